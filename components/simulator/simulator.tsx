@@ -1,0 +1,165 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useLiveEvents } from "~/components/live/use-live-events";
+import { describeError } from "~/components/trpc/errors";
+import { useTRPC } from "~/components/trpc/client";
+import { Alert } from "~/components/ui/alert";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { cn } from "~/components/ui/cn";
+import { Field } from "~/components/ui/field";
+import { formText } from "~/components/ui/form-text";
+import { Input } from "~/components/ui/input";
+import { Ticks } from "./ticks";
+
+/** Chat as any contact of the simulator session and watch the bot answer, live. */
+export function Simulator({ canWrite }: { canWrite: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [selected, setSelected] = useState<{ waId: string; name?: string } | null>(null);
+  const conversations = useQuery(trpc.simulator.conversations.queryOptions());
+  const thread = useQuery({
+    ...trpc.simulator.thread.queryOptions({ waId: selected?.waId ?? "" }),
+    enabled: Boolean(selected),
+  });
+
+  useLiveEvents((event) => {
+    if (!event.type.startsWith("message.") && !event.type.startsWith("thread.")) return;
+    void queryClient.invalidateQueries({ queryKey: trpc.simulator.conversations.queryKey() });
+    if (selected)
+      void queryClient.invalidateQueries({ queryKey: trpc.simulator.thread.queryKey({ waId: selected.waId }) });
+  });
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-[18rem_1fr]">
+      <div className="space-y-4">
+        {canWrite ? <NewContactForm onStart={setSelected} /> : null}
+        <Card>
+          <CardHeader title="Conversations" />
+          <ul className="max-h-[28rem] divide-y divide-border overflow-y-auto" aria-label="Conversations">
+            {conversations.data?.map((conversation) => (
+              <li key={conversation.contactId}>
+                <button
+                  type="button"
+                  onClick={() => setSelected({ waId: conversation.waId, name: conversation.name ?? undefined })}
+                  className={cn(
+                    "w-full px-4 py-3 text-left text-sm hover:bg-muted",
+                    selected?.waId === conversation.waId && "bg-primary/10",
+                  )}
+                >
+                  <div className="flex items-center justify-between gap-2">
+                    <span className="font-medium">{conversation.name ?? conversation.waId}</span>
+                    {conversation.mode !== "bot" ? <Badge tone="warning">{conversation.mode}</Badge> : null}
+                  </div>
+                  <div className="truncate text-xs text-muted-foreground">
+                    {conversation.lastBody ?? conversation.waId}
+                  </div>
+                </button>
+              </li>
+            ))}
+            {conversations.data?.length === 0 ? (
+              <li className="px-4 py-3 text-sm text-muted-foreground">No conversations yet.</li>
+            ) : null}
+          </ul>
+        </Card>
+      </div>
+      <Card className="flex min-h-[32rem] flex-col">
+        {selected ? (
+          <>
+            <CardHeader title={selected.name ?? selected.waId} description={`You are writing as ${selected.waId}`} />
+            <CardBody className="flex-1 space-y-2 overflow-y-auto" aria-live="polite" data-testid="chat">
+              {thread.data?.map((message) => (
+                <div
+                  key={message.id}
+                  className={cn("flex", message.direction === "in" ? "justify-end" : "justify-start")}
+                >
+                  <div
+                    data-testid={message.direction === "in" ? "from-contact" : "from-bot"}
+                    className={cn(
+                      "max-w-[75%] whitespace-pre-wrap break-words rounded-lg px-3 py-2 text-sm",
+                      message.direction === "in" ? "bg-primary/15" : "border border-border bg-card",
+                    )}
+                  >
+                    {message.body || <em className="text-muted-foreground">(empty)</em>}
+                    {message.direction === "out" ? <Ticks status={message.status} /> : null}
+                    {message.error ? <div className="mt-1 text-xs text-destructive">{message.error}</div> : null}
+                  </div>
+                </div>
+              ))}
+              {thread.data?.length === 0 ? <p className="text-sm text-muted-foreground">Say hello.</p> : null}
+            </CardBody>
+            {canWrite ? <Composer contact={selected} /> : null}
+          </>
+        ) : (
+          <CardBody className="text-sm text-muted-foreground">
+            Pick a conversation, or start one as a new contact.
+          </CardBody>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?: string }) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const phone = formText(form, "phone").replace(/[\s()-]/g, "");
+    if (!/^\+[1-9]\d{6,14}$/.test(phone)) {
+      setError("Use international format with the country code, e.g. +15551234567");
+      return;
+    }
+    setError(null);
+    onStart({ waId: phone, name: formText(form, "name").trim() || undefined });
+  }
+  return (
+    <Card>
+      <CardHeader title="Write as a new contact" />
+      <CardBody>
+        <form onSubmit={onSubmit} className="space-y-3" noValidate>
+          <Field label="Phone number" htmlFor="sim-phone" error={error ?? undefined}>
+            <Input id="sim-phone" name="phone" placeholder="+15551234567" aria-invalid={Boolean(error)} />
+          </Field>
+          <Field label="Name (optional)" htmlFor="sim-name">
+            <Input id="sim-name" name="name" placeholder="Ana" />
+          </Field>
+          <Button type="submit" variant="secondary" className="w-full">
+            Start chatting
+          </Button>
+        </form>
+      </CardBody>
+    </Card>
+  );
+}
+
+function Composer({ contact }: { contact: { waId: string; name?: string } }) {
+  const trpc = useTRPC();
+  const [error, setError] = useState<string | null>(null);
+  const send = useMutation(trpc.simulator.send.mutationOptions());
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const body = formText(new FormData(formElement), "body");
+    if (!body.trim()) return;
+    setError(null);
+    try {
+      await send.mutateAsync({ phone: contact.waId, name: contact.name, body });
+      formElement.reset();
+    } catch (caught) {
+      setError(describeError(caught).message);
+    }
+  }
+  return (
+    <form onSubmit={(event) => void onSubmit(event)} className="flex gap-2 border-t border-border p-3">
+      <Input name="body" aria-label="Message" placeholder="Type a message" autoComplete="off" maxLength={4096} />
+      <Button type="submit" disabled={send.isPending}>
+        Send
+      </Button>
+      {error ? <Alert tone="error">{error}</Alert> : null}
+    </form>
+  );
+}

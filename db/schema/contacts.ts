@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, timestamps, timestamptz } from "./columns";
+import { contextProfiles } from "./profiles";
+import { waSessions } from "./sessions";
+
+export const RELATIONSHIPS = ["family", "friend", "client", "colleague", "other"] as const;
+export const relationship = pgEnum("relationship", RELATIONSHIPS);
+
+/** A person who writes to a WhatsApp session; `wa_id` is E.164 and unique per session. */
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: id(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => waSessions.id, { onDelete: "cascade" }),
+    waId: text().notNull(),
+    name: text(),
+    relationship: relationship().notNull().default("other"),
+    priority: integer().notNull().default(0),
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    profileId: uuid().references(() => contextProfiles.id, { onDelete: "set null" }),
+    notes: text().notNull().default(""),
+    optedOut: boolean().notNull().default(false),
+    blocked: boolean().notNull().default(false),
+    attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    firstSeenAt: timestamptz().notNull().defaultNow(),
+    lastInteractionAt: timestamptz(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("contacts_session_wa_id_key").on(t.sessionId, t.waId),
+    index("contacts_last_interaction_idx").on(t.lastInteractionAt, t.id),
+    index("contacts_tags_idx").using("gin", t.tags),
+  ],
+);

@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, timestamptz } from "./columns";
+import { rules } from "./rules";
+import { waSessions } from "./sessions";
+import { threads } from "./threads";
+
+export const MESSAGE_DIRECTIONS = ["in", "out"] as const;
+export const messageDirection = pgEnum("message_direction", MESSAGE_DIRECTIONS);
+export const MESSAGE_SOURCES = ["contact", "rule", "ai", "agent", "api", "phone"] as const;
+export const messageSource = pgEnum("message_source", MESSAGE_SOURCES);
+export const MESSAGE_STATUSES = ["received", "queued", "sent", "delivered", "read", "failed"] as const;
+export const messageStatus = pgEnum("message_status", MESSAGE_STATUSES);
+
+/** Media metadata only; the bytes stay with WhatsApp. */
+export type TMediaMeta = { mimeType?: string; fileName?: string; size?: number; caption?: string };
+
+/**
+ * Every message in or out. `session_id` is stored beside `thread_id` so a WhatsApp
+ * message id can be unique per session (the idempotency key of ingest).
+ */
+export const messages = pgTable(
+  "messages",
+  {
+    id: id(),
+    /** Total order of messages as they were decided: replies leave a thread in this order. */
+    seq: bigint({ mode: "number" }).generatedAlwaysAsIdentity(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => waSessions.id, { onDelete: "cascade" }),
+    threadId: uuid()
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    direction: messageDirection().notNull(),
+    waMessageId: text(),
+    type: text().notNull().default("text"),
+    body: text().notNull().default(""),
+    media: jsonb().$type<TMediaMeta>(),
+    source: messageSource().notNull(),
+    ruleId: uuid().references(() => rules.id, { onDelete: "set null" }),
+    ruleVersion: integer(),
+    authorUserId: uuid(),
+    status: messageStatus().notNull(),
+    error: text(),
+    aiLatencyMs: integer(),
+    /** The inbound message a bot reply answers. */
+    replyToMessageId: uuid(),
+    /** What ingest noticed and fixed or kept: `empty`, `truncated`, `invalid_utf16`, `unknown_type`… */
+    flags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** When `message.process` finished with this inbound message (its replies are committed with it). */
+    processedAt: timestamptz(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    queuedAt: timestamptz(),
+    sentAt: timestamptz(),
+    deliveredAt: timestamptz(),
+    readAt: timestamptz(),
+    failedAt: timestamptz(),
+  },
+  (t) => [
+    uniqueIndex("messages_session_wa_message_id_key").on(t.sessionId, t.waMessageId),
+    index("messages_thread_created_idx").on(t.threadId, t.createdAt),
+    index("messages_created_idx").on(t.createdAt),
+    index("messages_thread_queued_seq_idx")
+      .on(t.threadId, t.seq)
+      .where(sql`${t.status} = 'queued'`),
+    index("messages_failed_idx")
+      .on(t.failedAt)
+      .where(sql`${t.status} = 'failed'`),
+  ],
+);

@@ -1,0 +1,57 @@
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, timestamps, timestamptz } from "./columns";
+import { users } from "./users";
+
+/** A json-rules-engine condition tree (`all` / `any` / `not`, nested). */
+export type TRuleConditions = Record<string, unknown>;
+/** An action the rule runs when it matches; the rules domain owns the exact schema. */
+export type TRuleAction = { type: string } & Record<string, unknown>;
+/** When a rule may fire (business hours, days). */
+export type TRuleSchedule = Record<string, unknown>;
+
+/** The draft ruleset: what builders edit. The worker runs `rule_versions`, never this. */
+export const rules = pgTable(
+  "rules",
+  {
+    id: id(),
+    name: text().notNull(),
+    description: text().notNull().default(""),
+    enabled: boolean().notNull().default(true),
+    priority: integer().notNull().default(0),
+    conditions: jsonb().$type<TRuleConditions>().notNull(),
+    actions: jsonb().$type<TRuleAction[]>().notNull().default([]),
+    stopOnMatch: boolean().notNull().default(false),
+    cooldownS: integer().notNull().default(0),
+    schedule: jsonb().$type<TRuleSchedule>(),
+    ...timestamps(),
+  },
+  (t) => [index("rules_priority_idx").on(t.priority)],
+);
+
+/** An immutable published ruleset: a full snapshot of every rule at publish time. */
+export const ruleVersions = pgTable(
+  "rule_versions",
+  {
+    id: id(),
+    version: integer().notNull(),
+    snapshot: jsonb().$type<unknown[]>().notNull(),
+    note: text().notNull().default(""),
+    publishedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    publishedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("rule_versions_version_key").on(t.version)],
+);
+
+/** One evaluation of one rule against one message. */
+export const ruleHits = pgTable(
+  "rule_hits",
+  {
+    id: id(),
+    ruleId: uuid().notNull(),
+    version: integer().notNull(),
+    messageId: uuid().notNull(),
+    matched: boolean().notNull(),
+    at: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [index("rule_hits_rule_at_idx").on(t.ruleId, t.at), index("rule_hits_at_idx").on(t.at)],
+);

@@ -1,0 +1,43 @@
+import { jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bytea, id, timestamps, timestamptz } from "./columns";
+
+export const WA_SESSION_STATUSES = [
+  "new",
+  "qr",
+  "connecting",
+  "ready",
+  "disconnected",
+  "logged_out",
+  "failed",
+] as const;
+export const waSessionStatus = pgEnum("wa_session_status", WA_SESSION_STATUSES);
+
+export const WA_SESSION_KINDS = ["simulator", "wwebjs"] as const;
+export const waSessionKind = pgEnum("wa_session_kind", WA_SESSION_KINDS);
+
+/**
+ * One WhatsApp number (or the simulator). Exactly one worker runs it at a time:
+ * the one named in `lease_owner` while `lease_expires_at` is in the future.
+ */
+export const waSessions = pgTable("wa_sessions", {
+  id: id(),
+  name: text().notNull(),
+  kind: waSessionKind().notNull().default("simulator"),
+  status: waSessionStatus().notNull().default("new"),
+  phone: text(),
+  lastError: text(),
+  /** Pacing and transport options (token bucket, jitter, per-chat gap…). */
+  settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  leaseOwner: text(),
+  leaseExpiresAt: timestamptz(),
+  ...timestamps(),
+});
+
+/** whatsapp-web.js RemoteAuth store: the session archive, encrypted with APP_SECRET. */
+export const waSessionAuth = pgTable("wa_session_auth", {
+  sessionId: uuid()
+    .primaryKey()
+    .references(() => waSessions.id, { onDelete: "cascade" }),
+  archive: bytea().notNull(),
+  updatedAt: timestamptz().notNull().defaultNow(),
+});

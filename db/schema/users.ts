@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, timestamps, timestamptz } from "./columns";
+
+export const USER_ROLES = ["admin", "builder", "agent", "manager"] as const;
+export const userRole = pgEnum("user_role", USER_ROLES);
+
+/** Staff accounts of the dashboard. Passwords are argon2id hashes. */
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    email: text().notNull(),
+    name: text().notNull(),
+    passwordHash: text().notNull(),
+    role: userRole().notNull(),
+    disabled: boolean().notNull().default(false),
+    /** Bumped when the password is reset: session tokens carrying an older value stop working. */
+    sessionVersion: integer().notNull().default(0),
+    lastLoginAt: timestamptz(),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
+);
+
+/** Every login attempt, successful or not; the source of login throttling. */
+export const loginAttempts = pgTable(
+  "login_attempts",
+  {
+    id: id(),
+    email: text().notNull(),
+    ip: text(),
+    succeeded: boolean().notNull(),
+    userId: uuid().references(() => users.id, { onDelete: "set null" }),
+    at: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    index("login_attempts_email_at_idx").on(sql`lower(${t.email})`, t.at),
+    index("login_attempts_ip_at_idx").on(t.ip, t.at),
+  ],
+);

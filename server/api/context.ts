@@ -1,0 +1,8 @@
+import { getCurrentUser } from "~/server/auth/session";
+import { getDb } from "~/server/db";
+import type { TTRPCContext } from "./trpc";
+
+/** Context of a tRPC request from the browser. */
+export async function createTRPCContext(): Promise<TTRPCContext> {
+  return { db: getDb(), user: await getCurrentUser() };
+}

@@ -1,0 +1,19 @@
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { outboxRouter } from "./routers/outbox";
+import { settingsRouter } from "./routers/settings";
+import { simulatorRouter } from "./routers/simulator";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  users: usersRouter,
+  audit: auditRouter,
+  settings: settingsRouter,
+  simulator: simulatorRouter,
+  outbox: outboxRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,10 @@
+import { getWebBoss } from "~/server/jobs/web-boss";
+import { listFailedMessages, retryFailedMessage, ZRetryFailedInput } from "~/server/messaging/failed";
+import { createTRPCRouter, requireAccess } from "../trpc";
+
+export const outboxRouter = createTRPCRouter({
+  failed: requireAccess("inbox", "read").query(({ ctx }) => listFailedMessages(ctx.db)),
+  retry: requireAccess("inbox", "write")
+    .input(ZRetryFailedInput)
+    .mutation(async ({ ctx, input }) => retryFailedMessage(ctx.db, await getWebBoss(), ctx.user, input)),
+});

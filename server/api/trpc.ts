@@ -1,0 +1,89 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { TDb } from "~/db/client";
+import type { TSessionUser } from "~/server/auth/authenticate";
+import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
+import { AppError } from "~/server/errors";
+
+/** What every procedure receives. `user` is null when nobody is signed in. */
+export type TTRPCContext = {
+  db: TDb;
+  user: TSessionUser | null;
+};
+
+/**
+ * Who may call a procedure. Every procedure declares one; the authorization matrix test
+ * fails for a procedure that does not.
+ */
+export type TProcedureAccess =
+  { kind: "public" } | { kind: "signed-in" } | { kind: "role"; resource: TResource; level: TAccessLevel };
+export type TProcedureMeta = { access?: TProcedureAccess };
+
+const t = initTRPC
+  .context<TTRPCContext>()
+  .meta<TProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      const fieldErrors =
+        cause instanceof ZodError
+          ? Object.fromEntries(cause.issues.map((issue) => [issue.path.join(".") || "input", issue.message]))
+          : cause instanceof AppError
+            ? cause.fieldErrors
+            : undefined;
+      const message =
+        error.code === "INTERNAL_SERVER_ERROR"
+          ? "Something went wrong on the server; it has been logged."
+          : cause instanceof ZodError
+            ? `Please check: ${cause.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ")}`
+            : shape.message;
+      // Never send a stack trace to the browser.
+      return {
+        ...shape,
+        message,
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fieldErrors },
+      };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain code throws `AppError`; here it becomes the tRPC error of the same code. */
+const baseProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+/** Anyone, signed in or not. */
+export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
+
+const signedInBase = baseProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Any signed-in user, whatever the role (their own profile, say). */
+export const signedInProcedure = signedInBase.meta({ access: { kind: "signed-in" } });
+
+/**
+ * Callable by the roles that the role table (`server/auth/roles.ts`) grants `level` on
+ * `resource`. Runs before input validation, so a refused caller learns nothing from it.
+ */
+export function requireAccess(resource: TResource, level: TAccessLevel) {
+  return signedInBase.meta({ access: { kind: "role", resource, level } }).use(({ ctx, next }) => {
+    if (!canAccess(ctx.user.role, resource, level)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `Your role (${ctx.user.role}) cannot ${level === "write" ? "change" : "see"} ${resource}.`,
+      });
+    }
+    return next();
+  });
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * The web and the stack launcher read configuration only through this module (the worker has
+ * `workers/env.ts`). Values are parsed once, on first use, so `next build` needs none of them.
+ */
+
+const ZLogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+const ZPostgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\/.+/.test(value) && URL.canParse(value), {
+    message: "must be a postgres:// URL, e.g. postgres://user:pass@host:5432/db",
+  });
+
+const ZAppSecret = z.string().min(32, "must be at least 32 characters (try: openssl rand -hex 32)");
+
+const ZWebEnv = z.object({
+  DATABASE_URL: ZPostgresUrl,
+  APP_SECRET: ZAppSecret,
+  LOG_LEVEL: ZLogLevel.default("info"),
+  /** Seconds after which a silent worker heartbeat makes /api/health report the worker down. */
+  WORKER_HEARTBEAT_MAX_AGE_S: z.coerce.number().positive().default(30),
+  /**
+   * Reverse proxies in front of the web that append to X-Forwarded-For. 0 (no proxy): the
+   * header is the client's own claim, so logins are throttled per email only.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+});
+export type TWebEnv = z.infer<typeof ZWebEnv>;
+
+const ZBooleanish = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1");
+
+const ZStackEnv = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: ZPostgresUrl.optional(),
+  APP_SECRET: ZAppSecret.optional(),
+  DATA_DIR: z.string().default(".data"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  ADMIN_NAME: z.string().default("Administrator"),
+  LOG_LEVEL: ZLogLevel.default("info"),
+  /** Logs as JSON lines even on a terminal (for log shippers). */
+  LOG_JSON: ZBooleanish,
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+});
+export type TStackEnv = z.infer<typeof ZStackEnv>;
+
+/** Thrown when configuration is invalid; the message is one line naming every bad variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses `source` with `schema`, turning zod issues into one readable line. */
+export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, string | undefined>): z.infer<T> {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "env"} ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}
+
+let webEnvCache: TWebEnv | undefined;
+/** Configuration of the web process. */
+export function webEnv(): TWebEnv {
+  webEnvCache ??= parseEnv(ZWebEnv, process.env);
+  return webEnvCache;
+}
+
+/** Configuration of `npm start` / `npm run dev`. */
+export function stackEnv(source: Record<string, string | undefined> = process.env): TStackEnv {
+  return parseEnv(ZStackEnv, source);
+}
+
+export { ZAppSecret, ZLogLevel, ZPostgresUrl };

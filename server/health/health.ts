@@ -1,0 +1,98 @@
+import { desc, isNull, sql } from "drizzle-orm";
+import type { TDbOrTx } from "~/db/client";
+import journal from "~/db/migrations/meta/_journal.json";
+import { workerHeartbeats } from "~/db/schema";
+
+export type TQueueSize = { name: string; queued: number; active: number; failed: number; deferred: number };
+
+export type THealth = {
+  ok: boolean;
+  checkedAt: string;
+  db: { ok: boolean; latencyMs?: number; error?: string };
+  migrations: { ok: boolean; applied?: number; expected: number; error?: string };
+  worker: { ok: boolean; workers: number; lastHeartbeatAgeS: number | null; error?: string };
+  queues: { ok: boolean; sizes: TQueueSize[]; error?: string };
+};
+
+/** Reads queue sizes; the web passes one backed by pg-boss. */
+export type TQueueSizeReader = () => Promise<TQueueSize[]>;
+
+/**
+ * What a failed check says publicly: an error code at most (ECONNREFUSED, 42P01…). The health
+ * endpoint needs no sign-in, so raw messages (user names, host names) stay in the server log.
+ */
+function publicReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? `check failed (${code})` : "check failed";
+}
+
+/**
+ * Health of the whole stack as seen from the database: can we query, are all committed
+ * migrations applied, has a worker beaten recently, how big are the queues.
+ */
+export async function getHealth(
+  db: TDbOrTx,
+  options: {
+    heartbeatMaxAgeS: number;
+    readQueueSizes?: TQueueSizeReader;
+    /** Receives each failed check's full error, for the server log. */
+    onCheckError?: (check: "db" | "migrations" | "worker" | "queues", error: unknown) => void;
+  },
+): Promise<THealth> {
+  const failed = (check: "db" | "migrations" | "worker" | "queues", error: unknown) => {
+    options.onCheckError?.(check, error);
+    return publicReason(error);
+  };
+  const expected = journal.entries.length;
+  const health: THealth = {
+    ok: false,
+    checkedAt: new Date().toISOString(),
+    db: { ok: false },
+    migrations: { ok: false, expected },
+    worker: { ok: false, workers: 0, lastHeartbeatAgeS: null },
+    queues: { ok: false, sizes: [] },
+  };
+  const started = performance.now();
+  try {
+    await db.execute(sql`select 1`);
+    health.db = { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    health.db = { ok: false, error: failed("db", error) };
+    return health;
+  }
+  try {
+    const result = await db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    const applied = result.rows[0]?.n ?? 0;
+    health.migrations = { ok: applied >= expected, applied, expected };
+  } catch (error) {
+    health.migrations = { ok: false, expected, error: failed("migrations", error) };
+  }
+  try {
+    const beats = await db
+      .select({ ageS: sql<number>`extract(epoch from now() - ${workerHeartbeats.beatAt})::float8` })
+      .from(workerHeartbeats)
+      .where(isNull(workerHeartbeats.stoppedAt))
+      .orderBy(desc(workerHeartbeats.beatAt));
+    const live = beats.filter((beat) => beat.ageS <= options.heartbeatMaxAgeS);
+    const newest = beats[0];
+    health.worker = {
+      ok: live.length > 0,
+      workers: live.length,
+      lastHeartbeatAgeS: newest ? Math.round(newest.ageS * 10) / 10 : null,
+      ...(live.length === 0 ? { error: newest ? "no worker heartbeat recently" : "no worker has started" } : {}),
+    };
+  } catch (error) {
+    health.worker = { ok: false, workers: 0, lastHeartbeatAgeS: null, error: failed("worker", error) };
+  }
+  if (options.readQueueSizes) {
+    try {
+      health.queues = { ok: true, sizes: await options.readQueueSizes() };
+    } catch (error) {
+      health.queues = { ok: false, sizes: [], error: failed("queues", error) };
+    }
+  } else {
+    health.queues = { ok: true, sizes: [] };
+  }
+  health.ok = health.db.ok && health.migrations.ok && health.worker.ok && health.queues.ok;
+  return health;
+}

@@ -1,0 +1,87 @@
+import { PgBoss } from "pg-boss";
+import {
+  DEAD_LETTER_QUEUE,
+  QUEUES,
+  SEND_QUEUE,
+  sendQueueName,
+  type TQueueName,
+  type TQueuePayload,
+  type TQueuePolicy,
+} from "./queues";
+import type { TTx } from "~/db/client";
+import { fromDrizzle } from "pg-boss";
+import { sql } from "drizzle-orm";
+
+export type TBossRole = "worker" | "web" | "setup";
+
+/**
+ * A pg-boss instance configured for its process. Workers supervise (maintenance, cron) and
+ * are woken by LISTEN/NOTIFY; the web only sends and reads queue sizes.
+ */
+export function createBoss(
+  connectionString: string,
+  role: TBossRole,
+  onError: (error: Error) => void = (error) => process.stderr.write(`pg-boss (${role}): ${error.message}\n`),
+): PgBoss {
+  const isWorker = role === "worker";
+  const boss = new PgBoss({
+    connectionString,
+    application_name: `switchboard-${role}-boss`,
+    max: isWorker ? 6 : 2,
+    migrate: role !== "web",
+    supervise: isWorker,
+    schedule: isWorker,
+    // Sub-second pick-up: a notify-enabled queue wakes its workers the moment a job commits;
+    // polling stays on as a slow backstop.
+    useListenNotify: isWorker,
+    // The supervisor's pass: it fails (and so retries) the jobs of a killed worker once their
+    // heartbeat is missing, and counts queue sizes for /api/health. pg-boss's 60 s default
+    // would leave a dead worker's work waiting up to a minute.
+    ...(isWorker ? { superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 } : {}),
+  });
+  // pg-boss reports connection trouble as 'error' events; unheard, Node would crash the process.
+  boss.on("error", onError);
+  return boss;
+}
+
+/** Creates the dead-letter queue and every declared queue, idempotently. */
+export async function createQueues(boss: PgBoss): Promise<void> {
+  const existing = new Set((await boss.getQueues()).map((queue) => queue.name));
+  if (!existing.has(DEAD_LETTER_QUEUE)) {
+    await boss.createQueue(DEAD_LETTER_QUEUE, { retentionSeconds: 14 * 24 * 3600 });
+  }
+  for (const [name, declaration] of Object.entries(QUEUES)) {
+    const options = { ...declaration.policy, deadLetter: DEAD_LETTER_QUEUE, notify: true };
+    if (existing.has(name)) await boss.updateQueue(name, declaration.policy);
+    else await boss.createQueue(name, options);
+  }
+}
+
+/** Creates (or updates) the send queue of one session. */
+export async function createSendQueue(
+  boss: PgBoss,
+  sessionId: string,
+  policy: TQueuePolicy = SEND_QUEUE.policy,
+): Promise<void> {
+  const name = sendQueueName(sessionId);
+  if (await boss.getQueue(name)) await boss.updateQueue(name, policy);
+  else await boss.createQueue(name, { ...policy, deadLetter: DEAD_LETTER_QUEUE, notify: true });
+}
+
+/**
+ * Sends a job after validating its payload against the queue's declaration. Pass `tx` to make
+ * the job part of a drizzle transaction: a rollback leaves no job behind.
+ */
+export async function enqueue<N extends TQueueName>(
+  boss: PgBoss,
+  name: N,
+  payload: TQueuePayload<N>,
+  options: { tx?: TTx; singletonKey?: string; startAfter?: number | Date } = {},
+): Promise<string | null> {
+  const data = QUEUES[name].payload.parse(payload) as object;
+  return boss.send(name, data, {
+    singletonKey: options.singletonKey,
+    startAfter: options.startAfter,
+    ...(options.tx ? { db: fromDrizzle(options.tx, sql) } : {}),
+  });
+}

@@ -1,0 +1,130 @@
+import { z } from "zod";
+
+/** Retry, expiry and retention of one queue (a subset of pg-boss's queue options). */
+export type TQueuePolicy = {
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  retryDelayMax?: number;
+  expireInSeconds: number;
+  retentionSeconds?: number;
+  /** Active jobs must be touched this often (pg-boss does it while the handler runs); a killed worker's jobs are retried after it. */
+  heartbeatSeconds?: number;
+};
+
+export type TQueueDeclaration<TPayload extends z.ZodType = z.ZodType> = {
+  /** Validated on enqueue and again by the handler. */
+  payload: TPayload;
+  policy: TQueuePolicy;
+  /** Cron expression (UTC) on which the worker enqueues the job by itself. */
+  cron?: string;
+  /** Jobs of this queue one worker runs at once. */
+  concurrency?: number;
+  description: string;
+};
+
+function declareQueue<TPayload extends z.ZodType>(declaration: TQueueDeclaration<TPayload>) {
+  return declaration;
+}
+
+/**
+ * Every queue of the system, declared once. The worker creates them all on start; `enqueue`
+ * type-checks names and payloads against this map. Later issues add the messaging queues.
+ */
+export const QUEUES = {
+  "message.process": declareQueue({
+    description: "Decides and queues the bot's reply to one stored inbound message (exactly once per message).",
+    concurrency: 4,
+    payload: z.object({ messageId: z.uuid() }),
+    policy: {
+      retryLimit: 5,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 120,
+      heartbeatSeconds: 10,
+    },
+  }),
+  "simulator.inbound": declareQueue({
+    description: "A message typed in the Simulator: the simulator transport delivers it to ingest.",
+    concurrency: 4,
+    payload: z.object({
+      sessionId: z.uuid(),
+      waMessageId: z.string().min(1).max(200),
+      from: z.string().max(100),
+      pushName: z.string().max(200).optional(),
+      body: z.string().max(70_000),
+    }),
+    policy: {
+      retryLimit: 5,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 60,
+      heartbeatSeconds: 10,
+    },
+  }),
+  "simulator.ack": declareQueue({
+    description: "The simulator's phone acknowledging a message it received (delivered, then read).",
+    concurrency: 2,
+    payload: z.object({
+      sessionId: z.uuid(),
+      waMessageId: z.string().min(1).max(200),
+      status: z.enum(["delivered", "read"]),
+    }),
+    // An ack can overtake the recording of its send: it is retried (every second, for a minute) until it lands.
+    policy: { retryLimit: 60, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 },
+  }),
+  "maintenance.prune": declareQueue({
+    description:
+      "Hourly clean-up of rows that only matter for a while: old login attempts and heartbeats of stopped workers.",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
+    cron: "17 * * * *",
+  }),
+} as const;
+
+export type TQueueName = keyof typeof QUEUES;
+
+/**
+ * How workers poll besides being woken by NOTIFY: retries and delayed jobs (acks, backoff) are
+ * not announced, and a job held back by its thread's one-at-a-time limit is only seen again on
+ * a poll, so the backstop is 1 s rather than pg-boss's 30 s.
+ */
+export const WORK_POLLING = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 } as const;
+
+/**
+ * One send queue per WhatsApp session, `send.<sessionId>`, worked only by the worker holding
+ * the session's lease (so pacing is per session). Created when a worker takes the session.
+ */
+export const SEND_QUEUE = {
+  prefix: "send.",
+  payload: z.object({ messageId: z.uuid() }),
+  policy: {
+    retryLimit: 5,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 300,
+    // A killed worker's sends are failed and retried after this, not after the expiry.
+    heartbeatSeconds: 10,
+  } satisfies TQueuePolicy,
+} as const;
+export function sendQueueName(sessionId: string): string {
+  return `${SEND_QUEUE.prefix}${sessionId}`;
+}
+export type TQueuePayload<N extends TQueueName> = z.infer<(typeof QUEUES)[N]["payload"]>;
+export const QUEUE_NAMES = Object.keys(QUEUES) as TQueueName[];
+
+/**
+ * Jobs whose payload fails validation land here at once, with the reason, instead of being
+ * retried: a malformed payload never becomes valid by waiting.
+ */
+export const DEAD_LETTER_QUEUE = "dead-letter";
+export const ZDeadLetter = z.object({
+  queue: z.string(),
+  jobId: z.string(),
+  data: z.unknown(),
+  error: z.string(),
+});
+export type TDeadLetter = z.infer<typeof ZDeadLetter>;

@@ -1,0 +1,58 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { TDb } from "~/db/client";
+import { messages } from "~/db/schema";
+import { recordEvent } from "~/server/events/events";
+
+export type TAckStatus = "delivered" | "read";
+
+/** Statuses an ack may move a message away from: never backwards (read stays read). */
+const BEFORE: Record<TAckStatus, ("queued" | "sent" | "delivered")[]> = {
+  delivered: ["queued", "sent"],
+  read: ["queued", "sent", "delivered"],
+};
+
+/**
+ * Applies a delivery ack from the transport: sent → delivered → read, never backwards.
+ * `unknown`: no message has this transport id (yet: an ack can overtake the recording of the
+ * send), so the caller may retry; `stale`: the message is already at or past this status.
+ */
+export async function applyDeliveryAck(
+  db: TDb,
+  ack: { sessionId: string; waMessageId: string; status: TAckStatus },
+): Promise<"moved" | "stale" | "unknown"> {
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const [moved] = await tx
+      .update(messages)
+      // Read implies delivered: a read ack that overtook the delivered one fills both.
+      .set(
+        ack.status === "read"
+          ? { status: "read", readAt: now, deliveredAt: sql`coalesce(${messages.deliveredAt}, ${now})` }
+          : { status: "delivered", deliveredAt: now },
+      )
+      .where(
+        and(
+          eq(messages.sessionId, ack.sessionId),
+          eq(messages.waMessageId, ack.waMessageId),
+          eq(messages.direction, "out"),
+          inArray(messages.status, BEFORE[ack.status]),
+        ),
+      )
+      .returning({ id: messages.id, threadId: messages.threadId });
+    if (!moved) {
+      const [known] = await tx
+        .select({ id: messages.id })
+        .from(messages)
+        .where(and(eq(messages.sessionId, ack.sessionId), eq(messages.waMessageId, ack.waMessageId)));
+      return known ? "stale" : "unknown";
+    }
+    await recordEvent(tx, {
+      type: "message.status",
+      sessionId: ack.sessionId,
+      threadId: moved.threadId,
+      messageId: moved.id,
+      payload: { status: ack.status },
+    });
+    return "moved";
+  });
+}

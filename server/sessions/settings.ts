@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * How fast a session may send. Unofficial WhatsApp clients get numbers banned for bursts, so
+ * the defaults are conservative: 20 messages a minute at most, a random 0.4–1.5 s pause
+ * before each send (no machine-regular rhythm), and at least 4 s between two messages to the
+ * same chat. Turn pacing off only for the simulator or benchmarks.
+ */
+export const ZPacing = z.object({
+  enabled: z.boolean().default(true),
+  messagesPerMinute: z.number().int().min(1).max(600).default(20),
+  /** Burst allowance of the token bucket. */
+  burst: z.number().int().min(1).max(50).default(3),
+  jitterMinMs: z.number().int().min(0).max(60_000).default(400),
+  jitterMaxMs: z.number().int().min(0).max(60_000).default(1_500),
+  perChatGapMs: z.number().int().min(0).max(600_000).default(4_000),
+});
+export type TPacing = z.infer<typeof ZPacing>;
+
+/** How the simulator's phone acknowledges what it receives. */
+export const ZSimulatorOptions = z.object({
+  /** Whether the simulated phones acknowledge at all (benchmarks turn it off to measure sends alone). */
+  acks: z.boolean().default(true),
+  deliveredAfterMs: z.number().int().min(0).max(60_000).default(700),
+  readAfterMs: z.number().int().min(0).max(600_000).default(2_000),
+});
+
+export const ZSessionSettings = z.object({
+  pacing: ZPacing.default(ZPacing.parse({})),
+  simulator: ZSimulatorOptions.default(ZSimulatorOptions.parse({})),
+});
+export type TSessionSettings = z.infer<typeof ZSessionSettings>;
+
+/** Reads stored settings; a part that does not validate falls back to its defaults alone. */
+export function readSessionSettings(stored: unknown): TSessionSettings {
+  const record = stored && typeof stored === "object" ? (stored as Record<string, unknown>) : {};
+  const pacing = ZPacing.safeParse(record.pacing ?? {});
+  const simulator = ZSimulatorOptions.safeParse(record.simulator ?? {});
+  return {
+    pacing: pacing.success ? pacing.data : ZPacing.parse({}),
+    simulator: simulator.success ? simulator.data : ZSimulatorOptions.parse({}),
+  };
+}

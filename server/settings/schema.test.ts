@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { readOrgSettings, ZOrgSettings, ZUpdateOrgSettingsInput } from "./schema";
+
+describe("org settings schema", () => {
+  it("fills every field from defaults, so old rows stay valid as fields are added", () => {
+    const settings = ZOrgSettings.parse({});
+    expect(settings.businessHours.fri).toEqual([{ start: "09:00", end: "17:00" }]);
+    expect(settings.defaultCountry).toBe("US");
+  });
+
+  it("normalises the country code and accepts split hours", () => {
+    const parsed = ZOrgSettings.parse({
+      defaultCountry: " br ",
+      businessHours: {
+        mon: [
+          { start: "08:00", end: "12:00" },
+          { start: "13:00", end: "18:00" },
+        ],
+        tue: [],
+        wed: [],
+        thu: [],
+        fri: [],
+        sat: [],
+        sun: [],
+      },
+    });
+    expect(parsed.defaultCountry).toBe("BR");
+    expect(parsed.businessHours.mon).toHaveLength(2);
+  });
+
+  it("rejects 24:00 and reversed intervals", () => {
+    const day = (start: string, end: string) => ({
+      mon: [{ start, end }],
+      tue: [],
+      wed: [],
+      thu: [],
+      fri: [],
+      sat: [],
+      sun: [],
+    });
+    expect(ZOrgSettings.safeParse({ businessHours: day("09:00", "24:00") }).success).toBe(false);
+    expect(ZOrgSettings.safeParse({ businessHours: day("10:00", "09:59") }).success).toBe(false);
+  });
+
+  it("parses a partial update without inventing the missing fields", () => {
+    expect(ZUpdateOrgSettingsInput.parse({ timeZone: "Asia/Tokyo" })).toEqual({ timeZone: "Asia/Tokyo" });
+  });
+
+  it("reads stored values field by field", () => {
+    expect(readOrgSettings({ orgName: "Kept", defaultCountry: 42 })).toMatchObject({
+      orgName: "Kept",
+      defaultCountry: "US",
+    });
+    expect(readOrgSettings(null)).toEqual(ZOrgSettings.parse({}));
+  });
+});

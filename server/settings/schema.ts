@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+/** Client-safe: the settings shape and its validation, shared by the form and the server. */
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type TWeekday = (typeof WEEKDAYS)[number];
+
+const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use HH:MM, 24-hour");
+
+export const ZBusinessInterval = z
+  .object({ start: ZClock, end: ZClock })
+  .refine((interval) => interval.start < interval.end, {
+    message: "The end must be after the start",
+    path: ["end"],
+  });
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Each setting: its validation and its default. Kept apart so the update schema can accept
+ * any subset without filling the missing fields with defaults (which would reset them).
+ */
+const ORG_SETTING_FIELDS = {
+  orgName: { schema: z.string().trim().min(1, "Enter a name").max(120), fallback: "Switchboard" },
+  /** ISO 3166-1 alpha-2; numbers typed without a country code are read in this country. */
+  defaultCountry: {
+    schema: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, "Use a two-letter country code, e.g. US or DE"),
+    fallback: "US",
+  },
+  timeZone: {
+    schema: z.string().trim().refine(isTimeZone, "Unknown time zone; use an IANA name such as Europe/Berlin"),
+    fallback: "UTC",
+  },
+  /**
+   * What the bot does with a message no rule handles: nothing, or a fixed text. (The rules
+   * issue adds rules in front of it; the AI issue adds an AI reply.)
+   */
+  defaultReply: {
+    schema: z.discriminatedUnion("mode", [
+      z.object({ mode: z.literal("none") }),
+      z.object({ mode: z.literal("text"), text: z.string().trim().min(1, "Enter the reply").max(4096) }),
+    ]),
+    fallback: { mode: "text", text: "Thanks for your message! We will get back to you shortly." } as
+      { mode: "none" } | { mode: "text"; text: string },
+  },
+  /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
+  businessHours: {
+    schema: z.object(
+      Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(ZBusinessInterval).max(6)])) as Record<
+        TWeekday,
+        z.ZodArray<typeof ZBusinessInterval>
+      >,
+    ),
+    fallback: {
+      mon: [{ start: "09:00", end: "17:00" }],
+      tue: [{ start: "09:00", end: "17:00" }],
+      wed: [{ start: "09:00", end: "17:00" }],
+      thu: [{ start: "09:00", end: "17:00" }],
+      fri: [{ start: "09:00", end: "17:00" }],
+      sat: [],
+      sun: [],
+    },
+  },
+};
+type TFields = typeof ORG_SETTING_FIELDS;
+type TFieldName = keyof TFields;
+const FIELD_NAMES = Object.keys(ORG_SETTING_FIELDS) as TFieldName[];
+
+/**
+ * Org-wide settings. Every field has a default, so a field added by a later issue is valid
+ * for rows written before it existed.
+ */
+export const ZOrgSettings = z.object({
+  orgName: ORG_SETTING_FIELDS.orgName.schema.default(ORG_SETTING_FIELDS.orgName.fallback),
+  defaultCountry: ORG_SETTING_FIELDS.defaultCountry.schema.default(ORG_SETTING_FIELDS.defaultCountry.fallback),
+  timeZone: ORG_SETTING_FIELDS.timeZone.schema.default(ORG_SETTING_FIELDS.timeZone.fallback),
+  defaultReply: ORG_SETTING_FIELDS.defaultReply.schema.default(ORG_SETTING_FIELDS.defaultReply.fallback),
+  businessHours: ORG_SETTING_FIELDS.businessHours.schema.default(ORG_SETTING_FIELDS.businessHours.fallback),
+});
+export type TOrgSettings = z.infer<typeof ZOrgSettings>;
+
+/** A change to some settings: only the fields given are validated and changed. */
+export const ZUpdateOrgSettingsInput = z
+  .object({
+    orgName: ORG_SETTING_FIELDS.orgName.schema,
+    defaultCountry: ORG_SETTING_FIELDS.defaultCountry.schema,
+    timeZone: ORG_SETTING_FIELDS.timeZone.schema,
+    defaultReply: ORG_SETTING_FIELDS.defaultReply.schema,
+    businessHours: ORG_SETTING_FIELDS.businessHours.schema,
+  })
+  .partial()
+  .strict();
+export type TUpdateOrgSettingsInput = z.input<typeof ZUpdateOrgSettingsInput>;
+
+/**
+ * Reads a stored value field by field: a field that is missing or no longer valid (edited by
+ * hand, or written by an older version) falls back to its default alone.
+ */
+export function readOrgSettings(stored: unknown): TOrgSettings {
+  const record = stored && typeof stored === "object" ? (stored as Record<string, unknown>) : {};
+  const entries = FIELD_NAMES.map((name) => {
+    const parsed = ORG_SETTING_FIELDS[name].schema.safeParse(record[name]);
+    return [name, parsed.success ? parsed.data : ORG_SETTING_FIELDS[name].fallback];
+  });
+  return Object.fromEntries(entries) as TOrgSettings;
+}

@@ -1,0 +1,48 @@
+import type pg from "pg";
+import type { TDb } from "~/db/client";
+import { runMigrations } from "~/db/migrate";
+import type { Logger } from "~/server/logger";
+import { createBoss, createQueues, createSendQueue } from "~/server/jobs/boss";
+import { ensureSimulatorSession } from "~/server/sessions/sessions";
+import { ensureBootstrapAdmin } from "~/server/users/users";
+
+/** The first admin's settings, as every process's env schema names them. */
+export type TBootstrapAdminEnv = { ADMIN_EMAIL?: string; ADMIN_PASSWORD?: string; ADMIN_NAME: string };
+
+/**
+ * Everything a database needs before web or worker use it, idempotent and safe to run from
+ * several processes at once: our migrations, pg-boss's schema and queues, the first admin.
+ */
+export async function prepareDatabase(
+  input: { pool: pg.Pool; db: TDb; url: string; admin: TBootstrapAdminEnv },
+  log: Logger,
+): Promise<void> {
+  await runMigrations(input.pool);
+  const boss = createBoss(input.url, "setup", (error) => log.warn({ err: error }, "pg-boss (setup)"));
+  await boss.start();
+  try {
+    await createQueues(boss);
+    // The simulator session exists from the first start, with its send queue.
+    await createSendQueue(boss, await ensureSimulatorSession(input.db));
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+  const admin = await ensureBootstrapAdmin(input.db, {
+    email: input.admin.ADMIN_EMAIL,
+    password: input.admin.ADMIN_PASSWORD,
+    name: input.admin.ADMIN_NAME,
+  });
+  if (admin.created) {
+    if (admin.generatedPassword) {
+      // Printed once, straight to stderr: it is stored nowhere in clear, and no LOG_LEVEL may
+      // swallow it. The log line itself carries no password.
+      log.warn({ email: admin.email }, `first start: created admin ${admin.email} with a generated password`);
+      process.stderr.write(
+        `\n  Switchboard admin: ${admin.email}\n  Password:          ${admin.generatedPassword}\n` +
+          `  (shown only now; sign in and change it under Users)\n\n`,
+      );
+    } else {
+      log.info({ email: admin.email }, `first start: created admin ${admin.email} from ADMIN_EMAIL/ADMIN_PASSWORD`);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import { z } from "zod";
+import type { TDbOrTx } from "~/db/client";
+import { contacts, messages, threads } from "~/db/schema";
+import { AppError } from "~/server/errors";
+import { enqueue } from "~/server/jobs/boss";
+import { normalizeWaId } from "~/server/messaging/inbound-message";
+import { getSimulatorSessionId } from "~/server/sessions/sessions";
+
+export const ZSimulatorSendInput = z.object({
+  phone: z.string().trim().min(1, "Enter a phone number").max(40),
+  name: z.string().trim().max(120).optional(),
+  body: z.string().min(1, "Type a message").max(4_096, "At most 4,096 characters"),
+});
+export type TSimulatorSendInput = z.infer<typeof ZSimulatorSendInput>;
+
+/**
+ * A message typed in the Simulator, as if `phone` had sent it on WhatsApp: it goes to the
+ * worker's simulator transport as a `simulator.inbound` job, and from there through ingest like
+ * any real message.
+ */
+export async function sendAsContact(db: TDbOrTx, boss: PgBoss, input: TSimulatorSendInput) {
+  const { phone, name, body } = ZSimulatorSendInput.parse(input);
+  const waId = normalizeWaId(phone.replace(/[\s()-]/g, ""));
+  if (!waId) {
+    throw new AppError("BAD_REQUEST", "That is not a phone number.", {
+      phone: "Use international format with the country code, e.g. +15551234567",
+    });
+  }
+  const sessionId = await getSimulatorSessionId(db);
+  const waMessageId = `sim-in-${randomUUID()}`;
+  await enqueue(boss, "simulator.inbound", { sessionId, waMessageId, from: waId, pushName: name || undefined, body });
+  return { waId, waMessageId };
+}
+
+/** The simulator's conversations, most recent first. */
+export async function listSimulatorConversations(db: TDbOrTx) {
+  const sessionId = await getSimulatorSessionId(db);
+  return db
+    .select({
+      contactId: contacts.id,
+      waId: contacts.waId,
+      name: contacts.name,
+      threadId: threads.id,
+      mode: threads.mode,
+      lastMessageAt: threads.lastMessageAt,
+      lastBody: sql<
+        string | null
+      >`(select body from messages m where m.thread_id = ${threads.id} order by m.seq desc limit 1)`,
+    })
+    .from(contacts)
+    .innerJoin(threads, eq(threads.contactId, contacts.id))
+    .where(eq(contacts.sessionId, sessionId))
+    .orderBy(desc(threads.lastMessageAt))
+    .limit(200);
+}
+
+/** One simulator conversation, oldest message first (the latest 200). */
+export async function getSimulatorThread(db: TDbOrTx, waId: string) {
+  const sessionId = await getSimulatorSessionId(db);
+  const recent = await db
+    .select({
+      id: messages.id,
+      seq: messages.seq,
+      direction: messages.direction,
+      body: messages.body,
+      source: messages.source,
+      status: messages.status,
+      error: messages.error,
+      flags: messages.flags,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)))
+    .orderBy(desc(messages.seq))
+    .limit(200);
+  return recent.reverse();
+}

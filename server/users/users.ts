@@ -1,0 +1,195 @@
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { users } from "~/db/schema";
+import { recordAudit, type TActor } from "~/server/audit/audit";
+import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from "~/server/auth/password";
+import { USER_ROLES } from "~/server/auth/roles";
+import { AppError } from "~/server/errors";
+
+const ZPassword = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200, "Password must be at most 200 characters");
+
+export const ZCreateUserInput = z.object({
+  email: z.email("Enter a valid email address").trim().max(254),
+  name: z.string().trim().min(1, "Enter a name").max(120),
+  role: z.enum(USER_ROLES),
+  /** Omit to generate one; it is returned once. */
+  password: ZPassword.optional(),
+});
+export type TCreateUserInput = z.infer<typeof ZCreateUserInput>;
+
+export const ZUpdateUserInput = z.object({
+  id: z.uuid(),
+  name: z.string().trim().min(1, "Enter a name").max(120).optional(),
+  role: z.enum(USER_ROLES).optional(),
+});
+export type TUpdateUserInput = z.infer<typeof ZUpdateUserInput>;
+
+export const ZSetUserDisabledInput = z.object({ id: z.uuid(), disabled: z.boolean() });
+export const ZResetPasswordInput = z.object({ id: z.uuid(), password: ZPassword.optional() });
+
+/** The columns of a user that may leave the server. */
+const PUBLIC_COLUMNS = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  disabled: users.disabled,
+  lastLoginAt: users.lastLoginAt,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+};
+export type TPublicUser = Awaited<ReturnType<typeof listUsers>>[number];
+
+export async function listUsers(db: TDbOrTx) {
+  return db.select(PUBLIC_COLUMNS).from(users).orderBy(asc(users.name), asc(users.email));
+}
+
+/**
+ * Locks the user's row for a change. Every admin row is locked first, always in id order: two
+ * concurrent demotions then cannot both pass the last-admin check, nor deadlock each other.
+ */
+async function getUserForUpdate(tx: TDbOrTx, id: string) {
+  await tx.select({ id: users.id }).from(users).where(eq(users.role, "admin")).orderBy(asc(users.id)).for("update");
+  const [user] = await tx.select(PUBLIC_COLUMNS).from(users).where(eq(users.id, id)).for("update");
+  if (!user) throw new AppError("NOT_FOUND", "No such user.");
+  return user;
+}
+
+/** Refuses a change that would leave no enabled admin (nobody could manage users then). */
+async function assertAnotherActiveAdmin(tx: TDbOrTx, exceptId: string, why: string) {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.role, "admin"), eq(users.disabled, false), ne(users.id, exceptId)));
+  if ((row?.n ?? 0) === 0) throw new AppError("CONFLICT", `${why}: it is the only enabled admin.`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause ?? error;
+  return (cause as { code?: string }).code === "23505";
+}
+
+export async function createUser(db: TDb, actor: TActor, rawInput: TCreateUserInput) {
+  const input = ZCreateUserInput.parse(rawInput);
+  const generated = input.password ? null : generatePassword();
+  const passwordHash = await hashPassword(input.password ?? generated!);
+  try {
+    return await db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({ email: input.email, name: input.name, role: input.role, passwordHash })
+        .returning(PUBLIC_COLUMNS);
+      if (!user) throw new Error("insert returned no row");
+      await recordAudit(tx, actor, { action: "create", entity: "user", entityId: user.id, after: user });
+      return { user, generatedPassword: generated };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError("CONFLICT", "A user with this email already exists.", {
+        email: "A user with this email already exists.",
+      });
+    }
+    throw error;
+  }
+}
+
+export async function updateUser(db: TDb, actor: TActor, rawInput: TUpdateUserInput) {
+  const input = ZUpdateUserInput.parse(rawInput);
+  return db.transaction(async (tx) => {
+    const before = await getUserForUpdate(tx, input.id);
+    if (before.role === "admin" && input.role && input.role !== "admin") {
+      await assertAnotherActiveAdmin(tx, before.id, "Cannot change this user's role");
+    }
+    const [after] = await tx
+      .update(users)
+      .set({ name: input.name ?? before.name, role: input.role ?? before.role, updatedAt: new Date() })
+      .where(eq(users.id, input.id))
+      .returning(PUBLIC_COLUMNS);
+    await recordAudit(tx, actor, { action: "update", entity: "user", entityId: input.id, before, after });
+    return after!;
+  });
+}
+
+export async function setUserDisabled(db: TDb, actor: TActor, rawInput: z.infer<typeof ZSetUserDisabledInput>) {
+  const input = ZSetUserDisabledInput.parse(rawInput);
+  if (actor && actor.id === input.id && input.disabled) {
+    throw new AppError("BAD_REQUEST", "You cannot disable your own account.");
+  }
+  return db.transaction(async (tx) => {
+    const before = await getUserForUpdate(tx, input.id);
+    if (input.disabled && before.role === "admin") {
+      await assertAnotherActiveAdmin(tx, before.id, "Cannot disable this user");
+    }
+    const [after] = await tx
+      .update(users)
+      .set({ disabled: input.disabled, updatedAt: new Date() })
+      .where(eq(users.id, input.id))
+      .returning(PUBLIC_COLUMNS);
+    await recordAudit(tx, actor, {
+      action: input.disabled ? "disable" : "enable",
+      entity: "user",
+      entityId: input.id,
+      before,
+      after,
+    });
+    return after!;
+  });
+}
+
+/** Sets a new password (given or generated); the generated one is returned once. */
+export async function resetUserPassword(db: TDb, actor: TActor, rawInput: z.infer<typeof ZResetPasswordInput>) {
+  const input = ZResetPasswordInput.parse(rawInput);
+  const generated = input.password ? null : generatePassword();
+  const passwordHash = await hashPassword(input.password ?? generated!);
+  return db.transaction(async (tx) => {
+    const before = await getUserForUpdate(tx, input.id);
+    // A new session version signs out every session started with the old password.
+    await tx
+      .update(users)
+      .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
+      .where(eq(users.id, input.id));
+    await recordAudit(tx, actor, {
+      action: "reset_password",
+      entity: "user",
+      entityId: input.id,
+      before: { email: before.email },
+    });
+    return { generatedPassword: generated };
+  });
+}
+
+export const DEFAULT_ADMIN_EMAIL = "admin@switchboard.local";
+
+/**
+ * First start: when there is no user at all, creates an admin from the given email and
+ * password, or generates the password (returned once, for the launcher to print).
+ * Does nothing once any user exists.
+ */
+export async function ensureBootstrapAdmin(
+  db: TDb,
+  options: { email?: string; password?: string; name: string },
+): Promise<{ created: false } | { created: true; email: string; generatedPassword: string | null }> {
+  return db.transaction(async (tx) => {
+    // Serialises concurrent first starts (several web/worker processes booting together).
+    await tx.execute(sql`select pg_advisory_xact_lock(7345019222)`);
+    const [row] = await tx.select({ n: count() }).from(users);
+    if ((row?.n ?? 0) > 0) return { created: false as const };
+    const email = options.email ?? DEFAULT_ADMIN_EMAIL;
+    const generated = options.password ? null : generatePassword();
+    const [user] = await tx
+      .insert(users)
+      .values({
+        email,
+        name: options.name,
+        role: "admin",
+        passwordHash: await hashPassword(options.password ?? generated!),
+      })
+      .returning(PUBLIC_COLUMNS);
+    await recordAudit(tx, null, { action: "bootstrap", entity: "user", entityId: user!.id, after: user });
+    return { created: true as const, email, generatedPassword: generated };
+  });
+}

@@ -1,0 +1,210 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { and, eq, gte, isNotNull, sql } from "drizzle-orm";
+import pg from "pg";
+import { createDb, type TDb } from "~/db/client";
+import { startEmbeddedPostgres } from "~/db/embedded";
+import { messages } from "~/db/schema";
+import { createBoss } from "~/server/jobs/boss";
+import { createLogger } from "~/server/logger";
+import { ingestInbound } from "~/server/messaging/ingest";
+import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
+import { prepareDatabase } from "~/server/setup/prepare-database";
+import { freePort } from "../support/ports";
+import { spawnTs, type TSpawned, waitFor } from "../support/processes";
+import { note, percentile, report } from "./report";
+
+const BENCH = "pipeline";
+
+type TContext = { url: string; db: TDb; pool: pg.Pool; sessionId: string; boss: Awaited<ReturnType<typeof startBoss>> };
+
+async function startBoss(url: string) {
+  const boss = createBoss(url, "web");
+  await boss.start();
+  return boss;
+}
+
+function startWorker(url: string): TSpawned {
+  const worker = spawnTs("workers/main.ts", [], { DATABASE_URL: url, APP_SECRET: "b".repeat(32), LOG_LEVEL: "warn" });
+  worker.child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+  return worker;
+}
+
+async function stopWorker(worker: TSpawned) {
+  worker.child.kill("SIGTERM");
+  await worker.exited;
+}
+
+let sequence = 0;
+function ingestOne(context: TContext) {
+  sequence += 1;
+  return ingestInbound(context.db, context.boss, {
+    sessionId: context.sessionId,
+    waMessageId: `bench-${randomUUID()}`,
+    from: `+1555${String(3_000_000 + (sequence % 500)).padStart(7, "0")}`,
+    body: `bench message ${sequence}`,
+  });
+}
+
+/** Ingests `count` messages with `concurrency` parallel "transports". */
+async function ingestMany(context: TContext, count: number, concurrency = 10) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        await ingestOne(context);
+      }
+    }),
+  );
+}
+
+async function countSentSince(db: TDb, since: Date): Promise<number> {
+  return db.$count(
+    messages,
+    and(eq(messages.direction, "out"), isNotNull(messages.sentAt), gte(messages.queuedAt, since)),
+  );
+}
+
+async function waitAllSent(context: TContext, since: Date, expected: number, timeoutMs: number) {
+  await waitFor(
+    async () => (await countSentSince(context.db, since)) >= expected,
+    timeoutMs,
+    `${expected} replies sent`,
+  );
+  const [row] = await context.db
+    .select({ last: sql<Date>`max(${messages.sentAt})` })
+    .from(messages)
+    .where(and(eq(messages.direction, "out"), gte(messages.queuedAt, since)));
+  return new Date(row!.last);
+}
+
+/** Single-row autocommit inserts from 10 clients for `seconds`: what this database commits per second. */
+async function rawCommitRate(url: string, seconds = 5): Promise<number> {
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  await setup.query(
+    "create table if not exists bench_commit (id bigserial primary key, at timestamptz default now(), note text)",
+  );
+  await setup.end();
+  const deadline = Date.now() + seconds * 1000;
+  const counts = await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      let n = 0;
+      while (Date.now() < deadline) {
+        await client.query("insert into bench_commit (note) values ($1)", ["x"]);
+        n += 1;
+      }
+      await client.end();
+      return n;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0) / seconds;
+}
+
+/** Drains a backlog of `size` messages queued while no worker ran; returns messages/s. */
+async function backlogThroughput(context: TContext, size: number): Promise<number> {
+  const since = new Date();
+  note(`backlog ${size}: ingesting with no worker running…`);
+  await ingestMany(context, size);
+  const worker = startWorker(context.url);
+  const started = Date.now();
+  const last = await waitAllSent(context, since, size, 600_000);
+  await stopWorker(worker);
+  const seconds = (last.getTime() - started) / 1000;
+  note(`backlog ${size}: drained in ${seconds.toFixed(1)} s`);
+  return size / seconds;
+}
+
+export async function runPipelineBench() {
+  let dataDir: string | null = null;
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    dataDir = await mkdtemp(path.join(tmpdir(), "switchboard-bench-"));
+    await chmod(dataDir, 0o755);
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port: await freePort(),
+      database: "bench",
+    });
+    url = embedded.url;
+    stopEmbedded = embedded.stop;
+  }
+  const log = createLogger("bench", "warn");
+  const { db, pool } = createDb(url, { max: 20 });
+  try {
+    await prepareDatabase({ pool, db, url, admin: { ADMIN_NAME: "Bench", ADMIN_PASSWORD: "bench-password-1" } }, log);
+    const sessionId = await getSimulatorSessionId(db);
+    await updateSessionSettings(db, null, sessionId, { pacing: { enabled: false }, simulator: { acks: false } });
+    const context: TContext = { url, db, pool, sessionId, boss: await startBoss(url) };
+    const server = (await pool.query<{ version: string }>("show server_version")).rows[0]?.version;
+    note(
+      `PostgreSQL ${server}; ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}; pacing off; simulator acks off`,
+    );
+
+    const raw = await rawCommitRate(url);
+    report(BENCH, "raw_commit_per_s", raw, { clients: 10 });
+
+    // Sustained throughput: 3,000 messages offered as fast as 10 transports can ingest them.
+    {
+      const worker = startWorker(url);
+      await waitFor(
+        async () =>
+          (await pool.query("select 1 from worker_heartbeats where stopped_at is null limit 1")).rowCount === 1,
+        60_000,
+        "the worker",
+      );
+      const since = new Date();
+      const started = Date.now();
+      await ingestMany(context, 3_000);
+      const last = await waitAllSent(context, since, 3_000, 600_000);
+      const throughput = 3_000 / ((last.getTime() - started) / 1000);
+      report(BENCH, "throughput_msgs_per_s", throughput, { messages: 3_000 });
+      report(BENCH, "throughput_vs_raw_commit", throughput / raw);
+
+      if (process.env.BENCH_QUICK) {
+        await stopWorker(worker);
+        return;
+      }
+      // Latency at 100 messages/s offered, for 30 s.
+      const latencySince = new Date();
+      const offered = 3_000;
+      const begin = Date.now();
+      const inFlight: Promise<unknown>[] = [];
+      for (let i = 0; i < offered; i += 1) {
+        const due = begin + i * 10;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(ingestOne(context));
+      }
+      await Promise.all(inFlight);
+      await waitAllSent(context, latencySince, offered, 600_000);
+      const rows = await db.execute<{ ms: number }>(sql`
+        select extract(epoch from (o.sent_at - i.created_at)) * 1000 as ms
+        from messages o join messages i on i.id = o.reply_to_message_id
+        where o.direction = 'out' and o.queued_at >= ${latencySince}`);
+      const latencies = rows.rows.map((row) => Number(row.ms)).sort((a, b) => a - b);
+      report(BENCH, "latency_p50_ms", percentile(latencies, 50), { offered_per_s: 100 });
+      report(BENCH, "latency_p95_ms", percentile(latencies, 95), { offered_per_s: 100 });
+      report(BENCH, "latency_p99_ms", percentile(latencies, 99), { offered_per_s: 100 });
+      await stopWorker(worker);
+    }
+    if (process.env.BENCH_QUICK) return;
+
+    const small = await backlogThroughput(context, 1_000);
+    const large = await backlogThroughput(context, 10_000);
+    report(BENCH, "backlog_1000_msgs_per_s", small);
+    report(BENCH, "backlog_10000_msgs_per_s", large);
+    report(BENCH, "backlog_ratio", large / small);
+    await context.boss.stop({ graceful: false });
+  } finally {
+    await pool.end();
+    if (stopEmbedded) await stopEmbedded();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark (or all with no name). Each figure is one JSON
+ * line on standard output, `{"bench":"…","metric":"…","value":N}`; logs go to standard error.
+ */
+import { runPipelineBench } from "./pipeline";
+
+const BENCHES: Record<string, () => Promise<void>> = { pipeline: runPipelineBench };
+
+const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const names = requested.length > 0 ? requested : Object.keys(BENCHES);
+for (const name of names) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    process.stderr.write(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(", ")}\n`);
+    process.exit(2);
+  }
+  await bench();
+}
+process.exit(0);

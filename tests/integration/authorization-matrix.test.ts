@@ -1,0 +1,114 @@
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { appRouter, createCaller } from "~/server/api/root";
+import type { TProcedureMeta } from "~/server/api/trpc";
+import type { TSessionUser } from "~/server/auth/authenticate";
+import { USER_ROLES, type TRole } from "~/server/auth/roles";
+import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
+
+/**
+ * The role table of shared/design.md, transcribed here on purpose instead of imported: the
+ * code's copy (server/auth/roles.ts) is what is under test.
+ *
+ * | area                       | admin | builder | agent | manager |
+ * | users, sessions, settings  | rw    | –       | –     | r       |
+ * | rules, profiles, webhooks  | rw    | rw      | r     | r       |
+ * | contacts                   | rw    | rw      | rw    | r       |
+ * | inbox: take over, reply    | rw    | rw      | rw    | r       |
+ * | analytics, audit log       | r     | r       | own   | r       |
+ */
+const DESIGN_ROLE_TABLE: Record<string, Record<TRole, string>> = {
+  users: { admin: "rw", builder: "-", agent: "-", manager: "r" },
+  config: { admin: "rw", builder: "rw", agent: "r", manager: "r" },
+  contacts: { admin: "rw", builder: "rw", agent: "rw", manager: "r" },
+  inbox: { admin: "rw", builder: "rw", agent: "rw", manager: "r" },
+  insights: { admin: "r", builder: "r", agent: "own", manager: "r" },
+};
+
+/**
+ * Which row of the table (and read or write) each procedure belongs to, decided here, by the
+ * test, from what the procedure does. A procedure missing from this list fails the test.
+ */
+const PROCEDURE_AREAS: Record<
+  string,
+  "public" | "signed-in" | [area: keyof typeof DESIGN_ROLE_TABLE, level: "read" | "write"]
+> = {
+  "auth.me": "signed-in",
+  "users.list": ["users", "read"],
+  "users.create": ["users", "write"],
+  "users.update": ["users", "write"],
+  "users.setDisabled": ["users", "write"],
+  "users.resetPassword": ["users", "write"],
+  "settings.get": ["users", "read"],
+  "settings.update": ["users", "write"],
+  "audit.list": ["insights", "read"],
+  "simulator.conversations": ["inbox", "read"],
+  "simulator.thread": ["inbox", "read"],
+  "simulator.send": ["inbox", "write"],
+  "outbox.failed": ["inbox", "read"],
+  "outbox.retry": ["inbox", "write"],
+};
+
+type TOutcome = "allowed" | "FORBIDDEN" | "UNAUTHORIZED";
+
+function expectedOutcome(path: string, role: TRole | null): TOutcome {
+  const access = PROCEDURE_AREAS[path];
+  if (!access)
+    throw new Error(`${path} is not in PROCEDURE_AREAS: add it with the row of the role table it belongs to`);
+  if (access === "public") return "allowed";
+  if (role === null) return "UNAUTHORIZED";
+  if (access === "signed-in") return "allowed";
+  const [area, level] = access;
+  const grant = DESIGN_ROLE_TABLE[area]?.[role];
+  if (grant === undefined) throw new Error(`area ${area} is not in the design's role table`);
+  const allowed = level === "read" ? grant !== "-" : grant === "rw";
+  return allowed ? "allowed" : "FORBIDDEN";
+}
+
+/** Calls a procedure by its dotted path with an input no schema accepts, so nothing is changed. */
+async function outcomeOf(db: TTestDatabase["db"], user: TSessionUser | null, path: string): Promise<TOutcome> {
+  const caller = createCaller({ db, user }) as unknown as Record<string, unknown>;
+  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+  try {
+    await (procedure as (input: unknown) => Promise<unknown>)("__authorization_matrix_probe__");
+    return "allowed";
+  } catch (error) {
+    if (error instanceof TRPCError && (error.code === "FORBIDDEN" || error.code === "UNAUTHORIZED")) return error.code;
+    // Any other error (BAD_REQUEST for the probe input, NOT_FOUND…) means the caller got past authorization.
+    return "allowed";
+  }
+}
+
+const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, { _def: { meta?: TProcedureMeta } }>,
+);
+
+describe("authorization matrix", () => {
+  let database: TTestDatabase;
+  const usersByRole = new Map<TRole, TSessionUser>();
+
+  beforeAll(async () => {
+    database = await useTestDatabase();
+    for (const role of USER_ROLES) usersByRole.set(role, await insertUser(database.db, role));
+  });
+
+  it("knows every procedure of the router, and only those", () => {
+    expect(procedures.map(([path]) => path).sort()).toEqual(Object.keys(PROCEDURE_AREAS).sort());
+  });
+
+  it.each(procedures.map(([path]) => path))("[%s] declares who may call it", (path) => {
+    const meta = procedures.find(([candidate]) => candidate === path)?.[1]._def.meta;
+    expect(
+      meta?.access,
+      `${path} has no declared access: build it from requireAccess(), signedInProcedure or publicProcedure`,
+    ).toBeDefined();
+  });
+
+  const cases = procedures.flatMap(([path]) => [...USER_ROLES, null].map((role) => ({ path, role })));
+
+  it.each(cases)("[$role] calling $path", async ({ path, role }) => {
+    const expected = expectedOutcome(path, role);
+    const user = role ? (usersByRole.get(role) ?? null) : null;
+    expect(await outcomeOf(database.db, user, path)).toBe(expected);
+  });
+});

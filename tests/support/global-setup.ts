@@ -1,0 +1,72 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { createDb } from "~/db/client";
+import { startEmbeddedPostgres, type TEmbeddedPostgres } from "~/db/embedded";
+import { runMigrations } from "~/db/migrate";
+import { createBoss, createQueues } from "~/server/jobs/boss";
+import { freePort } from "./ports";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** A connection string to the server's maintenance database, for CREATE DATABASE. */
+    pgAdminUrl: string;
+    /** A fully migrated database that each test file clones. */
+    pgTemplate: string;
+  }
+}
+
+/**
+ * Integration tests run against a real Postgres: the one in DATABASE_URL when set, else an
+ * embedded server in a temporary directory. One migrated template database is built here;
+ * every test file clones it (CREATE DATABASE … TEMPLATE), so files are isolated and fast.
+ */
+export default async function setup(project: TestProject) {
+  let embedded: TEmbeddedPostgres | null = null;
+  let dataDir: string | null = null;
+  let adminUrl: string;
+  const given = process.env.DATABASE_URL;
+  if (given) {
+    const url = new URL(given);
+    url.pathname = "/postgres";
+    adminUrl = url.toString();
+  } else {
+    dataDir = await mkdtemp(path.join(tmpdir(), "switchboard-test-pg-"));
+    // Postgres runs as the `postgres` user when we are root: it must be able to enter the folder.
+    await chmod(dataDir, 0o755);
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port: await freePort(),
+      database: "postgres",
+    });
+    adminUrl = embedded.adminUrl;
+  }
+  const template = `sb_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const admin = createDb(adminUrl, { max: 1 });
+  await admin.pool.query(`create database "${template}"`);
+  const templateUrl = withDatabase(adminUrl, template);
+  const { pool } = createDb(templateUrl, { max: 2 });
+  await runMigrations(pool);
+  const boss = createBoss(templateUrl, "setup");
+  await boss.start();
+  await createQueues(boss);
+  await boss.stop({ graceful: false });
+  await pool.end();
+
+  project.provide("pgAdminUrl", adminUrl);
+  project.provide("pgTemplate", template);
+
+  return async () => {
+    await admin.pool.query(`drop database if exists "${template}" with (force)`).catch(() => undefined);
+    await admin.pool.end();
+    if (embedded) await embedded.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

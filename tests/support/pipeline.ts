@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import { onTestFinished } from "vitest";
+import type { TDb } from "~/db/client";
+import { contacts, messages, simulatorDeliveries, threads } from "~/db/schema";
+import { createBoss } from "~/server/jobs/boss";
+import { createLogger } from "~/server/logger";
+import { ingestInbound } from "~/server/messaging/ingest";
+import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
+import { prepareDatabase } from "~/server/setup/prepare-database";
+import { JOB_HANDLERS } from "~/workers/handlers/registry";
+import { startWorker, type TRunningWorker, type TWorkerOptions } from "~/workers/runtime";
+import { useTestDatabase, type TTestDatabase } from "./database";
+import { waitFor } from "./processes";
+
+export const log = createLogger("test-pipeline", process.env.TEST_LOG_LEVEL ?? "silent");
+
+export type TPipeline = TTestDatabase & { boss: PgBoss; sessionId: string; worker: TRunningWorker };
+
+/** A fresh database prepared as on first start (queues, simulator session, admin). */
+export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId: string }> {
+  const database = await useTestDatabase();
+  await prepareDatabase(
+    {
+      pool: database.pool,
+      db: database.db,
+      url: database.url,
+      admin: { ADMIN_NAME: "Admin", ADMIN_PASSWORD: "a-long-password" },
+    },
+    log,
+  );
+  return { ...database, sessionId: await getSimulatorSessionId(database.db) };
+}
+
+/** A fresh database with an in-process worker running the simulator session (pacing off, instant acks). */
+export async function startPipeline(
+  sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
+): Promise<TPipeline> {
+  const { sessionId, ...database } = await usePreparedDatabase();
+  await updateSessionSettings(database.db, null, sessionId, {
+    pacing: { enabled: false },
+    simulator: { deliveredAfterMs: 0, readAfterMs: 0 },
+  });
+  const boss = createBoss(database.url, "worker");
+  await boss.start();
+  const worker = await startWorker({
+    db: database.db,
+    boss,
+    log,
+    version: "test",
+    heartbeatIntervalMs: 1_000,
+    handlers: JOB_HANDLERS,
+    sessions: { databaseUrl: database.url, leaseTtlS: 5, sendConcurrency: 4, ...sessions },
+  });
+  // Stopped as soon as the test ends: a file of pipeline tests must not hold every test's connections.
+  onTestFinished(async () => {
+    await worker.stop(5_000).catch(() => undefined);
+  });
+  return { ...database, boss, sessionId, worker };
+}
+
+let counter = 0;
+/** Delivers a message from `from` as the transport would. */
+export function inbound(pipeline: TPipeline, from: string, body: string, waMessageId = `in-${randomUUID()}`) {
+  counter += 1;
+  return ingestInbound(pipeline.db, pipeline.boss, {
+    sessionId: pipeline.sessionId,
+    waMessageId,
+    from,
+    pushName: `Contact ${counter}`,
+    type: "text",
+    body,
+  });
+}
+
+/** Outbound messages of a contact's thread, in decision order. */
+export async function repliesTo(db: TDb, waId: string) {
+  return db
+    .select({
+      id: messages.id,
+      body: messages.body,
+      status: messages.status,
+      seq: messages.seq,
+      waMessageId: messages.waMessageId,
+      replyTo: messages.replyToMessageId,
+      error: messages.error,
+    })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(eq(contacts.waId, waId), eq(messages.direction, "out")))
+    .orderBy(asc(messages.seq));
+}
+
+/** What the simulated phone of `waId` received, in arrival order. */
+export async function deliveriesTo(db: TDb, waId: string) {
+  return db
+    .select()
+    .from(simulatorDeliveries)
+    .where(eq(simulatorDeliveries.toWaId, waId))
+    .orderBy(asc(simulatorDeliveries.at), asc(sql`ctid`));
+}
+
+export function waitForReplies(
+  db: TDb,
+  waId: string,
+  count: number,
+  status: "sent" | "read" | "failed" = "sent",
+  timeoutMs = 20_000,
+) {
+  const rank = { sent: ["sent", "delivered", "read"], read: ["read"], failed: ["failed"] }[status];
+  return waitFor(
+    async () => {
+      const replies = await repliesTo(db, waId);
+      return replies.length >= count && replies.every((reply) => rank.includes(reply.status)) ? replies : undefined;
+    },
+    timeoutMs,
+    `${count} replies to ${waId} to be ${status}`,
+  );
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { parseEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
+
+const ZWorkerEnv = z.object({
+  DATABASE_URL: ZPostgresUrl,
+  APP_SECRET: ZAppSecret,
+  LOG_LEVEL: ZLogLevel.default("info"),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(10).optional(),
+  ADMIN_NAME: z.string().default("Administrator"),
+  /** How long SIGTERM waits for jobs in flight before the worker exits anyway. */
+  WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(7_000),
+  WORKER_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  /** A killed worker's WhatsApp sessions move to another worker after this many seconds. */
+  WORKER_SESSION_LEASE_TTL_S: z.coerce.number().int().min(2).max(600).default(30),
+  /** Parallel sends per session (always one at a time per conversation). */
+  WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Set by npm for scripts; shown in the heartbeat. */
+  npm_package_version: z.string().default("dev"),
+});
+export type TWorkerEnv = z.infer<typeof ZWorkerEnv>;
+
+/** The worker's configuration; the only place in workers/ that reads process.env. */
+export function workerEnv(): TWorkerEnv {
+  return parseEnv(ZWorkerEnv, process.env);
+}

@@ -1,0 +1,11 @@
+import type { THandlerMap } from "../runtime";
+import { handlePrune } from "./maintenance";
+import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
+
+/** The handler of every declared queue (a missing one does not compile). */
+export const JOB_HANDLERS: THandlerMap = {
+  "maintenance.prune": handlePrune,
+  "message.process": handleProcess,
+  "simulator.inbound": handleSimulatorInbound,
+  "simulator.ack": handleSimulatorAck,
+};

@@ -1,0 +1,73 @@
+import { createDb } from "~/db/client";
+import { ConfigError } from "~/server/env";
+import { createBoss } from "~/server/jobs/boss";
+import { createLogger } from "~/server/logger";
+import { prepareDatabase } from "~/server/setup/prepare-database";
+import { workerEnv } from "./env";
+import { JOB_HANDLERS } from "./handlers/registry";
+import { startWorker, type TRunningWorker } from "./runtime";
+
+/** How long closing the database pool may take once jobs are done (a stuck query must not hang the exit). */
+const POOL_END_TIMEOUT_MS = 3_000;
+
+function fail(error: unknown): never {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`switchboard worker: ${message}\n`);
+  process.exit(1);
+}
+
+/** The worker process: `npm run worker`, or started by `npm start`. */
+async function main() {
+  const env = workerEnv();
+  const log = createLogger("worker", env.LOG_LEVEL);
+  const { db, pool } = createDb(env.DATABASE_URL, { applicationName: "switchboard-worker", max: 10 });
+  let worker: TRunningWorker | null = null;
+  let stopping = false;
+
+  // Installed before anything starts, so a SIGTERM during start-up also ends in a clean exit 0.
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    try {
+      const { drained } = worker ? await worker.stop(env.WORKER_SHUTDOWN_TIMEOUT_MS) : { drained: true };
+      await Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, POOL_END_TIMEOUT_MS))]);
+      log.info({ drained }, "worker stopped");
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, "worker did not stop cleanly");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  await prepareDatabase(
+    {
+      pool,
+      db,
+      url: env.DATABASE_URL,
+      admin: env,
+    },
+    log,
+  );
+  if (stopping) return;
+  const boss = createBoss(env.DATABASE_URL, "worker", (error) => log.error({ err: error }, "pg-boss error"));
+  await boss.start();
+  if (stopping) return void (await boss.stop({ graceful: false }));
+  worker = await startWorker({
+    db,
+    boss,
+    log,
+    handlers: JOB_HANDLERS,
+    version: env.npm_package_version,
+    heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
+    sessions: {
+      databaseUrl: env.DATABASE_URL,
+      leaseTtlS: env.WORKER_SESSION_LEASE_TTL_S,
+      sendConcurrency: env.WORKER_SEND_CONCURRENCY,
+    },
+  });
+}
+
+main().catch((error: unknown) => fail(error));

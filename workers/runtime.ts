@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import type { Job, PgBoss } from "pg-boss";
+import type { TDb } from "~/db/client";
+import { createQueues } from "~/server/jobs/boss";
+import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQueuePayload } from "~/server/jobs/queues";
+import type { Logger } from "~/server/logger";
+import { startHeartbeat } from "./heartbeat";
+import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runner";
+import { workBatched } from "./work";
+
+export type TJobContext = { db: TDb; boss: PgBoss; log: Logger; job: Job<unknown> };
+/** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
+export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
+/** One handler per declared queue: a queue without a handler does not compile. */
+export type THandlerMap = { [N in TQueueName]: TJobHandler<N> };
+
+export type TWorkerOptions = {
+  db: TDb;
+  boss: PgBoss;
+  log: Logger;
+  handlers: THandlerMap;
+  version: string;
+  heartbeatIntervalMs: number;
+  /** Run the WhatsApp sessions (leases, transports, send queues). Off in tests of the runtime alone. */
+  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner">;
+  /** Extra queues (tests): created and worked like declared ones. */
+  extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
+};
+
+export type TRunningWorker = {
+  workerId: string;
+  /** Stops taking jobs, waits up to `timeoutMs` for those in flight, then stops beating. */
+  stop: (timeoutMs: number) => Promise<{ drained: boolean }>;
+};
+
+/**
+ * Runs the worker on a started pg-boss: creates every queue from `server/jobs/queues`,
+ * schedules the cron ones, works them all, and beats a heartbeat the web can read.
+ */
+export async function startWorker(options: TWorkerOptions): Promise<TRunningWorker> {
+  const { db, boss, log } = options;
+  const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  await createQueues(boss);
+  let inFlight = 0;
+
+  const run = async (queue: string, job: Job<unknown>, handle: (context: TJobContext) => Promise<void>) => {
+    inFlight += 1;
+    const jobLog = log.child({ queue, jobId: job.id });
+    try {
+      await handle({ db, boss, log: jobLog, job });
+    } catch (error) {
+      jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
+      throw error;
+    } finally {
+      inFlight -= 1;
+    }
+  };
+
+  for (const name of Object.keys(QUEUES) as TQueueName[]) {
+    const declaration = QUEUES[name];
+    const handler: TJobHandler<TQueueName> = options.handlers[name];
+    if (declaration.cron) await boss.schedule(name, declaration.cron, {});
+    const concurrency = declaration.concurrency ?? 1;
+    await workBatched(boss, name, { batchSize: concurrency * 4, localConcurrency: concurrency }, async (job) => {
+      const parsed = declaration.payload.safeParse(job.data);
+      if (!parsed.success) {
+        // A bad payload never becomes valid by retrying: park it, with the reason.
+        const dead: TDeadLetter = { queue: name, jobId: job.id, data: job.data, error: parsed.error.message };
+        await boss.send(DEAD_LETTER_QUEUE, dead);
+        log.error(
+          { queue: name, jobId: job.id, error: parsed.error.message },
+          "invalid job payload sent to the dead-letter queue",
+        );
+        return;
+      }
+      await run(name, job, (context) => handler(parsed.data, context));
+    });
+  }
+  for (const [name, handle] of Object.entries(options.extraQueues ?? {})) {
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { notify: true });
+    await workBatched(boss, name, { batchSize: 1, localConcurrency: 1 }, (job) =>
+      run(name, job, (context) => handle(job.data, context)),
+    );
+  }
+
+  const runner = options.sessions ? createSessionRunner({ db, boss, log, owner: workerId, ...options.sessions }) : null;
+  await runner?.start();
+
+  const heartbeat = await startHeartbeat(db, {
+    workerId,
+    intervalMs: options.heartbeatIntervalMs,
+    version: options.version,
+    onError: (error) => log.warn({ err: error }, "heartbeat failed"),
+  });
+  log.info({ workerId, queues: Object.keys(QUEUES) }, "worker started");
+
+  return {
+    workerId,
+    async stop(timeoutMs) {
+      log.info({ inFlight, timeoutMs }, "stopping: no new jobs, waiting for jobs in flight");
+      await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+      await runner?.release();
+      const drained = inFlight === 0;
+      if (!drained)
+        log.warn({ inFlight }, "jobs still running at the deadline; pg-boss will retry them after they expire");
+      await heartbeat.stop().catch((error: unknown) => log.warn({ err: error }, "could not mark heartbeat stopped"));
+      return { drained };
+    },
+  };
+}

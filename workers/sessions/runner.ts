@@ -1,0 +1,153 @@
+import type { PgBoss } from "pg-boss";
+import { createDb, type TDb } from "~/db/client";
+import { createSendQueue } from "~/server/jobs/boss";
+import {
+  DEAD_LETTER_QUEUE,
+  SEND_QUEUE,
+  sendQueueName,
+  type TDeadLetter,
+  type TQueuePolicy,
+} from "~/server/jobs/queues";
+import type { Logger } from "~/server/logger";
+import { sendQueuedMessage } from "~/server/messaging/outbound";
+import { Pacer } from "~/server/messaging/pacing";
+import { applyDeliveryAck } from "~/server/messaging/statuses";
+import { acquireSessionLease, listSessionsOfKinds, releaseSessionLease } from "~/server/sessions/sessions";
+import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
+import { createSimulatorTransport } from "../transports/simulator";
+import type { TTransport } from "../transports/types";
+import { workBatched } from "../work";
+
+type TRunningSession = {
+  id: string;
+  transport: TTransport;
+  pacer: Pacer;
+  settings: TSessionSettings;
+  workId: string;
+  locks: ReturnType<typeof createDb>;
+};
+
+export type TSessionRunnerOptions = {
+  db: TDb;
+  boss: PgBoss;
+  log: Logger;
+  owner: string;
+  /** For the pool of per-thread send locks. */
+  databaseUrl: string;
+  /** A session whose lease is not renewed for this long may be taken by another worker. */
+  leaseTtlS: number;
+  /** Parallel sends per session (different threads; one thread is always one at a time). */
+  sendConcurrency: number;
+  /** Retry policy of the send queues (tests shorten it). */
+  sendPolicy?: TQueuePolicy;
+  /** Builds a session's transport (tests wrap the simulator to make it fail). */
+  createTransport?: (defaults: TTransport, sessionId: string) => TTransport;
+};
+
+/**
+ * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
+ * leases, and for each one runs the transport and works its `send.<id>` queue with a pacer.
+ */
+export function createSessionRunner(options: TSessionRunnerOptions) {
+  const { db, boss, log, owner } = options;
+  const running = new Map<string, TRunningSession>();
+  const sendPolicy = options.sendPolicy ?? SEND_QUEUE.policy;
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function startSession(id: string, settings: TSessionSettings) {
+    const current = { settings };
+    const simulator = createSimulatorTransport({ db, boss, sessionId: id, settings: () => current.settings.simulator });
+    const transport = options.createTransport?.(simulator, id) ?? simulator;
+    const pacer = new Pacer(settings.pacing);
+    // One connection per send slot for the per-thread send locks (see sendQueuedMessage).
+    const locks = createDb(options.databaseUrl, {
+      applicationName: "switchboard-send-locks",
+      max: options.sendConcurrency,
+    });
+    const lockDb = locks.db;
+    await createSendQueue(boss, id, sendPolicy);
+    await transport.start({
+      // The simulator delivers inbound messages and acks through its own jobs; a live
+      // transport (whatsapp-web.js) reports them here.
+      onMessage: () => Promise.resolve(),
+      onAck: async (ack) => {
+        if (ack.status !== "failed")
+          await applyDeliveryAck(db, { sessionId: id, waMessageId: ack.waMessageId, status: ack.status });
+      },
+      onStatus: () => Promise.resolve(),
+    });
+    // Jobs of one thread may share a batch: the per-thread lock keeps them in order.
+    const workId = await workBatched(
+      boss,
+      sendQueueName(id),
+      { batchSize: options.sendConcurrency * 4, localConcurrency: options.sendConcurrency },
+      async (job) => {
+        const parsed = SEND_QUEUE.payload.safeParse(job.data);
+        if (!parsed.success) {
+          const dead: TDeadLetter = { queue: job.name, jobId: job.id, data: job.data, error: parsed.error.message };
+          await boss.send(DEAD_LETTER_QUEUE, dead);
+          return;
+        }
+        await sendQueuedMessage(db, transport, pacer, {
+          messageId: parsed.data.messageId,
+          isLastAttempt: job.retryCount >= sendPolicy.retryLimit,
+          signal: job.signal,
+          lockDb,
+        });
+      },
+    );
+    running.set(id, Object.assign(current, { id, transport, pacer, workId, locks }));
+    log.info({ sessionId: id }, "session started");
+  }
+
+  async function stopSession(session: TRunningSession) {
+    running.delete(session.id);
+    await boss.offWork(sendQueueName(session.id), { id: session.workId, wait: true }).catch(() => undefined);
+    await session.transport.stop();
+    await session.locks.pool.end().catch(() => undefined);
+  }
+
+  async function tick() {
+    const sessions = await listSessionsOfKinds(db, ["simulator"]);
+    for (const session of sessions) {
+      const settings = readSessionSettings(session.settings);
+      const mine = await acquireSessionLease(db, session.id, owner, options.leaseTtlS);
+      const current = running.get(session.id);
+      if (mine && !current && !stopped) {
+        await startSession(session.id, settings);
+      } else if (mine && current) {
+        current.settings = settings;
+        current.pacer.update(settings.pacing);
+      } else if (!mine && current) {
+        log.warn({ sessionId: session.id }, "lost the session's lease; stopping it here");
+        await stopSession(current);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      await tick();
+      const every = Math.max(500, (options.leaseTtlS * 1000) / 3);
+      timer = setInterval(
+        () => void tick().catch((error: unknown) => log.warn({ err: error }, "session tick failed")),
+        every,
+      );
+      timer.unref();
+    },
+    /** Stops renewing and gives the leases back (after pg-boss stopped the send workers). */
+    async release() {
+      stopped = true;
+      clearInterval(timer);
+      for (const session of [...running.values()]) {
+        running.delete(session.id);
+        await session.transport.stop().catch(() => undefined);
+        await releaseSessionLease(db, session.id, owner).catch(() => undefined);
+        await session.locks.pool.end().catch(() => undefined);
+      }
+    },
+    runningSessionIds: () => [...running.keys()],
+  };
+}
