@@ -13,6 +13,8 @@ export type TCreateDbOptions = {
   applicationName?: string;
   max?: number;
   connectionTimeoutMillis?: number;
+  /** Server settings for every connection of the pool, e.g. `{ synchronous_commit: "off" }`. */
+  settings?: Record<string, string>;
 };
 
 /**
@@ -25,6 +27,13 @@ export function createDb(url: string, options: TCreateDbOptions = {}) {
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
     application_name: options.applicationName ?? "switchboard",
+    ...(options.settings
+      ? {
+          options: Object.entries(options.settings)
+            .map(([name, value]) => `-c ${name}=${value}`)
+            .join(" "),
+        }
+      : {}),
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => undefined);

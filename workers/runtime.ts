@@ -7,13 +7,21 @@ import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQue
 import type { Logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
 import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runner";
-import { workBatched } from "./work";
+import { workBatched, workInBatches } from "./work";
 
 export type TJobContext = { db: TDb; boss: PgBoss; log: Logger; job: Job<unknown> };
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
-/** One handler per declared queue: a queue without a handler does not compile. */
-export type THandlerMap = { [N in TQueueName]: TJobHandler<N> };
+/**
+ * A handler of a whole fetched batch (one transaction for many jobs). Throwing fails the batch,
+ * whose jobs are then run one by one (see workInBatches).
+ */
+export type TBatchJobHandler<N extends TQueueName> = (
+  payloads: TQueuePayload<N>[],
+  context: Omit<TJobContext, "job">,
+) => Promise<void>;
+/** One handler per declared queue (a queue without one does not compile): per job, or per batch. */
+export type THandlerMap = { [N in TQueueName]: TJobHandler<N> | { batch: TBatchJobHandler<N> } };
 
 export type TWorkerOptions = {
   db: TDb;
@@ -57,25 +65,36 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     }
   };
 
+  /** Validates a job's payload; a bad one never becomes valid by retrying: it is parked, with the reason. */
+  const validPayload = async <N extends TQueueName>(name: N, job: Job<unknown>) => {
+    const parsed = QUEUES[name].payload.safeParse(job.data);
+    if (parsed.success) return parsed.data as TQueuePayload<N>;
+    const dead: TDeadLetter = { queue: name, jobId: job.id, data: job.data, error: parsed.error.message };
+    await boss.send(DEAD_LETTER_QUEUE, dead);
+    log.error({ queue: name, jobId: job.id, error: parsed.error.message }, "invalid job payload sent to the dead-letter queue");
+    return null;
+  };
+
   for (const name of Object.keys(QUEUES) as TQueueName[]) {
     const declaration = QUEUES[name];
-    const handler: TJobHandler<TQueueName> = options.handlers[name];
+    const handler = options.handlers[name] as TJobHandler<TQueueName> | { batch: TBatchJobHandler<TQueueName> };
     if (declaration.cron) await boss.schedule(name, declaration.cron, {});
     const concurrency = declaration.concurrency ?? 1;
-    await workBatched(boss, name, { batchSize: concurrency * 4, localConcurrency: concurrency }, async (job) => {
-      const parsed = declaration.payload.safeParse(job.data);
-      if (!parsed.success) {
-        // A bad payload never becomes valid by retrying: park it, with the reason.
-        const dead: TDeadLetter = { queue: name, jobId: job.id, data: job.data, error: parsed.error.message };
-        await boss.send(DEAD_LETTER_QUEUE, dead);
-        log.error(
-          { queue: name, jobId: job.id, error: parsed.error.message },
-          "invalid job payload sent to the dead-letter queue",
-        );
-        return;
-      }
-      await run(name, job, (context) => handler(parsed.data, context));
-    });
+    if (typeof handler === "function") {
+      await workBatched(boss, name, { batchSize: concurrency * 4, localConcurrency: concurrency }, async (job) => {
+        const payload = await validPayload(name, job);
+        if (payload) await run(name, job, (context) => handler(payload, context));
+      });
+    } else {
+      await workInBatches(boss, name, { batchSize: declaration.batchSize ?? 20, localConcurrency: concurrency }, async (jobs) => {
+        const payloads: TQueuePayload<TQueueName>[] = [];
+        for (const job of jobs) {
+          const payload = await validPayload(name, job);
+          if (payload) payloads.push(payload);
+        }
+        if (payloads.length > 0) await run(name, jobs[0]!, ({ job: _job, ...context }) => handler.batch(payloads, context));
+      });
+    }
   }
   for (const [name, handle] of Object.entries(options.extraQueues ?? {})) {
     if (!(await boss.getQueue(name))) await boss.createQueue(name, { notify: true });

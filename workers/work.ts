@@ -30,13 +30,56 @@ export function workBatched<T>(
             await handleOne(job);
             return { id: job.id, status: "completed" };
           } catch (error) {
-            return {
-              id: job.id,
-              status: "failed",
-              output: { message: error instanceof Error ? error.message : String(error) },
-            };
+            return failure(job, error);
           }
         }),
       ),
   );
+}
+
+/**
+ * Works a queue a whole fetched batch at a time: `handleBatch` settles the batch at once (one
+ * transaction for many jobs), and may return the jobs that failed alone, with their errors
+ * (they are retried; the others complete). If the batch throws, each of its jobs is run again on its own, so
+ * one poisonous job fails (and retries, then dead-letters) alone instead of taking its batch
+ * with it.
+ */
+export function workInBatches<T>(
+  boss: PgBoss,
+  name: string,
+  options: TWorkOptions,
+  handleBatch: (jobs: Job<T>[]) => Promise<Map<string, unknown> | void>,
+): Promise<string> {
+  return boss.work<T, unknown, WorkOptions & { perJobResults: true }>(
+    name,
+    { ...WORK_POLLING, burstWhenBatchFull: true, ...options, perJobResults: true },
+    async (jobs): Promise<JobResult[]> => {
+      try {
+        const failed = (await handleBatch(jobs)) ?? new Map<string, unknown>();
+        return jobs.map((job) =>
+          failed.has(job.id) ? failure(job, failed.get(job.id)) : { id: job.id, status: "completed" },
+        );
+      } catch (error) {
+        if (jobs.length === 1) return [failure(jobs[0]!, error)];
+        const results: JobResult[] = [];
+        for (const job of jobs) {
+          try {
+            const failed = (await handleBatch([job])) ?? new Map<string, unknown>();
+            results.push(failed.has(job.id) ? failure(job, failed.get(job.id)) : { id: job.id, status: "completed" });
+          } catch (alone) {
+            results.push(failure(job, alone));
+          }
+        }
+        return results;
+      }
+    },
+  );
+}
+
+function failure(job: Job<unknown>, error: unknown): JobResult {
+  return {
+    id: job.id,
+    status: "failed",
+    output: { message: error instanceof Error ? error.message : String(error) },
+  };
 }

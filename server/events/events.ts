@@ -28,7 +28,13 @@ export async function recordEvent(tx: TDbOrTx, event: TEventInput): Promise<void
   await tx.insert(events).values({ ...event, payload: event.payload ?? {} });
 }
 
-/** The NOTIFY channel the events trigger announces on, and its payload. */
+/** Appends several domain events in one statement (a no-op for none). */
+export async function recordEvents(tx: TDbOrTx, list: readonly TEventInput[]): Promise<void> {
+  if (list.length === 0) return;
+  await tx.insert(events).values(list.map((event) => ({ ...event, payload: event.payload ?? {} })));
+}
+
+/** The NOTIFY channel the events trigger announces on; a notification is a JSON array of these (one per INSERT statement, chunked). */
 export const EVENTS_CHANNEL = "switchboard_events";
 export type TEventNotice = {
   id: string;

@@ -14,6 +14,9 @@ import { sql } from "drizzle-orm";
 
 export type TBossRole = "worker" | "web" | "setup";
 
+/** Connection option: commits return before the WAL is flushed (see docs/architecture.md). */
+export const ASYNC_COMMIT = "-c synchronous_commit=off";
+
 /**
  * A pg-boss instance configured for its process. Workers supervise (maintenance, cron) and
  * are woken by LISTEN/NOTIFY; the web only sends and reads queue sizes.
@@ -28,6 +31,11 @@ export function createBoss(
     connectionString,
     application_name: `switchboard-${role}-boss`,
     max: isWorker ? 6 : 2,
+    // The worker's job bookkeeping (fetch, complete, fail) commits without waiting for the WAL
+    // flush: if the server crashes, a lost completion means the job runs again, and every
+    // handler is idempotent. A job *sent* inside a caller's transaction commits with that
+    // transaction, under its own settings.
+    ...(isWorker ? { options: ASYNC_COMMIT } : {}),
     migrate: role !== "web",
     supervise: isWorker,
     schedule: isWorker,
@@ -84,4 +92,17 @@ export async function enqueue<N extends TQueueName>(
     startAfter: options.startAfter,
     ...(options.tx ? { db: fromDrizzle(options.tx, sql) } : {}),
   });
+}
+
+/** Sends several jobs of one queue in one statement, each payload validated (see enqueue). */
+export async function enqueueMany<N extends TQueueName>(
+  boss: PgBoss,
+  name: N,
+  payloads: readonly TQueuePayload<N>[],
+  options: { tx?: TTx; startAfter?: Date } = {},
+): Promise<void> {
+  if (payloads.length === 0) return;
+  const startAfter = options.startAfter?.toISOString();
+  const jobs = payloads.map((payload) => ({ data: QUEUES[name].payload.parse(payload) as object, startAfter }));
+  await boss.insert(name, jobs, options.tx ? { db: fromDrizzle(options.tx, sql) } : {});
 }

@@ -18,8 +18,10 @@ export type TQueueDeclaration<TPayload extends z.ZodType = z.ZodType> = {
   policy: TQueuePolicy;
   /** Cron expression (UTC) on which the worker enqueues the job by itself. */
   cron?: string;
-  /** Jobs of this queue one worker runs at once. */
+  /** Jobs of this queue one worker runs at once (for a batch handler: batches at once). */
   concurrency?: number;
+  /** Jobs fetched per batch, for a queue handled a batch at a time. */
+  batchSize?: number;
   description: string;
 };
 
@@ -34,7 +36,9 @@ function declareQueue<TPayload extends z.ZodType>(declaration: TQueueDeclaration
 export const QUEUES = {
   "message.process": declareQueue({
     description: "Decides and queues the bot's reply to one stored inbound message (exactly once per message).",
-    concurrency: 4,
+    // Handled a batch per transaction: two batches at once, up to 50 messages each.
+    concurrency: 2,
+    batchSize: 50,
     payload: z.object({ messageId: z.uuid() }),
     policy: {
       retryLimit: 5,
@@ -47,7 +51,9 @@ export const QUEUES = {
   }),
   "simulator.inbound": declareQueue({
     description: "A message typed in the Simulator: the simulator transport delivers it to ingest.",
-    concurrency: 4,
+    // Handled a batch per transaction.
+    concurrency: 2,
+    batchSize: 25,
     payload: z.object({
       sessionId: z.uuid(),
       waMessageId: z.string().min(1).max(200),
@@ -88,8 +94,7 @@ export type TQueueName = keyof typeof QUEUES;
 
 /**
  * How workers poll besides being woken by NOTIFY: retries and delayed jobs (acks, backoff) are
- * not announced, and a job held back by its thread's one-at-a-time limit is only seen again on
- * a poll, so the backstop is 1 s rather than pg-boss's 30 s.
+ * not announced, so the backstop is 1 s rather than pg-boss's 30 s.
  */
 export const WORK_POLLING = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 } as const;
 

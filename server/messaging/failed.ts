@@ -6,7 +6,7 @@ import { contacts, messages, threads } from "~/db/schema";
 import type { TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { recordEvent } from "~/server/events/events";
-import { enqueueSend } from "./process";
+import { enqueueSends } from "./process";
 
 /** Sends that failed after their last try (their jobs are in the dead-letter queue), newest first. */
 export async function listFailedMessages(db: TDbOrTx, limit = 200) {
@@ -53,7 +53,7 @@ export async function retryFailedMessage(
       messageId: message.id,
       payload: { retriedBy: actor?.email ?? "system" },
     });
-    await enqueueSend(boss, message.sessionId, message.threadId, message.id, tx);
+    await enqueueSends(boss, [message], tx);
     return { messageId: message.id };
   });
 }

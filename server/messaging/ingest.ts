@@ -1,10 +1,18 @@
-import { sql, TransactionRollbackError } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
-import { contacts, messages, threads } from "~/db/schema";
+import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
-import { enqueue } from "~/server/jobs/boss";
-import { normalizeWaId, sanitizeContent, type TInboundMessage, ZInboundMessage } from "./inbound-message";
+import { enqueueMany } from "~/server/jobs/boss";
+import { createGroupCommit } from "~/server/lib/group-commit";
+import {
+  normalizeWaId,
+  sanitizeContent,
+  type TInboundMessage,
+  type TSanitizedContent,
+  ZInboundMessage,
+} from "./inbound-message";
 
 export type TIngestResult =
   | { status: "stored"; messageId: string; threadId: string; contactId: string }
@@ -12,86 +20,147 @@ export type TIngestResult =
   | { status: "rejected"; reason: string };
 
 /**
- * Stores one inbound message, once. In ONE transaction: upsert the contact, open (or reopen)
- * its thread, insert the message (a repeated transport id is a no-op), record
- * `message.received` and enqueue `message.process`. Nothing may acknowledge the message to the
- * transport before this commits. A message that cannot be stored (not from a phone number,
- * malformed) is recorded as a `message.rejected` event with the reason: never lost silently.
+ * Stores one inbound message, once (see ingestInboundBatch). Nothing may acknowledge the
+ * message to the transport before this resolves.
  */
 export async function ingestInbound(db: TDb, boss: PgBoss, raw: unknown): Promise<TIngestResult> {
-  const parsed = ZInboundMessage.safeParse(raw);
-  if (!parsed.success) return reject(db, raw, `malformed message: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  const message: TInboundMessage = parsed.data;
-  const waId = normalizeWaId(message.from);
-  if (!waId) return reject(db, message, `sender "${message.from.slice(0, 60)}" is not a phone number`);
-  const content = sanitizeContent(message.type, message.body);
-  const at = message.sentAt ?? new Date();
-
-  return db
-    .transaction(async (tx) => {
-      const [contact] = await tx
-        .insert(contacts)
-        .values({ sessionId: message.sessionId, waId, name: message.pushName ?? null, lastInteractionAt: at })
-        .onConflictDoUpdate({
-          target: [contacts.sessionId, contacts.waId],
-          set: {
-            lastInteractionAt: at,
-            // A name typed by staff wins over the sender's WhatsApp display name.
-            name: sql`coalesce(${contacts.name}, excluded.name)`,
-          },
-        })
-        .returning({ id: contacts.id });
-      const [thread] = await tx
-        .insert(threads)
-        .values({ contactId: contact!.id, lastMessageAt: at })
-        .onConflictDoUpdate({
-          target: threads.contactId,
-          set: {
-            lastMessageAt: at,
-            // A closed conversation reopens with the bot when the contact writes again.
-            mode: sql`case when ${threads.mode} = 'closed' then 'bot'::thread_mode else ${threads.mode} end`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ id: threads.id });
-      const [stored] = await tx
-        .insert(messages)
-        .values({
-          sessionId: message.sessionId,
-          threadId: thread!.id,
-          direction: "in",
-          waMessageId: message.waMessageId,
-          type: content.type,
-          body: content.body,
-          media: message.media ?? null,
-          flags: content.flags,
-          source: "contact",
-          status: "received",
-          createdAt: at,
-        })
-        .onConflictDoNothing({ target: [messages.sessionId, messages.waMessageId] })
-        .returning({ id: messages.id });
-      if (!stored) {
-        // Delivered twice by the transport: the first copy is already stored and processed.
-        tx.rollback();
-      }
-      const ids = { sessionId: message.sessionId, contactId: contact!.id, threadId: thread!.id, messageId: stored!.id };
-      await recordEvent(tx, {
-        type: "message.received",
-        ...ids,
-        payload: { flags: content.flags, type: content.type },
-      });
-      await enqueue(boss, "message.process", { messageId: stored!.id }, { tx });
-      return { status: "stored" as const, messageId: stored!.id, threadId: thread!.id, contactId: contact!.id };
-    })
-    .catch((error: unknown) => {
-      if (isRollback(error)) return { status: "duplicate" as const };
-      throw error;
-    });
+  const [result] = await ingestInboundBatch(db, boss, [raw]);
+  return result!;
 }
 
-function isRollback(error: unknown): boolean {
-  return error instanceof TransactionRollbackError;
+type TValidInbound = { index: number; message: TInboundMessage; waId: string; content: TSanitizedContent; at: Date };
+
+/**
+ * Stores a batch of inbound messages, each once, in ONE transaction with one statement per
+ * table: upsert the contacts, open (or reopen) their threads, insert the messages (a transport
+ * id already stored, or repeated in the batch, is a duplicate and a no-op), record
+ * `message.received` and enqueue `message.process` for each stored one. Rows are written in
+ * key order, so concurrent batches never deadlock. A message that cannot be stored (not from a
+ * phone number, malformed) is recorded as a `message.rejected` event with the reason: never
+ * lost silently. Results are in the order of `raws`.
+ */
+export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly unknown[]): Promise<TIngestResult[]> {
+  const results: TIngestResult[] = new Array<TIngestResult>(raws.length);
+  const valid: TValidInbound[] = [];
+  const keys = new Set<string>();
+  for (const [index, raw] of raws.entries()) {
+    const parsed = ZInboundMessage.safeParse(raw);
+    if (!parsed.success) {
+      results[index] = await reject(db, raw, `malformed message: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+      continue;
+    }
+    const message = parsed.data;
+    const waId = normalizeWaId(message.from);
+    if (!waId) {
+      results[index] = await reject(db, message, `sender "${message.from.slice(0, 60)}" is not a phone number`);
+      continue;
+    }
+    const key = `${message.sessionId}|${message.waMessageId}`;
+    if (keys.has(key)) {
+      results[index] = { status: "duplicate" };
+      continue;
+    }
+    keys.add(key);
+    valid.push({ index, message, waId, content: sanitizeContent(message.type, message.body), at: message.sentAt ?? new Date() });
+  }
+  if (valid.length === 0) return results;
+
+  const input = valid.map((item, ord) => ({
+    ord,
+    id: randomUUID(),
+    session_id: item.message.sessionId,
+    wa_id: item.waId,
+    wa_message_id: item.message.waMessageId,
+    name: item.message.pushName ?? null,
+    at: item.at.toISOString(),
+    type: item.content.type,
+    body: item.content.body,
+    media: item.message.media ?? null,
+    flags: item.content.flags,
+  }));
+  await db.transaction(async (tx) => {
+    // One statement: copies stored before are no-ops that touch nothing; contacts and threads
+    // are upserted in key order (concurrent batches never deadlock); messages take their `seq`
+    // in arrival order; a copy stored by a concurrent batch since is left out by the conflict.
+    const { rows } = await tx.execute<{ id: string; thread_id: string; contact_id: string }>(sql`
+      with input as (
+        select * from json_to_recordset(${JSON.stringify(input)}::json) as x(
+          ord int, id uuid, session_id uuid, wa_id text, wa_message_id text, name text, at timestamptz,
+          type text, body text, media jsonb, flags text[])
+        -- The LIMIT tells the planner how many rows there are (else it guesses 100, and probes
+        -- the messages table with a scan instead of its unique index).
+        limit ${sql.raw(String(input.length))}
+      ), fresh as (
+        select * from input i
+        where not exists (
+          select 1 from ${messages} m where m.session_id = i.session_id and m.wa_message_id = i.wa_message_id)
+      ), contact_rows as (
+        select session_id, wa_id, (array_agg(name order by ord) filter (where name is not null))[1] as name,
+          max(at) as at
+        from fresh group by session_id, wa_id
+      ), upserted_contacts as (
+        insert into ${contacts} (session_id, wa_id, name, last_interaction_at)
+        select session_id, wa_id, name, at from contact_rows order by session_id, wa_id
+        on conflict (session_id, wa_id) do update set
+          last_interaction_at = excluded.last_interaction_at,
+          -- A name typed by staff wins over the sender's WhatsApp display name.
+          name = coalesce(${contacts}.name, excluded.name)
+        returning id, session_id, wa_id, last_interaction_at
+      ), upserted_threads as (
+        insert into ${threads} (contact_id, last_message_at)
+        select id, last_interaction_at from upserted_contacts order by id
+        on conflict (contact_id) do update set
+          last_message_at = excluded.last_message_at,
+          -- A closed conversation reopens with the bot when the contact writes again.
+          mode = case when ${threads}.mode = 'closed' then 'bot'::thread_mode else ${threads}.mode end,
+          updated_at = now()
+        returning id, contact_id
+      ), inserted as (
+        insert into ${messages}
+          (id, session_id, thread_id, direction, wa_message_id, type, body, media, flags, source, status, created_at)
+        select f.id, f.session_id, t.id, 'in', f.wa_message_id, f.type, f.body, f.media, f.flags, 'contact',
+          'received', f.at
+        from fresh f
+        join upserted_contacts c on c.session_id = f.session_id and c.wa_id = f.wa_id
+        join upserted_threads t on t.contact_id = c.id
+        order by f.ord
+        on conflict (session_id, wa_message_id) do nothing
+        returning id, thread_id
+      ), received as (
+        insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
+        select 'message.received', f.session_id, t.contact_id, i.thread_id, i.id,
+          jsonb_build_object('flags', to_jsonb(f.flags), 'type', f.type)
+        from inserted i join fresh f on f.id = i.id join upserted_threads t on t.id = i.thread_id
+      )
+      select i.id, i.thread_id, t.contact_id from inserted i join upserted_threads t on t.id = i.thread_id`);
+    await enqueueMany(
+      boss,
+      "message.process",
+      rows.map((row) => ({ messageId: row.id })),
+      { tx },
+    );
+    const stored = new Map(rows.map((row) => [row.id, row]));
+    for (const [ord, item] of valid.entries()) {
+      const row = stored.get(input[ord]!.id);
+      results[item.index] = row
+        ? { status: "stored", messageId: row.id, threadId: row.thread_id, contactId: row.contact_id }
+        : { status: "duplicate" };
+    }
+  });
+  return results;
+}
+
+/**
+ * Ingest for a transport that hands over messages one at a time: messages arriving while a
+ * batch is being stored are stored together in the next one (group commit), so a burst costs a
+ * few transactions instead of one each, and a lone message waits for nobody.
+ */
+export function createInboundIngestor(db: TDb, boss: PgBoss, options: { maxBatch?: number; parallel?: number } = {}) {
+  const group = createGroupCommit((raws: unknown[]) => ingestInboundBatch(db, boss, raws), {
+    maxBatch: options.maxBatch ?? 50,
+    parallel: options.parallel ?? 2,
+  });
+  return { ingest: (raw: unknown): Promise<TIngestResult> => group.submit(raw) };
 }
 
 async function reject(db: TDb, raw: unknown, reason: string): Promise<TIngestResult> {

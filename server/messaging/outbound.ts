@@ -1,7 +1,8 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { TDb } from "~/db/client";
-import { contacts, messages, threads } from "~/db/schema";
+import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
+import { createGroupCommit } from "~/server/lib/group-commit";
 import type { Pacer } from "./pacing";
 
 /** What the pipeline needs from a WhatsApp transport to send. */
@@ -16,6 +17,8 @@ export type TOutboundTransport = {
    * covers a crash between the transport accepting a send and our recording it.
    */
   findSent?: (clientRef: string, to: string) => Promise<string | null>;
+  /** The same for many messages in one look (clientRef → transport id, for those it has). */
+  findSentMany?: (messages: readonly { clientRef: string; to: string }[]) => Promise<Map<string, string>>;
 };
 
 /** First key of the two-key advisory locks that serialise sends per thread. */
@@ -31,10 +34,12 @@ type TQueuedMessage = {
   contactId: string;
 };
 
-async function nextQueuedInThread(db: TDb, threadId: string): Promise<TQueuedMessage | undefined> {
-  const [row] = await db
+/** Queued replies of these threads, oldest decision first, with what sending them needs. */
+async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(TQueuedMessage & { seq: number })[]> {
+  return db
     .select({
       id: messages.id,
+      seq: messages.seq,
       body: messages.body,
       threadId: messages.threadId,
       sessionId: messages.sessionId,
@@ -45,100 +50,178 @@ async function nextQueuedInThread(db: TDb, threadId: string): Promise<TQueuedMes
     .from(messages)
     .innerJoin(threads, eq(threads.id, messages.threadId))
     .innerJoin(contacts, eq(contacts.id, threads.contactId))
-    .where(and(eq(messages.threadId, threadId), eq(messages.status, "queued"), eq(messages.direction, "out")))
-    .orderBy(asc(messages.seq))
-    .limit(1);
-  return row;
+    .where(
+      and(inArray(messages.threadId, [...threadIds]), eq(messages.status, "queued"), eq(messages.direction, "out")),
+    )
+    .orderBy(asc(messages.seq));
 }
 
-/** Records that the transport accepted a message (status only moves forward: a fast ack may have won). */
-async function recordSent(db: TDb, message: TQueuedMessage, waMessageId: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const updated = await tx
-      .update(messages)
-      .set({ waMessageId, status: "sent", sentAt: new Date(), error: null })
-      .where(and(eq(messages.id, message.id), eq(messages.status, "queued")))
-      .returning({ id: messages.id });
-    if (updated.length === 0) return;
-    await tx
-      .update(threads)
-      .set({ lastMessageAt: sql`now()` })
-      .where(eq(threads.id, message.threadId));
-    await recordEvent(tx, {
-      type: "message.sent",
-      sessionId: message.sessionId,
-      contactId: message.contactId,
-      threadId: message.threadId,
-      messageId: message.id,
-      payload: { waMessageId },
-    });
+type TSentRecord = { message: TQueuedMessage; waMessageId: string };
+
+/**
+ * Records that the transport accepted messages: the status moves from `queued` only (a fast
+ * ack may have won) and `message.sent` is recorded, for every message in one statement.
+ * Records arriving while one is being written are written together next (group commit), so
+ * parallel sends share a commit.
+ */
+export function createSentRecorder(db: TDb) {
+  const group = createGroupCommit(async (records: TSentRecord[]) => {
+    const input = JSON.stringify(
+      records.map(({ message, waMessageId }) => ({
+        id: message.id,
+        wa_message_id: waMessageId,
+        contact_id: message.contactId,
+      })),
+    );
+    await db.execute(sql`
+      with input as (
+        select * from json_to_recordset(${input}::json) as x(id uuid, wa_message_id text, contact_id uuid)
+        limit ${sql.raw(String(records.length))}
+      ), sent as (
+        update ${messages} m
+        set wa_message_id = input.wa_message_id, status = 'sent', sent_at = now(), error = null
+        from input
+        -- By primary key: the ids as an array, or the planner scans every queued message.
+        where m.id = any(${`{${records.map((record) => record.message.id).join(",")}}`}::uuid[])
+          and m.id = input.id and m.status = 'queued'
+        returning m.id, m.thread_id, m.session_id, input.contact_id, input.wa_message_id
+      )
+      insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
+      select 'message.sent', session_id, contact_id, thread_id, id, jsonb_build_object('waMessageId', wa_message_id)
+      from sent`);
+    return records.map(() => undefined);
   });
+  return {
+    record: (message: TQueuedMessage, waMessageId: string): Promise<void> => group.submit({ message, waMessageId }),
+  };
 }
+export type TSentRecorder = ReturnType<typeof createSentRecorder>;
 
-export type TSendJob = {
-  messageId: string;
-  isLastAttempt: boolean;
+/** One send job: the message it was enqueued for, and whether this is its last try. */
+export type TSendJob = { jobId: string; messageId: string; isLastAttempt: boolean };
+
+export type TSendBatchOptions = {
   signal?: AbortSignal;
   /**
-   * Where the per-thread lock's transaction runs: a pool of its own (one connection per send
-   * slot), so holding the lock can never starve the sends it guards of connections.
+   * Where the per-thread locks' transaction runs: a pool of its own, so holding the locks can
+   * never starve the sends they guard of connections.
    */
   lockDb: TDb;
+  /** Threads sent to at once (one thread is always one message at a time, in order). */
+  concurrency: number;
+  /** Records the sends (one per session, shared by its batches). */
+  recorder: TSentRecorder;
 };
 
 /**
- * Sends one queued message, and first every queued message decided before it in the same
- * thread, so replies leave a thread in the order they were decided even when an earlier one
- * had to be retried. (The send queue runs one job per thread at a time.) Never sends a
- * message twice: a message with a transport id is not sent again, and the transport is asked
- * whether it already accepted it before every send.
+ * Sends the messages of a batch of send jobs. For each thread, every queued message decided
+ * before the batch's ones goes first, so replies leave a thread in the order they were decided
+ * even when an earlier one had to be retried. Never sends a message twice: a message with a
+ * transport id is not sent again, and the transport is asked whether it already accepted it
+ * before every send. Returns the jobs that failed, with their error (they are retried); a job
+ * on its last try whose message could not go marks that message `failed`.
  */
-export async function sendQueuedMessage(
+export async function sendQueuedBatch(
   db: TDb,
   transport: TOutboundTransport,
   pacer: Pacer,
-  job: TSendJob,
-): Promise<"sent" | "nothing_to_send"> {
-  const [target] = await db
-    .select({ threadId: messages.threadId, status: messages.status })
+  jobs: readonly TSendJob[],
+  options: TSendBatchOptions,
+): Promise<Map<string, unknown>> {
+  const errors = new Map<string, unknown>();
+  const targets = await db
+    .select({ threadId: messages.threadId })
     .from(messages)
-    .where(eq(messages.id, job.messageId));
-  if (!target || target.status !== "queued") return "nothing_to_send";
-  // One sender per thread at a time, across every worker: a transaction-scoped advisory lock
-  // on the thread, held on its own connection while the sends (each recorded in its own
-  // transaction, so a crash loses no record) go out in order.
-  return job.lockDb.transaction(async (lock) => {
-    await lock.execute(sql`select pg_advisory_xact_lock(${THREAD_SEND_LOCK}, hashtext(${target.threadId}))`);
-    for (;;) {
-      const next = await nextQueuedInThread(db, target.threadId);
-      if (!next) return "nothing_to_send";
-      try {
-        await sendOne(db, transport, pacer, next, job.signal);
-      } catch (error) {
-        if (job.isLastAttempt) await markFailed(db, next, error);
-        throw error;
+    .where(and(inArray(messages.id, jobs.map((job) => job.messageId)), eq(messages.status, "queued")));
+  const threadIds = [...new Set(targets.map((target) => target.threadId))];
+  if (threadIds.length === 0) return errors;
+  // One sender per thread at a time, across every worker: transaction-scoped advisory locks on
+  // the threads, taken in one order (so two batches never deadlock) on a connection of their
+  // own, held while the sends (each recorded at once, so a crash loses no record) go out.
+  await options.lockDb.transaction(async (lock) => {
+    await lock.execute(sql`
+      select pg_advisory_xact_lock(${THREAD_SEND_LOCK}, h)
+      from (select distinct hashtext(t) as h from unnest(${toTextArray(threadIds)}) as t order by 1) as locks`);
+    const queued = await queuedInThreads(db, threadIds);
+    const jobOf = new Map(jobs.map((job) => [job.messageId, job]));
+    // Whether the transport already accepted any of them (a crash after the send, before the
+    // record): asked once for the batch, before anything is sent.
+    const accepted = await alreadyAccepted(transport, queued);
+    const byThread = [...Map.groupBy(queued, (message) => message.threadId).values()];
+    let next = 0;
+    const runThreads = async () => {
+      for (let list = byThread[next++]; list; list = byThread[next++]) {
+        await sendThread(list);
       }
-      if (next.id === job.messageId) return "sent";
-    }
+    };
+    const sendThread = async (list: (TQueuedMessage & { seq: number })[]) => {
+      // Up to the last message a job of this batch is for; later ones wait for their own jobs.
+      const last = list.findLastIndex((message) => jobOf.has(message.id));
+      for (const [index, message] of list.slice(0, last + 1).entries()) {
+        try {
+          await sendOne(transport, pacer, options.recorder, message, accepted.get(message.id), options.signal);
+        } catch (error) {
+          // This message and every later one of the thread wait for a retry, in order.
+          for (const waiting of list.slice(index, last + 1)) {
+            const job = jobOf.get(waiting.id);
+            if (!job) continue;
+            errors.set(job.jobId, error);
+            if (job.isLastAttempt) await markFailed(db, waiting, waiting === message ? error : earlierFailed(error));
+          }
+          return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, runThreads));
   });
+  return errors;
+}
+
+function toTextArray(values: readonly string[]) {
+  return sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`;
+}
+
+function earlierFailed(error: unknown): Error {
+  return new Error(`an earlier message of this conversation could not be sent: ${errorText(error)}`);
+}
+
+async function alreadyAccepted(transport: TOutboundTransport, queued: readonly TQueuedMessage[]) {
+  const unknown = queued.filter((message) => !message.waMessageId);
+  const found = new Map(
+    queued.flatMap((message) => (message.waMessageId ? [[message.id, message.waMessageId] as const] : [])),
+  );
+  if (unknown.length === 0) return found;
+  if (transport.findSentMany) {
+    const many = await transport.findSentMany(unknown.map((message) => ({ clientRef: message.id, to: message.waId })));
+    for (const [clientRef, waMessageId] of many) found.set(clientRef, waMessageId);
+  } else if (transport.findSent) {
+    for (const message of unknown) {
+      const waMessageId = await transport.findSent(message.id, message.waId);
+      if (waMessageId) found.set(message.id, waMessageId);
+    }
+  }
+  return found;
 }
 
 async function sendOne(
-  db: TDb,
   transport: TOutboundTransport,
   pacer: Pacer,
+  recorder: TSentRecorder,
   message: TQueuedMessage,
+  already: string | undefined,
   signal?: AbortSignal,
 ) {
-  const already = message.waMessageId ?? (await transport.findSent?.(message.id, message.waId)) ?? null;
   if (already) {
-    await recordSent(db, message, already);
+    await recorder.record(message, already);
     return;
   }
   await pacer.acquire(message.waId, signal);
   signal?.throwIfAborted();
   const { waMessageId } = await transport.send({ to: message.waId, body: message.body, clientRef: message.id }, signal);
-  await recordSent(db, message, waMessageId);
+  await recorder.record(message, waMessageId);
 }
 
 function errorText(error: unknown): string {

@@ -1,8 +1,9 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx, TTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
-import { recordEvent } from "~/server/events/events";
+import { recordEvents, type TEventInput } from "~/server/events/events";
 import { sendQueueName } from "~/server/jobs/queues";
 import { getOrgSettings } from "~/server/settings/settings";
 
@@ -15,28 +16,41 @@ export type TDecisionContext = {
   thread: { id: string; mode: "bot" | "human" | "closed" };
 };
 
+/** Decides the bot's replies to one message. */
+export type TDecide = (context: TDecisionContext) => Promise<TReplyDecision> | TReplyDecision;
+
 /**
- * The one place the bot decides. Until the rules issue replaces it, it applies the org-wide
+ * The one place the bot decides: loads what a decision needs once (per batch of messages) and
+ * returns the decision function. Until the rules issue replaces it, it applies the org-wide
  * default from Settings: nothing, or a fixed text.
  */
-export async function decideReply(db: TDbOrTx, _context: TDecisionContext): Promise<TReplyDecision> {
+export async function loadDecider(db: TDbOrTx): Promise<TDecide> {
   const { defaultReply } = await getOrgSettings(db);
-  return defaultReply.mode === "text"
-    ? { replies: [{ body: defaultReply.text, source: "rule", ruleId: null }] }
-    : { replies: [] };
+  return () =>
+    defaultReply.mode === "text"
+      ? { replies: [{ body: defaultReply.text, source: "rule", ruleId: null }] }
+      : { replies: [] };
 }
 
 export type TProcessOutcome = "replied" | "no_reply" | "human_mode" | "already_processed" | "not_found";
 
 /**
- * `message.process`: in one transaction, locks the inbound message, and unless it was
- * processed already (a retried job), decides, stores each reply as `queued` with its send job,
- * and marks the message processed. So a message gets its replies exactly once, however often
- * the job runs. A thread in `human` mode gets no reply: an agent owns it.
+ * `message.process` for a batch of inbound messages, in ONE transaction: locks the messages (in
+ * thread order, so two batches never deadlock), skips those processed already (a retried job),
+ * decides each, stores every reply as `queued` with its send job, and marks the messages
+ * processed. So a message gets its replies exactly once, however often its job runs. A thread
+ * in `human` mode gets no reply: an agent owns it. Replies are stored in the order of the
+ * messages they answer, which is the order they are sent in.
  */
-export async function processInbound(db: TDb, boss: PgBoss, messageId: string): Promise<TProcessOutcome> {
+export async function processInboundBatch(
+  db: TDb,
+  boss: PgBoss,
+  messageIds: readonly string[],
+): Promise<Map<string, TProcessOutcome>> {
+  const outcomes = new Map<string, TProcessOutcome>(messageIds.map((id) => [id, "not_found"]));
+  if (messageIds.length === 0) return outcomes;
   return db.transaction(async (tx) => {
-    const [row] = await tx
+    const rows = await tx
       .select({
         message: {
           id: messages.id,
@@ -52,51 +66,77 @@ export async function processInbound(db: TDb, boss: PgBoss, messageId: string): 
       .from(messages)
       .innerJoin(threads, eq(threads.id, messages.threadId))
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
-      .where(and(eq(messages.id, messageId), eq(messages.direction, "in")))
+      .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
+      .orderBy(asc(messages.seq))
       .for("update", { of: messages });
-    if (!row) return "not_found";
-    if (row.message.processedAt) return "already_processed";
-    const markProcessed = () =>
-      tx
-        .update(messages)
-        .set({ processedAt: new Date() })
-        .where(and(eq(messages.id, messageId), isNull(messages.processedAt)));
-    const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
+    const pending = rows.filter((row) => {
+      outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
+      return !row.message.processedAt;
+    });
+    if (pending.length === 0) return outcomes;
 
-    if (row.thread.mode === "human") {
-      await recordEvent(tx, { type: "thread.awaiting_human", ...ids, messageId });
-      await markProcessed();
-      return "human_mode";
-    }
-    const decision = await decideReply(tx, row);
-    for (const reply of decision.replies) {
-      const [queued] = await tx
-        .insert(messages)
-        .values({
+    const decide = await loadDecider(tx);
+    const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
+    const toRecord: TEventInput[] = [];
+    const queuedAt = new Date();
+    for (const row of pending) {
+      const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
+      if (row.thread.mode === "human") {
+        toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
+        outcomes.set(row.message.id, "human_mode");
+        continue;
+      }
+      const decision = await decide(row);
+      for (const reply of decision.replies) {
+        const id = randomUUID();
+        replies.push({
+          id,
           sessionId: row.message.sessionId,
           threadId: row.thread.id,
           direction: "out",
           body: reply.body,
           source: reply.source,
           ruleId: reply.ruleId ?? null,
-          replyToMessageId: messageId,
+          replyToMessageId: row.message.id,
           status: "queued",
-          queuedAt: new Date(),
-        })
-        .returning({ id: messages.id });
-      await recordEvent(tx, { type: "message.queued", ...ids, messageId: queued!.id });
-      await enqueueSend(boss, row.message.sessionId, row.thread.id, queued!.id, tx);
+          queuedAt,
+        });
+        toRecord.push({ type: "message.queued", ...ids, messageId: id });
+      }
+      if (decision.replies.length > 0) outcomes.set(row.message.id, "replied");
     }
-    await markProcessed();
-    return decision.replies.length > 0 ? "replied" : "no_reply";
+    // One statement each, whatever the batch size; VALUES rows take their `seq` in list order.
+    if (replies.length > 0) await tx.insert(messages).values(replies);
+    await recordEvents(tx, toRecord);
+    await enqueueSends(boss, replies, tx);
+    await tx
+      .update(messages)
+      .set({ processedAt: new Date() })
+      .where(inArray(messages.id, pending.map((row) => row.message.id)));
+    return outcomes;
   });
 }
 
-/** Puts a queued message on its session's send queue, grouped by thread (one send at a time per thread). */
-export function enqueueSend(boss: PgBoss, sessionId: string, threadId: string, messageId: string, tx?: TTx) {
-  return boss.send(
-    sendQueueName(sessionId),
-    { messageId },
-    { group: { id: threadId }, ...(tx ? { db: fromDrizzle(tx, sql) } : {}) },
-  );
+/** `message.process` for one message (see processInboundBatch). */
+export async function processInbound(db: TDb, boss: PgBoss, messageId: string): Promise<TProcessOutcome> {
+  return (await processInboundBatch(db, boss, [messageId])).get(messageId) ?? "not_found";
+}
+
+/**
+ * Puts queued messages on their sessions' send queues (one insert per session), grouped by
+ * thread. With `tx`, the jobs are part of that transaction.
+ */
+export async function enqueueSends(
+  boss: PgBoss,
+  queued: readonly { id: string; sessionId: string; threadId: string }[],
+  tx?: TTx,
+): Promise<void> {
+  const bySession = Map.groupBy(queued, (message) => message.sessionId);
+  for (const [sessionId, list] of bySession) {
+    await boss.insert(
+      sendQueueName(sessionId),
+      list.map((message) => ({ data: { messageId: message.id }, group: { id: message.threadId } })),
+      tx ? { db: fromDrizzle(tx, sql) } : {},
+    );
+  }
 }

@@ -22,37 +22,43 @@ export async function applyDeliveryAck(
 ): Promise<"moved" | "stale" | "unknown"> {
   return db.transaction(async (tx) => {
     const now = new Date();
-    const [moved] = await tx
-      .update(messages)
-      // Read implies delivered: a read ack that overtook the delivered one fills both.
-      .set(
-        ack.status === "read"
-          ? { status: "read", readAt: now, deliveredAt: sql`coalesce(${messages.deliveredAt}, ${now})` }
-          : { status: "delivered", deliveredAt: now },
-      )
-      .where(
-        and(
-          eq(messages.sessionId, ack.sessionId),
-          eq(messages.waMessageId, ack.waMessageId),
-          eq(messages.direction, "out"),
-          inArray(messages.status, BEFORE[ack.status]),
-        ),
-      )
-      .returning({ id: messages.id, threadId: messages.threadId });
-    if (!moved) {
+    // Twice at most: the send may be recorded between the update (which then matched nothing)
+    // and the lookup (which then sees it), and the second update finds it.
+    for (let attempt = 0; ; attempt += 1) {
+      const [moved] = await tx
+        .update(messages)
+        // Read implies delivered: a read ack that overtook the delivered one fills both.
+        .set(
+          ack.status === "read"
+            ? { status: "read", readAt: now, deliveredAt: sql`coalesce(${messages.deliveredAt}, ${now})` }
+            : { status: "delivered", deliveredAt: now },
+        )
+        .where(
+          and(
+            eq(messages.sessionId, ack.sessionId),
+            eq(messages.waMessageId, ack.waMessageId),
+            eq(messages.direction, "out"),
+            inArray(messages.status, BEFORE[ack.status]),
+          ),
+        )
+        .returning({ id: messages.id, threadId: messages.threadId });
+      if (moved) {
+        await recordEvent(tx, {
+          type: "message.status",
+          sessionId: ack.sessionId,
+          threadId: moved.threadId,
+          messageId: moved.id,
+          payload: { status: ack.status },
+        });
+        return "moved";
+      }
       const [known] = await tx
-        .select({ id: messages.id })
+        .select({ status: messages.status })
         .from(messages)
         .where(and(eq(messages.sessionId, ack.sessionId), eq(messages.waMessageId, ack.waMessageId)));
-      return known ? "stale" : "unknown";
+      if (!known) return "unknown";
+      const behind = (BEFORE[ack.status] as string[]).includes(known.status);
+      if (!behind || attempt >= 1) return behind ? "unknown" : "stale";
     }
-    await recordEvent(tx, {
-      type: "message.status",
-      sessionId: ack.sessionId,
-      threadId: moved.threadId,
-      messageId: moved.id,
-      payload: { status: ack.status },
-    });
-    return "moved";
   });
 }

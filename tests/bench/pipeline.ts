@@ -9,7 +9,7 @@ import { startEmbeddedPostgres } from "~/db/embedded";
 import { messages } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
-import { ingestInbound } from "~/server/messaging/ingest";
+import { createInboundIngestor } from "~/server/messaging/ingest";
 import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { freePort } from "../support/ports";
@@ -18,7 +18,15 @@ import { note, percentile, report } from "./report";
 
 const BENCH = "pipeline";
 
-type TContext = { url: string; db: TDb; pool: pg.Pool; sessionId: string; boss: Awaited<ReturnType<typeof startBoss>> };
+type TContext = {
+  url: string;
+  db: TDb;
+  pool: pg.Pool;
+  sessionId: string;
+  boss: Awaited<ReturnType<typeof startBoss>>;
+  /** The benchmark plays a transport: it hands messages over one at a time, as a live client does. */
+  ingestor: ReturnType<typeof createInboundIngestor>;
+};
 
 async function startBoss(url: string) {
   const boss = createBoss(url, "web");
@@ -40,7 +48,7 @@ async function stopWorker(worker: TSpawned) {
 let sequence = 0;
 function ingestOne(context: TContext) {
   sequence += 1;
-  return ingestInbound(context.db, context.boss, {
+  return context.ingestor.ingest({
     sessionId: context.sessionId,
     waMessageId: `bench-${randomUUID()}`,
     from: `+1555${String(3_000_000 + (sequence % 500)).padStart(7, "0")}`,
@@ -49,7 +57,7 @@ function ingestOne(context: TContext) {
 }
 
 /** Ingests `count` messages with `concurrency` parallel "transports". */
-async function ingestMany(context: TContext, count: number, concurrency = 10) {
+async function ingestMany(context: TContext, count: number, concurrency = Number(process.env.BENCH_IN_FLIGHT ?? 10)) {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -110,7 +118,9 @@ async function rawCommitRate(url: string, seconds = 5): Promise<number> {
 async function backlogThroughput(context: TContext, size: number): Promise<number> {
   const since = new Date();
   note(`backlog ${size}: ingesting with no worker running…`);
+  const ingestStarted = Date.now();
   await ingestMany(context, size);
+  note(`backlog ${size}: ingested at ${(size / ((Date.now() - ingestStarted) / 1000)).toFixed(0)} messages/s`);
   const worker = startWorker(context.url);
   const started = Date.now();
   const last = await waitAllSent(context, since, size, 600_000);
@@ -141,7 +151,8 @@ export async function runPipelineBench() {
     await prepareDatabase({ pool, db, url, admin: { ADMIN_NAME: "Bench", ADMIN_PASSWORD: "bench-password-1" } }, log);
     const sessionId = await getSimulatorSessionId(db);
     await updateSessionSettings(db, null, sessionId, { pacing: { enabled: false }, simulator: { acks: false } });
-    const context: TContext = { url, db, pool, sessionId, boss: await startBoss(url) };
+    const boss = await startBoss(url);
+    const context: TContext = { url, db, pool, sessionId, boss, ingestor: createInboundIngestor(db, boss) };
     const server = (await pool.query<{ version: string }>("show server_version")).rows[0]?.version;
     note(
       `PostgreSQL ${server}; ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}; pacing off; simulator acks off`,
@@ -162,6 +173,7 @@ export async function runPipelineBench() {
       const since = new Date();
       const started = Date.now();
       await ingestMany(context, 3_000);
+      note(`throughput: 3,000 messages ingested in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const last = await waitAllSent(context, since, 3_000, 600_000);
       const throughput = 3_000 / ((last.getTime() - started) / 1000);
       report(BENCH, "throughput_msgs_per_s", throughput, { messages: 3_000 });

@@ -116,6 +116,15 @@ export function waitForReplies(
       return replies.length >= count && replies.every((reply) => rank.includes(reply.status)) ? replies : undefined;
     },
     timeoutMs,
-    `${count} replies to ${waId} to be ${status}`,
+    async () => {
+      const replies = await repliesTo(db, waId);
+      const jobs = await db.execute<{ name: string; state: string; n: number }>(
+        sql`select name, state::text, count(*)::int as n from pgboss.job group by 1, 2 order by 1, 2`,
+      );
+      return (
+        `${count} replies to ${waId} to be ${status}; replies: ${JSON.stringify(replies.map((r) => r.status))}; ` +
+        `jobs: ${jobs.rows.map((job) => `${job.name.slice(0, 20)}/${job.state}=${job.n}`).join(", ")}`
+      );
+    },
   );
 }

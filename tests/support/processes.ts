@@ -37,15 +37,19 @@ export async function waitFor<T>(
   what: string | (() => string | Promise<string>),
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
   for (;;) {
     const value = await check().catch((error: unknown) => {
       // A check may give up for good by throwing an error whose message starts with this.
       if (error instanceof Error && error.message.startsWith("the stack exited early")) throw error;
+      lastError = error;
       return undefined;
     });
     if (value) return value;
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : await what()}`);
+      const described = typeof what === "string" ? what : await Promise.resolve().then(what).catch((error: unknown) => String(error));
+      const failed = lastError ? ` (the last check failed: ${String(lastError)})` : "";
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}${failed}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -9,14 +9,14 @@ import {
   type TQueuePolicy,
 } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
-import { sendQueuedMessage } from "~/server/messaging/outbound";
+import { createSentRecorder, sendQueuedBatch, type TSendJob } from "~/server/messaging/outbound";
 import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck } from "~/server/messaging/statuses";
 import { acquireSessionLease, listSessionsOfKinds, releaseSessionLease } from "~/server/sessions/sessions";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
 import { createSimulatorTransport } from "../transports/simulator";
 import type { TTransport } from "../transports/types";
-import { workBatched } from "../work";
+import { workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
@@ -61,11 +61,8 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     const simulator = createSimulatorTransport({ db, boss, sessionId: id, settings: () => current.settings.simulator });
     const transport = options.createTransport?.(simulator, id) ?? simulator;
     const pacer = new Pacer(settings.pacing);
-    // One connection per send slot for the per-thread send locks (see sendQueuedMessage).
-    const locks = createDb(options.databaseUrl, {
-      applicationName: "switchboard-send-locks",
-      max: options.sendConcurrency,
-    });
+    // The per-thread send locks' own connection (see sendQueuedBatch).
+    const locks = createDb(options.databaseUrl, { applicationName: "switchboard-send-locks", max: 2 });
     const lockDb = locks.db;
     await createSendQueue(boss, id, sendPolicy);
     await transport.start({
@@ -78,23 +75,29 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
       },
       onStatus: () => Promise.resolve(),
     });
-    // Jobs of one thread may share a batch: the per-thread lock keeps them in order.
-    const workId = await workBatched(
+    const recorder = createSentRecorder(db);
+    // A batch of sends goes out under one set of per-thread locks (see sendQueuedBatch).
+    const workId = await workInBatches(
       boss,
       sendQueueName(id),
-      { batchSize: options.sendConcurrency * 4, localConcurrency: options.sendConcurrency },
-      async (job) => {
-        const parsed = SEND_QUEUE.payload.safeParse(job.data);
-        if (!parsed.success) {
-          const dead: TDeadLetter = { queue: job.name, jobId: job.id, data: job.data, error: parsed.error.message };
-          await boss.send(DEAD_LETTER_QUEUE, dead);
-          return;
+      { batchSize: options.sendConcurrency * 4, localConcurrency: 2 },
+      async (jobs) => {
+        const valid: TSendJob[] = [];
+        for (const job of jobs) {
+          const parsed = SEND_QUEUE.payload.safeParse(job.data);
+          if (parsed.success) {
+            const isLastAttempt = job.retryCount >= sendPolicy.retryLimit;
+            valid.push({ jobId: job.id, messageId: parsed.data.messageId, isLastAttempt });
+          } else {
+            const dead: TDeadLetter = { queue: job.name, jobId: job.id, data: job.data, error: parsed.error.message };
+            await boss.send(DEAD_LETTER_QUEUE, dead);
+          }
         }
-        await sendQueuedMessage(db, transport, pacer, {
-          messageId: parsed.data.messageId,
-          isLastAttempt: job.retryCount >= sendPolicy.retryLimit,
-          signal: job.signal,
+        return sendQueuedBatch(db, transport, pacer, valid, {
+          signal: AbortSignal.any(jobs.map((job) => job.signal)),
           lockDb,
+          concurrency: options.sendConcurrency,
+          recorder,
         });
       },
     );

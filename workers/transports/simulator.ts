@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
 import { simulatorDeliveries } from "~/db/schema";
-import { enqueue } from "~/server/jobs/boss";
+import { enqueueMany } from "~/server/jobs/boss";
+import { createGroupCommit } from "~/server/lib/group-commit";
 import type { TSessionSettings } from "~/server/sessions/settings";
 import type { TTransport } from "./types";
 
@@ -20,35 +21,54 @@ export function createSimulatorTransport(options: {
   settings: () => TSessionSettings["simulator"];
 }): TTransport {
   const { db, boss, sessionId } = options;
+  // The phone receives messages sent at the same moment in one write (group commit).
+  const phone = createGroupCommit(
+    async (sends: { to: string; body: string; clientRef: string }[]) => {
+      const rows = sends.map((message) => ({
+        sessionId,
+        toWaId: message.to,
+        waMessageId: `sim-${randomUUID()}`,
+        clientRef: message.clientRef,
+        body: message.body,
+      }));
+      await db.insert(simulatorDeliveries).values(rows);
+      const { acks, deliveredAfterMs, readAfterMs } = options.settings();
+      if (acks) {
+        const now = Date.now();
+        const ack = (status: "delivered" | "read", afterMs: number) =>
+          enqueueMany(
+            boss,
+            "simulator.ack",
+            rows.map((row) => ({ sessionId, waMessageId: row.waMessageId, status })),
+            { startAfter: new Date(now + afterMs) },
+          );
+        await ack("delivered", deliveredAfterMs);
+        await ack("read", Math.max(readAfterMs, deliveredAfterMs));
+      }
+      return rows.map((row) => ({ waMessageId: row.waMessageId }));
+    },
+    { maxBatch: 50 },
+  );
   return {
     kind: "simulator",
     start: async (handlers) => handlers.onStatus({ status: "ready", phone: "+10000000000" }),
     stop: () => Promise.resolve(),
-    async send(message) {
-      const waMessageId = `sim-${randomUUID()}`;
-      await db.insert(simulatorDeliveries).values({
-        sessionId,
-        toWaId: message.to,
-        waMessageId,
-        clientRef: message.clientRef,
-        body: message.body,
-      });
-      const { acks, deliveredAfterMs, readAfterMs } = options.settings();
-      if (!acks) return { waMessageId };
-      const now = Date.now();
-      await enqueue(
-        boss,
-        "simulator.ack",
-        { sessionId, waMessageId, status: "delivered" },
-        { startAfter: new Date(now + deliveredAfterMs) },
-      );
-      await enqueue(
-        boss,
-        "simulator.ack",
-        { sessionId, waMessageId, status: "read" },
-        { startAfter: new Date(now + Math.max(readAfterMs, deliveredAfterMs)) },
-      );
-      return { waMessageId };
+    send: (message) => phone.submit(message),
+    async findSentMany(list) {
+      if (list.length === 0) return new Map();
+      const rows = await db
+        .select({ clientRef: simulatorDeliveries.clientRef, waMessageId: simulatorDeliveries.waMessageId })
+        .from(simulatorDeliveries)
+        .where(
+          and(
+            eq(simulatorDeliveries.sessionId, sessionId),
+            inArray(
+              simulatorDeliveries.clientRef,
+              list.map((item) => item.clientRef),
+            ),
+          ),
+        );
+      return new Map(rows.flatMap((row) => (row.clientRef ? [[row.clientRef, row.waMessageId] as const] : [])));
     },
     async findSent(clientRef) {
       const [row] = await db
