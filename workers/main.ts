@@ -20,7 +20,11 @@ function fail(error: unknown): never {
 async function main() {
   const env = workerEnv();
   const log = createLogger("worker", env.LOG_LEVEL);
-  const { db, pool } = createDb(env.DATABASE_URL, { applicationName: "switchboard-worker", max: 10, settings: { synchronous_commit: "off" } });
+  const { db, pool } = createDb(env.DATABASE_URL, {
+    applicationName: "switchboard-worker",
+    max: 10,
+    settings: { synchronous_commit: "off" },
+  });
   let worker: TRunningWorker | null = null;
   let stopping = false;
 

@@ -71,13 +71,16 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     if (parsed.success) return parsed.data as TQueuePayload<N>;
     const dead: TDeadLetter = { queue: name, jobId: job.id, data: job.data, error: parsed.error.message };
     await boss.send(DEAD_LETTER_QUEUE, dead);
-    log.error({ queue: name, jobId: job.id, error: parsed.error.message }, "invalid job payload sent to the dead-letter queue");
+    log.error(
+      { queue: name, jobId: job.id, error: parsed.error.message },
+      "invalid job payload sent to the dead-letter queue",
+    );
     return null;
   };
 
   for (const name of Object.keys(QUEUES) as TQueueName[]) {
     const declaration = QUEUES[name];
-    const handler = options.handlers[name] as TJobHandler<TQueueName> | { batch: TBatchJobHandler<TQueueName> };
+    const handler: TJobHandler<TQueueName> | { batch: TBatchJobHandler<TQueueName> } = options.handlers[name];
     if (declaration.cron) await boss.schedule(name, declaration.cron, {});
     const concurrency = declaration.concurrency ?? 1;
     if (typeof handler === "function") {
@@ -86,14 +89,20 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
         if (payload) await run(name, job, (context) => handler(payload, context));
       });
     } else {
-      await workInBatches(boss, name, { batchSize: declaration.batchSize ?? 20, localConcurrency: concurrency }, async (jobs) => {
-        const payloads: TQueuePayload<TQueueName>[] = [];
-        for (const job of jobs) {
-          const payload = await validPayload(name, job);
-          if (payload) payloads.push(payload);
-        }
-        if (payloads.length > 0) await run(name, jobs[0]!, ({ job: _job, ...context }) => handler.batch(payloads, context));
-      });
+      await workInBatches(
+        boss,
+        name,
+        { batchSize: declaration.batchSize ?? 20, localConcurrency: concurrency },
+        async (jobs) => {
+          const payloads: TQueuePayload<TQueueName>[] = [];
+          for (const job of jobs) {
+            const payload = await validPayload(name, job);
+            if (payload) payloads.push(payload);
+          }
+          if (payloads.length > 0)
+            await run(name, jobs[0]!, ({ job: _job, ...context }) => handler.batch(payloads, context));
+        },
+      );
     }
   }
   for (const [name, handle] of Object.entries(options.extraQueues ?? {})) {

@@ -103,6 +103,6 @@ export async function enqueueMany<N extends TQueueName>(
 ): Promise<void> {
   if (payloads.length === 0) return;
   const startAfter = options.startAfter?.toISOString();
-  const jobs = payloads.map((payload) => ({ data: QUEUES[name].payload.parse(payload) as object, startAfter }));
+  const jobs = payloads.map((payload) => ({ data: QUEUES[name].payload.parse(payload), startAfter }));
   await boss.insert(name, jobs, options.tx ? { db: fromDrizzle(options.tx, sql) } : {});
 }

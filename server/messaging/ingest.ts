@@ -61,7 +61,13 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       continue;
     }
     keys.add(key);
-    valid.push({ index, message, waId, content: sanitizeContent(message.type, message.body), at: message.sentAt ?? new Date() });
+    valid.push({
+      index,
+      message,
+      waId,
+      content: sanitizeContent(message.type, message.body),
+      at: message.sentAt ?? new Date(),
+    });
   }
   if (valid.length === 0) return results;
 

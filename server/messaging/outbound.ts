@@ -132,7 +132,15 @@ export async function sendQueuedBatch(
   const targets = await db
     .select({ threadId: messages.threadId })
     .from(messages)
-    .where(and(inArray(messages.id, jobs.map((job) => job.messageId)), eq(messages.status, "queued")));
+    .where(
+      and(
+        inArray(
+          messages.id,
+          jobs.map((job) => job.messageId),
+        ),
+        eq(messages.status, "queued"),
+      ),
+    );
   const threadIds = [...new Set(targets.map((target) => target.threadId))];
   if (threadIds.length === 0) return errors;
   // One sender per thread at a time, across every worker: transaction-scoped advisory locks on

@@ -112,7 +112,12 @@ export async function processInboundBatch(
     await tx
       .update(messages)
       .set({ processedAt: new Date() })
-      .where(inArray(messages.id, pending.map((row) => row.message.id)));
+      .where(
+        inArray(
+          messages.id,
+          pending.map((row) => row.message.id),
+        ),
+      );
     return outcomes;
   });
 }

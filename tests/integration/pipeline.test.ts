@@ -1,10 +1,20 @@
-import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { and, asc, eq } from "drizzle-orm";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { contacts, events, messages, threads } from "~/db/schema";
+import { createBoss } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE } from "~/server/jobs/queues";
+import { ingestInbound, ingestInboundBatch } from "~/server/messaging/ingest";
+import { processInboundBatch } from "~/server/messaging/process";
 import { updateSessionSettings } from "~/server/sessions/sessions";
 import { updateOrgSettings } from "~/server/settings/settings";
-import { deliveriesTo, inbound, repliesTo, startPipeline, waitForReplies } from "../support/pipeline";
+import {
+  deliveriesTo,
+  inbound,
+  repliesTo,
+  startPipeline,
+  usePreparedDatabase,
+  waitForReplies,
+} from "../support/pipeline";
 import { waitFor } from "../support/processes";
 
 describe("message pipeline (simulator)", () => {
@@ -204,5 +214,58 @@ describe("pacing and bad input", () => {
       message: { body: "from a group" },
     });
     await waitForReplies(pipeline.db, "+15550000040", 3);
+  });
+
+  it("ingests a batch with repeats inside it and copies stored before, once each, and answers in order", async () => {
+    const { sessionId, ...database } = await usePreparedDatabase();
+    const boss = createBoss(database.url, "web");
+    await boss.start();
+    onTestFinished(() => boss.stop({ close: true, graceful: false }));
+    const message = (waMessageId: string, from: string, body: string) => ({
+      sessionId,
+      waMessageId,
+      from,
+      body,
+      type: "text",
+    });
+    expect((await ingestInbound(database.db, boss, message("b-1", "+15550000050", "one"))).status).toBe("stored");
+    const results = await ingestInboundBatch(database.db, boss, [
+      message("b-1", "+15550000050", "one again"),
+      message("b-2", "+15550000050", "two"),
+      message("b-3", "+15550000051", "other chat"),
+      message("b-2", "+15550000050", "two again"),
+      message("b-4", "+15550000050", "three"),
+      { sessionId, waMessageId: "b-5" },
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      "duplicate",
+      "stored",
+      "stored",
+      "duplicate",
+      "stored",
+      "rejected",
+    ]);
+    const bodies = await database.db
+      .select({ body: messages.body })
+      .from(messages)
+      .innerJoin(threads, eq(threads.id, messages.threadId))
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(eq(contacts.waId, "+15550000050"))
+      .orderBy(asc(messages.seq));
+    expect(bodies.map((row) => row.body)).toEqual(["one", "two", "three"]);
+    expect(await database.db.$count(contacts)).toBe(2);
+    expect(await database.db.$count(events, eq(events.type, "message.received"))).toBe(4);
+
+    // One process batch for all four: the replies of a thread keep the order of its messages.
+    const ids = results.flatMap((result) => (result.status === "stored" ? [result.messageId] : []));
+    const outcomes = await processInboundBatch(database.db, boss, [...ids].reverse());
+    expect([...outcomes.values()]).toEqual(["replied", "replied", "replied"]);
+    expect([...(await processInboundBatch(database.db, boss, ids)).values()]).toEqual([
+      "already_processed",
+      "already_processed",
+      "already_processed",
+    ]);
+    const replies = await repliesTo(database.db, "+15550000050");
+    expect(replies.map((reply) => reply.replyTo)).toEqual([ids[0], ids[2]]);
   });
 });

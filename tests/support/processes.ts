@@ -47,8 +47,13 @@ export async function waitFor<T>(
     });
     if (value) return value;
     if (Date.now() > deadline) {
-      const described = typeof what === "string" ? what : await Promise.resolve().then(what).catch((error: unknown) => String(error));
-      const failed = lastError ? ` (the last check failed: ${String(lastError)})` : "";
+      const described =
+        typeof what === "string"
+          ? what
+          : await Promise.resolve()
+              .then(what)
+              .catch((error: unknown) => String(error));
+      const failed = lastError instanceof Error ? ` (the last check failed: ${lastError.message})` : "";
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}${failed}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
