@@ -88,6 +88,7 @@ export const ZOrgSettings = z.object({
   businessHours: ORG_SETTING_FIELDS.businessHours.schema.default(ORG_SETTING_FIELDS.businessHours.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
+export type TBusinessHours = TOrgSettings["businessHours"];
 
 /** A change to some settings: only the fields given are validated and changed. */
 export const ZUpdateOrgSettingsInput = z

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { RELATIONSHIPS } from "~/db/schema/contacts";
+import { WEEKDAYS } from "~/server/settings/schema";
+import { FACT_NAMES, FACTS, type TFactName } from "./facts";
+import { OPERATOR_NAMES, OPERATORS, type TOperatorName } from "./operators";
+import { TEMPLATE_VARIABLES, unknownVariables } from "./templates";
+
+/** A json-rules-engine condition: a fact test, or `all` / `any` / `not` of conditions. */
+export type TLeafCondition = { fact: TFactName; operator: TOperatorName; value: unknown };
+export type TCondition = { all: TCondition[] } | { any: TCondition[] } | { not: TCondition } | TLeafCondition;
+export type TTopCondition = { all: TCondition[] } | { any: TCondition[] } | { not: TCondition };
+
+const MAX_DEPTH = 8;
+const MAX_LEAVES = 100;
+
+/** Checks a condition tree, reporting each problem at its path (so the editor can show it in place). */
+function checkCondition(
+  value: unknown,
+  path: (string | number)[],
+  context: z.RefinementCtx,
+  state: { leaves: number },
+) {
+  const issue = (message: string, at = path) => context.addIssue({ code: "custom", message, path: at });
+  if (path.length / 2 > MAX_DEPTH) return issue(`Conditions nest at most ${MAX_DEPTH} levels deep`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return issue("Expected a condition");
+  const keys = Object.keys(value);
+  const record = value as Record<string, unknown>;
+  for (const group of ["all", "any"] as const) {
+    if (group in record) {
+      if (keys.length !== 1) return issue(`"${group}" stands alone in its condition`);
+      const list = record[group];
+      if (!Array.isArray(list)) return issue(`"${group}" holds a list of conditions`, [...path, group]);
+      if (list.length === 0) return issue("Add a condition to this group, or remove the group", [...path, group]);
+      list.forEach((child, index) => checkCondition(child, [...path, group, index], context, state));
+      return;
+    }
+  }
+  if ("not" in record) {
+    if (keys.length !== 1) return issue(`"not" stands alone in its condition`);
+    return checkCondition(record.not, [...path, "not"], context, state);
+  }
+  state.leaves += 1;
+  if (state.leaves === MAX_LEAVES + 1) issue(`At most ${MAX_LEAVES} conditions in a rule`);
+  const extra = keys.filter((key) => !["fact", "operator", "value"].includes(key));
+  if (extra.length > 0) return issue(`Unknown key${extra.length > 1 ? "s" : ""}: ${extra.join(", ")}`);
+  const fact = record.fact;
+  if (typeof fact !== "string" || !(FACT_NAMES as string[]).includes(fact)) {
+    return issue(`Unknown fact ${JSON.stringify(fact)}`, [...path, "fact"]);
+  }
+  const operator = record.operator;
+  if (typeof operator !== "string" || !(OPERATOR_NAMES as string[]).includes(operator)) {
+    return issue(`Unknown operator ${JSON.stringify(operator)}`, [...path, "operator"]);
+  }
+  const definition = OPERATORS[operator as TOperatorName];
+  const factType = FACTS[fact as TFactName].type;
+  if (!(definition.types as readonly string[]).includes(factType)) {
+    return issue(`"${definition.label}" does not apply to ${FACTS[fact as TFactName].label}`, [...path, "operator"]);
+  }
+  const parsed = definition.value.safeParse(record.value);
+  if (!parsed.success) {
+    for (const problem of parsed.error.issues)
+      issue(problem.message, [...path, "value", ...(problem.path as (string | number)[])]);
+  }
+}
+
+export const ZConditions = z.unknown().superRefine((value, context) => {
+  if (typeof value !== "object" || value === null || !("all" in value || "any" in value || "not" in value)) {
+    context.addIssue({ code: "custom", message: 'A rule\'s conditions start with "all", "any" or "not"' });
+    return;
+  }
+  checkCondition(value, [], context, { leaves: 0 });
+}) as unknown as z.ZodType<TTopCondition>;
+
+const ZTemplate = z
+  .string()
+  .trim()
+  .min(1, "Enter the reply")
+  .max(4_096, "At most 4,096 characters")
+  .superRefine((text, context) => {
+    const unknown = unknownVariables(text);
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: "custom",
+        message: `Unknown variable${unknown.length > 1 ? "s" : ""} ${unknown.map((name) => `{{${name}}}`).join(", ")}; use ${Object.keys(
+          TEMPLATE_VARIABLES,
+        )
+          .map((name) => `{{${name}}}`)
+          .join(", ")}`,
+      });
+    }
+  });
+
+const ZTag = z
+  .string()
+  .trim()
+  .min(1, "Enter a tag")
+  .max(40)
+  .regex(/^[\p{L}\p{N} _.-]+$/u, "Letters, digits, space, _ . - only");
+
+/** What a matching rule does, in order. */
+export const ZRuleAction = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("reply"), text: ZTemplate }).strict(),
+  z.object({ type: z.literal("ai_reply"), profileId: z.uuid().nullable().default(null) }).strict(),
+  z
+    .object({
+      type: z.literal("handoff"),
+      assigneeId: z.uuid().nullable().default(null),
+      note: z.string().trim().max(500).default(""),
+    })
+    .strict(),
+  z.object({ type: z.literal("tag"), tag: ZTag }).strict(),
+  z.object({ type: z.literal("untag"), tag: ZTag }).strict(),
+  z.object({ type: z.literal("set_profile"), profileId: z.uuid("Pick a profile") }).strict(),
+  z.object({ type: z.literal("set_relationship"), relationship: z.enum(RELATIONSHIPS) }).strict(),
+  z
+    .object({
+      type: z.literal("emit_event"),
+      name: z
+        .string()
+        .trim()
+        .regex(/^[a-z][a-z0-9_.-]{0,59}$/, "Lower-case letters, digits, _ . - (starting with a letter), at most 60"),
+      data: z.record(z.string().max(60), z.string().max(500)).default({}),
+    })
+    .strict(),
+  z.object({ type: z.literal("opt_out") }).strict(),
+  z.object({ type: z.literal("stop") }).strict(),
+]);
+export type TRuleAction = z.infer<typeof ZRuleAction>;
+export const ACTION_TYPES = ZRuleAction.options.map((option) => option.shape.type.value);
+
+export const ZRuleSchedule = z
+  .object({
+    /** Only inside business hours, only outside them, or at any time. */
+    hours: z.enum(["any", "inside", "outside"]).default("any"),
+    /** Weekdays (in the org's time zone) on which the rule may fire; empty = every day. */
+    days: z.array(z.enum(WEEKDAYS)).max(7).default([]),
+  })
+  .strict();
+export type TRuleSchedule = z.infer<typeof ZRuleSchedule>;
+
+export const ZRuleInput = z
+  .object({
+    name: z.string().trim().min(1, "Name the rule").max(120),
+    description: z.string().trim().max(1_000).default(""),
+    enabled: z.boolean().default(true),
+    /** Higher runs first. */
+    priority: z.number().int().min(-10_000).max(10_000).default(0),
+    conditions: ZConditions,
+    actions: z.array(ZRuleAction).min(1, "Add at least one action").max(20),
+    stopOnMatch: z.boolean().default(false),
+    /** Per contact: after the rule fired for a contact, it stays quiet for them this long. */
+    cooldownS: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(0),
+    schedule: ZRuleSchedule.nullable().default(null),
+  })
+  .strict();
+export type TRuleInput = z.input<typeof ZRuleInput>;
+export type TRule = z.infer<typeof ZRuleInput> & { id: string };

@@ -1,0 +1,36 @@
+/** Variables a reply template may use, with what each means (shown in the editor). */
+export const TEMPLATE_VARIABLES = {
+  "contact.name": "The contact's name (or WhatsApp display name)",
+  "contact.firstName": "The first word of the contact's name",
+  "contact.phone": "The contact's number, +E.164",
+  "contact.relationship": "family, friend, client, colleague or other",
+  "profile.name": "The contact's context profile",
+  "business.name": "Business name (from the profile's business facts)",
+  "business.hours": "Opening hours as written in the profile",
+  "business.services": "Services, comma-separated",
+  "business.links": "Links, space-separated",
+} as const;
+export type TTemplateVariable = keyof typeof TEMPLATE_VARIABLES;
+export type TTemplateValues = Partial<Record<TTemplateVariable, string | null>>;
+
+/** `{{ name }}` or `{{ name | fallback }}`. */
+const PLACEHOLDER = /\{\{\s*([^}|]*?)\s*(?:\|\s*([^}]*?)\s*)?\}\}/g;
+
+/** The variables a template uses that do not exist, in order of appearance (empty when valid). */
+export function unknownVariables(template: string): string[] {
+  const unknown: string[] = [];
+  for (const [, name] of template.matchAll(PLACEHOLDER)) {
+    if (!(name! in TEMPLATE_VARIABLES) && !unknown.includes(name!)) unknown.push(name!);
+  }
+  return unknown;
+}
+
+/** Fills a template; an empty value takes the placeholder's fallback, or nothing. */
+export function renderTemplate(template: string, values: TTemplateValues): string {
+  return template
+    .replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
+      const value = values[name as TTemplateVariable];
+      return value && value.trim() ? value : (fallback ?? "");
+    })
+    .trim();
+}
