@@ -40,7 +40,7 @@ function arbFactValue(fact: TFactName) {
 
 export const arbFacts: fc.Arbitrary<TFacts> = fc.record(
   Object.fromEntries(FACT_NAMES.map((fact) => [fact, arbFactValue(fact)])) as Record<TFactName, fc.Arbitrary<never>>,
-) as fc.Arbitrary<TFacts>;
+);
 
 function arbValue(fact: TFactName, operator: TOperatorName): fc.Arbitrary<unknown> {
   const definition = FACTS[fact];

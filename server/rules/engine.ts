@@ -20,7 +20,7 @@ export function createEngine(rules: readonly Pick<TRule, "id" | "conditions">[])
   for (const rule of rules) {
     const properties: RuleProperties = {
       name: rule.id,
-      conditions: rule.conditions as TopLevelCondition,
+      conditions: rule.conditions,
       event: { type: "matched", params: { ruleId: rule.id } },
     };
     engine.addRule(properties);
@@ -78,7 +78,7 @@ export async function explainRules(
   ] as const) {
     for (const result of list) {
       const conditions = (result.conditions as unknown as TEngineCondition) ?? {};
-      explained.set(result.name as string, { matched, conditions: explain(conditions) });
+      explained.set(result.name, { matched, conditions: explain(conditions) });
     }
   }
   return explained;
