@@ -1,4 +1,4 @@
-import { Engine, type RuleProperties, type TopLevelCondition } from "json-rules-engine";
+import { Engine, type RuleProperties } from "json-rules-engine";
 import type { TFacts } from "./facts";
 import { CUSTOM_OPERATORS } from "./operators";
 import type { TCondition, TRule } from "./schema";
