@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { outboxRouter } from "./routers/outbox";
+import { rulesRouter } from "./routers/rules";
 import { settingsRouter } from "./routers/settings";
 import { simulatorRouter } from "./routers/simulator";
 import { usersRouter } from "./routers/users";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   settings: settingsRouter,
   simulator: simulatorRouter,
   outbox: outboxRouter,
+  rules: rulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

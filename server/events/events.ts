@@ -10,6 +10,11 @@ export const EVENT_TYPES = [
   "message.status",
   "message.failed",
   "thread.awaiting_human",
+  "thread.handoff",
+  "contact.updated",
+  "rule.fired",
+  /** A rule's `emit_event` action: `payload.name` and `payload.data`. */
+  "rule.custom_event",
   "session.status",
 ] as const;
 export type TEventType = (typeof EVENT_TYPES)[number];

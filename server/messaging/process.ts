@@ -1,46 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
-import type { TDb, TDbOrTx, TTx } from "~/db/client";
-import { contacts, messages, threads } from "~/db/schema";
+import type { TDb, TTx } from "~/db/client";
+import { contacts, messages, ruleHits, threads } from "~/db/schema";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { sendQueueName } from "~/server/jobs/queues";
-import { getOrgSettings } from "~/server/settings/settings";
-
-/** What the bot answers to one message. */
-export type TReplyDecision = { replies: { body: string; source: "rule" | "ai"; ruleId?: string | null }[] };
-
-export type TDecisionContext = {
-  message: { id: string; body: string; type: string; flags: string[] };
-  contact: { id: string; waId: string; name: string | null };
-  thread: { id: string; mode: "bot" | "human" | "closed" };
-};
-
-/** Decides the bot's replies to one message. */
-export type TDecide = (context: TDecisionContext) => Promise<TReplyDecision> | TReplyDecision;
-
-/**
- * The one place the bot decides: loads what a decision needs once (per batch of messages) and
- * returns the decision function. Until the rules issue replaces it, it applies the org-wide
- * default from Settings: nothing, or a fixed text.
- */
-export async function loadDecider(db: TDbOrTx): Promise<TDecide> {
-  const { defaultReply } = await getOrgSettings(db);
-  return () =>
-    defaultReply.mode === "text"
-      ? { replies: [{ body: defaultReply.text, source: "rule", ruleId: null }] }
-      : { replies: [] };
-}
+import type { TActionEffects } from "~/server/rules/actions";
+import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 
 export type TProcessOutcome = "replied" | "no_reply" | "human_mode" | "already_processed" | "not_found";
 
 /**
- * `message.process` for a batch of inbound messages, in ONE transaction: locks the messages (in
- * thread order, so two batches never deadlock), skips those processed already (a retried job),
- * decides each, stores every reply as `queued` with its send job, and marks the messages
- * processed. So a message gets its replies exactly once, however often its job runs. A thread
- * in `human` mode gets no reply: an agent owns it. Replies are stored in the order of the
- * messages they answer, which is the order they are sent in.
+ * `message.process` for a batch of inbound messages, in ONE transaction: locks the messages
+ * and their threads (in thread order, so two batches never deadlock), skips those processed
+ * already (a retried job), decides each with the published rules (or the org default), runs
+ * the actions (replies stored as `queued` with their send jobs; hand-off, tags, profile,
+ * relationship, opt-out, custom events), records every rule evaluated in `rule_hits`, and
+ * marks the messages processed. So a message is answered exactly once, however often its job
+ * runs. A thread in `human` mode gets no reply: an agent owns it.
  */
 export async function processInboundBatch(
   db: TDb,
@@ -51,43 +28,55 @@ export async function processInboundBatch(
   if (messageIds.length === 0) return outcomes;
   return db.transaction(async (tx) => {
     const rows = await tx
-      .select({
-        message: {
-          id: messages.id,
-          body: messages.body,
-          type: messages.type,
-          flags: messages.flags,
-          sessionId: messages.sessionId,
-          processedAt: messages.processedAt,
-        },
-        thread: { id: threads.id, mode: threads.mode },
-        contact: { id: contacts.id, waId: contacts.waId, name: contacts.name },
-      })
+      .select(messageForDecisionFields)
       .from(messages)
       .innerJoin(threads, eq(threads.id, messages.threadId))
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
       .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
-      .orderBy(asc(messages.seq))
-      .for("update", { of: messages });
+      .orderBy(asc(threads.id), asc(messages.seq))
+      .for("update", { of: [messages, threads] });
     const pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
       return !row.message.processedAt;
     });
     if (pending.length === 0) return outcomes;
 
-    const decide = await loadDecider(tx);
+    const decide = await createDecider(tx, pending.map(toDecisionInput));
     const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
+    const hits: (typeof ruleHits.$inferInsert)[] = [];
     const toRecord: TEventInput[] = [];
+    const threadModes = new Map<string, string>();
+    const handoffs = new Map<string, { assigneeId: string | null }>();
+    const contactChanges = new Map<string, TContactChange>();
     const queuedAt = new Date();
     for (const row of pending) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
-      if (row.thread.mode === "human") {
+      const mode = threadModes.get(row.thread.id) ?? row.thread.mode;
+      if (mode === "human") {
         toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
         outcomes.set(row.message.id, "human_mode");
         continue;
       }
-      const decision = await decide(row);
-      for (const reply of decision.replies) {
+      const decision = decide({ ...toDecisionInput(row), thread: { ...row.thread, mode } });
+      for (const outcome of decision.outcomes) {
+        if (outcome.skipped || decision.version === null) continue;
+        hits.push({
+          ruleId: outcome.ruleId,
+          version: decision.version,
+          messageId: row.message.id,
+          matched: outcome.matched,
+        });
+        if (outcome.matched) {
+          toRecord.push({
+            type: "rule.fired",
+            ...ids,
+            messageId: row.message.id,
+            payload: { ruleId: outcome.ruleId, rule: outcome.name, version: decision.version },
+          });
+        }
+      }
+      const { effects } = decision;
+      for (const reply of effects.replies) {
         const id = randomUUID();
         replies.push({
           id,
@@ -96,17 +85,66 @@ export async function processInboundBatch(
           direction: "out",
           body: reply.body,
           source: reply.source,
-          ruleId: reply.ruleId ?? null,
+          ruleId: reply.ruleId,
           replyToMessageId: row.message.id,
           status: "queued",
           queuedAt,
         });
         toRecord.push({ type: "message.queued", ...ids, messageId: id });
       }
-      if (decision.replies.length > 0) outcomes.set(row.message.id, "replied");
+      if (effects.handoff) {
+        threadModes.set(row.thread.id, "human");
+        handoffs.set(row.thread.id, { assigneeId: effects.handoff.assigneeId });
+        toRecord.push({
+          type: "thread.handoff",
+          ...ids,
+          messageId: row.message.id,
+          payload: {
+            by: "rule",
+            ruleId: effects.handoff.ruleId,
+            assigneeId: effects.handoff.assigneeId,
+            note: effects.handoff.note,
+          },
+        });
+      }
+      for (const custom of effects.customEvents) {
+        toRecord.push({ type: "rule.custom_event", ...ids, messageId: row.message.id, payload: { ...custom } });
+      }
+      const change = mergeContactChange(contactChanges.get(row.contact.id) ?? { tags: row.contact.tags }, effects);
+      if (change) {
+        contactChanges.set(row.contact.id, change);
+        toRecord.push({
+          type: "contact.updated",
+          ...ids,
+          messageId: row.message.id,
+          payload: { by: "rule", changes: describe(effects) },
+        });
+      }
+      if (effects.replies.length > 0) outcomes.set(row.message.id, "replied");
     }
     // One statement each, whatever the batch size; VALUES rows take their `seq` in list order.
     if (replies.length > 0) await tx.insert(messages).values(replies);
+    if (hits.length > 0) await tx.insert(ruleHits).values(hits);
+    for (const [threadId, handoff] of handoffs) {
+      await tx
+        .update(threads)
+        .set({ mode: "human", assignedUserId: handoff.assigneeId, handoffAt: new Date(), updatedAt: new Date() })
+        .where(eq(threads.id, threadId));
+    }
+    for (const [contactId, change] of contactChanges) {
+      await tx
+        .update(contacts)
+        .set({
+          tags: change.tags,
+          ...(change.profileId ? { profileId: change.profileId } : {}),
+          ...(change.relationship
+            ? { relationship: change.relationship as (typeof contacts.$inferInsert)["relationship"] }
+            : {}),
+          ...(change.optedOut ? { optedOut: true } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(contacts.id, contactId));
+    }
     await recordEvents(tx, toRecord);
     await enqueueSends(boss, replies, tx);
     await tx
@@ -120,6 +158,33 @@ export async function processInboundBatch(
       );
     return outcomes;
   });
+}
+
+type TContactChange = { tags: string[]; profileId?: string; relationship?: string; optedOut?: boolean };
+
+/** Folds one message's contact effects into the batch's pending change, or null if it changes nothing. */
+function mergeContactChange(current: TContactChange, effects: TActionEffects): TContactChange | null {
+  const { tags } = effects;
+  if (tags.add.length + tags.remove.length === 0 && !effects.profileId && !effects.relationship && !effects.optOut) {
+    return null;
+  }
+  return {
+    ...current,
+    tags: [...new Set([...current.tags, ...tags.add])].filter((tag) => !tags.remove.includes(tag)),
+    ...(effects.profileId ? { profileId: effects.profileId } : {}),
+    ...(effects.relationship ? { relationship: effects.relationship } : {}),
+    ...(effects.optOut ? { optedOut: true } : {}),
+  };
+}
+
+function describe(effects: TActionEffects) {
+  return {
+    ...(effects.tags.add.length > 0 ? { tagged: effects.tags.add } : {}),
+    ...(effects.tags.remove.length > 0 ? { untagged: effects.tags.remove } : {}),
+    ...(effects.profileId ? { profileId: effects.profileId } : {}),
+    ...(effects.relationship ? { relationship: effects.relationship } : {}),
+    ...(effects.optOut ? { optedOut: true } : {}),
+  };
 }
 
 /** `message.process` for one message (see processInboundBatch). */

@@ -47,6 +47,20 @@ const PROCEDURE_AREAS: Record<
   "simulator.send": ["inbox", "write"],
   "outbox.failed": ["inbox", "read"],
   "outbox.retry": ["inbox", "write"],
+  "rules.catalog": ["config", "read"],
+  "rules.list": ["config", "read"],
+  "rules.create": ["config", "write"],
+  "rules.update": ["config", "write"],
+  "rules.delete": ["config", "write"],
+  "rules.reorder": ["config", "write"],
+  "rules.test": ["config", "read"],
+  "rules.replay": ["config", "read"],
+  "rules.publish": ["config", "write"],
+  "rules.versions": ["config", "read"],
+  "rules.version": ["config", "read"],
+  "rules.restore": ["config", "write"],
+  "rules.export": ["config", "read"],
+  "rules.import": ["config", "write"],
 };
 
 type TOutcome = "allowed" | "FORBIDDEN" | "UNAUTHORIZED";

@@ -1,0 +1,86 @@
+import type { TEvaluation } from "./evaluate";
+import type { TRuleAction } from "./schema";
+import { renderTemplate, type TTemplateValues } from "./templates";
+
+/** A reply a rule (or the default) decided, before it is stored. */
+export type TDecidedReply = { body: string; source: "rule" | "ai"; ruleId: string | null };
+
+/** The contact and thread changes the actions of one message make. */
+export type TActionEffects = {
+  replies: TDecidedReply[];
+  handoff: { ruleId: string; assigneeId: string | null; note: string } | null;
+  tags: { add: string[]; remove: string[] };
+  profileId: string | null;
+  relationship: string | null;
+  optOut: boolean;
+  customEvents: { ruleId: string; name: string; data: Record<string, string> }[];
+};
+
+export type TActionContext = {
+  template: TTemplateValues;
+  /** The offline AI's answer for a profile (until the AI issue: the profile's fallback text). */
+  offlineAiReply: (profileId: string | null) => string;
+  /** The org default, when no rule matched. */
+  defaultReply: string | null;
+};
+
+/**
+ * Turns an evaluation into effects, actions in order: after a hand-off the bot says nothing
+ * more; when no rule matched, the org default applies.
+ */
+export function planActions(evaluation: TEvaluation, context: TActionContext): TActionEffects {
+  const effects: TActionEffects = {
+    replies: [],
+    handoff: null,
+    tags: { add: [], remove: [] },
+    profileId: null,
+    relationship: null,
+    optOut: false,
+    customEvents: [],
+  };
+  for (const { ruleId, action } of evaluation.actions) applyAction(effects, ruleId, action, context);
+  if (!evaluation.matchedAny && context.defaultReply) {
+    effects.replies.push({ body: context.defaultReply, source: "rule", ruleId: null });
+  }
+  return effects;
+}
+
+function applyAction(effects: TActionEffects, ruleId: string, action: TRuleAction, context: TActionContext) {
+  switch (action.type) {
+    case "reply": {
+      if (effects.handoff) return;
+      const body = renderTemplate(action.text, context.template);
+      if (body) effects.replies.push({ body, source: "rule", ruleId });
+      return;
+    }
+    case "ai_reply":
+      if (effects.handoff) return;
+      effects.replies.push({ body: context.offlineAiReply(action.profileId), source: "ai", ruleId });
+      return;
+    case "handoff":
+      effects.handoff ??= { ruleId, assigneeId: action.assigneeId, note: action.note };
+      return;
+    case "tag":
+      effects.tags.remove = effects.tags.remove.filter((tag) => tag !== action.tag);
+      if (!effects.tags.add.includes(action.tag)) effects.tags.add.push(action.tag);
+      return;
+    case "untag":
+      effects.tags.add = effects.tags.add.filter((tag) => tag !== action.tag);
+      if (!effects.tags.remove.includes(action.tag)) effects.tags.remove.push(action.tag);
+      return;
+    case "set_profile":
+      effects.profileId = action.profileId;
+      return;
+    case "set_relationship":
+      effects.relationship = action.relationship;
+      return;
+    case "opt_out":
+      effects.optOut = true;
+      return;
+    case "emit_event":
+      effects.customEvents.push({ ruleId, name: action.name, data: action.data });
+      return;
+    case "stop":
+      return;
+  }
+}

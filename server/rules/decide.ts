@@ -1,0 +1,218 @@
+import { and, eq, gt, inArray, or, sql } from "drizzle-orm";
+import type { TDbOrTx } from "~/db/client";
+import { contacts, contextProfiles, messages, ruleHits, threads } from "~/db/schema";
+import { getOrgSettings } from "~/server/settings/settings";
+import { planActions, type TActionEffects } from "./actions";
+import { evaluateRuleset, type TCompiledRule, type TCompiledRuleset, type TRuleOutcome } from "./evaluate";
+import { buildFacts } from "./facts";
+import { loadPublishedRuleset } from "./published";
+import type { TTemplateValues } from "./templates";
+
+/** One inbound message with what rules may ask about it. */
+export type TMessageForDecision = {
+  message: { id: string; body: string; type: string; hasMedia: boolean; createdAt: Date };
+  thread: { id: string; mode: string };
+  contact: {
+    id: string;
+    waId: string;
+    name: string | null;
+    relationship: string;
+    priority: number;
+    tags: string[];
+    profileId: string | null;
+    optedOut: boolean;
+    firstSeenAt: Date;
+  };
+  /** Inbound messages of the thread up to this one, all messages up to it, the bot's last reply before it. */
+  counts: { contactMessages: number; threadMessages: number; lastBotReplyAt: Date | null };
+};
+
+/** The columns a decision needs, for `db.select(messageForDecisionFields).from(messages)` joined to threads and contacts. */
+export const messageForDecisionFields = {
+  message: {
+    id: messages.id,
+    seq: messages.seq,
+    body: messages.body,
+    type: messages.type,
+    hasMedia: sql<boolean>`${messages.media} is not null`,
+    createdAt: messages.createdAt,
+    sessionId: messages.sessionId,
+    processedAt: messages.processedAt,
+  },
+  thread: { id: threads.id, mode: threads.mode },
+  contact: {
+    id: contacts.id,
+    waId: contacts.waId,
+    name: contacts.name,
+    relationship: contacts.relationship,
+    priority: contacts.priority,
+    tags: contacts.tags,
+    profileId: contacts.profileId,
+    optedOut: contacts.optedOut,
+    firstSeenAt: contacts.firstSeenAt,
+  },
+  counts: {
+    contactMessages: sql<number>`(select count(*)::int from ${messages} m
+      where m.thread_id = ${messages.threadId} and m.direction = 'in' and m.seq <= ${messages.seq})`,
+    threadMessages: sql<number>`(select count(*)::int from ${messages} m
+      where m.thread_id = ${messages.threadId} and m.seq <= ${messages.seq})`,
+    lastBotReplyAt: sql<string | null>`(select max(coalesce(m.sent_at, m.queued_at)) from ${messages} m
+      where m.thread_id = ${messages.threadId} and m.direction = 'out' and m.source in ('rule', 'ai')
+        and m.seq < ${messages.seq})`,
+  },
+};
+
+type TDecisionRow = {
+  message: TMessageForDecision["message"];
+  thread: TMessageForDecision["thread"];
+  contact: TMessageForDecision["contact"];
+  counts: { contactMessages: number; threadMessages: number; lastBotReplyAt: string | Date | null };
+};
+
+export function toDecisionInput(row: TDecisionRow): TMessageForDecision {
+  const last = row.counts.lastBotReplyAt;
+  return { ...row, counts: { ...row.counts, lastBotReplyAt: last ? new Date(last) : null } };
+}
+
+export type TDecision = { effects: TActionEffects; outcomes: TRuleOutcome[]; version: number | null };
+
+type TProfile = typeof contextProfiles.$inferSelect;
+
+/**
+ * Loads what deciding a batch of messages needs, once: settings, the published ruleset
+ * (compiled, cached per version), cooldowns of the batch's contacts and their profiles. The
+ * returned function decides one message; it remembers what earlier messages of the batch
+ * changed (tags, cooldowns), so a batch decides as one-by-one processing would.
+ */
+export async function createDecider(
+  tx: TDbOrTx,
+  batch: readonly TMessageForDecision[],
+  options: {
+    /** Decide with this ruleset instead of the published one (replay of a draft). */
+    ruleset?: TCompiledRuleset | null;
+    /** Decide as of the message's own time, ignoring cooldowns (replay of old messages). */
+    asOfMessage?: boolean;
+  } = {},
+) {
+  const settings = await getOrgSettings(tx);
+  const ruleset = options.ruleset !== undefined ? options.ruleset : await loadPublishedRuleset(tx);
+  const contactIds = [...new Set(batch.map((row) => row.contact.id))];
+  const cooling = options.asOfMessage ? [] : (ruleset?.rules.filter((rule) => rule.cooldownS > 0) ?? []);
+  const lastFired = new Map<string, Date>();
+  if (cooling.length > 0 && contactIds.length > 0) {
+    const longest = Math.max(...cooling.map((rule) => rule.cooldownS));
+    const rows = await tx
+      .select({ ruleId: ruleHits.ruleId, contactId: threads.contactId, at: sql<Date>`max(${ruleHits.at})` })
+      .from(ruleHits)
+      .innerJoin(messages, eq(messages.id, ruleHits.messageId))
+      .innerJoin(threads, eq(threads.id, messages.threadId))
+      .where(
+        and(
+          eq(ruleHits.matched, true),
+          inArray(
+            ruleHits.ruleId,
+            cooling.map((rule) => rule.id),
+          ),
+          inArray(threads.contactId, contactIds),
+          gt(ruleHits.at, sql`now() - make_interval(secs => ${longest})`),
+        ),
+      )
+      .groupBy(ruleHits.ruleId, threads.contactId);
+    for (const row of rows) lastFired.set(`${row.ruleId}|${row.contactId}`, new Date(row.at));
+  }
+  const profileIds = [
+    ...new Set([
+      ...batch.flatMap((row) => (row.contact.profileId ? [row.contact.profileId] : [])),
+      // Profiles an `ai_reply` action picks.
+      ...(ruleset?.rules.flatMap((rule) =>
+        rule.actions.flatMap((action) => (action.type === "ai_reply" && action.profileId ? [action.profileId] : [])),
+      ) ?? []),
+    ]),
+  ];
+  const profileRows = await tx
+    .select()
+    .from(contextProfiles)
+    .where(
+      profileIds.length > 0
+        ? or(eq(contextProfiles.isDefault, true), inArray(contextProfiles.id, profileIds))
+        : eq(contextProfiles.isDefault, true),
+    );
+  const profiles = new Map<string, TProfile>(profileRows.map((profile) => [profile.id, profile]));
+  const defaultProfile = profileRows.find((profile) => profile.isDefault) ?? null;
+  const tagsNow = new Map<string, string[]>();
+  const defaultReply = settings.defaultReply.mode === "text" ? settings.defaultReply.text : null;
+
+  return (row: TMessageForDecision): TDecision => {
+    const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
+    const tags = tagsNow.get(row.contact.id) ?? row.contact.tags;
+    const profile = (row.contact.profileId ? profiles.get(row.contact.profileId) : undefined) ?? defaultProfile;
+    const facts = buildFacts({
+      message: {
+        body: row.message.body,
+        type: row.message.type,
+        hasMedia: row.message.hasMedia,
+        isFirst: row.counts.contactMessages === 1,
+      },
+      contact: {
+        name: row.contact.name,
+        relationship: row.contact.relationship,
+        priority: row.contact.priority,
+        tags,
+        profileName: profile?.name ?? null,
+        optedOut: row.contact.optedOut,
+        firstSeenAt: row.contact.firstSeenAt,
+        messageCount: row.counts.contactMessages,
+      },
+      thread: {
+        mode: row.thread.mode,
+        messageCount: row.counts.threadMessages,
+        lastBotReplyAt: row.counts.lastBotReplyAt,
+      },
+      now,
+      timeZone: settings.timeZone,
+      businessHours: settings.businessHours,
+    });
+    const coolingDown = (rule: TCompiledRule) => {
+      const last = lastFired.get(`${rule.id}|${row.contact.id}`);
+      return last !== undefined && now.getTime() - last.getTime() < rule.cooldownS * 1000;
+    };
+    const evaluation = ruleset
+      ? evaluateRuleset(ruleset, facts, {
+          now,
+          timeZone: settings.timeZone,
+          businessHours: settings.businessHours,
+          coolingDown,
+        })
+      : { outcomes: [], actions: [], matchedAny: false };
+    const business = profile?.businessInfo ?? {};
+    const template: TTemplateValues = {
+      "contact.name": row.contact.name,
+      "contact.firstName": row.contact.name?.trim().split(/\s+/)[0] ?? null,
+      "contact.phone": row.contact.waId,
+      "contact.relationship": row.contact.relationship,
+      "profile.name": profile?.name ?? null,
+      "business.name": business.name ?? null,
+      "business.hours": business.hours ?? null,
+      "business.services": business.services?.join(", ") ?? null,
+      "business.links": business.links?.join(" ") ?? null,
+    };
+    const effects = planActions(evaluation, {
+      template,
+      defaultReply,
+      offlineAiReply: (profileId) => {
+        const chosen = (profileId ? profiles.get(profileId) : undefined) ?? profile;
+        return chosen?.fallbackText || defaultReply || "Thanks for your message! We will get back to you shortly.";
+      },
+    });
+    for (const outcome of evaluation.outcomes) {
+      if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);
+    }
+    if (effects.tags.add.length > 0 || effects.tags.remove.length > 0) {
+      tagsNow.set(
+        row.contact.id,
+        [...new Set([...tags, ...effects.tags.add])].filter((tag) => !effects.tags.remove.includes(tag)),
+      );
+    }
+    return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null };
+  };
+}

@@ -1,0 +1,254 @@
+import { asc, desc, eq, max, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { ruleVersions, rules } from "~/db/schema";
+import { recordAudit, type TActor } from "~/server/audit/audit";
+import { AppError } from "~/server/errors";
+import { ZRuleInput, type TRule, type TRuleInput } from "./schema";
+
+/** Serialises publishing (version numbers) and edits that rewrite the whole draft. */
+const RULES_LOCK = 7_347;
+
+type TRuleRow = typeof rules.$inferSelect;
+
+function toRule(row: TRuleRow): TRule {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    enabled: row.enabled,
+    priority: row.priority,
+    conditions: row.conditions as TRule["conditions"],
+    actions: row.actions as TRule["actions"],
+    stopOnMatch: row.stopOnMatch,
+    cooldownS: row.cooldownS,
+    schedule: (row.schedule as TRule["schedule"]) ?? null,
+  };
+}
+
+function fields(rule: ReturnType<typeof ZRuleInput.parse>) {
+  return { ...rule, schedule: rule.schedule ?? null };
+}
+
+/** The draft ruleset, in the order it runs (priority, highest first). */
+export async function listDraftRules(db: TDbOrTx): Promise<TRule[]> {
+  const rows = await db.select().from(rules).orderBy(desc(rules.priority), asc(rules.createdAt), asc(rules.id));
+  return rows.map(toRule);
+}
+
+export async function createRule(db: TDb, actor: TActor, input: TRuleInput): Promise<TRule> {
+  const rule = ZRuleInput.parse(input);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(rules).values(fields(rule)).returning();
+    const created = toRule(row!);
+    await recordAudit(tx, actor, { action: "create", entity: "rule", entityId: created.id, after: created });
+    return created;
+  });
+}
+
+export async function updateRule(db: TDb, actor: TActor, id: string, input: TRuleInput): Promise<TRule> {
+  const rule = ZRuleInput.parse(input);
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(rules).where(eq(rules.id, id)).for("update");
+    if (!before) throw new AppError("NOT_FOUND", "This rule no longer exists.");
+    const [row] = await tx
+      .update(rules)
+      .set({ ...fields(rule), updatedAt: new Date() })
+      .where(eq(rules.id, id))
+      .returning();
+    const updated = toRule(row!);
+    await recordAudit(tx, actor, {
+      action: "update",
+      entity: "rule",
+      entityId: id,
+      before: toRule(before),
+      after: updated,
+    });
+    return updated;
+  });
+}
+
+export async function deleteRule(db: TDb, actor: TActor, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.delete(rules).where(eq(rules.id, id)).returning();
+    if (!row) throw new AppError("NOT_FOUND", "This rule no longer exists.");
+    await recordAudit(tx, actor, { action: "delete", entity: "rule", entityId: id, before: toRule(row) });
+  });
+}
+
+export const ZReorderInput = z.object({ ids: z.array(z.uuid()).min(1).max(1_000) });
+
+/** Sets priorities from an order (first runs first): the editor's drag to reorder. */
+export async function reorderRules(db: TDb, actor: TActor, input: z.infer<typeof ZReorderInput>): Promise<TRule[]> {
+  const { ids } = ZReorderInput.parse(input);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
+    const current = await listDraftRules(tx);
+    if (current.length !== ids.length || !current.every((rule) => ids.includes(rule.id))) {
+      throw new AppError("CONFLICT", "The rules changed while you were reordering them; reload and try again.");
+    }
+    for (const [index, id] of ids.entries()) {
+      await tx
+        .update(rules)
+        .set({ priority: (ids.length - index) * 10, updatedAt: new Date() })
+        .where(eq(rules.id, id));
+    }
+    await recordAudit(tx, actor, { action: "reorder", entity: "rule", after: { ids } });
+    return listDraftRules(tx);
+  });
+}
+
+/** The snapshot a version holds. */
+export const ZSnapshot = z.array(ZRuleInput.extend({ id: z.uuid() }));
+
+export type TVersionSummary = {
+  id: string;
+  version: number;
+  note: string;
+  publishedAt: Date;
+  publishedBy: string | null;
+  rules: number;
+};
+
+/** The published version the worker runs, or null before the first publish. */
+export async function getPublishedVersion(
+  db: TDbOrTx,
+): Promise<{ id: string; version: number; rules: TRule[] } | null> {
+  const [row] = await db.select().from(ruleVersions).orderBy(desc(ruleVersions.version)).limit(1);
+  return row ? { id: row.id, version: row.version, rules: ZSnapshot.parse(row.snapshot) as TRule[] } : null;
+}
+
+/** Just the id and number of the published version (checked before every batch of messages). */
+export async function getPublishedVersionId(db: TDbOrTx): Promise<{ id: string; version: number } | null> {
+  const [row] = await db
+    .select({ id: ruleVersions.id, version: ruleVersions.version })
+    .from(ruleVersions)
+    .orderBy(desc(ruleVersions.version))
+    .limit(1);
+  return row ?? null;
+}
+
+async function insertVersion(tx: TDbOrTx, actor: TActor, snapshot: TRule[], note: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
+  const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(ruleVersions.version) }).from(ruleVersions);
+  const version = (latest ?? 0) + 1;
+  const [row] = await tx
+    .insert(ruleVersions)
+    .values({ version, snapshot, note, publishedBy: actor?.id ?? null })
+    .returning({ id: ruleVersions.id, version: ruleVersions.version });
+  await recordAudit(tx, actor, {
+    action: "publish",
+    entity: "ruleset",
+    entityId: String(version),
+    after: { note, rules: snapshot.length },
+  });
+  return row!;
+}
+
+export const ZPublishInput = z.object({ note: z.string().trim().max(500).default("") });
+
+/** Publishes the draft as a new immutable version; workers use it from their next message. */
+export async function publishDraft(db: TDb, actor: TActor, input: z.input<typeof ZPublishInput> = {}) {
+  const { note } = ZPublishInput.parse(input);
+  return db.transaction(async (tx) => insertVersion(tx, actor, await listDraftRules(tx), note));
+}
+
+export async function listVersions(db: TDbOrTx): Promise<TVersionSummary[]> {
+  const rows = await db
+    .select({
+      id: ruleVersions.id,
+      version: ruleVersions.version,
+      note: ruleVersions.note,
+      publishedAt: ruleVersions.publishedAt,
+      publishedBy: ruleVersions.publishedBy,
+      rules: sql<number>`jsonb_array_length(${ruleVersions.snapshot})::int`,
+    })
+    .from(ruleVersions)
+    .orderBy(desc(ruleVersions.version))
+    .limit(200);
+  return rows;
+}
+
+export async function getVersion(db: TDbOrTx, version: number): Promise<TRule[]> {
+  const [row] = await db.select().from(ruleVersions).where(eq(ruleVersions.version, version));
+  if (!row) throw new AppError("NOT_FOUND", `There is no version ${version}.`);
+  return ZSnapshot.parse(row.snapshot) as TRule[];
+}
+
+/** Replaces the draft with a version's rules and publishes them as a new version (one click rollback). */
+export async function restoreVersion(db: TDb, actor: TActor, version: number) {
+  const snapshot = await getVersion(db, version);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
+    await replaceDraft(tx, snapshot);
+    return insertVersion(tx, actor, snapshot, `Restored version ${version}`);
+  });
+}
+
+async function replaceDraft(tx: TDbOrTx, snapshot: TRule[]) {
+  await tx.delete(rules);
+  if (snapshot.length > 0)
+    await tx.insert(rules).values(snapshot.map((rule) => ({ ...fields(ZRuleInput.parse(rule)), id: rule.id })));
+}
+
+/** What changed between two rulesets, rule by rule (matched by id). */
+export function diffRulesets(before: readonly TRule[], after: readonly TRule[]) {
+  const old = new Map(before.map((rule) => [rule.id, rule]));
+  const now = new Map(after.map((rule) => [rule.id, rule]));
+  const changedFields = (a: TRule, b: TRule) =>
+    (Object.keys(b) as (keyof TRule)[]).filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
+  return {
+    added: after.filter((rule) => !old.has(rule.id)).map((rule) => ({ id: rule.id, name: rule.name })),
+    removed: before.filter((rule) => !now.has(rule.id)).map((rule) => ({ id: rule.id, name: rule.name })),
+    edited: after
+      .filter((rule) => old.has(rule.id) && changedFields(old.get(rule.id)!, rule).length > 0)
+      .map((rule) => ({ id: rule.id, name: rule.name, fields: changedFields(old.get(rule.id)!, rule) })),
+  };
+}
+
+/** A version against the one before it (version 1 against nothing). */
+export async function diffVersion(db: TDbOrTx, version: number) {
+  const after = await getVersion(db, version);
+  const before = version > 1 ? await getVersion(db, version - 1).catch(() => []) : [];
+  return diffRulesets(before, after);
+}
+
+/** The ruleset as a JSON document others can import. */
+export async function exportDraft(db: TDbOrTx) {
+  return {
+    format: "switchboard.rules",
+    version: 1,
+    rules: (await listDraftRules(db)).map(({ id: _id, ...rule }) => rule),
+  };
+}
+
+export const ZImportInput = z.object({
+  format: z.literal("switchboard.rules", "Not a Switchboard ruleset export"),
+  version: z.literal(1, "Unknown export version"),
+  rules: z.array(ZRuleInput).max(1_000),
+});
+
+/** Replaces the draft with an imported ruleset (validated whole first: nothing half-imported). */
+export async function importDraft(db: TDb, actor: TActor, document: unknown): Promise<TRule[]> {
+  const parsed = ZImportInput.safeParse(document);
+  if (!parsed.success) {
+    const fieldErrors = Object.fromEntries(
+      parsed.error.issues.slice(0, 50).map((issue) => [issue.path.join(".") || "(document)", issue.message]),
+    );
+    throw new AppError("BAD_REQUEST", "The file is not a valid ruleset; nothing was imported.", fieldErrors);
+  }
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
+    const before = await listDraftRules(tx);
+    await tx.delete(rules);
+    if (parsed.data.rules.length > 0) await tx.insert(rules).values(parsed.data.rules.map(fields));
+    const after = await listDraftRules(tx);
+    await recordAudit(tx, actor, {
+      action: "import",
+      entity: "ruleset",
+      before: { rules: before.length },
+      after: { rules: after.length },
+    });
+    return after;
+  });
+}
