@@ -115,7 +115,7 @@ export async function getPublishedVersion(
   db: TDbOrTx,
 ): Promise<{ id: string; version: number; rules: TRule[] } | null> {
   const [row] = await db.select().from(ruleVersions).orderBy(desc(ruleVersions.version)).limit(1);
-  return row ? { id: row.id, version: row.version, rules: ZSnapshot.parse(row.snapshot) as TRule[] } : null;
+  return row ? { id: row.id, version: row.version, rules: ZSnapshot.parse(row.snapshot) } : null;
 }
 
 /** Just the id and number of the published version (checked before every batch of messages). */
@@ -172,7 +172,7 @@ export async function listVersions(db: TDbOrTx): Promise<TVersionSummary[]> {
 export async function getVersion(db: TDbOrTx, version: number): Promise<TRule[]> {
   const [row] = await db.select().from(ruleVersions).where(eq(ruleVersions.version, version));
   if (!row) throw new AppError("NOT_FOUND", `There is no version ${version}.`);
-  return ZSnapshot.parse(row.snapshot) as TRule[];
+  return ZSnapshot.parse(row.snapshot);
 }
 
 /** Replaces the draft with a version's rules and publishes them as a new version (one click rollback). */
@@ -186,7 +186,7 @@ export async function restoreVersion(db: TDb, actor: TActor, version: number) {
 }
 
 async function replaceDraft(tx: TDbOrTx, snapshot: TRule[]) {
-  await tx.delete(rules);
+  await tx.delete(rules).where(sql`true`); // the whole draft is replaced
   if (snapshot.length > 0)
     await tx.insert(rules).values(snapshot.map((rule) => ({ ...fields(ZRuleInput.parse(rule)), id: rule.id })));
 }
@@ -240,7 +240,7 @@ export async function importDraft(db: TDb, actor: TActor, document: unknown): Pr
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
     const before = await listDraftRules(tx);
-    await tx.delete(rules);
+    await tx.delete(rules).where(sql`true`); // the whole draft is replaced
     if (parsed.data.rules.length > 0) await tx.insert(rules).values(parsed.data.rules.map(fields));
     const after = await listDraftRules(tx);
     await recordAudit(tx, actor, {
