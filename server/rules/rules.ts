@@ -188,7 +188,7 @@ export async function restoreVersion(db: TDb, actor: TActor, version: number) {
 async function replaceDraft(tx: TDbOrTx, snapshot: TRule[]) {
   await tx.delete(rules).where(sql`true`); // the whole draft is replaced
   if (snapshot.length > 0)
-    await tx.insert(rules).values(snapshot.map((rule) => ({ ...fields(ZRuleInput.parse(rule)), id: rule.id })));
+    await tx.insert(rules).values(snapshot.map(({ id, ...rule }) => ({ ...fields(ZRuleInput.parse(rule)), id })));
 }
 
 /** What changed between two rulesets, rule by rule (matched by id). */

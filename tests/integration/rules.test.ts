@@ -1,0 +1,192 @@
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { contacts, ruleHits, threads } from "~/db/schema";
+import { createCaller } from "~/server/api/root";
+import type { TRuleInput } from "~/server/rules/schema";
+import { updateOrgSettings } from "~/server/settings/settings";
+import { insertUser } from "../support/database";
+import { inbound, repliesTo, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
+import { waitFor } from "../support/processes";
+
+const ALWAYS_CLOSED = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+
+function priceRule(overrides: Partial<TRuleInput> = {}): TRuleInput {
+  return {
+    name: "Price list",
+    conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "price" }] },
+    actions: [
+      { type: "reply", text: "Hi {{contact.firstName | there}}, our prices: cleaning $80." },
+      { type: "tag", tag: "lead" },
+    ],
+    ...overrides,
+  };
+}
+
+async function builderOf(pipeline: TPipeline) {
+  const user = await insertUser(pipeline.db, "builder");
+  return createCaller({ db: pipeline.db, user });
+}
+
+async function tagsOf(pipeline: TPipeline, waId: string) {
+  const [contact] = await pipeline.db.select({ tags: contacts.tags }).from(contacts).where(eq(contacts.waId, waId));
+  return contact?.tags;
+}
+
+describe("auto-response rules", () => {
+  it("runs a published rule in the worker, and a newly published version within 2 s, without a restart", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    const rule = await rules.rules.create(priceRule());
+    // A draft does nothing until it is published.
+    await inbound(pipeline, "+15550001001", "What is the PRICE?");
+    const [beforePublish] = await waitForReplies(pipeline.db, "+15550001001", 1);
+    expect(beforePublish?.body).toBe("Thanks for your message! We will get back to you shortly.");
+
+    await rules.rules.publish({ note: "first" });
+    await inbound(pipeline, "+15550001002", "price please");
+    const [reply] = await waitForReplies(pipeline.db, "+15550001002", 1);
+    expect(reply?.body).toBe("Hi Contact, our prices: cleaning $80.");
+    expect(await tagsOf(pipeline, "+15550001002")).toEqual(["lead"]);
+
+    await rules.rules.update({ id: rule.id, rule: priceRule({ actions: [{ type: "reply", text: "New prices!" }] }) });
+    await rules.rules.publish({});
+    const published = Date.now();
+    await inbound(pipeline, "+15550001003", "price?");
+    const [fresh] = await waitForReplies(pipeline.db, "+15550001003", 1);
+    expect(fresh?.body).toBe("New prices!");
+    expect(Date.now() - published).toBeLessThan(2_000);
+    const hits = await pipeline.db.select().from(ruleHits).where(eq(ruleHits.ruleId, rule.id));
+    expect(hits.map((hit) => [hit.version, hit.matched])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+  });
+
+  it("holds a cooldown per contact, and falls back to the default reply while cooling down", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    await rules.rules.create(priceRule({ cooldownS: 3_600 }));
+    await rules.rules.publish({});
+    await inbound(pipeline, "+15550001010", "price?");
+    await waitForReplies(pipeline.db, "+15550001010", 1);
+    await inbound(pipeline, "+15550001010", "price again?");
+    const replies = await waitForReplies(pipeline.db, "+15550001010", 2);
+    expect(replies.map((reply) => reply.body)).toEqual([
+      "Hi Contact, our prices: cleaning $80.",
+      "Thanks for your message! We will get back to you shortly.",
+    ]);
+  });
+
+  it("honours schedules and stop-on-match", async () => {
+    const pipeline = await startPipeline();
+    await updateOrgSettings(pipeline.db, null, { businessHours: ALWAYS_CLOSED });
+    const rules = await builderOf(pipeline);
+    await rules.rules.create(
+      priceRule({
+        name: "Open hours only",
+        priority: 30,
+        schedule: { hours: "inside", days: [] },
+        actions: [{ type: "reply", text: "open" }],
+      }),
+    );
+    await rules.rules.create(
+      priceRule({
+        name: "After hours",
+        priority: 20,
+        stopOnMatch: true,
+        schedule: { hours: "outside", days: [] },
+        actions: [{ type: "reply", text: "closed now" }],
+      }),
+    );
+    await rules.rules.create(
+      priceRule({ name: "Never reached", priority: 10, actions: [{ type: "reply", text: "third" }] }),
+    );
+    await rules.rules.publish({});
+    await inbound(pipeline, "+15550001020", "price");
+    const replies = await waitForReplies(pipeline.db, "+15550001020", 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await repliesTo(pipeline.db, "+15550001020")).map((reply) => reply.body)).toEqual(["closed now"]);
+    expect(replies).toHaveLength(1);
+  });
+
+  it("hands a thread to a human, after which the bot stays silent", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    await rules.rules.create({
+      name: "Wants a person",
+      conditions: { any: [{ fact: "message.text", operator: "containsAnyOf", value: ["agent", "humano"] }] },
+      actions: [{ type: "reply", text: "Connecting you to a person." }, { type: "handoff" }],
+    });
+    await rules.rules.publish({});
+    await inbound(pipeline, "+15550001030", "I want an AGENT");
+    await waitForReplies(pipeline.db, "+15550001030", 1);
+    const [contact] = await pipeline.db.select().from(contacts).where(eq(contacts.waId, "+15550001030"));
+    const thread = await waitFor(
+      async () => (await pipeline.db.select().from(threads).where(eq(threads.contactId, contact!.id)))[0],
+      5_000,
+      "the thread",
+    );
+    expect(thread.mode).toBe("human");
+    await inbound(pipeline, "+15550001030", "hello?");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await repliesTo(pipeline.db, "+15550001030")).toHaveLength(1);
+  });
+
+  it("refuses an unsafe regex and an unknown template variable, naming the field", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    const refusal = async (rule: TRuleInput) => {
+      const error = await rules.rules.create(rule).then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(TRPCError);
+      const issues =
+        ((error as TRPCError).cause as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+      return issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("\n");
+    };
+    const unsafe = await refusal(
+      priceRule({ conditions: { all: [{ fact: "message.text", operator: "matchesRegex", value: "(a+)+$" }] } }),
+    );
+    expect(unsafe).toMatch(/^conditions\.all\.0\.value: .*exponential time/);
+    const unknown = await refusal(priceRule({ actions: [{ type: "reply", text: "Hi {{contact.nickname}}" }] }));
+    expect(unknown).toMatch(/^actions\.0\.text: Unknown variable \{\{contact\.nickname\}\}/);
+  });
+
+  it("explains a dry run condition by condition, and replay lists what a draft would change", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    await rules.rules.create(priceRule());
+    const result = await rules.rules.test({ text: "Preço? price!", contact: { name: "Ana Lima" } });
+    expect(result.rules[0]).toMatchObject({ name: "Price list", matched: true });
+    expect(result.rules[0]?.conditions).toMatchObject({
+      kind: "all",
+      result: true,
+      children: [{ kind: "fact", fact: "message.text", factValue: "Preço? price!", result: true }],
+    });
+    expect(result.replies.map((reply) => reply.body)).toEqual(["Hi Ana, our prices: cleaning $80."]);
+    expect(await pipeline.db.$count(ruleHits)).toBe(0);
+
+    await inbound(pipeline, "+15550001040", "what is the price");
+    await inbound(pipeline, "+15550001041", "hello");
+    await waitForReplies(pipeline.db, "+15550001041", 1);
+    await waitForReplies(pipeline.db, "+15550001040", 1);
+    const replay = await rules.rules.replay({ limit: 10 });
+    expect(replay.checked).toBe(2);
+    expect(replay.changed.map((change) => change.text)).toEqual(["what is the price"]);
+    expect(replay.changed[0]).toMatchObject({ published: { rules: [] }, draft: { rules: ["Price list"] } });
+
+    await rules.rules.publish({});
+    const other = await rules.rules.create(priceRule({ name: "Second" }));
+    await rules.rules.publish({});
+    expect((await rules.rules.version({ version: 2 })).diff).toEqual({
+      added: [{ id: other.id, name: "Second" }],
+      removed: [],
+      edited: [],
+    });
+    await rules.rules.restore({ version: 1 });
+    expect((await rules.rules.list()).map((rule) => rule.name)).toEqual(["Price list"]);
+    expect((await rules.rules.versions())[0]).toMatchObject({ version: 3, note: "Restored version 1", rules: 1 });
+  });
+});
