@@ -1,16 +1,21 @@
-import { NoAccess, NotYetBuilt } from "~/components/shell/not-yet-built";
+import { RulesWorkspace } from "~/components/rules/rules-workspace";
+import { NoAccess } from "~/components/shell/not-yet-built";
+import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
+import { canAccess } from "~/server/auth/roles";
 
 export const metadata = { title: "Rules" };
 
-export default async function Page() {
-  const { allowed } = await requirePageUser("config");
+export default async function RulesPage() {
+  const { user, allowed } = await requirePageUser("config");
   if (!allowed) return <NoAccess title="Rules" />;
   return (
-    <NotYetBuilt
-      title="Rules"
-      summary="Auto-response rules built in a visual editor, tested, and published as versions."
-      comesWith="the rules issue"
-    />
+    <>
+      <PageHeader
+        title="Rules"
+        description="Auto-responses: conditions on the message, the contact and the time; actions run in order. Test, then publish."
+      />
+      <RulesWorkspace canWrite={canAccess(user.role, "config", "write")} />
+    </>
   );
 }
