@@ -42,7 +42,10 @@ export const ruleVersions = pgTable(
   (t) => [uniqueIndex("rule_versions_version_key").on(t.version)],
 );
 
-/** One evaluation of one rule against one message. */
+/**
+ * A rule that fired on a message (matches only: recording every non-match of every rule cost
+ * a row per rule per message, which capped the pipeline; `rule_evaluations` counts those).
+ */
 export const ruleHits = pgTable(
   "rule_hits",
   {
@@ -54,4 +57,22 @@ export const ruleHits = pgTable(
     at: timestamptz().notNull().defaultNow(),
   },
   (t) => [index("rule_hits_rule_at_idx").on(t.ruleId, t.at), index("rule_hits_at_idx").on(t.at)],
+);
+
+/**
+ * How often a rule was evaluated and matched, counted per processed batch of messages (one
+ * row per rule per batch, insert-only, so concurrent batches never contend). Analytics sums
+ * them by rule and time.
+ */
+export const ruleEvaluations = pgTable(
+  "rule_evaluations",
+  {
+    id: id(),
+    ruleId: uuid().notNull(),
+    version: integer().notNull(),
+    evaluations: integer().notNull(),
+    matches: integer().notNull(),
+    at: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [index("rule_evaluations_rule_at_idx").on(t.ruleId, t.at), index("rule_evaluations_at_idx").on(t.at)],
 );

@@ -36,8 +36,8 @@ function declareQueue<TPayload extends z.ZodType>(declaration: TQueueDeclaration
 export const QUEUES = {
   "message.process": declareQueue({
     description: "Decides and queues the bot's reply to one stored inbound message (exactly once per message).",
-    // Handled a batch per transaction: two batches at once, up to 50 messages each.
-    concurrency: 2,
+    // Handled a batch per transaction: three batches at once, up to 50 messages each.
+    concurrency: 3,
     batchSize: 50,
     payload: z.object({ messageId: z.uuid() }),
     policy: {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, messages, ruleHits, threads } from "~/db/schema";
+import { contacts, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { sendQueueName } from "~/server/jobs/queues";
 import type { TActionEffects } from "~/server/rules/actions";
@@ -15,7 +15,8 @@ export type TProcessOutcome = "replied" | "no_reply" | "human_mode" | "already_p
  * and their threads (in thread order, so two batches never deadlock), skips those processed
  * already (a retried job), decides each with the published rules (or the org default), runs
  * the actions (replies stored as `queued` with their send jobs; hand-off, tags, profile,
- * relationship, opt-out, custom events), records every rule evaluated in `rule_hits`, and
+ * relationship, opt-out, custom events), records the rules that fired (`rule_hits`) and how
+ * many were evaluated and matched (`rule_evaluations`, one row per rule per batch), and
  * marks the messages processed. So a message is answered exactly once, however often its job
  * runs. A thread in `human` mode gets no reply: an agent owns it.
  */
@@ -34,7 +35,7 @@ export async function processInboundBatch(
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
       .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
       .orderBy(asc(threads.id), asc(messages.seq))
-      .for("update", { of: [messages, threads] });
+      .for("update", { of: messages });
     const pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
       return !row.message.processedAt;
@@ -44,6 +45,7 @@ export async function processInboundBatch(
     const decide = await createDecider(tx, pending.map(toDecisionInput));
     const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
+    const evaluated = new Map<string, { ruleId: string; version: number; evaluations: number; matches: number }>();
     const toRecord: TEventInput[] = [];
     const threadModes = new Map<string, string>();
     const handoffs = new Map<string, { assigneeId: string | null }>();
@@ -60,13 +62,18 @@ export async function processInboundBatch(
       const decision = decide({ ...toDecisionInput(row), thread: { ...row.thread, mode } });
       for (const outcome of decision.outcomes) {
         if (outcome.skipped || decision.version === null) continue;
-        hits.push({
+        const key = `${outcome.ruleId}|${decision.version}`;
+        const counted = evaluated.get(key) ?? {
           ruleId: outcome.ruleId,
           version: decision.version,
-          messageId: row.message.id,
-          matched: outcome.matched,
-        });
+          evaluations: 0,
+          matches: 0,
+        };
+        counted.evaluations += 1;
+        if (outcome.matched) counted.matches += 1;
+        evaluated.set(key, counted);
         if (outcome.matched) {
+          hits.push({ ruleId: outcome.ruleId, version: decision.version, messageId: row.message.id, matched: true });
           toRecord.push({
             type: "rule.fired",
             ...ids,
@@ -125,6 +132,7 @@ export async function processInboundBatch(
     // One statement each, whatever the batch size; VALUES rows take their `seq` in list order.
     if (replies.length > 0) await tx.insert(messages).values(replies);
     if (hits.length > 0) await tx.insert(ruleHits).values(hits);
+    if (evaluated.size > 0) await tx.insert(ruleEvaluations).values([...evaluated.values()]);
     for (const [threadId, handoff] of handoffs) {
       await tx
         .update(threads)

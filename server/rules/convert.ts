@@ -38,7 +38,8 @@ function toQueryItem(condition: TCondition): TQueryRule | TQueryGroup {
  */
 export function normalizeValue(fact: string, operator: string, value: unknown): unknown {
   const type = FACTS[fact as TFactName]?.type;
-  const number = (item: unknown) => (typeof item === "string" && item.trim() !== "" && !Number.isNaN(Number(item)) ? Number(item) : item);
+  const number = (item: unknown) =>
+    typeof item === "string" && item.trim() !== "" && !Number.isNaN(Number(item)) ? Number(item) : item;
   const list = (item: unknown): unknown[] =>
     Array.isArray(item)
       ? item

@@ -51,15 +51,14 @@ export const messageForDecisionFields = {
     optedOut: contacts.optedOut,
     firstSeenAt: contacts.firstSeenAt,
   },
-  counts: {
-    contactMessages: sql<number>`(select count(*)::int from ${messages} m
-      where m.thread_id = ${messages.threadId} and m.direction = 'in' and m.seq <= ${messages.seq})`,
-    threadMessages: sql<number>`(select count(*)::int from ${messages} m
-      where m.thread_id = ${messages.threadId} and m.seq <= ${messages.seq})`,
-    lastBotReplyAt: sql<string | null>`(select max(coalesce(m.sent_at, m.queued_at)) from ${messages} m
-      where m.thread_id = ${messages.threadId} and m.direction = 'out' and m.source in ('rule', 'ai')
-        and m.seq < ${messages.seq})`,
-  },
+  // One pass over the thread up to this message: inbound count, all messages, the bot's last reply.
+  counts: sql<{ contactMessages: number; threadMessages: number; lastBotReplyAt: string | null }>`(
+    select json_build_object(
+      'contactMessages', count(*) filter (where m.direction = 'in'),
+      'threadMessages', count(*),
+      'lastBotReplyAt', max(coalesce(m.sent_at, m.queued_at)) filter (where m.direction = 'out' and m.source in ('rule', 'ai')))
+    from ${messages} m
+    where m.thread_id = ${messages.threadId} and m.seq <= ${messages.seq})`,
 };
 
 type TDecisionRow = {

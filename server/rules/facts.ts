@@ -144,14 +144,22 @@ export type TFactSource = {
 const DAY_MS = 86_400_000;
 
 /** The local hour, minute and weekday of `at` in `timeZone`. */
+/** Formatters by time zone: building one costs far more than using it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function localTime(at: Date, timeZone: string): { hour: number; minute: number; weekday: TWeekday } {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hour: "numeric",
-    minute: "numeric",
-    weekday: "short",
-    hourCycle: "h23",
-  }).formatToParts(at);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "numeric",
+      minute: "numeric",
+      weekday: "short",
+      hourCycle: "h23",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(at);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? "";
   const weekday = get("weekday").slice(0, 3).toLowerCase() as TWeekday;
   return { hour: Number(get("hour")), minute: Number(get("minute")), weekday };

@@ -3,8 +3,9 @@
  * line on standard output, `{"bench":"…","metric":"…","value":N}`; logs go to standard error.
  */
 import { runPipelineBench } from "./pipeline";
+import { runRulesBench } from "./rules";
 
-const BENCHES: Record<string, () => Promise<void>> = { pipeline: runPipelineBench };
+const BENCHES: Record<string, () => Promise<void>> = { pipeline: runPipelineBench, rules: runRulesBench };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
 const names = requested.length > 0 ? requested : Object.keys(BENCHES);
