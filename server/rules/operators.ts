@@ -7,10 +7,17 @@ export function fold(text: string): string {
   return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
-function words(text: string): string[] {
-  return fold(text)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+/**
+ * The last message's text, folded and split once: every rule tests the same text, one message
+ * after another, so a one-entry memo saves the work for all but the first rule.
+ */
+let memo: { text: string; folded: string; words: string[] } | null = null;
+function folded(text: string): { folded: string; words: string[] } {
+  if (memo?.text !== text) {
+    const value = fold(text);
+    memo = { text, folded: value, words: value.split(/[^\p{L}\p{N}]+/u).filter(Boolean) };
+  }
+  return memo;
 }
 
 const regexCache = new Map<string, RegExp>();
@@ -65,10 +72,12 @@ export const BUILT_IN_OPERATORS: Record<string, TOperatorFn> = {
 };
 
 export const CUSTOM_OPERATORS: Record<string, TOperatorFn> = {
-  containsWord: (a, b) => typeof a === "string" && typeof b === "string" && words(a).includes(fold(b).trim()),
+  containsWord: (a, b) => typeof a === "string" && typeof b === "string" && folded(a).words.includes(fold(b).trim()),
   containsAnyOf: (a, b) =>
-    typeof a === "string" && asList(b).some((item) => typeof item === "string" && fold(a).includes(fold(item))),
-  startsWith: (a, b) => typeof a === "string" && typeof b === "string" && fold(a).trimStart().startsWith(fold(b)),
+    typeof a === "string" &&
+    asList(b).some((item) => typeof item === "string" && folded(a).folded.includes(fold(item))),
+  startsWith: (a, b) =>
+    typeof a === "string" && typeof b === "string" && folded(a).folded.trimStart().startsWith(fold(b)),
   matchesRegex: (a, b) => typeof a === "string" && typeof b === "string" && compiledRegex(b).test(a),
   inList: (a, b) =>
     Array.isArray(a)

@@ -50,7 +50,7 @@ async function stopWorker(worker: TSpawned) {
  * 50 published rules, as the issue asks: 49 that test the text, contact and time and do not
  * match the benchmark's messages, then one that answers them.
  */
-async function publishBenchRules(db: TDb) {
+export async function publishBenchRules(db: TDb) {
   const words = ["refund", "invoice", "agent", "cancel", "delivery", "menu", "hours", "address", "promo", "complaint"];
   for (let index = 0; index < 49; index += 1) {
     await createRule(db, null, {
