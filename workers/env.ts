@@ -14,7 +14,7 @@ const ZWorkerEnv = z.object({
   /** A killed worker's WhatsApp sessions move to another worker after this many seconds. */
   WORKER_SESSION_LEASE_TTL_S: z.coerce.number().int().min(2).max(600).default(30),
   /** Parallel sends per session (always one at a time per conversation). */
-  WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** Set by npm for scripts; shown in the heartbeat. */
   npm_package_version: z.string().default("dev"),
 });

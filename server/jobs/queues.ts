@@ -104,7 +104,8 @@ export const WORK_POLLING = { pollingIntervalSeconds: 0.5, notifyPollingInterval
  */
 export const SEND_QUEUE = {
   prefix: "send.",
-  payload: z.object({ messageId: z.uuid() }),
+  // The thread rides along so a batch can take its threads' locks without looking them up.
+  payload: z.object({ messageId: z.uuid(), threadId: z.uuid().optional() }),
   policy: {
     retryLimit: 5,
     retryDelay: 2,

@@ -98,7 +98,7 @@ export function createSentRecorder(db: TDb) {
 export type TSentRecorder = ReturnType<typeof createSentRecorder>;
 
 /** One send job: the message it was enqueued for, and whether this is its last try. */
-export type TSendJob = { jobId: string; messageId: string; isLastAttempt: boolean };
+export type TSendJob = { jobId: string; messageId: string; threadId?: string; isLastAttempt: boolean };
 
 export type TSendBatchOptions = {
   signal?: AbortSignal;
@@ -129,19 +129,18 @@ export async function sendQueuedBatch(
   options: TSendBatchOptions,
 ): Promise<Map<string, unknown>> {
   const errors = new Map<string, unknown>();
-  const targets = await db
-    .select({ threadId: messages.threadId })
-    .from(messages)
-    .where(
-      and(
-        inArray(
-          messages.id,
-          jobs.map((job) => job.messageId),
-        ),
-        eq(messages.status, "queued"),
-      ),
-    );
-  const threadIds = [...new Set(targets.map((target) => target.threadId))];
+  // Jobs carry their thread (older ones may not: then it is looked up).
+  const unknown = jobs.filter((job) => !job.threadId).map((job) => job.messageId);
+  const looked =
+    unknown.length > 0
+      ? await db
+          .select({ threadId: messages.threadId })
+          .from(messages)
+          .where(and(inArray(messages.id, unknown), eq(messages.status, "queued")))
+      : [];
+  const threadIds = [
+    ...new Set([...jobs.flatMap((job) => (job.threadId ? [job.threadId] : [])), ...looked.map((row) => row.threadId)]),
+  ];
   if (threadIds.length === 0) return errors;
   // One sender per thread at a time, across every worker: transaction-scoped advisory locks on
   // the threads, taken in one order (so two batches never deadlock) on a connection of their

@@ -213,7 +213,10 @@ export async function enqueueSends(
   for (const [sessionId, list] of bySession) {
     await boss.insert(
       sendQueueName(sessionId),
-      list.map((message) => ({ data: { messageId: message.id }, group: { id: message.threadId } })),
+      list.map((message) => ({
+        data: { messageId: message.id, threadId: message.threadId },
+        group: { id: message.threadId },
+      })),
       tx ? { db: fromDrizzle(tx, sql) } : {},
     );
   }

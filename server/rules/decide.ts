@@ -1,7 +1,8 @@
-import { and, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, ruleHits, threads } from "~/db/schema";
-import { getOrgSettings } from "~/server/settings/settings";
+import { contacts, contextProfiles, messages, ruleHits, ruleVersions, settings, threads } from "~/db/schema";
+import { readOrgSettings } from "~/server/settings/schema";
+import { ORG_KEY } from "~/server/settings/settings";
 import { planActions, type TActionEffects } from "./actions";
 import { evaluateRuleset, type TCompiledRule, type TCompiledRuleset, type TRuleOutcome } from "./evaluate";
 import { buildFacts } from "./facts";
@@ -75,7 +76,24 @@ export function toDecisionInput(row: TDecisionRow): TMessageForDecision {
 
 export type TDecision = { effects: TActionEffects; outcomes: TRuleOutcome[]; version: number | null };
 
-type TProfile = typeof contextProfiles.$inferSelect;
+type TProfile = Pick<
+  typeof contextProfiles.$inferSelect,
+  "id" | "name" | "businessInfo" | "fallbackText" | "isDefault"
+>;
+type TStoredProfile = {
+  id: string;
+  name: string;
+  business_info: TProfile["businessInfo"];
+  fallback_text: string;
+  is_default: boolean;
+};
+const toProfile = (row: TStoredProfile): TProfile => ({
+  id: row.id,
+  name: row.name,
+  businessInfo: row.business_info ?? {},
+  fallbackText: row.fallback_text ?? "",
+  isDefault: row.is_default,
+});
 
 /**
  * Loads what deciding a batch of messages needs, once: settings, the published ruleset
@@ -93,8 +111,25 @@ export async function createDecider(
     asOfMessage?: boolean;
   } = {},
 ) {
-  const settings = await getOrgSettings(tx);
-  const ruleset = options.ruleset !== undefined ? options.ruleset : await loadPublishedRuleset(tx);
+  // Settings, the published version and the batch's profiles in one round trip.
+  const contactProfileIds = [
+    ...new Set(batch.flatMap((row) => (row.contact.profileId ? [row.contact.profileId] : []))),
+  ];
+  const {
+    rows: [context],
+  } = await tx.execute<{
+    settings: unknown;
+    head: { id: string; version: number } | null;
+    profiles: TStoredProfile[];
+  }>(sql`
+    select
+      (select value from ${settings} where key = ${ORG_KEY}) as settings,
+      (select json_build_object('id', id, 'version', version) from ${ruleVersions} order by version desc limit 1) as head,
+      (select coalesce(json_agg(p), '[]'::json) from ${contextProfiles} p
+        where p.is_default or p.id = any(${`{${contactProfileIds.join(",")}}`}::uuid[])) as profiles`);
+  const orgSettings = readOrgSettings(context?.settings);
+  const ruleset =
+    options.ruleset !== undefined ? options.ruleset : await loadPublishedRuleset(tx, context?.head ?? null);
   const contactIds = [...new Set(batch.map((row) => row.contact.id))];
   const cooling = options.asOfMessage ? [] : (ruleset?.rules.filter((rule) => rule.cooldownS > 0) ?? []);
   const lastFired = new Map<string, Date>();
@@ -119,27 +154,23 @@ export async function createDecider(
       .groupBy(ruleHits.ruleId, threads.contactId);
     for (const row of rows) lastFired.set(`${row.ruleId}|${row.contactId}`, new Date(row.at));
   }
-  const profileIds = [
-    ...new Set([
-      ...batch.flatMap((row) => (row.contact.profileId ? [row.contact.profileId] : [])),
-      // Profiles an `ai_reply` action picks.
-      ...(ruleset?.rules.flatMap((rule) =>
-        rule.actions.flatMap((action) => (action.type === "ai_reply" && action.profileId ? [action.profileId] : [])),
-      ) ?? []),
-    ]),
-  ];
-  const profileRows = await tx
-    .select()
-    .from(contextProfiles)
-    .where(
-      profileIds.length > 0
-        ? or(eq(contextProfiles.isDefault, true), inArray(contextProfiles.id, profileIds))
-        : eq(contextProfiles.isDefault, true),
-    );
-  const profiles = new Map<string, TProfile>(profileRows.map((profile) => [profile.id, profile]));
-  const defaultProfile = profileRows.find((profile) => profile.isDefault) ?? null;
+  const profiles = new Map<string, TProfile>((context?.profiles ?? []).map((row) => [row.id, toProfile(row)]));
+  // Profiles an `ai_reply` action picks, when not loaded already.
+  const picked = (ruleset?.rules ?? []).flatMap((rule) =>
+    rule.actions.flatMap((action) =>
+      action.type === "ai_reply" && action.profileId && !profiles.has(action.profileId) ? [action.profileId] : [],
+    ),
+  );
+  if (picked.length > 0) {
+    const rows = await tx
+      .select()
+      .from(contextProfiles)
+      .where(inArray(contextProfiles.id, [...new Set(picked)]));
+    for (const row of rows) profiles.set(row.id, row);
+  }
+  const defaultProfile = [...profiles.values()].find((profile) => profile.isDefault) ?? null;
   const tagsNow = new Map<string, string[]>();
-  const defaultReply = settings.defaultReply.mode === "text" ? settings.defaultReply.text : null;
+  const defaultReply = orgSettings.defaultReply.mode === "text" ? orgSettings.defaultReply.text : null;
 
   return (row: TMessageForDecision): TDecision => {
     const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
@@ -168,8 +199,8 @@ export async function createDecider(
         lastBotReplyAt: row.counts.lastBotReplyAt,
       },
       now,
-      timeZone: settings.timeZone,
-      businessHours: settings.businessHours,
+      timeZone: orgSettings.timeZone,
+      businessHours: orgSettings.businessHours,
     });
     const coolingDown = (rule: TCompiledRule) => {
       const last = lastFired.get(`${rule.id}|${row.contact.id}`);
@@ -178,8 +209,8 @@ export async function createDecider(
     const evaluation = ruleset
       ? evaluateRuleset(ruleset, facts, {
           now,
-          timeZone: settings.timeZone,
-          businessHours: settings.businessHours,
+          timeZone: orgSettings.timeZone,
+          businessHours: orgSettings.businessHours,
           coolingDown,
         })
       : { outcomes: [], actions: [], matchedAny: false };

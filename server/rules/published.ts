@@ -12,8 +12,12 @@ const compiled = new Map<string, TCompiledRuleset>();
  * The published ruleset, compiled: one small query per call to see which version is current,
  * compiled only when it changed (a publish reaches every worker on its next batch).
  */
-export async function loadPublishedRuleset(db: TDbOrTx): Promise<TCompiledRuleset | null> {
-  const head = await getPublishedVersionId(db);
+export async function loadPublishedRuleset(
+  db: TDbOrTx,
+  /** The current version, when the caller already looked it up. */
+  known?: { id: string; version: number } | null,
+): Promise<TCompiledRuleset | null> {
+  const head = known !== undefined ? known : await getPublishedVersionId(db);
   if (!head) return null;
   const cached = compiled.get(head.id);
   if (cached) return cached;

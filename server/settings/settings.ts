@@ -10,7 +10,7 @@ import {
   ZUpdateOrgSettingsInput,
 } from "./schema";
 
-const ORG_KEY = "org";
+export const ORG_KEY = "org";
 
 export async function getOrgSettings(db: TDbOrTx): Promise<TOrgSettings> {
   const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, ORG_KEY));

@@ -87,7 +87,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
           const parsed = SEND_QUEUE.payload.safeParse(job.data);
           if (parsed.success) {
             const isLastAttempt = job.retryCount >= sendPolicy.retryLimit;
-            valid.push({ jobId: job.id, messageId: parsed.data.messageId, isLastAttempt });
+            valid.push({ jobId: job.id, ...parsed.data, isLastAttempt });
           } else {
             const dead: TDeadLetter = { queue: job.name, jobId: job.id, data: job.data, error: parsed.error.message };
             await boss.send(DEAD_LETTER_QUEUE, dead);
