@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamptz } from "./columns";
-import { rules } from "./rules";
 import { waSessions } from "./sessions";
 import { threads } from "./threads";
 
@@ -37,7 +36,11 @@ export const messages = pgTable(
     body: text().notNull().default(""),
     media: jsonb().$type<TMediaMeta>(),
     source: messageSource().notNull(),
-    ruleId: uuid().references(() => rules.id, { onDelete: "set null" }),
+    /**
+     * The rule (and version) that produced a bot reply. No foreign key: the worker runs a
+     * published version, whose rules may since have been deleted from the draft.
+     */
+    ruleId: uuid(),
     ruleVersion: integer(),
     authorUserId: uuid(),
     status: messageStatus().notNull(),

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
-import { recordEvents, type TEventInput } from "~/server/events/events";
+import { contacts, events, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
+import type { TEventInput } from "~/server/events/events";
 import { sendQueueName } from "~/server/jobs/queues";
 import type { TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
@@ -93,6 +93,7 @@ export async function processInboundBatch(
           body: reply.body,
           source: reply.source,
           ruleId: reply.ruleId,
+          ruleVersion: reply.ruleId ? decision.version : null,
           replyToMessageId: row.message.id,
           status: "queued",
           queuedAt,
@@ -129,10 +130,6 @@ export async function processInboundBatch(
       }
       if (effects.replies.length > 0) outcomes.set(row.message.id, "replied");
     }
-    // One statement each, whatever the batch size; VALUES rows take their `seq` in list order.
-    if (replies.length > 0) await tx.insert(messages).values(replies);
-    if (hits.length > 0) await tx.insert(ruleHits).values(hits);
-    if (evaluated.size > 0) await tx.insert(ruleEvaluations).values([...evaluated.values()]);
     for (const [threadId, handoff] of handoffs) {
       await tx
         .update(threads)
@@ -153,19 +150,70 @@ export async function processInboundBatch(
         })
         .where(eq(contacts.id, contactId));
     }
-    await recordEvents(tx, toRecord);
+    await recordDecisions(tx, {
+      replies,
+      hits,
+      evaluations: [...evaluated.values()],
+      events: toRecord,
+      processed: pending.map((row) => row.message.id),
+    });
     await enqueueSends(boss, replies, tx);
-    await tx
-      .update(messages)
-      .set({ processedAt: new Date() })
-      .where(
-        inArray(
-          messages.id,
-          pending.map((row) => row.message.id),
-        ),
-      );
     return outcomes;
   });
+}
+
+/** `json_to_recordset(...) limit n`: the LIMIT tells the planner the real row count. */
+function recordset(rows: readonly object[], columns: string) {
+  return sql`(select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(${sql.raw(columns)}) limit ${sql.raw(
+    String(rows.length),
+  )})`;
+}
+
+/**
+ * Everything a batch decided, written in ONE statement: the replies (in decision order, so
+ * their `seq` keeps it), the rules that fired, the evaluation counts, the events, and the
+ * inbound messages marked processed.
+ */
+async function recordDecisions(
+  tx: TTx,
+  batch: {
+    replies: (typeof messages.$inferInsert & { id: string })[];
+    hits: { ruleId: string; version: number; messageId: string }[];
+    evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
+    events: TEventInput[];
+    processed: string[];
+  },
+) {
+  const replies = batch.replies.map((reply, ord) => ({ ord, ...reply, queuedAt: reply.queuedAt ?? new Date() }));
+  const eventRows = batch.events.map((event, ord) => ({ ord, ...event, payload: event.payload ?? {} }));
+  await tx.execute(sql`
+    with replies as (
+      insert into ${messages}
+        (id, session_id, thread_id, direction, body, source, rule_id, rule_version, reply_to_message_id, status, queued_at)
+      select id, "sessionId", "threadId", 'out', body, source::message_source, "ruleId", "ruleVersion", "replyToMessageId",
+        'queued', "queuedAt"
+      from ${recordset(
+        replies,
+        `ord int, id uuid, "sessionId" uuid, "threadId" uuid, body text, source text, "ruleId" uuid, "ruleVersion" int,
+        "replyToMessageId" uuid, "queuedAt" timestamptz`,
+      )} r
+      order by ord
+    ), hits as (
+      insert into ${ruleHits} (rule_id, version, message_id, matched)
+      select "ruleId", version, "messageId", true
+      from ${recordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid`)} h
+    ), counted as (
+      insert into ${ruleEvaluations} (rule_id, version, evaluations, matches)
+      select "ruleId", version, evaluations, matches
+      from ${recordset(batch.evaluations, `"ruleId" uuid, version int, evaluations int, matches int`)} e
+    ), recorded as (
+      insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
+      select type, "sessionId", "contactId", "threadId", "messageId", payload
+      from ${recordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
+      order by ord
+    )
+    update ${messages} set processed_at = now()
+    where id = any(${`{${batch.processed.join(",")}}`}::uuid[])`);
 }
 
 type TContactChange = { tags: string[]; profileId?: string; relationship?: string; optedOut?: boolean };

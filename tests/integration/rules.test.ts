@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, ruleHits, threads } from "~/db/schema";
+import { contacts, messages, ruleHits, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TRuleInput } from "~/server/rules/schema";
 import { updateOrgSettings } from "~/server/settings/settings";
@@ -61,6 +61,19 @@ describe("auto-response rules", () => {
       [1, true],
       [2, true],
     ]);
+  });
+
+  it("keeps answering with a published rule after it was deleted from the draft", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    const rule = await rules.rules.create(priceRule());
+    await rules.rules.publish({});
+    await rules.rules.delete({ id: rule.id });
+    await inbound(pipeline, "+15550001005", "price");
+    const [reply] = await waitForReplies(pipeline.db, "+15550001005", 1);
+    expect(reply?.body).toBe("Hi Contact, our prices: cleaning $80.");
+    const [stored] = await pipeline.db.select().from(messages).where(eq(messages.id, reply!.id));
+    expect(stored).toMatchObject({ ruleId: rule.id, ruleVersion: 1, source: "rule" });
   });
 
   it("holds a cooldown per contact, and falls back to the default reply while cooling down", async () => {
