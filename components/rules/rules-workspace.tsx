@@ -19,6 +19,9 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const rules = useQuery(trpc.rules.list.queryOptions());
+  const checks = useQuery(trpc.rules.checks.queryOptions());
+  const exported = useQuery({ ...trpc.rules.export.queryOptions(), enabled: false });
+  const importRules = useMutation(trpc.rules.import.mutationOptions({ onSuccess: () => invalidate() }));
   const [editing, setEditing] = useState<TRule | "new" | null>(null);
   const [dragged, setDragged] = useState<number | null>(null);
   const [note, setNote] = useState("");
@@ -28,7 +31,29 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const remove = useMutation(trpc.rules.delete.mutationOptions({ onSuccess: invalidate }));
   const publish = useMutation(trpc.rules.publish.mutationOptions({ onSuccess: () => (setNote(""), invalidate()) }));
   const replay = useMutation(trpc.rules.replay.mutationOptions());
-  const failure = reorder.error ?? update.error ?? remove.error ?? publish.error ?? replay.error;
+  const failure = reorder.error ?? update.error ?? remove.error ?? publish.error ?? replay.error ?? importRules.error;
+  const download = async () => {
+    const { data } = await exported.refetch();
+    if (!data) return;
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+    link.download = "switchboard-rules.json";
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    let document: unknown;
+    try {
+      document = JSON.parse(await file.text());
+    } catch {
+      window.alert("That file is not JSON; nothing was imported.");
+      return;
+    }
+    if (window.confirm("Replace the draft with the rules in this file? The published version is not touched.")) {
+      importRules.mutate({ document });
+    }
+  };
 
   if (rules.error) return <Alert tone="error">{describeError(rules.error).message}</Alert>;
   const list = rules.data ?? [];
@@ -63,6 +88,18 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
           actions={
             canWrite ? (
               <div className="flex gap-2">
+                <Button size="sm" variant="ghost" onClick={() => void download()}>
+                  Export
+                </Button>
+                <label className="inline-flex h-8 cursor-pointer items-center rounded-md px-3 text-sm hover:bg-muted">
+                  Import
+                  <input
+                    type="file"
+                    accept="application/json,.json"
+                    className="sr-only"
+                    onChange={(event) => void upload(event.target.files?.[0])}
+                  />
+                </label>
                 <Button size="sm" onClick={() => setEditing("new")}>
                   New rule
                 </Button>
@@ -140,6 +177,25 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
               </li>
             ))}
           </ol>
+          {importRules.error ? (
+            <ul className="mt-2 text-xs text-destructive" role="alert">
+              {Object.entries(describeError(importRules.error).fieldErrors).map(([path, message]) => (
+                <li key={path}>
+                  {path}: {message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {checks.data && checks.data.length > 0 ? (
+            <Alert tone="warning">
+              <p className="font-medium">Before you publish:</p>
+              <ul className="list-disc pl-5">
+                {checks.data.map((warning, index) => (
+                  <li key={index}>{warning.message}</li>
+                ))}
+              </ul>
+            </Alert>
+          ) : null}
           {canWrite ? (
             <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-border pt-4">
               <Input

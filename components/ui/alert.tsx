@@ -4,6 +4,7 @@ import { cn } from "./cn";
 const TONES = {
   info: "border-border bg-muted",
   success: "border-success/40 bg-success/10",
+  warning: "border-warning/40 bg-warning/10",
   error: "border-destructive/40 bg-destructive/10 text-destructive",
 } as const;
 

@@ -49,6 +49,7 @@ const PROCEDURE_AREAS: Record<
   "outbox.retry": ["inbox", "write"],
   "rules.catalog": ["config", "read"],
   "rules.list": ["config", "read"],
+  "rules.checks": ["config", "read"],
   "rules.create": ["config", "write"],
   "rules.update": ["config", "write"],
   "rules.delete": ["config", "write"],

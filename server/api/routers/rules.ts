@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkRuleset } from "~/server/rules/checks";
 import { dryRunDraft, replayDraft, ZDryRunInput, ZReplayInput } from "~/server/rules/dry-run";
 import { FACTS } from "~/server/rules/facts";
 import { OPERATORS } from "~/server/rules/operators";
@@ -37,6 +38,8 @@ export const rulesRouter = createTRPCRouter({
     variables: Object.entries(TEMPLATE_VARIABLES).map(([name, description]) => ({ name, description })),
   })),
   list: requireAccess("config", "read").query(({ ctx }) => listDraftRules(ctx.db)),
+  /** Warnings on the draft before publishing: rules that can never fire, duplicates. */
+  checks: requireAccess("config", "read").query(async ({ ctx }) => checkRuleset(await listDraftRules(ctx.db))),
   create: requireAccess("config", "write")
     .input(ZRuleInput)
     .mutation(({ ctx, input }) => createRule(ctx.db, ctx.user, input)),
