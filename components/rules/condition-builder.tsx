@@ -92,6 +92,19 @@ export function ConditionBuilder({
           notToggle: { label: "not", title: "Invert this group" },
         }}
       />
+      <details className="mt-2 text-xs text-muted-foreground">
+        <summary className="cursor-pointer">What each fact means</summary>
+        <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5">
+          {(Object.entries(FACTS) as [TFactName, (typeof FACTS)[TFactName]][]).map(([name, fact]) => (
+            <div key={name} className="contents">
+              <dt className="font-medium text-foreground">{fact.label}</dt>
+              <dd>
+                {fact.description} Example: <code>{fact.example}</code>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </details>
     </div>
   );
 }
