@@ -64,6 +64,12 @@ async function main() {
     boss,
     log,
     handlers: JOB_HANDLERS,
+    ai: {
+      gemini: env.GEMINI_API_KEY
+        ? { apiKey: env.GEMINI_API_KEY, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL }
+        : null,
+      policy: { deadlineMs: env.AI_DEADLINE_MS },
+    },
     version: env.npm_package_version,
     heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
     sessions: {

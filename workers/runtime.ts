@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Job, PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
+import type { TAiConfig } from "~/server/ai/ai-reply";
 import { createQueues } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
@@ -9,7 +10,7 @@ import { startHeartbeat } from "./heartbeat";
 import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runner";
 import { workBatched, workInBatches } from "./work";
 
-export type TJobContext = { db: TDb; boss: PgBoss; log: Logger; job: Job<unknown> };
+export type TJobContext = { db: TDb; boss: PgBoss; log: Logger; job: Job<unknown>; ai: TAiConfig };
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
 /**
@@ -32,6 +33,8 @@ export type TWorkerOptions = {
   heartbeatIntervalMs: number;
   /** Run the WhatsApp sessions (leases, transports, send queues). Off in tests of the runtime alone. */
   sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner">;
+  /** Which model writes AI replies (default: the offline provider). */
+  ai?: TAiConfig;
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
 };
@@ -48,6 +51,7 @@ export type TRunningWorker = {
  */
 export async function startWorker(options: TWorkerOptions): Promise<TRunningWorker> {
   const { db, boss, log } = options;
+  const ai: TAiConfig = options.ai ?? { gemini: null };
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   await createQueues(boss);
   let inFlight = 0;
@@ -56,7 +60,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     inFlight += 1;
     const jobLog = log.child({ queue, jobId: job.id });
     try {
-      await handle({ db, boss, log: jobLog, job });
+      await handle({ db, boss, log: jobLog, job, ai });
     } catch (error) {
       jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
       throw error;

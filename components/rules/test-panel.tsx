@@ -163,6 +163,12 @@ export function TestPanel() {
                   ))}
                 </>
               ) : null}
+              {result.aiReplies > 0 ? (
+                <p className="mt-2">
+                  Then {result.aiReplies === 1 ? "an AI reply" : `${result.aiReplies} AI replies`}, written by the model
+                  when the message arrives.
+                </p>
+              ) : null}
               {result.tags.add.length > 0 ? <p className="mt-2">Tags added: {result.tags.add.join(", ")}</p> : null}
               {result.handoff ? <p className="mt-2">Hands the conversation to a human.</p> : null}
             </div>

@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   "rule.fired",
   /** A rule's `emit_event` action: `payload.name` and `payload.data`. */
   "rule.custom_event",
+  /** An AI reply was written (or fell back): provider, model, latency, tokens, outcome, reason. */
+  "ai.replied",
   "session.status",
 ] as const;
 export type TEventType = (typeof EVENT_TYPES)[number];

@@ -3,7 +3,9 @@ import { canAccess, type TRole } from "~/server/auth/roles";
 /** Whether a live event may reach a user of `role` (the role table, applied to event types). */
 export function canSeeEvent(role: TRole, type: string): boolean {
   if (type.startsWith("session.")) return canAccess(role, "users", "read");
-  if (type.startsWith("message.") || type.startsWith("thread.")) return canAccess(role, "inbox", "read");
+  if (type.startsWith("message.") || type.startsWith("thread.") || type.startsWith("ai.")) {
+    return canAccess(role, "inbox", "read");
+  }
   if (type.startsWith("contact.")) return canAccess(role, "contacts", "read");
   if (type.startsWith("rule.")) return canAccess(role, "config", "read");
   return canAccess(role, "users", "read");

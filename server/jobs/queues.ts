@@ -49,6 +49,26 @@ export const QUEUES = {
       heartbeatSeconds: 10,
     },
   }),
+  "ai.reply": declareQueue({
+    description:
+      "Writes an AI reply to one inbound message (a rule's AI reply action) and queues it; the fallback text when the model fails.",
+    // Bounded: at most this many model calls at once per worker.
+    concurrency: 4,
+    payload: z.object({
+      messageId: z.uuid(),
+      ruleId: z.uuid().nullable(),
+      ruleVersion: z.number().int().nullable(),
+      profileId: z.uuid().nullable(),
+    }),
+    policy: {
+      retryLimit: 3,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 120,
+      heartbeatSeconds: 10,
+    },
+  }),
   "simulator.inbound": declareQueue({
     description: "A message typed in the Simulator: the simulator transport delivers it to ingest.",
     // Handled a batch per transaction.

@@ -4,7 +4,8 @@ import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, events, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
 import type { TEventInput } from "~/server/events/events";
-import { sendQueueName } from "~/server/jobs/queues";
+import { enqueueMany } from "~/server/jobs/boss";
+import { sendQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import type { TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 
@@ -45,6 +46,7 @@ export async function processInboundBatch(
     const decide = await createDecider(tx, pending.map(toDecisionInput));
     const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
+    const aiJobs: TQueuePayload<"ai.reply">[] = [];
     const evaluated = new Map<string, { ruleId: string; version: number; evaluations: number; matches: number }>();
     const toRecord: TEventInput[] = [];
     const threadModes = new Map<string, string>();
@@ -128,7 +130,15 @@ export async function processInboundBatch(
           payload: { by: "rule", changes: describe(effects) },
         });
       }
-      if (effects.replies.length > 0) outcomes.set(row.message.id, "replied");
+      for (const ai of effects.aiReplies) {
+        aiJobs.push({
+          messageId: row.message.id,
+          ruleId: ai.ruleId,
+          ruleVersion: decision.version,
+          profileId: ai.profileId,
+        });
+      }
+      if (effects.replies.length + effects.aiReplies.length > 0) outcomes.set(row.message.id, "replied");
     }
     for (const [threadId, handoff] of handoffs) {
       await tx
@@ -158,6 +168,7 @@ export async function processInboundBatch(
       processed: pending.map((row) => row.message.id),
     });
     await enqueueSends(boss, replies, tx);
+    await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
   });
 }

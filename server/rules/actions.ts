@@ -8,6 +8,8 @@ export type TDecidedReply = { body: string; source: "rule" | "ai"; ruleId: strin
 /** The contact and thread changes the actions of one message make. */
 export type TActionEffects = {
   replies: TDecidedReply[];
+  /** AI replies to write (asynchronously, by the `ai.reply` queue), in order. */
+  aiReplies: { ruleId: string; profileId: string | null }[];
   handoff: { ruleId: string; assigneeId: string | null; note: string } | null;
   tags: { add: string[]; remove: string[] };
   profileId: string | null;
@@ -18,8 +20,6 @@ export type TActionEffects = {
 
 export type TActionContext = {
   template: TTemplateValues;
-  /** The offline AI's answer for a profile (until the AI issue: the profile's fallback text). */
-  offlineAiReply: (profileId: string | null) => string;
   /** The org default, when no rule matched. */
   defaultReply: string | null;
 };
@@ -31,6 +31,7 @@ export type TActionContext = {
 export function planActions(evaluation: TEvaluation, context: TActionContext): TActionEffects {
   const effects: TActionEffects = {
     replies: [],
+    aiReplies: [],
     handoff: null,
     tags: { add: [], remove: [] },
     profileId: null,
@@ -55,7 +56,7 @@ function applyAction(effects: TActionEffects, ruleId: string, action: TRuleActio
     }
     case "ai_reply":
       if (effects.handoff) return;
-      effects.replies.push({ body: context.offlineAiReply(action.profileId), source: "ai", ruleId });
+      effects.aiReplies.push({ ruleId, profileId: action.profileId });
       return;
     case "handoff":
       effects.handoff ??= { ruleId, assigneeId: action.assigneeId, note: action.note };

@@ -229,10 +229,6 @@ export async function createDecider(
     const effects = planActions(evaluation, {
       template,
       defaultReply,
-      offlineAiReply: (profileId) => {
-        const chosen = (profileId ? profiles.get(profileId) : undefined) ?? profile;
-        return chosen?.fallbackText || defaultReply || "Thanks for your message! We will get back to you shortly.";
-      },
     });
     for (const outcome of evaluation.outcomes) {
       if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);

@@ -124,7 +124,6 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
       "business.links": profile?.businessInfo.links?.join(" ") ?? null,
     },
     defaultReply,
-    offlineAiReply: () => profile?.fallbackText || defaultReply || "(AI reply)",
   });
   const rules: TDryRunRule[] = evaluation.outcomes.map((outcome) => ({
     id: outcome.ruleId,
@@ -142,6 +141,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
       action,
     })),
     replies: effects.replies,
+    aiReplies: effects.aiReplies.length,
     handoff: effects.handoff,
     tags: effects.tags,
     defaultApplied: !evaluation.matchedAny,
@@ -154,7 +154,10 @@ export const ZReplayInput = z.object({ limit: z.number().int().min(1).max(5_000)
 function summary(decision: TDecision) {
   return {
     rules: decision.outcomes.filter((outcome) => outcome.matched).map((outcome) => outcome.name),
-    replies: decision.effects.replies.map((reply) => reply.body),
+    replies: [
+      ...decision.effects.replies.map((reply) => reply.body),
+      ...decision.effects.aiReplies.map(() => "(AI reply)"),
+    ],
     handoff: decision.effects.handoff !== null,
     tags: decision.effects.tags.add,
   };

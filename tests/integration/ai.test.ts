@@ -1,9 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { contextProfiles, events, messages } from "~/db/schema";
+import { createCaller } from "~/server/api/root";
 import { buildPrompt, type TPromptProfile } from "~/server/ai/prompt";
 import { createGeminiProvider, createOfflineProvider } from "~/server/ai/providers";
 import { generateAiReply } from "~/server/ai/reply";
+import { insertUser } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";
+import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
 
 const PROFILE: TPromptProfile & { fallbackText: string } = {
   name: "Clients",
@@ -129,5 +134,68 @@ describe("AI replies with the real @google/genai client against a fake Gemini se
       circuitKey: circuitKey(),
     });
     expect(other.text).toBe(PROFILE.fallbackText);
+  });
+});
+
+describe("AI replies in the pipeline (rule action → ai.reply → send)", () => {
+  async function withAiRule(pipeline: Awaited<ReturnType<typeof startPipeline>>) {
+    const user = await insertUser(pipeline.db, "builder");
+    const caller = createCaller({ db: pipeline.db, user });
+    await pipeline.db.insert(contextProfiles).values({
+      name: "Default",
+      isDefault: true,
+      tone: "cheerful",
+      topicsToAvoid: ["politics"],
+      fallbackText: "Sorry, a person will answer you shortly.",
+    });
+    await caller.rules.create({
+      name: "Ask the model",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "question" }] },
+      actions: [{ type: "ai_reply" }],
+    });
+    await caller.rules.publish({});
+  }
+
+  async function aiEvents(pipeline: Awaited<ReturnType<typeof startPipeline>>) {
+    return (await pipeline.db.select().from(events).where(eq(events.type, "ai.replied"))).map((event) => event.payload);
+  }
+
+  it("answers with the model's text through the send queue, recording provider, latency and tokens", async () => {
+    const fake = await startFakeGemini({ otherwise: { reply: "Model says hi!", tokens: { prompt: 50, output: 4 } } });
+    const pipeline = await startPipeline(
+      {},
+      { ai: { gemini: { apiKey: "k", model: "gemini-test", baseUrl: fake.url } } },
+    );
+    await withAiRule(pipeline);
+    await inbound(pipeline, "+15550002001", "a question about prices");
+    const [reply] = await waitForReplies(pipeline.db, "+15550002001", 1);
+    expect(reply?.body).toBe("Model says hi!");
+    const [stored] = await pipeline.db.select().from(messages).where(eq(messages.id, reply!.id));
+    expect(stored).toMatchObject({ source: "ai", ruleVersion: 1 });
+    expect(stored?.aiLatencyMs).toBeGreaterThanOrEqual(0);
+    expect(await aiEvents(pipeline)).toEqual([
+      expect.objectContaining({
+        provider: "gemini",
+        model: "gemini-test",
+        outcome: "ok",
+        tokens: { prompt: 50, output: 4 },
+      }),
+    ]);
+    expect(JSON.stringify(fake.requests[0]!.body)).toContain("Never discuss: politics");
+  });
+
+  it("sends the profile's fallback and records why when the model keeps failing", async () => {
+    const fake = await startFakeGemini({ otherwise: { status: 503 } });
+    const pipeline = await startPipeline(
+      {},
+      { ai: { gemini: { apiKey: "k", model: `m-${randomUUID()}`, baseUrl: fake.url }, policy: { maxAttempts: 2 } } },
+    );
+    await withAiRule(pipeline);
+    await inbound(pipeline, "+15550002002", "one question");
+    const [reply] = await waitForReplies(pipeline.db, "+15550002002", 1);
+    expect(reply?.body).toBe("Sorry, a person will answer you shortly.");
+    expect(await aiEvents(pipeline)).toEqual([
+      expect.objectContaining({ outcome: "fallback", reason: "error", attempts: 2 }),
+    ]);
   });
 });

@@ -38,13 +38,11 @@ export async function startFakeGemini(options: { steps?: TFakeGeminiStep[]; othe
       return;
     }
     if ("status" in step) {
-      response
-        .writeHead(step.status, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" },
-          }),
-        );
+      response.writeHead(step.status, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" },
+        }),
+      );
       return;
     }
     response.writeHead(200, { "content-type": "application/json" }).end(

@@ -36,6 +36,7 @@ export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId
 /** A fresh database with an in-process worker running the simulator session (pacing off, instant acks). */
 export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
+  options: Pick<TWorkerOptions, "ai"> = {},
 ): Promise<TPipeline> {
   const { sessionId, ...database } = await usePreparedDatabase();
   await updateSessionSettings(database.db, null, sessionId, {
@@ -51,6 +52,7 @@ export async function startPipeline(
     version: "test",
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
+    ...options,
     sessions: { databaseUrl: database.url, leaseTtlS: 5, sendConcurrency: 4, ...sessions },
   });
   // Stopped as soon as the test ends: a file of pipeline tests must not hold every test's connections.

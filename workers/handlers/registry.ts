@@ -1,4 +1,5 @@
 import type { THandlerMap } from "../runtime";
+import { handleAiReply } from "./ai";
 import { handlePrune } from "./maintenance";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 
@@ -6,6 +7,7 @@ import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./mes
 export const JOB_HANDLERS: THandlerMap = {
   "maintenance.prune": handlePrune,
   "message.process": handleProcess,
+  "ai.reply": handleAiReply,
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
 };

@@ -1,0 +1,156 @@
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { contacts, contextProfiles, messages, threads } from "~/db/schema";
+import { recordEvents } from "~/server/events/events";
+import { enqueueSends } from "~/server/messaging/process";
+import { getOrgSettings } from "~/server/settings/settings";
+import { buildPrompt, type TPromptProfile } from "./prompt";
+import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
+import { generateAiReply, type TAiPolicy } from "./reply";
+
+/** Which model answers: Gemini with a key, else the offline provider (built per profile). */
+export type TAiConfig = {
+  gemini: { apiKey: string; model: string; baseUrl?: string } | null;
+  policy?: Partial<TAiPolicy>;
+};
+
+const HISTORY_MESSAGES = 30;
+const DEFAULT_FALLBACK = "Thanks for your message! We will get back to you shortly.";
+
+const providers = new Map<string, TAiProvider>();
+function geminiFor(config: NonNullable<TAiConfig["gemini"]>): TAiProvider {
+  const key = `${config.baseUrl ?? ""}|${config.model}|${config.apiKey}`;
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = createGeminiProvider(config);
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+export type TAiReplyJob = {
+  messageId: string;
+  ruleId: string | null;
+  ruleVersion: number | null;
+  profileId: string | null;
+};
+
+/**
+ * `ai.reply`: writes the reply to one inbound message with the contact's profile (or the
+ * rule's), their details and the thread's recent messages, then stores it as `queued` with its
+ * send job and an `ai.replied` event (provider, model, latency, tokens, outcome and reason).
+ * A failed, slow or refused model call sends the profile's fallback text: never silence. Runs
+ * once per message and rule: a retried job finds the reply stored and does nothing.
+ */
+export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job: TAiReplyJob) {
+  const [row] = await db
+    .select({ message: messages, thread: threads, contact: contacts })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(eq(messages.id, job.messageId), eq(messages.direction, "in")));
+  if (!row) return "not_found" as const;
+  if (await alreadyAnswered(db, job)) return "already_answered" as const;
+  const settings = await getOrgSettings(db);
+  const profileId = job.profileId ?? row.contact.profileId;
+  const [profile] = await db
+    .select()
+    .from(contextProfiles)
+    .where(profileId ? eq(contextProfiles.id, profileId) : eq(contextProfiles.isDefault, true))
+    .limit(1);
+  const promptProfile: TPromptProfile & { fallbackText: string } = profile ?? {
+    name: "Default",
+    persona: "",
+    businessInfo: { name: settings.orgName || undefined },
+    tone: "friendly",
+    formality: "neutral",
+    responseLength: "short",
+    emoji: "some",
+    language: "en",
+    topics: [],
+    topicsToAvoid: [],
+    instructions: "",
+    fallbackText: "",
+  };
+  const history = await db
+    .select({ direction: messages.direction, body: messages.body })
+    .from(messages)
+    .where(and(eq(messages.threadId, row.thread.id), lt(messages.seq, row.message.seq)))
+    .orderBy(desc(messages.seq))
+    .limit(HISTORY_MESSAGES);
+  const prompt = buildPrompt({
+    profile: promptProfile,
+    contact: { name: row.contact.name, relationship: row.contact.relationship, tags: row.contact.tags },
+    history: history.reverse(),
+    message: row.message.body,
+  });
+  const fallback =
+    promptProfile.fallbackText ||
+    (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
+  const provider = config.gemini ? geminiFor(config.gemini) : createOfflineProvider(promptProfile);
+  const reply = await generateAiReply(provider, prompt, fallback, { policy: config.policy });
+
+  return db.transaction(async (tx) => {
+    // One writer per inbound message: a concurrent retry waits here, then finds the reply.
+    await tx.execute(sql`select 1 from ${messages} where id = ${job.messageId} for update`);
+    if (await alreadyAnswered(tx, job)) return "already_answered" as const;
+    const [thread] = await tx.select({ mode: threads.mode }).from(threads).where(eq(threads.id, row.thread.id));
+    const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
+    const outcome = {
+      provider: reply.provider,
+      model: reply.model,
+      latencyMs: reply.latencyMs,
+      tokens: reply.tokens,
+      attempts: reply.attempts,
+      outcome: reply.outcome,
+      ...(reply.outcome === "fallback" ? { reason: reply.reason, error: reply.error } : {}),
+      ruleId: job.ruleId,
+    };
+    if (thread?.mode === "human") {
+      // A person took the conversation over while the model was thinking: the bot stays quiet.
+      await recordEvents(tx, [
+        { type: "ai.replied", ...ids, messageId: job.messageId, payload: { ...outcome, discarded: "human_mode" } },
+      ]);
+      return "human_mode" as const;
+    }
+    const [stored] = await tx
+      .insert(messages)
+      .values({
+        sessionId: row.message.sessionId,
+        threadId: row.thread.id,
+        direction: "out",
+        body: reply.text,
+        source: "ai",
+        ruleId: job.ruleId,
+        ruleVersion: job.ruleVersion,
+        replyToMessageId: job.messageId,
+        status: "queued",
+        queuedAt: new Date(),
+        aiLatencyMs: reply.latencyMs,
+      })
+      .returning({ id: messages.id });
+    await recordEvents(tx, [
+      { type: "ai.replied", ...ids, messageId: stored!.id, payload: outcome },
+      { type: "message.queued", ...ids, messageId: stored!.id },
+    ]);
+    await enqueueSends(boss, [{ id: stored!.id, sessionId: row.message.sessionId, threadId: row.thread.id }], tx);
+    return reply.outcome === "ok" ? ("replied" as const) : ("fallback" as const);
+  });
+}
+
+async function alreadyAnswered(db: TDbOrTx, job: TAiReplyJob): Promise<boolean> {
+  const [existing] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.replyToMessageId, job.messageId),
+        eq(messages.source, "ai"),
+        job.ruleId ? eq(messages.ruleId, job.ruleId) : sql`${messages.ruleId} is null`,
+      ),
+    )
+    .orderBy(asc(messages.seq))
+    .limit(1);
+  return existing !== undefined;
+}
