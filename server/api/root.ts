@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { outboxRouter } from "./routers/outbox";
+import { profilesRouter } from "./routers/profiles";
 import { rulesRouter } from "./routers/rules";
 import { settingsRouter } from "./routers/settings";
 import { simulatorRouter } from "./routers/simulator";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   simulator: simulatorRouter,
   outbox: outboxRouter,
   rules: rulesRouter,
+  profiles: profilesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,16 +1,21 @@
-import { NoAccess, NotYetBuilt } from "~/components/shell/not-yet-built";
+import { ProfilesWorkspace } from "~/components/profiles/profiles-workspace";
+import { NoAccess } from "~/components/shell/not-yet-built";
+import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
+import { canAccess } from "~/server/auth/roles";
 
 export const metadata = { title: "Profiles" };
 
-export default async function Page() {
-  const { allowed } = await requirePageUser("config");
+export default async function ProfilesPage() {
+  const { user, allowed } = await requirePageUser("config");
   if (!allowed) return <NoAccess title="Profiles" />;
   return (
-    <NotYetBuilt
-      title="Profiles"
-      summary="Context profiles: who the contact is, tone, topics to avoid, business facts."
-      comesWith="the contacts and AI issue"
-    />
+    <>
+      <PageHeader
+        title="Profiles"
+        description="Context profiles shape AI replies: persona, business facts, tone, topics to cover and to avoid."
+      />
+      <ProfilesWorkspace canWrite={canAccess(user.role, "config", "write")} />
+    </>
   );
 }

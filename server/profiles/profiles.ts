@@ -1,0 +1,125 @@
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { contacts, contextProfiles, messages, threads } from "~/db/schema";
+import { EMOJI_USES, FORMALITIES, RESPONSE_LENGTHS } from "~/db/schema/profiles";
+import { buildPrompt } from "~/server/ai/prompt";
+import { recordAudit, type TActor } from "~/server/audit/audit";
+import { AppError } from "~/server/errors";
+
+const ZList = z.array(z.string().trim().min(1).max(200)).max(50).default([]);
+
+export const ZProfileInput = z
+  .object({
+    name: z.string().trim().min(1, "Name the profile").max(80),
+    persona: z.string().trim().max(2_000).default(""),
+    businessInfo: z
+      .object({
+        name: z.string().trim().max(120).optional(),
+        services: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+        hours: z.string().trim().max(300).optional(),
+        links: z.array(z.url("Each link must be a full URL (https://…)").max(500)).max(20).optional(),
+        facts: z.array(z.string().trim().min(1).max(500)).max(50).optional(),
+      })
+      .strict()
+      .default({}),
+    tone: z.string().trim().min(1).max(80).default("friendly"),
+    formality: z.enum(FORMALITIES).default("neutral"),
+    responseLength: z.enum(RESPONSE_LENGTHS).default("short"),
+    emoji: z.enum(EMOJI_USES).default("some"),
+    language: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, "A language code such as en, pt or pt-BR")
+      .default("en"),
+    topics: ZList,
+    topicsToAvoid: ZList,
+    instructions: z.string().trim().max(4_000).default(""),
+    fallbackText: z.string().trim().max(1_000).default(""),
+    isDefault: z.boolean().default(false),
+  })
+  .strict();
+export type TProfileInput = z.input<typeof ZProfileInput>;
+
+export async function listProfiles(db: TDbOrTx) {
+  return db.select().from(contextProfiles).orderBy(desc(contextProfiles.isDefault), asc(contextProfiles.name));
+}
+
+function uniqueName(error: unknown): never {
+  // drizzle wraps the driver's error: the SQLSTATE is on it or on its cause.
+  const code =
+    (error as { code?: string; cause?: { code?: string } }).code ??
+    (error as { cause?: { code?: string } }).cause?.code;
+  if (code === "23505") {
+    throw new AppError("CONFLICT", "A profile with this name exists already.", { name: "Choose another name" });
+  }
+  throw error;
+}
+
+/** Saves a profile (new when `id` is null); making one the default unsets the previous default. */
+export async function saveProfile(db: TDb, actor: TActor, id: string | null, input: TProfileInput) {
+  const profile = ZProfileInput.parse(input);
+  return db
+    .transaction(async (tx) => {
+      if (profile.isDefault) {
+        await tx
+          .update(contextProfiles)
+          .set({ isDefault: false })
+          .where(and(eq(contextProfiles.isDefault, true), id ? ne(contextProfiles.id, id) : sql`true`));
+      }
+      if (!id) {
+        const [created] = await tx.insert(contextProfiles).values(profile).returning();
+        await recordAudit(tx, actor, { action: "create", entity: "profile", entityId: created!.id, after: created });
+        return created!;
+      }
+      const [before] = await tx.select().from(contextProfiles).where(eq(contextProfiles.id, id)).for("update");
+      if (!before) throw new AppError("NOT_FOUND", "This profile no longer exists.");
+      const [updated] = await tx
+        .update(contextProfiles)
+        .set({ ...profile, updatedAt: new Date() })
+        .where(eq(contextProfiles.id, id))
+        .returning();
+      await recordAudit(tx, actor, { action: "update", entity: "profile", entityId: id, before, after: updated });
+      return updated!;
+    })
+    .catch(uniqueName);
+}
+
+export async function deleteProfile(db: TDb, actor: TActor, id: string) {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.delete(contextProfiles).where(eq(contextProfiles.id, id)).returning();
+    if (!row) throw new AppError("NOT_FOUND", "This profile no longer exists.");
+    await recordAudit(tx, actor, { action: "delete", entity: "profile", entityId: id, before: row });
+  });
+}
+
+export const ZPreviewInput = z.object({
+  profileId: z.uuid(),
+  /** A contact whose details and conversation fill the preview (else an example contact). */
+  contactId: z.uuid().optional(),
+  message: z.string().trim().min(1, "Type a message").max(4_096),
+});
+
+/** The exact request an AI reply would send for this profile, contact and message. */
+export async function previewPrompt(db: TDbOrTx, input: z.input<typeof ZPreviewInput>) {
+  const { profileId, contactId, message } = ZPreviewInput.parse(input);
+  const [profile] = await db.select().from(contextProfiles).where(eq(contextProfiles.id, profileId));
+  if (!profile) throw new AppError("NOT_FOUND", "This profile no longer exists.");
+  let contact = { name: "Ana Example" as string | null, relationship: "client", tags: [] as string[] };
+  let history: { direction: "in" | "out"; body: string }[] = [];
+  if (contactId) {
+    const [row] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+    if (!row) throw new AppError("NOT_FOUND", "This contact no longer exists.");
+    contact = { name: row.name, relationship: row.relationship, tags: row.tags };
+    history = (
+      await db
+        .select({ direction: messages.direction, body: messages.body })
+        .from(messages)
+        .innerJoin(threads, eq(threads.id, messages.threadId))
+        .where(eq(threads.contactId, contactId))
+        .orderBy(desc(messages.seq))
+        .limit(30)
+    ).reverse();
+  }
+  return buildPrompt({ profile, contact, history, message });
+}

@@ -1,0 +1,58 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { createCaller } from "~/server/api/root";
+import type { TSessionUser } from "~/server/auth/authenticate";
+import { insertUser } from "../support/database";
+import { inbound, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
+
+async function setUp(): Promise<{ pipeline: TPipeline; builder: TSessionUser }> {
+  const pipeline = await startPipeline();
+  return { pipeline, builder: await insertUser(pipeline.db, "builder") };
+}
+
+describe("context profiles", () => {
+  it("keeps one default, refuses a taken name and a bad link with the field", async () => {
+    const { pipeline, builder } = await setUp();
+    const caller = createCaller({ db: pipeline.db, user: builder });
+    const first = await caller.profiles.save({ id: null, profile: { name: "Clients", isDefault: true } });
+    const second = await caller.profiles.save({
+      id: null,
+      profile: { name: "Family", isDefault: true, tone: "playful" },
+    });
+    const list = await caller.profiles.list();
+    expect(list.map((profile) => [profile.name, profile.isDefault])).toEqual([
+      ["Family", true],
+      ["Clients", false],
+    ]);
+    const taken = await caller.profiles
+      .save({ id: second.id, profile: { name: "Clients" } })
+      .catch((error: unknown) => error);
+    expect(taken).toBeInstanceOf(TRPCError);
+    expect((taken as TRPCError).code).toBe("CONFLICT");
+    const badLink = await caller.profiles
+      .save({ id: first.id, profile: { name: "Clients", businessInfo: { links: ["not a url"] } } })
+      .catch((error: unknown) => error);
+    expect(JSON.stringify((badLink as TRPCError).cause)).toContain("businessInfo");
+  });
+
+  it("previews the exact request for a contact, with their conversation as data", async () => {
+    const { pipeline, builder } = await setUp();
+    const caller = createCaller({ db: pipeline.db, user: builder });
+    const profile = await caller.profiles.save({
+      id: null,
+      profile: { name: "Dental", persona: "A clinic receptionist", topicsToAvoid: ["diagnoses"], language: "pt-BR" },
+    });
+    const stored = await inbound(pipeline, "+15550003001", "Olá, bom dia");
+    await waitForReplies(pipeline.db, "+15550003001", 1);
+    const preview = await caller.profiles.preview({
+      profileId: profile.id,
+      contactId: stored.status === "stored" ? stored.contactId : undefined,
+      message: "Quanto custa?",
+    });
+    expect(preview.systemInstruction).toContain("Persona: A clinic receptionist");
+    expect(preview.systemInstruction).toContain("Never discuss: diagnoses");
+    expect(preview.systemInstruction).toContain('"pt-BR"');
+    expect(preview.contents.map((turn) => turn.role)).toEqual(["user", "model", "user"]);
+    expect(preview.contents.at(-1)?.parts.at(-1)?.text).toBe("Quanto custa?");
+  });
+});
