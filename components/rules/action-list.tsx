@@ -1,5 +1,7 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
@@ -137,6 +139,41 @@ export function ActionList({
   );
 }
 
+/** Profiles to pick from; `allowContacts` adds "the contact's own profile" (no override). */
+function ProfileSelect({
+  label,
+  value,
+  allowContacts,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  value: string | null;
+  allowContacts?: boolean;
+  disabled?: boolean;
+  onChange: (profileId: string | null) => void;
+}) {
+  const trpc = useTRPC();
+  const profiles = useQuery(trpc.profiles.list.queryOptions());
+  return (
+    <Select
+      aria-label={label}
+      className="w-64"
+      value={value ?? ""}
+      disabled={disabled}
+      onChange={(event) => onChange(event.target.value || null)}
+    >
+      <option value="">{allowContacts ? "The contact's profile" : "Pick a profile…"}</option>
+      {profiles.data?.map((profile) => (
+        <option key={profile.id} value={profile.id}>
+          {profile.name}
+          {profile.isDefault ? " (default)" : ""}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
 function ActionFields({
   action,
   onChange,
@@ -197,12 +234,21 @@ function ActionFields({
       );
     case "set_profile":
       return (
-        <Input
-          aria-label={`Profile id ${index + 1}`}
-          placeholder="Profile id (the Profiles page lists them)"
+        <ProfileSelect
+          label={`Profile ${index + 1}`}
           value={action.profileId}
           disabled={disabled}
-          onChange={(event) => onChange({ ...action, profileId: event.target.value })}
+          onChange={(profileId) => onChange({ ...action, profileId: profileId ?? "" })}
+        />
+      );
+    case "ai_reply":
+      return (
+        <ProfileSelect
+          label={`AI profile ${index + 1}`}
+          value={action.profileId}
+          allowContacts
+          disabled={disabled}
+          onChange={(profileId) => onChange({ ...action, profileId })}
         />
       );
     case "emit_event":
