@@ -106,7 +106,9 @@ function PromptPreview({ profileId }: { profileId: string }) {
         }}
       >
         <Input aria-label="Message to preview" value={message} onChange={(event) => setMessage(event.target.value)} />
-        <Button type="submit">Show the request</Button>
+        <Button type="submit" className="shrink-0 whitespace-nowrap">
+          Show the request
+        </Button>
       </form>
       {preview.error ? <Alert tone="error">{describeError(preview.error).message}</Alert> : null}
       {preview.data ? (
