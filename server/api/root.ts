@@ -1,5 +1,6 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { contactsRouter } from "./routers/contacts";
 import { outboxRouter } from "./routers/outbox";
 import { profilesRouter } from "./routers/profiles";
 import { rulesRouter } from "./routers/rules";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   outbox: outboxRouter,
   rules: rulesRouter,
   profiles: profilesRouter,
+  contacts: contactsRouter,
 });
 
 export type AppRouter = typeof appRouter;

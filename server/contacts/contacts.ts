@@ -1,0 +1,215 @@
+import { and, asc, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
+import { RELATIONSHIPS } from "~/db/schema/contacts";
+import { recordAudit, type TActor } from "~/server/audit/audit";
+import { AppError } from "~/server/errors";
+import { getOrgSettings } from "~/server/settings/settings";
+import { toE164 } from "./phone";
+
+export const CONTACT_SORTS = ["recent", "name", "newest"] as const;
+
+export const ZListContactsInput = z.object({
+  /** Name, number or tag. */
+  search: z.string().trim().max(100).optional(),
+  relationship: z.enum(RELATIONSHIPS).optional(),
+  tag: z.string().trim().max(40).optional(),
+  minPriority: z.number().int().min(0).max(100).optional(),
+  optedOut: z.boolean().optional(),
+  /** Only contacts heard from since this time. */
+  interactedSince: z.coerce.date().optional(),
+  sort: z.enum(CONTACT_SORTS).default("recent"),
+  /** The `next` of the previous page. */
+  cursor: z.string().max(500).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type TListContactsInput = z.input<typeof ZListContactsInput>;
+
+type TCursor = { key: string | null; id: string };
+const encode = (cursor: TCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+function decode(text: string): TCursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as TCursor;
+    if (typeof value.id !== "string") throw new Error("no id");
+    return value;
+  } catch {
+    throw new AppError("BAD_REQUEST", "This page link is not valid any more; start from the first page.");
+  }
+}
+
+/**
+ * The contacts list: filters, and keyset pagination on (sort key, id), so every page costs the
+ * same however deep. "recent" puts contacts never heard from last.
+ */
+export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
+  const input = ZListContactsInput.parse(raw);
+  const where: SQL[] = [];
+  if (input.search) {
+    const term = `%${input.search.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+    where.push(
+      or(
+        ilike(contacts.name, term),
+        ilike(contacts.waId, term),
+        sql`${contacts.tags} @> array[${input.search}]::text[]`,
+      )!,
+    );
+  }
+  if (input.relationship) where.push(eq(contacts.relationship, input.relationship));
+  if (input.tag) where.push(sql`${contacts.tags} @> array[${input.tag}]::text[]`);
+  if (input.minPriority !== undefined) where.push(sql`${contacts.priority} >= ${input.minPriority}`);
+  if (input.optedOut !== undefined) where.push(eq(contacts.optedOut, input.optedOut));
+  if (input.interactedSince) where.push(sql`${contacts.lastInteractionAt} >= ${input.interactedSince}`);
+
+  const cursor = input.cursor ? decode(input.cursor) : null;
+  let order: SQL[];
+  if (input.sort === "name") {
+    order = [asc(sql`coalesce(${contacts.name}, '')`), asc(contacts.id)];
+    if (cursor) {
+      where.push(sql`(coalesce(${contacts.name}, ''), ${contacts.id}) > (${cursor.key ?? ""}, ${cursor.id}::uuid)`);
+    }
+  } else if (input.sort === "newest") {
+    order = [desc(contacts.firstSeenAt), desc(contacts.id)];
+    if (cursor)
+      where.push(sql`(${contacts.firstSeenAt}, ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`);
+  } else {
+    order = [sql`${contacts.lastInteractionAt} desc nulls last`, desc(contacts.id)];
+    if (cursor) {
+      where.push(
+        cursor.key === null
+          ? and(isNull(contacts.lastInteractionAt), lt(contacts.id, cursor.id))!
+          : or(
+              sql`(${contacts.lastInteractionAt}, ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`,
+              isNull(contacts.lastInteractionAt),
+            )!,
+      );
+    }
+  }
+  const rows = await db
+    .select({
+      id: contacts.id,
+      waId: contacts.waId,
+      name: contacts.name,
+      relationship: contacts.relationship,
+      priority: contacts.priority,
+      tags: contacts.tags,
+      optedOut: contacts.optedOut,
+      blocked: contacts.blocked,
+      profileId: contacts.profileId,
+      firstSeenAt: contacts.firstSeenAt,
+      lastInteractionAt: contacts.lastInteractionAt,
+      sortKey:
+        input.sort === "name"
+          ? sql<string | null>`coalesce(${contacts.name}, '')`
+          : input.sort === "newest"
+            ? sql<string | null>`to_char(${contacts.firstSeenAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+            : sql<
+                string | null
+              >`to_char(${contacts.lastInteractionAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(contacts)
+    .where(where.length > 0 ? and(...where) : undefined)
+    .orderBy(...order)
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    contacts: page.map(({ sortKey: _key, ...contact }) => contact),
+    next: rows.length > input.limit && last ? encode({ key: last.sortKey, id: last.id }) : null,
+  };
+}
+
+export const ZContactInput = z.object({
+  phone: z.string().trim().min(1, "Enter the phone number").max(40),
+  name: z.string().trim().max(120).nullable().default(null),
+  relationship: z.enum(RELATIONSHIPS).default("other"),
+  priority: z.number().int().min(0).max(100).default(0),
+  tags: z.array(z.string().trim().min(1).max(40)).max(50).default([]),
+  profileId: z.uuid().nullable().default(null),
+  notes: z.string().max(10_000).default(""),
+  optedOut: z.boolean().default(false),
+  blocked: z.boolean().default(false),
+  /** The WhatsApp session the contact belongs to (default: the first one). */
+  sessionId: z.uuid().optional(),
+});
+export type TContactInput = z.input<typeof ZContactInput>;
+
+async function normalized(db: TDbOrTx, phone: string) {
+  const { defaultCountry } = await getOrgSettings(db);
+  const result = toE164(phone, defaultCountry);
+  if (!result.ok) throw new AppError("BAD_REQUEST", `The number ${result.reason}.`, { phone: result.reason });
+  return result.e164;
+}
+
+function duplicate(error: unknown): never {
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code === "23505") {
+    throw new AppError("CONFLICT", "A contact with this number exists already.", { phone: "Already a contact" });
+  }
+  throw error;
+}
+
+/** Saves a contact (new when `id` is null); the number is stored as E.164. */
+export async function saveContact(db: TDb, actor: TActor, id: string | null, raw: TContactInput) {
+  const { phone, sessionId, tags, ...fields } = ZContactInput.parse(raw);
+  const waId = await normalized(db, phone);
+  const values = { ...fields, waId, tags: [...new Set(tags)] };
+  return db
+    .transaction(async (tx) => {
+      if (!id) {
+        const session =
+          sessionId ??
+          (await tx.select({ id: waSessions.id }).from(waSessions).orderBy(asc(waSessions.createdAt)).limit(1))[0]?.id;
+        if (!session) throw new AppError("CONFLICT", "There is no WhatsApp session to add contacts to yet.");
+        const [created] = await tx
+          .insert(contacts)
+          .values({ ...values, sessionId: session })
+          .returning();
+        await recordAudit(tx, actor, { action: "create", entity: "contact", entityId: created!.id, after: created });
+        return created!;
+      }
+      const [before] = await tx.select().from(contacts).where(eq(contacts.id, id)).for("update");
+      if (!before) throw new AppError("NOT_FOUND", "This contact no longer exists.");
+      const [updated] = await tx
+        .update(contacts)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(contacts.id, id))
+        .returning();
+      await recordAudit(tx, actor, { action: "update", entity: "contact", entityId: id, before, after: updated });
+      return updated!;
+    })
+    .catch(duplicate);
+}
+
+/** One contact with their profile name and the latest messages of their conversation (oldest first). */
+export async function getContact(db: TDbOrTx, id: string, options: { before?: number; limit?: number } = {}) {
+  const [row] = await db
+    .select({ contact: contacts, profileName: contextProfiles.name, thread: threads })
+    .from(contacts)
+    .leftJoin(contextProfiles, eq(contextProfiles.id, contacts.profileId))
+    .leftJoin(threads, eq(threads.contactId, contacts.id))
+    .where(eq(contacts.id, id));
+  if (!row) throw new AppError("NOT_FOUND", "This contact no longer exists.");
+  const history = row.thread
+    ? await db
+        .select({
+          id: messages.id,
+          seq: messages.seq,
+          direction: messages.direction,
+          body: messages.body,
+          source: messages.source,
+          status: messages.status,
+          createdAt: messages.createdAt,
+        })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.threadId, row.thread.id),
+            options.before ? lt(messages.seq, options.before) : gt(messages.seq, 0),
+          ),
+        )
+        .orderBy(desc(messages.seq))
+        .limit(options.limit ?? 100)
+    : [];
+  return { ...row.contact, profileName: row.profileName, thread: row.thread, history: history.reverse() };
+}
