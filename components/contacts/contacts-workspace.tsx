@@ -1,6 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -99,7 +100,9 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
               {rows.map((contact) => (
                 <tr key={contact.id}>
                   <Td>
-                    {contact.name ?? <span className="text-muted-foreground">—</span>}{" "}
+                    <Link className="font-medium hover:underline" href={`/contacts/${contact.id}`}>
+                      {contact.name ?? <span className="text-muted-foreground">(no name)</span>}
+                    </Link>{" "}
                     {contact.optedOut ? <Badge>opted out</Badge> : null}
                   </Td>
                   <Td className="font-mono text-xs">{contact.waId}</Td>

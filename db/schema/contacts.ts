@@ -34,7 +34,11 @@ export const contacts = pgTable(
   },
   (t) => [
     uniqueIndex("contacts_session_wa_id_key").on(t.sessionId, t.waId),
-    index("contacts_last_interaction_idx").on(t.lastInteractionAt, t.id),
+    // The contacts list's sorts, each a keyset on (key, id): most recent first (never heard
+    // from last, as -infinity), by name, newest first.
+    index("contacts_recent_idx").on(sql`coalesce(${t.lastInteractionAt}, '-infinity'::timestamptz) desc`, t.id.desc()),
+    index("contacts_name_idx").on(sql`coalesce(${t.name}, '')`, t.id),
+    index("contacts_first_seen_idx").on(t.firstSeenAt, t.id),
     index("contacts_tags_idx").using("gin", t.tags),
   ],
 );

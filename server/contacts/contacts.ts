@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
@@ -9,6 +9,7 @@ import { getOrgSettings } from "~/server/settings/settings";
 import { toE164 } from "./phone";
 
 export const CONTACT_SORTS = ["recent", "name", "newest"] as const;
+const SEARCH_FIRST_LIMIT = 2_000;
 
 export const ZListContactsInput = z.object({
   /** Name, number or tag. */
@@ -47,12 +48,27 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
   const where: SQL[] = [];
   if (input.search) {
     const term = `%${input.search.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+    const matches = or(
+      ilike(contacts.name, term),
+      ilike(contacts.waId, term),
+      sql`${contacts.tags} @> array[${input.search}]::text[]`,
+    )!;
+    // A search usually matches few contacts: find them first (trigram and tag indexes), then
+    // sort those. Walking the sort index while filtering would read every contact when the
+    // planner overestimates the matches. A broad search (many matches) walks the index.
+    // The planner misjudges `%text%` against trigram indexes and prefers a full scan: steer it.
+    const found = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(matches)
+        .limit(SEARCH_FIRST_LIMIT + 1);
+    });
     where.push(
-      or(
-        ilike(contacts.name, term),
-        ilike(contacts.waId, term),
-        sql`${contacts.tags} @> array[${input.search}]::text[]`,
-      )!,
+      found.length <= SEARCH_FIRST_LIMIT
+        ? sql`${contacts.id} = any(${`{${found.map((row) => row.id).join(",")}}`}::uuid[])`
+        : matches,
     );
   }
   if (input.relationship) where.push(eq(contacts.relationship, input.relationship));
@@ -73,15 +89,15 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
     if (cursor)
       where.push(sql`(${contacts.firstSeenAt}, ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`);
   } else {
-    order = [sql`${contacts.lastInteractionAt} desc nulls last`, desc(contacts.id)];
+    // As contacts_recent_idx sorts (never heard from = -infinity, last), so the index serves both
+    // the order and the keyset.
+    order = [
+      sql`coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz) desc`,
+      sql`${contacts.id} desc nulls last`,
+    ];
     if (cursor) {
       where.push(
-        cursor.key === null
-          ? and(isNull(contacts.lastInteractionAt), lt(contacts.id, cursor.id))!
-          : or(
-              sql`(${contacts.lastInteractionAt}, ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`,
-              isNull(contacts.lastInteractionAt),
-            )!,
+        sql`(coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz), ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`,
       );
     }
   }
@@ -102,10 +118,8 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
         input.sort === "name"
           ? sql<string | null>`coalesce(${contacts.name}, '')`
           : input.sort === "newest"
-            ? sql<string | null>`to_char(${contacts.firstSeenAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-            : sql<
-                string | null
-              >`to_char(${contacts.lastInteractionAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+            ? sql<string | null>`${contacts.firstSeenAt}::text`
+            : sql<string | null>`coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz)::text`,
     })
     .from(contacts)
     .where(where.length > 0 ? and(...where) : undefined)

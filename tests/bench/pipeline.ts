@@ -1,20 +1,14 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { and, eq, gte, isNotNull, sql } from "drizzle-orm";
 import pg from "pg";
-import { createDb, type TDb } from "~/db/client";
-import { startEmbeddedPostgres } from "~/db/embedded";
+import type { TDb } from "~/db/client";
 import { messages } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
-import { createLogger } from "~/server/logger";
 import { createInboundIngestor } from "~/server/messaging/ingest";
 import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
 import { createRule, publishDraft } from "~/server/rules/rules";
-import { prepareDatabase } from "~/server/setup/prepare-database";
-import { freePort } from "../support/ports";
 import { spawnTs, type TSpawned, waitFor } from "../support/processes";
+import { withBenchDatabase } from "./database";
 import { note, percentile, report } from "./report";
 
 const BENCH = "pipeline";
@@ -179,24 +173,7 @@ async function backlogThroughput(context: TContext, size: number): Promise<numbe
 }
 
 export async function runPipelineBench() {
-  let dataDir: string | null = null;
-  let stopEmbedded: (() => Promise<void>) | null = null;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    dataDir = await mkdtemp(path.join(tmpdir(), "switchboard-bench-"));
-    await chmod(dataDir, 0o755);
-    const embedded = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, "pg"),
-      port: await freePort(),
-      database: "bench",
-    });
-    url = embedded.url;
-    stopEmbedded = embedded.stop;
-  }
-  const log = createLogger("bench", "warn");
-  const { db, pool } = createDb(url, { max: 20 });
-  try {
-    await prepareDatabase({ pool, db, url, admin: { ADMIN_NAME: "Bench", ADMIN_PASSWORD: "bench-password-1" } }, log);
+  await withBenchDatabase(async ({ url, db, pool }) => {
     const sessionId = await getSimulatorSessionId(db);
     await updateSessionSettings(db, null, sessionId, { pacing: { enabled: false }, simulator: { acks: false } });
     await publishBenchRules(db);
@@ -264,9 +241,5 @@ export async function runPipelineBench() {
     report(BENCH, "backlog_10000_msgs_per_s", large);
     report(BENCH, "backlog_ratio", large / small);
     await context.boss.stop({ graceful: false });
-  } finally {
-    await pool.end();
-    if (stopEmbedded) await stopEmbedded();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }

@@ -2,10 +2,15 @@
  * `npm run bench -- <name>`: runs one benchmark (or all with no name). Each figure is one JSON
  * line on standard output, `{"bench":"…","metric":"…","value":N}`; logs go to standard error.
  */
+import { runContactsBench } from "./contacts";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
 
-const BENCHES: Record<string, () => Promise<void>> = { pipeline: runPipelineBench, rules: runRulesBench };
+const BENCHES: Record<string, () => Promise<void>> = {
+  pipeline: runPipelineBench,
+  rules: runRulesBench,
+  contacts: runContactsBench,
+};
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
 const names = requested.length > 0 ? requested : Object.keys(BENCHES);

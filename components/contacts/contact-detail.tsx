@@ -1,0 +1,151 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent } from "react";
+import { useTRPC } from "~/components/trpc/client";
+import { describeError } from "~/components/trpc/errors";
+import { Alert } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { Field } from "~/components/ui/field";
+import { Input, Select } from "~/components/ui/input";
+import { RELATIONSHIPS } from "~/db/schema/contacts";
+
+/** One contact: details (editable), profile, notes, opt-out and block, and the conversation. */
+export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const contact = useQuery(trpc.contacts.get.queryOptions({ id }));
+  const profiles = useQuery(trpc.profiles.list.queryOptions());
+  const save = useMutation(
+    trpc.contacts.save.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.contacts.pathKey() }),
+    }),
+  );
+  if (contact.error) return <Alert tone="error">{describeError(contact.error).message}</Alert>;
+  if (!contact.data) return <p className="text-sm text-muted-foreground">Loading…</p>;
+  const data = contact.data;
+  const error = save.error ? describeError(save.error) : null;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => {
+      const value = form.get(name);
+      return typeof value === "string" ? value : "";
+    };
+    save.mutate({
+      id,
+      contact: {
+        phone: text("phone"),
+        name: text("name") || null,
+        relationship: text("relationship") as (typeof RELATIONSHIPS)[number],
+        priority: Number(text("priority") || "0"),
+        tags: text("tags")
+          .split(",")
+          .map((tag) => tag.trim())
+          .filter(Boolean),
+        profileId: text("profileId") || null,
+        notes: text("notes"),
+        optedOut: form.get("optedOut") === "on",
+        blocked: form.get("blocked") === "on",
+      },
+    });
+  };
+  return (
+    <div className="grid gap-4 lg:grid-cols-[2fr_3fr]">
+      <Card>
+        <CardHeader
+          title={data.name ?? data.waId}
+          description={`First seen ${new Date(data.firstSeenAt).toLocaleDateString()}`}
+        />
+        <CardBody>
+          <form className="grid gap-3" onSubmit={submit}>
+            <fieldset disabled={!canWrite} className="contents">
+              <Field
+                label="Phone number"
+                htmlFor="d-phone"
+                error={error?.fieldErrors["contact.phone"] ?? error?.fieldErrors.phone}
+              >
+                <Input id="d-phone" name="phone" defaultValue={data.waId} />
+              </Field>
+              <Field label="Name" htmlFor="d-name">
+                <Input id="d-name" name="name" defaultValue={data.name ?? ""} />
+              </Field>
+              <div className="grid grid-cols-2 gap-3">
+                <Field label="Relationship" htmlFor="d-relationship">
+                  <Select id="d-relationship" name="relationship" defaultValue={data.relationship}>
+                    {RELATIONSHIPS.map((relationship) => (
+                      <option key={relationship}>{relationship}</option>
+                    ))}
+                  </Select>
+                </Field>
+                <Field label="Priority" htmlFor="d-priority">
+                  <Input id="d-priority" name="priority" type="number" min={0} max={100} defaultValue={data.priority} />
+                </Field>
+              </div>
+              <Field label="Tags (comma-separated)" htmlFor="d-tags">
+                <Input id="d-tags" name="tags" defaultValue={data.tags.join(", ")} />
+              </Field>
+              <Field label="Context profile" htmlFor="d-profile">
+                <Select id="d-profile" name="profileId" defaultValue={data.profileId ?? ""}>
+                  <option value="">Default profile</option>
+                  {profiles.data?.map((profile) => (
+                    <option key={profile.id} value={profile.id}>
+                      {profile.name}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+              <Field label="Notes" htmlFor="d-notes">
+                <textarea
+                  id="d-notes"
+                  name="notes"
+                  defaultValue={data.notes}
+                  className="min-h-20 w-full rounded-md border border-border bg-card px-3 py-2 text-sm"
+                />
+              </Field>
+              <div className="flex gap-4 text-sm">
+                <label className="flex items-center gap-2">
+                  <input type="checkbox" name="optedOut" defaultChecked={data.optedOut} /> Opted out
+                </label>
+                <label className="flex items-center gap-2">
+                  <input type="checkbox" name="blocked" defaultChecked={data.blocked} /> Blocked
+                </label>
+              </div>
+            </fieldset>
+            {error && Object.keys(error.fieldErrors).length === 0 ? <Alert tone="error">{error.message}</Alert> : null}
+            {save.isSuccess ? <Alert tone="success">Saved.</Alert> : null}
+            {canWrite ? (
+              <div>
+                <Button type="submit" disabled={save.isPending}>
+                  Save
+                </Button>
+              </div>
+            ) : null}
+          </form>
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader title="Conversation" description={data.thread ? `Owner: ${data.thread.mode}` : "No messages yet"} />
+        <CardBody className="max-h-[36rem] space-y-2 overflow-y-auto">
+          {data.history.map((message) => (
+            <div key={message.id} className={message.direction === "in" ? "flex justify-start" : "flex justify-end"}>
+              <div
+                className={
+                  message.direction === "in"
+                    ? "max-w-[75%] rounded-lg bg-muted px-3 py-2 text-sm"
+                    : "max-w-[75%] rounded-lg border border-border bg-card px-3 py-2 text-sm"
+                }
+              >
+                <div className="whitespace-pre-wrap break-words">{message.body}</div>
+                <div className="mt-1 text-[10px] text-muted-foreground">
+                  {message.source} · {new Date(message.createdAt).toLocaleString()} · {message.status}
+                </div>
+              </div>
+            </div>
+          ))}
+        </CardBody>
+      </Card>
+    </div>
+  );
+}

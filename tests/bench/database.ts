@@ -1,0 +1,44 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type pg from "pg";
+import { createDb, type TDb } from "~/db/client";
+import { startEmbeddedPostgres } from "~/db/embedded";
+import { createLogger } from "~/server/logger";
+import { prepareDatabase } from "~/server/setup/prepare-database";
+import { freePort } from "../support/ports";
+
+export type TBenchDatabase = { url: string; db: TDb; pool: pg.Pool };
+
+/**
+ * A prepared database for a benchmark: `DATABASE_URL` when set, else an embedded Postgres in a
+ * temporary folder, removed afterwards.
+ */
+export async function withBenchDatabase<T>(run: (database: TBenchDatabase) => Promise<T>): Promise<T> {
+  let dataDir: string | null = null;
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    dataDir = await mkdtemp(path.join(tmpdir(), "switchboard-bench-"));
+    await chmod(dataDir, 0o755);
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port: await freePort(),
+      database: "bench",
+    });
+    url = embedded.url;
+    stopEmbedded = embedded.stop;
+  }
+  const { db, pool } = createDb(url, { max: 20 });
+  try {
+    await prepareDatabase(
+      { pool, db, url, admin: { ADMIN_NAME: "Bench", ADMIN_PASSWORD: "bench-password-1" } },
+      createLogger("bench", "warn"),
+    );
+    return await run({ url, db, pool });
+  } finally {
+    await pool.end();
+    if (stopEmbedded) await stopEmbedded();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
