@@ -11,6 +11,7 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
 import { EMOJI_USES, FORMALITIES, RESPONSE_LENGTHS } from "~/db/schema/profiles";
+import { RELATIONSHIPS } from "~/db/schema/relationship";
 import type { TProfileInput } from "~/server/profiles/profiles";
 
 type TProfile = TProfileInput & { id: string };
@@ -180,6 +181,7 @@ function ProfileForm({
         instructions: text("instructions"),
         fallbackText: text("fallbackText"),
         isDefault: form.get("isDefault") === "on",
+        relationships: RELATIONSHIPS.filter((relationship) => form.get(`for-${relationship}`) === "on"),
       },
     });
   };
@@ -254,6 +256,23 @@ function ProfileForm({
         <label className="flex items-end gap-2 pb-2 text-sm">
           <input type="checkbox" name="isDefault" defaultChecked={profile?.isDefault ?? false} /> Default profile
         </label>
+        <fieldset className="md:col-span-3 text-sm">
+          <legend className="mb-1 font-medium">
+            Use for contacts who are (unless they have a profile of their own)
+          </legend>
+          <div className="flex flex-wrap gap-4">
+            {RELATIONSHIPS.map((relationship) => (
+              <label key={relationship} className="flex items-center gap-2">
+                <input
+                  type="checkbox"
+                  name={`for-${relationship}`}
+                  defaultChecked={profile?.relationships?.includes(relationship) ?? false}
+                />
+                {relationship}
+              </label>
+            ))}
+          </div>
+        </fieldset>
       </fieldset>
       {error ? (
         <div className="md:col-span-3">

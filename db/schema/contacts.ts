@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { contextProfiles } from "./profiles";
 import { waSessions } from "./sessions";
 
-export const RELATIONSHIPS = ["family", "friend", "client", "colleague", "other"] as const;
-export const relationship = pgEnum("relationship", RELATIONSHIPS);
+import { relationship } from "./relationship";
+
+export { RELATIONSHIPS, relationship } from "./relationship";
 
 /** A person who writes to a WhatsApp session; `wa_id` is E.164 and unique per session. */
 export const contacts = pgTable(

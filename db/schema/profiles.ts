@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { id, timestamps } from "./columns";
+import { relationship } from "./relationship";
 
 export const FORMALITIES = ["casual", "neutral", "formal"] as const;
 export const formality = pgEnum("formality", FORMALITIES);
@@ -42,6 +43,11 @@ export const contextProfiles = pgTable(
     instructions: text().notNull().default(""),
     fallbackText: text().notNull().default(""),
     isDefault: boolean().notNull().default(false),
+    /** Contacts with one of these relationships (and no profile of their own) get this profile. */
+    relationships: relationship()
+      .array()
+      .notNull()
+      .default(sql`'{}'::relationship[]`),
     ...timestamps(),
   },
   (t) => [

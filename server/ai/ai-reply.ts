@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads } from "~/db/schema";
@@ -53,11 +53,20 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
   if (!row) return "not_found" as const;
   if (await alreadyAnswered(db, job)) return "already_answered" as const;
   const settings = await getOrgSettings(db);
+  // The rule's profile, else the contact's own, else the one for their relationship, else the default.
   const profileId = job.profileId ?? row.contact.profileId;
   const [profile] = await db
     .select()
     .from(contextProfiles)
-    .where(profileId ? eq(contextProfiles.id, profileId) : eq(contextProfiles.isDefault, true))
+    .where(
+      profileId
+        ? eq(contextProfiles.id, profileId)
+        : or(
+            sql`${contextProfiles.relationships} @> array[${row.contact.relationship}]::relationship[]`,
+            eq(contextProfiles.isDefault, true),
+          ),
+    )
+    .orderBy(sql`${contextProfiles.isDefault} asc`)
     .limit(1);
   const promptProfile: TPromptProfile & { fallbackText: string } = profile ?? {
     name: "Default",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads } from "~/db/schema";
 import { EMOJI_USES, FORMALITIES, RESPONSE_LENGTHS } from "~/db/schema/profiles";
+import { RELATIONSHIPS } from "~/db/schema/relationship";
 import { buildPrompt } from "~/server/ai/prompt";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
@@ -37,6 +38,8 @@ export const ZProfileInput = z
     instructions: z.string().trim().max(4_000).default(""),
     fallbackText: z.string().trim().max(1_000).default(""),
     isDefault: z.boolean().default(false),
+    /** Contacts with these relationships and no profile of their own get this one. */
+    relationships: z.array(z.enum(RELATIONSHIPS)).max(RELATIONSHIPS.length).default([]),
   })
   .strict();
 export type TProfileInput = z.input<typeof ZProfileInput>;
@@ -58,7 +61,8 @@ function uniqueName(error: unknown): never {
 
 /** Saves a profile (new when `id` is null); making one the default unsets the previous default. */
 export async function saveProfile(db: TDb, actor: TActor, id: string | null, input: TProfileInput) {
-  const profile = ZProfileInput.parse(input);
+  const parsed = ZProfileInput.parse(input);
+  const profile = { ...parsed, relationships: [...new Set(parsed.relationships)] };
   return db
     .transaction(async (tx) => {
       if (profile.isDefault) {
@@ -66,6 +70,20 @@ export async function saveProfile(db: TDb, actor: TActor, id: string | null, inp
           .update(contextProfiles)
           .set({ isDefault: false })
           .where(and(eq(contextProfiles.isDefault, true), id ? ne(contextProfiles.id, id) : sql`true`));
+      }
+      if (profile.relationships.length > 0) {
+        // A relationship belongs to one profile: taking it here takes it from any other.
+        await tx
+          .update(contextProfiles)
+          .set({
+            relationships: sql`array(select r from unnest(${contextProfiles.relationships}) r where not (r = any(${`{${profile.relationships.join(",")}}`}::relationship[])))`,
+          })
+          .where(
+            and(
+              sql`${contextProfiles.relationships} && ${`{${profile.relationships.join(",")}}`}::relationship[]`,
+              id ? ne(contextProfiles.id, id) : sql`true`,
+            ),
+          );
       }
       if (!id) {
         const [created] = await tx.insert(contextProfiles).values(profile).returning();

@@ -78,9 +78,10 @@ export type TDecision = { effects: TActionEffects; outcomes: TRuleOutcome[]; ver
 
 type TProfile = Pick<
   typeof contextProfiles.$inferSelect,
-  "id" | "name" | "businessInfo" | "fallbackText" | "isDefault"
+  "id" | "name" | "businessInfo" | "fallbackText" | "isDefault" | "relationships"
 >;
 type TStoredProfile = {
+  relationships: string[];
   id: string;
   name: string;
   business_info: TProfile["businessInfo"];
@@ -93,6 +94,7 @@ const toProfile = (row: TStoredProfile): TProfile => ({
   businessInfo: row.business_info ?? {},
   fallbackText: row.fallback_text ?? "",
   isDefault: row.is_default,
+  relationships: (row.relationships ?? []) as TProfile["relationships"],
 });
 
 /**
@@ -126,7 +128,8 @@ export async function createDecider(
       (select value from ${settings} where key = ${ORG_KEY}) as settings,
       (select json_build_object('id', id, 'version', version) from ${ruleVersions} order by version desc limit 1) as head,
       (select coalesce(json_agg(p), '[]'::json) from ${contextProfiles} p
-        where p.is_default or p.id = any(${`{${contactProfileIds.join(",")}}`}::uuid[])) as profiles`);
+        where p.is_default or p.id = any(${`{${contactProfileIds.join(",")}}`}::uuid[])
+          or p.relationships && ${`{${[...new Set(batch.map((row) => row.contact.relationship))].join(",")}}`}::relationship[]) as profiles`);
   const orgSettings = readOrgSettings(context?.settings);
   const ruleset =
     options.ruleset !== undefined ? options.ruleset : await loadPublishedRuleset(tx, context?.head ?? null);
@@ -175,7 +178,13 @@ export async function createDecider(
   return (row: TMessageForDecision): TDecision => {
     const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
     const tags = tagsNow.get(row.contact.id) ?? row.contact.tags;
-    const profile = (row.contact.profileId ? profiles.get(row.contact.profileId) : undefined) ?? defaultProfile;
+    // The contact's own profile, else the one for their relationship, else the default.
+    const profile =
+      (row.contact.profileId ? profiles.get(row.contact.profileId) : undefined) ??
+      [...profiles.values()].find((candidate) =>
+        (candidate.relationships as string[]).includes(row.contact.relationship),
+      ) ??
+      defaultProfile;
     const facts = buildFacts({
       message: {
         body: row.message.body,

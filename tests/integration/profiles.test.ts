@@ -55,4 +55,28 @@ describe("context profiles", () => {
     expect(preview.contents.map((turn) => turn.role)).toEqual(["user", "model", "user"]);
     expect(preview.contents.at(-1)?.parts.at(-1)?.text).toBe("Quanto custa?");
   });
+
+  it("serves a contact the profile of their relationship, and moves a relationship between profiles", async () => {
+    const { pipeline, builder } = await setUp();
+    const caller = createCaller({ db: pipeline.db, user: builder });
+    const clients = await caller.profiles.save({ id: null, profile: { name: "Clients", relationships: ["client"] } });
+    await caller.profiles.save({ id: null, profile: { name: "Everyone", isDefault: true } });
+    await caller.contacts.save({ id: null, contact: { phone: "+14155550101", relationship: "client" } });
+    await caller.rules.create({
+      name: "Say the profile",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "who" }] },
+      actions: [{ type: "reply", text: "Profile: {{profile.name}}" }],
+    });
+    await caller.rules.publish({});
+    await inbound(pipeline, "+14155550101", "who are you");
+    await inbound(pipeline, "+14155550102", "who are you");
+    expect((await waitForReplies(pipeline.db, "+14155550101", 1))[0]?.body).toBe("Profile: Clients");
+    expect((await waitForReplies(pipeline.db, "+14155550102", 1))[0]?.body).toBe("Profile: Everyone");
+
+    await caller.profiles.save({ id: null, profile: { name: "VIP clients", relationships: ["client", "family"] } });
+    const byName = new Map((await caller.profiles.list()).map((profile) => [profile.name, profile.relationships]));
+    expect(byName.get("Clients")).toEqual([]);
+    expect(byName.get("VIP clients")).toEqual(["client", "family"]);
+    expect(clients.relationships).toEqual(["client"]);
+  });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "context_profiles" ADD COLUMN "relationships" "relationship"[] DEFAULT '{}'::relationship[] NOT NULL;
