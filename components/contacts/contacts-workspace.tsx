@@ -15,6 +15,17 @@ import { Table, Td, Th } from "~/components/ui/table";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import type { TListContactsInput } from "~/server/contacts/contacts";
 
+/** The list's filters as the export's query string (the export holds what the list shows). */
+function exportQuery(filters: TListContactsInput): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries<unknown>(filters)) {
+    if (typeof value === "string" && value !== "") params.set(key, value);
+    else if (typeof value === "number" || typeof value === "boolean") params.set(key, `${value}`);
+    else if (value instanceof Date) params.set(key, value.toISOString());
+  }
+  return params.toString();
+}
+
 /** The Contacts page: search, filters, sorting and keyset pages; add a contact. */
 export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
@@ -35,11 +46,19 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
         <CardHeader
           title="Contacts"
           actions={
-            canWrite ? (
-              <Button size="sm" onClick={() => setAdding(true)}>
-                Add contact
-              </Button>
-            ) : null
+            <div className="flex gap-2">
+              <a
+                className="inline-flex h-8 items-center rounded-md px-3 text-sm hover:bg-muted"
+                href={`/api/contacts/export?${exportQuery(filters)}`}
+              >
+                Export CSV
+              </a>
+              {canWrite ? (
+                <Button size="sm" onClick={() => setAdding(true)}>
+                  Add contact
+                </Button>
+              ) : null}
+            </div>
           }
         />
         <CardBody>

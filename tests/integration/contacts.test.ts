@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { contacts, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { exportContactsCsv } from "~/server/contacts/export";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
@@ -64,5 +65,13 @@ describe("contacts", () => {
     expect(search.contacts.every((contact) => contact.name === "Person 03")).toBe(true);
     const recent = await caller.contacts.list({ sort: "recent", limit: 200 });
     expect(recent.contacts.at(-1)?.lastInteractionAt).toBeNull();
+
+    // The export holds exactly what the list shows with the same filters, every page of it.
+    let csv = "";
+    for await (const chunk of exportContactsCsv(database.db, { tag: "lead" })) csv += chunk;
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("phone,name,relationship,priority,tags,opted_out,first_seen_at,last_interaction_at");
+    expect(lines).toHaveLength(1 + 15);
+    expect(lines.slice(1).every((line) => line.includes(",lead,"))).toBe(true);
   });
 });

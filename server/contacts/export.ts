@@ -1,0 +1,52 @@
+import type { TDbOrTx } from "~/db/client";
+import { listContacts, type TListContactsInput } from "./contacts";
+
+export const CONTACT_CSV_COLUMNS = [
+  "phone",
+  "name",
+  "relationship",
+  "priority",
+  "tags",
+  "opted_out",
+  "first_seen_at",
+  "last_interaction_at",
+] as const;
+
+/** One CSV field: quoted when it holds a comma, quote or line break; formula-looking text defused. */
+export function csvField(value: string | number | boolean | null): string {
+  if (value === null) return "";
+  let text = String(value);
+  // A leading = + - @ makes spreadsheets run the cell as a formula: prefix it to keep it text.
+  if (/^[=+\-@\t\r]/.test(text) && typeof value === "string" && !/^\+\d+$/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * Every contact matching the list's filters, as CSV (header first), read page by page with the
+ * same keyset the list uses, so an export of 100,000 contacts never holds them all at once.
+ */
+export async function* exportContactsCsv(db: TDbOrTx, filters: TListContactsInput): AsyncGenerator<string> {
+  yield `${CONTACT_CSV_COLUMNS.join(",")}\r\n`;
+  let cursor: string | undefined;
+  do {
+    const page = await listContacts(db, { ...filters, cursor, limit: 200 });
+    yield page.contacts
+      .map(
+        (contact) =>
+          [
+            contact.waId,
+            contact.name,
+            contact.relationship,
+            contact.priority,
+            contact.tags.join(";"),
+            contact.optedOut,
+            contact.firstSeenAt.toISOString(),
+            contact.lastInteractionAt?.toISOString() ?? null,
+          ]
+            .map(csvField)
+            .join(",") + "\r\n",
+      )
+      .join("");
+    cursor = page.next ?? undefined;
+  } while (cursor);
+}
