@@ -16,3 +16,12 @@ export class AppError extends Error {
     this.name = "AppError";
   }
 }
+
+/**
+ * Whether a database error is a unique-constraint violation (SQLSTATE 23505). drizzle wraps the
+ * driver's error, so the code is on the error or on its cause.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause ?? error;
+  return (cause as { code?: string }).code === "23505" || (error as { code?: string }).code === "23505";
+}

@@ -10,6 +10,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
+import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
@@ -166,10 +167,7 @@ function NewContact({ onDone }: { onDone: () => void }) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const text = (name: string) => {
-      const value = form.get(name);
-      return typeof value === "string" ? value : "";
-    };
+    const text = (name: string) => formText(form, name);
     save.mutate({
       id: null,
       contact: {

@@ -9,6 +9,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
+import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { EMOJI_USES, FORMALITIES, RESPONSE_LENGTHS } from "~/db/schema/profiles";
 import { RELATIONSHIPS } from "~/db/schema/relationship";
@@ -155,10 +156,7 @@ function ProfileForm({
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const text = (name: string) => {
-      const value = form.get(name);
-      return typeof value === "string" ? value : "";
-    };
+    const text = (name: string) => formText(form, name);
     save.mutate({
       id: profile?.id ?? null,
       profile: {

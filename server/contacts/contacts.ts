@@ -4,12 +4,15 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import { AppError } from "~/server/errors";
+import { AppError, isUniqueViolation } from "~/server/errors";
+import { pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
 import { toE164 } from "./phone";
 
 export const CONTACT_SORTS = ["recent", "name", "newest"] as const;
 const SEARCH_FIRST_LIMIT = 2_000;
+/** The "recent" sort key, as contacts_recent_idx indexes it: never heard from sorts last. */
+const RECENT_KEY = sql`coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz)`;
 
 export const ZListContactsInput = z.object({
   /** Name, number or tag. */
@@ -67,7 +70,10 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
     });
     where.push(
       found.length <= SEARCH_FIRST_LIMIT
-        ? sql`${contacts.id} = any(${`{${found.map((row) => row.id).join(",")}}`}::uuid[])`
+        ? sql`${contacts.id} = any(${pgArray(
+            found.map((row) => row.id),
+            "uuid",
+          )})`
         : matches,
     );
   }
@@ -91,14 +97,9 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
   } else {
     // As contacts_recent_idx sorts (never heard from = -infinity, last), so the index serves both
     // the order and the keyset.
-    order = [
-      sql`coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz) desc`,
-      sql`${contacts.id} desc nulls last`,
-    ];
+    order = [sql`${RECENT_KEY} desc`, sql`${contacts.id} desc nulls last`];
     if (cursor) {
-      where.push(
-        sql`(coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz), ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`,
-      );
+      where.push(sql`(${RECENT_KEY}, ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`);
     }
   }
   const rows = await db
@@ -119,7 +120,7 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
           ? sql<string | null>`coalesce(${contacts.name}, '')`
           : input.sort === "newest"
             ? sql<string | null>`${contacts.firstSeenAt}::text`
-            : sql<string | null>`coalesce(${contacts.lastInteractionAt}, '-infinity'::timestamptz)::text`,
+            : sql<string | null>`${RECENT_KEY}::text`,
     })
     .from(contacts)
     .where(where.length > 0 ? and(...where) : undefined)
@@ -156,8 +157,7 @@ async function normalized(db: TDbOrTx, phone: string) {
 }
 
 function duplicate(error: unknown): never {
-  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code === "23505") {
+  if (isUniqueViolation(error)) {
     throw new AppError("CONFLICT", "A contact with this number exists already.", { phone: "Already a contact" });
   }
   throw error;

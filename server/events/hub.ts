@@ -35,15 +35,15 @@ export class EventHub {
     const client = new pg.Client({ connectionString: this.url, application_name: "switchboard-web-events" });
     client.on("notification", (message) => {
       if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
-      let notices: TEventNotice[];
+      let notices: unknown;
       try {
         // One notification per INSERT statement: an array of its events (migration 0004).
-        const parsed = JSON.parse(message.payload) as TEventNotice | TEventNotice[];
-        notices = Array.isArray(parsed) ? parsed : [parsed];
+        notices = JSON.parse(message.payload);
       } catch {
         return;
       }
-      for (const notice of notices) for (const listener of this.listeners) listener(notice);
+      if (!Array.isArray(notices)) return;
+      for (const notice of notices as TEventNotice[]) for (const listener of this.listeners) listener(notice);
     });
     client.on("error", (error) => {
       this.log.warn({ err: error }, "event stream connection lost; reconnecting");

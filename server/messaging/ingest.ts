@@ -6,6 +6,7 @@ import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
+import { jsonRecordset } from "~/server/lib/sql";
 import {
   normalizeWaId,
   sanitizeContent,
@@ -90,12 +91,11 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     // in arrival order; a copy stored by a concurrent batch since is left out by the conflict.
     const { rows } = await tx.execute<{ id: string; thread_id: string; contact_id: string }>(sql`
       with input as (
-        select * from json_to_recordset(${JSON.stringify(input)}::json) as x(
-          ord int, id uuid, session_id uuid, wa_id text, wa_message_id text, name text, at timestamptz,
-          type text, body text, media jsonb, flags text[])
-        -- The LIMIT tells the planner how many rows there are (else it guesses 100, and probes
-        -- the messages table with a scan instead of its unique index).
-        limit ${sql.raw(String(input.length))}
+        select * from ${jsonRecordset(
+          input,
+          `ord int, id uuid, session_id uuid, wa_id text, wa_message_id text, name text, at timestamptz,
+          type text, body text, media jsonb, flags text[]`,
+        )} x
       ), fresh as (
         select * from input i
         where not exists (

@@ -3,6 +3,7 @@ import type { TDb } from "~/db/client";
 import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import { createGroupCommit } from "~/server/lib/group-commit";
+import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { Pacer } from "./pacing";
 
 /** What the pipeline needs from a WhatsApp transport to send. */
@@ -66,23 +67,23 @@ type TSentRecord = { message: TQueuedMessage; waMessageId: string };
  */
 export function createSentRecorder(db: TDb) {
   const group = createGroupCommit(async (records: TSentRecord[]) => {
-    const input = JSON.stringify(
-      records.map(({ message, waMessageId }) => ({
-        id: message.id,
-        wa_message_id: waMessageId,
-        contact_id: message.contactId,
-      })),
-    );
+    const input = records.map(({ message, waMessageId }) => ({
+      id: message.id,
+      wa_message_id: waMessageId,
+      contact_id: message.contactId,
+    }));
     await db.execute(sql`
       with input as (
-        select * from json_to_recordset(${input}::json) as x(id uuid, wa_message_id text, contact_id uuid)
-        limit ${sql.raw(String(records.length))}
+        select * from ${jsonRecordset(input, "id uuid, wa_message_id text, contact_id uuid")} x
       ), sent as (
         update ${messages} m
         set wa_message_id = input.wa_message_id, status = 'sent', sent_at = now(), error = null
         from input
         -- By primary key: the ids as an array, or the planner scans every queued message.
-        where m.id = any(${`{${records.map((record) => record.message.id).join(",")}}`}::uuid[])
+        where m.id = any(${pgArray(
+          records.map((record) => record.message.id),
+          "uuid",
+        )})
           and m.id = input.id and m.status = 'queued'
         returning m.id, m.thread_id, m.session_id, input.contact_id, input.wa_message_id
       )
@@ -148,7 +149,7 @@ export async function sendQueuedBatch(
   await options.lockDb.transaction(async (lock) => {
     await lock.execute(sql`
       select pg_advisory_xact_lock(${THREAD_SEND_LOCK}, h)
-      from (select distinct hashtext(t) as h from unnest(${toTextArray(threadIds)}) as t order by 1) as locks`);
+      from (select distinct hashtext(t) as h from unnest(${pgArray(threadIds, "text")}) as t order by 1) as locks`);
     const queued = await queuedInThreads(db, threadIds);
     const jobOf = new Map(jobs.map((job) => [job.messageId, job]));
     // Whether the transport already accepted any of them (a crash after the send, before the
@@ -182,13 +183,6 @@ export async function sendQueuedBatch(
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, runThreads));
   });
   return errors;
-}
-
-function toTextArray(values: readonly string[]) {
-  return sql`array[${sql.join(
-    values.map((value) => sql`${value}`),
-    sql`, `,
-  )}]::text[]`;
 }
 
 function earlierFailed(error: unknown): Error {

@@ -6,6 +6,7 @@ import { contacts, events, messages, ruleEvaluations, ruleHits, threads } from "
 import type { TEventInput } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { sendQueueName, type TQueuePayload } from "~/server/jobs/queues";
+import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 
@@ -43,7 +44,8 @@ export async function processInboundBatch(
     });
     if (pending.length === 0) return outcomes;
 
-    const decide = await createDecider(tx, pending.map(toDecisionInput));
+    const inputs = pending.map(toDecisionInput);
+    const decide = await createDecider(tx, inputs);
     const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
     const aiJobs: TQueuePayload<"ai.reply">[] = [];
@@ -53,7 +55,7 @@ export async function processInboundBatch(
     const handoffs = new Map<string, { assigneeId: string | null }>();
     const contactChanges = new Map<string, TContactChange>();
     const queuedAt = new Date();
-    for (const row of pending) {
+    for (const [index, row] of pending.entries()) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
       const mode = threadModes.get(row.thread.id) ?? row.thread.mode;
       if (mode === "human") {
@@ -61,7 +63,7 @@ export async function processInboundBatch(
         outcomes.set(row.message.id, "human_mode");
         continue;
       }
-      const decision = decide({ ...toDecisionInput(row), thread: { ...row.thread, mode } });
+      const decision = decide({ ...inputs[index]!, thread: { ...row.thread, mode } });
       for (const outcome of decision.outcomes) {
         if (outcome.skipped || decision.version === null) continue;
         const key = `${outcome.ruleId}|${decision.version}`;
@@ -173,13 +175,6 @@ export async function processInboundBatch(
   });
 }
 
-/** `json_to_recordset(...) limit n`: the LIMIT tells the planner the real row count. */
-function recordset(rows: readonly object[], columns: string) {
-  return sql`(select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(${sql.raw(columns)}) limit ${sql.raw(
-    String(rows.length),
-  )})`;
-}
-
 /**
  * Everything a batch decided, written in ONE statement: the replies (in decision order, so
  * their `seq` keeps it), the rules that fired, the evaluation counts, the events, and the
@@ -203,7 +198,7 @@ async function recordDecisions(
         (id, session_id, thread_id, direction, body, source, rule_id, rule_version, reply_to_message_id, status, queued_at)
       select id, "sessionId", "threadId", 'out', body, source::message_source, "ruleId", "ruleVersion", "replyToMessageId",
         'queued', "queuedAt"
-      from ${recordset(
+      from ${jsonRecordset(
         replies,
         `ord int, id uuid, "sessionId" uuid, "threadId" uuid, body text, source text, "ruleId" uuid, "ruleVersion" int,
         "replyToMessageId" uuid, "queuedAt" timestamptz`,
@@ -212,19 +207,19 @@ async function recordDecisions(
     ), hits as (
       insert into ${ruleHits} (rule_id, version, message_id, matched)
       select "ruleId", version, "messageId", true
-      from ${recordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid`)} h
+      from ${jsonRecordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid`)} h
     ), counted as (
       insert into ${ruleEvaluations} (rule_id, version, evaluations, matches)
       select "ruleId", version, evaluations, matches
-      from ${recordset(batch.evaluations, `"ruleId" uuid, version int, evaluations int, matches int`)} e
+      from ${jsonRecordset(batch.evaluations, `"ruleId" uuid, version int, evaluations int, matches int`)} e
     ), recorded as (
       insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
       select type, "sessionId", "contactId", "threadId", "messageId", payload
-      from ${recordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
+      from ${jsonRecordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
       order by ord
     )
     update ${messages} set processed_at = now()
-    where id = any(${`{${batch.processed.join(",")}}`}::uuid[])`);
+    where id = any(${pgArray(batch.processed, "uuid")})`);
 }
 
 type TContactChange = { tags: string[]; profileId?: string; relationship?: string; optedOut?: boolean };
@@ -252,11 +247,6 @@ function describe(effects: TActionEffects) {
     ...(effects.relationship ? { relationship: effects.relationship } : {}),
     ...(effects.optOut ? { optedOut: true } : {}),
   };
-}
-
-/** `message.process` for one message (see processInboundBatch). */
-export async function processInbound(db: TDb, boss: PgBoss, messageId: string): Promise<TProcessOutcome> {
-  return (await processInboundBatch(db, boss, [messageId])).get(messageId) ?? "not_found";
 }
 
 /**

@@ -6,7 +6,8 @@ import { EMOJI_USES, FORMALITIES, RESPONSE_LENGTHS } from "~/db/schema/profiles"
 import { RELATIONSHIPS } from "~/db/schema/relationship";
 import { buildPrompt } from "~/server/ai/prompt";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import { AppError } from "~/server/errors";
+import { AppError, isUniqueViolation } from "~/server/errors";
+import { pgArray } from "~/server/lib/sql";
 
 const ZList = z.array(z.string().trim().min(1).max(200)).max(50).default([]);
 
@@ -49,11 +50,7 @@ export async function listProfiles(db: TDbOrTx) {
 }
 
 function uniqueName(error: unknown): never {
-  // drizzle wraps the driver's error: the SQLSTATE is on it or on its cause.
-  const code =
-    (error as { code?: string; cause?: { code?: string } }).code ??
-    (error as { cause?: { code?: string } }).cause?.code;
-  if (code === "23505") {
+  if (isUniqueViolation(error)) {
     throw new AppError("CONFLICT", "A profile with this name exists already.", { name: "Choose another name" });
   }
   throw error;
@@ -76,11 +73,11 @@ export async function saveProfile(db: TDb, actor: TActor, id: string | null, inp
         await tx
           .update(contextProfiles)
           .set({
-            relationships: sql`array(select r from unnest(${contextProfiles.relationships}) r where not (r = any(${`{${profile.relationships.join(",")}}`}::relationship[])))`,
+            relationships: sql`array(select r from unnest(${contextProfiles.relationships}) r where not (r = any(${pgArray(profile.relationships, "relationship")})))`,
           })
           .where(
             and(
-              sql`${contextProfiles.relationships} && ${`{${profile.relationships.join(",")}}`}::relationship[]`,
+              sql`${contextProfiles.relationships} && ${pgArray(profile.relationships, "relationship")}`,
               id ? ne(contextProfiles.id, id) : sql`true`,
             ),
           );

@@ -1,13 +1,14 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, ruleHits, ruleVersions, settings, threads } from "~/db/schema";
+import { pgArray } from "~/server/lib/sql";
 import { readOrgSettings } from "~/server/settings/schema";
 import { ORG_KEY } from "~/server/settings/settings";
 import { planActions, type TActionEffects } from "./actions";
 import { evaluateRuleset, type TCompiledRule, type TCompiledRuleset, type TRuleOutcome } from "./evaluate";
 import { buildFacts } from "./facts";
 import { loadPublishedRuleset } from "./published";
-import type { TTemplateValues } from "./templates";
+import { templateValues } from "./templates";
 
 /** One inbound message with what rules may ask about it. */
 export type TMessageForDecision = {
@@ -128,8 +129,8 @@ export async function createDecider(
       (select value from ${settings} where key = ${ORG_KEY}) as settings,
       (select json_build_object('id', id, 'version', version) from ${ruleVersions} order by version desc limit 1) as head,
       (select coalesce(json_agg(p), '[]'::json) from ${contextProfiles} p
-        where p.is_default or p.id = any(${`{${contactProfileIds.join(",")}}`}::uuid[])
-          or p.relationships && ${`{${[...new Set(batch.map((row) => row.contact.relationship))].join(",")}}`}::relationship[]) as profiles`);
+        where p.is_default or p.id = any(${pgArray(contactProfileIds, "uuid")})
+          or p.relationships && ${pgArray([...new Set(batch.map((row) => row.contact.relationship))], "relationship")}) as profiles`);
   const orgSettings = readOrgSettings(context?.settings);
   const ruleset =
     options.ruleset !== undefined ? options.ruleset : await loadPublishedRuleset(tx, context?.head ?? null);
@@ -158,19 +159,6 @@ export async function createDecider(
     for (const row of rows) lastFired.set(`${row.ruleId}|${row.contactId}`, new Date(row.at));
   }
   const profiles = new Map<string, TProfile>((context?.profiles ?? []).map((row) => [row.id, toProfile(row)]));
-  // Profiles an `ai_reply` action picks, when not loaded already.
-  const picked = (ruleset?.rules ?? []).flatMap((rule) =>
-    rule.actions.flatMap((action) =>
-      action.type === "ai_reply" && action.profileId && !profiles.has(action.profileId) ? [action.profileId] : [],
-    ),
-  );
-  if (picked.length > 0) {
-    const rows = await tx
-      .select()
-      .from(contextProfiles)
-      .where(inArray(contextProfiles.id, [...new Set(picked)]));
-    for (const row of rows) profiles.set(row.id, row);
-  }
   const defaultProfile = [...profiles.values()].find((profile) => profile.isDefault) ?? null;
   const tagsNow = new Map<string, string[]>();
   const defaultReply = orgSettings.defaultReply.mode === "text" ? orgSettings.defaultReply.text : null;
@@ -223,20 +211,11 @@ export async function createDecider(
           coolingDown,
         })
       : { outcomes: [], actions: [], matchedAny: false };
-    const business = profile?.businessInfo ?? {};
-    const template: TTemplateValues = {
-      "contact.name": row.contact.name,
-      "contact.firstName": row.contact.name?.trim().split(/\s+/)[0] ?? null,
-      "contact.phone": row.contact.waId,
-      "contact.relationship": row.contact.relationship,
-      "profile.name": profile?.name ?? null,
-      "business.name": business.name ?? null,
-      "business.hours": business.hours ?? null,
-      "business.services": business.services?.join(", ") ?? null,
-      "business.links": business.links?.join(" ") ?? null,
-    };
     const effects = planActions(evaluation, {
-      template,
+      template: templateValues(
+        { name: row.contact.name, phone: row.contact.waId, relationship: row.contact.relationship },
+        profile,
+      ),
       defaultReply,
     });
     for (const outcome of evaluation.outcomes) {

@@ -12,6 +12,7 @@ import { compileRuleset, evaluateRuleset } from "./evaluate";
 import { buildFacts, type TFacts } from "./facts";
 import { loadPublishedRuleset } from "./published";
 import { listDraftRules } from "./rules";
+import { templateValues } from "./templates";
 
 export const ZDryRunInput = z.object({
   text: z.string().max(4_096, "At most 4,096 characters"),
@@ -112,17 +113,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
     .limit(1);
   const defaultReply = settings.defaultReply.mode === "text" ? settings.defaultReply.text : null;
   const effects = planActions(evaluation, {
-    template: {
-      "contact.name": input.contact.name,
-      "contact.firstName": input.contact.name?.trim().split(/\s+/)[0] ?? null,
-      "contact.phone": input.contact.phone,
-      "contact.relationship": input.contact.relationship,
-      "profile.name": profile?.name ?? null,
-      "business.name": profile?.businessInfo.name ?? null,
-      "business.hours": profile?.businessInfo.hours ?? null,
-      "business.services": profile?.businessInfo.services?.join(", ") ?? null,
-      "business.links": profile?.businessInfo.links?.join(" ") ?? null,
-    },
+    template: templateValues(input.contact, profile),
     defaultReply,
   });
   const rules: TDryRunRule[] = evaluation.outcomes.map((outcome) => ({

@@ -1,3 +1,5 @@
+import type { TBusinessInfo } from "~/db/schema/profiles";
+
 /** Variables a reply template may use, with what each means (shown in the editor). */
 export const TEMPLATE_VARIABLES = {
   "contact.name": "The contact's name (or WhatsApp display name)",
@@ -12,6 +14,25 @@ export const TEMPLATE_VARIABLES = {
 } as const;
 export type TTemplateVariable = keyof typeof TEMPLATE_VARIABLES;
 export type TTemplateValues = Partial<Record<TTemplateVariable, string | null>>;
+
+/** The values of every variable, for a contact and the profile that speaks to them. */
+export function templateValues(
+  contact: { name: string | null; phone: string; relationship: string },
+  profile: { name: string; businessInfo: TBusinessInfo } | null | undefined,
+): TTemplateValues {
+  const business = profile?.businessInfo ?? {};
+  return {
+    "contact.name": contact.name,
+    "contact.firstName": contact.name?.trim().split(/\s+/)[0] ?? null,
+    "contact.phone": contact.phone,
+    "contact.relationship": contact.relationship,
+    "profile.name": profile?.name ?? null,
+    "business.name": business.name ?? null,
+    "business.hours": business.hours ?? null,
+    "business.services": business.services?.join(", ") ?? null,
+    "business.links": business.links?.join(" ") ?? null,
+  };
+}
 
 /** `{{ name }}` or `{{ name | fallback }}`. */
 const PLACEHOLDER = /\{\{\s*([^}|]*?)\s*(?:\|\s*([^}]*?)\s*)?\}\}/g;

@@ -5,7 +5,7 @@ import { users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from "~/server/auth/password";
 import { USER_ROLES } from "~/server/auth/roles";
-import { AppError } from "~/server/errors";
+import { AppError, isUniqueViolation } from "~/server/errors";
 
 const ZPassword = z
   .string()
@@ -66,11 +66,6 @@ async function assertAnotherActiveAdmin(tx: TDbOrTx, exceptId: string, why: stri
     .from(users)
     .where(and(eq(users.role, "admin"), eq(users.disabled, false), ne(users.id, exceptId)));
   if ((row?.n ?? 0) === 0) throw new AppError("CONFLICT", `${why}: it is the only enabled admin.`);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } }).cause ?? error;
-  return (cause as { code?: string }).code === "23505";
 }
 
 export async function createUser(db: TDb, actor: TActor, rawInput: TCreateUserInput) {

@@ -70,13 +70,5 @@ export function createSimulatorTransport(options: {
         );
       return new Map(rows.flatMap((row) => (row.clientRef ? [[row.clientRef, row.waMessageId] as const] : [])));
     },
-    async findSent(clientRef) {
-      const [row] = await db
-        .select({ waMessageId: simulatorDeliveries.waMessageId })
-        .from(simulatorDeliveries)
-        .where(and(eq(simulatorDeliveries.sessionId, sessionId), eq(simulatorDeliveries.clientRef, clientRef)))
-        .limit(1);
-      return row?.waMessageId ?? null;
-    },
   };
 }
