@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_GEMINI_MODEL } from "~/server/ai/models";
 
 /**
  * The web and the stack launcher read configuration only through this module (the worker has
@@ -16,7 +17,18 @@ const ZPostgresUrl = z
 
 const ZAppSecret = z.string().min(32, "must be at least 32 characters (try: openssl rand -hex 32)");
 
+/** Gemini, read by the worker (AI replies) and the web (Settings: provider status, "test key"). */
+export const ZAiEnv = z.object({
+  /** Gemini API key; without one, AI replies come from the offline provider (the profile). */
+  GEMINI_API_KEY: z.string().trim().min(1).optional(),
+  GEMINI_MODEL: z.string().trim().min(1).default(DEFAULT_GEMINI_MODEL),
+  /** Another Gemini endpoint (a proxy; tests point it at a fake server). */
+  GEMINI_BASE_URL: z.url().optional(),
+});
+export type TAiEnv = z.infer<typeof ZAiEnv>;
+
 const ZWebEnv = z.object({
+  ...ZAiEnv.shape,
   DATABASE_URL: ZPostgresUrl,
   APP_SECRET: ZAppSecret,
   LOG_LEVEL: ZLogLevel.default("info"),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_GEMINI_MODEL } from "~/server/ai/providers";
-import { parseEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
+import { parseEnv, ZAiEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
 
 const ZWorkerEnv = z.object({
   DATABASE_URL: ZPostgresUrl,
@@ -16,11 +15,7 @@ const ZWorkerEnv = z.object({
   WORKER_SESSION_LEASE_TTL_S: z.coerce.number().int().min(2).max(600).default(30),
   /** Parallel sends per session (always one at a time per conversation). */
   WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
-  /** Gemini API key; without one, AI replies come from the offline provider (the profile). */
-  GEMINI_API_KEY: z.string().trim().min(1).optional(),
-  GEMINI_MODEL: z.string().trim().min(1).default(DEFAULT_GEMINI_MODEL),
-  /** Another Gemini endpoint (a proxy; tests point it at a fake server). */
-  GEMINI_BASE_URL: z.url().optional(),
+  ...ZAiEnv.shape,
   /** The whole AI reply, retries included, must finish within this; then the fallback is sent. */
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
   /** Set by npm for scripts; shown in the heartbeat. */

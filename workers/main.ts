@@ -1,4 +1,5 @@
 import { createDb } from "~/db/client";
+import { geminiConfig } from "~/server/ai/status";
 import { ConfigError } from "~/server/env";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
@@ -65,9 +66,7 @@ async function main() {
     log,
     handlers: JOB_HANDLERS,
     ai: {
-      gemini: env.GEMINI_API_KEY
-        ? { apiKey: env.GEMINI_API_KEY, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL }
-        : null,
+      gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },
     },
     version: env.npm_package_version,

@@ -5,6 +5,7 @@ import { type FormEvent } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
+import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
@@ -125,6 +126,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
       </Card>
       <Card>
         <CardHeader title="Conversation" description={data.thread ? `Owner: ${data.thread.mode}` : "No messages yet"} />
+        {data.thread ? <LearnedContext topics={data.thread.topics} sentiment={data.thread.sentiment} /> : null}
         <CardBody className="max-h-[36rem] space-y-2 overflow-y-auto">
           {data.history.map((message) => (
             <div key={message.id} className={message.direction === "in" ? "flex justify-start" : "flex justify-end"}>
@@ -144,6 +146,28 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
           ))}
         </CardBody>
       </Card>
+    </div>
+  );
+}
+
+const SENTIMENT_TONE = { positive: "success", neutral: "neutral", negative: "danger" } as const;
+
+/** What the conversation is about and the contact's mood, as learned from their messages. */
+function LearnedContext({ topics, sentiment }: { topics: string[]; sentiment: keyof typeof SENTIMENT_TONE | null }) {
+  return (
+    <div
+      className="flex flex-wrap items-center gap-2 border-b border-border px-4 py-2 text-xs"
+      role="group"
+      aria-label="Learned context"
+    >
+      <span className="text-muted-foreground">Mood</span>
+      <Badge tone={sentiment ? SENTIMENT_TONE[sentiment] : "neutral"}>{sentiment ?? "not known yet"}</Badge>
+      <span className="ml-2 text-muted-foreground">Topics</span>
+      {topics.length > 0 ? (
+        topics.map((topic) => <Badge key={topic}>{topic}</Badge>)
+      ) : (
+        <span className="text-muted-foreground">none yet</span>
+      )}
     </div>
   );
 }

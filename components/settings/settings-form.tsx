@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
+import { AiProviderCard } from "./ai-provider";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
@@ -66,6 +67,7 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
         timeZone: text("timeZone"),
         defaultReply:
           text("defaultReplyMode") === "none" ? { mode: "none" } : { mode: "text", text: text("defaultReplyText") },
+        aiModel: text("aiModel"),
         businessHours: Object.fromEntries(
           WEEKDAYS.map((day) => [day, parseHours(text(`hours-${day}`))]),
         ) as TOrgSettings["businessHours"],
@@ -153,6 +155,7 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
             ))}
           </CardBody>
         </Card>
+        <AiProviderCard aiModel={initial.aiModel} error={fieldErrors.aiModel} canWrite={canWrite} />
       </fieldset>
       {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
       {canWrite ? (

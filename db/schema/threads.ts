@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgEnum, pgTable, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { contacts } from "./contacts";
 import { users } from "./users";
@@ -23,7 +23,9 @@ export const threads = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
-    sentiment: text(),
+    /** Learned as messages arrive (server/threads/learned-context.ts). */
+    sentiment: text().$type<"positive" | "neutral" | "negative">(),
+    sentimentScore: real(),
     ...timestamps(),
   },
   (t) => [

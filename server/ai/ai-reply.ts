@@ -8,6 +8,7 @@ import { getOrgSettings } from "~/server/settings/settings";
 import { buildPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
 import { generateAiReply, type TAiPolicy } from "./reply";
+import { effectiveModel } from "./status";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
@@ -97,7 +98,9 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
   const fallback =
     promptProfile.fallbackText ||
     (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
-  const provider = config.gemini ? geminiFor(config.gemini) : createOfflineProvider(promptProfile);
+  const provider = config.gemini
+    ? geminiFor({ ...config.gemini, model: effectiveModel(config.gemini, settings.aiModel) })
+    : createOfflineProvider(promptProfile);
   const reply = await generateAiReply(provider, prompt, fallback, { policy: config.policy });
 
   return db.transaction(async (tx) => {

@@ -1,5 +1,6 @@
 import { ApiError, GoogleGenAI } from "@google/genai";
 import { fold } from "~/server/rules/operators";
+import { DEFAULT_GEMINI_MODEL } from "./models";
 import type { TPrompt, TPromptProfile } from "./prompt";
 
 export type TAiResult = { text: string; tokens: { prompt: number; output: number } | null };
@@ -11,7 +12,7 @@ export type TAiProvider = {
   generate: (prompt: TPrompt, signal: AbortSignal) => Promise<TAiResult>;
 };
 
-export const DEFAULT_GEMINI_MODEL = "gemini-3.8-flash";
+export { DEFAULT_GEMINI_MODEL };
 
 export type TGeminiOptions = {
   apiKey: string;

@@ -1,8 +1,10 @@
+import { geminiConfig } from "~/server/ai/status";
+import { webEnv } from "~/server/env";
 import { getCurrentUser } from "~/server/auth/session";
 import { getDb } from "~/server/db";
 import type { TTRPCContext } from "./trpc";
 
 /** Context of a tRPC request from the browser. */
 export async function createTRPCContext(): Promise<TTRPCContext> {
-  return { db: getDb(), user: await getCurrentUser() };
+  return { db: getDb(), user: await getCurrentUser(), gemini: geminiConfig(webEnv()) };
 }

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { TDb } from "~/db/client";
+import type { TGeminiConfig } from "~/server/ai/status";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
@@ -10,6 +11,8 @@ import { AppError } from "~/server/errors";
 export type TTRPCContext = {
   db: TDb;
   user: TSessionUser | null;
+  /** Gemini as this deployment configures it (GEMINI_*), or null: the offline provider answers. */
+  gemini?: TGeminiConfig | null;
 };
 
 /**

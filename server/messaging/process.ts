@@ -9,6 +9,7 @@ import { sendQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
+import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
 
 export type TProcessOutcome = "replied" | "no_reply" | "human_mode" | "already_processed" | "not_found";
 
@@ -54,9 +55,11 @@ export async function processInboundBatch(
     const threadModes = new Map<string, string>();
     const handoffs = new Map<string, { assigneeId: string | null }>();
     const contactChanges = new Map<string, TContactChange>();
+    const learned = new Map<string, TLearnedContext>();
     const queuedAt = new Date();
     for (const [index, row] of pending.entries()) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
+      learned.set(row.thread.id, decide.learn(inputs[index]!));
       const mode = threadModes.get(row.thread.id) ?? row.thread.mode;
       if (mode === "human") {
         toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
@@ -168,6 +171,7 @@ export async function processInboundBatch(
       evaluations: [...evaluated.values()],
       events: toRecord,
       processed: pending.map((row) => row.message.id),
+      learned: [...learned].map(([threadId, context]) => ({ threadId, ...context })),
     });
     await enqueueSends(boss, replies, tx);
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
@@ -188,6 +192,7 @@ async function recordDecisions(
     evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
     events: TEventInput[];
     processed: string[];
+    learned: ({ threadId: string } & TLearnedContext)[];
   },
 ) {
   const replies = batch.replies.map((reply, ord) => ({ ord, ...reply, queuedAt: reply.queuedAt ?? new Date() }));
@@ -217,6 +222,15 @@ async function recordDecisions(
       select type, "sessionId", "contactId", "threadId", "messageId", payload
       from ${jsonRecordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
       order by ord
+    ), learned as (
+      -- Topics merge with what a concurrent batch of the same thread may have written.
+      update ${threads} t set
+        topics = array(
+          select topic from unnest(l.topics || t.topics) with ordinality u(topic, o)
+          group by topic order by min(o) limit ${MAX_TOPICS}),
+        sentiment = l.sentiment, sentiment_score = l."sentimentScore"
+      from ${jsonRecordset(batch.learned, `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real`)} l
+      where t.id = l."threadId"
     )
     update ${messages} set processed_at = now()
     where id = any(${pgArray(batch.processed, "uuid")})`);

@@ -9,11 +9,12 @@ import { evaluateRuleset, type TCompiledRule, type TCompiledRuleset, type TRuleO
 import { buildFacts } from "./facts";
 import { loadPublishedRuleset } from "./published";
 import { templateValues } from "./templates";
+import { EMPTY_LEARNED_CONTEXT, learnFromMessage, type TLearnedContext } from "~/server/threads/learned-context";
 
 /** One inbound message with what rules may ask about it. */
 export type TMessageForDecision = {
   message: { id: string; body: string; type: string; hasMedia: boolean; createdAt: Date };
-  thread: { id: string; mode: string };
+  thread: { id: string; mode: string; topics: string[]; sentimentScore: number | null };
   contact: {
     id: string;
     waId: string;
@@ -41,7 +42,7 @@ export const messageForDecisionFields = {
     sessionId: messages.sessionId,
     processedAt: messages.processedAt,
   },
-  thread: { id: threads.id, mode: threads.mode },
+  thread: { id: threads.id, mode: threads.mode, topics: threads.topics, sentimentScore: threads.sentimentScore },
   contact: {
     id: contacts.id,
     waId: contacts.waId,
@@ -75,13 +76,21 @@ export function toDecisionInput(row: TDecisionRow): TMessageForDecision {
   return { ...row, counts: { ...row.counts, lastBotReplyAt: last ? new Date(last) : null } };
 }
 
-export type TDecision = { effects: TActionEffects; outcomes: TRuleOutcome[]; version: number | null };
+export type TDecision = {
+  effects: TActionEffects;
+  outcomes: TRuleOutcome[];
+  version: number | null;
+  /** The thread's learned context after this message. */
+  learned: TLearnedContext;
+};
 
 type TProfile = Pick<
   typeof contextProfiles.$inferSelect,
-  "id" | "name" | "businessInfo" | "fallbackText" | "isDefault" | "relationships"
+  "id" | "name" | "businessInfo" | "fallbackText" | "isDefault" | "relationships" | "topics" | "topicsToAvoid"
 >;
 type TStoredProfile = {
+  topics: string[] | null;
+  topics_to_avoid: string[] | null;
   relationships: string[];
   id: string;
   name: string;
@@ -96,6 +105,8 @@ const toProfile = (row: TStoredProfile): TProfile => ({
   fallbackText: row.fallback_text ?? "",
   isDefault: row.is_default,
   relationships: (row.relationships ?? []) as TProfile["relationships"],
+  topics: row.topics ?? [],
+  topicsToAvoid: row.topics_to_avoid ?? [],
 });
 
 /**
@@ -110,7 +121,10 @@ export async function createDecider(
   options: {
     /** Decide with this ruleset instead of the published one (replay of a draft). */
     ruleset?: TCompiledRuleset | null;
-    /** Decide as of the message's own time, ignoring cooldowns (replay of old messages). */
+    /**
+     * Decide as of the message's own time, ignoring cooldowns and the thread's learned context
+     * (which is as of now; replay of old messages).
+     */
     asOfMessage?: boolean;
   } = {},
 ) {
@@ -163,22 +177,45 @@ export async function createDecider(
   const tagsNow = new Map<string, string[]>();
   const defaultReply = orgSettings.defaultReply.mode === "text" ? orgSettings.defaultReply.text : null;
 
-  return (row: TMessageForDecision): TDecision => {
+  // The contact's own profile, else the one for their relationship, else the default.
+  const profileFor = (row: TMessageForDecision) =>
+    (row.contact.profileId ? profiles.get(row.contact.profileId) : undefined) ??
+    [...profiles.values()].find((candidate) =>
+      (candidate.relationships as string[]).includes(row.contact.relationship),
+    ) ??
+    defaultProfile;
+
+  // Each thread's learned context as the batch moves on, and each message's result.
+  const learnedByThread = new Map<string, TLearnedContext>();
+  const learnedByMessage = new Map<string, ReturnType<typeof learnFromMessage>>();
+  /** The thread's learned context after this message (once per message, in batch order). */
+  const learn = (row: TMessageForDecision) => {
+    let learned = learnedByMessage.get(row.message.id);
+    if (!learned) {
+      const previous = learnedByThread.get(row.thread.id) ?? (options.asOfMessage ? EMPTY_LEARNED_CONTEXT : row.thread);
+      const profile = profileFor(row);
+      learned = learnFromMessage(previous, row.message.body, [
+        ...(profile?.topics ?? []),
+        ...(profile?.topicsToAvoid ?? []),
+      ]);
+      learnedByMessage.set(row.message.id, learned);
+      learnedByThread.set(row.thread.id, learned);
+    }
+    return learned;
+  };
+
+  const decide = (row: TMessageForDecision): TDecision => {
     const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
     const tags = tagsNow.get(row.contact.id) ?? row.contact.tags;
-    // The contact's own profile, else the one for their relationship, else the default.
-    const profile =
-      (row.contact.profileId ? profiles.get(row.contact.profileId) : undefined) ??
-      [...profiles.values()].find((candidate) =>
-        (candidate.relationships as string[]).includes(row.contact.relationship),
-      ) ??
-      defaultProfile;
+    const profile = profileFor(row);
+    const learned = learn(row);
     const facts = buildFacts({
       message: {
         body: row.message.body,
         type: row.message.type,
         hasMedia: row.message.hasMedia,
         isFirst: row.counts.contactMessages === 1,
+        sentiment: learned.messageSentiment,
       },
       contact: {
         name: row.contact.name,
@@ -194,6 +231,8 @@ export async function createDecider(
         mode: row.thread.mode,
         messageCount: row.counts.threadMessages,
         lastBotReplyAt: row.counts.lastBotReplyAt,
+        topics: learned.topics,
+        sentiment: learned.sentiment,
       },
       now,
       timeZone: orgSettings.timeZone,
@@ -227,6 +266,8 @@ export async function createDecider(
         [...new Set([...tags, ...effects.tags.add])].filter((tag) => !effects.tags.remove.includes(tag)),
       );
     }
-    return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null };
+    const context = { topics: learned.topics, sentimentScore: learned.sentimentScore, sentiment: learned.sentiment };
+    return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null, learned: context };
   };
+  return Object.assign(decide, { learn });
 }

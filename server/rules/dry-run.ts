@@ -13,6 +13,7 @@ import { buildFacts, type TFacts } from "./facts";
 import { loadPublishedRuleset } from "./published";
 import { listDraftRules } from "./rules";
 import { templateValues } from "./templates";
+import { learnFromMessage, MAX_TOPICS } from "~/server/threads/learned-context";
 
 export const ZDryRunInput = z.object({
   text: z.string().max(4_096, "At most 4,096 characters"),
@@ -38,6 +39,8 @@ export const ZDryRunInput = z.object({
       mode: z.enum(["bot", "human", "closed"]).default("bot"),
       messageCount: z.number().int().min(1).max(1_000_000).default(1),
       minutesSinceLastBotReply: z.number().int().min(0).nullable().default(null),
+      /** What the conversation touched before this message. */
+      topics: z.array(z.string().max(80)).max(MAX_TOPICS).default([]),
     })
     .prefault({}),
 });
@@ -63,12 +66,26 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
   const ruleset = compileRuleset(draft, 0, null);
   const now = input.at ?? new Date();
   const day = 86_400_000;
+  const [profile] = await db
+    .select()
+    .from(contextProfiles)
+    .where(
+      input.contact.profileName
+        ? eq(contextProfiles.name, input.contact.profileName)
+        : eq(contextProfiles.isDefault, true),
+    )
+    .limit(1);
+  const learned = learnFromMessage({ topics: input.thread.topics, sentimentScore: null }, input.text, [
+    ...(profile?.topics ?? []),
+    ...(profile?.topicsToAvoid ?? []),
+  ]);
   const facts: TFacts = buildFacts({
     message: {
       body: input.text,
       type: input.type,
       hasMedia: input.hasMedia,
       isFirst: input.contact.messageCount === 1,
+      sentiment: learned.messageSentiment,
     },
     contact: {
       name: input.contact.name,
@@ -87,6 +104,8 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
         input.thread.minutesSinceLastBotReply === null
           ? null
           : new Date(now.getTime() - input.thread.minutesSinceLastBotReply * 60_000),
+      topics: learned.topics,
+      sentiment: learned.sentiment,
     },
     now,
     timeZone: settings.timeZone,
@@ -102,15 +121,6 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
     (rule) => evaluation.outcomes.find((outcome) => outcome.ruleId === rule.id)?.skipped === null,
   );
   const explained = await explainRules(ran, facts);
-  const [profile] = await db
-    .select()
-    .from(contextProfiles)
-    .where(
-      input.contact.profileName
-        ? eq(contextProfiles.name, input.contact.profileName)
-        : eq(contextProfiles.isDefault, true),
-    )
-    .limit(1);
   const defaultReply = settings.defaultReply.mode === "text" ? settings.defaultReply.text : null;
   const effects = planActions(evaluation, {
     template: templateValues(input.contact, profile),

@@ -24,7 +24,7 @@ describe("facts", () => {
   it("builds every fact from a message in context", () => {
     const now = new Date("2026-11-28T11:00:00Z");
     const facts = buildFacts({
-      message: { body: "Olá", type: "text", hasMedia: false, isFirst: false },
+      message: { body: "Olá", type: "text", hasMedia: false, isFirst: false, sentiment: "neutral" },
       contact: {
         name: "Ana",
         relationship: "client",
@@ -35,13 +35,22 @@ describe("facts", () => {
         firstSeenAt: new Date("2026-11-18T12:00:00Z"),
         messageCount: 4,
       },
-      thread: { mode: "bot", messageCount: 9, lastBotReplyAt: new Date("2026-11-28T09:30:00Z") },
+      thread: {
+        mode: "bot",
+        messageCount: 9,
+        lastBotReplyAt: new Date("2026-11-28T09:30:00Z"),
+        topics: ["pricing"],
+        sentiment: "negative",
+      },
       now,
       timeZone: "UTC",
       businessHours: HOURS,
     });
     expect(facts).toMatchObject({
       "message.length": 3,
+      "message.sentiment": "neutral",
+      "thread.topics": ["pricing"],
+      "thread.sentiment": "negative",
       "contact.daysSinceFirstSeen": 9,
       "thread.minutesSinceLastBotReply": 90,
       "time.hour": 11,

@@ -1,4 +1,5 @@
 import { RELATIONSHIPS } from "~/db/schema/contacts";
+import { SENTIMENTS } from "~/server/threads/learned-context";
 import { WEEKDAYS, type TBusinessHours, type TWeekday } from "~/server/settings/schema";
 
 export type TFactType = "text" | "number" | "boolean" | "list" | "choice";
@@ -43,6 +44,13 @@ export const FACTS = {
     example: "true",
   },
   "message.length": { label: "Message length", type: "number", description: "Characters in the text.", example: "42" },
+  "message.sentiment": {
+    label: "Message mood",
+    type: "choice",
+    description: "positive, neutral or negative: the mood of this message alone.",
+    example: "negative",
+    choices: SENTIMENTS,
+  },
   "contact.name": {
     label: "Contact name",
     type: "text",
@@ -95,6 +103,20 @@ export const FACTS = {
     description: "All messages of the conversation, both ways.",
     example: "12",
   },
+  "thread.topics": {
+    label: "Conversation topics",
+    type: "list",
+    description:
+      "Topics the conversation touched, this message included: pricing, hours, booking, order, delivery, refund, payment, location, complaint, and the profile's own topics.",
+    example: "pricing, delivery",
+  },
+  "thread.sentiment": {
+    label: "Conversation mood",
+    type: "choice",
+    description: "positive, neutral or negative, weighted to the latest messages.",
+    example: "neutral",
+    choices: SENTIMENTS,
+  },
   "thread.minutesSinceLastBotReply": {
     label: "Minutes since the bot's last reply",
     type: "number",
@@ -124,7 +146,7 @@ export type TFacts = Record<TFactName, TFactValue>;
 
 /** What facts are built from: one inbound message in its context. */
 export type TFactSource = {
-  message: { body: string; type: string; hasMedia: boolean; isFirst: boolean };
+  message: { body: string; type: string; hasMedia: boolean; isFirst: boolean; sentiment: string };
   contact: {
     name: string | null;
     relationship: string;
@@ -135,7 +157,7 @@ export type TFactSource = {
     firstSeenAt: Date;
     messageCount: number;
   };
-  thread: { mode: string; messageCount: number; lastBotReplyAt: Date | null };
+  thread: { mode: string; messageCount: number; lastBotReplyAt: Date | null; topics: string[]; sentiment: string };
   now: Date;
   timeZone: string;
   businessHours: TBusinessHours;
@@ -182,6 +204,7 @@ export function buildFacts(source: TFactSource): TFacts {
     "message.hasMedia": message.hasMedia,
     "message.isFirst": message.isFirst,
     "message.length": message.body.length,
+    "message.sentiment": message.sentiment,
     "contact.name": contact.name,
     "contact.relationship": contact.relationship,
     "contact.priority": contact.priority,
@@ -192,6 +215,8 @@ export function buildFacts(source: TFactSource): TFacts {
     "contact.messageCount": contact.messageCount,
     "thread.mode": thread.mode,
     "thread.messageCount": thread.messageCount,
+    "thread.topics": thread.topics,
+    "thread.sentiment": thread.sentiment,
     "thread.minutesSinceLastBotReply": thread.lastBotReplyAt
       ? Math.floor((now.getTime() - thread.lastBotReplyAt.getTime()) / 60_000)
       : null,

@@ -53,6 +53,15 @@ const ORG_SETTING_FIELDS = {
     fallback: { mode: "text", text: "Thanks for your message! We will get back to you shortly." } as
       { mode: "none" } | { mode: "text"; text: string },
   },
+  /** The Gemini model for AI replies; empty: the deployment's GEMINI_MODEL. */
+  aiModel: {
+    schema: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^[A-Za-z0-9._-]*$/, "Use a model name such as gemini-3.8-flash (letters, digits, dots and dashes)"),
+    fallback: "",
+  },
   /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
   businessHours: {
     schema: z.object(
@@ -86,6 +95,7 @@ export const ZOrgSettings = z.object({
   timeZone: ORG_SETTING_FIELDS.timeZone.schema.default(ORG_SETTING_FIELDS.timeZone.fallback),
   defaultReply: ORG_SETTING_FIELDS.defaultReply.schema.default(ORG_SETTING_FIELDS.defaultReply.fallback),
   businessHours: ORG_SETTING_FIELDS.businessHours.schema.default(ORG_SETTING_FIELDS.businessHours.fallback),
+  aiModel: ORG_SETTING_FIELDS.aiModel.schema.default(ORG_SETTING_FIELDS.aiModel.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -98,6 +108,7 @@ export const ZUpdateOrgSettingsInput = z
     timeZone: ORG_SETTING_FIELDS.timeZone.schema,
     defaultReply: ORG_SETTING_FIELDS.defaultReply.schema,
     businessHours: ORG_SETTING_FIELDS.businessHours.schema,
+    aiModel: ORG_SETTING_FIELDS.aiModel.schema,
   })
   .partial()
   .strict();

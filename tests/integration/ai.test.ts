@@ -6,7 +6,7 @@ import { createCaller } from "~/server/api/root";
 import { buildPrompt, type TPromptProfile } from "~/server/ai/prompt";
 import { createGeminiProvider, createOfflineProvider } from "~/server/ai/providers";
 import { generateAiReply } from "~/server/ai/reply";
-import { insertUser } from "../support/database";
+import { insertUser, useTestDatabase } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";
 import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
 
@@ -197,5 +197,69 @@ describe("AI replies in the pipeline (rule action → ai.reply → send)", () =>
     expect(await aiEvents(pipeline)).toEqual([
       expect.objectContaining({ outcome: "fallback", reason: "error", attempts: 2 }),
     ]);
+  });
+});
+
+describe("Settings: which AI provider answers, and whether its key works", () => {
+  it("shows the offline provider without a key, and says why a test cannot run", async () => {
+    const { db } = await useTestDatabase();
+    const admin = createCaller({ db, user: await insertUser(db, "admin"), gemini: null });
+    expect(await admin.settings.ai()).toEqual({ provider: "offline", model: null, baseUrl: null });
+    expect(await admin.settings.testAi()).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("GEMINI_API_KEY"),
+    });
+  });
+
+  it("tests the key with one real request to the model Settings names, and explains a refusal", async () => {
+    const fake = await startFakeGemini({
+      steps: [
+        { reply: "OK" },
+        { status: 403, message: "API key not valid. Please pass a valid API key." },
+        { status: 404 },
+      ],
+    });
+    const { db } = await useTestDatabase();
+    const gemini = { apiKey: "k", model: "gemini-env-model", baseUrl: fake.url };
+    const admin = createCaller({ db, user: await insertUser(db, "admin"), gemini });
+    expect(await admin.settings.ai()).toEqual({ provider: "gemini", model: "gemini-env-model", baseUrl: fake.url });
+    await admin.settings.update({ aiModel: "gemini-settings-model" });
+    expect((await admin.settings.ai()).model).toBe("gemini-settings-model");
+
+    expect(await admin.settings.testAi()).toMatchObject({ ok: true, model: "gemini-settings-model", reply: "OK" });
+    expect(fake.requests[0]?.path).toContain("models/gemini-settings-model:generateContent");
+    expect(await admin.settings.testAi()).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^The API key was refused \(403\)/),
+    });
+    expect(await admin.settings.testAi()).toMatchObject({
+      ok: false,
+      reason: 'The model "gemini-settings-model" was not found (404); check the model name.',
+    });
+    // An endpoint that is not there: said plainly, within the deadline.
+    await fake.close();
+    const gone = await admin.settings.testAi();
+    expect(gone).toMatchObject({ ok: false, reason: expect.stringContaining("could not be reached") });
+    await expect(admin.settings.update({ aiModel: "bad model!" })).rejects.toThrow(/model name/);
+  });
+
+  it("uses the model named in Settings for AI replies", async () => {
+    const fake = await startFakeGemini({ otherwise: { reply: "From the settings model." } });
+    const pipeline = await startPipeline(
+      {},
+      { ai: { gemini: { apiKey: "k", model: "env-model", baseUrl: fake.url } } },
+    );
+    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    await admin.settings.update({ aiModel: "settings-model" });
+    await admin.rules.create({
+      name: "Ask the model",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "question" }] },
+      actions: [{ type: "ai_reply" }],
+    });
+    await admin.rules.publish({});
+    await inbound(pipeline, "+15550002003", "a question");
+    const [reply] = await waitForReplies(pipeline.db, "+15550002003", 1);
+    expect(reply?.body).toBe("From the settings model.");
+    expect(fake.requests[0]?.path).toContain("models/settings-model:generateContent");
   });
 });

@@ -41,6 +41,8 @@ const PROCEDURE_AREAS: Record<
   "users.resetPassword": ["users", "write"],
   "settings.get": ["users", "read"],
   "settings.update": ["users", "write"],
+  "settings.ai": ["users", "read"],
+  "settings.testAi": ["users", "write"],
   "audit.list": ["insights", "read"],
   "simulator.conversations": ["inbox", "read"],
   "simulator.thread": ["inbox", "read"],

@@ -146,6 +146,49 @@ describe("auto-response rules", () => {
     expect(await repliesTo(pipeline.db, "+15550001030")).toHaveLength(1);
   });
 
+  it("learns each thread's topics and mood as messages arrive, and rules can test them", async () => {
+    const pipeline = await startPipeline();
+    const rules = await builderOf(pipeline);
+    await rules.rules.create({
+      name: "Unhappy about delivery",
+      conditions: {
+        all: [
+          { fact: "thread.sentiment", operator: "equal", value: "negative" },
+          { fact: "thread.topics", operator: "contains", value: "delivery" },
+        ],
+      },
+      actions: [{ type: "reply", text: "So sorry! A person will look at your delivery now." }, { type: "handoff" }],
+    });
+    await rules.rules.publish({});
+    const waId = "+15550001031";
+    const threadOf = async () =>
+      (
+        await pipeline.db
+          .select({ topics: threads.topics, sentiment: threads.sentiment, score: threads.sentimentScore })
+          .from(threads)
+          .innerJoin(contacts, eq(contacts.id, threads.contactId))
+          .where(eq(contacts.waId, waId))
+      )[0];
+    // Neutral, then a topic: no match yet (the rule needs both).
+    await inbound(pipeline, waId, "Hi, where is my delivery?");
+    await waitForReplies(pipeline.db, waId, 1);
+    expect(await threadOf()).toMatchObject({ topics: ["delivery"], sentiment: "neutral" });
+    expect((await repliesTo(pipeline.db, waId))[0]?.body).not.toContain("So sorry");
+    // The mood turns: the rule sees the topic learned earlier and today's anger together.
+    await inbound(pipeline, waId, "This is terrible, still no package. Worst service ever!!");
+    await waitForReplies(pipeline.db, waId, 2);
+    expect((await repliesTo(pipeline.db, waId))[1]?.body).toContain("So sorry");
+    const learned = await threadOf();
+    expect(learned?.sentiment).toBe("negative");
+    expect(learned?.score).toBeLessThan(-0.2);
+    expect(learned?.topics).toContain("delivery");
+    // The contact page shows it.
+    const [contact] = await pipeline.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.waId, waId));
+    const page = await rules.contacts.get({ id: contact!.id });
+    expect(page.thread).toMatchObject({ sentiment: "negative" });
+    expect(page.thread?.topics).toContain("delivery");
+  });
+
   it("refuses an unsafe regex and an unknown template variable, naming the field", async () => {
     const pipeline = await startPipeline();
     const rules = await builderOf(pipeline);
