@@ -55,9 +55,17 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
                 Export CSV
               </a>
               {canWrite ? (
-                <Button size="sm" onClick={() => setAdding(true)}>
-                  Add contact
-                </Button>
+                <>
+                  <Link
+                    className="inline-flex h-8 items-center rounded-md border border-border bg-card px-3 text-sm font-medium hover:bg-muted"
+                    href="/contacts/import"
+                  >
+                    Import CSV
+                  </Link>
+                  <Button size="sm" onClick={() => setAdding(true)}>
+                    Add contact
+                  </Button>
+                </>
               ) : null}
             </div>
           }

@@ -163,6 +163,12 @@ function duplicate(error: unknown): never {
   throw error;
 }
 
+/** The session a contact added by hand or by import belongs to when none is named: the first one. */
+export async function findDefaultSessionId(db: TDbOrTx): Promise<string | null> {
+  const [session] = await db.select({ id: waSessions.id }).from(waSessions).orderBy(asc(waSessions.createdAt)).limit(1);
+  return session?.id ?? null;
+}
+
 /** Saves a contact (new when `id` is null); the number is stored as E.164. */
 export async function saveContact(db: TDb, actor: TActor, id: string | null, raw: TContactInput) {
   const { phone, sessionId, tags, ...fields } = ZContactInput.parse(raw);
@@ -171,9 +177,7 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
   return db
     .transaction(async (tx) => {
       if (!id) {
-        const session =
-          sessionId ??
-          (await tx.select({ id: waSessions.id }).from(waSessions).orderBy(asc(waSessions.createdAt)).limit(1))[0]?.id;
+        const session = sessionId ?? (await findDefaultSessionId(tx));
         if (!session) throw new AppError("CONFLICT", "There is no WhatsApp session to add contacts to yet.");
         const [created] = await tx
           .insert(contacts)

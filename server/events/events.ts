@@ -11,6 +11,16 @@ export const EVENT_TYPES = [
   "message.failed",
   "thread.awaiting_human",
   "thread.handoff",
+  /** A person took the thread over, or was given it: `payload.assigneeId`, `payload.by`. */
+  "thread.assigned",
+  /** The thread went back to the bot: `payload.by` is a user id or "policy" (idle handback). */
+  "thread.released",
+  "thread.closed",
+  "thread.reopened",
+  /** An internal note was added (staff only; never sent to webhooks). */
+  "thread.note",
+  /** A contact was added by an import (`payload.by`); a contact who writes first appears with `message.received`. */
+  "contact.created",
   "contact.updated",
   "rule.fired",
   /** A rule's `emit_event` action: `payload.name` and `payload.data`. */

@@ -70,6 +70,8 @@ const PROCEDURE_AREAS: Record<
   "rules.version": ["config", "read"],
   "rules.restore": ["config", "write"],
   "rules.export": ["config", "read"],
+  "contacts.importPreview": ["contacts", "write"],
+  "contacts.import": ["contacts", "write"],
   "rules.import": ["config", "write"],
 };
 

@@ -1,0 +1,323 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { useTRPC } from "~/components/trpc/client";
+import { describeError } from "~/components/trpc/errors";
+import { Alert } from "~/components/ui/alert";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { Field } from "~/components/ui/field";
+import { Input, Select } from "~/components/ui/input";
+import { Table, Td, Th } from "~/components/ui/table";
+import type { TImportMapping, TImportTarget, TRejectedRow } from "~/server/contacts/import";
+
+/** Mirrors MAX_IMPORT_BYTES on the server, to refuse a too-large file before sending it. */
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+const TARGETS: Record<TImportTarget, string> = {
+  phone: "Phone number",
+  name: "Name",
+  relationship: "Relationship",
+  priority: "Priority",
+  tags: "Tags",
+  notes: "Notes",
+  profile: "Profile (by name)",
+  optedOut: "Opted out",
+  blocked: "Blocked",
+  ignore: "Don't import",
+};
+
+const number = (value: number) => value.toLocaleString();
+const yesNo = (value: boolean | null) => (value === null ? "" : value ? "yes" : "no");
+
+/**
+ * Import contacts from a CSV file: choose the file, check the suggested column mapping against
+ * a preview, then import every valid row in one go; rejected rows are listed by line and can be
+ * downloaded to fix and import again.
+ */
+export function ContactImport() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [mapping, setMapping] = useState<TImportMapping | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const preview = useMutation(
+    trpc.contacts.importPreview.mutationOptions({
+      // The first preview suggests the mapping; after that the selects own it.
+      onSuccess: (data) => setMapping((current) => current ?? data.mapping),
+    }),
+  );
+  const run = useMutation(
+    trpc.contacts.import.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.contacts.pathKey() }),
+    }),
+  );
+
+  const choose = async (chosen: File | undefined) => {
+    setFileError(null);
+    setMapping(null);
+    preview.reset();
+    run.reset();
+    setFile(null);
+    if (!chosen) return;
+    if (chosen.size > MAX_FILE_BYTES) {
+      setFileError("The file is larger than 10 MB; split it into smaller files.");
+      return;
+    }
+    const text = await chosen.text();
+    setFile({ name: chosen.name, text });
+    preview.mutate({ csv: text, fileName: chosen.name });
+  };
+  const remap = (header: string, target: TImportTarget) => {
+    if (!file || !mapping) return;
+    const next = { ...mapping, [header]: target };
+    setMapping(next);
+    preview.mutate({ csv: file.text, fileName: file.name, mapping: next });
+  };
+  const startOver = () => {
+    setFile(null);
+    setMapping(null);
+    preview.reset();
+    run.reset();
+  };
+
+  const data = preview.data;
+  const error = preview.error ?? run.error;
+  const mapped = new Set(Object.values(mapping ?? {}));
+  const canImport =
+    !!file && !!mapping && !!data && !data.mappingError && data.valid > 0 && !preview.isPending && !run.isPending;
+
+  if (run.data) {
+    return <ImportResult fileName={file?.name ?? "import"} result={run.data} onAgain={startOver} />;
+  }
+
+  return (
+    <div className="flex flex-col gap-4">
+      <Card>
+        <CardHeader
+          title="Choose a CSV file"
+          description="One contact per row, with a header row. Commas, semicolons or tabs between values; save from a spreadsheet as “CSV UTF-8”. Up to 10 MB and 50,000 rows."
+          actions={
+            <Link className="inline-flex h-8 items-center rounded-md px-3 text-sm hover:bg-muted" href="/contacts">
+              Back to contacts
+            </Link>
+          }
+        />
+        <CardBody className="flex flex-col gap-3">
+          <Field label="CSV file" htmlFor="import-file" error={fileError ?? undefined}>
+            <Input
+              id="import-file"
+              type="file"
+              accept=".csv,.tsv,.txt,text/csv,text/plain"
+              className="h-auto py-1.5"
+              onChange={(event) => void choose(event.target.files?.[0])}
+            />
+          </Field>
+          {error ? <Alert tone="error">{describeError(error).message}</Alert> : null}
+          {preview.isPending ? <p className="text-sm text-muted-foreground">Reading the file…</p> : null}
+        </CardBody>
+      </Card>
+
+      {data && mapping ? (
+        <>
+          <Card>
+            <CardHeader
+              title="Columns"
+              description="What each column of the file is imported as. Empty cells never erase what a contact has; tags are added to theirs."
+            />
+            <CardBody>
+              <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+                {data.headers.map((header, index) => (
+                  <Field key={header} label={header} htmlFor={`import-column-${index}`}>
+                    <Select
+                      id={`import-column-${index}`}
+                      value={mapping[header] ?? "ignore"}
+                      onChange={(event) => remap(header, event.target.value as TImportTarget)}
+                    >
+                      {(Object.keys(TARGETS) as TImportTarget[]).map((target) => (
+                        <option key={target} value={target}>
+                          {TARGETS[target]}
+                        </option>
+                      ))}
+                    </Select>
+                  </Field>
+                ))}
+              </div>
+              {data.mappingError ? (
+                <Alert tone="warning" className="mt-3">
+                  {data.mappingError}
+                </Alert>
+              ) : null}
+            </CardBody>
+          </Card>
+
+          {data.mappingError ? null : (
+            <Card>
+              <CardHeader
+                title="Preview"
+                description={`${number(data.rows)} rows in ${file?.name ?? "the file"}: ${number(data.valid)} to import (${number(
+                  data.toCreate,
+                )} new, ${number(data.toUpdate)} already contacts, updated), ${number(data.rejected.length)} rejected.`}
+                actions={
+                  <Button
+                    disabled={!canImport}
+                    onClick={() => file && mapping && run.mutate({ csv: file.text, fileName: file.name, mapping })}
+                  >
+                    {run.isPending ? "Importing…" : `Import ${number(data.valid)} contacts`}
+                  </Button>
+                }
+              />
+              <CardBody className="flex flex-col gap-4">
+                <Table aria-label="First rows">
+                  <thead>
+                    <tr>
+                      <Th>Line</Th>
+                      <Th>Number</Th>
+                      {mapped.has("name") ? <Th>Name</Th> : null}
+                      {mapped.has("relationship") ? <Th>Relationship</Th> : null}
+                      {mapped.has("priority") ? <Th>Priority</Th> : null}
+                      {mapped.has("tags") ? <Th>Tags</Th> : null}
+                      {mapped.has("notes") ? <Th>Notes</Th> : null}
+                      {mapped.has("profile") ? <Th>Profile</Th> : null}
+                      {mapped.has("optedOut") ? <Th>Opted out</Th> : null}
+                      {mapped.has("blocked") ? <Th>Blocked</Th> : null}
+                      <Th>Status</Th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.sample.map((row) => (
+                      <tr key={row.line}>
+                        <Td className="text-muted-foreground">{row.line}</Td>
+                        <Td className="font-mono text-xs">{row.phone}</Td>
+                        {mapped.has("name") ? <Td>{row.name}</Td> : null}
+                        {mapped.has("relationship") ? <Td>{row.relationship}</Td> : null}
+                        {mapped.has("priority") ? <Td>{row.priority}</Td> : null}
+                        {mapped.has("tags") ? <Td>{row.tags?.join(", ")}</Td> : null}
+                        {mapped.has("notes") ? (
+                          <Td className="max-w-64 truncate" title={row.notes ?? undefined}>
+                            {row.notes}
+                          </Td>
+                        ) : null}
+                        {mapped.has("profile") ? <Td>{row.profile}</Td> : null}
+                        {mapped.has("optedOut") ? <Td>{yesNo(row.optedOut)}</Td> : null}
+                        {mapped.has("blocked") ? <Td>{yesNo(row.blocked)}</Td> : null}
+                        <Td>
+                          {row.reason ? (
+                            <span className="text-destructive">{row.reason}</span>
+                          ) : (
+                            <Badge tone="success">ok</Badge>
+                          )}
+                        </Td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </Table>
+                {data.rows > data.sample.length ? (
+                  <p className="text-xs text-muted-foreground">
+                    The first {data.sample.length} rows of {number(data.rows)}.
+                  </p>
+                ) : null}
+                {data.rejected.length > 0 ? (
+                  <div>
+                    <h3 className="mb-2 text-sm font-medium">
+                      Rejected rows ({number(data.rejected.length)}): these are not imported
+                    </h3>
+                    <RejectedRows rows={data.rejected} />
+                  </div>
+                ) : null}
+              </CardBody>
+            </Card>
+          )}
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function RejectedRows({ rows }: { rows: readonly TRejectedRow[] }) {
+  return (
+    <div className="max-h-96 overflow-y-auto rounded-md border border-border">
+      <Table aria-label="Rejected rows">
+        <thead>
+          <tr>
+            <Th>Line</Th>
+            <Th>Number</Th>
+            <Th>Reason</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.line}>
+              <Td className="text-muted-foreground">{row.line}</Td>
+              <Td className="font-mono text-xs">{row.phone}</Td>
+              <Td>{row.reason}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
+  );
+}
+
+function ImportResult({
+  fileName,
+  result,
+  onAgain,
+}: {
+  fileName: string;
+  result: { created: number; updated: number; rejected: TRejectedRow[]; rejectedCsv: string };
+  onAgain: () => void;
+}) {
+  const download = () => {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([result.rejectedCsv], { type: "text/csv;charset=utf-8" }));
+    link.download = `${fileName.replace(/\.[^.]*$/, "")}-rejected.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
+  return (
+    <Card>
+      <CardHeader
+        title="Import finished"
+        description={`${fileName}: ${number(result.created)} contacts added, ${number(result.updated)} updated, ${number(
+          result.rejected.length,
+        )} rows rejected.`}
+        actions={
+          <div className="flex gap-2">
+            <Button size="sm" variant="secondary" onClick={onAgain}>
+              Import another file
+            </Button>
+            <Link
+              className="inline-flex h-8 items-center rounded-md bg-primary px-3 text-sm font-medium text-primary-foreground hover:opacity-90"
+              href="/contacts"
+            >
+              Go to contacts
+            </Link>
+          </div>
+        }
+      />
+      <CardBody className="flex flex-col gap-3">
+        <Alert tone="success">
+          {number(result.created)} new contacts, {number(result.updated)} existing contacts updated.
+        </Alert>
+        {result.rejected.length > 0 ? (
+          <>
+            <div className="flex items-center justify-between gap-2">
+              <h3 className="text-sm font-medium">Rejected rows ({number(result.rejected.length)}): not imported</h3>
+              <Button size="sm" variant="secondary" onClick={download}>
+                Download rejected rows (CSV)
+              </Button>
+            </div>
+            <p className="text-xs text-muted-foreground">
+              The download holds each rejected row as it was, after its line and reason: fix it and import it again.
+            </p>
+            <RejectedRows rows={result.rejected} />
+          </>
+        ) : null}
+      </CardBody>
+    </Card>
+  );
+}
