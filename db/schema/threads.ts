@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, pgEnum, pgTable, primaryKey, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { contacts } from "./contacts";
 import { users } from "./users";
@@ -19,6 +19,11 @@ export const threads = pgTable(
     assignedUserId: uuid().references(() => users.id, { onDelete: "set null" }),
     lastMessageAt: timestamptz(),
     handoffAt: timestamptz(),
+    /** The contact's oldest message nobody (bot or person) has answered yet; null when answered. */
+    awaitingSince: timestamptz(),
+    /** The last time a person took the thread, was given it or replied: the idle handback's clock. */
+    humanActiveAt: timestamptz(),
+    closedAt: timestamptz(),
     topics: text()
       .array()
       .notNull()
@@ -32,5 +37,56 @@ export const threads = pgTable(
     // One conversation per contact: a closed thread reopens when the contact writes again.
     uniqueIndex("threads_contact_key").on(t.contactId),
     index("threads_mode_last_message_idx").on(t.mode, t.lastMessageAt),
+    // The inbox's "all" filter, latest message first (a backward scan), paged by keyset.
+    index("threads_last_message_idx").on(t.lastMessageAt, t.id),
+    // The inbox's human threads (few), by owner and waiting time; and the idle handback's scan.
+    index("threads_human_idx")
+      .on(t.assignedUserId, t.awaitingSince)
+      .where(sql`${t.mode} = 'human'`),
   ],
+);
+
+/** How far each staff member has read each thread (the inbox's unread counts). */
+export const threadReads = pgTable(
+  "thread_reads",
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    threadId: uuid()
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    lastReadSeq: bigint({ mode: "number" }).notNull(),
+    at: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
+);
+
+/** Internal notes on a thread: seen by staff only, never sent, never in webhooks. */
+export const threadNotes = pgTable(
+  "thread_notes",
+  {
+    id: id(),
+    threadId: uuid()
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    /** Null for notes Switchboard writes itself (the idle handback). */
+    authorUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    body: text().notNull(),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [index("thread_notes_thread_idx").on(t.threadId, t.createdAt)],
+);
+
+/** Saved replies agents insert in the composer; `{{contact.firstName}}`-style variables. */
+export const cannedReplies = pgTable(
+  "canned_replies",
+  {
+    id: id(),
+    title: text().notNull(),
+    body: text().notNull(),
+    createdByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex("canned_replies_title_key").on(sql`lower(${t.title})`)],
 );

@@ -7,7 +7,7 @@ import { enqueueSends } from "~/server/messaging/process";
 import { getOrgSettings } from "~/server/settings/settings";
 import { buildPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
-import { generateAiReply, type TAiPolicy } from "./reply";
+import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
 import { effectiveModel } from "./status";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
@@ -53,9 +53,77 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
     .where(and(eq(messages.id, job.messageId), eq(messages.direction, "in")));
   if (!row) return "not_found" as const;
   if (await alreadyAnswered(db, job)) return "already_answered" as const;
+  const reply = await writeAiReply(db, config, row, job.profileId);
+
+  return db.transaction(async (tx) => {
+    // One writer per inbound message: a concurrent retry waits here, then finds the reply.
+    await tx.execute(sql`select 1 from ${messages} where id = ${job.messageId} for update`);
+    if (await alreadyAnswered(tx, job)) return "already_answered" as const;
+    const [thread] = await tx.select({ mode: threads.mode }).from(threads).where(eq(threads.id, row.thread.id));
+    const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
+    const outcome = {
+      provider: reply.provider,
+      model: reply.model,
+      latencyMs: reply.latencyMs,
+      tokens: reply.tokens,
+      attempts: reply.attempts,
+      outcome: reply.outcome,
+      ...(reply.outcome === "fallback" ? { reason: reply.reason, error: reply.error } : {}),
+      ruleId: job.ruleId,
+    };
+    if (thread?.mode === "human") {
+      // A person took the conversation over while the model was thinking: the bot stays quiet.
+      await recordEvents(tx, [
+        { type: "ai.replied", ...ids, messageId: job.messageId, payload: { ...outcome, discarded: "human_mode" } },
+      ]);
+      return "human_mode" as const;
+    }
+    const [stored] = await tx
+      .insert(messages)
+      .values({
+        sessionId: row.message.sessionId,
+        threadId: row.thread.id,
+        direction: "out",
+        body: reply.text,
+        source: "ai",
+        ruleId: job.ruleId,
+        ruleVersion: job.ruleVersion,
+        replyToMessageId: job.messageId,
+        status: "queued",
+        queuedAt: new Date(),
+        aiLatencyMs: reply.latencyMs,
+      })
+      .returning({ id: messages.id });
+    await recordEvents(tx, [
+      { type: "ai.replied", ...ids, messageId: stored!.id, payload: outcome },
+      { type: "message.queued", ...ids, messageId: stored!.id },
+    ]);
+    await tx.update(threads).set({ awaitingSince: null }).where(eq(threads.id, row.thread.id));
+    await enqueueSends(boss, [{ id: stored!.id, sessionId: row.message.sessionId, threadId: row.thread.id }], tx);
+    return reply.outcome === "ok" ? ("replied" as const) : ("fallback" as const);
+  });
+}
+
+type TMessageInThread = {
+  message: Pick<typeof messages.$inferSelect, "body" | "seq">;
+  thread: Pick<typeof threads.$inferSelect, "id">;
+  contact: Pick<typeof contacts.$inferSelect, "name" | "relationship" | "tags" | "profileId">;
+};
+
+/**
+ * The AI's answer to one message of a thread: the profile (`profileId`, else the contact's own,
+ * else the one for their relationship, else the default), the contact, the recent history and
+ * the message; Gemini or the offline provider; deadline, retries, circuit breaker and fallback.
+ * Writes nothing: the job stores and sends it, the inbox offers it to the agent to edit.
+ */
+export async function writeAiReply(
+  db: TDbOrTx,
+  config: TAiConfig,
+  row: TMessageInThread,
+  ruleProfileId: string | null,
+): Promise<TAiReply> {
   const settings = await getOrgSettings(db);
-  // The rule's profile, else the contact's own, else the one for their relationship, else the default.
-  const profileId = job.profileId ?? row.contact.profileId;
+  const profileId = ruleProfileId ?? row.contact.profileId;
   const [profile] = await db
     .select()
     .from(contextProfiles)
@@ -101,54 +169,7 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
   const provider = config.gemini
     ? geminiFor({ ...config.gemini, model: effectiveModel(config.gemini, settings.aiModel) })
     : createOfflineProvider(promptProfile);
-  const reply = await generateAiReply(provider, prompt, fallback, { policy: config.policy });
-
-  return db.transaction(async (tx) => {
-    // One writer per inbound message: a concurrent retry waits here, then finds the reply.
-    await tx.execute(sql`select 1 from ${messages} where id = ${job.messageId} for update`);
-    if (await alreadyAnswered(tx, job)) return "already_answered" as const;
-    const [thread] = await tx.select({ mode: threads.mode }).from(threads).where(eq(threads.id, row.thread.id));
-    const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
-    const outcome = {
-      provider: reply.provider,
-      model: reply.model,
-      latencyMs: reply.latencyMs,
-      tokens: reply.tokens,
-      attempts: reply.attempts,
-      outcome: reply.outcome,
-      ...(reply.outcome === "fallback" ? { reason: reply.reason, error: reply.error } : {}),
-      ruleId: job.ruleId,
-    };
-    if (thread?.mode === "human") {
-      // A person took the conversation over while the model was thinking: the bot stays quiet.
-      await recordEvents(tx, [
-        { type: "ai.replied", ...ids, messageId: job.messageId, payload: { ...outcome, discarded: "human_mode" } },
-      ]);
-      return "human_mode" as const;
-    }
-    const [stored] = await tx
-      .insert(messages)
-      .values({
-        sessionId: row.message.sessionId,
-        threadId: row.thread.id,
-        direction: "out",
-        body: reply.text,
-        source: "ai",
-        ruleId: job.ruleId,
-        ruleVersion: job.ruleVersion,
-        replyToMessageId: job.messageId,
-        status: "queued",
-        queuedAt: new Date(),
-        aiLatencyMs: reply.latencyMs,
-      })
-      .returning({ id: messages.id });
-    await recordEvents(tx, [
-      { type: "ai.replied", ...ids, messageId: stored!.id, payload: outcome },
-      { type: "message.queued", ...ids, messageId: stored!.id },
-    ]);
-    await enqueueSends(boss, [{ id: stored!.id, sessionId: row.message.sessionId, threadId: row.thread.id }], tx);
-    return reply.outcome === "ok" ? ("replied" as const) : ("fallback" as const);
-  });
+  return generateAiReply(provider, prompt, fallback, { policy: config.policy });
 }
 
 async function alreadyAnswered(db: TDbOrTx, job: TAiReplyJob): Promise<boolean> {

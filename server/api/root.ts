@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactsRouter } from "./routers/contacts";
+import { inboxRouter } from "./routers/inbox";
 import { outboxRouter } from "./routers/outbox";
 import { profilesRouter } from "./routers/profiles";
 import { rulesRouter } from "./routers/rules";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   rules: rulesRouter,
   profiles: profilesRouter,
   contacts: contactsRouter,
+  inbox: inboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

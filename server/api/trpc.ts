@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { TDb } from "~/db/client";
 import type { TGeminiConfig } from "~/server/ai/status";
+import type { PgBoss } from "pg-boss";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
@@ -13,6 +14,8 @@ export type TTRPCContext = {
   user: TSessionUser | null;
   /** Gemini as this deployment configures it (GEMINI_*), or null: the offline provider answers. */
   gemini?: TGeminiConfig | null;
+  /** The pg-boss client for sends (tests pass theirs; the web uses its own). */
+  boss?: PgBoss;
 };
 
 /**

@@ -108,6 +108,13 @@ export const QUEUES = {
     policy: { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
     cron: "17 * * * *",
   }),
+  "inbox.handback": declareQueue({
+    description:
+      "Every minute: threads a person owns but has not answered for the minutes set in Settings go back to the bot (off by default).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
+    cron: "* * * * *",
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

@@ -113,10 +113,13 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
           name = coalesce(${contacts}.name, excluded.name)
         returning id, session_id, wa_id, last_interaction_at
       ), upserted_threads as (
-        insert into ${threads} (contact_id, last_message_at)
-        select id, last_interaction_at from upserted_contacts order by id
+        insert into ${threads} (contact_id, last_message_at, awaiting_since)
+        select id, last_interaction_at, last_interaction_at from upserted_contacts order by id
         on conflict (contact_id) do update set
           last_message_at = excluded.last_message_at,
+          -- The oldest unanswered message's time: kept while nobody has answered.
+          awaiting_since = coalesce(${threads}.awaiting_since, excluded.awaiting_since),
+          closed_at = null,
           -- A closed conversation reopens with the bot when the contact writes again.
           mode = case when ${threads}.mode = 'closed' then 'bot'::thread_mode else ${threads}.mode end,
           updated_at = now()

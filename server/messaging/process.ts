@@ -55,11 +55,11 @@ export async function processInboundBatch(
     const threadModes = new Map<string, string>();
     const handoffs = new Map<string, { assigneeId: string | null }>();
     const contactChanges = new Map<string, TContactChange>();
-    const learned = new Map<string, TLearnedContext>();
+    const learned = new Map<string, TLearnedContext & { answered: boolean }>();
     const queuedAt = new Date();
     for (const [index, row] of pending.entries()) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
-      learned.set(row.thread.id, decide.learn(inputs[index]!));
+      learned.set(row.thread.id, { ...decide.learn(inputs[index]!), answered: false });
       const mode = threadModes.get(row.thread.id) ?? row.thread.mode;
       if (mode === "human") {
         toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
@@ -144,11 +144,19 @@ export async function processInboundBatch(
         });
       }
       if (effects.replies.length + effects.aiReplies.length > 0) outcomes.set(row.message.id, "replied");
+      // The contact has an answer once a reply is queued (an AI reply clears it when written).
+      learned.get(row.thread.id)!.answered = effects.replies.length > 0;
     }
     for (const [threadId, handoff] of handoffs) {
       await tx
         .update(threads)
-        .set({ mode: "human", assignedUserId: handoff.assigneeId, handoffAt: new Date(), updatedAt: new Date() })
+        .set({
+          mode: "human",
+          assignedUserId: handoff.assigneeId,
+          handoffAt: new Date(),
+          humanActiveAt: new Date(),
+          updatedAt: new Date(),
+        })
         .where(eq(threads.id, threadId));
     }
     for (const [contactId, change] of contactChanges) {
@@ -192,7 +200,7 @@ async function recordDecisions(
     evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
     events: TEventInput[];
     processed: string[];
-    learned: ({ threadId: string } & TLearnedContext)[];
+    learned: ({ threadId: string; answered: boolean } & TLearnedContext)[];
   },
 ) {
   const replies = batch.replies.map((reply, ord) => ({ ord, ...reply, queuedAt: reply.queuedAt ?? new Date() }));
@@ -228,8 +236,9 @@ async function recordDecisions(
         topics = array(
           select topic from unnest(l.topics || t.topics) with ordinality u(topic, o)
           group by topic order by min(o) limit ${MAX_TOPICS}),
-        sentiment = l.sentiment, sentiment_score = l."sentimentScore"
-      from ${jsonRecordset(batch.learned, `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real`)} l
+        sentiment = l.sentiment, sentiment_score = l."sentimentScore",
+        awaiting_since = case when l.answered then null else t.awaiting_since end
+      from ${jsonRecordset(batch.learned, `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, answered boolean`)} l
       where t.id = l."threadId"
     )
     update ${messages} set processed_at = now()

@@ -53,6 +53,18 @@ const ORG_SETTING_FIELDS = {
     fallback: { mode: "text", text: "Thanks for your message! We will get back to you shortly." } as
       { mode: "none" } | { mode: "text"; text: string },
   },
+  /**
+   * Idle handback: a thread a person owns goes back to the bot after this many minutes without
+   * them replying (0: never; the default).
+   */
+  handbackMinutes: {
+    schema: z.coerce
+      .number()
+      .int("Whole minutes")
+      .min(0, "0 (off) or more")
+      .max(10_080, "At most a week (10,080 minutes)"),
+    fallback: 0,
+  },
   /** The Gemini model for AI replies; empty: the deployment's GEMINI_MODEL. */
   aiModel: {
     schema: z
@@ -96,6 +108,7 @@ export const ZOrgSettings = z.object({
   defaultReply: ORG_SETTING_FIELDS.defaultReply.schema.default(ORG_SETTING_FIELDS.defaultReply.fallback),
   businessHours: ORG_SETTING_FIELDS.businessHours.schema.default(ORG_SETTING_FIELDS.businessHours.fallback),
   aiModel: ORG_SETTING_FIELDS.aiModel.schema.default(ORG_SETTING_FIELDS.aiModel.fallback),
+  handbackMinutes: ORG_SETTING_FIELDS.handbackMinutes.schema.default(ORG_SETTING_FIELDS.handbackMinutes.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -109,6 +122,7 @@ export const ZUpdateOrgSettingsInput = z
     defaultReply: ORG_SETTING_FIELDS.defaultReply.schema,
     businessHours: ORG_SETTING_FIELDS.businessHours.schema,
     aiModel: ORG_SETTING_FIELDS.aiModel.schema,
+    handbackMinutes: ORG_SETTING_FIELDS.handbackMinutes.schema,
   })
   .partial()
   .strict();

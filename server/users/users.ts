@@ -4,7 +4,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from "~/server/auth/password";
-import { USER_ROLES } from "~/server/auth/roles";
+import { canAccess, USER_ROLES } from "~/server/auth/roles";
 import { AppError, isUniqueViolation } from "~/server/errors";
 
 const ZPassword = z
@@ -187,4 +187,14 @@ export async function ensureBootstrapAdmin(
     await recordAudit(tx, null, { action: "bootstrap", entity: "user", entityId: user!.id, after: user });
     return { created: true as const, email, generatedPassword: generated };
   });
+}
+
+/** People who can answer conversations (the inbox's "assign to"): enabled admins, builders and agents. */
+export async function listAssignableUsers(db: TDbOrTx) {
+  const all = await db
+    .select({ id: users.id, name: users.name, email: users.email, role: users.role })
+    .from(users)
+    .where(eq(users.disabled, false))
+    .orderBy(asc(users.name));
+  return all.filter((user) => canAccess(user.role, "inbox", "write"));
 }

@@ -1,5 +1,6 @@
 import type { THandlerMap } from "../runtime";
 import { handleAiReply } from "./ai";
+import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 
@@ -10,4 +11,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "ai.reply": handleAiReply,
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
+  "inbox.handback": handleHandback,
 };

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import {
+  deleteCannedReply,
+  listCannedReplies,
+  renderCannedReply,
+  saveCannedReply,
+  ZCannedReplyInput,
+} from "~/server/inbox/canned";
+import { addNote, sendAgentReply, suggestReply, ZAgentReplyInput, ZNoteInput } from "~/server/inbox/compose";
+import { inboxCounts, listInboxThreads, ZInboxListInput } from "~/server/inbox/list";
+import {
+  assignThread,
+  closeThread,
+  releaseThread,
+  reopenThread,
+  takeOver,
+  ZAssignInput,
+} from "~/server/inbox/ownership";
+import { getInboxThread, markThreadRead, ZInboxThreadInput } from "~/server/inbox/thread";
+import { getWebBoss } from "~/server/jobs/web-boss";
+import { listAssignableUsers } from "~/server/users/users";
+import { createTRPCRouter, requireAccess } from "../trpc";
+
+const ZThread = z.object({ threadId: z.uuid() });
+
+export const inboxRouter = createTRPCRouter({
+  list: requireAccess("inbox", "read")
+    .input(ZInboxListInput)
+    .query(({ ctx, input }) => listInboxThreads(ctx.db, ctx.user, input)),
+  counts: requireAccess("inbox", "read").query(({ ctx }) => inboxCounts(ctx.db, ctx.user)),
+  thread: requireAccess("inbox", "read")
+    .input(ZInboxThreadInput)
+    .query(({ ctx, input }) => getInboxThread(ctx.db, input)),
+  markRead: requireAccess("inbox", "read")
+    .input(ZThread.extend({ seq: z.number().int().positive() }))
+    .mutation(({ ctx, input }) => markThreadRead(ctx.db, ctx.user, input.threadId, input.seq)),
+  agents: requireAccess("inbox", "read").query(({ ctx }) => listAssignableUsers(ctx.db)),
+  takeOver: requireAccess("inbox", "write")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => takeOver(ctx.db, ctx.user, input.threadId)),
+  assign: requireAccess("inbox", "write")
+    .input(ZAssignInput)
+    .mutation(({ ctx, input }) => assignThread(ctx.db, ctx.user, input)),
+  release: requireAccess("inbox", "write")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => releaseThread(ctx.db, ctx.user, input.threadId)),
+  close: requireAccess("inbox", "write")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => closeThread(ctx.db, ctx.user, input.threadId)),
+  reopen: requireAccess("inbox", "write")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => reopenThread(ctx.db, ctx.user, input.threadId)),
+  reply: requireAccess("inbox", "write")
+    .input(ZAgentReplyInput)
+    .mutation(async ({ ctx, input }) => sendAgentReply(ctx.db, ctx.boss ?? (await getWebBoss()), ctx.user, input)),
+  note: requireAccess("inbox", "write")
+    .input(ZNoteInput)
+    .mutation(({ ctx, input }) => addNote(ctx.db, ctx.user, input)),
+  suggest: requireAccess("inbox", "write")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => suggestReply(ctx.db, { gemini: ctx.gemini ?? null }, input.threadId)),
+  canned: requireAccess("inbox", "read").query(({ ctx }) => listCannedReplies(ctx.db)),
+  saveCanned: requireAccess("inbox", "write")
+    .input(z.object({ id: z.uuid().nullable(), reply: ZCannedReplyInput }))
+    .mutation(({ ctx, input }) => saveCannedReply(ctx.db, ctx.user, input.id, input.reply)),
+  deleteCanned: requireAccess("inbox", "write")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) => deleteCannedReply(ctx.db, ctx.user, input.id)),
+  renderCanned: requireAccess("inbox", "read")
+    .input(ZThread.extend({ id: z.uuid() }))
+    .query(({ ctx, input }) => renderCannedReply(ctx.db, input.id, input.threadId)),
+});

@@ -1,0 +1,118 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import { z } from "zod";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { contacts, messages, threadNotes, threads } from "~/db/schema";
+import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
+import type { TSessionUser } from "~/server/auth/authenticate";
+import { AppError } from "~/server/errors";
+import { recordEvents } from "~/server/events/events";
+import { enqueueSends } from "~/server/messaging/process";
+import { takeOverIn } from "./ownership";
+
+export const ZAgentReplyInput = z.object({
+  threadId: z.uuid(),
+  body: z.string().trim().min(1, "Type a reply").max(4_096, "At most 4,096 characters"),
+});
+
+/**
+ * An agent's reply. The thread must be theirs: a reply to a bot or unassigned thread takes it
+ * over first (in the same transaction); one another person owns is refused, naming them. The
+ * reply goes through the session's send queue like the bot's (pacing, retries, statuses).
+ */
+export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, raw: z.input<typeof ZAgentReplyInput>) {
+  const input = ZAgentReplyInput.parse(raw);
+  return db.transaction(async (tx) => {
+    await takeOverIn(tx, user, input.threadId);
+    const [target] = await tx
+      .select({ contactId: contacts.id, sessionId: contacts.sessionId, blocked: contacts.blocked })
+      .from(threads)
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(eq(threads.id, input.threadId));
+    if (!target) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
+    if (target.blocked)
+      throw new AppError("CONFLICT", "This contact is blocked; unblock them on their contact page first.");
+    const now = new Date();
+    const [stored] = await tx
+      .insert(messages)
+      .values({
+        sessionId: target.sessionId,
+        threadId: input.threadId,
+        direction: "out",
+        body: input.body,
+        source: "agent",
+        authorUserId: user.id,
+        status: "queued",
+        queuedAt: now,
+      })
+      .returning({ id: messages.id, seq: messages.seq });
+    await tx
+      .update(threads)
+      .set({ humanActiveAt: now, awaitingSince: null, updatedAt: now })
+      .where(eq(threads.id, input.threadId));
+    await recordEvents(tx, [
+      {
+        type: "message.queued",
+        sessionId: target.sessionId,
+        contactId: target.contactId,
+        threadId: input.threadId,
+        messageId: stored!.id,
+        payload: { source: "agent", by: user.id },
+      },
+    ]);
+    await enqueueSends(boss, [{ id: stored!.id, sessionId: target.sessionId, threadId: input.threadId }], tx);
+    return stored!;
+  });
+}
+
+export const ZNoteInput = z.object({
+  threadId: z.uuid(),
+  body: z.string().trim().min(1, "Write the note").max(4_000, "At most 4,000 characters"),
+});
+
+/** An internal note: staff see it in the thread; the contact never does. */
+export async function addNote(db: TDb, user: TSessionUser, raw: z.input<typeof ZNoteInput>) {
+  const input = ZNoteInput.parse(raw);
+  return db.transaction(async (tx) => {
+    const [thread] = await tx
+      .select({ contactId: threads.contactId, sessionId: contacts.sessionId })
+      .from(threads)
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(eq(threads.id, input.threadId));
+    if (!thread) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
+    const [note] = await tx
+      .insert(threadNotes)
+      .values({ threadId: input.threadId, authorUserId: user.id, body: input.body })
+      .returning();
+    await recordEvents(tx, [
+      { type: "thread.note", sessionId: thread.sessionId, contactId: thread.contactId, threadId: input.threadId },
+    ]);
+    return note!;
+  });
+}
+
+/**
+ * An AI suggestion for the agent to edit before sending: the model's answer to the contact's
+ * latest message, with the contact's profile and the thread (the same prompt as the bot's AI
+ * replies). Nothing is stored or sent. On failure the fallback comes back with the reason.
+ */
+export async function suggestReply(db: TDbOrTx, config: TAiConfig, threadId: string) {
+  const [row] = await db
+    .select({ message: messages, thread: threads, contact: contacts })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(eq(messages.threadId, threadId), eq(messages.direction, "in")))
+    .orderBy(desc(messages.seq))
+    .limit(1);
+  if (!row) throw new AppError("BAD_REQUEST", "The contact has not written anything to answer yet.");
+  const reply = await writeAiReply(db, config, row, null);
+  return {
+    text: reply.text,
+    outcome: reply.outcome,
+    reason: reply.outcome === "fallback" ? reply.reason : null,
+    provider: reply.provider,
+    model: reply.model,
+    latencyMs: reply.latencyMs,
+  };
+}

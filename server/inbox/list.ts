@@ -1,0 +1,134 @@
+import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { TDbOrTx } from "~/db/client";
+import { contacts, messages, threadReads, threads, users } from "~/db/schema";
+import type { TSessionUser } from "~/server/auth/authenticate";
+
+export const INBOX_FILTERS = ["needs_human", "mine", "unassigned", "bot", "closed", "all"] as const;
+export type TInboxFilter = (typeof INBOX_FILTERS)[number];
+
+/** Unread counts stop here ("99+"): counting a long unread history exactly is not worth it. */
+export const UNREAD_CAP = 99;
+/** Threads a person owns are few; their filters show them all, most urgent first, up to this. */
+const HUMAN_LIST_LIMIT = 200;
+
+export const ZInboxListInput = z.object({
+  filter: z.enum(INBOX_FILTERS).default("needs_human"),
+  search: z.string().trim().max(100).default(""),
+  /** For the bot, closed and all filters (keyset on the latest message). */
+  cursor: z.object({ at: z.coerce.date(), id: z.uuid() }).nullable().default(null),
+  limit: z.number().int().min(1).max(100).default(50),
+});
+export type TInboxListInput = z.input<typeof ZInboxListInput>;
+
+/**
+ * The filters, as conditions. "Needs a human": the thread is the people's (mode `human`) and
+ * either nobody has it yet or the contact is waiting for an answer.
+ */
+function filterCondition(filter: TInboxFilter, user: TSessionUser): SQL | undefined {
+  switch (filter) {
+    case "needs_human":
+      return and(eq(threads.mode, "human"), or(isNull(threads.assignedUserId), isNotNull(threads.awaitingSince)));
+    case "mine":
+      return and(eq(threads.mode, "human"), eq(threads.assignedUserId, user.id));
+    case "unassigned":
+      return and(eq(threads.mode, "human"), isNull(threads.assignedUserId));
+    case "bot":
+      return eq(threads.mode, "bot");
+    case "closed":
+      return eq(threads.mode, "closed");
+    case "all":
+      return undefined;
+  }
+}
+
+const HUMAN_FILTERS = new Set<TInboxFilter>(["needs_human", "mine", "unassigned"]);
+
+/**
+ * The inbox's thread list for one user: contact, owner, the latest message, how long the
+ * contact has waited, learned mood and topics, and the user's unread count. Human filters are
+ * sorted by urgency (waiting longest first, then unassigned, then latest activity); the bot,
+ * closed and all filters by latest message, paged by keyset.
+ */
+export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TInboxListInput = {}) {
+  const input = ZInboxListInput.parse(raw);
+  const human = HUMAN_FILTERS.has(input.filter);
+  const search = input.search;
+  const digits = search.replace(/\D/g, "");
+  const conditions = [
+    filterCondition(input.filter, user),
+    search
+      ? or(
+          sql`${contacts.name} ilike ${`%${search.replace(/[\\%_]/g, "\\$&")}%`}`,
+          digits.length >= 3 ? sql`${contacts.waId} like ${`%${digits}%`}` : undefined,
+        )
+      : undefined,
+    !human && input.cursor
+      ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${input.cursor.at}, ${input.cursor.id})`
+      : undefined,
+    human ? undefined : isNotNull(threads.lastMessageAt),
+  ];
+  const limit = human ? HUMAN_LIST_LIMIT : input.limit;
+  const rows = await db
+    .select({
+      threadId: threads.id,
+      contactId: contacts.id,
+      name: contacts.name,
+      waId: contacts.waId,
+      mode: threads.mode,
+      assignedUserId: threads.assignedUserId,
+      assigneeName: users.name,
+      lastMessageAt: threads.lastMessageAt,
+      awaitingSince: threads.awaitingSince,
+      handoffAt: threads.handoffAt,
+      sentiment: threads.sentiment,
+      topics: threads.topics,
+      last: sql<{ body: string; direction: "in" | "out"; source: string; at: string } | null>`(
+        select json_build_object('body', left(m.body, 200), 'direction', m.direction, 'source', m.source, 'at', m.created_at)
+        from ${messages} m where m.thread_id = ${threads.id} order by m.seq desc limit 1)`,
+      unread: sql<number>`(
+        select count(*)::int from (
+          select 1 from ${messages} m
+          where m.thread_id = ${threads.id} and m.direction = 'in'
+            and m.seq > coalesce((select r.last_read_seq from ${threadReads} r
+              where r.thread_id = ${threads.id} and r.user_id = ${user.id}), 0)
+          limit ${UNREAD_CAP + 1}) u)`,
+    })
+    .from(threads)
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .leftJoin(users, eq(users.id, threads.assignedUserId))
+    .where(and(...conditions))
+    .orderBy(
+      ...(human
+        ? [
+            sql`${threads.awaitingSince} asc nulls last`,
+            sql`${threads.assignedUserId} is not null`,
+            desc(threads.lastMessageAt),
+            desc(threads.id),
+          ]
+        : [desc(threads.lastMessageAt), desc(threads.id)]),
+    )
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    threads: page,
+    nextCursor:
+      !human && rows.length > limit && last?.lastMessageAt ? { at: last.lastMessageAt, id: last.threadId } : null,
+    truncated: human && rows.length > limit,
+  };
+}
+
+/** The badge: threads that need a person, those of this user waiting for them, and unassigned ones. */
+export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
+  const [row] = await db
+    .select({
+      needsHuman: sql<number>`count(*) filter (where ${threads.assignedUserId} is null or ${threads.awaitingSince} is not null)::int`,
+      mine: sql<number>`count(*) filter (where ${threads.assignedUserId} = ${user.id})::int`,
+      mineWaiting: sql<number>`count(*) filter (where ${threads.assignedUserId} = ${user.id} and ${threads.awaitingSince} is not null)::int`,
+      unassigned: sql<number>`count(*) filter (where ${threads.assignedUserId} is null)::int`,
+    })
+    .from(threads)
+    .where(eq(threads.mode, "human"));
+  return row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 };
+}

@@ -1,0 +1,238 @@
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { TDb, TTx } from "~/db/client";
+import { contacts, threadNotes, threads, users } from "~/db/schema";
+import { recordAudit } from "~/server/audit/audit";
+import type { TSessionUser } from "~/server/auth/authenticate";
+import { canAccess } from "~/server/auth/roles";
+import { AppError } from "~/server/errors";
+import { recordEvents, type TEventInput } from "~/server/events/events";
+
+/**
+ * Who owns a thread, changed one way only: here, each change in one transaction that locks the
+ * thread row first. So two agents taking over at the same moment are serialised by Postgres:
+ * the first wins, the second finds the thread taken and is told by whom. Every change is an
+ * event (live views, webhooks) and an audit entry.
+ */
+
+type TThreadRow = typeof threads.$inferSelect & { sessionId: string };
+
+async function lockThread(tx: TTx, threadId: string): Promise<TThreadRow> {
+  const [row] = await tx
+    .select({ thread: threads, sessionId: contacts.sessionId })
+    .from(threads)
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(eq(threads.id, threadId))
+    .for("update", { of: threads });
+  if (!row) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
+  return { ...row.thread, sessionId: row.sessionId };
+}
+
+async function nameOf(tx: TTx, userId: string | null): Promise<string> {
+  if (!userId) return "someone";
+  const [user] = await tx.select({ name: users.name }).from(users).where(eq(users.id, userId));
+  return user?.name ?? "someone";
+}
+
+function eventFor(thread: TThreadRow, type: TEventInput["type"], payload: Record<string, unknown>): TEventInput {
+  return { type, sessionId: thread.sessionId, contactId: thread.contactId, threadId: thread.id, payload };
+}
+
+async function record(
+  tx: TTx,
+  actor: TSessionUser | null,
+  thread: TThreadRow,
+  after: Partial<typeof threads.$inferSelect>,
+  event: TEventInput,
+) {
+  await recordEvents(tx, [event]);
+  await recordAudit(tx, actor, {
+    action: event.type.replace("thread.", ""),
+    entity: "thread",
+    entityId: thread.id,
+    before: { mode: thread.mode, assignedUserId: thread.assignedUserId },
+    after: { mode: after.mode ?? thread.mode, assignedUserId: after.assignedUserId ?? null },
+  });
+}
+
+export type TOwnership = { threadId: string; mode: "bot" | "human" | "closed"; assignedUserId: string | null };
+
+/**
+ * Takes the thread over for `user`: the bot goes silent and the thread is theirs. Idempotent for
+ * its owner; refused, naming the owner, when another person holds it.
+ */
+export async function takeOver(db: TDb, user: TSessionUser, threadId: string): Promise<TOwnership> {
+  return db.transaction(async (tx) => takeOverIn(tx, user, threadId));
+}
+
+/** `takeOver` inside a caller's transaction (a reply to a bot thread takes it over first). */
+export async function takeOverIn(tx: TTx, user: TSessionUser, threadId: string): Promise<TOwnership> {
+  const thread = await lockThread(tx, threadId);
+  if (thread.mode === "human" && thread.assignedUserId === user.id) {
+    return { threadId, mode: "human", assignedUserId: user.id };
+  }
+  if (thread.mode === "human" && thread.assignedUserId !== null) {
+    const owner = await nameOf(tx, thread.assignedUserId);
+    throw new AppError("CONFLICT", `${owner} has already taken this conversation over.`);
+  }
+  const now = new Date();
+  const after = {
+    mode: "human" as const,
+    assignedUserId: user.id,
+    handoffAt: thread.mode === "human" ? thread.handoffAt : now,
+    humanActiveAt: now,
+    closedAt: null,
+    updatedAt: now,
+  };
+  await tx.update(threads).set(after).where(eq(threads.id, threadId));
+  await record(
+    tx,
+    user,
+    thread,
+    after,
+    eventFor(thread, "thread.assigned", { by: user.id, assigneeId: user.id, from: thread.mode, takeover: true }),
+  );
+  return { threadId, mode: "human", assignedUserId: user.id };
+}
+
+export const ZAssignInput = z.object({ threadId: z.uuid(), userId: z.uuid() });
+
+/** Gives the thread to another person (who must be able to answer in the inbox). */
+export async function assignThread(db: TDb, actor: TSessionUser, input: z.infer<typeof ZAssignInput>) {
+  return db.transaction(async (tx) => {
+    const [assignee] = await tx
+      .select({ id: users.id, role: users.role, disabled: users.disabled })
+      .from(users)
+      .where(eq(users.id, input.userId));
+    if (!assignee || assignee.disabled || !canAccess(assignee.role, "inbox", "write")) {
+      throw new AppError("BAD_REQUEST", "That person cannot answer conversations.", {
+        userId: "Choose an enabled admin, builder or agent",
+      });
+    }
+    const thread = await lockThread(tx, input.threadId);
+    if (thread.mode === "human" && thread.assignedUserId === input.userId) {
+      return { threadId: thread.id, mode: "human" as const, assignedUserId: input.userId };
+    }
+    const now = new Date();
+    const after = {
+      mode: "human" as const,
+      assignedUserId: input.userId,
+      handoffAt: thread.mode === "human" ? thread.handoffAt : now,
+      humanActiveAt: now,
+      closedAt: null,
+      updatedAt: now,
+    };
+    await tx.update(threads).set(after).where(eq(threads.id, thread.id));
+    await record(
+      tx,
+      actor,
+      thread,
+      after,
+      eventFor(thread, "thread.assigned", { by: actor.id, assigneeId: input.userId, from: thread.mode }),
+    );
+    return { threadId: thread.id, mode: "human" as const, assignedUserId: input.userId };
+  });
+}
+
+/** Whether `user` may change a thread another person owns (admins and builders may; agents not). */
+function mayOverride(user: TSessionUser): boolean {
+  return user.role === "admin" || user.role === "builder";
+}
+
+function assertMayChange(user: TSessionUser, thread: TThreadRow, owner: string) {
+  if (thread.mode === "human" && thread.assignedUserId && thread.assignedUserId !== user.id && !mayOverride(user)) {
+    throw new AppError("FORBIDDEN", `${owner} owns this conversation; ask them, or an admin, to change it.`);
+  }
+}
+
+/** Gives the thread back to the bot: the next message from the contact gets a bot reply. */
+export async function releaseThread(db: TDb, user: TSessionUser, threadId: string): Promise<TOwnership> {
+  return db.transaction(async (tx) => {
+    const thread = await lockThread(tx, threadId);
+    if (thread.mode === "bot") return { threadId, mode: "bot", assignedUserId: null };
+    assertMayChange(user, thread, await nameOf(tx, thread.assignedUserId));
+    const after = { mode: "bot" as const, assignedUserId: null, humanActiveAt: null, updatedAt: new Date() };
+    await tx.update(threads).set(after).where(eq(threads.id, threadId));
+    await record(tx, user, thread, after, eventFor(thread, "thread.released", { by: user.id, from: thread.mode }));
+    return { threadId, mode: "bot", assignedUserId: null };
+  });
+}
+
+/** Closes the thread; it reopens with the bot when the contact writes again. */
+export async function closeThread(db: TDb, user: TSessionUser, threadId: string): Promise<TOwnership> {
+  return db.transaction(async (tx) => {
+    const thread = await lockThread(tx, threadId);
+    if (thread.mode === "closed") return { threadId, mode: "closed", assignedUserId: null };
+    assertMayChange(user, thread, await nameOf(tx, thread.assignedUserId));
+    const now = new Date();
+    const after = {
+      mode: "closed" as const,
+      assignedUserId: null,
+      humanActiveAt: null,
+      awaitingSince: null,
+      closedAt: now,
+      updatedAt: now,
+    };
+    await tx.update(threads).set(after).where(eq(threads.id, threadId));
+    await record(tx, user, thread, after, eventFor(thread, "thread.closed", { by: user.id, from: thread.mode }));
+    return { threadId, mode: "closed", assignedUserId: null };
+  });
+}
+
+/** Reopens a closed thread with the bot. */
+export async function reopenThread(db: TDb, user: TSessionUser, threadId: string): Promise<TOwnership> {
+  return db.transaction(async (tx) => {
+    const thread = await lockThread(tx, threadId);
+    if (thread.mode !== "closed") {
+      return { threadId, mode: thread.mode, assignedUserId: thread.assignedUserId };
+    }
+    const after = { mode: "bot" as const, assignedUserId: null, closedAt: null, updatedAt: new Date() };
+    await tx.update(threads).set(after).where(eq(threads.id, threadId));
+    await record(tx, user, thread, after, eventFor(thread, "thread.reopened", { by: user.id }));
+    return { threadId, mode: "bot", assignedUserId: null };
+  });
+}
+
+/**
+ * The idle handback (Settings): human threads where no person took, was given or replied for
+ * `idleMinutes` go back to the bot, each with a note saying so. `now` is a parameter so tests
+ * control the clock. Returns the threads handed back.
+ */
+export async function handBackIdleThreads(db: TDb, idleMinutes: number, now = new Date()): Promise<string[]> {
+  const cutoff = new Date(now.getTime() - idleMinutes * 60_000);
+  return db.transaction(async (tx) => {
+    // Locked and skipped when busy: an agent acting on a thread right now wins over the policy.
+    const idle = await tx
+      .select({ thread: threads, sessionId: contacts.sessionId })
+      .from(threads)
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(
+        and(
+          eq(threads.mode, "human"),
+          lt(sql`coalesce(${threads.humanActiveAt}, ${threads.handoffAt}, ${threads.updatedAt})`, cutoff),
+        ),
+      )
+      .limit(500)
+      .for("update", { of: threads, skipLocked: true });
+    if (idle.length === 0) return [];
+    const ids = idle.map((row) => row.thread.id);
+    await tx
+      .update(threads)
+      .set({ mode: "bot", assignedUserId: null, humanActiveAt: null, updatedAt: now })
+      .where(inArray(threads.id, ids));
+    const note = `Returned to the bot after ${idleMinutes} minutes without a reply from a person.`;
+    await tx.insert(threadNotes).values(ids.map((threadId) => ({ threadId, body: note, createdAt: now })));
+    await recordEvents(
+      tx,
+      idle.map(({ thread, sessionId }) =>
+        eventFor({ ...thread, sessionId }, "thread.released", {
+          by: "policy",
+          from: "human",
+          previousAssigneeId: thread.assignedUserId,
+          note,
+        }),
+      ),
+    );
+    return ids;
+  });
+}

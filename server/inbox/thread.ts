@@ -1,0 +1,113 @@
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import type { TDbOrTx } from "~/db/client";
+import {
+  contacts,
+  contextProfiles,
+  messages,
+  ruleVersions,
+  threadNotes,
+  threadReads,
+  threads,
+  users,
+} from "~/db/schema";
+import type { TSessionUser } from "~/server/auth/authenticate";
+import { AppError } from "~/server/errors";
+
+const PAGE = 100;
+
+export const ZInboxThreadInput = z.object({
+  threadId: z.uuid(),
+  /** Older messages: those before this `seq`. */
+  before: z.number().int().positive().optional(),
+});
+
+/**
+ * One conversation for the inbox: the thread (owner, mood, topics), the contact and their
+ * profile, the latest messages (direction, source, status; for a bot reply, the rule and version
+ * that wrote it; for an agent's, who) and the internal notes of the same stretch of time.
+ */
+export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThreadInput>) {
+  const input = ZInboxThreadInput.parse(raw);
+  const assignee = alias(users, "assignee");
+  const [row] = await db
+    .select({
+      thread: threads,
+      contact: contacts,
+      profileName: contextProfiles.name,
+      assigneeName: assignee.name,
+    })
+    .from(threads)
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .leftJoin(contextProfiles, eq(contextProfiles.id, contacts.profileId))
+    .leftJoin(assignee, eq(assignee.id, threads.assignedUserId))
+    .where(eq(threads.id, input.threadId));
+  if (!row) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
+  const author = alias(users, "author");
+  const recent = await db
+    .select({
+      id: messages.id,
+      seq: messages.seq,
+      direction: messages.direction,
+      type: messages.type,
+      body: messages.body,
+      source: messages.source,
+      status: messages.status,
+      error: messages.error,
+      ruleId: messages.ruleId,
+      ruleVersion: messages.ruleVersion,
+      ruleName: sql<string | null>`(
+        select r->>'name' from ${ruleVersions} v, jsonb_array_elements(v.snapshot) r
+        where v.version = ${messages.ruleVersion} and r->>'id' = ${messages.ruleId}::text limit 1)`,
+      authorName: author.name,
+      aiLatencyMs: messages.aiLatencyMs,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .leftJoin(author, eq(author.id, messages.authorUserId))
+    .where(and(eq(messages.threadId, input.threadId), input.before ? lt(messages.seq, input.before) : undefined))
+    .orderBy(desc(messages.seq))
+    .limit(PAGE + 1);
+  const hasOlder = recent.length > PAGE;
+  const page = recent.slice(0, PAGE).reverse();
+  const from = hasOlder ? page[0]?.createdAt : undefined;
+  const until = input.before ? recent[0]?.createdAt : undefined;
+  const noteAuthor = alias(users, "note_author");
+  const notes = await db
+    .select({
+      id: threadNotes.id,
+      body: threadNotes.body,
+      authorName: noteAuthor.name,
+      createdAt: threadNotes.createdAt,
+    })
+    .from(threadNotes)
+    .leftJoin(noteAuthor, eq(noteAuthor.id, threadNotes.authorUserId))
+    .where(
+      and(
+        eq(threadNotes.threadId, input.threadId),
+        from ? gte(threadNotes.createdAt, from) : undefined,
+        until ? lt(threadNotes.createdAt, until) : undefined,
+      ),
+    )
+    .orderBy(asc(threadNotes.createdAt))
+    .limit(500);
+  return {
+    thread: { ...row.thread, assigneeName: row.assigneeName },
+    contact: { ...row.contact, profileName: row.profileName },
+    messages: page,
+    notes,
+    hasOlder,
+  };
+}
+
+/** Marks the thread read by `user` up to message `seq` (never backwards). */
+export async function markThreadRead(db: TDbOrTx, user: TSessionUser, threadId: string, seq: number) {
+  await db
+    .insert(threadReads)
+    .values({ userId: user.id, threadId, lastReadSeq: seq })
+    .onConflictDoUpdate({
+      target: [threadReads.userId, threadReads.threadId],
+      set: { lastReadSeq: sql`greatest(${threadReads.lastReadSeq}, excluded.last_read_seq)`, at: new Date() },
+    });
+}

@@ -1,0 +1,11 @@
+import { handBackIdleThreads } from "~/server/inbox/ownership";
+import { getOrgSettings } from "~/server/settings/settings";
+import type { TJobHandler } from "../runtime";
+
+/** `inbox.handback` (cron): the idle handback of Settings, when it is on. */
+export const handleHandback: TJobHandler<"inbox.handback"> = async (_payload, { db, log }) => {
+  const { handbackMinutes } = await getOrgSettings(db);
+  if (handbackMinutes <= 0) return;
+  const released = await handBackIdleThreads(db, handbackMinutes);
+  if (released.length > 0) log.info({ threads: released.length, minutes: handbackMinutes }, "idle threads handed back");
+};
