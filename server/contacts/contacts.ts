@@ -4,6 +4,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
+import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
@@ -184,6 +185,9 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
           .values({ ...values, sessionId: session })
           .returning();
         await recordAudit(tx, actor, { action: "create", entity: "contact", entityId: created!.id, after: created });
+        await recordEvents(tx, [
+          { type: "contact.created", sessionId: session, contactId: created!.id, payload: { by: actor?.id ?? null } },
+        ]);
         return created!;
       }
       const [before] = await tx.select().from(contacts).where(eq(contacts.id, id)).for("update");
@@ -194,6 +198,9 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
         .where(eq(contacts.id, id))
         .returning();
       await recordAudit(tx, actor, { action: "update", entity: "contact", entityId: id, before, after: updated });
+      await recordEvents(tx, [
+        { type: "contact.updated", sessionId: before.sessionId, contactId: id, payload: { by: actor?.id ?? null } },
+      ]);
       return updated!;
     })
     .catch(duplicate);

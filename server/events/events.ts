@@ -19,7 +19,7 @@ export const EVENT_TYPES = [
   "thread.reopened",
   /** An internal note was added (staff only; never sent to webhooks). */
   "thread.note",
-  /** A contact was added by an import (`payload.by`); a contact who writes first appears with `message.received`. */
+  /** A contact was added by hand or by an import (`payload.by`); a contact who writes first appears with `message.received`. */
   "contact.created",
   "contact.updated",
   "rule.fired",
