@@ -27,8 +27,32 @@ export const ZAiEnv = z.object({
 });
 export type TAiEnv = z.infer<typeof ZAiEnv>;
 
+const ZBooleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1");
+
+/** Webhooks, read by the web (checking endpoint URLs) and the worker (delivering). */
+export const ZWebhookEnv = z.object({
+  /** Lets endpoints on loopback and private networks through the SSRF check (tests, closed networks). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: ZBooleanFlag,
+  /** Seconds before each attempt, comma-separated (default: the Standard Webhooks schedule). */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, "must be seconds, comma-separated, e.g. 0,5,300")
+    .transform((value) => value.split(",").map((part) => Number(part.trim())))
+    .optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** An endpoint that has not had a successful delivery for this long is disabled. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
+  /** After a secret rotation, the old secret keeps signing beside the new one this long. */
+  WEBHOOK_ROTATION_OVERLAP_HOURS: z.coerce.number().min(0).max(720).default(24),
+});
+export type TWebhookEnv = z.infer<typeof ZWebhookEnv>;
+
 const ZWebEnv = z.object({
   ...ZAiEnv.shape,
+  ...ZWebhookEnv.shape,
   DATABASE_URL: ZPostgresUrl,
   APP_SECRET: ZAppSecret,
   LOG_LEVEL: ZLogLevel.default("info"),
@@ -41,11 +65,6 @@ const ZWebEnv = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 export type TWebEnv = z.infer<typeof ZWebEnv>;
-
-const ZBooleanish = z
-  .enum(["true", "false", "1", "0", ""])
-  .optional()
-  .transform((value) => value === "true" || value === "1");
 
 const ZStackEnv = z.object({
   NODE_ENV: z.string().optional(),
@@ -60,7 +79,7 @@ const ZStackEnv = z.object({
   ADMIN_NAME: z.string().default("Administrator"),
   LOG_LEVEL: ZLogLevel.default("info"),
   /** Logs as JSON lines even on a terminal (for log shippers). */
-  LOG_JSON: ZBooleanish,
+  LOG_JSON: ZBooleanFlag,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 });
 export type TStackEnv = z.infer<typeof ZStackEnv>;

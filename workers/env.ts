@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv, ZAiEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
+import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
 
 const ZWorkerEnv = z.object({
   DATABASE_URL: ZPostgresUrl,
@@ -16,6 +16,7 @@ const ZWorkerEnv = z.object({
   /** Parallel sends per session (always one at a time per conversation). */
   WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   ...ZAiEnv.shape,
+  ...ZWebhookEnv.shape,
   /** The whole AI reply, retries included, must finish within this; then the fallback is sent. */
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
   /** Set by npm for scripts; shown in the heartbeat. */

@@ -1,5 +1,6 @@
 import { createDb } from "~/db/client";
 import { geminiConfig } from "~/server/ai/status";
+import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { ConfigError } from "~/server/env";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
@@ -68,6 +69,15 @@ async function main() {
     ai: {
       gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },
+    },
+    webhooks: {
+      databaseUrl: env.DATABASE_URL,
+      config: defaultWebhookConfig(env.APP_SECRET, {
+        allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+        disableAfterMs: env.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+        ...(env.WEBHOOK_RETRY_SCHEDULE ? { scheduleS: env.WEBHOOK_RETRY_SCHEDULE } : {}),
+      }),
     },
     version: env.npm_package_version,
     heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,

@@ -6,11 +6,20 @@ import type { TAiConfig } from "~/server/ai/ai-reply";
 import { createQueues } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import { defaultWebhookConfig, type TWebhookConfig } from "~/server/webhooks/deliver";
 import { startHeartbeat } from "./heartbeat";
 import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runner";
+import { startWebhookDispatcher } from "./webhook-dispatcher";
 import { workBatched, workInBatches } from "./work";
 
-export type TJobContext = { db: TDb; boss: PgBoss; log: Logger; job: Job<unknown>; ai: TAiConfig };
+export type TJobContext = {
+  db: TDb;
+  boss: PgBoss;
+  log: Logger;
+  job: Job<unknown>;
+  ai: TAiConfig;
+  webhooks: TWebhookConfig;
+};
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
 /**
@@ -35,6 +44,8 @@ export type TWorkerOptions = {
   sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner">;
   /** Which model writes AI replies (default: the offline provider). */
   ai?: TAiConfig;
+  /** Webhook delivery; with `databaseUrl`, the worker also dispatches new deliveries to the queue. */
+  webhooks?: { config: TWebhookConfig; databaseUrl: string };
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
 };
@@ -52,6 +63,7 @@ export type TRunningWorker = {
 export async function startWorker(options: TWorkerOptions): Promise<TRunningWorker> {
   const { db, boss, log } = options;
   const ai: TAiConfig = options.ai ?? { gemini: null };
+  const webhooks = options.webhooks?.config ?? defaultWebhookConfig("");
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   await createQueues(boss);
   let inFlight = 0;
@@ -60,7 +72,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     inFlight += 1;
     const jobLog = log.child({ queue, jobId: job.id });
     try {
-      await handle({ db, boss, log: jobLog, job, ai });
+      await handle({ db, boss, log: jobLog, job, ai, webhooks });
     } catch (error) {
       jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
       throw error;
@@ -116,6 +128,10 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     );
   }
 
+  const dispatcher = options.webhooks
+    ? startWebhookDispatcher({ db, boss, log, databaseUrl: options.webhooks.databaseUrl })
+    : null;
+
   const runner = options.sessions ? createSessionRunner({ db, boss, log, owner: workerId, ...options.sessions }) : null;
   await runner?.start();
 
@@ -131,6 +147,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     workerId,
     async stop(timeoutMs) {
       log.info({ inFlight, timeoutMs }, "stopping: no new jobs, waiting for jobs in flight");
+      await dispatcher?.stop();
       await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
       await runner?.release();
       const drained = inFlight === 0;

@@ -6,5 +6,15 @@ import type { TTRPCContext } from "./trpc";
 
 /** Context of a tRPC request from the browser. */
 export async function createTRPCContext(): Promise<TTRPCContext> {
-  return { db: getDb(), user: await getCurrentUser(), gemini: geminiConfig(webEnv()) };
+  const env = webEnv();
+  return {
+    db: getDb(),
+    user: await getCurrentUser(),
+    gemini: geminiConfig(env),
+    webhooks: {
+      appSecret: env.APP_SECRET,
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      rotationOverlapHours: env.WEBHOOK_ROTATION_OVERLAP_HOURS,
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { rulesRouter } from "./routers/rules";
 import { settingsRouter } from "./routers/settings";
 import { simulatorRouter } from "./routers/simulator";
 import { usersRouter } from "./routers/users";
+import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   profiles: profilesRouter,
   contacts: contactsRouter,
   inbox: inboxRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

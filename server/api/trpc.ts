@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { TDb } from "~/db/client";
 import type { TGeminiConfig } from "~/server/ai/status";
+import type { TWebhookAdminConfig } from "~/server/webhooks/endpoints";
 import type { PgBoss } from "pg-boss";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
@@ -16,6 +17,8 @@ export type TTRPCContext = {
   gemini?: TGeminiConfig | null;
   /** The pg-boss client for sends (tests pass theirs; the web uses its own). */
   boss?: PgBoss;
+  /** Managing webhook endpoints: APP_SECRET for their secrets, the SSRF policy. */
+  webhooks?: TWebhookAdminConfig;
 };
 
 /**

@@ -108,6 +108,15 @@ export const QUEUES = {
     policy: { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
     cron: "17 * * * *",
   }),
+  "webhook.deliver": declareQueue({
+    description:
+      "One attempt of one webhook delivery; a failed attempt schedules the next per the Standard Webhooks schedule (a new job).",
+    // Deliveries wait on other servers, not on this one: many at once.
+    concurrency: 16,
+    payload: z.object({ deliveryId: z.uuid(), token: z.uuid() }),
+    // pg-boss's own retries only cover a crashed or stuck attempt (same delivery, same webhook-id).
+    policy: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60, heartbeatSeconds: 10 },
+  }),
   "inbox.handback": declareQueue({
     description:
       "Every minute: threads a person owns but has not answered for the minutes set in Settings go back to the bot (off by default).",

@@ -10,6 +10,7 @@ import { ingestInbound } from "~/server/messaging/ingest";
 import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { JOB_HANDLERS } from "~/workers/handlers/registry";
+import type { TWebhookConfig } from "~/server/webhooks/deliver";
 import { startWorker, type TRunningWorker, type TWorkerOptions } from "~/workers/runtime";
 import { useTestDatabase, type TTestDatabase } from "./database";
 import { waitFor } from "./processes";
@@ -36,7 +37,7 @@ export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId
 /** A fresh database with an in-process worker running the simulator session (pacing off, instant acks). */
 export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
-  options: Pick<TWorkerOptions, "ai"> = {},
+  options: Pick<TWorkerOptions, "ai"> & { webhooks?: TWebhookConfig } = {},
 ): Promise<TPipeline> {
   const { sessionId, ...database } = await usePreparedDatabase();
   await updateSessionSettings(database.db, null, sessionId, {
@@ -52,7 +53,8 @@ export async function startPipeline(
     version: "test",
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
-    ...options,
+    ai: options.ai,
+    ...(options.webhooks ? { webhooks: { config: options.webhooks, databaseUrl: database.url } } : {}),
     sessions: { databaseUrl: database.url, leaseTtlS: 5, sendConcurrency: 4, ...sessions },
   });
   // Stopped as soon as the test ends: a file of pipeline tests must not hold every test's connections.

@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
+import { handleWebhookDelivery } from "./webhooks";
 
 /** The handler of every declared queue (a missing one does not compile). */
 export const JOB_HANDLERS: THandlerMap = {
@@ -12,4 +13,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
   "inbox.handback": handleHandback,
+  "webhook.deliver": handleWebhookDelivery,
 };
