@@ -63,6 +63,8 @@ const ZWebEnv = z.object({
    * header is the client's own claim, so logins are throttled per email only.
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** REST API requests per key per minute; over it, 429 with Retry-After. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
 });
 export type TWebEnv = z.infer<typeof ZWebEnv>;
 

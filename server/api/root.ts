@@ -1,3 +1,4 @@
+import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactsRouter } from "./routers/contacts";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   contacts: contactsRouter,
   inbox: inboxRouter,
   webhooks: webhooksRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

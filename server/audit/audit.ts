@@ -5,8 +5,11 @@ import { auditLog } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { isScopedToOwn } from "~/server/auth/roles";
 
-/** Who made a change: a signed-in user, or `null` for the system (first start, the worker). */
-export type TActor = Pick<TSessionUser, "id" | "email"> | null;
+/**
+ * Who made a change: a signed-in user; an API key (its creator's id, if they still exist, and
+ * `api key "name"`); or `null` for the system (first start, the worker).
+ */
+export type TActor = Pick<TSessionUser, "id" | "email"> | { id: string | null; email: string } | null;
 
 export type TAuditEntry = {
   /** Verb of the change: `create`, `update`, `disable`, `reset_password`, `publish`… */

@@ -206,6 +206,46 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
     .catch(duplicate);
 }
 
+/** A change to a contact found by number: only the fields given change (the REST API's upsert). */
+export const ZContactUpsert = z.object({
+  phone: ZContactInput.shape.phone,
+  name: z.string().trim().max(120).nullable().optional(),
+  relationship: z.enum(RELATIONSHIPS).optional(),
+  priority: z.number().int().min(0).max(100).optional(),
+  tags: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
+  notes: z.string().max(10_000).optional(),
+  optedOut: z.boolean().optional(),
+  blocked: z.boolean().optional(),
+});
+
+/** Creates the contact with this number (in the default session), or changes the given fields of it. */
+export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<typeof ZContactUpsert>) {
+  const input = ZContactUpsert.parse(raw);
+  const waId = await normalized(db, input.phone);
+  const sessionId = await findDefaultSessionId(db);
+  const [existing] = sessionId
+    ? await db
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)))
+    : [];
+  const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  if (!existing) return { contact: await saveContact(db, actor, null, { ...given, phone: waId }), created: true };
+  const contact = await saveContact(db, actor, existing.id, {
+    phone: waId,
+    name: existing.name,
+    relationship: existing.relationship,
+    priority: existing.priority,
+    tags: existing.tags,
+    profileId: existing.profileId,
+    notes: existing.notes,
+    optedOut: existing.optedOut,
+    blocked: existing.blocked,
+    ...given,
+  });
+  return { contact, created: false };
+}
+
 /** One contact with their profile name and the latest messages of their conversation (oldest first). */
 export async function getContact(db: TDbOrTx, id: string, options: { before?: number; limit?: number } = {}) {
   const [row] = await db

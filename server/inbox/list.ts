@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threadReads, threads, users } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/authenticate";
+import { AppError } from "~/server/errors";
 
 export const INBOX_FILTERS = ["needs_human", "mine", "unassigned", "bot", "closed", "all"] as const;
 export type TInboxFilter = (typeof INBOX_FILTERS)[number];
@@ -131,4 +132,57 @@ export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
     .from(threads)
     .where(eq(threads.mode, "human"));
   return row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 };
+}
+
+export const ZApiThreadsInput = z.object({
+  mode: z.enum(["bot", "human", "closed"]).optional(),
+  /** The `next` of the previous page. */
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Threads for other systems (the REST API): latest message first, keyset pages. */
+export async function listThreadsPage(db: TDbOrTx, raw: z.input<typeof ZApiThreadsInput>) {
+  const input = ZApiThreadsInput.parse(raw);
+  let cursor: { at: Date; id: string } | null = null;
+  if (input.cursor) {
+    const [at, id] = Buffer.from(input.cursor, "base64url").toString("utf8").split("|");
+    if (!at || !id || Number.isNaN(Date.parse(at)) || !z.uuid().safeParse(id).success) {
+      throw new AppError("BAD_REQUEST", "This page cursor is not valid; start from the first page.", {
+        cursor: "Invalid",
+      });
+    }
+    cursor = { at: new Date(at), id };
+  }
+  const rows = await db
+    .select({
+      id: threads.id,
+      mode: threads.mode,
+      assignedUserId: threads.assignedUserId,
+      lastMessageAt: threads.lastMessageAt,
+      awaitingSince: threads.awaitingSince,
+      sentiment: threads.sentiment,
+      topics: threads.topics,
+      contact: { id: contacts.id, phone: contacts.waId, name: contacts.name },
+    })
+    .from(threads)
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(
+      and(
+        isNotNull(threads.lastMessageAt),
+        input.mode ? eq(threads.mode, input.mode) : undefined,
+        cursor ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${cursor.at}, ${cursor.id})` : undefined,
+      ),
+    )
+    .orderBy(desc(threads.lastMessageAt), desc(threads.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    threads: page,
+    next:
+      rows.length > input.limit && last?.lastMessageAt
+        ? Buffer.from(`${last.lastMessageAt.toISOString()}|${last.id}`).toString("base64url")
+        : null,
+  };
 }

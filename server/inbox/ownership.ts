@@ -2,7 +2,7 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, threadNotes, threads, users } from "~/db/schema";
-import { recordAudit } from "~/server/audit/audit";
+import { recordAudit, type TActor } from "~/server/audit/audit";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
@@ -40,7 +40,7 @@ function eventFor(thread: TThreadRow, type: TEventInput["type"], payload: Record
 
 async function record(
   tx: TTx,
-  actor: TSessionUser | null,
+  actor: TActor,
   thread: TThreadRow,
   after: Partial<typeof threads.$inferSelect>,
   event: TEventInput,
@@ -234,5 +234,58 @@ export async function handBackIdleThreads(db: TDb, idleMinutes: number, now = ne
       ),
     );
     return ids;
+  });
+}
+
+/** Another system (the REST API) acting on a thread: recorded as `by: "api"` with its key. */
+export type TApiActor = { apiKeyId: string; actor: TActor };
+
+/** Hands the thread to the people (unassigned, "needs a human"), as a rule's hand-off does. */
+export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: string, note: string | null) {
+  return db.transaction(async (tx) => {
+    const thread = await lockThread(tx, threadId);
+    if (thread.mode === "human") return { threadId, mode: "human" as const, assignedUserId: thread.assignedUserId };
+    const now = new Date();
+    const after = {
+      mode: "human" as const,
+      assignedUserId: null,
+      handoffAt: now,
+      humanActiveAt: now,
+      closedAt: null,
+      updatedAt: now,
+    };
+    await tx.update(threads).set(after).where(eq(threads.id, threadId));
+    await record(
+      tx,
+      by.actor,
+      thread,
+      after,
+      eventFor(thread, "thread.handoff", { by: "api", apiKeyId: by.apiKeyId, note, from: thread.mode }),
+    );
+    return { threadId, mode: "human" as const, assignedUserId: null };
+  });
+}
+
+/** Gives the thread back to the bot, whoever holds it (the API acts for the business). */
+export async function releaseThreadByApi(db: TDb, by: TApiActor, threadId: string) {
+  return db.transaction(async (tx) => {
+    const thread = await lockThread(tx, threadId);
+    if (thread.mode === "bot") return { threadId, mode: "bot" as const, assignedUserId: null };
+    const after = {
+      mode: "bot" as const,
+      assignedUserId: null,
+      humanActiveAt: null,
+      closedAt: null,
+      updatedAt: new Date(),
+    };
+    await tx.update(threads).set(after).where(eq(threads.id, threadId));
+    await record(
+      tx,
+      by.actor,
+      thread,
+      after,
+      eventFor(thread, "thread.released", { by: "api", apiKeyId: by.apiKeyId, from: thread.mode }),
+    );
+    return { threadId, mode: "bot" as const, assignedUserId: null };
   });
 }

@@ -111,3 +111,43 @@ export async function markThreadRead(db: TDbOrTx, user: TSessionUser, threadId: 
       set: { lastReadSeq: sql`greatest(${threadReads.lastReadSeq}, excluded.last_read_seq)`, at: new Date() },
     });
 }
+
+/** The fields of a message other systems see (REST API, webhooks use the same names). */
+export const publicMessageColumns = {
+  id: messages.id,
+  threadId: messages.threadId,
+  direction: messages.direction,
+  type: messages.type,
+  body: messages.body,
+  source: messages.source,
+  status: messages.status,
+  error: messages.error,
+  waMessageId: messages.waMessageId,
+  createdAt: messages.createdAt,
+  queuedAt: messages.queuedAt,
+  sentAt: messages.sentAt,
+  deliveredAt: messages.deliveredAt,
+  readAt: messages.readAt,
+  failedAt: messages.failedAt,
+};
+
+/** One message, by id. */
+export async function getPublicMessage(db: TDbOrTx, id: string) {
+  const [message] = await db.select(publicMessageColumns).from(messages).where(eq(messages.id, id));
+  if (!message) throw new AppError("NOT_FOUND", "There is no such message.");
+  return message;
+}
+
+/** A thread's messages, newest first, older pages by `before` (a message's seq). */
+export async function listThreadMessages(db: TDbOrTx, threadId: string, options: { before?: number; limit: number }) {
+  const [thread] = await db.select({ id: threads.id }).from(threads).where(eq(threads.id, threadId));
+  if (!thread) throw new AppError("NOT_FOUND", "There is no such thread.");
+  const rows = await db
+    .select({ ...publicMessageColumns, seq: messages.seq })
+    .from(messages)
+    .where(and(eq(messages.threadId, threadId), options.before ? lt(messages.seq, options.before) : undefined))
+    .orderBy(desc(messages.seq))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  return { messages: page, next: rows.length > options.limit ? (page.at(-1)?.seq ?? null) : null };
+}

@@ -1,0 +1,78 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import { z } from "zod";
+import type { TTx } from "~/db/client";
+import { contacts, messages, threads, waSessions } from "~/db/schema";
+import { findDefaultSessionId } from "~/server/contacts/contacts";
+import { toE164 } from "~/server/contacts/phone";
+import { AppError } from "~/server/errors";
+import { recordEvents } from "~/server/events/events";
+import { getOrgSettings } from "~/server/settings/settings";
+import { enqueueSends } from "./process";
+
+export const ZSendToNumberInput = z.object({
+  to: z.string().trim().min(1, "Give the number to send to").max(40),
+  body: z.string().trim().min(1, "The message is empty").max(4_096, "At most 4,096 characters"),
+  /** The WhatsApp session to send from (default: the first one). */
+  sessionId: z.uuid().optional(),
+});
+export type TSendToNumberInput = z.input<typeof ZSendToNumberInput>;
+
+/**
+ * A message to a number from another system (the REST API): the contact and their thread are
+ * found or created, the message is stored as `queued` (`source = api`) and goes through the
+ * session's send queue like every other (pacing, retries, statuses), all in the caller's
+ * transaction. A blocked or opted-out contact is refused.
+ */
+export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInput, by: { apiKeyId: string }) {
+  const input = ZSendToNumberInput.parse(raw);
+  const { defaultCountry } = await getOrgSettings(tx);
+  const phone = toE164(input.to, defaultCountry);
+  if (!phone.ok) throw new AppError("BAD_REQUEST", `The number ${phone.reason}.`, { to: phone.reason });
+  const sessionId = input.sessionId ?? (await findDefaultSessionId(tx));
+  if (!sessionId) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
+  if (input.sessionId) {
+    const [session] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
+    if (!session) throw new AppError("NOT_FOUND", "There is no such session.", { sessionId: "Unknown session" });
+  }
+  // The contact and the thread, found or made (in key order, like ingest, so no deadlock with it).
+  await tx
+    .insert(contacts)
+    .values({ sessionId, waId: phone.e164 })
+    .onConflictDoNothing({ target: [contacts.sessionId, contacts.waId] });
+  const [contact] = await tx
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, phone.e164)));
+  if (contact!.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
+  if (contact!.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
+  const [thread] = await tx
+    .insert(threads)
+    .values({ contactId: contact!.id })
+    .onConflictDoUpdate({ target: threads.contactId, set: { updatedAt: sql`${threads.updatedAt}` } })
+    .returning({ id: threads.id });
+  const [stored] = await tx
+    .insert(messages)
+    .values({
+      sessionId,
+      threadId: thread!.id,
+      direction: "out",
+      body: input.body,
+      source: "api",
+      status: "queued",
+      queuedAt: new Date(),
+    })
+    .returning();
+  await recordEvents(tx, [
+    {
+      type: "message.queued",
+      sessionId,
+      contactId: contact!.id,
+      threadId: thread!.id,
+      messageId: stored!.id,
+      payload: { source: "api", apiKeyId: by.apiKeyId },
+    },
+  ]);
+  await enqueueSends(boss, [{ id: stored!.id, sessionId, threadId: thread!.id }], tx);
+  return { message: stored!, contactId: contact!.id, threadId: thread!.id };
+}

@@ -1,0 +1,206 @@
+import { createHash } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import type { z } from "zod";
+import type { TDb } from "~/db/client";
+import { apiIdempotency } from "~/db/schema";
+import { AppError, type TAppErrorCode } from "~/server/errors";
+import type { Logger } from "~/server/logger";
+import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
+import { openApiDocument } from "./openapi";
+import { ApiAnswer, OPERATIONS, type TOperation, type ZApiError } from "./operations";
+
+export type TRestDeps = {
+  db: TDb;
+  boss: () => Promise<PgBoss>;
+  /** Requests per key per minute. */
+  ratePerMinute: number;
+  log: Logger;
+};
+
+const MAX_BODY_BYTES = 1_000_000;
+
+type TErrorCode = z.infer<typeof ZApiError>["error"]["code"];
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+function error(
+  status: number,
+  code: TErrorCode,
+  message: string,
+  extra: { fields?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
+  return json(status, { error: { code, message, ...(extra.fields ? { fields: extra.fields } : {}) } }, extra.headers);
+}
+
+const APP_ERRORS: Record<TAppErrorCode, [number, TErrorCode]> = {
+  BAD_REQUEST: [400, "bad_request"],
+  UNAUTHORIZED: [401, "unauthorized"],
+  FORBIDDEN: [403, "forbidden"],
+  NOT_FOUND: [404, "not_found"],
+  CONFLICT: [409, "conflict"],
+  TOO_MANY_REQUESTS: [429, "rate_limited"],
+};
+
+function fieldsOf(issues: z.core.$ZodIssue[], prefix = ""): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "(body)";
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
+
+/** The operation for a method and path, its path parameters, or why none fits. */
+function route(method: string, segments: string[]) {
+  let pathMatched = false;
+  for (const operation of OPERATIONS) {
+    const template = operation.path.split("/").filter(Boolean);
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = template.every((part, index) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name) {
+        params[name] = decodeURIComponent(segments[index]!);
+        return true;
+      }
+      return part === segments[index];
+    });
+    if (!fits) continue;
+    pathMatched = true;
+    if (operation.method === method) return { operation, params };
+  }
+  return { operation: null, pathMatched };
+}
+
+class BadInput extends Error {
+  constructor(
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+function parseInput<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new BadInput(`The ${where} is not valid.`, fieldsOf(parsed.error.issues, where === "body" ? "" : where));
+  return parsed.data;
+}
+
+async function readBody(request: Request, operation: TOperation): Promise<{ text: string; value: unknown }> {
+  if (!operation.body) return { text: "", value: undefined };
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new BadInput("The body is larger than 1 MB.");
+  if (text.trim() === "") return { text, value: undefined };
+  try {
+    return { text, value: JSON.parse(text) };
+  } catch {
+    throw new BadInput("The body is not valid JSON.");
+  }
+}
+
+/**
+ * `/api/v1/*`: routes a request to its operation, authenticates the key, checks its scope and
+ * rate limit, validates path, query and body with the operation's zod schemas, runs it
+ * (idempotent ones inside a transaction that stores their answer), and answers JSON; every
+ * error is `{ error: { code, message, fields? } }`.
+ */
+export async function handleRestRequest(request: Request, segments: string[], deps: TRestDeps): Promise<Response> {
+  const method = request.method.toLowerCase();
+  if (method === "get" && segments.length === 1 && segments[0] === "openapi.json") {
+    return json(200, openApiDocument(), { "cache-control": "public, max-age=60" });
+  }
+  const found = route(method, segments);
+  if (!found.operation) {
+    return found.pathMatched
+      ? error(405, "bad_request", `${request.method} is not supported here.`)
+      : error(404, "not_found", "There is no such endpoint; see /api/v1/openapi.json.");
+  }
+  const { operation, params } = found;
+  try {
+    const caller = await authenticateApiKey(deps.db, request.headers.get("authorization"));
+    if (!caller.scopes.includes(operation.scope)) {
+      return error(403, "forbidden", `This key lacks the "${operation.scope}" scope.`);
+    }
+    const wait = await takeRateLimit(deps.db, caller.keyId, deps.ratePerMinute);
+    if (wait !== null) {
+      return error(429, "rate_limited", `Over ${deps.ratePerMinute} requests a minute; try again in ${wait} s.`, {
+        headers: { "retry-after": String(wait) },
+      });
+    }
+    const url = new URL(request.url);
+    const parsedParams = parseInput(operation.params, params, "path") as Record<string, string> | undefined;
+    const query = parseInput(operation.query, Object.fromEntries(url.searchParams), "query");
+    const { text, value } = await readBody(request, operation);
+    const body = parseInput(operation.body, value, "body");
+    const context = { db: deps.db, tx: null, boss: deps.boss, caller, params: parsedParams ?? {}, query, body };
+    const answer = (result: unknown, headers: Record<string, string> = {}) =>
+      result instanceof ApiAnswer ? json(result.status, result.body, headers) : json(operation.status, result, headers);
+
+    if (!operation.idempotent) return answer(await operation.handle(context));
+
+    const key = request.headers.get("idempotency-key")?.trim();
+    if (!key || key.length > 255) {
+      return error(400, "bad_request", "Send an Idempotency-Key header (up to 255 characters) with this request.", {
+        fields: { "Idempotency-Key": "Required" },
+      });
+    }
+    const fingerprint = createHash("sha256").update(`${method} ${url.pathname}\n${text}`).digest("hex");
+    const stored = await deps.db.transaction(async (tx) => {
+      // A concurrent request with the same key waits here for the first one to commit.
+      const claimed = await tx
+        .insert(apiIdempotency)
+        .values({ keyId: caller.keyId, idempotencyKey: key, fingerprint, response: {} })
+        .onConflictDoNothing()
+        .returning({ keyId: apiIdempotency.keyId });
+      if (claimed.length === 0) {
+        const [previous] = await tx
+          .select()
+          .from(apiIdempotency)
+          .where(and(eq(apiIdempotency.keyId, caller.keyId), eq(apiIdempotency.idempotencyKey, key)));
+        return { replay: true as const, previous: previous! };
+      }
+      const result = await operation.handle({ ...context, tx });
+      const response =
+        result instanceof ApiAnswer
+          ? { status: result.status, body: result.body }
+          : { status: operation.status, body: result };
+      const serialised = JSON.parse(JSON.stringify(response)) as { status: number; body: unknown };
+      await tx
+        .update(apiIdempotency)
+        .set({ response: serialised })
+        .where(and(eq(apiIdempotency.keyId, caller.keyId), eq(apiIdempotency.idempotencyKey, key)));
+      return { replay: false as const, response: serialised };
+    });
+    if (!stored.replay) return json(stored.response.status, stored.response.body);
+    if (stored.previous.fingerprint !== fingerprint) {
+      return error(422, "unprocessable", "This Idempotency-Key was used for another request; use a new key.");
+    }
+    const previous = stored.previous.response as { status: number; body: unknown };
+    return json(previous.status, previous.body, { "idempotent-replayed": "true" });
+  } catch (caught) {
+    if (caught instanceof ApiAuthError)
+      return error(caught.status, caught.status === 401 ? "unauthorized" : "forbidden", caught.message);
+    if (caught instanceof BadInput) return error(400, "bad_request", caught.message, { fields: caught.fields });
+    if (caught instanceof AppError) {
+      const [status, code] = APP_ERRORS[caught.code];
+      return error(status, code, caught.message, { fields: caught.fieldErrors });
+    }
+    deps.log.error({ err: caught, path: segments.join("/") }, "REST API request failed");
+    return error(500, "internal", "Something went wrong on our side; the error is in the server log.");
+  }
+}
+
+/** Old rate-limit windows (kept an hour). */
+export async function pruneApiUsage(db: TDb): Promise<number> {
+  const { rowCount } = await db.execute(sql`delete from api_key_usage where window_start < now() - interval '1 hour'`);
+  return rowCount ?? 0;
+}

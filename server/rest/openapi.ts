@@ -1,0 +1,82 @@
+import { createDocument } from "zod-openapi";
+import { OPERATIONS, ZApiError } from "./operations";
+
+const ERRORS = {
+  "400": "The request is not valid: `error.fields` names each problem",
+  "401": "No API key, an unknown one, or a revoked one",
+  "403": "The key lacks the scope this operation needs",
+  "404": "Not found",
+  "409": "Conflicts with the current state (a blocked contact, an opted-out one…)",
+  "422": "The Idempotency-Key was used before for another request",
+  "429": "Over the key's rate limit: wait `Retry-After` seconds",
+} as const;
+
+let cached: ReturnType<typeof createDocument> | undefined;
+
+/** The OpenAPI 3.1 document of /api/v1, generated from the operations' own zod schemas. */
+export function openApiDocument() {
+  cached ??= createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Switchboard API",
+      version: "1.0.0",
+      description:
+        "Send messages, read their status, manage contacts and threads. Authenticate with an API key (Settings → API keys) as `Authorization: Bearer sb_…`. Read operations need the `read` scope, the others `write`. Each key may make a limited number of requests per minute; over it, the answer is 429 with `Retry-After`.",
+    },
+    servers: [{ url: "/api/v1" }],
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Switchboard API key, sb_…" } },
+    },
+    security: [{ apiKey: [] }],
+    paths: Object.fromEntries(
+      Object.entries(Object.groupBy(OPERATIONS, (operation) => operation.path)).map(([path, operations]) => [
+        path,
+        Object.fromEntries(
+          (operations ?? []).map((operation) => [
+            operation.method,
+            {
+              operationId: operation.operationId,
+              summary: operation.summary,
+              ...(operation.description ? { description: operation.description } : {}),
+              tags: [operation.tag],
+              "x-scope": operation.scope,
+              requestParams: {
+                ...(operation.params ? { path: operation.params } : {}),
+                ...(operation.query ? { query: operation.query } : {}),
+              },
+              ...(operation.idempotent
+                ? {
+                    parameters: [
+                      {
+                        name: "Idempotency-Key",
+                        in: "header" as const,
+                        required: true,
+                        description: "Up to 255 characters; a repeat with the same key gets the first answer.",
+                        schema: { type: "string" as const, maxLength: 255 },
+                      },
+                    ],
+                  }
+                : {}),
+              ...(operation.body
+                ? { requestBody: { required: true, content: { "application/json": { schema: operation.body } } } }
+                : {}),
+              responses: {
+                [String(operation.status)]: {
+                  description: "OK",
+                  content: { "application/json": { schema: operation.response } },
+                },
+                ...Object.fromEntries(
+                  Object.entries(ERRORS).map(([status, description]) => [
+                    status,
+                    { description, content: { "application/json": { schema: ZApiError } } },
+                  ]),
+                ),
+              },
+            },
+          ]),
+        ),
+      ]),
+    ),
+  });
+  return cached;
+}
