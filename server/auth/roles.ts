@@ -49,6 +49,7 @@ export const PAGES = [
   { href: "/profiles", label: "Profiles", resource: "config" },
   { href: "/rules", label: "Rules", resource: "config" },
   { href: "/webhooks", label: "Webhooks", resource: "config" },
+  { href: "/api-keys", label: "API", resource: "users" },
   { href: "/simulator", label: "Simulator", resource: "inbox" },
   { href: "/outbox", label: "Failed sends", resource: "inbox" },
   { href: "/sessions", label: "Sessions", resource: "users" },

@@ -5,11 +5,13 @@
 import { runContactsBench } from "./contacts";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
+import { runWebhooksBench } from "./webhooks";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   pipeline: runPipelineBench,
   rules: runRulesBench,
   contacts: runContactsBench,
+  webhooks: runWebhooksBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
