@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -23,6 +24,14 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const exported = useQuery({ ...trpc.rules.export.queryOptions(), enabled: false });
   const importRules = useMutation(trpc.rules.import.mutationOptions({ onSuccess: () => invalidate() }));
   const [editing, setEditing] = useState<TRule | "new" | null>(null);
+  // `/rules?rule=<id>` (the inbox links a bot reply to the rule that wrote it) opens that rule once.
+  const linkedRuleId = useSearchParams().get("rule");
+  const [linkHandled, setLinkHandled] = useState(false);
+  if (!linkHandled && linkedRuleId && rules.data) {
+    setLinkHandled(true);
+    const linked = rules.data.find((rule) => rule.id === linkedRuleId);
+    if (linked) setEditing(linked);
+  }
   const [dragged, setDragged] = useState<number | null>(null);
   const [note, setNote] = useState("");
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.rules.pathKey() });

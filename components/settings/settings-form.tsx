@@ -68,6 +68,7 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
         defaultReply:
           text("defaultReplyMode") === "none" ? { mode: "none" } : { mode: "text", text: text("defaultReplyText") },
         aiModel: text("aiModel"),
+        handbackMinutes: text("handbackMinutes"),
         businessHours: Object.fromEntries(
           WEEKDAYS.map((day) => [day, parseHours(text(`hours-${day}`))]),
         ) as TOrgSettings["businessHours"],
@@ -153,6 +154,29 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
                 />
               </Field>
             ))}
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader title="Inbox" description="What happens to conversations a person took over." />
+          <CardBody className="grid gap-4 md:grid-cols-3">
+            <Field
+              label="Hand back to the bot after (minutes)"
+              htmlFor="handbackMinutes"
+              error={fieldErrors.handbackMinutes}
+              hint="Return a person's thread to the bot after N minutes without their reply; 0 = never."
+            >
+              <Input
+                id="handbackMinutes"
+                name="handbackMinutes"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={10_080}
+                step={1}
+                defaultValue={initial.handbackMinutes}
+                aria-invalid={Boolean(fieldErrors.handbackMinutes)}
+              />
+            </Field>
           </CardBody>
         </Card>
         <AiProviderCard aiModel={initial.aiModel} error={fieldErrors.aiModel} canWrite={canWrite} />

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, PAGES } from "~/server/auth/roles";
 import { Badge } from "~/components/ui/badge";
+import { InboxNavBadge } from "./inbox-nav-badge";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
@@ -16,7 +17,12 @@ export function AppShell({ user, children }: { user: TSessionUser; children: Rea
         </div>
         <nav aria-label="Main" className="flex-1 space-y-0.5 px-2">
           {pages.map((page) => (
-            <NavLink key={page.href} href={page.href} label={page.label} />
+            <NavLink
+              key={page.href}
+              href={page.href}
+              label={page.label}
+              badge={page.href === "/inbox" ? <InboxNavBadge /> : undefined}
+            />
           ))}
         </nav>
         <div className="border-t border-border p-3 text-sm">

@@ -1,10 +1,12 @@
 "use client";
 
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { usePathname } from "next/navigation";
 import { cn } from "~/components/ui/cn";
 
-export function NavLink({ href, label }: { href: string; label: string }) {
+/** A navigation item; `badge` sits at its end (the Inbox's waiting count). */
+export function NavLink({ href, label, badge }: { href: string; label: string; badge?: ReactNode }) {
   const pathname = usePathname();
   const active = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
   return (
@@ -12,13 +14,14 @@ export function NavLink({ href, label }: { href: string; label: string }) {
       href={href}
       aria-current={active ? "page" : undefined}
       className={cn(
-        "block rounded-md px-3 py-1.5 text-sm",
+        "flex items-center gap-2 rounded-md px-3 py-1.5 text-sm",
         active
           ? "bg-primary/10 font-medium text-primary"
           : "text-muted-foreground hover:bg-muted hover:text-foreground",
       )}
     >
       {label}
+      {badge}
     </Link>
   );
 }

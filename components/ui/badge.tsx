@@ -5,11 +5,13 @@ import { cn } from "./cn";
 const badgeVariants = cva("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", {
   variants: {
     tone: {
-      neutral: "bg-muted text-muted-foreground",
-      success: "bg-success/15 text-success",
-      warning: "bg-warning/15 text-warning",
-      danger: "bg-destructive/15 text-destructive",
-      primary: "bg-primary/15 text-primary",
+      // The tone's color darkened (or, in dark mode, lightened) toward the text color: the pure
+      // tones on their own tint are below 4.5:1 at this size (WCAG AA, axe "color-contrast").
+      neutral: "bg-muted text-[color:color-mix(in_oklab,var(--muted-foreground)_60%,var(--foreground))]",
+      success: "bg-success/15 text-[color:color-mix(in_oklab,var(--success)_60%,var(--foreground))]",
+      warning: "bg-warning/15 text-[color:color-mix(in_oklab,var(--warning)_55%,var(--foreground))]",
+      danger: "bg-destructive/15 text-[color:color-mix(in_oklab,var(--destructive)_70%,var(--foreground))]",
+      primary: "bg-primary/15 text-[color:color-mix(in_oklab,var(--primary)_75%,var(--foreground))]",
     },
   },
   defaultVariants: { tone: "neutral" },

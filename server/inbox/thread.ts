@@ -72,7 +72,15 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
   const hasOlder = recent.length > PAGE;
   const page = recent.slice(0, PAGE).reverse();
   const from = hasOlder ? page[0]?.createdAt : undefined;
-  const until = input.before ? recent[0]?.createdAt : undefined;
+  // Notes up to the newer page's first message (the one at `before`), so none falls between pages.
+  const until = input.before
+    ? ((
+        await db
+          .select({ createdAt: messages.createdAt })
+          .from(messages)
+          .where(and(eq(messages.threadId, input.threadId), eq(messages.seq, input.before)))
+      )[0]?.createdAt ?? recent[0]?.createdAt)
+    : undefined;
   const noteAuthor = alias(users, "note_author");
   const notes = await db
     .select({

@@ -1,16 +1,23 @@
-import { NoAccess, NotYetBuilt } from "~/components/shell/not-yet-built";
+import { InboxWorkspace } from "~/components/inbox/inbox-workspace";
+import { NotificationToggle } from "~/components/inbox/notifications";
+import { NoAccess } from "~/components/shell/not-yet-built";
+import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
+import { canAccess } from "~/server/auth/roles";
 
 export const metadata = { title: "Inbox" };
 
-export default async function Page() {
-  const { allowed } = await requirePageUser("inbox");
+export default async function InboxPage() {
+  const { user, allowed } = await requirePageUser("inbox");
   if (!allowed) return <NoAccess title="Inbox" />;
   return (
-    <NotYetBuilt
-      title="Inbox"
-      summary="Live conversations: take a thread over from the bot, reply, and hand it back."
-      comesWith="the agent inbox issue"
-    />
+    <>
+      <PageHeader
+        title="Inbox"
+        description="Live conversations: take a thread over from the bot, reply, and hand it back."
+        actions={<NotificationToggle />}
+      />
+      <InboxWorkspace currentUserId={user.id} canWrite={canAccess(user.role, "inbox", "write")} />
+    </>
   );
 }

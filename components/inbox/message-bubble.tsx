@@ -1,0 +1,96 @@
+import Link from "next/link";
+import { Ticks } from "~/components/simulator/ticks";
+import { cn } from "~/components/ui/cn";
+import { formatStamp, type TInboxMessage, type TInboxNote } from "./inbox-labels";
+
+/** Who wrote a message: the contact, a rule (which, which version), the AI, an agent, the phone or the API. */
+function SourceLabel({ message }: { message: TInboxMessage }) {
+  switch (message.source) {
+    case "contact":
+      return <span>Contact</span>;
+    case "rule": {
+      // No rule: nothing matched and the default reply from Settings answered.
+      if (!message.ruleId) return <span>Default reply</span>;
+      const name = message.ruleName ? `Rule “${message.ruleName}”` : "Rule";
+      const version = message.ruleVersion ? ` v${message.ruleVersion}` : "";
+      return (
+        <Link href={`/rules?rule=${message.ruleId}`} className="underline underline-offset-2 hover:no-underline">
+          {name}
+          {version}
+        </Link>
+      );
+    }
+    case "ai":
+      return (
+        <span>
+          AI
+          {message.aiLatencyMs !== null ? ` (${(message.aiLatencyMs / 1000).toFixed(1)} s)` : ""}
+        </span>
+      );
+    case "agent":
+      return <span>Agent {message.authorName ?? "(removed user)"}</span>;
+    case "phone":
+      return <span title="Sent from the phone WhatsApp runs on">Phone</span>;
+    case "api":
+      return <span>API</span>;
+  }
+}
+
+/** One message: the contact's on the left, ours on the right, with who wrote it, when, and its ticks. */
+export function MessageBubble({ message, now }: { message: TInboxMessage; now: number }) {
+  const inbound = message.direction === "in";
+  const byPerson = message.source === "agent" || message.source === "phone";
+  return (
+    <div
+      className={cn("flex", inbound ? "justify-start" : "justify-end")}
+      data-testid={`message-${message.direction}`}
+      data-seq={message.seq}
+    >
+      <div
+        className={cn(
+          "max-w-[80%] rounded-lg border px-3 py-2 text-sm shadow-xs",
+          inbound ? "rounded-bl-sm border-border bg-card" : "rounded-br-sm",
+          !inbound && (byPerson ? "border-primary/25 bg-primary/10" : "border-border bg-muted"),
+        )}
+      >
+        <div className="break-words whitespace-pre-wrap">
+          {message.body || <em className="text-foreground/70">({message.type})</em>}
+        </div>
+        <div
+          className={cn(
+            "mt-1 flex flex-wrap items-center gap-x-1.5 text-xs text-foreground/70",
+            inbound ? "justify-start" : "justify-end",
+          )}
+        >
+          <SourceLabel message={message} />
+          <span aria-hidden="true">·</span>
+          <time dateTime={new Date(message.createdAt).toISOString()}>{formatStamp(message.createdAt, now)}</time>
+          {inbound ? null : <Ticks status={message.status} className="ml-0" />}
+        </div>
+        {message.error ? (
+          <p className="mt-1 text-xs text-[color:color-mix(in_oklab,var(--destructive)_75%,var(--foreground))]">
+            {message.error}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** A staff-only note, set apart from the conversation so nobody mistakes it for a message. */
+export function NoteCard({ note, now }: { note: TInboxNote; now: number }) {
+  return (
+    <div className="flex justify-center" data-testid="note">
+      <div className="w-full max-w-[85%] rounded-md border border-dashed border-warning bg-warning/10 px-3 py-2 text-sm">
+        <div className="mb-0.5 flex flex-wrap items-center gap-x-1.5 text-xs text-foreground/80">
+          <span className="font-semibold text-foreground">Internal note</span>
+          <span aria-hidden="true">·</span>
+          <span>{note.authorName ?? "Switchboard"}</span>
+          <span aria-hidden="true">·</span>
+          <time dateTime={new Date(note.createdAt).toISOString()}>{formatStamp(note.createdAt, now)}</time>
+        </div>
+        <div className="break-words whitespace-pre-wrap">{note.body}</div>
+      </div>
+    </div>
+  );
+}

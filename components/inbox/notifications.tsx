@@ -1,0 +1,85 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+import { Button } from "~/components/ui/button";
+
+/** Where this browser remembers whether the user wants inbox notifications ("on" or "off"). */
+const STORAGE_KEY = "switchboard.inbox.notifications";
+/** Fired on this tab when the choice or the permission changes (`storage` covers other tabs). */
+const CHANGE_EVENT = "switchboard:inbox-notifications";
+
+type TNotificationState = "unsupported" | "off" | "on" | "blocked";
+
+function readState(): TNotificationState {
+  if (typeof window === "undefined" || !("Notification" in window)) return "unsupported";
+  if (Notification.permission === "denied") return "blocked";
+  let wanted = false;
+  try {
+    wanted = window.localStorage.getItem(STORAGE_KEY) === "on";
+  } catch {
+    // storage disabled: behave as not chosen
+  }
+  return wanted && Notification.permission === "granted" ? "on" : "off";
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("storage", onChange);
+  window.addEventListener(CHANGE_EVENT, onChange);
+  return () => {
+    window.removeEventListener("storage", onChange);
+    window.removeEventListener(CHANGE_EVENT, onChange);
+  };
+}
+
+function remember(on: boolean) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, on ? "on" : "off");
+  } catch {
+    // storage disabled: the choice lasts until the page reloads at most
+  }
+  window.dispatchEvent(new Event(CHANGE_EVENT));
+}
+
+/**
+ * Shows "A conversation needs a person" when the user turned notifications on here and this tab
+ * is in the background (in front, the inbox and its badge already say so). One notification per
+ * thread at a time: a new one replaces the last. A click brings the tab forward and calls `open`
+ * with the thread's inbox address.
+ */
+export function notifyNeedsPerson(threadId: string | null, open: (href: string) => void) {
+  if (readState() !== "on" || document.visibilityState !== "hidden") return;
+  const notification = new Notification("A conversation needs a person", {
+    body: "Open the inbox to answer.",
+    tag: `switchboard-inbox-${threadId ?? "any"}`,
+  });
+  notification.onclick = () => {
+    window.focus();
+    const query = threadId ? `?filter=needs_human&thread=${encodeURIComponent(threadId)}` : "?filter=needs_human";
+    open(`/inbox${query}`);
+    notification.close();
+  };
+}
+
+/** The inbox's "Enable notifications" switch: asks the browser's permission, remembers the choice. */
+export function NotificationToggle() {
+  const state = useSyncExternalStore(subscribe, readState, () => "unsupported" as const);
+  if (state === "unsupported") return null;
+  if (state === "blocked") {
+    return (
+      <p className="text-sm text-muted-foreground">Notifications are blocked for this site in the browser settings.</p>
+    );
+  }
+  const enable = async () => {
+    const permission = await Notification.requestPermission();
+    remember(permission === "granted");
+  };
+  return state === "on" ? (
+    <Button variant="secondary" size="sm" onClick={() => remember(false)}>
+      Turn off notifications
+    </Button>
+  ) : (
+    <Button variant="secondary" size="sm" onClick={() => void enable()}>
+      Enable notifications
+    </Button>
+  );
+}

@@ -1,0 +1,255 @@
+"use client";
+
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { type MouseEvent, useEffect, useState } from "react";
+import { useTRPC } from "~/components/trpc/client";
+import { describeError } from "~/components/trpc/errors";
+import { Alert } from "~/components/ui/alert";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { Card } from "~/components/ui/card";
+import { cn } from "~/components/ui/cn";
+import { Input } from "~/components/ui/input";
+import type { TInboxFilter } from "~/server/inbox/list";
+import {
+  describeOwner,
+  formatDuration,
+  formatListTime,
+  formatUnread,
+  INBOX_TABS,
+  type TInboxThreadRow,
+  useNow,
+} from "./inbox-labels";
+import { MoodBadge, OwnerBadge } from "./thread-badges";
+
+const EMPTY: Record<TInboxFilter, string> = {
+  needs_human: "Nobody is waiting for a person.",
+  mine: "No conversations are yours right now.",
+  unassigned: "Every conversation a person should answer has an owner.",
+  bot: "The bot has no conversations.",
+  closed: "No closed conversations.",
+  all: "No conversations yet.",
+};
+
+/** `value`, once it has stopped changing for `delayMs` (search as you type, one request). */
+function useDebounced<T>(value: T, delayMs: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delayMs);
+    return () => clearTimeout(timer);
+  }, [value, delayMs]);
+  return settled;
+}
+
+/** The left column: filter tabs with counts, search, and the conversations (keyset pages). */
+export function ThreadList({
+  filter,
+  selectedThreadId,
+  currentUserId,
+  canWrite,
+  hrefFor,
+  onFilterChange,
+  onSelect,
+}: {
+  filter: TInboxFilter;
+  selectedThreadId: string | null;
+  currentUserId: string;
+  /** Whether the user can own threads (a manager has no "Mine"). */
+  canWrite: boolean;
+  hrefFor: (threadId: string) => string;
+  onFilterChange: (filter: TInboxFilter) => void;
+  onSelect: (threadId: string) => void;
+}) {
+  const trpc = useTRPC();
+  const [searchText, setSearchText] = useState("");
+  const search = useDebounced(searchText.trim(), 300);
+  const counts = useQuery(trpc.inbox.counts.queryOptions());
+  const list = useInfiniteQuery(
+    trpc.inbox.list.infiniteQueryOptions(
+      { filter, search, limit: 50 },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, initialCursor: null },
+    ),
+  );
+  const now = useNow();
+  const rows = list.data?.pages.flatMap((page) => page.threads) ?? [];
+  const truncated = list.data?.pages.some((page) => page.truncated) ?? false;
+  const tabLabel = INBOX_TABS.find((tab) => tab.filter === filter)?.label ?? "";
+
+  const select = (event: MouseEvent<HTMLAnchorElement>, threadId: string) => {
+    // A plain click selects in place; a middle or modified click opens the link as usual.
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    onSelect(threadId);
+  };
+
+  return (
+    <Card className="flex max-h-[28rem] min-h-0 flex-col lg:max-h-none">
+      <div className="space-y-3 border-b border-border p-3">
+        <div role="group" aria-label="Show conversations" className="flex flex-wrap gap-1">
+          {INBOX_TABS.filter((tab) => canWrite || tab.filter !== "mine").map((tab) => {
+            const count = tab.count ? counts.data?.[tab.count] : undefined;
+            const active = tab.filter === filter;
+            // Yours with a contact waiting for your answer: the one count that asks for action.
+            const mineWaiting = counts.data?.mineWaiting ?? 0;
+            const urgent = tab.filter === "mine" && mineWaiting > 0;
+            return (
+              <button
+                key={tab.filter}
+                type="button"
+                aria-pressed={active}
+                onClick={() => onFilterChange(tab.filter)}
+                className={cn(
+                  "inline-flex h-7 items-center gap-1.5 rounded-full border px-2.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary",
+                  active
+                    ? "border-primary bg-primary text-primary-foreground"
+                    : "border-border bg-card text-foreground hover:bg-muted",
+                )}
+              >
+                {tab.label}
+                {count ? (
+                  <span
+                    className={cn(
+                      "rounded-full px-1.5 text-[11px] font-semibold",
+                      active
+                        ? "bg-primary-foreground text-primary"
+                        : urgent
+                          ? "bg-warning/25 text-foreground"
+                          : "bg-muted text-foreground",
+                    )}
+                  >
+                    {formatUnread(count)}
+                    {urgent ? <span className="sr-only">, {mineWaiting} waiting for you</span> : null}
+                  </span>
+                ) : null}
+              </button>
+            );
+          })}
+        </div>
+        <Input
+          type="search"
+          aria-label="Search conversations"
+          placeholder="Search by name or number"
+          maxLength={100}
+          value={searchText}
+          onChange={(event) => setSearchText(event.target.value)}
+        />
+      </div>
+      <div className="min-h-0 flex-1 overflow-y-auto">
+        {list.error ? (
+          <Alert tone="error" className="m-3">
+            {describeError(list.error).message}
+          </Alert>
+        ) : null}
+        {list.isPending ? <p className="p-4 text-sm text-muted-foreground">Loading…</p> : null}
+        {!list.isPending && rows.length === 0 && !list.error ? (
+          <p className="p-4 text-sm text-muted-foreground">{search ? "No conversation matches." : EMPTY[filter]}</p>
+        ) : null}
+        <ul aria-label={`Conversations: ${tabLabel}`} className="divide-y divide-border">
+          {rows.map((row) => (
+            <li key={row.threadId}>
+              <ThreadRow
+                row={row}
+                now={now}
+                currentUserId={currentUserId}
+                selected={row.threadId === selectedThreadId}
+                href={hrefFor(row.threadId)}
+                onClick={(event) => select(event, row.threadId)}
+              />
+            </li>
+          ))}
+        </ul>
+        {truncated ? (
+          <p className="p-3 text-xs text-muted-foreground">
+            Showing the most urgent conversations; search to find others.
+          </p>
+        ) : null}
+        {list.hasNextPage ? (
+          <div className="p-3">
+            <Button
+              variant="secondary"
+              size="sm"
+              className="w-full"
+              disabled={list.isFetchingNextPage}
+              onClick={() => void list.fetchNextPage()}
+            >
+              {list.isFetchingNextPage ? "Loading…" : "Load more"}
+            </Button>
+          </div>
+        ) : null}
+      </div>
+    </Card>
+  );
+}
+
+const PREVIEW_PREFIX: Record<string, string> = {
+  rule: "Bot: ",
+  ai: "Bot (AI): ",
+  agent: "Agent: ",
+  phone: "Phone: ",
+  api: "API: ",
+};
+
+function ThreadRow({
+  row,
+  now,
+  currentUserId,
+  selected,
+  href,
+  onClick,
+}: {
+  row: TInboxThreadRow;
+  now: number;
+  currentUserId: string;
+  selected: boolean;
+  href: string;
+  onClick: (event: MouseEvent<HTMLAnchorElement>) => void;
+}) {
+  const owner = describeOwner(row, currentUserId);
+  const at = row.last?.at ?? row.lastMessageAt;
+  const waitingForPerson = row.mode === "human" && row.awaitingSince;
+  return (
+    <a
+      href={href}
+      onClick={onClick}
+      aria-current={selected ? "true" : undefined}
+      data-testid="inbox-thread"
+      className={cn(
+        "block border-l-4 px-3 py-2.5 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-primary",
+        selected ? "border-l-primary bg-primary/10" : "border-l-transparent hover:bg-muted",
+      )}
+    >
+      <div className="flex items-baseline justify-between gap-2">
+        <span className={cn("truncate", row.unread > 0 ? "font-semibold" : "font-medium")}>{row.name ?? row.waId}</span>
+        {at ? <span className="shrink-0 text-xs text-foreground/70">{formatListTime(at, now)}</span> : null}
+      </div>
+      {row.name ? <div className="font-mono text-xs text-foreground/70">{row.waId}</div> : null}
+      <p className="mt-0.5 truncate text-foreground/70">
+        {row.last ? (
+          <>
+            {row.last.direction === "out" ? (PREVIEW_PREFIX[row.last.source] ?? "") : ""}
+            {row.last.body || "(no text)"}
+          </>
+        ) : (
+          "No messages yet"
+        )}
+      </p>
+      <div className="mt-1.5 flex flex-wrap items-center gap-1">
+        <OwnerBadge owner={owner} />
+        {row.awaitingSince ? (
+          waitingForPerson ? (
+            <Badge tone="warning">waiting {formatDuration(row.awaitingSince, now)}</Badge>
+          ) : (
+            <span className="text-xs text-foreground/70">waiting {formatDuration(row.awaitingSince, now)}</span>
+          )
+        ) : null}
+        <MoodBadge sentiment={row.sentiment} />
+        {row.unread > 0 ? (
+          <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground">
+            {formatUnread(row.unread)}
+            <span className="sr-only"> unread</span>
+          </span>
+        ) : null}
+      </div>
+    </a>
+  );
+}
