@@ -19,6 +19,16 @@ const ZWorkerEnv = z.object({
   ...ZWebhookEnv.shape,
   /** The whole AI reply, retries included, must finish within this; then the fallback is sent. */
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
+  /** The Chromium whatsapp-web.js drives (never downloaded). */
+  CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
+  /** Where running WhatsApp sessions unpack their browser profile (the lasting copy is in Postgres). */
+  WWEBJS_DATA_DIR: z.string().min(1).default(".data/wwebjs"),
+  /** Pin WhatsApp Web to this version (cached under the data folder); unset: the current one. */
+  WWEBJS_WEB_VERSION: z.string().trim().min(1).optional(),
+  /** A client showing neither a QR nor `ready` within this long is restarted. */
+  WWEBJS_READY_TIMEOUT_MS: z.coerce.number().int().min(5_000).default(120_000),
+  /** A client whose Chromium uses more resident memory than this (MB) is restarted. */
+  WWEBJS_MEMORY_LIMIT_MB: z.coerce.number().int().min(128).default(1_024),
   /** Set by npm for scripts; shown in the heartbeat. */
   npm_package_version: z.string().default("dev"),
 });

@@ -26,6 +26,14 @@ export const waSessions = pgTable("wa_sessions", {
   status: waSessionStatus().notNull().default("new"),
   phone: text(),
   lastError: text(),
+  /** The QR code to scan while `status = qr` (whatsapp-web.js's string; the page draws it). */
+  qr: text(),
+  /** WhatsApp Web's own connection state (`change_state`: CONNECTED, OPENING, TIMEOUT…). */
+  connectionState: text(),
+  statusChangedAt: timestamptz(),
+  /** Staff asked the owning worker to restart the client, or to log the number out. */
+  restartRequestedAt: timestamptz(),
+  logoutRequestedAt: timestamptz(),
   /** Pacing and transport options (token bucket, jitter, per-chat gap…). */
   settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   leaseOwner: text(),

@@ -6,6 +6,7 @@ import { inboxRouter } from "./routers/inbox";
 import { outboxRouter } from "./routers/outbox";
 import { profilesRouter } from "./routers/profiles";
 import { rulesRouter } from "./routers/rules";
+import { sessionsRouter } from "./routers/sessions";
 import { settingsRouter } from "./routers/settings";
 import { simulatorRouter } from "./routers/simulator";
 import { usersRouter } from "./routers/users";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   inbox: inboxRouter,
   webhooks: webhooksRouter,
   apiKeys: apiKeysRouter,
+  sessions: sessionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,8 @@
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { waSessions } from "~/db/schema";
+import { waSessions, type WA_SESSION_STATUSES } from "~/db/schema";
+import { recordEvents } from "~/server/events/events";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { readSessionSettings, type TSessionSettings, ZSessionSettings } from "./settings";
@@ -96,7 +98,143 @@ export async function releaseSessionLease(db: TDbOrTx, sessionId: string, owner:
 
 export async function listSessionsOfKinds(db: TDbOrTx, kinds: ("simulator" | "wwebjs")[]) {
   return db
-    .select({ id: waSessions.id, kind: waSessions.kind, settings: waSessions.settings })
+    .select({
+      id: waSessions.id,
+      kind: waSessions.kind,
+      settings: waSessions.settings,
+      restartRequestedAt: waSessions.restartRequestedAt,
+      logoutRequestedAt: waSessions.logoutRequestedAt,
+    })
     .from(waSessions)
     .where(inArray(waSessions.kind, kinds));
+}
+
+export type TSessionStatusReport = {
+  status: (typeof WA_SESSION_STATUSES)[number];
+  phone?: string;
+  error?: string;
+  qr?: string;
+  state?: string;
+};
+
+/**
+ * What a transport reports about its session: status, linked number, error, the QR to scan
+ * (kept only while the status is `qr`), WhatsApp Web's connection state. Each change is a
+ * `session.status` event, so the Sessions page updates live.
+ */
+export async function recordSessionStatus(db: TDb, sessionId: string, report: TSessionStatusReport) {
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
+    if (!before) return;
+    const qr = report.status === "qr" ? (report.qr ?? before.qr) : null;
+    const lastError =
+      report.status === "ready" ? null : (report.error ?? (report.status === before.status ? before.lastError : null));
+    const changed =
+      before.status !== report.status ||
+      before.qr !== qr ||
+      before.lastError !== lastError ||
+      (report.phone !== undefined && before.phone !== report.phone) ||
+      (report.state !== undefined && before.connectionState !== report.state);
+    if (!changed) return;
+    await tx
+      .update(waSessions)
+      .set({
+        status: report.status,
+        qr,
+        lastError,
+        ...(report.phone !== undefined ? { phone: report.phone } : {}),
+        ...(report.state !== undefined ? { connectionState: report.state } : {}),
+        ...(before.status !== report.status ? { statusChangedAt: new Date() } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(waSessions.id, sessionId));
+    await recordEvents(tx, [
+      {
+        type: "session.status",
+        sessionId,
+        payload: {
+          status: report.status,
+          previous: before.status,
+          ...(lastError ? { reason: lastError } : {}),
+          ...(report.state ? { state: report.state } : {}),
+          ...(report.phone ? { phone: report.phone } : {}),
+        },
+      },
+    ]);
+  });
+}
+
+/** The Sessions page: every session with its status, QR (while linking), number, state, owner and pacing. */
+export async function listSessions(db: TDbOrTx) {
+  const rows = await db
+    .select({
+      id: waSessions.id,
+      name: waSessions.name,
+      kind: waSessions.kind,
+      status: waSessions.status,
+      phone: waSessions.phone,
+      lastError: waSessions.lastError,
+      qr: waSessions.qr,
+      connectionState: waSessions.connectionState,
+      statusChangedAt: waSessions.statusChangedAt,
+      leaseOwner: waSessions.leaseOwner,
+      leaseExpiresAt: waSessions.leaseExpiresAt,
+      settings: waSessions.settings,
+      createdAt: waSessions.createdAt,
+    })
+    .from(waSessions)
+    .orderBy(waSessions.createdAt);
+  const now = Date.now();
+  return rows.map(({ settings, leaseExpiresAt, ...row }) => ({
+    ...row,
+    settings: readSessionSettings(settings),
+    /** The worker running it, while its lease is live. */
+    worker: row.leaseOwner && leaseExpiresAt && leaseExpiresAt.getTime() > now ? row.leaseOwner : null,
+  }));
+}
+
+export const ZCreateSessionInput = z.object({ name: z.string().trim().min(1, "Name the number").max(80) });
+
+/** A new WhatsApp number to link: a worker picks it up, starts a client and shows its QR. */
+export async function createWwebjsSession(db: TDb, actor: TActor, raw: z.input<typeof ZCreateSessionInput>) {
+  const input = ZCreateSessionInput.parse(raw);
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(waSessions)
+      .values({ name: input.name, kind: "wwebjs", status: "new" })
+      .returning({ id: waSessions.id, name: waSessions.name });
+    await recordAudit(tx, actor, { action: "create", entity: "session", entityId: created!.id, after: created });
+    return created!;
+  });
+}
+
+/** Asks the worker running the session to restart its client, or to log the number out. */
+export async function requestSessionAction(db: TDb, actor: TActor, sessionId: string, action: "restart" | "logout") {
+  return db.transaction(async (tx) => {
+    const [session] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
+    if (!session) throw new AppError("NOT_FOUND", "No such session.");
+    if (session.kind !== "wwebjs")
+      throw new AppError("BAD_REQUEST", "The simulator has no WhatsApp client to restart or log out.");
+    await tx
+      .update(waSessions)
+      .set(action === "restart" ? { restartRequestedAt: new Date() } : { logoutRequestedAt: new Date() })
+      .where(eq(waSessions.id, sessionId));
+    await recordAudit(tx, actor, { action, entity: "session", entityId: sessionId });
+  });
+}
+
+/** Removes a WhatsApp number, its stored login and (by cascade) its contacts and conversations. */
+export async function deleteSession(db: TDb, actor: TActor, sessionId: string) {
+  await db.transaction(async (tx) => {
+    const [session] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
+    if (!session) throw new AppError("NOT_FOUND", "No such session.");
+    if (session.kind === "simulator") throw new AppError("BAD_REQUEST", "The simulator session cannot be deleted.");
+    await tx.delete(waSessions).where(eq(waSessions.id, sessionId));
+    await recordAudit(tx, actor, {
+      action: "delete",
+      entity: "session",
+      entityId: sessionId,
+      before: { name: session.name, phone: session.phone },
+    });
+  });
 }

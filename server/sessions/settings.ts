@@ -25,9 +25,17 @@ export const ZSimulatorOptions = z.object({
   readAfterMs: z.number().int().min(0).max(600_000).default(2_000),
 });
 
+/** A WhatsApp number's presence: "typing…" while the bot prepares a reply. */
+export const ZPresence = z.object({
+  typing: z.boolean().default(true),
+  /** Cleared after this long when no reply comes. */
+  typingMaxMs: z.number().int().min(1_000).max(60_000).default(25_000),
+});
+
 export const ZSessionSettings = z.object({
   pacing: ZPacing.default(ZPacing.parse({})),
   simulator: ZSimulatorOptions.default(ZSimulatorOptions.parse({})),
+  presence: ZPresence.default(ZPresence.parse({})),
 });
 export type TSessionSettings = z.infer<typeof ZSessionSettings>;
 
@@ -36,8 +44,10 @@ export function readSessionSettings(stored: unknown): TSessionSettings {
   const record = stored && typeof stored === "object" ? (stored as Record<string, unknown>) : {};
   const pacing = ZPacing.safeParse(record.pacing ?? {});
   const simulator = ZSimulatorOptions.safeParse(record.simulator ?? {});
+  const presence = ZPresence.safeParse(record.presence ?? {});
   return {
     pacing: pacing.success ? pacing.data : ZPacing.parse({}),
     simulator: simulator.success ? simulator.data : ZSimulatorOptions.parse({}),
+    presence: presence.success ? presence.data : ZPresence.parse({}),
   };
 }

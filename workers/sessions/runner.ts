@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { PgBoss } from "pg-boss";
 import { createDb, type TDb } from "~/db/client";
 import { createSendQueue } from "~/server/jobs/boss";
@@ -12,15 +13,27 @@ import type { Logger } from "~/server/logger";
 import { createSentRecorder, sendQueuedBatch, type TSendJob } from "~/server/messaging/outbound";
 import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck } from "~/server/messaging/statuses";
-import { acquireSessionLease, listSessionsOfKinds, releaseSessionLease } from "~/server/sessions/sessions";
+import { createInboundIngestor } from "~/server/messaging/ingest";
+import { recordPhoneMessage } from "~/server/messaging/phone-message";
+import { createPostgresAuthStore } from "~/server/sessions/auth-store";
+import {
+  acquireSessionLease,
+  listSessionsOfKinds,
+  recordSessionStatus,
+  releaseSessionLease,
+} from "~/server/sessions/sessions";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
 import { createSimulatorTransport } from "../transports/simulator";
 import type { TTransport } from "../transports/types";
+import { createWwebjsTransport, type TWwebjsOptions } from "../transports/wwebjs";
 import { workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
+  kind: "simulator" | "wwebjs";
   transport: TTransport;
+  control: TWwebjsControl | null;
+  handled: { restart: number; logout: number };
   pacer: Pacer;
   settings: TSessionSettings;
   workId: string;
@@ -42,7 +55,18 @@ export type TSessionRunnerOptions = {
   sendPolicy?: TQueuePolicy;
   /** Builds a session's transport (tests wrap the simulator to make it fail). */
   createTransport?: (defaults: TTransport, sessionId: string) => TTransport;
+  /** whatsapp-web.js sessions; without this, the worker runs only the simulator. */
+  wwebjs?: TWwebjsRunnerOptions;
 };
+
+/** How the worker runs whatsapp-web.js clients (CHROMIUM_PATH, data folder, watchdogs…). */
+export type TWwebjsRunnerOptions = Omit<TWwebjsOptions, "sessionId" | "log" | "store" | "dataPath" | "typing"> & {
+  appSecret: string;
+  /** Each session's browser profile is unpacked under `<dataDir>/<session id>` while it runs. */
+  dataDir: string;
+};
+
+type TWwebjsControl = ReturnType<typeof createWwebjsTransport>;
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
@@ -56,10 +80,35 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  async function startSession(id: string, settings: TSessionSettings) {
+  const ingestor = createInboundIngestor(db, boss);
+
+  function wwebjsTransport(id: string, settings: TSessionSettings): TWwebjsControl {
+    const config = options.wwebjs!;
+    const dataPath = path.join(config.dataDir, id);
+    return createWwebjsTransport(
+      {
+        ...config,
+        sessionId: id,
+        log,
+        dataPath,
+        store: createPostgresAuthStore({ db, sessionId: id, appSecret: config.appSecret, dataPath }),
+        typing: { enabled: settings.presence.typing, maxMs: settings.presence.typingMaxMs },
+      },
+      { onPhoneMessage: async (message) => void (await recordPhoneMessage(db, id, message)) },
+    );
+  }
+
+  async function startSession(id: string, kind: "simulator" | "wwebjs", settings: TSessionSettings) {
     const current = { settings };
-    const simulator = createSimulatorTransport({ db, boss, sessionId: id, settings: () => current.settings.simulator });
-    const transport = options.createTransport?.(simulator, id) ?? simulator;
+    let control: TWwebjsControl | null = null;
+    let base: TTransport;
+    if (kind === "wwebjs") {
+      control = wwebjsTransport(id, settings);
+      base = control;
+    } else {
+      base = createSimulatorTransport({ db, boss, sessionId: id, settings: () => current.settings.simulator });
+    }
+    const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
     // The per-thread send locks' own connection (see sendQueuedBatch).
     const locks = createDb(options.databaseUrl, { applicationName: "switchboard-send-locks", max: 2 });
@@ -67,13 +116,17 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     await createSendQueue(boss, id, sendPolicy);
     await transport.start({
       // The simulator delivers inbound messages and acks through its own jobs; a live
-      // transport (whatsapp-web.js) reports them here.
-      onMessage: () => Promise.resolve(),
+      // transport (whatsapp-web.js) reports them here. A message is acknowledged to the
+      // transport only after ingest committed it.
+      onMessage: async (message) => {
+        const result = await ingestor.ingest(message);
+        if (result.status === "rejected") log.warn({ sessionId: id, reason: result.reason }, "message rejected");
+      },
       onAck: async (ack) => {
         if (ack.status !== "failed")
           await applyDeliveryAck(db, { sessionId: id, waMessageId: ack.waMessageId, status: ack.status });
       },
-      onStatus: () => Promise.resolve(),
+      onStatus: (report) => recordSessionStatus(db, id, report),
     });
     const recorder = createSentRecorder(db);
     // A batch of sends goes out under one set of per-thread locks (see sendQueuedBatch).
@@ -101,7 +154,19 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         });
       },
     );
-    running.set(id, Object.assign(current, { id, transport, pacer, workId, locks }));
+    running.set(
+      id,
+      Object.assign(current, {
+        id,
+        kind,
+        transport,
+        control,
+        handled: { restart: Date.now(), logout: Date.now() },
+        pacer,
+        workId,
+        locks,
+      }),
+    );
     log.info({ sessionId: id }, "session started");
   }
 
@@ -113,20 +178,34 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
   }
 
   async function tick() {
-    const sessions = await listSessionsOfKinds(db, ["simulator"]);
+    const sessions = await listSessionsOfKinds(db, options.wwebjs ? ["simulator", "wwebjs"] : ["simulator"]);
     for (const session of sessions) {
       const settings = readSessionSettings(session.settings);
       const mine = await acquireSessionLease(db, session.id, owner, options.leaseTtlS);
       const current = running.get(session.id);
       if (mine && !current && !stopped) {
-        await startSession(session.id, settings);
+        await startSession(session.id, session.kind, settings);
       } else if (mine && current) {
         current.settings = settings;
         current.pacer.update(settings.pacing);
+        // Staff asked for a restart or a log-out on the Sessions page.
+        const restart = session.restartRequestedAt?.getTime() ?? 0;
+        const logout = session.logoutRequestedAt?.getTime() ?? 0;
+        if (current.control && logout > current.handled.logout) {
+          current.handled.logout = logout;
+          await current.control.logout();
+        } else if (current.control && restart > current.handled.restart) {
+          current.handled.restart = restart;
+          await current.control.restart("requested on the Sessions page");
+        }
       } else if (!mine && current) {
         log.warn({ sessionId: session.id }, "lost the session's lease; stopping it here");
         await stopSession(current);
       }
+    }
+    // Sessions deleted meanwhile stop here.
+    for (const current of [...running.values()]) {
+      if (!sessions.some((session) => session.id === current.id)) await stopSession(current);
     }
   }
 

@@ -8,7 +8,14 @@ export type TSessionStatus = "connecting" | "qr" | "ready" | "disconnected" | "l
 export type TTransportHandlers = {
   onMessage: (message: TInboundMessage) => Promise<void>;
   onAck: (ack: { waMessageId: string; status: TAckStatus | "failed" }) => Promise<void>;
-  onStatus: (status: { status: TSessionStatus; phone?: string; error?: string; qr?: string }) => Promise<void>;
+  onStatus: (status: {
+    status: TSessionStatus;
+    phone?: string;
+    error?: string;
+    qr?: string;
+    /** WhatsApp Web's own connection state (`change_state`), reported beside the status. */
+    state?: string;
+  }) => Promise<void>;
 };
 
 /**

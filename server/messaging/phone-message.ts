@@ -1,0 +1,75 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { TDb } from "~/db/client";
+import { contacts, messages, threads } from "~/db/schema";
+import { recordEvents, type TEventInput } from "~/server/events/events";
+import { normalizeWaId } from "./inbound-message";
+
+/**
+ * A message a person typed on the linked phone itself (not sent by Switchboard): stored in the
+ * contact's thread (`source = phone`, already sent), and the thread goes to `human` mode so the
+ * bot never talks over them. Idempotent on the WhatsApp message id.
+ */
+export async function recordPhoneMessage(
+  db: TDb,
+  sessionId: string,
+  message: { to: string; waMessageId: string; body: string; at: Date },
+): Promise<"stored" | "duplicate" | "ignored"> {
+  const waId = normalizeWaId(message.to);
+  if (!waId) return "ignored";
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(contacts)
+      .values({ sessionId, waId })
+      .onConflictDoNothing({ target: [contacts.sessionId, contacts.waId] });
+    const [contact] = await tx
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)));
+    const [thread] = await tx
+      .insert(threads)
+      .values({ contactId: contact!.id })
+      .onConflictDoUpdate({ target: threads.contactId, set: { updatedAt: sql`${threads.updatedAt}` } })
+      .returning();
+    const [stored] = await tx
+      .insert(messages)
+      .values({
+        sessionId,
+        threadId: thread!.id,
+        direction: "out",
+        waMessageId: message.waMessageId,
+        body: message.body,
+        source: "phone",
+        status: "sent",
+        createdAt: message.at,
+        queuedAt: message.at,
+        sentAt: message.at,
+      })
+      .onConflictDoNothing()
+      .returning({ id: messages.id });
+    if (!stored) return "duplicate";
+    const ids = { sessionId, contactId: contact!.id, threadId: thread!.id };
+    const recorded: TEventInput[] = [
+      { type: "message.sent", ...ids, messageId: stored.id, payload: { source: "phone" } },
+    ];
+    if (thread!.mode !== "human") {
+      const now = new Date();
+      await tx
+        .update(threads)
+        .set({ mode: "human", handoffAt: now, humanActiveAt: now, awaitingSince: null, closedAt: null, updatedAt: now })
+        .where(eq(threads.id, thread!.id));
+      recorded.push({
+        type: "thread.handoff",
+        ...ids,
+        messageId: stored.id,
+        payload: { by: "phone", from: thread!.mode },
+      });
+    } else {
+      await tx
+        .update(threads)
+        .set({ humanActiveAt: new Date(), awaitingSince: null })
+        .where(eq(threads.id, thread!.id));
+    }
+    await recordEvents(tx, recorded);
+    return "stored";
+  });
+}

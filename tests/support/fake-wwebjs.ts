@@ -1,0 +1,150 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { TWwebjsClient, TWwebjsClientFactory, TWwebjsMessage } from "~/workers/transports/wwebjs";
+
+/**
+ * A stand-in for whatsapp-web.js's Client: an EventEmitter with the library's event names and
+ * Message shape (`id._serialized`, `from`, `to`, `fromMe`, `hasMedia`, `ack`, `_data`), driven
+ * by the test. Like RemoteAuth, it restores a stored session without a QR, and saves one (a zip
+ * in the data folder, then `store.save`) once linked.
+ */
+export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
+  info: { wid: { user: string } } | undefined;
+  pupBrowser = null;
+  destroyed = false;
+  loggedOut = false;
+  restored = false;
+  readonly sent: { chatId: string; body: string; id: string }[] = [];
+  readonly presence: { chatId: string; state: "typing" | "clear" }[] = [];
+
+  constructor(
+    private readonly options: Parameters<TWwebjsClientFactory>[0],
+    private readonly behaviour: { phone: string; failWith?: string },
+  ) {
+    super();
+  }
+
+  private get sessionName() {
+    return `RemoteAuth-${this.options.sessionId}`;
+  }
+
+  async initialize() {
+    if (this.behaviour.failWith) throw new Error(this.behaviour.failWith);
+    if (await this.options.store.sessionExists({ session: this.sessionName })) {
+      // RemoteAuth extracts the stored profile first; a tampered archive throws here.
+      await mkdir(this.options.dataPath, { recursive: true });
+      await this.options.store.extract({
+        session: this.sessionName,
+        path: path.join(this.options.dataPath, `${this.sessionName}.zip`),
+      });
+      this.restored = true;
+      this.emit("authenticated", {});
+      this.becomeReady();
+      return;
+    }
+    this.emit("qr", `2@fake-qr-${randomUUID()}`);
+  }
+
+  /** The phone scans the QR: linked, ready, and the session saved like RemoteAuth does. */
+  async scan() {
+    this.emit("authenticated", {});
+    this.becomeReady();
+    await mkdir(this.options.dataPath, { recursive: true });
+    await writeFile(path.join(this.options.dataPath, `${this.sessionName}.zip`), `profile of ${this.behaviour.phone}`);
+    await this.options.store.save({ session: this.sessionName });
+  }
+
+  private becomeReady() {
+    this.info = { wid: { user: this.behaviour.phone } };
+    this.emit("ready");
+  }
+
+  message(fields: Partial<TWwebjsMessage> & { from: string; body: string }): TWwebjsMessage {
+    const fromMe = fields.fromMe ?? false;
+    const id = `${fromMe}_${fromMe ? fields.to : fields.from}_${randomUUID().slice(0, 20).toUpperCase()}`;
+    return {
+      id: { _serialized: id, fromMe },
+      to: `${this.behaviour.phone}@c.us`,
+      type: "chat",
+      timestamp: Math.floor(Date.now() / 1000),
+      fromMe,
+      hasMedia: false,
+      ack: 0,
+      _data: { notifyName: "Fake Contact" },
+      ...fields,
+    };
+  }
+
+  /** A contact writes. */
+  deliver(from: string, body: string, extra: Partial<TWwebjsMessage> = {}) {
+    const message = this.message({ from, body, ...extra });
+    this.emit("message", message);
+    this.emit("message_create", message);
+    return message;
+  }
+
+  /** A person types on the linked phone itself. */
+  typeOnPhone(to: string, body: string) {
+    const message = this.message({ from: `${this.behaviour.phone}@c.us`, to, body, fromMe: true });
+    this.emit("message_create", message);
+    return message;
+  }
+
+  ack(id: string, level: number) {
+    const sent = this.sent.find((entry) => entry.id === id);
+    this.emit(
+      "message_ack",
+      this.message({
+        from: `${this.behaviour.phone}@c.us`,
+        to: sent?.chatId ?? "",
+        body: "",
+        id: { _serialized: id, fromMe: true },
+      }),
+      level,
+    );
+  }
+
+  sendMessage(chatId: string, body: string) {
+    const message = this.message({ from: `${this.behaviour.phone}@c.us`, to: chatId, body, fromMe: true });
+    this.sent.push({ chatId, body, id: message.id._serialized });
+    // The library announces our own message before sendMessage resolves.
+    this.emit("message_create", message);
+    return Promise.resolve(message);
+  }
+
+  getChatById(chatId: string) {
+    return Promise.resolve({
+      sendStateTyping: () => {
+        this.presence.push({ chatId, state: "typing" });
+        return Promise.resolve();
+      },
+      clearState: () => {
+        this.presence.push({ chatId, state: "clear" });
+        return Promise.resolve();
+      },
+    });
+  }
+
+  logout() {
+    this.loggedOut = true;
+    return Promise.resolve();
+  }
+
+  destroy() {
+    this.destroyed = true;
+    return Promise.resolve();
+  }
+}
+
+/** A client factory for the worker that hands out fake clients the test can reach. */
+export function createFakeWwebjs(behaviour: { phone?: string; failWith?: string } = {}) {
+  const clients: FakeWwebjsClient[] = [];
+  const factory: TWwebjsClientFactory = (options) => {
+    const client = new FakeWwebjsClient(options, { phone: behaviour.phone ?? "14155550100", ...behaviour });
+    clients.push(client);
+    return client;
+  };
+  return { factory, clients, latest: () => clients.at(-1) };
+}
