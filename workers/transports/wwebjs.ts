@@ -179,11 +179,19 @@ export function createWwebjsTransport(
   /** Bodies being sent per chat, until `sendMessage` resolves. */
   const inFlight = new Map<string, string[]>();
 
-  const report = async (next: TSessionStatus, detail: { phone?: string; error?: string; qr?: string } = {}) => {
-    status = next;
-    await handlers?.onStatus({ status: next, ...detail }).catch((error: unknown) => {
-      log.warn({ err: error, sessionId }, "could not record the session status");
-    });
+  /** Status reports are written one after another, in the order the events came. */
+  let reports: Promise<void> = Promise.resolve();
+  const report = (
+    next: TSessionStatus,
+    detail: { phone?: string; error?: string; qr?: string; state?: string } = {},
+  ) => {
+    if (!detail.state) status = next;
+    reports = reports.then(() =>
+      (handlers?.onStatus({ status: next, ...detail }) ?? Promise.resolve()).catch((error: unknown) => {
+        log.warn({ err: error, sessionId }, "could not record the session status");
+      }),
+    );
+    return reports;
   };
 
   const clearTimers = () => {
@@ -345,9 +353,7 @@ export function createWwebjsTransport(
         ?.onAck({ waMessageId: message.id._serialized, status: mapped })
         .catch((error: unknown) => log.warn({ err: error, sessionId }, "could not apply an ack"));
     });
-    next.on("change_state", (state: string) => {
-      void handlers?.onStatus({ status, state }).catch(() => undefined);
-    });
+    next.on("change_state", (state: string) => void report(status, { state }));
     next.on("disconnected", (reason: string) => {
       void (async () => {
         await teardown();
