@@ -98,13 +98,32 @@ function PromptPreview({ profileId }: { profileId: string }) {
   const trpc = useTRPC();
   const preview = useMutation(trpc.profiles.preview.mutationOptions());
   const [message, setMessage] = useState("What are your prices?");
+  const [search, setSearch] = useState("");
+  const [contactId, setContactId] = useState("");
+  const contacts = useQuery(trpc.contacts.list.queryOptions({ search: search || undefined, limit: 20 }));
   return (
-    <div className="mt-4 border-t border-border pt-4" aria-label="Prompt preview">
+    <div className="mt-4 border-t border-border pt-4" role="group" aria-label="Prompt preview">
+      <div className="mb-2 flex gap-2">
+        <Input
+          aria-label="Find a contact for the preview"
+          placeholder="Find a contact (name, number, tag)"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+        <Select aria-label="Contact" value={contactId} onChange={(event) => setContactId(event.target.value)}>
+          <option value="">An example contact</option>
+          {contacts.data?.contacts.map((contact) => (
+            <option key={contact.id} value={contact.id}>
+              {contact.name ? `${contact.name} (${contact.waId})` : contact.waId}
+            </option>
+          ))}
+        </Select>
+      </div>
       <form
         className="flex gap-2"
         onSubmit={(event) => {
           event.preventDefault();
-          preview.mutate({ profileId, message });
+          preview.mutate({ profileId, message, ...(contactId ? { contactId } : {}) });
         }}
       >
         <Input aria-label="Message to preview" value={message} onChange={(event) => setMessage(event.target.value)} />
