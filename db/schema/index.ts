@@ -11,3 +11,4 @@ export * from "./threads";
 export * from "./users";
 export * from "./webhooks";
 export * from "./workers";
+export * from "./analytics";

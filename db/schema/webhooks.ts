@@ -81,7 +81,10 @@ export const webhookAttempts = pgTable(
     responseExcerpt: text(),
     error: text(),
   },
-  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
+  (t) => [
+    index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt),
+    index("webhook_attempts_at_idx").on(t.at),
+  ],
 );
 
 export const API_SCOPES = ["read", "write"] as const;

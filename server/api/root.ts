@@ -1,3 +1,4 @@
+import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   webhooks: webhooksRouter,
   apiKeys: apiKeysRouter,
   sessions: sessionsRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
+import { recordResponse } from "~/server/analytics/responses";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
@@ -46,6 +47,7 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
         queuedAt: now,
       })
       .returning({ id: messages.id, seq: messages.seq });
+    await recordResponse(tx, input.threadId, "human", user.id);
     await tx
       .update(threads)
       .set({ humanActiveAt: now, awaitingSince: null, updatedAt: now })

@@ -117,6 +117,12 @@ export const QUEUES = {
     // pg-boss's own retries only cover a crashed or stuck attempt (same delivery, same webhook-id).
     policy: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60, heartbeatSeconds: 10 },
   }),
+  "analytics.rollup": declareQueue({
+    description: "Every minute: the hourly analytics rollup for the last complete hours (the current hour is counted live).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 300 },
+    cron: "* * * * *",
+  }),
   "inbox.handback": declareQueue({
     description:
       "Every minute: threads a person owns but has not answered for the minutes set in Settings go back to the bot (off by default).",

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { TDb } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
+import { recordResponse } from "~/server/analytics/responses";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { normalizeWaId } from "./inbound-message";
 
@@ -47,6 +48,7 @@ export async function recordPhoneMessage(
       .onConflictDoNothing()
       .returning({ id: messages.id });
     if (!stored) return "duplicate";
+    await recordResponse(tx, thread!.id, "human");
     const ids = { sessionId, contactId: contact!.id, threadId: thread!.id };
     const recorded: TEventInput[] = [
       { type: "message.sent", ...ids, messageId: stored.id, payload: { source: "phone" } },

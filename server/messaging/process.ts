@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, events, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
+import { analyticsResponses, contacts, events, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
 import type { TEventInput } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { sendQueueName, type TQueuePayload } from "~/server/jobs/queues";
@@ -230,6 +230,18 @@ async function recordDecisions(
       select type, "sessionId", "contactId", "threadId", "messageId", payload
       from ${jsonRecordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
       order by ord
+    ), responded as (
+      -- The bot answered a waiting contact: how long they waited (pre-update awaiting_since).
+      insert into ${analyticsResponses} (thread_id, session_id, responder, waiting_since, responded_at, response_ms)
+      select t.id, c.session_id, 'bot', t.awaiting_since, now(),
+        greatest(0, round(extract(epoch from (now() - t.awaiting_since)) * 1000))::int
+      from ${threads} t
+      join ${contacts} c on c.id = t.contact_id
+      join ${jsonRecordset(
+        batch.learned.filter((entry) => entry.answered),
+        `"threadId" uuid`,
+      )} a on a."threadId" = t.id
+      where t.awaiting_since is not null
     ), learned as (
       -- Topics merge with what a concurrent batch of the same thread may have written.
       update ${threads} t set

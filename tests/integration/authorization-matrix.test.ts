@@ -77,6 +77,7 @@ const PROCEDURE_AREAS: Record<
   "sessions.logout": ["users", "write"],
   "sessions.delete": ["users", "write"],
   "sessions.updateSettings": ["users", "write"],
+  "analytics.overview": ["insights", "read"],
   "settings.ai": ["users", "read"],
   "settings.testAi": ["users", "write"],
   "audit.list": ["insights", "read"],

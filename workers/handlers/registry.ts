@@ -1,5 +1,6 @@
 import type { THandlerMap } from "../runtime";
 import { handleAiReply } from "./ai";
+import { handleAnalyticsRollup } from "./analytics";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
@@ -14,4 +15,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "simulator.ack": handleSimulatorAck,
   "inbox.handback": handleHandback,
   "webhook.deliver": handleWebhookDelivery,
+  "analytics.rollup": handleAnalyticsRollup,
 };

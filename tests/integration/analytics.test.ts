@@ -1,0 +1,199 @@
+import { describe, expect, it } from "vitest";
+import {
+  analyticsResponses,
+  contacts,
+  events,
+  messages,
+  threads,
+  webhookAttempts,
+  webhookDeliveries,
+  webhooks,
+} from "~/db/schema";
+import { createCaller } from "~/server/api/root";
+import { runHourlyRollup } from "~/server/analytics/rollup";
+import { updateOrgSettings } from "~/server/settings/settings";
+import { insertUser } from "../support/database";
+import { usePreparedDatabase } from "../support/pipeline";
+
+const at = (iso: string) => new Date(iso);
+
+/**
+ * A hand-made week in America/New_York (UTC-5 in November). The range is 2026-11-10 and
+ * 2026-11-11, local: [2026-11-10T05:00Z, 2026-11-12T05:00Z); the previous period is the two
+ * days before. Every expected figure below is counted by hand from these rows.
+ */
+async function seed() {
+  const database = await usePreparedDatabase();
+  const { db, sessionId } = database;
+  await updateOrgSettings(db, null, { timeZone: "America/New_York" });
+  const contact = async (waId: string, firstSeen: string) =>
+    (
+      await db
+        .insert(contacts)
+        .values({ sessionId, waId, firstSeenAt: at(firstSeen) })
+        .returning({ id: contacts.id })
+    )[0]!.id;
+  const thread = async (contactId: string) =>
+    (await db.insert(threads).values({ contactId }).returning({ id: threads.id }))[0]!.id;
+  const A = await contact("+14155550001", "2026-11-10T10:00:00Z");
+  const B = await contact("+14155550002", "2026-11-10T12:00:00Z");
+  const C = await contact("+14155550003", "2026-11-11T15:00:00Z");
+  const D = await contact("+14155550004", "2026-11-09T20:00:00Z"); // previous period
+  // Just outside both ends: before the previous period, and 00:00 local after the range.
+  await contact("+14155550005", "2026-11-08T04:59:59Z");
+  const [tA, tB, tC, tD] = [await thread(A), await thread(B), await thread(C), await thread(D)];
+  const message = async (
+    threadId: string,
+    direction: "in" | "out",
+    source: "contact" | "rule" | "ai" | "agent" | "api",
+    createdAt: string,
+  ) =>
+    (
+      await db
+        .insert(messages)
+        .values({
+          sessionId,
+          threadId,
+          direction,
+          source,
+          body: "x",
+          status: direction === "in" ? "received" : "sent",
+          createdAt: at(createdAt),
+        })
+        .returning({ id: messages.id })
+    )[0]!.id;
+  const event = async (
+    type: string,
+    time: string,
+    threadId: string | null,
+    payload: Record<string, unknown> = {},
+    messageId: string | null = null,
+  ) => db.insert(events).values({ type, sessionId, threadId, messageId, payload, at: at(time) });
+
+  // In the range.
+  await message(tA, "in", "contact", "2026-11-10T10:00:00Z");
+  const aReply = await message(tA, "out", "rule", "2026-11-10T10:00:02Z");
+  await message(tA, "in", "contact", "2026-11-11T04:59:59Z"); // 23:59:59 local on the 10th: inside
+  await message(tB, "in", "contact", "2026-11-10T12:00:00Z");
+  await event("thread.handoff", "2026-11-10T12:00:01Z", tB, { by: "rule" });
+  const bReply = await message(tB, "out", "agent", "2026-11-10T12:05:00Z");
+  await message(tC, "in", "contact", "2026-11-11T15:00:00Z");
+  const cApi = await message(tC, "out", "api", "2026-11-11T16:00:00Z");
+  await message(tD, "in", "contact", "2026-11-12T05:00:00Z"); // 00:00 local on the 12th: outside
+  await event("message.sent", "2026-11-10T10:00:03Z", tA, {}, aReply);
+  await event("message.status", "2026-11-10T10:00:05Z", tA, { status: "delivered" }, aReply);
+  await event("message.status", "2026-11-10T10:01:00Z", tA, { status: "read" }, aReply);
+  await event("message.sent", "2026-11-10T12:05:01Z", tB, {}, bReply);
+  await event("message.failed", "2026-11-11T16:00:05Z", tC, { error: "banned" }, cApi);
+  await event("ai.replied", "2026-11-10T11:00:00Z", tA, { outcome: "ok", latencyMs: 1000 });
+  await event("ai.replied", "2026-11-11T11:00:00Z", tA, { outcome: "fallback", reason: "timeout", latencyMs: 3000 });
+  await db.insert(analyticsResponses).values([
+    {
+      threadId: tA,
+      sessionId,
+      responder: "bot",
+      waitingSince: at("2026-11-10T10:00:00Z"),
+      respondedAt: at("2026-11-10T10:00:02Z"),
+      responseMs: 2000,
+    },
+    {
+      threadId: tA,
+      sessionId,
+      responder: "bot",
+      waitingSince: at("2026-11-11T04:59:59Z"),
+      respondedAt: at("2026-11-11T05:00:05Z"),
+      responseMs: 6000,
+    },
+    {
+      threadId: tB,
+      sessionId,
+      responder: "human",
+      waitingSince: at("2026-11-10T12:00:00Z"),
+      respondedAt: at("2026-11-10T12:05:00Z"),
+      responseMs: 300000,
+    },
+  ]);
+  const [endpoint] = await db
+    .insert(webhooks)
+    .values({ url: "https://example.com/h", secret: Buffer.from("x") })
+    .returning();
+  const [eventRow] = await db
+    .insert(events)
+    .values({ type: "webhook.test", at: at("2026-11-10T10:00:00Z") })
+    .returning();
+  const [delivery] = await db
+    .insert(webhookDeliveries)
+    .values({ webhookId: endpoint!.id, eventId: eventRow!.id, eventType: "webhook.test" })
+    .returning();
+  await db.insert(webhookAttempts).values([
+    { deliveryId: delivery!.id, attempt: 1, at: at("2026-11-10T10:00:01Z"), httpStatus: 500, latencyMs: 10 },
+    { deliveryId: delivery!.id, attempt: 2, at: at("2026-11-10T10:00:06Z"), httpStatus: 200, latencyMs: 10 },
+    { deliveryId: delivery!.id, attempt: 3, at: at("2026-11-11T10:00:00Z"), httpStatus: 204, latencyMs: 10 },
+    { deliveryId: delivery!.id, attempt: 4, at: at("2026-11-12T05:00:00Z"), httpStatus: 500, latencyMs: 10 }, // outside
+  ]);
+
+  // The previous period: D writes, the AI answers.
+  await message(tD, "in", "contact", "2026-11-09T20:00:00Z");
+  await message(tD, "out", "ai", "2026-11-09T20:00:03Z");
+  await event("ai.replied", "2026-11-09T20:00:03Z", tD, { outcome: "ok", latencyMs: 2000 });
+  return database;
+}
+
+const EXPECTED_CURRENT = {
+  messagesIn: 4,
+  messagesOut: 3,
+  activeContacts: 3,
+  newContacts: 3,
+  activeThreads: 3,
+  botResolvedThreads: 1,
+  handedOffThreads: 1,
+  handoffRate: 1 / 3,
+  firstResponse: {
+    bot: { median: 4000, p90: 5600, count: 2 },
+    human: { median: 300000, p90: 300000, count: 1 },
+  },
+  delivery: { sent: 2, delivered: 1, read: 1, failed: 1, successRate: 2 / 3 },
+  ai: { calls: 2, latencyP50: 2000, latencyP95: 2900, fallbackRate: 0.5 },
+  webhooks: { attempts: 3, succeeded: 2, successRate: 2 / 3 },
+};
+
+const EXPECTED_PREVIOUS = {
+  messagesIn: 1,
+  messagesOut: 1,
+  activeContacts: 1,
+  newContacts: 1,
+  activeThreads: 1,
+  botResolvedThreads: 1,
+  handedOffThreads: 0,
+  handoffRate: 0,
+  firstResponse: { bot: { median: null, p90: null, count: 0 }, human: { median: null, p90: null, count: 0 } },
+  delivery: { sent: 0, delivered: 0, read: 0, failed: 0, successRate: null },
+  ai: { calls: 1, latencyP50: 2000, latencyP95: 2000, fallbackRate: 0 },
+  webhooks: { attempts: 0, succeeded: 0, successRate: null },
+};
+
+describe("analytics overview", () => {
+  it("equals the hand-computed figures, time zone and range ends included, live and from the rollup", async () => {
+    const database = await seed();
+    const manager = createCaller({ db: database.db, user: await insertUser(database.db, "manager") });
+    const range = { from: "2026-11-10", to: "2026-11-11" };
+    const live = await manager.analytics.overview(range);
+    expect(live.range.start.toISOString()).toBe("2026-11-10T05:00:00.000Z");
+    expect(live.range.end.toISOString()).toBe("2026-11-12T05:00:00.000Z");
+    expect(live.current).toEqual(EXPECTED_CURRENT);
+    expect(live.previous).toEqual(EXPECTED_PREVIOUS);
+
+    // The same from the hourly rollup.
+    await runHourlyRollup(database.db, new Date("2026-11-13T00:30:00Z"));
+    const rolled = await manager.analytics.overview(range);
+    expect(rolled.current).toEqual(EXPECTED_CURRENT);
+    expect(rolled.previous).toEqual(EXPECTED_PREVIOUS);
+
+    // A session filter that matches nothing.
+    const other = await manager.analytics.overview({ ...range, sessionId: "00000000-0000-4000-8000-000000000000" });
+    expect(other.current.messagesIn).toBe(0);
+    await expect(manager.analytics.overview({ from: "2026-11-12", to: "2026-11-10" })).rejects.toThrow(
+      "The range ends before it starts",
+    );
+  });
+});
