@@ -21,7 +21,7 @@ export function openApiDocument() {
       title: "Switchboard API",
       version: "1.0.0",
       description:
-        "Send messages, read their status, manage contacts and threads. Authenticate with an API key (Settings → API keys) as `Authorization: Bearer sb_…`. Read operations need the `read` scope, the others `write`. Each key may make a limited number of requests per minute; over it, the answer is 429 with `Retry-After`.",
+        "Send messages, read their status, manage contacts and threads. Authenticate with an API key (created by an admin on the API page) as `Authorization: Bearer sb_…`. Read operations need the `read` scope, the others `write`. Each key may make a limited number of requests per minute; over it, the answer is 429 with `Retry-After`.",
     },
     servers: [{ url: "/api/v1" }],
     components: {

@@ -58,7 +58,7 @@ export async function listEndpoints(db: TDbOrTx) {
           'dead', count(*) filter (where d.status = 'dead'),
           'lastAt', max(d.created_at))
         from ${webhookDeliveries} d
-        where d.webhook_id = ${webhooks.id} and d.created_at > now() - interval '1 day')`,
+        where d.webhook_id = "webhooks"."id" and d.created_at > now() - interval '1 day')`,
     })
     .from(webhooks)
     .orderBy(webhooks.createdAt);

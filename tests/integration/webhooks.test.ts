@@ -79,6 +79,8 @@ describe("webhooks out", () => {
       },
     );
     for (const row of delivered) eventIds.push(row.eventId);
+    const [listed] = await admin.webhooks.list();
+    expect(listed?.stats).toMatchObject({ delivered: count, retrying: 0, dead: 0 });
     expect(new Set(eventIds).size).toBe(count);
 
     const verifier = new Webhook(secret);

@@ -1,16 +1,21 @@
-import { NoAccess, NotYetBuilt } from "~/components/shell/not-yet-built";
+import { NoAccess } from "~/components/shell/not-yet-built";
+import { PageHeader } from "~/components/ui/page-header";
+import { WebhooksWorkspace } from "~/components/webhooks/webhooks-workspace";
 import { requirePageUser } from "~/server/auth/page-access";
+import { canAccess } from "~/server/auth/roles";
 
 export const metadata = { title: "Webhooks" };
 
-export default async function Page() {
-  const { allowed } = await requirePageUser("config");
+export default async function WebhooksPage() {
+  const { user, allowed } = await requirePageUser("config");
   if (!allowed) return <NoAccess title="Webhooks" />;
   return (
-    <NotYetBuilt
-      title="Webhooks"
-      summary="Signed outgoing webhooks with retries and a delivery log."
-      comesWith="the integrations issue"
-    />
+    <>
+      <PageHeader
+        title="Webhooks"
+        description="Send Switchboard's events (messages, handoffs, rules, contacts, sessions) to your own servers, signed, with retries and a delivery log."
+      />
+      <WebhooksWorkspace canWrite={canAccess(user.role, "config", "write")} />
+    </>
   );
 }

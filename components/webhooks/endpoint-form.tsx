@@ -1,0 +1,182 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTRPC } from "~/components/trpc/client";
+import { describeError } from "~/components/trpc/errors";
+import { Alert } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { Field } from "~/components/ui/field";
+import { formText } from "~/components/ui/form-text";
+import { Input } from "~/components/ui/input";
+import type { TEndpointInput } from "~/server/webhooks/endpoints";
+import { DANGER_TEXT, groupEventTypes, type TEndpoint } from "./webhook-labels";
+
+/**
+ * Adds or edits an endpoint: URL, description, the event types it receives ("All events" or a
+ * choice) and whether it is enabled. URL problems (not https, a private address…) show on the
+ * field. A new endpoint's signing secret goes to `onCreated`, to be shown once.
+ */
+export function EndpointForm({
+  endpoint,
+  onCreated,
+  onDone,
+}: {
+  endpoint: TEndpoint | null;
+  onCreated: (created: { id: string; url: string; secret: string }) => void;
+  onDone: () => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const eventTypes = useQuery(trpc.webhooks.eventTypes.queryOptions(undefined, { staleTime: Infinity }));
+  const [allEvents, setAllEvents] = useState(!endpoint || endpoint.events.length === 0);
+  const [chosen, setChosen] = useState<string[]>(endpoint?.events ?? []);
+  const [eventsError, setEventsError] = useState<string | null>(null);
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() });
+  const create = useMutation(
+    trpc.webhooks.create.mutationOptions({
+      onSuccess: async (result) => {
+        await invalidate();
+        onCreated({ id: result.endpoint.id, url: result.endpoint.url, secret: result.secret });
+      },
+    }),
+  );
+  const update = useMutation(
+    trpc.webhooks.update.mutationOptions({
+      onSuccess: async () => {
+        await invalidate();
+        onDone();
+      },
+    }),
+  );
+  const save = endpoint ? update : create;
+  const error = save.error ? describeError(save.error) : null;
+  const fieldError = (key: string) => error?.fieldErrors[key] ?? error?.fieldErrors[`endpoint.${key}`];
+  const idPrefix = endpoint ? `wh-edit-${endpoint.id}` : "wh-new";
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (!allEvents && chosen.length === 0) {
+      setEventsError("Choose at least one event type, or “All events”.");
+      return;
+    }
+    setEventsError(null);
+    const input = {
+      url: formText(form, "url"),
+      description: formText(form, "description"),
+      events: allEvents ? [] : (chosen as TEndpointInput["events"]),
+      enabled: form.get("enabled") === "on",
+    };
+    if (endpoint) update.mutate({ id: endpoint.id, endpoint: input });
+    else create.mutate(input);
+  }
+
+  const toggle = (type: string, on: boolean) =>
+    setChosen((current) => (on ? [...current, type] : current.filter((item) => item !== type)));
+
+  return (
+    <Card>
+      <CardHeader
+        title={endpoint ? "Edit endpoint" : "Add endpoint"}
+        description={
+          endpoint
+            ? "Changes apply to events from now on. Enabling an endpoint Switchboard disabled clears its failure record."
+            : "Switchboard will POST each event as JSON to this URL, signed with a secret shown once after you add it."
+        }
+      />
+      <CardBody>
+        <form
+          noValidate
+          className="grid gap-4 md:grid-cols-2"
+          onSubmit={submit}
+          aria-label={endpoint ? "Edit endpoint" : "Add endpoint"}
+        >
+          <Field
+            label="URL"
+            htmlFor={`${idPrefix}-url`}
+            error={fieldError("url")}
+            hint="A public http(s):// address of your server (https is strongly advised)."
+          >
+            <Input
+              id={`${idPrefix}-url`}
+              name="url"
+              type="url"
+              placeholder="https://example.com/hooks/switchboard"
+              defaultValue={endpoint?.url ?? ""}
+              aria-invalid={fieldError("url") ? true : undefined}
+            />
+          </Field>
+          <Field label="Description" htmlFor={`${idPrefix}-description`} error={fieldError("description")}>
+            <Input
+              id={`${idPrefix}-description`}
+              name="description"
+              placeholder="CRM sync"
+              maxLength={500}
+              defaultValue={endpoint?.description ?? ""}
+            />
+          </Field>
+          <fieldset
+            className="text-sm md:col-span-2"
+            aria-describedby={eventsError ? `${idPrefix}-events-error` : undefined}
+          >
+            <legend className="mb-2 font-medium">Events to send</legend>
+            <label className="mb-2 flex items-center gap-2">
+              <input type="checkbox" checked={allEvents} onChange={(event) => setAllEvents(event.target.checked)} />
+              All events <span className="text-muted-foreground">(including types added later)</span>
+            </label>
+            {eventTypes.error ? (
+              <Alert tone="error" className={DANGER_TEXT}>
+                {describeError(eventTypes.error).message}
+              </Alert>
+            ) : null}
+            <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
+              {groupEventTypes(eventTypes.data ?? []).map(([group, types]) => (
+                <div key={group} className="flex flex-col gap-1">
+                  {types.map((type) => (
+                    <label key={type} className="flex items-center gap-2 font-mono text-xs">
+                      <input
+                        type="checkbox"
+                        name="events"
+                        value={type}
+                        disabled={allEvents}
+                        checked={allEvents || chosen.includes(type)}
+                        onChange={(event) => toggle(type, event.target.checked)}
+                      />
+                      {type}
+                    </label>
+                  ))}
+                </div>
+              ))}
+            </div>
+            {eventsError ? (
+              <p id={`${idPrefix}-events-error`} role="alert" className="mt-2 text-xs text-destructive">
+                {eventsError}
+              </p>
+            ) : null}
+          </fieldset>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="enabled" defaultChecked={endpoint?.enabled ?? true} /> Enabled (send events to
+            it)
+          </label>
+          {error && !fieldError("url") ? (
+            <div className="md:col-span-2">
+              <Alert tone="error" className={DANGER_TEXT}>
+                {error.message}
+              </Alert>
+            </div>
+          ) : null}
+          <div className="flex gap-2 md:col-span-2">
+            <Button type="submit" disabled={save.isPending}>
+              {save.isPending ? "Saving…" : endpoint ? "Save endpoint" : "Add endpoint"}
+            </Button>
+            <Button variant="ghost" onClick={onDone}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      </CardBody>
+    </Card>
+  );
+}
