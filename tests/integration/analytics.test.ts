@@ -189,6 +189,26 @@ describe("analytics overview", () => {
     expect(rolled.current).toEqual(EXPECTED_CURRENT);
     expect(rolled.previous).toEqual(EXPECTED_PREVIOUS);
 
+    // The charts count the same messages, in local days and hours.
+    const daily = await manager.analytics.messages({ ...range, bucket: "day" });
+    expect(daily).toEqual([
+      { bucket: "2026-11-10T00:00", messagesIn: 3, messagesOut: 2, handoffs: 1 },
+      { bucket: "2026-11-11T00:00", messagesIn: 1, messagesOut: 1, handoffs: 0 },
+    ]);
+    expect(await manager.analytics.messages({ ...range, bucket: "hour" })).toHaveLength(48);
+    const heat = await manager.analytics.busiestHours(range);
+    // Tuesday 10th: 05:00, 07:00 and 23:00 local; Wednesday 11th: 10:00 local.
+    expect(heat).toEqual([
+      { weekday: 2, hour: 5, messages: 1 },
+      { weekday: 2, hour: 7, messages: 1 },
+      { weekday: 2, hour: 23, messages: 1 },
+      { weekday: 3, hour: 10, messages: 1 },
+    ]);
+    expect(await manager.analytics.responseTimes(range)).toEqual([
+      { day: "2026-11-10", botMedianMs: 2000, botP90Ms: 2000, humanMedianMs: 300000, humanP90Ms: 300000 },
+      { day: "2026-11-11", botMedianMs: 6000, botP90Ms: 6000, humanMedianMs: null, humanP90Ms: null },
+    ]);
+
     // A session filter that matches nothing.
     const other = await manager.analytics.overview({ ...range, sessionId: "00000000-0000-4000-8000-000000000000" });
     expect(other.current.messagesIn).toBe(0);

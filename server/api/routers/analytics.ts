@@ -1,9 +1,26 @@
+import { busiestHours, messagesOverTime, responseTimeOverTime, ZSeriesInput } from "~/server/analytics/charts";
 import { getOverview } from "~/server/analytics/overview";
 import { ZRangeInput } from "~/server/analytics/range";
+import { agentsTable, rulesTable } from "~/server/analytics/tables";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 export const analyticsRouter = createTRPCRouter({
   overview: requireAccess("insights", "read")
     .input(ZRangeInput)
     .query(({ ctx, input }) => getOverview(ctx.db, input)),
+  messages: requireAccess("insights", "read")
+    .input(ZSeriesInput)
+    .query(({ ctx, input }) => messagesOverTime(ctx.db, input)),
+  responseTimes: requireAccess("insights", "read")
+    .input(ZRangeInput)
+    .query(({ ctx, input }) => responseTimeOverTime(ctx.db, input)),
+  busiestHours: requireAccess("insights", "read")
+    .input(ZRangeInput)
+    .query(({ ctx, input }) => busiestHours(ctx.db, input)),
+  rules: requireAccess("insights", "read")
+    .input(ZRangeInput)
+    .query(({ ctx, input }) => rulesTable(ctx.db, input)),
+  agents: requireAccess("insights", "read")
+    .input(ZRangeInput)
+    .query(({ ctx, input }) => agentsTable(ctx.db, input)),
 });

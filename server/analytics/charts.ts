@@ -1,0 +1,124 @@
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { TDbOrTx } from "~/db/client";
+import { readRollupWatermark } from "./rollup";
+import { resolveRange, sessionFilter, ZRangeInput, type TRange } from "./range";
+
+const HOUR = 3_600_000;
+
+/**
+ * Per-hour counts of [start, end) as a SQL subquery: the rollup for whole hours before its
+ * watermark, the raw tables for the rest (a partial first or last hour, and everything after the
+ * watermark). Columns: hour, messages_in, messages_out, handoffs.
+ */
+async function hourlyRows(db: TDbOrTx, range: TRange): Promise<SQL> {
+  const watermark = (await readRollupWatermark(db))?.getTime() ?? 0;
+  const from = Math.ceil(range.start.getTime() / HOUR) * HOUR;
+  const to = Math.min(Math.floor(range.end.getTime() / HOUR) * HOUR, watermark);
+  const raw = (a: Date, b: Date) => sql`
+    select date_trunc('hour', m.created_at) as hour,
+      count(*) filter (where m.direction = 'in') as messages_in,
+      count(*) filter (where m.direction = 'out') as messages_out, 0 as handoffs
+    from messages m where m.created_at >= ${a} and m.created_at < ${b} and ${sessionFilter("m.session_id", range.sessionId)}
+    group by 1
+    union all
+    select date_trunc('hour', e.at), 0, 0, count(*) from events e
+    where e.type = 'thread.handoff' and e.at >= ${a} and e.at < ${b} and ${sessionFilter("e.session_id", range.sessionId)}
+    group by 1`;
+  const parts: SQL[] = [];
+  if (from < to) {
+    parts.push(sql`
+      select hour, messages_in, messages_out, handoffs from analytics_hourly
+      where hour >= ${new Date(from)} and hour < ${new Date(to)} and ${sessionFilter("session_id", range.sessionId)}`);
+    if (range.start.getTime() < from) parts.push(raw(range.start, new Date(from)));
+    if (to < range.end.getTime()) parts.push(raw(new Date(to), range.end));
+  } else {
+    parts.push(raw(range.start, range.end));
+  }
+  return sql`(${sql.join(parts, sql` union all `)})`;
+}
+
+export const ZSeriesInput = ZRangeInput.and(z.object({ bucket: z.enum(["hour", "day"]).default("day") }));
+
+/** Messages in and out, and hand-offs, per hour or day (local time), every bucket present. */
+export async function messagesOverTime(db: TDbOrTx, input: z.input<typeof ZSeriesInput>) {
+  const parsed = ZSeriesInput.parse(input);
+  const range = await resolveRange(db, parsed);
+  const rows = await hourlyRows(db, range);
+  const step = parsed.bucket === "hour" ? sql`interval '1 hour'` : sql`interval '1 day'`;
+  const { rows: series } = await db.execute<{
+    bucket: string;
+    messages_in: number;
+    messages_out: number;
+    handoffs: number;
+  }>(sql`
+    with buckets as (
+      select generate_series(
+        date_trunc(${parsed.bucket}, ${range.start} at time zone ${range.timeZone}),
+        (${range.end} at time zone ${range.timeZone}) - interval '1 microsecond',
+        ${step}) as bucket
+    ), counted as (
+      select date_trunc(${parsed.bucket}, h.hour at time zone ${range.timeZone}) as bucket,
+        sum(h.messages_in)::int as messages_in, sum(h.messages_out)::int as messages_out, sum(h.handoffs)::int as handoffs
+      from ${rows} h group by 1
+    )
+    select to_char(b.bucket, 'YYYY-MM-DD"T"HH24:MI') as bucket, coalesce(c.messages_in, 0) as messages_in,
+      coalesce(c.messages_out, 0) as messages_out, coalesce(c.handoffs, 0) as handoffs
+    from buckets b left join counted c on c.bucket = b.bucket order by b.bucket`);
+  return series.map((row) => ({
+    bucket: row.bucket,
+    messagesIn: Number(row.messages_in),
+    messagesOut: Number(row.messages_out),
+    handoffs: Number(row.handoffs),
+  }));
+}
+
+/** Inbound messages by local weekday (1 Monday … 7 Sunday) and hour: the busiest hours. */
+export async function busiestHours(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+  const range = await resolveRange(db, input);
+  const rows = await hourlyRows(db, range);
+  const { rows: cells } = await db.execute<{ weekday: number; hour: number; messages: number }>(sql`
+    select extract(isodow from h.hour at time zone ${range.timeZone})::int as weekday,
+      extract(hour from h.hour at time zone ${range.timeZone})::int as hour, sum(h.messages_in)::int as messages
+    from ${rows} h group by 1, 2 having sum(h.messages_in) > 0 order by 1, 2`);
+  return cells.map((cell) => ({
+    weekday: Number(cell.weekday),
+    hour: Number(cell.hour),
+    messages: Number(cell.messages),
+  }));
+}
+
+/** First-response time per local day: median and p90 for the bot and for people (ms). */
+export async function responseTimeOverTime(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+  const range = await resolveRange(db, input);
+  const { rows } = await db.execute<{
+    day: string;
+    bot_median: number | null;
+    bot_p90: number | null;
+    human_median: number | null;
+    human_p90: number | null;
+  }>(sql`
+    with days as (
+      select generate_series(date_trunc('day', ${range.start} at time zone ${range.timeZone}),
+        (${range.end} at time zone ${range.timeZone}) - interval '1 microsecond', interval '1 day') as day
+    ), stats as (
+      select date_trunc('day', r.responded_at at time zone ${range.timeZone}) as day,
+        percentile_cont(0.5) within group (order by r.response_ms) filter (where r.responder = 'bot') as bot_median,
+        percentile_cont(0.9) within group (order by r.response_ms) filter (where r.responder = 'bot') as bot_p90,
+        percentile_cont(0.5) within group (order by r.response_ms) filter (where r.responder = 'human') as human_median,
+        percentile_cont(0.9) within group (order by r.response_ms) filter (where r.responder = 'human') as human_p90
+      from analytics_responses r
+      where r.responded_at >= ${range.start} and r.responded_at < ${range.end} and ${sessionFilter("r.session_id", range.sessionId)}
+      group by 1
+    )
+    select to_char(d.day, 'YYYY-MM-DD') as day, s.bot_median, s.bot_p90, s.human_median, s.human_p90
+    from days d left join stats s on s.day = d.day order by d.day`);
+  const num = (value: unknown) => (value === null ? null : Number(value));
+  return rows.map((row) => ({
+    day: row.day,
+    botMedianMs: num(row.bot_median),
+    botP90Ms: num(row.bot_p90),
+    humanMedianMs: num(row.human_median),
+    humanP90Ms: num(row.human_p90),
+  }));
+}
