@@ -118,7 +118,8 @@ export const QUEUES = {
     policy: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60, heartbeatSeconds: 10 },
   }),
   "analytics.rollup": declareQueue({
-    description: "Every minute: the hourly analytics rollup for the last complete hours (the current hour is counted live).",
+    description:
+      "Every minute: the hourly analytics rollup for the last complete hours (the current hour is counted live).",
     payload: z.object({}).strict(),
     policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 300 },
     cron: "* * * * *",
