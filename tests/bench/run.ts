@@ -2,6 +2,7 @@
  * `npm run bench -- <name>`: runs one benchmark (or all with no name). Each figure is one JSON
  * line on standard output, `{"bench":"…","metric":"…","value":N}`; logs go to standard error.
  */
+import { runAnalyticsBench } from "./analytics";
 import { runContactsBench } from "./contacts";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   rules: runRulesBench,
   contacts: runContactsBench,
   webhooks: runWebhooksBench,
+  analytics: runAnalyticsBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
