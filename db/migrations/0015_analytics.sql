@@ -27,7 +27,7 @@ CREATE TABLE "analytics_rollup_state" (
 	"refreshed_until" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX "analytics_responses_at_idx" ON "analytics_responses" USING btree ("responded_at");--> statement-breakpoint
+CREATE INDEX "analytics_responses_at_idx" ON "analytics_responses" USING btree ("responded_at") INCLUDE ("responder", "response_ms", "session_id");--> statement-breakpoint
 CREATE INDEX "analytics_responses_user_idx" ON "analytics_responses" USING btree ("user_id","responded_at") WHERE "analytics_responses"."user_id" is not null;--> statement-breakpoint
 CREATE INDEX "webhook_attempts_at_idx" ON "webhook_attempts" USING btree ("at");--> statement-breakpoint
 -- Analytics reads a time range of messages by direction, source, thread and session: served

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
+import { withAnalyticsSettings } from "./session";
 import { readRollupWatermark } from "./rollup";
 import { resolveRange, sessionFilter, ZRangeInput, type TRange } from "./range";
 
@@ -41,7 +42,7 @@ async function hourlyRows(db: TDbOrTx, range: TRange): Promise<SQL> {
 export const ZSeriesInput = ZRangeInput.and(z.object({ bucket: z.enum(["hour", "day"]).default("day") }));
 
 /** Messages in and out, and hand-offs, per hour or day (local time), every bucket present. */
-export async function messagesOverTime(db: TDbOrTx, input: z.input<typeof ZSeriesInput>) {
+async function messagesOverTimeQuery(db: TDbOrTx, input: z.input<typeof ZSeriesInput>) {
   const parsed = ZSeriesInput.parse(input);
   const range = await resolveRange(db, parsed);
   const rows = await hourlyRows(db, range);
@@ -74,7 +75,7 @@ export async function messagesOverTime(db: TDbOrTx, input: z.input<typeof ZSerie
 }
 
 /** Inbound messages by local weekday (1 Monday … 7 Sunday) and hour: the busiest hours. */
-export async function busiestHours(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+async function busiestHoursQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   const range = await resolveRange(db, input);
   const rows = await hourlyRows(db, range);
   const { rows: cells } = await db.execute<{ weekday: number; hour: number; messages: number }>(sql`
@@ -89,7 +90,7 @@ export async function busiestHours(db: TDbOrTx, input: z.input<typeof ZRangeInpu
 }
 
 /** First-response time per local day: median and p90 for the bot and for people (ms). */
-export async function responseTimeOverTime(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+async function responseTimeOverTimeQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   const range = await resolveRange(db, input);
   const { rows } = await db.execute<{
     day: string;
@@ -121,4 +122,16 @@ export async function responseTimeOverTime(db: TDbOrTx, input: z.input<typeof ZR
     humanMedianMs: num(row.human_median),
     humanP90Ms: num(row.human_p90),
   }));
+}
+
+export function messagesOverTime(db: TDbOrTx, input: z.input<typeof ZSeriesInput>) {
+  return withAnalyticsSettings(db, (tx) => messagesOverTimeQuery(tx, input));
+}
+
+export function busiestHours(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+  return withAnalyticsSettings(db, (tx) => busiestHoursQuery(tx, input));
+}
+
+export function responseTimeOverTime(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+  return withAnalyticsSettings(db, (tx) => responseTimeOverTimeQuery(tx, input));
 }

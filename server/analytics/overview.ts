@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { readRollupWatermark } from "./rollup";
+import { withAnalyticsSettings } from "./session";
 import { resolveRange, sessionFilter, type TRangeInput } from "./range";
 
 /**
@@ -91,6 +92,10 @@ const num = (value: unknown) => (value === null || value === undefined ? null : 
 
 /** Every figure of the Overview for [start, end). */
 export async function figures(db: TDbOrTx, start: Date, end: Date, sessionId: string | null): Promise<TFigures> {
+  return withAnalyticsSettings(db, (tx) => computeFigures(tx, start, end, sessionId));
+}
+
+async function computeFigures(db: TDbOrTx, start: Date, end: Date, sessionId: string | null): Promise<TFigures> {
   const counts = await additiveCounts(db, start, end, sessionId);
   const { rows } = await db.execute<Record<string, string | number | null>>(sql`
     with active as (
@@ -119,7 +124,8 @@ export async function figures(db: TDbOrTx, start: Date, end: Date, sessionId: st
     )
     select
       (select count(*) from active) as active_threads,
-      (select count(distinct t.contact_id) from active a join threads t on t.id = a.thread_id) as active_contacts,
+      -- One thread per contact (threads_contact_key): active contacts are active threads.
+      (select count(*) from active) as active_contacts,
       (select count(*) from contacts c where c.first_seen_at >= ${start} and c.first_seen_at < ${end}
         and ${sessionFilter("c.session_id", sessionId)}) as new_contacts,
       (select count(*) from handed h where h.thread_id in (select thread_id from active)) as handed_off,

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
+import { withAnalyticsSettings } from "./session";
 import { resolveRange, sessionFilter, type ZRangeInput } from "./range";
 
 /**
@@ -9,7 +10,7 @@ import { resolveRange, sessionFilter, type ZRangeInput } from "./range";
  * were followed by a hand-off in the same thread (a `thread.handoff` event at or after the
  * match). Driven from the hand-off threads, which are few, so it stays fast at scale.
  */
-export async function rulesTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+async function rulesTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   const range = await resolveRange(db, input);
   const { rows } = await db.execute<{
     rule_id: string;
@@ -58,7 +59,7 @@ export async function rulesTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>
  * The agents table: per person, threads they took over or were given, their replies, their
  * median response time to a waiting contact, and the threads they released or closed.
  */
-export async function agentsTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+async function agentsTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   const range = await resolveRange(db, input);
   const { rows } = await db.execute<{
     user_id: string;
@@ -111,4 +112,12 @@ export async function agentsTable(db: TDbOrTx, input: z.input<typeof ZRangeInput
     released: Number(row.released),
     closed: Number(row.closed),
   }));
+}
+
+export function rulesTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+  return withAnalyticsSettings(db, (tx) => rulesTableQuery(tx, input));
+}
+
+export function agentsTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+  return withAnalyticsSettings(db, (tx) => agentsTableQuery(tx, input));
 }
