@@ -1,16 +1,21 @@
-import { NoAccess, NotYetBuilt } from "~/components/shell/not-yet-built";
+import { SessionsWorkspace } from "~/components/sessions/sessions-workspace";
+import { NoAccess } from "~/components/shell/not-yet-built";
+import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
+import { canAccess } from "~/server/auth/roles";
 
 export const metadata = { title: "Sessions" };
 
-export default async function Page() {
-  const { allowed } = await requirePageUser("users");
+export default async function SessionsPage() {
+  const { user, allowed } = await requirePageUser("users");
   if (!allowed) return <NoAccess title="Sessions" />;
   return (
-    <NotYetBuilt
-      title="Sessions"
-      summary="WhatsApp numbers: link by QR code, watch their status, restart or log out."
-      comesWith="the WhatsApp sessions issue"
-    />
+    <>
+      <PageHeader
+        title="Sessions"
+        description="WhatsApp numbers: link each by QR code, watch its status, restart or log out, and pace its sends."
+      />
+      <SessionsWorkspace canWrite={canAccess(user.role, "users", "write")} />
+    </>
   );
 }

@@ -1,0 +1,90 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { Badge } from "~/components/ui/badge";
+import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { SessionActions, type TSessionNotice } from "./session-actions";
+import { SessionAlert } from "./session-alert";
+import { KIND_LABEL, type TSession } from "./session-labels";
+import { SessionLinking } from "./session-linking";
+import { SessionSettingsForm } from "./session-settings-form";
+import { SessionStatus } from "./session-status";
+
+/** One session: what it is, how it stands, its QR while linking, its actions and pacing. */
+export function SessionCard({
+  session,
+  now,
+  canWrite,
+  onDeleted,
+}: {
+  session: TSession;
+  now: number;
+  canWrite: boolean;
+  onDeleted: (name: string) => void;
+}) {
+  // A request's notice ("Restart requested…") stands until the status it was about changes.
+  const [notice, setNotice] = useState<(TSessionNotice & { statusAt: number }) | null>(null);
+  const statusAt = new Date(session.statusChangedAt ?? session.createdAt).getTime();
+  const currentNotice = notice?.statusAt === statusAt ? notice : null;
+  const isSimulator = session.kind === "simulator";
+  return (
+    <Card data-testid="session-card" data-session-id={session.id}>
+      <CardHeader
+        title={session.name}
+        description={
+          isSimulator ? (
+            <>
+              The built-in test phone: try rules and replies in the{" "}
+              <Link href="/simulator" className="font-medium text-primary underline underline-offset-2">
+                Simulator
+              </Link>{" "}
+              without a real number.
+            </>
+          ) : (
+            "A WhatsApp number, linked by QR code."
+          )
+        }
+        actions={
+          <div className="flex flex-col items-end gap-2">
+            <Badge tone="neutral">{KIND_LABEL[session.kind]}</Badge>
+            <SessionStatus session={session} now={now} />
+          </div>
+        }
+      />
+      <CardBody className="grid gap-4 lg:grid-cols-[minmax(0,22rem)_minmax(0,1fr)]">
+        <div className="min-w-0 space-y-4">
+          <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
+            <dt className="text-muted-foreground">Phone number</dt>
+            <dd data-testid="session-phone">{session.phone ?? "not linked yet"}</dd>
+            <dt className="text-muted-foreground">Connection state</dt>
+            <dd>{session.connectionState ?? "not reported"}</dd>
+            <dt className="text-muted-foreground">Worker</dt>
+            <dd className="break-all" data-testid="session-worker">
+              {session.worker ? <span className="font-mono text-xs">{session.worker}</span> : "no worker"}
+            </dd>
+          </dl>
+          {canWrite && !isSimulator ? (
+            <SessionActions
+              session={session}
+              onNotice={(next) => setNotice({ ...next, statusAt })}
+              onDeleted={onDeleted}
+            />
+          ) : null}
+        </div>
+        <div className="min-w-0 space-y-4">
+          {session.lastError ? (
+            <SessionAlert tone="error">
+              <span className="font-medium">Last error:</span> {session.lastError}
+            </SessionAlert>
+          ) : null}
+          {currentNotice ? <SessionAlert tone={currentNotice.tone}>{currentNotice.text}</SessionAlert> : null}
+          <SessionLinking session={session} />
+        </div>
+      </CardBody>
+      <CardBody className="border-t border-border">
+        <SessionSettingsForm key={session.id} session={session} canWrite={canWrite} />
+      </CardBody>
+    </Card>
+  );
+}

@@ -1,0 +1,193 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { describeError } from "~/components/trpc/errors";
+import { useTRPC } from "~/components/trpc/client";
+import { Button } from "~/components/ui/button";
+import { Field } from "~/components/ui/field";
+import { formText } from "~/components/ui/form-text";
+import { Input } from "~/components/ui/input";
+import { SessionAlert } from "./session-alert";
+import type { TSession } from "./session-labels";
+
+type TPacingNumber = "messagesPerMinute" | "burst" | "jitterMinMs" | "jitterMaxMs" | "perChatGapMs";
+
+/** The pacing numbers, with the server's limits (server/sessions/settings.ts) as hints. */
+const PACING_FIELDS: readonly { name: TPacingNumber; label: string; hint: string; min: number; max: number }[] = [
+  { name: "messagesPerMinute", label: "Messages per minute", hint: "1–600, the steady rate.", min: 1, max: 600 },
+  { name: "burst", label: "Burst", hint: "1–50 sent back to back before the rate applies.", min: 1, max: 50 },
+  {
+    name: "jitterMinMs",
+    label: "Shortest pause (ms)",
+    hint: "0–60000, random, before each send.",
+    min: 0,
+    max: 60_000,
+  },
+  { name: "jitterMaxMs", label: "Longest pause (ms)", hint: "0–60000, at least the shortest.", min: 0, max: 60_000 },
+  {
+    name: "perChatGapMs",
+    label: "Gap per chat (ms)",
+    hint: "0–600000 between two messages to one chat.",
+    min: 0,
+    max: 600_000,
+  },
+];
+
+const TYPING_MAX_MS = { min: 1_000, max: 60_000 };
+const WHOLE_NUMBER = /^\d+$/;
+
+/**
+ * A number's send pacing (and, for WhatsApp numbers, the "typing…" presence). Read-only users
+ * see the values in a disabled form.
+ */
+export function SessionSettingsForm({ session, canWrite }: { session: TSession; canWrite: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const update = useMutation(trpc.sessions.updateSettings.mutationOptions());
+  const { pacing, presence } = session.settings;
+  const hasPresence = session.kind === "wwebjs";
+  const idFor = (name: string) => `session-${session.id}-${name}`;
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const errors: Record<string, string> = {};
+    // The server has the last word; these checks only say the same in plainer words, by the field.
+    const whole = (key: string, name: string, min: number, max: number) => {
+      const text = formText(form, name).trim();
+      const value = Number(text);
+      if (!WHOLE_NUMBER.test(text)) errors[key] = "Enter a whole number.";
+      else if (value < min || value > max) errors[key] = `Between ${min} and ${max}.`;
+      return value;
+    };
+    const numbers = Object.fromEntries(
+      PACING_FIELDS.map((field) => [field.name, whole(`pacing.${field.name}`, field.name, field.min, field.max)]),
+    ) as Record<TPacingNumber, number>;
+    const typingMaxMs = hasPresence
+      ? whole("presence.typingMaxMs", "typingMaxMs", TYPING_MAX_MS.min, TYPING_MAX_MS.max)
+      : presence.typingMaxMs;
+    // The server takes a minimum above the maximum (the pause is then always the minimum); say so here.
+    if (!errors["pacing.jitterMaxMs"] && numbers.jitterMaxMs < numbers.jitterMinMs)
+      errors["pacing.jitterMaxMs"] = "Must be at least the shortest pause.";
+    setNotice(null);
+    setFieldErrors(errors);
+    if (Object.keys(errors).length > 0) {
+      setNotice({ tone: "error", text: "Please check the fields marked above." });
+      return;
+    }
+    try {
+      await update.mutateAsync({
+        id: session.id,
+        pacing: { enabled: form.get("enabled") === "on", ...numbers },
+        ...(hasPresence ? { presence: { typing: form.get("typing") === "on", typingMaxMs } } : {}),
+      });
+      await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
+      setNotice({
+        tone: "success",
+        text: hasPresence
+          ? "Saved. Pacing applies within seconds; presence when a worker next starts this number."
+          : "Saved. Pacing applies within seconds.",
+      });
+    } catch (error) {
+      const described = describeError(error);
+      const hasFieldErrors = Object.keys(described.fieldErrors).some(
+        (path) => path.startsWith("pacing.") || path.startsWith("presence."),
+      );
+      setFieldErrors(described.fieldErrors);
+      setNotice({ tone: "error", text: hasFieldErrors ? "Please check the fields marked above." : described.message });
+    }
+  }
+
+  return (
+    <form
+      onSubmit={(event) => void onSubmit(event)}
+      noValidate
+      className="space-y-5"
+      aria-label={`Sending settings of ${session.name}`}
+    >
+      <fieldset disabled={!canWrite || update.isPending} className="space-y-3">
+        <legend className="text-sm font-semibold">Pacing</legend>
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
+          <label className="flex items-center gap-2 text-sm">
+            <input
+              type="checkbox"
+              name="enabled"
+              defaultChecked={pacing.enabled}
+              className="size-4 accent-[var(--primary)]"
+            />
+            Pace sends
+          </label>
+          <p className="text-xs text-muted-foreground">
+            Sending like a person keeps the number from being banned; turn pacing off only for tests.
+          </p>
+        </div>
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+          {PACING_FIELDS.map((field) => {
+            const error = fieldErrors[`pacing.${field.name}`];
+            return (
+              <Field key={field.name} label={field.label} htmlFor={idFor(field.name)} hint={field.hint} error={error}>
+                <Input
+                  id={idFor(field.name)}
+                  name={field.name}
+                  type="number"
+                  inputMode="numeric"
+                  min={field.min}
+                  max={field.max}
+                  step={1}
+                  defaultValue={pacing[field.name]}
+                  aria-invalid={Boolean(error)}
+                />
+              </Field>
+            );
+          })}
+        </div>
+      </fieldset>
+      {hasPresence ? (
+        <fieldset disabled={!canWrite || update.isPending} className="space-y-3">
+          <legend className="text-sm font-semibold">Presence</legend>
+          <p className="text-xs text-muted-foreground">Applies when a worker next starts this number.</p>
+          <div className="grid items-start gap-4 sm:grid-cols-2 lg:grid-cols-5">
+            <label className="flex items-center gap-2 text-sm sm:mt-7 lg:col-span-2">
+              <input
+                type="checkbox"
+                name="typing"
+                defaultChecked={presence.typing}
+                className="size-4 accent-[var(--primary)]"
+              />
+              Show “typing…” while the bot prepares a reply
+            </label>
+            <Field
+              label="Stop “typing…” after (ms)"
+              htmlFor={idFor("typingMaxMs")}
+              hint="1000–60000, when no reply comes."
+              error={fieldErrors["presence.typingMaxMs"]}
+            >
+              <Input
+                id={idFor("typingMaxMs")}
+                name="typingMaxMs"
+                type="number"
+                inputMode="numeric"
+                min={TYPING_MAX_MS.min}
+                max={TYPING_MAX_MS.max}
+                step={1}
+                defaultValue={presence.typingMaxMs}
+                aria-invalid={Boolean(fieldErrors["presence.typingMaxMs"])}
+              />
+            </Field>
+          </div>
+        </fieldset>
+      ) : null}
+      {notice ? <SessionAlert tone={notice.tone}>{notice.text}</SessionAlert> : null}
+      {canWrite ? (
+        <Button type="submit" size="sm" disabled={update.isPending}>
+          {update.isPending ? "Saving…" : hasPresence ? "Save pacing and presence" : "Save pacing"}
+        </Button>
+      ) : (
+        <p className="text-sm text-muted-foreground">Only admins can change these settings.</p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,62 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useNow } from "~/components/inbox/inbox-labels";
+import { useLiveInvalidation } from "~/components/live/use-live-invalidation";
+import { describeError } from "~/components/trpc/errors";
+import { useTRPC } from "~/components/trpc/client";
+import { AddSessionForm } from "./add-session-form";
+import { SessionAlert } from "./session-alert";
+import { SessionCard } from "./session-card";
+import { SETTLING_STATUSES } from "./session-labels";
+
+/** While a number is starting or waiting for a scan, poll this often in case a live event is missed. */
+const SETTLING_REFETCH_MS = 10_000;
+
+/**
+ * The Sessions page: every WhatsApp number and the simulator, kept current by the live
+ * `session.status` events (each new QR is one), with polling as a backstop while one is settling.
+ */
+export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
+  const trpc = useTRPC();
+  const now = useNow(5_000);
+  const [notice, setNotice] = useState<string | null>(null);
+  const sessions = useQuery(
+    trpc.sessions.list.queryOptions(undefined, {
+      refetchInterval: (query) =>
+        query.state.data?.some((session) => SETTLING_STATUSES.includes(session.status)) ? SETTLING_REFETCH_MS : false,
+    }),
+  );
+  useLiveInvalidation((event) => (event.type.startsWith("session.") ? [trpc.sessions.list.queryKey()] : []));
+
+  return (
+    <div className="space-y-6">
+      {canWrite ? (
+        <AddSessionForm
+          onAdded={(name) =>
+            setNotice(`Added ${name}. Its card below shows the QR code to scan once a worker starts it.`)
+          }
+        />
+      ) : null}
+      {notice ? <SessionAlert tone="success">{notice}</SessionAlert> : null}
+      {sessions.error ? <SessionAlert tone="error">{describeError(sessions.error).message}</SessionAlert> : null}
+      {sessions.data ? (
+        // WhatsApp numbers first (oldest first, as listed); the simulator, always there, last.
+        [...sessions.data]
+          .sort((a, b) => Number(a.kind === "simulator") - Number(b.kind === "simulator"))
+          .map((session) => (
+            <SessionCard
+              key={session.id}
+              session={session}
+              now={now}
+              canWrite={canWrite}
+              onDeleted={(name) => setNotice(`Deleted ${name} with its contacts and conversations.`)}
+            />
+          ))
+      ) : sessions.isPending ? (
+        <p className="text-sm text-muted-foreground">Loading…</p>
+      ) : null}
+    </div>
+  );
+}
