@@ -6,15 +6,20 @@ import { z } from "zod";
  * before each send (no machine-regular rhythm), and at least 4 s between two messages to the
  * same chat. Turn pacing off only for the simulator or benchmarks.
  */
-export const ZPacing = z.object({
-  enabled: z.boolean().default(true),
-  messagesPerMinute: z.number().int().min(1).max(600).default(20),
-  /** Burst allowance of the token bucket. */
-  burst: z.number().int().min(1).max(50).default(3),
-  jitterMinMs: z.number().int().min(0).max(60_000).default(400),
-  jitterMaxMs: z.number().int().min(0).max(60_000).default(1_500),
-  perChatGapMs: z.number().int().min(0).max(600_000).default(4_000),
-});
+export const ZPacing = z
+  .object({
+    enabled: z.boolean().default(true),
+    messagesPerMinute: z.number().int().min(1).max(600).default(20),
+    /** Burst allowance of the token bucket. */
+    burst: z.number().int().min(1).max(50).default(3),
+    jitterMinMs: z.number().int().min(0).max(60_000).default(400),
+    jitterMaxMs: z.number().int().min(0).max(60_000).default(1_500),
+    perChatGapMs: z.number().int().min(0).max(600_000).default(4_000),
+  })
+  .refine((pacing) => pacing.jitterMinMs <= pacing.jitterMaxMs, {
+    message: "The shortest pause must not be longer than the longest",
+    path: ["jitterMinMs"],
+  });
 export type TPacing = z.infer<typeof ZPacing>;
 
 /** How the simulator's phone acknowledges what it receives. */

@@ -255,7 +255,7 @@ describe.runIf(RUN_BROWSER_TESTS)("the real whatsapp-web.js client on Chromium, 
         memoryLimitMb: 2_048,
         minBackoffMs: 60_000,
         maxBackoffMs: 60_000,
-        typing: { enabled: false, maxMs: 1_000 },
+        typing: () => ({ enabled: false, maxMs: 1_000 }),
       },
       { onPhoneMessage: () => Promise.resolve() },
     );

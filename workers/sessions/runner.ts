@@ -82,7 +82,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
 
   const ingestor = createInboundIngestor(db, boss);
 
-  function wwebjsTransport(id: string, settings: TSessionSettings): TWwebjsControl {
+  function wwebjsTransport(id: string, current: { settings: TSessionSettings }): TWwebjsControl {
     const config = options.wwebjs!;
     const dataPath = path.join(config.dataDir, id);
     return createWwebjsTransport(
@@ -92,7 +92,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         log,
         dataPath,
         store: createPostgresAuthStore({ db, sessionId: id, appSecret: config.appSecret, dataPath }),
-        typing: { enabled: settings.presence.typing, maxMs: settings.presence.typingMaxMs },
+        typing: () => ({ enabled: current.settings.presence.typing, maxMs: current.settings.presence.typingMaxMs }),
       },
       { onPhoneMessage: async (message) => void (await recordPhoneMessage(db, id, message)) },
     );
@@ -103,7 +103,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     let control: TWwebjsControl | null = null;
     let base: TTransport;
     if (kind === "wwebjs") {
-      control = wwebjsTransport(id, settings);
+      control = wwebjsTransport(id, current);
       base = control;
     } else {
       base = createSimulatorTransport({ db, boss, sessionId: id, settings: () => current.settings.simulator });

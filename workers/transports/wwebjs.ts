@@ -70,8 +70,8 @@ export type TWwebjsOptions = {
   /** Reconnect backoff: from this, doubling, to `maxBackoffMs`, with jitter. */
   minBackoffMs: number;
   maxBackoffMs: number;
-  /** Show "typing…" while the bot prepares a reply (cleared when it is sent, or after this long). */
-  typing: { enabled: boolean; maxMs: number };
+  /** Show "typing…" while the bot prepares a reply (cleared when it is sent, or after this long); read each time, so a settings change applies at once. */
+  typing: () => { enabled: boolean; maxMs: number };
 };
 
 /** whatsapp-web.js's ack levels: -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played. */
@@ -283,13 +283,14 @@ export function createWwebjsTransport(
   };
 
   const startTyping = (chatId: string) => {
-    if (!options.typing.enabled || !client) return;
+    const typing = options.typing();
+    if (!typing.enabled || !client) return;
     stopTyping(chatId);
     void client
       .getChatById(chatId)
       .then((chat) => chat.sendStateTyping())
       .catch(() => undefined);
-    const timer = setTimeout(() => stopTyping(chatId), options.typing.maxMs);
+    const timer = setTimeout(() => stopTyping(chatId), typing.maxMs);
     timer.unref();
     typingTimers.set(chatId, timer);
   };
