@@ -4,7 +4,13 @@ import type { TDbOrTx } from "~/db/client";
 import { AppError } from "~/server/errors";
 import { getOrgSettings } from "~/server/settings/settings";
 
-const ZDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD");
+const ZDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD")
+  .refine((day) => {
+    const parsed = new Date(`${day}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+  }, "Not a date in the calendar");
 
 /** A range of whole days in the organisation's time zone, both ends included, and an optional session. */
 export const ZRangeInput = z

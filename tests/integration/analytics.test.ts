@@ -212,6 +212,9 @@ describe("analytics overview", () => {
     // A session filter that matches nothing.
     const other = await manager.analytics.overview({ ...range, sessionId: "00000000-0000-4000-8000-000000000000" });
     expect(other.current.messagesIn).toBe(0);
+    await expect(manager.analytics.overview({ from: "2026-02-30", to: "2026-03-02" })).rejects.toThrow(
+      "Not a date in the calendar",
+    );
     await expect(manager.analytics.overview({ from: "2026-11-12", to: "2026-11-10" })).rejects.toThrow(
       "The range ends before it starts",
     );

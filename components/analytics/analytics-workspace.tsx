@@ -1,0 +1,163 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "next/navigation";
+import { useSyncExternalStore } from "react";
+import { useTRPC } from "~/components/trpc/client";
+import { describeError } from "~/components/trpc/errors";
+import { Alert } from "~/components/ui/alert";
+import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { AgentsTable } from "./agents-table";
+import { formatDay } from "./analytics-format";
+import { bucketFor, rangeSearch, readRange, toLocalDay, type TAnalyticsRange } from "./analytics-range";
+import { BusiestHours } from "./busiest-hours";
+import { ANALYTICS_THEME_CLASS } from "./chart-theme";
+import { CsvLink } from "./csv-link";
+import { HandoffsChart } from "./handoffs-chart";
+import { MessagesChart } from "./messages-chart";
+import { OverviewCards } from "./overview-cards";
+import { RangeControls } from "./range-controls";
+import { ResponseTimeChart } from "./response-time-chart";
+import { RulesTable } from "./rules-table";
+
+const subscribeNever = () => () => {};
+
+/**
+ * The browser's local day: null while rendering on the server, so the default range (which
+ * depends on it) is only computed in the browser and never mismatches during hydration.
+ */
+function useToday(): string | null {
+  return useSyncExternalStore(
+    subscribeNever,
+    () => toLocalDay(new Date()),
+    () => null,
+  );
+}
+
+/**
+ * The Analytics page: range and session in the URL (`?from=…&to=…&session=…`, the last 30 days
+ * by default), the period's figures against the previous period, the charts, the rules and
+ * people tables, and a CSV download for each.
+ */
+export function AnalyticsWorkspace({ canFilterBySession }: { canFilterBySession: boolean }) {
+  const today = useToday();
+  const range = readRange(useSearchParams(), today);
+  return (
+    <div className={ANALYTICS_THEME_CLASS}>
+      {range && today ? (
+        <AnalyticsBody range={range} today={today} canFilterBySession={canFilterBySession} />
+      ) : (
+        <p className="text-sm text-muted-foreground">Loading…</p>
+      )}
+    </div>
+  );
+}
+
+function AnalyticsBody({
+  range,
+  today,
+  canFilterBySession,
+}: {
+  range: TAnalyticsRange;
+  today: string;
+  canFilterBySession: boolean;
+}) {
+  const trpc = useTRPC();
+  const input = { from: range.from, to: range.to, sessionId: range.sessionId };
+  const bucket = bucketFor(range);
+  const keep = { placeholderData: keepPreviousData };
+  const sessions = useQuery({ ...trpc.sessions.list.queryOptions(), enabled: canFilterBySession });
+  const overview = useQuery({ ...trpc.analytics.overview.queryOptions(input), ...keep });
+  const messages = useQuery({ ...trpc.analytics.messages.queryOptions({ ...input, bucket }), ...keep });
+  const responseTimes = useQuery({ ...trpc.analytics.responseTimes.queryOptions(input), ...keep });
+  const busiest = useQuery({ ...trpc.analytics.busiestHours.queryOptions(input), ...keep });
+  const rules = useQuery({ ...trpc.analytics.rules.queryOptions(input), ...keep });
+  const agents = useQuery({ ...trpc.analytics.agents.queryOptions(input), ...keep });
+  const failure =
+    overview.error ?? messages.error ?? responseTimes.error ?? busiest.error ?? rules.error ?? agents.error;
+
+  // Client-side only: Next.js syncs useSearchParams with the History API, no server round trip.
+  const changeRange = (next: TAnalyticsRange) => window.history.pushState(null, "", rangeSearch(next));
+  const sessionName = range.sessionId
+    ? (sessions.data?.find((session) => session.id === range.sessionId)?.name ?? "one session")
+    : "all sessions";
+  const days = overview.data?.range.days;
+  // While a new range loads, the previous one stays on screen, dimmed.
+  const isUpdating = [overview, messages, responseTimes, busiest, rules, agents].some(
+    (query) => query.isPlaceholderData,
+  );
+
+  return (
+    <>
+      <RangeControls
+        range={range}
+        today={today}
+        sessions={canFilterBySession && sessions.data ? sessions.data : null}
+        onChange={changeRange}
+      />
+      {failure ? (
+        <Alert tone="error" className="mb-6">
+          {describeError(failure).message}
+        </Alert>
+      ) : null}
+      <div aria-busy={isUpdating} className={isUpdating ? "space-y-6 opacity-60 transition-opacity" : "space-y-6"}>
+        <Card>
+          <CardHeader
+            title="Overview"
+            description={
+              overview.data
+                ? `${formatDay(range.from, true)} to ${formatDay(range.to, true)} (${days} ${
+                    days === 1 ? "day" : "days"
+                  }, ${sessionName}), compared with the ${days === 1 ? "day" : `${days} days`} before. Days are counted in ${
+                    overview.data.range.timeZone
+                  } time.`
+                : "The period's figures beside the previous period's."
+            }
+            actions={<CsvLink kind="overview" range={range} label="the overview figures" />}
+          />
+          <CardBody aria-busy={overview.isPending}>
+            {overview.data ? (
+              <OverviewCards current={overview.data.current} previous={overview.data.previous} />
+            ) : (
+              <p className="text-sm text-muted-foreground">{overview.isPending ? "Loading…" : "Nothing to show."}</p>
+            )}
+          </CardBody>
+        </Card>
+        <MessagesChart
+          points={messages.data ?? []}
+          bucket={bucket}
+          isPending={messages.isPending}
+          actions={<CsvLink kind="messages" range={range} bucket={bucket} label="messages over time" />}
+        />
+        <div className="grid gap-6 lg:grid-cols-2">
+          <ResponseTimeChart
+            points={responseTimes.data ?? []}
+            isPending={responseTimes.isPending}
+            actions={<CsvLink kind="responseTimes" range={range} label="first-response times" />}
+          />
+          <HandoffsChart
+            points={messages.data ?? []}
+            bucket={bucket}
+            isPending={messages.isPending}
+            actions={<CsvLink kind="messages" range={range} bucket={bucket} label="hand-offs over time" />}
+          />
+        </div>
+        <BusiestHours
+          cells={busiest.data ?? []}
+          isPending={busiest.isPending}
+          actions={<CsvLink kind="busiestHours" range={range} label="busiest hours" />}
+        />
+        <RulesTable
+          rows={rules.data ?? []}
+          isPending={rules.isPending}
+          actions={<CsvLink kind="rules" range={range} label="the rules table" />}
+        />
+        <AgentsTable
+          rows={agents.data ?? []}
+          isPending={agents.isPending}
+          actions={<CsvLink kind="agents" range={range} label="the people table" />}
+        />
+      </div>
+    </>
+  );
+}
