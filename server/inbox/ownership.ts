@@ -57,6 +57,28 @@ async function record(
 
 export type TOwnership = { threadId: string; mode: "bot" | "human" | "closed"; assignedUserId: string | null };
 
+type TThreadChange = Partial<typeof threads.$inferInsert> & {
+  mode: "bot" | "human" | "closed";
+  assignedUserId: string | null;
+};
+
+/** Writes an ownership change of a locked thread, its event and its audit entry. */
+async function applyChange(
+  tx: TTx,
+  actor: TActor,
+  thread: TThreadRow,
+  after: TThreadChange,
+  type: TEventInput["type"],
+  payload: Record<string, unknown>,
+): Promise<TOwnership> {
+  await tx
+    .update(threads)
+    .set({ ...after, updatedAt: after.updatedAt ?? new Date() })
+    .where(eq(threads.id, thread.id));
+  await record(tx, actor, thread, after, eventFor(thread, type, payload));
+  return { threadId: thread.id, mode: after.mode, assignedUserId: after.assignedUserId };
+}
+
 /**
  * Takes the thread over for `user`: the bot goes silent and the thread is theirs. Idempotent for
  * its owner; refused, naming the owner, when another person holds it.
@@ -75,24 +97,32 @@ export async function takeOverIn(tx: TTx, user: TSessionUser, threadId: string):
     const owner = await nameOf(tx, thread.assignedUserId);
     throw new AppError("CONFLICT", `${owner} has already taken this conversation over.`);
   }
+  return giveTo(tx, user, thread, user.id, { takeover: true });
+}
+
+/** The thread becomes `assigneeId`'s (human mode), recorded as `thread.assigned`. */
+function giveTo(
+  tx: TTx,
+  actor: TSessionUser,
+  thread: TThreadRow,
+  assigneeId: string,
+  extra: Record<string, unknown> = {},
+) {
   const now = new Date();
   const after = {
     mode: "human" as const,
-    assignedUserId: user.id,
+    assignedUserId: assigneeId,
     handoffAt: thread.mode === "human" ? thread.handoffAt : now,
     humanActiveAt: now,
     closedAt: null,
     updatedAt: now,
   };
-  await tx.update(threads).set(after).where(eq(threads.id, threadId));
-  await record(
-    tx,
-    user,
-    thread,
-    after,
-    eventFor(thread, "thread.assigned", { by: user.id, assigneeId: user.id, from: thread.mode, takeover: true }),
-  );
-  return { threadId, mode: "human", assignedUserId: user.id };
+  return applyChange(tx, actor, thread, after, "thread.assigned", {
+    by: actor.id,
+    assigneeId,
+    from: thread.mode,
+    ...extra,
+  });
 }
 
 export const ZAssignInput = z.object({ threadId: z.uuid(), userId: z.uuid() });
@@ -113,24 +143,7 @@ export async function assignThread(db: TDb, actor: TSessionUser, input: z.infer<
     if (thread.mode === "human" && thread.assignedUserId === input.userId) {
       return { threadId: thread.id, mode: "human" as const, assignedUserId: input.userId };
     }
-    const now = new Date();
-    const after = {
-      mode: "human" as const,
-      assignedUserId: input.userId,
-      handoffAt: thread.mode === "human" ? thread.handoffAt : now,
-      humanActiveAt: now,
-      closedAt: null,
-      updatedAt: now,
-    };
-    await tx.update(threads).set(after).where(eq(threads.id, thread.id));
-    await record(
-      tx,
-      actor,
-      thread,
-      after,
-      eventFor(thread, "thread.assigned", { by: actor.id, assigneeId: input.userId, from: thread.mode }),
-    );
-    return { threadId: thread.id, mode: "human" as const, assignedUserId: input.userId };
+    return giveTo(tx, actor, thread, input.userId);
   });
 }
 
@@ -152,9 +165,7 @@ export async function releaseThread(db: TDb, user: TSessionUser, threadId: strin
     if (thread.mode === "bot") return { threadId, mode: "bot", assignedUserId: null };
     assertMayChange(user, thread, await nameOf(tx, thread.assignedUserId));
     const after = { mode: "bot" as const, assignedUserId: null, humanActiveAt: null, updatedAt: new Date() };
-    await tx.update(threads).set(after).where(eq(threads.id, threadId));
-    await record(tx, user, thread, after, eventFor(thread, "thread.released", { by: user.id, from: thread.mode }));
-    return { threadId, mode: "bot", assignedUserId: null };
+    return applyChange(tx, user, thread, after, "thread.released", { by: user.id, from: thread.mode });
   });
 }
 
@@ -173,9 +184,7 @@ export async function closeThread(db: TDb, user: TSessionUser, threadId: string)
       closedAt: now,
       updatedAt: now,
     };
-    await tx.update(threads).set(after).where(eq(threads.id, threadId));
-    await record(tx, user, thread, after, eventFor(thread, "thread.closed", { by: user.id, from: thread.mode }));
-    return { threadId, mode: "closed", assignedUserId: null };
+    return applyChange(tx, user, thread, after, "thread.closed", { by: user.id, from: thread.mode });
   });
 }
 
@@ -187,9 +196,7 @@ export async function reopenThread(db: TDb, user: TSessionUser, threadId: string
       return { threadId, mode: thread.mode, assignedUserId: thread.assignedUserId };
     }
     const after = { mode: "bot" as const, assignedUserId: null, closedAt: null, updatedAt: new Date() };
-    await tx.update(threads).set(after).where(eq(threads.id, threadId));
-    await record(tx, user, thread, after, eventFor(thread, "thread.reopened", { by: user.id }));
-    return { threadId, mode: "bot", assignedUserId: null };
+    return applyChange(tx, user, thread, after, "thread.reopened", { by: user.id });
   });
 }
 
@@ -254,15 +261,12 @@ export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: strin
       closedAt: null,
       updatedAt: now,
     };
-    await tx.update(threads).set(after).where(eq(threads.id, threadId));
-    await record(
-      tx,
-      by.actor,
-      thread,
-      after,
-      eventFor(thread, "thread.handoff", { by: "api", apiKeyId: by.apiKeyId, note, from: thread.mode }),
-    );
-    return { threadId, mode: "human" as const, assignedUserId: null };
+    return applyChange(tx, by.actor, thread, after, "thread.handoff", {
+      by: "api",
+      apiKeyId: by.apiKeyId,
+      note,
+      from: thread.mode,
+    });
   });
 }
 
@@ -278,14 +282,10 @@ export async function releaseThreadByApi(db: TDb, by: TApiActor, threadId: strin
       closedAt: null,
       updatedAt: new Date(),
     };
-    await tx.update(threads).set(after).where(eq(threads.id, threadId));
-    await record(
-      tx,
-      by.actor,
-      thread,
-      after,
-      eventFor(thread, "thread.released", { by: "api", apiKeyId: by.apiKeyId, from: thread.mode }),
-    );
-    return { threadId, mode: "bot" as const, assignedUserId: null };
+    return applyChange(tx, by.actor, thread, after, "thread.released", {
+      by: "api",
+      apiKeyId: by.apiKeyId,
+      from: thread.mode,
+    });
   });
 }

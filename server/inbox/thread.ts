@@ -17,6 +17,25 @@ import { AppError } from "~/server/errors";
 
 const PAGE = 100;
 
+/** The fields of a message other systems see (REST API, webhooks use the same names). */
+export const publicMessageColumns = {
+  id: messages.id,
+  threadId: messages.threadId,
+  direction: messages.direction,
+  type: messages.type,
+  body: messages.body,
+  source: messages.source,
+  status: messages.status,
+  error: messages.error,
+  waMessageId: messages.waMessageId,
+  createdAt: messages.createdAt,
+  queuedAt: messages.queuedAt,
+  sentAt: messages.sentAt,
+  deliveredAt: messages.deliveredAt,
+  readAt: messages.readAt,
+  failedAt: messages.failedAt,
+};
+
 export const ZInboxThreadInput = z.object({
   threadId: z.uuid(),
   /** Older messages: those before this `seq`. */
@@ -47,14 +66,8 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
   const author = alias(users, "author");
   const recent = await db
     .select({
-      id: messages.id,
+      ...publicMessageColumns,
       seq: messages.seq,
-      direction: messages.direction,
-      type: messages.type,
-      body: messages.body,
-      source: messages.source,
-      status: messages.status,
-      error: messages.error,
       ruleId: messages.ruleId,
       ruleVersion: messages.ruleVersion,
       ruleName: sql<string | null>`(
@@ -62,7 +75,6 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
         where v.version = ${messages.ruleVersion} and r->>'id' = ${messages.ruleId}::text limit 1)`,
       authorName: author.name,
       aiLatencyMs: messages.aiLatencyMs,
-      createdAt: messages.createdAt,
     })
     .from(messages)
     .leftJoin(author, eq(author.id, messages.authorUserId))
@@ -119,25 +131,6 @@ export async function markThreadRead(db: TDbOrTx, user: TSessionUser, threadId: 
       set: { lastReadSeq: sql`greatest(${threadReads.lastReadSeq}, excluded.last_read_seq)`, at: new Date() },
     });
 }
-
-/** The fields of a message other systems see (REST API, webhooks use the same names). */
-export const publicMessageColumns = {
-  id: messages.id,
-  threadId: messages.threadId,
-  direction: messages.direction,
-  type: messages.type,
-  body: messages.body,
-  source: messages.source,
-  status: messages.status,
-  error: messages.error,
-  waMessageId: messages.waMessageId,
-  createdAt: messages.createdAt,
-  queuedAt: messages.queuedAt,
-  sentAt: messages.sentAt,
-  deliveredAt: messages.deliveredAt,
-  readAt: messages.readAt,
-  failedAt: messages.failedAt,
-};
 
 /** One message, by id. */
 export async function getPublicMessage(db: TDbOrTx, id: string) {
