@@ -83,7 +83,7 @@ export default tseslint.config(
   },
   {
     // The only readers of process.env: the env modules, the launcher (passes it on to children) and tests' harness.
-    files: ["server/env.ts", "workers/env.ts", "server/stack/**", "tests/support/**", "tests/bench/**"],
+    files: ["server/env.ts", "workers/env.ts", "server/stack/**", "tests/support/**", "tests/bench/**", "tests/e2e/**"],
     rules: { "no-restricted-properties": "off" },
   },
   {

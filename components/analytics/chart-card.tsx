@@ -40,7 +40,7 @@ export function ChartCard({
           {isPending ? (
             <div className="flex h-60 items-center justify-center text-sm text-muted-foreground">Loading…</div>
           ) : isEmpty ? (
-            <div className="flex h-60 items-center justify-center rounded-md bg-muted px-4 text-center text-sm text-muted-foreground">
+            <div className="flex h-60 items-center justify-center rounded-md bg-muted px-4 text-center text-sm text-[color:color-mix(in_oklab,var(--muted-foreground)_60%,var(--foreground))]">
               {emptyText}
             </div>
           ) : (

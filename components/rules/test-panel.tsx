@@ -15,7 +15,17 @@ import { FACTS, type TFactName } from "~/server/rules/facts";
 import { OPERATORS, type TOperatorName } from "~/server/rules/operators";
 
 function Explanation({ node }: { node: TConditionExplanation }) {
-  const mark = <span className={node.result ? "text-success" : "text-destructive"}>{node.result ? "✓" : "✗"}</span>;
+  const mark = (
+    <span
+      className={
+        node.result
+          ? "text-[color:color-mix(in_oklab,var(--success)_60%,var(--foreground))]"
+          : "text-[color:color-mix(in_oklab,var(--destructive)_70%,var(--foreground))]"
+      }
+    >
+      {node.result ? "✓" : "✗"}
+    </span>
+  );
   if (node.kind === "fact") {
     return (
       <li>
@@ -127,7 +137,9 @@ export function TestPanel() {
                       {rule.skipped ? (
                         <span className="text-muted-foreground">skipped ({rule.skipped})</span>
                       ) : rule.matched ? (
-                        <span className="text-success">matched</span>
+                        <span className="text-[color:color-mix(in_oklab,var(--success)_60%,var(--foreground))]">
+                          matched
+                        </span>
                       ) : (
                         <span className="text-destructive">no match</span>
                       )}

@@ -46,7 +46,12 @@ export function VersionsCard({ canWrite }: { canWrite: boolean }) {
               {versions.data.map((version, index) => (
                 <tr key={version.id}>
                   <Td>
-                    {version.version} {index === 0 ? <span className="text-xs text-success">(live)</span> : null}
+                    {version.version}{" "}
+                    {index === 0 ? (
+                      <span className="text-xs text-[color:color-mix(in_oklab,var(--success)_60%,var(--foreground))]">
+                        (live)
+                      </span>
+                    ) : null}
                   </Td>
                   <Td>{new Date(version.publishedAt).toLocaleString()}</Td>
                   <Td>{version.rules}</Td>

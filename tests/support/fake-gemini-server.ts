@@ -25,6 +25,12 @@ export async function createFakeGemini(
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const path = request.url ?? "";
+    // Browser tests, in another process, change what the model does next.
+    if (request.method === "POST" && path === "/__control") {
+      otherwise = JSON.parse(Buffer.concat(chunks).toString("utf8")) as TFakeGeminiStep;
+      response.writeHead(204).end();
+      return;
+    }
     if (request.method !== "POST" || !path.includes(":generateContent")) {
       response.writeHead(404).end();
       return;
