@@ -7,10 +7,12 @@ const buttonVariants = cva(
   {
     variants: {
       variant: {
-        primary: "bg-primary text-primary-foreground hover:opacity-90",
+        // Hover darkens rather than fades: a faded button drops below 4.5:1 contrast.
+        primary: "bg-primary text-primary-foreground hover:bg-[color:color-mix(in_oklab,var(--primary)_88%,black)]",
         secondary: "border border-border bg-card hover:bg-muted",
         ghost: "hover:bg-muted",
-        destructive: "bg-destructive text-white hover:opacity-90",
+        destructive:
+          "bg-destructive text-destructive-foreground hover:bg-[color:color-mix(in_oklab,var(--destructive)_88%,black)]",
       },
       size: { sm: "h-8 px-3", md: "h-9 px-4", lg: "h-10 px-6" },
     },
