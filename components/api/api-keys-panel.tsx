@@ -12,8 +12,6 @@ import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
-import { cn } from "~/components/ui/cn";
-import { DANGER_TEXT } from "~/components/webhooks/webhook-labels";
 import { CopyButton, OneTimeSecret } from "./one-time-secret";
 
 type TScope = "read" | "write";
@@ -106,7 +104,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
         ) : null}
       </fieldset>
       {error && !error.fieldErrors.name && !error.fieldErrors.scopes ? (
-        <Alert tone="error" className={cn(DANGER_TEXT, "md:col-span-2")}>
+        <Alert tone="error" className="md:col-span-2">
           {error.message}
         </Alert>
       ) : null}
@@ -150,16 +148,8 @@ export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
       <Card>
         <CardHeader title="API keys" />
         <CardBody>
-          {keys.error ? (
-            <Alert tone="error" className={DANGER_TEXT}>
-              {describeError(keys.error).message}
-            </Alert>
-          ) : null}
-          {revoke.error ? (
-            <Alert tone="error" className={DANGER_TEXT}>
-              {describeError(revoke.error).message}
-            </Alert>
-          ) : null}
+          {keys.error ? <Alert tone="error">{describeError(keys.error).message}</Alert> : null}
+          {revoke.error ? <Alert tone="error">{describeError(revoke.error).message}</Alert> : null}
           <Table>
             <thead>
               <tr>

@@ -6,7 +6,6 @@ import { Alert } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Table, Td, Th } from "~/components/ui/table";
-import { DANGER_TEXT } from "~/components/webhooks/webhook-labels";
 import {
   describeScalar,
   groupOperationsByTag,
@@ -235,11 +234,7 @@ export function ApiReference() {
         }
       />
       <CardBody className="flex flex-col gap-6">
-        {spec.error ? (
-          <Alert tone="error" className={DANGER_TEXT}>
-            {spec.error.message}
-          </Alert>
-        ) : null}
+        {spec.error ? <Alert tone="error">{spec.error.message}</Alert> : null}
         {spec.isPending ? <p className="text-sm text-muted-foreground">Loading the API reference…</p> : null}
         {doc ? <ReferenceBody doc={doc} /> : null}
       </CardBody>

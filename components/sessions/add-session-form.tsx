@@ -9,7 +9,7 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input } from "~/components/ui/input";
-import { SessionAlert } from "./session-alert";
+import { Alert } from "~/components/ui/alert";
 
 /** Adds a WhatsApp number: a worker picks it up within seconds and its card shows the QR code to scan. */
 export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void }) {
@@ -66,9 +66,9 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
           </Button>
         </form>
         {error && Object.keys(fieldErrors).length === 0 ? (
-          <SessionAlert tone="error" className="mt-4">
+          <Alert tone="error" className="mt-4">
             {error}
-          </SessionAlert>
+          </Alert>
         ) : null}
       </CardBody>
     </Card>

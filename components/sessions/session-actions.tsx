@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
-import { READABLE_ERROR } from "./session-alert";
+import { DANGER_TEXT } from "~/components/ui/tones";
 import type { TSession } from "./session-labels";
 
 export type TSessionNotice = { tone: "success" | "error"; text: string };
@@ -79,7 +79,7 @@ export function SessionActions({
       <Button
         size="sm"
         variant="secondary"
-        className={READABLE_ERROR}
+        className={DANGER_TEXT}
         disabled={isPending}
         onClick={() => {
           if (

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { SessionActions, type TSessionNotice } from "./session-actions";
-import { SessionAlert } from "./session-alert";
+import { Alert } from "~/components/ui/alert";
 import { KIND_LABEL, type TSession } from "./session-labels";
 import { SessionLinking } from "./session-linking";
 import { SessionSettingsForm } from "./session-settings-form";
@@ -74,11 +74,11 @@ export function SessionCard({
         </div>
         <div className="min-w-0 space-y-4">
           {session.lastError ? (
-            <SessionAlert tone="error">
+            <Alert tone="error">
               <span className="font-medium">Last error:</span> {session.lastError}
-            </SessionAlert>
+            </Alert>
           ) : null}
-          {currentNotice ? <SessionAlert tone={currentNotice.tone}>{currentNotice.text}</SessionAlert> : null}
+          {currentNotice ? <Alert tone={currentNotice.tone}>{currentNotice.text}</Alert> : null}
           <SessionLinking session={session} />
         </div>
       </CardBody>

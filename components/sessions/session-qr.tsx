@@ -2,7 +2,7 @@
 
 import { toDataURL } from "qrcode";
 import { useEffect, useState } from "react";
-import { SessionAlert } from "./session-alert";
+import { Alert } from "~/components/ui/alert";
 
 /**
  * The QR code WhatsApp Web shows for linking, drawn in the browser from the string the worker
@@ -55,7 +55,7 @@ export function SessionQr({ qr, name }: { qr: string; name: string }) {
         <p className="text-muted-foreground">
           WhatsApp replaces the code every few seconds; the new one appears here by itself.
         </p>
-        {error ? <SessionAlert tone="error">{error}</SessionAlert> : null}
+        {error ? <Alert tone="error">{error}</Alert> : null}
       </div>
     </div>
   );

@@ -8,7 +8,7 @@ import { Button } from "~/components/ui/button";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input } from "~/components/ui/input";
-import { SessionAlert } from "./session-alert";
+import { Alert } from "~/components/ui/alert";
 import type { TSession } from "./session-labels";
 
 type TPacingNumber = "messagesPerMinute" | "burst" | "jitterMinMs" | "jitterMaxMs" | "perChatGapMs";
@@ -180,7 +180,7 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
           </div>
         </fieldset>
       ) : null}
-      {notice ? <SessionAlert tone={notice.tone}>{notice.text}</SessionAlert> : null}
+      {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
       {canWrite ? (
         <Button type="submit" size="sm" disabled={update.isPending}>
           {update.isPending ? "Saving…" : hasPresence ? "Save pacing and presence" : "Save pacing"}

@@ -7,7 +7,7 @@ import { useLiveInvalidation } from "~/components/live/use-live-invalidation";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { AddSessionForm } from "./add-session-form";
-import { SessionAlert } from "./session-alert";
+import { Alert } from "~/components/ui/alert";
 import { SessionCard } from "./session-card";
 import { SETTLING_STATUSES } from "./session-labels";
 
@@ -39,8 +39,8 @@ export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
           }
         />
       ) : null}
-      {notice ? <SessionAlert tone="success">{notice}</SessionAlert> : null}
-      {sessions.error ? <SessionAlert tone="error">{describeError(sessions.error).message}</SessionAlert> : null}
+      {notice ? <Alert tone="success">{notice}</Alert> : null}
+      {sessions.error ? <Alert tone="error">{describeError(sessions.error).message}</Alert> : null}
       {sessions.data ? (
         // WhatsApp numbers first (oldest first, as listed); the simulator, always there, last.
         [...sessions.data]

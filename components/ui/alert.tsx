@@ -1,13 +1,12 @@
 import type { ReactNode } from "react";
 import { cn } from "./cn";
+import { DANGER_TEXT } from "./tones";
 
 const TONES = {
   info: "border-border bg-muted",
   success: "border-success/40 bg-success/10",
   warning: "border-warning/40 bg-warning/10",
-  // Text mixed towards the foreground: plain destructive on its 10 % tint is below 4.5:1.
-  error:
-    "border-destructive/40 bg-destructive/10 text-[color:color-mix(in_oklab,var(--destructive)_70%,var(--foreground))]",
+  error: `border-destructive/40 bg-destructive/10 ${DANGER_TEXT}`,
 } as const;
 
 export function Alert({

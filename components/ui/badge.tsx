@@ -1,6 +1,7 @@
 import { cva, type VariantProps } from "class-variance-authority";
 import type { HTMLAttributes } from "react";
 import { cn } from "./cn";
+import { DANGER_TEXT } from "./tones";
 
 const badgeVariants = cva("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", {
   variants: {
@@ -10,7 +11,7 @@ const badgeVariants = cva("inline-flex items-center rounded-full px-2 py-0.5 tex
       neutral: "bg-muted text-[color:color-mix(in_oklab,var(--muted-foreground)_60%,var(--foreground))]",
       success: "bg-success/15 text-[color:color-mix(in_oklab,var(--success)_60%,var(--foreground))]",
       warning: "bg-warning/15 text-[color:color-mix(in_oklab,var(--warning)_55%,var(--foreground))]",
-      danger: "bg-destructive/15 text-[color:color-mix(in_oklab,var(--destructive)_70%,var(--foreground))]",
+      danger: `bg-destructive/15 ${DANGER_TEXT}`,
       primary: "bg-primary/15 text-[color:color-mix(in_oklab,var(--primary)_75%,var(--foreground))]",
     },
   },

@@ -5,7 +5,8 @@ import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
 import { Table, Td, Th } from "~/components/ui/table";
-import { DANGER_TEXT, formatTime, isInFlight } from "./webhook-labels";
+import { DANGER_TEXT } from "~/components/ui/tones";
+import { formatTime, isInFlight } from "./webhook-labels";
 
 /** One delivery opened in the log: the exact body sent (pretty JSON) and every attempt. */
 export function DeliveryDetail({ deliveryId }: { deliveryId: string }) {
@@ -16,12 +17,7 @@ export function DeliveryDetail({ deliveryId }: { deliveryId: string }) {
       { refetchInterval: (query) => (query.state.data && !isInFlight(query.state.data.status) ? false : 3_000) },
     ),
   );
-  if (delivery.error)
-    return (
-      <Alert tone="error" className={DANGER_TEXT}>
-        {describeError(delivery.error).message}
-      </Alert>
-    );
+  if (delivery.error) return <Alert tone="error">{describeError(delivery.error).message}</Alert>;
   if (!delivery.data) return <p className="text-sm text-muted-foreground">Loading the delivery…</p>;
   const { payload, attempts } = delivery.data;
   return (

@@ -13,7 +13,6 @@ import { Select } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
 import { DeliveryDetail } from "./delivery-detail";
 import {
-  DANGER_TEXT,
   DELIVERY_STATUS_OPTIONS,
   describeLastResult,
   formatTime,
@@ -142,16 +141,8 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
           </Field>
         </div>
         {notice ? <Alert tone="success">{notice}</Alert> : null}
-        {redeliver.error ? (
-          <Alert tone="error" className={DANGER_TEXT}>
-            {describeError(redeliver.error).message}
-          </Alert>
-        ) : null}
-        {log.error ? (
-          <Alert tone="error" className={DANGER_TEXT}>
-            {describeError(log.error).message}
-          </Alert>
-        ) : null}
+        {redeliver.error ? <Alert tone="error">{describeError(redeliver.error).message}</Alert> : null}
+        {log.error ? <Alert tone="error">{describeError(log.error).message}</Alert> : null}
         <Table>
           <thead>
             <tr>

@@ -11,7 +11,7 @@ import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input } from "~/components/ui/input";
 import type { TEndpointInput } from "~/server/webhooks/endpoints";
-import { DANGER_TEXT, groupEventTypes, type TEndpoint } from "./webhook-labels";
+import { groupEventTypes, type TEndpoint } from "./webhook-labels";
 
 /**
  * Adds or edits an endpoint: URL, description, the event types it receives ("All events" or a
@@ -126,11 +126,7 @@ export function EndpointForm({
               <input type="checkbox" checked={allEvents} onChange={(event) => setAllEvents(event.target.checked)} />
               All events <span className="text-muted-foreground">(including types added later)</span>
             </label>
-            {eventTypes.error ? (
-              <Alert tone="error" className={DANGER_TEXT}>
-                {describeError(eventTypes.error).message}
-              </Alert>
-            ) : null}
+            {eventTypes.error ? <Alert tone="error">{describeError(eventTypes.error).message}</Alert> : null}
             <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
               {groupEventTypes(eventTypes.data ?? []).map(([group, types]) => (
                 <div key={group} className="flex flex-col gap-1">
@@ -162,9 +158,7 @@ export function EndpointForm({
           </label>
           {error && !fieldError("url") ? (
             <div className="md:col-span-2">
-              <Alert tone="error" className={DANGER_TEXT}>
-                {error.message}
-              </Alert>
+              <Alert tone="error">{error.message}</Alert>
             </div>
           ) : null}
           <div className="flex gap-2 md:col-span-2">

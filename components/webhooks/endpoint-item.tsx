@@ -10,7 +10,7 @@ import { Button } from "~/components/ui/button";
 import { cn } from "~/components/ui/cn";
 import type { TEndpointInput } from "~/server/webhooks/endpoints";
 import { TestDeliveryStatus } from "./test-delivery-status";
-import { DANGER_TEXT, formatTime, type TEndpoint } from "./webhook-labels";
+import { formatTime, type TEndpoint } from "./webhook-labels";
 
 export type TRotatedSecret = { url: string; secret: string; previousSecretExpiresAt: Date };
 
@@ -191,11 +191,7 @@ export function EndpointItem({
           </>
         ) : null}
       </div>
-      {failed ? (
-        <Alert tone="error" className={DANGER_TEXT}>
-          {describeError(failed).message}
-        </Alert>
-      ) : null}
+      {failed ? <Alert tone="error">{describeError(failed).message}</Alert> : null}
       {testDeliveryId ? (
         <TestDeliveryStatus deliveryId={testDeliveryId} onDismiss={() => setTestDeliveryId(null)} />
       ) : null}

@@ -7,7 +7,8 @@ import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { cn } from "~/components/ui/cn";
-import { DANGER_TEXT, describeFailure, isInFlight } from "./webhook-labels";
+import { DANGER_TEXT } from "~/components/ui/tones";
+import { describeFailure, isInFlight } from "./webhook-labels";
 
 const POLL_MS = 1_000;
 const POLL_FOR_MS = 15_000;

@@ -41,12 +41,6 @@ export function formatTime(value: Date | string | null | undefined): string {
   return new Date(value).toLocaleString();
 }
 
-/**
- * Error text that keeps 4.5:1 contrast on the error Alert's tint and on muted rows: the pure
- * destructive color is below it there (axe "color-contrast"), as Badge's tones found.
- */
-export const DANGER_TEXT = "text-[color:color-mix(in_oklab,var(--destructive)_70%,var(--foreground))]";
-
 /** What the last attempt got, without saying the status twice ("HTTP 400" + "HTTP 400 (not retried)"). */
 export function describeLastResult(httpStatus: number | null, error: string | null): { status: string; note: string } {
   const status = httpStatus ? `HTTP ${httpStatus}` : "no response";

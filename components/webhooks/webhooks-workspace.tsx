@@ -11,7 +11,7 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { DeliveryLog } from "./delivery-log";
 import { EndpointForm } from "./endpoint-form";
 import { EndpointItem } from "./endpoint-item";
-import { DANGER_TEXT, formatTime, type TEndpoint } from "./webhook-labels";
+import { formatTime, type TEndpoint } from "./webhook-labels";
 import { WebhooksHelp } from "./webhooks-help";
 
 /** A signing secret to show once: after adding an endpoint, or after rotating its secret. */
@@ -87,11 +87,7 @@ export function WebhooksWorkspace({ canWrite }: { canWrite: boolean }) {
           }
         />
         <CardBody>
-          {endpoints.error ? (
-            <Alert tone="error" className={DANGER_TEXT}>
-              {describeError(endpoints.error).message}
-            </Alert>
-          ) : null}
+          {endpoints.error ? <Alert tone="error">{describeError(endpoints.error).message}</Alert> : null}
           {endpoints.isPending ? <p className="text-sm text-muted-foreground">Loading endpoints…</p> : null}
           {endpoints.data?.length === 0 ? (
             <p className="text-sm text-muted-foreground">

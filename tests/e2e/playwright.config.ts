@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { BASE_URL, E2E } from "./stack";
+import { CHROMIUM_FLAGS } from "../../server/lib/chromium";
 
 /**
  * Browser tests: real Chromium (the system one, never downloaded) against the whole stack,
@@ -23,15 +24,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: E2E.chromium,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
+      args: CHROMIUM_FLAGS,
     },
   },
 });

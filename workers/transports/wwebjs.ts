@@ -7,6 +7,7 @@ import type { Logger } from "~/server/logger";
 import type { TInboundMessage } from "~/server/messaging/inbound-message";
 import type { TPostgresAuthStore } from "~/server/sessions/auth-store";
 import type { TSessionStatus, TTransport, TTransportHandlers } from "./types";
+import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
 
 /**
  * The whatsapp-web.js transport: the only module that drives a WhatsApp Web client. It maps
@@ -484,15 +485,7 @@ export const createRealWwebjsClient: TWwebjsClientFactory = (options) => {
     puppeteer: {
       executablePath: options.chromiumPath,
       headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
+      args: CHROMIUM_FLAGS,
     },
     ...(options.webVersion
       ? {
