@@ -1,43 +1,9 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { withAnalyticsSettings } from "./session";
-import { readRollupWatermark } from "./rollup";
-import { resolveRange, sessionFilter, ZRangeInput, type TRange } from "./range";
-
-const HOUR = 3_600_000;
-
-/**
- * Per-hour counts of [start, end) as a SQL subquery: the rollup for whole hours before its
- * watermark, the raw tables for the rest (a partial first or last hour, and everything after the
- * watermark). Columns: hour, messages_in, messages_out, handoffs.
- */
-async function hourlyRows(db: TDbOrTx, range: TRange): Promise<SQL> {
-  const watermark = (await readRollupWatermark(db))?.getTime() ?? 0;
-  const from = Math.ceil(range.start.getTime() / HOUR) * HOUR;
-  const to = Math.min(Math.floor(range.end.getTime() / HOUR) * HOUR, watermark);
-  const raw = (a: Date, b: Date) => sql`
-    select date_trunc('hour', m.created_at) as hour,
-      count(*) filter (where m.direction = 'in') as messages_in,
-      count(*) filter (where m.direction = 'out') as messages_out, 0 as handoffs
-    from messages m where m.created_at >= ${a} and m.created_at < ${b} and ${sessionFilter("m.session_id", range.sessionId)}
-    group by 1
-    union all
-    select date_trunc('hour', e.at), 0, 0, count(*) from events e
-    where e.type = 'thread.handoff' and e.at >= ${a} and e.at < ${b} and ${sessionFilter("e.session_id", range.sessionId)}
-    group by 1`;
-  const parts: SQL[] = [];
-  if (from < to) {
-    parts.push(sql`
-      select hour, messages_in, messages_out, handoffs from analytics_hourly
-      where hour >= ${new Date(from)} and hour < ${new Date(to)} and ${sessionFilter("session_id", range.sessionId)}`);
-    if (range.start.getTime() < from) parts.push(raw(range.start, new Date(from)));
-    if (to < range.end.getTime()) parts.push(raw(new Date(to), range.end));
-  } else {
-    parts.push(raw(range.start, range.end));
-  }
-  return sql`(${sql.join(parts, sql` union all `)})`;
-}
+import { hourlyRows } from "./rollup";
+import { resolveRange, sessionFilter, ZRangeInput } from "./range";
 
 export const ZSeriesInput = ZRangeInput.and(z.object({ bucket: z.enum(["hour", "day"]).default("day") }));
 
@@ -45,7 +11,7 @@ export const ZSeriesInput = ZRangeInput.and(z.object({ bucket: z.enum(["hour", "
 async function messagesOverTimeQuery(db: TDbOrTx, input: z.input<typeof ZSeriesInput>) {
   const parsed = ZSeriesInput.parse(input);
   const range = await resolveRange(db, parsed);
-  const rows = await hourlyRows(db, range);
+  const rows = await hourlyRows(db, range.start, range.end, range.sessionId);
   const step = parsed.bucket === "hour" ? sql`interval '1 hour'` : sql`interval '1 day'`;
   const { rows: series } = await db.execute<{
     bucket: string;
@@ -77,7 +43,7 @@ async function messagesOverTimeQuery(db: TDbOrTx, input: z.input<typeof ZSeriesI
 /** Inbound messages by local weekday (1 Monday … 7 Sunday) and hour: the busiest hours. */
 async function busiestHoursQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   const range = await resolveRange(db, input);
-  const rows = await hourlyRows(db, range);
+  const rows = await hourlyRows(db, range.start, range.end, range.sessionId);
   const { rows: cells } = await db.execute<{ weekday: number; hour: number; messages: number }>(sql`
     select extract(isodow from h.hour at time zone ${range.timeZone})::int as weekday,
       extract(hour from h.hour at time zone ${range.timeZone})::int as hour, sum(h.messages_in)::int as messages

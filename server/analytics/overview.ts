@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { readRollupWatermark } from "./rollup";
+import { hourlyRows } from "./rollup";
 import { withAnalyticsSettings } from "./session";
 import { resolveRange, sessionFilter, type TRangeInput } from "./range";
 
@@ -39,52 +39,17 @@ type TCounts = {
   handoffs: number;
 };
 
-/** Additive counts of [a, b) from the raw tables. */
-function rawCounts(a: Date, b: Date, sessionId: string | null) {
-  return sql`
-    select
-      (select count(*) from messages m where m.direction = 'in' and m.created_at >= ${a} and m.created_at < ${b}
-        and ${sessionFilter("m.session_id", sessionId)}) as messages_in,
-      (select count(*) from messages m where m.direction = 'out' and m.created_at >= ${a} and m.created_at < ${b}
-        and ${sessionFilter("m.session_id", sessionId)}) as messages_out,
-      (select count(*) from events e where e.type = 'message.sent' and e.at >= ${a} and e.at < ${b}
-        and ${sessionFilter("e.session_id", sessionId)}) as sent,
-      (select count(*) from events e where e.type = 'message.status' and e.payload->>'status' = 'delivered'
-        and e.at >= ${a} and e.at < ${b} and ${sessionFilter("e.session_id", sessionId)}) as delivered,
-      (select count(*) from events e where e.type = 'message.status' and e.payload->>'status' = 'read'
-        and e.at >= ${a} and e.at < ${b} and ${sessionFilter("e.session_id", sessionId)}) as read,
-      (select count(*) from events e where e.type = 'message.failed' and e.at >= ${a} and e.at < ${b}
-        and ${sessionFilter("e.session_id", sessionId)}) as failed,
-      (select count(*) from events e where e.type = 'thread.handoff' and e.at >= ${a} and e.at < ${b}
-        and ${sessionFilter("e.session_id", sessionId)}) as handoffs`;
-}
-
 const COUNT_KEYS = ["messages_in", "messages_out", "sent", "delivered", "read", "failed", "handoffs"] as const;
 
-/** Additive counts of [start, end): the rollup for the whole hours it has, the raw tables for the rest. */
+/** Additive counts of [start, end): the hourly rows (rollup, and live where it has none), summed. */
 export async function additiveCounts(db: TDbOrTx, start: Date, end: Date, sessionId: string | null): Promise<TCounts> {
-  const watermark = await readRollupWatermark(db);
-  const hour = 3_600_000;
-  const rollupFrom = new Date(Math.ceil(start.getTime() / hour) * hour);
-  const rollupTo = new Date(Math.min(Math.floor(end.getTime() / hour) * hour, watermark?.getTime() ?? 0));
-  const parts: TCounts[] = [];
-  const run = async (query: ReturnType<typeof sql>) => {
-    const { rows } = await db.execute<Record<string, string | number | null>>(query);
-    const row = rows[0] ?? {};
-    parts.push(Object.fromEntries(COUNT_KEYS.map((key) => [key, Number(row[key] ?? 0)])) as TCounts);
-  };
-  if (rollupFrom < rollupTo) {
-    await run(sql`
-      select sum(messages_in) as messages_in, sum(messages_out) as messages_out, sum(sent) as sent,
-        sum(delivered) as delivered, sum(read) as read, sum(failed) as failed, sum(handoffs) as handoffs
-      from analytics_hourly
-      where hour >= ${rollupFrom} and hour < ${rollupTo} and ${sessionFilter("session_id", sessionId)}`);
-    if (start < rollupFrom) await run(rawCounts(start, rollupFrom, sessionId));
-    if (rollupTo < end) await run(rawCounts(rollupTo, end, sessionId));
-  } else {
-    await run(rawCounts(start, end, sessionId));
-  }
-  return Object.fromEntries(COUNT_KEYS.map((key) => [key, parts.reduce((sum, part) => sum + part[key], 0)])) as TCounts;
+  const rows = await hourlyRows(db, start, end, sessionId);
+  const { rows: sums } = await db.execute<Record<keyof TCounts, string | number | null>>(sql`
+    select sum(messages_in) as messages_in, sum(messages_out) as messages_out, sum(sent) as sent,
+      sum(delivered) as delivered, sum(read) as read, sum(failed) as failed, sum(handoffs) as handoffs
+    from ${rows} h`);
+  const row = sums[0];
+  return Object.fromEntries(COUNT_KEYS.map((key) => [key, Number(row?.[key] ?? 0)])) as TCounts;
 }
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whole);
