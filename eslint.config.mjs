@@ -40,7 +40,17 @@ const workerOnlyPackages = {
 };
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", ".data/**", "db/migrations/**", "next-env.d.ts", "coverage/**"] },
+  {
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "db/migrations/**",
+      "next-env.d.ts",
+      "coverage/**",
+      "**/*.tmp.ts",
+    ],
+  },
   ...nextVitals,
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -72,5 +72,9 @@ export const messages = pgTable(
     index("messages_failed_idx")
       .on(t.failedAt)
       .where(sql`${t.status} = 'failed'`),
+    // The agents table's replies per person (INCLUDE (author_user_id, session_id) in the migration).
+    index("messages_agent_replies_idx")
+      .on(t.createdAt)
+      .where(sql`${t.source} = 'agent'`),
   ],
 );

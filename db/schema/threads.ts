@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, pgEnum, pgTable, primaryKey, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { contacts } from "./contacts";
 import { users } from "./users";
@@ -31,6 +42,8 @@ export const threads = pgTable(
     /** Learned as messages arrive (server/threads/learned-context.ts). */
     sentiment: text().$type<"positive" | "neutral" | "negative">(),
     sentimentScore: real(),
+    /** A small dense number for analytics' per-day thread bitmaps (analytics_thread_days). */
+    analyticsNo: integer().notNull().generatedAlwaysAsIdentity(),
     ...timestamps(),
   },
   (t) => [

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads } from "~/db/schema";
-import { recordResponse } from "~/server/analytics/responses";
+import { recordAiCall, recordResponse } from "~/server/analytics/responses";
 import { recordEvents } from "~/server/events/events";
 import { enqueueSends } from "~/server/messaging/process";
 import { getOrgSettings } from "~/server/settings/settings";
@@ -100,6 +100,11 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       { type: "message.queued", ...ids, messageId: stored!.id },
     ]);
     await recordResponse(tx, row.thread.id, "bot");
+    await recordAiCall(tx, {
+      sessionId: row.message.sessionId,
+      latencyMs: reply.latencyMs,
+      fallback: reply.outcome === "fallback",
+    });
     await tx.update(threads).set({ awaitingSince: null }).where(eq(threads.id, row.thread.id));
     await enqueueSends(boss, [{ id: stored!.id, sessionId: row.message.sessionId, threadId: row.thread.id }], tx);
     return reply.outcome === "ok" ? ("replied" as const) : ("fallback" as const);

@@ -3,7 +3,9 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { withAnalyticsSettings } from "./session";
 import { hourlyRows } from "./rollup";
-import { resolveRange, sessionFilter, ZRangeInput } from "./range";
+import { responsePercentiles, type TPercentiles, type TResponder } from "./percentiles";
+import { resolveRange, sessionFilter, ZRangeInput, type TRange } from "./range";
+import { HOUR } from "./watermark";
 
 export const ZSeriesInput = ZRangeInput.and(z.object({ bucket: z.enum(["hour", "day"]).default("day") }));
 
@@ -58,36 +60,56 @@ async function busiestHoursQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>
 /** First-response time per local day: median and p90 for the bot and for people (ms). */
 async function responseTimeOverTimeQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   const range = await resolveRange(db, input);
-  const { rows } = await db.execute<{
-    day: string;
-    bot_median: number | null;
-    bot_p90: number | null;
-    human_median: number | null;
-    human_p90: number | null;
-  }>(sql`
-    with days as (
-      select generate_series(date_trunc('day', ${range.start} at time zone ${range.timeZone}),
-        (${range.end} at time zone ${range.timeZone}) - interval '1 microsecond', interval '1 day') as day
-    ), stats as (
-      select date_trunc('day', r.responded_at at time zone ${range.timeZone}) as day,
-        percentile_cont(0.5) within group (order by r.response_ms) filter (where r.responder = 'bot') as bot_median,
-        percentile_cont(0.9) within group (order by r.response_ms) filter (where r.responder = 'bot') as bot_p90,
-        percentile_cont(0.5) within group (order by r.response_ms) filter (where r.responder = 'human') as human_median,
-        percentile_cont(0.9) within group (order by r.response_ms) filter (where r.responder = 'human') as human_p90
-      from analytics_responses r
-      where r.responded_at >= ${range.start} and r.responded_at < ${range.end} and ${sessionFilter("r.session_id", range.sessionId)}
-      group by 1
-    )
-    select to_char(d.day, 'YYYY-MM-DD') as day, s.bot_median, s.bot_p90, s.human_median, s.human_p90
-    from days d left join stats s on s.day = d.day order by d.day`);
-  const num = (value: unknown) => (value === null ? null : Number(value));
-  return rows.map((row) => ({
-    day: row.day,
-    botMedianMs: num(row.bot_median),
-    botP90Ms: num(row.bot_p90),
-    humanMedianMs: num(row.human_median),
-    humanP90Ms: num(row.human_p90),
-  }));
+  const { rows: days } = await db.execute<{ day: string; start_at: string; end_at: string }>(sql`
+    select to_char(d, 'YYYY-MM-DD') as day, d at time zone ${range.timeZone} as start_at,
+      (d + interval '1 day') at time zone ${range.timeZone} as end_at
+    from generate_series(date_trunc('day', ${range.start} at time zone ${range.timeZone}),
+      (${range.end} at time zone ${range.timeZone}) - interval '1 microsecond', interval '1 day') as d
+    order by d`);
+  const groups = days.map((row) => ({ key: row.day, start: new Date(row.start_at), end: new Date(row.end_at) }));
+  // The per-hour histogram serves local days that start on whole hours (most time zones); others
+  // (UTC+5:30, +5:45…) sort each day's responses.
+  const onWholeHours = groups.every((group) => group.start.getTime() % HOUR === 0 && group.end.getTime() % HOUR === 0);
+  const stats = onWholeHours
+    ? await responsePercentiles(db, {
+        start: range.start,
+        end: range.end,
+        sessionId: range.sessionId,
+        groups,
+        groupOf: sql`to_char(h.hour at time zone ${range.timeZone}, 'YYYY-MM-DD')`,
+        fractions: [0.5, 0.9],
+      })
+    : await sortedDailyPercentiles(db, range);
+  return groups.map(({ key }) => {
+    const day = stats.get(key);
+    return {
+      day: key,
+      botMedianMs: day?.bot.values[0] ?? null,
+      botP90Ms: day?.bot.values[1] ?? null,
+      humanMedianMs: day?.human.values[0] ?? null,
+      humanP90Ms: day?.human.values[1] ?? null,
+    };
+  });
+}
+
+/** The same figures by sorting each local day's responses (percentile_cont). */
+async function sortedDailyPercentiles(db: TDbOrTx, range: TRange): Promise<TPercentiles> {
+  const { rows } = await db.execute<{ day: string; responder: TResponder; n: string; p: number[] }>(sql`
+    select to_char(r.responded_at at time zone ${range.timeZone}, 'YYYY-MM-DD') as day, r.responder, count(*) as n,
+      percentile_cont(array[0.5, 0.9]) within group (order by r.response_ms) as p
+    from analytics_responses r
+    where r.responded_at >= ${range.start} and r.responded_at < ${range.end} and ${sessionFilter("r.session_id", range.sessionId)}
+    group by 1, 2`);
+  const result: TPercentiles = new Map();
+  for (const row of rows) {
+    const day = result.get(row.day) ?? {
+      bot: { count: 0, values: [null, null] },
+      human: { count: 0, values: [null, null] },
+    };
+    day[row.responder] = { count: Number(row.n), values: row.p.map(Number) };
+    result.set(row.day, day);
+  }
+  return result;
 }
 
 export function messagesOverTime(db: TDbOrTx, input: z.input<typeof ZSeriesInput>) {

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
+import { responsePercentiles } from "./percentiles";
 import { hourlyRows } from "./rollup";
+import { threadCounts } from "./thread-days";
 import { withAnalyticsSettings } from "./session";
 import { resolveRange, sessionFilter, type TRangeInput } from "./range";
 
@@ -62,77 +64,49 @@ export async function figures(db: TDbOrTx, start: Date, end: Date, sessionId: st
 
 async function computeFigures(db: TDbOrTx, start: Date, end: Date, sessionId: string | null): Promise<TFigures> {
   const counts = await additiveCounts(db, start, end, sessionId);
+  const threads = await threadCounts(db, start, end, sessionId);
+  const responses = (
+    await responsePercentiles(db, {
+      start,
+      end,
+      sessionId,
+      groups: [{ key: "range", start, end }],
+      groupOf: sql`'range'`,
+      fractions: [0.5, 0.9],
+    })
+  ).get("range")!;
   const { rows } = await db.execute<Record<string, string | number | null>>(sql`
-    with active as (
-      select distinct m.thread_id from messages m
-      where m.direction = 'in' and m.created_at >= ${start} and m.created_at < ${end}
-        and ${sessionFilter("m.session_id", sessionId)}
-    ), to_people as (
-      select distinct e.thread_id from events e
-      where e.type in ('thread.handoff', 'thread.assigned') and e.at >= ${start} and e.at < ${end}
-        and e.thread_id is not null and ${sessionFilter("e.session_id", sessionId)}
-    ), handed as (
-      select distinct e.thread_id from events e
-      where e.type = 'thread.handoff' and e.at >= ${start} and e.at < ${end}
-        and e.thread_id is not null and ${sessionFilter("e.session_id", sessionId)}
-    ), bot_answered as (
-      select distinct m.thread_id from messages m
-      where m.direction = 'out' and m.source in ('rule', 'ai') and m.created_at >= ${start} and m.created_at < ${end}
-        and ${sessionFilter("m.session_id", sessionId)}
-    ), responses as (
-      select responder, response_ms from analytics_responses r
-      where r.responded_at >= ${start} and r.responded_at < ${end} and ${sessionFilter("r.session_id", sessionId)}
-    ), ai as (
-      select (e.payload->>'latencyMs')::numeric as latency, e.payload->>'outcome' as outcome from events e
-      where e.type = 'ai.replied' and e.at >= ${start} and e.at < ${end} and ${sessionFilter("e.session_id", sessionId)}
-        and not (e.payload ? 'discarded')
-    )
     select
-      (select count(*) from active) as active_threads,
-      -- One thread per contact (threads_contact_key): active contacts are active threads.
-      (select count(*) from active) as active_contacts,
       (select count(*) from contacts c where c.first_seen_at >= ${start} and c.first_seen_at < ${end}
         and ${sessionFilter("c.session_id", sessionId)}) as new_contacts,
-      (select count(*) from handed h where h.thread_id in (select thread_id from active)) as handed_off,
-      (select count(*) from active a where a.thread_id in (select thread_id from bot_answered)
-        and a.thread_id not in (select thread_id from to_people)) as bot_resolved,
-      r.bot_median, r.bot_p90, r.bot_count, r.human_median, r.human_p90, r.human_count,
-      a.ai_calls, a.ai_p50, a.ai_p95, a.ai_fallbacks,
-      (select count(*) from webhook_attempts w where w.at >= ${start} and w.at < ${end}) as webhook_attempts,
-      (select count(*) from webhook_attempts w where w.at >= ${start} and w.at < ${end}
-        and w.http_status between 200 and 299) as webhook_ok
+      a.ai_calls, a.ai_p50, a.ai_p95, a.ai_fallbacks, w.webhook_attempts, w.webhook_ok
     from (
-      -- One pass over the range's responses for all four percentiles.
-      select
-        percentile_cont(0.5) within group (order by response_ms) filter (where responder = 'bot') as bot_median,
-        percentile_cont(0.9) within group (order by response_ms) filter (where responder = 'bot') as bot_p90,
-        count(*) filter (where responder = 'bot') as bot_count,
-        percentile_cont(0.5) within group (order by response_ms) filter (where responder = 'human') as human_median,
-        percentile_cont(0.9) within group (order by response_ms) filter (where responder = 'human') as human_p90,
-        count(*) filter (where responder = 'human') as human_count
-      from responses) r,
+      select count(*) as ai_calls, percentile_cont(array[0.5, 0.95]) within group (order by latency_ms) as ai_p,
+        count(*) filter (where fallback) as ai_fallbacks
+      from analytics_ai_calls where at >= ${start} and at < ${end} and ${sessionFilter("session_id", sessionId)}
+    ) a0 cross join lateral (select a0.ai_calls, a0.ai_p[1] as ai_p50, a0.ai_p[2] as ai_p95, a0.ai_fallbacks) a,
     (
-      select count(*) as ai_calls, percentile_cont(0.5) within group (order by latency) as ai_p50,
-        percentile_cont(0.95) within group (order by latency) as ai_p95,
-        count(*) filter (where outcome = 'fallback') as ai_fallbacks
-      from ai) a`);
+      select count(*) as webhook_attempts, count(*) filter (where http_status between 200 and 299) as webhook_ok
+      from webhook_attempts where at >= ${start} and at < ${end}
+    ) w`);
   const row = rows[0]!;
-  const activeThreads = Number(row.active_threads);
-  const handedOff = Number(row.handed_off);
+  const activeThreads = threads.active;
+  const handedOff = threads.handedOff;
   const aiCalls = Number(row.ai_calls);
   const webhookAttempts = Number(row.webhook_attempts);
   return {
     messagesIn: counts.messages_in,
     messagesOut: counts.messages_out,
-    activeContacts: Number(row.active_contacts),
+    // One thread per contact (threads_contact_key): active contacts are active threads.
+    activeContacts: activeThreads,
     newContacts: Number(row.new_contacts),
     activeThreads,
-    botResolvedThreads: Number(row.bot_resolved),
+    botResolvedThreads: threads.botResolved,
     handedOffThreads: handedOff,
     handoffRate: ratio(handedOff, activeThreads),
     firstResponse: {
-      bot: { median: num(row.bot_median), p90: num(row.bot_p90), count: Number(row.bot_count) },
-      human: { median: num(row.human_median), p90: num(row.human_p90), count: Number(row.human_count) },
+      bot: { median: responses.bot.values[0]!, p90: responses.bot.values[1]!, count: responses.bot.count },
+      human: { median: responses.human.values[0]!, p90: responses.human.values[1]!, count: responses.human.count },
     },
     delivery: {
       sent: counts.sent,

@@ -70,19 +70,21 @@ async function agentsTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>)
     released: number;
     closed: number;
   }>(sql`
-    with ownership as (
-      select e.type, e.payload from events e
+    with ownership as materialized (
+      -- Who in each event (the assignee of an assignment, the actor of a release or close),
+      -- counted per type and person before anything is parsed as a user id (materialized: the
+      -- pattern test runs on the few groups, not on every event).
+      select e.type, case when e.type = 'thread.assigned' then e.payload->>'assigneeId' else e.payload->>'by' end as who,
+        count(*)::int as n
+      from events e
       where e.type in ('thread.assigned', 'thread.released', 'thread.closed')
         and e.at >= ${range.start} and e.at < ${range.end} and ${sessionFilter("e.session_id", range.sessionId)}
-    ), taken as (
-      select (payload->>'assigneeId')::uuid as user_id, count(*)::int as n from ownership
-      where type = 'thread.assigned' and payload->>'assigneeId' is not null group by 1
-    ), released as (
-      select (payload->>'by')::uuid as user_id,
-        count(*) filter (where type = 'thread.released')::int as released,
-        count(*) filter (where type = 'thread.closed')::int as closed
-      from ownership
-      where type in ('thread.released', 'thread.closed') and payload->>'by' ~ '^[0-9a-f-]{36}$' group by 1
+      group by 1, 2
+    ), owned as (
+      select who::uuid as user_id, coalesce(sum(n) filter (where type = 'thread.assigned'), 0)::int as taken,
+        coalesce(sum(n) filter (where type = 'thread.released'), 0)::int as released,
+        coalesce(sum(n) filter (where type = 'thread.closed'), 0)::int as closed
+      from ownership where who ~ '^[0-9a-f-]{36}$' group by 1
     ), replies as (
       select m.author_user_id as user_id, count(*)::int as n from messages m
       where m.source = 'agent' and m.created_at >= ${range.start} and m.created_at < ${range.end}
@@ -95,13 +97,13 @@ async function agentsTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>)
         and ${sessionFilter("r.session_id", range.sessionId)}
       group by 1
     ), people as (
-      select user_id from taken union select user_id from released union select user_id from replies
+      select user_id from owned union select user_id from replies
     )
-    select p.user_id, u.name, coalesce(t.n, 0) as taken, coalesce(rp.n, 0) as replies, rs.median_ms,
-      coalesce(rl.released, 0) as released, coalesce(rl.closed, 0) as closed
+    select p.user_id, u.name, coalesce(o.taken, 0) as taken, coalesce(rp.n, 0) as replies, rs.median_ms,
+      coalesce(o.released, 0) as released, coalesce(o.closed, 0) as closed
     from people p join users u on u.id = p.user_id
-    left join taken t on t.user_id = p.user_id left join replies rp on rp.user_id = p.user_id
-    left join response rs on rs.user_id = p.user_id left join released rl on rl.user_id = p.user_id
+    left join owned o on o.user_id = p.user_id left join replies rp on rp.user_id = p.user_id
+    left join response rs on rs.user_id = p.user_id
     order by coalesce(rp.n, 0) desc, u.name`);
   return rows.map((row) => ({
     userId: row.user_id,

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { TDb } from "~/db/client";
 import { users } from "~/db/schema";
-import { runHourlyRollup } from "~/server/analytics/rollup";
+import { runAnalyticsRollup } from "~/server/analytics/rollup";
 import { hashPassword } from "~/server/auth/password";
 import type { Logger } from "~/server/logger";
 import { createRule, publishDraft } from "~/server/rules/rules";
@@ -184,6 +184,12 @@ export async function seedLarge(db: TDb, log: Logger, options: TSeedOptions = LA
           in_at + make_interval(secs => reply_s + 600)
         from seed_turns where source = 'agent' and fate < 0.7`);
     });
+    await step("AI calls", async () => {
+      await tx.execute(sql`
+        insert into analytics_ai_calls (at, session_id, latency_ms, fallback)
+        select at, session_id, (payload->>'latencyMs')::int, payload->>'outcome' = 'fallback'
+        from events where type = 'ai.replied' and session_id = ${sessionId}::uuid`);
+    });
     await step("rule hits, evaluations, response times", async () => {
       await tx.execute(sql`
         insert into rule_hits (rule_id, version, message_id, matched, at)
@@ -231,7 +237,7 @@ export async function seedLarge(db: TDb, log: Logger, options: TSeedOptions = LA
   });
   // VACUUM too: it sets the visibility map, without which index-only scans read the table anyway.
   await step("vacuum analyze", () => db.execute(sql`vacuum analyze`));
-  await step("hourly rollup", () => runHourlyRollup(db, now));
+  await step("analytics rollup", () => runAnalyticsRollup(db, now));
   const { rows } = await db.execute<{ messages: number; contacts: number; events: number }>(sql`
     select (select count(*)::int from messages) as messages, (select count(*)::int from contacts) as contacts,
       (select count(*)::int from events) as events`);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contextProfiles, events, messages } from "~/db/schema";
+import { analyticsAiCalls, contextProfiles, events, messages } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { buildPrompt, type TPromptProfile } from "~/server/ai/prompt";
 import { createGeminiProvider, createOfflineProvider } from "~/server/ai/providers";
@@ -182,6 +182,10 @@ describe("AI replies in the pipeline (rule action → ai.reply → send)", () =>
       }),
     ]);
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("Never discuss: politics");
+    // What analytics reads: the call, its latency, not a fallback.
+    expect(await pipeline.db.select().from(analyticsAiCalls)).toEqual([
+      expect.objectContaining({ latencyMs: stored!.aiLatencyMs, fallback: false }),
+    ]);
   });
 
   it("sends the profile's fallback and records why when the model keeps failing", async () => {
@@ -197,6 +201,7 @@ describe("AI replies in the pipeline (rule action → ai.reply → send)", () =>
     expect(await aiEvents(pipeline)).toEqual([
       expect.objectContaining({ outcome: "fallback", reason: "error", attempts: 2 }),
     ]);
+    expect(await pipeline.db.select().from(analyticsAiCalls)).toEqual([expect.objectContaining({ fallback: true })]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  analyticsAiCalls,
   analyticsResponses,
   contacts,
   events,
@@ -10,7 +11,7 @@ import {
   webhooks,
 } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { runHourlyRollup } from "~/server/analytics/rollup";
+import { runAnalyticsRollup } from "~/server/analytics/rollup";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
@@ -69,6 +70,11 @@ async function seed() {
     payload: Record<string, unknown> = {},
     messageId: string | null = null,
   ) => db.insert(events).values({ type, sessionId, threadId, messageId, payload, at: at(time) });
+  // An AI reply sent: its event, and the row analytics reads (both written by replyWithAi).
+  const aiReply = async (time: string, threadId: string, outcome: "ok" | "fallback", latencyMs: number) => {
+    await event("ai.replied", time, threadId, { outcome, latencyMs });
+    await db.insert(analyticsAiCalls).values({ at: at(time), sessionId, latencyMs, fallback: outcome === "fallback" });
+  };
 
   // In the range.
   await message(tA, "in", "contact", "2026-11-10T10:00:00Z");
@@ -85,8 +91,8 @@ async function seed() {
   await event("message.status", "2026-11-10T10:01:00Z", tA, { status: "read" }, aReply);
   await event("message.sent", "2026-11-10T12:05:01Z", tB, {}, bReply);
   await event("message.failed", "2026-11-11T16:00:05Z", tC, { error: "banned" }, cApi);
-  await event("ai.replied", "2026-11-10T11:00:00Z", tA, { outcome: "ok", latencyMs: 1000 });
-  await event("ai.replied", "2026-11-11T11:00:00Z", tA, { outcome: "fallback", reason: "timeout", latencyMs: 3000 });
+  await aiReply("2026-11-10T11:00:00Z", tA, "ok", 1000);
+  await aiReply("2026-11-11T11:00:00Z", tA, "fallback", 3000);
   await db.insert(analyticsResponses).values([
     {
       threadId: tA,
@@ -135,7 +141,7 @@ async function seed() {
   // The previous period: D writes, the AI answers.
   await message(tD, "in", "contact", "2026-11-09T20:00:00Z");
   await message(tD, "out", "ai", "2026-11-09T20:00:03Z");
-  await event("ai.replied", "2026-11-09T20:00:03Z", tD, { outcome: "ok", latencyMs: 2000 });
+  await aiReply("2026-11-09T20:00:03Z", tD, "ok", 2000);
   return database;
 }
 
@@ -184,7 +190,7 @@ describe("analytics overview", () => {
     expect(live.previous).toEqual(EXPECTED_PREVIOUS);
 
     // The same from the hourly rollup.
-    await runHourlyRollup(database.db, new Date("2026-11-13T00:30:00Z"));
+    await runAnalyticsRollup(database.db, new Date("2026-11-13T00:30:00Z"));
     const rolled = await manager.analytics.overview(range);
     expect(rolled.current).toEqual(EXPECTED_CURRENT);
     expect(rolled.previous).toEqual(EXPECTED_PREVIOUS);
