@@ -59,7 +59,7 @@ async function rulesTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) 
  * The agents table: per person, threads they took over or were given, their replies, their
  * median response time to a waiting contact, and the threads they released or closed.
  */
-async function agentsTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
+async function agentsTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>, onlyUserId: string | null) {
   const range = await resolveRange(db, input);
   const { rows } = await db.execute<{
     user_id: string;
@@ -102,6 +102,7 @@ async function agentsTableQuery(db: TDbOrTx, input: z.input<typeof ZRangeInput>)
     select p.user_id, u.name, coalesce(o.taken, 0) as taken, coalesce(rp.n, 0) as replies, rs.median_ms,
       coalesce(o.released, 0) as released, coalesce(o.closed, 0) as closed
     from people p join users u on u.id = p.user_id
+      and ${onlyUserId ? sql`u.id = ${onlyUserId}::uuid` : sql`true`}
     left join owned o on o.user_id = p.user_id left join replies rp on rp.user_id = p.user_id
     left join response rs on rs.user_id = p.user_id
     order by coalesce(rp.n, 0) desc, u.name`);
@@ -120,6 +121,7 @@ export function rulesTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
   return withAnalyticsSettings(db, (tx) => rulesTableQuery(tx, input));
 }
 
-export function agentsTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>) {
-  return withAnalyticsSettings(db, (tx) => agentsTableQuery(tx, input));
+/** The agents table; `onlyUserId` limits it to one person's row (an agent sees only their own). */
+export function agentsTable(db: TDbOrTx, input: z.input<typeof ZRangeInput>, onlyUserId: string | null = null) {
+  return withAnalyticsSettings(db, (tx) => agentsTableQuery(tx, input, onlyUserId));
 }

@@ -225,4 +225,31 @@ describe("analytics overview", () => {
       "The range ends before it starts",
     );
   });
+
+  it("shows an agent only their own row of the agents table; a manager sees everyone", async () => {
+    const { db, sessionId } = await usePreparedDatabase();
+    const ana = await insertUser(db, "agent", { name: "Ana" });
+    const bo = await insertUser(db, "agent", { name: "Bo" });
+    const [contact] = await db.insert(contacts).values({ sessionId, waId: "+14155550900" }).returning();
+    const [thread] = await db.insert(threads).values({ contactId: contact!.id }).returning();
+    const reply = (authorUserId: string) => ({
+      sessionId,
+      threadId: thread!.id,
+      direction: "out" as const,
+      source: "agent" as const,
+      authorUserId,
+      body: "x",
+      status: "sent" as const,
+      createdAt: at("2026-11-10T15:00:00Z"),
+    });
+    await db.insert(messages).values([reply(ana.id), reply(ana.id), reply(bo.id)]);
+    const range = { from: "2026-11-10", to: "2026-11-10" };
+    const asAna = await createCaller({ db, user: ana }).analytics.agents(range);
+    expect(asAna.map((row) => [row.name, row.replies])).toEqual([["Ana", 2]]);
+    const asManager = await createCaller({ db, user: await insertUser(db, "manager") }).analytics.agents(range);
+    expect(asManager.map((row) => [row.name, row.replies])).toEqual([
+      ["Ana", 2],
+      ["Bo", 1],
+    ]);
+  });
 });

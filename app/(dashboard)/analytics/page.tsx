@@ -15,7 +15,7 @@ export default async function AnalyticsPage() {
         title="Analytics"
         description={
           isScopedToOwn(user.role, "insights")
-            ? "Volumes, response times, rule hits and hand-offs. These figures cover the whole team, not only your conversations."
+            ? "Volumes, response times, rule hits and hand-offs for the whole team; the agents table shows your own row."
             : "Volumes, response times, rule hits, hand-offs, delivery and AI health."
         }
       />

@@ -2,6 +2,7 @@ import { busiestHours, messagesOverTime, responseTimeOverTime, ZSeriesInput } fr
 import { getOverview } from "~/server/analytics/overview";
 import { ZRangeInput } from "~/server/analytics/range";
 import { agentsTable, rulesTable } from "~/server/analytics/tables";
+import { isScopedToOwn } from "~/server/auth/roles";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 export const analyticsRouter = createTRPCRouter({
@@ -22,5 +23,8 @@ export const analyticsRouter = createTRPCRouter({
     .query(({ ctx, input }) => rulesTable(ctx.db, input)),
   agents: requireAccess("insights", "read")
     .input(ZRangeInput)
-    .query(({ ctx, input }) => agentsTable(ctx.db, input)),
+    // An agent's share of the insights: their own row of the per-person table.
+    .query(({ ctx, input }) =>
+      agentsTable(ctx.db, input, isScopedToOwn(ctx.user.role, "insights") ? ctx.user.id : null),
+    ),
 });

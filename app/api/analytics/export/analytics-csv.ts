@@ -53,6 +53,8 @@ export async function analyticsCsv(
   kind: TExportKind,
   range: TAnalyticsRange,
   bucket: "hour" | "day" | undefined,
+  /** Limits the agents table to this person (an agent's export, as on their page). */
+  onlyUserId: string | null = null,
 ): Promise<string> {
   switch (kind) {
     case "overview": {
@@ -103,7 +105,7 @@ export async function analyticsCsv(
       );
     }
     case "agents": {
-      const rows = await agentsTable(db, range);
+      const rows = await agentsTable(db, range, onlyUserId);
       return toCsv(
         ["user_id", "name", "threads_taken", "replies", "median_response_ms", "released", "closed"],
         rows.map((row) => [

@@ -1,6 +1,6 @@
 import { z, ZodError } from "zod";
 import { EXPORT_KINDS, isCalendarDay, rangeProblem } from "~/components/analytics/analytics-range";
-import { canAccess } from "~/server/auth/roles";
+import { canAccess, isScopedToOwn } from "~/server/auth/roles";
 import { getCurrentUser } from "~/server/auth/session";
 import { getDb } from "~/server/db";
 import { AppError } from "~/server/errors";
@@ -35,7 +35,13 @@ export async function GET(request: Request) {
   if (problem) return new Response(problem, { status: 400 });
   let csv: string;
   try {
-    csv = await analyticsCsv(getDb(), kind, { from, to, sessionId: session ?? null }, bucket);
+    csv = await analyticsCsv(
+      getDb(),
+      kind,
+      { from, to, sessionId: session ?? null },
+      bucket,
+      isScopedToOwn(user.role, "insights") ? user.id : null,
+    );
   } catch (error) {
     // The domain's own range checks, should they ever be stricter than rangeProblem's.
     if (error instanceof AppError && error.code === "BAD_REQUEST") return new Response(error.message, { status: 400 });
