@@ -53,10 +53,17 @@ export const ruleHits = pgTable(
     ruleId: uuid().notNull(),
     version: integer().notNull(),
     messageId: uuid().notNull(),
+    /** The message's thread: analytics finds the hits a hand-off followed without reading events. */
+    threadId: uuid(),
     matched: boolean().notNull(),
     at: timestamptz().notNull().defaultNow(),
   },
-  (t) => [index("rule_hits_rule_at_idx").on(t.ruleId, t.at), index("rule_hits_at_idx").on(t.at)],
+  (t) => [
+    index("rule_hits_rule_at_idx").on(t.ruleId, t.at),
+    index("rule_hits_at_idx").on(t.at),
+    // INCLUDE (rule_id) in the migration: the rules table's hand-off join from the index alone.
+    index("rule_hits_thread_at_idx").on(t.threadId, t.at),
+  ],
 );
 
 /**

@@ -80,7 +80,13 @@ export async function processInboundBatch(
         if (outcome.matched) counted.matches += 1;
         evaluated.set(key, counted);
         if (outcome.matched) {
-          hits.push({ ruleId: outcome.ruleId, version: decision.version, messageId: row.message.id, matched: true });
+          hits.push({
+            ruleId: outcome.ruleId,
+            version: decision.version,
+            messageId: row.message.id,
+            threadId: row.thread.id,
+            matched: true,
+          });
           toRecord.push({
             type: "rule.fired",
             ...ids,
@@ -218,9 +224,9 @@ async function recordDecisions(
       )} r
       order by ord
     ), hits as (
-      insert into ${ruleHits} (rule_id, version, message_id, matched)
-      select "ruleId", version, "messageId", true
-      from ${jsonRecordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid`)} h
+      insert into ${ruleHits} (rule_id, version, message_id, thread_id, matched)
+      select "ruleId", version, "messageId", "threadId", true
+      from ${jsonRecordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid, "threadId" uuid`)} h
     ), counted as (
       insert into ${ruleEvaluations} (rule_id, version, evaluations, matches)
       select "ruleId", version, evaluations, matches

@@ -192,8 +192,8 @@ export async function seedLarge(db: TDb, log: Logger, options: TSeedOptions = LA
     });
     await step("rule hits, evaluations, response times", async () => {
       await tx.execute(sql`
-        insert into rule_hits (rule_id, version, message_id, matched, at)
-        select rule_id, 1, in_id, true, in_at from seed_turns where source = 'rule'`);
+        insert into rule_hits (rule_id, version, message_id, thread_id, matched, at)
+        select rule_id, 1, in_id, thread_id, true, in_at from seed_turns where source = 'rule'`);
       await tx.execute(sql`
         insert into rule_evaluations (rule_id, version, evaluations, matches, at)
         select r.id, 1, count(*)::int, count(*) filter (where t.rule_id = r.id and t.source = 'rule')::int, date_trunc('hour', t.in_at)
@@ -238,6 +238,10 @@ export async function seedLarge(db: TDb, log: Logger, options: TSeedOptions = LA
   // VACUUM too: it sets the visibility map, without which index-only scans read the table anyway.
   await step("vacuum analyze", () => db.execute(sql`vacuum analyze`));
   await step("analytics rollup", () => runAnalyticsRollup(db, now));
+  // The rollup's own tables were filled after the vacuum: their statistics too, for the queries' plans.
+  await step("analyze rollups", () =>
+    db.execute(sql`analyze analytics_hourly, analytics_response_hist, analytics_thread_days, analytics_rollup_state`),
+  );
   const { rows } = await db.execute<{ messages: number; contacts: number; events: number }>(sql`
     select (select count(*)::int from messages) as messages, (select count(*)::int from contacts) as contacts,
       (select count(*)::int from events) as events`);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   analyticsAiCalls,
@@ -5,6 +6,9 @@ import {
   contacts,
   events,
   messages,
+  ruleEvaluations,
+  ruleHits,
+  ruleVersions,
   threads,
   webhookAttempts,
   webhookDeliveries,
@@ -250,6 +254,73 @@ describe("analytics overview", () => {
     expect(asManager.map((row) => [row.name, row.replies])).toEqual([
       ["Ana", 2],
       ["Bo", 1],
+    ]);
+  });
+
+  it("counts each rule's evaluations, matches and the matches a hand-off followed in the same thread", async () => {
+    const { db, sessionId } = await usePreparedDatabase();
+    await updateOrgSettings(db, null, { timeZone: "UTC" });
+    const [prices, hours] = [randomUUID(), randomUUID()];
+    await db.insert(ruleVersions).values({
+      version: 1,
+      snapshot: [
+        { id: prices, name: "Prices" },
+        { id: hours, name: "Hours" },
+      ],
+    });
+    const thread = async (waId: string) => {
+      const [contact] = await db.insert(contacts).values({ sessionId, waId }).returning();
+      return (await db.insert(threads).values({ contactId: contact!.id }).returning())[0]!.id;
+    };
+    const [t1, t2, t3] = [await thread("+14155550801"), await thread("+14155550802"), await thread("+14155550803")];
+    await db.insert(ruleEvaluations).values([
+      { ruleId: prices, version: 1, evaluations: 10, matches: 4, at: at("2026-11-10T09:00:00Z") },
+      { ruleId: prices, version: 1, evaluations: 5, matches: 5, at: at("2026-11-09T09:00:00Z") }, // outside
+      { ruleId: hours, version: 1, evaluations: 10, matches: 1, at: at("2026-11-10T10:00:00Z") },
+    ]);
+    const hit = (ruleId: string, threadId: string, time: string) => ({
+      ruleId,
+      version: 1,
+      messageId: randomUUID(),
+      threadId,
+      matched: true,
+      at: at(time),
+    });
+    await db.insert(ruleHits).values([
+      hit(prices, t1, "2026-11-10T09:00:00Z"), // followed by the hand-off at 09:05
+      hit(prices, t1, "2026-11-10T09:10:00Z"), // after it: not followed
+      hit(hours, t2, "2026-11-10T10:00:00Z"), // no hand-off in t2's range
+      hit(prices, t2, "2026-11-09T23:00:00Z"), // before the range
+      hit(prices, t3, "2026-11-10T11:00:00Z"), // a hand-off at the same instant follows it
+    ]);
+    const handoff = (threadId: string, time: string) => ({ type: "thread.handoff", sessionId, threadId, at: at(time) });
+    await db
+      .insert(events)
+      .values([
+        handoff(t1, "2026-11-10T09:05:00Z"),
+        handoff(t2, "2026-11-10T01:00:00Z"),
+        handoff(t3, "2026-11-10T11:00:00Z"),
+      ]);
+    const manager = createCaller({ db, user: await insertUser(db, "manager") });
+    expect(await manager.analytics.rules({ from: "2026-11-10", to: "2026-11-10" })).toEqual([
+      {
+        ruleId: prices,
+        name: "Prices",
+        evaluations: 10,
+        matches: 4,
+        matchRate: 0.4,
+        lastFiredAt: at("2026-11-10T11:00:00Z"),
+        followedByHandoff: 2,
+      },
+      {
+        ruleId: hours,
+        name: "Hours",
+        evaluations: 10,
+        matches: 1,
+        matchRate: 0.1,
+        lastFiredAt: at("2026-11-10T10:00:00Z"),
+        followedByHandoff: 0,
+      },
     ]);
   });
 });
