@@ -92,8 +92,16 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [workerOnlyPackages] }] },
   },
   {
-    // The only readers of process.env: the env modules, the launcher (passes it on to children) and tests' harness.
-    files: ["server/env.ts", "workers/env.ts", "server/stack/**", "tests/support/**", "tests/bench/**", "tests/e2e/**"],
+    // The only readers of process.env: the env modules, the launcher (passes it on to children) and tests' harness and runner.
+    files: [
+      "server/env.ts",
+      "workers/env.ts",
+      "server/stack/**",
+      "tests/support/**",
+      "tests/bench/**",
+      "tests/e2e/**",
+      "tests/run.ts",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   {

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { SystemStatus } from "~/components/overview/system-status";
 import { Card, CardBody } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
@@ -16,8 +17,11 @@ export default async function OverviewPage() {
       <Card className="mt-6">
         <CardBody>
           <p className="text-sm text-muted-foreground">
-            Message volumes, response times and rule hits appear here once the message pipeline and analytics issues
-            land; there is no traffic to count yet.
+            Message volumes, response times, rule hits and hand-offs are under{" "}
+            <Link href="/analytics" className="font-medium text-primary underline-offset-2 hover:underline">
+              Analytics
+            </Link>
+            .
           </p>
         </CardBody>
       </Card>

@@ -138,7 +138,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                 }
               >
                 <div className="whitespace-pre-wrap break-words">{message.body}</div>
-                <div className="mt-1 text-[10px] text-muted-foreground">
+                <div className="mt-1 text-[10px] text-foreground/70">
                   {message.source} · {new Date(message.createdAt).toLocaleString()} · {message.status}
                 </div>
               </div>

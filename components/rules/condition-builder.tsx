@@ -1,7 +1,18 @@
 "use client";
 
 import { useMemo } from "react";
-import { type Field, QueryBuilder, type RuleGroupType, type ValueEditorType } from "react-querybuilder";
+import {
+  type Field,
+  QueryBuilder,
+  type RuleGroupType,
+  toOptions,
+  useSelectElementChangeHandler,
+  useValueSelector,
+  ValueEditor,
+  type ValueEditorProps,
+  type ValueEditorType,
+  type ValueSelectorProps,
+} from "react-querybuilder";
 import "react-querybuilder/dist/query-builder.css";
 import { FACTS, type TFactName } from "~/server/rules/facts";
 import { OPERATORS, type TOperatorName } from "~/server/rules/operators";
@@ -40,6 +51,52 @@ function valuesFor(field: string) {
       { name: "false", label: "false" },
     ];
   return fact && "choices" in fact ? fact.choices.map((choice) => ({ name: choice, label: choice })) : [];
+}
+
+/**
+ * react-querybuilder's select, named by `aria-label` as well as `title`: a title alone is no
+ * accessible label (axe: label-title-only), and these controls have no visible label.
+ */
+function LabelledSelector(props: ValueSelectorProps) {
+  const { onChange, val } = useValueSelector(props);
+  const handleChange = useSelectElementChangeHandler({ multiple: props.multiple, onChange });
+  return (
+    <select
+      data-testid={props.testID}
+      className={props.className}
+      value={val}
+      title={props.title}
+      aria-label={props.title}
+      disabled={props.disabled}
+      multiple={Boolean(props.multiple)}
+      onChange={handleChange}
+    >
+      {toOptions(props.options)}
+    </select>
+  );
+}
+
+/**
+ * The value of a condition: selects as react-querybuilder draws them (through LabelledSelector),
+ * text and number inputs labelled like the selects. "between" is one text field too ("8, 17"),
+ * as the editor's hint says.
+ */
+function LabelledValueEditor(props: ValueEditorProps) {
+  if (props.type === "select" || props.type === "multiselect") return <ValueEditor {...props} />;
+  const isList = LIST_OPERATORS.has(props.operator);
+  return (
+    <input
+      data-testid={props.testID}
+      type={isList ? "text" : (props.inputType ?? "text")}
+      className={props.className}
+      value={String(props.value ?? "")}
+      title={props.title}
+      aria-label={props.title}
+      placeholder={isList ? "a, b" : ""}
+      disabled={props.disabled}
+      onChange={(event) => props.handleOnChange(event.target.value)}
+    />
+  );
 }
 
 /**
@@ -84,6 +141,7 @@ export function ConditionBuilder({
           FACTS[field as TFactName]?.type === "boolean" ? "true" : LIST_OPERATORS.has(operator) ? "" : ""
         }
         validator={validator}
+        controlElements={{ valueSelector: LabelledSelector, valueEditor: LabelledValueEditor }}
         translations={{
           addRule: { label: "+ Condition", title: "Add a condition" },
           addGroup: { label: "+ Group", title: "Add a group of conditions" },

@@ -54,7 +54,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                     <span className="font-medium">{conversation.name ?? conversation.waId}</span>
                     {conversation.mode !== "bot" ? <Badge tone="warning">{conversation.mode}</Badge> : null}
                   </div>
-                  <div className="truncate text-xs text-muted-foreground">
+                  <div className="truncate text-xs text-foreground/70">
                     {conversation.lastBody ?? conversation.waId}
                   </div>
                 </button>

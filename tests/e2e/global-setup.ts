@@ -8,9 +8,9 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /**
  * Starts what the browser tests drive: a fake Gemini server on loopback, and the whole stack
- * (`server/stack/start.ts`: the production build, an embedded Postgres in a fresh folder, the
- * web on 127.0.0.1 and the worker with the simulator), then waits for /api/health. Returns the
- * teardown that stops both.
+ * (`server/stack/start.ts`: the production build, an embedded Postgres in a fresh folder or the
+ * empty database in E2E_DATABASE_URL, the web on 127.0.0.1 and the worker with the simulator),
+ * then waits for /api/health. Returns the teardown that stops both.
  */
 export default async function globalSetup() {
   const gemini = await createFakeGemini({
@@ -34,6 +34,9 @@ export default async function globalSetup() {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
       LOG_LEVEL: "warn",
       CHROMIUM_PATH: E2E.chromium,
+      // A database to throw away instead of the embedded one (it must be empty: the journeys
+      // expect a first start). Not DATABASE_URL, which points the Vitest suite at its server.
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });

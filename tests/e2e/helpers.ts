@@ -14,7 +14,22 @@ export async function login(page: Page, email = E2E.adminEmail, password = E2E.a
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 
-/** A tRPC call from the signed-in page (its cookies), for set-up steps a journey does not test. */
+/** A tRPC query from the signed-in page (its cookies), for set-up steps a journey does not test. */
+export async function trpcQuery<T = unknown>(page: Page, procedure: string, input?: unknown): Promise<T> {
+  const result = await page.evaluate(
+    async ({ procedure, input }) => {
+      const query = new URLSearchParams({ batch: "1", input: JSON.stringify({ 0: { json: input ?? null } }) });
+      const response = await fetch(`/api/trpc/${procedure}?${query.toString()}`);
+      return (await response.json()) as [{ result?: { data: { json: unknown } }; error?: unknown }];
+    },
+    { procedure, input },
+  );
+  const [first] = result;
+  if (!first?.result) throw new Error(`${procedure} failed: ${JSON.stringify(first?.error)}`);
+  return first.result.data.json as T;
+}
+
+/** A tRPC mutation from the signed-in page (its cookies), for set-up steps a journey does not test. */
 export async function trpc<T = unknown>(page: Page, procedure: string, input: unknown): Promise<T> {
   const result = await page.evaluate(
     async ({ procedure, input }) => {
@@ -48,4 +63,56 @@ export async function expectAccessible(page: Page) {
         `${violation.impact} ${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
     );
   expect(bad).toEqual([]);
+}
+
+/** What a tRPC call answered: its data, or the error's code ("FORBIDDEN", …). */
+export async function trpcOutcome(
+  page: Page,
+  procedure: string,
+  input: unknown,
+): Promise<{ data?: unknown; errorCode?: string; httpStatus: number }> {
+  return page.evaluate(
+    async ({ procedure, input }) => {
+      const response = await fetch(`/api/trpc/${procedure}?batch=1`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ 0: { json: input } }),
+      });
+      const [first] = (await response.json()) as [
+        { result?: { data: { json: unknown } }; error?: { json: { data?: { code?: string } } } },
+      ];
+      return { data: first.result?.data.json, errorCode: first.error?.json.data?.code, httpStatus: response.status };
+    },
+    { procedure, input },
+  );
+}
+
+/** The password every user the journeys create signs in with. */
+export const USER_PASSWORD = "e2e-user-password-1";
+
+/** A user made by the signed-in admin (a set-up step; the agent journey makes its user in the Users page). */
+export async function createUser(page: Page, user: { email: string; name: string; role: string }) {
+  await trpc(page, "users.create", { ...user, password: USER_PASSWORD });
+}
+
+/** Opens the Simulator as a new contact (`phone`, `name`), ready to write. */
+export async function startChat(page: Page, phone: string, name: string) {
+  await page.goto("/simulator");
+  await page.fill("#sim-phone", phone);
+  await page.fill("#sim-name", name);
+  await page.getByRole("button", { name: "Start chatting" }).click();
+  await expect(page.getByText(`You are writing as ${phone}`)).toBeVisible();
+}
+
+/** Writes `text` as the open Simulator contact. */
+export async function sendAsContact(page: Page, text: string) {
+  const composer = page.getByLabel("Message", { exact: true });
+  await composer.fill(text);
+  await composer.press("Enter");
+  await expect(page.getByTestId("from-contact").filter({ hasText: text })).toBeVisible();
+}
+
+/** The bot's (or an agent's) message in the open Simulator chat whose text is `text`. */
+export function fromBot(page: Page, text: string | RegExp) {
+  return page.getByTestId("chat").getByTestId("from-bot").filter({ hasText: text });
 }

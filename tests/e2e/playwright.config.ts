@@ -2,9 +2,15 @@ import { defineConfig } from "@playwright/test";
 import { BASE_URL, E2E } from "./stack";
 import { CHROMIUM_FLAGS } from "../../server/lib/chromium";
 
+/** The specs that read what the journeys left behind: they run after every journey. */
+const AFTER_JOURNEYS = /\/(manager|pages)\.spec\.ts$/;
+
 /**
  * Browser tests: real Chromium (the system one, never downloaded) against the whole stack,
- * started once by global-setup.ts. One worker: the journeys share one database.
+ * started once by global-setup.ts. One worker: the journeys share one database. Two projects,
+ * so the order is a promise rather than an accident of file names: the journeys first, then the
+ * manager's figures (which count the journeys' messages) and the tour of the main pages (whose
+ * screenshots then show the journeys' data).
  */
 export default defineConfig({
   testDir: ".",
@@ -15,6 +21,10 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [["list"]],
+  projects: [
+    { name: "journeys", testIgnore: AFTER_JOURNEYS },
+    { name: "after journeys", testMatch: AFTER_JOURNEYS, dependencies: ["journeys"] },
+  ],
   outputDir: "/tmp/switchboard-e2e-results",
   use: {
     baseURL: BASE_URL,
