@@ -9,6 +9,7 @@ import { Button } from "~/components/ui/button";
 import { cn } from "~/components/ui/cn";
 import { Select } from "~/components/ui/input";
 import { CannedRepliesDialog } from "./canned-replies";
+import { readDraft, sessionDrafts, writeDraft } from "./drafts";
 import type { TInboxThread } from "./inbox-labels";
 
 type TMode = "reply" | "note";
@@ -37,7 +38,7 @@ function replyHint(thread: TInboxThread["thread"], currentUserId: string): strin
 /**
  * Where a person answers: a reply to the contact or an internal note, with saved replies
  * (variables filled in for this contact) and an AI suggestion to start from. Nothing is sent
- * until Send.
+ * until Send; until then the text is kept as this thread's draft.
  */
 export function Composer({
   data,
@@ -55,7 +56,12 @@ export function Composer({
   const hintId = useId();
   const textarea = useRef<HTMLTextAreaElement>(null);
   const [mode, setMode] = useState<TMode>("reply");
-  const [text, setText] = useState("");
+  // The draft survives switching threads and reloading (per person and thread, this tab only).
+  const [text, setTextState] = useState(() => readDraft(sessionDrafts(), currentUserId, threadId));
+  const setText = (value: string) => {
+    setTextState(value);
+    writeDraft(sessionDrafts(), currentUserId, threadId, value);
+  };
   const [error, setError] = useState<string | null>(null);
   const [aiNote, setAiNote] = useState<{ tone: "info" | "warning"; text: string } | null>(null);
   const [managing, setManaging] = useState(false);

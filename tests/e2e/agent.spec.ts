@@ -55,10 +55,17 @@ test("[agent] sees a handed-off thread appear live, takes it over, replies, rele
     const about = agent.getByRole("group", { name: "About this conversation" });
     await expect(about.getByText("You", { exact: true })).toBeVisible();
 
+    // A draft survives a reload (kept per person and thread in the tab).
+    const composer = agent.getByLabel("Reply", { exact: true });
+    await composer.fill("Hi Hana, let me check");
+    await agent.reload();
+    await expect(agent.getByLabel("Reply", { exact: true })).toHaveValue("Hi Hana, let me check");
+
     // The agent replies; the reply reaches the contact in the Simulator, with ticks.
-    await agent.getByLabel("Reply", { exact: true }).fill(AGENT_REPLY);
+    await composer.fill(AGENT_REPLY);
     await agent.getByRole("button", { name: "Send", exact: true }).click();
     await expect(agent.getByTestId("message-out").filter({ hasText: AGENT_REPLY })).toBeVisible();
+    await expect(composer).toHaveValue("");
     const delivered = fromBot(page, AGENT_REPLY);
     await expect(delivered).toBeVisible({ timeout: 20_000 });
     await expect(delivered.locator("[data-status]")).toHaveAttribute("data-status", /^(delivered|read)$/, {
