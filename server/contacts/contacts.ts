@@ -10,6 +10,9 @@ import { pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
 import { toE164 } from "./phone";
 
+/** A contact has at most this many tags (a manual edit, and an import adding to them). */
+export const MAX_CONTACT_TAGS = 50;
+
 export const CONTACT_SORTS = ["recent", "name", "newest"] as const;
 const SEARCH_FIRST_LIMIT = 2_000;
 /** The "recent" sort key, as contacts_recent_idx indexes it: never heard from sorts last. */
@@ -140,7 +143,7 @@ export const ZContactInput = z.object({
   name: z.string().trim().max(120).nullable().default(null),
   relationship: z.enum(RELATIONSHIPS).default("other"),
   priority: z.number().int().min(0).max(100).default(0),
-  tags: z.array(z.string().trim().min(1).max(40)).max(50).default([]),
+  tags: z.array(z.string().trim().min(1).max(40)).max(MAX_CONTACT_TAGS).default([]),
   profileId: z.uuid().nullable().default(null),
   notes: z.string().max(10_000).default(""),
   optedOut: z.boolean().default(false),
@@ -212,7 +215,7 @@ export const ZContactUpsert = z.object({
   name: z.string().trim().max(120).nullable().optional(),
   relationship: z.enum(RELATIONSHIPS).optional(),
   priority: z.number().int().min(0).max(100).optional(),
-  tags: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
+  tags: z.array(z.string().trim().min(1).max(40)).max(MAX_CONTACT_TAGS).optional(),
   notes: z.string().max(10_000).optional(),
   optedOut: z.boolean().optional(),
   blocked: z.boolean().optional(),

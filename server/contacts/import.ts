@@ -8,7 +8,7 @@ import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
-import { findDefaultSessionId } from "./contacts";
+import { findDefaultSessionId, MAX_CONTACT_TAGS } from "./contacts";
 import { csvField } from "./export";
 import { toE164 } from "./phone";
 
@@ -364,7 +364,8 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
     const tags = tagCells.length > 0 ? splitTags(tagCells.join(";")) : null;
     const longTag = tags?.find((tag) => tag.length > 40);
     if (longTag) reasons.push(`The tag “${longTag.slice(0, 40)}…” is longer than 40 characters.`);
-    if (tags && tags.length > 50) reasons.push(`The row has ${tags.length} tags; at most 50.`);
+    if (tags && tags.length > MAX_CONTACT_TAGS)
+      reasons.push(`The row has ${tags.length} tags; at most ${MAX_CONTACT_TAGS}.`);
     const notes = cellOf(cells, "notes") || null;
     if (notes && notes.length > 10_000) reasons.push("The notes are longer than 10,000 characters.");
     const profileCell = cellOf(cells, "profile");
@@ -440,7 +441,59 @@ async function analyze(db: TDbOrTx, raw: TImportContactsInput) {
   const checked: ReturnType<typeof validateRows> = error
     ? { valid: [], rejected: [...table.unreadable], sample: [] }
     : validateRows(table, mapping, context);
-  return { input, table, mapping, mappingError: error, context, ...checked };
+  return { input, table, mapping, mappingError: error, context, ...(await rejectTagOverflow(db, context, checked)) };
+}
+
+/**
+ * Rows that would take a known contact past the 50 tags a manual edit allows (the row's tags are
+ * added to the contact's) are rejected like any other bad row, rather than written over the limit
+ * or cut short.
+ */
+async function rejectTagOverflow(
+  db: TDbOrTx,
+  context: { sessionId: string },
+  checked: ReturnType<typeof validateRows>,
+): Promise<ReturnType<typeof validateRows>> {
+  const tagged = checked.valid.filter((row) => row.tags && row.tags.length > 0);
+  if (tagged.length === 0) return checked;
+  const known = await db
+    .select({ waId: contacts.waId, tags: contacts.tags })
+    .from(contacts)
+    .where(
+      sql`${contacts.sessionId} = ${context.sessionId} and ${contacts.waId} = any(${pgArray(
+        tagged.map((row) => row.waId),
+        "text",
+      )})`,
+    );
+  const tagsOf = new Map(known.map((contact) => [contact.waId, contact.tags]));
+  const over = new Map<number, string>();
+  for (const row of tagged) {
+    const current = tagsOf.get(row.waId);
+    if (!current) continue;
+    const merged = new Set([...current, ...row.tags!]).size;
+    if (merged > MAX_CONTACT_TAGS) {
+      over.set(
+        row.line,
+        `${row.waId} already has ${current.length} tags; with this row's it would have ${merged}, at most ${MAX_CONTACT_TAGS}.`,
+      );
+    }
+  }
+  if (over.size === 0) return checked;
+  const rejected = [
+    ...checked.rejected,
+    ...checked.valid
+      .filter((row) => over.has(row.line))
+      .map((row) => ({
+        line: row.line,
+        reason: over.get(row.line)!,
+        phone: row.waId,
+      })),
+  ].sort((a, b) => a.line - b.line);
+  return {
+    valid: checked.valid.filter((row) => !over.has(row.line)),
+    rejected,
+    sample: checked.sample.map((row) => (over.has(row.line) ? { ...row, reason: over.get(row.line)! } : row)),
+  };
 }
 
 /**

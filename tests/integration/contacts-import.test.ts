@@ -221,4 +221,29 @@ describe("contacts import", () => {
     const [ana] = await db.select().from(contacts);
     expect(ana).toMatchObject({ waId: "+14155550100", name: "Ana", tags: ["a", "b"] });
   });
+
+  it("rejects a row that would take a known contact past 50 tags, and imports the rest", async () => {
+    const { caller, db } = await setUp();
+    const many = Array.from({ length: 49 }, (_, index) => `t${index}`);
+    const setup = `phone,tags\n+14155550100,${many.slice(0, 48).join(";")}\n+14155550102,${many.join(";")}\n`;
+    await caller.contacts.import({ csv: setup });
+    // Line 2 would give the first 51 tags; line 3 is a new contact; line 4 brings the third to
+    // exactly 50 (t0 it has already).
+    const csv = "phone,tags\n+14155550100,x;y;z\n+14155550101,a;b\n+14155550102,t0;last\n";
+    const preview = await caller.contacts.importPreview({ csv });
+    expect(preview.rejected).toEqual([
+      {
+        line: 2,
+        phone: "+14155550100",
+        reason: "+14155550100 already has 48 tags; with this row's it would have 51, at most 50.",
+      },
+    ]);
+    expect(preview.sample[0]?.reason).toContain("at most 50");
+    const result = await caller.contacts.import({ csv });
+    expect(result).toMatchObject({ created: 1, updated: 1, rejected: [{ line: 2 }] });
+    const [untouched] = await db.select().from(contacts).where(eq(contacts.waId, "+14155550100"));
+    expect(untouched?.tags).toEqual(many.slice(0, 48));
+    const [full] = await db.select().from(contacts).where(eq(contacts.waId, "+14155550102"));
+    expect(full?.tags).toEqual([...many, "last"]);
+  });
 });
