@@ -3,6 +3,7 @@ import type { TDb } from "~/db/client";
 import { runMigrations } from "~/db/migrate";
 import type { Logger } from "~/server/logger";
 import { createBoss, createQueues, createSendQueue } from "~/server/jobs/boss";
+import { checkServerVersion } from "./server-version";
 import { ensureSimulatorSession } from "~/server/sessions/sessions";
 import { ensureBootstrapAdmin } from "~/server/users/users";
 
@@ -17,6 +18,8 @@ export async function prepareDatabase(
   input: { pool: pg.Pool; db: TDb; url: string; admin: TBootstrapAdminEnv },
   log: Logger,
 ): Promise<void> {
+  const tooOld = await checkServerVersion(input.pool);
+  if (tooOld) throw new Error(tooOld);
   await runMigrations(input.pool);
   const boss = createBoss(input.url, "setup", (error) => log.warn({ err: error }, "pg-boss (setup)"));
   await boss.start();
