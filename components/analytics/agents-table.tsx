@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
-import { Table, Td, Th } from "~/components/ui/table";
+import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { formatCount, formatDuration } from "./analytics-format";
 
 export type TAgentRow = {
@@ -66,11 +66,9 @@ export function AgentsTable({
               </tr>
             ))}
             {rows.length === 0 ? (
-              <tr>
-                <Td colSpan={6} className="text-center text-muted-foreground">
-                  {isPending ? "Loading…" : "Nobody took over or answered a conversation in this range."}
-                </Td>
-              </tr>
+              <EmptyRow colSpan={6}>
+                {isPending ? "Loading…" : "Nobody took over or answered a conversation in this range."}
+              </EmptyRow>
             ) : null}
           </tbody>
         </Table>

@@ -1,4 +1,5 @@
 import type { CSSProperties } from "react";
+import { formatBucket, formatBucketTick, formatCount } from "./analytics-format";
 
 /**
  * Colours and text styles shared by the Recharts charts, from the theme's CSS variables, so the
@@ -26,3 +27,39 @@ export const TOOLTIP_STYLE: CSSProperties = {
 export const TOOLTIP_LABEL_STYLE: CSSProperties = { color: "var(--foreground)", fontWeight: 600 };
 export const TOOLTIP_CURSOR = { stroke: "var(--muted-foreground)", strokeDasharray: "3 3" };
 export const TOOLTIP_BAR_CURSOR = { fill: "var(--muted)" };
+
+/**
+ * The X axis of a per-hour or per-day series (points keyed `bucket`): local labels, and for
+ * hours a tick every 3 hours for one day, every 6 for two, starting at midnight.
+ */
+export function bucketAxisProps(bucket: "hour" | "day", pointCount: number) {
+  return {
+    dataKey: "bucket",
+    tickFormatter: (value: string) => formatBucketTick(value, bucket),
+    tick: AXIS_TICK,
+    axisLine: AXIS_LINE,
+    tickLine: AXIS_LINE,
+    minTickGap: 24,
+    interval: bucket === "hour" ? (pointCount > 24 ? 5 : 2) : ("preserveStartEnd" as const),
+  };
+}
+
+/** A Y axis of whole counts. */
+export const COUNT_AXIS_PROPS = {
+  allowDecimals: false,
+  tick: AXIS_TICK,
+  axisLine: AXIS_LINE,
+  tickLine: AXIS_LINE,
+  width: 40,
+};
+
+/** The tooltip of a bar series of counts per bucket. */
+export function countTooltipProps(bucket: "hour" | "day") {
+  return {
+    contentStyle: TOOLTIP_STYLE,
+    labelStyle: TOOLTIP_LABEL_STYLE,
+    cursor: TOOLTIP_BAR_CURSOR,
+    labelFormatter: (label: unknown) => (typeof label === "string" ? formatBucket(label, bucket) : String(label)),
+    formatter: (value: unknown) => formatCount(Number(value)),
+  };
+}

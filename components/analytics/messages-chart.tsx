@@ -2,17 +2,15 @@
 
 import type { ReactNode } from "react";
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatBucket, formatBucketTick, formatCount } from "./analytics-format";
+import { formatBucket, formatCount } from "./analytics-format";
 import { ChartCard } from "./chart-card";
 import {
-  AXIS_LINE,
-  AXIS_TICK,
+  bucketAxisProps,
+  COUNT_AXIS_PROPS,
+  countTooltipProps,
   GRID_STROKE,
   SERIES_PRIMARY,
   SERIES_SECONDARY,
-  TOOLTIP_BAR_CURSOR,
-  TOOLTIP_LABEL_STYLE,
-  TOOLTIP_STYLE,
 } from "./chart-theme";
 
 export type TMessagesPoint = { bucket: string; messagesIn: number; messagesOut: number; handoffs: number };
@@ -64,24 +62,9 @@ export function MessagesChart({
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={points} title={title} desc={summary} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID_STROKE} vertical={false} />
-          <XAxis
-            dataKey="bucket"
-            tickFormatter={(value: string) => formatBucketTick(value, bucket)}
-            tick={AXIS_TICK}
-            axisLine={AXIS_LINE}
-            tickLine={AXIS_LINE}
-            minTickGap={24}
-            // Hourly: a tick every 3 hours for one day, every 6 for two, starting at midnight.
-            interval={bucket === "hour" ? (points.length > 24 ? 5 : 2) : "preserveStartEnd"}
-          />
-          <YAxis allowDecimals={false} tick={AXIS_TICK} axisLine={AXIS_LINE} tickLine={AXIS_LINE} width={40} />
-          <Tooltip
-            contentStyle={TOOLTIP_STYLE}
-            labelStyle={TOOLTIP_LABEL_STYLE}
-            cursor={TOOLTIP_BAR_CURSOR}
-            labelFormatter={(label) => (typeof label === "string" ? formatBucket(label, bucket) : label)}
-            formatter={(value) => formatCount(Number(value))}
-          />
+          <XAxis {...bucketAxisProps(bucket, points.length)} />
+          <YAxis {...COUNT_AXIS_PROPS} />
+          <Tooltip {...countTooltipProps(bucket)} />
           {/* Received as bars, sent as a line over them: both stay visible when they are equal. */}
           <Bar
             dataKey="messagesIn"

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
-import { Table, Td, Th } from "~/components/ui/table";
+import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { formatCount, formatRate } from "./analytics-format";
 
 export type TRuleRow = {
@@ -86,11 +86,7 @@ export function RulesTable({
               </tr>
             ))}
             {rows.length === 0 ? (
-              <tr>
-                <Td colSpan={6} className="text-center text-muted-foreground">
-                  {isPending ? "Loading…" : "No rule was evaluated in this range."}
-                </Td>
-              </tr>
+              <EmptyRow colSpan={6}>{isPending ? "Loading…" : "No rule was evaluated in this range."}</EmptyRow>
             ) : null}
           </tbody>
         </Table>

@@ -11,7 +11,7 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input } from "~/components/ui/input";
-import { Table, Td, Th } from "~/components/ui/table";
+import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { CopyButton, OneTimeSecret } from "./one-time-secret";
 
 type TScope = "read" | "write";
@@ -215,13 +215,7 @@ export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
                   ) : null}
                 </tr>
               ))}
-              {keys.data?.length === 0 ? (
-                <tr>
-                  <Td colSpan={canWrite ? 7 : 6} className="text-center text-muted-foreground">
-                    No API keys yet.
-                  </Td>
-                </tr>
-              ) : null}
+              {keys.data?.length === 0 ? <EmptyRow colSpan={canWrite ? 7 : 6}>No API keys yet.</EmptyRow> : null}
             </tbody>
           </Table>
         </CardBody>

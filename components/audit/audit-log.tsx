@@ -11,7 +11,7 @@ import { formText } from "~/components/ui/form-text";
 import { Card, CardBody } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
-import { Table, Td, Th } from "~/components/ui/table";
+import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 
 const ENTITIES = ["user", "settings", "rule", "profile", "webhook", "contact", "session"];
 
@@ -133,11 +133,7 @@ export function AuditLog() {
                 </tr>
               ))}
               {!query.isPending && rows.length === 0 ? (
-                <tr>
-                  <Td colSpan={5} className="text-center text-muted-foreground">
-                    No changes match these filters.
-                  </Td>
-                </tr>
+                <EmptyRow colSpan={5}>No changes match these filters.</EmptyRow>
               ) : null}
             </tbody>
           </Table>

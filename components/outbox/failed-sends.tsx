@@ -8,7 +8,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody } from "~/components/ui/card";
-import { Table, Td, Th } from "~/components/ui/table";
+import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 
 /** Sends that failed after their last try, with the error and a retry button. */
 export function FailedSends({ canWrite }: { canWrite: boolean }) {
@@ -69,11 +69,7 @@ export function FailedSends({ canWrite }: { canWrite: boolean }) {
                 </tr>
               ))}
               {failed.data?.length === 0 ? (
-                <tr>
-                  <Td colSpan={5} className="text-center text-muted-foreground">
-                    Nothing failed. Sends that fail after every retry show up here.
-                  </Td>
-                </tr>
+                <EmptyRow colSpan={5}>Nothing failed. Sends that fail after every retry show up here.</EmptyRow>
               ) : null}
             </tbody>
           </Table>

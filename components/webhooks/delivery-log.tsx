@@ -10,7 +10,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Select } from "~/components/ui/input";
-import { Table, Td, Th } from "~/components/ui/table";
+import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { DeliveryDetail } from "./delivery-detail";
 import {
   DELIVERY_STATUS_OPTIONS,
@@ -213,13 +213,11 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
               );
             })}
             {!log.isPending && rows.length === 0 ? (
-              <tr>
-                <Td colSpan={7} className="text-center text-muted-foreground">
-                  {status || eventType
-                    ? "No deliveries match these filters."
-                    : "No deliveries yet. Send a test event to try the endpoint."}
-                </Td>
-              </tr>
+              <EmptyRow colSpan={7}>
+                {status || eventType
+                  ? "No deliveries match these filters."
+                  : "No deliveries yet. Send a test event to try the endpoint."}
+              </EmptyRow>
             ) : null}
           </tbody>
         </Table>

@@ -3,10 +3,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { rawResponseHist } from "./percentiles";
 import { sessionFilter } from "./range";
 import { runThreadDaysRollup } from "./thread-days";
-import { advanceWatermark, firstActivity, HOUR, readWatermark, splitByWatermark } from "./watermark";
-
-/** Hours recomputed on every run: late events (an ack for an old message) land in recent hours. */
-const RECENT_HOURS = 3;
+import { advanceWatermark, HOUR, pendingSpan, readWatermark, splitByWatermark } from "./watermark";
 
 /** The rollup's columns: what every hour and session counts. */
 const COUNTS = "messages_in, messages_out, sent, delivered, read, failed, handoffs";
@@ -81,22 +78,13 @@ export async function refreshHourlyRollup(db: TDb, from: Date, to: Date) {
 }
 
 /**
- * The `analytics.rollup` job: the last few complete hours again (late events), and on first run
- * everything since the first message; then the per-day thread bitmaps. The current hour and day
+ * The `analytics.rollup` job: the complete hours not rolled up yet and the last few again (late
+ * events), on first run everything since the first activity; then the per-day thread bitmaps. The current hour and day
  * are never rolled up: queries count them live.
  */
 export async function runAnalyticsRollup(db: TDb, now = new Date()) {
-  const until = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
-  const watermark = await readWatermark(db, "hourly");
-  let from: Date;
-  if (watermark) {
-    from = new Date(Math.min(watermark.getTime(), until.getTime() - RECENT_HOURS * HOUR));
-  } else {
-    const first = await firstActivity(db);
-    from = first ? new Date(Math.floor(first.getTime() / HOUR) * HOUR) : until;
-  }
-  if (from < until) await refreshHourlyRollup(db, from, until);
-  else if (!watermark) await refreshHourlyRollup(db, until, until);
+  const { from, until, due } = await pendingSpan(db, "hourly", HOUR, now);
+  if (due) await refreshHourlyRollup(db, from, until);
   const days = await runThreadDaysRollup(db, now);
   return { from, until, days };
 }

@@ -2,16 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { THREAD_CHUNK } from "~/db/schema";
 import { sessionFilter } from "./range";
-import {
-  advanceWatermark,
-  firstActivity,
-  DAY,
-  HOUR,
-  readWatermark,
-  splitByWatermark,
-  utcDay,
-  type TSpan,
-} from "./watermark";
+import { advanceWatermark, DAY, pendingSpan, readWatermark, splitByWatermark, utcDay, type TSpan } from "./watermark";
 
 /**
  * Distinct thread counts for the Overview: which threads the contact wrote in (active), which the
@@ -20,9 +11,6 @@ import {
  * tables; threads seen in both are counted once (see threadCounts).
  */
 export type TThreadCounts = { active: number; handedOff: number; botResolved: number };
-
-/** Days recomputed on every run while they may still receive late writes. */
-const LATE_WRITES = 3 * HOUR;
 
 /**
  * Per-thread activity flags in [from, to) from the raw tables, one row per (thread, flag source),
@@ -83,17 +71,8 @@ export async function refreshThreadDays(db: TDb, from: Date, to: Date) {
  * message), and yesterday again during the first hours of a day (writes committed late).
  */
 export async function runThreadDaysRollup(db: TDb, now: Date) {
-  const until = new Date(Math.floor(now.getTime() / DAY) * DAY);
-  const recheck = new Date(Math.floor((now.getTime() - LATE_WRITES) / DAY) * DAY);
-  const watermark = await readWatermark(db, "thread_days");
-  let from: Date;
-  if (watermark) {
-    from = new Date(Math.min(watermark.getTime(), recheck.getTime()));
-  } else {
-    const first = await firstActivity(db);
-    from = first ? new Date(Math.floor(first.getTime() / DAY) * DAY) : until;
-  }
-  if (from < until || !watermark) await refreshThreadDays(db, from, until);
+  const { from, until, due } = await pendingSpan(db, "thread_days", DAY, now);
+  if (due) await refreshThreadDays(db, from, until);
   return { from, until };
 }
 

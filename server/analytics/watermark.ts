@@ -54,3 +54,25 @@ export async function firstActivity(db: TDbOrTx): Promise<Date | null> {
       (select min(responded_at) from analytics_responses)) as first`);
   return rows[0]?.first ? new Date(rows[0].first) : null;
 }
+
+/** Writes committed late (an ack for an old message, a slow transaction) land within this long. */
+export const LATE_WRITES = 3 * HOUR;
+
+/**
+ * What a rollup job rebuilds now, in whole units: from its watermark (or, on first run, from the
+ * first activity), going back far enough to take in late writes, to the last complete unit.
+ * `due` is false when there is nothing to do (a first run writes its watermark even when empty).
+ */
+export async function pendingSpan(db: TDbOrTx, name: TRollup, unit: number, now: Date) {
+  const floor = (time: number) => new Date(Math.floor(time / unit) * unit);
+  const until = floor(now.getTime());
+  const watermark = await readWatermark(db, name);
+  let from: Date;
+  if (watermark) {
+    from = new Date(Math.min(watermark.getTime(), floor(now.getTime() - LATE_WRITES).getTime()));
+  } else {
+    const first = await firstActivity(db);
+    from = first ? floor(first.getTime()) : until;
+  }
+  return { from, until, due: from < until || !watermark };
+}

@@ -1,8 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { TDb } from "~/db/client";
-import { contacts, messages, threads } from "~/db/schema";
+import { messages, threads } from "~/db/schema";
 import { recordResponse } from "~/server/analytics/responses";
 import { recordEvents, type TEventInput } from "~/server/events/events";
+import { findOrCreateConversation } from "./conversation";
 import { normalizeWaId } from "./inbound-message";
 
 /**
@@ -18,24 +19,12 @@ export async function recordPhoneMessage(
   const waId = normalizeWaId(message.to);
   if (!waId) return "ignored";
   return db.transaction(async (tx) => {
-    await tx
-      .insert(contacts)
-      .values({ sessionId, waId })
-      .onConflictDoNothing({ target: [contacts.sessionId, contacts.waId] });
-    const [contact] = await tx
-      .select({ id: contacts.id })
-      .from(contacts)
-      .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)));
-    const [thread] = await tx
-      .insert(threads)
-      .values({ contactId: contact!.id })
-      .onConflictDoUpdate({ target: threads.contactId, set: { updatedAt: sql`${threads.updatedAt}` } })
-      .returning();
+    const { contact, thread } = await findOrCreateConversation(tx, sessionId, waId);
     const [stored] = await tx
       .insert(messages)
       .values({
         sessionId,
-        threadId: thread!.id,
+        threadId: thread.id,
         direction: "out",
         waMessageId: message.waMessageId,
         body: message.body,
@@ -48,28 +37,25 @@ export async function recordPhoneMessage(
       .onConflictDoNothing()
       .returning({ id: messages.id });
     if (!stored) return "duplicate";
-    await recordResponse(tx, thread!.id, "human");
-    const ids = { sessionId, contactId: contact!.id, threadId: thread!.id };
+    await recordResponse(tx, thread.id, "human");
+    const ids = { sessionId, contactId: contact.id, threadId: thread.id };
     const recorded: TEventInput[] = [
       { type: "message.sent", ...ids, messageId: stored.id, payload: { source: "phone" } },
     ];
-    if (thread!.mode !== "human") {
+    if (thread.mode !== "human") {
       const now = new Date();
       await tx
         .update(threads)
         .set({ mode: "human", handoffAt: now, humanActiveAt: now, awaitingSince: null, closedAt: null, updatedAt: now })
-        .where(eq(threads.id, thread!.id));
+        .where(eq(threads.id, thread.id));
       recorded.push({
         type: "thread.handoff",
         ...ids,
         messageId: stored.id,
-        payload: { by: "phone", from: thread!.mode },
+        payload: { by: "phone", from: thread.mode },
       });
     } else {
-      await tx
-        .update(threads)
-        .set({ humanActiveAt: new Date(), awaitingSince: null })
-        .where(eq(threads.id, thread!.id));
+      await tx.update(threads).set({ humanActiveAt: new Date(), awaitingSince: null }).where(eq(threads.id, thread.id));
     }
     await recordEvents(tx, recorded);
     return "stored";

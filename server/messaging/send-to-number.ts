@@ -1,13 +1,14 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TTx } from "~/db/client";
-import { contacts, messages, threads, waSessions } from "~/db/schema";
+import { messages, waSessions } from "~/db/schema";
 import { findDefaultSessionId } from "~/server/contacts/contacts";
 import { toE164 } from "~/server/contacts/phone";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { getOrgSettings } from "~/server/settings/settings";
+import { findOrCreateConversation } from "./conversation";
 import { enqueueSends } from "./process";
 
 export const ZSendToNumberInput = z.object({
@@ -35,27 +36,14 @@ export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInpu
     const [session] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
     if (!session) throw new AppError("NOT_FOUND", "There is no such session.", { sessionId: "Unknown session" });
   }
-  // The contact and the thread, found or made (in key order, like ingest, so no deadlock with it).
-  await tx
-    .insert(contacts)
-    .values({ sessionId, waId: phone.e164 })
-    .onConflictDoNothing({ target: [contacts.sessionId, contacts.waId] });
-  const [contact] = await tx
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, phone.e164)));
-  if (contact!.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
-  if (contact!.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
-  const [thread] = await tx
-    .insert(threads)
-    .values({ contactId: contact!.id })
-    .onConflictDoUpdate({ target: threads.contactId, set: { updatedAt: sql`${threads.updatedAt}` } })
-    .returning({ id: threads.id });
+  const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone.e164);
+  if (contact.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
+  if (contact.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
   const [stored] = await tx
     .insert(messages)
     .values({
       sessionId,
-      threadId: thread!.id,
+      threadId: thread.id,
       direction: "out",
       body: input.body,
       source: "api",
@@ -67,12 +55,12 @@ export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInpu
     {
       type: "message.queued",
       sessionId,
-      contactId: contact!.id,
-      threadId: thread!.id,
+      contactId: contact.id,
+      threadId: thread.id,
       messageId: stored!.id,
       payload: { source: "api", apiKeyId: by.apiKeyId },
     },
   ]);
-  await enqueueSends(boss, [{ id: stored!.id, sessionId, threadId: thread!.id }], tx);
-  return { message: stored!, contactId: contact!.id, threadId: thread!.id };
+  await enqueueSends(boss, [{ id: stored!.id, sessionId, threadId: thread.id }], tx);
+  return { message: stored!, contactId: contact.id, threadId: thread.id };
 }

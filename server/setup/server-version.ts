@@ -3,7 +3,7 @@
  * the three-argument `date_trunc`; pg-boss 12 needs 13 already. Checked when a process prepares
  * the database, so an older server fails at start with one line instead of on the first query.
  */
-export const MIN_SERVER_VERSION = { num: 140000, label: "14" };
+export const MIN_SERVER_VERSION_NUM = 140000;
 
 type TQueryable = { query: (text: string) => Promise<{ rows: unknown[] }> };
 
@@ -13,6 +13,6 @@ export async function checkServerVersion(client: TQueryable): Promise<string | n
     "select current_setting('server_version_num')::int as num, current_setting('server_version') as version",
   );
   const row = rows[0] as { num: number; version: string } | undefined;
-  if (!row || row.num >= MIN_SERVER_VERSION.num) return null;
-  return `Switchboard needs PostgreSQL ${MIN_SERVER_VERSION.label} or newer; this server is ${row.version}`;
+  if (!row || row.num >= MIN_SERVER_VERSION_NUM) return null;
+  return `Switchboard needs PostgreSQL ${MIN_SERVER_VERSION_NUM / 10000} or newer; this server is ${row.version}`;
 }

@@ -14,7 +14,6 @@ import { assertPortFree, startEmbeddedPostgres, type TEmbeddedPostgres } from "~
 import { ConfigError, stackEnv, type TStackEnv } from "~/server/env";
 import { createLogger } from "~/server/logger";
 import { prepareDatabase } from "~/server/setup/prepare-database";
-import { checkServerVersion } from "~/server/setup/server-version";
 import { buildWeb, isWebBuildStale } from "./build";
 import { createLogSink, pipeLines, type TLogSink } from "./logs";
 
@@ -46,13 +45,8 @@ async function checkDatabase(url: string): Promise<void> {
     await client.connect();
     await client.query("select 1");
   } catch (error) {
-    await client.end().catch(() => undefined);
     const reason = error instanceof Error ? error.message || (error as { code?: string }).code : String(error);
     throw new StartupError(`cannot connect to DATABASE_URL ${redactUrl(url)}: ${reason}`);
-  }
-  try {
-    const tooOld = await checkServerVersion(client);
-    if (tooOld) throw new StartupError(`${tooOld} (DATABASE_URL ${redactUrl(url)})`);
   } finally {
     await client.end().catch(() => undefined);
   }
