@@ -20,6 +20,8 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/support/global-setup.ts"],
+          // Drops each file's databases after its tests (global teardown checks it did).
+          setupFiles: ["tests/support/integration-setup.ts"],
           // Each file gets its own database; two at a time keeps a 2-core machine responsive.
           maxWorkers: 2,
           testTimeout: 30_000,

@@ -14,6 +14,8 @@ declare module "vitest" {
     pgAdminUrl: string;
     /** A fully migrated database that each test file clones. */
     pgTemplate: string;
+    /** The name prefix of this run's test databases (the template's name + `_t_`). */
+    pgTestPrefix: string;
   }
 }
 
@@ -43,6 +45,7 @@ export default async function setup(project: TestProject) {
     adminUrl = embedded.adminUrl;
   }
   const template = `sb_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const testPrefix = `${template}_t_`;
   const admin = createDb(adminUrl, { max: 1 });
   await admin.pool.query(`create database "${template}"`);
   const templateUrl = withDatabase(adminUrl, template);
@@ -56,12 +59,27 @@ export default async function setup(project: TestProject) {
 
   project.provide("pgAdminUrl", adminUrl);
   project.provide("pgTemplate", template);
+  project.provide("pgTestPrefix", testPrefix);
 
   return async () => {
+    // Every file drops its own databases (tests/support/integration-setup.ts). One still here
+    // means that cleanup broke: drop it, and fail the run so that it gets fixed.
+    const { rows: left } = await admin.pool.query<{ datname: string }>(
+      "select datname from pg_database where starts_with(datname, $1)",
+      [testPrefix],
+    );
+    for (const { datname } of left) {
+      await admin.pool.query(`drop database if exists "${datname}" with (force)`).catch(() => undefined);
+    }
     await admin.pool.query(`drop database if exists "${template}" with (force)`).catch(() => undefined);
     await admin.pool.end();
     if (embedded) await embedded.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (left.length > 0) {
+      throw new Error(
+        `${left.length} test database(s) were left behind by their test files (dropped now): ${left.map((row) => row.datname).join(", ")}`,
+      );
+    }
   };
 }
 
