@@ -9,7 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["{server,db,workers,components}/**/*.test.ts"],
+          include: ["{server,db,workers,components}/**/*.test.ts", "tests/unit/**/*.test.ts"],
           environment: "node",
         },
       },
