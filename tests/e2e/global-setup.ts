@@ -62,5 +62,6 @@ export default async function globalSetup() {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
     if (stack.exitCode === null) stack.kill("SIGKILL");
     await gemini.close();
+    await rm(E2E.dataDir, { recursive: true, force: true });
   };
 }
