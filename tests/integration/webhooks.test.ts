@@ -254,6 +254,9 @@ describe("webhooks out", () => {
       "http://169.254.169.254/latest/meta-data",
       "http://[::1]/hook",
       "http://localhost:9000/hook",
+      "http://[::127.0.0.1]/hook",
+      "http://[::ffff:127.0.0.1]/hook",
+      "http://0x7f.1/hook",
     ]) {
       await expect(strict.webhooks.create({ url }), url).rejects.toThrow(/private|loopback|reserved/);
     }
@@ -277,7 +280,34 @@ describe("webhooks out", () => {
       10_000,
       "the blocked delivery",
     );
-    expect(row?.lastError).toMatch(/private or reserved address/);
+    expect(row?.lastError).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a private or loopback address/);
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("refuses at delivery an IP-literal endpoint saved while private networks were allowed, once they are not", async () => {
+    const receiver = await startWebhookReceiver();
+    const pipeline = await pipelineWithWebhooks({ allowPrivate: false });
+    // Saved with the allowance on (Node connects to an IP literal without calling `lookup`).
+    const admin = adminOf(pipeline, await insertUser(pipeline.db, "admin"), true);
+    const port = new URL(receiver.url).port;
+    const literals = [receiver.url, `http://[::ffff:127.0.0.1]:${port}/`, `http://2130706433:${port}/`];
+    const ids: string[] = [];
+    for (const url of literals) ids.push((await admin.webhooks.create({ url })).endpoint.id);
+    await recordEvents(pipeline.db, [{ type: "contact.created", payload: {} }]);
+    const rows = await waitFor(
+      async () => {
+        const found = await pipeline.db.select().from(webhookDeliveries);
+        return found.length === literals.length && found.every((row) => row.status === "dead") ? found : undefined;
+      },
+      10_000,
+      "every delivery to be refused",
+    );
+    for (const row of rows) {
+      expect(row.lastError).toMatch(/^(127\.0\.0\.1|::ffff:7f00:1) is a private or loopback address/);
+      // Refused before connecting: one attempt, no HTTP status, no retry.
+      expect(row).toMatchObject({ attempts: 1, lastHttpStatus: null, nextAttemptAt: null });
+    }
+    expect(rows.map((row) => row.webhookId).sort()).toEqual([...ids].sort());
     expect(receiver.received).toHaveLength(0);
   });
 
