@@ -122,12 +122,18 @@ describe("postWebhook on an IP literal", () => {
 
   it("refuses a loopback literal before connecting once private networks are not allowed", async () => {
     for (const host of ["127.0.0.1", "[::ffff:127.0.0.1]", "2130706433"]) {
-      const result = await postWebhook(`http://${host}:${port}/hook`, {}, "{}", { timeoutMs: 2_000, allowPrivate: false });
+      const result = await postWebhook(`http://${host}:${port}/hook`, {}, "{}", {
+        timeoutMs: 2_000,
+        allowPrivate: false,
+      });
       expect(result, host).toMatchObject({ kind: "error", blocked: true, error: expect.stringMatching(/loopback/) });
     }
     expect(received).toBe(0);
     // The same endpoint with the allowance reaches the receiver: the refusal above is the check, not the network.
-    const allowed = await postWebhook(`http://127.0.0.1:${port}/hook`, {}, "{}", { timeoutMs: 2_000, allowPrivate: true });
+    const allowed = await postWebhook(`http://127.0.0.1:${port}/hook`, {}, "{}", {
+      timeoutMs: 2_000,
+      allowPrivate: true,
+    });
     expect(allowed).toMatchObject({ kind: "response", status: 200 });
     expect(received).toBe(1);
   });

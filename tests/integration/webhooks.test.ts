@@ -311,6 +311,51 @@ describe("webhooks out", () => {
     expect(receiver.received).toHaveLength(0);
   });
 
+  it("pages the delivery log without losing or repeating rows that share a millisecond", async () => {
+    const database = await usePreparedDatabase();
+    const admin = adminOf(database, await insertUser(database.db, "admin"));
+    const { endpoint } = await admin.webhooks.create({ url: "http://127.0.0.1:9/hooks" });
+    const total = 396;
+    await recordEvents(
+      database.db,
+      Array.from({ length: total }, () => ({ type: "contact.created" as const, payload: {} })),
+    );
+    // Eight rows per millisecond, two per microsecond: every page boundary falls inside a
+    // millisecond, and some inside a microsecond (the id breaks those ties).
+    await database.db.execute(sql`
+      with numbered as (
+        select id, row_number() over (order by id) - 1 as n from ${webhookDeliveries} where webhook_id = ${endpoint.id})
+      update ${webhookDeliveries} d
+      set created_at = timestamptz '2026-03-01 12:00:00.000000+00'
+        + (numbered.n / 8) * interval '1 millisecond' + ((numbered.n % 8) / 2) * interval '1 microsecond'
+      from numbered where d.id = numbered.id`);
+    for (const limit of [50, 7]) {
+      const seen: string[] = [];
+      let cursor: { at: string; id: string } | null = null;
+      let pages = 0;
+      do {
+        const page: Awaited<ReturnType<typeof admin.webhooks.deliveries>> = await admin.webhooks.deliveries({
+          webhookId: endpoint.id,
+          cursor,
+          limit,
+        });
+        seen.push(...page.deliveries.map((delivery) => delivery.id));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 1_000);
+      expect(new Set(seen).size, `pages of ${limit}`).toBe(seen.length);
+      expect(seen, `pages of ${limit}`).toHaveLength(total);
+      expect(pages).toBe(Math.ceil(total / limit));
+    }
+    // A forged cursor is a clear refusal, not a database error.
+    for (const at of ["2026-02-30T00:00:00.000000Z", "0000-01-01T00:00:00.000000Z", "yesterday"]) {
+      await expect(
+        admin.webhooks.deliveries({ webhookId: endpoint.id, cursor: { at, id: endpoint.id } }),
+        at,
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+  });
+
   it("disables an endpoint that has failed for the configured time", async () => {
     const receiver = await startWebhookReceiver(() => ({ status: 500 }));
     const pipeline = await pipelineWithWebhooks({ scheduleS: [0], disableAfterMs: 60_000 });
