@@ -224,7 +224,7 @@ describe("npm start", () => {
   });
 
   it(
-    "kill -9 of the worker under Simulator traffic: the web keeps answering, the worker is back within 10 s, every message gets exactly one reply",
+    "kill -9 of the worker under Simulator traffic: the web keeps answering, the worker is back within 10 s, every message gets exactly one reply (and a killed web comes back too)",
     { timeout: 300_000 },
     async () => {
       const dataDir = await mkdtemp(path.join(tmpdir(), "switchboard-stack-"));
@@ -369,6 +369,26 @@ describe("npm start", () => {
       });
       expect(stack.output()).toMatch(/worker exited unexpectedly \(killed by SIGKILL\); restarting it in 1 s/);
 
+      // The web too: killed, it is back on its own, and the worker is left alone.
+      process.kill(webPid, "SIGKILL");
+      const webBack = await waitFor(
+        async () => {
+          const response = await fetch(`${base}/api/health`);
+          const body = (await response.json()) as { supervisor: { children: { name: string; restarts: number }[] } };
+          return response.status === 200 && body.supervisor.children[0]?.restarts === 1 ? body : undefined;
+        },
+        120_000,
+        "the web to be back",
+      );
+      expect(webBack.supervisor).toMatchObject({
+        ok: true,
+        children: [
+          { name: "web", state: "running", restarts: 1, lastExit: { signal: "SIGKILL" } },
+          { name: "worker", state: "running", restarts: 1 },
+        ],
+      });
+      expect(await childPid(stack, "worker")).toBe(newWorkerPid);
+
       stack.child.kill("SIGTERM");
       const exit = await stack.exited;
       expect(exit.code, stack.output().slice(-3000)).toBe(0);
@@ -386,6 +406,8 @@ describe("npm start", () => {
       PORT: String(port),
       DATA_DIR: dataDir,
       DATABASE_URL: database.url,
+      ADMIN_EMAIL: "owner@example.test",
+      ADMIN_PASSWORD: "a-long-password",
       // Only the worker reads this, and refuses it at once: a worker that can never start.
       WORKER_HEARTBEAT_INTERVAL_MS: "1",
       RESTART_BACKOFF_MS: "200",
