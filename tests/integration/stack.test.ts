@@ -21,6 +21,21 @@ function startStack(env: TEnv): TSpawned {
   return spawnTs("server/stack/start.ts", [], { HOST: "127.0.0.1", LOG_LEVEL: "info", ...env });
 }
 
+/** Signs in over HTTP as a browser would; returns the cookies of the session. */
+async function signInCookies(port: number, email: string, password: string): Promise<string> {
+  const base = `http://127.0.0.1:${port}`;
+  const csrfResponse = await fetch(`${base}/api/auth/csrf`);
+  const cookies = csrfResponse.headers.getSetCookie().map((cookie) => cookie.split(";")[0]);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const login = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  return [...cookies, ...login.headers.getSetCookie().map((cookie) => cookie.split(";")[0])].join("; ");
+}
+
 async function signIn(port: number, email: string, password: string) {
   const base = `http://127.0.0.1:${port}`;
   const csrfResponse = await fetch(`${base}/api/auth/csrf`);
@@ -104,12 +119,15 @@ async function listProcesses() {
 /**
  * The pid of the stack's worker or web, from /proc (whatever the supervisor reports): the
  * launcher npm starts runs the supervisor, whose children are the worker (workers/main.ts)
- * and the web (the other one).
+ * and the web (the other Node process).
  */
 async function childPid(stack: TSpawned, name: "web" | "worker"): Promise<number> {
   const processes = await listProcesses();
   const supervisors = processes.filter((entry) => entry.ppid === stack.child.pid);
-  const children = processes.filter((entry) => supervisors.some((supervisor) => supervisor.pid === entry.ppid));
+  // (tsx's esbuild service may run beside them.)
+  const children = processes.filter(
+    (entry) => supervisors.some((supervisor) => supervisor.pid === entry.ppid) && !entry.cmdline.includes("esbuild"),
+  );
   const matching = children.filter((entry) => entry.cmdline.includes("workers/main.ts") === (name === "worker"));
   if (matching.length !== 1) throw new Error(`expected one ${name} process, found ${JSON.stringify(children)}`);
   return matching[0]!.pid;
@@ -388,6 +406,16 @@ describe("npm start", () => {
         ],
       });
       expect(await childPid(stack, "worker")).toBe(newWorkerPid);
+      // The Overview page shows the same figures.
+      const overview = await fetch(`${base}/`, {
+        headers: { cookie: await signInCookies(port, "owner@example.test", "a-long-password") },
+      });
+      const html = await overview.text();
+      expect(overview.status).toBe(200);
+      expect(html).toMatch(
+        /data-process="worker">(?:(?!<\/tr>).)*Running(?:(?!<\/tr>).)*<td[^>]*>1<\/td><td[^>]*>killed by SIGKILL/s,
+      );
+      expect(html).toMatch(/data-process="web">(?:(?!<\/tr>).)*<td[^>]*>1<\/td><td[^>]*>killed by SIGKILL/s);
 
       stack.child.kill("SIGTERM");
       const exit = await stack.exited;
