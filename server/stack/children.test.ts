@@ -154,6 +154,24 @@ describe("superviseChildren", () => {
     expect(web).toMatchObject({ state: "running" });
   });
 
+  it("counts a process that cannot be started at all as a crash, and gives up on the loop", async () => {
+    const giveUps: string[] = [];
+    const supervised = superviseChildren(
+      [{ name: "worker", start: () => spawn("/nonexistent/switchboard-binary", [], { stdio: "ignore" }) }],
+      {
+        policy: { initialDelayMs: 20, maxDelayMs: 20, maxCrashes: 3, crashWindowMs: 60_000 },
+        onChange: () => undefined,
+        onExit: () => undefined,
+        onGiveUp: (message) => giveUps.push(message),
+      },
+    );
+    running.push(supervised);
+    await waitFor(() => Promise.resolve(giveUps.length > 0), 5_000, "the supervisor to give up");
+    expect(giveUps).toEqual([
+      "the worker exited 3 times within 60 s (last: could not be started); giving up and stopping everything",
+    ]);
+  });
+
   it("stops every child on stop, cancels a pending restart, and kills one that ignores SIGTERM", async () => {
     const killed: string[] = [];
     const supervised = superviseChildren(

@@ -51,9 +51,10 @@ export type TSupervisedChildren = {
   stop: (timeoutMs: number, onKill: (name: string) => void) => Promise<void>;
 };
 
-/** "exit code 1", "killed by SIGKILL". */
+/** "exit code 1", "killed by SIGKILL", "could not be started". */
 export function describeExit(exit: Pick<TChildExit, "code" | "signal">): string {
-  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code ?? "unknown"}`;
+  if (exit.signal) return `killed by ${exit.signal}`;
+  return exit.code === null ? "could not be started" : `exit code ${exit.code}`;
 }
 
 /**
@@ -98,7 +99,10 @@ export function superviseChildren(
       nextRestartAt: null,
     });
     slot.exited = new Promise<void>((resolve) => {
-      child.once("exit", (code, signal) => {
+      let ended = false;
+      const onEnded = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (ended) return;
+        ended = true;
         slot.child = null;
         const at = now();
         const exit: TChildExit = { code, signal, at: iso(at) };
@@ -131,6 +135,11 @@ export function superviseChildren(
           launch(slot);
           changed();
         }, decision.delayMs);
+      };
+      child.once("exit", onEnded);
+      // A process that could not be started at all (no 'exit' follows) counts as one that exited.
+      child.on("error", () => {
+        if (child.pid === undefined) onEnded(null, null);
       });
     });
   };
