@@ -65,6 +65,8 @@ const ZWebEnv = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** REST API requests per key per minute; over it, 429 with Retry-After. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  /** Set by the `npm start` supervisor: its children's state, for /api/health (unset under a process manager). */
+  SUPERVISOR_STATE_FILE: z.string().min(1).optional(),
 });
 export type TWebEnv = z.infer<typeof ZWebEnv>;
 
@@ -83,6 +85,13 @@ const ZStackEnv = z.object({
   /** Logs as JSON lines even on a terminal (for log shippers). */
   LOG_JSON: ZBooleanFlag,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** A web or worker that exits on its own is restarted after this, doubling each time up to RESTART_BACKOFF_MAX_MS. */
+  RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  RESTART_BACKOFF_MAX_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** This many exits of one process within RESTART_CRASH_WINDOW_S is a crash loop: everything stops, exit 1. */
+  RESTART_MAX_CRASHES: z.coerce.number().int().min(1).max(1_000).default(5),
+  /** Also how long a process must stay up for its backoff to start again from RESTART_BACKOFF_MS. */
+  RESTART_CRASH_WINDOW_S: z.coerce.number().positive().max(86_400).default(120),
 });
 export type TStackEnv = z.infer<typeof ZStackEnv>;
 

@@ -2,12 +2,13 @@ import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Table, Td, Th } from "~/components/ui/table";
 import type { THealth } from "~/server/health/health";
+import { ProcessStatus } from "./process-status";
 
 function Status({ ok }: { ok: boolean }) {
   return <Badge tone={ok ? "success" : "danger"}>{ok ? "ok" : "down"}</Badge>;
 }
 
-/** Database, migrations, worker and queues, as /api/health reports them. */
+/** Database, migrations, worker, queues and processes, as /api/health reports them. */
 export function SystemStatus({ health }: { health: THealth }) {
   const tiles = [
     { label: "Database", ok: health.db.ok, detail: health.db.ok ? `${health.db.latencyMs} ms` : health.db.error },
@@ -39,6 +40,7 @@ export function SystemStatus({ health }: { health: THealth }) {
           </Card>
         ))}
       </div>
+      <ProcessStatus supervisor={health.supervisor} />
       <Card>
         <CardHeader title="Queues" description="Counted by the worker's pg-boss supervisor every few seconds." />
         <CardBody>

@@ -1,4 +1,4 @@
-import { jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { bytea, id, timestamps, timestamptz } from "./columns";
 
 export const WA_SESSION_STATUSES = [
@@ -31,6 +31,13 @@ export const waSessions = pgTable("wa_sessions", {
   /** WhatsApp Web's own connection state (`change_state`: CONNECTED, OPENING, TIMEOUT…). */
   connectionState: text(),
   statusChangedAt: timestamptz(),
+  /**
+   * While the client keeps failing: the reconnect attempt under way or scheduled (1 = the first
+   * retry) and when it is due, so the Sessions page shows "retrying in 32 s (attempt 6)".
+   * Cleared once it is connected (or waiting for a scan).
+   */
+  reconnectAttempt: integer(),
+  nextRetryAt: timestamptz(),
   /** Staff asked the owning worker to restart the client, or to log the number out. */
   restartRequestedAt: timestamptz(),
   logoutRequestedAt: timestamptz(),

@@ -3,6 +3,7 @@ import { webEnv } from "~/server/env";
 import { getWebBoss, readQueueSizes } from "~/server/jobs/web-boss";
 import { createLogger } from "~/server/logger";
 import { getHealth, type THealth } from "./health";
+import { getSupervisorHealth } from "./supervisor-state";
 
 const log = createLogger("health");
 
@@ -11,6 +12,7 @@ export function getCurrentHealth(): Promise<THealth> {
   return getHealth(getDb(), {
     heartbeatMaxAgeS: webEnv().WORKER_HEARTBEAT_MAX_AGE_S,
     readQueueSizes: async () => readQueueSizes(await getWebBoss()),
+    readSupervisor: () => getSupervisorHealth(webEnv().SUPERVISOR_STATE_FILE),
     onCheckError: (check, error) => log.warn({ err: error, check }, "health check failed"),
   });
 }

@@ -2,6 +2,7 @@ import { desc, isNull, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import journal from "~/db/migrations/meta/_journal.json";
 import { workerHeartbeats } from "~/db/schema";
+import type { TSupervisorHealth } from "./supervisor-state";
 
 export type TQueueSize = { name: string; queued: number; active: number; failed: number; deferred: number };
 
@@ -12,6 +13,12 @@ export type THealth = {
   migrations: { ok: boolean; applied?: number; expected: number; error?: string };
   worker: { ok: boolean; workers: number; lastHeartbeatAgeS: number | null; error?: string };
   queues: { ok: boolean; sizes: TQueueSize[]; error?: string };
+  /**
+   * The `npm start` supervisor's children (state, restarts, last exit), or null when the web is
+   * not run by it (a process manager's restarts are its own business). Informational: `ok`
+   * follows db, migrations, worker and queues, which say whether work gets done.
+   */
+  supervisor: TSupervisorHealth | null;
 };
 
 /** Reads queue sizes; the web passes one backed by pg-boss. */
@@ -35,6 +42,8 @@ export async function getHealth(
   options: {
     heartbeatMaxAgeS: number;
     readQueueSizes?: TQueueSizeReader;
+    /** The supervisor's view (see supervisor-state.ts); without it, `supervisor` is null. */
+    readSupervisor?: () => Promise<TSupervisorHealth | null>;
     /** Receives each failed check's full error, for the server log. */
     onCheckError?: (check: "db" | "migrations" | "worker" | "queues", error: unknown) => void;
   },
@@ -51,7 +60,10 @@ export async function getHealth(
     migrations: { ok: false, expected },
     worker: { ok: false, workers: 0, lastHeartbeatAgeS: null },
     queues: { ok: false, sizes: [] },
+    supervisor: null,
   };
+  // Read first: it needs no database, so it is there even when the database is down.
+  health.supervisor = (await options.readSupervisor?.().catch(() => null)) ?? null;
   const started = performance.now();
   try {
     await db.execute(sql`select 1`);

@@ -115,24 +115,36 @@ export type TSessionStatusReport = {
   error?: string;
   qr?: string;
   state?: string;
+  /** The reconnect a transport scheduled when it went down: attempt number and when it is due. */
+  retry?: { attempt: number; at: Date };
 };
 
 /**
  * What a transport reports about its session: status, linked number, error, the QR to scan
- * (kept only while the status is `qr`), WhatsApp Web's connection state. Each change is a
- * `session.status` event, so the Sessions page updates live.
+ * (kept only while the status is `qr`), WhatsApp Web's connection state, and the reconnect
+ * under way (its attempt is kept while connecting again, and cleared once connected or waiting
+ * for a scan). Each change is a `session.status` event, so the Sessions page updates live.
  */
 export async function recordSessionStatus(db: TDb, sessionId: string, report: TSessionStatusReport) {
   await db.transaction(async (tx) => {
     const [before] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
     if (!before) return;
     const qr = report.status === "qr" ? (report.qr ?? before.qr) : null;
-    const lastError =
-      report.status === "ready" ? null : (report.error ?? (report.status === before.status ? before.lastError : null));
+    const reconnectAttempt = report.retry
+      ? report.retry.attempt
+      : report.status === "ready" || report.status === "qr"
+        ? null
+        : before.reconnectAttempt;
+    // While it connects again after a failure, the failure stays on show until the outcome is known.
+    const keepsError = report.status === before.status || (report.status === "connecting" && reconnectAttempt !== null);
+    const lastError = report.status === "ready" ? null : (report.error ?? (keepsError ? before.lastError : null));
+    const nextRetryAt = report.retry?.at ?? null;
     const changed =
       before.status !== report.status ||
       before.qr !== qr ||
       before.lastError !== lastError ||
+      before.reconnectAttempt !== reconnectAttempt ||
+      before.nextRetryAt?.getTime() !== nextRetryAt?.getTime() ||
       (report.phone !== undefined && before.phone !== report.phone) ||
       (report.state !== undefined && before.connectionState !== report.state);
     if (!changed) return;
@@ -142,6 +154,8 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
         status: report.status,
         qr,
         lastError,
+        reconnectAttempt,
+        nextRetryAt,
         ...(report.phone !== undefined ? { phone: report.phone } : {}),
         ...(report.state !== undefined ? { connectionState: report.state } : {}),
         ...(before.status !== report.status ? { statusChangedAt: new Date() } : {}),
@@ -177,6 +191,8 @@ export async function listSessions(db: TDbOrTx) {
       qr: waSessions.qr,
       connectionState: waSessions.connectionState,
       statusChangedAt: waSessions.statusChangedAt,
+      reconnectAttempt: waSessions.reconnectAttempt,
+      nextRetryAt: waSessions.nextRetryAt,
       leaseOwner: waSessions.leaseOwner,
       leaseExpiresAt: waSessions.leaseExpiresAt,
       settings: waSessions.settings,

@@ -1,6 +1,7 @@
 /**
  * The supervisor of `npm start`: Postgres (given or embedded), database preparation, the web
- * build when stale, then web and worker as child processes, stopped in order on SIGTERM.
+ * build when stale, then web and worker as child processes, each restarted with backoff when
+ * it exits on its own (giving up only on a crash loop), and stopped in order on SIGTERM.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,9 +13,11 @@ import pg from "pg";
 import { createDb } from "~/db/client";
 import { assertPortFree, startEmbeddedPostgres, type TEmbeddedPostgres } from "~/db/embedded";
 import { ConfigError, stackEnv, type TStackEnv } from "~/server/env";
+import { writeSupervisorState } from "~/server/health/supervisor-state";
 import { createLogger } from "~/server/logger";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { buildWeb, isWebBuildStale } from "./build";
+import { describeExit, superviseChildren, type TSupervisedChildren } from "./children";
 import { createLogSink, pipeLines, type TLogSink } from "./logs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -69,14 +72,14 @@ async function resolveAppSecret(env: TStackEnv, dataDir: string): Promise<string
   return secret;
 }
 
-type TManaged = { name: string; child: ChildProcess; exited: Promise<number | null> };
+/** The file in DATA_DIR where the supervisor keeps its children's state for /api/health. */
+const STATE_FILE = "supervisor-state.json";
 
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, sink: TLogSink): TManaged {
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, sink: TLogSink): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   pipeLines(child.stdout, name, sink);
   pipeLines(child.stderr, name, sink);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { name, child, exited };
+  return child;
 }
 
 async function waitForHealth(port: number, timeoutMs: number, stillRunning: () => boolean): Promise<boolean> {
@@ -103,7 +106,10 @@ export async function runSupervisor(): Promise<void> {
   const sink = createLogSink({ json: env.LOG_JSON });
   const log = createLogger("stack", env.LOG_LEVEL, { write: (line: string) => sink("stack", line.trimEnd()) });
   const dataDir = path.resolve(ROOT, env.DATA_DIR);
-  const children: TManaged[] = [];
+  const stateFile = path.join(dataDir, STATE_FILE);
+  let children: TSupervisedChildren | null = null;
+  // State file writes, one after another, in the order of the changes.
+  let stateWrites: Promise<void> = Promise.resolve();
   let embedded: TEmbeddedPostgres | null = null;
   // Set while a start-up step that owns a process runs, so a shutdown can wait for or stop it.
   let embeddedStarting: Promise<TEmbeddedPostgres> | null = null;
@@ -115,17 +121,10 @@ export async function runSupervisor(): Promise<void> {
     stopping = true;
     log.info({ reason }, "stopping web and worker");
     if (building?.exitCode === null) building.kill("SIGTERM");
-    for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
-    const deadline = setTimeout(() => {
-      for (const { name, child } of children) {
-        if (child.exitCode === null) {
-          log.warn({ process: name }, "did not stop in time; killing it");
-          child.kill("SIGKILL");
-        }
-      }
-    }, env.SHUTDOWN_TIMEOUT_MS);
-    await Promise.all(children.map((managed) => managed.exited));
-    clearTimeout(deadline);
+    await children?.stop(env.SHUTDOWN_TIMEOUT_MS, (name) =>
+      log.warn({ process: name }, "did not stop in time; killing it"),
+    );
+    await stateWrites;
     // A Postgres still starting is waited for, then stopped: never left running behind us.
     if (!embedded && embeddedStarting) embedded = await embeddedStarting.catch(() => null);
     if (embedded) {
@@ -198,6 +197,8 @@ export async function runSupervisor(): Promise<void> {
       [SUPERVISOR_FLAG]: undefined,
       DATABASE_URL: databaseUrl,
       APP_SECRET: appSecret,
+      // Where /api/health finds what this supervisor knows about restarts.
+      SUPERVISOR_STATE_FILE: stateFile,
       // next-auth: trust the Host header (self-hosted, often behind a proxy) unless NEXTAUTH_URL is set.
       AUTH_TRUST_HOST: "true",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -205,30 +206,63 @@ export async function runSupervisor(): Promise<void> {
     };
     const next = path.join(ROOT, "node_modules/next/dist/bin/next");
     const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
-    children.push(
-      startChild(
-        "web",
-        [next, isDev ? "dev" : "start", "--port", String(env.PORT), "--hostname", env.HOST],
-        { ...childEnv, NODE_ENV: isDev ? "development" : "production" },
-        sink,
-      ),
-      startChild(
-        "worker",
-        isDev
-          ? [tsx, "watch", "--clear-screen=false", path.join(ROOT, "workers/main.ts")]
-          : ["--import", "tsx", path.join(ROOT, "workers/main.ts")],
-        childEnv,
-        sink,
-      ),
+    await mkdir(dataDir, { recursive: true });
+    if (stopping) return;
+    children = superviseChildren(
+      [
+        {
+          name: "web",
+          start: () =>
+            startChild(
+              "web",
+              [next, isDev ? "dev" : "start", "--port", String(env.PORT), "--hostname", env.HOST],
+              { ...childEnv, NODE_ENV: isDev ? "development" : "production" },
+              sink,
+            ),
+        },
+        {
+          name: "worker",
+          start: () =>
+            startChild(
+              "worker",
+              isDev
+                ? [tsx, "watch", "--clear-screen=false", path.join(ROOT, "workers/main.ts")]
+                : ["--import", "tsx", path.join(ROOT, "workers/main.ts")],
+              childEnv,
+              sink,
+            ),
+        },
+      ],
+      {
+        policy: {
+          initialDelayMs: env.RESTART_BACKOFF_MS,
+          maxDelayMs: env.RESTART_BACKOFF_MAX_MS,
+          maxCrashes: env.RESTART_MAX_CRASHES,
+          crashWindowMs: env.RESTART_CRASH_WINDOW_S * 1000,
+        },
+        onChange: (statuses) => {
+          const state = { pid: process.pid, updatedAt: new Date().toISOString(), children: statuses };
+          stateWrites = stateWrites.then(() =>
+            writeSupervisorState(stateFile, state).catch((error: unknown) =>
+              log.warn({ err: error, file: stateFile }, "could not write the supervisor's state file"),
+            ),
+          );
+        },
+        onExit: (name, exit, next) => {
+          if (next.action === "restart") {
+            log.error(
+              { process: name, code: exit.code, signal: exit.signal, restartInMs: next.delayMs },
+              `${name} exited unexpectedly (${describeExit(exit)}); restarting it in ${Math.round(next.delayMs / 100) / 10} s`,
+            );
+          }
+        },
+        onGiveUp: (message) => {
+          // One line, like every other reason the stack stops on its own.
+          process.stderr.write(`switchboard: ${message}\n`);
+          void shutdown("crash loop", 1);
+        },
+      },
     );
-    for (const managed of children) {
-      void managed.exited.then((code) => {
-        if (!stopping) {
-          log.error({ process: managed.name, code }, `${managed.name} exited unexpectedly; stopping everything`);
-          void shutdown(`${managed.name} exited`, 1);
-        }
-      });
-    }
     const ready = await waitForHealth(env.PORT, 120_000, () => !stopping);
     if (stopping) return;
     if (ready) log.info(`Switchboard is ready at http://localhost:${env.PORT}`);

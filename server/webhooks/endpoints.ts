@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
@@ -188,15 +188,28 @@ export async function sendTestEvent(db: TDb, actor: TSessionUser, id: string) {
   });
 }
 
+/**
+ * Where a page of the delivery log ended: `created_at` as Postgres renders it, with its
+ * microseconds (a JS Date keeps milliseconds only, and rows sharing a millisecond at a page
+ * boundary would be skipped), and the id that breaks ties.
+ */
+const ZDeliveryCursor = z.object({
+  at: z.iso
+    .datetime({ precision: 6, message: "This page cursor is not valid; start from the first page." })
+    // Year 0 passes the ISO pattern but not Postgres.
+    .refine((value) => !value.startsWith("0000-"), "This page cursor is not valid; start from the first page."),
+  id: z.uuid(),
+});
+
 export const ZDeliveriesInput = z.object({
   webhookId: z.uuid(),
   status: z.enum(DELIVERY_STATUSES).nullable().default(null),
   eventType: z.string().max(60).nullable().default(null),
-  cursor: z.object({ at: z.coerce.date(), id: z.uuid() }).nullable().default(null),
+  cursor: ZDeliveryCursor.nullable().default(null),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
-/** The delivery log of an endpoint, newest first, with filters and keyset paging. */
+/** The delivery log of an endpoint, newest first, with filters and keyset paging on (created_at, id). */
 export async function listDeliveries(db: TDbOrTx, raw: z.input<typeof ZDeliveriesInput>) {
   const input = ZDeliveriesInput.parse(raw);
   const rows = await db
@@ -211,6 +224,7 @@ export async function listDeliveries(db: TDbOrTx, raw: z.input<typeof ZDeliverie
       lastError: webhookDeliveries.lastError,
       deliveredAt: webhookDeliveries.deliveredAt,
       createdAt: webhookDeliveries.createdAt,
+      cursorAt: sql<string>`to_char(${webhookDeliveries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
     .from(webhookDeliveries)
     .where(
@@ -219,10 +233,7 @@ export async function listDeliveries(db: TDbOrTx, raw: z.input<typeof ZDeliverie
         input.status ? eq(webhookDeliveries.status, input.status) : undefined,
         input.eventType ? eq(webhookDeliveries.eventType, input.eventType) : undefined,
         input.cursor
-          ? or(
-              lt(webhookDeliveries.createdAt, input.cursor.at),
-              and(eq(webhookDeliveries.createdAt, input.cursor.at), lt(webhookDeliveries.id, input.cursor.id)),
-            )
+          ? sql`(${webhookDeliveries.createdAt}, ${webhookDeliveries.id}) < (${input.cursor.at}::timestamptz, ${input.cursor.id}::uuid)`
           : undefined,
       ),
     )
@@ -231,8 +242,8 @@ export async function listDeliveries(db: TDbOrTx, raw: z.input<typeof ZDeliverie
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    deliveries: page,
-    nextCursor: rows.length > input.limit && last ? { at: last.createdAt, id: last.id } : null,
+    deliveries: page.map(({ cursorAt: _cursorAt, ...delivery }) => delivery),
+    nextCursor: rows.length > input.limit && last ? { at: last.cursorAt, id: last.id } : null,
   };
 }
 

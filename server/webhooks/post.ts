@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { safeLookup } from "./url-safety";
+import { literalHostProblem, safeLookup, WEBHOOK_BLOCKED_CODE } from "./url-safety";
 
 /** The start of a response body kept in the delivery log. */
 export const RESPONSE_EXCERPT_BYTES = 1024;
@@ -18,7 +18,8 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 /**
- * One POST to a webhook endpoint: through the SSRF-checked lookup, no redirects followed (a
+ * One POST to a webhook endpoint: an IP literal host checked before connecting (Node skips
+ * `lookup` for those), a host name through the SSRF-checked lookup, no redirects followed (a
  * 3xx is an answer like any other), a hard timeout for the whole exchange, and only the first
  * KiB of the body read (the rest is discarded, not buffered).
  */
@@ -32,6 +33,9 @@ export function postWebhook(
   const elapsed = () => Math.round(performance.now() - started);
   const url = new URL(target);
   const client = url.protocol === "https:" ? https : http;
+  // An endpoint saved while private networks were allowed must not reach them once they are not.
+  const refused = literalHostProblem(url, options.allowPrivate);
+  if (refused) return Promise.resolve({ kind: "error", latencyMs: elapsed(), error: refused, blocked: true });
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result: TPostResult) => {
@@ -79,7 +83,7 @@ export function postWebhook(
         kind: "error",
         latencyMs: elapsed(),
         error: error.message.slice(0, 500),
-        blocked: error.code === "EWEBHOOKBLOCKED",
+        blocked: error.code === WEBHOOK_BLOCKED_CODE,
       });
     });
     request.end(body);

@@ -254,6 +254,9 @@ describe("webhooks out", () => {
       "http://169.254.169.254/latest/meta-data",
       "http://[::1]/hook",
       "http://localhost:9000/hook",
+      "http://[::127.0.0.1]/hook",
+      "http://[::ffff:127.0.0.1]/hook",
+      "http://0x7f.1/hook",
     ]) {
       await expect(strict.webhooks.create({ url }), url).rejects.toThrow(/private|loopback|reserved/);
     }
@@ -277,8 +280,80 @@ describe("webhooks out", () => {
       10_000,
       "the blocked delivery",
     );
-    expect(row?.lastError).toMatch(/private or reserved address/);
+    expect(row?.lastError).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a private or loopback address/);
     expect(receiver.received).toHaveLength(0);
+  });
+
+  it("refuses at delivery an IP-literal endpoint saved while private networks were allowed, once they are not", async () => {
+    const receiver = await startWebhookReceiver();
+    const pipeline = await pipelineWithWebhooks({ allowPrivate: false });
+    // Saved with the allowance on (Node connects to an IP literal without calling `lookup`).
+    const admin = adminOf(pipeline, await insertUser(pipeline.db, "admin"), true);
+    const port = new URL(receiver.url).port;
+    const literals = [receiver.url, `http://[::ffff:127.0.0.1]:${port}/`, `http://2130706433:${port}/`];
+    const ids: string[] = [];
+    for (const url of literals) ids.push((await admin.webhooks.create({ url })).endpoint.id);
+    await recordEvents(pipeline.db, [{ type: "contact.created", payload: {} }]);
+    const rows = await waitFor(
+      async () => {
+        const found = await pipeline.db.select().from(webhookDeliveries);
+        return found.length === literals.length && found.every((row) => row.status === "dead") ? found : undefined;
+      },
+      10_000,
+      "every delivery to be refused",
+    );
+    for (const row of rows) {
+      expect(row.lastError).toMatch(/^(127\.0\.0\.1|::ffff:7f00:1) is a private or loopback address/);
+      // Refused before connecting: one attempt, no HTTP status, no retry.
+      expect(row).toMatchObject({ attempts: 1, lastHttpStatus: null, nextAttemptAt: null });
+    }
+    expect(rows.map((row) => row.webhookId).sort()).toEqual([...ids].sort());
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("pages the delivery log without losing or repeating rows that share a millisecond", async () => {
+    const database = await usePreparedDatabase();
+    const admin = adminOf(database, await insertUser(database.db, "admin"));
+    const { endpoint } = await admin.webhooks.create({ url: "http://127.0.0.1:9/hooks" });
+    const total = 396;
+    await recordEvents(
+      database.db,
+      Array.from({ length: total }, () => ({ type: "contact.created" as const, payload: {} })),
+    );
+    // Eight rows per millisecond, two per microsecond: every page boundary falls inside a
+    // millisecond, and some inside a microsecond (the id breaks those ties).
+    await database.db.execute(sql`
+      with numbered as (
+        select id, row_number() over (order by id) - 1 as n from ${webhookDeliveries} where webhook_id = ${endpoint.id})
+      update ${webhookDeliveries} d
+      set created_at = timestamptz '2026-03-01 12:00:00.000000+00'
+        + (numbered.n / 8) * interval '1 millisecond' + ((numbered.n % 8) / 2) * interval '1 microsecond'
+      from numbered where d.id = numbered.id`);
+    for (const limit of [50, 7]) {
+      const seen: string[] = [];
+      let cursor: { at: string; id: string } | null = null;
+      let pages = 0;
+      do {
+        const page: Awaited<ReturnType<typeof admin.webhooks.deliveries>> = await admin.webhooks.deliveries({
+          webhookId: endpoint.id,
+          cursor,
+          limit,
+        });
+        seen.push(...page.deliveries.map((delivery) => delivery.id));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 1_000);
+      expect(new Set(seen).size, `pages of ${limit}`).toBe(seen.length);
+      expect(seen, `pages of ${limit}`).toHaveLength(total);
+      expect(pages).toBe(Math.ceil(total / limit));
+    }
+    // A forged cursor is a clear refusal, not a database error.
+    for (const at of ["2026-02-30T00:00:00.000000Z", "0000-01-01T00:00:00.000000Z", "yesterday"]) {
+      await expect(
+        admin.webhooks.deliveries({ webhookId: endpoint.id, cursor: { at, id: endpoint.id } }),
+        at,
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
   });
 
   it("disables an endpoint that has failed for the configured time", async () => {

@@ -195,6 +195,90 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
     // The simulator session keeps working meanwhile.
     const simulator = await sessionRow(pipeline, pipeline.sessionId);
     expect(simulator.status).toBe("ready");
+    // The row says which retry is next and when, for the Sessions page's "retrying in … (attempt n)".
+    const retrying = await waitFor(
+      async () => {
+        const row = await sessionRow(pipeline, id);
+        return row.status === "failed" && (row.reconnectAttempt ?? 0) >= 3 ? row : undefined;
+      },
+      15_000,
+      "a third failed attempt",
+    );
+    expect(retrying.nextRetryAt).toBeInstanceOf(Date);
+    expect(retrying.lastError).toMatch(/unreachable/);
+    const [listed] = (await admin.sessions.list()).filter((session) => session.id === id);
+    expect(listed).toMatchObject({ reconnectAttempt: expect.any(Number), nextRetryAt: expect.any(Date) });
+  });
+});
+
+describe("whatsapp-web.js reconnect backoff (fake client)", () => {
+  it("backs off further each time a connection reaches ready and drops, and starts over only after it stayed up", async () => {
+    const database = await usePreparedDatabase();
+    const [session] = await database.db
+      .insert(waSessions)
+      .values({ name: "Flapping", kind: "wwebjs" })
+      .returning({ id: waSessions.id });
+    const dataPath = await mkdtemp(path.join(tmpdir(), "switchboard-flap-"));
+    const fake = createFakeWwebjs();
+    const reports: { status: string; retry?: { attempt: number; delayMs: number } }[] = [];
+    const stableAfterMs = 1_500;
+    const transport = createWwebjsTransport(
+      {
+        sessionId: session!.id,
+        log: createLogger("flap", "silent"),
+        store: createPostgresAuthStore({ db: database.db, sessionId: session!.id, appSecret: APP_SECRET, dataPath }),
+        createClient: fake.factory,
+        dataPath,
+        chromiumPath: "/usr/bin/chromium",
+        webVersion: null,
+        readyTimeoutMs: 30_000,
+        memoryLimitMb: 2_048,
+        minBackoffMs: 20,
+        maxBackoffMs: 1_000,
+        stableAfterMs,
+        // No jitter: the delays are the schedule itself.
+        random: () => 0.5,
+        typing: () => ({ enabled: false, maxMs: 1_000 }),
+      },
+      { onPhoneMessage: () => Promise.resolve() },
+    );
+    await transport.start({
+      onMessage: () => Promise.resolve(),
+      onAck: () => Promise.resolve(),
+      onStatus: (report) => {
+        reports.push(report);
+        return Promise.resolve();
+      },
+    });
+    const readies = () => reports.filter((report) => report.status === "ready").length;
+    const retries = () => reports.flatMap((report) => (report.retry ? [report.retry] : []));
+    await (await waitForClient(fake, 1)).scan();
+    // Ten times: ready (the stored session restored), then dropped well before it counts as stable.
+    for (let round = 1; round <= 10; round += 1) {
+      await waitFor(() => Promise.resolve(readies() >= round), 10_000, `ready #${round}`);
+      fake.clients[round - 1]!.emit("disconnected", "NAVIGATION");
+      await waitFor(() => Promise.resolve(retries().length >= round), 10_000, `retry #${round}`);
+    }
+    expect(retries()).toEqual([
+      { attempt: 1, delayMs: 20, at: expect.any(Date) },
+      { attempt: 2, delayMs: 40, at: expect.any(Date) },
+      { attempt: 3, delayMs: 80, at: expect.any(Date) },
+      { attempt: 4, delayMs: 160, at: expect.any(Date) },
+      { attempt: 5, delayMs: 320, at: expect.any(Date) },
+      { attempt: 6, delayMs: 640, at: expect.any(Date) },
+      { attempt: 7, delayMs: 1_000, at: expect.any(Date) },
+      { attempt: 8, delayMs: 1_000, at: expect.any(Date) },
+      { attempt: 9, delayMs: 1_000, at: expect.any(Date) },
+      { attempt: 10, delayMs: 1_000, at: expect.any(Date) },
+    ]);
+
+    // The eleventh connection stays up past the threshold: the next drop starts over from the minimum.
+    await waitFor(() => Promise.resolve(readies() >= 11), 10_000, "ready #11");
+    await new Promise((resolve) => setTimeout(resolve, stableAfterMs + 300));
+    fake.clients[10]!.emit("disconnected", "NAVIGATION");
+    await waitFor(() => Promise.resolve(retries().length >= 11), 10_000, "retry #11");
+    expect(retries()[10]).toMatchObject({ attempt: 1, delayMs: 20 });
+    await transport.stop();
   });
 });
 
@@ -241,7 +325,7 @@ describe.runIf(RUN_BROWSER_TESTS)("the real whatsapp-web.js client on Chromium, 
       .values({ name: "Smoke", kind: "wwebjs" })
       .returning({ id: waSessions.id });
     const dataPath = await mkdtemp(path.join(tmpdir(), "switchboard-smoke-"));
-    const statuses: { status: string; error?: string }[] = [];
+    const statuses: { status: string; error?: string; retry?: { attempt: number; delayMs: number } }[] = [];
     const transport = createWwebjsTransport(
       {
         sessionId: session!.id,
@@ -276,6 +360,8 @@ describe.runIf(RUN_BROWSER_TESTS)("the real whatsapp-web.js client on Chromium, 
     const elapsed = Date.now() - started;
     process.stderr.write(`real client reported unreachable after ${elapsed} ms: ${failed.error}\n`);
     expect(failed.error).toMatch(/unreachable|failed to start/);
+    // With when it tries again (the Sessions page counts down to it).
+    expect(failed.retry).toMatchObject({ attempt: 1, delayMs: expect.any(Number) });
     await transport.stop();
     // No Chromium of this session is left running.
     await waitFor(

@@ -4,6 +4,9 @@ import type { TAckStatus } from "~/server/messaging/statuses";
 
 export type TSessionStatus = "connecting" | "qr" | "ready" | "disconnected" | "logged_out" | "failed";
 
+/** When a transport that went down will try again: its attempt number (1 = the first retry), after how long, and when. */
+export type TReconnectPlan = { attempt: number; delayMs: number; at: Date };
+
 /** What a transport reports to the worker. `onMessage` resolves only after ingest committed. */
 export type TTransportHandlers = {
   onMessage: (message: TInboundMessage) => Promise<void>;
@@ -15,6 +18,8 @@ export type TTransportHandlers = {
     qr?: string;
     /** WhatsApp Web's own connection state (`change_state`), reported beside the status. */
     state?: string;
+    /** With a status that took the connection down: the reconnect it scheduled. */
+    retry?: TReconnectPlan;
   }) => Promise<void>;
 };
 

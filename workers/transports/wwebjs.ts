@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Logger } from "~/server/logger";
 import type { TInboundMessage } from "~/server/messaging/inbound-message";
 import type { TPostgresAuthStore } from "~/server/sessions/auth-store";
-import type { TSessionStatus, TTransport, TTransportHandlers } from "./types";
+import type { TReconnectPlan, TSessionStatus, TTransport, TTransportHandlers } from "./types";
 import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
 
 /**
@@ -14,7 +14,9 @@ import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
  * the library's events to the worker's (QR, authenticated, ready, messages, acks, state,
  * disconnects), supervises the client (reconnect with backoff, a watchdog for a `ready` that
  * never comes or a Chromium that grows too big, LOGOUT clears the stored session) and makes
- * sure every Chromium it started is gone when it stops.
+ * sure every Chromium it started is gone when it stops. The backoff starts over only once a
+ * connection has stayed `ready` for `stableAfterMs`: a connection that flaps (ready, dropped,
+ * ready…) backs off like one that never connects, instead of reconnecting in a storm.
  */
 
 /** The part of whatsapp-web.js's Message the transport reads (the fake client in tests has the same shape). */
@@ -71,6 +73,10 @@ export type TWwebjsOptions = {
   /** Reconnect backoff: from this, doubling, to `maxBackoffMs`, with jitter. */
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** The backoff starts over once the client has stayed `ready` this long (default 2 min). */
+  stableAfterMs?: number;
+  /** The backoff's jitter source (tests make it fixed). */
+  random?: () => number;
   /** Show "typing…" while the bot prepares a reply (cleared when it is sent, or after this long); read each time, so a settings change applies at once. */
   typing: () => { enabled: boolean; maxMs: number };
 };
@@ -156,6 +162,9 @@ async function residentKb(pid: number): Promise<number | null> {
 
 export type TPhoneMessage = { to: string; waMessageId: string; body: string; at: Date };
 
+/** How long a connection must stay `ready` before its reconnect backoff starts over. */
+export const DEFAULT_STABLE_AFTER_MS = 120_000;
+
 export function createWwebjsTransport(
   options: TWwebjsOptions,
   extra: { onPhoneMessage: (message: TPhoneMessage) => Promise<void> },
@@ -170,7 +179,11 @@ export function createWwebjsTransport(
   let status: TSessionStatus = "connecting";
   let stopped = false;
   let attempt = 0;
+  const stableAfterMs = options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
+  const random = options.random ?? Math.random;
   let reconnectTimer: NodeJS.Timeout | undefined;
+  /** Armed on `ready`: when it fires, the connection has proven stable and the backoff starts over. */
+  let stableTimer: NodeJS.Timeout | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   let memoryTimer: NodeJS.Timeout | undefined;
   /** Ids of messages Switchboard sent, so `message_create` can tell them from a person typing on the phone. */
@@ -184,7 +197,7 @@ export function createWwebjsTransport(
   let reports: Promise<void> = Promise.resolve();
   const report = (
     next: TSessionStatus,
-    detail: { phone?: string; error?: string; qr?: string; state?: string } = {},
+    detail: { phone?: string; error?: string; qr?: string; state?: string; retry?: TReconnectPlan } = {},
   ) => {
     if (!detail.state) status = next;
     reports = reports.then(() =>
@@ -197,6 +210,7 @@ export function createWwebjsTransport(
 
   const clearTimers = () => {
     clearTimeout(reconnectTimer);
+    clearTimeout(stableTimer);
     clearTimeout(watchdog);
     clearInterval(memoryTimer);
     for (const timer of typingTimers.values()) clearTimeout(timer);
@@ -225,28 +239,42 @@ export function createWwebjsTransport(
     }
   };
 
-  const scheduleReconnect = (reason: string) => {
-    if (stopped) return;
+  /** The next reconnect: its attempt number, delay and time, reported with the status that caused it. */
+  const planReconnect = (): TReconnectPlan => {
     attempt += 1;
-    const base = Math.min(options.maxBackoffMs, options.minBackoffMs * 2 ** (attempt - 1));
-    const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
-    log.warn({ sessionId, reason, attempt, delayMs: delay }, "WhatsApp client down; reconnecting");
+    const base = Math.min(options.maxBackoffMs, options.minBackoffMs * 2 ** Math.min(attempt - 1, 40));
+    const delayMs = Math.round(base * (0.8 + 0.4 * random()));
+    return { attempt, delayMs, at: new Date(Date.now() + delayMs) };
+  };
+
+  const startReconnect = (plan: TReconnectPlan, reason: string) => {
+    if (stopped) return;
+    log.warn({ sessionId, reason, attempt: plan.attempt, delayMs: plan.delayMs }, "WhatsApp client down; reconnecting");
     clearTimeout(reconnectTimer);
-    reconnectTimer = setTimeout(() => void connect(), delay);
+    // Due at the time the status showed, however long the teardown took.
+    reconnectTimer = setTimeout(() => void connect(), Math.max(0, plan.at.getTime() - Date.now()));
     reconnectTimer.unref();
+  };
+
+  /** Reports the client down (with when it will try again), tears it down, and schedules the reconnect. */
+  const goDown = async (next: TSessionStatus, error: string, reason: string, before?: () => Promise<void>) => {
+    // A stopped transport does not come back: the status says so without a retry.
+    const plan = stopped ? undefined : planReconnect();
+    await teardown();
+    await before?.();
+    await report(next, { error, ...(plan ? { retry: plan } : {}) });
+    if (plan) startReconnect(plan, reason);
   };
 
   const armWatchdog = () => {
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
       if (status === "ready" || status === "qr" || stopped) return;
-      void (async () => {
-        await report("failed", {
-          error: `WhatsApp Web did not become ready within ${options.readyTimeoutMs / 1000} s`,
-        });
-        await teardown();
-        scheduleReconnect("ready timeout");
-      })();
+      void goDown(
+        "failed",
+        `WhatsApp Web did not become ready within ${options.readyTimeoutMs / 1000} s`,
+        "ready timeout",
+      );
     }, options.readyTimeoutMs);
     watchdog.unref();
   };
@@ -262,11 +290,11 @@ export function createWwebjsTransport(
           { sessionId, rssMb: Math.round(kb / 1024), limitMb: options.memoryLimitMb },
           "Chromium over its memory limit; restarting",
         );
-        await report("disconnected", {
-          error: `Chromium used ${Math.round(kb / 1024)} MB (limit ${options.memoryLimitMb} MB); restarting`,
-        });
-        await teardown();
-        scheduleReconnect("memory limit");
+        await goDown(
+          "disconnected",
+          `Chromium used ${Math.round(kb / 1024)} MB (limit ${options.memoryLimitMb} MB); restarting`,
+          "memory limit",
+        );
       });
     }, 30_000);
     memoryTimer.unref();
@@ -306,7 +334,12 @@ export function createWwebjsTransport(
       })();
     });
     next.on("ready", () => {
-      attempt = 0;
+      // Not a reset yet: only a connection that stays up for `stableAfterMs` starts the backoff over.
+      clearTimeout(stableTimer);
+      stableTimer = setTimeout(() => {
+        if (client === next && status === "ready") attempt = 0;
+      }, stableAfterMs);
+      stableTimer.unref();
       clearTimeout(watchdog);
       watchMemory();
       const user = next.info?.wid?.user;
@@ -357,20 +390,21 @@ export function createWwebjsTransport(
     });
     next.on("change_state", (state: string) => void report(status, { state }));
     next.on("disconnected", (reason: string) => {
-      void (async () => {
-        await teardown();
-        if (reason === "LOGOUT") {
-          await options.store.delete({ session: sessionId }).catch(() => undefined);
-          await report("logged_out", {
-            error: "The phone logged this device out; scan a new QR code to link it again.",
-          });
-          // A new client shows a fresh QR to link again.
-          scheduleReconnect("logged out");
-          return;
-        }
-        await report("disconnected", { error: `Disconnected: ${reason}` });
-        scheduleReconnect(String(reason));
-      })();
+      if (reason === "LOGOUT") {
+        // A new client shows a fresh QR to link again.
+        void goDown(
+          "logged_out",
+          "The phone logged this device out; scan a new QR code to link it again.",
+          "logged out",
+          () =>
+            options.store.delete({ session: sessionId }).then(
+              () => undefined,
+              () => undefined,
+            ),
+        );
+        return;
+      }
+      void goDown("disconnected", `Disconnected: ${reason}`, String(reason));
     });
   };
 
@@ -388,8 +422,7 @@ export function createWwebjsTransport(
         webVersion: options.webVersion,
       });
     } catch (error) {
-      await report("failed", { error: `Could not create the WhatsApp client: ${(error as Error).message}` });
-      scheduleReconnect("create failed");
+      await goDown("failed", `Could not create the WhatsApp client: ${(error as Error).message}`, "create failed");
       return;
     }
     client = next;
@@ -405,9 +438,7 @@ export function createWwebjsTransport(
         : /decrypt|tampered|APP_SECRET/.test(message)
           ? `The stored session cannot be used: ${message}. Log out and link the number again.`
           : `WhatsApp Web failed to start: ${message.split("\n")[0]}`;
-      await report("failed", { error: reason });
-      await teardown();
-      scheduleReconnect(reason);
+      await goDown("failed", reason, reason);
     }
   }
 
@@ -431,10 +462,12 @@ export function createWwebjsTransport(
     async logout() {
       const current = client;
       if (current && status === "ready") await current.logout().catch(() => undefined);
-      await teardown();
-      await options.store.delete({ session: sessionId }).catch(() => undefined);
-      await report("logged_out", { error: "Logged out from Switchboard." });
-      if (!stopped) scheduleReconnect("logged out");
+      await goDown("logged_out", "Logged out from Switchboard.", "logged out", () =>
+        options.store.delete({ session: sessionId }).then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
     },
     status: () => status,
     async send(message) {
