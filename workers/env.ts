@@ -13,6 +13,13 @@ const ZWorkerEnv = z.object({
   WORKER_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   /** A killed worker's WhatsApp sessions move to another worker after this many seconds. */
   WORKER_SESSION_LEASE_TTL_S: z.coerce.number().int().min(2).max(600).default(30),
+  /**
+   * This worker's identity (its heartbeat and the owner of its session leases). `npm start`
+   * gives its worker one that survives restarts, so a worker restarted after a crash takes its
+   * WhatsApp sessions back at once instead of waiting for their leases to expire. Unset: a new
+   * one per process. Two running workers must never share one.
+   */
+  WORKER_ID: z.string().trim().min(1).max(200).optional(),
   /** Parallel sends per session (always one at a time per conversation). */
   WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   ...ZAiEnv.shape,

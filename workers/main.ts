@@ -67,6 +67,7 @@ async function main() {
     db,
     boss,
     log,
+    workerId: env.WORKER_ID,
     handlers: JOB_HANDLERS,
     ai: {
       gemini: geminiConfig(env),

@@ -48,6 +48,8 @@ export type TWorkerOptions = {
   webhooks?: { config: TWebhookConfig; databaseUrl: string };
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
+  /** A stable identity (WORKER_ID); default: a new one for this process. */
+  workerId?: string;
 };
 
 export type TRunningWorker = {
@@ -64,7 +66,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
   const { db, boss, log } = options;
   const ai: TAiConfig = options.ai ?? { gemini: null };
   const webhooks = options.webhooks?.config ?? defaultWebhookConfig("");
-  const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   await createQueues(boss);
   let inFlight = 0;
 

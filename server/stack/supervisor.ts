@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -192,6 +193,7 @@ export async function runSupervisor(): Promise<void> {
     }
     if (stopping) return;
 
+    const workerId = process.env.WORKER_ID ?? `${os.hostname()}:stack-${process.pid}:${randomBytes(4).toString("hex")}`;
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       [SUPERVISOR_FLAG]: undefined,
@@ -228,7 +230,9 @@ export async function runSupervisor(): Promise<void> {
               isDev
                 ? [tsx, "watch", "--clear-screen=false", path.join(ROOT, "workers/main.ts")]
                 : ["--import", "tsx", path.join(ROOT, "workers/main.ts")],
-              childEnv,
+              // One identity for every incarnation of this stack's worker: a worker restarted
+              // after a crash owns the session leases its predecessor held, and sends at once.
+              { ...childEnv, WORKER_ID: workerId },
               sink,
             ),
         },

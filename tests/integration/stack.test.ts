@@ -258,8 +258,6 @@ describe("npm start", () => {
         ADMIN_EMAIL: "owner@example.test",
         ADMIN_PASSWORD: "a-long-password",
         WORKER_HEARTBEAT_INTERVAL_MS: "1000",
-        // A killed worker's session lease frees up sooner than the default 30 s (test time only).
-        WORKER_SESSION_LEASE_TTL_S: "6",
         API_RATE_LIMIT_PER_MINUTE: "100000",
       });
       cleanups.push(() => stopStack(stack));
@@ -342,6 +340,7 @@ describe("npm start", () => {
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       sending = false;
       await sending$;
+      const stoppedSendingAt = Date.now();
       const drained = await waitFor(
         async () => {
           const counts = await pipelineCounts(database, produced);
@@ -350,11 +349,12 @@ describe("npm start", () => {
         90_000,
         async () => `every message answered; so far ${JSON.stringify(await pipelineCounts(database, produced))}`,
       );
+      const drainedAfterMs = Date.now() - stoppedSendingAt;
       probing = false;
       await probing$;
       const health = (await (await fetch(`${base}/api/health`)).json()) as { supervisor: unknown };
       console.log(
-        `stack kill -9: ${produced.size} messages, worker back after ${backAfterMs} ms, ${probes} probes ` +
+        `stack kill -9: ${produced.size} messages, worker back after ${backAfterMs} ms, drained ${drainedAfterMs} ms after the traffic stopped, ${probes} probes ` +
           `(${probeFailures.length} failed), counts ${JSON.stringify(drained)}`,
       );
 
@@ -362,6 +362,9 @@ describe("npm start", () => {
       expect(probeFailures).toEqual([]);
       expect(probes).toBeGreaterThan(20);
       expect(backAfterMs).toBeLessThan(10_000);
+      // The restarted worker has the same identity (WORKER_ID), so it takes the simulator
+      // session's lease back at once; a new identity would wait out the 30 s lease.
+      expect(drainedAfterMs).toBeLessThan(20_000);
       expect(produced.size).toBeGreaterThan(50);
       expect(drained).toEqual({
         inbound: produced.size,
