@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { BRAND } from "~/components/brand";
+import { ZodJitless } from "~/components/csp/zod-jitless";
 import { TRPCReactProvider } from "~/components/trpc/client";
 import "./globals.css";
 
@@ -27,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen font-sans antialiased">
+        <ZodJitless />
         <TRPCReactProvider>{children}</TRPCReactProvider>
       </body>
     </html>

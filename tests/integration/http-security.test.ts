@@ -5,10 +5,13 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
+import { chromium, type Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contacts, waSessions } from "~/db/schema";
 import { createApiKey } from "~/server/rest/api-keys";
+import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
 import { buildWeb, isWebBuildStale } from "~/server/stack/build";
+import { CHROMIUM_PATH, RUN_BROWSER_TESTS } from "../support/chromium";
 import { useTestDatabase, type TTestDatabase } from "../support/database";
 import { createFakeGemini } from "../support/fake-gemini-server";
 import { freePort } from "../support/ports";
@@ -186,6 +189,28 @@ function expectScriptsNonced(response: Response, html: string, what: string) {
   const scripts = html.match(/<script\b[^>]*>/g) ?? [];
   expect(scripts.length, `${what}: has scripts`).toBeGreaterThan(0);
   for (const script of scripts) expect(script, what).toContain(`nonce="${nonce}"`);
+}
+
+/** What the browser says about the CSP or Permissions-Policy, and uncaught errors, as they come. */
+function watchPolicyComplaints(page: Page): string[] {
+  const complaints: string[] = [];
+  page.on("console", (message) => {
+    if (/content.security.policy|permissions.policy/i.test(message.text())) {
+      complaints.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => complaints.push(`${page.url()}: ${error.message}`));
+  return complaints;
+}
+
+/**
+ * An init script: Chromium prints blocked loads itself, but a blocked eval a library catches
+ * (feature detection) or a refused inline style only shows as this event.
+ */
+function reportViolations() {
+  document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(`Content-Security-Policy violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+  });
 }
 
 /** The paths of every page under app/ (route groups dropped, a dynamic segment filled by `fill`). */
@@ -514,6 +539,51 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
     expect(me.status).toBe(200);
   });
 
+  it.runIf(RUN_BROWSER_TESTS)(
+    "renders every page in Chromium with no CSP violation, the Sessions QR code included",
+    { timeout: 120_000 },
+    async () => {
+      // A number waiting to be linked; the lease is another worker's, so ours leaves it alone.
+      await database.db.insert(waSessions).values({
+        name: "Shop phone",
+        kind: "wwebjs",
+        status: "qr",
+        qr: "2@csp-check,qr-string-from-whatsapp-web,0123456789==",
+        leaseOwner: "another-worker",
+        leaseExpiresAt: new Date(Date.now() + 3_600_000),
+      });
+      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+      try {
+        const context = await browser.newContext();
+        await context.addCookies(
+          session.cookie.split("; ").map((pair) => {
+            const [name = "", ...value] = pair.split("=");
+            return { name, value: value.join("="), url: server.base };
+          }),
+        );
+        const page = await context.newPage();
+        const complaints = watchPolicyComplaints(page);
+        await page.addInitScript(reportViolations);
+        const [contact] = await database.db.select({ id: contacts.id }).from(contacts).limit(1);
+        for (const path of [...pagePaths(() => contact!.id), "/no-such-page"]) {
+          await page.goto(`${server.base}${path}`);
+          await page.waitForLoadState("networkidle");
+          // Next's client runtime ran (it announces itself on window.next): the nonced scripts were allowed.
+          await page.waitForFunction(
+            () => typeof (window as { next?: { version?: string } }).next?.version === "string",
+          );
+        }
+        await page.goto(`${server.base}/sessions`);
+        const qr = page.getByRole("img", { name: "QR code to link Shop phone" });
+        await qr.waitFor();
+        expect(await qr.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0);
+        expect(complaints).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+
   it("believes no client that claims HTTPS: no HSTS, no Secure cookies", async () => {
     const claim = { "x-forwarded-proto": "https" };
     const page = await fetch(`${server.base}/login`, { headers: claim });
@@ -631,6 +701,22 @@ describe("when a page fails", () => {
       expect(response.status).toBe(500);
       expectSecurityHeaders(response, "error page", { https: false });
       expectScriptsNonced(response, html, "error page");
+      if (RUN_BROWSER_TESTS) {
+        const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+        try {
+          const context = await browser.newContext();
+          await context.addCookies([{ name: "next-auth.session-token", value: token, url: base }]);
+          const page = await context.newPage();
+          const complaints = watchPolicyComplaints(page);
+          await page.addInitScript(reportViolations);
+          await page.goto(`${base}/settings`);
+          await page.getByRole("heading", { name: "Something went wrong" }).waitFor();
+          await page.waitForLoadState("networkidle");
+          expect(complaints).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+      }
     } finally {
       await stopProcess(web);
     }
