@@ -711,7 +711,9 @@ describe("when a page fails", () => {
           await page.addInitScript(reportViolations);
           await page.goto(`${base}/settings`);
           await page.getByRole("heading", { name: "Something went wrong" }).waitFor();
-          await page.waitForLoadState("networkidle");
+          await page.waitForFunction(
+            () => typeof (window as { next?: { version?: string } }).next?.version === "string",
+          );
           expect(complaints).toEqual([]);
         } finally {
           await browser.close();
