@@ -254,11 +254,17 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
   let server: TServer;
   let gemini: Awaited<ReturnType<typeof createFakeGemini>>;
   let session: Awaited<ReturnType<typeof signIn>>;
+  let contact: { id: string } | undefined;
   beforeAll(async () => {
     gemini = await createFakeGemini({ otherwise: { reply: "OK" } });
     server = await startStack({ DATABASE_URL: database.url, GEMINI_API_KEY: "test-key", GEMINI_BASE_URL: gemini.url });
     servers.push(server);
     session = await signIn(server.base);
+    const [simulator] = await database.db.select({ id: waSessions.id }).from(waSessions).limit(1);
+    [contact] = await database.db
+      .insert(contacts)
+      .values({ sessionId: simulator!.id, waId: "15550001111", name: "Header Check" })
+      .returning({ id: contacts.id });
   }, 300_000);
   afterAll(async () => {
     await gemini.close();
@@ -266,11 +272,6 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
   const aiTests = () => gemini.requests.filter((request) => JSON.stringify(request.body).includes("Are you there?"));
 
   it("puts the headers, and the nonce on every script, on every page", { timeout: 120_000 }, async () => {
-    const [simulator] = await database.db.select({ id: waSessions.id }).from(waSessions).limit(1);
-    const [contact] = await database.db
-      .insert(contacts)
-      .values({ sessionId: simulator!.id, waId: "15550001111", name: "Header Check" })
-      .returning({ id: contacts.id });
     const pages = pagePaths(() => contact!.id);
     expect(pages).toEqual(
       expect.arrayContaining(["/", "/login", "/settings", "/analytics", `/contacts/${contact!.id}`]),
@@ -564,7 +565,6 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
         const page = await context.newPage();
         const complaints = watchPolicyComplaints(page);
         await page.addInitScript(reportViolations);
-        const [contact] = await database.db.select({ id: contacts.id }).from(contacts).limit(1);
         for (const path of [...pagePaths(() => contact!.id), "/no-such-page"]) {
           await page.goto(`${server.base}${path}`);
           await page.waitForLoadState("networkidle");
@@ -710,11 +710,11 @@ describe("when a page fails", () => {
           const complaints = watchPolicyComplaints(page);
           await page.addInitScript(reportViolations);
           await page.goto(`${base}/settings`);
-          await page.getByRole("heading", { name: "Something went wrong" }).waitFor();
           await page.waitForFunction(
             () => typeof (window as { next?: { version?: string } }).next?.version === "string",
           );
           expect(complaints).toEqual([]);
+          await expect(page.getByRole("heading", { name: "Something went wrong" }).isVisible()).resolves.toBe(true);
         } finally {
           await browser.close();
         }
