@@ -35,6 +35,8 @@ export default async function proxy(request: NextRequestWithAuth, event: NextFet
   }
   if (!response) {
     const forwarded = new Headers(request.headers);
+    // Where Next looks for the nonce (its documented contract; 16.4 also copies the response's
+    // headers onto the request, so a test cannot tell this line is needed).
     forwarded.set("content-security-policy", headers["content-security-policy"]);
     forwarded.set("x-forwarded-proto", isHttps ? "https" : "http");
     const host = requestHost(request.headers, config);
