@@ -1,12 +1,48 @@
 import { type NextRequestWithAuth, withAuth } from "next-auth/middleware";
-import type { NextFetchEvent } from "next/server";
+import { type NextFetchEvent, NextResponse } from "next/server";
 import { webEnv } from "~/server/env";
+import { createNonce, securityHeaders } from "~/server/security/headers";
+import { isHttpsRequest, requestHost, sessionCookieName } from "~/server/security/request-origin";
 
-/** Every page needs a session; API routes check their own (tRPC procedures, health is public). */
-export default function proxy(request: NextRequestWithAuth, event: NextFetchEvent) {
-  return withAuth({ pages: { signIn: "/login" }, secret: webEnv().APP_SECRET })(request, event);
+/** Paths anyone may open: sign-in, API routes (they check their own session or key), assets, icons. */
+const PUBLIC_PATH = /^\/(?:api\/|_next\/|login(?:\/|$)|[^/]+\.(?:ico|png|svg|txt|webmanifest)$)/;
+
+/**
+ * Runs for every request (no matcher): it gives every response, pages, API, static files and
+ * 404s alike, the security headers (server/security/headers.ts) with a fresh CSP nonce. Next
+ * reads the nonce from the CSP it finds on the request and puts it on its own scripts. Pages
+ * other than sign-in need a session.
+ *
+ * It also rewrites X-Forwarded-Proto and X-Forwarded-Host to what we believe (a trusted proxy's
+ * word, else the socket's plain HTTP and Host): next-auth trusts those headers for its origin
+ * and picks `__Secure-` cookies from the scheme, so a client can no longer choose either.
+ */
+export default async function proxy(request: NextRequestWithAuth, event: NextFetchEvent) {
+  const env = webEnv();
+  const config = { trustedProxyHops: env.TRUSTED_PROXY_HOPS, publicUrl: env.NEXTAUTH_URL };
+  const isHttps = isHttpsRequest(request.headers, config);
+  const headers = securityHeaders({ nonce: createNonce(), isHttps, isDev: env.NODE_ENV === "development" });
+
+  let response: Response | undefined;
+  if (!PUBLIC_PATH.test(request.nextUrl.pathname)) {
+    // A redirect to sign-in, or nothing when the session is good.
+    response =
+      (await withAuth({
+        pages: { signIn: "/login" },
+        secret: env.APP_SECRET,
+        cookies: { sessionToken: { name: sessionCookieName(isHttps) } },
+      })(request, event)) ?? undefined;
+  }
+  if (!response) {
+    const forwarded = new Headers(request.headers);
+    // Where Next looks for the nonce (its documented contract; 16.4 also copies the response's
+    // headers onto the request, so a test cannot tell this line is needed).
+    forwarded.set("content-security-policy", headers["content-security-policy"]);
+    forwarded.set("x-forwarded-proto", isHttps ? "https" : "http");
+    const host = requestHost(request.headers, config);
+    if (host) forwarded.set("x-forwarded-host", host);
+    response = NextResponse.next({ request: { headers: forwarded } });
+  }
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
 }
-
-export const config = {
-  matcher: ["/((?!api/|_next/|login|favicon.ico|.*\\.(?:svg|png|ico|txt)$).*)"],
-};

@@ -1,17 +1,34 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { BRAND } from "~/components/brand";
+import { ZodJitless } from "~/components/csp/zod-jitless";
 import { TRPCReactProvider } from "~/components/trpc/client";
 import "./globals.css";
 
+// Every page renders per request, so Next can put the request's CSP nonce (proxy.ts) on its
+// scripts; a page prerendered at build time would carry none and its scripts would be blocked.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
-  title: { default: "Switchboard", template: "%s · Switchboard" },
-  description: "Self-hosted admin platform for WhatsApp bots",
+  title: { default: BRAND.name, template: `%s · ${BRAND.name}` },
+  description: BRAND.description,
+  applicationName: BRAND.name,
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: [{ url: "/apple-touch-icon.png", sizes: "180x180", type: "image/png" }],
+  },
 };
+
+export const viewport: Viewport = { themeColor: BRAND.themeColor };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen font-sans antialiased">
+        <ZodJitless />
         <TRPCReactProvider>{children}</TRPCReactProvider>
       </body>
     </html>

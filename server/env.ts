@@ -17,6 +17,14 @@ const ZPostgresUrl = z
 
 const ZAppSecret = z.string().min(32, "must be at least 32 characters (try: openssl rand -hex 32)");
 
+/** The address people open the app at (next-auth's NEXTAUTH_URL): an http(s) URL. */
+const ZPublicUrl = z
+  .string()
+  .trim()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: "must be the http(s) address people open the app at, e.g. https://switchboard.example.com",
+  });
+
 /** Gemini, read by the worker (AI replies) and the web (Settings: provider status, "test key"). */
 export const ZAiEnv = z.object({
   /** Gemini API key; without one, AI replies come from the offline provider (the profile). */
@@ -67,6 +75,13 @@ const ZWebEnv = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   /** Set by the `npm start` supervisor: its children's state, for /api/health (unset under a process manager). */
   SUPERVISOR_STATE_FILE: z.string().min(1).optional(),
+  /**
+   * The public address (next-auth reads it too). An https one means the app is served over
+   * HTTPS whatever the request says: HSTS and Secure cookies; its origin passes the CSRF check.
+   */
+  NEXTAUTH_URL: ZPublicUrl.optional(),
+  /** "development" under `next dev` (the CSP then allows React's dev-only eval). */
+  NODE_ENV: z.string().optional(),
 });
 export type TWebEnv = z.infer<typeof ZWebEnv>;
 
@@ -92,6 +107,7 @@ const ZStackEnv = z.object({
   RESTART_MAX_CRASHES: z.coerce.number().int().min(1).max(1_000).default(5),
   /** Also how long a process must stay up for its backoff to start again from RESTART_BACKOFF_MS. */
   RESTART_CRASH_WINDOW_S: z.coerce.number().positive().max(86_400).default(120),
+  NEXTAUTH_URL: ZPublicUrl.optional(),
 });
 export type TStackEnv = z.infer<typeof ZStackEnv>;
 

@@ -2,7 +2,8 @@ import { expect, type Page, test } from "@playwright/test";
 import { expectAccessible, login, screenshot } from "./helpers";
 
 /**
- * Every main page opens for an admin, with no serious or critical axe violations, and is
+ * Every main page opens for an admin, with no serious or critical axe violations and no
+ * Content-Security-Policy violation (nor Permissions-Policy complaint) in the console, and is
  * photographed for the README's tour. This file runs after the journeys (playwright.config.ts),
  * so the pages show their data; `photographedBy` marks pages a journey photographs in a more
  * telling state (an open conversation, a delivery log), and `open` brings a page to the state
@@ -50,8 +51,28 @@ const PAGES: {
   { path: "/settings", name: "settings", heading: "Settings" },
 ];
 
+/** What the browser said about the CSP or Permissions-Policy since the test began (sign-in included). */
+let policyComplaints: string[] = [];
+
 test.describe("main pages", () => {
-  test.beforeEach(async ({ page }) => login(page));
+  test.beforeEach(async ({ page }) => {
+    policyComplaints = [];
+    page.on("console", (message) => {
+      if (/content.security.policy|permissions.policy/i.test(message.text())) {
+        policyComplaints.push(`${page.url()}: ${message.text()}`);
+      }
+    });
+    // Chromium prints blocked loads itself; this also reports inline styles and eval it refused.
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) => {
+        console.error(`Content-Security-Policy violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+      });
+    });
+    await login(page);
+  });
+  test.afterEach(() => {
+    expect(policyComplaints).toEqual([]);
+  });
 
   for (const entry of PAGES) {
     test(`${entry.name} opens, accessible`, async ({ page }) => {

@@ -1,6 +1,7 @@
 import { getCurrentUser } from "~/server/auth/session";
 import { canSeeEvent } from "~/server/events/visibility";
 import { getEventHub } from "~/server/events/web-hub";
+import { refuseCrossSiteRequest } from "~/server/security/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +12,8 @@ const KEEP_ALIVE_MS = 25_000;
  * may see arrives as one `data:` line of JSON ({ id, type, sessionId, threadId, messageId… }).
  */
 export async function GET(request: Request) {
+  const refused = refuseCrossSiteRequest(request);
+  if (refused) return refused;
   const user = await getCurrentUser();
   if (!user) return new Response("Sign in first.", { status: 401 });
   const hub = getEventHub();

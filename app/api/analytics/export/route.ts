@@ -4,6 +4,7 @@ import { canAccess, isScopedToOwn } from "~/server/auth/roles";
 import { getCurrentUser } from "~/server/auth/session";
 import { getDb } from "~/server/db";
 import { AppError } from "~/server/errors";
+import { refuseCrossSiteRequest } from "~/server/security/same-origin";
 import { analyticsCsv } from "./analytics-csv";
 
 export const dynamic = "force-dynamic";
@@ -23,6 +24,8 @@ const ZExportQuery = z.object({
  * one table or series of the Analytics page, as CSV, for whoever may read the page.
  */
 export async function GET(request: Request) {
+  const refused = refuseCrossSiteRequest(request);
+  if (refused) return refused;
   const user = await getCurrentUser();
   if (!user) return new Response("Sign in first.", { status: 401 });
   if (!canAccess(user.role, "insights", "read")) return new Response("Not allowed.", { status: 403 });

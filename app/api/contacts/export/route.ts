@@ -4,11 +4,14 @@ import { getCurrentUser } from "~/server/auth/session";
 import { ZListContactsInput } from "~/server/contacts/contacts";
 import { exportContactsCsv } from "~/server/contacts/export";
 import { getDb } from "~/server/db";
+import { refuseCrossSiteRequest } from "~/server/security/same-origin";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/contacts/export?search=…&tag=…: the contacts the list shows with these filters, as CSV. */
 export async function GET(request: Request) {
+  const refused = refuseCrossSiteRequest(request);
+  if (refused) return refused;
   const user = await getCurrentUser();
   if (!user) return new Response("Sign in first.", { status: 401 });
   if (!canAccess(user.role, "contacts", "read")) return new Response("Not allowed.", { status: 403 });

@@ -2,10 +2,14 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createTRPCContext } from "~/server/api/context";
 import { appRouter } from "~/server/api/root";
 import { createLogger } from "~/server/logger";
+import { refuseCrossSiteRequest, refuseNonJsonBody } from "~/server/security/same-origin";
 
 const log = createLogger("trpc");
 
-function handler(req: Request) {
+/** tRPC over HTTP: GET for queries, POST (JSON only) for mutations and batches; our own pages only. */
+async function handler(req: Request) {
+  const refused = refuseCrossSiteRequest(req) ?? refuseNonJsonBody(req);
+  if (refused) return refused;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
