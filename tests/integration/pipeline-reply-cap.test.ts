@@ -30,7 +30,7 @@ import { waitFor } from "../support/processes";
  * up after `maxTurns`, so a missing cap fails the test instead of running forever.
  */
 async function runOtherBot(pipeline: TPipeline, waId: string, maxTurns: number) {
-  let seen = 0;
+  let seen = (await deliveriesTo(pipeline.db, waId)).length;
   let last = storedId(await inbound(pipeline, waId, "Hello! I am the other bot."));
   for (let turn = 1; turn <= maxTurns; turn += 1) {
     const next = await waitFor(
