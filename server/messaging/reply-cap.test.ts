@@ -48,10 +48,12 @@ describe("reply cap", () => {
     expect(run([6, 7, 8, 9], handled).verdicts).toEqual(["ok", "ok", "ok", "paused"]);
   });
 
-  it("keeps at most the limit's worth of times", () => {
+  it("forgets times that left the window, and applies a lowered limit at once", () => {
     const cap = { ...CAP, limit: 2 };
     const { state } = run([0, 11, 22, 33], EMPTY, cap);
     expect(state.autoRepliesAt).toEqual([at(33)]);
     expect(admitReplies(state, cap, at(34), 1).state.autoRepliesAt).toEqual([at(33), at(34)]);
+    const busy = run([40, 41, 42, 43, 44], EMPTY, { ...CAP, limit: 5 }).state;
+    expect(admitReplies(busy, cap, at(45), 1)).toMatchObject({ admitted: false, pausedNow: true });
   });
 });
