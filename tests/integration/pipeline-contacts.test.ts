@@ -1,14 +1,19 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { contacts, messages, ruleHits, threads } from "~/db/schema";
+import { createDb } from "~/db/client";
+import { contacts, events, messages, ruleHits, threads } from "~/db/schema";
 import { replyWithAi } from "~/server/ai/ai-reply";
 import { createCaller } from "~/server/api/root";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
+import { createSentRecorder, sendQueuedBatch } from "~/server/messaging/outbound";
+import { Pacer } from "~/server/messaging/pacing";
 import { processInboundBatch } from "~/server/messaging/process";
 import { sendToNumber } from "~/server/messaging/send-to-number";
 import type { TRuleInput } from "~/server/rules/schema";
+import { ZPacing } from "~/server/sessions/settings";
 import { updateOrgSettings } from "~/server/settings/settings";
+import { createSimulatorTransport } from "~/workers/transports/simulator";
 import { insertUser } from "../support/database";
 import {
   conversationOf,
@@ -231,5 +236,68 @@ describe("opted-out contacts", () => {
       message: "This contact opted out: you can answer them only within 24 hours of their last message.",
     });
     expect(await repliesTo(pipeline.db, waId)).toHaveLength(2);
+  });
+});
+
+describe("sends queued before the contact changed", () => {
+  it("[send] nothing queued goes to a contact blocked since, no API message to one who opted out since; a reply to their STOP still goes", async () => {
+    const { sessionId, ...database } = await usePreparedDatabase();
+    const boss = createBoss(database.url, "web");
+    await boss.start();
+    onTestFinished(() => boss.stop({ close: true, graceful: false }));
+    await publishRules(database.db, [STOP_RULE]);
+    // Queued while nothing sends: an API message, a bot reply, and a rule's opt-out confirmation.
+    const api = "+14155552020";
+    await database.db.transaction((tx) =>
+      sendToNumber(tx, boss, { to: api, body: "Your order shipped" }, { apiKeyId: "k" }),
+    );
+    const bot = "+15550002021";
+    const stopper = "+15550002022";
+    const hi = await ingestInbound(database.db, boss, { sessionId, waMessageId: "q-1", from: bot, body: "hi" });
+    const stop = await ingestInbound(database.db, boss, { sessionId, waMessageId: "q-2", from: stopper, body: "stop" });
+    await processInboundBatch(database.db, boss, [storedId(hi), storedId(stop)]);
+    // Then the contacts change: one opts out, one is blocked (the STOP rule opted the third out itself).
+    await database.db.update(contacts).set({ optedOut: true }).where(eq(contacts.waId, api));
+    await database.db.update(contacts).set({ blocked: true }).where(eq(contacts.waId, bot));
+
+    const queued = await database.db
+      .select({ id: messages.id, threadId: messages.threadId })
+      .from(messages)
+      .where(and(eq(messages.direction, "out"), eq(messages.status, "queued")));
+    expect(queued).toHaveLength(3);
+    const locks = createDb(database.url, { max: 2 });
+    onTestFinished(() => locks.pool.end());
+    const transport = createSimulatorTransport({
+      db: database.db,
+      boss,
+      sessionId,
+      settings: () => ({ acks: false, deliveredAfterMs: 0, readAfterMs: 0 }),
+    });
+    const errors = await sendQueuedBatch(
+      database.db,
+      transport,
+      new Pacer(ZPacing.parse({ enabled: false })),
+      queued.map((message) => ({
+        jobId: `job-${message.id}`,
+        messageId: message.id,
+        threadId: message.threadId,
+        isLastAttempt: false,
+      })),
+      { lockDb: locks.db, concurrency: 2, recorder: createSentRecorder(database.db) },
+    );
+    expect(errors.size).toBe(0);
+    expect((await repliesTo(database.db, api)).map((reply) => [reply.status, reply.error])).toEqual([
+      ["failed", "Not sent: the contact opted out before it went out."],
+    ]);
+    expect((await repliesTo(database.db, bot)).map((reply) => [reply.status, reply.error])).toEqual([
+      ["failed", "Not sent: the contact was blocked before it went out."],
+    ]);
+    expect((await repliesTo(database.db, stopper)).map((reply) => [reply.body, reply.status])).toEqual([
+      ["You will get no more messages from us.", "sent"],
+    ]);
+    expect(await deliveriesTo(database.db, api)).toEqual([]);
+    expect(await deliveriesTo(database.db, bot)).toEqual([]);
+    expect(await deliveriesTo(database.db, stopper)).toHaveLength(1);
+    expect(await database.db.$count(events, eq(events.type, "message.failed"))).toBe(2);
   });
 });
