@@ -26,11 +26,7 @@ function formatLatency(ms: number): string {
 }
 
 /** What sending will do, said before it happens. */
-function replyHint(
-  thread: TInboxThread["thread"],
-  contact: TInboxThread["contact"],
-  currentUserId: string,
-): string {
+function replyHint(thread: TInboxThread["thread"], contact: TInboxThread["contact"], currentUserId: string): string {
   if (contact.blocked) return "This contact is blocked: unblock them on their contact page to reply.";
   if (contact.optedOut) {
     return `This contact opted out: you can answer only within ${OPTED_OUT_REPLY_HOURS} hours of their last message.`;

@@ -117,7 +117,11 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
     .orderBy(asc(threadNotes.createdAt))
     .limit(500);
   const settings = await getOrgSettings(db);
-  const cap = { limit: settings.replyCapLimit, windowMinutes: settings.replyCapMinutes, action: settings.replyCapAction };
+  const cap = {
+    limit: settings.replyCapLimit,
+    windowMinutes: settings.replyCapMinutes,
+    action: settings.replyCapAction,
+  };
   return {
     thread: {
       ...row.thread,

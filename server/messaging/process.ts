@@ -22,12 +22,7 @@ import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-conte
 import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
 
 export type TProcessOutcome =
-  | "replied"
-  | "no_reply"
-  | "human_mode"
-  | TNoReplyReason
-  | "already_processed"
-  | "not_found";
+  "replied" | "no_reply" | "human_mode" | TNoReplyReason | "already_processed" | "not_found";
 
 /** Test-only seams: production code passes none. */
 export type TProcessHooks = {
