@@ -144,41 +144,17 @@ export async function processInboundBatch(
           });
         }
       }
-      let { effects } = decision;
-      const replyCount = effects.replies.length + effects.aiReplies.length;
-      let silenced: TNoReplyReason | null = null;
-      if (replyCount > 0 && decision.optedOut && !answerOptedOut) {
-        silenced = "opted_out";
-      } else if (replyCount > 0) {
-        const verdict = admitReplies(capStates.get(row.thread.id)!, cap, queuedAt, replyCount);
-        capStates.set(row.thread.id, verdict.state);
-        if (!verdict.admitted) {
-          silenced = "reply_cap";
-          if (verdict.pausedNow) {
-            const until = cap.action === "quiet" ? new Date(queuedAt.getTime() + cap.windowMinutes * 60_000) : null;
-            toRecord.push({
-              type: "thread.bot_paused",
-              ...ids,
-              messageId: row.message.id,
-              payload: {
-                reason: "reply_cap",
-                limit: cap.limit,
-                windowMinutes: cap.windowMinutes,
-                action: cap.action,
-                until: until?.toISOString() ?? null,
-              },
-            });
-            if (cap.action === "handoff" && !effects.handoff) {
-              const note = `The bot sent ${cap.limit} automatic replies within ${cap.windowMinutes} minutes.`;
-              effects = { ...effects, handoff: { ruleId: null, assigneeId: null, note, by: "policy" } };
-            }
-          }
-        }
-      }
-      if (silenced) {
-        effects = { ...effects, replies: [], aiReplies: [] };
-        unanswered(silenced);
-      }
+      const policy = applyReplyPolicy(decision.effects, {
+        optedOut: decision.optedOut && !answerOptedOut,
+        cap,
+        state: capStates.get(row.thread.id)!,
+        now: queuedAt,
+      });
+      const { effects } = policy;
+      capStates.set(row.thread.id, policy.state);
+      if (policy.paused)
+        toRecord.push({ type: "thread.bot_paused", ...ids, messageId: row.message.id, payload: policy.paused });
+      if (policy.silenced) unanswered(policy.silenced);
       for (const reply of effects.replies) {
         const id = randomUUID();
         replies.push({
@@ -284,6 +260,47 @@ export async function processInboundBatch(
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
   });
+}
+
+/**
+ * Who gets the replies a message's rules decided: none for a contact the bot must not answer
+ * (opted out, when Settings say so), none past the reply cap. Reaching the cap pauses the bot
+ * (the `thread.bot_paused` payload), and with `handoff` hands the thread to people. Returns
+ * the effects to run and the thread's cap state after this message.
+ */
+function applyReplyPolicy(
+  decided: TActionEffects,
+  context: { optedOut: boolean; cap: TReplyCap; state: TReplyCapState; now: Date },
+): {
+  effects: TActionEffects;
+  state: TReplyCapState;
+  silenced: TNoReplyReason | null;
+  paused: Record<string, unknown> | null;
+} {
+  const { cap, state, now } = context;
+  const count = decided.replies.length + decided.aiReplies.length;
+  const silence = (reason: TNoReplyReason, effects = decided) => ({
+    effects: { ...effects, replies: [], aiReplies: [] },
+    silenced: reason,
+  });
+  if (count === 0) return { effects: decided, state, silenced: null, paused: null };
+  if (context.optedOut) return { ...silence("opted_out"), state, paused: null };
+  const verdict = admitReplies(state, cap, now, count);
+  if (verdict.admitted) return { effects: decided, state: verdict.state, silenced: null, paused: null };
+  if (!verdict.pausedNow) return { ...silence("reply_cap"), state: verdict.state, paused: null };
+  const paused = {
+    reason: "reply_cap",
+    limit: cap.limit,
+    windowMinutes: cap.windowMinutes,
+    action: cap.action,
+    until: cap.action === "quiet" ? new Date(now.getTime() + cap.windowMinutes * 60_000).toISOString() : null,
+  };
+  const note = `The bot sent ${cap.limit} automatic replies within ${cap.windowMinutes} minutes.`;
+  const effects =
+    cap.action === "handoff" && !decided.handoff
+      ? { ...decided, handoff: { ruleId: null, assigneeId: null, note, by: "policy" as const } }
+      : decided;
+  return { ...silence("reply_cap", effects), state: verdict.state, paused };
 }
 
 /**
