@@ -31,9 +31,9 @@ export type TProcessHooks = {
 };
 
 /**
- * `message.process` for a batch of inbound messages, in ONE transaction: locks the messages,
- * their threads and contacts (in contact order, as ingest does, so batches never deadlock with
- * each other or with ingest), skips those processed already (a retried job), decides each with
+ * `message.process` for a batch of inbound messages, in ONE transaction: locks the contacts,
+ * then the messages and their threads (in contact order, as ingest does, so batches never
+ * deadlock with each other or with ingest), skips those processed already (a retried job), decides each with
  * the published rules (or the org default), runs the actions (replies stored as `queued` with
  * their send jobs; hand-off, tags, profile, relationship, opt-out, custom events), records the
  * rules that fired (`rule_hits`) and how many were evaluated and matched (`rule_evaluations`,
@@ -55,8 +55,18 @@ export async function processInboundBatch(
   const outcomes = new Map<string, TProcessOutcome>(messageIds.map((id) => [id, "not_found"]));
   if (messageIds.length === 0) return outcomes;
   return db.transaction(async (tx) => {
+    // Ingest's lock order: the batch's contacts first (by number), then their threads. Locking
+    // a thread before its contact, while ingest holds the contact and wants the thread, would
+    // deadlock with every message a contact sends while their last one is being decided.
     // `no key update`: foreign-key checks of concurrent inserts (a new message in the thread)
-    // do not wait for it. Contact order is ingest's lock order (contacts, then threads).
+    // do not wait for these locks.
+    await tx.execute(sql`
+      select c.id from ${contacts} c
+      where c.id in (
+        select t.contact_id from ${threads} t join ${messages} m on m.thread_id = t.id
+        where m.id = any(${pgArray(messageIds, "uuid")}))
+      order by c.session_id, c.wa_id
+      for no key update of c`);
     const rows = await tx
       .select({
         ...messageForDecisionFields,
@@ -68,7 +78,7 @@ export async function processInboundBatch(
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
       .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
       .orderBy(asc(contacts.sessionId), asc(contacts.waId), asc(messages.seq))
-      .for("no key update");
+      .for("no key update", { of: [messages, threads] });
     await hooks.afterLock?.();
     const pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
