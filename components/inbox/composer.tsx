@@ -10,6 +10,7 @@ import { cn } from "~/components/ui/cn";
 import { Select } from "~/components/ui/input";
 import { CannedRepliesDialog } from "./canned-replies";
 import { readDraft, sessionDrafts, writeDraft } from "./drafts";
+import { OPTED_OUT_REPLY_HOURS } from "~/server/inbox/reply-window";
 import type { TInboxThread } from "./inbox-labels";
 
 type TMode = "reply" | "note";
@@ -25,7 +26,11 @@ function formatLatency(ms: number): string {
 }
 
 /** What sending will do, said before it happens. */
-function replyHint(thread: TInboxThread["thread"], currentUserId: string): string {
+function replyHint(thread: TInboxThread["thread"], contact: TInboxThread["contact"], currentUserId: string): string {
+  if (contact.blocked) return "This contact is blocked: unblock them on their contact page to reply.";
+  if (contact.optedOut) {
+    return `This contact opted out: you can answer only within ${OPTED_OUT_REPLY_HOURS} hours of their last message.`;
+  }
   if (thread.mode === "bot") return "Sending takes this conversation over from the bot.";
   if (thread.mode === "closed") return "Sending reopens this conversation and makes it yours.";
   if (!thread.assignedUserId) return "Sending makes this conversation yours.";
@@ -224,7 +229,7 @@ export function Composer({
           <p id={hintId} className="text-xs text-foreground/70">
             {isNote
               ? "Only staff see internal notes. Ctrl+Enter (⌘+Enter) saves."
-              : replyHint(data.thread, currentUserId)}
+              : replyHint(data.thread, data.contact, currentUserId)}
           </p>
           <Button type="submit" disabled={sending || !text.trim()}>
             {sending ? "Sending…" : isNote ? "Add note" : "Send"}

@@ -36,6 +36,13 @@ function SourceLabel({ message }: { message: TInboxMessage }) {
   }
 }
 
+/** Why the bot left a contact's message unanswered (messages.no_reply_reason). */
+const NO_REPLY_TEXT: Record<NonNullable<TInboxMessage["noReplyReason"]>, string> = {
+  blocked: "Not answered: the contact is blocked.",
+  opted_out: "Not answered: the contact opted out, and Settings say the bot does not answer them.",
+  reply_cap: "Not answered: too many automatic replies in this conversation (reply cap in Settings).",
+};
+
 /** One message: the contact's on the left, ours on the right, with who wrote it, when, and its ticks. */
 export function MessageBubble({ message, now }: { message: TInboxMessage; now: number }) {
   const inbound = message.direction === "in";
@@ -67,6 +74,11 @@ export function MessageBubble({ message, now }: { message: TInboxMessage; now: n
           <time dateTime={new Date(message.createdAt).toISOString()}>{formatStamp(message.createdAt, now)}</time>
           {inbound ? null : <Ticks status={message.status} className="ml-0" />}
         </div>
+        {inbound && message.noReplyReason ? (
+          <p className="mt-1 text-xs text-foreground/70" data-testid="no-reply-reason">
+            {NO_REPLY_TEXT[message.noReplyReason]}
+          </p>
+        ) : null}
         {message.error ? (
           <p className="mt-1 text-xs text-[color:color-mix(in_oklab,var(--destructive)_75%,var(--foreground))]">
             {message.error}

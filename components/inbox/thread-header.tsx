@@ -67,6 +67,12 @@ export function ThreadHeader({
         ) : null}
         {contact.optedOut ? <Badge tone="danger">opted out</Badge> : null}
         {contact.blocked ? <Badge tone="danger">blocked</Badge> : null}
+        {thread.botPausedUntil && new Date(thread.botPausedUntil).getTime() > now ? (
+          <Badge tone="warning">
+            bot paused (reply cap) until{" "}
+            {new Date(thread.botPausedUntil).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}
+          </Badge>
+        ) : null}
         <span className="ml-2 text-muted-foreground">Mood</span>
         <MoodBadge sentiment={thread.sentiment} />
         {thread.sentiment === null || thread.sentiment === "neutral" ? (

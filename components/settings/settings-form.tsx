@@ -69,6 +69,10 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
           text("defaultReplyMode") === "none" ? { mode: "none" } : { mode: "text", text: text("defaultReplyText") },
         aiModel: text("aiModel"),
         handbackMinutes: text("handbackMinutes"),
+        answerOptedOut: text("answerOptedOut") === "yes",
+        replyCapLimit: text("replyCapLimit"),
+        replyCapMinutes: text("replyCapMinutes"),
+        replyCapAction: text("replyCapAction") as TOrgSettings["replyCapAction"],
         businessHours: Object.fromEntries(
           WEEKDAYS.map((day) => [day, parseHours(text(`hours-${day}`))]),
         ) as TOrgSettings["businessHours"],
@@ -175,6 +179,72 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
                 step={1}
                 defaultValue={initial.handbackMinutes}
                 aria-invalid={Boolean(fieldErrors.handbackMinutes)}
+              />
+            </Field>
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader
+            title="Who the bot answers"
+            description="Blocked contacts never get an automatic reply. Opted-out contacts never get a message you start (API sends); whether the bot answers what they write is your choice."
+          />
+          <CardBody className="grid gap-4 md:grid-cols-2">
+            <Field
+              label="Answer opted-out contacts"
+              htmlFor="answerOptedOut"
+              error={fieldErrors.answerOptedOut}
+              hint="Yes: rules, AI and the default reply answer what they write, as for anyone. No: the bot stays silent (their rules still tag and hand off). A rule's “opt out” reply still goes out."
+            >
+              <Select id="answerOptedOut" name="answerOptedOut" defaultValue={initial.answerOptedOut ? "yes" : "no"}>
+                <option value="yes">yes, answer what they write</option>
+                <option value="no">no, stay silent</option>
+              </Select>
+            </Field>
+            <Field
+              label="At the reply cap"
+              htmlFor="replyCapAction"
+              error={fieldErrors.replyCapAction}
+              hint="Go quiet: the bot stays silent in that conversation for the minutes below. Hand off: the conversation goes to people, unassigned."
+            >
+              <Select id="replyCapAction" name="replyCapAction" defaultValue={initial.replyCapAction}>
+                <option value="quiet">go quiet</option>
+                <option value="handoff">hand off to a person</option>
+              </Select>
+            </Field>
+            <Field
+              label="Automatic replies per conversation (reply cap)"
+              htmlFor="replyCapLimit"
+              error={fieldErrors.replyCapLimit}
+              hint="Against loops with other bots and floods: at most this many rule, AI and default replies in one conversation…"
+            >
+              <Input
+                id="replyCapLimit"
+                name="replyCapLimit"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={1_000}
+                step={1}
+                defaultValue={initial.replyCapLimit}
+                aria-invalid={Boolean(fieldErrors.replyCapLimit)}
+              />
+            </Field>
+            <Field
+              label="Per how many minutes"
+              htmlFor="replyCapMinutes"
+              error={fieldErrors.replyCapMinutes}
+              hint="…within this many minutes (1 to 1,440). A person taking the conversation over starts a fresh count."
+            >
+              <Input
+                id="replyCapMinutes"
+                name="replyCapMinutes"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={1_440}
+                step={1}
+                defaultValue={initial.replyCapMinutes}
+                aria-invalid={Boolean(fieldErrors.replyCapMinutes)}
               />
             </Field>
           </CardBody>

@@ -11,6 +11,10 @@ export const messageSource = pgEnum("message_source", MESSAGE_SOURCES);
 export const MESSAGE_STATUSES = ["received", "queued", "sent", "delivered", "read", "failed"] as const;
 export const messageStatus = pgEnum("message_status", MESSAGE_STATUSES);
 
+/** Why the bot stayed silent on an inbound message in a bot thread (`messages.no_reply_reason`). */
+export const NO_REPLY_REASONS = ["blocked", "opted_out", "reply_cap"] as const;
+export type TNoReplyReason = (typeof NO_REPLY_REASONS)[number];
+
 /** Media metadata only; the bytes stay with WhatsApp. */
 export type TMediaMeta = { mimeType?: string; fileName?: string; size?: number; caption?: string };
 
@@ -55,6 +59,11 @@ export const messages = pgTable(
       .default(sql`'{}'::text[]`),
     /** When `message.process` finished with this inbound message (its replies are committed with it). */
     processedAt: timestamptz(),
+    /**
+     * Why the bot did not answer this inbound message although its thread was the bot's: the
+     * contact is blocked, opted out (and Settings say not to answer them), or the reply cap.
+     */
+    noReplyReason: text().$type<TNoReplyReason>(),
     createdAt: timestamptz().notNull().defaultNow(),
     queuedAt: timestamptz(),
     sentAt: timestamptz(),

@@ -42,6 +42,16 @@ export const threads = pgTable(
     /** Learned as messages arrive (server/threads/learned-context.ts). */
     sentiment: text().$type<"positive" | "neutral" | "negative">(),
     sentimentScore: real(),
+    /**
+     * The reply cap's ledger: when the bot's automatic replies of the current window were
+     * decided (oldest first, at most the cap), written with the thread row locked.
+     */
+    autoRepliesAt: timestamptz()
+      .array()
+      .notNull()
+      .default(sql`'{}'::timestamptz[]`),
+    /** When the reply cap last paused the bot here (it stays quiet for the cap's window). */
+    botPausedAt: timestamptz(),
     /** A small dense number for analytics' per-day thread bitmaps (analytics_thread_days). */
     analyticsNo: integer().notNull().generatedAlwaysAsIdentity(),
     ...timestamps(),

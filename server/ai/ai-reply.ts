@@ -43,7 +43,8 @@ export type TAiReplyJob = {
  * rule's), their details and the thread's recent messages, then stores it as `queued` with its
  * send job and an `ai.replied` event (provider, model, latency, tokens, outcome and reason).
  * A failed, slow or refused model call sends the profile's fallback text: never silence. Runs
- * once per message and rule: a retried job finds the reply stored and does nothing.
+ * once per message and rule: a retried job finds the reply stored and does nothing. A reply
+ * whose thread a person took over, or whose contact was blocked, meanwhile is discarded.
  */
 export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job: TAiReplyJob) {
   const [row] = await db
@@ -60,7 +61,11 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
     // One writer per inbound message: a concurrent retry waits here, then finds the reply.
     await tx.execute(sql`select 1 from ${messages} where id = ${job.messageId} for update`);
     if (await alreadyAnswered(tx, job)) return "already_answered" as const;
-    const [thread] = await tx.select({ mode: threads.mode }).from(threads).where(eq(threads.id, row.thread.id));
+    const [thread] = await tx
+      .select({ mode: threads.mode, blocked: contacts.blocked })
+      .from(threads)
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(eq(threads.id, row.thread.id));
     const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
     const outcome = {
       provider: reply.provider,
@@ -78,6 +83,13 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
         { type: "ai.replied", ...ids, messageId: job.messageId, payload: { ...outcome, discarded: "human_mode" } },
       ]);
       return "human_mode" as const;
+    }
+    if (thread?.blocked) {
+      // The contact was blocked while the model was thinking: nothing automatic answers them.
+      await recordEvents(tx, [
+        { type: "ai.replied", ...ids, messageId: job.messageId, payload: { ...outcome, discarded: "blocked" } },
+      ]);
+      return "blocked" as const;
     }
     const [stored] = await tx
       .insert(messages)

@@ -9,8 +9,18 @@ export const EVENT_TYPES = [
   "message.sent",
   "message.status",
   "message.failed",
+  /**
+   * The bot did not answer a message in a bot thread: `payload.reason` is `blocked`, `opted_out`
+   * or `reply_cap` (also kept on the message as `no_reply_reason`).
+   */
+  "message.unanswered",
   "thread.awaiting_human",
   "thread.handoff",
+  /**
+   * The reply cap paused the bot in a thread: `payload.reason` (`reply_cap`), `limit`,
+   * `windowMinutes`, `action` (`quiet` or `handoff`), `until` (when quiet ends).
+   */
+  "thread.bot_paused",
   /** A person took the thread over, or was given it: `payload.assigneeId`, `payload.by`. */
   "thread.assigned",
   /** The thread went back to the bot: `payload.by` is a user id or "policy" (idle handback). */

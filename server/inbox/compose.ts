@@ -10,6 +10,7 @@ import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { enqueueSends } from "~/server/messaging/process";
 import { takeOverIn } from "./ownership";
+import { OPTED_OUT_REPLY_HOURS } from "./reply-window";
 
 export const ZAgentReplyInput = z.object({
   threadId: z.uuid(),
@@ -19,14 +20,21 @@ export const ZAgentReplyInput = z.object({
 /**
  * An agent's reply. The thread must be theirs: a reply to a bot or unassigned thread takes it
  * over first (in the same transaction); one another person owns is refused, naming them. The
- * reply goes through the session's send queue like the bot's (pacing, retries, statuses).
+ * reply goes through the session's send queue like the bot's (pacing, retries, statuses). A
+ * blocked contact gets nothing (like `POST /messages`); an opted-out one only an answer within
+ * `OPTED_OUT_REPLY_HOURS` of their last message (the API, which only starts messages, refuses them).
  */
 export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, raw: z.input<typeof ZAgentReplyInput>) {
   const input = ZAgentReplyInput.parse(raw);
   return db.transaction(async (tx) => {
     await takeOverIn(tx, user, input.threadId);
     const [target] = await tx
-      .select({ contactId: contacts.id, sessionId: contacts.sessionId, blocked: contacts.blocked })
+      .select({
+        contactId: contacts.id,
+        sessionId: contacts.sessionId,
+        blocked: contacts.blocked,
+        optedOut: contacts.optedOut,
+      })
       .from(threads)
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
       .where(eq(threads.id, input.threadId));
@@ -34,6 +42,20 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
     if (target.blocked)
       throw new AppError("CONFLICT", "This contact is blocked; unblock them on their contact page first.");
     const now = new Date();
+    if (target.optedOut) {
+      const [last] = await tx
+        .select({ at: messages.createdAt })
+        .from(messages)
+        .where(and(eq(messages.threadId, input.threadId), eq(messages.direction, "in")))
+        .orderBy(desc(messages.createdAt))
+        .limit(1);
+      if (!last || now.getTime() - last.at.getTime() > OPTED_OUT_REPLY_HOURS * 3_600_000) {
+        throw new AppError(
+          "CONFLICT",
+          `This contact opted out: you can answer them only within ${OPTED_OUT_REPLY_HOURS} hours of their last message.`,
+        );
+      }
+    }
     const [stored] = await tx
       .insert(messages)
       .values({

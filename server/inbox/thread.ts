@@ -14,6 +14,8 @@ import {
 } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { AppError } from "~/server/errors";
+import { botPausedUntil } from "~/server/messaging/reply-cap";
+import { getOrgSettings } from "~/server/settings/settings";
 
 const PAGE = 100;
 
@@ -45,7 +47,8 @@ export const ZInboxThreadInput = z.object({
 /**
  * One conversation for the inbox: the thread (owner, mood, topics), the contact and their
  * profile, the latest messages (direction, source, status; for a bot reply, the rule and version
- * that wrote it; for an agent's, who) and the internal notes of the same stretch of time.
+ * that wrote it; for an agent's, who; for a contact's the bot left unanswered, why) and the
+ * internal notes of the same stretch of time.
  */
 export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThreadInput>) {
   const input = ZInboxThreadInput.parse(raw);
@@ -75,6 +78,7 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
         where v.version = ${messages.ruleVersion} and r->>'id' = ${messages.ruleId}::text limit 1)`,
       authorName: author.name,
       aiLatencyMs: messages.aiLatencyMs,
+      noReplyReason: messages.noReplyReason,
     })
     .from(messages)
     .leftJoin(author, eq(author.id, messages.authorUserId))
@@ -112,8 +116,19 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
     )
     .orderBy(asc(threadNotes.createdAt))
     .limit(500);
+  const settings = await getOrgSettings(db);
+  const cap = {
+    limit: settings.replyCapLimit,
+    windowMinutes: settings.replyCapMinutes,
+    action: settings.replyCapAction,
+  };
   return {
-    thread: { ...row.thread, assigneeName: row.assigneeName },
+    thread: {
+      ...row.thread,
+      assigneeName: row.assigneeName,
+      /** When the reply cap's pause ends (null: the bot is not paused). */
+      botPausedUntil: row.thread.mode === "bot" ? botPausedUntil(row.thread, cap, new Date()) : null,
+    },
     contact: { ...row.contact, profileName: row.profileName },
     messages: page,
     notes,

@@ -33,7 +33,22 @@ type TQueuedMessage = {
   waMessageId: string | null;
   waId: string;
   contactId: string;
+  source: (typeof messages.$inferSelect)["source"];
+  blocked: boolean;
+  optedOut: boolean;
 };
+
+/**
+ * Why a queued message may no longer go, when its contact changed since it was queued: nothing
+ * goes to a blocked contact, and a message we started (the API's) never goes to one who opted
+ * out. A reply the bot or a person decided before an opt-out still goes: it answers what the
+ * contact wrote (a rule's own "you are unsubscribed" among them).
+ */
+export function refusalOf(message: Pick<TQueuedMessage, "source" | "blocked" | "optedOut">): string | null {
+  if (message.blocked) return "Not sent: the contact was blocked before it went out.";
+  if (message.optedOut && message.source === "api") return "Not sent: the contact opted out before it went out.";
+  return null;
+}
 
 /** Queued replies of these threads, oldest decision first, with what sending them needs. */
 async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(TQueuedMessage & { seq: number })[]> {
@@ -47,6 +62,9 @@ async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(
       waMessageId: messages.waMessageId,
       waId: contacts.waId,
       contactId: contacts.id,
+      source: messages.source,
+      blocked: contacts.blocked,
+      optedOut: contacts.optedOut,
     })
     .from(messages)
     .innerJoin(threads, eq(threads.id, messages.threadId))
@@ -119,8 +137,9 @@ export type TSendBatchOptions = {
  * before the batch's ones goes first, so replies leave a thread in the order they were decided
  * even when an earlier one had to be retried. Never sends a message twice: a message with a
  * transport id is not sent again, and the transport is asked whether it already accepted it
- * before every send. Returns the jobs that failed, with their error (they are retried); a job
- * on its last try whose message could not go marks that message `failed`.
+ * before every send. A message its contact may no longer get (`refusalOf`) is marked `failed`
+ * with the reason instead. Returns the jobs that failed, with their error (they are retried); a
+ * job on its last try whose message could not go marks that message `failed`.
  */
 export async function sendQueuedBatch(
   db: TDb,
@@ -166,6 +185,12 @@ export async function sendQueuedBatch(
       // Up to the last message a job of this batch is for; later ones wait for their own jobs.
       const last = list.findLastIndex((message) => jobOf.has(message.id));
       for (const [index, message] of list.slice(0, last + 1).entries()) {
+        const refusal = accepted.has(message.id) ? null : refusalOf(message);
+        if (refusal) {
+          // Failed for good, at once (a retry would be refused the same way); later ones go on.
+          await markFailed(db, message, new Error(refusal));
+          continue;
+        }
         try {
           await sendOne(transport, pacer, options.recorder, message, accepted.get(message.id), options.signal);
         } catch (error) {

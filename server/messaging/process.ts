@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
-import { analyticsResponses, contacts, events, messages, ruleEvaluations, ruleHits, threads } from "~/db/schema";
+import {
+  analyticsResponses,
+  contacts,
+  events,
+  messages,
+  ruleEvaluations,
+  ruleHits,
+  threads,
+  type TNoReplyReason,
+} from "~/db/schema";
 import type { TEventInput } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { sendQueueName, type TQueuePayload } from "~/server/jobs/queues";
@@ -10,35 +19,67 @@ import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
+import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
 
-export type TProcessOutcome = "replied" | "no_reply" | "human_mode" | "already_processed" | "not_found";
+export type TProcessOutcome =
+  "replied" | "no_reply" | "human_mode" | TNoReplyReason | "already_processed" | "not_found";
+
+/** Test-only seams: production code passes none. */
+export type TProcessHooks = {
+  /** Runs once the batch's rows are locked and read, before anything is decided. */
+  afterLock?: () => Promise<void>;
+};
 
 /**
- * `message.process` for a batch of inbound messages, in ONE transaction: locks the messages
- * and their threads (in thread order, so two batches never deadlock), skips those processed
- * already (a retried job), decides each with the published rules (or the org default), runs
- * the actions (replies stored as `queued` with their send jobs; hand-off, tags, profile,
- * relationship, opt-out, custom events), records the rules that fired (`rule_hits`) and how
- * many were evaluated and matched (`rule_evaluations`, one row per rule per batch), and
- * marks the messages processed. So a message is answered exactly once, however often its job
- * runs. A thread in `human` mode gets no reply: an agent owns it.
+ * `message.process` for a batch of inbound messages, in ONE transaction: locks the contacts,
+ * then the messages and their threads (in contact order, as ingest does, so batches never
+ * deadlock with each other or with ingest), skips those processed already (a retried job), decides each with
+ * the published rules (or the org default), runs the actions (replies stored as `queued` with
+ * their send jobs; hand-off, tags, profile, relationship, opt-out, custom events), records the
+ * rules that fired (`rule_hits`) and how many were evaluated and matched (`rule_evaluations`,
+ * one row per rule per batch), and marks the messages processed. So a message is answered
+ * exactly once, however often its job runs.
+ *
+ * Who gets no automatic reply: a thread in `human` mode (an agent owns it); a blocked contact
+ * (nothing runs for them); an opted-out contact when Settings say not to answer them (their
+ * rules still run, without replies); and a thread past the reply cap, counted here with the
+ * thread row locked, so concurrent batches cannot both slip under it. Each silence is recorded
+ * on the message (`no_reply_reason`) and as a `message.unanswered` event.
  */
 export async function processInboundBatch(
   db: TDb,
   boss: PgBoss,
   messageIds: readonly string[],
+  hooks: TProcessHooks = {},
 ): Promise<Map<string, TProcessOutcome>> {
   const outcomes = new Map<string, TProcessOutcome>(messageIds.map((id) => [id, "not_found"]));
   if (messageIds.length === 0) return outcomes;
   return db.transaction(async (tx) => {
+    // Ingest's lock order: the batch's contacts first (by number), then their threads. Locking
+    // a thread before its contact, while ingest holds the contact and wants the thread, would
+    // deadlock with every message a contact sends while their last one is being decided.
+    // `no key update`: foreign-key checks of concurrent inserts (a new message in the thread)
+    // do not wait for these locks.
+    await tx.execute(sql`
+      select c.id from ${contacts} c
+      where c.id in (
+        select t.contact_id from ${threads} t join ${messages} m on m.thread_id = t.id
+        where m.id = any(${pgArray(messageIds, "uuid")}))
+      order by c.session_id, c.wa_id
+      for no key update of c`);
     const rows = await tx
-      .select(messageForDecisionFields)
+      .select({
+        ...messageForDecisionFields,
+        blocked: contacts.blocked,
+        cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
+      })
       .from(messages)
       .innerJoin(threads, eq(threads.id, messages.threadId))
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
       .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
-      .orderBy(asc(threads.id), asc(messages.seq))
-      .for("update", { of: messages });
+      .orderBy(asc(contacts.sessionId), asc(contacts.waId), asc(messages.seq))
+      .for("no key update", { of: [messages, threads] });
+    await hooks.afterLock?.();
     const pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
       return !row.message.processedAt;
@@ -47,6 +88,14 @@ export async function processInboundBatch(
 
     const inputs = pending.map(toDecisionInput);
     const decide = await createDecider(tx, inputs);
+    const { answerOptedOut } = decide.settings;
+    const cap: TReplyCap = {
+      limit: decide.settings.replyCapLimit,
+      windowMinutes: decide.settings.replyCapMinutes,
+      action: decide.settings.replyCapAction,
+    };
+    const capStates = new Map<string, TReplyCapState>(pending.map((row) => [row.thread.id, row.cap]));
+    const noReply = new Map<string, TNoReplyReason>();
     const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
     const aiJobs: TQueuePayload<"ai.reply">[] = [];
@@ -60,10 +109,20 @@ export async function processInboundBatch(
     for (const [index, row] of pending.entries()) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
       learned.set(row.thread.id, { ...decide.learn(inputs[index]!), answered: false });
+      const unanswered = (reason: TNoReplyReason) => {
+        noReply.set(row.message.id, reason);
+        outcomes.set(row.message.id, reason);
+        toRecord.push({ type: "message.unanswered", ...ids, messageId: row.message.id, payload: { reason } });
+      };
       const mode = threadModes.get(row.thread.id) ?? row.thread.mode;
       if (mode === "human") {
         toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
         outcomes.set(row.message.id, "human_mode");
+        continue;
+      }
+      // Blocked: the message is kept and shown, and nothing runs for them (no rule, no reply).
+      if (row.blocked) {
+        unanswered("blocked");
         continue;
       }
       const decision = decide({ ...inputs[index]!, thread: { ...row.thread, mode } });
@@ -95,7 +154,17 @@ export async function processInboundBatch(
           });
         }
       }
-      const { effects } = decision;
+      const policy = applyReplyPolicy(decision.effects, {
+        optedOut: decision.optedOut && !answerOptedOut,
+        cap,
+        state: capStates.get(row.thread.id)!,
+        now: queuedAt,
+      });
+      const { effects } = policy;
+      capStates.set(row.thread.id, policy.state);
+      if (policy.paused)
+        toRecord.push({ type: "thread.bot_paused", ...ids, messageId: row.message.id, payload: policy.paused });
+      if (policy.silenced) unanswered(policy.silenced);
       for (const reply of effects.replies) {
         const id = randomUUID();
         replies.push({
@@ -121,7 +190,8 @@ export async function processInboundBatch(
           ...ids,
           messageId: row.message.id,
           payload: {
-            by: "rule",
+            by: effects.handoff.by ?? "rule",
+            ...(effects.handoff.by === "policy" ? { reason: "reply_cap" } : {}),
             ruleId: effects.handoff.ruleId,
             assigneeId: effects.handoff.assigneeId,
             note: effects.handoff.note,
@@ -150,6 +220,7 @@ export async function processInboundBatch(
         });
       }
       if (effects.replies.length + effects.aiReplies.length > 0) outcomes.set(row.message.id, "replied");
+      if (effects.handoff) capStates.set(row.thread.id, { ...capStates.get(row.thread.id)!, handoffAt: queuedAt });
       // The contact has an answer once a reply is queued (an AI reply clears it when written).
       learned.get(row.thread.id)!.answered = effects.replies.length > 0;
     }
@@ -159,9 +230,9 @@ export async function processInboundBatch(
         .set({
           mode: "human",
           assignedUserId: handoff.assigneeId,
-          handoffAt: new Date(),
-          humanActiveAt: new Date(),
-          updatedAt: new Date(),
+          handoffAt: queuedAt,
+          humanActiveAt: queuedAt,
+          updatedAt: queuedAt,
         })
         .where(eq(threads.id, threadId));
     }
@@ -184,13 +255,62 @@ export async function processInboundBatch(
       hits,
       evaluations: [...evaluated.values()],
       events: toRecord,
-      processed: pending.map((row) => row.message.id),
-      learned: [...learned].map(([threadId, context]) => ({ threadId, ...context })),
+      processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
+      learned: [...learned].map(([threadId, context]) => {
+        const capState = capStates.get(threadId)!;
+        return {
+          threadId,
+          ...context,
+          autoRepliesAt: capState.autoRepliesAt.map((at) => at.toISOString()),
+          botPausedAt: capState.botPausedAt?.toISOString() ?? null,
+        };
+      }),
     });
     await enqueueSends(boss, replies, tx);
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
   });
+}
+
+/**
+ * Who gets the replies a message's rules decided: none for a contact the bot must not answer
+ * (opted out, when Settings say so), none past the reply cap. Reaching the cap pauses the bot
+ * (the `thread.bot_paused` payload), and with `handoff` hands the thread to people. Returns
+ * the effects to run and the thread's cap state after this message.
+ */
+function applyReplyPolicy(
+  decided: TActionEffects,
+  context: { optedOut: boolean; cap: TReplyCap; state: TReplyCapState; now: Date },
+): {
+  effects: TActionEffects;
+  state: TReplyCapState;
+  silenced: TNoReplyReason | null;
+  paused: Record<string, unknown> | null;
+} {
+  const { cap, state, now } = context;
+  const count = decided.replies.length + decided.aiReplies.length;
+  const silence = (reason: TNoReplyReason, effects = decided) => ({
+    effects: { ...effects, replies: [], aiReplies: [] },
+    silenced: reason,
+  });
+  if (count === 0) return { effects: decided, state, silenced: null, paused: null };
+  if (context.optedOut) return { ...silence("opted_out"), state, paused: null };
+  const verdict = admitReplies(state, cap, now, count);
+  if (verdict.admitted) return { effects: decided, state: verdict.state, silenced: null, paused: null };
+  if (!verdict.pausedNow) return { ...silence("reply_cap"), state: verdict.state, paused: null };
+  const paused = {
+    reason: "reply_cap",
+    limit: cap.limit,
+    windowMinutes: cap.windowMinutes,
+    action: cap.action,
+    until: cap.action === "quiet" ? new Date(now.getTime() + cap.windowMinutes * 60_000).toISOString() : null,
+  };
+  const note = `The bot sent ${cap.limit} automatic replies within ${cap.windowMinutes} minutes.`;
+  const effects =
+    cap.action === "handoff" && !decided.handoff
+      ? { ...decided, handoff: { ruleId: null, assigneeId: null, note, by: "policy" as const } }
+      : decided;
+  return { ...silence("reply_cap", effects), state: verdict.state, paused };
 }
 
 /**
@@ -205,8 +325,13 @@ async function recordDecisions(
     hits: { ruleId: string; version: number; messageId: string }[];
     evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
     events: TEventInput[];
-    processed: string[];
-    learned: ({ threadId: string; answered: boolean } & TLearnedContext)[];
+    processed: { id: string; noReplyReason: TNoReplyReason | null }[];
+    learned: ({
+      threadId: string;
+      answered: boolean;
+      autoRepliesAt: string[];
+      botPausedAt: string | null;
+    } & TLearnedContext)[];
   },
 ) {
   const replies = batch.replies.map((reply, ord) => ({ ord, ...reply, queuedAt: reply.queuedAt ?? new Date() }));
@@ -255,12 +380,23 @@ async function recordDecisions(
           select topic from unnest(l.topics || t.topics) with ordinality u(topic, o)
           group by topic order by min(o) limit ${MAX_TOPICS}),
         sentiment = l.sentiment, sentiment_score = l."sentimentScore",
-        awaiting_since = case when l.answered then null else t.awaiting_since end
-      from ${jsonRecordset(batch.learned, `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, answered boolean`)} l
+        awaiting_since = case when l.answered then null else t.awaiting_since end,
+        -- The reply cap's state: the thread row is locked by this transaction.
+        auto_replies_at = l."autoRepliesAt", bot_paused_at = l."botPausedAt"
+      from ${jsonRecordset(
+        batch.learned,
+        `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, answered boolean,
+        "autoRepliesAt" timestamptz[], "botPausedAt" timestamptz`,
+      )} l
       where t.id = l."threadId"
     )
-    update ${messages} set processed_at = now()
-    where id = any(${pgArray(batch.processed, "uuid")})`);
+    update ${messages} m set processed_at = now(), no_reply_reason = p."noReplyReason"
+    from ${jsonRecordset(batch.processed, `id uuid, "noReplyReason" text`)} p
+    -- By primary key: the ids as an array, or the planner may scan.
+    where m.id = any(${pgArray(
+      batch.processed.map((message) => message.id),
+      "uuid",
+    )}) and m.id = p.id`);
 }
 
 type TContactChange = { tags: string[]; profileId?: string; relationship?: string; optedOut?: boolean };

@@ -10,7 +10,8 @@ export type TActionEffects = {
   replies: TDecidedReply[];
   /** AI replies to write (asynchronously, by the `ai.reply` queue), in order. */
   aiReplies: { ruleId: string; profileId: string | null }[];
-  handoff: { ruleId: string; assigneeId: string | null; note: string } | null;
+  /** `by`: a rule (the default) or a policy of the pipeline (the reply cap). */
+  handoff: { ruleId: string | null; assigneeId: string | null; note: string; by?: "rule" | "policy" } | null;
   tags: { add: string[]; remove: string[] };
   profileId: string | null;
   relationship: string | null;

@@ -82,6 +82,11 @@ export type TDecision = {
   version: number | null;
   /** The thread's learned context after this message. */
   learned: TLearnedContext;
+  /**
+   * Whether the contact had opted out when they wrote this message (an earlier message of the
+   * batch may have opted them out); an opt-out this message asks for applies to the next one.
+   */
+  optedOut: boolean;
 };
 
 type TProfile = Pick<
@@ -175,6 +180,7 @@ export async function createDecider(
   const profiles = new Map<string, TProfile>((context?.profiles ?? []).map((row) => [row.id, toProfile(row)]));
   const defaultProfile = [...profiles.values()].find((profile) => profile.isDefault) ?? null;
   const tagsNow = new Map<string, string[]>();
+  const optedOutNow = new Set<string>();
   const defaultReply = orgSettings.defaultReply.mode === "text" ? orgSettings.defaultReply.text : null;
 
   // The contact's own profile, else the one for their relationship, else the default.
@@ -207,6 +213,7 @@ export async function createDecider(
   const decide = (row: TMessageForDecision): TDecision => {
     const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
     const tags = tagsNow.get(row.contact.id) ?? row.contact.tags;
+    const optedOut = row.contact.optedOut || optedOutNow.has(row.contact.id);
     const profile = profileFor(row);
     const learned = learn(row);
     const facts = buildFacts({
@@ -223,7 +230,7 @@ export async function createDecider(
         priority: row.contact.priority,
         tags,
         profileName: profile?.name ?? null,
-        optedOut: row.contact.optedOut,
+        optedOut,
         firstSeenAt: row.contact.firstSeenAt,
         messageCount: row.counts.contactMessages,
       },
@@ -266,8 +273,9 @@ export async function createDecider(
         [...new Set([...tags, ...effects.tags.add])].filter((tag) => !effects.tags.remove.includes(tag)),
       );
     }
+    if (effects.optOut) optedOutNow.add(row.contact.id);
     const context = { topics: learned.topics, sentimentScore: learned.sentimentScore, sentiment: learned.sentiment };
-    return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null, learned: context };
+    return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null, learned: context, optedOut };
   };
-  return Object.assign(decide, { learn });
+  return Object.assign(decide, { learn, settings: orgSettings });
 }

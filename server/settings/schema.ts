@@ -65,6 +65,38 @@ const ORG_SETTING_FIELDS = {
       .max(10_080, "At most a week (10,080 minutes)"),
     fallback: 0,
   },
+  /**
+   * Whether the bot (rules, AI, the default reply) answers what an opted-out contact writes.
+   * Opted-out contacts never get messages we start (API sends, campaigns); a reply to what they
+   * just wrote is theirs to ask for, so the bot answers by default. Off: it stays silent (rules
+   * still tag, hand off and emit events).
+   */
+  answerOptedOut: { schema: z.boolean({ error: "Choose whether the bot answers opted-out contacts" }), fallback: true },
+  /**
+   * The reply cap, against loops with other bots and floods: at most `replyCapLimit` automatic
+   * replies (rules, AI, the default reply) per conversation within `replyCapMinutes`; past it
+   * the bot goes quiet in that conversation for `replyCapMinutes`, or hands it to people.
+   */
+  replyCapLimit: {
+    schema: z.coerce
+      .number({ error: "Automatic replies: enter a number" })
+      .int("Automatic replies: a whole number")
+      .min(1, "Automatic replies: at least 1")
+      .max(1_000, "Automatic replies: at most 1,000"),
+    fallback: 20,
+  },
+  replyCapMinutes: {
+    schema: z.coerce
+      .number({ error: "Per how many minutes: enter a number" })
+      .int("Per how many minutes: whole minutes")
+      .min(1, "Per how many minutes: at least 1")
+      .max(1_440, "Per how many minutes: at most a day (1,440)"),
+    fallback: 10,
+  },
+  replyCapAction: {
+    schema: z.enum(["quiet", "handoff"], { error: "At the cap: choose “go quiet” or “hand off to a person”" }),
+    fallback: "quiet" as "quiet" | "handoff",
+  },
   /** The Gemini model for AI replies; empty: the deployment's GEMINI_MODEL. */
   aiModel: {
     schema: z
@@ -109,6 +141,10 @@ export const ZOrgSettings = z.object({
   businessHours: ORG_SETTING_FIELDS.businessHours.schema.default(ORG_SETTING_FIELDS.businessHours.fallback),
   aiModel: ORG_SETTING_FIELDS.aiModel.schema.default(ORG_SETTING_FIELDS.aiModel.fallback),
   handbackMinutes: ORG_SETTING_FIELDS.handbackMinutes.schema.default(ORG_SETTING_FIELDS.handbackMinutes.fallback),
+  answerOptedOut: ORG_SETTING_FIELDS.answerOptedOut.schema.default(ORG_SETTING_FIELDS.answerOptedOut.fallback),
+  replyCapLimit: ORG_SETTING_FIELDS.replyCapLimit.schema.default(ORG_SETTING_FIELDS.replyCapLimit.fallback),
+  replyCapMinutes: ORG_SETTING_FIELDS.replyCapMinutes.schema.default(ORG_SETTING_FIELDS.replyCapMinutes.fallback),
+  replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema.default(ORG_SETTING_FIELDS.replyCapAction.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -123,6 +159,10 @@ export const ZUpdateOrgSettingsInput = z
     businessHours: ORG_SETTING_FIELDS.businessHours.schema,
     aiModel: ORG_SETTING_FIELDS.aiModel.schema,
     handbackMinutes: ORG_SETTING_FIELDS.handbackMinutes.schema,
+    answerOptedOut: ORG_SETTING_FIELDS.answerOptedOut.schema,
+    replyCapLimit: ORG_SETTING_FIELDS.replyCapLimit.schema,
+    replyCapMinutes: ORG_SETTING_FIELDS.replyCapMinutes.schema,
+    replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema,
   })
   .partial()
   .strict();

@@ -18,6 +18,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "thread.released",
   "thread.closed",
   "thread.reopened",
+  "thread.bot_paused",
   "rule.fired",
   "rule.custom_event",
   "contact.created",

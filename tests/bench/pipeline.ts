@@ -6,6 +6,7 @@ import { messages } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
 import { createInboundIngestor } from "~/server/messaging/ingest";
 import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
+import { updateOrgSettings } from "~/server/settings/settings";
 import { createRule, publishDraft } from "~/server/rules/rules";
 import { spawnTs, type TSpawned, waitFor } from "../support/processes";
 import { withBenchDatabase } from "./database";
@@ -177,6 +178,8 @@ export async function runPipelineBench() {
     const sessionId = await getSimulatorSessionId(db);
     await updateSessionSettings(db, null, sessionId, { pacing: { enabled: false }, simulator: { acks: false } });
     await publishBenchRules(db);
+    // 500 contacts write ~40 messages each within minutes, all to be answered: no reply cap.
+    await updateOrgSettings(db, null, { replyCapLimit: 1_000, replyCapMinutes: 1 });
     const boss = await startBoss(url);
     const context: TContext = { url, db, pool, sessionId, boss, ingestor: createInboundIngestor(db, boss) };
     const server = (await pool.query<{ server_version: string }>("show server_version")).rows[0]?.server_version;

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { messages, simulatorDeliveries } from "~/db/schema";
+import { events, messages, simulatorDeliveries } from "~/db/schema";
 import { createBoss, enqueue } from "~/server/jobs/boss";
 import { updateSessionSettings } from "~/server/sessions/sessions";
+import { updateOrgSettings } from "~/server/settings/settings";
 import type { TTestDatabase } from "../support/database";
-import { usePreparedDatabase } from "../support/pipeline";
+import { deliveriesTo, inbound, startPipeline, usePreparedDatabase, waitForReplies } from "../support/pipeline";
 import { spawnTs, type TSpawned, waitFor } from "../support/processes";
 
 const APP_SECRET = "c".repeat(32);
@@ -48,6 +49,74 @@ async function pipelineCounts(database: TTestDatabase) {
   return result.rows[0]!;
 }
 
+/** Send jobs retried at once (1 s apart, no backoff), so a fault's retry comes quickly. */
+const QUICK_RETRIES = { retryLimit: 3, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 };
+
+/**
+ * After a fault in the window between "the transport accepted the send" and "we recorded it":
+ * the phone got the reply exactly once, the transport was asked to send it once, and the reply
+ * is recorded `sent` with the transport's id of that one delivery.
+ */
+async function expectSentOnce(pipeline: Awaited<ReturnType<typeof startPipeline>>, waId: string, sends: () => number) {
+  const [reply] = await waitForReplies(pipeline.db, waId, 1, "sent", 30_000);
+  const delivered = await deliveriesTo(pipeline.db, waId);
+  expect(delivered).toHaveLength(1);
+  expect(sends()).toBe(1);
+  expect(reply).toMatchObject({ waMessageId: delivered[0]!.waMessageId });
+  expect(await pipeline.db.$count(events, eq(events.type, "message.sent"))).toBe(1);
+}
+
+describe("the send after a crash (deterministic faults)", () => {
+  it("the transport accepts, then the worker dies before recording: the retry asks the transport and sends nothing again", async () => {
+    let sends = 0;
+    const pipeline = await startPipeline({
+      sendPolicy: QUICK_RETRIES,
+      createTransport: (simulator) => ({
+        ...simulator,
+        send: async (message, signal) => {
+          sends += 1;
+          const accepted = await simulator.send(message, signal);
+          // The fault, at the exact point: accepted by the transport, never recorded by us.
+          if (sends === 1) throw new Error("worker died after the transport accepted the send");
+          return accepted;
+        },
+      }),
+    });
+    await inbound(pipeline, "+15550004001", "hello");
+    await expectSentOnce(pipeline, "+15550004001", () => sends);
+  });
+
+  it("the transport accepts, then the commit of the record fails: the retry asks the transport and sends nothing again", async () => {
+    let sends = 0;
+    const pipeline = await startPipeline({
+      sendPolicy: QUICK_RETRIES,
+      createTransport: (simulator) => ({
+        ...simulator,
+        send: (message, signal) => {
+          sends += 1;
+          return simulator.send(message, signal);
+        },
+      }),
+    });
+    // The first write that records a send fails inside Postgres (a sequence is not rolled back,
+    // so exactly one write fails), as a lost connection or a failed commit would.
+    await pipeline.db.execute(sql`
+      create sequence record_fault;
+      create function fail_first_record() returns trigger language plpgsql as $$
+      begin
+        if new.status = 'sent' and old.status = 'queued' and nextval('record_fault') = 1 then
+          raise exception 'injected: the commit of the record failed';
+        end if;
+        return new;
+      end $$;
+      create trigger fail_first_record before update on messages for each row execute function fail_first_record();`);
+    await inbound(pipeline, "+15550004002", "hello");
+    await expectSentOnce(pipeline, "+15550004002", () => sends);
+    const { rows } = await pipeline.db.execute<{ n: string }>(sql`select last_value as n from record_fault`);
+    expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("crash safety", () => {
   it(
     "loses and duplicates nothing while the worker is killed with SIGKILL under load",
@@ -58,6 +127,9 @@ describe("crash safety", () => {
         pacing: { enabled: false },
         simulator: { deliveredAfterMs: 0, readAfterMs: 0 },
       });
+      // Each of the 20 contacts writes ~20 messages within seconds: every one must be answered,
+      // so the reply cap (20 per 10 minutes by default) is lifted out of the way.
+      await updateOrgSettings(database.db, null, { replyCapLimit: 1_000, replyCapMinutes: 1 });
       const producer = createBoss(database.url, "web");
       await producer.start();
       let worker = startWorkerProcess(database.url);

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { contacts, events, messages, threads } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
@@ -267,5 +267,40 @@ describe("pacing and bad input", () => {
     ]);
     const replies = await repliesTo(database.db, "+15550000050");
     expect(replies.map((reply) => reply.replyTo)).toEqual([ids[0], ids[2]]);
+  });
+});
+
+describe("locks", () => {
+  it("a contact's new message arriving while their last one is being decided does not deadlock", async () => {
+    const { sessionId, ...database } = await usePreparedDatabase();
+    const boss = createBoss(database.url, "web");
+    await boss.start();
+    onTestFinished(() => boss.stop({ close: true, graceful: false }));
+    const waId = "+15550006001";
+    const message = (waMessageId: string, body: string) => ({ sessionId, waMessageId, from: waId, body, type: "text" });
+    const first = await ingestInbound(database.db, boss, message("l-1", "one"));
+    if (first.status !== "stored") throw new Error("not stored");
+    const waiting = async (count: number) => {
+      const { rows } = await database.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+      );
+      return rows[0]!.n >= count;
+    };
+    // Someone (an agent taking the thread over) holds the thread row for a moment. Processing
+    // queues behind them first, then ingest of the contact's next message: when the holder
+    // lets go, processing gets the thread. Had it locked the thread before the contact (the
+    // reverse of ingest's order), it would now wait for the contact ingest holds: a deadlock.
+    const holder = await database.pool.connect();
+    onTestFinished(() => holder.release());
+    await holder.query("begin");
+    await holder.query("select 1 from threads where id = $1 for no key update", [first.threadId]);
+    const processing = processInboundBatch(database.db, boss, [first.messageId]);
+    await waitFor(() => waiting(1), 10_000, "processing to wait for the thread");
+    const ingesting = ingestInbound(database.db, boss, message("l-2", "two"));
+    await waitFor(() => waiting(2), 10_000, "ingest to wait too");
+    await holder.query("commit");
+    const [outcomes, second] = await Promise.all([processing, ingesting]);
+    expect(outcomes.get(first.messageId)).toBe("replied");
+    expect(second.status).toBe("stored");
   });
 });

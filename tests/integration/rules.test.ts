@@ -1,14 +1,30 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { contacts, messages, ruleHits, threads } from "~/db/schema";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { contacts, contextProfiles, messages, ruleHits, threads, webhookDeliveries } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { createBoss } from "~/server/jobs/boss";
+import { ingestInbound } from "~/server/messaging/ingest";
+import { processInboundBatch } from "~/server/messaging/process";
 import type { TRuleInput } from "~/server/rules/schema";
 import { updateOrgSettings } from "~/server/settings/settings";
+import { createEndpoint } from "~/server/webhooks/endpoints";
 import { insertUser } from "../support/database";
-import { inbound, repliesTo, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
+import {
+  conversationOf,
+  inbound,
+  publishRules,
+  repliesTo,
+  startPipeline,
+  storedId,
+  usePreparedDatabase,
+  waitForProcessed,
+  waitForReplies,
+  type TPipeline,
+} from "../support/pipeline";
 import { waitFor } from "../support/processes";
 
+const DEFAULT_REPLY = "Thanks for your message! We will get back to you shortly.";
 const ALWAYS_CLOSED = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
 
 function priceRule(overrides: Partial<TRuleInput> = {}): TRuleInput {
@@ -244,5 +260,169 @@ describe("auto-response rules", () => {
     await rules.rules.restore({ version: 1 });
     expect((await rules.rules.list()).map((rule) => rule.name)).toEqual(["Price list"]);
     expect((await rules.rules.versions())[0]).toMatchObject({ version: 3, note: "Restored version 1", rules: 1 });
+  });
+});
+
+describe("cooldowns, hand-offs within a batch, and every contact action", () => {
+  it("[cooldown] one contact's cooldown does not silence another; the same contact again within it gets the default", async () => {
+    const pipeline = await startPipeline();
+    await publishRules(pipeline.db, [priceRule({ cooldownS: 3_600, actions: [{ type: "reply", text: "Prices!" }] })]);
+    const [ana, ben] = ["+15550005001", "+15550005002"];
+    await inbound(pipeline, ana, "price?");
+    await waitForReplies(pipeline.db, ana, 1);
+    // Ana's cooldown has started; Ben asks next and still gets the rule's answer.
+    await inbound(pipeline, ben, "price?");
+    await waitForReplies(pipeline.db, ben, 1);
+    await inbound(pipeline, ana, "price again?");
+    await inbound(pipeline, ben, "price again?");
+    for (const waId of [ana, ben]) {
+      const replies = await waitForReplies(pipeline.db, waId, 2);
+      expect(replies.map((reply) => reply.body)).toEqual(["Prices!", DEFAULT_REPLY]);
+    }
+  });
+
+  it("[cooldown] the same holds within one batch: two contacts both answered, a contact's second ask is not", async () => {
+    const { sessionId, ...database } = await usePreparedDatabase();
+    const boss = createBoss(database.url, "web");
+    await boss.start();
+    onTestFinished(() => boss.stop({ close: true, graceful: false }));
+    await publishRules(database.db, [priceRule({ cooldownS: 3_600, actions: [{ type: "reply", text: "Prices!" }] })]);
+    const ids = [];
+    for (const [index, from] of ["+15550005003", "+15550005004", "+15550005003"].entries()) {
+      const result = await ingestInbound(database.db, boss, {
+        sessionId,
+        waMessageId: `cd-${index}`,
+        from,
+        body: "price",
+      });
+      ids.push(storedId(result));
+    }
+    await processInboundBatch(database.db, boss, ids);
+    expect((await repliesTo(database.db, "+15550005003")).map((reply) => reply.body)).toEqual([
+      "Prices!",
+      DEFAULT_REPLY,
+    ]);
+    expect((await repliesTo(database.db, "+15550005004")).map((reply) => reply.body)).toEqual(["Prices!"]);
+  });
+
+  it("[hand-off] two messages of one thread in one batch, the first handing off: the second gets no bot reply", async () => {
+    const { sessionId, ...database } = await usePreparedDatabase();
+    const boss = createBoss(database.url, "web");
+    await boss.start();
+    onTestFinished(() => boss.stop({ close: true, graceful: false }));
+    await publishRules(database.db, [
+      {
+        name: "Wants a person",
+        conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "agent" }] },
+        actions: [
+          { type: "reply", text: "Connecting you to a person." },
+          { type: "handoff", note: "asked" },
+        ],
+      },
+    ]);
+    const waId = "+15550005010";
+    // Stored first, processed together: one `message.process` batch, in the thread's order.
+    const first = await ingestInbound(database.db, boss, {
+      sessionId,
+      waMessageId: "h-1",
+      from: waId,
+      body: "agent please",
+    });
+    const second = await ingestInbound(database.db, boss, {
+      sessionId,
+      waMessageId: "h-2",
+      from: waId,
+      body: "hello?",
+    });
+    const outcomes = await processInboundBatch(database.db, boss, [storedId(second), storedId(first)]);
+    expect(Object.fromEntries(outcomes)).toEqual({ [storedId(first)]: "replied", [storedId(second)]: "human_mode" });
+    expect((await repliesTo(database.db, waId)).map((reply) => [reply.body, reply.replyTo])).toEqual([
+      ["Connecting you to a person.", storedId(first)],
+    ]);
+    const conversation = await conversationOf(database.db, waId);
+    expect(conversation.thread).toMatchObject({ mode: "human", assignedUserId: null });
+    expect(
+      conversation.events
+        .filter((event) => event.type === "thread.handoff" || event.type === "thread.awaiting_human")
+        .map((event) => [event.type, event.messageId])
+        .sort(),
+    ).toEqual(
+      [
+        ["thread.awaiting_human", storedId(second)],
+        ["thread.handoff", storedId(first)],
+      ].sort(),
+    );
+  });
+
+  /** Publishes one rule that runs `actions` on "go", sends "go" from `waId`, and returns the conversation after. */
+  async function runActions(pipeline: TPipeline, waId: string, actions: TRuleInput["actions"]) {
+    await publishRules(pipeline.db, [
+      { name: "Actions", conditions: { all: [{ fact: "message.text", operator: "equal", value: "go" }] }, actions },
+    ]);
+    const result = await inbound(pipeline, waId, "go");
+    await waitForProcessed(pipeline.db, result);
+    const conversation = await conversationOf(pipeline.db, waId);
+    const updated = conversation.events.filter((event) => event.type === "contact.updated");
+    return { ...conversation, updated, messageId: storedId(result) };
+  }
+
+  it("[untag] removes the tag and records the change", async () => {
+    const pipeline = await startPipeline();
+    const waId = "+15550005020";
+    await pipeline.db.insert(contacts).values({ sessionId: pipeline.sessionId, waId, tags: ["lead", "vip"] });
+    const { contact, updated, messageId } = await runActions(pipeline, waId, [{ type: "untag", tag: "lead" }]);
+    expect(contact.tags).toEqual(["vip"]);
+    expect(updated).toMatchObject([{ messageId, payload: { by: "rule", changes: { untagged: ["lead"] } } }]);
+  });
+
+  it("[set profile] gives the contact the profile and records the change", async () => {
+    const pipeline = await startPipeline();
+    const [profile] = await pipeline.db.insert(contextProfiles).values({ name: "Wholesale" }).returning();
+    const waId = "+15550005021";
+    const { contact, updated } = await runActions(pipeline, waId, [{ type: "set_profile", profileId: profile!.id }]);
+    expect(contact.profileId).toBe(profile!.id);
+    expect(updated).toMatchObject([{ payload: { by: "rule", changes: { profileId: profile!.id } } }]);
+  });
+
+  it("[set relationship] changes the relationship and records the change", async () => {
+    const pipeline = await startPipeline();
+    const waId = "+15550005022";
+    const { contact, updated } = await runActions(pipeline, waId, [
+      { type: "set_relationship", relationship: "client" },
+    ]);
+    expect(contact.relationship).toBe("client");
+    expect(updated).toMatchObject([{ payload: { by: "rule", changes: { relationship: "client" } } }]);
+  });
+
+  it("[opt out] marks the contact opted out and records the change", async () => {
+    const pipeline = await startPipeline();
+    const waId = "+15550005023";
+    const { contact, updated } = await runActions(pipeline, waId, [{ type: "opt_out" }]);
+    expect(contact.optedOut).toBe(true);
+    expect(updated).toMatchObject([{ payload: { by: "rule", changes: { optedOut: true } } }]);
+  });
+
+  it("[emit event] writes the custom event, and a webhook delivery for an endpoint that subscribed to it", async () => {
+    const pipeline = await startPipeline();
+    const admin = await insertUser(pipeline.db, "admin");
+    const { endpoint } = await createEndpoint(
+      pipeline.db,
+      admin,
+      { url: "http://127.0.0.1:9/hooks", events: ["rule.custom_event"] },
+      { appSecret: "w".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
+    );
+    const waId = "+15550005024";
+    const { events, messageId } = await runActions(pipeline, waId, [
+      { type: "emit_event", name: "order_question", data: { channel: "whatsapp" } },
+    ]);
+    const custom = events.filter((event) => event.type === "rule.custom_event");
+    expect(custom).toMatchObject([
+      { messageId, payload: { name: "order_question", data: { channel: "whatsapp" }, ruleId: expect.any(String) } },
+    ]);
+    const deliveries = await pipeline.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.eventId, custom[0]!.id));
+    expect(deliveries).toMatchObject([{ webhookId: endpoint.id, eventType: "rule.custom_event" }]);
   });
 });

@@ -3,10 +3,12 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
-import { contacts, messages, simulatorDeliveries, threads } from "~/db/schema";
+import { contacts, events, messages, simulatorDeliveries, threads } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
-import { ingestInbound } from "~/server/messaging/ingest";
+import { ingestInbound, type TIngestResult } from "~/server/messaging/ingest";
+import { createRule, publishDraft } from "~/server/rules/rules";
+import type { TRuleInput } from "~/server/rules/schema";
 import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/sessions";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { JOB_HANDLERS } from "~/workers/handlers/registry";
@@ -131,4 +133,47 @@ export function waitForReplies(
       );
     },
   );
+}
+
+/** The message id of a stored inbound message (fails the test for anything else). */
+export function storedId(result: TIngestResult): string {
+  if (result.status !== "stored") throw new Error(`expected the message to be stored, got ${JSON.stringify(result)}`);
+  return result.messageId;
+}
+
+/** Waits until `message.process` has finished with an inbound message; returns its row. */
+export function waitForProcessed(db: TDb, result: TIngestResult, timeoutMs = 10_000) {
+  const id = storedId(result);
+  return waitFor(
+    async () => {
+      const [row] = await db.select().from(messages).where(eq(messages.id, id));
+      return row?.processedAt ? row : undefined;
+    },
+    timeoutMs,
+    `message ${id} to be processed`,
+  );
+}
+
+/** Creates the rules in the draft and publishes them (version n+1), as a builder would. */
+export async function publishRules(db: TDb, rules: readonly TRuleInput[]) {
+  const created = [];
+  for (const rule of rules) created.push(await createRule(db, null, rule));
+  await publishDraft(db, null, {});
+  return created;
+}
+
+/** A contact, their thread and the events about them, by number. */
+export async function conversationOf(db: TDb, waId: string) {
+  const [row] = await db
+    .select({ contact: contacts, thread: threads })
+    .from(contacts)
+    .innerJoin(threads, eq(threads.contactId, contacts.id))
+    .where(eq(contacts.waId, waId));
+  if (!row) throw new Error(`no conversation with ${waId}`);
+  const recorded = await db
+    .select({ type: events.type, messageId: events.messageId, payload: events.payload, id: events.id })
+    .from(events)
+    .where(eq(events.contactId, row.contact.id))
+    .orderBy(asc(events.at), asc(events.id));
+  return { ...row, events: recorded };
 }
