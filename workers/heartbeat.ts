@@ -15,22 +15,20 @@ export async function startHeartbeat(
 ): Promise<THeartbeat> {
   const startedAt = new Date();
   const beat = async () => {
-    const now = new Date();
+    const row = {
+      hostname: os.hostname(),
+      pid: String(process.pid),
+      version: options.version,
+      startedAt,
+      beatAt: new Date(),
+      stoppedAt: null,
+      info: { rssMb: Math.round(process.memoryUsage().rss / 1e6) },
+    };
+    // A worker restarted with the same identity (WORKER_ID) takes its predecessor's row over.
     await db
       .insert(workerHeartbeats)
-      .values({
-        workerId: options.workerId,
-        hostname: os.hostname(),
-        pid: String(process.pid),
-        version: options.version,
-        startedAt,
-        beatAt: now,
-        info: { rssMb: Math.round(process.memoryUsage().rss / 1e6) },
-      })
-      .onConflictDoUpdate({
-        target: workerHeartbeats.workerId,
-        set: { beatAt: now, info: { rssMb: Math.round(process.memoryUsage().rss / 1e6) } },
-      });
+      .values({ workerId: options.workerId, ...row })
+      .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: row });
   };
   await beat();
   const timer = setInterval(() => void beat().catch(options.onError), options.intervalMs);
