@@ -74,6 +74,11 @@ const ORG_SETTING_FIELDS = {
       .regex(/^[A-Za-z0-9._-]*$/, "Use a model name such as gemini-3.8-flash (letters, digits, dots and dashes)"),
     fallback: "",
   },
+  /**
+   * Admins must sign in with two-factor (TOTP): an admin without it is sent to enrol right after
+   * signing in and can do nothing else until they have.
+   */
+  requireTwoFactorForAdmins: { schema: z.boolean({ error: "Choose on or off" }), fallback: false },
   /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
   businessHours: {
     schema: z.object(
@@ -109,6 +114,9 @@ export const ZOrgSettings = z.object({
   businessHours: ORG_SETTING_FIELDS.businessHours.schema.default(ORG_SETTING_FIELDS.businessHours.fallback),
   aiModel: ORG_SETTING_FIELDS.aiModel.schema.default(ORG_SETTING_FIELDS.aiModel.fallback),
   handbackMinutes: ORG_SETTING_FIELDS.handbackMinutes.schema.default(ORG_SETTING_FIELDS.handbackMinutes.fallback),
+  requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema.default(
+    ORG_SETTING_FIELDS.requireTwoFactorForAdmins.fallback,
+  ),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -123,6 +131,7 @@ export const ZUpdateOrgSettingsInput = z
     businessHours: ORG_SETTING_FIELDS.businessHours.schema,
     aiModel: ORG_SETTING_FIELDS.aiModel.schema,
     handbackMinutes: ORG_SETTING_FIELDS.handbackMinutes.schema,
+    requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema,
   })
   .partial()
   .strict();
