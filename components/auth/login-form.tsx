@@ -57,7 +57,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
     <Card>
       <CardBody>
         {credentials ? (
-          <form onSubmit={onCode} className="space-y-4" aria-label="Two-factor code">
+          <form onSubmit={onCode} className="space-y-4" aria-label="Two-factor sign-in">
             <p className="text-sm">
               Two-factor sign-in is on for <strong>{credentials.email}</strong>.
             </p>

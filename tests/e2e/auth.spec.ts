@@ -41,7 +41,7 @@ async function passwordStep(page: Page, email: string) {
   await page.fill("#email", email);
   await page.fill("#password", USER_PASSWORD);
   await page.click("button[type=submit]");
-  await expect(page.getByLabel("Code")).toBeVisible();
+  await expect(page.getByLabel("Code", { exact: true })).toBeVisible();
 }
 
 async function inNewContext<T>(browser: Browser, run: (page: Page) => Promise<T>): Promise<T> {
@@ -168,24 +168,24 @@ test.describe("sessions and sign-in", () => {
 
       // Password, then a code (the next step's: the first one was used to confirm the set-up).
       await passwordStep(user, email);
-      await user.getByLabel("Code").fill("000000" === (await totp(secret, 1)) ? "111111" : "000000");
+      await user.getByLabel("Code", { exact: true }).fill("000000" === (await totp(secret, 1)) ? "111111" : "000000");
       await user.click("button[type=submit]");
       await expect(user.getByText(/^Wrong code/)).toBeVisible();
-      await user.getByLabel("Code").fill(await totp(secret, 1));
+      await user.getByLabel("Code", { exact: true }).fill(await totp(secret, 1));
       await user.click("button[type=submit]");
       await expect(user.getByTestId("current-user")).toHaveText("Tess Twofactor");
       await signOut(user);
 
       // A recovery code, once.
       await passwordStep(user, email);
-      await user.getByLabel("Code").fill(recoveryCodes[0]!);
+      await user.getByLabel("Code", { exact: true }).fill(recoveryCodes[0]!);
       await user.click("button[type=submit]");
       await expect(user.getByTestId("current-user")).toHaveText("Tess Twofactor");
       await user.goto("/account");
       await expect(user.getByTestId("two-factor-status")).toContainText("9 of 10 recovery codes left");
       await signOut(user);
       await passwordStep(user, email);
-      await user.getByLabel("Code").fill(recoveryCodes[0]!);
+      await user.getByLabel("Code", { exact: true }).fill(recoveryCodes[0]!);
       await user.click("button[type=submit]");
       await expect(user.getByText("Wrong code. A recovery code works only once.")).toBeVisible();
     });
