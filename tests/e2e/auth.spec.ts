@@ -1,7 +1,7 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { generate } from "otplib";
 import { httpFrom, signInFrom } from "../support/http-from";
-import { createUser, login, trpcOutcome, trpcQuery, USER_PASSWORD } from "./helpers";
+import { createUser, expectAccessible, login, trpcOutcome, trpcQuery, USER_PASSWORD } from "./helpers";
 import { BASE_URL, E2E } from "./stack";
 
 /** The TOTP code an authenticator app shows `stepsAhead` 30-second steps from now. */
@@ -181,10 +181,13 @@ test.describe("sessions and sign-in", () => {
       await login(user, email, USER_PASSWORD);
       const { secret, recoveryCodes } = await enrolTwoFactor(user);
       await expect(user.getByTestId("two-factor-status")).toContainText("10 of 10 recovery codes left");
+      await expect(user.getByTestId("account-session")).toHaveCount(1);
+      await expectAccessible(user);
       await signOut(user);
 
       // Password, then a code (the next step's: the first one was used to confirm the set-up).
       await passwordStep(user, email);
+      await expectAccessible(user);
       await user.getByLabel("Code", { exact: true }).fill("000000" === (await totp(secret, 1)) ? "111111" : "000000");
       await user.click("button[type=submit]");
       await expect(user.getByText(/^Wrong code/)).toBeVisible();
