@@ -62,6 +62,13 @@ describe("sign-in", () => {
     }
   });
 
+  it("answers an email with a NUL character as a wrong one, not with a server error", async () => {
+    await expect(signIn("admin\u0000@example.test", PASSWORD, "10.0.0.9")).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "Wrong email or password.",
+    });
+  });
+
   it("five wrong passwords from one address do not stop the right password from another", async () => {
     const target = await insertUser(database.db, "admin", { email: "target@example.test" });
     for (let i = 0; i < LOGIN_THROTTLE.maxFailuresPerEmailAndAddress; i += 1) {
