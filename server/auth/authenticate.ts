@@ -40,6 +40,8 @@ type TAttemptOutcome = { kind: "refused"; error: AppError } | { kind: "ok"; user
  */
 export async function authenticate(db: TDb, input: TAuthenticateInput): Promise<TAuthenticatedUser> {
   const email = input.email.trim();
+  // No account has a NUL in its email, and Postgres refuses one in text: wrong, not a server error.
+  if (email.includes("\u0000")) throw new AppError("UNAUTHORIZED", WRONG_EMAIL_OR_PASSWORD);
   dummyHash ??= hashPassword(generatePassword());
   const fallbackHash = await dummyHash;
   const outcome = await db.transaction(async (tx): Promise<TAttemptOutcome> => {
