@@ -85,6 +85,9 @@ test.describe("sessions and sign-in", () => {
     expect((await withCookie("/api/contacts/export")).status).toBe(200);
     expect((await withCookie("/inbox")).status).toBe(200);
 
+    // An event stream opened before sign-out ends by itself soon after it.
+    const openStream = withCookie("/api/events");
+
     const csrf = await withCookie("/api/auth/csrf");
     const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
     const signedOut = await withCookie("/api/auth/signout", {
@@ -103,6 +106,12 @@ test.describe("sessions and sign-in", () => {
     expect(page.status).toBe(307);
     expect(page.headers.location).toMatch(/\/login$/);
     expect(JSON.parse((await withCookie("/api/auth/session")).body)).toEqual({});
+    const endedStream = await Promise.race([
+      openStream,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+    ]);
+    expect(endedStream, "the event stream was still open 20 s after sign-out").toMatchObject({ status: 200 });
+    expect(endedStream!.body).toContain(": connected");
   });
 
   test("five wrong passwords from one address do not stop the right password from another; one address trying 35 emails is throttled", async ({
