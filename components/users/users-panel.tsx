@@ -120,54 +120,56 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
                   <Td>{user.twoFactorEnabled ? <Badge tone="success">on</Badge> : <Badge>off</Badge>}</Td>
                   <Td>{user.lastLoginAt ? user.lastLoginAt.toLocaleString() : "never"}</Td>
                   {canWrite ? (
-                    <Td className="space-x-2 whitespace-nowrap">
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        disabled={user.id === currentUserId || setDisabled.isPending}
-                        onClick={() => setDisabled.mutate({ id: user.id, disabled: !user.disabled })}
-                      >
-                        {user.disabled ? "Enable" : "Disable"}
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        disabled={resetPassword.isPending}
-                        onClick={() => {
-                          if (window.confirm(`Reset the password of ${user.email}?`))
-                            resetPassword.mutate({ id: user.id });
-                        }}
-                      >
-                        Reset password
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        disabled={signOutEverywhere.isPending}
-                        onClick={() => {
-                          if (window.confirm(`Sign ${user.email} out of every session?`))
-                            signOutEverywhere.mutate({ id: user.id });
-                        }}
-                      >
-                        Sign out everywhere
-                      </Button>
-                      {user.twoFactorEnabled ? (
+                    <Td>
+                      <div className="flex min-w-64 flex-wrap gap-2">
                         <Button
                           size="sm"
                           variant="secondary"
-                          disabled={resetTwoFactor.isPending}
+                          disabled={user.id === currentUserId || setDisabled.isPending}
+                          onClick={() => setDisabled.mutate({ id: user.id, disabled: !user.disabled })}
+                        >
+                          {user.disabled ? "Enable" : "Disable"}
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={resetPassword.isPending}
                           onClick={() => {
-                            if (
-                              window.confirm(
-                                `Turn two-factor sign-in off for ${user.email}? Do this only when they lost their phone and their recovery codes.`,
-                              )
-                            )
-                              resetTwoFactor.mutate({ id: user.id });
+                            if (window.confirm(`Reset the password of ${user.email}?`))
+                              resetPassword.mutate({ id: user.id });
                           }}
                         >
-                          Reset two-factor
+                          Reset password
                         </Button>
-                      ) : null}
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={signOutEverywhere.isPending}
+                          onClick={() => {
+                            if (window.confirm(`Sign ${user.email} out of every session?`))
+                              signOutEverywhere.mutate({ id: user.id });
+                          }}
+                        >
+                          Sign out everywhere
+                        </Button>
+                        {user.twoFactorEnabled ? (
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            disabled={resetTwoFactor.isPending}
+                            onClick={() => {
+                              if (
+                                window.confirm(
+                                  `Turn two-factor sign-in off for ${user.email}? Do this only when they lost their phone and their recovery codes.`,
+                                )
+                              )
+                                resetTwoFactor.mutate({ id: user.id });
+                            }}
+                          >
+                            Reset two-factor
+                          </Button>
+                        ) : null}
+                      </div>
                     </Td>
                   ) : null}
                 </tr>
