@@ -199,20 +199,19 @@ export function TwoFactorCard() {
     body = (
       <RecoveryCodes
         codes={codes}
-        onDone={() => {
-          setCodes(null);
-          setMode("view");
-          void refresh();
-        }}
+        onDone={() =>
+          void refresh().then(() => {
+            setCodes(null);
+            setMode("view");
+          })
+        }
       />
     );
   } else if (mode === "enrol") {
     body = (
       <TwoFactorEnrolment
-        onEnabled={() => {
-          setMode("view");
-          void refresh();
-        }}
+        // The recovery codes stay up until the status reads "on", never a stale "off" in between.
+        onEnabled={() => void refresh().then(() => setMode("view"))}
         onCancel={() => setMode("view")}
       />
     );
