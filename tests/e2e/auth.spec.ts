@@ -254,6 +254,8 @@ test.describe("sessions and sign-in", () => {
       await inNewContext(browser, async (admin) => {
         await login(admin, newcomer.email, USER_PASSWORD);
         await admin.waitForURL(/\/two-factor-setup$/);
+        await expect(admin.getByTestId("totp-secret")).toBeVisible();
+        await expectAccessible(admin);
         await admin.goto("/users");
         await admin.waitForURL(/\/two-factor-setup$/);
         expect(
