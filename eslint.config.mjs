@@ -87,8 +87,8 @@ export default tseslint.config(
     },
   })),
   {
-    // The web stack's own corners of server/.
-    files: ["server/api/**", "server/auth/**"],
+    // The web stack's own corners of server/ (server/web: the web process's entry).
+    files: ["server/api/**", "server/auth/**", "server/web/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [workerOnlyPackages] }] },
   },
   {

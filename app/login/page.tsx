@@ -1,13 +1,14 @@
 import { redirect } from "next/navigation";
 import { LoginForm } from "~/components/auth/login-form";
 import { safeCallbackPath } from "~/server/auth/callback-url";
-import { getCurrentUser } from "~/server/auth/session";
+import { getCurrentSession } from "~/server/auth/session";
 
 export const metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  if (await getCurrentUser()) redirect("/");
+  // Signed in already (or only the two-factor set-up left, which "/" sends them to).
+  if (await getCurrentSession()) redirect("/");
   const { callbackUrl } = await searchParams;
   const target = safeCallbackPath(callbackUrl);
   return (

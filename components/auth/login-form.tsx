@@ -8,44 +8,105 @@ import { formText } from "~/components/ui/form-text";
 import { Card, CardBody } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input } from "~/components/ui/input";
+import { SECOND_FACTOR_REQUIRED, WRONG_EMAIL_OR_PASSWORD } from "~/server/auth/sign-in-messages";
 
+/**
+ * Sign-in in one or two steps: email and password, then (for an account with two-factor
+ * sign-in) a code from the authenticator app or a recovery code. The second step sends the
+ * password again with the code; the server keeps no half-signed-in state. A refused attempt says
+ * why (wrong password or code, or throttled and for how long).
+ */
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [credentials, setCredentials] = useState<{ email: string; password: string } | null>(null);
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  async function submit(email: string, password: string, code?: string) {
     setPending(true);
     setError(null);
-    const result = await signIn("credentials", {
-      email: formText(form, "email"),
-      password: formText(form, "password"),
-      redirect: false,
-    });
+    const result = await signIn("credentials", { email, password, code: code ?? "", redirect: false });
     setPending(false);
-    if (!result || result.error) {
-      setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong email or password.");
+    if (result && !result.error) {
+      window.location.assign(callbackUrl);
       return;
     }
-    window.location.assign(callbackUrl);
+    const message = result?.error && result.error !== "CredentialsSignin" ? result.error : WRONG_EMAIL_OR_PASSWORD;
+    if (message === SECOND_FACTOR_REQUIRED) {
+      setCredentials({ email, password });
+      return;
+    }
+    // A wrong password at the code step (changed meanwhile) starts over.
+    if (message === WRONG_EMAIL_OR_PASSWORD) setCredentials(null);
+    setError(message);
+  }
+
+  function onPassword(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    void submit(formText(form, "email"), formText(form, "password"));
+  }
+
+  function onCode(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!credentials) return;
+    const form = new FormData(event.currentTarget);
+    void submit(credentials.email, credentials.password, formText(form, "code"));
   }
 
   return (
     <Card>
       <CardBody>
-        <form onSubmit={(event) => void onSubmit(event)} className="space-y-4">
-          <Field label="Email" htmlFor="email">
-            <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
-          </Field>
-          <Field label="Password" htmlFor="password">
-            <Input id="password" name="password" type="password" autoComplete="current-password" required />
-          </Field>
-          {error ? <Alert tone="error">{error}</Alert> : null}
-          <Button type="submit" className="w-full" disabled={pending}>
-            {pending ? "Signing in…" : "Sign in"}
-          </Button>
-        </form>
+        {credentials ? (
+          <form onSubmit={onCode} className="space-y-4" aria-label="Two-factor sign-in">
+            <p className="text-sm">
+              Two-factor sign-in is on for <strong>{credentials.email}</strong>.
+            </p>
+            <Field
+              label="Code"
+              htmlFor="code"
+              hint="The 6 digits your authenticator app shows for Switchboard, or one of your recovery codes."
+            >
+              <Input
+                id="code"
+                name="code"
+                autoComplete="one-time-code"
+                autoCapitalize="none"
+                spellCheck={false}
+                required
+                autoFocus
+                maxLength={64}
+              />
+            </Field>
+            {error ? <Alert tone="error">{error}</Alert> : null}
+            <Button type="submit" className="w-full" disabled={pending}>
+              {pending ? "Checking…" : "Verify and sign in"}
+            </Button>
+            <Button
+              type="button"
+              variant="ghost"
+              className="w-full"
+              onClick={() => {
+                setCredentials(null);
+                setError(null);
+              }}
+            >
+              Back
+            </Button>
+          </form>
+        ) : (
+          <form onSubmit={onPassword} className="space-y-4">
+            <Field label="Email" htmlFor="email">
+              <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
+            </Field>
+            <Field label="Password" htmlFor="password">
+              <Input id="password" name="password" type="password" autoComplete="current-password" required />
+            </Field>
+            {error ? <Alert tone="error">{error}</Alert> : null}
+            <Button type="submit" className="w-full" disabled={pending}>
+              {pending ? "Signing in…" : "Sign in"}
+            </Button>
+          </form>
+        )}
       </CardBody>
     </Card>
   );

@@ -73,6 +73,7 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
         replyCapLimit: text("replyCapLimit"),
         replyCapMinutes: text("replyCapMinutes"),
         replyCapAction: text("replyCapAction") as TOrgSettings["replyCapAction"],
+        requireTwoFactorForAdmins: form.get("requireTwoFactorForAdmins") === "on",
         businessHours: Object.fromEntries(
           WEEKDAYS.map((day) => [day, parseHours(text(`hours-${day}`))]),
         ) as TOrgSettings["businessHours"],
@@ -247,6 +248,28 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
                 aria-invalid={Boolean(fieldErrors.replyCapMinutes)}
               />
             </Field>
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader title="Sign-in" description="How people sign in to this dashboard." />
+          <CardBody className="space-y-1 text-sm">
+            <label className="flex items-center gap-2 font-medium">
+              <input
+                type="checkbox"
+                name="requireTwoFactorForAdmins"
+                defaultChecked={initial.requireTwoFactorForAdmins}
+              />{" "}
+              Require two-factor sign-in for admins
+            </label>
+            <p className="text-xs text-muted-foreground">
+              An admin without it is sent to set it up right after signing in, and can do nothing else until they have
+              (you too, if you have not yet: see Your account).
+            </p>
+            {fieldErrors.requireTwoFactorForAdmins ? (
+              <p role="alert" className="text-xs text-destructive">
+                {fieldErrors.requireTwoFactorForAdmins}
+              </p>
+            ) : null}
           </CardBody>
         </Card>
         <AiProviderCard aiModel={initial.aiModel} error={fieldErrors.aiModel} canWrite={canWrite} />

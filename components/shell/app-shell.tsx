@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, PAGES } from "~/server/auth/roles";
@@ -26,9 +27,14 @@ export function AppShell({ user, children }: { user: TSessionUser; children: Rea
           ))}
         </nav>
         <div className="border-t border-border p-3 text-sm">
-          <div className="truncate font-medium" data-testid="current-user">
+          <Link
+            href="/account"
+            className="block truncate font-medium hover:underline"
+            data-testid="current-user"
+            title="Your account: two-factor sign-in and sessions"
+          >
             {user.name}
-          </div>
+          </Link>
           <div className="truncate text-xs text-muted-foreground">{user.email}</div>
           <div className="mt-2 flex items-center justify-between">
             <Badge tone="primary">{user.role}</Badge>

@@ -26,6 +26,28 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
 
   const update = useMutation(trpc.users.update.mutationOptions({ onSuccess: invalidate, onError }));
   const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions({ onSuccess: invalidate, onError }));
+  const signOutEverywhere = useMutation(
+    trpc.users.signOutEverywhere.mutationOptions({
+      onSuccess: (result, input) => {
+        const email = users.data?.find((user) => user.id === input.id)?.email;
+        setNotice({
+          tone: "success",
+          text: `Signed ${email} out of ${result.ended} session${result.ended === 1 ? "" : "s"}.`,
+        });
+      },
+      onError,
+    }),
+  );
+  const resetTwoFactor = useMutation(
+    trpc.users.resetTwoFactor.mutationOptions({
+      onSuccess: (_result, input) => {
+        const email = users.data?.find((user) => user.id === input.id)?.email;
+        setNotice({ tone: "success", text: `Two-factor sign-in is off for ${email}; they can set it up again.` });
+        void invalidate();
+      },
+      onError,
+    }),
+  );
   const resetPassword = useMutation(
     trpc.users.resetPassword.mutationOptions({
       onSuccess: (result, input) => {
@@ -61,6 +83,7 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
                 <Th>Email</Th>
                 <Th>Role</Th>
                 <Th>Status</Th>
+                <Th>Two-factor</Th>
                 <Th>Last sign-in</Th>
                 {canWrite ? <Th>Actions</Th> : null}
               </tr>
@@ -94,28 +117,59 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
                   <Td>
                     {user.disabled ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}
                   </Td>
+                  <Td>{user.twoFactorEnabled ? <Badge tone="success">on</Badge> : <Badge>off</Badge>}</Td>
                   <Td>{user.lastLoginAt ? user.lastLoginAt.toLocaleString() : "never"}</Td>
                   {canWrite ? (
-                    <Td className="space-x-2 whitespace-nowrap">
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        disabled={user.id === currentUserId || setDisabled.isPending}
-                        onClick={() => setDisabled.mutate({ id: user.id, disabled: !user.disabled })}
-                      >
-                        {user.disabled ? "Enable" : "Disable"}
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        disabled={resetPassword.isPending}
-                        onClick={() => {
-                          if (window.confirm(`Reset the password of ${user.email}?`))
-                            resetPassword.mutate({ id: user.id });
-                        }}
-                      >
-                        Reset password
-                      </Button>
+                    <Td>
+                      <div className="flex min-w-64 flex-wrap gap-2">
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={user.id === currentUserId || setDisabled.isPending}
+                          onClick={() => setDisabled.mutate({ id: user.id, disabled: !user.disabled })}
+                        >
+                          {user.disabled ? "Enable" : "Disable"}
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={resetPassword.isPending}
+                          onClick={() => {
+                            if (window.confirm(`Reset the password of ${user.email}?`))
+                              resetPassword.mutate({ id: user.id });
+                          }}
+                        >
+                          Reset password
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={signOutEverywhere.isPending}
+                          onClick={() => {
+                            if (window.confirm(`Sign ${user.email} out of every session?`))
+                              signOutEverywhere.mutate({ id: user.id });
+                          }}
+                        >
+                          Sign out everywhere
+                        </Button>
+                        {user.twoFactorEnabled ? (
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            disabled={resetTwoFactor.isPending}
+                            onClick={() => {
+                              if (
+                                window.confirm(
+                                  `Turn two-factor sign-in off for ${user.email}? Do this only when they lost their phone and their recovery codes.`,
+                                )
+                              )
+                                resetTwoFactor.mutate({ id: user.id });
+                            }}
+                          >
+                            Reset two-factor
+                          </Button>
+                        ) : null}
+                      </div>
                     </Td>
                   ) : null}
                 </tr>

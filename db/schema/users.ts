@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 
 export const USER_ROLES = ["admin", "builder", "agent", "manager"] as const;
@@ -15,8 +15,6 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     role: userRole().notNull(),
     disabled: boolean().notNull().default(false),
-    /** Bumped when the password is reset: session tokens carrying an older value stop working. */
-    sessionVersion: integer().notNull().default(0),
     lastLoginAt: timestamptz(),
     ...timestamps(),
   },
@@ -30,6 +28,11 @@ export const loginAttempts = pgTable(
     id: id(),
     email: text().notNull(),
     ip: text(),
+    /**
+     * What the throttle counts per address: the IPv4 address, or the /64 network of an IPv6 one
+     * (one host usually holds a whole /64). Null when the address is unknown.
+     */
+    addressKey: text(),
     succeeded: boolean().notNull(),
     userId: uuid().references(() => users.id, { onDelete: "set null" }),
     at: timestamptz().notNull().defaultNow(),
@@ -37,5 +40,7 @@ export const loginAttempts = pgTable(
   (t) => [
     index("login_attempts_email_at_idx").on(sql`lower(${t.email})`, t.at),
     index("login_attempts_ip_at_idx").on(t.ip, t.at),
+    index("login_attempts_address_at_idx").on(t.addressKey, t.at),
+    index("login_attempts_email_address_at_idx").on(sql`lower(${t.email})`, t.addressKey, t.at),
   ],
 );

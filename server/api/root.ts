@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
@@ -16,6 +17,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  account: accountRouter,
   users: usersRouter,
   audit: auditRouter,
   settings: settingsRouter,

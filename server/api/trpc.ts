@@ -19,6 +19,15 @@ export type TTRPCContext = {
   boss?: PgBoss;
   /** Managing webhook endpoints: APP_SECRET for their secrets, the SSRF policy. */
   webhooks?: TWebhookAdminConfig;
+  /**
+   * The browser session behind the request (absent for callers without one, such as tests):
+   * its id, and whether the user must set up two-factor sign-in before anything else.
+   */
+  session?: { id: string; needsTwoFactorEnrolment: boolean } | null;
+  /** APP_SECRET, for secrets encrypted at rest (TOTP). */
+  appSecret?: string;
+  /** The client's address (login throttling of step-up checks), when known. */
+  clientIp?: string | null;
 };
 
 /**
@@ -27,7 +36,11 @@ export type TTRPCContext = {
  */
 export type TProcedureAccess =
   { kind: "public" } | { kind: "signed-in" } | { kind: "role"; resource: TResource; level: TAccessLevel };
-export type TProcedureMeta = { access?: TProcedureAccess };
+export type TProcedureMeta = {
+  access?: TProcedureAccess;
+  /** Callable by a user who must set up two-factor sign-in first (the set-up itself). */
+  allowDuringEnrolment?: boolean;
+};
 
 const t = initTRPC
   .context<TTRPCContext>()
@@ -73,13 +86,25 @@ const baseProcedure = t.procedure.use(async ({ next }) => {
 /** Anyone, signed in or not. */
 export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
 
-const signedInBase = baseProcedure.use(({ ctx, next }) => {
+const signedInBase = baseProcedure.use(({ ctx, meta, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  if (ctx.session?.needsTwoFactorEnrolment && !meta?.allowDuringEnrolment) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Set up two-factor sign-in first: Settings require it for admins.",
+    });
+  }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
 /** Any signed-in user, whatever the role (their own profile, say). */
 export const signedInProcedure = signedInBase.meta({ access: { kind: "signed-in" } });
+
+/**
+ * Any signed-in user, including one who must set up two-factor sign-in before anything else:
+ * only for that set-up (and `auth.me`).
+ */
+export const enrolmentProcedure = signedInBase.meta({ access: { kind: "signed-in" }, allowDuringEnrolment: true });
 
 /**
  * Callable by the roles that the role table (`server/auth/roles.ts`) grants `level` on

@@ -106,6 +106,11 @@ const ORG_SETTING_FIELDS = {
       .regex(/^[A-Za-z0-9._-]*$/, "Use a model name such as gemini-3.8-flash (letters, digits, dots and dashes)"),
     fallback: "",
   },
+  /**
+   * Admins must sign in with two-factor (TOTP): an admin without it is sent to enrol right after
+   * signing in and can do nothing else until they have.
+   */
+  requireTwoFactorForAdmins: { schema: z.boolean({ error: "Choose on or off" }), fallback: false },
   /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
   businessHours: {
     schema: z.object(
@@ -145,6 +150,9 @@ export const ZOrgSettings = z.object({
   replyCapLimit: ORG_SETTING_FIELDS.replyCapLimit.schema.default(ORG_SETTING_FIELDS.replyCapLimit.fallback),
   replyCapMinutes: ORG_SETTING_FIELDS.replyCapMinutes.schema.default(ORG_SETTING_FIELDS.replyCapMinutes.fallback),
   replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema.default(ORG_SETTING_FIELDS.replyCapAction.fallback),
+  requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema.default(
+    ORG_SETTING_FIELDS.requireTwoFactorForAdmins.fallback,
+  ),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -163,6 +171,7 @@ export const ZUpdateOrgSettingsInput = z
     replyCapLimit: ORG_SETTING_FIELDS.replyCapLimit.schema,
     replyCapMinutes: ORG_SETTING_FIELDS.replyCapMinutes.schema,
     replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema,
+    requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema,
   })
   .partial()
   .strict();

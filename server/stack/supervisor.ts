@@ -206,7 +206,6 @@ export async function runSupervisor(): Promise<void> {
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: env.LOG_LEVEL,
     };
-    const next = path.join(ROOT, "node_modules/next/dist/bin/next");
     const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
     await mkdir(dataDir, { recursive: true });
     if (stopping) return;
@@ -217,7 +216,18 @@ export async function runSupervisor(): Promise<void> {
           start: () =>
             startChild(
               "web",
-              [next, isDev ? "dev" : "start", "--port", String(env.PORT), "--hostname", env.HOST],
+              // Our own entry instead of `next start`: it sets X-Forwarded-For from the socket
+              // (login throttling counts the real address).
+              [
+                "--import",
+                "tsx",
+                path.join(ROOT, "server/web/server.ts"),
+                "--port",
+                String(env.PORT),
+                "--hostname",
+                env.HOST,
+                ...(isDev ? ["--dev"] : []),
+              ],
               { ...childEnv, NODE_ENV: isDev ? "development" : "production" },
               sink,
             ),

@@ -1,9 +1,11 @@
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { users } from "~/db/schema";
+import { users, userTwoFactor } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from "~/server/auth/password";
+import { resetTwoFactor } from "~/server/auth/two-factor";
+import { revokeUserSessions } from "~/server/auth/user-sessions";
 import { canAccess, USER_ROLES } from "~/server/auth/roles";
 import { AppError, isUniqueViolation } from "~/server/errors";
 
@@ -45,7 +47,11 @@ const PUBLIC_COLUMNS = {
 export type TPublicUser = Awaited<ReturnType<typeof listUsers>>[number];
 
 export async function listUsers(db: TDbOrTx) {
-  return db.select(PUBLIC_COLUMNS).from(users).orderBy(asc(users.name), asc(users.email));
+  return db
+    .select({ ...PUBLIC_COLUMNS, twoFactorEnabled: sql<boolean>`${userTwoFactor.enabledAt} is not null` })
+    .from(users)
+    .leftJoin(userTwoFactor, eq(userTwoFactor.userId, users.id))
+    .orderBy(asc(users.name), asc(users.email));
 }
 
 /**
@@ -124,6 +130,8 @@ export async function setUserDisabled(db: TDb, actor: TActor, rawInput: z.infer<
       .set({ disabled: input.disabled, updatedAt: new Date() })
       .where(eq(users.id, input.id))
       .returning(PUBLIC_COLUMNS);
+    // Ended, not just paused: enabling the user again does not bring old sessions back.
+    if (input.disabled) await revokeUserSessions(tx, input.id, "disabled");
     await recordAudit(tx, actor, {
       action: input.disabled ? "disable" : "enable",
       entity: "user",
@@ -142,11 +150,9 @@ export async function resetUserPassword(db: TDb, actor: TActor, rawInput: z.infe
   const passwordHash = await hashPassword(input.password ?? generated!);
   return db.transaction(async (tx) => {
     const before = await getUserForUpdate(tx, input.id);
-    // A new session version signs out every session started with the old password.
-    await tx
-      .update(users)
-      .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
-      .where(eq(users.id, input.id));
+    await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, input.id));
+    // Every session started with the old password ends.
+    await revokeUserSessions(tx, input.id, "password_reset");
     await recordAudit(tx, actor, {
       action: "reset_password",
       entity: "user",
@@ -155,6 +161,32 @@ export async function resetUserPassword(db: TDb, actor: TActor, rawInput: z.infe
     });
     return { generatedPassword: generated };
   });
+}
+
+export const ZUserIdInput = z.object({ id: z.uuid("Choose a user") });
+
+/** Ends every session of a user at once (a lost laptop); they can sign in again. */
+export async function signOutUserEverywhere(db: TDb, actor: TActor, rawInput: z.input<typeof ZUserIdInput>) {
+  const { id } = ZUserIdInput.parse(rawInput);
+  return db.transaction(async (tx) => {
+    const before = await getUserForUpdate(tx, id);
+    const ended = await revokeUserSessions(tx, id, "admin");
+    await recordAudit(tx, actor, {
+      action: "sign_out_everywhere",
+      entity: "user",
+      entityId: id,
+      before: { email: before.email },
+      after: { ended },
+    });
+    return { ended };
+  });
+}
+
+/** Turns a user's two-factor sign-in off (a lost phone and lost recovery codes); they can set it up again. */
+export async function resetUserTwoFactor(db: TDb, actor: TActor, rawInput: z.input<typeof ZUserIdInput>) {
+  const { id } = ZUserIdInput.parse(rawInput);
+  await resetTwoFactor(db, actor, id);
+  return { ok: true as const };
 }
 
 export const DEFAULT_ADMIN_EMAIL = "admin@switchboard.local";

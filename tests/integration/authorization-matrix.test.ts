@@ -34,6 +34,16 @@ const PROCEDURE_AREAS: Record<
   "public" | "signed-in" | [area: keyof typeof DESIGN_ROLE_TABLE, level: "read" | "write"]
 > = {
   "auth.me": "signed-in",
+  "account.sessions": "signed-in",
+  "account.revokeSession": "signed-in",
+  "account.revokeOtherSessions": "signed-in",
+  "account.twoFactor": "signed-in",
+  "account.startTwoFactor": "signed-in",
+  "account.confirmTwoFactor": "signed-in",
+  "account.disableTwoFactor": "signed-in",
+  "account.regenerateRecoveryCodes": "signed-in",
+  "users.signOutEverywhere": ["users", "write"],
+  "users.resetTwoFactor": ["users", "write"],
   "users.list": ["users", "read"],
   "users.create": ["users", "write"],
   "users.update": ["users", "write"],

@@ -1,13 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginAttempts, workerHeartbeats } from "~/db/schema";
+import { loginAttempts, userSessions, workerHeartbeats } from "~/db/schema";
 import { createBoss, enqueue } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE } from "~/server/jobs/queues";
 import { createLogger } from "~/server/logger";
 import { JOB_HANDLERS } from "~/workers/handlers/registry";
 import { startWorker, type TRunningWorker } from "~/workers/runtime";
-import { useTestDatabase, type TTestDatabase } from "../support/database";
+import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
 import { spawnTs, waitFor } from "../support/processes";
 
 const log = createLogger("test-worker", "silent");
@@ -66,21 +66,27 @@ describe("worker runtime", () => {
     expect(later.stoppedAt).toBeNull();
   });
 
-  it("runs a declared job: maintenance.prune deletes old login attempts", async () => {
+  it("runs a declared job: maintenance.prune deletes old login attempts and old sign-in sessions", async () => {
     await database.db.insert(loginAttempts).values([
       { email: "old@example.test", succeeded: false, at: sql`now() - interval '40 days'` },
       { email: "new@example.test", succeeded: false },
+    ]);
+    const user = await insertUser(database.db, "agent");
+    await database.db.insert(userSessions).values([
+      { userId: user.id, userAgent: "old", lastSeenAt: sql`now() - interval '40 days'` },
+      { userId: user.id, userAgent: "new" },
     ]);
     await enqueue(boss, "maintenance.prune", {});
     const remaining = await waitFor(
       async () => {
         const rows = await database.db.select({ email: loginAttempts.email }).from(loginAttempts);
-        return rows.length === 1 ? rows : undefined;
+        const sessions = await database.db.select({ userAgent: userSessions.userAgent }).from(userSessions);
+        return rows.length === 1 && sessions.length === 1 ? { rows, sessions } : undefined;
       },
       10_000,
       "the prune job",
     );
-    expect(remaining).toEqual([{ email: "new@example.test" }]);
+    expect(remaining).toEqual({ rows: [{ email: "new@example.test" }], sessions: [{ userAgent: "new" }] });
   });
 
   it("refuses an invalid payload on enqueue, and parks one that slipped in in the dead-letter queue", async () => {

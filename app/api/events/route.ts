@@ -1,4 +1,6 @@
-import { getCurrentUser } from "~/server/auth/session";
+import { getCurrentSession } from "~/server/auth/session";
+import { loadUserSession } from "~/server/auth/user-sessions";
+import { getDb } from "~/server/db";
 import { canSeeEvent } from "~/server/events/visibility";
 import { getEventHub } from "~/server/events/web-hub";
 import { refuseCrossSiteRequest } from "~/server/security/same-origin";
@@ -6,6 +8,8 @@ import { refuseCrossSiteRequest } from "~/server/security/same-origin";
 export const dynamic = "force-dynamic";
 
 const KEEP_ALIVE_MS = 25_000;
+/** An open stream ends within this long after its session does (sign-out, disable…). */
+const SESSION_RECHECK_MS = 10_000;
 
 /**
  * GET /api/events: Server-Sent Events for signed-in users. Each domain event the user's role
@@ -14,8 +18,11 @@ const KEEP_ALIVE_MS = 25_000;
 export async function GET(request: Request) {
   const refused = refuseCrossSiteRequest(request);
   if (refused) return refused;
-  const user = await getCurrentUser();
-  if (!user) return new Response("Sign in first.", { status: 401 });
+  const current = await getCurrentSession();
+  if (!current || current.needsTwoFactorEnrolment) return new Response("Sign in first.", { status: 401 });
+  const { user, sessionId } = current;
+  // Re-read with the session below: a role change narrows (or widens) the stream too.
+  let role = user.role;
   const hub = getEventHub();
   await hub.ensureConnected();
   const encoder = new TextEncoder();
@@ -31,21 +38,32 @@ export async function GET(request: Request) {
       };
       write(": connected\n\nretry: 2000\n\n");
       const unsubscribe = hub.subscribe((notice) => {
-        if (canSeeEvent(user.role, notice.type)) write(`data: ${JSON.stringify(notice)}\n\n`);
+        if (canSeeEvent(role, notice.type)) write(`data: ${JSON.stringify(notice)}\n\n`);
       });
       const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
-      cleanup = () => {
-        clearInterval(keepAlive);
-        unsubscribe();
-      };
-      request.signal.addEventListener("abort", () => {
+      const close = () => {
         cleanup();
         try {
           controller.close();
         } catch {
           // already closed
         }
-      });
+      };
+      const recheck = setInterval(() => {
+        loadUserSession(getDb(), { sessionId, userId: user.id }).then(
+          (still) => {
+            if (still) role = still.user.role;
+            else close();
+          },
+          () => undefined, // the database did not answer: keep the stream, ask again later
+        );
+      }, SESSION_RECHECK_MS);
+      cleanup = () => {
+        clearInterval(keepAlive);
+        clearInterval(recheck);
+        unsubscribe();
+      };
+      request.signal.addEventListener("abort", close);
     },
     cancel() {
       cleanup();

@@ -1,6 +1,6 @@
-import { createTRPCRouter, signedInProcedure } from "../trpc";
+import { createTRPCRouter, enrolmentProcedure } from "../trpc";
 
 export const authRouter = createTRPCRouter({
   /** The signed-in user as the server sees them now (role changes apply at once). */
-  me: signedInProcedure.query(({ ctx }) => ctx.user),
+  me: enrolmentProcedure.query(({ ctx }) => ctx.user),
 });

@@ -2,12 +2,15 @@ import {
   createUser,
   listUsers,
   resetUserPassword,
+  resetUserTwoFactor,
   setUserDisabled,
+  signOutUserEverywhere,
   updateUser,
   ZCreateUserInput,
   ZResetPasswordInput,
   ZSetUserDisabledInput,
   ZUpdateUserInput,
+  ZUserIdInput,
 } from "~/server/users/users";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
@@ -25,4 +28,10 @@ export const usersRouter = createTRPCRouter({
   resetPassword: requireAccess("users", "write")
     .input(ZResetPasswordInput)
     .mutation(({ ctx, input }) => resetUserPassword(ctx.db, ctx.user, input)),
+  signOutEverywhere: requireAccess("users", "write")
+    .input(ZUserIdInput)
+    .mutation(({ ctx, input }) => signOutUserEverywhere(ctx.db, ctx.user, input)),
+  resetTwoFactor: requireAccess("users", "write")
+    .input(ZUserIdInput)
+    .mutation(({ ctx, input }) => resetUserTwoFactor(ctx.db, ctx.user, input)),
 });
