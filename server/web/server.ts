@@ -7,7 +7,7 @@
  *
  * Usage: node --import tsx server/web/server.ts --port 3000 --hostname 0.0.0.0 [--dev]
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -15,6 +15,8 @@ import next from "next";
 import { forwardedForWithPeer } from "~/server/auth/client-address";
 import { ConfigError, webEnv } from "~/server/env";
 import { createLogger } from "~/server/logger";
+import { createNonce, securityHeaders } from "~/server/security/headers";
+import { isHttpsRequest } from "~/server/security/request-origin";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** How long in-flight requests (and open event streams) get after SIGTERM before they are cut. */
@@ -24,6 +26,17 @@ function fail(error: unknown): never {
   const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
   process.stderr.write(`switchboard web: ${message}\n`);
   process.exit(1);
+}
+
+/** Whether the path of a request target holds a %-escape that does not decode. */
+function hasMalformedEscape(target: string): boolean {
+  const pathname = target.split("?", 1)[0] ?? "";
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 async function main() {
@@ -53,11 +66,36 @@ async function main() {
     if (value) req.headers["x-forwarded-for"] = value;
     else delete req.headers["x-forwarded-for"];
   };
+  /**
+   * An answer of our own, for what never reaches Next's proxy.ts (which sets the security
+   * headers on everything else): the same headers, and the REST API's JSON error shape under /api.
+   */
+  const answer = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === "string") headers.set(name, value);
+    }
+    const isHttps = isHttpsRequest(headers, { trustedProxyHops: env.TRUSTED_PROXY_HOPS, publicUrl: env.NEXTAUTH_URL });
+    const isApi = (req.url ?? "").startsWith("/api/");
+    const code = status === 400 ? "bad_request" : "internal_error";
+    res.writeHead(status, {
+      ...securityHeaders({ nonce: createNonce(), isHttps, isDev: values.dev }),
+      "content-type": isApi ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
+      "cache-control": "no-store",
+    });
+    res.end(isApi ? JSON.stringify({ error: { code, message } }) : `${message}\n`);
+  };
   const server = createServer((req, res) => {
     ownForwardedFor(req);
+    // Next fails on a malformed %-escape in a dynamic segment before any of our code runs, with a
+    // bare 500; it is the client's mistake.
+    if (hasMalformedEscape(req.url ?? "/")) {
+      answer(req, res, 400, "The address has a malformed %-escape.");
+      return;
+    }
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, "request failed");
-      if (!res.headersSent) res.writeHead(500).end();
+      if (!res.headersSent) answer(req, res, 500, "Something went wrong on the server; it has been logged.");
     });
   });
   // Hot reload's websocket in development.

@@ -6,6 +6,7 @@ import { createDb } from "~/db/client";
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from "~/db/embedded";
 import { runMigrations } from "~/db/migrate";
 import { createBoss, createQueues } from "~/server/jobs/boss";
+import { buildWeb, isWebBuildStale } from "~/server/stack/build";
 import { freePort } from "./ports";
 
 declare module "vitest" {
@@ -25,6 +26,7 @@ declare module "vitest" {
  * every test file clones it (CREATE DATABASE … TEMPLATE), so files are isolated and fast.
  */
 export default async function setup(project: TestProject) {
+  await buildWebIfStale();
   let embedded: TEmbeddedPostgres | null = null;
   let dataDir: string | null = null;
   let adminUrl: string;
@@ -81,6 +83,22 @@ export default async function setup(project: TestProject) {
       );
     }
   };
+}
+
+/**
+ * The production build the launcher tests start, made once here when it is missing or stale:
+ * several test files start a stack at once, and each launcher building it on its own made two
+ * `next build`s collide ("Another next build process is already running"). CI builds first, so
+ * this is a no-op there.
+ */
+async function buildWebIfStale(): Promise<void> {
+  const root = path.resolve(import.meta.dirname, "../..");
+  if (!isWebBuildStale(root)) return;
+  process.stdout.write("integration setup: the web build is missing or stale; running next build once…\n");
+  const lines: string[] = [];
+  await buildWeb(root, (line) => lines.push(line)).done.catch((error: Error) => {
+    throw new Error(`${error.message}\n${lines.slice(-40).join("\n")}`);
+  });
 }
 
 export function withDatabase(url: string, database: string): string {
