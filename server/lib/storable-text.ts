@@ -134,8 +134,9 @@ export function repairText(text: string): { text: string; repairs: TTextRepair[]
 }
 
 /**
- * A copy of a JSON-like value with every string and key made storable (`repairText`), and
- * which repairs were needed anywhere in it. For what WhatsApp delivers: it is kept, not refused.
+ * A copy of a value with every string and object key made storable (`repairText`), and which
+ * repairs were needed anywhere in it; plain objects and arrays are copied, anything else (dates,
+ * numbers) is kept as is. For what WhatsApp delivers: it is kept, not refused.
  */
 export function repairStrings<T>(value: T): { value: T; repairs: TTextRepair[] } {
   const repairs = new Set<TTextRepair>();
@@ -144,16 +145,13 @@ export function repairStrings<T>(value: T): { value: T; repairs: TTextRepair[] }
     for (const repair of repaired.repairs) repairs.add(repair);
     return repaired.text;
   };
-  const copy = JSON.parse(
-    JSON.stringify(value, function (this: unknown, _key: string, child: unknown) {
-      if (typeof child === "string") return fix(child);
-      if (isWalkable(child) && !Array.isArray(child) && !(child instanceof Map) && !(child instanceof Set)) {
-        const entries = Object.entries(child as Record<string, unknown>);
-        if (entries.some(([key]) => problemOf(key)))
-          return Object.fromEntries(entries.map(([key, v]) => [fix(key), v]));
-      }
-      return child;
-    }) ?? "null",
-  ) as T;
-  return { value: value === undefined ? value : copy, repairs: [...repairs] };
+  const copy = (current: unknown): unknown => {
+    if (typeof current === "string") return fix(current);
+    if (Array.isArray(current)) return current.map(copy);
+    if (typeof current === "object" && current !== null && Object.getPrototypeOf(current) === Object.prototype) {
+      return Object.fromEntries(Object.entries(current).map(([key, child]) => [fix(key), copy(child)]));
+    }
+    return current;
+  };
+  return { value: copy(value) as T, repairs: [...repairs] };
 }
