@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
+import { zCursor, ZStorableDate } from "~/server/lib/cursor";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { events, webhookAttempts, webhookDeliveries, webhooks, DELIVERY_STATUSES } from "~/db/schema";
 import { recordAudit } from "~/server/audit/audit";
@@ -192,7 +193,9 @@ export const ZDeliveriesInput = z.object({
   webhookId: z.uuid(),
   status: z.enum(DELIVERY_STATUSES).nullable().default(null),
   eventType: z.string().max(60).nullable().default(null),
-  cursor: z.object({ at: z.coerce.date(), id: z.uuid() }).nullable().default(null),
+  cursor: zCursor(z.object({ at: ZStorableDate, id: z.uuid() }))
+    .nullable()
+    .default(null),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
