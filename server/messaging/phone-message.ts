@@ -44,7 +44,12 @@ export async function recordPhoneMessage(
     await recordResponse(tx, thread.id, "human");
     const ids = { sessionId, contactId: contact.id, threadId: thread.id };
     const recorded: TEventInput[] = [
-      { type: "message.sent", ...ids, messageId: stored.id, payload: { source: "phone" } },
+      {
+        type: "message.sent",
+        ...ids,
+        messageId: stored.id,
+        payload: { source: "phone", waMessageId: message.waMessageId },
+      },
     ];
     if (thread.mode !== "human") {
       const now = new Date();
