@@ -8,8 +8,7 @@ import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { cursorInstant, decodeCursor, encodeCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import { pgArray } from "~/server/lib/sql";
-import { getOrgSettings } from "~/server/settings/settings";
-import { toE164 } from "./phone";
+import { resolvePhoneNumber } from "./phone";
 
 /** A contact has at most this many tags (a manual edit, and an import adding to them). */
 export const MAX_CONTACT_TAGS = 50;
@@ -156,13 +155,6 @@ export const ZContactInput = z.object({
 });
 export type TContactInput = z.input<typeof ZContactInput>;
 
-async function normalized(db: TDbOrTx, phone: string) {
-  const { defaultCountry } = await getOrgSettings(db);
-  const result = toE164(phone, defaultCountry);
-  if (!result.ok) throw new AppError("BAD_REQUEST", `The number ${result.reason}.`, { phone: result.reason });
-  return result.e164;
-}
-
 function duplicate(error: unknown): never {
   if (isUniqueViolation(error)) {
     throw new AppError("CONFLICT", "A contact with this number exists already.", { phone: "Already a contact" });
@@ -179,7 +171,8 @@ export async function findDefaultSessionId(db: TDbOrTx): Promise<string | null> 
 /** Saves a contact (new when `id` is null); the number is stored as E.164. */
 export async function saveContact(db: TDb, actor: TActor, id: string | null, raw: TContactInput) {
   const { phone, sessionId, tags, ...fields } = ZContactInput.parse(raw);
-  const waId = await normalized(db, phone);
+  // A stored number (this contact's own, unchanged) is never judged again.
+  const waId = await resolvePhoneNumber(db, phone);
   const values = { ...fields, waId, tags: [...new Set(tags)] };
   return db
     .transaction(async (tx) => {
@@ -227,7 +220,7 @@ export const ZContactUpsert = z.object({
 /** Creates the contact with this number (in the default session), or changes the given fields of it. */
 export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<typeof ZContactUpsert>) {
   const input = ZContactUpsert.parse(raw);
-  const waId = await normalized(db, input.phone);
+  const waId = await resolvePhoneNumber(db, input.phone);
   const sessionId = await findDefaultSessionId(db);
   const [existing] = sessionId
     ? await db

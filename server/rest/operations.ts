@@ -343,7 +343,10 @@ export const OPERATIONS: TOperation[] = [
     tag: "Simulator",
     scope: "write",
     body: z.object({
-      from: z.string().trim().min(1).max(40).meta({ example: "+14155550123" }),
+      from: z.string().trim().min(1).max(40).meta({
+        example: "+14155550123",
+        description: "The contact's number, read like every other number (E.164, `tel:`, the org's default country)",
+      }),
       body: z.string().min(1).max(4_096),
       name: z.string().trim().max(120).optional(),
     }),
@@ -351,7 +354,12 @@ export const OPERATIONS: TOperation[] = [
     response: z.object({ waId: z.string(), waMessageId: z.string() }).meta({ id: "SimulatedMessage" }),
     async handle(context) {
       const body = context.body as { from: string; body: string; name?: string };
-      return sendAsContact(context.db, await context.boss(), { phone: body.from, body: body.body, name: body.name });
+      return sendAsContact(
+        context.db,
+        await context.boss(),
+        { phone: body.from, body: body.body, name: body.name },
+        "from",
+      );
     },
   },
 ];
