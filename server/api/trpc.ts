@@ -8,7 +8,7 @@ import type { PgBoss } from "pg-boss";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
-import { describeUnstorableText, fieldLabel, findUnstorableText } from "~/server/lib/storable-text";
+import { describeUnstorableText, fieldLabel, findUnstorableText, RESERVED_KEYS } from "~/server/lib/storable-text";
 
 /** What every procedure receives. `user` is null when nobody is signed in. */
 export type TTRPCContext = {
@@ -37,12 +37,17 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
-      const fieldErrors =
+      const fields =
         cause instanceof ZodError
-          ? Object.fromEntries(cause.issues.map((issue) => [issue.path.join(".") || "input", issue.message]))
-          : cause instanceof AppError
-            ? cause.fieldErrors
+          ? cause.issues.map((issue) => [issue.path.join(".") || "input", issue.message] as const)
+          : cause instanceof AppError && cause.fieldErrors
+            ? Object.entries(cause.fieldErrors)
             : undefined;
+      // superjson refuses to send an object with a key such as "constructor": such a field is
+      // named by its path under "input".
+      const fieldErrors =
+        fields &&
+        Object.fromEntries(fields.map(([key, message]) => [RESERVED_KEYS.has(key) ? `input.${key}` : key, message]));
       const message =
         error.code === "INTERNAL_SERVER_ERROR"
           ? "Something went wrong on the server; it has been logged."

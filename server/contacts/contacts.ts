@@ -179,6 +179,11 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
       if (!id) {
         const session = sessionId ?? (await findDefaultSessionId(tx));
         if (!session) throw new AppError("CONFLICT", "There is no WhatsApp session to add contacts to yet.");
+        if (sessionId) {
+          const [known] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
+          if (!known)
+            throw new AppError("NOT_FOUND", "There is no such WhatsApp session.", { sessionId: "Unknown session" });
+        }
         const [created] = await tx
           .insert(contacts)
           .values({ ...values, sessionId: session })

@@ -20,7 +20,7 @@ const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** A date Postgres `timestamptz` can hold and a person can mean: years 1 to 9999. */
 export const ZStorableDate = z
   .union([z.date(), z.string().max(100), z.number()])
-  .pipe(z.coerce.date())
+  .pipe(z.coerce.date({ error: "Not a date" }))
   .refine((date) => date.getTime() >= MIN_TIME && date.getTime() <= MAX_TIME, "Pick a date from year 1 to 9999");
 
 /** An ISO 8601 instant (keeping microseconds, which a `Date` would lose) in years 1 to 9999. */

@@ -32,6 +32,15 @@ describe("findUnstorableText", () => {
     expect(findUnstorableText(new Set(["a", "\u0000"]))).toEqual({ path: [1], problem: "nul", inKey: false });
   });
 
+  it("refuses field names that reach a prototype: __proto__, constructor, prototype", () => {
+    const polluting = JSON.parse('{"a":{"__proto__":{"x":1}}}') as unknown;
+    expect(findUnstorableText(polluting)).toEqual({ path: ["a", "__proto__"], problem: "reserved_key", inKey: true });
+    expect(findUnstorableText({ data: { constructor: "x" } })).toMatchObject({ path: ["data", "constructor"] });
+    expect(findUnstorableText([{ prototype: 1 }])).toMatchObject({ problem: "reserved_key" });
+    // As values they are ordinary text.
+    expect(findUnstorableText({ name: "constructor" })).toBeNull();
+  });
+
   it("walks 100,000 levels of nesting without overflowing the stack", () => {
     let deep: unknown = "\u0000";
     for (let level = 0; level < 100_000; level += 1) deep = [deep];
@@ -39,8 +48,13 @@ describe("findUnstorableText", () => {
   });
 
   it("says what is wrong in words", () => {
-    expect(describeUnstorableText({ problem: "nul", inKey: false })).toMatch(/^Contains a NUL character/);
-    expect(describeUnstorableText({ problem: "lone_surrogate", inKey: true })).toMatch(/^Has a field name with/);
+    expect(describeUnstorableText({ problem: "nul", inKey: false, path: ["a"] })).toMatch(/^Contains a NUL character/);
+    expect(describeUnstorableText({ problem: "lone_surrogate", inKey: true, path: ["a"] })).toMatch(
+      /^Has a field name with/,
+    );
+    expect(describeUnstorableText({ problem: "reserved_key", inKey: true, path: ["data", "constructor"] })).toBe(
+      "Has a field named “constructor”, which is not allowed; rename it",
+    );
   });
 });
 

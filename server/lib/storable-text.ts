@@ -6,9 +6,16 @@
  * systems send is checked here before any schema sees it (the tRPC middleware and the REST
  * handler walk every input), so no field can be forgotten; what WhatsApp delivers is repaired
  * instead, since a message must never be lost (`repairStrings`).
+ *
+ * Field names `__proto__`, `constructor` and `prototype` are refused too: merged into an object
+ * they reach its prototype, and superjson (tRPC's transformer) refuses to send any object that
+ * has one, so a stored one (a rule's event data, say) would break every later read of it.
  */
 
-export type TUnstorableProblem = "nul" | "lone_surrogate";
+export type TUnstorableProblem = "nul" | "lone_surrogate" | "reserved_key";
+
+/** Field names that reach an object's prototype; never accepted from outside. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Where the first unstorable text of an input is: its path, and whether it is in a key. */
 export type TUnstorableText = { path: (string | number)[]; problem: TUnstorableProblem; inKey: boolean };
@@ -62,7 +69,7 @@ export function findUnstorableText(value: unknown): TUnstorableText | null {
     const children: TNode[] = [];
     for (const [key, child, mapKey] of entriesOf(current)) {
       if (typeof key === "string") {
-        const problem = problemOf(key);
+        const problem = RESERVED_KEYS.has(key) ? "reserved_key" : problemOf(key);
         if (problem) return { path: pathOf({ value: null, key, parent: node }), problem, inKey: true };
       }
       if (mapKey !== undefined) children.push({ value: mapKey, key, parent: node });
@@ -75,7 +82,10 @@ export function findUnstorableText(value: unknown): TUnstorableText | null {
 }
 
 /** What is wrong with the text, in words for the field's message. */
-export function describeUnstorableText(found: Pick<TUnstorableText, "problem" | "inKey">): string {
+export function describeUnstorableText(found: Pick<TUnstorableText, "problem" | "inKey" | "path">): string {
+  if (found.problem === "reserved_key") {
+    return `Has a field named “${String(found.path.at(-1))}”, which is not allowed; rename it`;
+  }
   const what =
     found.problem === "nul"
       ? "a NUL character (U+0000), which cannot be stored; remove it"
@@ -88,8 +98,6 @@ const LABELS: Record<string, string> = {
   body: "Message",
   text: "Text",
   phone: "Phone number",
-  to: "Number",
-  from: "Number",
   waId: "Number",
   pushName: "Name",
   q: "Search",
@@ -106,8 +114,7 @@ const LABELS: Record<string, string> = {
 export function fieldLabel(path: readonly (string | number | symbol)[]): string {
   const name = [...path].reverse().find((part): part is string => typeof part === "string" && !/^\d+$/.test(part));
   if (!name) return "The input";
-  const label = LABELS[name];
-  if (label) return label;
+  if (Object.hasOwn(LABELS, name)) return LABELS[name]!;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/[_-]+/g, " ")

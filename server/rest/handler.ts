@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { TDb } from "~/db/client";
 import { apiIdempotency } from "~/db/schema";
 import { AppError, type TAppErrorCode } from "~/server/errors";
-import { describeUnstorableText, findUnstorableText } from "~/server/lib/storable-text";
+import { describeUnstorableText, findUnstorableText, RESERVED_KEYS } from "~/server/lib/storable-text";
 import type { Logger } from "~/server/logger";
 import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
 import { openApiDocument } from "./openapi";
@@ -49,9 +49,13 @@ const APP_ERRORS: Record<TAppErrorCode, [number, TErrorCode]> = {
 };
 
 function fieldsOf(issues: z.core.$ZodIssue[], where: "path" | "query" | "body"): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of issues) fields[fieldPath(where, issue.path)] ??= issue.message;
-  return fields;
+  const fields = new Map<string, string>();
+  for (const issue of issues) {
+    const path = fieldPath(where, issue.path);
+    if (!fields.has(path)) fields.set(path, issue.message);
+  }
+  // fromEntries defines each key as its own property, "__proto__" included.
+  return Object.fromEntries(fields);
 }
 
 /** The path under /api/v1 of a request, split and percent-decoded once; null when an escape is malformed (`%ZZ`). */
@@ -97,7 +101,9 @@ class BadInput extends Error {
 
 /** The JSON path of a field in the `fields` map: body fields bare, the others under `path.` or `query.`. */
 function fieldPath(where: "path" | "query" | "body", path: readonly (string | number | symbol)[]): string {
-  return [where === "body" ? "" : where, ...path.map(String)].filter(Boolean).join(".") || "(body)";
+  const name = [where === "body" ? "" : where, ...path.map(String)].filter(Boolean).join(".") || "(body)";
+  // A key such as "__proto__" would reach the prototype of a client that merges `fields`.
+  return RESERVED_KEYS.has(name) ? `body.${name}` : name;
 }
 
 /** Refuses text Postgres cannot store (NUL, a lone surrogate) anywhere in a request, before any schema runs. */

@@ -164,3 +164,15 @@ describe("REST API: paths and content types", () => {
     expect(updated.status).toBe(200);
   });
 });
+
+describe("REST API: 500s and shapes the fuzz test found", () => {
+  it("[REST] a body field named __proto__ is refused with 400 under body.__proto__, so no client merges it into a prototype", async () => {
+    const response = await refused("PUT", "/contacts", {
+      rawBody: '{"phone":"+14155550108","__proto__":{"polluted":"yes"}}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.fields).toEqual({ "body.__proto__": expect.stringContaining("not allowed") });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -123,3 +123,80 @@ describe("tRPC: text Postgres cannot store", () => {
     expect(answer).toMatchObject({ status: 200, code: null });
   });
 });
+
+describe("tRPC: 500s the fuzz test found", () => {
+  it("[tRPC] marking an unknown conversation read is 404, not a foreign-key 500", async () => {
+    const answer = await refused("mutation", "inbox.markRead", {
+      threadId: "0b6f5a0e-8d7e-4a8c-9a6e-2f4f2c1d7b11",
+      seq: 3,
+    });
+    expect(answer).toMatchObject({ status: 404, code: "NOT_FOUND" });
+  });
+
+  it("[tRPC] saving a contact in an unknown session is 404 naming the session, not a foreign-key 500", async () => {
+    const answer = await refused("mutation", "contacts.save", {
+      id: null,
+      contact: { phone: "+14155550155", sessionId: "0b6f5a0e-8d7e-4a8c-9a6e-2f4f2c1d7b11" },
+    });
+    expect(answer).toMatchObject({ status: 404, fieldErrors: { sessionId: "Unknown session" } });
+  });
+
+  it.each(["constructor", "prototype"])(
+    "[tRPC] a field named %s is refused with 400 (superjson could not even send the error back)",
+    async (name) => {
+      const input = JSON.parse(`{"phone":"+14155550156",${JSON.stringify(name)}:"x"}`) as unknown;
+      // superjson refuses to serialise such an object, so it goes as plain JSON, as an attacker would send it.
+      const answer = await trpcHttpClient(() => ({ db: database.db, user: admin, boss }))(
+        "mutation",
+        "simulator.checkNumber",
+        undefined,
+        { raw: JSON.stringify({ json: input }) },
+      );
+      expect(answer).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+      expect(answer.fieldErrors).toEqual({
+        [`input.${name}`]: `Has a field named “${name}”, which is not allowed; rename it`,
+      });
+    },
+  );
+
+  it("[tRPC] a field named __proto__ never reaches a procedure (superjson drops it) nor Object.prototype", async () => {
+    const answer = await client(admin)("mutation", "simulator.checkNumber", undefined, {
+      raw: '{"json":{"phone":"+14155550156","__proto__":{"polluted":"yes"}}}',
+    });
+    expect(answer).toMatchObject({ status: 200, data: { json: { waId: "+14155550156" } } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("[tRPC] a rule's event data cannot carry a key named constructor (every later read would fail)", async () => {
+    const rule = {
+      name: "Emit",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "x" }] },
+      actions: [{ type: "emit_event", name: "evt", data: JSON.parse('{"constructor":"x"}') as unknown }],
+    };
+    const before = await databaseFingerprint(database.db);
+    const answer = await client(admin)("mutation", "rules.create", undefined, { raw: JSON.stringify({ json: rule }) });
+    expect(await databaseFingerprint(database.db)).toBe(before);
+    expect(answer).toMatchObject({
+      status: 400,
+      fieldErrors: { "actions.0.data.constructor": expect.stringContaining("not allowed") },
+    });
+    const list = await client(admin)("query", "rules.list", undefined);
+    expect(list.status).toBe(200);
+  });
+
+  it.each([
+    ["0000-01-01", "0000-01-02"],
+    ["0001-01-01", "0001-01-01"],
+    ["9999-12-31", "9999-12-31"],
+  ])("[tRPC] analytics for days Postgres cannot reach (%s to %s) are 400, not 500", async (from, to) => {
+    for (const path of ["analytics.overview", "analytics.responseTimes", "analytics.rules"]) {
+      const answer = await refused("query", path, { from, to });
+      expect(answer, path).toMatchObject({ status: 400, fieldErrors: { from: "Pick a day from 1970 to 2999" } });
+    }
+  });
+
+  it("[tRPC] a date that is not one says so (not “expected date, received Date”)", async () => {
+    const answer = await refused("query", "contacts.list", { interactedSince: "1e400" });
+    expect(answer).toMatchObject({ status: 400, fieldErrors: { interactedSince: "Not a date" } });
+  });
+});
