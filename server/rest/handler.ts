@@ -9,6 +9,7 @@ import { describeUnstorableText, findUnstorableText, RESERVED_KEYS } from "~/ser
 import type { Logger } from "~/server/logger";
 import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
 import { openApiDocument } from "./openapi";
+import { malformedPathResponse, pathSegments } from "./path";
 import { ApiAnswer, OPERATIONS, type TOperation, type ZApiError } from "./operations";
 
 export type TRestDeps = {
@@ -56,16 +57,6 @@ function fieldsOf(issues: z.core.$ZodIssue[], where: "path" | "query" | "body"):
   }
   // fromEntries defines each key as its own property, "__proto__" included.
   return Object.fromEntries(fields);
-}
-
-/** The path under /api/v1 of a request, split and percent-decoded once; null when an escape is malformed (`%ZZ`). */
-export function pathSegments(request: Request): string[] | null {
-  const raw = new URL(request.url).pathname.replace(/^\/api\/v1\/?/, "");
-  try {
-    return raw.split("/").map((segment) => decodeURIComponent(segment));
-  } catch {
-    return null;
-  }
 }
 
 /** The operation for a method and path, its path parameters, or why none fits. */
@@ -158,12 +149,8 @@ async function readBody(request: Request, operation: TOperation): Promise<{ text
  */
 export async function handleRestRequest(request: Request, deps: TRestDeps): Promise<Response> {
   const method = request.method.toLowerCase();
-  const segments = pathSegments(request);
-  if (!segments) {
-    return error(400, "bad_request", "The path has a malformed percent-escape (a % not followed by two hex digits).", {
-      fields: { path: "Malformed percent-encoding" },
-    });
-  }
+  const segments = pathSegments(request.url);
+  if (!segments) return malformedPathResponse();
   if (method === "get" && segments.length === 1 && segments[0] === "openapi.json") {
     return json(200, openApiDocument(), { "cache-control": "public, max-age=60" });
   }
