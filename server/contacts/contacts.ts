@@ -176,6 +176,15 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
   const values = { ...fields, waId, tags: [...new Set(tags)] };
   return db
     .transaction(async (tx) => {
+      if (values.profileId) {
+        const [profile] = await tx
+          .select({ id: contextProfiles.id })
+          .from(contextProfiles)
+          .where(eq(contextProfiles.id, values.profileId));
+        if (!profile) {
+          throw new AppError("BAD_REQUEST", "That context profile no longer exists.", { profileId: "Unknown profile" });
+        }
+      }
       if (!id) {
         const session = sessionId ?? (await findDefaultSessionId(tx));
         if (!session) throw new AppError("CONFLICT", "There is no WhatsApp session to add contacts to yet.");

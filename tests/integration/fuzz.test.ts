@@ -335,6 +335,7 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
 
       const failures: string[] = [];
       const timings = new Map<string, number>();
+      const statuses = new Map<string, number>();
       const counts = { trpc: 0, rest: 0, accepted: 0, refused: 0, hostile: 0 };
       const generated = Date.now();
       // A fingerprint costs about a millisecond (a prepared statement): one after every request,
@@ -353,6 +354,8 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
           outcome = { status: 0, accepted: false, problem: (error as Error).message };
         }
         const spent = performance.now() - requestStarted;
+        const statusKey = `${request.target} ${outcome.status}`;
+        statuses.set(statusKey, (statuses.get(statusKey) ?? 0) + 1);
         timings.set(
           `${request.target} ${request.kind}`,
           (timings.get(`${request.target} ${request.kind}`) ?? 0) + spent,
@@ -378,6 +381,7 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
       if (printTimings) {
         const slowest = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 15);
         const total = [...timings.values()].reduce((sum, ms) => sum + ms, 0);
+        console.log([...statuses].sort().map(([what, n]) => `${what}: ${n}`).join(", "));
         console.log(
           `requests: ${Math.round(total)} ms in all; generation ${Math.round(generated - started)} ms\n${slowest.map(([what, ms]) => `${what}: ${Math.round(ms)} ms`).join("\n")}`,
         );

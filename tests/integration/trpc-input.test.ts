@@ -141,6 +141,14 @@ describe("tRPC: 500s the fuzz test found", () => {
     expect(answer).toMatchObject({ status: 404, fieldErrors: { sessionId: "Unknown session" } });
   });
 
+  it("[tRPC] saving a contact with an unknown context profile is 400 naming the profile, not a foreign-key 500", async () => {
+    const answer = await refused("mutation", "contacts.save", {
+      id: null,
+      contact: { phone: "+14155550157", profileId: "0b6f5a0e-8d7e-4a8c-9a6e-2f4f2c1d7b11" },
+    });
+    expect(answer).toMatchObject({ status: 400, fieldErrors: { profileId: "Unknown profile" } });
+  });
+
   it.each(["constructor", "prototype"])(
     "[tRPC] a field named %s is refused with 400 (superjson could not even send the error back)",
     async (name) => {

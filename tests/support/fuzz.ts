@@ -165,22 +165,24 @@ export function arbitraryFromSchema(
   ids: readonly string[],
   schema: TJsonSchema = root,
   depth = 0,
+  name = "",
 ): fc.Arbitrary<unknown> {
   if (depth > 8) return fc.constant(null);
-  const next = (child: unknown) => arbitraryFromSchema(root, ids, (child ?? {}) as TJsonSchema, depth + 1);
-  if (typeof schema.$ref === "string") return arbitraryFromSchema(root, ids, resolveRef(root, schema.$ref), depth + 1);
+  const next = (child: unknown, childName = name) =>
+    arbitraryFromSchema(root, ids, (child ?? {}) as TJsonSchema, depth + 1, childName);
+  if (typeof schema.$ref === "string") return next(resolveRef(root, schema.$ref));
   if ("const" in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   for (const key of ["anyOf", "oneOf"] as const) {
     const options = schema[key];
-    if (Array.isArray(options) && options.length > 0) return fc.oneof(...options.map(next));
+    if (Array.isArray(options) && options.length > 0) return fc.oneof(...options.map((option) => next(option)));
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) return next(schema.allOf[0]);
   const type = Array.isArray(schema.type) ? fc.constantFrom(...(schema.type as string[])) : null;
-  if (type) return type.chain((one) => arbitraryFromSchema(root, ids, { ...schema, type: one }, depth + 1));
+  if (type) return type.chain((one) => next({ ...schema, type: one }));
   switch (schema.type) {
     case "string":
-      return stringArbitrary(schema, ids);
+      return PHONE_FIELDS.has(name) ? phoneArbitrary : stringArbitrary(schema, ids);
     case "integer":
     case "number": {
       const isInteger = schema.type === "integer";
@@ -198,7 +200,9 @@ export function arbitraryFromSchema(
     case "null":
       return fc.constant(null);
     case "array": {
-      if (Array.isArray(schema.prefixItems)) return fc.tuple(...(schema.prefixItems as unknown[]).map(next));
+      if (Array.isArray(schema.prefixItems)) {
+        return fc.tuple(...(schema.prefixItems as unknown[]).map((item) => next(item)));
+      }
       const minLength = Number(schema.minItems ?? 0);
       const maxLength = Math.min(Number(schema.maxItems ?? minLength + 3), minLength + 3);
       return fc.array(next(schema.items), { minLength, maxLength });
@@ -208,7 +212,7 @@ export function arbitraryFromSchema(
       const properties = (schema.properties ?? null) as Record<string, unknown> | null;
       if (!properties && schema.type === undefined && schema.additionalProperties === undefined) return anyValue;
       const record = properties
-        ? fc.record(Object.fromEntries(Object.entries(properties).map(([key, child]) => [key, next(child)])), {
+        ? fc.record(Object.fromEntries(Object.entries(properties).map(([key, child]) => [key, next(child, key)])), {
             requiredKeys: ((schema.required ?? []) as string[]).filter((key) => key in properties),
           })
         : fc.constant({});
@@ -228,6 +232,17 @@ export function arbitraryFromSchema(
       return anyValue;
   }
 }
+
+/** Fields that hold a phone number: mostly numbers, so requests get past the number check. */
+const PHONE_FIELDS = new Set(["phone", "to", "from", "waId"]);
+const phoneArbitrary = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 100, max: 199 }).map((n) => `+14155550${n}`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("+15551234567", "tel:+1-415-555-0123", "(415) 555-0124", "14155550125@c.us"),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+);
 
 function stringArbitrary(schema: TJsonSchema, ids: readonly string[]): fc.Arbitrary<string> {
   const minLength = Number(schema.minLength ?? 0);
@@ -295,11 +310,21 @@ function replaceAt(value: unknown, path: (string | number)[], replacement: unkno
   return copy;
 }
 
-export type THostileKind = "none" | "replace" | "extra-field" | "huge-string" | "deep-nesting";
+export type THostileKind = "none" | "replace" | "taint" | "extra-field" | "huge-string" | "deep-nesting";
+
+/** What `taint` writes into a string of an otherwise valid input. */
+const TAINTS = ["\u0000", "\uD800", "a\u0000", "\uDFFF!"] as const;
+
+/** The value at a path. */
+function valueAt(value: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | null)?.[key], value);
+}
 
 /**
  * A generated input, spoiled (or not): one field (or the whole input) replaced by a hostile
- * value, an unknown field added, a 1 MiB string put somewhere, or the input nested 10,000 deep.
+ * value; a NUL or a lone surrogate written into one of its strings (the rest stays valid, so the
+ * text gets as far as the database); an unknown field added; a 1 MiB string put somewhere; or
+ * the input nested 10,000 deep.
  */
 export function spoiled(
   valid: fc.Arbitrary<unknown>,
@@ -308,10 +333,24 @@ export function spoiled(
   return fc
     .tuple(valid, fc.nat(), fc.nat({ max: hostile.length - 1 }), fc.nat({ max: 99 }))
     .map(([value, where, which, dice]) => {
-      if (dice < 35) return { value, kind: "none" as const };
+      if (dice < 30) return { value, kind: "none" as const };
       const paths = pathsOf(value);
       const path = paths[where % paths.length]!;
-      if (dice < 85) return { value: replaceAt(value, path, hostile[which]), kind: "replace" as const };
+      if (dice < 70) return { value: replaceAt(value, path, hostile[which]), kind: "replace" as const };
+      if (dice < 85) {
+        const strings = paths.filter((candidate) => typeof valueAt(value, candidate) === "string");
+        const target = strings[where % Math.max(strings.length, 1)];
+        if (target) {
+          const text = valueAt(value, target) as string;
+          const taint = TAINTS[which % TAINTS.length]!;
+          const at = where % (text.length + 1);
+          return {
+            value: replaceAt(value, target, text.slice(0, at) + taint + text.slice(at)),
+            kind: "taint" as const,
+          };
+        }
+        return { value: replaceAt(value, path, hostile[which]), kind: "replace" as const };
+      }
       if (dice < 93) {
         const target = value && typeof value === "object" && !Array.isArray(value) ? value : {};
         const extraKey = ["__proto__", "constructor", "prototype", "extra", "\u0000"][which % 5]!;
