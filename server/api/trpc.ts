@@ -8,7 +8,13 @@ import type { PgBoss } from "pg-boss";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
-import { describeUnstorableText, fieldLabel, findUnstorableText, RESERVED_KEYS } from "~/server/lib/storable-text";
+import {
+  describeUnstorableText,
+  fieldLabel,
+  findUnstorableText,
+  RESERVED_KEYS,
+  unstorableTextMessage,
+} from "~/server/lib/storable-text";
 
 /** What every procedure receives. `user` is null when nobody is signed in. */
 export type TTRPCContext = {
@@ -85,14 +91,9 @@ const baseProcedure = t.procedure.use(async ({ next }) => {
 const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   const found = findUnstorableText(await getRawInput());
   if (found) {
-    const problem = describeUnstorableText(found);
-    throw new AppError(
-      "BAD_REQUEST",
-      `${fieldLabel(found.path)}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}.`,
-      {
-        [found.path.join(".") || "input"]: problem,
-      },
-    );
+    throw new AppError("BAD_REQUEST", unstorableTextMessage(fieldLabel(found.path), found), {
+      [found.path.join(".") || "input"]: describeUnstorableText(found),
+    });
   }
   return next();
 });

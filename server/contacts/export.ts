@@ -1,6 +1,6 @@
 import type { TDbOrTx } from "~/db/client";
 import { AppError } from "~/server/errors";
-import { describeUnstorableText, fieldLabel, findUnstorableText } from "~/server/lib/storable-text";
+import { fieldLabel, findUnstorableText, unstorableTextMessage } from "~/server/lib/storable-text";
 import { listContacts, type TListContactsInput, ZListContactsInput } from "./contacts";
 
 /**
@@ -11,13 +11,7 @@ import { listContacts, type TListContactsInput, ZListContactsInput } from "./con
 export function readExportFilters(searchParams: URLSearchParams): TListContactsInput {
   const params = Object.fromEntries(searchParams);
   const unstorable = findUnstorableText(params);
-  if (unstorable) {
-    const problem = describeUnstorableText(unstorable);
-    throw new AppError(
-      "BAD_REQUEST",
-      `${fieldLabel(unstorable.path)}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}.`,
-    );
-  }
+  if (unstorable) throw new AppError("BAD_REQUEST", unstorableTextMessage(fieldLabel(unstorable.path), unstorable));
   const parsed = ZListContactsInput.omit({ cursor: true, limit: true }).safeParse({
     ...params,
     ...(params.optedOut ? { optedOut: params.optedOut === "true" } : {}),

@@ -93,6 +93,15 @@ export function describeUnstorableText(found: Pick<TUnstorableText, "problem" | 
   return found.inKey ? `Has a field name with ${what}` : `Contains ${what}`;
 }
 
+/** The whole error message: the field as the reader knows it, then what is wrong (`Name: contains a NUL…`). */
+export function unstorableTextMessage(
+  field: string,
+  found: Pick<TUnstorableText, "problem" | "inKey" | "path">,
+): string {
+  const problem = describeUnstorableText(found);
+  return `${field}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}.`;
+}
+
 /** Field names whose label is not simply their name in words. */
 const LABELS: Record<string, string> = {
   body: "Message",

@@ -5,7 +5,12 @@ import type { z } from "zod";
 import type { TDb } from "~/db/client";
 import { apiIdempotency } from "~/db/schema";
 import { AppError, type TAppErrorCode } from "~/server/errors";
-import { describeUnstorableText, findUnstorableText, RESERVED_KEYS } from "~/server/lib/storable-text";
+import {
+  describeUnstorableText,
+  findUnstorableText,
+  RESERVED_KEYS,
+  unstorableTextMessage,
+} from "~/server/lib/storable-text";
 import type { Logger } from "~/server/logger";
 import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
 import { openApiDocument } from "./openapi";
@@ -103,8 +108,7 @@ function refuseUnstorableText(parts: { where: "path" | "query" | "body"; value: 
     const found = findUnstorableText(value);
     if (!found) continue;
     const field = fieldPath(where, found.path);
-    const problem = describeUnstorableText(found);
-    throw new BadInput(`“${field}”: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}.`, { [field]: problem });
+    throw new BadInput(unstorableTextMessage(`“${field}”`, found), { [field]: describeUnstorableText(found) });
   }
 }
 
