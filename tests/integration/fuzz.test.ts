@@ -381,7 +381,12 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
       if (printTimings) {
         const slowest = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 15);
         const total = [...timings.values()].reduce((sum, ms) => sum + ms, 0);
-        console.log([...statuses].sort().map(([what, n]) => `${what}: ${n}`).join(", "));
+        console.log(
+          [...statuses]
+            .sort()
+            .map(([what, n]) => `${what}: ${n}`)
+            .join(", "),
+        );
         console.log(
           `requests: ${Math.round(total)} ms in all; generation ${Math.round(generated - started)} ms\n${slowest.map(([what, ms]) => `${what}: ${Math.round(ms)} ms`).join("\n")}`,
         );
