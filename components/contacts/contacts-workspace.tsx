@@ -202,7 +202,7 @@ function NewContact({ onDone }: { onDone: () => void }) {
             htmlFor="c-phone"
             error={error?.fieldErrors["contact.phone"] ?? error?.fieldErrors.phone}
           >
-            <Input id="c-phone" name="phone" placeholder="+15551234567" />
+            <Input id="c-phone" name="phone" placeholder="+14155550123" />
           </Field>
           <Field label="Name" htmlFor="c-name">
             <Input id="c-name" name="name" />

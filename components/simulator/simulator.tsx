@@ -103,31 +103,43 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
   );
 }
 
+/** The Simulator's example number: a valid one (555-01xx is reserved for fiction), so it passes the same check as every number. */
+const EXAMPLE_NUMBER = "+14155550123";
+
 function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?: string }) => void }) {
+  const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
+  // The server reads the number, by the same rules as the contact form and the API.
+  const check = useMutation(trpc.simulator.checkNumber.mutationOptions());
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const phone = formText(form, "phone").replace(/[\s()-]/g, "");
-    if (!/^\+[1-9]\d{6,14}$/.test(phone)) {
-      setError("Use international format with the country code, e.g. +15551234567");
+    const phone = formText(form, "phone").trim();
+    if (!phone) {
+      setError(`Enter a phone number, e.g. ${EXAMPLE_NUMBER}`);
       return;
     }
-    setError(null);
-    onStart({ waId: phone, name: formText(form, "name").trim() || undefined });
+    try {
+      const { waId } = await check.mutateAsync({ phone });
+      setError(null);
+      onStart({ waId, name: formText(form, "name").trim() || undefined });
+    } catch (caught) {
+      const described = describeError(caught);
+      setError(described.fieldErrors.phone ?? described.message);
+    }
   }
   return (
     <Card>
       <CardHeader title="Write as a new contact" />
       <CardBody>
-        <form onSubmit={onSubmit} className="space-y-3" noValidate>
+        <form onSubmit={(event) => void onSubmit(event)} className="space-y-3" noValidate>
           <Field label="Phone number" htmlFor="sim-phone" error={error ?? undefined}>
-            <Input id="sim-phone" name="phone" placeholder="+15551234567" aria-invalid={Boolean(error)} />
+            <Input id="sim-phone" name="phone" placeholder={EXAMPLE_NUMBER} aria-invalid={Boolean(error)} />
           </Field>
           <Field label="Name (optional)" htmlFor="sim-name">
             <Input id="sim-name" name="name" placeholder="Ana" />
           </Field>
-          <Button type="submit" variant="secondary" className="w-full">
+          <Button type="submit" variant="secondary" className="w-full" disabled={check.isPending}>
             Start chatting
           </Button>
         </form>

@@ -10,7 +10,9 @@ const ZDay = z
   .refine((day) => {
     const parsed = new Date(`${day}T00:00:00Z`);
     return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
-  }, "Not a date in the calendar");
+  }, "Not a date in the calendar")
+  // The previous period and the time-zone arithmetic must stay inside what Postgres dates hold.
+  .refine((day) => day >= "1970-01-01" && day <= "2999-12-31", "Pick a day from 1970 to 2999");
 
 /** A range of whole days in the organisation's time zone, both ends included, and an optional session. */
 export const ZRangeInput = z

@@ -8,6 +8,13 @@ import type { PgBoss } from "pg-boss";
 import type { TSessionUser } from "~/server/auth/authenticate";
 import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
+import {
+  describeUnstorableText,
+  fieldLabel,
+  findUnstorableText,
+  RESERVED_KEYS,
+  unstorableTextMessage,
+} from "~/server/lib/storable-text";
 
 /** What every procedure receives. `user` is null when nobody is signed in. */
 export type TTRPCContext = {
@@ -49,17 +56,22 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
-      const fieldErrors =
+      const fields =
         cause instanceof ZodError
-          ? Object.fromEntries(cause.issues.map((issue) => [issue.path.join(".") || "input", issue.message]))
-          : cause instanceof AppError
-            ? cause.fieldErrors
+          ? cause.issues.map((issue) => [issue.path.join(".") || "input", issue.message] as const)
+          : cause instanceof AppError && cause.fieldErrors
+            ? Object.entries(cause.fieldErrors)
             : undefined;
+      // superjson refuses to send an object with a key such as "constructor": such a field is
+      // named by its path under "input".
+      const fieldErrors =
+        fields &&
+        Object.fromEntries(fields.map(([key, message]) => [RESERVED_KEYS.has(key) ? `input.${key}` : key, message]));
       const message =
         error.code === "INTERNAL_SERVER_ERROR"
           ? "Something went wrong on the server; it has been logged."
           : cause instanceof ZodError
-            ? `Please check: ${cause.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ")}`
+            ? `Please check: ${cause.issues.map((issue) => (issue.path.length ? `${fieldLabel(issue.path)}: ${issue.message}` : issue.message)).join("; ")}`
             : shape.message;
       // Never send a stack trace to the browser.
       return {
@@ -83,8 +95,24 @@ const baseProcedure = t.procedure.use(async ({ next }) => {
   return result;
 });
 
+/**
+ * Refuses an input holding text Postgres cannot store (a NUL character, a lone UTF-16
+ * surrogate) anywhere, keys included, before the procedure's own schema runs: every procedure
+ * gets it from the builders below, so a new one cannot forget it. The message names the field
+ * as the form shows it; `fieldErrors` is keyed by its path, like zod's.
+ */
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  const found = findUnstorableText(await getRawInput());
+  if (found) {
+    throw new AppError("BAD_REQUEST", unstorableTextMessage(fieldLabel(found.path), found), {
+      [found.path.join(".") || "input"]: describeUnstorableText(found),
+    });
+  }
+  return next();
+});
+
 /** Anyone, signed in or not. */
-export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
+export const publicProcedure = baseProcedure.use(refuseUnstorableText).meta({ access: { kind: "public" } });
 
 const signedInBase = baseProcedure.use(({ ctx, meta, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
@@ -98,7 +126,7 @@ const signedInBase = baseProcedure.use(({ ctx, meta, next }) => {
 });
 
 /** Any signed-in user, whatever the role (their own profile, say). */
-export const signedInProcedure = signedInBase.meta({ access: { kind: "signed-in" } });
+export const signedInProcedure = signedInBase.use(refuseUnstorableText).meta({ access: { kind: "signed-in" } });
 
 /**
  * Any signed-in user, including one who must set up two-factor sign-in before anything else:
@@ -111,13 +139,16 @@ export const enrolmentProcedure = signedInBase.meta({ access: { kind: "signed-in
  * `resource`. Runs before input validation, so a refused caller learns nothing from it.
  */
 export function requireAccess(resource: TResource, level: TAccessLevel) {
-  return signedInBase.meta({ access: { kind: "role", resource, level } }).use(({ ctx, next }) => {
-    if (!canAccess(ctx.user.role, resource, level)) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: `Your role (${ctx.user.role}) cannot ${level === "write" ? "change" : "see"} ${resource}.`,
-      });
-    }
-    return next();
-  });
+  return signedInBase
+    .meta({ access: { kind: "role", resource, level } })
+    .use(({ ctx, next }) => {
+      if (!canAccess(ctx.user.role, resource, level)) {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `Your role (${ctx.user.role}) cannot ${level === "write" ? "change" : "see"} ${resource}.`,
+        });
+      }
+      return next();
+    })
+    .use(refuseUnstorableText);
 }

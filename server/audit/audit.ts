@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, gte, ilike, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { zCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import type { TDbOrTx } from "~/db/client";
 import { auditLog } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/authenticate";
@@ -54,11 +55,11 @@ export const ZListAuditInput = z.object({
   userId: z.uuid().optional(),
   /** Matches the entity id, the user's email, or any text in the before/after snapshots. */
   search: z.string().trim().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: ZStorableDate.optional(),
+  to: ZStorableDate.optional(),
   limit: z.number().int().min(1).max(200).default(50),
   /** Where the previous page ended; `at` keeps Postgres's microseconds, which a Date would lose. */
-  cursor: z.object({ at: z.iso.datetime(), id: z.uuid() }).optional(),
+  cursor: zCursor(z.object({ at: ZStorableInstant, id: z.uuid() })).optional(),
 });
 export type TListAuditInput = z.input<typeof ZListAuditInput>;
 

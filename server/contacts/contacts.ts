@@ -6,9 +6,9 @@ import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
+import { cursorInstant, decodeCursor, encodeCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import { pgArray } from "~/server/lib/sql";
-import { getOrgSettings } from "~/server/settings/settings";
-import { toE164 } from "./phone";
+import { resolvePhoneNumber } from "./phone";
 
 /** A contact has at most this many tags (a manual edit, and an import adding to them). */
 export const MAX_CONTACT_TAGS = 50;
@@ -26,7 +26,7 @@ export const ZListContactsInput = z.object({
   minPriority: z.number().int().min(0).max(100).optional(),
   optedOut: z.boolean().optional(),
   /** Only contacts heard from since this time. */
-  interactedSince: z.coerce.date().optional(),
+  interactedSince: ZStorableDate.optional(),
   sort: z.enum(CONTACT_SORTS).default("recent"),
   /** The `next` of the previous page. */
   cursor: z.string().max(500).optional(),
@@ -34,17 +34,15 @@ export const ZListContactsInput = z.object({
 });
 export type TListContactsInput = z.input<typeof ZListContactsInput>;
 
-type TCursor = { key: string | null; id: string };
-const encode = (cursor: TCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
-function decode(text: string): TCursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as TCursor;
-    if (typeof value.id !== "string") throw new Error("no id");
-    return value;
-  } catch {
-    throw new AppError("BAD_REQUEST", "This page link is not valid any more; start from the first page.");
-  }
-}
+/**
+ * The shape of a page cursor for each sort: the last row's sort key and id. Time keys are ISO
+ * instants with Postgres's microseconds; `null` in "recent" is a contact never heard from.
+ */
+const CURSOR_KEYS = {
+  name: z.string().max(500).nullable(),
+  recent: ZStorableInstant.nullable(),
+  newest: ZStorableInstant,
+} satisfies Record<(typeof CONTACT_SORTS)[number], z.ZodType>;
 
 /**
  * The contacts list: filters, and keyset pagination on (sort key, id), so every page costs the
@@ -87,7 +85,9 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
   if (input.optedOut !== undefined) where.push(eq(contacts.optedOut, input.optedOut));
   if (input.interactedSince) where.push(sql`${contacts.lastInteractionAt} >= ${input.interactedSince}`);
 
-  const cursor = input.cursor ? decode(input.cursor) : null;
+  const cursor = input.cursor
+    ? decodeCursor(input.cursor, z.object({ key: CURSOR_KEYS[input.sort], id: z.uuid() }))
+    : null;
   let order: SQL[];
   if (input.sort === "name") {
     order = [asc(sql`coalesce(${contacts.name}, '')`), asc(contacts.id)];
@@ -103,7 +103,9 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
     // the order and the keyset.
     order = [sql`${RECENT_KEY} desc`, sql`${contacts.id} desc nulls last`];
     if (cursor) {
-      where.push(sql`(${RECENT_KEY}, ${contacts.id}) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)`);
+      where.push(
+        sql`(${RECENT_KEY}, ${contacts.id}) < (${cursor.key ?? "-infinity"}::timestamptz, ${cursor.id}::uuid)`,
+      );
     }
   }
   const rows = await db
@@ -123,8 +125,8 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
         input.sort === "name"
           ? sql<string | null>`coalesce(${contacts.name}, '')`
           : input.sort === "newest"
-            ? sql<string | null>`${contacts.firstSeenAt}::text`
-            : sql<string | null>`${RECENT_KEY}::text`,
+            ? cursorInstant(contacts.firstSeenAt)
+            : cursorInstant(contacts.lastInteractionAt),
     })
     .from(contacts)
     .where(where.length > 0 ? and(...where) : undefined)
@@ -134,7 +136,7 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
   const last = page.at(-1);
   return {
     contacts: page.map(({ sortKey: _key, ...contact }) => contact),
-    next: rows.length > input.limit && last ? encode({ key: last.sortKey, id: last.id }) : null,
+    next: rows.length > input.limit && last ? encodeCursor({ key: last.sortKey, id: last.id }) : null,
   };
 }
 
@@ -153,13 +155,6 @@ export const ZContactInput = z.object({
 });
 export type TContactInput = z.input<typeof ZContactInput>;
 
-async function normalized(db: TDbOrTx, phone: string) {
-  const { defaultCountry } = await getOrgSettings(db);
-  const result = toE164(phone, defaultCountry);
-  if (!result.ok) throw new AppError("BAD_REQUEST", `The number ${result.reason}.`, { phone: result.reason });
-  return result.e164;
-}
-
 function duplicate(error: unknown): never {
   if (isUniqueViolation(error)) {
     throw new AppError("CONFLICT", "A contact with this number exists already.", { phone: "Already a contact" });
@@ -176,13 +171,28 @@ export async function findDefaultSessionId(db: TDbOrTx): Promise<string | null> 
 /** Saves a contact (new when `id` is null); the number is stored as E.164. */
 export async function saveContact(db: TDb, actor: TActor, id: string | null, raw: TContactInput) {
   const { phone, sessionId, tags, ...fields } = ZContactInput.parse(raw);
-  const waId = await normalized(db, phone);
+  // A stored number (this contact's own, unchanged) is never judged again.
+  const waId = await resolvePhoneNumber(db, phone);
   const values = { ...fields, waId, tags: [...new Set(tags)] };
   return db
     .transaction(async (tx) => {
+      if (values.profileId) {
+        const [profile] = await tx
+          .select({ id: contextProfiles.id })
+          .from(contextProfiles)
+          .where(eq(contextProfiles.id, values.profileId));
+        if (!profile) {
+          throw new AppError("BAD_REQUEST", "That context profile no longer exists.", { profileId: "Unknown profile" });
+        }
+      }
       if (!id) {
         const session = sessionId ?? (await findDefaultSessionId(tx));
         if (!session) throw new AppError("CONFLICT", "There is no WhatsApp session to add contacts to yet.");
+        if (sessionId) {
+          const [known] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
+          if (!known)
+            throw new AppError("NOT_FOUND", "There is no such WhatsApp session.", { sessionId: "Unknown session" });
+        }
         const [created] = await tx
           .insert(contacts)
           .values({ ...values, sessionId: session })
@@ -224,7 +234,7 @@ export const ZContactUpsert = z.object({
 /** Creates the contact with this number (in the default session), or changes the given fields of it. */
 export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<typeof ZContactUpsert>) {
   const input = ZContactUpsert.parse(raw);
-  const waId = await normalized(db, input.phone);
+  const waId = await resolvePhoneNumber(db, input.phone);
   const sessionId = await findDefaultSessionId(db);
   const [existing] = sessionId
     ? await db

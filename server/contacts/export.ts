@@ -1,5 +1,30 @@
 import type { TDbOrTx } from "~/db/client";
-import { listContacts, type TListContactsInput } from "./contacts";
+import { AppError } from "~/server/errors";
+import { fieldLabel, findUnstorableText, unstorableTextMessage } from "~/server/lib/storable-text";
+import { listContacts, type TListContactsInput, ZListContactsInput } from "./contacts";
+
+/**
+ * The export's filters from its URL (`?search=…&tag=…&optedOut=true…`), checked like any input:
+ * text Postgres cannot store (a NUL) and bad values are a 400 with the reason, never a failure
+ * halfway through the download.
+ */
+export function readExportFilters(searchParams: URLSearchParams): TListContactsInput {
+  const params = Object.fromEntries(searchParams);
+  const unstorable = findUnstorableText(params);
+  if (unstorable) throw new AppError("BAD_REQUEST", unstorableTextMessage(fieldLabel(unstorable.path), unstorable));
+  const parsed = ZListContactsInput.omit({ cursor: true, limit: true }).safeParse({
+    ...params,
+    ...(params.optedOut ? { optedOut: params.optedOut === "true" } : {}),
+    ...(params.minPriority ? { minPriority: Number(params.minPriority) } : {}),
+  });
+  if (!parsed.success) {
+    throw new AppError(
+      "BAD_REQUEST",
+      parsed.error.issues.map((issue) => `${fieldLabel(issue.path)}: ${issue.message}`).join("; "),
+    );
+  }
+  return parsed.data;
+}
 
 export const CONTACT_CSV_COLUMNS = [
   "phone",

@@ -10,7 +10,7 @@ import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
 import { findDefaultSessionId, MAX_CONTACT_TAGS } from "./contacts";
 import { csvField } from "./export";
-import { toE164 } from "./phone";
+import { findKnownNumbers, parsePhoneNumber, phoneCandidates } from "./phone";
 
 /** The largest file an import reads (bytes of UTF-8), and the most data rows. */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -256,6 +256,8 @@ function mappingError(headers: readonly string[], mapping: TImportMapping): stri
 /** What a row's lookups need: the country numbers without a code are read in, and the profiles by name. */
 export type TImportContext = {
   defaultCountry: string;
+  /** Numbers of stored contacts among the file's: accepted as they are (see server/contacts/phone.ts). */
+  knownNumbers?: ReadonlySet<string>;
   /** Lower-case profile name → id and name. */
   profiles: ReadonlyMap<string, { id: string; name: string }>;
 };
@@ -339,7 +341,7 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
     let waId = "";
     if (phone === "") reasons.push("The number is missing.");
     else {
-      const result = toE164(phone, context.defaultCountry);
+      const result = parsePhoneNumber(phone, context.defaultCountry, context.knownNumbers);
       if (!result.ok) reasons.push(`The number ${result.reason}.`);
       else {
         waId = result.e164;
@@ -437,7 +439,16 @@ async function analyze(db: TDbOrTx, raw: TImportContactsInput) {
   const input = ZImportContactsInput.parse(raw);
   const table = readCsv(input.csv);
   const { mapping, error } = resolveMapping(table.headers, input.mapping);
-  const context = await loadContext(db);
+  const loaded = await loadContext(db);
+  const phoneColumn = table.headers.findIndex((header) => mapping[header] === "phone");
+  const knownNumbers =
+    phoneColumn < 0
+      ? new Set<string>()
+      : await findKnownNumbers(
+          db,
+          table.rows.flatMap((row) => phoneCandidates(row.cells[phoneColumn] ?? "", loaded.defaultCountry)),
+        );
+  const context = { ...loaded, knownNumbers };
   const checked: ReturnType<typeof validateRows> = error
     ? { valid: [], rejected: [...table.unreadable], sample: [] }
     : validateRows(table, mapping, context);

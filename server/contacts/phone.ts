@@ -1,4 +1,33 @@
-import { type CountryCode, parsePhoneNumberWithError, ParseError } from "libphonenumber-js/max";
+import { sql } from "drizzle-orm";
+import {
+  type CountryCode,
+  ParseError,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
+} from "libphonenumber-js/max";
+import type { TDbOrTx } from "~/db/client";
+import { contacts } from "~/db/schema";
+import { AppError } from "~/server/errors";
+import { pgArray } from "~/server/lib/sql";
+import { getOrgSettings } from "~/server/settings/settings";
+
+/**
+ * Phone numbers, one parser for every entry point: the Simulator, the contact form, the CSV
+ * import, the REST API (contacts, messages, simulator) and anything else a person or a system
+ * types a number into. The rules:
+ *
+ * - A number people type becomes E.164 (`+5511987654321`) with libphonenumber-js (metadata
+ *   `max`), read in the org's default country when it has no country code, and must be a valid
+ *   number; if not, the reason says why in words a person can act on.
+ * - A number WhatsApp itself gave us (a stored contact's `wa_id`) is never refused later, even
+ *   where the metadata disagrees (WhatsApp knows its users' numbers better than a table does):
+ *   the number as typed is first compared with the stored ones. So saving a contact never
+ *   re-validates its unchanged number, and a contact who wrote from `+1 555 123 4567` can be
+ *   edited and answered.
+ * - `tel:` URIs, WhatsApp ids (`5511…@c.us`) and the usual punctuation are read everywhere.
+ */
+
+export type TPhoneVerdict = { ok: true; e164: string } | { ok: false; reason: string };
 
 const REASONS: Record<string, string> = {
   INVALID_COUNTRY: "has no country code; start with + and the country code, or set the default country in Settings",
@@ -8,25 +37,88 @@ const REASONS: Record<string, string> = {
   INVALID_LENGTH: "has the wrong number of digits",
 };
 
+const WA_ID_SUFFIX = /@(c\.us|s\.whatsapp\.net)$/;
+
+/** A WhatsApp id or a `tel:` URI as a plain number text; anything else as typed (trimmed). */
+function plainText(input: string): string {
+  const text = input.trim();
+  if (WA_ID_SUFFIX.test(text)) return `+${text.replace(WA_ID_SUFFIX, "").replace(/^\+/, "")}`;
+  return text;
+}
+
 /**
- * A typed number as E.164 (`+5511987654321`), read in `defaultCountry` when it has no country
- * code; or the reason it is not a valid number, in words a person can act on.
+ * The E.164 forms a typed number could stand for, valid or not: libphonenumber's reading, and
+ * the digits as given when the text is only a `+`, digits and punctuation. Used to find the
+ * number among stored contacts before judging it.
  */
-export function toE164(
+export function phoneCandidates(input: string, defaultCountry: string): string[] {
+  const text = plainText(input);
+  const candidates = new Set<string>();
+  try {
+    candidates.add(parsePhoneNumberWithError(text, defaultCountry.toUpperCase() as CountryCode).number);
+  } catch {
+    // Not even a possible number: only its digits may still match a stored one.
+  }
+  const bare = text.replace(/^tel:/i, "").replace(/[\s().-]/g, "");
+  if (/^\+[1-9]\d{6,14}$/.test(bare)) candidates.add(bare);
+  return [...candidates];
+}
+
+/**
+ * A number as E.164, or why it is refused. `known` holds numbers WhatsApp gave us (stored
+ * contacts' `wa_id`): one of those is accepted as it is. Pure, so the CSV import can judge
+ * thousands of rows with one look-up of the known numbers (`findKnownNumbers`).
+ */
+export function parsePhoneNumber(
   input: string,
   defaultCountry: string,
-): { ok: true; e164: string } | { ok: false; reason: string } {
-  const text = input.trim();
+  known: ReadonlySet<string> = new Set(),
+): TPhoneVerdict {
+  const text = plainText(input);
+  const found = phoneCandidates(input, defaultCountry).find((candidate) => known.has(candidate));
+  if (found) return { ok: true, e164: found };
+  const country = defaultCountry.toUpperCase() as CountryCode;
   try {
-    const number = parsePhoneNumberWithError(text, defaultCountry.toUpperCase() as CountryCode);
-    if (!number.isValid())
+    const number = parsePhoneNumberWithError(text, country);
+    if (number.ext) return { ok: false, reason: `“${text}” has an extension, which WhatsApp numbers do not have` };
+    if (!number.isValid()) {
+      const length = validatePhoneNumberLength(text, country);
       return {
         ok: false,
-        reason: `“${text}” is not a valid number for ${number.country ?? `+${number.countryCallingCode}`}`,
+        reason: `“${text}” ${
+          length && REASONS[length]
+            ? REASONS[length]
+            : `is not a valid number for ${number.country ?? `+${number.countryCallingCode}`}`
+        }`,
       };
+    }
     return { ok: true, e164: number.number };
   } catch (error) {
     const code = error instanceof ParseError ? error.message : "NOT_A_NUMBER";
     return { ok: false, reason: `“${text}” ${REASONS[code] ?? "is not a phone number"}` };
   }
+}
+
+/** Which of these E.164 numbers are stored contacts' numbers (in any session: WhatsApp gave them). */
+export async function findKnownNumbers(db: TDbOrTx, candidates: readonly string[]): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  // One array parameter rather than one parameter per number (an import has up to 50,000);
+  // candidates are `+` and digits only, so they need no quoting.
+  const rows = await db
+    .selectDistinct({ waId: contacts.waId })
+    .from(contacts)
+    .where(sql`${contacts.waId} = any(${pgArray([...new Set(candidates)], "text")})`);
+  return new Set(rows.map((row) => row.waId));
+}
+
+/**
+ * A number from a form or an API call as E.164, by the rules above (the org's default country,
+ * stored numbers accepted as they are); a 400 naming `field` with the reason otherwise.
+ */
+export async function resolvePhoneNumber(db: TDbOrTx, input: string, field = "phone"): Promise<string> {
+  const { defaultCountry } = await getOrgSettings(db);
+  const known = await findKnownNumbers(db, phoneCandidates(input, defaultCountry));
+  const verdict = parsePhoneNumber(input, defaultCountry, known);
+  if (!verdict.ok) throw new AppError("BAD_REQUEST", `The number ${verdict.reason}.`, { [field]: verdict.reason });
+  return verdict.e164;
 }

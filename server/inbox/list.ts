@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threadReads, threads, users } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/authenticate";
-import { AppError } from "~/server/errors";
+import { cursorInstant, decodeCursor, encodeCursor, zCursor, ZStorableInstant } from "~/server/lib/cursor";
 
 export const INBOX_FILTERS = ["needs_human", "mine", "unassigned", "bot", "closed", "all"] as const;
 export type TInboxFilter = (typeof INBOX_FILTERS)[number];
@@ -13,11 +13,14 @@ export const UNREAD_CAP = 99;
 /** Threads a person owns are few; their filters show them all, most urgent first, up to this. */
 const HUMAN_LIST_LIMIT = 200;
 
+/** Where a page of threads ended: its last thread's latest-message time (microseconds kept) and id. */
+const ZThreadCursor = z.object({ at: ZStorableInstant, id: z.uuid() });
+
 export const ZInboxListInput = z.object({
   filter: z.enum(INBOX_FILTERS).default("needs_human"),
   search: z.string().trim().max(100).default(""),
-  /** For the bot, closed and all filters (keyset on the latest message). */
-  cursor: z.object({ at: z.coerce.date(), id: z.uuid() }).nullable().default(null),
+  /** For the bot, closed and all filters (keyset on the latest message, to the microsecond). */
+  cursor: zCursor(ZThreadCursor).nullable().default(null),
   limit: z.number().int().min(1).max(100).default(50),
 });
 export type TInboxListInput = z.input<typeof ZInboxListInput>;
@@ -65,7 +68,7 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
         )
       : undefined,
     !human && input.cursor
-      ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${input.cursor.at}, ${input.cursor.id})`
+      ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${input.cursor.at}::timestamptz, ${input.cursor.id}::uuid)`
       : undefined,
     human ? undefined : isNotNull(threads.lastMessageAt),
   ];
@@ -80,6 +83,7 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       assignedUserId: threads.assignedUserId,
       assigneeName: users.name,
       lastMessageAt: threads.lastMessageAt,
+      cursorAt: cursorInstant(threads.lastMessageAt),
       awaitingSince: threads.awaitingSince,
       handoffAt: threads.handoffAt,
       sentiment: threads.sentiment,
@@ -113,9 +117,8 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    threads: page,
-    nextCursor:
-      !human && rows.length > limit && last?.lastMessageAt ? { at: last.lastMessageAt, id: last.threadId } : null,
+    threads: page.map(({ cursorAt: _cursorAt, ...thread }) => thread),
+    nextCursor: !human && rows.length > limit && last?.cursorAt ? { at: last.cursorAt, id: last.threadId } : null,
     truncated: human && rows.length > limit,
   };
 }
@@ -144,18 +147,10 @@ export const ZApiThreadsInput = z.object({
 /** Threads for other systems (the REST API): latest message first, keyset pages. */
 export async function listThreadsPage(db: TDbOrTx, raw: z.input<typeof ZApiThreadsInput>) {
   const input = ZApiThreadsInput.parse(raw);
-  let cursor: { at: Date; id: string } | null = null;
-  if (input.cursor) {
-    const [at, id] = Buffer.from(input.cursor, "base64url").toString("utf8").split("|");
-    if (!at || !id || Number.isNaN(Date.parse(at)) || !z.uuid().safeParse(id).success) {
-      throw new AppError("BAD_REQUEST", "This page cursor is not valid; start from the first page.", {
-        cursor: "Invalid",
-      });
-    }
-    cursor = { at: new Date(at), id };
-  }
+  const cursor = input.cursor ? decodeCursor(input.cursor, ZThreadCursor) : null;
   const rows = await db
     .select({
+      cursorAt: cursorInstant(threads.lastMessageAt),
       id: threads.id,
       mode: threads.mode,
       assignedUserId: threads.assignedUserId,
@@ -171,7 +166,9 @@ export async function listThreadsPage(db: TDbOrTx, raw: z.input<typeof ZApiThrea
       and(
         isNotNull(threads.lastMessageAt),
         input.mode ? eq(threads.mode, input.mode) : undefined,
-        cursor ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${cursor.at}, ${cursor.id})` : undefined,
+        cursor
+          ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+          : undefined,
       ),
     )
     .orderBy(desc(threads.lastMessageAt), desc(threads.id))
@@ -179,10 +176,7 @@ export async function listThreadsPage(db: TDbOrTx, raw: z.input<typeof ZApiThrea
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    threads: page,
-    next:
-      rows.length > input.limit && last?.lastMessageAt
-        ? Buffer.from(`${last.lastMessageAt.toISOString()}|${last.id}`).toString("base64url")
-        : null,
+    threads: page.map(({ cursorAt: _cursorAt, ...thread }) => thread),
+    next: rows.length > input.limit && last?.cursorAt ? encodeCursor({ at: last.cursorAt, id: last.id }) : null,
   };
 }

@@ -165,7 +165,11 @@ export async function releaseThread(db: TDb, user: TSessionUser, threadId: strin
     if (thread.mode === "bot") return { threadId, mode: "bot", assignedUserId: null };
     assertMayChange(user, thread, await nameOf(tx, thread.assignedUserId));
     const after = { mode: "bot" as const, assignedUserId: null, humanActiveAt: null, updatedAt: new Date() };
-    return applyChange(tx, user, thread, after, "thread.released", { by: user.id, from: thread.mode });
+    return applyChange(tx, user, thread, after, "thread.released", {
+      by: user.id,
+      from: thread.mode,
+      previousAssigneeId: thread.assignedUserId,
+    });
   });
 }
 
@@ -286,6 +290,7 @@ export async function releaseThreadByApi(db: TDb, by: TApiActor, threadId: strin
       by: "api",
       apiKeyId: by.apiKeyId,
       from: thread.mode,
+      previousAssigneeId: thread.assignedUserId,
     });
   });
 }

@@ -138,13 +138,14 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
 
 /** Marks the thread read by `user` up to message `seq` (never backwards). */
 export async function markThreadRead(db: TDbOrTx, user: TSessionUser, threadId: string, seq: number) {
-  await db
-    .insert(threadReads)
-    .values({ userId: user.id, threadId, lastReadSeq: seq })
-    .onConflictDoUpdate({
-      target: [threadReads.userId, threadReads.threadId],
-      set: { lastReadSeq: sql`greatest(${threadReads.lastReadSeq}, excluded.last_read_seq)`, at: new Date() },
-    });
+  // From the thread row itself, so a thread that is not there (gone, or a made-up id) is a 404
+  // rather than a foreign-key error.
+  const { rowCount } = await db.execute(sql`
+    insert into ${threadReads} (user_id, thread_id, last_read_seq)
+    select ${user.id}::uuid, ${threads.id}, ${seq} from ${threads} where ${threads.id} = ${threadId}::uuid
+    on conflict (user_id, thread_id) do update
+      set last_read_seq = greatest(${threadReads}.last_read_seq, excluded.last_read_seq), at = now()`);
+  if (!rowCount) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
 }
 
 /** One message, by id. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZStorableDate } from "~/server/lib/cursor";
 
 /** The longest text kept from one message; WhatsApp itself caps text near 65,536 characters. */
 export const MAX_BODY_CHARS = 65_536;
@@ -31,7 +32,8 @@ export const ZInboundMessage = z.object({
       size: z.number().int().nonnegative().optional(),
     })
     .optional(),
-  sentAt: z.coerce.date().optional(),
+  /** When the phone says it was sent; a time Postgres cannot hold is dropped (the message is stored as of now). */
+  sentAt: ZStorableDate.optional().catch(undefined),
 });
 export type TInboundMessage = z.infer<typeof ZInboundMessage>;
 

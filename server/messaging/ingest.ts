@@ -6,6 +6,7 @@ import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
+import { repairStrings } from "~/server/lib/storable-text";
 import { jsonRecordset } from "~/server/lib/sql";
 import {
   normalizeWaId,
@@ -44,7 +45,10 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
   const results: TIngestResult[] = new Array<TIngestResult>(raws.length);
   const valid: TValidInbound[] = [];
   const keys = new Set<string>();
-  for (const [index, raw] of raws.entries()) {
+  for (const [index, given] of raws.entries()) {
+    // Every field WhatsApp delivers (the display name, a file name, the body…) is made storable
+    // first: a NUL or a lone surrogate anywhere would fail the whole batch's transaction.
+    const { value: raw, repairs } = repairStrings(given);
     const parsed = ZInboundMessage.safeParse(raw);
     if (!parsed.success) {
       results[index] = await reject(db, raw, `malformed message: ${parsed.error.issues[0]?.message ?? "invalid"}`);
@@ -62,11 +66,12 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       continue;
     }
     keys.add(key);
+    const content = sanitizeContent(message.type, message.body);
     valid.push({
       index,
       message,
       waId,
-      content: sanitizeContent(message.type, message.body),
+      content: { ...content, flags: [...new Set([...repairs, ...content.flags])] },
       at: message.sentAt ?? new Date(),
     });
   }

@@ -3,6 +3,7 @@ import type { TDb } from "~/db/client";
 import { messages, threads } from "~/db/schema";
 import { recordResponse } from "~/server/analytics/responses";
 import { recordEvents, type TEventInput } from "~/server/events/events";
+import { repairStrings } from "~/server/lib/storable-text";
 import { findOrCreateConversation } from "./conversation";
 import { normalizeWaId } from "./inbound-message";
 
@@ -14,8 +15,10 @@ import { normalizeWaId } from "./inbound-message";
 export async function recordPhoneMessage(
   db: TDb,
   sessionId: string,
-  message: { to: string; waMessageId: string; body: string; at: Date },
+  given: { to: string; waMessageId: string; body: string; at: Date },
 ): Promise<"stored" | "duplicate" | "ignored"> {
+  // Stored as typed, but storable: a NUL or a lone surrogate would make Postgres refuse it.
+  const { value: message, repairs } = repairStrings(given);
   const waId = normalizeWaId(message.to);
   if (!waId) return "ignored";
   return db.transaction(async (tx) => {
@@ -28,6 +31,7 @@ export async function recordPhoneMessage(
         direction: "out",
         waMessageId: message.waMessageId,
         body: message.body,
+        flags: repairs,
         source: "phone",
         status: "sent",
         createdAt: message.at,
@@ -40,7 +44,12 @@ export async function recordPhoneMessage(
     await recordResponse(tx, thread.id, "human");
     const ids = { sessionId, contactId: contact.id, threadId: thread.id };
     const recorded: TEventInput[] = [
-      { type: "message.sent", ...ids, messageId: stored.id, payload: { source: "phone" } },
+      {
+        type: "message.sent",
+        ...ids,
+        messageId: stored.id,
+        payload: { source: "phone", waMessageId: message.waMessageId },
+      },
     ];
     if (thread.mode !== "human") {
       const now = new Date();

@@ -4,10 +4,9 @@ import { z } from "zod";
 import type { TTx } from "~/db/client";
 import { messages, waSessions } from "~/db/schema";
 import { findDefaultSessionId } from "~/server/contacts/contacts";
-import { toE164 } from "~/server/contacts/phone";
+import { resolvePhoneNumber } from "~/server/contacts/phone";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
-import { getOrgSettings } from "~/server/settings/settings";
 import { findOrCreateConversation } from "./conversation";
 import { enqueueSends } from "./process";
 
@@ -27,16 +26,14 @@ export type TSendToNumberInput = z.input<typeof ZSendToNumberInput>;
  */
 export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInput, by: { apiKeyId: string }) {
   const input = ZSendToNumberInput.parse(raw);
-  const { defaultCountry } = await getOrgSettings(tx);
-  const phone = toE164(input.to, defaultCountry);
-  if (!phone.ok) throw new AppError("BAD_REQUEST", `The number ${phone.reason}.`, { to: phone.reason });
+  const phone = await resolvePhoneNumber(tx, input.to, "to");
   const sessionId = input.sessionId ?? (await findDefaultSessionId(tx));
   if (!sessionId) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
   if (input.sessionId) {
     const [session] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
     if (!session) throw new AppError("NOT_FOUND", "There is no such session.", { sessionId: "Unknown session" });
   }
-  const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone.e164);
+  const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone);
   if (contact.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
   if (contact.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
   const [stored] = await tx

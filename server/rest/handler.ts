@@ -5,9 +5,16 @@ import type { z } from "zod";
 import type { TDb } from "~/db/client";
 import { apiIdempotency } from "~/db/schema";
 import { AppError, type TAppErrorCode } from "~/server/errors";
+import {
+  describeUnstorableText,
+  findUnstorableText,
+  RESERVED_KEYS,
+  unstorableTextMessage,
+} from "~/server/lib/storable-text";
 import type { Logger } from "~/server/logger";
 import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
 import { openApiDocument } from "./openapi";
+import { malformedPathResponse, pathSegments } from "./path";
 import { ApiAnswer, OPERATIONS, type TOperation, type ZApiError } from "./operations";
 
 export type TRestDeps = {
@@ -47,13 +54,14 @@ const APP_ERRORS: Record<TAppErrorCode, [number, TErrorCode]> = {
   TOO_MANY_REQUESTS: [429, "rate_limited"],
 };
 
-function fieldsOf(issues: z.core.$ZodIssue[], prefix = ""): Record<string, string> {
-  const fields: Record<string, string> = {};
+function fieldsOf(issues: z.core.$ZodIssue[], where: "path" | "query" | "body"): Record<string, string> {
+  const fields = new Map<string, string>();
   for (const issue of issues) {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "(body)";
-    fields[path] ??= issue.message;
+    const path = fieldPath(where, issue.path);
+    if (!fields.has(path)) fields.set(path, issue.message);
   }
-  return fields;
+  // fromEntries defines each key as its own property, "__proto__" included.
+  return Object.fromEntries(fields);
 }
 
 /** The operation for a method and path, its path parameters, or why none fits. */
@@ -66,7 +74,7 @@ function route(method: string, segments: string[]) {
     const fits = template.every((part, index) => {
       const name = /^\{(\w+)\}$/.exec(part)?.[1];
       if (name) {
-        params[name] = decodeURIComponent(segments[index]!);
+        params[name] = segments[index]!;
         return true;
       }
       return part === segments[index];
@@ -87,17 +95,47 @@ class BadInput extends Error {
   }
 }
 
-function parseInput<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): unknown {
+/** The JSON path of a field in the `fields` map: body fields bare, the others under `path.` or `query.`. */
+function fieldPath(where: "path" | "query" | "body", path: readonly (string | number | symbol)[]): string {
+  const name = [where === "body" ? "" : where, ...path.map(String)].filter(Boolean).join(".") || "(body)";
+  // A key such as "__proto__" would reach the prototype of a client that merges `fields`.
+  return RESERVED_KEYS.has(name) ? `body.${name}` : name;
+}
+
+/** Refuses text Postgres cannot store (NUL, a lone surrogate) anywhere in a request, before any schema runs. */
+function refuseUnstorableText(parts: { where: "path" | "query" | "body"; value: unknown }[]) {
+  for (const { where, value } of parts) {
+    const found = findUnstorableText(value);
+    if (!found) continue;
+    const field = fieldPath(where, found.path);
+    throw new BadInput(unstorableTextMessage(`“${field}”`, found), { [field]: describeUnstorableText(found) });
+  }
+}
+
+function parseInput<T extends z.ZodType>(
+  schema: T | undefined,
+  value: unknown,
+  where: "path" | "query" | "body",
+): unknown {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new BadInput(`The ${where} is not valid.`, fieldsOf(parsed.error.issues, where === "body" ? "" : where));
+  if (!parsed.success) throw new BadInput(`The ${where} is not valid.`, fieldsOf(parsed.error.issues, where));
   return parsed.data;
+}
+
+class UnsupportedMediaType extends Error {}
+
+/** Whether a content-type header says JSON (`application/json`, any parameters). */
+function isJson(contentType: string | null): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 async function readBody(request: Request, operation: TOperation): Promise<{ text: string; value: unknown }> {
   if (!operation.body) return { text: "", value: undefined };
+  const contentType = request.headers.get("content-type");
   const text = await request.text();
+  // A body must say it is JSON; an empty one may say nothing (the operation's schema decides).
+  if ((contentType !== null || text !== "") && !isJson(contentType)) throw new UnsupportedMediaType();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new BadInput("The body is larger than 1 MB.");
   if (text.trim() === "") return { text, value: undefined };
   try {
@@ -113,8 +151,10 @@ async function readBody(request: Request, operation: TOperation): Promise<{ text
  * (idempotent ones inside a transaction that stores their answer), and answers JSON; every
  * error is `{ error: { code, message, fields? } }`.
  */
-export async function handleRestRequest(request: Request, segments: string[], deps: TRestDeps): Promise<Response> {
+export async function handleRestRequest(request: Request, deps: TRestDeps): Promise<Response> {
   const method = request.method.toLowerCase();
+  const segments = pathSegments(request.url);
+  if (!segments) return malformedPathResponse();
   if (method === "get" && segments.length === 1 && segments[0] === "openapi.json") {
     return json(200, openApiDocument(), { "cache-control": "public, max-age=60" });
   }
@@ -137,9 +177,15 @@ export async function handleRestRequest(request: Request, segments: string[], de
       });
     }
     const url = new URL(request.url);
-    const parsedParams = parseInput(operation.params, params, "path") as Record<string, string> | undefined;
-    const query = parseInput(operation.query, Object.fromEntries(url.searchParams), "query");
+    const rawQuery = Object.fromEntries(url.searchParams);
     const { text, value } = await readBody(request, operation);
+    refuseUnstorableText([
+      { where: "path", value: params },
+      { where: "query", value: rawQuery },
+      { where: "body", value },
+    ]);
+    const parsedParams = parseInput(operation.params, params, "path") as Record<string, string> | undefined;
+    const query = parseInput(operation.query, rawQuery, "query");
     const body = parseInput(operation.body, value, "body");
     const context = { db: deps.db, tx: null, boss: deps.boss, caller, params: parsedParams ?? {}, query, body };
     const answer = (result: unknown, headers: Record<string, string> = {}) =>
@@ -190,6 +236,11 @@ export async function handleRestRequest(request: Request, segments: string[], de
     if (caught instanceof ApiAuthError)
       return error(caught.status, caught.status === 401 ? "unauthorized" : "forbidden", caught.message);
     if (caught instanceof BadInput) return error(400, "bad_request", caught.message, { fields: caught.fields });
+    if (caught instanceof UnsupportedMediaType) {
+      return error(415, "unsupported_media_type", "Send the body as JSON, with content-type: application/json.", {
+        fields: { "content-type": "Must be application/json" },
+      });
+    }
     if (caught instanceof AppError) {
       const [status, code] = APP_ERRORS[caught.code];
       return error(status, code, caught.message, { fields: caught.fieldErrors });

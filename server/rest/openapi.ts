@@ -7,6 +7,7 @@ const ERRORS = {
   "403": "The key lacks the scope this operation needs",
   "404": "Not found",
   "409": "Conflicts with the current state (a blocked contact, an opted-out one…)",
+  "415": "The body is not sent as `content-type: application/json`",
   "422": "The Idempotency-Key was used before for another request",
   "429": "Over the key's rate limit: wait `Retry-After` seconds",
 } as const;
@@ -61,15 +62,23 @@ export function openApiDocument() {
                 ? { requestBody: { required: true, content: { "application/json": { schema: operation.body } } } }
                 : {}),
               responses: {
-                [String(operation.status)]: {
-                  description: "OK",
-                  content: { "application/json": { schema: operation.response } },
-                },
                 ...Object.fromEntries(
-                  Object.entries(ERRORS).map(([status, description]) => [
-                    status,
-                    { description, content: { "application/json": { schema: ZApiError } } },
+                  [
+                    [operation.status, operation.statusDescription ?? "OK"] as const,
+                    ...Object.entries(operation.otherStatuses ?? {}),
+                  ].map(([status, description]) => [
+                    String(status),
+                    { description, content: { "application/json": { schema: operation.response } } },
                   ]),
+                ),
+                ...Object.fromEntries(
+                  Object.entries(ERRORS)
+                    // Only an operation with a body can be refused for its content type.
+                    .filter(([status]) => status !== "415" || operation.body)
+                    .map(([status, description]) => [
+                      status,
+                      { description, content: { "application/json": { schema: ZApiError } } },
+                    ]),
                 ),
               },
             },

@@ -30,6 +30,7 @@ export const ZApiError = z
         "not_found",
         "conflict",
         "unprocessable",
+        "unsupported_media_type",
         "rate_limited",
         "internal",
       ]),
@@ -92,7 +93,7 @@ const ZOwnership = z
   .object({ threadId: ZUuid, mode: z.enum(["bot", "human", "closed"]), assignedUserId: ZUuid.nullable() })
   .meta({ id: "Ownership" });
 
-/** An answer with another status than the operation's usual one (201 for a created contact). */
+/** An answer with another status than the operation's usual one (201 for a created contact); it must be in the operation's `otherStatuses`. */
 export class ApiAnswer {
   constructor(
     readonly status: number,
@@ -125,7 +126,11 @@ export type TOperation = {
   body?: z.ZodType;
   /** The request must carry an `Idempotency-Key`; a repeat gets the first answer. */
   idempotent?: boolean;
+  /** The usual success status, and what it means. */
   status: number;
+  statusDescription?: string;
+  /** Other success statuses an `ApiAnswer` may carry (same body schema), with what each means. */
+  otherStatuses?: Record<number, string>;
   response: z.ZodType;
   handle: (context: TOperationContext) => Promise<unknown>;
 };
@@ -251,11 +256,14 @@ export const OPERATIONS: TOperation[] = [
     path: "/contacts",
     operationId: "upsertContact",
     summary: "Create or update a contact by number",
-    description: "Only the fields given change; a new number creates the contact (201).",
+    description:
+      "Only the fields given change; a new number creates the contact. Answers 201 when the contact was created, 200 when an existing one was updated.",
     tag: "Contacts",
     scope: "write",
     body: ZContactUpsert,
     status: 200,
+    statusDescription: "Updated: a contact with this number existed",
+    otherStatuses: { 201: "Created: the number was new" },
     response: ZApiContact,
     async handle(context) {
       const result = await upsertContactByPhone(context.db, context.caller.actor, context.body as never);
@@ -335,7 +343,10 @@ export const OPERATIONS: TOperation[] = [
     tag: "Simulator",
     scope: "write",
     body: z.object({
-      from: z.string().trim().min(1).max(40).meta({ example: "+14155550123" }),
+      from: z.string().trim().min(1).max(40).meta({
+        example: "+14155550123",
+        description: "The contact's number, read like every other number (E.164, `tel:`, the org's default country)",
+      }),
       body: z.string().min(1).max(4_096),
       name: z.string().trim().max(120).optional(),
     }),
@@ -343,7 +354,12 @@ export const OPERATIONS: TOperation[] = [
     response: z.object({ waId: z.string(), waMessageId: z.string() }).meta({ id: "SimulatedMessage" }),
     async handle(context) {
       const body = context.body as { from: string; body: string; name?: string };
-      return sendAsContact(context.db, await context.boss(), { phone: body.from, body: body.body, name: body.name });
+      return sendAsContact(
+        context.db,
+        await context.boss(),
+        { phone: body.from, body: body.body, name: body.name },
+        "from",
+      );
     },
   },
 ];

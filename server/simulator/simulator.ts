@@ -4,9 +4,8 @@ import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
-import { AppError } from "~/server/errors";
 import { enqueue } from "~/server/jobs/boss";
-import { normalizeWaId } from "~/server/messaging/inbound-message";
+import { resolvePhoneNumber } from "~/server/contacts/phone";
 import { getSimulatorSessionId } from "~/server/sessions/sessions";
 
 export const ZSimulatorSendInput = z.object({
@@ -17,18 +16,21 @@ export const ZSimulatorSendInput = z.object({
 export type TSimulatorSendInput = z.infer<typeof ZSimulatorSendInput>;
 
 /**
+ * A number typed in the Simulator as the contact's WhatsApp number (E.164), by the same rules as
+ * every other entry point (server/contacts/phone.ts); a 400 naming `field` otherwise.
+ */
+export function resolveSimulatorNumber(db: TDbOrTx, phone: string, field = "phone") {
+  return resolvePhoneNumber(db, phone, field);
+}
+
+/**
  * A message typed in the Simulator, as if `phone` had sent it on WhatsApp: it goes to the
  * worker's simulator transport as a `simulator.inbound` job, and from there through ingest like
- * any real message.
+ * any real message. `field` names the number in a refusal (`from` for the REST API).
  */
-export async function sendAsContact(db: TDbOrTx, boss: PgBoss, input: TSimulatorSendInput) {
+export async function sendAsContact(db: TDbOrTx, boss: PgBoss, input: TSimulatorSendInput, field = "phone") {
   const { phone, name, body } = ZSimulatorSendInput.parse(input);
-  const waId = normalizeWaId(phone.replace(/[\s()-]/g, ""));
-  if (!waId) {
-    throw new AppError("BAD_REQUEST", "That is not a phone number.", {
-      phone: "Use international format with the country code, e.g. +15551234567",
-    });
-  }
+  const waId = await resolveSimulatorNumber(db, phone, field);
   const sessionId = await getSimulatorSessionId(db);
   const waMessageId = `sim-in-${randomUUID()}`;
   await enqueue(boss, "simulator.inbound", { sessionId, waMessageId, from: waId, pushName: name || undefined, body });

@@ -15,6 +15,7 @@ import next from "next";
 import { forwardedForWithPeer } from "~/server/auth/client-address";
 import { ConfigError, webEnv } from "~/server/env";
 import { createLogger } from "~/server/logger";
+import { MALFORMED_PATH_ERROR } from "~/server/rest/path";
 import { createNonce, securityHeaders } from "~/server/security/headers";
 import { isHttpsRequest } from "~/server/security/request-origin";
 
@@ -70,32 +71,35 @@ async function main() {
    * An answer of our own, for what never reaches Next's proxy.ts (which sets the security
    * headers on everything else): the same headers, and the REST API's JSON error shape under /api.
    */
-  const answer = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
+  const answer = (req: IncomingMessage, res: ServerResponse, status: 400 | 500) => {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === "string") headers.set(name, value);
     }
     const isHttps = isHttpsRequest(headers, { trustedProxyHops: env.TRUSTED_PROXY_HOPS, publicUrl: env.NEXTAUTH_URL });
     const isApi = (req.url ?? "").startsWith("/api/");
-    const code = status === 400 ? "bad_request" : "internal_error";
+    const body =
+      status === 400
+        ? MALFORMED_PATH_ERROR
+        : { error: { code: "internal_error", message: "Something went wrong on the server; it has been logged." } };
     res.writeHead(status, {
       ...securityHeaders({ nonce: createNonce(), isHttps, isDev: values.dev }),
       "content-type": isApi ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
       "cache-control": "no-store",
     });
-    res.end(isApi ? JSON.stringify({ error: { code, message } }) : `${message}\n`);
+    res.end(isApi ? JSON.stringify(body) : `${body.error.message}\n`);
   };
   const server = createServer((req, res) => {
     ownForwardedFor(req);
     // Next fails on a malformed %-escape in a dynamic segment before any of our code runs, with a
     // bare 500; it is the client's mistake.
     if (hasMalformedEscape(req.url ?? "/")) {
-      answer(req, res, 400, "The address has a malformed %-escape.");
+      answer(req, res, 400);
       return;
     }
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, "request failed");
-      if (!res.headersSent) answer(req, res, 500, "Something went wrong on the server; it has been logged.");
+      if (!res.headersSent) answer(req, res, 500);
     });
   });
   // Hot reload's websocket in development.

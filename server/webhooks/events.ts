@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, events, messages, threads } from "~/db/schema";
 import { pgArray } from "~/server/lib/sql";
+import { webhookDetails } from "./payloads";
 
 /**
  * The event types webhooks carry, and only these: internal ones (a queued reply, a note, an AI
@@ -56,7 +57,8 @@ type TEventRow = {
 /**
  * The payloads of events, built once per event for every endpoint (docs/webhooks.md): the
  * envelope (`id` = the event id, `type`, `version`, `timestamp`) and `data` with the message,
- * contact and thread it is about, as they are when it is dispatched, and the event's details.
+ * contact and thread it is about, as they are when it is dispatched, and the event's details in
+ * the one shape of its type (`webhookDetails`, server/webhooks/payloads.ts), whichever path wrote it.
  */
 export async function buildWebhookPayloads(db: TDbOrTx, eventIds: readonly string[]) {
   if (eventIds.length === 0) return new Map<string, TWebhookPayload>();
@@ -90,7 +92,7 @@ export async function buildWebhookPayloads(db: TDbOrTx, eventIds: readonly strin
           ...(row.message ? { message: row.message } : {}),
           ...(row.contact ? { contact: row.contact } : {}),
           ...(row.thread ? { thread: row.thread } : {}),
-          details: row.payload,
+          details: webhookDetails(row.type, row.payload),
         },
       } satisfies TWebhookPayload,
     ]),

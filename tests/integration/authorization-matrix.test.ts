@@ -99,6 +99,7 @@ const PROCEDURE_AREAS: Record<
   "simulator.conversations": ["inbox", "read"],
   "simulator.thread": ["inbox", "read"],
   "simulator.send": ["inbox", "write"],
+  "simulator.checkNumber": ["inbox", "write"],
   "outbox.failed": ["inbox", "read"],
   "outbox.retry": ["inbox", "write"],
   "rules.catalog": ["config", "read"],

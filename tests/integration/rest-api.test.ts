@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument --
    The API answers untyped JSON; the assertions are what check its shape. */
 import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
@@ -6,35 +6,14 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { messages, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { createLogger } from "~/server/logger";
-import { handleRestRequest, type TRestDeps } from "~/server/rest/handler";
 import { insertUser } from "../support/database";
 import { startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { restClient } from "../support/rest-client";
 
-const log = createLogger("rest-test", "silent");
-
+/** Every answer is checked against the OpenAPI document (tests/support/rest-client.ts). */
 function api(pipeline: TPipeline, ratePerMinute = 600) {
-  const deps: TRestDeps = { db: pipeline.db, boss: () => Promise.resolve(pipeline.boss), ratePerMinute, log };
-  return async (
-    method: string,
-    path: string,
-    options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) => {
-    const url = `http://localhost/api/v1${path}`;
-    const request = new Request(url, {
-      method,
-      headers: {
-        ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
-        ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...options.headers,
-      },
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    });
-    const segments = new URL(url).pathname.replace(/^\/api\/v1\//, "").split("/");
-    const response = await handleRestRequest(request, segments, deps);
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
-  };
+  return restClient({ db: pipeline.db, boss: pipeline.boss, ratePerMinute });
 }
 
 async function keys(pipeline: TPipeline) {

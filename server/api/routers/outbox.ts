@@ -6,5 +6,5 @@ export const outboxRouter = createTRPCRouter({
   failed: requireAccess("inbox", "read").query(({ ctx }) => listFailedMessages(ctx.db)),
   retry: requireAccess("inbox", "write")
     .input(ZRetryFailedInput)
-    .mutation(async ({ ctx, input }) => retryFailedMessage(ctx.db, await getWebBoss(), ctx.user, input)),
+    .mutation(async ({ ctx, input }) => retryFailedMessage(ctx.db, ctx.boss ?? (await getWebBoss()), ctx.user, input)),
 });

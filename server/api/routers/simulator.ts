@@ -3,6 +3,7 @@ import { getWebBoss } from "~/server/jobs/web-boss";
 import {
   getSimulatorThread,
   listSimulatorConversations,
+  resolveSimulatorNumber,
   sendAsContact,
   ZSimulatorSendInput,
 } from "~/server/simulator/simulator";
@@ -13,7 +14,11 @@ export const simulatorRouter = createTRPCRouter({
   thread: requireAccess("inbox", "read")
     .input(z.object({ waId: z.string().min(1).max(40) }))
     .query(({ ctx, input }) => getSimulatorThread(ctx.db, input.waId)),
+  /** The number a new Simulator contact writes from, as the server reads it (or why it is refused). A mutation: it is a check of what was typed. */
+  checkNumber: requireAccess("inbox", "write")
+    .input(ZSimulatorSendInput.pick({ phone: true }))
+    .mutation(async ({ ctx, input }) => ({ waId: await resolveSimulatorNumber(ctx.db, input.phone) })),
   send: requireAccess("inbox", "write")
     .input(ZSimulatorSendInput)
-    .mutation(async ({ ctx, input }) => sendAsContact(ctx.db, await getWebBoss(), input)),
+    .mutation(async ({ ctx, input }) => sendAsContact(ctx.db, ctx.boss ?? (await getWebBoss()), input)),
 });

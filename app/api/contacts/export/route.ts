@@ -1,10 +1,9 @@
-import { ZodError } from "zod";
 import { canAccess } from "~/server/auth/roles";
 import { getCurrentUser } from "~/server/auth/session";
-import { ZListContactsInput } from "~/server/contacts/contacts";
-import { exportContactsCsv } from "~/server/contacts/export";
+import { exportContactsCsv, readExportFilters } from "~/server/contacts/export";
 import { getDb } from "~/server/db";
 import { refuseCrossSiteRequest } from "~/server/security/same-origin";
+import { AppError } from "~/server/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -15,17 +14,12 @@ export async function GET(request: Request) {
   const user = await getCurrentUser();
   if (!user) return new Response("Sign in first.", { status: 401 });
   if (!canAccess(user.role, "contacts", "read")) return new Response("Not allowed.", { status: 403 });
-  const params = Object.fromEntries(new URL(request.url).searchParams);
   let filters;
   try {
-    filters = ZListContactsInput.omit({ cursor: true, limit: true }).parse({
-      ...params,
-      ...(params.optedOut ? { optedOut: params.optedOut === "true" } : {}),
-      ...(params.minPriority ? { minPriority: Number(params.minPriority) } : {}),
-    });
+    filters = readExportFilters(new URL(request.url).searchParams);
   } catch (error) {
-    const message = error instanceof ZodError ? error.issues.map((issue) => issue.message).join("; ") : "Bad filters";
-    return new Response(message, { status: 400 });
+    if (error instanceof AppError) return new Response(error.message, { status: 400 });
+    throw error;
   }
   const encoder = new TextEncoder();
   const rows = exportContactsCsv(getDb(), filters);

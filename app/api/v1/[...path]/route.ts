@@ -8,10 +8,13 @@ export const dynamic = "force-dynamic";
 
 const log = createLogger("rest-api");
 
-/** The REST API (server/rest): `/api/v1/*`, authenticated by API key; /api/v1/openapi.json is public. */
-async function handle(request: Request, { params }: { params: Promise<{ path: string[] }> }) {
-  const { path } = await params;
-  return handleRestRequest(request, path, {
+/**
+ * The REST API (server/rest): `/api/v1/*`, authenticated by API key; /api/v1/openapi.json is
+ * public. The handler reads the path from the request's URL itself, decoding it once: Next's
+ * `params` are decoded already, and decoding them again would turn `%2525` into `%`.
+ */
+function handle(request: Request) {
+  return handleRestRequest(request, {
     db: getDb(),
     boss: getWebBoss,
     ratePerMinute: webEnv().API_RATE_LIMIT_PER_MINUTE,

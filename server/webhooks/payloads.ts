@@ -1,0 +1,196 @@
+import { z } from "zod";
+import { MESSAGE_DIRECTIONS, MESSAGE_SOURCES, MESSAGE_STATUSES } from "~/db/schema/messages";
+import { RELATIONSHIPS } from "~/db/schema/relationship";
+import { THREAD_MODES } from "~/db/schema/threads";
+import { WA_SESSION_STATUSES } from "~/db/schema/sessions";
+
+/**
+ * The webhook payloads of version 1, as zod schemas: the one source of their shape.
+ *
+ * Events are written by many paths (a rule, the inbox, the REST API, the idle handback, the
+ * phone), each with the details it knows. `webhookDetails` gives every event of a type the same
+ * `details` keys (a detail a path does not know is `null`), so a receiver never sees two shapes
+ * of one type; docs/webhooks.md documents these schemas, and a test checks its examples and its
+ * table against them, and every path's payloads.
+ */
+
+const ZId = z.uuid();
+/** An ISO 8601 instant: `Z` in the envelope, Postgres's `+00:00` (with microseconds) in the objects. */
+const ZInstant = z.iso.datetime({ offset: true });
+const ZMode = z.enum(THREAD_MODES);
+
+export const ZWebhookMessage = z.strictObject({
+  id: ZId,
+  direction: z.enum(MESSAGE_DIRECTIONS),
+  type: z.string(),
+  body: z.string(),
+  source: z.enum(MESSAGE_SOURCES),
+  status: z.enum(MESSAGE_STATUSES),
+  error: z.string().nullable(),
+  waMessageId: z.string().nullable(),
+  ruleId: ZId.nullable(),
+  ruleVersion: z.number().int().nullable(),
+  createdAt: ZInstant,
+  sentAt: ZInstant.nullable(),
+  deliveredAt: ZInstant.nullable(),
+  readAt: ZInstant.nullable(),
+  failedAt: ZInstant.nullable(),
+});
+
+export const ZWebhookContact = z.strictObject({
+  id: ZId,
+  phone: z.string(),
+  name: z.string().nullable(),
+  relationship: z.enum(RELATIONSHIPS),
+  priority: z.number().int(),
+  tags: z.array(z.string()),
+  optedOut: z.boolean(),
+  blocked: z.boolean(),
+});
+
+export const ZWebhookThread = z.strictObject({ id: ZId, mode: ZMode, assignedUserId: ZId.nullable() });
+
+/** Who acted: a user's id, or what acted for the business. */
+const ZUserId = ZId;
+
+/** The `details` of each type; every key is always there (null when the path that wrote the event did not know it). */
+export const WEBHOOK_DETAILS = {
+  "message.received": z.strictObject({ type: z.string(), flags: z.array(z.string()) }),
+  "message.sent": z.strictObject({ waMessageId: z.string().nullable(), source: z.literal("phone").nullable() }),
+  "message.status": z.strictObject({ status: z.enum(["delivered", "read"]) }),
+  "message.failed": z.strictObject({ error: z.string() }),
+  "thread.handoff": z.strictObject({
+    by: z.enum(["rule", "api", "phone", "policy"]),
+    ruleId: ZId.nullable(),
+    assigneeId: ZUserId.nullable(),
+    note: z.string().nullable(),
+    from: ZMode.nullable(),
+    apiKeyId: ZId.nullable(),
+    /** For `policy`: which policy handed it off (the reply cap). */
+    reason: z.literal("reply_cap").nullable(),
+  }),
+  "thread.assigned": z.strictObject({
+    by: ZUserId,
+    assigneeId: ZUserId,
+    from: ZMode,
+    takeover: z.boolean(),
+  }),
+  "thread.released": z.strictObject({
+    by: z.union([ZUserId, z.enum(["api", "policy"])]),
+    from: ZMode.nullable(),
+    note: z.string().nullable(),
+    previousAssigneeId: ZUserId.nullable(),
+    apiKeyId: ZId.nullable(),
+  }),
+  "thread.closed": z.strictObject({ by: ZUserId, from: ZMode.nullable() }),
+  "thread.bot_paused": z.strictObject({
+    reason: z.literal("reply_cap"),
+    limit: z.number().int(),
+    windowMinutes: z.number().int(),
+    action: z.enum(["quiet", "handoff"]),
+    until: ZInstant.nullable(),
+  }),
+  "thread.reopened": z.strictObject({ by: ZUserId }),
+  "rule.fired": z.strictObject({ ruleId: ZId, rule: z.string(), version: z.number().int() }),
+  "rule.custom_event": z.strictObject({
+    ruleId: ZId,
+    name: z.string(),
+    data: z.record(z.string(), z.string()),
+  }),
+  "contact.created": z.strictObject({
+    by: z.union([ZUserId, z.literal("import")]).nullable(),
+    fileName: z.string().nullable(),
+  }),
+  "contact.updated": z.strictObject({
+    by: z.union([ZUserId, z.enum(["import", "rule"])]).nullable(),
+    changes: z
+      .strictObject({
+        tagged: z.array(z.string()).optional(),
+        untagged: z.array(z.string()).optional(),
+        profileId: ZId.optional(),
+        relationship: z.enum(RELATIONSHIPS).optional(),
+        optedOut: z.literal(true).optional(),
+      })
+      .nullable(),
+    fileName: z.string().nullable(),
+  }),
+  "session.status": z.strictObject({
+    status: z.enum(WA_SESSION_STATUSES),
+    previous: z.enum(WA_SESSION_STATUSES).nullable(),
+    reason: z.string().nullable(),
+    state: z.string().nullable(),
+    phone: z.string().nullable(),
+  }),
+  "webhook.test": z.strictObject({ message: z.string(), sentBy: z.string() }),
+} as const;
+
+export type TWebhookPayloadType = keyof typeof WEBHOOK_DETAILS;
+
+type TPresence = "required" | "optional";
+/** Which of message, contact and thread `data` carries for each type (optional: when the event has one). */
+export const WEBHOOK_OBJECTS: Record<
+  TWebhookPayloadType,
+  Partial<Record<"message" | "contact" | "thread", TPresence>>
+> = {
+  "message.received": { message: "required", contact: "required", thread: "required" },
+  "message.sent": { message: "required", contact: "required", thread: "required" },
+  "message.status": { message: "required", contact: "required", thread: "required" },
+  "message.failed": { message: "required", contact: "required", thread: "required" },
+  "thread.handoff": { message: "optional", contact: "required", thread: "required" },
+  "thread.assigned": { contact: "required", thread: "required" },
+  "thread.released": { contact: "required", thread: "required" },
+  "thread.closed": { contact: "required", thread: "required" },
+  "thread.reopened": { contact: "required", thread: "required" },
+  "thread.bot_paused": { message: "required", contact: "required", thread: "required" },
+  "rule.fired": { message: "required", contact: "required", thread: "required" },
+  "rule.custom_event": { message: "required", contact: "required", thread: "required" },
+  "contact.created": { contact: "required" },
+  "contact.updated": { message: "optional", contact: "required", thread: "optional" },
+  "session.status": {},
+  "webhook.test": {},
+};
+
+const OBJECT_SCHEMAS = { message: ZWebhookMessage, contact: ZWebhookContact, thread: ZWebhookThread };
+
+function payloadSchema<T extends TWebhookPayloadType>(type: T) {
+  const objects = Object.fromEntries(
+    Object.entries(WEBHOOK_OBJECTS[type]).map(([name, presence]) => {
+      const schema = OBJECT_SCHEMAS[name as keyof typeof OBJECT_SCHEMAS];
+      return [name, presence === "required" ? schema : schema.optional()];
+    }),
+  );
+  return z.strictObject({
+    id: ZId,
+    type: z.literal(type),
+    version: z.literal(1),
+    timestamp: ZInstant,
+    data: z.strictObject({ sessionId: ZId.nullable(), ...objects, details: WEBHOOK_DETAILS[type] }),
+  });
+}
+
+/** A whole webhook body of version 1, whatever its type. */
+export const ZWebhookPayload = z.discriminatedUnion(
+  "type",
+  (Object.keys(WEBHOOK_DETAILS) as TWebhookPayloadType[]).map((type) => payloadSchema(type)) as unknown as [
+    ReturnType<typeof payloadSchema>,
+    ...ReturnType<typeof payloadSchema>[],
+  ],
+);
+
+/** Rules run only while a thread is the bot's, so a rule's hand-off is always from `bot`. */
+const INFERRED: Partial<Record<TWebhookPayloadType, (payload: Record<string, unknown>) => Record<string, unknown>>> = {
+  "thread.handoff": (payload) => (payload.by === "rule" || payload.by === "policy" ? { from: "bot" } : {}),
+  "thread.assigned": () => ({ takeover: false }),
+};
+
+/**
+ * An event's stored payload as the `details` of its type: every documented key, in the
+ * documented order, `null` for what the writing path did not record (`false` for a flag), and
+ * nothing else. Types without a schema pass through unchanged.
+ */
+export function webhookDetails(type: string, payload: Record<string, unknown>): Record<string, unknown> {
+  const schema = WEBHOOK_DETAILS[type as TWebhookPayloadType] as z.ZodObject | undefined;
+  if (!schema) return payload;
+  const inferred = INFERRED[type as TWebhookPayloadType]?.(payload) ?? {};
+  return Object.fromEntries(Object.keys(schema.shape).map((key) => [key, payload[key] ?? inferred[key] ?? null]));
+}
