@@ -186,6 +186,7 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
             user: users[role],
             boss,
             webhooks,
+            appSecret: webhooks.appSecret,
             gemini: { apiKey: "fuzz-key", model: "gemini-fuzz", baseUrl: gemini.url },
           },
         ]),

@@ -89,6 +89,13 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     const { endpoint } = await caller.webhooks.create({ url: "http://127.0.0.1:9/hook" });
     await caller.webhooks.sendTest({ id: endpoint.id });
 
+    // The reply cap, handing off: the second message pauses the bot (thread.bot_paused) and hands
+    // the thread to people (thread.handoff by policy).
+    await caller.settings.update({ replyCapLimit: 1, replyCapMinutes: 10, replyCapAction: "handoff" });
+    await inbound(pipeline, "+14155550196", "hi");
+    await waitForReplies(pipeline.db, "+14155550196", 1);
+    await inbound(pipeline, "+14155550196", "hi again");
+
     const types = [...WEBHOOK_EVENT_TYPES, TEST_EVENT_TYPE];
     const rows = await waitFor(
       async () => {
@@ -120,6 +127,7 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
         "thread.handoff by rule",
         "thread.handoff by api",
         "thread.handoff by phone",
+        "thread.handoff by policy",
         "thread.released by user",
         "thread.released by api",
         "thread.released by policy",
