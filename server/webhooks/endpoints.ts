@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
+import { zCursor } from "~/server/lib/cursor";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { events, webhookAttempts, webhookDeliveries, webhooks, DELIVERY_STATUSES } from "~/db/schema";
 import { recordAudit } from "~/server/audit/audit";
@@ -205,7 +206,7 @@ export const ZDeliveriesInput = z.object({
   webhookId: z.uuid(),
   status: z.enum(DELIVERY_STATUSES).nullable().default(null),
   eventType: z.string().max(60).nullable().default(null),
-  cursor: ZDeliveryCursor.nullable().default(null),
+  cursor: zCursor(ZDeliveryCursor).nullable().default(null),
   limit: z.number().int().min(1).max(200).default(50),
 });
 

@@ -307,7 +307,10 @@ describe("npm start", () => {
             const response = await fetch(`${base}/api/v1/simulator/messages`, {
               method: "POST",
               headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-              body: JSON.stringify({ from: `+1555300${String(i % 40).padStart(4, "0")}`, body: `traffic ${i}` }),
+              body: JSON.stringify({
+                from: `+1415555${String(100 + (i % 40)).padStart(4, "0")}`,
+                body: `traffic ${i}`,
+              }),
               signal: AbortSignal.timeout(10_000),
             });
             const answer = (await response.json()) as { waMessageId?: string };
