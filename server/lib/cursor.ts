@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { AppError } from "~/server/errors";
+import { findUnstorableText } from "~/server/lib/storable-text";
 
 /**
  * Page cursors and dates from outside, checked before they reach SQL.
@@ -35,7 +36,7 @@ export const ZStorableInstant = z.iso
 export function zCursor<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, z.input<T>> {
   return z.any().transform((value: unknown, context) => {
     const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
+    if (parsed.success && !findUnstorableText(parsed.data)) return parsed.data;
     context.addIssue({ code: "custom", message: INVALID_CURSOR });
     return z.NEVER;
   });
@@ -55,7 +56,10 @@ export function decodeCursor<T extends z.ZodType>(text: string, schema: T): z.ou
     value = undefined;
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError("BAD_REQUEST", INVALID_CURSOR, { cursor: INVALID_CURSOR });
+  // The text of a cursor passed the NUL check as base64; what it decodes to has not.
+  if (!parsed.success || findUnstorableText(parsed.data)) {
+    throw new AppError("BAD_REQUEST", INVALID_CURSOR, { cursor: INVALID_CURSOR });
+  }
   return parsed.data;
 }
 

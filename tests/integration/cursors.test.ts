@@ -39,6 +39,9 @@ const FORGED_TEXT_CURSORS = [
   base64("2026-01-01T00:00:00.000Z|" + uuid),
   base64(null),
   base64([]),
+  // The cursor's text passes the NUL check as base64; what it decodes to must not reach SQL.
+  base64({ key: "a\u0000b", id: uuid }),
+  base64({ key: "a\ud800b", id: uuid }),
   "%%%not base64%%%",
   "",
 ];
