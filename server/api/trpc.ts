@@ -132,7 +132,9 @@ export const signedInProcedure = signedInBase.use(refuseUnstorableText).meta({ a
  * Any signed-in user, including one who must set up two-factor sign-in before anything else:
  * only for that set-up (and `auth.me`).
  */
-export const enrolmentProcedure = signedInBase.meta({ access: { kind: "signed-in" }, allowDuringEnrolment: true });
+export const enrolmentProcedure = signedInBase
+  .use(refuseUnstorableText)
+  .meta({ access: { kind: "signed-in" }, allowDuringEnrolment: true });
 
 /**
  * Callable by the roles that the role table (`server/auth/roles.ts`) grants `level` on

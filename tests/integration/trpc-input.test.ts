@@ -1,6 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TSessionUser } from "~/server/auth/authenticate";
+import { appRouter } from "~/server/api/root";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";
@@ -116,6 +117,19 @@ describe("tRPC: text Postgres cannot store", () => {
     ).toMatchObject({
       status: 403,
     });
+  });
+
+  it("[tRPC] every procedure, whatever its builder, refuses a NUL before it runs", async () => {
+    const procedures = Object.entries(
+      appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" } }>,
+    );
+    expect(procedures.length).toBeGreaterThan(50);
+    const admitted: string[] = [];
+    for (const [path, procedure] of procedures) {
+      const answer = await refused(procedure._def.type, path, { probe: "a\u0000b" });
+      if (answer.status !== 400) admitted.push(`${path}: ${answer.status}`);
+    }
+    expect(admitted).toEqual([]);
   });
 
   it("[tRPC] still accepts ordinary text with emoji and other control characters", async () => {
