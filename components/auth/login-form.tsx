@@ -16,8 +16,8 @@ import { SECOND_FACTOR_REQUIRED, WRONG_EMAIL_OR_PASSWORD } from "~/server/auth/s
  * password again with the code; the server keeps no half-signed-in state. A refused attempt says
  * why (wrong password or code, or throttled and for how long).
  */
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
-  const [error, setError] = useState<string | null>(null);
+export function LoginForm({ callbackUrl, initialError = null }: { callbackUrl: string; initialError?: string | null }) {
+  const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
   const [credentials, setCredentials] = useState<{ email: string; password: string } | null>(null);
 

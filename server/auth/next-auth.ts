@@ -64,7 +64,9 @@ export function getAuthOptions(): NextAuthOptions {
   options = {
     secret: webEnv().APP_SECRET,
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
-    pages: { signIn: "/login" },
+    // next-auth's own error page has an inline style our CSP refuses (and answers some errors
+    // with a 500): its errors go to the sign-in page, which says what happened.
+    pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
         name: "Email and password",

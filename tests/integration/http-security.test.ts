@@ -506,6 +506,21 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
     expect(crossSite.status).toBe(200);
   });
 
+  it("sends next-auth's errors to the sign-in page, which says what happened (its own page was a 500 the CSP broke)", async () => {
+    const error = await fetch(`${server.base}/api/auth/error?error=Configuration`, { redirect: "manual" });
+    expect(error.status).toBe(302);
+    expect(new URL(error.headers.get("location")!, server.base).pathname).toBe("/login");
+    expectSecurityHeaders(error, "next-auth error", { https: false });
+    const page = await fetch(`${server.base}/login?error=Configuration`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Sign-in is not set up correctly on this server");
+    // Nothing from the URL is shown as it is.
+    const forged = await (await fetch(`${server.base}/login?error=${encodeURIComponent("<b>pay here</b>")}`)).text();
+    expect(forged).not.toContain("pay here");
+    expect(forged).toContain("Signing in did not work");
+  });
+
   it("leaves next-auth's sign-in and sign-out to its CSRF token", async () => {
     // A cross-site login form (login CSRF) has no token: no session.
     const forged = await fetch(`${server.base}/api/auth/callback/credentials`, {
