@@ -124,6 +124,31 @@ function parseInput<T extends z.ZodType>(
 }
 
 class UnsupportedMediaType extends Error {}
+class PayloadTooLarge extends Error {}
+
+/**
+ * The body as text, read no further than `MAX_BODY_BYTES` (a larger one is refused as soon as
+ * it says so in Content-Length, or once that many bytes have come, without buffering the rest).
+ */
+async function readCapped(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new PayloadTooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new PayloadTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 /** Whether a content-type header says JSON (`application/json`, any parameters). */
 function isJson(contentType: string | null): boolean {
@@ -133,10 +158,9 @@ function isJson(contentType: string | null): boolean {
 async function readBody(request: Request, operation: TOperation): Promise<{ text: string; value: unknown }> {
   if (!operation.body) return { text: "", value: undefined };
   const contentType = request.headers.get("content-type");
-  const text = await request.text();
+  const text = await readCapped(request);
   // A body must say it is JSON; an empty one may say nothing (the operation's schema decides).
   if ((contentType !== null || text !== "") && !isJson(contentType)) throw new UnsupportedMediaType();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new BadInput("The body is larger than 1 MB.");
   if (text.trim() === "") return { text, value: undefined };
   try {
     return { text, value: JSON.parse(text) };
@@ -236,6 +260,11 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
     if (caught instanceof ApiAuthError)
       return error(caught.status, caught.status === 401 ? "unauthorized" : "forbidden", caught.message);
     if (caught instanceof BadInput) return error(400, "bad_request", caught.message, { fields: caught.fields });
+    if (caught instanceof PayloadTooLarge) {
+      return error(413, "payload_too_large", "The body is larger than 1 MB.", {
+        fields: { body: "At most 1 MB" },
+      });
+    }
     if (caught instanceof UnsupportedMediaType) {
       return error(415, "unsupported_media_type", "Send the body as JSON, with content-type: application/json.", {
         fields: { "content-type": "Must be application/json" },

@@ -7,6 +7,7 @@ const ERRORS = {
   "403": "The key lacks the scope this operation needs",
   "404": "Not found",
   "409": "Conflicts with the current state (a blocked contact, an opted-out one…)",
+  "413": "The body is larger than 1 MB",
   "415": "The body is not sent as `content-type: application/json`",
   "422": "The Idempotency-Key was used before for another request",
   "429": "Over the key's rate limit: wait `Retry-After` seconds",
@@ -73,8 +74,8 @@ export function openApiDocument() {
                 ),
                 ...Object.fromEntries(
                   Object.entries(ERRORS)
-                    // Only an operation with a body can be refused for its content type.
-                    .filter(([status]) => status !== "415" || operation.body)
+                    // Only an operation with a body can be refused for its size or content type.
+                    .filter(([status]) => (status !== "413" && status !== "415") || operation.body)
                     .map(([status, description]) => [
                       status,
                       { description, content: { "application/json": { schema: ZApiError } } },

@@ -31,6 +31,7 @@ export const ZApiError = z
         "conflict",
         "unprocessable",
         "unsupported_media_type",
+        "payload_too_large",
         "rate_limited",
         "internal",
       ]),

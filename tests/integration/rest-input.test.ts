@@ -134,6 +134,22 @@ describe("REST API: paths and content types", () => {
     expect(put.status).toBe(415);
   });
 
+  it("[REST] refuses a body over 1 MB with 413, documented, whether or not it says its length", async () => {
+    const big = JSON.stringify({ to: "+14155550105", body: "x".repeat(1_100_000) });
+    const response = await refused("POST", "/messages", {
+      rawBody: big,
+      headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+    });
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe("payload_too_large");
+    // A body that says it is too large is refused before it is read.
+    const declared = await refused("PUT", "/contacts", {
+      rawBody: '{"phone":"+14155550105"}',
+      headers: { "content-type": "application/json", "content-length": "5000000" },
+    });
+    expect(declared.status).toBe(413);
+  });
+
   it("[REST] accepts JSON with a charset, and a hand-off with no body at all", async () => {
     const saved = await call("PUT", "/contacts", {
       key,
