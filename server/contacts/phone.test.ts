@@ -8,6 +8,10 @@ describe("parsePhoneNumber", () => {
     expect(parsePhoneNumber("030 901820", "de")).toEqual({ ok: true, e164: "+4930901820" });
   });
 
+  it("understands the default country's own international prefix (011 from the US)", () => {
+    expect(parsePhoneNumber("011 44 20 7946 0000", "US")).toEqual({ ok: true, e164: "+442079460000" });
+  });
+
   it("reads tel: URIs and WhatsApp ids", () => {
     expect(parsePhoneNumber("tel:+1-415-555-0123", "US")).toEqual({ ok: true, e164: "+14155550123" });
     expect(parsePhoneNumber("5511987654321@c.us", "US")).toEqual({ ok: true, e164: "+5511987654321" });
@@ -20,6 +24,9 @@ describe("parsePhoneNumber", () => {
     ["+1 555 123 4567", "is not a valid number for +1"],
     ["415 555 0123", "has no country code"],
     ["tel:+1-415-555-0123;ext=5", "has an extension"],
+    // A + with no country code after it is not "no country code"; a dialling prefix gets a hint.
+    ["+999 123 456 789", "does not start with a country code (+999… is none)"],
+    ["0014155550131", "starts with 00; write + instead of it"],
   ])("refuses %j, saying it %s", (input, reason) => {
     const verdict = parsePhoneNumber(input, input === "415 555 0123" ? "ZZ" : "US");
     expect(verdict).toMatchObject({ ok: false, reason: expect.stringContaining(reason) });

@@ -37,6 +37,19 @@ const REASONS: Record<string, string> = {
   INVALID_LENGTH: "has the wrong number of digits",
 };
 
+/** The reason for a parse error, told apart where the text shows what went wrong. */
+function reasonFor(code: string, text: string): string {
+  const digits = text.replace(/^tel:/i, "").replace(/[\s().-]/g, "");
+  // 00, the international prefix of most of the world, dialled instead of + (the default
+  // country's own prefix, such as 011 in the US, is understood already).
+  if (/^00[1-9]/.test(digits)) return "starts with 00; write + instead of it, then the country code";
+  if (code === "INVALID_COUNTRY") {
+    const callingCode = /^\+(\d{1,3})/.exec(digits)?.[1];
+    if (callingCode) return `does not start with a country code (+${callingCode}… is none); check the digits after +`;
+  }
+  return REASONS[code] ?? "is not a phone number";
+}
+
 const WA_ID_SUFFIX = /@(c\.us|s\.whatsapp\.net)$/;
 
 /** A WhatsApp id or a `tel:` URI as a plain number text; anything else as typed (trimmed). */
@@ -86,16 +99,18 @@ export function parsePhoneNumber(
       return {
         ok: false,
         reason: `“${text}” ${
-          length && REASONS[length]
-            ? REASONS[length]
-            : `is not a valid number for ${number.country ?? `+${number.countryCallingCode}`}`
+          length
+            ? reasonFor(length, text)
+            : /^00[1-9]/.test(text.replace(/[\s().-]/g, ""))
+              ? reasonFor("", text)
+              : `is not a valid number for ${number.country ?? `+${number.countryCallingCode}`}`
         }`,
       };
     }
     return { ok: true, e164: number.number };
   } catch (error) {
     const code = error instanceof ParseError ? error.message : "NOT_A_NUMBER";
-    return { ok: false, reason: `“${text}” ${REASONS[code] ?? "is not a phone number"}` };
+    return { ok: false, reason: `“${text}” ${reasonFor(code, text)}` };
   }
 }
 
