@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
-import { contacts, events, messages, threads } from "~/db/schema";
+import { contacts, events, messages } from "~/db/schema";
+import { inboundThreadsUpsert } from "~/server/conversations/state";
 import { recordEvent } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
@@ -118,17 +119,7 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
           name = coalesce(${contacts}.name, excluded.name)
         returning id, session_id, wa_id, last_interaction_at
       ), upserted_threads as (
-        insert into ${threads} (contact_id, last_message_at, awaiting_since)
-        select id, last_interaction_at, last_interaction_at from upserted_contacts order by id
-        on conflict (contact_id) do update set
-          last_message_at = excluded.last_message_at,
-          -- The oldest unanswered message's time: kept while nobody has answered.
-          awaiting_since = coalesce(${threads}.awaiting_since, excluded.awaiting_since),
-          closed_at = null,
-          -- A closed conversation reopens with the bot when the contact writes again.
-          mode = case when ${threads}.mode = 'closed' then 'bot'::thread_mode else ${threads}.mode end,
-          updated_at = now()
-        returning id, contact_id
+        ${inboundThreadsUpsert(sql`upserted_contacts`)}
       ), inserted as (
         insert into ${messages}
           (id, session_id, thread_id, direction, wa_message_id, type, body, media, flags, source, status, created_at)

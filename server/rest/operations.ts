@@ -5,7 +5,7 @@ import { RELATIONSHIPS } from "~/db/schema/contacts";
 import type { TApiScope } from "~/db/schema";
 import { listContacts, upsertContactByPhone, ZContactUpsert } from "~/server/contacts/contacts";
 import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
-import { handOffThreadByApi, releaseThreadByApi } from "~/server/inbox/ownership";
+import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
 import { getPublicMessage, listThreadMessages } from "~/server/inbox/thread";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
 import { sendAsContact } from "~/server/simulator/simulator";

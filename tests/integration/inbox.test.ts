@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { contacts, events, messages, threadNotes, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/authenticate";
-import { handBackIdleThreads } from "~/server/inbox/ownership";
+import { handBackIdleThreads } from "~/server/conversations/state";
 import { updateSessionSettings } from "~/server/sessions/sessions";
 import { insertUser } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";

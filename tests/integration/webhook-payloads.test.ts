@@ -4,7 +4,7 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { events, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { handBackIdleThreads } from "~/server/inbox/ownership";
+import { handBackIdleThreads } from "~/server/conversations/state";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
 import { recordSessionStatus } from "~/server/sessions/sessions";
 import { buildWebhookPayloads, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from "~/server/webhooks/events";
