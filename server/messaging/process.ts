@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, events, messages, ruleEvaluations, ruleHits, threads, type TNoReplyReason } from "~/db/schema";
@@ -52,25 +52,11 @@ export async function processInboundBatch(
     // deadlock with every message a contact sends while their last one is being decided.
     // `no key update`: foreign-key checks of concurrent inserts (a new message in the thread)
     // do not wait for these locks.
-    await tx.execute(sql`
-      select c.id from ${contacts} c
-      where c.id in (
-        select t.contact_id from ${threads} t join ${messages} m on m.thread_id = t.id
-        where m.id = any(${pgArray(messageIds, "uuid")}))
-      order by c.session_id, c.wa_id
-      for no key update of c`);
-    const rows = await tx
-      .select({
-        ...messageForDecisionFields,
-        blocked: contacts.blocked,
-        cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
-      })
-      .from(messages)
-      .innerJoin(threads, eq(threads.id, messages.threadId))
-      .innerJoin(contacts, eq(contacts.id, threads.contactId))
-      .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
-      .orderBy(asc(contacts.sessionId), asc(contacts.waId), asc(messages.seq))
-      .for("no key update", { of: [messages, threads] });
+    // Both prepared (named, so each connection parses and plans them once): they run for
+    // every batch, with the ids as one array parameter whatever the batch's size.
+    const ids = { ids: [...messageIds] };
+    await lockContactsQuery(tx).execute(ids);
+    const rows = await lockedMessagesQuery(tx).execute(ids);
     await hooks.afterLock?.();
     const pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
@@ -241,6 +227,39 @@ export async function processInboundBatch(
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
   });
+}
+
+const batchIds = sql`any(${sql.placeholder("ids")}::uuid[])`;
+
+/** Locks the contacts of a batch's messages, in ingest's order (contacts by number). */
+function lockContactsQuery(tx: TTx) {
+  return tx
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(
+      sql`${contacts.id} in (
+        select t.contact_id from ${threads} t join ${messages} m on m.thread_id = t.id where m.id = ${batchIds})`,
+    )
+    .orderBy(asc(contacts.sessionId), asc(contacts.waId))
+    .for("no key update")
+    .prepare("process_lock_contacts");
+}
+
+/** A batch's inbound messages with their threads (locked) and contacts: what deciding needs. */
+function lockedMessagesQuery(tx: TTx) {
+  return tx
+    .select({
+      ...messageForDecisionFields,
+      blocked: contacts.blocked,
+      cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
+    })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(sql`${messages.id} = ${batchIds}`, eq(messages.direction, "in")))
+    .orderBy(asc(contacts.sessionId), asc(contacts.waId), asc(messages.seq))
+    .for("no key update", { of: [messages, threads] })
+    .prepare("process_locked_messages");
 }
 
 /**
