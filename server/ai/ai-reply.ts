@@ -6,14 +6,14 @@ import { recordAiCall, recordResponse } from "~/server/analytics/responses";
 import { recordEvents } from "~/server/events/events";
 import { enqueueSends } from "~/server/messaging/process";
 import { getOrgSettings } from "~/server/settings/settings";
+import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
 import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
-import { effectiveModel } from "./status";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
-  gemini: { apiKey: string; model: string; baseUrl?: string } | null;
+  gemini: TGeminiConfig | null;
   policy?: Partial<TAiPolicy>;
 };
 

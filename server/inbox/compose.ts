@@ -5,7 +5,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
 import { recordResponse } from "~/server/analytics/responses";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { enqueueSends } from "~/server/messaging/process";

@@ -3,8 +3,7 @@ import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { canAccess } from "~/server/auth/roles";
+import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 
