@@ -7,14 +7,14 @@ import { recordAiCall } from "~/server/analytics/responses";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { recordEvents } from "~/server/events/events";
 import { getOrgSettings } from "~/server/settings/settings";
+import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
 import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
-import { effectiveModel } from "./status";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
-  gemini: { apiKey: string; model: string; baseUrl?: string } | null;
+  gemini: TGeminiConfig | null;
   policy?: Partial<TAiPolicy>;
 };
 

@@ -2,8 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "~/server/api/root";
 import type { TProcedureMeta } from "~/server/api/trpc";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { USER_ROLES, type TRole } from "~/server/auth/roles";
+import { USER_ROLES, type TRole, type TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
 
 /**

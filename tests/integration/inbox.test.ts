@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { contacts, events, messages, threadNotes, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { handBackIdleThreads } from "~/server/conversations/state";
 import { updateSessionSettings } from "~/server/sessions/sessions";
 import { insertUser } from "../support/database";
