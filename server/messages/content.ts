@@ -322,7 +322,15 @@ export function legacyContent(
     // The former stand-in: "name (lat, lng)".
     const match = /^(.*?)\s*\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)\)\s*$/s.exec(text);
     if (match) {
-      return { kind, lat: Number(match[2]), lng: Number(match[3]), ...(match[1] ? { name: match[1] } : {}) };
+      // whatsapp-web.js's description: the name, then the address on the next line.
+      const [name, address] = (match[1] ?? "").split("\n").map((part) => part.trim());
+      return {
+        kind,
+        lat: Number(match[2]),
+        lng: Number(match[3]),
+        ...(name ? { name } : {}),
+        ...(address ? { address } : {}),
+      };
     }
   }
   if (kind === "contacts" && text.includes("BEGIN:VCARD")) {
