@@ -39,6 +39,11 @@ export const messages = pgTable(
     type: text().notNull().default("text"),
     body: text().notNull().default(""),
     media: jsonb().$type<TMediaMeta>(),
+    /**
+     * What the message carries, by kind (server/messages/content.ts, `ZMessageContent`); `body`
+     * holds its text stand-in. Null only on rows written by a path that predates it: read as text.
+     */
+    content: jsonb().$type<{ kind: string } & Record<string, unknown>>(),
     source: messageSource().notNull(),
     /**
      * The rule (and version) that produced a bot reply. No foreign key: the worker runs a

@@ -8,6 +8,7 @@ import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { cursorInstant, decodeCursor, encodeCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import { pgArray } from "~/server/lib/sql";
+import { contentOfRow } from "~/server/messages/content";
 import { resolvePhoneNumber } from "./phone";
 
 /** A contact has at most this many tags (a manual edit, and an import adding to them). */
@@ -274,7 +275,9 @@ export async function getContact(db: TDbOrTx, id: string, options: { before?: nu
           id: messages.id,
           seq: messages.seq,
           direction: messages.direction,
+          type: messages.type,
           body: messages.body,
+          content: messages.content,
           source: messages.source,
           status: messages.status,
           createdAt: messages.createdAt,
@@ -289,5 +292,10 @@ export async function getContact(db: TDbOrTx, id: string, options: { before?: nu
         .orderBy(desc(messages.seq))
         .limit(options.limit ?? 100)
     : [];
-  return { ...row.contact, profileName: row.profileName, thread: row.thread, history: history.reverse() };
+  return {
+    ...row.contact,
+    profileName: row.profileName,
+    thread: row.thread,
+    history: history.reverse().map((message) => ({ ...message, content: contentOfRow(message) })),
+  };
 }

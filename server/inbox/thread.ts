@@ -14,18 +14,24 @@ import {
 } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
+import { contentOfRow, type TMessageContent } from "~/server/messages/content";
 import { botPausedUntil } from "~/server/messaging/reply-cap";
 import { getOrgSettings } from "~/server/settings/settings";
 
 const PAGE = 100;
 
-/** The fields of a message other systems see (REST API, webhooks use the same names). */
+/**
+ * The fields of a message other systems see (REST API, webhooks use the same names). Put a
+ * row through `withContent` before it leaves: its content, checked (and read from type and body
+ * on a row that has none).
+ */
 export const publicMessageColumns = {
   id: messages.id,
   threadId: messages.threadId,
   direction: messages.direction,
   type: messages.type,
   body: messages.body,
+  content: messages.content,
   source: messages.source,
   status: messages.status,
   error: messages.error,
@@ -37,6 +43,13 @@ export const publicMessageColumns = {
   readAt: messages.readAt,
   failedAt: messages.failedAt,
 };
+
+/** A message row with its content as the content model reads it (`contentOfRow`). */
+export function withContent<T extends { content: unknown; type: string; body: string }>(
+  row: T,
+): Omit<T, "content"> & { content: TMessageContent } {
+  return { ...row, content: contentOfRow(row) };
+}
 
 export const ZInboxThreadInput = z.object({
   threadId: z.uuid(),
@@ -86,7 +99,7 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
     .orderBy(desc(messages.seq))
     .limit(PAGE + 1);
   const hasOlder = recent.length > PAGE;
-  const page = recent.slice(0, PAGE).reverse();
+  const page = recent.slice(0, PAGE).reverse().map(withContent);
   const from = hasOlder ? page[0]?.createdAt : undefined;
   // Notes up to the newer page's first message (the one at `before`), so none falls between pages.
   const until = input.before
@@ -152,7 +165,7 @@ export async function markThreadRead(db: TDbOrTx, user: TSessionUser, threadId: 
 export async function getPublicMessage(db: TDbOrTx, id: string) {
   const [message] = await db.select(publicMessageColumns).from(messages).where(eq(messages.id, id));
   if (!message) throw new AppError("NOT_FOUND", "There is no such message.");
-  return message;
+  return withContent(message);
 }
 
 /** A thread's messages, newest first, older pages by `before` (a message's seq). */
@@ -165,6 +178,6 @@ export async function listThreadMessages(db: TDbOrTx, threadId: string, options:
     .where(and(eq(messages.threadId, threadId), options.before ? lt(messages.seq, options.before) : undefined))
     .orderBy(desc(messages.seq))
     .limit(options.limit + 1);
-  const page = rows.slice(0, options.limit);
+  const page = rows.slice(0, options.limit).map(withContent);
   return { messages: page, next: rows.length > options.limit ? (page.at(-1)?.seq ?? null) : null };
 }

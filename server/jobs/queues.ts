@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMessageContent } from "~/server/messages/content";
 
 /** Retry, expiry and retention of one queue (a subset of pg-boss's queue options). */
 export type TQueuePolicy = {
@@ -80,6 +81,8 @@ export const QUEUES = {
       from: z.string().max(100),
       pushName: z.string().max(200).optional(),
       body: z.string().max(70_000),
+      /** Any kind of message; without it, `body` is a text. */
+      content: ZMessageContent.optional(),
     }),
     policy: {
       retryLimit: 5,

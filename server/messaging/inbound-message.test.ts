@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_CHARS, normalizeWaId, sanitizeContent } from "./inbound-message";
+import { MAX_BODY_CHARS, mediaMetaOf, normalizeWaId, sanitizeContent } from "./inbound-message";
 
 describe("normalizeWaId", () => {
   it.each([
@@ -15,12 +15,22 @@ describe("normalizeWaId", () => {
 
 describe("sanitizeContent", () => {
   it("keeps ordinary text untouched", () => {
-    expect(sanitizeContent("text", "olá 👋")).toEqual({ type: "text", body: "olá 👋", flags: [] });
+    expect(sanitizeContent("text", "olá 👋")).toEqual({
+      type: "text",
+      body: "olá 👋",
+      content: { kind: "text", text: "olá 👋" },
+      flags: [],
+    });
   });
 
   it("flags an empty text and an unknown type", () => {
     expect(sanitizeContent("text", "  ").flags).toEqual(["empty"]);
-    expect(sanitizeContent("hologram", "x")).toEqual({ type: "unknown", body: "x", flags: ["unknown_type"] });
+    expect(sanitizeContent("hologram", "x")).toEqual({
+      type: "unknown",
+      body: "x",
+      content: { kind: "unknown", engineType: "hologram", text: "x" },
+      flags: ["unknown_type"],
+    });
   });
 
   it("repairs lone surrogates and removes NUL characters", () => {
@@ -35,5 +45,34 @@ describe("sanitizeContent", () => {
     expect(result.flags).toEqual(["truncated"]);
     expect(result.body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
     expect(result.body.isWellFormed()).toBe(true);
+  });
+
+  it("repairs every field of a content an engine gives, and stores its text stand-in as the body", () => {
+    const result = sanitizeContent(undefined, undefined, {
+      content: { kind: "location", lat: 1.5, lng: 2, name: "Caf\u0000é \uD800", quoted: { waMessageId: "abc" } },
+    });
+    expect(result).toEqual({
+      type: "location",
+      body: "[Location: Café \uFFFD (1.5, 2)]",
+      content: { kind: "location", lat: 1.5, lng: 2, name: "Café \uFFFD", quoted: { waMessageId: "abc" } },
+      flags: ["invalid_utf16", "nul_removed"],
+    });
+    expect(sanitizeContent(undefined, undefined, { content: { kind: "contacts", contacts: [] } })).toMatchObject({
+      type: "unknown",
+      body: "[Unsupported message: contacts]",
+      flags: ["invalid_content"],
+    });
+  });
+
+  it("reads a message without content from its type, body and media", () => {
+    const result = sanitizeContent("image", "menu", { media: { mimeType: "image/png" } });
+    expect(result).toMatchObject({ type: "image", body: "menu" });
+    expect(result.content).toEqual({ kind: "image", caption: "menu", media: { mimeType: "image/png" } });
+    expect(mediaMetaOf(result.content)).toEqual({ mimeType: "image/png" });
+    expect(mediaMetaOf({ kind: "text", text: "x" })).toBeNull();
+    expect(sanitizeContent("contact", "BEGIN:VCARD\nFN:Bo\nEND:VCARD")).toMatchObject({
+      type: "contact",
+      body: "[Contact: Bo]",
+    });
   });
 });

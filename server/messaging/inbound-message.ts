@@ -1,19 +1,21 @@
 import { z } from "zod";
 import { ZStorableDate } from "~/server/lib/cursor";
+import { repairStrings } from "~/server/lib/storable-text";
+import {
+  CONTENT_KINDS,
+  isMediaKind,
+  legacyContent,
+  MAX_TEXT_CHARS,
+  repairContent,
+  textOf,
+  typeOfKind,
+  type TMessageContent,
+} from "~/server/messages/content";
 
 /** The longest text kept from one message; WhatsApp itself caps text near 65,536 characters. */
-export const MAX_BODY_CHARS = 65_536;
-export const KNOWN_TYPES = [
-  "text",
-  "image",
-  "video",
-  "audio",
-  "voice",
-  "document",
-  "sticker",
-  "location",
-  "contact",
-] as const;
+export const MAX_BODY_CHARS = MAX_TEXT_CHARS;
+/** The values of `messages.type`: each content kind (contact cards as `contact`), and `unknown`. */
+export const KNOWN_TYPES = CONTENT_KINDS.filter((kind) => kind !== "unknown").map(typeOfKind) as [string, ...string[]];
 
 /** A message as a transport hands it over, before anything is trusted. */
 export const ZInboundMessage = z.object({
@@ -25,6 +27,11 @@ export const ZInboundMessage = z.object({
   pushName: z.string().max(200).optional(),
   type: z.string().max(40).optional(),
   body: z.string().optional(),
+  /**
+   * What the message carries (`TMessageContent`), as the engine mapped it: repaired at ingest,
+   * never refused (`sanitizeContent`). Without it, `type`, `body` and `media` describe it.
+   */
+  content: z.unknown().optional(),
   media: z
     .object({
       mimeType: z.string().max(200).optional(),
@@ -46,32 +53,35 @@ export function normalizeWaId(from: string): string | null {
   return `+${digits}`;
 }
 
-export type TSanitizedContent = { type: string; body: string; flags: string[] };
+export type TSanitizedContent = { type: string; body: string; content: TMessageContent; flags: string[] };
 
 /**
- * Makes any body storable and says what was done: lone UTF-16 surrogates become U+FFFD,
- * NUL characters (which Postgres text refuses) are removed, text past MAX_BODY_CHARS is cut,
- * an unknown type is kept as `unknown`. Nothing is dropped silently: each change is a flag.
+ * Makes any content storable and says what was done: lone UTF-16 surrogates become U+FFFD, NUL
+ * characters (which Postgres refuses) are removed, text past its bound is cut, an unknown kind
+ * is kept as `unknown` (`repairContent`). Nothing is dropped silently: each change is a flag.
+ * `body` is the content's text stand-in (`textOf`) and `type` its kind, for readers of text.
+ * Without a content, `type`, `body` and `media` describe the message (`legacyContent`).
  */
-export function sanitizeContent(type: string | undefined, body: string | undefined): TSanitizedContent {
-  const flags: string[] = [];
-  let text = body ?? "";
-  if (!text.isWellFormed()) {
-    text = text.toWellFormed();
-    flags.push("invalid_utf16");
-  }
-  if (text.includes("\u0000")) {
-    text = text.replaceAll("\u0000", "");
-    flags.push("nul_removed");
-  }
-  if (text.length > MAX_BODY_CHARS) {
-    // Do not cut a surrogate pair in half.
-    text = text.slice(0, MAX_BODY_CHARS).toWellFormed();
-    flags.push("truncated");
-  }
-  const rawType = (type ?? "text").toLowerCase();
-  const knownType = (KNOWN_TYPES as readonly string[]).includes(rawType) ? rawType : "unknown";
-  if (knownType === "unknown") flags.push("unknown_type");
-  if (text.trim() === "" && knownType === "text") flags.push("empty");
-  return { type: knownType, body: text, flags };
+export function sanitizeContent(
+  type: string | undefined,
+  body: string | undefined,
+  given: { content?: unknown; media?: TInboundMessage["media"] } = {},
+): TSanitizedContent {
+  const raw = given.content ?? legacyContent(type, body, given.media);
+  const { value, repairs } = repairStrings(raw);
+  const { content, flags } = repairContent(value);
+  const all: string[] = [...repairs, ...flags];
+  if (content.kind === "text" && content.text.trim() === "") all.push("empty");
+  return { type: typeOfKind(content.kind), body: textOf(content), content, flags: [...new Set(all)] };
+}
+
+/** The `messages.media` metadata of a content (what readers from before the content model look at). */
+export function mediaMetaOf(content: TMessageContent): { mimeType?: string; fileName?: string; size?: number } | null {
+  if (!isMediaKind(content.kind) || !("media" in content)) return null;
+  const media = content.media;
+  return {
+    ...(media?.mimeType ? { mimeType: media.mimeType } : {}),
+    ...(media?.fileName ? { fileName: media.fileName } : {}),
+    ...(media?.size !== undefined ? { size: media.size } : {}),
+  };
 }

@@ -10,6 +10,7 @@ import { createGroupCommit } from "~/server/lib/group-commit";
 import { repairStrings } from "~/server/lib/storable-text";
 import { jsonRecordset } from "~/server/lib/sql";
 import {
+  mediaMetaOf,
   normalizeWaId,
   sanitizeContent,
   type TInboundMessage,
@@ -67,7 +68,7 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       continue;
     }
     keys.add(key);
-    const content = sanitizeContent(message.type, message.body);
+    const content = sanitizeContent(message.type, message.body, message);
     valid.push({
       index,
       message,
@@ -88,7 +89,8 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     at: item.at.toISOString(),
     type: item.content.type,
     body: item.content.body,
-    media: item.message.media ?? null,
+    media: item.message.media ?? mediaMetaOf(item.content.content),
+    content: item.content.content,
     flags: item.content.flags,
   }));
   await db.transaction(async (tx) => {
@@ -100,7 +102,7 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
         select * from ${jsonRecordset(
           input,
           `ord int, id uuid, session_id uuid, wa_id text, wa_message_id text, name text, at timestamptz,
-          type text, body text, media jsonb, flags text[]`,
+          type text, body text, media jsonb, content jsonb, flags text[]`,
         )} x
       ), fresh as (
         select * from input i
@@ -122,8 +124,8 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
         ${inboundThreadsUpsert(sql`upserted_contacts`)}
       ), inserted as (
         insert into ${messages}
-          (id, session_id, thread_id, direction, wa_message_id, type, body, media, flags, source, status, created_at)
-        select f.id, f.session_id, t.id, 'in', f.wa_message_id, f.type, f.body, f.media, f.flags, 'contact',
+          (id, session_id, thread_id, direction, wa_message_id, type, body, media, content, flags, source, status, created_at)
+        select f.id, f.session_id, t.id, 'in', f.wa_message_id, f.type, f.body, f.media, f.content, f.flags, 'contact',
           'received', f.at
         from fresh f
         join upserted_contacts c on c.session_id = f.session_id and c.wa_id = f.wa_id

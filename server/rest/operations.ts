@@ -8,6 +8,7 @@ import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
 import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
 import { getPublicMessage, listThreadMessages } from "~/server/inbox/thread";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
+import { contentOfRow, type TMessageContent, ZMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
 import type { TApiCaller } from "./api-keys";
 
@@ -46,8 +47,9 @@ export const ZApiMessage = z
     id: ZUuid,
     threadId: ZUuid,
     direction: z.enum(["in", "out"]),
-    type: z.string(),
-    body: z.string(),
+    type: z.string().meta({ description: "The content's kind (`contact` for contact cards)" }),
+    body: z.string().meta({ description: "The text, or the content's text stand-in (`[Photo]`, a caption…)" }),
+    content: ZMessageContent,
     source: z.enum(["contact", "rule", "ai", "agent", "api", "phone"]),
     status: z.enum(["received", "queued", "sent", "delivered", "read", "failed"]),
     error: z.string().nullable(),
@@ -202,6 +204,7 @@ export const OPERATIONS: TOperation[] = [
           direction: message.direction,
           type: message.type,
           body: message.body,
+          content: contentOfRow(message),
           source: message.source,
           status: message.status,
           error: message.error,
@@ -348,17 +351,20 @@ export const OPERATIONS: TOperation[] = [
         example: "+14155550123",
         description: "The contact's number, read like every other number (E.164, `tel:`, the org's default country)",
       }),
-      body: z.string().min(1).max(4_096),
+      body: z.string().min(1).max(4_096).optional().meta({ description: "A text message (needed without `content`)" }),
+      content: ZMessageContent.optional().meta({
+        description: "Any kind of message (a photo, a location, a reaction…) as WhatsApp would deliver it",
+      }),
       name: z.string().trim().max(120).optional(),
     }),
     status: 202,
     response: z.object({ waId: z.string(), waMessageId: z.string() }).meta({ id: "SimulatedMessage" }),
     async handle(context) {
-      const body = context.body as { from: string; body: string; name?: string };
+      const body = context.body as { from: string; body?: string; content?: TMessageContent; name?: string };
       return sendAsContact(
         context.db,
         await context.boss(),
-        { phone: body.from, body: body.body, name: body.name },
+        { phone: body.from, body: body.body, content: body.content, name: body.name },
         "from",
       );
     },

@@ -5,15 +5,23 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
 import { enqueue } from "~/server/jobs/boss";
+import { contentOfRow, textOf, ZMessageContent } from "~/server/messages/content";
 import { resolvePhoneNumber } from "~/server/contacts/phone";
 import { getSimulatorSessionId } from "~/server/sessions/sessions";
 
-export const ZSimulatorSendInput = z.object({
+/** The Simulator's fields; `ZSimulatorSendInput` adds that a message needs a text or a content. */
+export const ZSimulatorFields = z.object({
   phone: z.string().trim().min(1, "Enter a phone number").max(40),
   name: z.string().trim().max(120).optional(),
-  body: z.string().min(1, "Type a message").max(4_096, "At most 4,096 characters"),
+  /** A text message; or, with `content`, ignored. */
+  body: z.string().max(4_096, "At most 4,096 characters").optional(),
+  /** Any kind of message (a photo, a location, a reaction…), as WhatsApp would deliver it. */
+  content: ZMessageContent.optional(),
 });
-export type TSimulatorSendInput = z.infer<typeof ZSimulatorSendInput>;
+export const ZSimulatorSendInput = ZSimulatorFields.superRefine((input, context) => {
+  if (!input.content && !input.body) context.addIssue({ code: "custom", path: ["body"], message: "Type a message" });
+});
+export type TSimulatorSendInput = z.input<typeof ZSimulatorSendInput>;
 
 /**
  * A number typed in the Simulator as the contact's WhatsApp number (E.164), by the same rules as
@@ -29,11 +37,18 @@ export function resolveSimulatorNumber(db: TDbOrTx, phone: string, field = "phon
  * any real message. `field` names the number in a refusal (`from` for the REST API).
  */
 export async function sendAsContact(db: TDbOrTx, boss: PgBoss, input: TSimulatorSendInput, field = "phone") {
-  const { phone, name, body } = ZSimulatorSendInput.parse(input);
+  const { phone, name, body, content } = ZSimulatorSendInput.parse(input);
   const waId = await resolveSimulatorNumber(db, phone, field);
   const sessionId = await getSimulatorSessionId(db);
   const waMessageId = `sim-in-${randomUUID()}`;
-  await enqueue(boss, "simulator.inbound", { sessionId, waMessageId, from: waId, pushName: name || undefined, body });
+  await enqueue(boss, "simulator.inbound", {
+    sessionId,
+    waMessageId,
+    from: waId,
+    pushName: name || undefined,
+    body: content ? textOf(content) : (body ?? ""),
+    ...(content ? { content } : {}),
+  });
   return { waId, waMessageId };
 }
 
@@ -67,7 +82,9 @@ export async function getSimulatorThread(db: TDbOrTx, waId: string) {
       id: messages.id,
       seq: messages.seq,
       direction: messages.direction,
+      type: messages.type,
       body: messages.body,
+      content: messages.content,
       source: messages.source,
       status: messages.status,
       error: messages.error,
@@ -80,5 +97,5 @@ export async function getSimulatorThread(db: TDbOrTx, waId: string) {
     .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)))
     .orderBy(desc(messages.seq))
     .limit(200);
-  return recent.reverse();
+  return recent.reverse().map((message) => ({ ...message, content: contentOfRow(message) }));
 }

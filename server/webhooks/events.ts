@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, events, messages, threads } from "~/db/schema";
 import { pgArray } from "~/server/lib/sql";
+import { contentOfRow } from "~/server/messages/content";
 import { webhookDetails } from "./payloads";
 
 /**
@@ -42,6 +43,14 @@ export type TWebhookPayload = {
   data: Record<string, unknown>;
 };
 
+/** A message as the payload carries it: its content checked (and read from type and body on a row that has none). */
+function withContent(message: Record<string, unknown>) {
+  return {
+    ...message,
+    content: contentOfRow({ content: message.content, type: String(message.type), body: String(message.body) }),
+  };
+}
+
 type TEventRow = {
   id: string;
   type: string;
@@ -65,7 +74,7 @@ export async function buildWebhookPayloads(db: TDbOrTx, eventIds: readonly strin
   const { rows } = await db.execute<TEventRow>(sql`
     select e.id, e.type, e.at, e.session_id, e.thread_id, e.payload,
       case when m.id is null then null else json_build_object(
-        'id', m.id, 'direction', m.direction, 'type', m.type, 'body', m.body, 'source', m.source,
+        'id', m.id, 'direction', m.direction, 'type', m.type, 'body', m.body, 'content', m.content, 'source', m.source,
         'status', m.status, 'error', m.error, 'waMessageId', m.wa_message_id, 'ruleId', m.rule_id,
         'ruleVersion', m.rule_version, 'createdAt', m.created_at, 'sentAt', m.sent_at,
         'deliveredAt', m.delivered_at, 'readAt', m.read_at, 'failedAt', m.failed_at) end as message,
@@ -89,7 +98,7 @@ export async function buildWebhookPayloads(db: TDbOrTx, eventIds: readonly strin
         timestamp: new Date(row.at).toISOString(),
         data: {
           sessionId: row.session_id,
-          ...(row.message ? { message: row.message } : {}),
+          ...(row.message ? { message: withContent(row.message) } : {}),
           ...(row.contact ? { contact: row.contact } : {}),
           ...(row.thread ? { thread: row.thread } : {}),
           details: webhookDetails(row.type, row.payload),

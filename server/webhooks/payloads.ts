@@ -3,6 +3,7 @@ import { MESSAGE_DIRECTIONS, MESSAGE_SOURCES, MESSAGE_STATUSES } from "~/db/sche
 import { RELATIONSHIPS } from "~/db/schema/relationship";
 import { THREAD_MODES } from "~/db/schema/threads";
 import { WA_SESSION_STATUSES } from "~/db/schema/sessions";
+import { ZMessageContent } from "~/server/messages/content";
 
 /**
  * The webhook payloads of version 1, as zod schemas: the one source of their shape.
@@ -24,6 +25,7 @@ export const ZWebhookMessage = z.strictObject({
   direction: z.enum(MESSAGE_DIRECTIONS),
   type: z.string(),
   body: z.string(),
+  content: ZMessageContent,
   source: z.enum(MESSAGE_SOURCES),
   status: z.enum(MESSAGE_STATUSES),
   error: z.string().nullable(),

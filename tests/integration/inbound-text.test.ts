@@ -86,8 +86,16 @@ describe("what WhatsApp delivers is stored, repaired, never refused", () => {
           : undefined,
       ),
     );
-    expect(bodies[0]).toMatchObject({ type: "location", body: "Café \uFFFD (1, 2)" });
-    expect(bodies[1]).toMatchObject({ type: "contact", body: "BEGIN:VCARD\nFN:Jo\nEND:VCARD" });
+    expect(bodies[0]).toMatchObject({
+      type: "location",
+      body: "[Location: Café \uFFFD (1, 2)]",
+      content: { kind: "location", lat: 1, lng: 2, name: "Café \uFFFD" },
+    });
+    expect(bodies[1]).toMatchObject({
+      type: "contact",
+      body: "[Contact: Jo]",
+      content: { kind: "contacts", contacts: [{ name: "Jo", phones: [], vcard: "BEGIN:VCARD\nFN:Jo\nEND:VCARD" }] },
+    });
   });
 
   it("[phone] a message typed on the linked phone with a NUL is stored repaired and flagged", async () => {

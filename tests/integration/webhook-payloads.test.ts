@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { CONTENT_KINDS, ZMessageContent } from "~/server/messages/content";
 import { events, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { handBackIdleThreads } from "~/server/conversations/state";
@@ -163,6 +164,19 @@ describe("docs/webhooks.md agrees with the payload schemas", () => {
       const parsed = ZWebhookPayload.safeParse(payload);
       expect(parsed.error?.issues, example.slice(0, 200)).toBeUndefined();
     }
+  });
+
+  it("[docs] the message content section lists every kind, and its examples are valid contents", () => {
+    const section = markdown.slice(markdown.indexOf("## Message content"), markdown.indexOf("## Event types"));
+    const examples = jsonBlocks(section, "## Message content");
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const example of examples) {
+      expect(ZMessageContent.safeParse(JSON.parse(example)).error?.issues, example).toBeUndefined();
+    }
+    const listed = [...section.matchAll(/^\| (`[a-z_]+`(?:, `[a-z_]+`)*) +\|/gm)].flatMap((match) =>
+      [...match[1]!.matchAll(/`([a-z_]+)`/g)].map((kind) => kind[1]),
+    );
+    expect(listed.toSorted()).toEqual([...CONTENT_KINDS].sort());
   });
 
   it("[docs] the event table lists every type with exactly its schema's details and objects", () => {

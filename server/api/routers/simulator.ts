@@ -5,6 +5,7 @@ import {
   listSimulatorConversations,
   resolveSimulatorNumber,
   sendAsContact,
+  ZSimulatorFields,
   ZSimulatorSendInput,
 } from "~/server/simulator/simulator";
 import { createTRPCRouter, requireAccess } from "../trpc";
@@ -16,7 +17,7 @@ export const simulatorRouter = createTRPCRouter({
     .query(({ ctx, input }) => getSimulatorThread(ctx.db, input.waId)),
   /** The number a new Simulator contact writes from, as the server reads it (or why it is refused). A mutation: it is a check of what was typed. */
   checkNumber: requireAccess("inbox", "write")
-    .input(ZSimulatorSendInput.pick({ phone: true }))
+    .input(ZSimulatorFields.pick({ phone: true }))
     .mutation(async ({ ctx, input }) => ({ waId: await resolveSimulatorNumber(ctx.db, input.phone) })),
   send: requireAccess("inbox", "write")
     .input(ZSimulatorSendInput)

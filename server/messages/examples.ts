@@ -1,0 +1,24 @@
+import type { TContentKind, TMessageContent } from "./content";
+
+/** One valid content of every kind: the Simulator's presets, and the tests' examples. */
+export const EXAMPLES: Record<TContentKind, TMessageContent> = {
+  text: { kind: "text", text: "Hello" },
+  image: { kind: "image", caption: "Our menu", media: { mimeType: "image/jpeg", width: 800, height: 600 } },
+  video: { kind: "video", media: { mimeType: "video/mp4", durationS: 12 } },
+  audio: { kind: "audio", media: { mimeType: "audio/mpeg" } },
+  voice: { kind: "voice", media: { mimeType: "audio/ogg; codecs=opus", durationS: 4 } },
+  document: { kind: "document", media: { mimeType: "application/pdf", fileName: "invoice.pdf", size: 2048 } },
+  sticker: { kind: "sticker", media: { mimeType: "image/webp" } },
+  location: { kind: "location", lat: -23.55, lng: -46.63, name: "Shop", address: "Rua A, 1" },
+  contacts: { kind: "contacts", contacts: [{ name: "Ana Lima", phones: ["+5511999998888"] }] },
+  reaction: { kind: "reaction", emoji: "👍", targetWaMessageId: "true_1@c.us_ABC" },
+  button_reply: { kind: "button_reply", id: "yes", title: "Yes please" },
+  list_reply: { kind: "list_reply", id: "row-2", title: "Tuesday", description: "10:00 to 12:00" },
+  template: {
+    kind: "template",
+    name: "order_update",
+    language: "en",
+    components: [{ type: "body", text: "Your order 42 is on its way", params: ["42"] }],
+  },
+  unknown: { kind: "unknown", engineType: "poll_creation", text: "Lunch?" },
+};
