@@ -4,14 +4,9 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
-<<<<<<< HEAD
 import type { TSessionUser } from "~/server/auth/roles";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { takeOverIn } from "~/server/conversations/state";
-=======
-import { recordResponse } from "~/server/analytics/responses";
-import type { TSessionUser } from "~/server/auth/roles";
->>>>>>> i16/cleanups
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { OPTED_OUT_REPLY_HOURS } from "./reply-window";
