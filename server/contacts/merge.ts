@@ -201,8 +201,39 @@ function checkPair(ids: readonly [string, string], rows: readonly TContactRow[])
   return [first, second];
 }
 
+function sideSummary(side: TMergeSide) {
+  const { contact } = side;
+  return {
+    id: contact.id,
+    waId: contact.waId,
+    name: contact.name,
+    firstSeenAt: contact.firstSeenAt,
+    identities: side.identities,
+    messages: side.messages,
+    hasThread: side.thread !== null,
+  };
+}
+
+/** A plan as the preview shows it: the two contacts, what moves, and which values win. */
+export function summariseMergePlan(plan: TMergePlan) {
+  return {
+    survivor: sideSummary(plan.survivor),
+    absorbed: sideSummary(plan.absorbed),
+    fields: plan.fields,
+    tags: plan.tags,
+    attributes: plan.attributes,
+    identities: plan.identities,
+    threadAction: plan.threadAction,
+    moves: plan.moves,
+  };
+}
+
 /** What merging these two contacts would do, changing nothing (the staff preview). */
 export async function previewContactMerge(db: TDbOrTx, id: string, otherId: string) {
+  return summariseMergePlan(await planMergeOf(db, id, otherId));
+}
+
+async function planMergeOf(db: TDbOrTx, id: string, otherId: string) {
   const rows = await db
     .select()
     .from(contacts)
