@@ -1,11 +1,13 @@
 import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, threadNotes, threads, users } from "~/db/schema";
+import { contacts, messages, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
+import { enqueueSends } from "~/server/jobs/boss";
 import { jsonRecordset } from "~/server/lib/sql";
 
 /**
@@ -428,4 +430,54 @@ export function decidedThreadsUpdate(
       "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid`,
     )} l
     where t.id = l."threadId"`;
+}
+
+/**
+ * Two contacts turned out to be one person (server/contacts/merge.ts): their conversations
+ * become one. With both threads, the absorbed one's messages, notes, rule hits, response times,
+ * events and read marks move to the survivor's, which takes `state` (the merge plan's mode,
+ * owner and clocks), and the absorbed thread is deleted; replies still queued there are
+ * enqueued again on the survivor's thread (a send job names its thread). With only the
+ * absorbed contact's thread, it becomes the surviving contact's. The caller holds both
+ * contacts' and threads' locks. Returns the surviving conversation's thread, if any.
+ */
+export async function mergeConversations(
+  tx: TTx,
+  boss: PgBoss,
+  merge: {
+    survivor: { id: string } | null;
+    absorbed: { id: string } | null;
+    contactId: string;
+    state: Partial<typeof threads.$inferInsert> | null;
+  },
+): Promise<string | null> {
+  const { survivor: st, absorbed: at } = merge;
+  if (at && st && merge.state) {
+    const moved = await tx.execute<{ id: string; session_id: string; status: string; direction: string }>(sql`
+      update ${messages} set thread_id = ${st.id} where thread_id = ${at.id}
+      returning id, session_id, status, direction`);
+    const requeue = moved.rows
+      .filter((row) => row.status === "queued" && row.direction === "out")
+      .map((row) => ({ id: row.id, sessionId: row.session_id, threadId: st.id }));
+    await tx.execute(sql`
+      with notes as (update thread_notes set thread_id = ${st.id} where thread_id = ${at.id}),
+      hits as (update rule_hits set thread_id = ${st.id} where thread_id = ${at.id}),
+      responses as (update analytics_responses set thread_id = ${st.id} where thread_id = ${at.id}),
+      thread_events as (update events set thread_id = ${st.id} where thread_id = ${at.id})
+      -- Read marks: where a person had read both, the lesser (nothing unread is hidden).
+      update thread_reads r set last_read_seq = least(r.last_read_seq, o.last_read_seq)
+      from thread_reads o where o.thread_id = ${at.id} and r.thread_id = ${st.id} and r.user_id = o.user_id`);
+    await tx
+      .update(threads)
+      .set({ ...merge.state, updatedAt: new Date() })
+      .where(eq(threads.id, st.id));
+    await tx.delete(threads).where(eq(threads.id, at.id));
+    if (requeue.length > 0) await enqueueSends(boss, requeue, tx);
+    return st.id;
+  }
+  if (at) {
+    await tx.update(threads).set({ contactId: merge.contactId, updatedAt: new Date() }).where(eq(threads.id, at.id));
+    return at.id;
+  }
+  return st?.id ?? null;
 }

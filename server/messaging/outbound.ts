@@ -22,8 +22,8 @@ export type TOutboundTransport = {
   findSentMany?: (messages: readonly { clientRef: string; to: string }[]) => Promise<Map<string, string>>;
 };
 
-/** First key of the two-key advisory locks that serialise sends per thread. */
-const THREAD_SEND_LOCK = 7_346;
+/** The advisory-lock class of "one sender per thread" (a contact merge takes it too, see server/contacts/merge.ts): the first key of two-key advisory locks. */
+export const THREAD_SEND_LOCK = 7_346;
 
 type TQueuedMessage = {
   id: string;
