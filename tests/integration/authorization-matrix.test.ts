@@ -107,6 +107,8 @@ const PROCEDURE_AREAS: Record<
   "contacts.save": ["contacts", "write"],
   "contacts.importPreview": ["contacts", "write"],
   "contacts.import": ["contacts", "write"],
+  "contacts.mergePreview": ["contacts", "write"],
+  "contacts.merge": ["contacts", "write"],
   "profiles.list": ["config", "read"],
   "profiles.save": ["config", "write"],
   "profiles.delete": ["config", "write"],

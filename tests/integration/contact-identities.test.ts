@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, contactIdentities, contacts, events, messages, threadNotes, threads } from "~/db/schema";
@@ -8,6 +11,7 @@ import { ingestInbound, ingestInboundBatch } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";
 import { startPipeline, usePreparedDatabase, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { createFakeWwebjs } from "../support/fake-wwebjs";
 import { createBoss } from "~/server/jobs/boss";
 import type { TDb } from "~/db/client";
 
@@ -360,5 +364,75 @@ describe("contact identities", () => {
     } finally {
       await boss.stop({ graceful: false });
     }
+  });
+
+  it("[wwebjs] through the whatsapp-web.js engine: a LID writes first and is answered at its LID chat; their number writes too; a later message naming both (senderPn) makes one contact with one history; a LID whose number WhatsApp knows joins that contact at once", async () => {
+    const fake = createFakeWwebjs({ phone: "14155550100" });
+    const pipeline = await startPipeline({
+      wwebjs: {
+        createClient: fake.factory,
+        appSecret: "s".repeat(40),
+        dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
+        chromiumPath: "/usr/bin/chromium",
+        webVersion: null,
+        readyTimeoutMs: 30_000,
+        memoryLimitMb: 2_048,
+        minBackoffMs: 50,
+        maxBackoffMs: 500,
+      },
+    });
+    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const { id: sessionId } = await admin.sessions.create({ name: "Front desk" });
+    const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
+    await client.scan();
+    const inSession = async () =>
+      (await pipeline.db.select().from(contacts)).filter((row) => row.sessionId === sessionId);
+    const reply = (chatId: string, count: number) =>
+      waitFor(
+        () =>
+          Promise.resolve(client.sent.filter((entry) => entry.chatId === chatId).length >= count ? true : undefined),
+        20_000,
+        `${count} replies at ${chatId}`,
+      );
+
+    client.deliver(`${LID}@lid`, "hi, first as a LID");
+    await reply(`${LID}@lid`, 1);
+    client.deliver(`${PHONE.slice(1)}@c.us`, "hi, from my number");
+    await reply(`${PHONE.slice(1)}@c.us`, 1);
+    expect((await inSession()).map((row) => row.waId).sort()).toEqual([PHONE, `${LID}@lid`]);
+    const lidContact = (await inSession()).find((row) => row.waId.endsWith("@lid"))!;
+
+    client.deliver(`${LID}@lid`, "and now WhatsApp names my number", {
+      _data: { notifyName: "Ana", senderPn: `${PHONE.slice(1)}@c.us` },
+    });
+    const [merged] = await waitFor(
+      async () => {
+        const rows = await inSession();
+        return rows.length === 1 ? rows : undefined;
+      },
+      20_000,
+      "one contact",
+    );
+    expect(merged).toMatchObject({ id: lidContact.id, waId: PHONE });
+    await repliesOf(pipeline.db, merged!.id, 3);
+    const history = await historyOf(pipeline.db, merged!.id);
+    expect(history.filter((message) => message.direction === "in").map((message) => message.body)).toEqual([
+      "hi, first as a LID",
+      "hi, from my number",
+      "and now WhatsApp names my number",
+    ]);
+    expect(new Set(history.map((message) => message.threadId)).size).toBe(1);
+    expect(await pipeline.db.$count(events, eq(events.type, "contact.merged"))).toBe(1);
+    expect(await pipeline.db.$count(auditLog, eq(auditLog.action, "merge"))).toBe(1);
+
+    // WhatsApp knows this LID's number, which is a contact already: no second contact.
+    client.deliver("14155550777@c.us", "I am Bruno");
+    await reply("14155550777@c.us", 1);
+    client.lidPhones.set("200000000000777@lid", "14155550777@c.us");
+    client.deliver("200000000000777@lid", "Bruno again, as a LID");
+    await reply("14155550777@c.us", 2);
+    const bruno = (await inSession()).find((row) => row.waId === "+14155550777")!;
+    expect(await identitiesOf(pipeline.db, bruno.id)).toEqual(["lid:200000000000777", "phone:+14155550777"]);
+    expect(await inSession()).toHaveLength(2);
   });
 });

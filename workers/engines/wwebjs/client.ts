@@ -20,7 +20,8 @@ export type TWwebjsMessage = {
   isStatus?: boolean;
   location?: { latitude: number | string; longitude: number | string; description?: string };
   vCards?: string[];
-  _data?: { notifyName?: string; mimetype?: string; filename?: string; size?: number };
+  /** `senderPn`: the sender's phone number (`…@c.us`) when the message comes from a LID (`…@lid`). */
+  _data?: { notifyName?: string; mimetype?: string; filename?: string; size?: number; senderPn?: string };
 };
 
 /** The part of whatsapp-web.js's Client the engine uses. */
@@ -30,6 +31,8 @@ export type TWwebjsClient = EventEmitter & {
   logout: () => Promise<void>;
   sendMessage: (chatId: string, content: string) => Promise<TWwebjsMessage>;
   getChatById: (chatId: string) => Promise<{ sendStateTyping: () => Promise<void>; clearState: () => Promise<void> }>;
+  /** The LID and phone number (`pn`) WhatsApp knows for each user id (either may be missing). */
+  getContactLidAndPhone?: (userIds: string[]) => Promise<{ lid?: string; pn?: string }[]>;
   info?: { wid?: { user?: string } };
   pupBrowser?: { process: () => { pid?: number; kill: (signal?: NodeJS.Signals) => boolean } | null } | null;
 };
