@@ -11,6 +11,7 @@ import { ingestInbound, ingestInboundBatch } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";
 import { startPipeline, usePreparedDatabase, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
 import { createBoss } from "~/server/jobs/boss";
 import type { TDb } from "~/db/client";
@@ -308,8 +309,10 @@ describe("contact identities", () => {
     await boss.start();
     const target = { db: database.db, boss, sessionId };
     try {
-      const agent = createCaller({ db: database.db, boss, user: await insertUser(database.db, "agent") });
-      const manager = createCaller({ db: database.db, boss, user: await insertUser(database.db, "manager") });
+      const agent = createCaller(testContext({ db: database.db, boss, user: await insertUser(database.db, "agent") }));
+      const manager = createCaller(
+        testContext({ db: database.db, boss, user: await insertUser(database.db, "manager") }),
+      );
       const a = (await deliver(target, "+14155550020", "one")) as { contactId: string };
       const b = (await deliver(target, "+14155550021", "two")) as { contactId: string };
       await deliver(target, "+14155550021", "three");
@@ -381,7 +384,7 @@ describe("contact identities", () => {
         maxBackoffMs: 500,
       },
     });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id: sessionId } = await admin.sessions.create({ name: "Front desk" });
     const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
     await client.scan();

@@ -15,6 +15,7 @@ import { insertUser } from "../support/database";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
 import { startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 
 const APP_SECRET = "s".repeat(40);
 
@@ -59,7 +60,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("links by QR, stores the session encrypted, answers messages with typing and acks, hands over to the phone, reconnects, and logs out", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
     const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Front desk" });
 
     // QR, shown live (the row holds it; a session.status event announces it).
@@ -163,7 +164,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
     const fake = createFakeWwebjs();
     const options = await wwebjsOptions(fake.factory);
     const pipeline = await startPipeline({ wwebjs: options });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Sales" });
     await (await waitForClient(fake, 1)).scan();
     await waitForStatus(pipeline, id, "ready");
@@ -188,7 +189,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("reports a client that cannot start as failed with the reason, and retries on its backoff", async () => {
     const fake = createFakeWwebjs({ failWith: "net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/" });
     const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Offline" });
     const failed = await waitForStatus(pipeline, id, "failed");
     expect(failed.lastError).toMatch(/WhatsApp Web is unreachable from this machine \(net::ERR_NAME_NOT_RESOLVED/);
