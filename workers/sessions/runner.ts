@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { PgBoss } from "pg-boss";
 import { createDb, type TDb } from "~/db/client";
 import { createSendQueue } from "~/server/jobs/boss";
@@ -15,24 +14,22 @@ import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck } from "~/server/messaging/statuses";
 import { createInboundIngestor } from "~/server/messaging/ingest";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
-import { createPostgresAuthStore } from "~/server/sessions/auth-store";
 import {
   acquireSessionLease,
   listSessionsOfKinds,
   recordSessionStatus,
   releaseSessionLease,
 } from "~/server/sessions/sessions";
+import { publishEngines } from "~/server/sessions/engines";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
-import { createSimulatorConnection } from "../engines/simulator";
+import { runnableEngines, type TEngineOptions } from "../engines/registry";
 import type { TEngineConnection } from "../engines/types";
-import { createWwebjsConnection, type TWwebjsOptions } from "../engines/wwebjs";
 import { workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
-  kind: "simulator" | "wwebjs";
+  kind: string;
   transport: TEngineConnection;
-  control: TWwebjsControl | null;
   handled: { restart: number; logout: number };
   pacer: Pacer;
   settings: TSessionSettings;
@@ -53,20 +50,14 @@ export type TSessionRunnerOptions = {
   sendConcurrency: number;
   /** Retry policy of the send queues (tests shorten it). */
   sendPolicy?: TQueuePolicy;
-  /** Builds a session's transport (tests wrap the simulator to make it fail). */
+  /** Wraps a session's connection (tests wrap the simulator's to make it fail). */
   createTransport?: (defaults: TEngineConnection, sessionId: string) => TEngineConnection;
-  /** whatsapp-web.js sessions; without this, the worker runs only the simulator. */
-  wwebjs?: TWwebjsRunnerOptions;
+  /**
+   * Each engine's options (workers/engines/registry.ts). Engines that need options run only
+   * with them: without `wwebjs`, the worker runs the simulator alone.
+   */
+  engines?: TEngineOptions;
 };
-
-/** How the worker runs whatsapp-web.js clients (CHROMIUM_PATH, data folder, watchdogs…). */
-export type TWwebjsRunnerOptions = Omit<TWwebjsOptions, "sessionId" | "log" | "store" | "dataPath" | "typing"> & {
-  appSecret: string;
-  /** Each session's browser profile is unpacked under `<dataDir>/<session id>` while it runs. */
-  dataDir: string;
-};
-
-type TWwebjsControl = ReturnType<typeof createWwebjsConnection>;
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
@@ -82,29 +73,13 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
 
   const ingestor = createInboundIngestor(db, boss);
 
-  function wwebjsTransport(id: string, current: { settings: TSessionSettings }): TWwebjsControl {
-    const config = options.wwebjs!;
-    const dataPath = path.join(config.dataDir, id);
-    return createWwebjsConnection({
-      ...config,
-      sessionId: id,
-      log,
-      dataPath,
-      store: createPostgresAuthStore({ db, sessionId: id, appSecret: config.appSecret, dataPath }),
-      typing: () => ({ enabled: current.settings.presence.typing, maxMs: current.settings.presence.typingMaxMs }),
-    });
-  }
+  const engines = runnableEngines(options.engines ?? {});
 
-  async function startSession(id: string, kind: "simulator" | "wwebjs", settings: TSessionSettings) {
+  async function startSession(id: string, kind: string, settings: TSessionSettings) {
+    const engine = engines.get(kind);
+    if (!engine) return;
     const current = { settings };
-    let control: TWwebjsControl | null = null;
-    let base: TEngineConnection;
-    if (kind === "wwebjs") {
-      control = wwebjsTransport(id, current);
-      base = control;
-    } else {
-      base = createSimulatorConnection({ db, boss, sessionId: id, settings: () => current.settings.simulator });
-    }
+    const base = engine.connect({ db, boss, log, sessionId: id, settings: () => current.settings });
     const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
     // The per-thread send locks' own connection (see sendQueuedBatch).
@@ -160,7 +135,6 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         id,
         kind,
         transport,
-        control,
         handled: { restart: Date.now(), logout: Date.now() },
         pacer,
         workId,
@@ -178,7 +152,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
   }
 
   async function tick() {
-    const sessions = await listSessionsOfKinds(db, options.wwebjs ? ["simulator", "wwebjs"] : ["simulator"]);
+    const sessions = await listSessionsOfKinds(db, [...engines.keys()]);
     for (const session of sessions) {
       const settings = readSessionSettings(session.settings);
       const mine = await acquireSessionLease(db, session.id, owner, options.leaseTtlS);
@@ -191,12 +165,13 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         // Staff asked for a restart or a log-out on the Sessions page.
         const restart = session.restartRequestedAt?.getTime() ?? 0;
         const logout = session.logoutRequestedAt?.getTime() ?? 0;
-        if (current.control && logout > current.handled.logout) {
+        const { transport } = current;
+        if (transport.logout && logout > current.handled.logout) {
           current.handled.logout = logout;
-          await current.control.logout();
-        } else if (current.control && restart > current.handled.restart) {
+          await transport.logout();
+        } else if (transport.restart && restart > current.handled.restart) {
           current.handled.restart = restart;
-          await current.control.restart("requested on the Sessions page");
+          await transport.restart("requested on the Sessions page");
         }
       } else if (!mine && current) {
         log.warn({ sessionId: session.id }, "lost the session's lease; stopping it here");
@@ -211,6 +186,12 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
 
   return {
     async start() {
+      // The web learns from this which engines there are and what each can do.
+      await publishEngines(
+        db,
+        [...engines.values()].map((engine) => engine.descriptor),
+        owner,
+      );
       await tick();
       const every = Math.max(500, (options.leaseTtlS * 1000) / 3);
       timer = setInterval(
