@@ -61,7 +61,8 @@ export type TSessionRunnerOptions = {
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
- * leases, and for each one runs the transport and works its `send.<id>` queue with a pacer.
+ * leases, and for each one runs its engine's connection (workers/engines/registry.ts) and works
+ * its `send.<id>` queue with a pacer.
  */
 export function createSessionRunner(options: TSessionRunnerOptions) {
   const { db, boss, log, owner } = options;
@@ -87,9 +88,9 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     const lockDb = locks.db;
     await createSendQueue(boss, id, sendPolicy);
     await transport.start({
-      // The simulator delivers inbound messages and acks through its own jobs; a live
-      // transport (whatsapp-web.js) reports them here. A message is acknowledged to the
-      // transport only after ingest committed it.
+      // Every side channel of the engine lands here (the simulator delivers inbound messages
+      // and acks through its own jobs instead). A message is acknowledged to the engine only
+      // after ingest committed it.
       onMessage: async (message) => {
         const result = await ingestor.ingest(message);
         if (result.status === "rejected") log.warn({ sessionId: id, reason: result.reason }, "message rejected");
