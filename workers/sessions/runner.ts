@@ -59,6 +59,21 @@ export type TSessionRunnerOptions = {
   engines?: TEngineOptions;
 };
 
+/** How long to wait, one after another, for the send an ack is about to be recorded. */
+const ACK_RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Applies an engine's ack, trying again for a few seconds while no message has its id: an
+ * engine may ack a message before the worker has recorded sending it (the send resolved, its
+ * record not yet committed), and such an ack must not be lost.
+ */
+async function applyAckOnceKnown(db: TDb, ack: Parameters<typeof applyDeliveryAck>[1]) {
+  for (const delayMs of [...ACK_RETRY_DELAYS_MS, null]) {
+    if ((await applyDeliveryAck(db, ack)) !== "unknown" || delayMs === null) return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+}
+
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
  * leases, and for each one runs its engine's connection (workers/engines/registry.ts) and works
@@ -96,8 +111,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         if (result.status === "rejected") log.warn({ sessionId: id, reason: result.reason }, "message rejected");
       },
       onAck: async (ack) => {
-        if (ack.status !== "failed")
-          await applyDeliveryAck(db, { sessionId: id, waMessageId: ack.waMessageId, status: ack.status });
+        if (ack.status !== "failed") await applyAckOnceKnown(db, { sessionId: id, ...ack, status: ack.status });
       },
       onStatus: (report) => recordSessionStatus(db, id, report),
       onQr: (qr) => recordSessionStatus(db, id, { status: "qr", qr }),
