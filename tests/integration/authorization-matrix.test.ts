@@ -82,6 +82,7 @@ const PROCEDURE_AREAS: Record<
   "apiKeys.create": ["users", "write"],
   "apiKeys.revoke": ["users", "write"],
   "sessions.list": ["users", "read"],
+  "sessions.engines": ["users", "read"],
   "sessions.create": ["users", "write"],
   "sessions.restart": ["users", "write"],
   "sessions.logout": ["users", "write"],

@@ -372,16 +372,18 @@ describe("contact identities", () => {
   it("[wwebjs] through the whatsapp-web.js engine: a LID writes first and is answered at its LID chat; their number writes too; a later message naming both (senderPn) makes one contact with one history; a LID whose number WhatsApp knows joins that contact at once", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
     const pipeline = await startPipeline({
-      wwebjs: {
-        createClient: fake.factory,
-        appSecret: "s".repeat(40),
-        dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
-        chromiumPath: "/usr/bin/chromium",
-        webVersion: null,
-        readyTimeoutMs: 30_000,
-        memoryLimitMb: 2_048,
-        minBackoffMs: 50,
-        maxBackoffMs: 500,
+      engines: {
+        wwebjs: {
+          createClient: fake.factory,
+          appSecret: "s".repeat(40),
+          dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
+          chromiumPath: "/usr/bin/chromium",
+          webVersion: null,
+          readyTimeoutMs: 30_000,
+          memoryLimitMb: 2_048,
+          minBackoffMs: 50,
+          maxBackoffMs: 500,
+        },
       },
     });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));

@@ -7,9 +7,9 @@ import { contacts, events, messages, threads, waSessionAuth, waSessions } from "
 import { createCaller } from "~/server/api/root";
 import { createLogger } from "~/server/logger";
 import { createPostgresAuthStore } from "~/server/sessions/auth-store";
-import type { TSessionRunnerOptions } from "~/workers/sessions/runner";
 import { createWwebjsConnection } from "~/workers/engines/wwebjs";
 import { createRealWwebjsClient } from "~/workers/engines/wwebjs/client";
+import type { TWwebjsEngineOptions } from "~/workers/engines/wwebjs/config";
 import { CHROMIUM_PATH, RUN_BROWSER_TESTS } from "../support/chromium";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
@@ -30,7 +30,7 @@ async function wwebjsOptions(factory: ReturnType<typeof createFakeWwebjs>["facto
     memoryLimitMb: 2_048,
     minBackoffMs: 50,
     maxBackoffMs: 500,
-  } satisfies NonNullable<TSessionRunnerOptions["wwebjs"]>;
+  } satisfies TWwebjsEngineOptions;
 }
 
 async function sessionRow(pipeline: { db: TPipeline["db"] }, id: string) {
@@ -59,7 +59,7 @@ function waitForClient(fake: ReturnType<typeof createFakeWwebjs>, count: number)
 describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("links by QR, stores the session encrypted, answers messages with typing and acks, hands over to the phone, reconnects, and logs out", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
-    const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
+    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Front desk" });
 
@@ -163,7 +163,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("restores a linked session in a new worker (a restarted stack) without a new QR, and runs restart and log-out requests", async () => {
     const fake = createFakeWwebjs();
     const options = await wwebjsOptions(fake.factory);
-    const pipeline = await startPipeline({ wwebjs: options });
+    const pipeline = await startPipeline({ engines: { wwebjs: options } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Sales" });
     await (await waitForClient(fake, 1)).scan();
@@ -188,7 +188,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
 
   it("reports a client that cannot start as failed with the reason, and retries on its backoff", async () => {
     const fake = createFakeWwebjs({ failWith: "net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/" });
-    const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
+    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Offline" });
     const failed = await waitForStatus(pipeline, id, "failed");
@@ -387,7 +387,7 @@ async function chromiumProcessesUsing(dataPath: string): Promise<string[]> {
 }
 
 /** A second in-process worker on the same database (a restarted stack). */
-async function startPipelineOn(pipeline: TPipeline, wwebjs: NonNullable<TSessionRunnerOptions["wwebjs"]>) {
+async function startPipelineOn(pipeline: TPipeline, wwebjs: TWwebjsEngineOptions) {
   const { startWorker } = await import("~/workers/runtime");
   const { JOB_HANDLERS } = await import("~/workers/handlers/registry");
   const { createBoss } = await import("~/server/jobs/boss");
@@ -400,6 +400,6 @@ async function startPipelineOn(pipeline: TPipeline, wwebjs: NonNullable<TSession
     version: "test",
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
-    sessions: { databaseUrl: pipeline.url, leaseTtlS: 5, sendConcurrency: 4, wwebjs },
+    sessions: { databaseUrl: pipeline.url, leaseTtlS: 5, sendConcurrency: 4, engines: { wwebjs } },
   });
 }
