@@ -9,7 +9,7 @@ import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
 import { startWorker, type TRunningWorker } from "./runtime";
-import { createRealWwebjsClient } from "./transports/wwebjs";
+import { createRealWwebjsClient } from "./engines/wwebjs/client";
 
 /** How long closing the database pool may take once jobs are done (a stuck query must not hang the exit). */
 const POOL_END_TIMEOUT_MS = 3_000;

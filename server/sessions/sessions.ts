@@ -110,7 +110,8 @@ export async function listSessionsOfKinds(db: TDbOrTx, kinds: ("simulator" | "ww
 }
 
 export type TSessionStatusReport = {
-  status: (typeof WA_SESSION_STATUSES)[number];
+  /** The new status; absent: the status stays as it is (a report of the connection state alone). */
+  status?: (typeof WA_SESSION_STATUSES)[number];
   phone?: string;
   error?: string;
   qr?: string;
@@ -129,18 +130,20 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
   await db.transaction(async (tx) => {
     const [before] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
     if (!before) return;
-    const qr = report.status === "qr" ? (report.qr ?? before.qr) : null;
+    const status = report.status ?? before.status;
+    const qr = status === "qr" ? (report.qr ?? before.qr) : null;
     const reconnectAttempt = report.retry
       ? report.retry.attempt
-      : report.status === "ready" || report.status === "qr"
+      : status === "ready" || status === "qr"
         ? null
         : before.reconnectAttempt;
     // While it connects again after a failure, the failure stays on show until the outcome is known.
-    const keepsError = report.status === before.status || (report.status === "connecting" && reconnectAttempt !== null);
-    const lastError = report.status === "ready" ? null : (report.error ?? (keepsError ? before.lastError : null));
-    const nextRetryAt = report.retry?.at ?? null;
+    const keepsError = status === before.status || (status === "connecting" && reconnectAttempt !== null);
+    const lastError = status === "ready" ? null : (report.error ?? (keepsError ? before.lastError : null));
+    // A report of the connection state alone leaves the scheduled retry as it is.
+    const nextRetryAt = report.retry?.at ?? (report.status === undefined ? before.nextRetryAt : null);
     const changed =
-      before.status !== report.status ||
+      before.status !== status ||
       before.qr !== qr ||
       before.lastError !== lastError ||
       before.reconnectAttempt !== reconnectAttempt ||
@@ -151,14 +154,14 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
     await tx
       .update(waSessions)
       .set({
-        status: report.status,
+        status,
         qr,
         lastError,
         reconnectAttempt,
         nextRetryAt,
         ...(report.phone !== undefined ? { phone: report.phone } : {}),
         ...(report.state !== undefined ? { connectionState: report.state } : {}),
-        ...(before.status !== report.status ? { statusChangedAt: new Date() } : {}),
+        ...(before.status !== status ? { statusChangedAt: new Date() } : {}),
         updatedAt: new Date(),
       })
       .where(eq(waSessions.id, sessionId));
@@ -167,7 +170,7 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
         type: "session.status",
         sessionId,
         payload: {
-          status: report.status,
+          status,
           previous: before.status,
           ...(lastError ? { reason: lastError } : {}),
           ...(report.state ? { state: report.state } : {}),

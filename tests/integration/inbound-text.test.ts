@@ -5,7 +5,8 @@ import { contacts, messages } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInboundBatch } from "~/server/messaging/ingest";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
-import { toInboundMessage, type TWwebjsMessage } from "~/workers/transports/wwebjs";
+import type { TWwebjsMessage } from "~/workers/engines/wwebjs/client";
+import { mapInbound } from "~/workers/engines/wwebjs/mapping";
 import { usePreparedDatabase } from "../support/pipeline";
 
 let database: Awaited<ReturnType<typeof usePreparedDatabase>>;
@@ -64,19 +65,19 @@ describe("what WhatsApp delivers is stored, repaired, never refused", () => {
   });
 
   it("[wwebjs] a location name and a contact card with NUL or lone surrogates are stored repaired", async () => {
-    const location = toInboundMessage(
-      database.sessionId,
+    const location = mapInbound(
       wwebjsMessage({ type: "location", location: { latitude: 1, longitude: 2, description: "Caf\u0000é \uD83D" } }),
-    );
-    const card = toInboundMessage(
       database.sessionId,
+    )!;
+    const card = mapInbound(
       wwebjsMessage({
         from: "14155550163@c.us",
         type: "vcard",
         vCards: ["BEGIN:VCARD\nFN:Jo\u0000\nEND:VCARD"],
         _data: { notifyName: "\uDC00Jo" },
       }),
-    );
+      database.sessionId,
+    )!;
     const results = await ingestInboundBatch(database.db, boss, [location, card]);
     expect(results.map((result) => result.status)).toEqual(["stored", "stored"]);
     const bodies = await Promise.all(

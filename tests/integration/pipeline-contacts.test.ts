@@ -13,7 +13,7 @@ import { sendToNumber } from "~/server/messaging/send-to-number";
 import type { TRuleInput } from "~/server/rules/schema";
 import { ZPacing } from "~/server/sessions/settings";
 import { updateOrgSettings } from "~/server/settings/settings";
-import { createSimulatorTransport } from "~/workers/transports/simulator";
+import { createSimulatorConnection } from "~/workers/engines/simulator";
 import { insertUser } from "../support/database";
 import {
   conversationOf,
@@ -271,7 +271,7 @@ describe("sends queued before the contact changed", () => {
     expect(queued).toHaveLength(3);
     const locks = createDb(database.url, { max: 2 });
     onTestFinished(() => locks.pool.end());
-    const transport = createSimulatorTransport({
+    const transport = createSimulatorConnection({
       db: database.db,
       boss,
       sessionId,

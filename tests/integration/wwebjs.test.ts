@@ -8,7 +8,8 @@ import { createCaller } from "~/server/api/root";
 import { createLogger } from "~/server/logger";
 import { createPostgresAuthStore } from "~/server/sessions/auth-store";
 import type { TSessionRunnerOptions } from "~/workers/sessions/runner";
-import { createRealWwebjsClient, createWwebjsTransport } from "~/workers/transports/wwebjs";
+import { createWwebjsConnection } from "~/workers/engines/wwebjs";
+import { createRealWwebjsClient } from "~/workers/engines/wwebjs/client";
 import { CHROMIUM_PATH, RUN_BROWSER_TESTS } from "../support/chromium";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
@@ -222,26 +223,23 @@ describe("whatsapp-web.js reconnect backoff (fake client)", () => {
     const fake = createFakeWwebjs();
     const reports: { status: string; retry?: { attempt: number; delayMs: number } }[] = [];
     const stableAfterMs = 1_500;
-    const transport = createWwebjsTransport(
-      {
-        sessionId: session!.id,
-        log: createLogger("flap", "silent"),
-        store: createPostgresAuthStore({ db: database.db, sessionId: session!.id, appSecret: APP_SECRET, dataPath }),
-        createClient: fake.factory,
-        dataPath,
-        chromiumPath: "/usr/bin/chromium",
-        webVersion: null,
-        readyTimeoutMs: 30_000,
-        memoryLimitMb: 2_048,
-        minBackoffMs: 20,
-        maxBackoffMs: 1_000,
-        stableAfterMs,
-        // No jitter: the delays are the schedule itself.
-        random: () => 0.5,
-        typing: () => ({ enabled: false, maxMs: 1_000 }),
-      },
-      { onPhoneMessage: () => Promise.resolve() },
-    );
+    const transport = createWwebjsConnection({
+      sessionId: session!.id,
+      log: createLogger("flap", "silent"),
+      store: createPostgresAuthStore({ db: database.db, sessionId: session!.id, appSecret: APP_SECRET, dataPath }),
+      createClient: fake.factory,
+      dataPath,
+      chromiumPath: "/usr/bin/chromium",
+      webVersion: null,
+      readyTimeoutMs: 30_000,
+      memoryLimitMb: 2_048,
+      minBackoffMs: 20,
+      maxBackoffMs: 1_000,
+      stableAfterMs,
+      // No jitter: the delays are the schedule itself.
+      random: () => 0.5,
+      typing: () => ({ enabled: false, maxMs: 1_000 }),
+    });
     await transport.start({
       onMessage: () => Promise.resolve(),
       onAck: () => Promise.resolve(),
@@ -249,6 +247,9 @@ describe("whatsapp-web.js reconnect backoff (fake client)", () => {
         reports.push(report);
         return Promise.resolve();
       },
+      onQr: () => Promise.resolve(),
+      onConnectionState: () => Promise.resolve(),
+      onPhoneMessage: () => Promise.resolve(),
     });
     const readies = () => reports.filter((report) => report.status === "ready").length;
     const retries = () => reports.flatMap((report) => (report.retry ? [report.retry] : []));
@@ -326,23 +327,20 @@ describe.runIf(RUN_BROWSER_TESTS)("the real whatsapp-web.js client on Chromium, 
       .returning({ id: waSessions.id });
     const dataPath = await mkdtemp(path.join(tmpdir(), "switchboard-smoke-"));
     const statuses: { status: string; error?: string; retry?: { attempt: number; delayMs: number } }[] = [];
-    const transport = createWwebjsTransport(
-      {
-        sessionId: session!.id,
-        log: createLogger("smoke", "silent"),
-        store: createPostgresAuthStore({ db: database.db, sessionId: session!.id, appSecret: APP_SECRET, dataPath }),
-        createClient: createRealWwebjsClient,
-        dataPath,
-        chromiumPath: CHROMIUM_PATH,
-        webVersion: null,
-        readyTimeoutMs: 60_000,
-        memoryLimitMb: 2_048,
-        minBackoffMs: 60_000,
-        maxBackoffMs: 60_000,
-        typing: () => ({ enabled: false, maxMs: 1_000 }),
-      },
-      { onPhoneMessage: () => Promise.resolve() },
-    );
+    const transport = createWwebjsConnection({
+      sessionId: session!.id,
+      log: createLogger("smoke", "silent"),
+      store: createPostgresAuthStore({ db: database.db, sessionId: session!.id, appSecret: APP_SECRET, dataPath }),
+      createClient: createRealWwebjsClient,
+      dataPath,
+      chromiumPath: CHROMIUM_PATH,
+      webVersion: null,
+      readyTimeoutMs: 60_000,
+      memoryLimitMb: 2_048,
+      minBackoffMs: 60_000,
+      maxBackoffMs: 60_000,
+      typing: () => ({ enabled: false, maxMs: 1_000 }),
+    });
     const started = Date.now();
     await transport.start({
       onMessage: () => Promise.resolve(),
@@ -351,6 +349,9 @@ describe.runIf(RUN_BROWSER_TESTS)("the real whatsapp-web.js client on Chromium, 
         statuses.push(report);
         return Promise.resolve();
       },
+      onQr: () => Promise.resolve(),
+      onConnectionState: () => Promise.resolve(),
+      onPhoneMessage: () => Promise.resolve(),
     });
     const failed = await waitFor(
       () => Promise.resolve(statuses.find((entry) => entry.status === "failed")),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TWwebjsClient, TWwebjsClientFactory, TWwebjsMessage } from "~/workers/transports/wwebjs";
+import type { TWwebjsClient, TWwebjsClientFactory, TWwebjsMessage } from "~/workers/engines/wwebjs/client";
 
 /**
  * A stand-in for whatsapp-web.js's Client: an EventEmitter with the library's event names and

@@ -23,15 +23,15 @@ import {
   releaseSessionLease,
 } from "~/server/sessions/sessions";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
-import { createSimulatorTransport } from "../transports/simulator";
-import type { TTransport } from "../transports/types";
-import { createWwebjsTransport, type TWwebjsOptions } from "../transports/wwebjs";
+import { createSimulatorConnection } from "../engines/simulator";
+import type { TEngineConnection } from "../engines/types";
+import { createWwebjsConnection, type TWwebjsOptions } from "../engines/wwebjs";
 import { workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
   kind: "simulator" | "wwebjs";
-  transport: TTransport;
+  transport: TEngineConnection;
   control: TWwebjsControl | null;
   handled: { restart: number; logout: number };
   pacer: Pacer;
@@ -54,7 +54,7 @@ export type TSessionRunnerOptions = {
   /** Retry policy of the send queues (tests shorten it). */
   sendPolicy?: TQueuePolicy;
   /** Builds a session's transport (tests wrap the simulator to make it fail). */
-  createTransport?: (defaults: TTransport, sessionId: string) => TTransport;
+  createTransport?: (defaults: TEngineConnection, sessionId: string) => TEngineConnection;
   /** whatsapp-web.js sessions; without this, the worker runs only the simulator. */
   wwebjs?: TWwebjsRunnerOptions;
 };
@@ -66,7 +66,7 @@ export type TWwebjsRunnerOptions = Omit<TWwebjsOptions, "sessionId" | "log" | "s
   dataDir: string;
 };
 
-type TWwebjsControl = ReturnType<typeof createWwebjsTransport>;
+type TWwebjsControl = ReturnType<typeof createWwebjsConnection>;
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
@@ -85,28 +85,25 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
   function wwebjsTransport(id: string, current: { settings: TSessionSettings }): TWwebjsControl {
     const config = options.wwebjs!;
     const dataPath = path.join(config.dataDir, id);
-    return createWwebjsTransport(
-      {
-        ...config,
-        sessionId: id,
-        log,
-        dataPath,
-        store: createPostgresAuthStore({ db, sessionId: id, appSecret: config.appSecret, dataPath }),
-        typing: () => ({ enabled: current.settings.presence.typing, maxMs: current.settings.presence.typingMaxMs }),
-      },
-      { onPhoneMessage: async (message) => void (await recordPhoneMessage(db, id, message)) },
-    );
+    return createWwebjsConnection({
+      ...config,
+      sessionId: id,
+      log,
+      dataPath,
+      store: createPostgresAuthStore({ db, sessionId: id, appSecret: config.appSecret, dataPath }),
+      typing: () => ({ enabled: current.settings.presence.typing, maxMs: current.settings.presence.typingMaxMs }),
+    });
   }
 
   async function startSession(id: string, kind: "simulator" | "wwebjs", settings: TSessionSettings) {
     const current = { settings };
     let control: TWwebjsControl | null = null;
-    let base: TTransport;
+    let base: TEngineConnection;
     if (kind === "wwebjs") {
       control = wwebjsTransport(id, current);
       base = control;
     } else {
-      base = createSimulatorTransport({ db, boss, sessionId: id, settings: () => current.settings.simulator });
+      base = createSimulatorConnection({ db, boss, sessionId: id, settings: () => current.settings.simulator });
     }
     const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
@@ -127,6 +124,9 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
           await applyDeliveryAck(db, { sessionId: id, waMessageId: ack.waMessageId, status: ack.status });
       },
       onStatus: (report) => recordSessionStatus(db, id, report),
+      onQr: (qr) => recordSessionStatus(db, id, { status: "qr", qr }),
+      onConnectionState: (state) => recordSessionStatus(db, id, { state }),
+      onPhoneMessage: async (message) => void (await recordPhoneMessage(db, id, message)),
     });
     const recorder = createSentRecorder(db);
     // A batch of sends goes out under one set of per-thread locks (see sendQueuedBatch).

@@ -6,20 +6,20 @@ import { simulatorDeliveries } from "~/db/schema";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import type { TSessionSettings } from "~/server/sessions/settings";
-import type { TTransport } from "./types";
+import type { TEngineConnection } from "../types";
 
 /**
  * The simulator: an in-database phone. Sends land in `simulator_deliveries` (one row per send
  * call, so a double send would show); the phone then acknowledges delivery and reading through
  * `simulator.ack` jobs. Messages typed in the Simulator page arrive as `simulator.inbound`
- * jobs (see workers/handlers/messages.ts), which is this transport's inbound side.
+ * jobs (see workers/handlers/messages.ts), which is this engine's inbound side.
  */
-export function createSimulatorTransport(options: {
+export function createSimulatorConnection(options: {
   db: TDb;
   boss: PgBoss;
   sessionId: string;
   settings: () => TSessionSettings["simulator"];
-}): TTransport {
+}): TEngineConnection {
   const { db, boss, sessionId } = options;
   // The phone receives messages sent at the same moment in one write (group commit).
   const phone = createGroupCommit(
@@ -50,7 +50,6 @@ export function createSimulatorTransport(options: {
     { maxBatch: 50 },
   );
   return {
-    kind: "simulator",
     start: async (handlers) => handlers.onStatus({ status: "ready", phone: "+10000000000" }),
     stop: () => Promise.resolve(),
     send: (message) => phone.submit(message),

@@ -1,0 +1,68 @@
+import type { EventEmitter } from "node:events";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type * as WAWebJS from "whatsapp-web.js";
+import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
+import type { TPostgresAuthStore } from "~/server/sessions/auth-store";
+
+/** The part of whatsapp-web.js's Message the engine reads (the fake client in tests has the same shape). */
+export type TWwebjsMessage = {
+  id: { _serialized: string; fromMe: boolean };
+  from: string;
+  to: string;
+  author?: string;
+  body: string;
+  type: string;
+  timestamp: number;
+  fromMe: boolean;
+  hasMedia: boolean;
+  ack?: number;
+  isStatus?: boolean;
+  location?: { latitude: number | string; longitude: number | string; description?: string };
+  vCards?: string[];
+  _data?: { notifyName?: string; mimetype?: string; filename?: string; size?: number };
+};
+
+/** The part of whatsapp-web.js's Client the engine uses. */
+export type TWwebjsClient = EventEmitter & {
+  initialize: () => Promise<void>;
+  destroy: () => Promise<void>;
+  logout: () => Promise<void>;
+  sendMessage: (chatId: string, content: string) => Promise<TWwebjsMessage>;
+  getChatById: (chatId: string) => Promise<{ sendStateTyping: () => Promise<void>; clearState: () => Promise<void> }>;
+  info?: { wid?: { user?: string } };
+  pupBrowser?: { process: () => { pid?: number; kill: (signal?: NodeJS.Signals) => boolean } | null } | null;
+};
+
+export type TWwebjsClientFactory = (options: {
+  sessionId: string;
+  store: TPostgresAuthStore;
+  dataPath: string;
+  chromiumPath: string;
+  webVersion: string | null;
+}) => TWwebjsClient;
+
+/** The real whatsapp-web.js client on the system Chromium, with the session in Postgres. */
+export const createRealWwebjsClient: TWwebjsClientFactory = (options) => {
+  // Loaded here only, on first use: nothing else imports whatsapp-web.js.
+  const { Client, RemoteAuth } = createRequire(import.meta.url)("whatsapp-web.js") as typeof WAWebJS;
+  return new Client({
+    authStrategy: new RemoteAuth({
+      clientId: options.sessionId,
+      store: options.store,
+      dataPath: options.dataPath,
+      backupSyncIntervalMs: 300_000,
+    }),
+    puppeteer: {
+      executablePath: options.chromiumPath,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    },
+    ...(options.webVersion
+      ? {
+          webVersion: options.webVersion,
+          webVersionCache: { type: "local", path: path.join(options.dataPath, "web-version-cache") },
+        }
+      : {}),
+  }) as unknown as TWwebjsClient;
+};

@@ -1,0 +1,106 @@
+import type { TEngineConnection, TEngineHandlers } from "../types";
+import type { TWwebjsClient, TWwebjsMessage } from "./client";
+import { createEchoFilter } from "./echo";
+import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
+import { chatIdOf, mapAck, mapInbound, mapPhoneMessage } from "./mapping";
+import { createTypingPresence } from "./presence";
+
+/**
+ * The whatsapp-web.js engine: the only code that drives a WhatsApp Web client. This file is
+ * the wiring: it attaches each client's message events to the handlers (mapping.ts turns the
+ * library's shapes into ours, echo.ts tells our sends from a person typing on the phone,
+ * presence.ts shows "typing…"), and sends. lifecycle.ts runs the client itself.
+ */
+
+export type TWwebjsOptions = TWwebjsLifecycleOptions & {
+  /** Show "typing…" while the bot prepares a reply (cleared when it is sent, or after this long); read each time, so a settings change applies at once. */
+  typing: () => { enabled: boolean; maxMs: number };
+};
+
+export type TWwebjsConnection = TEngineConnection & {
+  restart: (reason: string) => Promise<void>;
+  logout: () => Promise<void>;
+  status: () => ReturnType<ReturnType<typeof createWwebjsLifecycle>["status"]>;
+};
+
+export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnection {
+  const { log, sessionId } = options;
+  let handlers: TEngineHandlers | null = null;
+  const echo = createEchoFilter();
+  const lifecycle = createWwebjsLifecycle(options, {
+    attach: (client) => wire(client),
+    detach: () => typing.reset(),
+  });
+  const typing = createTypingPresence(lifecycle.client, options.typing);
+
+  const wire = (client: TWwebjsClient) => {
+    client.on("message", (message: TWwebjsMessage) => {
+      const inbound = mapInbound(message, sessionId);
+      if (!inbound) return;
+      void (async () => {
+        try {
+          await handlers?.onMessage(inbound);
+          typing.start(message.from);
+        } catch (error) {
+          log.error({ err: error, sessionId, waMessageId: inbound.waMessageId }, "could not store a message");
+        }
+      })();
+    });
+    client.on("message_create", (message: TWwebjsMessage) => {
+      // Typed on the linked phone by a person, not sent by Switchboard: they take the thread over.
+      if (echo.classify(message) !== "phone") return;
+      void handlers
+        ?.onPhoneMessage(mapPhoneMessage(message))
+        .catch((error: unknown) =>
+          log.error({ err: error, sessionId }, "could not record a message typed on the phone"),
+        );
+    });
+    client.on("message_ack", (message: TWwebjsMessage, level: number) => {
+      const ack = mapAck(message, level);
+      if (!ack) return;
+      void handlers
+        ?.onAck(ack)
+        .catch((error: unknown) => log.warn({ err: error, sessionId }, "could not apply an ack"));
+    });
+  };
+
+  return {
+    start(given) {
+      handlers = given;
+      lifecycle.start(given);
+      return Promise.resolve();
+    },
+    stop: () => lifecycle.stop(),
+    restart: (reason) => lifecycle.restart(reason),
+    logout: () => lifecycle.logout(),
+    status: () => lifecycle.status(),
+    async send(message) {
+      const client = lifecycle.client();
+      const status = lifecycle.status();
+      if (!client || status !== "ready") throw new Error(`the WhatsApp session is not ready (${status})`);
+      const chatId = chatIdOf(message.to);
+      typing.stop(chatId);
+      const settle = echo.beginSend(chatId, message.body, message.clientRef);
+      let sent: TWwebjsMessage;
+      try {
+        sent = await client.sendMessage(chatId, message.body);
+      } catch (error) {
+        settle(null);
+        throw error;
+      }
+      settle(sent.id._serialized);
+      return { waMessageId: sent.id._serialized };
+    },
+    findSentMany(list) {
+      // A retry after a send this process made but could not record: the same id, no second send.
+      return Promise.resolve(
+        new Map(
+          list.flatMap((item) => {
+            const id = echo.sentIdOf(item.clientRef);
+            return id ? [[item.clientRef, id] as const] : [];
+          }),
+        ),
+      );
+    },
+  };
+}
