@@ -5,7 +5,7 @@ import { recordResponse } from "~/server/analytics/responses";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { repairStrings } from "~/server/lib/storable-text";
 import { findOrCreateConversation } from "./conversation";
-import { normalizeWaId } from "./inbound-message";
+import { normalizeWaId, sanitizeContent } from "./inbound-message";
 
 /**
  * A message a person typed on the linked phone itself (not sent by Switchboard): stored in the
@@ -15,12 +15,14 @@ import { normalizeWaId } from "./inbound-message";
 export async function recordPhoneMessage(
   db: TDb,
   sessionId: string,
-  given: { to: string; waMessageId: string; body: string; at: Date },
+  given: { to: string; waMessageId: string; body: string; content?: unknown; at: Date },
 ): Promise<"stored" | "duplicate" | "ignored"> {
   // Stored as typed, but storable: a NUL or a lone surrogate would make Postgres refuse it.
   const { value: message, repairs } = repairStrings(given);
   const waId = normalizeWaId(message.to);
   if (!waId) return "ignored";
+  // A photo, a location… sent from the phone: its content, and its text stand-in as the body.
+  const content = sanitizeContent("text", message.body, { content: message.content });
   return db.transaction(async (tx) => {
     const { contact, thread } = await findOrCreateConversation(tx, sessionId, waId);
     const [stored] = await tx
@@ -30,8 +32,10 @@ export async function recordPhoneMessage(
         threadId: thread.id,
         direction: "out",
         waMessageId: message.waMessageId,
-        body: message.body,
-        flags: repairs,
+        type: content.type,
+        body: content.body,
+        content: content.content,
+        flags: [...new Set([...repairs, ...content.flags])],
         source: "phone",
         status: "sent",
         createdAt: message.at,
