@@ -278,7 +278,8 @@ export async function createDecider(
         { name: row.contact.name, phone: row.contact.waId, relationship: row.contact.relationship },
         profile,
       ),
-      defaultReply,
+      // A reaction is not a question: no default reply to it (a rule may still answer one).
+      defaultReply: content.kind === "reaction" ? null : defaultReply,
     });
     for (const outcome of evaluation.outcomes) {
       if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);

@@ -136,7 +136,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
   const defaultReply = settings.defaultReply.mode === "text" ? settings.defaultReply.text : null;
   const effects = planActions(evaluation, {
     template: templateValues(input.contact, profile),
-    defaultReply,
+    defaultReply: input.content?.kind === "reaction" ? null : defaultReply,
   });
   const rules: TDryRunRule[] = evaluation.outcomes.map((outcome) => ({
     id: outcome.ruleId,

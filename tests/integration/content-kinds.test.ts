@@ -3,16 +3,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, messages, ruleHits, threads, waSessions } from "~/db/schema";
+import { contacts, events, messages, ruleHits, threads, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { CONTENT_KINDS, type TContentKind } from "~/server/messages/content";
 import { EXAMPLES } from "~/server/messages/examples";
 import type { TRuleInput } from "~/server/rules/schema";
+import { buildWebhookPayloads } from "~/server/webhooks/events";
+import { ZWebhookPayload } from "~/server/webhooks/payloads";
 import { RAW_PAYLOADS, RAW_REACTIONS } from "~/workers/engines/wwebjs/payloads.fixture";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
-import { publishRules, startPipeline, type TPipeline } from "../support/pipeline";
+import { publishRules, repliesTo, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { restClient } from "../support/rest-client";
 
 /** What the fake whatsapp-web.js client sends for each kind (the library's own payload shapes). */
 const FROM_WHATSAPP: [raw: keyof typeof RAW_PAYLOADS, kind: TContentKind, standIn: string][] = [
@@ -196,10 +199,89 @@ describe("every kind of message: engine → ingest → rules → the inbox", () 
     expect(read.filter((message) => message.direction === "in").map((message) => message.content.kind)).toEqual([
       ...CONTENT_KINDS,
     ]);
+    // Webhooks carry each message's content as stored, valid against the documented schema.
+    const received = await pipeline.db
+      .select({ id: events.id, messageId: events.messageId })
+      .from(events)
+      .where(
+        and(
+          eq(events.type, "message.received"),
+          inArray(
+            events.messageId,
+            stored.map((row) => row.id),
+          ),
+        ),
+      );
+    const payloads = await buildWebhookPayloads(
+      pipeline.db,
+      received.map((event) => event.id),
+    );
+    for (const event of received) {
+      const payload = payloads.get(event.id)!;
+      expect(ZWebhookPayload.safeParse(payload).error?.issues).toBeUndefined();
+      const message = payload.data.message as { content: unknown };
+      expect(message.content).toEqual(stored.find((row) => row.id === event.messageId)!.content);
+    }
+
+    // The REST API reads them as their kinds (answers checked against the OpenAPI document), and
+    // the Simulator's REST operation sends a content too.
+    const key = (await admin.apiKeys.create({ name: "CRM", scopes: ["read", "write"] })).key;
+    const call = restClient({ db: pipeline.db, boss: pipeline.boss, ratePerMinute: 600 });
+    const sent = await call("POST", "/simulator/messages", {
+      key,
+      body: { from: "+14155550140", content: EXAMPLES.location },
+    });
+    expect(sent.status).toBe(202);
+    await waitForProcessedInbound(pipeline, pipeline.sessionId, "+14155550140", CONTENT_KINDS.length + 1);
+    const [thread] = await pipeline.db
+      .select({ id: threads.id })
+      .from(threads)
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(eq(contacts.waId, "+14155550140"));
+    const page = await call("GET", `/threads/${thread!.id}/messages?limit=100`, { key });
+    const kinds = (page.body.messages as { direction: string; content: { kind: string } }[])
+      .filter((message) => message.direction === "in")
+      .map((message) => message.content.kind)
+      .reverse();
+    expect(kinds).toEqual([...CONTENT_KINDS, "location"]);
+    const one = await call("GET", `/messages/${stored[CONTENT_KINDS.indexOf("contacts")]!.id}`, { key });
+    expect(one.body).toMatchObject({ type: "contact", content: EXAMPLES.contacts });
+
     // A content that is not valid is refused, naming the field.
     await expect(
       admin.simulator.send({ phone: "+14155550140", content: { kind: "location", lat: 91, lng: 0 } }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await pipeline.db.$count(messages, sql`${messages.direction} = 'in'`)).toBe(CONTENT_KINDS.length);
+    await expect(
+      call("POST", "/simulator/messages", { key, body: { from: "+14155550140", content: { kind: "text" } } }),
+    ).resolves.toMatchObject({ status: 400 });
+    expect(await pipeline.db.$count(messages, sql`${messages.direction} = 'in'`)).toBe(CONTENT_KINDS.length + 1);
+  });
+
+  it("[reaction] a reaction gets no default reply; a rule can still answer it", async () => {
+    const pipeline = await startPipeline();
+    const admin = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") });
+    const waId = "+14155550141";
+    await admin.simulator.send({ phone: waId, body: "Hello" });
+    const [first] = await waitForReplies(pipeline.db, waId, 1);
+    await admin.simulator.send({
+      phone: waId,
+      content: { kind: "reaction", emoji: "👍", targetWaMessageId: first!.waMessageId! },
+    });
+    await waitForProcessedInbound(pipeline, pipeline.sessionId, waId, 2);
+    expect(await repliesTo(pipeline.db, waId)).toHaveLength(1);
+
+    await publishRules(pipeline.db, [
+      {
+        name: "Thumbs down",
+        conditions: { all: [{ fact: "message.reaction", operator: "equal", value: "👎" }] },
+        actions: [{ type: "reply", text: "Sorry to hear that. What went wrong?" }],
+      },
+    ]);
+    await admin.simulator.send({
+      phone: waId,
+      content: { kind: "reaction", emoji: "👎", targetWaMessageId: first!.waMessageId! },
+    });
+    const replies = await waitForReplies(pipeline.db, waId, 2);
+    expect(replies.map((reply) => reply.body)).toEqual([first!.body, "Sorry to hear that. What went wrong?"]);
   });
 });
