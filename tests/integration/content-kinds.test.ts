@@ -5,7 +5,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { contacts, events, messages, ruleHits, threads, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { CONTENT_KINDS, type TContentKind } from "~/server/messages/content";
+import { CONTENT_KINDS, textOf, type TContentKind } from "~/server/messages/content";
 import { EXAMPLES } from "~/server/messages/examples";
 import type { TRuleInput } from "~/server/rules/schema";
 import { buildWebhookPayloads } from "~/server/webhooks/events";
@@ -199,6 +199,11 @@ describe("every kind of message: engine → ingest → rules → the inbox", () 
     expect(read.filter((message) => message.direction === "in").map((message) => message.content.kind)).toEqual([
       ...CONTENT_KINDS,
     ]);
+    // The rules' test panel runs a described content the same way (the draft, nothing stored).
+    const dry = await admin.rules.test({ text: "", content: EXAMPLES.location });
+    expect(dry.facts).toMatchObject({ "message.kind": "location", "message.text": textOf(EXAMPLES.location) });
+    expect(dry.rules.filter((rule) => rule.matched).map((rule) => rule.name)).toEqual(["Kind location"]);
+
     // Webhooks carry each message's content as stored, valid against the documented schema.
     const received = await pipeline.db
       .select({ id: events.id, messageId: events.messageId })
