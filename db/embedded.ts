@@ -19,6 +19,8 @@ export type TStartEmbeddedOptions = {
   port: number;
   database: string;
   onLog?: (line: string) => void;
+  /** More server settings, as `-c name=value` pairs (the benchmarks load pg_stat_statements). */
+  settings?: Record<string, string>;
 };
 
 /**
@@ -67,7 +69,13 @@ export async function startEmbeddedPostgres(options: TStartEmbeddedOptions): Pro
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=200",
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+    ],
     onLog: (message) => log(String(message).trim()),
     onError: (error) => log(error instanceof Error ? error.message : String(error).trim()),
   });

@@ -1,7 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { canAccess, PAGES } from "~/server/auth/roles";
+import { canAccess, PAGES, type TSessionUser } from "~/server/auth/roles";
 import { Badge } from "~/components/ui/badge";
 import { InboxNavBadge } from "./inbox-nav-badge";
 import { NavLink } from "./nav-link";

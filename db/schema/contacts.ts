@@ -8,7 +8,11 @@ import { relationship } from "./relationship";
 
 export { RELATIONSHIPS, relationship } from "./relationship";
 
-/** A person who writes to a WhatsApp session; `wa_id` is E.164 and unique per session. */
+/**
+ * A person who writes to a WhatsApp session. `wa_id` is their primary address, unique per session:
+ * the phone (E.164) when one is known, else another identity's address (`…@lid`); all of their
+ * identities are in `contact_identities` (db/schema/identities.ts).
+ */
 export const contacts = pgTable(
   "contacts",
   {

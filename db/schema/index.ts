@@ -1,6 +1,7 @@
 export * from "./audit";
 export * from "./contacts";
 export * from "./events";
+export * from "./identities";
 export * from "./messages";
 export * from "./profiles";
 export * from "./rules";

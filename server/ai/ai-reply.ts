@@ -1,19 +1,20 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads } from "~/db/schema";
-import { recordAiCall, recordResponse } from "~/server/analytics/responses";
+import { recordAiCall } from "~/server/analytics/responses";
+import { queueOutboundOne } from "~/server/conversations/outbound";
 import { recordEvents } from "~/server/events/events";
-import { enqueueSends } from "~/server/messaging/process";
 import { getOrgSettings } from "~/server/settings/settings";
+import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
 import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
-import { effectiveModel } from "./status";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
-  gemini: { apiKey: string; model: string; baseUrl?: string } | null;
+  gemini: TGeminiConfig | null;
   policy?: Partial<TAiPolicy>;
 };
 
@@ -91,34 +92,24 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       ]);
       return "blocked" as const;
     }
-    const [stored] = await tx
-      .insert(messages)
-      .values({
-        sessionId: row.message.sessionId,
-        threadId: row.thread.id,
-        direction: "out",
-        body: reply.text,
-        source: "ai",
-        ruleId: job.ruleId,
-        ruleVersion: job.ruleVersion,
-        replyToMessageId: job.messageId,
-        status: "queued",
-        queuedAt: new Date(),
-        aiLatencyMs: reply.latencyMs,
-      })
-      .returning({ id: messages.id });
-    await recordEvents(tx, [
-      { type: "ai.replied", ...ids, messageId: stored!.id, payload: outcome },
-      { type: "message.queued", ...ids, messageId: stored!.id },
-    ]);
-    await recordResponse(tx, row.thread.id, "bot");
+    // The reply's id is chosen here so its `ai.replied` event comes first, as before.
+    const replyId = randomUUID();
+    await recordEvents(tx, [{ type: "ai.replied", ...ids, messageId: replyId, payload: outcome }]);
+    await queueOutboundOne(tx, boss, {
+      ...ids,
+      id: replyId,
+      body: reply.text,
+      source: "ai",
+      ruleId: job.ruleId,
+      ruleVersion: job.ruleVersion,
+      replyToMessageId: job.messageId,
+      aiLatencyMs: reply.latencyMs,
+    });
     await recordAiCall(tx, {
       sessionId: row.message.sessionId,
       latencyMs: reply.latencyMs,
       fallback: reply.outcome === "fallback",
     });
-    await tx.update(threads).set({ awaitingSince: null }).where(eq(threads.id, row.thread.id));
-    await enqueueSends(boss, [{ id: stored!.id, sessionId: row.message.sessionId, threadId: row.thread.id }], tx);
     return reply.outcome === "ok" ? ("replied" as const) : ("fallback" as const);
   });
 }

@@ -1,5 +1,5 @@
 import { ApiError, GoogleGenAI } from "@google/genai";
-import { fold } from "~/server/rules/operators";
+import { fold } from "~/server/lib/fold";
 import { DEFAULT_GEMINI_MODEL } from "./models";
 import type { TPrompt, TPromptProfile } from "./prompt";
 
@@ -11,8 +11,6 @@ export type TAiProvider = {
   readonly model: string;
   generate: (prompt: TPrompt, signal: AbortSignal) => Promise<TAiResult>;
 };
-
-export { DEFAULT_GEMINI_MODEL };
 
 export type TGeminiOptions = {
   apiKey: string;

@@ -1,9 +1,7 @@
 import { ApiError } from "@google/genai";
 import type { TAiEnv } from "~/server/env";
-import type { TAiConfig } from "./ai-reply";
+import { effectiveModel, type TGeminiConfig } from "./models";
 import { createGeminiProvider } from "./providers";
-
-export type TGeminiConfig = NonNullable<TAiConfig["gemini"]>;
 
 /** Gemini's configuration from the environment, or null (no key: the offline provider answers). */
 export function geminiConfig(env: TAiEnv): TGeminiConfig | null {
@@ -14,11 +12,6 @@ export function geminiConfig(env: TAiEnv): TGeminiConfig | null {
         ...(env.GEMINI_BASE_URL ? { baseUrl: env.GEMINI_BASE_URL } : {}),
       }
     : null;
-}
-
-/** The model AI replies use: the one named in Settings, else the deployment's. */
-export function effectiveModel(gemini: TGeminiConfig, settingsModel: string): string {
-  return settingsModel.trim() || gemini.model;
 }
 
 export type TAiStatus = {

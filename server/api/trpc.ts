@@ -2,11 +2,10 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { TDb } from "~/db/client";
-import type { TGeminiConfig } from "~/server/ai/status";
+import type { TGeminiConfig } from "~/server/ai/models";
 import type { TWebhookAdminConfig } from "~/server/webhooks/endpoints";
 import type { PgBoss } from "pg-boss";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { canAccess, type TAccessLevel, type TResource } from "~/server/auth/roles";
+import { canAccess, type TAccessLevel, type TResource, type TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import {
   describeUnstorableText,

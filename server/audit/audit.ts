@@ -3,8 +3,7 @@ import { z } from "zod";
 import { zCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import type { TDbOrTx } from "~/db/client";
 import { auditLog } from "~/db/schema";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { isScopedToOwn } from "~/server/auth/roles";
+import { isScopedToOwn, type TSessionUser } from "~/server/auth/roles";
 
 /**
  * Who made a change: a signed-in user; an API key (its creator's id, if they still exist, and

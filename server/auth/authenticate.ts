@@ -3,12 +3,10 @@ import type { TDb } from "~/db/client";
 import { users, userTwoFactor } from "~/db/schema";
 import { AppError } from "~/server/errors";
 import { generatePassword, hashPassword, verifyPassword } from "./password";
-import type { TRole } from "./roles";
+import type { TSessionUser } from "./roles";
 import { SECOND_FACTOR_REQUIRED, WRONG_EMAIL_OR_PASSWORD } from "./sign-in-messages";
 import { checkLoginThrottle, describeThrottle, lockLoginThrottle, recordLoginAttempt } from "./throttle";
 import { verifySecondFactor } from "./two-factor";
-
-export type TSessionUser = { id: string; email: string; name: string; role: TRole };
 
 /** A hash of a random password, so a login for an unknown email costs as much as a real one. */
 let dummyHash: Promise<string> | undefined;

@@ -1,6 +1,5 @@
 import { redirect } from "next/navigation";
-import type { TSessionUser } from "./authenticate";
-import { canAccess, type TResource } from "./roles";
+import { canAccess, type TResource, type TSessionUser } from "./roles";
 import { getCurrentSession } from "./session";
 
 /** Where an admin who must set up two-factor sign-in is sent, whatever they asked for. */

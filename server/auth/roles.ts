@@ -1,6 +1,9 @@
 import { USER_ROLES } from "~/db/schema/users";
 
 export type TRole = (typeof USER_ROLES)[number];
+
+/** A signed-in user as the web sees them: who they are, and the role that decides what they may do. */
+export type TSessionUser = { id: string; email: string; name: string; role: TRole };
 export { USER_ROLES };
 
 /** The areas of the role table in the design, one row each. */

@@ -1,5 +1,5 @@
 import { getServerSession } from "next-auth";
-import type { TSessionUser } from "./authenticate";
+import type { TSessionUser } from "./roles";
 import { getAuthOptions } from "./next-auth";
 import type { TCurrentSession } from "./user-sessions";
 

@@ -9,7 +9,7 @@ import { AppError } from "~/server/errors";
 import { decryptSecret, encryptSecret } from "~/server/lib/secrets";
 import { getOrgSettings } from "~/server/settings/settings";
 import { verifyPassword } from "./password";
-import type { TSessionUser } from "./authenticate";
+import type { TSessionUser } from "./roles";
 import { checkLoginThrottle, describeThrottle, lockLoginThrottle, recordLoginAttempt } from "./throttle";
 
 /**

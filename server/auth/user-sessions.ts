@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { users, userSessions, userTwoFactor } from "~/db/schema";
 import { AppError } from "~/server/errors";
-import type { TSessionUser } from "./authenticate";
+import type { TSessionUser } from "./roles";
 import { isTwoFactorRequired } from "./two-factor";
 
 /**

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
+import { contactIdentities, contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { recordEvents } from "~/server/events/events";
@@ -9,6 +9,8 @@ import { AppError, isUniqueViolation } from "~/server/errors";
 import { cursorInstant, decodeCursor, encodeCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import { pgArray } from "~/server/lib/sql";
 import { contentOfRow } from "~/server/messages/content";
+import { identityOfAddress } from "./address";
+import { findContactByIdentity, listIdentities } from "./identities";
 import { resolvePhoneNumber } from "./phone";
 
 /** A contact has at most this many tags (a manual edit, and an import adding to them). */
@@ -172,8 +174,10 @@ export async function findDefaultSessionId(db: TDbOrTx): Promise<string | null> 
 /** Saves a contact (new when `id` is null); the number is stored as E.164. */
 export async function saveContact(db: TDb, actor: TActor, id: string | null, raw: TContactInput) {
   const { phone, sessionId, tags, ...fields } = ZContactInput.parse(raw);
-  // A stored number (this contact's own, unchanged) is never judged again.
-  const waId = await resolvePhoneNumber(db, phone);
+  // A stored number (this contact's own, unchanged) is never judged again; nor is an address that
+  // is not a number (a contact known only by their LID, `…@lid`), kept as it is.
+  const [current] = id ? await db.select({ waId: contacts.waId }).from(contacts).where(eq(contacts.id, id)) : [];
+  const waId = current?.waId === phone ? phone : await resolvePhoneNumber(db, phone);
   const values = { ...fields, waId, tags: [...new Set(tags)] };
   return db
     .transaction(async (tx) => {
@@ -206,6 +210,20 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
       }
       const [before] = await tx.select().from(contacts).where(eq(contacts.id, id)).for("update");
       if (!before) throw new AppError("NOT_FOUND", "This contact no longer exists.");
+      if (before.waId !== waId && identityOfAddress(before.waId).kind === "phone") {
+        // A corrected number replaces the old one: the old number no longer reaches this contact.
+        // (A number that is another contact's is refused by the unique identity: "exists already".)
+        await tx
+          .update(contactIdentities)
+          .set({ value: waId, source: "staff" })
+          .where(
+            and(
+              eq(contactIdentities.contactId, id),
+              eq(contactIdentities.kind, "phone"),
+              eq(contactIdentities.value, before.waId),
+            ),
+          );
+      }
       const [updated] = await tx
         .update(contacts)
         .set({ ...values, updatedAt: new Date() })
@@ -237,16 +255,13 @@ export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<
   const input = ZContactUpsert.parse(raw);
   const waId = await resolvePhoneNumber(db, input.phone);
   const sessionId = await findDefaultSessionId(db);
-  const [existing] = sessionId
-    ? await db
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)))
-    : [];
+  // Found through identities: a second number merged into a contact reaches that contact.
+  const existing = sessionId ? await findContactByIdentity(db, sessionId, { kind: "phone", value: waId }) : null;
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   if (!existing) return { contact: await saveContact(db, actor, null, { ...given, phone: waId }), created: true };
   const contact = await saveContact(db, actor, existing.id, {
-    phone: waId,
+    // The contact keeps its primary address, whichever of its numbers was named.
+    phone: existing.waId,
     name: existing.name,
     relationship: existing.relationship,
     priority: existing.priority,
@@ -296,6 +311,7 @@ export async function getContact(db: TDbOrTx, id: string, options: { before?: nu
     ...row.contact,
     profileName: row.profileName,
     thread: row.thread,
+    identities: await listIdentities(db, id),
     history: history.reverse().map((message) => ({ ...message, content: contentOfRow(message) })),
   };
 }

@@ -32,6 +32,12 @@ export const EVENT_TYPES = [
   /** A contact was added by hand or by an import (`payload.by`); a contact who writes first appears with `message.received`. */
   "contact.created",
   "contact.updated",
+  /**
+   * Two contacts were found to be one person and merged (an engine linked a LID to a phone, or
+   * staff merged them): the event's contact is the one that remains; `payload.mergedContactId`
+   * is the one that is gone.
+   */
+  "contact.merged",
   "rule.fired",
   /** A rule's `emit_event` action: `payload.name` and `payload.data`. */
   "rule.custom_event",

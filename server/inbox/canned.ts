@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { cannedReplies, contacts, contextProfiles, threads } from "~/db/schema";
 import { recordAudit } from "~/server/audit/audit";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { renderTemplate, templateValues, unknownVariables } from "~/server/rules/templates";
 

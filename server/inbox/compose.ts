@@ -4,12 +4,11 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
-import { recordResponse } from "~/server/analytics/responses";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
+import { queueOutboundOne } from "~/server/conversations/outbound";
+import { takeOverIn } from "~/server/conversations/state";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
-import { enqueueSends } from "~/server/messaging/process";
-import { takeOverIn } from "./ownership";
 import { OPTED_OUT_REPLY_HOURS } from "./reply-window";
 
 export const ZAgentReplyInput = z.object({
@@ -56,35 +55,15 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
         );
       }
     }
-    const [stored] = await tx
-      .insert(messages)
-      .values({
-        sessionId: target.sessionId,
-        threadId: input.threadId,
-        direction: "out",
-        body: input.body,
-        source: "agent",
-        authorUserId: user.id,
-        status: "queued",
-        queuedAt: now,
-      })
-      .returning({ id: messages.id, seq: messages.seq });
-    await recordResponse(tx, input.threadId, "human", user.id);
-    await tx
-      .update(threads)
-      .set({ humanActiveAt: now, awaitingSince: null, updatedAt: now })
-      .where(eq(threads.id, input.threadId));
-    await recordEvents(tx, [
-      {
-        type: "message.queued",
-        sessionId: target.sessionId,
-        contactId: target.contactId,
-        threadId: input.threadId,
-        messageId: stored!.id,
-        payload: { source: "agent", by: user.id },
-      },
-    ]);
-    await enqueueSends(boss, [{ id: stored!.id, sessionId: target.sessionId, threadId: input.threadId }], tx);
+    const stored = await queueOutboundOne(tx, boss, {
+      sessionId: target.sessionId,
+      threadId: input.threadId,
+      contactId: target.contactId,
+      body: input.body,
+      source: "agent",
+      authorUserId: user.id,
+      event: { source: "agent", by: user.id },
+    });
     return stored!;
   });
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threadReads, threads, users } from "~/db/schema";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { cursorInstant, decodeCursor, encodeCursor, zCursor, ZStorableInstant } from "~/server/lib/cursor";
 
 export const INBOX_FILTERS = ["needs_human", "mine", "unassigned", "bot", "closed", "all"] as const;

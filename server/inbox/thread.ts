@@ -12,7 +12,7 @@ import {
   threads,
   users,
 } from "~/db/schema";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { contentOfRow, type TMessageContent } from "~/server/messages/content";
 import { botPausedUntil } from "~/server/messaging/reply-cap";

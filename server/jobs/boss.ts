@@ -106,3 +106,26 @@ export async function enqueueMany<N extends TQueueName>(
   const jobs = payloads.map((payload) => ({ data: QUEUES[name].payload.parse(payload), startAfter }));
   await boss.insert(name, jobs, options.tx ? { db: fromDrizzle(options.tx, sql) } : {});
 }
+
+/** A message to put on its session's send queue (`send.<sessionId>`), grouped by its thread. */
+export type TSendItem = { id: string; sessionId: string; threadId: string };
+
+/**
+ * THE way a send job is made: puts queued messages on their sessions' send queues (one insert
+ * per session), each payload validated against `SEND_QUEUE.payload` and grouped by thread (so
+ * a thread's sends never run side by side). With `tx`, the jobs are part of that transaction.
+ * Only the conversations module calls it (server/conversations/outbound.ts).
+ */
+export async function enqueueSends(boss: PgBoss, queued: readonly TSendItem[], tx?: TTx): Promise<void> {
+  const bySession = Map.groupBy(queued, (message) => message.sessionId);
+  for (const [sessionId, list] of bySession) {
+    await boss.insert(
+      sendQueueName(sessionId),
+      list.map((message) => ({
+        data: SEND_QUEUE.payload.parse({ messageId: message.id, threadId: message.threadId }),
+        group: { id: message.threadId },
+      })),
+      tx ? { db: fromDrizzle(tx, sql) } : {},
+    );
+  }
+}

@@ -1,12 +1,11 @@
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
 import type { TActor } from "~/server/audit/audit";
+import { requeueFailed } from "~/server/conversations/outbound";
 import { AppError } from "~/server/errors";
-import { recordEvent } from "~/server/events/events";
-import { enqueueSends } from "./process";
 
 /** Sends that failed after their last try (their jobs are in the dead-letter queue), newest first. */
 export async function listFailedMessages(db: TDbOrTx, limit = 200) {
@@ -40,20 +39,8 @@ export async function retryFailedMessage(
 ) {
   const { messageId } = ZRetryFailedInput.parse(input);
   return db.transaction(async (tx) => {
-    const [message] = await tx
-      .update(messages)
-      .set({ status: "queued", error: null, failedAt: null, queuedAt: new Date() })
-      .where(and(eq(messages.id, messageId), eq(messages.status, "failed")))
-      .returning({ id: messages.id, sessionId: messages.sessionId, threadId: messages.threadId });
-    if (!message) throw new AppError("CONFLICT", "This message is not failed (any more); nothing to retry.");
-    await recordEvent(tx, {
-      type: "message.queued",
-      sessionId: message.sessionId,
-      threadId: message.threadId,
-      messageId: message.id,
-      payload: { retriedBy: actor?.email ?? "system" },
-    });
-    await enqueueSends(boss, [message], tx);
-    return { messageId: message.id };
+    const requeued = await requeueFailed(tx, boss, messageId, { retriedBy: actor?.email ?? "system" });
+    if (!requeued) throw new AppError("CONFLICT", "This message is not failed (any more); nothing to retry.");
+    return { messageId: requeued };
   });
 }

@@ -6,10 +6,13 @@ describe("normalizeWaId", () => {
     ["5511999998888@c.us", "+5511999998888"],
     ["+15550001111", "+15550001111"],
     ["4915112345678@s.whatsapp.net", "+4915112345678"],
+    ["166337892180127@lid", "166337892180127@lid"],
+    ["166337892180127:12@lid", "166337892180127@lid"],
   ])("reads %s as %s", (raw, expected) => expect(normalizeWaId(raw)).toBe(expected));
 
-  it.each(["12036302@g.us", "status@broadcast", "hello", "+0123456789", "+1", ""])("refuses %j", (raw) =>
-    expect(normalizeWaId(raw)).toBeNull(),
+  it.each(["12036302@g.us", "status@broadcast", "hello", "+0123456789", "+1", "", "@lid", "12ab@lid"])(
+    "refuses %j",
+    (raw) => expect(normalizeWaId(raw)).toBeNull(),
   );
 });
 

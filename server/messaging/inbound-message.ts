@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addressOf, parseAddress } from "~/server/contacts/address";
 import { ZStorableDate } from "~/server/lib/cursor";
 import { repairStrings } from "~/server/lib/storable-text";
 import {
@@ -22,8 +23,16 @@ export const ZInboundMessage = z.object({
   sessionId: z.uuid(),
   /** The transport's id of the message: the idempotency key of ingest. */
   waMessageId: z.string().min(1).max(200),
-  /** Sender: E.164 (`+5511…`) or a WhatsApp id (`5511…@c.us`). */
+  /** Sender: E.164 (`+5511…`), a WhatsApp id (`5511…@c.us`) or a LID (`…@lid`). */
   from: z.string().max(100),
+  /**
+   * The sender's other identity, when the engine knows it (a LID sender's phone number, from
+   * `senderPn`; a phone sender's LID): ingest finds the contact by either and keeps both.
+   */
+  identity: z
+    .object({ lid: z.string().max(100).optional(), phone: z.string().max(100).optional() })
+    .optional()
+    .catch(undefined),
   pushName: z.string().max(200).optional(),
   type: z.string().max(40).optional(),
   body: z.string().optional(),
@@ -44,13 +53,13 @@ export const ZInboundMessage = z.object({
 });
 export type TInboundMessage = z.infer<typeof ZInboundMessage>;
 
-/** The sender as E.164, or null when it is not a phone number (groups, broadcasts, garbage). */
+/**
+ * The sender's primary address: E.164 for a phone number, `…@lid` for a LID
+ * (server/contacts/address.ts), or null when it is not a person (groups, broadcasts, garbage).
+ */
 export function normalizeWaId(from: string): string | null {
-  const trimmed = from.trim();
-  if (/@(g\.us|broadcast|newsletter)$/.test(trimmed)) return null;
-  const digits = trimmed.replace(/@(c\.us|s\.whatsapp\.net)$/, "").replace(/^\+/, "");
-  if (!/^[1-9]\d{6,14}$/.test(digits)) return null;
-  return `+${digits}`;
+  const identity = parseAddress(from);
+  return identity ? addressOf(identity) : null;
 }
 
 export type TSanitizedContent = { type: string; body: string; content: TMessageContent; flags: string[] };

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
-import { contacts, events, messages, threads } from "~/db/schema";
+import { contactIdentities, contacts, events, messages } from "~/db/schema";
+import { addressOf, parseAddress, type TIdentity } from "~/server/contacts/address";
+import { isIdentityRace, linkIdentities } from "~/server/contacts/merge";
+import { inboundThreadsUpsert } from "~/server/conversations/state";
 import { recordEvent } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
@@ -10,7 +13,6 @@ import { repairStrings } from "~/server/lib/storable-text";
 import { jsonRecordset } from "~/server/lib/sql";
 import {
   mediaMetaOf,
-  normalizeWaId,
   sanitizeContent,
   type TInboundMessage,
   type TSanitizedContent,
@@ -31,7 +33,30 @@ export async function ingestInbound(db: TDb, boss: PgBoss, raw: unknown): Promis
   return result!;
 }
 
-type TValidInbound = { index: number; message: TInboundMessage; waId: string; content: TSanitizedContent; at: Date };
+type TValidInbound = {
+  index: number;
+  message: TInboundMessage;
+  /** Who sent it (from `from`), and their other identity when the engine reported it. */
+  sender: TIdentity;
+  other: TIdentity | null;
+  content: TSanitizedContent;
+  at: Date;
+};
+
+/** How many times a batch is tried again when a contact merge changed its contacts under it. */
+const MERGE_RACE_RETRIES = 3;
+
+/** The sender's other identity as the engine reported it (`identity.lid` / `identity.phone`), if usable. */
+function otherIdentity(sender: TIdentity, given: TInboundMessage["identity"]): TIdentity | null {
+  if (!given) return null;
+  const candidate =
+    sender.kind !== "lid" && given.lid
+      ? parseAddress(given.lid.includes("@") ? given.lid : `${given.lid}@lid`)
+      : sender.kind !== "phone" && given.phone
+        ? parseAddress(given.phone)
+        : null;
+  return candidate && candidate.kind !== sender.kind ? candidate : null;
+}
 
 /**
  * Stores a batch of inbound messages, each once, in ONE transaction with one statement per
@@ -56,9 +81,13 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       continue;
     }
     const message = parsed.data;
-    const waId = normalizeWaId(message.from);
-    if (!waId) {
-      results[index] = await reject(db, message, `sender "${message.from.slice(0, 60)}" is not a phone number`);
+    const sender = parseAddress(message.from);
+    if (!sender) {
+      results[index] = await reject(
+        db,
+        message,
+        `sender "${message.from.slice(0, 60)}" is not a phone number or a LID`,
+      );
       continue;
     }
     const key = `${message.sessionId}|${message.waMessageId}`;
@@ -71,7 +100,8 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     valid.push({
       index,
       message,
-      waId,
+      sender,
+      other: otherIdentity(sender, message.identity),
       content: { ...content, flags: [...new Set([...repairs, ...content.flags])] },
       at: message.sentAt ?? new Date(),
     });
@@ -82,7 +112,12 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     ord,
     id: randomUUID(),
     session_id: item.message.sessionId,
-    wa_id: item.waId,
+    id_kind: item.sender.kind,
+    id_value: item.sender.value,
+    alt_kind: item.other?.kind ?? null,
+    alt_value: item.other?.value ?? null,
+    // A new contact's primary address: the phone when the message names one.
+    address: addressOf(item.other?.kind === "phone" ? item.other : item.sender),
     wa_message_id: item.message.waMessageId,
     name: item.message.pushName ?? null,
     at: item.at.toISOString(),
@@ -92,25 +127,96 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     content: item.content.content,
     flags: item.content.flags,
   }));
+  const links = new Map<string, { sessionId: string; lid: string; phone: string }>();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      links.clear();
+      await storeBatch(db, boss, input, valid, results, links);
+      break;
+    } catch (error) {
+      // A contact merge committed while this batch read its contacts (the contact it found is
+      // gone, or an identity it was to attach is another contact's now): nothing was kept;
+      // the next try reads the merged contacts.
+      if (attempt >= MERGE_RACE_RETRIES || !isIdentityRace(error)) throw error;
+    }
+  }
+  // The sender's two identities belong to two contacts: they are one person, so merge them
+  // (after the commit: the message is safe whatever happens here; a failure is retried by the
+  // next message that names both).
+  for (const link of links.values()) {
+    await linkIdentities(db, boss, link.sessionId, { lid: link.lid, phone: link.phone }, "message").catch(
+      () => undefined,
+    );
+  }
+  return results;
+}
+
+type TInputRow = {
+  ord: number;
+  id: string;
+  session_id: string;
+  id_kind: string;
+  id_value: string;
+  alt_kind: string | null;
+  alt_value: string | null;
+  address: string;
+  wa_message_id: string;
+  name: string | null;
+  at: string;
+  type: string;
+  body: string;
+  media: unknown;
+  content: unknown;
+  flags: string[];
+};
+
+/** ingestInboundBatch's transaction: one statement and one pg-boss insert. */
+async function storeBatch(
+  db: TDb,
+  boss: PgBoss,
+  input: TInputRow[],
+  valid: TValidInbound[],
+  results: TIngestResult[],
+  links: Map<string, { sessionId: string; lid: string; phone: string }>,
+) {
   await db.transaction(async (tx) => {
-    // One statement: copies stored before are no-ops that touch nothing; contacts and threads
-    // are upserted in key order (concurrent batches never deadlock); messages take their `seq`
-    // in arrival order; a copy stored by a concurrent batch since is left out by the conflict.
-    const { rows } = await tx.execute<{ id: string; thread_id: string; contact_id: string }>(sql`
+    // One statement: copies stored before are no-ops that touch nothing; each sender is found
+    // through their identities (the message's own, else the other one the engine reported) or
+    // becomes a new contact; contacts and threads are upserted in key order (concurrent batches
+    // never deadlock); identities not known yet are attached to the contact; messages take their
+    // `seq` in arrival order; a copy stored by a concurrent batch since is left out by the conflict.
+    const { rows } = await tx.execute<{ id: string; thread_id: string; contact_id: string; link: boolean }>(sql`
       with input as (
         select * from ${jsonRecordset(
           input,
-          `ord int, id uuid, session_id uuid, wa_id text, wa_message_id text, name text, at timestamptz,
-          type text, body text, media jsonb, content jsonb, flags text[]`,
+          `ord int, id uuid, session_id uuid, id_kind contact_identity_kind, id_value text,
+          alt_kind contact_identity_kind, alt_value text, address text, wa_message_id text, name text,
+          at timestamptz, type text, body text, media jsonb, content jsonb, flags text[]`,
         )} x
       ), fresh as (
         select * from input i
         where not exists (
           select 1 from ${messages} m where m.session_id = i.session_id and m.wa_message_id = i.wa_message_id)
+      ), senders as (
+        select session_id, id_kind, id_value,
+          (array_agg(alt_kind order by ord) filter (where alt_kind is not null))[1] as alt_kind,
+          (array_agg(alt_value order by ord) filter (where alt_kind is not null))[1] as alt_value,
+          (array_agg(address order by (alt_kind is null), ord))[1] as address
+        from fresh group by session_id, id_kind, id_value
+      ), resolved as (
+        select s.*, coalesce(c1.wa_id, c2.wa_id, s.address) as target, c1.id as holder, c2.id as alt_holder
+        from senders s
+        left join ${contactIdentities} i1
+          on i1.session_id = s.session_id and i1.kind = s.id_kind and i1.value = s.id_value
+        left join ${contacts} c1 on c1.id = i1.contact_id
+        left join ${contactIdentities} i2
+          on i2.session_id = s.session_id and i2.kind = s.alt_kind and i2.value = s.alt_value
+        left join ${contacts} c2 on c2.id = i2.contact_id
       ), contact_rows as (
-        select session_id, wa_id, (array_agg(name order by ord) filter (where name is not null))[1] as name,
-          max(at) as at
-        from fresh group by session_id, wa_id
+        select f.session_id, r.target as wa_id,
+          (array_agg(f.name order by f.ord) filter (where f.name is not null))[1] as name, max(f.at) as at
+        from fresh f join resolved r on r.session_id = f.session_id and r.id_kind = f.id_kind and r.id_value = f.id_value
+        group by f.session_id, r.target
       ), upserted_contacts as (
         insert into ${contacts} (session_id, wa_id, name, last_interaction_at)
         select session_id, wa_id, name, at from contact_rows order by session_id, wa_id
@@ -119,36 +225,41 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
           -- A name typed by staff wins over the sender's WhatsApp display name.
           name = coalesce(${contacts}.name, excluded.name)
         returning id, session_id, wa_id, last_interaction_at
+      ), attached as (
+        -- Identities not known yet join the contact (a new contact's own address is attached
+        -- by the contacts trigger too, which refuses it if another contact took it meanwhile).
+        insert into ${contactIdentities} (session_id, contact_id, kind, value, source)
+        select distinct r.session_id, c.id, k.kind, k.value, 'message'
+        from resolved r
+        join upserted_contacts c on c.session_id = r.session_id and c.wa_id = r.target
+        cross join lateral (values (r.id_kind, r.id_value, r.holder), (r.alt_kind, r.alt_value, r.alt_holder))
+          k(kind, value, holder)
+        where k.kind is not null and k.holder is null
+        on conflict (session_id, kind, value) do nothing
       ), upserted_threads as (
-        insert into ${threads} (contact_id, last_message_at, awaiting_since)
-        select id, last_interaction_at, last_interaction_at from upserted_contacts order by id
-        on conflict (contact_id) do update set
-          last_message_at = excluded.last_message_at,
-          -- The oldest unanswered message's time: kept while nobody has answered.
-          awaiting_since = coalesce(${threads}.awaiting_since, excluded.awaiting_since),
-          closed_at = null,
-          -- A closed conversation reopens with the bot when the contact writes again.
-          mode = case when ${threads}.mode = 'closed' then 'bot'::thread_mode else ${threads}.mode end,
-          updated_at = now()
-        returning id, contact_id
+        ${inboundThreadsUpsert(sql`upserted_contacts`)}
+      ), routed as (
+        select f.*, t.id as thread_id, t.contact_id,
+          (r.holder is not null and r.alt_holder is not null and r.holder <> r.alt_holder) as link
+        from fresh f
+        join resolved r on r.session_id = f.session_id and r.id_kind = f.id_kind and r.id_value = f.id_value
+        join upserted_contacts c on c.session_id = r.session_id and c.wa_id = r.target
+        join upserted_threads t on t.contact_id = c.id
       ), inserted as (
         insert into ${messages}
           (id, session_id, thread_id, direction, wa_message_id, type, body, media, content, flags, source, status, created_at)
-        select f.id, f.session_id, t.id, 'in', f.wa_message_id, f.type, f.body, f.media, f.content, f.flags, 'contact',
-          'received', f.at
-        from fresh f
-        join upserted_contacts c on c.session_id = f.session_id and c.wa_id = f.wa_id
-        join upserted_threads t on t.contact_id = c.id
-        order by f.ord
+        select id, session_id, thread_id, 'in', wa_message_id, type, body, media, content, flags, 'contact', 'received', at
+        from routed
+        order by ord
         on conflict (session_id, wa_message_id) do nothing
         returning id, thread_id
       ), received as (
         insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
-        select 'message.received', f.session_id, t.contact_id, i.thread_id, i.id,
+        select 'message.received', f.session_id, f.contact_id, i.thread_id, i.id,
           jsonb_build_object('flags', to_jsonb(f.flags), 'type', f.type)
-        from inserted i join fresh f on f.id = i.id join upserted_threads t on t.id = i.thread_id
+        from inserted i join routed f on f.id = i.id
       )
-      select i.id, i.thread_id, t.contact_id from inserted i join upserted_threads t on t.id = i.thread_id`);
+      select i.id, i.thread_id, f.contact_id, f.link from inserted i join routed f on f.id = i.id`);
     await enqueueMany(
       boss,
       "message.process",
@@ -161,9 +272,18 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       results[item.index] = row
         ? { status: "stored", messageId: row.id, threadId: row.thread_id, contactId: row.contact_id }
         : { status: "duplicate" };
+      if (row?.link && item.other) {
+        const [lid, phone] = item.sender.kind === "lid" ? [item.sender, item.other] : [item.other, item.sender];
+        if (lid.kind === "lid" && phone.kind === "phone") {
+          links.set(`${item.message.sessionId}|${lid.value}`, {
+            sessionId: item.message.sessionId,
+            lid: lid.value,
+            phone: phone.value,
+          });
+        }
+      }
     }
   });
-  return results;
 }
 
 /**

@@ -22,8 +22,8 @@ export type TOutboundTransport = {
   findSentMany?: (messages: readonly { clientRef: string; to: string }[]) => Promise<Map<string, string>>;
 };
 
-/** First key of the two-key advisory locks that serialise sends per thread. */
-const THREAD_SEND_LOCK = 7_346;
+/** The advisory-lock class of "one sender per thread" (a contact merge takes it too, see server/contacts/merge.ts): the first key of two-key advisory locks. */
+export const THREAD_SEND_LOCK = 7_346;
 
 type TQueuedMessage = {
   id: string;
@@ -50,7 +50,10 @@ export function refusalOf(message: Pick<TQueuedMessage, "source" | "blocked" | "
   return null;
 }
 
-/** Queued replies of these threads, oldest decision first, with what sending them needs. */
+/**
+ * Queued replies of these threads, oldest decision first, with what sending them needs.
+ * Prepared (named): it runs for every batch of sends, with the threads as one array parameter.
+ */
 async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(TQueuedMessage & { seq: number })[]> {
   return db
     .select({
@@ -70,9 +73,15 @@ async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(
     .innerJoin(threads, eq(threads.id, messages.threadId))
     .innerJoin(contacts, eq(contacts.id, threads.contactId))
     .where(
-      and(inArray(messages.threadId, [...threadIds]), eq(messages.status, "queued"), eq(messages.direction, "out")),
+      and(
+        sql`${messages.threadId} = any(${sql.placeholder("threadIds")}::uuid[])`,
+        eq(messages.status, "queued"),
+        eq(messages.direction, "out"),
+      ),
     )
-    .orderBy(asc(messages.seq));
+    .orderBy(asc(messages.seq))
+    .prepare("send_queued_in_threads")
+    .execute({ threadIds: [...threadIds] });
 }
 
 type TSentRecord = { message: TQueuedMessage; waMessageId: string };

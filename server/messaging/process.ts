@@ -1,20 +1,12 @@
-import { randomUUID } from "node:crypto";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
-import {
-  analyticsResponses,
-  contacts,
-  events,
-  messages,
-  ruleEvaluations,
-  ruleHits,
-  threads,
-  type TNoReplyReason,
-} from "~/db/schema";
+import { contacts, events, messages, ruleEvaluations, ruleHits, threads, type TNoReplyReason } from "~/db/schema";
+import { queueOutbound, type TOutboundItem } from "~/server/conversations/outbound";
+import { botHandoffEvent, decidedThreadsUpdate, type TBotHandoff } from "~/server/conversations/state";
 import type { TEventInput } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
-import { sendQueueName, type TQueuePayload } from "~/server/jobs/queues";
+import type { TQueuePayload } from "~/server/jobs/queues";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
@@ -60,25 +52,11 @@ export async function processInboundBatch(
     // deadlock with every message a contact sends while their last one is being decided.
     // `no key update`: foreign-key checks of concurrent inserts (a new message in the thread)
     // do not wait for these locks.
-    await tx.execute(sql`
-      select c.id from ${contacts} c
-      where c.id in (
-        select t.contact_id from ${threads} t join ${messages} m on m.thread_id = t.id
-        where m.id = any(${pgArray(messageIds, "uuid")}))
-      order by c.session_id, c.wa_id
-      for no key update of c`);
-    const rows = await tx
-      .select({
-        ...messageForDecisionFields,
-        blocked: contacts.blocked,
-        cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
-      })
-      .from(messages)
-      .innerJoin(threads, eq(threads.id, messages.threadId))
-      .innerJoin(contacts, eq(contacts.id, threads.contactId))
-      .where(and(inArray(messages.id, [...messageIds]), eq(messages.direction, "in")))
-      .orderBy(asc(contacts.sessionId), asc(contacts.waId), asc(messages.seq))
-      .for("no key update", { of: [messages, threads] });
+    // Both prepared (named, so each connection parses and plans them once): they run for
+    // every batch, with the ids as one array parameter whatever the batch's size.
+    const ids = { ids: [...messageIds] };
+    await lockContactsQuery(tx).execute(ids);
+    const rows = await lockedMessagesQuery(tx).execute(ids);
     await hooks.afterLock?.();
     const pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
@@ -96,19 +74,22 @@ export async function processInboundBatch(
     };
     const capStates = new Map<string, TReplyCapState>(pending.map((row) => [row.thread.id, row.cap]));
     const noReply = new Map<string, TNoReplyReason>();
-    const replies: (typeof messages.$inferInsert & { id: string; sessionId: string; threadId: string })[] = [];
+    const replies: TOutboundItem[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
     const aiJobs: TQueuePayload<"ai.reply">[] = [];
     const evaluated = new Map<string, { ruleId: string; version: number; evaluations: number; matches: number }>();
     const toRecord: TEventInput[] = [];
     const threadModes = new Map<string, string>();
-    const handoffs = new Map<string, { assigneeId: string | null }>();
+    const handoffs = new Map<string, TBotHandoff>();
     const contactChanges = new Map<string, TContactChange>();
-    const learned = new Map<string, TLearnedContext & { answered: boolean }>();
+    // Per conversation: what was learned, and since when the contact waits after this batch
+    // (their first message after the last one answered here; null when that one was answered).
+    const learned = new Map<string, TLearnedContext & { waitingSince: Date | null }>();
     const queuedAt = new Date();
     for (const [index, row] of pending.entries()) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
-      learned.set(row.thread.id, { ...decide.learn(inputs[index]!), answered: false });
+      const waitingSince = learned.get(row.thread.id)?.waitingSince ?? row.message.createdAt;
+      learned.set(row.thread.id, { ...decide.learn(inputs[index]!), waitingSince });
       const unanswered = (reason: TNoReplyReason) => {
         noReply.set(row.message.id, reason);
         outcomes.set(row.message.id, reason);
@@ -166,37 +147,19 @@ export async function processInboundBatch(
         toRecord.push({ type: "thread.bot_paused", ...ids, messageId: row.message.id, payload: policy.paused });
       if (policy.silenced) unanswered(policy.silenced);
       for (const reply of effects.replies) {
-        const id = randomUUID();
         replies.push({
-          id,
-          sessionId: row.message.sessionId,
-          threadId: row.thread.id,
-          direction: "out",
+          ...ids,
           body: reply.body,
           source: reply.source,
           ruleId: reply.ruleId,
           ruleVersion: reply.ruleId ? decision.version : null,
           replyToMessageId: row.message.id,
-          status: "queued",
-          queuedAt,
         });
-        toRecord.push({ type: "message.queued", ...ids, messageId: id });
       }
       if (effects.handoff) {
         threadModes.set(row.thread.id, "human");
-        handoffs.set(row.thread.id, { assigneeId: effects.handoff.assigneeId });
-        toRecord.push({
-          type: "thread.handoff",
-          ...ids,
-          messageId: row.message.id,
-          payload: {
-            by: effects.handoff.by ?? "rule",
-            ...(effects.handoff.by === "policy" ? { reason: "reply_cap" } : {}),
-            ruleId: effects.handoff.ruleId,
-            assigneeId: effects.handoff.assigneeId,
-            note: effects.handoff.note,
-          },
-        });
+        handoffs.set(row.thread.id, effects.handoff);
+        toRecord.push(botHandoffEvent(ids, row.message.id, effects.handoff));
       }
       for (const custom of effects.customEvents) {
         toRecord.push({ type: "rule.custom_event", ...ids, messageId: row.message.id, payload: { ...custom } });
@@ -222,20 +185,11 @@ export async function processInboundBatch(
       if (effects.replies.length + effects.aiReplies.length > 0) outcomes.set(row.message.id, "replied");
       if (effects.handoff) capStates.set(row.thread.id, { ...capStates.get(row.thread.id)!, handoffAt: queuedAt });
       // The contact has an answer once a reply is queued (an AI reply clears it when written).
-      learned.get(row.thread.id)!.answered = effects.replies.length > 0;
+      if (effects.replies.length > 0) learned.get(row.thread.id)!.waitingSince = null;
     }
-    for (const [threadId, handoff] of handoffs) {
-      await tx
-        .update(threads)
-        .set({
-          mode: "human",
-          assignedUserId: handoff.assigneeId,
-          handoffAt: queuedAt,
-          humanActiveAt: queuedAt,
-          updatedAt: queuedAt,
-        })
-        .where(eq(threads.id, threadId));
-    }
+    // The replies first: queueing them clears the conversations' waiting-since, which the
+    // decisions below set again where a later message of the batch is still unanswered.
+    await queueOutbound(tx, boss, replies);
     for (const [contactId, change] of contactChanges) {
       await tx
         .update(contacts)
@@ -251,25 +205,61 @@ export async function processInboundBatch(
         .where(eq(contacts.id, contactId));
     }
     await recordDecisions(tx, {
-      replies,
       hits,
       evaluations: [...evaluated.values()],
       events: toRecord,
       processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
-      learned: [...learned].map(([threadId, context]) => {
-        const capState = capStates.get(threadId)!;
-        return {
-          threadId,
-          ...context,
-          autoRepliesAt: capState.autoRepliesAt.map((at) => at.toISOString()),
-          botPausedAt: capState.botPausedAt?.toISOString() ?? null,
-        };
-      }),
+      threads: decidedThreadsUpdate(
+        [...learned].map(([threadId, context]) => {
+          const capState = capStates.get(threadId)!;
+          return {
+            threadId,
+            ...context,
+            waitingSince: context.waitingSince?.toISOString() ?? null,
+            autoRepliesAt: capState.autoRepliesAt.map((at) => at.toISOString()),
+            botPausedAt: capState.botPausedAt?.toISOString() ?? null,
+            handoff: handoffs.get(threadId) ?? null,
+          };
+        }),
+        { maxTopics: MAX_TOPICS, at: queuedAt },
+      ),
     });
-    await enqueueSends(boss, replies, tx);
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
   });
+}
+
+const batchIds = sql`any(${sql.placeholder("ids")}::uuid[])`;
+
+/** Locks the contacts of a batch's messages, in ingest's order (contacts by number). */
+function lockContactsQuery(tx: TTx) {
+  return tx
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(
+      sql`${contacts.id} in (
+        select t.contact_id from ${threads} t join ${messages} m on m.thread_id = t.id where m.id = ${batchIds})`,
+    )
+    .orderBy(asc(contacts.sessionId), asc(contacts.waId))
+    .for("no key update")
+    .prepare("process_lock_contacts");
+}
+
+/** A batch's inbound messages with their threads (locked) and contacts: what deciding needs. */
+function lockedMessagesQuery(tx: TTx) {
+  return tx
+    .select({
+      ...messageForDecisionFields,
+      blocked: contacts.blocked,
+      cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
+    })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(sql`${messages.id} = ${batchIds}`, eq(messages.direction, "in")))
+    .orderBy(asc(contacts.sessionId), asc(contacts.waId), asc(messages.seq))
+    .for("no key update", { of: [messages, threads] })
+    .prepare("process_locked_messages");
 }
 
 /**
@@ -314,41 +304,24 @@ function applyReplyPolicy(
 }
 
 /**
- * Everything a batch decided, written in ONE statement: the replies (in decision order, so
- * their `seq` keeps it), the rules that fired, the evaluation counts, the events, and the
+ * Everything a batch decided besides its replies (queued by the conversations module just
+ * before), written in ONE statement: the rules that fired, the evaluation counts, the events,
+ * the conversations' state (`threads`, a fragment the conversations module owns), and the
  * inbound messages marked processed.
  */
 async function recordDecisions(
   tx: TTx,
   batch: {
-    replies: (typeof messages.$inferInsert & { id: string })[];
     hits: { ruleId: string; version: number; messageId: string }[];
     evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
     events: TEventInput[];
     processed: { id: string; noReplyReason: TNoReplyReason | null }[];
-    learned: ({
-      threadId: string;
-      answered: boolean;
-      autoRepliesAt: string[];
-      botPausedAt: string | null;
-    } & TLearnedContext)[];
+    threads: ReturnType<typeof decidedThreadsUpdate>;
   },
 ) {
-  const replies = batch.replies.map((reply, ord) => ({ ord, ...reply, queuedAt: reply.queuedAt ?? new Date() }));
   const eventRows = batch.events.map((event, ord) => ({ ord, ...event, payload: event.payload ?? {} }));
   await tx.execute(sql`
-    with replies as (
-      insert into ${messages}
-        (id, session_id, thread_id, direction, body, source, rule_id, rule_version, reply_to_message_id, status, queued_at)
-      select id, "sessionId", "threadId", 'out', body, source::message_source, "ruleId", "ruleVersion", "replyToMessageId",
-        'queued', "queuedAt"
-      from ${jsonRecordset(
-        replies,
-        `ord int, id uuid, "sessionId" uuid, "threadId" uuid, body text, source text, "ruleId" uuid, "ruleVersion" int,
-        "replyToMessageId" uuid, "queuedAt" timestamptz`,
-      )} r
-      order by ord
-    ), hits as (
+    with hits as (
       insert into ${ruleHits} (rule_id, version, message_id, thread_id, matched)
       select "ruleId", version, "messageId", "threadId", true
       from ${jsonRecordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid, "threadId" uuid`)} h
@@ -361,34 +334,8 @@ async function recordDecisions(
       select type, "sessionId", "contactId", "threadId", "messageId", payload
       from ${jsonRecordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
       order by ord
-    ), responded as (
-      -- The bot answered a waiting contact: how long they waited (pre-update awaiting_since).
-      insert into ${analyticsResponses} (thread_id, session_id, responder, waiting_since, responded_at, response_ms)
-      select t.id, c.session_id, 'bot', t.awaiting_since, now(),
-        greatest(0, round(extract(epoch from (now() - t.awaiting_since)) * 1000))::int
-      from ${threads} t
-      join ${contacts} c on c.id = t.contact_id
-      join ${jsonRecordset(
-        batch.learned.filter((entry) => entry.answered),
-        `"threadId" uuid`,
-      )} a on a."threadId" = t.id
-      where t.awaiting_since is not null
-    ), learned as (
-      -- Topics merge with what a concurrent batch of the same thread may have written.
-      update ${threads} t set
-        topics = array(
-          select topic from unnest(l.topics || t.topics) with ordinality u(topic, o)
-          group by topic order by min(o) limit ${MAX_TOPICS}),
-        sentiment = l.sentiment, sentiment_score = l."sentimentScore",
-        awaiting_since = case when l.answered then null else t.awaiting_since end,
-        -- The reply cap's state: the thread row is locked by this transaction.
-        auto_replies_at = l."autoRepliesAt", bot_paused_at = l."botPausedAt"
-      from ${jsonRecordset(
-        batch.learned,
-        `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, answered boolean,
-        "autoRepliesAt" timestamptz[], "botPausedAt" timestamptz`,
-      )} l
-      where t.id = l."threadId"
+    ), decided as (
+      ${batch.threads}
     )
     update ${messages} m set processed_at = now(), no_reply_reason = p."noReplyReason"
     from ${jsonRecordset(batch.processed, `id uuid, "noReplyReason" text`)} p
@@ -424,26 +371,4 @@ function describe(effects: TActionEffects) {
     ...(effects.relationship ? { relationship: effects.relationship } : {}),
     ...(effects.optOut ? { optedOut: true } : {}),
   };
-}
-
-/**
- * Puts queued messages on their sessions' send queues (one insert per session), grouped by
- * thread. With `tx`, the jobs are part of that transaction.
- */
-export async function enqueueSends(
-  boss: PgBoss,
-  queued: readonly { id: string; sessionId: string; threadId: string }[],
-  tx?: TTx,
-): Promise<void> {
-  const bySession = Map.groupBy(queued, (message) => message.sessionId);
-  for (const [sessionId, list] of bySession) {
-    await boss.insert(
-      sendQueueName(sessionId),
-      list.map((message) => ({
-        data: { messageId: message.id, threadId: message.threadId },
-        group: { id: message.threadId },
-      })),
-      tx ? { db: fromDrizzle(tx, sql) } : {},
-    );
-  }
 }

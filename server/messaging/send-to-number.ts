@@ -5,10 +5,9 @@ import type { TTx } from "~/db/client";
 import { messages, waSessions } from "~/db/schema";
 import { findDefaultSessionId } from "~/server/contacts/contacts";
 import { resolvePhoneNumber } from "~/server/contacts/phone";
+import { findOrCreateConversation } from "~/server/conversations/find";
+import { queueOutboundOne } from "~/server/conversations/outbound";
 import { AppError } from "~/server/errors";
-import { recordEvents } from "~/server/events/events";
-import { findOrCreateConversation } from "./conversation";
-import { enqueueSends } from "./process";
 
 export const ZSendToNumberInput = z.object({
   to: z.string().trim().min(1, "Give the number to send to").max(40),
@@ -36,28 +35,14 @@ export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInpu
   const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone);
   if (contact.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
   if (contact.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
-  const [stored] = await tx
-    .insert(messages)
-    .values({
-      sessionId,
-      threadId: thread.id,
-      direction: "out",
-      body: input.body,
-      source: "api",
-      status: "queued",
-      queuedAt: new Date(),
-    })
-    .returning();
-  await recordEvents(tx, [
-    {
-      type: "message.queued",
-      sessionId,
-      contactId: contact.id,
-      threadId: thread.id,
-      messageId: stored!.id,
-      payload: { source: "api", apiKeyId: by.apiKeyId },
-    },
-  ]);
-  await enqueueSends(boss, [{ id: stored!.id, sessionId, threadId: thread.id }], tx);
+  const queued = await queueOutboundOne(tx, boss, {
+    sessionId,
+    threadId: thread.id,
+    contactId: contact.id,
+    body: input.body,
+    source: "api",
+    event: { source: "api", apiKeyId: by.apiKeyId },
+  });
+  const [stored] = await tx.select().from(messages).where(eq(messages.id, queued!.id));
   return { message: stored!, contactId: contact.id, threadId: thread.id };
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { API_SCOPES, apiKeys, apiKeyUsage, type TApiScope } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 
 /**

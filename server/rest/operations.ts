@@ -3,9 +3,11 @@ import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import type { TApiScope } from "~/db/schema";
+import { IDENTITY_KINDS, type TIdentity } from "~/server/contacts/address";
 import { listContacts, upsertContactByPhone, ZContactUpsert } from "~/server/contacts/contacts";
+import { listIdentitiesOf } from "~/server/contacts/identities";
 import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
-import { handOffThreadByApi, releaseThreadByApi } from "~/server/inbox/ownership";
+import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
 import { getPublicMessage, listThreadMessages } from "~/server/inbox/thread";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
 import { contentOfRow, type TMessageContent, ZMessageContent } from "~/server/messages/content";
@@ -66,7 +68,20 @@ export const ZApiMessage = z
 export const ZApiContact = z
   .object({
     id: ZUuid,
-    phone: z.string().meta({ example: "+14155550123", description: "E.164" }),
+    phone: z.string().meta({
+      example: "+14155550123",
+      description:
+        "The contact's primary address: their number in E.164, or `<digits>@lid` for a contact WhatsApp has told us only by their LID",
+    }),
+    /** Every WhatsApp identity of the contact (a phone, a LID…), oldest first. */
+    identities: z
+      .array(
+        z.object({
+          kind: z.enum(IDENTITY_KINDS),
+          value: z.string().meta({ description: "E.164 for a phone; the digits of a LID" }),
+        }),
+      )
+      .meta({ description: "Every WhatsApp identity of the contact (a phone, a LID…), oldest first" }),
     name: z.string().nullable(),
     relationship: z.enum(RELATIONSHIPS),
     priority: z.number().int(),
@@ -144,23 +159,27 @@ function apiActor(context: TOperationContext) {
   return { apiKeyId: context.caller.keyId, actor: context.caller.actor };
 }
 
-function toApiContact(contact: {
-  id: string;
-  waId: string;
-  name: string | null;
-  relationship: (typeof RELATIONSHIPS)[number];
-  priority: number;
-  tags: string[];
-  notes?: string;
-  optedOut: boolean;
-  blocked: boolean;
-  lastInteractionAt: Date | null;
-  createdAt?: Date;
-  firstSeenAt?: Date;
-}) {
+function toApiContact(
+  contact: {
+    id: string;
+    waId: string;
+    name: string | null;
+    relationship: (typeof RELATIONSHIPS)[number];
+    priority: number;
+    tags: string[];
+    notes?: string;
+    optedOut: boolean;
+    blocked: boolean;
+    lastInteractionAt: Date | null;
+    createdAt?: Date;
+    firstSeenAt?: Date;
+  },
+  identities: TIdentity[],
+) {
   return {
     id: contact.id,
     phone: contact.waId,
+    identities,
     name: contact.name,
     relationship: contact.relationship,
     priority: contact.priority,
@@ -252,7 +271,14 @@ export const OPERATIONS: TOperation[] = [
     async handle(context) {
       const query = context.query as { search?: string; tag?: string; cursor?: string; limit: number };
       const page = await listContacts(context.db, query);
-      return { contacts: page.contacts.map((contact) => toApiContact(contact as never)), next: page.next };
+      const identities = await listIdentitiesOf(
+        context.db,
+        page.contacts.map((contact) => contact.id),
+      );
+      return {
+        contacts: page.contacts.map((contact) => toApiContact(contact as never, identities.get(contact.id) ?? [])),
+        next: page.next,
+      };
     },
   },
   {
@@ -271,7 +297,11 @@ export const OPERATIONS: TOperation[] = [
     response: ZApiContact,
     async handle(context) {
       const result = await upsertContactByPhone(context.db, context.caller.actor, context.body as never);
-      return new ApiAnswer(result.created ? 201 : 200, toApiContact(result.contact));
+      const identities = await listIdentitiesOf(context.db, [result.contact.id]);
+      return new ApiAnswer(
+        result.created ? 201 : 200,
+        toApiContact(result.contact, identities.get(result.contact.id) ?? []),
+      );
     },
   },
   {

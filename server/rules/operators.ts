@@ -1,11 +1,7 @@
 import safeRegex from "safe-regex2";
 import { z } from "zod";
+import { fold } from "~/server/lib/fold";
 import type { TFactType, TFactValue } from "./facts";
-
-/** Lower case, accents removed: "Préço" → "preco". */
-export function fold(text: string): string {
-  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-}
 
 /**
  * The last message's text, folded and split once: every rule tests the same text, one message

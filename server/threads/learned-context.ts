@@ -1,4 +1,4 @@
-import { fold } from "~/server/rules/operators";
+import { fold } from "~/server/lib/fold";
 
 /**
  * What Switchboard learns about a conversation as messages arrive: the topics it touches and

@@ -5,7 +5,7 @@ import { zCursor } from "~/server/lib/cursor";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { events, webhookAttempts, webhookDeliveries, webhooks, DELIVERY_STATUSES } from "~/db/schema";
 import { recordAudit } from "~/server/audit/audit";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { enqueueMany } from "~/server/jobs/boss";
 import { encryptSecret } from "~/server/lib/secrets";

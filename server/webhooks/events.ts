@@ -25,6 +25,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "rule.custom_event",
   "contact.created",
   "contact.updated",
+  "contact.merged",
   "session.status",
 ] as const;
 export type TWebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MESSAGE_DIRECTIONS, MESSAGE_SOURCES, MESSAGE_STATUSES } from "~/db/schema/messages";
+import { IDENTITY_KINDS } from "~/db/schema/identities";
 import { RELATIONSHIPS } from "~/db/schema/relationship";
 import { THREAD_MODES } from "~/db/schema/threads";
 import { WA_SESSION_STATUSES } from "~/db/schema/sessions";
@@ -116,6 +117,16 @@ export const WEBHOOK_DETAILS = {
       .nullable(),
     fileName: z.string().nullable(),
   }),
+  "contact.merged": z.strictObject({
+    /** A user who merged by hand; `engine` when WhatsApp reported the two as one; `message` when a message named both. */
+    by: z.union([ZUserId, z.enum(["engine", "message"])]),
+    /** The contact that is gone (its conversation, identities and fields are now `contact`'s). */
+    mergedContactId: ZId,
+    /** The identities that moved to `contact`. */
+    identities: z.array(z.strictObject({ kind: z.enum(IDENTITY_KINDS), value: z.string() })),
+    /** How many messages moved into `contact`'s conversation. */
+    messages: z.number().int(),
+  }),
   "session.status": z.strictObject({
     status: z.enum(WA_SESSION_STATUSES),
     previous: z.enum(WA_SESSION_STATUSES).nullable(),
@@ -148,6 +159,7 @@ export const WEBHOOK_OBJECTS: Record<
   "rule.custom_event": { message: "required", contact: "required", thread: "required" },
   "contact.created": { contact: "required" },
   "contact.updated": { message: "optional", contact: "required", thread: "optional" },
+  "contact.merged": { contact: "required", thread: "optional" },
   "session.status": {},
   "webhook.test": {},
 };

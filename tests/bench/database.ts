@@ -25,6 +25,8 @@ export async function withBenchDatabase<T>(run: (database: TBenchDatabase) => Pr
       dataDir: path.join(dataDir, "pg"),
       port: await freePort(),
       database: "bench",
+      // Statement counts per message (tests/bench/pipeline.ts), where the server can give them.
+      settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "top" },
     });
     url = embedded.url;
     stopEmbedded = embedded.stop;

@@ -153,6 +153,43 @@ async function rawCommitRate(url: string, seconds = 5): Promise<number> {
   return counts.reduce((a, b) => a + b, 0) / seconds;
 }
 
+/**
+ * Statements the server ran (pg_stat_statements, where the server loads it: the embedded one
+ * here does), to count round trips per message. The benchmark's own polling is left out.
+ * Null when the extension is not available.
+ */
+async function statementCounter(pool: pg.Pool) {
+  try {
+    await pool.query("create extension if not exists pg_stat_statements");
+    await pool.query("select pg_stat_statements_reset()");
+  } catch {
+    return null;
+  }
+  const xacts = async () =>
+    Number(
+      (
+        await pool.query<{ n: string }>(
+          "select xact_commit as n from pg_stat_database where datname = current_database()",
+        )
+      ).rows[0]!.n,
+    );
+  const startXacts = await xacts();
+  return {
+    async read() {
+      const { rows } = await pool.query<{ query: string; calls: string }>(`
+        select query, calls from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database())
+          and query not ilike '%pg_stat_statements%' and query not ilike '%pg_stat_database%'
+          -- the benchmark's own polling for the replies
+          and query not ilike '%count(*)%' and query not ilike '%max("messages"."sent_at")%'
+        order by calls desc`);
+      const total = rows.reduce((sum, row) => sum + Number(row.calls), 0);
+      const transactions = (await xacts()) - startXacts;
+      return { total, transactions, top: rows.slice(0, 25) };
+    },
+  };
+}
+
 /** Drains a backlog of `size` messages queued while no worker ran; returns messages/s. */
 async function backlogThroughput(context: TContext, size: number): Promise<number> {
   const since = new Date();
@@ -199,6 +236,7 @@ export async function runPipelineBench() {
         60_000,
         "the worker",
       );
+      const counter = await statementCounter(pool);
       const since = new Date();
       const started = Date.now();
       const count = 6_000;
@@ -208,6 +246,15 @@ export async function runPipelineBench() {
       const throughput = count / ((last.getTime() - started) / 1000);
       report(BENCH, "throughput_msgs_per_s", throughput, { messages: count });
       report(BENCH, "throughput_vs_raw_commit", throughput / raw);
+      const statements = await counter?.read();
+      if (statements) {
+        // Every statement (BEGIN and COMMIT included) of ingest, worker and pg-boss, per message.
+        report(BENCH, "statements_per_message", statements.total / count, { messages: count });
+        report(BENCH, "transactions_per_message", statements.transactions / count, { messages: count });
+        for (const row of statements.top) {
+          note(`  ${String(row.calls).padStart(7)}  ${row.query.replace(/\s+/g, " ").slice(0, 150)}`);
+        }
+      }
 
       if (process.env.BENCH_QUICK) {
         await stopWorker(worker);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "~/server/api/root";
 import { recordAudit } from "~/server/audit/audit";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
 
 describe("audit log", () => {

@@ -4,7 +4,8 @@ import { generate } from "otplib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, loginAttempts, userRecoveryCodes, userSessions, userTwoFactor } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { authenticate, type TSessionUser } from "~/server/auth/authenticate";
+import { authenticate } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { SECOND_FACTOR_REQUIRED } from "~/server/auth/sign-in-messages";
 import { LOGIN_THROTTLE } from "~/server/auth/throttle";
 import {

@@ -2,8 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "~/server/api/root";
 import type { TProcedureMeta } from "~/server/api/trpc";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { USER_ROLES, type TRole } from "~/server/auth/roles";
+import { USER_ROLES, type TRole, type TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
 
 /**
@@ -108,6 +107,8 @@ const PROCEDURE_AREAS: Record<
   "contacts.save": ["contacts", "write"],
   "contacts.importPreview": ["contacts", "write"],
   "contacts.import": ["contacts", "write"],
+  "contacts.mergePreview": ["contacts", "write"],
+  "contacts.merge": ["contacts", "write"],
   "profiles.list": ["config", "read"],
   "profiles.save": ["config", "write"],
   "profiles.delete": ["config", "write"],

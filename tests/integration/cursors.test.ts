@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "~/server/api/root";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { createBoss } from "~/server/jobs/boss";
 import { INVALID_CURSOR } from "~/server/lib/cursor";
 import { ingestInboundBatch } from "~/server/messaging/ingest";

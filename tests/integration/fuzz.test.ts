@@ -6,7 +6,7 @@ import { z } from "zod";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter, createCaller } from "~/server/api/root";
 import type { TTRPCContext } from "~/server/api/trpc";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { OPERATIONS, type TOperation } from "~/server/rest/operations";

@@ -4,7 +4,7 @@ import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contacts } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";

@@ -198,7 +198,7 @@ describe("pacing and bad input", () => {
     const broken = await inbound(pipeline, "+15550000040", "bad \uDC00 text");
     const empty = await inbound(pipeline, "+15550000040", "");
     const group = await inbound(pipeline, "120363000000@g.us", "from a group");
-    expect(group).toEqual({ status: "rejected", reason: 'sender "120363000000@g.us" is not a phone number' });
+    expect(group).toEqual({ status: "rejected", reason: 'sender "120363000000@g.us" is not a phone number or a LID' });
     const stored = await pipeline.db
       .select({ id: messages.id, flags: messages.flags, body: messages.body })
       .from(messages)

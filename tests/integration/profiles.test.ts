@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { createCaller } from "~/server/api/root";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { insertUser } from "../support/database";
 import { inbound, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 

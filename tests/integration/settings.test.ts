@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, settings } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
 
 describe("org settings", () => {

@@ -1,6 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { appRouter } from "~/server/api/root";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";

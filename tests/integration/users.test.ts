@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, users } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { authenticate } from "~/server/auth/authenticate";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { ensureBootstrapAdmin, setUserDisabled, updateUser } from "~/server/users/users";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
 

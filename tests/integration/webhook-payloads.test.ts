@@ -3,9 +3,10 @@ import { randomUUID } from "node:crypto";
 import { asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { CONTENT_KINDS, ZMessageContent } from "~/server/messages/content";
-import { events, threads } from "~/db/schema";
+import { contacts, events, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { handBackIdleThreads } from "~/server/inbox/ownership";
+import { linkIdentities } from "~/server/contacts/merge";
+import { handBackIdleThreads } from "~/server/conversations/state";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
 import { recordSessionStatus } from "~/server/sessions/sessions";
 import { buildWebhookPayloads, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from "~/server/webhooks/events";
@@ -86,6 +87,17 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     await caller.contacts.save({ id: saved.id, contact: { phone: "+14155550193", name: "Ana Lima" } });
     expect((await call("PUT", "/contacts", { key, body: { phone: "+14155550194" } })).status).toBe(201);
     await caller.contacts.import({ csv: "phone,name\n+14155550195,Bo\n+14155550193,Ana L\n", fileName: "list.csv" });
+    // Merges: by hand, and one an engine reported (a LID that is an imported number).
+    const [byApi] = await pipeline.db.select().from(contacts).where(eq(contacts.waId, "+14155550194"));
+    await caller.contacts.merge({ id: saved.id, otherId: byApi!.id });
+    await inbound(pipeline, "100000000000195@lid", "hi from a LID");
+    await linkIdentities(
+      pipeline.db,
+      pipeline.boss,
+      pipeline.sessionId,
+      { lid: "100000000000195", phone: "+14155550195" },
+      "engine",
+    );
     await recordSessionStatus(pipeline.db, pipeline.sessionId, { status: "failed", error: "offline" });
     const { endpoint } = await caller.webhooks.create({ url: "http://127.0.0.1:9/hook" });
     await caller.webhooks.sendTest({ id: endpoint.id });
@@ -138,6 +150,8 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
         "contact.updated by user",
         "contact.updated by import",
         "contact.updated by rule",
+        "contact.merged by user",
+        "contact.merged by engine",
         "message.sent from transport",
         "message.sent from phone",
       ]),

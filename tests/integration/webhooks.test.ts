@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { webhookAttempts, webhookDeliveries, webhooks } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import type { TSessionUser } from "~/server/auth/authenticate";
+import type { TSessionUser } from "~/server/auth/roles";
 import { recordEvents } from "~/server/events/events";
 import { defaultWebhookConfig, type TWebhookConfig } from "~/server/webhooks/deliver";
 import { WEBHOOK_EVENT_TYPES } from "~/server/webhooks/events";

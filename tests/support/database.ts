@@ -3,8 +3,7 @@ import { inject } from "vitest";
 import { createDb, type TDb } from "~/db/client";
 import { users } from "~/db/schema";
 import { hashPassword } from "~/server/auth/password";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import type { TRole } from "~/server/auth/roles";
+import type { TRole, TSessionUser } from "~/server/auth/roles";
 import { withDatabase } from "./global-setup";
 import type pg from "pg";
 

@@ -26,6 +26,8 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
   restored = false;
   readonly sent: { chatId: string; body: string; id: string }[] = [];
   readonly presence: { chatId: string; state: "typing" | "clear" }[] = [];
+  /** What WhatsApp knows of LIDs' phone numbers (`…@lid` → `…@c.us`), as the test tells it. */
+  readonly lidPhones = new Map<string, string>();
 
   constructor(
     private readonly options: Parameters<TWwebjsClientFactory>[0],
@@ -159,6 +161,16 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
         return Promise.resolve();
       },
     });
+  }
+
+  getContactLidAndPhone(userIds: string[]) {
+    return Promise.resolve(
+      userIds.map((id) =>
+        id.endsWith("@lid")
+          ? { lid: id, pn: this.lidPhones.get(id) }
+          : { lid: [...this.lidPhones].find(([, pn]) => pn === id)?.[0], pn: id },
+      ),
+    );
   }
 
   logout() {

@@ -1,4 +1,4 @@
-import { handBackIdleThreads } from "~/server/inbox/ownership";
+import { handBackIdleThreads } from "~/server/conversations/state";
 import { getOrgSettings } from "~/server/settings/settings";
 import type { TJobHandler } from "../runtime";
 

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { getContact, listContacts, saveContact, ZContactInput, ZListContactsInput } from "~/server/contacts/contacts";
 import { importContacts, previewContactImport, ZImportContactsInput } from "~/server/contacts/import";
+import { mergeContacts, previewContactMerge } from "~/server/contacts/merge";
+import { getWebBoss } from "~/server/jobs/web-boss";
 import { createTRPCRouter, requireAccess } from "../trpc";
+
+const ZMergeInput = z.object({ id: z.uuid(), otherId: z.uuid() });
 
 export const contactsRouter = createTRPCRouter({
   list: requireAccess("contacts", "read")
@@ -17,6 +21,16 @@ export const contactsRouter = createTRPCRouter({
   importPreview: requireAccess("contacts", "write")
     .input(ZImportContactsInput)
     .mutation(({ ctx, input }) => previewContactImport(ctx.db, input)),
+  // Only those who may merge see what a merge would do.
+  mergePreview: requireAccess("contacts", "write")
+    .input(ZMergeInput)
+    .query(({ ctx, input }) => previewContactMerge(ctx.db, input.id, input.otherId)),
+  merge: requireAccess("contacts", "write")
+    .input(ZMergeInput)
+    .mutation(async ({ ctx, input }) => {
+      const merged = await mergeContacts(ctx.db, ctx.boss ?? (await getWebBoss()), ctx.user, input.id, input.otherId);
+      return { survivorId: merged.survivorId, absorbedId: merged.absorbedId, threadId: merged.threadId };
+    }),
   import: requireAccess("contacts", "write")
     .input(ZImportContactsInput)
     .mutation(({ ctx, input }) => importContacts(ctx.db, ctx.user, input)),

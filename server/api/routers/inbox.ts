@@ -15,7 +15,7 @@ import {
   reopenThread,
   takeOver,
   ZAssignInput,
-} from "~/server/inbox/ownership";
+} from "~/server/conversations/state";
 import { getInboxThread, markThreadRead, ZInboxThreadInput } from "~/server/inbox/thread";
 import { getWebBoss } from "~/server/jobs/web-boss";
 import { listAssignableUsers } from "~/server/users/users";

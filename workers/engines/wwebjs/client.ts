@@ -36,6 +36,8 @@ export type TWwebjsMessage = {
   /** WhatsApp Web's own message model, serialized: what the library read the fields above from. */
   _data?: {
     notifyName?: string;
+    /** `senderPn`: the sender's phone number (`…@c.us`) when the message comes from a LID (`…@lid`). */
+    senderPn?: string;
     mimetype?: string;
     filename?: string;
     size?: number;
@@ -74,6 +76,8 @@ export type TWwebjsClient = EventEmitter & {
   logout: () => Promise<void>;
   sendMessage: (chatId: string, content: string) => Promise<TWwebjsMessage>;
   getChatById: (chatId: string) => Promise<{ sendStateTyping: () => Promise<void>; clearState: () => Promise<void> }>;
+  /** The LID and phone number (`pn`) WhatsApp knows for each user id (either may be missing). */
+  getContactLidAndPhone?: (userIds: string[]) => Promise<{ lid?: string; pn?: string }[]>;
   info?: { wid?: { user?: string } };
   pupBrowser?: { process: () => { pid?: number; kill: (signal?: NodeJS.Signals) => boolean } | null } | null;
 };

@@ -1,6 +1,7 @@
 import type { TEngineConnection, TEngineHandlers } from "../types";
 import type { TWwebjsClient, TWwebjsMessage, TWwebjsReaction } from "./client";
 import { createEchoFilter } from "./echo";
+import { createLidPhoneLookup } from "./identities";
 import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
 import { chatIdOf, mapAck, mapInbound, mapPhoneMessage, mapReaction } from "./mapping";
 import { createTypingPresence } from "./presence";
@@ -27,6 +28,7 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
   const { log, sessionId } = options;
   let handlers: TEngineHandlers | null = null;
   const echo = createEchoFilter();
+  const lids = createLidPhoneLookup();
   const lifecycle = createWwebjsLifecycle(options, {
     attach: (client) => wire(client),
     detach: () => typing.reset(),
@@ -39,6 +41,11 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
       if (!inbound) return;
       void (async () => {
         try {
+          // A LID sender: their number, when WhatsApp tells it, goes with the message (ingest links them).
+          if (message.from.endsWith("@lid") && !inbound.identity?.phone) {
+            const phone = await lids.phoneOf(client, message.from);
+            if (phone) inbound.identity = { ...inbound.identity, phone };
+          }
           await handlers?.onMessage(inbound);
           typing.start(message.from);
         } catch (error) {

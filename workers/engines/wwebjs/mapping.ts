@@ -159,6 +159,7 @@ export function mapInbound(message: TWwebjsMessage, sessionId: string): TInbound
     from: message.from,
     ...(message._data?.notifyName ? { pushName: message._data.notifyName } : {}),
     content: mapContent(message),
+    ...identityOf(message),
     sentAt: new Date(message.timestamp * 1000),
   };
 }
@@ -181,12 +182,42 @@ export function mapReaction(reaction: TWwebjsReaction, sessionId: string): TInbo
   };
 }
 
+/**
+ * The sender's other identity when the message names it: a LID sender's phone number
+ * (`_data.senderPn`). Ingest finds the contact by either and links the two.
+ */
+export function identityOf(message: Pick<TWwebjsMessage, "from" | "_data">): Pick<TInboundMessage, "identity"> {
+  const phone = message._data?.senderPn;
+  return message.from.endsWith("@lid") && phone && /@(c\.us|s\.whatsapp\.net)$/.test(phone)
+    ? { identity: { phone } }
+    : {};
+}
+
+/**
+ * `client.getContactLidAndPhone`'s answer (`[{ lid: "…@lid", pn: "…@c.us" }]`) as the links it
+ * reports: only entries with both, as a LID's digits and an E.164 number.
+ */
+export function lidPhoneLinks(answer: readonly { lid?: string | null; pn?: string | null }[]) {
+  return answer.flatMap(({ lid, pn }) => {
+    const lidDigits = /^(\d+)(?::\d+)?@lid$/.exec(lid ?? "")?.[1];
+    const phoneDigits = /^(\d+)(?::\d+)?@(c\.us|s\.whatsapp\.net)$/.exec(pn ?? "")?.[1];
+    return lidDigits && phoneDigits ? [{ lid: lidDigits, phone: `+${phoneDigits}` }] : [];
+  });
+}
+
+/** A chat id (`…@c.us`, `…@lid`) as our address: E.164, or the LID's `…@lid`. */
+function addressOfChat(chatId: string): string {
+  const lid = /^(\d+)(?::\d+)?@lid$/.exec(chatId);
+  if (lid) return `${lid[1]}@lid`;
+  return `+${chatId.replace(/@(c\.us|s\.whatsapp\.net)$/, "")}`;
+}
+
 /** A message typed on the linked phone (`message_create`, ours) as the phone-echo side channel's shape. */
 export function mapPhoneMessage(message: TWwebjsMessage): TPhoneMessage {
   const content = mapContent(message);
   const isText = content.kind === "text" && !content.quoted;
   return {
-    to: `+${message.to.replace(/@(c\.us|s\.whatsapp\.net)$/, "")}`,
+    to: addressOfChat(message.to),
     waMessageId: message.id._serialized,
     // A photo sent from the phone has its thumbnail as `body`: a text's text, else the caption.
     body: content.kind === "text" ? (message.body ?? "") : (textField(message._data?.caption) ?? ""),
@@ -209,7 +240,8 @@ export function mapAck(message: Pick<TWwebjsMessage, "id">, ack: number): TAck |
   return status ? { waMessageId: message.id._serialized, status } : null;
 }
 
-/** A chat id for an E.164 number. */
+/** A chat id for one of our addresses: an E.164 number, or a LID's `…@lid` (its chat id as it is). */
 export function chatIdOf(to: string): string {
+  if (to.endsWith("@lid")) return to;
   return `${to.replace(/^\+/, "")}@c.us`;
 }

@@ -1,18 +1,26 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, threadNotes, threads, users } from "~/db/schema";
+import { contacts, messages, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import type { TSessionUser } from "~/server/auth/authenticate";
-import { canAccess } from "~/server/auth/roles";
+import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
+import { enqueueSends } from "~/server/jobs/boss";
+import { jsonRecordset } from "~/server/lib/sql";
 
 /**
- * Who owns a thread, changed one way only: here, each change in one transaction that locks the
- * thread row first. So two agents taking over at the same moment are serialised by Postgres:
- * the first wins, the second finds the thread taken and is told by whom. Every change is an
- * event (live views, webhooks) and an audit entry.
+ * The conversations module: THE one place that changes a conversation's state (`threads`: mode
+ * bot / human / closed, owner, waiting since, hand-off time, the idle handback's clock, closed
+ * at, the bot's pause, last activity). Staff transitions (take over, assign, release, close,
+ * reopen) each run in one transaction that locks the thread row first, so two agents taking
+ * over at the same moment are serialised by Postgres: the first wins, the second finds the
+ * thread taken and is told by whom. Every transition writes its event (live views, webhooks)
+ * and, when a person or another system made it, its audit entry, here and only here. The hot
+ * path (ingest, `message.process`) writes the same columns through the SQL fragments at the
+ * end of this file, so one statement does it all. Outbound messages: ./outbound.ts.
+ * tests/unit/ownership-of-state.test.ts fails if another module writes these columns.
  */
 
 type TThreadRow = typeof threads.$inferSelect & { sessionId: string };
@@ -293,4 +301,183 @@ export async function releaseThreadByApi(db: TDb, by: TApiActor, threadId: strin
       previousAssigneeId: thread.assignedUserId,
     });
   });
+}
+
+/**
+ * A person wrote from the linked phone itself: the conversation becomes the people's (human
+ * mode, unassigned if nobody held it), recorded as `thread.handoff` by `phone`, so the bot never
+ * talks over them. Nothing when it is the people's already.
+ */
+export async function handOffToPhone(
+  tx: TTx,
+  conversation: { id: string; mode: "bot" | "human" | "closed"; contactId: string; sessionId: string },
+  messageId: string,
+): Promise<void> {
+  if (conversation.mode === "human") return;
+  const now = new Date();
+  await tx
+    .update(threads)
+    .set({ mode: "human", handoffAt: now, humanActiveAt: now, awaitingSince: null, closedAt: null, updatedAt: now })
+    .where(eq(threads.id, conversation.id));
+  await recordEvents(tx, [
+    {
+      type: "thread.handoff",
+      sessionId: conversation.sessionId,
+      contactId: conversation.contactId,
+      threadId: conversation.id,
+      messageId,
+      payload: { by: "phone", from: conversation.mode },
+    },
+  ]);
+}
+
+/** A hand-off decided by the bot: a rule's action, or the reply cap's `handoff` policy. */
+export type TBotHandoff = {
+  ruleId: string | null;
+  assigneeId: string | null;
+  note: string | null;
+  by?: "rule" | "policy";
+};
+
+/**
+ * The `thread.handoff` event of a hand-off the bot decided (written with the batch's other
+ * events, in their order); the thread's side is in `decidedThreadsUpdate`.
+ */
+export function botHandoffEvent(
+  ids: { sessionId: string; contactId: string; threadId: string },
+  messageId: string,
+  handoff: TBotHandoff,
+): TEventInput {
+  return {
+    type: "thread.handoff",
+    ...ids,
+    messageId,
+    payload: {
+      by: handoff.by ?? "rule",
+      ...(handoff.by === "policy" ? { reason: "reply_cap" } : {}),
+      ruleId: handoff.ruleId,
+      assigneeId: handoff.assigneeId,
+      note: handoff.note,
+    },
+  };
+}
+
+/**
+ * Ingest's side of conversations, for its one statement: opens the thread of each contact in
+ * `contactRows` (a relation of `(id uuid, last_interaction_at timestamptz)`, in key order), or
+ * updates it: last activity, waiting since the oldest unanswered message, and a closed
+ * conversation reopens with the bot. Returns `(id, contact_id)` of the threads.
+ */
+export function inboundThreadsUpsert(contactRows: SQL): SQL {
+  return sql`
+    insert into ${threads} (contact_id, last_message_at, awaiting_since)
+    select id, last_interaction_at, last_interaction_at from ${contactRows} order by id
+    on conflict (contact_id) do update set
+      last_message_at = excluded.last_message_at,
+      -- The oldest unanswered message's time: kept while nobody has answered.
+      awaiting_since = coalesce(${threads}.awaiting_since, excluded.awaiting_since),
+      closed_at = null,
+      -- A closed conversation reopens with the bot when the contact writes again.
+      mode = case when ${threads}.mode = 'closed' then 'bot'::thread_mode else ${threads}.mode end,
+      updated_at = now()
+    returning id, contact_id`;
+}
+
+/**
+ * What `message.process` decided for each conversation of a batch (rows locked by it): the
+ * learned context (topics merged with what a concurrent batch may have written, sentiment),
+ * who is still waiting, the reply cap's ledger and pause, and a hand-off to people. A
+ * statement for a CTE, run after the batch's replies were queued.
+ */
+export function decidedThreadsUpdate(
+  entries: readonly {
+    threadId: string;
+    topics: string[];
+    sentiment: string | null;
+    sentimentScore: number | null;
+    /** Since when the contact waits after the batch (null: answered; kept when already waiting). */
+    waitingSince: string | null;
+    autoRepliesAt: string[];
+    botPausedAt: string | null;
+    handoff: { assigneeId: string | null } | null;
+  }[],
+  options: { maxTopics: number; at: Date },
+): SQL {
+  const rows = entries.map(({ handoff, ...entry }) => ({
+    ...entry,
+    handoff: handoff !== null,
+    assigneeId: handoff?.assigneeId ?? null,
+  }));
+  const at = options.at.toISOString();
+  return sql`
+    update ${threads} t set
+      topics = array(
+        select topic from unnest(l.topics || t.topics) with ordinality u(topic, o)
+        group by topic order by min(o) limit ${sql.raw(String(options.maxTopics))}),
+      sentiment = l.sentiment, sentiment_score = l."sentimentScore",
+      -- The replies were queued before this (./outbound.ts cleared what they answered).
+      awaiting_since = coalesce(t.awaiting_since, l."waitingSince"),
+      auto_replies_at = l."autoRepliesAt", bot_paused_at = l."botPausedAt",
+      mode = case when l.handoff then 'human'::thread_mode else t.mode end,
+      assigned_user_id = case when l.handoff then l."assigneeId" else t.assigned_user_id end,
+      handoff_at = case when l.handoff then ${at}::timestamptz else t.handoff_at end,
+      human_active_at = case when l.handoff then ${at}::timestamptz else t.human_active_at end,
+      updated_at = case when l.handoff then ${at}::timestamptz else t.updated_at end
+    from ${jsonRecordset(
+      rows,
+      `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, "waitingSince" timestamptz,
+      "autoRepliesAt" timestamptz[],
+      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid`,
+    )} l
+    where t.id = l."threadId"`;
+}
+
+/**
+ * Two contacts turned out to be one person (server/contacts/merge.ts): their conversations
+ * become one. With both threads, the absorbed one's messages, notes, rule hits, response times,
+ * events and read marks move to the survivor's, which takes `state` (the merge plan's mode,
+ * owner and clocks), and the absorbed thread is deleted; replies still queued there are
+ * enqueued again on the survivor's thread (a send job names its thread). With only the
+ * absorbed contact's thread, it becomes the surviving contact's. The caller holds both
+ * contacts' and threads' locks. Returns the surviving conversation's thread, if any.
+ */
+export async function mergeConversations(
+  tx: TTx,
+  boss: PgBoss,
+  merge: {
+    survivor: { id: string } | null;
+    absorbed: { id: string } | null;
+    contactId: string;
+    state: Partial<typeof threads.$inferInsert> | null;
+  },
+): Promise<string | null> {
+  const { survivor: st, absorbed: at } = merge;
+  if (at && st && merge.state) {
+    const moved = await tx.execute<{ id: string; session_id: string; status: string; direction: string }>(sql`
+      update ${messages} set thread_id = ${st.id} where thread_id = ${at.id}
+      returning id, session_id, status, direction`);
+    const requeue = moved.rows
+      .filter((row) => row.status === "queued" && row.direction === "out")
+      .map((row) => ({ id: row.id, sessionId: row.session_id, threadId: st.id }));
+    await tx.execute(sql`
+      with notes as (update thread_notes set thread_id = ${st.id} where thread_id = ${at.id}),
+      hits as (update rule_hits set thread_id = ${st.id} where thread_id = ${at.id}),
+      responses as (update analytics_responses set thread_id = ${st.id} where thread_id = ${at.id}),
+      thread_events as (update events set thread_id = ${st.id} where thread_id = ${at.id})
+      -- Read marks: where a person had read both, the lesser (nothing unread is hidden).
+      update thread_reads r set last_read_seq = least(r.last_read_seq, o.last_read_seq)
+      from thread_reads o where o.thread_id = ${at.id} and r.thread_id = ${st.id} and r.user_id = o.user_id`);
+    await tx
+      .update(threads)
+      .set({ ...merge.state, updatedAt: new Date() })
+      .where(eq(threads.id, st.id));
+    await tx.delete(threads).where(eq(threads.id, at.id));
+    if (requeue.length > 0) await enqueueSends(boss, requeue, tx);
+    return st.id;
+  }
+  if (at) {
+    await tx.update(threads).set({ contactId: merge.contactId, updatedAt: new Date() }).where(eq(threads.id, at.id));
+    return at.id;
+  }
+  return st?.id ?? null;
 }
