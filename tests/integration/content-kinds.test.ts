@@ -268,6 +268,9 @@ describe("every kind of message: engine → ingest → rules → the inbox", () 
     const waId = "+14155550141";
     await admin.simulator.send({ phone: waId, body: "Hello" });
     const [first] = await waitForReplies(pipeline.db, waId, 1);
+    // Every outbound message is stored with its content (a text: the conversations entry point).
+    const [reply] = await pipeline.db.select().from(messages).where(eq(messages.id, first!.id));
+    expect(reply).toMatchObject({ type: "text", content: { kind: "text", text: first!.body } });
     await admin.simulator.send({
       phone: waId,
       content: { kind: "reaction", emoji: "👍", targetWaMessageId: first!.waMessageId! },
