@@ -12,6 +12,7 @@ import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
+import { MessageContent } from "~/components/inbox/message-content";
 import { ContactMerge, identityLabel } from "./contact-merge";
 
 /** One contact: details (editable), profile, notes, opt-out and block, and the conversation. */
@@ -169,7 +170,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     : "max-w-[75%] rounded-lg border border-border bg-card px-3 py-2 text-sm"
                 }
               >
-                <div className="whitespace-pre-wrap break-words">{message.body}</div>
+                <MessageContent content={message.content} body={message.body} />
                 <div className="mt-1 text-[10px] text-foreground/70">
                   {message.source} · {new Date(message.createdAt).toLocaleString()} · {message.status}
                 </div>

@@ -2,6 +2,10 @@ import Link from "next/link";
 import { Ticks } from "~/components/simulator/ticks";
 import { cn } from "~/components/ui/cn";
 import { formatStamp, type TInboxMessage, type TInboxNote } from "./inbox-labels";
+import { MessageContent } from "./message-content";
+
+/** What a bubble needs from the rest of the loaded conversation: messages by WhatsApp id, reactions on each. */
+export type TBubbleContext = { byWaId: ReadonlyMap<string, TInboxMessage>; reactions: ReadonlyMap<string, string[]> };
 
 /** Who wrote a message: the contact, a rule (which, which version), the AI, an agent, the phone or the API. */
 function SourceLabel({ message }: { message: TInboxMessage }) {
@@ -44,14 +48,27 @@ const NO_REPLY_TEXT: Record<NonNullable<TInboxMessage["noReplyReason"]>, string>
 };
 
 /** One message: the contact's on the left, ours on the right, with who wrote it, when, and its ticks. */
-export function MessageBubble({ message, now }: { message: TInboxMessage; now: number }) {
+export function MessageBubble({
+  message,
+  now,
+  context,
+}: {
+  message: TInboxMessage;
+  now: number;
+  context?: TBubbleContext;
+}) {
   const inbound = message.direction === "in";
+  const { content } = message;
+  const quoted = content.quoted ? context?.byWaId.get(content.quoted.waMessageId) : undefined;
+  const target = content.kind === "reaction" ? context?.byWaId.get(content.targetWaMessageId) : undefined;
+  const reactions = message.waMessageId ? (context?.reactions.get(message.waMessageId) ?? []) : [];
   const byPerson = message.source === "agent" || message.source === "phone";
   return (
     <div
       className={cn("flex", inbound ? "justify-start" : "justify-end")}
       data-testid={`message-${message.direction}`}
       data-seq={message.seq}
+      data-kind={content.kind}
     >
       <div
         className={cn(
@@ -60,9 +77,12 @@ export function MessageBubble({ message, now }: { message: TInboxMessage; now: n
           !inbound && (byPerson ? "border-primary/25 bg-primary/10" : "border-border bg-muted"),
         )}
       >
-        <div className="break-words whitespace-pre-wrap">
-          {message.body || <em className="text-foreground/70">({message.type})</em>}
-        </div>
+        <MessageContent
+          content={content}
+          body={message.body}
+          quotedText={quoted?.body ?? null}
+          reactionTargetText={target?.body ?? null}
+        />
         <div
           className={cn(
             "mt-1 flex flex-wrap items-center gap-x-1.5 text-xs text-foreground/70",
@@ -73,6 +93,15 @@ export function MessageBubble({ message, now }: { message: TInboxMessage; now: n
           <span aria-hidden="true">·</span>
           <time dateTime={new Date(message.createdAt).toISOString()}>{formatStamp(message.createdAt, now)}</time>
           {inbound ? null : <Ticks status={message.status} className="ml-0" />}
+          {reactions.length > 0 ? (
+            <span
+              className="rounded-full border border-border bg-background px-1.5"
+              data-testid="reactions"
+              title="Reactions"
+            >
+              {reactions.join(" ")}
+            </span>
+          ) : null}
         </div>
         {inbound && message.noReplyReason ? (
           <p className="mt-1 text-xs text-foreground/70" data-testid="no-reply-reason">

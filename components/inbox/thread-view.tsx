@@ -9,7 +9,8 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody } from "~/components/ui/card";
 import { Composer } from "./composer";
 import { type TInboxMessage, type TInboxNote, type TInboxThread, useNow } from "./inbox-labels";
-import { MessageBubble, NoteCard } from "./message-bubble";
+import { MessageBubble, NoteCard, type TBubbleContext } from "./message-bubble";
+import { reactionsByTarget } from "./message-content";
 import { ThreadHeader } from "./thread-header";
 
 type TTimelineItem = { kind: "message"; message: TInboxMessage } | { kind: "note"; note: TInboxNote };
@@ -61,6 +62,11 @@ export function ThreadView({
   const olderPages = older.flatMap((query) => (query.data ? [query.data] : []));
   const pages = latest.data ? [...olderPages, latest.data] : olderPages;
   const timeline = buildTimeline(pages);
+  const loaded = timeline.flatMap((item) => (item.kind === "message" ? [item.message] : []));
+  const bubbleContext: TBubbleContext = {
+    byWaId: new Map(loaded.flatMap((message) => (message.waMessageId ? [[message.waMessageId, message]] : []))),
+    reactions: reactionsByTarget(loaded),
+  };
   const lastOlder = older.at(-1);
   const hasOlder = olderCursors.length === 0 ? Boolean(latest.data?.hasOlder) : Boolean(lastOlder?.data?.hasOlder);
   const loadingOlder = older.some((query) => query.isPending);
@@ -170,7 +176,7 @@ export function ThreadView({
         {timeline.length === 0 ? <p className="text-sm text-muted-foreground">No messages yet.</p> : null}
         {timeline.map((item) =>
           item.kind === "message" ? (
-            <MessageBubble key={item.message.id} message={item.message} now={now} />
+            <MessageBubble key={item.message.id} message={item.message} now={now} context={bubbleContext} />
           ) : (
             <NoteCard key={item.note.id} note={item.note} now={now} />
           ),

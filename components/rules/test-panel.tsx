@@ -13,6 +13,8 @@ import { RELATIONSHIPS } from "~/db/schema/contacts";
 import type { TConditionExplanation } from "~/server/rules/engine";
 import { FACTS, type TFactName } from "~/server/rules/facts";
 import { OPERATORS, type TOperatorName } from "~/server/rules/operators";
+import { CONTENT_KINDS, KIND_LABELS, type TContentKind } from "~/server/messages/content";
+import { simulatedContent } from "~/server/messages/examples";
 
 function Explanation({ node }: { node: TConditionExplanation }) {
   const mark = (
@@ -66,10 +68,13 @@ export function TestPanel() {
   const [name, setName] = useState("Test contact");
   const [relationship, setRelationship] = useState<(typeof RELATIONSHIPS)[number]>("other");
   const [tags, setTags] = useState("");
+  const [kind, setKind] = useState<TContentKind>("text");
   const submit = (event: FormEvent) => {
     event.preventDefault();
     test.mutate({
       text,
+      // Another kind: its example with the text in it (a caption, a place's name…), as the Simulator sends.
+      ...(kind === "text" ? {} : { content: simulatedContent(kind, text, "test-panel-message") }),
       ...(at ? { at: new Date(at) } : {}),
       contact: {
         name,
@@ -97,6 +102,15 @@ export function TestPanel() {
               onChange={(event) => setText(event.target.value)}
               placeholder="What is the price?"
             />
+          </Field>
+          <Field label="Kind" htmlFor="test-kind">
+            <Select id="test-kind" value={kind} onChange={(event) => setKind(event.target.value as TContentKind)}>
+              {CONTENT_KINDS.map((option) => (
+                <option key={option} value={option}>
+                  {KIND_LABELS[option]}
+                </option>
+              ))}
+            </Select>
           </Field>
           <Field label="Arrives at (default now)" htmlFor="test-at">
             <Input id="test-at" type="datetime-local" value={at} onChange={(event) => setAt(event.target.value)} />

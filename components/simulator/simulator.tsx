@@ -12,8 +12,11 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { cn } from "~/components/ui/cn";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
-import { Input } from "~/components/ui/input";
+import { Input, Select } from "~/components/ui/input";
+import { CONTENT_KINDS, KIND_LABELS, type TContentKind } from "~/server/messages/content";
+import { simulatedContent } from "~/server/messages/examples";
 import { Ticks } from "./ticks";
+import { MessageContent } from "~/components/inbox/message-content";
 
 /** Chat as any contact of the simulator session and watch the bot answer, live. */
 export function Simulator({ canWrite }: { canWrite: boolean }) {
@@ -83,7 +86,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                       message.direction === "in" ? "bg-primary/15" : "border border-border bg-card",
                     )}
                   >
-                    {message.body || <em className="text-muted-foreground">(empty)</em>}
+                    <MessageContent content={message.content} body={message.body} />
                     {message.direction === "out" ? <Ticks status={message.status} /> : null}
                     {message.error ? <div className="mt-1 text-xs text-destructive">{message.error}</div> : null}
                   </div>
@@ -91,7 +94,12 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
               ))}
               {thread.data?.length === 0 ? <p className="text-sm text-muted-foreground">Say hello.</p> : null}
             </CardBody>
-            {canWrite ? <Composer contact={selected} /> : null}
+            {canWrite ? (
+              <Composer
+                contact={selected}
+                lastWaMessageId={thread.data?.findLast((message) => message.waMessageId)?.waMessageId ?? null}
+              />
+            ) : null}
           </>
         ) : (
           <CardBody className="text-sm text-muted-foreground">
@@ -148,18 +156,48 @@ function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?:
   );
 }
 
-function Composer({ contact }: { contact: { waId: string; name?: string } }) {
+/** What the text box holds for each kind besides text. */
+const KIND_PLACEHOLDERS: Record<TContentKind, string> = {
+  text: "Type a message",
+  image: "Caption (optional)",
+  video: "Caption (optional)",
+  audio: "(no text)",
+  voice: "(no text)",
+  document: "Caption (optional)",
+  sticker: "(no text)",
+  location: "Place name (optional)",
+  contacts: "(an example card)",
+  reaction: "Emoji (default 👍), on the last message",
+  button_reply: "Button title (optional)",
+  list_reply: "Row title (optional)",
+  template: "(an example template)",
+  unknown: "Text (optional)",
+};
+
+function Composer({
+  contact,
+  lastWaMessageId,
+}: {
+  contact: { waId: string; name?: string };
+  /** The conversation's last message: what a reaction reacts to. */
+  lastWaMessageId: string | null;
+}) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
+  const [kind, setKind] = useState<TContentKind>("text");
   const send = useMutation(trpc.simulator.send.mutationOptions());
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const body = formText(new FormData(formElement), "body");
-    if (!body.trim()) return;
+    if (kind === "text" && !body.trim()) return;
     setError(null);
     try {
-      await send.mutateAsync({ phone: contact.waId, name: contact.name, body });
+      await send.mutateAsync(
+        kind === "text"
+          ? { phone: contact.waId, name: contact.name, body }
+          : { phone: contact.waId, name: contact.name, content: simulatedContent(kind, body, lastWaMessageId) },
+      );
       formElement.reset();
     } catch (caught) {
       setError(describeError(caught).message);
@@ -167,7 +205,26 @@ function Composer({ contact }: { contact: { waId: string; name?: string } }) {
   }
   return (
     <form onSubmit={(event) => void onSubmit(event)} className="flex gap-2 border-t border-border p-3">
-      <Input name="body" aria-label="Message" placeholder="Type a message" autoComplete="off" maxLength={4096} />
+      <Select
+        aria-label="Kind of message"
+        className="w-40 shrink-0"
+        value={kind}
+        onChange={(event) => setKind(event.target.value as TContentKind)}
+        title="Send a photo, a location, a contact card… (a stand-in: no file is attached)"
+      >
+        {CONTENT_KINDS.map((option) => (
+          <option key={option} value={option}>
+            {KIND_LABELS[option]}
+          </option>
+        ))}
+      </Select>
+      <Input
+        name="body"
+        aria-label="Message"
+        placeholder={kind === "text" ? "Type a message" : KIND_PLACEHOLDERS[kind]}
+        autoComplete="off"
+        maxLength={4096}
+      />
       <Button type="submit" disabled={send.isPending}>
         Send
       </Button>

@@ -5,6 +5,7 @@ import type { TDbOrTx, TTx } from "~/db/client";
 import { analyticsResponses, events, messages, threads, type MESSAGE_SOURCES } from "~/db/schema";
 import { enqueueSends } from "~/server/jobs/boss";
 import { jsonRecordset } from "~/server/lib/sql";
+import { textContent, typeOfKind, type TMessageContent } from "~/server/messages/content";
 
 /** Who writes an outbound message: everything but the contact. */
 export type TOutboundSource = Exclude<(typeof MESSAGE_SOURCES)[number], "contact">;
@@ -21,6 +22,8 @@ export type TOutboundItem = {
   threadId: string;
   contactId: string | null;
   body: string;
+  /** What it carries (server/messages/content.ts); a text of `body` when not given. */
+  content?: TMessageContent;
   source: TOutboundSource;
   ruleId?: string | null;
   ruleVersion?: number | null;
@@ -103,7 +106,9 @@ function toRows(items: readonly TOutboundItem[]): TOutboundRow[] {
     session_id: item.sessionId,
     thread_id: item.threadId,
     contact_id: item.contactId,
+    type: typeOfKind(item.content?.kind ?? "text"),
     body: item.body,
+    content: item.content ?? textContent(item.body),
     flags: item.flags ?? [],
     source: item.source,
     rule_id: item.ruleId ?? null,
@@ -145,7 +150,9 @@ type TOutboundRow = {
   session_id: string;
   thread_id: string;
   contact_id: string | null;
+  type: string;
   body: string;
+  content: TMessageContent;
   flags: string[];
   source: TOutboundSource;
   rule_id: string | null;
@@ -165,15 +172,16 @@ async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[], options: TOutbo
     with out_input as (
       select * from ${jsonRecordset(
         rows,
-        `ord int, id uuid, session_id uuid, thread_id uuid, contact_id uuid, body text, flags text[], source text,
+        `ord int, id uuid, session_id uuid, thread_id uuid, contact_id uuid, type text, body text, content jsonb,
+        flags text[], source text,
         rule_id uuid, rule_version int, reply_to_message_id uuid, author_user_id uuid, ai_latency_ms int,
         wa_message_id text, sent_at timestamptz, payload jsonb, responder text`,
       )} x
     ), out_inserted as (
       insert into ${messages}
-        (id, session_id, thread_id, direction, wa_message_id, body, flags, source, rule_id, rule_version,
+        (id, session_id, thread_id, direction, wa_message_id, type, body, content, flags, source, rule_id, rule_version,
         reply_to_message_id, author_user_id, ai_latency_ms, status, created_at, queued_at, sent_at)
-      select id, session_id, thread_id, 'out', wa_message_id, body, flags, source::message_source, rule_id,
+      select id, session_id, thread_id, 'out', wa_message_id, type, body, content, flags, source::message_source, rule_id,
         rule_version, reply_to_message_id, author_user_id, ai_latency_ms,
         case when sent_at is null then 'queued' else 'sent' end::message_status,
         coalesce(sent_at, now()), coalesce(sent_at, now()), sent_at

@@ -9,7 +9,7 @@ import {
   textOf,
   ZMessageContent,
 } from "./content";
-import { EXAMPLES } from "./examples";
+import { EXAMPLES, simulatedContent } from "./examples";
 
 describe("the content model", () => {
   it.each(CONTENT_KINDS)("accepts a %s", (kind) => {
@@ -136,5 +136,26 @@ describe("contents of rows written before the content model", () => {
     });
     const [card] = (legacyContent("contact", `${vcard}\n${vcard}`) as { contacts: unknown[] }).contacts;
     expect(card).toMatchObject({ name: "Ana Lima" });
+  });
+});
+
+describe("the Simulator's kind picker", () => {
+  it("puts the typed text in the example of each kind, and every result is valid", () => {
+    for (const kind of CONTENT_KINDS) {
+      expect(ZMessageContent.safeParse(simulatedContent(kind, "hi there", "w-1")).success, kind).toBe(true);
+      expect(ZMessageContent.safeParse(simulatedContent(kind, "", null)).success, kind).toBe(true);
+    }
+    expect(simulatedContent("image", "Our menu", null)).toEqual({
+      kind: "image",
+      caption: "Our menu",
+      media: EXAMPLES.image.kind === "image" ? EXAMPLES.image.media : undefined,
+    });
+    expect(simulatedContent("location", "Café", null)).toMatchObject({ kind: "location", name: "Café" });
+    expect(simulatedContent("reaction", "", "w-1")).toEqual({
+      kind: "reaction",
+      emoji: "👍",
+      targetWaMessageId: "w-1",
+    });
+    expect(simulatedContent("list_reply", "Friday", null)).toMatchObject({ id: "row-2", title: "Friday" });
   });
 });

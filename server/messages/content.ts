@@ -271,6 +271,12 @@ export function typeOfKind(kind: TContentKind): string {
   return kind === "contacts" ? "contact" : kind;
 }
 
+/** The values of `messages.type` besides `unknown`: each kind, contact cards as `contact`. */
+export const MESSAGE_TYPES = CONTENT_KINDS.filter((kind) => kind !== "unknown").map(typeOfKind) as [
+  string,
+  ...string[],
+];
+
 /** The kind a stored `messages.type` stands for (rows written before `messages.content`). */
 export function kindOfType(type: string): TContentKind {
   if (type === "contact") return "contacts";

@@ -22,3 +22,41 @@ export const EXAMPLES: Record<TContentKind, TMessageContent> = {
   },
   unknown: { kind: "unknown", engineType: "poll_creation", text: "Lunch?" },
 };
+
+/**
+ * What the Simulator sends for a kind picked beside its text box: the example of that kind with
+ * the typed text in it (a text, a caption, a place's name, a choice's title, a reaction's emoji),
+ * reacting to `lastWaMessageId` (the conversation's last message) when there is one.
+ */
+export function simulatedContent(kind: TContentKind, typed: string, lastWaMessageId: string | null): TMessageContent {
+  const text = typed.trim();
+  const example = EXAMPLES[kind];
+  switch (example.kind) {
+    case "text":
+      return { kind: "text", text: typed };
+    case "image":
+    case "video":
+    case "audio":
+    case "voice":
+    case "document":
+    case "sticker": {
+      const media = { kind: example.kind, ...(example.media ? { media: example.media } : {}) };
+      return text ? { ...media, caption: text } : media;
+    }
+    case "location":
+      return text ? { kind: "location", lat: example.lat, lng: example.lng, name: text } : example;
+    case "button_reply":
+    case "list_reply":
+      return text ? { ...example, title: text } : example;
+    case "reaction":
+      return {
+        kind: "reaction",
+        emoji: text || example.emoji,
+        targetWaMessageId: lastWaMessageId ?? "unknown-message",
+      };
+    case "unknown":
+      return { kind: "unknown", engineType: example.engineType, ...(text ? { text } : {}) };
+    default:
+      return example;
+  }
+}

@@ -3,10 +3,10 @@ import { addressOf, parseAddress } from "~/server/contacts/address";
 import { ZStorableDate } from "~/server/lib/cursor";
 import { repairStrings } from "~/server/lib/storable-text";
 import {
-  CONTENT_KINDS,
   isMediaKind,
   legacyContent,
   MAX_TEXT_CHARS,
+  MESSAGE_TYPES,
   repairContent,
   textOf,
   typeOfKind,
@@ -16,7 +16,7 @@ import {
 /** The longest text kept from one message; WhatsApp itself caps text near 65,536 characters. */
 export const MAX_BODY_CHARS = MAX_TEXT_CHARS;
 /** The values of `messages.type`: each content kind (contact cards as `contact`), and `unknown`. */
-export const KNOWN_TYPES = CONTENT_KINDS.filter((kind) => kind !== "unknown").map(typeOfKind) as [string, ...string[]];
+export const KNOWN_TYPES = MESSAGE_TYPES;
 
 /** A message as a transport hands it over, before anything is trusted. */
 export const ZInboundMessage = z.object({

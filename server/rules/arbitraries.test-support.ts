@@ -28,7 +28,9 @@ function arbFactValue(fact: TFactName) {
     case "text":
       return fact === "contact.name" || fact === "contact.profile" ? fc.option(arbText, { nil: null }) : arbText;
     case "number":
-      return fact === "thread.minutesSinceLastBotReply" ? fc.option(arbNumber, { nil: null }) : arbNumber;
+      return fact === "thread.minutesSinceLastBotReply" || fact === "message.latitude" || fact === "message.longitude"
+        ? fc.option(arbNumber, { nil: null })
+        : arbNumber;
     case "boolean":
       return fc.boolean();
     case "list":

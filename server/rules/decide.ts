@@ -6,14 +6,23 @@ import { readOrgSettings } from "~/server/settings/schema";
 import { ORG_KEY } from "~/server/settings/settings";
 import { planActions, type TActionEffects } from "./actions";
 import { evaluateRuleset, type TCompiledRule, type TCompiledRuleset, type TRuleOutcome } from "./evaluate";
-import { buildFacts } from "./facts";
+import { buildFacts, hasMediaOf } from "./facts";
+import { contentOfRow } from "~/server/messages/content";
 import { loadPublishedRuleset } from "./published";
 import { templateValues } from "./templates";
 import { EMPTY_LEARNED_CONTEXT, learnFromMessage, type TLearnedContext } from "~/server/threads/learned-context";
 
 /** One inbound message with what rules may ask about it. */
 export type TMessageForDecision = {
-  message: { id: string; body: string; type: string; hasMedia: boolean; createdAt: Date };
+  message: {
+    id: string;
+    body: string;
+    type: string;
+    hasMedia: boolean;
+    createdAt: Date;
+    /** `messages.content` (null on rows from before it: read from type and body). */
+    content?: unknown;
+  };
   thread: { id: string; mode: string; topics: string[]; sentimentScore: number | null };
   contact: {
     id: string;
@@ -37,6 +46,7 @@ export const messageForDecisionFields = {
     seq: messages.seq,
     body: messages.body,
     type: messages.type,
+    content: messages.content,
     hasMedia: sql<boolean>`${messages.media} is not null`,
     createdAt: messages.createdAt,
     sessionId: messages.sessionId,
@@ -216,11 +226,17 @@ export async function createDecider(
     const optedOut = row.contact.optedOut || optedOutNow.has(row.contact.id);
     const profile = profileFor(row);
     const learned = learn(row);
+    const content = contentOfRow({
+      content: row.message.content ?? null,
+      type: row.message.type,
+      body: row.message.body,
+    });
     const facts = buildFacts({
       message: {
         body: row.message.body,
         type: row.message.type,
-        hasMedia: row.message.hasMedia,
+        content,
+        hasMedia: hasMediaOf(content, row.message.hasMedia),
         isFirst: row.counts.contactMessages === 1,
         sentiment: learned.messageSentiment,
       },
@@ -262,7 +278,8 @@ export async function createDecider(
         { name: row.contact.name, phone: row.contact.waId, relationship: row.contact.relationship },
         profile,
       ),
-      defaultReply,
+      // A reaction is not a question: no default reply to it (a rule may still answer one).
+      defaultReply: content.kind === "reaction" ? null : defaultReply,
     });
     for (const outcome of evaluation.outcomes) {
       if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);

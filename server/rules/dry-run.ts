@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, messages, threads } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
+import { isMediaKind, textOf, typeOfKind, ZMessageContent } from "~/server/messages/content";
 import { KNOWN_TYPES } from "~/server/messaging/inbound-message";
 import { getOrgSettings } from "~/server/settings/settings";
 import { planActions } from "./actions";
@@ -19,6 +20,8 @@ export const ZDryRunInput = z.object({
   text: z.string().max(4_096, "At most 4,096 characters"),
   type: z.enum([...KNOWN_TYPES, "unknown"]).default("text"),
   hasMedia: z.boolean().default(false),
+  /** Any kind of message (a photo, a location…); its text stand-in is the text, and `type` and `hasMedia` follow it. */
+  content: ZMessageContent.optional(),
   /** When the message arrives (default: now). */
   at: z.coerce.date().optional(),
   contact: z
@@ -60,7 +63,15 @@ export type TDryRunRule = {
  * (json-rules-engine's own account), and the actions that would run, in order.
  */
 export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
-  const input = ZDryRunInput.parse(raw);
+  const parsed = ZDryRunInput.parse(raw);
+  const input = parsed.content
+    ? {
+        ...parsed,
+        text: textOf(parsed.content),
+        type: typeOfKind(parsed.content.kind),
+        hasMedia: isMediaKind(parsed.content.kind),
+      }
+    : parsed;
   const settings = await getOrgSettings(db);
   const draft = await listDraftRules(db);
   const ruleset = compileRuleset(draft, 0, null);
@@ -83,6 +94,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
     message: {
       body: input.text,
       type: input.type,
+      ...(input.content ? { content: input.content } : {}),
       hasMedia: input.hasMedia,
       isFirst: input.contact.messageCount === 1,
       sentiment: learned.messageSentiment,
@@ -124,7 +136,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
   const defaultReply = settings.defaultReply.mode === "text" ? settings.defaultReply.text : null;
   const effects = planActions(evaluation, {
     template: templateValues(input.contact, profile),
-    defaultReply,
+    defaultReply: input.content?.kind === "reaction" ? null : defaultReply,
   });
   const rules: TDryRunRule[] = evaluation.outcomes.map((outcome) => ({
     id: outcome.ruleId,

@@ -1,4 +1,12 @@
 import { RELATIONSHIPS } from "~/db/schema/contacts";
+import {
+  captionOf,
+  CONTENT_KINDS,
+  isMediaKind,
+  MESSAGE_TYPES,
+  mediaOf,
+  type TMessageContent,
+} from "~/server/messages/content";
 import { SENTIMENTS } from "~/server/threads/learned-context";
 import { WEEKDAYS, type TBusinessHours, type TWeekday } from "~/server/settings/schema";
 
@@ -27,9 +35,65 @@ export const FACTS = {
   "message.type": {
     label: "Message type",
     type: "choice",
-    description: "text, image, video, audio, voice, document, sticker, location, contact or unknown.",
+    description: "The message's kind under its former name (contact cards are `contact`); prefer Message kind.",
     example: "image",
-    choices: ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contact", "unknown"],
+    choices: [...MESSAGE_TYPES, "unknown"],
+  },
+  "message.kind": {
+    label: "Message kind",
+    type: "choice",
+    description:
+      "text, image, video, audio, voice (a voice note), document, sticker, location, contacts (contact cards), reaction, button_reply, list_reply, template or unknown.",
+    example: "image",
+    choices: CONTENT_KINDS,
+  },
+  "message.caption": {
+    label: "Caption",
+    type: "text",
+    description: "The caption of a photo, video or document (empty when none).",
+    example: "Is this in stock?",
+  },
+  "message.mimeType": {
+    label: "File type",
+    type: "text",
+    description: "The media type of the file a message carries (empty when none).",
+    example: "application/pdf",
+  },
+  "message.hasQuote": {
+    label: "Is a reply",
+    type: "boolean",
+    description: "The contact replied to (quoted) an earlier message.",
+    example: "true",
+  },
+  "message.latitude": {
+    label: "Location latitude",
+    type: "number",
+    description: "Of a shared location, -90 to 90 (empty for other messages).",
+    example: "38.72",
+  },
+  "message.longitude": {
+    label: "Location longitude",
+    type: "number",
+    description: "Of a shared location, -180 to 180 (empty for other messages).",
+    example: "-9.14",
+  },
+  "message.locationName": {
+    label: "Location name",
+    type: "text",
+    description: "The name and address of a shared location (empty when none).",
+    example: "Our shop, Rua Augusta 1",
+  },
+  "message.replyId": {
+    label: "Button or list choice",
+    type: "text",
+    description: "The id of the button or list row the contact chose (empty for other messages).",
+    example: "book-tuesday",
+  },
+  "message.reaction": {
+    label: "Reaction",
+    type: "text",
+    description: "The emoji of a reaction (empty for other messages, and when a reaction is taken back).",
+    example: "👍",
   },
   "message.hasMedia": {
     label: "Has media",
@@ -146,7 +210,15 @@ export type TFacts = Record<TFactName, TFactValue>;
 
 /** What facts are built from: one inbound message in its context. */
 export type TFactSource = {
-  message: { body: string; type: string; hasMedia: boolean; isFirst: boolean; sentiment: string };
+  message: {
+    body: string;
+    type: string;
+    hasMedia: boolean;
+    isFirst: boolean;
+    sentiment: string;
+    /** What the message carries; without it, a text (or its `type`). */
+    content?: TMessageContent;
+  };
   contact: {
     name: string | null;
     relationship: string;
@@ -194,6 +266,29 @@ export function isBusinessHours(at: Date, timeZone: string, hours: TBusinessHour
   return hours[weekday].some((interval) => interval.start <= clock && clock < interval.end);
 }
 
+/** The facts a message's content gives (kind, caption, file type, quote, location, choice, reaction). */
+function contentFacts(message: TFactSource["message"]) {
+  const content = message.content;
+  const kind = content?.kind ?? (message.type === "contact" ? "contacts" : message.type);
+  const location = content?.kind === "location" ? content : null;
+  return {
+    "message.kind": kind,
+    "message.caption": (content && captionOf(content)) ?? "",
+    "message.mimeType": (content && mediaOf(content)?.mimeType) ?? "",
+    "message.hasQuote": content?.quoted !== undefined,
+    "message.latitude": location?.lat ?? null,
+    "message.longitude": location?.lng ?? null,
+    "message.locationName": location ? [location.name, location.address].filter(Boolean).join(", ") : "",
+    "message.replyId": content?.kind === "button_reply" || content?.kind === "list_reply" ? content.id : "",
+    "message.reaction": content?.kind === "reaction" ? content.emoji : "",
+  } satisfies Partial<TFacts>;
+}
+
+/** Whether a message carries a file: a media kind, or (before contents) media metadata. */
+export function hasMediaOf(content: TMessageContent | undefined, hasMediaMeta: boolean): boolean {
+  return content ? isMediaKind(content.kind) : hasMediaMeta;
+}
+
 /** The facts of one message, as rules see them. */
 export function buildFacts(source: TFactSource): TFacts {
   const { message, contact, thread, now } = source;
@@ -201,6 +296,7 @@ export function buildFacts(source: TFactSource): TFacts {
   return {
     "message.text": message.body,
     "message.type": message.type,
+    ...contentFacts(message),
     "message.hasMedia": message.hasMedia,
     "message.isFirst": message.isFirst,
     "message.length": message.body.length,

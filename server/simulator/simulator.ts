@@ -82,6 +82,7 @@ export async function getSimulatorThread(db: TDbOrTx, waId: string) {
       id: messages.id,
       seq: messages.seq,
       direction: messages.direction,
+      waMessageId: messages.waMessageId,
       type: messages.type,
       body: messages.body,
       content: messages.content,

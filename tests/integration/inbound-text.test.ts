@@ -66,7 +66,10 @@ describe("what WhatsApp delivers is stored, repaired, never refused", () => {
 
   it("[wwebjs] a location name and a contact card with NUL or lone surrogates are stored repaired", async () => {
     const location = mapInbound(
-      wwebjsMessage({ type: "location", location: { latitude: 1, longitude: 2, description: "Caf\u0000é \uD83D" } }),
+      wwebjsMessage({
+        type: "location",
+        location: { latitude: 1, longitude: 2, name: "Caf\u0000é \uD83D", description: "Caf\u0000é \uD83D" },
+      }),
       database.sessionId,
     )!;
     const card = mapInbound(

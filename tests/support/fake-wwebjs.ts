@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TWwebjsClient, TWwebjsClientFactory, TWwebjsMessage } from "~/workers/engines/wwebjs/client";
+import { createRequire } from "node:module";
+import type {
+  TWwebjsClient,
+  TWwebjsClientFactory,
+  TWwebjsMessage,
+  TWwebjsReaction,
+} from "~/workers/engines/wwebjs/client";
+
+const requireWwebjs = () => createRequire(import.meta.url);
 
 /**
  * A stand-in for whatsapp-web.js's Client: an EventEmitter with the library's event names and
@@ -85,6 +93,32 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
     this.emit("message", message);
     this.emit("message_create", message);
     return message;
+  }
+
+  /**
+   * A contact sends a message of any kind: `raw` is WhatsApp Web's serialized message model (see
+   * workers/engines/wwebjs/payloads.fixture.ts), made into the library's own `Message`, as the
+   * real client emits it; `from` and `to` are this client's contact and number.
+   */
+  deliverRaw(raw: Record<string, unknown>) {
+    const { Message } = requireWwebjs()("whatsapp-web.js") as {
+      Message: new (client: unknown, data: unknown) => TWwebjsMessage;
+    };
+    const message = new Message(this, { ...raw, to: `${this.behaviour.phone}@c.us` });
+    this.emit("message", message);
+    this.emit("message_create", message);
+    return message;
+  }
+
+  /** A contact reacts to a message (or takes a reaction back), as the library's `message_reaction` event. */
+  react(raw: Record<string, unknown>) {
+    const Reaction = requireWwebjs()("whatsapp-web.js/src/structures/Reaction") as new (
+      client: unknown,
+      data: unknown,
+    ) => TWwebjsReaction;
+    const reaction = new Reaction(this, raw);
+    this.emit("message_reaction", reaction);
+    return reaction;
   }
 
   /** A person types on the linked phone itself. */

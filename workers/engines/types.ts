@@ -25,7 +25,14 @@ export type TStatusReport = {
 };
 
 /** A message a person typed on the linked phone itself (not sent by us): the "echo" side channel. */
-export type TPhoneMessage = { to: string; waMessageId: string; body: string; at: Date };
+export type TPhoneMessage = {
+  to: string;
+  waMessageId: string;
+  body: string;
+  /** What it carries, when not a text (`TMessageContent`, repaired when stored). */
+  content?: unknown;
+  at: Date;
+};
 
 /** A delivery receipt of a message we sent (by the engine's id of it). */
 export type TAck = { waMessageId: string; status: TAckStatus | "failed" };

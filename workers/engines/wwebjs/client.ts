@@ -18,10 +18,55 @@ export type TWwebjsMessage = {
   hasMedia: boolean;
   ack?: number;
   isStatus?: boolean;
-  location?: { latitude: number | string; longitude: number | string; description?: string };
+  location?: {
+    latitude: number | string;
+    longitude: number | string;
+    name?: string;
+    address?: string;
+    description?: string;
+  };
   vCards?: string[];
-  /** `senderPn`: the sender's phone number (`…@c.us`) when the message comes from a LID (`…@lid`). */
-  _data?: { notifyName?: string; mimetype?: string; filename?: string; size?: number; senderPn?: string };
+  /** A voice note's or video's length in seconds (the library passes WhatsApp's value through: a number or a numeric string). */
+  duration?: number | string;
+  hasQuotedMsg?: boolean;
+  /** The button a contact pressed (`buttons_response`). */
+  selectedButtonId?: string;
+  /** The list row a contact chose (`list_response`). */
+  selectedRowId?: string;
+  /** WhatsApp Web's own message model, serialized: what the library read the fields above from. */
+  _data?: {
+    notifyName?: string;
+    /** `senderPn`: the sender's phone number (`…@c.us`) when the message comes from a LID (`…@lid`). */
+    senderPn?: string;
+    mimetype?: string;
+    filename?: string;
+    size?: number;
+    caption?: string;
+    filehash?: string;
+    width?: number;
+    height?: number;
+    /** The quoted message's id (without chat or direction) and its author, on a reply. */
+    quotedStanzaID?: string;
+    quotedParticipant?: string | { _serialized: string };
+    quotedMsg?: unknown;
+    listResponse?: { title?: string; description?: string; singleSelectReply?: { selectedRowId?: string } };
+    /** A template button's id (`template_button_reply`). */
+    selectedId?: string;
+    pollName?: string;
+  };
+};
+
+/**
+ * A reaction as the library emits it (`message_reaction`, its `Reaction` class): the reaction's
+ * own id, the message it is on, who reacted, the emoji (empty when taken back), when (seconds).
+ */
+export type TWwebjsReaction = {
+  id: { _serialized: string; fromMe: boolean; remote?: string | { _serialized: string } };
+  msgId: { _serialized: string; fromMe?: boolean; remote?: string | { _serialized: string } };
+  senderId: string;
+  reaction: string;
+  timestamp: number;
+  orphan?: number;
 };
 
 /** The part of whatsapp-web.js's Client the engine uses. */

@@ -30,7 +30,10 @@ function fromLid(extra: Record<string, unknown> = {}): TWwebjsMessage {
 
 describe("LIDs in the whatsapp-web.js engine", () => {
   it("maps a message from a LID with its sender as the LID, and the number when the message names it (senderPn)", () => {
-    expect(mapInbound(fromLid(), SESSION)).toMatchObject({ from: `${LID}@lid`, body: "hello from a LID" });
+    expect(mapInbound(fromLid(), SESSION)).toMatchObject({
+      from: `${LID}@lid`,
+      content: { kind: "text", text: "hello from a LID" },
+    });
     expect(mapInbound(fromLid(), SESSION)).not.toHaveProperty("identity");
     expect(mapInbound(fromLid({ senderPn: "14155550123@c.us" }), SESSION)).toMatchObject({
       identity: { phone: "14155550123@c.us" },

@@ -1,12 +1,12 @@
 import path from "node:path";
 import { createPostgresAuthStore } from "~/server/sessions/auth-store";
 import type { TEngine, TEngineConnection, TEngineHandlers } from "../types";
-import type { TWwebjsClient, TWwebjsMessage } from "./client";
+import type { TWwebjsClient, TWwebjsMessage, TWwebjsReaction } from "./client";
 import { type TWwebjsEngineOptions, wwebjsOptionsFromEnv, ZWwebjsEnv } from "./config";
 import { createEchoFilter } from "./echo";
 import { createLidPhoneLookup } from "./identities";
 import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
-import { chatIdOf, mapAck, mapInbound, mapPhoneMessage } from "./mapping";
+import { chatIdOf, mapAck, mapInbound, mapPhoneMessage, mapReaction } from "./mapping";
 import { createTypingPresence } from "./presence";
 
 /**
@@ -55,6 +55,15 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
           log.error({ err: error, sessionId, waMessageId: inbound.waMessageId }, "could not store a message");
         }
       })();
+    });
+    client.on("message_reaction", (reaction: TWwebjsReaction) => {
+      const inbound = mapReaction(reaction, sessionId);
+      if (!inbound) return;
+      void handlers
+        ?.onMessage(inbound)
+        .catch((error: unknown) =>
+          log.error({ err: error, sessionId, waMessageId: inbound.waMessageId }, "could not store a reaction"),
+        );
     });
     client.on("message_create", (message: TWwebjsMessage) => {
       // Typed on the linked phone by a person, not sent by Switchboard: they take the thread over.

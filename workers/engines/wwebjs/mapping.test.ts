@@ -1,8 +1,18 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import type { TWwebjsMessage } from "./client";
-import { ackStatus, chatIdOf, isIgnoredChat, mapAck, mapInbound, mapPhoneMessage } from "./mapping";
-import { FIXTURE, RAW_PAYLOADS } from "./payloads.fixture";
+import { sanitizeContent } from "~/server/messaging/inbound-message";
+import type { TWwebjsMessage, TWwebjsReaction } from "./client";
+import {
+  ackStatus,
+  chatIdOf,
+  isIgnoredChat,
+  mapAck,
+  mapContent,
+  mapInbound,
+  mapPhoneMessage,
+  mapReaction,
+} from "./mapping";
+import { FIXTURE, RAW_PAYLOADS, RAW_REACTIONS } from "./payloads.fixture";
 
 const SESSION = "7b0c9a52-3f4e-4c1d-9a8b-2f6e5d4c3b2a";
 
@@ -16,6 +26,12 @@ function libraryMessage(raw: Record<string, unknown>): TWwebjsMessage {
 
 const sentAt = new Date(FIXTURE.T * 1000);
 
+/** The content an inbound message carries, as ingest stores it (validated and repaired). */
+function stored(raw: Record<string, unknown>) {
+  const inbound = mapInbound(libraryMessage(raw), SESSION);
+  return inbound ? sanitizeContent(inbound.type, inbound.body, inbound) : null;
+}
+
 describe("mapInbound (whatsapp-web.js message → inbound message)", () => {
   it("maps a text with its sender, push name, id and time", () => {
     expect(mapInbound(libraryMessage(RAW_PAYLOADS.text), SESSION)).toEqual({
@@ -23,65 +39,191 @@ describe("mapInbound (whatsapp-web.js message → inbound message)", () => {
       waMessageId: "false_14155550123@c.us_3EB0C4A1F2D3E4F5A6B7",
       from: FIXTURE.CONTACT,
       pushName: "Ana Lima",
-      type: "text",
-      body: "Hello, is the shop open today?",
+      content: { kind: "text", text: "Hello, is the shop open today?" },
       sentAt,
     });
   });
 
-  it("maps media to its kind with the caption as body (never the thumbnail) and the file's details", () => {
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.image), SESSION)).toMatchObject({
-      type: "image",
-      body: "the broken part",
-      media: { mimeType: "image/jpeg", size: 48_213 },
-    });
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.voice), SESSION)).toMatchObject({
-      type: "voice",
-      body: "",
-      media: { mimeType: "audio/ogg; codecs=opus", size: 9_876 },
-    });
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.document), SESSION)).toMatchObject({
-      type: "document",
-      media: { mimeType: "application/pdf", fileName: "invoice-2041.pdf", size: 120_044 },
-    });
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.sticker), SESSION)).toMatchObject({
-      type: "sticker",
-      media: { mimeType: "image/webp" },
-    });
-  });
-
-  it("writes a location as its name and coordinates, not the map thumbnail WhatsApp puts in its body", () => {
-    const location = mapInbound(libraryMessage(RAW_PAYLOADS.location), SESSION);
-    expect(location).toMatchObject({
-      type: "location",
-      body: "Praça do Comércio\nLisbon, Portugal (38.7223, -9.1393)",
-    });
-    expect(location).not.toHaveProperty("media");
-  });
-
-  it("keeps contact cards' vCards as the body, one or several", () => {
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.contactCard), SESSION)).toMatchObject({
-      type: "contact",
-      body: expect.stringContaining("FN:Jo Silva"),
-    });
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.contactCards), SESSION)?.body).toBe(
-      "BEGIN:VCARD\nVERSION:3.0\nFN:Jo\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Bo\nEND:VCARD",
+  it("maps every kind of message to its content, valid as it is", () => {
+    const contents = Object.fromEntries(
+      (
+        [
+          "text",
+          "image",
+          "video",
+          "audio",
+          "voice",
+          "document",
+          "sticker",
+          "location",
+          "contactCard",
+          "contactCards",
+          "buttonReply",
+          "templateButtonReply",
+          "listReply",
+          "poll",
+          "revoked",
+          "replyToUs",
+        ] as const
+      ).map((name) => [name, stored(RAW_PAYLOADS[name])]),
     );
+    for (const [name, result] of Object.entries(contents)) {
+      expect(result?.flags, name).toEqual(name === "poll" || name === "revoked" ? ["unknown_type"] : []);
+    }
+    expect(contents.image?.content).toEqual({
+      kind: "image",
+      caption: "the broken part",
+      media: { mimeType: "image/jpeg", size: 48_213, width: 1280, height: 960 },
+    });
+    expect(contents.video?.content).toEqual({
+      kind: "video",
+      caption: "how it sounds",
+      media: {
+        mimeType: "video/mp4",
+        size: 1_048_576,
+        durationS: 12,
+        width: 720,
+        height: 1280,
+        sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
+      },
+    });
+    expect(contents.audio?.content).toEqual({
+      kind: "audio",
+      media: { mimeType: "audio/mpeg", size: 2_900_000, durationS: 184 },
+    });
+    expect(contents.voice?.content).toEqual({
+      kind: "voice",
+      media: { mimeType: "audio/ogg; codecs=opus", size: 9_876, durationS: 7 },
+    });
+    expect(contents.document).toMatchObject({
+      body: "[Document: invoice-2041.pdf]",
+      content: { kind: "document", media: { mimeType: "application/pdf", fileName: "invoice-2041.pdf" } },
+    });
+    expect(contents.sticker?.content).toEqual({ kind: "sticker", media: { mimeType: "image/webp", size: 20_480 } });
+    expect(contents.location).toMatchObject({
+      type: "location",
+      body: "[Location: Praça do Comércio, Lisbon, Portugal (38.7223, -9.1393)]",
+      content: { kind: "location", lat: 38.7223, lng: -9.1393, name: "Praça do Comércio", address: "Lisbon, Portugal" },
+    });
+    expect(contents.contactCard?.content).toMatchObject({
+      kind: "contacts",
+      contacts: [{ name: "Jo Silva", phones: ["+14155550177"] }],
+    });
+    expect(contents.contactCards).toMatchObject({
+      type: "contact",
+      body: "[Contact: Jo; Bo]",
+      content: { kind: "contacts", contacts: [{ name: "Jo" }, { name: "Bo" }] },
+    });
+    expect(contents.buttonReply?.content).toEqual({ kind: "button_reply", id: "yes", title: "Yes please" });
+    expect(contents.templateButtonReply?.content).toEqual({
+      kind: "button_reply",
+      id: "track",
+      title: "Track my order",
+    });
+    expect(contents.listReply?.content).toEqual({
+      kind: "list_reply",
+      id: "row-tue",
+      title: "Tuesday",
+      description: "10:00 to 12:00",
+    });
+    expect(contents.poll).toMatchObject({
+      body: "Lunch on Friday?",
+      content: { kind: "unknown", engineType: "poll_creation", text: "Lunch on Friday?" },
+    });
+    expect(contents.revoked).toMatchObject({
+      body: "[Unsupported message: revoked]",
+      content: { kind: "unknown", engineType: "revoked" },
+    });
   });
 
-  it("passes a type it does not know through (ingest stores it as unknown)", () => {
-    expect(mapInbound(libraryMessage(RAW_PAYLOADS.reaction), SESSION)).toMatchObject({ type: "reaction" });
+  it("never takes a media message's thumbnail for its caption", () => {
+    const pending = libraryMessage(RAW_PAYLOADS.imagePending);
+    expect(pending.hasMedia).toBe(false);
+    expect(mapInbound(pending, SESSION)?.content).toEqual({
+      kind: "image",
+      caption: "before it downloads",
+      media: { mimeType: "image/jpeg" },
+    });
+    expect(mapContent(libraryMessage(RAW_PAYLOADS.location))).not.toHaveProperty("text");
   });
 
-  it("returns null for groups, status updates, channels and our own messages", () => {
+  it("gives a reply the id of the message it quotes: ours, or the contact's own", () => {
+    expect(mapInbound(libraryMessage(RAW_PAYLOADS.replyToUs), SESSION)?.content).toEqual({
+      kind: "text",
+      text: "Yes, that one",
+      quoted: { waMessageId: `true_${FIXTURE.CONTACT}_3EB0OURS0000000001` },
+    });
+    expect(mapInbound(libraryMessage(RAW_PAYLOADS.replyToSelf), SESSION)?.content).toMatchObject({
+      kind: "image",
+      caption: "this",
+      quoted: { waMessageId: "false_14155550123@c.us_3EB0C4A1F2D3E4F5A6B7" },
+    });
+    expect(mapContent(libraryMessage(RAW_PAYLOADS.text))).not.toHaveProperty("quoted");
+  });
+
+  it("keeps a type it has no kind for as unknown, with the library's name for it", () => {
+    expect(stored(RAW_PAYLOADS.reaction)).toMatchObject({
+      type: "unknown",
+      content: { kind: "unknown", engineType: "reaction" },
+      flags: ["unknown_type"],
+    });
+  });
+
+  it("returns null for groups, status updates, channels, our own messages and WhatsApp's notices", () => {
     expect(mapInbound(libraryMessage(RAW_PAYLOADS.group), SESSION)).toBeNull();
     expect(mapInbound(libraryMessage(RAW_PAYLOADS.status), SESSION)).toBeNull();
     expect(mapInbound(libraryMessage(RAW_PAYLOADS.channel), SESSION)).toBeNull();
     expect(mapInbound(libraryMessage(RAW_PAYLOADS.typedOnPhone), SESSION)).toBeNull();
+    expect(mapInbound(libraryMessage(RAW_PAYLOADS.e2eNotice), SESSION)).toBeNull();
+  });
+});
+
+describe("mapReaction (message_reaction → an inbound reaction)", () => {
+  const reaction = (raw: Record<string, unknown>) => {
+    // The package does not export its Reaction class; it is the one the client emits.
+    const Reaction = createRequire(import.meta.url)("whatsapp-web.js/src/structures/Reaction") as new (
+      client: unknown,
+      data: unknown,
+    ) => TWwebjsReaction;
+    return mapReaction(new Reaction({}, raw), SESSION);
+  };
+
+  it("maps a contact's reaction on a message, and one taken back, to the message they are on", () => {
+    expect(reaction(RAW_REACTIONS.onOurMessage)).toEqual({
+      sessionId: SESSION,
+      waMessageId: `false_${FIXTURE.CONTACT}_3EB0REACT000000001`,
+      from: FIXTURE.CONTACT,
+      content: { kind: "reaction", emoji: "👍", targetWaMessageId: `true_${FIXTURE.CONTACT}_3EB0OURS0000000001` },
+      sentAt,
+    });
+    expect(reaction(RAW_REACTIONS.takenBack)?.content).toEqual({
+      kind: "reaction",
+      emoji: "",
+      targetWaMessageId: `true_${FIXTURE.CONTACT}_3EB0OURS0000000001`,
+    });
+  });
+
+  it("ignores our own reactions and those in groups", () => {
+    expect(reaction(RAW_REACTIONS.ours)).toBeNull();
+    expect(reaction(RAW_REACTIONS.inGroup)).toBeNull();
   });
 });
 
 describe("the other side channels' shapes", () => {
+  it("gives a photo sent from the phone its caption as body and its content, never the thumbnail", () => {
+    const photo = libraryMessage({
+      ...RAW_PAYLOADS.image,
+      id: RAW_PAYLOADS.typedOnPhone.id,
+      from: FIXTURE.OUR_NUMBER,
+      to: FIXTURE.CONTACT,
+    });
+    expect(mapPhoneMessage(photo)).toMatchObject({
+      to: "+14155550123",
+      body: "the broken part",
+      content: { kind: "image", caption: "the broken part" },
+    });
+  });
+
   it("maps a message typed on the phone to its recipient as E.164", () => {
     expect(mapPhoneMessage(libraryMessage(RAW_PAYLOADS.typedOnPhone))).toEqual({
       to: "+14155550123",

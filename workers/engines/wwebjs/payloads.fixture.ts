@@ -85,6 +85,75 @@ export const RAW_PAYLOADS = {
     ],
   }),
   reaction: base("3EB0REACTION000001", "reaction", { body: "" }),
+  video: base("3EB0VIDEO000000001", "video", {
+    body: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODw",
+    caption: "how it sounds",
+    directPath: "/v/t62.7161-24/56789_01234.enc?ccb=11-4",
+    mediaKey: "dmlkZW8ga2V5",
+    mimetype: "video/mp4",
+    size: 1_048_576,
+    duration: "12",
+    width: 720,
+    height: 1280,
+    filehash: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
+  }),
+  audio: base("3EB0AUDIO000000001", "audio", {
+    body: "",
+    directPath: "/v/t62.7114-24/67890_12345.enc?ccb=11-4",
+    mediaKey: "YXVkaW8ga2V5",
+    mimetype: "audio/mpeg",
+    size: 2_900_000,
+    duration: 184,
+  }),
+  /** A photo whose file is not available yet (no `directPath`): the body is its thumbnail. */
+  imagePending: base("3EB0IMAGE0000000002", "image", {
+    body: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODw",
+    caption: "before it downloads",
+    mimetype: "image/jpeg",
+  }),
+  buttonReply: base("3EB0BUTTON00000001", "buttons_response", { body: "Yes please", selectedButtonId: "yes" }),
+  templateButtonReply: base("3EB0TPLBUTTON00001", "template_button_reply", {
+    body: "Track my order",
+    selectedId: "track",
+    selectedIndex: 0,
+  }),
+  listReply: base("3EB0LIST0000000001", "list_response", {
+    body: "Tuesday",
+    listResponse: {
+      title: "Tuesday",
+      description: "10:00 to 12:00",
+      listType: 1,
+      singleSelectReply: { selectedRowId: "row-tue" },
+    },
+  }),
+  poll: base("3EB0POLL0000000001", "poll_creation", {
+    body: "",
+    pollName: "Lunch on Friday?",
+    pollOptions: [
+      { name: "Yes", localId: 0 },
+      { name: "No", localId: 1 },
+    ],
+    pollSelectableOptionsCount: 1,
+  }),
+  revoked: base("3EB0REVOKED0000001", "revoked", { body: "" }),
+  e2eNotice: base("3EB0E2E00000000001", "e2e_notification", { body: "", subtype: "encrypt" }),
+  /** A text replying to (quoting) a message we sent. */
+  replyToUs: base("3EB0REPLY000000001", "chat", {
+    body: "Yes, that one",
+    quotedStanzaID: "3EB0OURS0000000001",
+    quotedParticipant: { server: "c.us", user: "14155550100", _serialized: OUR_NUMBER },
+    quotedMsg: { type: "chat", body: "Is this the part you need?" },
+  }),
+  /** A photo replying to one of the contact's own messages. */
+  replyToSelf: base("3EB0REPLY000000002", "image", {
+    body: "",
+    caption: "this",
+    directPath: "/v/t62.7118-24/1_2.enc",
+    mimetype: "image/png",
+    quotedStanzaID: "3EB0C4A1F2D3E4F5A6B7",
+    quotedParticipant: CONTACT,
+    quotedMsg: { type: "chat", body: "Hello, is the shop open today?" },
+  }),
   group: {
     ...base("3EB0GROUP000000001", "chat", { body: "group chatter" }),
     from: "120363000000000000@g.us",
@@ -113,6 +182,87 @@ export const RAW_PAYLOADS = {
   },
   /** Typed on the linked phone: `message_create`, from our number to the contact. */
   typedOnPhone: base("3A1F2E3D4C5B6A798877", "chat", { body: "Hi, it's Ana from the shop" }, true),
+} as const;
+
+/**
+ * Reactions as WhatsApp Web hands them to whatsapp-web.js's `Reaction` class (`message_reaction`):
+ * the reaction's key, the key of the message it is on, who reacted, the emoji (empty: taken back).
+ */
+export const RAW_REACTIONS = {
+  onOurMessage: {
+    msgKey: {
+      fromMe: false,
+      remote: CONTACT,
+      id: "3EB0REACT000000001",
+      _serialized: `false_${CONTACT}_3EB0REACT000000001`,
+    },
+    parentMsgKey: {
+      fromMe: true,
+      remote: CONTACT,
+      id: "3EB0OURS0000000001",
+      _serialized: `true_${CONTACT}_3EB0OURS0000000001`,
+    },
+    reactionText: "👍",
+    senderUserJid: CONTACT,
+    timestamp: T,
+    orphan: 0,
+    read: false,
+    ack: 0,
+  },
+  takenBack: {
+    msgKey: {
+      fromMe: false,
+      remote: CONTACT,
+      id: "3EB0REACT000000002",
+      _serialized: `false_${CONTACT}_3EB0REACT000000002`,
+    },
+    parentMsgKey: {
+      fromMe: true,
+      remote: CONTACT,
+      id: "3EB0OURS0000000001",
+      _serialized: `true_${CONTACT}_3EB0OURS0000000001`,
+    },
+    reactionText: "",
+    senderUserJid: CONTACT,
+    timestamp: T + 5,
+    orphan: 0,
+  },
+  ours: {
+    msgKey: {
+      fromMe: true,
+      remote: CONTACT,
+      id: "3EB0REACT000000003",
+      _serialized: `true_${CONTACT}_3EB0REACT000000003`,
+    },
+    parentMsgKey: {
+      fromMe: false,
+      remote: CONTACT,
+      id: "3EB0C4A1F2D3E4F5A6B7",
+      _serialized: `false_${CONTACT}_3EB0C4A1F2D3E4F5A6B7`,
+    },
+    reactionText: "❤️",
+    senderUserJid: OUR_NUMBER,
+    timestamp: T,
+    orphan: 0,
+  },
+  inGroup: {
+    msgKey: {
+      fromMe: false,
+      remote: "120363000000000000@g.us",
+      id: "3EB0REACT000000004",
+      _serialized: "false_120363000000000000@g.us_3EB0REACT000000004",
+    },
+    parentMsgKey: {
+      fromMe: false,
+      remote: "120363000000000000@g.us",
+      id: "3EB0X",
+      _serialized: "false_120363000000000000@g.us_3EB0X",
+    },
+    reactionText: "😂",
+    senderUserJid: CONTACT,
+    timestamp: T,
+    orphan: 0,
+  },
 } as const;
 
 export const FIXTURE = { OUR_NUMBER, CONTACT, T };

@@ -1,0 +1,254 @@
+import type { ReactNode } from "react";
+import { cn } from "~/components/ui/cn";
+import {
+  captionOf,
+  KIND_LABELS,
+  mediaOf,
+  type TContentKind,
+  type TMediaRef,
+  type TMessageContent,
+} from "~/server/messages/content";
+
+/**
+ * A message's content as the dashboard shows it (the Inbox, a contact's history, the
+ * Simulator): text as text; media as a stand-in with its caption ("📷 Photo — Our menu"), since
+ * the bytes are not kept yet; a location with a map link; contact cards with their numbers; a
+ * reaction, a button or list choice, a template in words; and above a reply, the message it
+ * quotes.
+ */
+
+const ICONS: Record<TContentKind, string> = {
+  text: "",
+  image: "📷",
+  video: "🎥",
+  audio: "🎵",
+  voice: "🎤",
+  document: "📄",
+  sticker: "🏷️",
+  location: "📍",
+  contacts: "👤",
+  reaction: "",
+  button_reply: "🔘",
+  list_reply: "📋",
+  template: "🧾",
+  unknown: "❔",
+};
+
+/** A size in words: "2.1 MB". */
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = size / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** "0:42": a duration in seconds. */
+function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+/** The file's details in one line: name, type, size, length. */
+function mediaDetails(media: TMediaRef | undefined): string {
+  if (!media) return "";
+  return [
+    media.fileName,
+    media.mimeType,
+    media.size !== undefined ? formatBytes(media.size) : undefined,
+    media.durationS !== undefined ? formatDuration(media.durationS) : undefined,
+    media.width && media.height ? `${media.width}×${media.height}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+/** A link to the place on OpenStreetMap (no key, no tracking script; opens in a new tab). */
+export function mapLink(lat: number, lng: number): string {
+  return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`;
+}
+
+function Line({ icon, children, testId }: { icon: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="break-words whitespace-pre-wrap" data-testid={testId}>
+      {icon ? (
+        <span aria-hidden="true" className="mr-1">
+          {icon}
+        </span>
+      ) : null}
+      {children}
+    </div>
+  );
+}
+
+/** The text of a message a reply quotes, or of a reaction's target, as one short line. */
+export function shortText(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The quoted message above a reply: its text when it is loaded, else that it is an earlier one. */
+function Quote({ text }: { text: string | null }) {
+  return (
+    <div
+      className="mb-1 rounded-sm border-l-4 border-primary/50 bg-foreground/5 px-2 py-1 text-xs text-foreground/80"
+      data-testid="quoted-message"
+    >
+      {text === null ? <em>Replying to an earlier message</em> : <>↩ {shortText(text)}</>}
+    </div>
+  );
+}
+
+export function MessageContent({
+  content,
+  body,
+  quotedText = null,
+  reactionTargetText = null,
+  className,
+}: {
+  content: TMessageContent;
+  /** The stored text stand-in, shown when a kind has nothing better. */
+  body: string;
+  /** The text of the message a reply quotes, when it is loaded. */
+  quotedText?: string | null;
+  /** For a reaction: the text of the message reacted to, when it is loaded. */
+  reactionTargetText?: string | null;
+  className?: string;
+}) {
+  return (
+    <div className={cn("space-y-0.5", className)} data-kind={content.kind} data-testid="message-content">
+      {content.quoted ? <Quote text={quotedText} /> : null}
+      <ContentBody content={content} body={body} reactionTargetText={reactionTargetText} />
+    </div>
+  );
+}
+
+function ContentBody({
+  content,
+  body,
+  reactionTargetText,
+}: {
+  content: TMessageContent;
+  body: string;
+  reactionTargetText: string | null;
+}) {
+  const icon = ICONS[content.kind];
+  switch (content.kind) {
+    case "text":
+      return (
+        <div className="break-words whitespace-pre-wrap">
+          {content.text || <em className="text-foreground/70">(empty)</em>}
+        </div>
+      );
+    case "image":
+    case "video":
+    case "audio":
+    case "voice":
+    case "document":
+    case "sticker": {
+      const caption = captionOf(content);
+      const media = mediaOf(content);
+      const name = content.kind === "document" && media?.fileName ? media.fileName : KIND_LABELS[content.kind];
+      const details = mediaDetails(media);
+      return (
+        <>
+          <Line icon={icon} testId="media-stand-in">
+            <span className="font-medium">{name}</span>
+            {caption ? <> — {caption}</> : null}
+          </Line>
+          {details ? <div className="text-xs text-foreground/70">{details}</div> : null}
+        </>
+      );
+    }
+    case "location": {
+      const place = [content.name, content.address].filter((part) => part?.trim()).join(", ");
+      return (
+        <Line icon={icon} testId="location">
+          <span className="font-medium">Location:</span> {place ? `${place} ` : ""}(
+          <a
+            href={mapLink(content.lat, content.lng)}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="underline underline-offset-2 hover:no-underline"
+          >
+            {content.lat}, {content.lng}
+          </a>
+          )
+        </Line>
+      );
+    }
+    case "contacts":
+      return (
+        <ul className="space-y-1" data-testid="contact-cards">
+          {content.contacts.map((card, index) => (
+            <li key={index} className="rounded-sm border border-border bg-background/60 px-2 py-1">
+              <div className="font-medium">
+                <span aria-hidden="true" className="mr-1">
+                  {icon}
+                </span>
+                {card.name.trim() || "(no name)"}
+              </div>
+              {card.phones.map((phone) => (
+                <div key={phone} className="text-xs text-foreground/80">
+                  {phone}
+                </div>
+              ))}
+            </li>
+          ))}
+        </ul>
+      );
+    case "reaction":
+      return (
+        <div className="text-foreground/80 italic" data-testid="reaction">
+          {content.emoji ? <>reacted {content.emoji}</> : <>took back a reaction</>}
+          {reactionTargetText !== null ? <> to “{shortText(reactionTargetText, 60)}”</> : null}
+        </div>
+      );
+    case "button_reply":
+    case "list_reply":
+      return (
+        <Line icon={icon}>
+          <span className="text-foreground/70">Chose:</span> <span className="font-medium">{content.title}</span>
+          {content.kind === "list_reply" && content.description ? <> — {content.description}</> : null}
+        </Line>
+      );
+    case "template": {
+      const text = content.components?.find((component) => component.type === "body")?.text;
+      return (
+        <>
+          <Line icon={icon}>
+            <span className="font-medium">Template {content.name}</span>{" "}
+            <span className="text-xs text-foreground/70">({content.language})</span>
+          </Line>
+          {text ? <div className="break-words whitespace-pre-wrap">{text}</div> : null}
+        </>
+      );
+    }
+    case "unknown":
+      return (
+        <Line icon={icon}>
+          <span className="text-foreground/70">Unsupported message ({content.engineType})</span>
+          {content.text ? <div className="break-words whitespace-pre-wrap">{content.text}</div> : null}
+          {!content.text && body && !body.startsWith("[") ? <div>{body}</div> : null}
+        </Line>
+      );
+  }
+}
+
+/** The reactions on each message, by its WhatsApp id: the latest emoji of each side (empty = taken back). */
+export function reactionsByTarget(
+  messages: readonly { direction: string; content: TMessageContent }[],
+): Map<string, string[]> {
+  const latest = new Map<string, Map<string, string>>();
+  for (const message of messages) {
+    if (message.content.kind !== "reaction") continue;
+    const bySide = latest.get(message.content.targetWaMessageId) ?? new Map<string, string>();
+    bySide.set(message.direction, message.content.emoji);
+    latest.set(message.content.targetWaMessageId, bySide);
+  }
+  return new Map([...latest].map(([target, bySide]) => [target, [...bySide.values()].filter((emoji) => emoji !== "")]));
+}
