@@ -355,6 +355,13 @@ describe("contact identities", () => {
 
       // The second number now reaches the merged contact: a message, a REST-style upsert.
       expect(await deliver(target, "+14155550021", "four")).toMatchObject({ contactId: a.contactId });
+      const imported = await agent.contacts.import({ csv: "phone,priority\n+14155550021,7\n", fileName: "list.csv" });
+      expect(imported).toMatchObject({ created: 0, updated: 1 });
+      expect(await agent.contacts.get({ id: a.contactId })).toMatchObject({ priority: 7 });
+      await expect(
+        agent.contacts.save({ id: null, contact: { phone: "+14155550021", name: "Someone else" } }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await database.db.$count(contacts)).toBe(1);
       await expect(agent.contacts.merge({ id: b.contactId, otherId: a.contactId })).rejects.toMatchObject({
         code: "NOT_FOUND",
       });
