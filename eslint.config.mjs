@@ -23,6 +23,13 @@ const boundaries = [
   {
     files: ["app/**", "components/**"],
     patterns: [{ group: ["~/workers/*"], message: "The web never imports the worker: send a job instead." }],
+    paths: [
+      {
+        name: "~/server/logger",
+        importNames: ["createLogger"],
+        message: "The web logs through webLogger(name), at its LOG_LEVEL.",
+      },
+    ],
   },
   {
     files: ["workers/**"],
@@ -71,12 +78,13 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [workerOnlyPackages] }],
     },
   },
-  ...boundaries.map(({ files, patterns }) => ({
+  ...boundaries.map(({ files, patterns, paths = [] }) => ({
     files,
     rules: {
       "no-restricted-imports": [
         "error",
         {
+          paths,
           patterns: [
             ...patterns,
             ...(files[0] === "workers/**" ? [] : [workerOnlyPackages]),

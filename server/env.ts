@@ -7,6 +7,8 @@ import { DEFAULT_GEMINI_MODEL } from "~/server/ai/models";
  */
 
 const ZLogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+export type TLogLevel = z.infer<typeof ZLogLevel>;
+const ZLogEnv = z.object({ LOG_LEVEL: ZLogLevel.default("info") });
 
 const ZPostgresUrl = z
   .string()
@@ -63,7 +65,7 @@ const ZWebEnv = z.object({
   ...ZWebhookEnv.shape,
   DATABASE_URL: ZPostgresUrl,
   APP_SECRET: ZAppSecret,
-  LOG_LEVEL: ZLogLevel.default("info"),
+  ...ZLogEnv.shape,
   /** Seconds after which a silent worker heartbeat makes /api/health report the worker down. */
   WORKER_HEARTBEAT_MAX_AGE_S: z.coerce.number().positive().default(30),
   /**
@@ -134,6 +136,14 @@ let webEnvCache: TWebEnv | undefined;
 export function webEnv(): TWebEnv {
   webEnvCache ??= parseEnv(ZWebEnv, process.env);
   return webEnvCache;
+}
+
+/**
+ * The web process's LOG_LEVEL, read alone: its loggers are made when their modules load, which
+ * `next build` does too, with none of the other variables set.
+ */
+export function webLogLevel(source: Record<string, string | undefined> = process.env): TLogLevel {
+  return parseEnv(ZLogEnv, source).LOG_LEVEL;
 }
 
 /** Configuration of `npm start` / `npm run dev`. */

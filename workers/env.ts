@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
+import { engineOptionsFromEnv, type TEngineOptions } from "./engines/registry";
 
 const ZWorkerEnv = z.object({
   DATABASE_URL: ZPostgresUrl,
@@ -26,22 +27,14 @@ const ZWorkerEnv = z.object({
   ...ZWebhookEnv.shape,
   /** The whole AI reply, retries included, must finish within this; then the fallback is sent. */
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
-  /** The Chromium whatsapp-web.js drives (never downloaded). */
-  CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
-  /** Where running WhatsApp sessions unpack their browser profile (the lasting copy is in Postgres). */
-  WWEBJS_DATA_DIR: z.string().min(1).default(".data/wwebjs"),
-  /** Pin WhatsApp Web to this version (cached under the data folder); unset: the current one. */
-  WWEBJS_WEB_VERSION: z.string().trim().min(1).optional(),
-  /** A client showing neither a QR nor `ready` within this long is restarted. */
-  WWEBJS_READY_TIMEOUT_MS: z.coerce.number().int().min(5_000).default(120_000),
-  /** A client whose Chromium uses more resident memory than this (MB) is restarted. */
-  WWEBJS_MEMORY_LIMIT_MB: z.coerce.number().int().min(128).default(1_024),
   /** Set by npm for scripts; shown in the heartbeat. */
   npm_package_version: z.string().default("dev"),
 });
-export type TWorkerEnv = z.infer<typeof ZWorkerEnv>;
+/** The worker's configuration, with each engine's options from the variables it declares (CHROMIUM_PATH, WWEBJS_*…). */
+export type TWorkerEnv = z.infer<typeof ZWorkerEnv> & { engines: TEngineOptions };
 
 /** The worker's configuration; the only place in workers/ that reads process.env. */
 export function workerEnv(): TWorkerEnv {
-  return parseEnv(ZWorkerEnv, process.env);
+  const env = parseEnv(ZWorkerEnv, process.env);
+  return { ...env, engines: engineOptionsFromEnv(process.env, env) };
 }

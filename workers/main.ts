@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createDb } from "~/db/client";
 import { geminiConfig } from "~/server/ai/status";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
@@ -9,7 +8,6 @@ import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
 import { startWorker, type TRunningWorker } from "./runtime";
-import { createRealWwebjsClient } from "./engines/wwebjs/client";
 
 /** How long closing the database pool may take once jobs are done (a stuck query must not hang the exit). */
 const POOL_END_TIMEOUT_MS = 3_000;
@@ -88,17 +86,7 @@ async function main() {
       databaseUrl: env.DATABASE_URL,
       leaseTtlS: env.WORKER_SESSION_LEASE_TTL_S,
       sendConcurrency: env.WORKER_SEND_CONCURRENCY,
-      wwebjs: {
-        createClient: createRealWwebjsClient,
-        appSecret: env.APP_SECRET,
-        dataDir: path.resolve(env.WWEBJS_DATA_DIR),
-        chromiumPath: env.CHROMIUM_PATH,
-        webVersion: env.WWEBJS_WEB_VERSION ?? null,
-        readyTimeoutMs: env.WWEBJS_READY_TIMEOUT_MS,
-        memoryLimitMb: env.WWEBJS_MEMORY_LIMIT_MB,
-        minBackoffMs: 1_000,
-        maxBackoffMs: 300_000,
-      },
+      engines: env.engines,
     },
   });
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -8,16 +8,27 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
-import { Input } from "~/components/ui/input";
+import { Input, Select } from "~/components/ui/input";
+import { engineCan } from "~/server/sessions/engine-capabilities";
 import { Alert } from "~/components/ui/alert";
 
-/** Adds a WhatsApp number: a worker picks it up within seconds and its card shows the QR code to scan. */
+/**
+ * Adds a WhatsApp number on one of the engines staff can add (as the workers published them):
+ * a worker running that engine picks it up within seconds, and, for an engine that pairs by QR
+ * code, its card shows the code to scan. The engine is a choice only when there is one to make.
+ */
 export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const engines = useQuery(trpc.sessions.engines.queryOptions());
+  const addable = engines.data?.filter((engine) => engine.addable) ?? [];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const engine = addable.find((candidate) => candidate.kind === chosen) ?? addable[0];
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.sessions.create.mutationOptions());
+  // The engine's field shows only when there is a choice; otherwise its error goes in the alert.
+  const hasShownFieldError = Object.keys(fieldErrors).some((field) => field !== "engine" || addable.length > 1);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -26,7 +37,10 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
     setFieldErrors({});
     setError(null);
     try {
-      const created = await create.mutateAsync({ name: formText(form, "name") });
+      const created = await create.mutateAsync({
+        name: formText(form, "name"),
+        ...(engine ? { engine: engine.kind } : {}),
+      });
       formElement.reset();
       await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
       onAdded(created.name);
@@ -41,7 +55,11 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
     <Card>
       <CardHeader
         title="Add a WhatsApp number"
-        description="Name it, then scan the QR code that appears on its card with the phone that has the number."
+        description={
+          engine && engineCan(engine.capabilities, "pairing.qr")
+            ? "Name it, then scan the QR code that appears on its card with the phone that has the number."
+            : "Name it; a worker running its engine picks it up within seconds."
+        }
       />
       <CardBody>
         <form onSubmit={(event) => void onSubmit(event)} className="flex flex-wrap items-start gap-4" noValidate>
@@ -61,11 +79,39 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
               aria-invalid={Boolean(fieldErrors.name)}
             />
           </Field>
-          <Button type="submit" disabled={create.isPending} className="sm:mt-7">
+          {addable.length > 1 ? (
+            <Field
+              label="Engine"
+              htmlFor="new-session-engine"
+              hint={engine?.description}
+              error={fieldErrors.engine}
+              className="w-full sm:w-96"
+            >
+              <Select
+                id="new-session-engine"
+                name="engine"
+                value={engine?.kind ?? ""}
+                onChange={(event) => setChosen(event.target.value)}
+                aria-invalid={Boolean(fieldErrors.engine)}
+              >
+                {addable.map((option) => (
+                  <option key={option.kind} value={option.kind}>
+                    {option.label}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ) : null}
+          <Button type="submit" disabled={create.isPending || !engine} className="sm:mt-7">
             {create.isPending ? "Adding…" : "Add number"}
           </Button>
         </form>
-        {error && Object.keys(fieldErrors).length === 0 ? (
+        {engines.data && addable.length === 0 ? (
+          <Alert tone="warning" className="mt-4">
+            No worker offers an engine numbers can be added to yet. Start a worker; its engines appear here.
+          </Alert>
+        ) : null}
+        {error && !hasShownFieldError ? (
           <Alert tone="error" className="mt-4">
             {error}
           </Alert>

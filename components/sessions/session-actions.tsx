@@ -10,9 +10,10 @@ import type { TSession } from "./session-labels";
 export type TSessionNotice = { tone: "success" | "error"; text: string };
 
 /**
- * Restart, Log out and Delete for a WhatsApp number (admins only; the simulator has none).
- * Restart and Log out are requests the worker running the number acts on within seconds;
- * the card then follows the status the worker reports.
+ * Restart, Log out and Delete for a number (admins only), as far as its engine has them:
+ * restart and log-out are the engine's controls, and only sessions staff can add can be
+ * deleted (the simulator has none of the three). Restart and Log out are requests the worker
+ * running the number acts on within seconds; the card then follows the status the worker reports.
  */
 export function SessionActions({
   session,
@@ -55,43 +56,50 @@ export function SessionActions({
   );
   const isPending = restart.isPending || logout.isPending || remove.isPending;
   const label = session.phone ? `${session.name} (${session.phone})` : session.name;
+  const { controls } = session.engine;
 
   return (
     <div className="flex flex-wrap gap-2">
-      <Button size="sm" variant="secondary" disabled={isPending} onClick={() => restart.mutate({ id: session.id })}>
-        {restart.isPending ? "Restarting…" : "Restart"}
-      </Button>
-      <Button
-        size="sm"
-        variant="secondary"
-        disabled={isPending}
-        onClick={() => {
-          if (
-            window.confirm(
-              `Log out ${label}? WhatsApp unlinks this computer from the phone; to use the number again, scan a new QR code.`,
+      {controls.includes("restart") ? (
+        <Button size="sm" variant="secondary" disabled={isPending} onClick={() => restart.mutate({ id: session.id })}>
+          {restart.isPending ? "Restarting…" : "Restart"}
+        </Button>
+      ) : null}
+      {controls.includes("logout") ? (
+        <Button
+          size="sm"
+          variant="secondary"
+          disabled={isPending}
+          onClick={() => {
+            if (
+              window.confirm(
+                `Log out ${label}? WhatsApp unlinks this computer from the phone; to use the number again, link it again.`,
+              )
             )
-          )
-            logout.mutate({ id: session.id });
-        }}
-      >
-        {logout.isPending ? "Logging out…" : "Log out"}
-      </Button>
-      <Button
-        size="sm"
-        variant="secondary"
-        className={DANGER_TEXT}
-        disabled={isPending}
-        onClick={() => {
-          if (
-            window.confirm(
-              `Delete ${label}?\n\nThis also deletes all of its contacts and conversations, and its stored WhatsApp login. It cannot be undone.`,
+              logout.mutate({ id: session.id });
+          }}
+        >
+          {logout.isPending ? "Logging out…" : "Log out"}
+        </Button>
+      ) : null}
+      {session.engine.addable ? (
+        <Button
+          size="sm"
+          variant="secondary"
+          className={DANGER_TEXT}
+          disabled={isPending}
+          onClick={() => {
+            if (
+              window.confirm(
+                `Delete ${label}?\n\nThis also deletes all of its contacts and conversations, and its stored WhatsApp login. It cannot be undone.`,
+              )
             )
-          )
-            remove.mutate({ id: session.id });
-        }}
-      >
-        {remove.isPending ? "Deleting…" : "Delete"}
-      </Button>
+              remove.mutate({ id: session.id });
+          }}
+        >
+          {remove.isPending ? "Deleting…" : "Delete"}
+        </Button>
+      ) : null}
     </div>
   );
 }

@@ -1,12 +1,11 @@
 "use client";
 
-import Link from "next/link";
 import { useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { SessionActions, type TSessionNotice } from "./session-actions";
 import { Alert } from "~/components/ui/alert";
-import { KIND_LABEL, type TSession } from "./session-labels";
+import type { TSession } from "./session-labels";
 import { SessionLinking } from "./session-linking";
 import { SessionSettingsForm } from "./session-settings-form";
 import { SessionStatus } from "./session-status";
@@ -27,27 +26,16 @@ export function SessionCard({
   const [notice, setNotice] = useState<(TSessionNotice & { statusAt: number }) | null>(null);
   const statusAt = new Date(session.statusChangedAt ?? session.createdAt).getTime();
   const currentNotice = notice?.statusAt === statusAt ? notice : null;
-  const isSimulator = session.kind === "simulator";
+  const { engine } = session;
+  const hasActions = engine.controls.length > 0 || engine.addable;
   return (
     <Card data-testid="session-card" data-session-id={session.id}>
       <CardHeader
         title={session.name}
-        description={
-          isSimulator ? (
-            <>
-              The built-in test phone: try rules and replies in the{" "}
-              <Link href="/simulator" className="font-medium text-primary underline underline-offset-2">
-                Simulator
-              </Link>{" "}
-              without a real number.
-            </>
-          ) : (
-            "A WhatsApp number, linked by QR code."
-          )
-        }
+        description={engine.description}
         actions={
           <div className="flex flex-col items-end gap-2">
-            <Badge tone="neutral">{KIND_LABEL[session.kind]}</Badge>
+            <Badge tone="neutral">{engine.label}</Badge>
             <SessionStatus session={session} now={now} />
           </div>
         }
@@ -64,7 +52,7 @@ export function SessionCard({
               {session.worker ? <span className="font-mono text-xs">{session.worker}</span> : "no worker"}
             </dd>
           </dl>
-          {canWrite && !isSimulator ? (
+          {canWrite && hasActions ? (
             <SessionActions
               session={session}
               onNotice={(next) => setNotice({ ...next, statusAt })}

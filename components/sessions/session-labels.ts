@@ -18,8 +18,6 @@ export const SESSION_STATUS: Record<TSessionStatus, { label: string; tone: "succ
 /** Statuses on their way somewhere: the page polls as a backstop to the live stream while one shows. */
 export const SETTLING_STATUSES: readonly TSessionStatus[] = ["new", "qr", "connecting"];
 
-export const KIND_LABEL: Record<TSession["kind"], string> = { simulator: "Simulator", wwebjs: "WhatsApp" };
-
 /** "a few seconds", "12 s", "4 min", "2 h 5 min", "3 d": how long since `since`. Seconds matter here: statuses flip quickly. */
 export function formatSince(since: Date | string, now: number): string {
   const seconds = Math.max(0, Math.floor((now - new Date(since).getTime()) / 1000));

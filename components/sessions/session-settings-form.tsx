@@ -38,8 +38,8 @@ const TYPING_MAX_MS = { min: 1_000, max: 60_000 };
 const WHOLE_NUMBER = /^\d+$/;
 
 /**
- * A number's send pacing (and, for WhatsApp numbers, the "typing…" presence). Read-only users
- * see the values in a disabled form.
+ * A number's send pacing (and, where its engine shows presence, the "typing…" setting).
+ * Read-only users see the values in a disabled form.
  */
 export function SessionSettingsForm({ session, canWrite }: { session: TSession; canWrite: boolean }) {
   const trpc = useTRPC();
@@ -48,7 +48,7 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const update = useMutation(trpc.sessions.updateSettings.mutationOptions());
   const { pacing, presence } = session.settings;
-  const hasPresence = session.kind === "wwebjs";
+  const hasPresence = session.engine.settings.includes("presence");
   const idFor = (name: string) => `session-${session.id}-${name}`;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -42,9 +42,9 @@ export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {sessions.error ? <Alert tone="error">{describeError(sessions.error).message}</Alert> : null}
       {sessions.data ? (
-        // WhatsApp numbers first (oldest first, as listed); the simulator, always there, last.
+        // Numbers staff added first (oldest first, as listed); built-in ones (the simulator) last.
         [...sessions.data]
-          .sort((a, b) => Number(a.kind === "simulator") - Number(b.kind === "simulator"))
+          .sort((a, b) => Number(!a.engine.addable) - Number(!b.engine.addable))
           .map((session) => (
             <SessionCard
               key={session.id}

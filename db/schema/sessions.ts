@@ -1,4 +1,4 @@
-import { integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { bytea, id, timestamps, timestamptz } from "./columns";
 
 export const WA_SESSION_STATUSES = [
@@ -12,8 +12,26 @@ export const WA_SESSION_STATUSES = [
 ] as const;
 export const waSessionStatus = pgEnum("wa_session_status", WA_SESSION_STATUSES);
 
-export const WA_SESSION_KINDS = ["simulator", "wwebjs"] as const;
-export const waSessionKind = pgEnum("wa_session_kind", WA_SESSION_KINDS);
+/**
+ * The engines workers can run (simulator, whatsapp-web.js…), as the workers publish them on
+ * start (workers/engines/registry.ts): the web reads what an engine is and can do from here,
+ * never from the worker's code. `capabilities`, `settings` and `controls` are validated by
+ * server/sessions/engine-capabilities.ts when read.
+ */
+export const waEngines = pgTable("wa_engines", {
+  /** The engine's name in `wa_sessions.kind`. */
+  kind: text().primaryKey(),
+  label: text().notNull(),
+  description: text().notNull().default(""),
+  capabilities: jsonb().$type<Record<string, unknown>>().notNull(),
+  settings: text().array().notNull().default([]),
+  controls: text().array().notNull().default([]),
+  /** Staff may add sessions of it on the Sessions page (the simulator's one session is built in). */
+  addable: boolean().notNull().default(false),
+  /** The worker that published it last. */
+  publishedBy: text(),
+  updatedAt: timestamptz().notNull().defaultNow(),
+});
 
 /**
  * One WhatsApp number (or the simulator). Exactly one worker runs it at a time:
@@ -22,7 +40,8 @@ export const waSessionKind = pgEnum("wa_session_kind", WA_SESSION_KINDS);
 export const waSessions = pgTable("wa_sessions", {
   id: id(),
   name: text().notNull(),
-  kind: waSessionKind().notNull().default("simulator"),
+  /** Its engine (`wa_engines.kind`): text, not an enum, so adding an engine needs no migration. */
+  kind: text().notNull().default("simulator"),
   status: waSessionStatus().notNull().default("new"),
   phone: text(),
   lastError: text(),

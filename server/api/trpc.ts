@@ -15,25 +15,29 @@ import {
   unstorableTextMessage,
 } from "~/server/lib/storable-text";
 
-/** What every procedure receives. `user` is null when nobody is signed in. */
+/**
+ * What every procedure receives: who is calling (`user` is null when nobody is signed in), and
+ * the web process's dependencies, all of them always present. Built by `createTRPCContext`
+ * (server/api/context.ts) for a request, and by `testContext()` in tests.
+ */
 export type TTRPCContext = {
   db: TDb;
+  /** The pg-boss client that sends jobs, started on first use (most requests send none). */
+  boss: () => Promise<PgBoss>;
   user: TSessionUser | null;
-  /** Gemini as this deployment configures it (GEMINI_*), or null: the offline provider answers. */
-  gemini?: TGeminiConfig | null;
-  /** The pg-boss client for sends (tests pass theirs; the web uses its own). */
-  boss?: PgBoss;
-  /** Managing webhook endpoints: APP_SECRET for their secrets, the SSRF policy. */
-  webhooks?: TWebhookAdminConfig;
   /**
-   * The browser session behind the request (absent for callers without one, such as tests):
+   * The browser session behind the request, or null (signed out; a caller without a session):
    * its id, and whether the user must set up two-factor sign-in before anything else.
    */
-  session?: { id: string; needsTwoFactorEnrolment: boolean } | null;
+  session: { id: string; needsTwoFactorEnrolment: boolean } | null;
+  /** The client's address (login throttling of step-up checks), or null when unknown. */
+  clientIp: string | null;
   /** APP_SECRET, for secrets encrypted at rest (TOTP). */
-  appSecret?: string;
-  /** The client's address (login throttling of step-up checks), when known. */
-  clientIp?: string | null;
+  appSecret: string;
+  /** Gemini as this deployment configures it (GEMINI_*), or null: the offline provider answers. */
+  gemini: TGeminiConfig | null;
+  /** Managing webhook endpoints: APP_SECRET for their secrets, the SSRF policy. */
+  webhooks: TWebhookAdminConfig;
 };
 
 /**

@@ -212,7 +212,8 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
       if (!before) throw new AppError("NOT_FOUND", "This contact no longer exists.");
       if (before.waId !== waId && identityOfAddress(before.waId).kind === "phone") {
         // A corrected number replaces the old one: the old number no longer reaches this contact.
-        // (A number that is another contact's is refused by the unique identity: "exists already".)
+        // (A number that is another contact's is refused by the unique identity: "exists already".
+        // One of this contact's own other numbers becomes its primary address and both stay.)
         await tx
           .update(contactIdentities)
           .set({ value: waId, source: "staff" })
@@ -221,6 +222,8 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
               eq(contactIdentities.contactId, id),
               eq(contactIdentities.kind, "phone"),
               eq(contactIdentities.value, before.waId),
+              sql`not exists (select 1 from ${contactIdentities} own where own.contact_id = ${id}
+                and own.kind = 'phone' and own.value = ${waId})`,
             ),
           );
       }
@@ -260,8 +263,6 @@ export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   if (!existing) return { contact: await saveContact(db, actor, null, { ...given, phone: waId }), created: true };
   const contact = await saveContact(db, actor, existing.id, {
-    // The contact keeps its primary address, whichever of its numbers was named.
-    phone: existing.waId,
     name: existing.name,
     relationship: existing.relationship,
     priority: existing.priority,
@@ -271,6 +272,8 @@ export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<
     optedOut: existing.optedOut,
     blocked: existing.blocked,
     ...given,
+    // The contact keeps its primary address, whichever of its numbers was named.
+    phone: existing.waId,
   });
   return { contact, created: false };
 }

@@ -2,7 +2,7 @@ import { type CsvError, parse } from "csv-parse/sync";
 import { asc, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, events } from "~/db/schema";
+import { contactIdentities, contacts, contextProfiles, events } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
@@ -518,12 +518,13 @@ export async function previewContactImport(db: TDbOrTx, raw: TImportContactsInpu
   if (valid.length > 0) {
     const [row] = await db
       .select({ count: sql<number>`count(*)::int` })
-      .from(contacts)
+      .from(contactIdentities)
       .where(
-        sql`${contacts.sessionId} = ${context.sessionId} and ${contacts.waId} = any(${pgArray(
-          valid.map((row) => row.waId),
-          "text",
-        )})`,
+        sql`${contactIdentities.sessionId} = ${context.sessionId} and ${contactIdentities.kind} = 'phone'
+          and ${contactIdentities.value} = any(${pgArray(
+            valid.map((row) => row.waId),
+            "text",
+          )})`,
       );
     existing = row?.count ?? 0;
   }
@@ -590,7 +591,12 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
           select ${session}::uuid, wa_id, name, coalesce(relationship, 'other'), coalesce(priority, 0),
             coalesce(tags, '{}'), coalesce(notes, ''), profile_id, coalesce(opted_out, false),
             coalesce(blocked, false)
-          from input order by wa_id
+          from input i
+          -- A number that is any contact's (a second number merged into a contact too) is an update.
+          where not exists (
+            select 1 from ${contactIdentities} ci
+            where ci.session_id = ${session}::uuid and ci.kind = 'phone' and ci.value = i.wa_id)
+          order by wa_id
           on conflict (session_id, wa_id) do nothing
           returning id, wa_id
         ), recorded as (
@@ -606,13 +612,14 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
       const changed = await tx.execute<{ updated: number }>(sql`
         with input as (select * from ${jsonRecordset(known, INPUT_COLUMNS)} x),
         locked as (
-          select c.id, c.wa_id from ${contacts} c
-          where c.session_id = ${session}::uuid and c.wa_id = any(${pgArray(
+          -- Found through identities: the contact a number reaches (its own, or merged into it).
+          select c.id, ci.value as wa_id from ${contactIdentities} ci join ${contacts} c on c.id = ci.contact_id
+          where ci.session_id = ${session}::uuid and ci.kind = 'phone' and ci.value = any(${pgArray(
             known.map((row) => row.wa_id),
             "text",
           )})
           order by c.wa_id
-          for update
+          for update of c
         ), updated as (
           update ${contacts} c set
             name = coalesce(i.name, c.name),

@@ -406,10 +406,7 @@ export async function linkIdentities(
         const [lidHolder, phoneHolder] = [holders.get("lid"), holders.get("phone")];
         if (!lidHolder && !phoneHolder) return { status: "unknown" } as const;
         if (lidHolder && phoneHolder && lidHolder !== phoneHolder) {
-          const result = await mergeContactsTx(tx, boss, null, source === "staff" ? "engine" : mergeByOf(source), [
-            lidHolder,
-            phoneHolder,
-          ]);
+          const result = await mergeContactsTx(tx, boss, null, mergeByOf(source), [lidHolder, phoneHolder]);
           // Another merge may have moved an identity between our look and our locks.
           const after = await holdersOf(tx, sessionId, [lid, phone]);
           if (after.get("lid") !== result.survivorId || after.get("phone") !== result.survivorId) throw new LinkRace();

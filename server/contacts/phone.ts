@@ -6,7 +6,7 @@ import {
   validatePhoneNumberLength,
 } from "libphonenumber-js/max";
 import type { TDbOrTx } from "~/db/client";
-import { contacts } from "~/db/schema";
+import { contactIdentities } from "~/db/schema";
 import { AppError } from "~/server/errors";
 import { pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
@@ -114,15 +114,20 @@ export function parsePhoneNumber(
   }
 }
 
-/** Which of these E.164 numbers are stored contacts' numbers (in any session: WhatsApp gave them). */
+/** Which of these E.164 numbers are stored contacts' numbers (any of their phone identities, in any session: WhatsApp gave them). */
 export async function findKnownNumbers(db: TDbOrTx, candidates: readonly string[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
   // One array parameter rather than one parameter per number (an import has up to 50,000);
   // candidates are `+` and digits only, so they need no quoting.
   const rows = await db
-    .selectDistinct({ waId: contacts.waId })
-    .from(contacts)
-    .where(sql`${contacts.waId} = any(${pgArray([...new Set(candidates)], "text")})`);
+    .selectDistinct({ waId: contactIdentities.value })
+    .from(contactIdentities)
+    .where(
+      sql`${contactIdentities.kind} = 'phone' and ${contactIdentities.value} = any(${pgArray(
+        [...new Set(candidates)],
+        "text",
+      )})`,
+    );
   return new Set(rows.map((row) => row.waId));
 }
 

@@ -62,15 +62,17 @@ function responderOf(source: TOutboundSource): "bot" | "human" | null {
  * conversation's `awaiting_since`, which it clears; a person's reply also restarts the idle
  * handback's clock), all in ONE statement, then enqueues the send jobs in the same transaction.
  * Returns the messages stored, in the given order (a phone copy stored before is left out).
+ * `options` lets `message.process` write the rest of its decisions in the same statement.
  */
 export async function queueOutbound(
   tx: TTx,
   boss: PgBoss,
   items: readonly TOutboundItem[],
+  options: TOutboundOptions = {},
 ): Promise<TQueuedOutbound[]> {
-  if (items.length === 0) return [];
+  if (items.length === 0 && !options.also) return [];
   const rows = toRows(items);
-  const stored = new Map((await insertOutbound(tx, rows)).map((row) => [row.id, Number(row.seq)]));
+  const stored = new Map((await insertOutbound(tx, rows, options)).map((row) => [row.id, Number(row.seq)]));
   await enqueueSends(
     boss,
     rows
@@ -121,6 +123,18 @@ function toRows(items: readonly TOutboundItem[]): TOutboundRow[] {
   }));
 }
 
+export type TOutboundOptions = {
+  /**
+   * The conversations' side of the statement, instead of the plain answer (who still waits,
+   * the idle clock): `message.process` passes `decidedThreadsUpdate`, which writes everything
+   * it decided for each conversation in the same single update of its row. It gets the
+   * relation `out_answering` `(thread_id, by_person)` of the conversations answered here.
+   */
+  threads?: (answering: SQL) => SQL;
+  /** More CTEs (`name as (…), …`) written by the same statement: the caller's other records of the same decision. */
+  also?: SQL;
+};
+
 /** A message `queueOutbound` stored: its id and its place in the order of decisions. */
 export type TQueuedOutbound = { id: string; seq: number };
 
@@ -152,9 +166,10 @@ type TOutboundRow = {
   responder: "bot" | "human" | null;
 };
 
-async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[]) {
+async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[], options: TOutboundOptions = {}) {
+  const answering = sql.raw("out_answering");
   const { rows: inserted } = await tx.execute<{ id: string; seq: string }>(sql`
-    with input as (
+    with out_input as (
       select * from ${jsonRecordset(
         rows,
         `ord int, id uuid, session_id uuid, thread_id uuid, contact_id uuid, type text, body text, content jsonb,
@@ -162,7 +177,7 @@ async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[]) {
         rule_id uuid, rule_version int, reply_to_message_id uuid, author_user_id uuid, ai_latency_ms int,
         wa_message_id text, sent_at timestamptz, payload jsonb, responder text`,
       )} x
-    ), inserted as (
+    ), out_inserted as (
       insert into ${messages}
         (id, session_id, thread_id, direction, wa_message_id, type, body, content, flags, source, rule_id, rule_version,
         reply_to_message_id, author_user_id, ai_latency_ms, status, created_at, queued_at, sent_at)
@@ -170,33 +185,33 @@ async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[]) {
         rule_version, reply_to_message_id, author_user_id, ai_latency_ms,
         case when sent_at is null then 'queued' else 'sent' end::message_status,
         coalesce(sent_at, now()), coalesce(sent_at, now()), sent_at
-      from input order by ord
+      from out_input order by ord
       on conflict (session_id, wa_message_id) do nothing
       returning id, seq
-    ), stored as (
-      select i.* from input i join inserted using (id)
-    ), recorded as (
+    ), out_stored as (
+      select i.* from out_input i join out_inserted using (id)
+    ), out_recorded as (
       insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
       select case when sent_at is null then 'message.queued' else 'message.sent' end,
         session_id, contact_id, thread_id, id, payload
-      from stored order by ord
-    ), answering as (
+      from out_stored order by ord
+    ), out_answering as (
       -- The first answer of each conversation in this statement; a person's wins the idle clock.
       select distinct on (thread_id) thread_id, session_id, responder, author_user_id,
         bool_or(responder = 'human') over (partition by thread_id) as by_person
-      from stored where responder is not null
+      from out_stored where responder is not null
       order by thread_id, ord
-    ), responded as (
+    ), out_responded as (
       -- How long the contact waited (the pre-update awaiting_since: every CTE sees one snapshot).
       insert into ${analyticsResponses} (thread_id, session_id, responder, user_id, waiting_since, responded_at, response_ms)
       select t.id, a.session_id, a.responder, a.author_user_id, t.awaiting_since, now(),
         greatest(0, round(extract(epoch from (now() - t.awaiting_since)) * 1000))::int
-      from answering a join ${threads} t on t.id = a.thread_id
+      from out_answering a join ${threads} t on t.id = a.thread_id
       where t.awaiting_since is not null
-    ), answered as (
-      ${answeredThreadsUpdate(sql`answering`)}
-    )
-    select id, seq from inserted`);
+    ), out_threads as (
+      ${options.threads ? options.threads(answering) : answeredThreadsUpdate(answering)}
+    )${options.also ? sql`, ${options.also}` : sql``}
+    select id, seq from out_inserted`);
   return inserted;
 }
 

@@ -386,8 +386,9 @@ export function inboundThreadsUpsert(contactRows: SQL): SQL {
 /**
  * What `message.process` decided for each conversation of a batch (rows locked by it): the
  * learned context (topics merged with what a concurrent batch may have written, sentiment),
- * who is still waiting, the reply cap's ledger and pause, and a hand-off to people. A
- * statement for a CTE, run after the batch's replies were queued.
+ * who is still waiting, the reply cap's ledger and pause, and a hand-off to people: one update
+ * of each row. A statement for `queueOutbound`'s `threads` option, so the answers its replies
+ * give (`answering`: `(thread_id, by_person)`) are written in the same update.
  */
 export function decidedThreadsUpdate(
   entries: readonly {
@@ -401,7 +402,7 @@ export function decidedThreadsUpdate(
     botPausedAt: string | null;
     handoff: { assigneeId: string | null } | null;
   }[],
-  options: { maxTopics: number; at: Date },
+  options: { maxTopics: number; at: Date; answering: SQL },
 ): SQL {
   const rows = entries.map(({ handoff, ...entry }) => ({
     ...entry,
@@ -415,20 +416,23 @@ export function decidedThreadsUpdate(
         select topic from unnest(l.topics || t.topics) with ordinality u(topic, o)
         group by topic order by min(o) limit ${sql.raw(String(options.maxTopics))}),
       sentiment = l.sentiment, sentiment_score = l."sentimentScore",
-      -- The replies were queued before this (./outbound.ts cleared what they answered).
-      awaiting_since = coalesce(t.awaiting_since, l."waitingSince"),
+      -- Answered here: waiting since the first message after the last one answered, if any.
+      awaiting_since = case when a.thread_id is not null then l."waitingSince"
+        else coalesce(t.awaiting_since, l."waitingSince") end,
       auto_replies_at = l."autoRepliesAt", bot_paused_at = l."botPausedAt",
       mode = case when l.handoff then 'human'::thread_mode else t.mode end,
       assigned_user_id = case when l.handoff then l."assigneeId" else t.assigned_user_id end,
       handoff_at = case when l.handoff then ${at}::timestamptz else t.handoff_at end,
-      human_active_at = case when l.handoff then ${at}::timestamptz else t.human_active_at end,
-      updated_at = case when l.handoff then ${at}::timestamptz else t.updated_at end
+      human_active_at = case when l.handoff then ${at}::timestamptz when a.by_person then now()
+        else t.human_active_at end,
+      updated_at = case when l.handoff then ${at}::timestamptz when a.by_person then now() else t.updated_at end
     from ${jsonRecordset(
       rows,
       `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, "waitingSince" timestamptz,
       "autoRepliesAt" timestamptz[],
       "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid`,
     )} l
+    left join ${options.answering} a on a.thread_id = l."threadId"
     where t.id = l."threadId"`;
 }
 

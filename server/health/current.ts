@@ -1,11 +1,11 @@
 import { getDb } from "~/server/db";
 import { webEnv } from "~/server/env";
 import { getWebBoss, readQueueSizes } from "~/server/jobs/web-boss";
-import { createLogger } from "~/server/logger";
+import { webLogger } from "~/server/logger";
 import { getHealth, type THealth } from "./health";
 import { getSupervisorHealth } from "./supervisor-state";
 
-const log = createLogger("health");
+const log = webLogger("health");
 
 /** The web process's view of the stack's health (used by /api/health and the Overview page). */
 export function getCurrentHealth(): Promise<THealth> {

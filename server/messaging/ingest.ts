@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
 import { contactIdentities, contacts, events, messages } from "~/db/schema";
-import { addressOf, parseAddress, type TIdentity } from "~/server/contacts/address";
+import { addressOf, parseAddress, preferredIdentity, type TIdentity } from "~/server/contacts/address";
 import { isIdentityRace, linkIdentities } from "~/server/contacts/merge";
 import { inboundThreadsUpsert } from "~/server/conversations/state";
 import { recordEvent } from "~/server/events/events";
@@ -117,7 +117,7 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     alt_kind: item.other?.kind ?? null,
     alt_value: item.other?.value ?? null,
     // A new contact's primary address: the phone when the message names one.
-    address: addressOf(item.other?.kind === "phone" ? item.other : item.sender),
+    address: addressOf(preferredIdentity(item.sender, item.other)),
     wa_message_id: item.message.waMessageId,
     name: item.message.pushName ?? null,
     at: item.at.toISOString(),

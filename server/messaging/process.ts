@@ -187,9 +187,6 @@ export async function processInboundBatch(
       // The contact has an answer once a reply is queued (an AI reply clears it when written).
       if (effects.replies.length > 0) learned.get(row.thread.id)!.waitingSince = null;
     }
-    // The replies first: queueing them clears the conversations' waiting-since, which the
-    // decisions below set again where a later message of the batch is still unanswered.
-    await queueOutbound(tx, boss, replies);
     for (const [contactId, change] of contactChanges) {
       await tx
         .update(contacts)
@@ -204,25 +201,27 @@ export async function processInboundBatch(
         })
         .where(eq(contacts.id, contactId));
     }
-    await recordDecisions(tx, {
-      hits,
-      evaluations: [...evaluated.values()],
-      events: toRecord,
-      processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
-      threads: decidedThreadsUpdate(
-        [...learned].map(([threadId, context]) => {
-          const capState = capStates.get(threadId)!;
-          return {
-            threadId,
-            ...context,
-            waitingSince: context.waitingSince?.toISOString() ?? null,
-            autoRepliesAt: capState.autoRepliesAt.map((at) => at.toISOString()),
-            botPausedAt: capState.botPausedAt?.toISOString() ?? null,
-            handoff: handoffs.get(threadId) ?? null,
-          };
-        }),
-        { maxTopics: MAX_TOPICS, at: queuedAt },
-      ),
+    // ONE statement for the whole batch: the replies through the conversations module's entry
+    // point, the conversations' state in the same single update of each row, and the rest.
+    const decidedThreads = [...learned].map(([threadId, context]) => {
+      const capState = capStates.get(threadId)!;
+      return {
+        threadId,
+        ...context,
+        waitingSince: context.waitingSince?.toISOString() ?? null,
+        autoRepliesAt: capState.autoRepliesAt.map((at) => at.toISOString()),
+        botPausedAt: capState.botPausedAt?.toISOString() ?? null,
+        handoff: handoffs.get(threadId) ?? null,
+      };
+    });
+    await queueOutbound(tx, boss, replies, {
+      threads: (answering) => decidedThreadsUpdate(decidedThreads, { maxTopics: MAX_TOPICS, at: queuedAt, answering }),
+      also: decisionRecords({
+        hits,
+        evaluations: [...evaluated.values()],
+        events: toRecord,
+        processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
+      }),
     });
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
@@ -304,24 +303,19 @@ function applyReplyPolicy(
 }
 
 /**
- * Everything a batch decided besides its replies (queued by the conversations module just
- * before), written in ONE statement: the rules that fired, the evaluation counts, the events,
- * the conversations' state (`threads`, a fragment the conversations module owns), and the
- * inbound messages marked processed.
+ * Everything a batch decided besides its replies and the conversations' state, as CTEs for the
+ * statement that queues the replies (`queueOutbound`'s `also`): the rules that fired, the
+ * evaluation counts, the events, and the inbound messages marked processed.
  */
-async function recordDecisions(
-  tx: TTx,
-  batch: {
-    hits: { ruleId: string; version: number; messageId: string }[];
-    evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
-    events: TEventInput[];
-    processed: { id: string; noReplyReason: TNoReplyReason | null }[];
-    threads: ReturnType<typeof decidedThreadsUpdate>;
-  },
-) {
+function decisionRecords(batch: {
+  hits: { ruleId: string; version: number; messageId: string }[];
+  evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
+  events: TEventInput[];
+  processed: { id: string; noReplyReason: TNoReplyReason | null }[];
+}) {
   const eventRows = batch.events.map((event, ord) => ({ ord, ...event, payload: event.payload ?? {} }));
-  await tx.execute(sql`
-    with hits as (
+  return sql`
+    hits as (
       insert into ${ruleHits} (rule_id, version, message_id, thread_id, matched)
       select "ruleId", version, "messageId", "threadId", true
       from ${jsonRecordset(batch.hits, `"ruleId" uuid, version int, "messageId" uuid, "threadId" uuid`)} h
@@ -329,21 +323,20 @@ async function recordDecisions(
       insert into ${ruleEvaluations} (rule_id, version, evaluations, matches)
       select "ruleId", version, evaluations, matches
       from ${jsonRecordset(batch.evaluations, `"ruleId" uuid, version int, evaluations int, matches int`)} e
-    ), recorded as (
+    ), decided_events as (
       insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
       select type, "sessionId", "contactId", "threadId", "messageId", payload
       from ${jsonRecordset(eventRows, `ord int, type text, "sessionId" uuid, "contactId" uuid, "threadId" uuid, "messageId" uuid, payload jsonb`)} v
       order by ord
-    ), decided as (
-      ${batch.threads}
-    )
-    update ${messages} m set processed_at = now(), no_reply_reason = p."noReplyReason"
-    from ${jsonRecordset(batch.processed, `id uuid, "noReplyReason" text`)} p
-    -- By primary key: the ids as an array, or the planner may scan.
-    where m.id = any(${pgArray(
-      batch.processed.map((message) => message.id),
-      "uuid",
-    )}) and m.id = p.id`);
+    ), processed as (
+      update ${messages} m set processed_at = now(), no_reply_reason = p."noReplyReason"
+      from ${jsonRecordset(batch.processed, `id uuid, "noReplyReason" text`)} p
+      -- By primary key: the ids as an array, or the planner may scan.
+      where m.id = any(${pgArray(
+        batch.processed.map((message) => message.id),
+        "uuid",
+      )}) and m.id = p.id
+    )`;
 }
 
 type TContactChange = { tags: string[]; profileId?: string; relationship?: string; optedOut?: boolean };

@@ -15,7 +15,8 @@ import type { Logger } from "~/server/logger";
 import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
 import { openApiDocument } from "./openapi";
 import { malformedPathResponse, pathSegments } from "./path";
-import { ApiAnswer, OPERATIONS, type TOperation, type ZApiError } from "./operations";
+import { ApiAnswer, type TInputPart, type TOperation } from "./operation";
+import { OPERATIONS, type ZApiError } from "./operations";
 
 export type TRestDeps = {
   db: TDb;
@@ -54,7 +55,7 @@ const APP_ERRORS: Record<TAppErrorCode, [number, TErrorCode]> = {
   TOO_MANY_REQUESTS: [429, "rate_limited"],
 };
 
-function fieldsOf(issues: z.core.$ZodIssue[], where: "path" | "query" | "body"): Record<string, string> {
+function fieldsOf(issues: z.core.$ZodIssue[], where: TInputPart): Record<string, string> {
   const fields = new Map<string, string>();
   for (const issue of issues) {
     const path = fieldPath(where, issue.path);
@@ -96,31 +97,20 @@ class BadInput extends Error {
 }
 
 /** The JSON path of a field in the `fields` map: body fields bare, the others under `path.` or `query.`. */
-function fieldPath(where: "path" | "query" | "body", path: readonly (string | number | symbol)[]): string {
+function fieldPath(where: TInputPart, path: readonly (string | number | symbol)[]): string {
   const name = [where === "body" ? "" : where, ...path.map(String)].filter(Boolean).join(".") || "(body)";
   // A key such as "__proto__" would reach the prototype of a client that merges `fields`.
   return RESERVED_KEYS.has(name) ? `body.${name}` : name;
 }
 
 /** Refuses text Postgres cannot store (NUL, a lone surrogate) anywhere in a request, before any schema runs. */
-function refuseUnstorableText(parts: { where: "path" | "query" | "body"; value: unknown }[]) {
+function refuseUnstorableText(parts: { where: TInputPart; value: unknown }[]) {
   for (const { where, value } of parts) {
     const found = findUnstorableText(value);
     if (!found) continue;
     const field = fieldPath(where, found.path);
     throw new BadInput(unstorableTextMessage(`“${field}”`, found), { [field]: describeUnstorableText(found) });
   }
-}
-
-function parseInput<T extends z.ZodType>(
-  schema: T | undefined,
-  value: unknown,
-  where: "path" | "query" | "body",
-): unknown {
-  if (!schema) return undefined;
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new BadInput(`The ${where} is not valid.`, fieldsOf(parsed.error.issues, where));
-  return parsed.data;
 }
 
 class UnsupportedMediaType extends Error {}
@@ -208,14 +198,15 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
       { where: "query", value: rawQuery },
       { where: "body", value },
     ]);
-    const parsedParams = parseInput(operation.params, params, "path") as Record<string, string> | undefined;
-    const query = parseInput(operation.query, rawQuery, "query");
-    const body = parseInput(operation.body, value, "body");
-    const context = { db: deps.db, tx: null, boss: deps.boss, caller, params: parsedParams ?? {}, query, body };
+    const accepted = operation.accept({ params, query: rawQuery, body: value });
+    if (!accepted.ok) {
+      throw new BadInput(`The ${accepted.where} is not valid.`, fieldsOf(accepted.issues, accepted.where));
+    }
+    const context = { db: deps.db, boss: deps.boss, caller };
     const answer = (result: unknown, headers: Record<string, string> = {}) =>
       result instanceof ApiAnswer ? json(result.status, result.body, headers) : json(operation.status, result, headers);
 
-    if (!operation.idempotent) return answer(await operation.handle(context));
+    if (!operation.idempotent) return answer(await accepted.run({ ...context, tx: null }));
 
     const key = request.headers.get("idempotency-key")?.trim();
     if (!key || key.length > 255) {
@@ -238,7 +229,7 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
           .where(and(eq(apiIdempotency.keyId, caller.keyId), eq(apiIdempotency.idempotencyKey, key)));
         return { replay: true as const, previous: previous! };
       }
-      const result = await operation.handle({ ...context, tx });
+      const result = await accepted.run({ ...context, tx });
       const response =
         result instanceof ApiAnswer
           ? { status: result.status, body: result.body }

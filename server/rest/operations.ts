@@ -1,8 +1,5 @@
-import type { PgBoss } from "pg-boss";
 import { z } from "zod";
-import type { TDb, TTx } from "~/db/client";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
-import type { TApiScope } from "~/db/schema";
 import { IDENTITY_KINDS, type TIdentity } from "~/server/contacts/address";
 import { listContacts, upsertContactByPhone, ZContactUpsert } from "~/server/contacts/contacts";
 import { listIdentitiesOf } from "~/server/contacts/identities";
@@ -10,9 +7,9 @@ import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
 import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
 import { getPublicMessage, listThreadMessages } from "~/server/inbox/thread";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
-import { contentOfRow, type TMessageContent, ZMessageContent } from "~/server/messages/content";
+import { contentOfRow, ZMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
-import type { TApiCaller } from "./api-keys";
+import { ApiAnswer, defineOperation, type TOperation, type TRunContext } from "./operation";
 
 /**
  * The REST API (`/api/v1`): every operation once, with the zod schemas that both validate the
@@ -111,51 +108,9 @@ const ZOwnership = z
   .object({ threadId: ZUuid, mode: z.enum(["bot", "human", "closed"]), assignedUserId: ZUuid.nullable() })
   .meta({ id: "Ownership" });
 
-/** An answer with another status than the operation's usual one (201 for a created contact); it must be in the operation's `otherStatuses`. */
-export class ApiAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-
-export type TOperationContext = {
-  db: TDb;
-  /** The transaction of an idempotent operation (its answer is stored in it). */
-  tx: TTx | null;
-  boss: () => Promise<PgBoss>;
-  caller: TApiCaller;
-  params: Record<string, string>;
-  query: unknown;
-  body: unknown;
-};
-
-export type TOperation = {
-  method: "get" | "post" | "put";
-  /** OpenAPI path under /api/v1, `{name}` for parameters. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tag: string;
-  scope: TApiScope;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  /** The request must carry an `Idempotency-Key`; a repeat gets the first answer. */
-  idempotent?: boolean;
-  /** The usual success status, and what it means. */
-  status: number;
-  statusDescription?: string;
-  /** Other success statuses an `ApiAnswer` may carry (same body schema), with what each means. */
-  otherStatuses?: Record<number, string>;
-  response: z.ZodType;
-  handle: (context: TOperationContext) => Promise<unknown>;
-};
-
 const ZIdParams = z.object({ id: ZUuid });
 
-function apiActor(context: TOperationContext) {
+function apiActor(context: TRunContext) {
   return { apiKeyId: context.caller.keyId, actor: context.caller.actor };
 }
 
@@ -193,7 +148,7 @@ function toApiContact(
 }
 
 export const OPERATIONS: TOperation[] = [
-  {
+  defineOperation({
     method: "post",
     path: "/messages",
     operationId: "sendMessage",
@@ -207,14 +162,9 @@ export const OPERATIONS: TOperation[] = [
     status: 202,
     response: z.object({ message: ZApiMessage, contactId: ZUuid, threadId: ZUuid }).meta({ id: "SentMessage" }),
     async handle(context) {
-      const result = await sendToNumber(
-        context.tx!,
-        await context.boss(),
-        context.body as z.infer<typeof ZSendToNumberInput>,
-        {
-          apiKeyId: context.caller.keyId,
-        },
-      );
+      const result = await sendToNumber(context.tx, await context.boss(), context.body, {
+        apiKeyId: context.caller.keyId,
+      });
       const { message } = result;
       return {
         message: {
@@ -239,8 +189,8 @@ export const OPERATIONS: TOperation[] = [
         threadId: result.threadId,
       };
     },
-  },
-  {
+  }),
+  defineOperation({
     method: "get",
     path: "/messages/{id}",
     operationId: "getMessage",
@@ -250,9 +200,9 @@ export const OPERATIONS: TOperation[] = [
     params: ZIdParams,
     status: 200,
     response: ZApiMessage,
-    handle: (context) => getPublicMessage(context.db, context.params.id!),
-  },
-  {
+    handle: (context) => getPublicMessage(context.db, context.params.id),
+  }),
+  defineOperation({
     method: "get",
     path: "/contacts",
     operationId: "listContacts",
@@ -269,19 +219,18 @@ export const OPERATIONS: TOperation[] = [
     status: 200,
     response: z.object({ contacts: z.array(ZApiContact), next: z.string().nullable() }).meta({ id: "ContactPage" }),
     async handle(context) {
-      const query = context.query as { search?: string; tag?: string; cursor?: string; limit: number };
-      const page = await listContacts(context.db, query);
+      const page = await listContacts(context.db, context.query);
       const identities = await listIdentitiesOf(
         context.db,
         page.contacts.map((contact) => contact.id),
       );
       return {
-        contacts: page.contacts.map((contact) => toApiContact(contact as never, identities.get(contact.id) ?? [])),
+        contacts: page.contacts.map((contact) => toApiContact(contact, identities.get(contact.id) ?? [])),
         next: page.next,
       };
     },
-  },
-  {
+  }),
+  defineOperation({
     method: "put",
     path: "/contacts",
     operationId: "upsertContact",
@@ -296,15 +245,15 @@ export const OPERATIONS: TOperation[] = [
     otherStatuses: { 201: "Created: the number was new" },
     response: ZApiContact,
     async handle(context) {
-      const result = await upsertContactByPhone(context.db, context.caller.actor, context.body as never);
+      const result = await upsertContactByPhone(context.db, context.caller.actor, context.body);
       const identities = await listIdentitiesOf(context.db, [result.contact.id]);
       return new ApiAnswer(
         result.created ? 201 : 200,
         toApiContact(result.contact, identities.get(result.contact.id) ?? []),
       );
     },
-  },
-  {
+  }),
+  defineOperation({
     method: "get",
     path: "/threads",
     operationId: "listThreads",
@@ -314,9 +263,9 @@ export const OPERATIONS: TOperation[] = [
     query: ZApiThreadsInput,
     status: 200,
     response: z.object({ threads: z.array(ZApiThread), next: z.string().nullable() }).meta({ id: "ThreadPage" }),
-    handle: (context) => listThreadsPage(context.db, context.query as never),
-  },
-  {
+    handle: (context) => listThreadsPage(context.db, context.query),
+  }),
+  defineOperation({
     method: "get",
     path: "/threads/{id}/messages",
     operationId: "listThreadMessages",
@@ -332,10 +281,9 @@ export const OPERATIONS: TOperation[] = [
     response: z
       .object({ messages: z.array(ZApiMessage.extend({ seq: z.number().int() })), next: z.number().int().nullable() })
       .meta({ id: "MessagePage" }),
-    handle: (context) =>
-      listThreadMessages(context.db, context.params.id!, context.query as { before?: number; limit: number }),
-  },
-  {
+    handle: (context) => listThreadMessages(context.db, context.params.id, context.query),
+  }),
+  defineOperation({
     method: "post",
     path: "/threads/{id}/handoff",
     operationId: "handOffThread",
@@ -347,15 +295,9 @@ export const OPERATIONS: TOperation[] = [
     body: z.object({ note: z.string().trim().max(500).nullable().default(null) }).default({ note: null }),
     status: 200,
     response: ZOwnership,
-    handle: (context) =>
-      handOffThreadByApi(
-        context.db,
-        apiActor(context),
-        context.params.id!,
-        (context.body as { note: string | null }).note,
-      ),
-  },
-  {
+    handle: (context) => handOffThreadByApi(context.db, apiActor(context), context.params.id, context.body.note),
+  }),
+  defineOperation({
     method: "post",
     path: "/threads/{id}/release",
     operationId: "releaseThread",
@@ -365,9 +307,9 @@ export const OPERATIONS: TOperation[] = [
     params: ZIdParams,
     status: 200,
     response: ZOwnership,
-    handle: (context) => releaseThreadByApi(context.db, apiActor(context), context.params.id!),
-  },
-  {
+    handle: (context) => releaseThreadByApi(context.db, apiActor(context), context.params.id),
+  }),
+  defineOperation({
     method: "post",
     path: "/simulator/messages",
     operationId: "simulateInbound",
@@ -401,13 +343,8 @@ export const OPERATIONS: TOperation[] = [
     status: 202,
     response: z.object({ waId: z.string(), waMessageId: z.string() }).meta({ id: "SimulatedMessage" }),
     async handle(context) {
-      const body = context.body as { from: string; body?: string; content?: TMessageContent; name?: string };
-      return sendAsContact(
-        context.db,
-        await context.boss(),
-        { phone: body.from, body: body.body, content: body.content, name: body.name },
-        "from",
-      );
+      const { from, body, content, name } = context.body;
+      return sendAsContact(context.db, await context.boss(), { phone: from, body, content, name }, "from");
     },
-  },
+  }),
 ];

@@ -5,6 +5,7 @@ import { waSessions, type WA_SESSION_STATUSES } from "~/db/schema";
 import { recordEvents } from "~/server/events/events";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
+import { getEngine, listEngines, unpublishedEngine } from "./engines";
 import { readSessionSettings, type TSessionSettings, ZSessionSettings } from "./settings";
 
 export const SIMULATOR_SESSION_NAME = "Simulator";
@@ -96,7 +97,8 @@ export async function releaseSessionLease(db: TDbOrTx, sessionId: string, owner:
     .where(and(eq(waSessions.id, sessionId), eq(waSessions.leaseOwner, owner)));
 }
 
-export async function listSessionsOfKinds(db: TDbOrTx, kinds: ("simulator" | "wwebjs")[]) {
+/** The sessions of these engines (those a worker runs). */
+export async function listSessionsOfKinds(db: TDbOrTx, kinds: readonly string[]) {
   return db
     .select({
       id: waSessions.id,
@@ -106,7 +108,7 @@ export async function listSessionsOfKinds(db: TDbOrTx, kinds: ("simulator" | "ww
       logoutRequestedAt: waSessions.logoutRequestedAt,
     })
     .from(waSessions)
-    .where(inArray(waSessions.kind, kinds));
+    .where(inArray(waSessions.kind, [...kinds]));
 }
 
 export type TSessionStatusReport = {
@@ -181,7 +183,7 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
   });
 }
 
-/** The Sessions page: every session with its status, QR (while linking), number, state, owner and pacing. */
+/** The Sessions page: every session with its engine, status, QR (while linking), number, state, owner and pacing. */
 export async function listSessions(db: TDbOrTx) {
   const rows = await db
     .select({
@@ -203,25 +205,37 @@ export async function listSessions(db: TDbOrTx) {
     })
     .from(waSessions)
     .orderBy(waSessions.createdAt);
+  const engines = new Map((await listEngines(db)).map((engine) => [engine.kind, engine]));
   const now = Date.now();
   return rows.map(({ settings, leaseExpiresAt, ...row }) => ({
     ...row,
+    /** What its engine is and can do (the page asks this, never the kind). */
+    engine: engines.get(row.kind) ?? unpublishedEngine(row.kind),
     settings: readSessionSettings(settings),
     /** The worker running it, while its lease is live. */
     worker: row.leaseOwner && leaseExpiresAt && leaseExpiresAt.getTime() > now ? row.leaseOwner : null,
   }));
 }
 
-export const ZCreateSessionInput = z.object({ name: z.string().trim().min(1, "Name the number").max(80) });
+export const ZCreateSessionInput = z.object({
+  name: z.string().trim().min(1, "Name the number").max(80),
+  /** Its engine's kind; may be left out while only one engine can be added. */
+  engine: z.string().trim().max(40).optional(),
+});
 
-/** A new WhatsApp number to link: a worker picks it up, starts a client and shows its QR. */
-export async function createWwebjsSession(db: TDb, actor: TActor, raw: z.input<typeof ZCreateSessionInput>) {
+/** A new WhatsApp number of an engine staff may add: a worker running that engine picks it up and, say, shows its QR. */
+export async function createSession(db: TDb, actor: TActor, raw: z.input<typeof ZCreateSessionInput>) {
   const input = ZCreateSessionInput.parse(raw);
+  const addable = (await listEngines(db)).filter((engine) => engine.addable);
+  const kind = input.engine ?? (addable.length === 1 ? addable[0]!.kind : undefined);
+  if (!kind) throw new AppError("BAD_REQUEST", "Choose an engine.", { engine: "Choose an engine." });
+  if (!addable.some((engine) => engine.kind === kind))
+    throw new AppError("BAD_REQUEST", "No worker offers this engine.", { engine: "No worker offers this engine." });
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(waSessions)
-      .values({ name: input.name, kind: "wwebjs", status: "new" })
-      .returning({ id: waSessions.id, name: waSessions.name });
+      .values({ name: input.name, kind, status: "new" })
+      .returning({ id: waSessions.id, name: waSessions.name, kind: waSessions.kind });
     await recordAudit(tx, actor, { action: "create", entity: "session", entityId: created!.id, after: created });
     return created!;
   });
@@ -232,8 +246,14 @@ export async function requestSessionAction(db: TDb, actor: TActor, sessionId: st
   return db.transaction(async (tx) => {
     const [session] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
     if (!session) throw new AppError("NOT_FOUND", "No such session.");
-    if (session.kind !== "wwebjs")
-      throw new AppError("BAD_REQUEST", "The simulator has no WhatsApp client to restart or log out.");
+    const engine = await getEngine(tx, session.kind);
+    if (!engine?.controls.includes(action))
+      throw new AppError(
+        "BAD_REQUEST",
+        action === "restart"
+          ? `${engine?.label ?? "This engine"} has no client to restart.`
+          : `${engine?.label ?? "This engine"} has no linked number to log out.`,
+      );
     await tx
       .update(waSessions)
       .set(action === "restart" ? { restartRequestedAt: new Date() } : { logoutRequestedAt: new Date() })
@@ -247,7 +267,10 @@ export async function deleteSession(db: TDb, actor: TActor, sessionId: string) {
   await db.transaction(async (tx) => {
     const [session] = await tx.select().from(waSessions).where(eq(waSessions.id, sessionId)).for("update");
     if (!session) throw new AppError("NOT_FOUND", "No such session.");
-    if (session.kind === "simulator") throw new AppError("BAD_REQUEST", "The simulator session cannot be deleted.");
+    // A session of an engine staff cannot add (the simulator's) is built in: deleted, it could not come back.
+    const engine = await getEngine(tx, session.kind);
+    if (engine && !engine.addable)
+      throw new AppError("BAD_REQUEST", `The ${engine.label.toLowerCase()} session is built in and cannot be deleted.`);
     await tx.delete(waSessions).where(eq(waSessions.id, sessionId));
     await recordAudit(tx, actor, {
       action: "delete",

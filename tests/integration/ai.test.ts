@@ -9,6 +9,7 @@ import { generateAiReply } from "~/server/ai/reply";
 import { insertUser, useTestDatabase } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";
 import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 const PROFILE: TPromptProfile & { fallbackText: string } = {
   name: "Clients",
@@ -140,7 +141,7 @@ describe("AI replies with the real @google/genai client against a fake Gemini se
 describe("AI replies in the pipeline (rule action → ai.reply → send)", () => {
   async function withAiRule(pipeline: Awaited<ReturnType<typeof startPipeline>>) {
     const user = await insertUser(pipeline.db, "builder");
-    const caller = createCaller({ db: pipeline.db, user });
+    const caller = createCaller(testContext({ db: pipeline.db, user }));
     await pipeline.db.insert(contextProfiles).values({
       name: "Default",
       isDefault: true,
@@ -208,7 +209,7 @@ describe("AI replies in the pipeline (rule action → ai.reply → send)", () =>
 describe("Settings: which AI provider answers, and whether its key works", () => {
   it("shows the offline provider without a key, and says why a test cannot run", async () => {
     const { db } = await useTestDatabase();
-    const admin = createCaller({ db, user: await insertUser(db, "admin"), gemini: null });
+    const admin = createCaller(testContext({ db, user: await insertUser(db, "admin"), gemini: null }));
     expect(await admin.settings.ai()).toEqual({ provider: "offline", model: null, baseUrl: null });
     expect(await admin.settings.testAi()).toMatchObject({
       ok: false,
@@ -226,7 +227,7 @@ describe("Settings: which AI provider answers, and whether its key works", () =>
     });
     const { db } = await useTestDatabase();
     const gemini = { apiKey: "k", model: "gemini-env-model", baseUrl: fake.url };
-    const admin = createCaller({ db, user: await insertUser(db, "admin"), gemini });
+    const admin = createCaller(testContext({ db, user: await insertUser(db, "admin"), gemini }));
     expect(await admin.settings.ai()).toEqual({ provider: "gemini", model: "gemini-env-model", baseUrl: fake.url });
     await admin.settings.update({ aiModel: "gemini-settings-model" });
     expect((await admin.settings.ai()).model).toBe("gemini-settings-model");
@@ -254,7 +255,7 @@ describe("Settings: which AI provider answers, and whether its key works", () =>
       {},
       { ai: { gemini: { apiKey: "k", model: "env-model", baseUrl: fake.url } } },
     );
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     await admin.settings.update({ aiModel: "settings-model" });
     await admin.rules.create({
       name: "Ask the model",

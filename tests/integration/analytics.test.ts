@@ -19,6 +19,7 @@ import { runAnalyticsRollup } from "~/server/analytics/rollup";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 const at = (iso: string) => new Date(iso);
 
@@ -185,7 +186,7 @@ const EXPECTED_PREVIOUS = {
 describe("analytics overview", () => {
   it("equals the hand-computed figures, time zone and range ends included, live and from the rollup", async () => {
     const database = await seed();
-    const manager = createCaller({ db: database.db, user: await insertUser(database.db, "manager") });
+    const manager = createCaller(testContext({ db: database.db, user: await insertUser(database.db, "manager") }));
     const range = { from: "2026-11-10", to: "2026-11-11" };
     const live = await manager.analytics.overview(range);
     expect(live.range.start.toISOString()).toBe("2026-11-10T05:00:00.000Z");
@@ -248,9 +249,11 @@ describe("analytics overview", () => {
     });
     await db.insert(messages).values([reply(ana.id), reply(ana.id), reply(bo.id)]);
     const range = { from: "2026-11-10", to: "2026-11-10" };
-    const asAna = await createCaller({ db, user: ana }).analytics.agents(range);
+    const asAna = await createCaller(testContext({ db, user: ana })).analytics.agents(range);
     expect(asAna.map((row) => [row.name, row.replies])).toEqual([["Ana", 2]]);
-    const asManager = await createCaller({ db, user: await insertUser(db, "manager") }).analytics.agents(range);
+    const asManager = await createCaller(testContext({ db, user: await insertUser(db, "manager") })).analytics.agents(
+      range,
+    );
     expect(asManager.map((row) => [row.name, row.replies])).toEqual([
       ["Ana", 2],
       ["Bo", 1],
@@ -301,7 +304,7 @@ describe("analytics overview", () => {
         handoff(t2, "2026-11-10T01:00:00Z"),
         handoff(t3, "2026-11-10T11:00:00Z"),
       ]);
-    const manager = createCaller({ db, user: await insertUser(db, "manager") });
+    const manager = createCaller(testContext({ db, user: await insertUser(db, "manager") }));
     expect(await manager.analytics.rules({ from: "2026-11-10", to: "2026-11-10" })).toEqual([
       {
         ruleId: prices,

@@ -3,6 +3,7 @@ import { createCaller } from "~/server/api/root";
 import { recordAudit } from "~/server/audit/audit";
 import type { TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
+import { testContext } from "../support/trpc-context";
 
 describe("audit log", () => {
   let database: TTestDatabase;
@@ -40,7 +41,7 @@ describe("audit log", () => {
   });
 
   it("lists newest first and pages with a cursor without gaps or repeats", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     const first = await caller.audit.list({ limit: 4 });
     const second = await caller.audit.list({ limit: 4, cursor: first.nextCursor! });
     const third = await caller.audit.list({ limit: 4, cursor: second.nextCursor! });
@@ -51,7 +52,7 @@ describe("audit log", () => {
   });
 
   it("filters by entity, action, search and date", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     expect((await caller.audit.list({ entity: "rule" })).items).toHaveLength(7);
     expect((await caller.audit.list({ action: "create" })).items.map((item) => item.entityId)).toEqual(["hook-1"]);
     expect((await caller.audit.list({ search: "agent@audit" })).items.map((item) => item.entityId)).toEqual([
@@ -65,15 +66,15 @@ describe("audit log", () => {
   });
 
   it("never stores secrets", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     const [hook] = (await caller.audit.list({ entity: "webhook" })).items;
     expect(hook?.after).toEqual({ url: "https://x.test", secret: "[redacted]", nested: { password: "[redacted]" } });
   });
 
   it("[agent] sees only their own changes; [manager] sees all", async () => {
-    const mine = await createCaller({ db: database.db, user: agent }).audit.list({});
+    const mine = await createCaller(testContext({ db: database.db, user: agent })).audit.list({});
     expect(mine.items.map((item) => item.entityId)).toEqual(["contact-1"]);
     const manager = await insertUser(database.db, "manager");
-    expect((await createCaller({ db: database.db, user: manager }).audit.list({})).items).toHaveLength(9);
+    expect((await createCaller(testContext({ db: database.db, user: manager })).audit.list({})).items).toHaveLength(9);
   });
 });

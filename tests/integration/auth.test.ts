@@ -29,6 +29,7 @@ import { decryptSecret } from "~/server/lib/secrets";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { resetUserPassword, setUserDisabled, signOutUserEverywhere } from "~/server/users/users";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
+import { testContext } from "../support/trpc-context";
 
 const APP_SECRET = "test-app-secret-0123456789abcdef0123456789";
 const PASSWORD = "password-123";
@@ -410,12 +411,14 @@ describe("two-factor sign-in", () => {
         needsTwoFactorEnrolment: false,
       });
 
-      const caller = createCaller({
-        db: database.db,
-        user: newAdmin,
-        session: { id: adminSession, needsTwoFactorEnrolment: true },
-        appSecret: APP_SECRET,
-      });
+      const caller = createCaller(
+        testContext({
+          db: database.db,
+          user: newAdmin,
+          session: { id: adminSession, needsTwoFactorEnrolment: true },
+          appSecret: APP_SECRET,
+        }),
+      );
       await expect(caller.users.list()).rejects.toMatchObject({ code: "FORBIDDEN", message: /two-factor/ });
       await expect(caller.account.sessions()).rejects.toBeInstanceOf(TRPCError);
       await expect(caller.auth.me()).resolves.toEqual(newAdmin);

@@ -4,6 +4,7 @@ import { appRouter, createCaller } from "~/server/api/root";
 import type { TProcedureMeta } from "~/server/api/trpc";
 import { USER_ROLES, type TRole, type TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
+import { testContext } from "../support/trpc-context";
 
 /**
  * The role table of shared/design.md, transcribed here on purpose instead of imported: the
@@ -81,6 +82,7 @@ const PROCEDURE_AREAS: Record<
   "apiKeys.create": ["users", "write"],
   "apiKeys.revoke": ["users", "write"],
   "sessions.list": ["users", "read"],
+  "sessions.engines": ["users", "read"],
   "sessions.create": ["users", "write"],
   "sessions.restart": ["users", "write"],
   "sessions.logout": ["users", "write"],
@@ -147,7 +149,7 @@ function expectedOutcome(path: string, role: TRole | null): TOutcome {
 
 /** Calls a procedure by its dotted path with an input no schema accepts, so nothing is changed. */
 async function outcomeOf(db: TTestDatabase["db"], user: TSessionUser | null, path: string): Promise<TOutcome> {
-  const caller = createCaller({ db, user }) as unknown as Record<string, unknown>;
+  const caller = createCaller(testContext({ db, user })) as unknown as Record<string, unknown>;
   const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
   try {
     await (procedure as (input: unknown) => Promise<unknown>)("__authorization_matrix_probe__");

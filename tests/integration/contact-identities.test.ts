@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, contactIdentities, contacts, events, messages, threadNotes, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
@@ -11,7 +11,9 @@ import { ingestInbound, ingestInboundBatch } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";
 import { startPipeline, usePreparedDatabase, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
+import { restClient } from "../support/rest-client";
 import { createBoss } from "~/server/jobs/boss";
 import type { TDb } from "~/db/client";
 
@@ -308,8 +310,10 @@ describe("contact identities", () => {
     await boss.start();
     const target = { db: database.db, boss, sessionId };
     try {
-      const agent = createCaller({ db: database.db, boss, user: await insertUser(database.db, "agent") });
-      const manager = createCaller({ db: database.db, boss, user: await insertUser(database.db, "manager") });
+      const agent = createCaller(testContext({ db: database.db, boss, user: await insertUser(database.db, "agent") }));
+      const manager = createCaller(
+        testContext({ db: database.db, boss, user: await insertUser(database.db, "manager") }),
+      );
       const a = (await deliver(target, "+14155550020", "one")) as { contactId: string };
       const b = (await deliver(target, "+14155550021", "two")) as { contactId: string };
       await deliver(target, "+14155550021", "three");
@@ -353,8 +357,44 @@ describe("contact identities", () => {
       const [event] = await database.db.select().from(events).where(eq(events.type, "contact.merged"));
       expect(event?.payload).toMatchObject({ by: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
-      // The second number now reaches the merged contact: a message, a REST-style upsert.
+      // The second number now reaches the merged contact: a message, an import, the form refuses it.
       expect(await deliver(target, "+14155550021", "four")).toMatchObject({ contactId: a.contactId });
+      const imported = await agent.contacts.import({ csv: "phone,priority\n+14155550021,7\n", fileName: "list.csv" });
+      expect(imported).toMatchObject({ created: 0, updated: 1 });
+      expect(await agent.contacts.get({ id: a.contactId })).toMatchObject({ priority: 7 });
+      await expect(
+        agent.contacts.save({ id: null, contact: { phone: "+14155550021", name: "Someone else" } }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await database.db.$count(contacts)).toBe(1);
+
+      // The REST API's contact reads carry the identities; an upsert (unblocking her) and a send name
+      // the second number and reach her.
+      const admin = createCaller(testContext({ db: database.db, boss, user: await insertUser(database.db, "admin") }));
+      const { key } = await admin.apiKeys.create({ name: "Identities", scopes: ["read", "write"] });
+      const call = restClient({ db: database.db, boss });
+      const listed = await call("GET", "/contacts", { key });
+      expect(listed.status).toBe(200);
+      expect(listed.body.contacts).toEqual([
+        expect.objectContaining({
+          id: a.contactId,
+          phone: "+14155550020",
+          identities: [
+            { kind: "phone", value: "+14155550020" },
+            { kind: "phone", value: "+14155550021" },
+          ],
+        }),
+      ]);
+      const upserted = await call("PUT", "/contacts", {
+        key,
+        body: { phone: "+14155550021", priority: 9, blocked: false },
+      });
+      expect(upserted).toMatchObject({ status: 200, body: { id: a.contactId, phone: "+14155550020" } });
+      const sent = await call("POST", "/messages", {
+        key,
+        body: { to: "+14155550021", body: "Your order is ready" },
+        headers: { "idempotency-key": randomUUID() },
+      });
+      expect(sent).toMatchObject({ status: 202, body: { contactId: a.contactId } });
       await expect(agent.contacts.merge({ id: b.contactId, otherId: a.contactId })).rejects.toMatchObject({
         code: "NOT_FOUND",
       });
@@ -369,19 +409,21 @@ describe("contact identities", () => {
   it("[wwebjs] through the whatsapp-web.js engine: a LID writes first and is answered at its LID chat; their number writes too; a later message naming both (senderPn) makes one contact with one history; a LID whose number WhatsApp knows joins that contact at once", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
     const pipeline = await startPipeline({
-      wwebjs: {
-        createClient: fake.factory,
-        appSecret: "s".repeat(40),
-        dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
-        chromiumPath: "/usr/bin/chromium",
-        webVersion: null,
-        readyTimeoutMs: 30_000,
-        memoryLimitMb: 2_048,
-        minBackoffMs: 50,
-        maxBackoffMs: 500,
+      engines: {
+        wwebjs: {
+          createClient: fake.factory,
+          appSecret: "s".repeat(40),
+          dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
+          chromiumPath: "/usr/bin/chromium",
+          webVersion: null,
+          readyTimeoutMs: 30_000,
+          memoryLimitMb: 2_048,
+          minBackoffMs: 50,
+          maxBackoffMs: 500,
+        },
       },
     });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id: sessionId } = await admin.sessions.create({ name: "Front desk" });
     const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
     await client.scan();
@@ -434,5 +476,39 @@ describe("contact identities", () => {
     const bruno = (await inSession()).find((row) => row.waId === "+14155550777")!;
     expect(await identitiesOf(pipeline.db, bruno.id)).toEqual(["lid:200000000000777", "phone:+14155550777"]);
     expect(await inSession()).toHaveLength(2);
+  });
+
+  it("[send] a reply still queued in the merged-away conversation is queued again under the survivor's thread (its old job finds nothing there)", async () => {
+    const { sessionId, ...database } = await usePreparedDatabase();
+    const boss = createBoss(database.url, "worker");
+    await boss.start();
+    const target = { db: database.db, boss, sessionId };
+    try {
+      const older = (await deliver(target, "+14155550030", "hi")) as { contactId: string; threadId: string };
+      const newer = (await deliver(target, "100000000000030@lid", "hi again")) as {
+        contactId: string;
+        threadId: string;
+      };
+      const [queued] = await database.db
+        .insert(messages)
+        .values({
+          sessionId,
+          threadId: newer.threadId,
+          direction: "out",
+          body: "on its way",
+          source: "api",
+          status: "queued",
+        })
+        .returning();
+      await linkIdentities(database.db, boss, sessionId, { lid: "100000000000030", phone: "+14155550030" }, "engine");
+      const [moved] = await database.db.select().from(messages).where(eq(messages.id, queued!.id));
+      expect(moved).toMatchObject({ threadId: older.threadId, status: "queued" });
+      const jobs = await database.db.execute<{ data: { messageId: string; threadId: string } }>(
+        sql`select data from pgboss.job where name = ${`send.${sessionId}`}`,
+      );
+      expect(jobs.rows.map((row) => row.data)).toContainEqual({ messageId: queued!.id, threadId: older.threadId });
+    } finally {
+      await boss.stop({ graceful: false });
+    }
   });
 });

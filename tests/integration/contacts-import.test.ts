@@ -6,6 +6,7 @@ import { createCaller } from "~/server/api/root";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 const RELATIONSHIPS = ["family", "friend", "client", "colleague", "other"];
 const BAD_KINDS = ["missing", "invalid", "relationship", "priority", "profile", "boolean", "duplicate"] as const;
@@ -67,7 +68,7 @@ async function setUp() {
   const database = await usePreparedDatabase();
   await updateOrgSettings(database.db, null, { defaultCountry: "US" });
   const agent = await insertUser(database.db, "agent");
-  return { ...database, caller: createCaller({ db: database.db, user: agent }) };
+  return { ...database, caller: createCaller(testContext({ db: database.db, user: agent })) };
 }
 
 const importEvents = (database: Awaited<ReturnType<typeof setUp>>) =>

@@ -6,12 +6,13 @@ import { exportContactsCsv } from "~/server/contacts/export";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 describe("contacts", () => {
   it("stores numbers as E.164 in the default country, and refuses a bad or taken one with the reason", async () => {
     const database = await usePreparedDatabase();
     await updateOrgSettings(database.db, null, { defaultCountry: "BR" });
-    const caller = createCaller({ db: database.db, user: await insertUser(database.db, "agent") });
+    const caller = createCaller(testContext({ db: database.db, user: await insertUser(database.db, "agent") }));
     const ana = await caller.contacts.save({
       id: null,
       contact: { phone: "(11) 98765-4321", name: "Ana", tags: ["vip", "vip"] },
@@ -29,7 +30,7 @@ describe("contacts", () => {
 
   it("pages by keyset without gaps or repeats, in every sort, with filters", async () => {
     const database = await usePreparedDatabase();
-    const caller = createCaller({ db: database.db, user: await insertUser(database.db, "manager") });
+    const caller = createCaller(testContext({ db: database.db, user: await insertUser(database.db, "manager") }));
     const [session] = await database.db.select({ id: waSessions.id }).from(waSessions).limit(1);
     const base = Date.parse("2026-11-01T00:00:00Z");
     await database.db.insert(contacts).values(

@@ -12,6 +12,7 @@ import { sendAsContact } from "~/server/simulator/simulator";
 import { buildWebhookPayloads } from "~/server/webhooks/events";
 import { ZWebhookPayload } from "~/server/webhooks/payloads";
 import { RAW_PAYLOADS, RAW_REACTIONS } from "~/workers/engines/wwebjs/payloads.fixture";
+import { testContext } from "../support/trpc-context";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
 import { publishRules, repliesTo, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
@@ -92,9 +93,11 @@ async function kindsFired(pipeline: TPipeline, messageIds: string[], rules: { id
 describe("every kind of message: engine → ingest → rules → the inbox", () => {
   it("[wwebjs] each kind the fake whatsapp-web.js client emits is stored as its kind, fires the rule for its kind, and reads back as that kind", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
-    const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
+    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
     const rules = await publishRules(pipeline.db, KIND_RULES);
-    const admin = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") }),
+    );
     const { id: sessionId } = await admin.sessions.create({ name: "Front desk" });
     const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
     await waitFor(
@@ -183,7 +186,9 @@ describe("every kind of message: engine → ingest → rules → the inbox", () 
   it("[simulator] every kind sent as a content from the Simulator arrives as its kind and fires its rule", async () => {
     const pipeline = await startPipeline();
     const rules = await publishRules(pipeline.db, KIND_RULES);
-    const admin = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") }),
+    );
     for (const kind of CONTENT_KINDS) {
       await admin.simulator.send({ phone: "+14155550140", content: EXAMPLES[kind] });
       await waitForProcessedInbound(pipeline, pipeline.sessionId, "+14155550140", CONTENT_KINDS.indexOf(kind) + 1);
@@ -274,7 +279,9 @@ describe("every kind of message: engine → ingest → rules → the inbox", () 
 
   it("[reaction] a reaction gets no default reply; a rule can still answer it", async () => {
     const pipeline = await startPipeline();
-    const admin = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") });
+    const admin = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") }),
+    );
     const waId = "+14155550141";
     await admin.simulator.send({ phone: waId, body: "Hello" });
     const [first] = await waitForReplies(pipeline.db, waId, 1);

@@ -13,6 +13,7 @@ import { databaseFingerprint } from "../support/fingerprint";
 import { usePreparedDatabase } from "../support/pipeline";
 import { restClient, type TApiRequest, type TApiResponse } from "../support/rest-client";
 import { trpcHttpClient } from "../support/trpc-http";
+import { testContext } from "../support/trpc-context";
 
 let database: Awaited<ReturnType<typeof usePreparedDatabase>>;
 let boss: PgBoss;
@@ -65,11 +66,13 @@ beforeAll(async () => {
   boss = createBoss(database.url, "web");
   await boss.start();
   admin = await insertUser(database.db, "admin");
-  const caller = createCaller({
-    db: database.db,
-    user: admin,
-    webhooks: { appSecret: "x".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
-  });
+  const caller = createCaller(
+    testContext({
+      db: database.db,
+      user: admin,
+      webhooks: { appSecret: "x".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
+    }),
+  );
   key = (await caller.apiKeys.create({ name: "Cursors", scopes: ["read"] })).key;
   webhookId = (await caller.webhooks.create({ url: "http://127.0.0.1:9/hook" })).endpoint.id;
   call = restClient({ db: database.db, boss });
@@ -108,7 +111,7 @@ describe("forged cursors are a 400, never a 500", () => {
   });
 
   it("[tRPC] contacts.list refuses forged cursors in every sort, and another sort's cursor", async () => {
-    const client = trpcHttpClient(() => ({ db: database.db, user: admin }));
+    const client = trpcHttpClient(() => testContext({ db: database.db, user: admin }));
     const byName = await client("query", "contacts.list", { sort: "name", limit: 1 });
     const nameCursor = (byName.data as { json: { next: string } }).json.next;
     expect(nameCursor).toEqual(expect.any(String));
@@ -135,7 +138,7 @@ describe("forged cursors are a 400, never a 500", () => {
     ["audit.list", (cursor: unknown) => ({ cursor })],
     ["webhooks.deliveries", (cursor: unknown) => ({ webhookId, cursor })],
   ] as const)("[tRPC] %s refuses forged cursors with 400", async (path, input) => {
-    const client = trpcHttpClient(() => ({ db: database.db, user: admin }));
+    const client = trpcHttpClient(() => testContext({ db: database.db, user: admin }));
     const before = await databaseFingerprint(database.db);
     for (const cursor of FORGED_VALUE_CURSORS) {
       const answer = await client("query", path, input(cursor));
@@ -163,7 +166,7 @@ describe("pages lose no rows that share a millisecond", () => {
   });
 
   it("[tRPC] inbox.list (all) and contacts.list (recent) page through them, each once", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     const threads: string[] = [];
     let at: { at: string; id: string } | null = null;
     do {

@@ -9,7 +9,8 @@ import type { TTRPCContext } from "~/server/api/trpc";
 import type { TSessionUser } from "~/server/auth/roles";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
-import { OPERATIONS, type TOperation } from "~/server/rest/operations";
+import type { TOperation } from "~/server/rest/operation";
+import { OPERATIONS } from "~/server/rest/operations";
 import { insertUser } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";
 import { databaseFingerprint, fingerprintDifference } from "../support/fingerprint";
@@ -26,6 +27,7 @@ import {
 } from "../support/fuzz";
 import { usePreparedDatabase } from "../support/pipeline";
 import { restClient, type TApiRequest } from "../support/rest-client";
+import { testContext } from "../support/trpc-context";
 
 /**
  * Drives every tRPC procedure (through tRPC's HTTP handler, as the browser does) and every REST
@@ -136,12 +138,14 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
         manager: await insertUser(database.db, "manager"),
       };
       const webhooks = { appSecret: "f".repeat(32), allowPrivate: false, rotationOverlapHours: 24 };
-      const seedCaller = createCaller({
-        db: database.db,
-        user: users.admin,
-        boss,
-        webhooks: { ...webhooks, allowPrivate: true },
-      });
+      const seedCaller = createCaller(
+        testContext({
+          db: database.db,
+          user: users.admin,
+          boss,
+          webhooks: { ...webhooks, allowPrivate: true },
+        }),
+      );
       const stored = await ingestInbound(database.db, boss, {
         sessionId: database.sessionId,
         waMessageId: "fuzz-1",
@@ -181,14 +185,14 @@ describe("fuzz: every REST operation and every tRPC procedure", () => {
       const contexts: Record<TRoleName, TTRPCContext> = Object.fromEntries(
         (Object.keys(users) as TRoleName[]).map((role) => [
           role,
-          {
+          testContext({
             db: database.db,
             user: users[role],
             boss,
             webhooks,
             appSecret: webhooks.appSecret,
             gemini: { apiKey: "fuzz-key", model: "gemini-fuzz", baseUrl: gemini.url },
-          },
+          }),
         ]),
       ) as Record<TRoleName, TTRPCContext>;
       const rest = restClient({ db: database.db, boss: boss });

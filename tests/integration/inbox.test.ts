@@ -10,13 +10,14 @@ import { insertUser } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";
 import { deliveriesTo, inbound, repliesTo, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 
 function callerOf(
   pipeline: TPipeline,
   user: TSessionUser,
   gemini: { apiKey: string; model: string; baseUrl: string } | null = null,
 ) {
-  return createCaller({ db: pipeline.db, user, boss: pipeline.boss, gemini });
+  return createCaller(testContext({ db: pipeline.db, user, boss: pipeline.boss, gemini }));
 }
 
 /** A published rule that hands a thread to a person when the contact asks for one. */

@@ -11,6 +11,7 @@ import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
 import { restClient, type TApiRequest, type TApiResponse } from "../support/rest-client";
 import { trpcHttpClient, type TTrpcHttpAnswer } from "../support/trpc-http";
+import { testContext } from "../support/trpc-context";
 
 let database: Awaited<ReturnType<typeof usePreparedDatabase>>;
 let boss: PgBoss;
@@ -84,10 +85,13 @@ beforeAll(async () => {
   await boss.start();
   admin = await insertUser(database.db, "admin");
   key = (
-    await createCaller({ db: database.db, user: admin }).apiKeys.create({ name: "Numbers", scopes: ["read", "write"] })
+    await createCaller(testContext({ db: database.db, user: admin })).apiKeys.create({
+      name: "Numbers",
+      scopes: ["read", "write"],
+    })
   ).key;
   call = restClient({ db: database.db, boss });
-  trpc = trpcHttpClient(() => ({ db: database.db, user: admin, boss }));
+  trpc = trpcHttpClient(() => testContext({ db: database.db, user: admin, boss }));
 });
 
 afterAll(async () => {
@@ -156,7 +160,7 @@ describe("phone numbers: one parser, the same verdict at every entry point", () 
       body: "from a country code libphonenumber does not know",
     });
     if (stored.status !== "stored") throw new Error("not stored");
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     const contact = await caller.contacts.get({ id: stored.contactId });
     const saved = await caller.contacts.save({
       id: contact.id,

@@ -27,6 +27,7 @@ import {
   waitForProcessed,
   waitForReplies,
 } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 const DEFAULT_REPLY = "Thanks for your message! We will get back to you shortly.";
 
@@ -82,7 +83,9 @@ describe("blocked contacts", () => {
     expect(conversation.events.map((event) => event.type)).not.toContain("rule.custom_event");
 
     // The inbox shows both messages, and why the bot left them unanswered.
-    const agent = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") });
+    const agent = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") }),
+    );
     const view = await agent.inbox.thread({ threadId: conversation.thread.id });
     expect(view.messages.map((message) => [message.body, message.noReplyReason])).toEqual([
       ["what is the price?", "blocked"],
@@ -132,7 +135,9 @@ describe("blocked contacts", () => {
     await waitForReplies(pipeline.db, waId, 1);
     await pipeline.db.update(contacts).set({ blocked: true }).where(eq(contacts.waId, waId));
     const { thread } = await conversationOf(pipeline.db, waId);
-    const agent = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") });
+    const agent = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") }),
+    );
     await expect(agent.inbox.reply({ threadId: thread.id, body: "hello?" })).rejects.toMatchObject({
       code: "CONFLICT",
       message: expect.stringContaining("blocked") as string,
@@ -227,7 +232,9 @@ describe("opted-out contacts", () => {
     await waitForReplies(pipeline.db, waId, 1);
     await pipeline.db.update(contacts).set({ optedOut: true }).where(eq(contacts.waId, waId));
     const { thread } = await conversationOf(pipeline.db, waId);
-    const agent = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") });
+    const agent = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") }),
+    );
     await agent.inbox.reply({ threadId: thread.id, body: "Here is the answer." });
     await waitForReplies(pipeline.db, waId, 2);
     // A day and an hour later, a message would be one we start.

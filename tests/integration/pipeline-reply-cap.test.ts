@@ -23,6 +23,7 @@ import {
   type TPipeline,
 } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 
 /**
  * The other bot: answers every message our bot sends to `waId`, as a second WhatsApp bot would,
@@ -55,12 +56,14 @@ async function adminOf(db: TDb, boss: PgBoss) {
   const admin = await insertUser(db, "admin");
   return {
     admin,
-    caller: createCaller({
-      db,
-      boss,
-      user: admin,
-      webhooks: { appSecret: "w".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
-    }),
+    caller: createCaller(
+      testContext({
+        db,
+        boss,
+        user: admin,
+        webhooks: { appSecret: "w".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
+      }),
+    ),
   };
 }
 
@@ -161,7 +164,9 @@ describe("reply cap", () => {
     });
 
     // A person takes it, then gives it back: the earlier replies no longer count against the bot.
-    const agent = createCaller({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") });
+    const agent = createCaller(
+      testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "agent") }),
+    );
     await agent.inbox.takeOver({ threadId: conversation.thread.id });
     await agent.inbox.release({ threadId: conversation.thread.id });
     const again = await runOtherBot(pipeline, waId, 30);

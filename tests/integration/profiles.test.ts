@@ -4,6 +4,7 @@ import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { insertUser } from "../support/database";
 import { inbound, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 async function setUp(): Promise<{ pipeline: TPipeline; builder: TSessionUser }> {
   const pipeline = await startPipeline();
@@ -13,7 +14,7 @@ async function setUp(): Promise<{ pipeline: TPipeline; builder: TSessionUser }> 
 describe("context profiles", () => {
   it("keeps one default, refuses a taken name and a bad link with the field", async () => {
     const { pipeline, builder } = await setUp();
-    const caller = createCaller({ db: pipeline.db, user: builder });
+    const caller = createCaller(testContext({ db: pipeline.db, user: builder }));
     const first = await caller.profiles.save({ id: null, profile: { name: "Clients", isDefault: true } });
     const second = await caller.profiles.save({
       id: null,
@@ -37,7 +38,7 @@ describe("context profiles", () => {
 
   it("previews the exact request for a contact, with their conversation as data", async () => {
     const { pipeline, builder } = await setUp();
-    const caller = createCaller({ db: pipeline.db, user: builder });
+    const caller = createCaller(testContext({ db: pipeline.db, user: builder }));
     const profile = await caller.profiles.save({
       id: null,
       profile: { name: "Dental", persona: "A clinic receptionist", topicsToAvoid: ["diagnoses"], language: "pt-BR" },
@@ -58,7 +59,7 @@ describe("context profiles", () => {
 
   it("serves a contact the profile of their relationship, and moves a relationship between profiles", async () => {
     const { pipeline, builder } = await setUp();
-    const caller = createCaller({ db: pipeline.db, user: builder });
+    const caller = createCaller(testContext({ db: pipeline.db, user: builder }));
     const clients = await caller.profiles.save({ id: null, profile: { name: "Clients", relationships: ["client"] } });
     await caller.profiles.save({ id: null, profile: { name: "Everyone", isDefault: true } });
     await caller.contacts.save({ id: null, contact: { phone: "+14155550101", relationship: "client" } });

@@ -10,6 +10,7 @@ import { insertUser } from "../support/database";
 import { startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { restClient } from "../support/rest-client";
+import { testContext } from "../support/trpc-context";
 
 /** Every answer is checked against the OpenAPI document (tests/support/rest-client.ts). */
 function api(pipeline: TPipeline, ratePerMinute = 600) {
@@ -17,7 +18,7 @@ function api(pipeline: TPipeline, ratePerMinute = 600) {
 }
 
 async function keys(pipeline: TPipeline) {
-  const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+  const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
   const write = await admin.apiKeys.create({ name: "CRM", scopes: ["read", "write"] });
   const read = await admin.apiKeys.create({ name: "Reports", scopes: ["read"] });
   return { admin, write, read };

@@ -10,6 +10,7 @@ import { insertUser } from "../support/database";
 import { databaseFingerprint, fingerprintDifference } from "../support/fingerprint";
 import { usePreparedDatabase } from "../support/pipeline";
 import { restClient, type TApiRequest, type TApiResponse } from "../support/rest-client";
+import { testContext } from "../support/trpc-context";
 
 type TCall = (method: string, path: string, request?: TApiRequest) => Promise<TApiResponse>;
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
   boss = createBoss(database.url, "web");
   await boss.start();
   call = restClient({ db: database.db, boss });
-  const admin = createCaller({ db: database.db, user: await insertUser(database.db, "admin") });
+  const admin = createCaller(testContext({ db: database.db, user: await insertUser(database.db, "admin") }));
   key = (await admin.apiKeys.create({ name: "Fuzz", scopes: ["read", "write"] })).key;
   const sent = await call("POST", "/messages", {
     key,

@@ -23,6 +23,7 @@ import {
   type TPipeline,
 } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 
 const DEFAULT_REPLY = "Thanks for your message! We will get back to you shortly.";
 const ALWAYS_CLOSED = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
@@ -41,7 +42,7 @@ function priceRule(overrides: Partial<TRuleInput> = {}): TRuleInput {
 
 async function builderOf(pipeline: TPipeline) {
   const user = await insertUser(pipeline.db, "builder");
-  return createCaller({ db: pipeline.db, user });
+  return createCaller(testContext({ db: pipeline.db, user }));
 }
 
 async function tagsOf(pipeline: TPipeline, waId: string) {

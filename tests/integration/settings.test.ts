@@ -4,6 +4,7 @@ import { auditLog, settings } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
+import { testContext } from "../support/trpc-context";
 
 describe("org settings", () => {
   let database: TTestDatabase;
@@ -14,14 +15,14 @@ describe("org settings", () => {
   });
 
   it("has working defaults before anything is saved", async () => {
-    const settings = await createCaller({ db: database.db, user: admin }).settings.get();
+    const settings = await createCaller(testContext({ db: database.db, user: admin })).settings.get();
     expect(settings).toMatchObject({ defaultCountry: "US", timeZone: "UTC" });
     expect(settings.businessHours.mon).toEqual([{ start: "09:00", end: "17:00" }]);
     expect(settings.businessHours.sun).toEqual([]);
   });
 
   it("saves a partial change, keeps every other field, and audits before and after", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     await caller.settings.update({ orgName: "Acme Dental" });
     const saved = await caller.settings.update({ defaultCountry: "de", timeZone: "Europe/Berlin" });
     expect(saved).toMatchObject({ defaultCountry: "DE", timeZone: "Europe/Berlin", orgName: "Acme Dental" });
@@ -40,7 +41,7 @@ describe("org settings", () => {
   });
 
   it("reads a damaged stored value field by field, and can repair it", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     await database.db
       .update(settings)
       .set({ value: { orgName: "Acme Dental", timeZone: "Nowhere/Land", defaultCountry: "DE" } })
@@ -57,7 +58,7 @@ describe("org settings", () => {
   });
 
   it("refuses an unknown setting", async () => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     await expect(caller.settings.update({ colour: "red" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
@@ -87,7 +88,7 @@ describe("org settings", () => {
       /HH:MM/,
     ],
   ])("refuses %j with a message on %s and changes nothing", async (patch, field, message) => {
-    const caller = createCaller({ db: database.db, user: admin });
+    const caller = createCaller(testContext({ db: database.db, user: admin }));
     const before = await caller.settings.get();
     const error = await caller.settings.update(patch as never).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "BAD_REQUEST" });

@@ -8,6 +8,7 @@ import { insertUser } from "../support/database";
 import { databaseFingerprint, fingerprintDifference } from "../support/fingerprint";
 import { usePreparedDatabase } from "../support/pipeline";
 import { trpcHttpClient } from "../support/trpc-http";
+import { testContext } from "../support/trpc-context";
 
 let database: Awaited<ReturnType<typeof usePreparedDatabase>>;
 let boss: PgBoss;
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 function client(user: TSessionUser | null) {
-  return trpcHttpClient(() => ({ db: database.db, user, boss }));
+  return trpcHttpClient(() => testContext({ db: database.db, user, boss }));
 }
 
 /** Calls over HTTP and checks that the refused call wrote nothing. */
@@ -168,7 +169,7 @@ describe("tRPC: 500s the fuzz test found", () => {
     async (name) => {
       const input = JSON.parse(`{"phone":"+14155550156",${JSON.stringify(name)}:"x"}`) as unknown;
       // superjson refuses to serialise such an object, so it goes as plain JSON, as an attacker would send it.
-      const answer = await trpcHttpClient(() => ({ db: database.db, user: admin, boss }))(
+      const answer = await trpcHttpClient(() => testContext({ db: database.db, user: admin, boss }))(
         "mutation",
         "simulator.checkNumber",
         undefined,

@@ -6,6 +6,7 @@ import { authenticate } from "~/server/auth/authenticate";
 import type { TSessionUser } from "~/server/auth/roles";
 import { ensureBootstrapAdmin, setUserDisabled, updateUser } from "~/server/users/users";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
+import { testContext } from "../support/trpc-context";
 
 describe("users", () => {
   let database: TTestDatabase;
@@ -15,7 +16,7 @@ describe("users", () => {
   beforeAll(async () => {
     database = await useTestDatabase();
     admin = await insertUser(database.db, "admin", { email: "boss@example.test" });
-    caller = createCaller({ db: database.db, user: admin });
+    caller = createCaller(testContext({ db: database.db, user: admin }));
   });
 
   it("[admin] creates a user with a generated password that signs in", async () => {

@@ -20,6 +20,7 @@ import { insertUser } from "../support/database";
 import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { restClient } from "../support/rest-client";
+import { testContext } from "../support/trpc-context";
 
 const FAILING = "+14155550199";
 
@@ -35,12 +36,14 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     });
     const admin = await insertUser(pipeline.db, "admin");
     const agent = await insertUser(pipeline.db, "agent");
-    const caller = createCaller({
-      db: pipeline.db,
-      user: admin,
-      boss: pipeline.boss,
-      webhooks: { appSecret: "s".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
-    });
+    const caller = createCaller(
+      testContext({
+        db: pipeline.db,
+        user: admin,
+        boss: pipeline.boss,
+        webhooks: { appSecret: "s".repeat(32), allowPrivate: true, rotationOverlapHours: 24 },
+      }),
+    );
     const call = restClient({ db: pipeline.db, boss: pipeline.boss });
     const { key } = await caller.apiKeys.create({ name: "Paths", scopes: ["read", "write"] });
 

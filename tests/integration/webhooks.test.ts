@@ -12,6 +12,7 @@ import { insertUser } from "../support/database";
 import { inbound, startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
 import { spawnTs, waitFor } from "../support/processes";
 import { startWebhookReceiver } from "../support/webhook-receiver";
+import { testContext } from "../support/trpc-context";
 
 const APP_SECRET = "w".repeat(40);
 /** A compressed schedule: twenty attempts within a few seconds. */
@@ -32,12 +33,14 @@ async function pipelineWithWebhooks(overrides: Partial<TWebhookConfig> = {}) {
 }
 
 function adminOf(pipeline: { db: TPipeline["db"]; boss?: TPipeline["boss"] }, user: TSessionUser, allowPrivate = true) {
-  return createCaller({
-    db: pipeline.db,
-    user,
-    ...(pipeline.boss ? { boss: pipeline.boss } : {}),
-    webhooks: { appSecret: APP_SECRET, allowPrivate, rotationOverlapHours: 24 },
-  });
+  return createCaller(
+    testContext({
+      db: pipeline.db,
+      user,
+      ...(pipeline.boss ? { boss: pipeline.boss } : {}),
+      webhooks: { appSecret: APP_SECRET, allowPrivate, rotationOverlapHours: 24 },
+    }),
+  );
 }
 
 async function deliveriesOf(pipeline: { db: TPipeline["db"] }, webhookId: string) {

@@ -7,14 +7,15 @@ import { contacts, events, messages, threads, waSessionAuth, waSessions } from "
 import { createCaller } from "~/server/api/root";
 import { createLogger } from "~/server/logger";
 import { createPostgresAuthStore } from "~/server/sessions/auth-store";
-import type { TSessionRunnerOptions } from "~/workers/sessions/runner";
 import { createWwebjsConnection } from "~/workers/engines/wwebjs";
 import { createRealWwebjsClient } from "~/workers/engines/wwebjs/client";
+import type { TWwebjsEngineOptions } from "~/workers/engines/wwebjs/config";
 import { CHROMIUM_PATH, RUN_BROWSER_TESTS } from "../support/chromium";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs } from "../support/fake-wwebjs";
 import { startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
 
 const APP_SECRET = "s".repeat(40);
 
@@ -29,7 +30,7 @@ async function wwebjsOptions(factory: ReturnType<typeof createFakeWwebjs>["facto
     memoryLimitMb: 2_048,
     minBackoffMs: 50,
     maxBackoffMs: 500,
-  } satisfies NonNullable<TSessionRunnerOptions["wwebjs"]>;
+  } satisfies TWwebjsEngineOptions;
 }
 
 async function sessionRow(pipeline: { db: TPipeline["db"] }, id: string) {
@@ -58,8 +59,8 @@ function waitForClient(fake: ReturnType<typeof createFakeWwebjs>, count: number)
 describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("links by QR, stores the session encrypted, answers messages with typing and acks, hands over to the phone, reconnects, and logs out", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
-    const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Front desk" });
 
     // QR, shown live (the row holds it; a session.status event announces it).
@@ -162,8 +163,8 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("restores a linked session in a new worker (a restarted stack) without a new QR, and runs restart and log-out requests", async () => {
     const fake = createFakeWwebjs();
     const options = await wwebjsOptions(fake.factory);
-    const pipeline = await startPipeline({ wwebjs: options });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const pipeline = await startPipeline({ engines: { wwebjs: options } });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Sales" });
     await (await waitForClient(fake, 1)).scan();
     await waitForStatus(pipeline, id, "ready");
@@ -187,8 +188,8 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
 
   it("reports a client that cannot start as failed with the reason, and retries on its backoff", async () => {
     const fake = createFakeWwebjs({ failWith: "net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/" });
-    const pipeline = await startPipeline({ wwebjs: await wwebjsOptions(fake.factory) });
-    const admin = createCaller({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") });
+    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Offline" });
     const failed = await waitForStatus(pipeline, id, "failed");
     expect(failed.lastError).toMatch(/WhatsApp Web is unreachable from this machine \(net::ERR_NAME_NOT_RESOLVED/);
@@ -386,7 +387,7 @@ async function chromiumProcessesUsing(dataPath: string): Promise<string[]> {
 }
 
 /** A second in-process worker on the same database (a restarted stack). */
-async function startPipelineOn(pipeline: TPipeline, wwebjs: NonNullable<TSessionRunnerOptions["wwebjs"]>) {
+async function startPipelineOn(pipeline: TPipeline, wwebjs: TWwebjsEngineOptions) {
   const { startWorker } = await import("~/workers/runtime");
   const { JOB_HANDLERS } = await import("~/workers/handlers/registry");
   const { createBoss } = await import("~/server/jobs/boss");
@@ -399,6 +400,6 @@ async function startPipelineOn(pipeline: TPipeline, wwebjs: NonNullable<TSession
     version: "test",
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
-    sessions: { databaseUrl: pipeline.url, leaseTtlS: 5, sendConcurrency: 4, wwebjs },
+    sessions: { databaseUrl: pipeline.url, leaseTtlS: 5, sendConcurrency: 4, engines: { wwebjs } },
   });
 }

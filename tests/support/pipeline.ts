@@ -5,6 +5,7 @@ import { onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
 import { contacts, events, messages, simulatorDeliveries, threads } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
+import { ZLogLevel } from "~/server/env";
 import { createLogger } from "~/server/logger";
 import { ingestInbound, type TIngestResult } from "~/server/messaging/ingest";
 import { createRule, publishDraft } from "~/server/rules/rules";
@@ -17,7 +18,7 @@ import { startWorker, type TRunningWorker, type TWorkerOptions } from "~/workers
 import { useTestDatabase, type TTestDatabase } from "./database";
 import { waitFor } from "./processes";
 
-export const log = createLogger("test-pipeline", process.env.TEST_LOG_LEVEL ?? "silent");
+export const log = createLogger("test-pipeline", ZLogLevel.parse(process.env.TEST_LOG_LEVEL ?? "silent"));
 
 export type TPipeline = TTestDatabase & { boss: PgBoss; sessionId: string; worker: TRunningWorker };
 

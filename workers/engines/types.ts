@@ -1,6 +1,12 @@
+import type { PgBoss } from "pg-boss";
+import type { z } from "zod";
+import type { TDb } from "~/db/client";
+import type { Logger } from "~/server/logger";
 import type { TInboundMessage } from "~/server/messaging/inbound-message";
 import type { TOutboundTransport } from "~/server/messaging/outbound";
 import type { TAckStatus } from "~/server/messaging/statuses";
+import type { TEngineDescriptor } from "~/server/sessions/engine-capabilities";
+import type { TSessionSettings } from "~/server/sessions/settings";
 
 /** What a connection reports about itself (the session row's statuses, less `new`, which only the web sets). */
 export type TSessionStatus = "connecting" | "qr" | "ready" | "disconnected" | "logged_out" | "failed";
@@ -61,4 +67,32 @@ export type TEngineConnection = TOutboundTransport & {
   stop: () => Promise<void>;
   restart?: (reason: string) => Promise<void>;
   logout?: () => Promise<void>;
+};
+
+/** What an engine's factory gets for one session. */
+export type TEngineContext = {
+  db: TDb;
+  boss: PgBoss;
+  log: Logger;
+  sessionId: string;
+  /** The session's settings, read each time: a change on the Sessions page applies at once. */
+  settings: () => TSessionSettings;
+};
+
+/** Worker-wide settings an engine's configuration may use beside its own variables. */
+export type TEngineCommonEnv = { APP_SECRET: string };
+
+/**
+ * An engine: what it is (the descriptor the worker publishes for the web) and how to run a
+ * session of it. `env` declares the environment variables it reads, and turns them into its
+ * options (null: this worker does not run it); an engine without `env` runs with no options.
+ * Adding an engine = its folder under workers/engines/ and one entry in registry.ts.
+ */
+export type TEngine<TOptions, TEnv = unknown> = {
+  descriptor: TEngineDescriptor;
+  env?: {
+    schema: z.ZodType<TEnv>;
+    options: (env: TEnv, common: TEngineCommonEnv) => TOptions | null;
+  };
+  connect: (context: TEngineContext, options: TOptions) => TEngineConnection;
 };

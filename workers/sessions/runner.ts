@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { PgBoss } from "pg-boss";
 import { createDb, type TDb } from "~/db/client";
 import { createSendQueue } from "~/server/jobs/boss";
@@ -15,24 +14,22 @@ import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck } from "~/server/messaging/statuses";
 import { createInboundIngestor } from "~/server/messaging/ingest";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
-import { createPostgresAuthStore } from "~/server/sessions/auth-store";
 import {
   acquireSessionLease,
   listSessionsOfKinds,
   recordSessionStatus,
   releaseSessionLease,
 } from "~/server/sessions/sessions";
+import { publishEngines } from "~/server/sessions/engines";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
-import { createSimulatorConnection } from "../engines/simulator";
+import { runnableEngines, type TEngineOptions } from "../engines/registry";
 import type { TEngineConnection } from "../engines/types";
-import { createWwebjsConnection, type TWwebjsOptions } from "../engines/wwebjs";
 import { workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
-  kind: "simulator" | "wwebjs";
+  kind: string;
   transport: TEngineConnection;
-  control: TWwebjsControl | null;
   handled: { restart: number; logout: number };
   pacer: Pacer;
   settings: TSessionSettings;
@@ -53,24 +50,34 @@ export type TSessionRunnerOptions = {
   sendConcurrency: number;
   /** Retry policy of the send queues (tests shorten it). */
   sendPolicy?: TQueuePolicy;
-  /** Builds a session's transport (tests wrap the simulator to make it fail). */
+  /** Wraps a session's connection (tests wrap the simulator's to make it fail). */
   createTransport?: (defaults: TEngineConnection, sessionId: string) => TEngineConnection;
-  /** whatsapp-web.js sessions; without this, the worker runs only the simulator. */
-  wwebjs?: TWwebjsRunnerOptions;
+  /**
+   * Each engine's options (workers/engines/registry.ts). Engines that need options run only
+   * with them: without `wwebjs`, the worker runs the simulator alone.
+   */
+  engines?: TEngineOptions;
 };
 
-/** How the worker runs whatsapp-web.js clients (CHROMIUM_PATH, data folder, watchdogs…). */
-export type TWwebjsRunnerOptions = Omit<TWwebjsOptions, "sessionId" | "log" | "store" | "dataPath" | "typing"> & {
-  appSecret: string;
-  /** Each session's browser profile is unpacked under `<dataDir>/<session id>` while it runs. */
-  dataDir: string;
-};
+/** How long to wait, one after another, for the send an ack is about to be recorded. */
+const ACK_RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 4_000];
 
-type TWwebjsControl = ReturnType<typeof createWwebjsConnection>;
+/**
+ * Applies an engine's ack, trying again for a few seconds while no message has its id: an
+ * engine may ack a message before the worker has recorded sending it (the send resolved, its
+ * record not yet committed), and such an ack must not be lost.
+ */
+async function applyAckOnceKnown(db: TDb, ack: Parameters<typeof applyDeliveryAck>[1]) {
+  for (const delayMs of [...ACK_RETRY_DELAYS_MS, null]) {
+    if ((await applyDeliveryAck(db, ack)) !== "unknown" || delayMs === null) return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+}
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
- * leases, and for each one runs the transport and works its `send.<id>` queue with a pacer.
+ * leases, and for each one runs its engine's connection (workers/engines/registry.ts) and works
+ * its `send.<id>` queue with a pacer.
  */
 export function createSessionRunner(options: TSessionRunnerOptions) {
   const { db, boss, log, owner } = options;
@@ -82,29 +89,13 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
 
   const ingestor = createInboundIngestor(db, boss);
 
-  function wwebjsTransport(id: string, current: { settings: TSessionSettings }): TWwebjsControl {
-    const config = options.wwebjs!;
-    const dataPath = path.join(config.dataDir, id);
-    return createWwebjsConnection({
-      ...config,
-      sessionId: id,
-      log,
-      dataPath,
-      store: createPostgresAuthStore({ db, sessionId: id, appSecret: config.appSecret, dataPath }),
-      typing: () => ({ enabled: current.settings.presence.typing, maxMs: current.settings.presence.typingMaxMs }),
-    });
-  }
+  const engines = runnableEngines(options.engines ?? {});
 
-  async function startSession(id: string, kind: "simulator" | "wwebjs", settings: TSessionSettings) {
+  async function startSession(id: string, kind: string, settings: TSessionSettings) {
+    const engine = engines.get(kind);
+    if (!engine) return;
     const current = { settings };
-    let control: TWwebjsControl | null = null;
-    let base: TEngineConnection;
-    if (kind === "wwebjs") {
-      control = wwebjsTransport(id, current);
-      base = control;
-    } else {
-      base = createSimulatorConnection({ db, boss, sessionId: id, settings: () => current.settings.simulator });
-    }
+    const base = engine.connect({ db, boss, log, sessionId: id, settings: () => current.settings });
     const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
     // The per-thread send locks' own connection (see sendQueuedBatch).
@@ -112,16 +103,15 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     const lockDb = locks.db;
     await createSendQueue(boss, id, sendPolicy);
     await transport.start({
-      // The simulator delivers inbound messages and acks through its own jobs; a live
-      // transport (whatsapp-web.js) reports them here. A message is acknowledged to the
-      // transport only after ingest committed it.
+      // Every side channel of the engine lands here (the simulator delivers inbound messages
+      // and acks through its own jobs instead). A message is acknowledged to the engine only
+      // after ingest committed it.
       onMessage: async (message) => {
         const result = await ingestor.ingest(message);
         if (result.status === "rejected") log.warn({ sessionId: id, reason: result.reason }, "message rejected");
       },
       onAck: async (ack) => {
-        if (ack.status !== "failed")
-          await applyDeliveryAck(db, { sessionId: id, waMessageId: ack.waMessageId, status: ack.status });
+        if (ack.status !== "failed") await applyAckOnceKnown(db, { sessionId: id, ...ack, status: ack.status });
       },
       onStatus: (report) => recordSessionStatus(db, id, report),
       onQr: (qr) => recordSessionStatus(db, id, { status: "qr", qr }),
@@ -160,7 +150,6 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         id,
         kind,
         transport,
-        control,
         handled: { restart: Date.now(), logout: Date.now() },
         pacer,
         workId,
@@ -178,7 +167,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
   }
 
   async function tick() {
-    const sessions = await listSessionsOfKinds(db, options.wwebjs ? ["simulator", "wwebjs"] : ["simulator"]);
+    const sessions = await listSessionsOfKinds(db, [...engines.keys()]);
     for (const session of sessions) {
       const settings = readSessionSettings(session.settings);
       const mine = await acquireSessionLease(db, session.id, owner, options.leaseTtlS);
@@ -191,12 +180,13 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         // Staff asked for a restart or a log-out on the Sessions page.
         const restart = session.restartRequestedAt?.getTime() ?? 0;
         const logout = session.logoutRequestedAt?.getTime() ?? 0;
-        if (current.control && logout > current.handled.logout) {
+        const { transport } = current;
+        if (transport.logout && logout > current.handled.logout) {
           current.handled.logout = logout;
-          await current.control.logout();
-        } else if (current.control && restart > current.handled.restart) {
+          await transport.logout();
+        } else if (transport.restart && restart > current.handled.restart) {
           current.handled.restart = restart;
-          await current.control.restart("requested on the Sessions page");
+          await transport.restart("requested on the Sessions page");
         }
       } else if (!mine && current) {
         log.warn({ sessionId: session.id }, "lost the session's lease; stopping it here");
@@ -211,6 +201,12 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
 
   return {
     async start() {
+      // The web learns from this which engines there are and what each can do.
+      await publishEngines(
+        db,
+        [...engines.values()].map((engine) => engine.descriptor),
+        owner,
+      );
       await tick();
       const every = Math.max(500, (options.leaseTtlS * 1000) / 3);
       timer = setInterval(

@@ -13,13 +13,7 @@ import {
   revokeOwnSession,
   ZRevokeSessionInput,
 } from "~/server/auth/user-sessions";
-import type { TTRPCContext } from "../trpc";
 import { createTRPCRouter, enrolmentProcedure, signedInProcedure } from "../trpc";
-
-function appSecretOf(ctx: TTRPCContext): string {
-  if (!ctx.appSecret) throw new Error("the tRPC context has no appSecret");
-  return ctx.appSecret;
-}
 
 /** The signed-in user's own account: their sessions and their two-factor sign-in. */
 export const accountRouter = createTRPCRouter({
@@ -32,16 +26,14 @@ export const accountRouter = createTRPCRouter({
     revokeOtherSessions(ctx.db, ctx.user, ctx.session?.id ?? null),
   ),
   twoFactor: enrolmentProcedure.query(({ ctx }) => getTwoFactorStatus(ctx.db, ctx.user)),
-  startTwoFactor: enrolmentProcedure.mutation(({ ctx }) => startTwoFactorEnrolment(ctx.db, ctx.user, appSecretOf(ctx))),
+  startTwoFactor: enrolmentProcedure.mutation(({ ctx }) => startTwoFactorEnrolment(ctx.db, ctx.user, ctx.appSecret)),
   confirmTwoFactor: enrolmentProcedure
     .input(ZConfirmTwoFactorInput)
-    .mutation(({ ctx, input }) => confirmTwoFactorEnrolment(ctx.db, ctx.user, appSecretOf(ctx), input)),
+    .mutation(({ ctx, input }) => confirmTwoFactorEnrolment(ctx.db, ctx.user, ctx.appSecret, input)),
   disableTwoFactor: signedInProcedure
     .input(ZDisableTwoFactorInput)
-    .mutation(({ ctx, input }) => disableTwoFactor(ctx.db, ctx.user, appSecretOf(ctx), input, ctx.clientIp ?? null)),
+    .mutation(({ ctx, input }) => disableTwoFactor(ctx.db, ctx.user, ctx.appSecret, input, ctx.clientIp)),
   regenerateRecoveryCodes: signedInProcedure
     .input(ZDisableTwoFactorInput)
-    .mutation(({ ctx, input }) =>
-      regenerateRecoveryCodes(ctx.db, ctx.user, appSecretOf(ctx), input, ctx.clientIp ?? null),
-    ),
+    .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.db, ctx.user, ctx.appSecret, input, ctx.clientIp)),
 });

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { getContact, listContacts, saveContact, ZContactInput, ZListContactsInput } from "~/server/contacts/contacts";
 import { importContacts, previewContactImport, ZImportContactsInput } from "~/server/contacts/import";
 import { mergeContacts, previewContactMerge } from "~/server/contacts/merge";
-import { getWebBoss } from "~/server/jobs/web-boss";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 const ZMergeInput = z.object({ id: z.uuid(), otherId: z.uuid() });
@@ -28,7 +27,7 @@ export const contactsRouter = createTRPCRouter({
   merge: requireAccess("contacts", "write")
     .input(ZMergeInput)
     .mutation(async ({ ctx, input }) => {
-      const merged = await mergeContacts(ctx.db, ctx.boss ?? (await getWebBoss()), ctx.user, input.id, input.otherId);
+      const merged = await mergeContacts(ctx.db, await ctx.boss(), ctx.user, input.id, input.otherId);
       return { survivorId: merged.survivorId, absorbedId: merged.absorbedId, threadId: merged.threadId };
     }),
   import: requireAccess("contacts", "write")

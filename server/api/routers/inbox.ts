@@ -17,7 +17,6 @@ import {
   ZAssignInput,
 } from "~/server/conversations/state";
 import { getInboxThread, markThreadRead, ZInboxThreadInput } from "~/server/inbox/thread";
-import { getWebBoss } from "~/server/jobs/web-boss";
 import { listAssignableUsers } from "~/server/users/users";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
@@ -52,13 +51,13 @@ export const inboxRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => reopenThread(ctx.db, ctx.user, input.threadId)),
   reply: requireAccess("inbox", "write")
     .input(ZAgentReplyInput)
-    .mutation(async ({ ctx, input }) => sendAgentReply(ctx.db, ctx.boss ?? (await getWebBoss()), ctx.user, input)),
+    .mutation(async ({ ctx, input }) => sendAgentReply(ctx.db, await ctx.boss(), ctx.user, input)),
   note: requireAccess("inbox", "write")
     .input(ZNoteInput)
     .mutation(({ ctx, input }) => addNote(ctx.db, ctx.user, input)),
   suggest: requireAccess("inbox", "write")
     .input(ZThread)
-    .mutation(({ ctx, input }) => suggestReply(ctx.db, { gemini: ctx.gemini ?? null }, input.threadId)),
+    .mutation(({ ctx, input }) => suggestReply(ctx.db, { gemini: ctx.gemini }, input.threadId)),
   canned: requireAccess("inbox", "read").query(({ ctx }) => listCannedReplies(ctx.db)),
   saveCanned: requireAccess("inbox", "write")
     .input(z.object({ id: z.uuid().nullable(), reply: ZCannedReplyInput }))

@@ -1,4 +1,3 @@
-import { getWebBoss } from "~/server/jobs/web-boss";
 import { listFailedMessages, retryFailedMessage, ZRetryFailedInput } from "~/server/messaging/failed";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
@@ -6,5 +5,5 @@ export const outboxRouter = createTRPCRouter({
   failed: requireAccess("inbox", "read").query(({ ctx }) => listFailedMessages(ctx.db)),
   retry: requireAccess("inbox", "write")
     .input(ZRetryFailedInput)
-    .mutation(async ({ ctx, input }) => retryFailedMessage(ctx.db, ctx.boss ?? (await getWebBoss()), ctx.user, input)),
+    .mutation(async ({ ctx, input }) => retryFailedMessage(ctx.db, await ctx.boss(), ctx.user, input)),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { listEngines } from "~/server/sessions/engines";
 import {
-  createWwebjsSession,
+  createSession,
   deleteSession,
   listSessions,
   requestSessionAction,
@@ -14,9 +15,11 @@ const ZId = z.object({ id: z.uuid() });
 
 export const sessionsRouter = createTRPCRouter({
   list: requireAccess("users", "read").query(({ ctx }) => listSessions(ctx.db)),
+  /** The engines workers have published: what each is and can do (the add form lists the addable ones). */
+  engines: requireAccess("users", "read").query(({ ctx }) => listEngines(ctx.db)),
   create: requireAccess("users", "write")
     .input(ZCreateSessionInput)
-    .mutation(({ ctx, input }) => createWwebjsSession(ctx.db, ctx.user, input)),
+    .mutation(({ ctx, input }) => createSession(ctx.db, ctx.user, input)),
   restart: requireAccess("users", "write")
     .input(ZId)
     .mutation(({ ctx, input }) => requestSessionAction(ctx.db, ctx.user, input.id, "restart")),

@@ -7,11 +7,11 @@ export const settingsRouter = createTRPCRouter({
   get: requireAccess("users", "read").query(({ ctx }) => getOrgSettings(ctx.db)),
   /** Which provider answers AI replies (never the key). */
   ai: requireAccess("users", "read").query(async ({ ctx }) =>
-    aiStatus(ctx.gemini ?? null, (await getOrgSettings(ctx.db)).aiModel),
+    aiStatus(ctx.gemini, (await getOrgSettings(ctx.db)).aiModel),
   ),
   /** One real request to the model with the deployment's key: does it work, and if not, why. */
   testAi: requireAccess("users", "write").mutation(async ({ ctx }) =>
-    testAiKey(ctx.gemini ?? null, (await getOrgSettings(ctx.db)).aiModel),
+    testAiKey(ctx.gemini, (await getOrgSettings(ctx.db)).aiModel),
   ),
   update: requireAccess("users", "write")
     .input(ZUpdateOrgSettingsInput)

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { getWebBoss } from "~/server/jobs/web-boss";
 import {
   getSimulatorThread,
   listSimulatorConversations,
@@ -21,5 +20,5 @@ export const simulatorRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => ({ waId: await resolveSimulatorNumber(ctx.db, input.phone) })),
   send: requireAccess("inbox", "write")
     .input(ZSimulatorSendInput)
-    .mutation(async ({ ctx, input }) => sendAsContact(ctx.db, ctx.boss ?? (await getWebBoss()), input)),
+    .mutation(async ({ ctx, input }) => sendAsContact(ctx.db, await ctx.boss(), input)),
 });

@@ -6,7 +6,7 @@ import { simulatorDeliveries } from "~/db/schema";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import type { TSessionSettings } from "~/server/sessions/settings";
-import type { TEngineConnection } from "../types";
+import type { TEngine, TEngineConnection } from "../types";
 
 /**
  * The simulator: an in-database phone. Sends land in `simulator_deliveries` (one row per send
@@ -71,3 +71,31 @@ export function createSimulatorConnection(options: {
     },
   };
 }
+
+/** The simulator engine, as the registry lists it: it can show everything (its phone is the database). */
+export const simulatorEngine: TEngine<Record<string, never>> = {
+  descriptor: {
+    kind: "simulator",
+    label: "Simulator",
+    description:
+      "The built-in test phone: chat as any contact on the Simulator page and try rules and replies without a real number.",
+    capabilities: {
+      text: true,
+      media: ["image", "video", "audio", "voice", "document", "sticker", "location", "contact"],
+      reactions: true,
+      quotedReplies: true,
+      buttons: true,
+      templates: true,
+      presence: false,
+      readReceipts: true,
+      pairing: [],
+      webhookInbound: false,
+      phoneEcho: false,
+    },
+    settings: ["pacing"],
+    controls: [],
+    addable: false,
+  },
+  connect: ({ db, boss, sessionId, settings }) =>
+    createSimulatorConnection({ db, boss, sessionId, settings: () => settings().simulator }),
+};

@@ -1,5 +1,8 @@
-import type { TEngineConnection, TEngineHandlers } from "../types";
+import path from "node:path";
+import { createPostgresAuthStore } from "~/server/sessions/auth-store";
+import type { TEngine, TEngineConnection, TEngineHandlers } from "../types";
 import type { TWwebjsClient, TWwebjsMessage, TWwebjsReaction } from "./client";
+import { type TWwebjsEngineOptions, wwebjsOptionsFromEnv, ZWwebjsEnv } from "./config";
 import { createEchoFilter } from "./echo";
 import { createLidPhoneLookup } from "./identities";
 import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
@@ -120,3 +123,42 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
     },
   };
 }
+
+/** The whatsapp-web.js engine, as the registry lists it. */
+export const wwebjsEngine: TEngine<TWwebjsEngineOptions, ReturnType<typeof ZWwebjsEnv.parse>> = {
+  descriptor: {
+    kind: "wwebjs",
+    label: "WhatsApp Web",
+    description:
+      "A WhatsApp number linked by scanning a QR code with its phone, run through WhatsApp Web in the worker's Chromium.",
+    // Receives every kind of message; sends text for now (the media issue adds the rest).
+    capabilities: {
+      text: true,
+      media: [],
+      reactions: false,
+      quotedReplies: false,
+      buttons: false,
+      templates: false,
+      presence: true,
+      readReceipts: true,
+      pairing: ["qr"],
+      webhookInbound: false,
+      phoneEcho: true,
+    },
+    settings: ["pacing", "presence"],
+    controls: ["restart", "logout"],
+    addable: true,
+  },
+  env: { schema: ZWwebjsEnv, options: wwebjsOptionsFromEnv },
+  connect({ db, log, sessionId, settings }, { appSecret, dataDir, ...options }) {
+    const dataPath = path.join(dataDir, sessionId);
+    return createWwebjsConnection({
+      ...options,
+      sessionId,
+      log,
+      dataPath,
+      store: createPostgresAuthStore({ db, sessionId, appSecret, dataPath }),
+      typing: () => ({ enabled: settings().presence.typing, maxMs: settings().presence.typingMaxMs }),
+    });
+  },
+};

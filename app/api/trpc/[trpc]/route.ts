@@ -1,10 +1,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createTRPCContext } from "~/server/api/context";
 import { appRouter } from "~/server/api/root";
-import { createLogger } from "~/server/logger";
+import { webLogger } from "~/server/logger";
 import { refuseCrossSiteRequest, refuseNonJsonBody } from "~/server/security/same-origin";
 
-const log = createLogger("trpc");
+const log = webLogger("trpc");
 
 /** tRPC over HTTP: GET for queries, POST (JSON only) for mutations and batches; our own pages only. */
 async function handler(req: Request) {

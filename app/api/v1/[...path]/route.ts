@@ -1,12 +1,12 @@
 import { getDb } from "~/server/db";
 import { webEnv } from "~/server/env";
 import { getWebBoss } from "~/server/jobs/web-boss";
-import { createLogger } from "~/server/logger";
+import { webLogger } from "~/server/logger";
 import { handleRestRequest } from "~/server/rest/handler";
 
 export const dynamic = "force-dynamic";
 
-const log = createLogger("rest-api");
+const log = webLogger("rest-api");
 
 /**
  * The REST API (server/rest): `/api/v1/*`, authenticated by API key; /api/v1/openapi.json is
