@@ -318,17 +318,28 @@ export const OPERATIONS: TOperation[] = [
       "For the built-in simulator session only: delivers a message as if `from` had sent it on WhatsApp (it goes through ingest, rules and replies like a real one).",
     tag: "Simulator",
     scope: "write",
-    body: z.object({
-      from: z.string().trim().min(1).max(40).meta({
-        example: "+14155550123",
-        description: "The contact's number, read like every other number (E.164, `tel:`, the org's default country)",
+    body: z
+      .object({
+        from: z.string().trim().min(1).max(40).meta({
+          example: "+14155550123",
+          description: "The contact's number, read like every other number (E.164, `tel:`, the org's default country)",
+        }),
+        body: z
+          .string()
+          .min(1)
+          .max(4_096)
+          .optional()
+          .meta({ description: "A text message (needed without `content`)" }),
+        content: ZMessageContent.optional().meta({
+          description: "Any kind of message (a photo, a location, a reaction…) as WhatsApp would deliver it",
+        }),
+        name: z.string().trim().max(120).optional(),
+      })
+      .superRefine((input, context) => {
+        if (!input.content && !input.body) {
+          context.addIssue({ code: "custom", path: ["body"], message: "Give a text (`body`) or a `content`" });
+        }
       }),
-      body: z.string().min(1).max(4_096).optional().meta({ description: "A text message (needed without `content`)" }),
-      content: ZMessageContent.optional().meta({
-        description: "Any kind of message (a photo, a location, a reaction…) as WhatsApp would deliver it",
-      }),
-      name: z.string().trim().max(120).optional(),
-    }),
     status: 202,
     response: z.object({ waId: z.string(), waMessageId: z.string() }).meta({ id: "SimulatedMessage" }),
     async handle(context) {

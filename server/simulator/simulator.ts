@@ -4,6 +4,7 @@ import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
+import { AppError } from "~/server/errors";
 import { enqueue } from "~/server/jobs/boss";
 import { contentOfRow, textOf, ZMessageContent } from "~/server/messages/content";
 import { resolvePhoneNumber } from "~/server/contacts/phone";
@@ -37,7 +38,12 @@ export function resolveSimulatorNumber(db: TDbOrTx, phone: string, field = "phon
  * any real message. `field` names the number in a refusal (`from` for the REST API).
  */
 export async function sendAsContact(db: TDbOrTx, boss: PgBoss, input: TSimulatorSendInput, field = "phone") {
-  const { phone, name, body, content } = ZSimulatorSendInput.parse(input);
+  const parsed = ZSimulatorSendInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError("BAD_REQUEST", issue.message, { [issue.path.join(".") || "body"]: issue.message });
+  }
+  const { phone, name, body, content } = parsed.data;
   const waId = await resolveSimulatorNumber(db, phone, field);
   const sessionId = await getSimulatorSessionId(db);
   const waMessageId = `sim-in-${randomUUID()}`;

@@ -8,6 +8,7 @@ import { createCaller } from "~/server/api/root";
 import { CONTENT_KINDS, textOf, type TContentKind } from "~/server/messages/content";
 import { EXAMPLES } from "~/server/messages/examples";
 import type { TRuleInput } from "~/server/rules/schema";
+import { sendAsContact } from "~/server/simulator/simulator";
 import { buildWebhookPayloads } from "~/server/webhooks/events";
 import { ZWebhookPayload } from "~/server/webhooks/payloads";
 import { RAW_PAYLOADS, RAW_REACTIONS } from "~/workers/engines/wwebjs/payloads.fixture";
@@ -264,6 +265,15 @@ describe("every kind of message: engine → ingest → rules → the inbox", () 
     await expect(
       call("POST", "/simulator/messages", { key, body: { from: "+14155550140", content: { kind: "text" } } }),
     ).resolves.toMatchObject({ status: 400 });
+    // Neither a text nor a content (found by the fuzz test: it was a 500).
+    await expect(call("POST", "/simulator/messages", { key, body: { from: "+14155550140" } })).resolves.toMatchObject({
+      status: 400,
+      body: { error: { code: "bad_request", fields: { body: "Give a text (`body`) or a `content`" } } },
+    });
+    await expect(sendAsContact(pipeline.db, pipeline.boss, { phone: "+14155550140" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      fieldErrors: { body: "Type a message" },
+    });
     expect(await pipeline.db.$count(messages, sql`${messages.direction} = 'in'`)).toBe(CONTENT_KINDS.length + 1);
   });
 
