@@ -249,6 +249,8 @@ export async function runPipelineBench() {
       report(BENCH, "throughput_msgs_per_s", throughput, { messages: count });
       report(BENCH, "throughput_vs_raw_commit", throughput / raw);
       const statements = await counter?.read();
+      if (!statements)
+        note("statements per message: run with BENCH_STATEMENTS=1 (pg_stat_statements slows the pipeline)");
       if (statements) {
         // Every statement (BEGIN and COMMIT included) of ingest, worker and pg-boss, per message.
         report(BENCH, "statements_per_message", statements.total / count, { messages: count });
