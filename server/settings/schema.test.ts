@@ -42,6 +42,15 @@ describe("org settings schema", () => {
     expect(ZOrgSettings.safeParse({ businessHours: day("10:00", "09:59") }).success).toBe(false);
   });
 
+  it("[settings] a time zone is checked by name, the same answer every time it is asked", () => {
+    for (let round = 0; round < 2; round += 1) {
+      expect(ZUpdateOrgSettingsInput.safeParse({ timeZone: "Europe/Berlin" }).success).toBe(true);
+      expect(ZUpdateOrgSettingsInput.safeParse({ timeZone: "Mars/Olympus" }).success).toBe(false);
+      expect(readOrgSettings({ timeZone: "Mars/Olympus" }).timeZone).toBe("UTC");
+      expect(readOrgSettings({ timeZone: "Asia/Kolkata" }).timeZone).toBe("Asia/Kolkata");
+    }
+  });
+
   it("parses a partial update without inventing the missing fields", () => {
     expect(ZUpdateOrgSettingsInput.parse({ timeZone: "Asia/Tokyo" })).toEqual({ timeZone: "Asia/Tokyo" });
   });

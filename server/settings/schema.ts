@@ -13,13 +13,22 @@ export const ZBusinessInterval = z
     path: ["end"],
   });
 
+/** Names checked before (building a formatter to check one is slow; settings are read per batch). */
+const checkedTimeZones = new Map<string, boolean>();
+
 function isTimeZone(value: string): boolean {
+  const known = checkedTimeZones.get(value);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (checkedTimeZones.size >= 256) checkedTimeZones.clear();
+  checkedTimeZones.set(value, valid);
+  return valid;
 }
 
 /**
