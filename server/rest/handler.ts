@@ -270,6 +270,17 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
   }
 }
 
+/** How long an `Idempotency-Key`'s answer is kept: a retry within it gets the same answer. */
+export const IDEMPOTENCY_KEPT_DAYS = 7;
+
+/** Answers to idempotent requests older than `IDEMPOTENCY_KEPT_DAYS` (the key may then be used again). */
+export async function pruneApiIdempotency(db: TDb): Promise<number> {
+  const { rowCount } = await db.execute(
+    sql`delete from api_idempotency where created_at < now() - make_interval(days => ${IDEMPOTENCY_KEPT_DAYS})`,
+  );
+  return rowCount ?? 0;
+}
+
 /** Old rate-limit windows (kept an hour). */
 export async function pruneApiUsage(db: TDb): Promise<number> {
   const { rowCount } = await db.execute(sql`delete from api_key_usage where window_start < now() - interval '1 hour'`);

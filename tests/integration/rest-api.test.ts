@@ -4,8 +4,9 @@ import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { messages, threads } from "~/db/schema";
+import { apiIdempotency, messages, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { IDEMPOTENCY_KEPT_DAYS, pruneApiIdempotency } from "~/server/rest/handler";
 import { insertUser } from "../support/database";
 import { startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
@@ -68,6 +69,17 @@ describe("REST API", () => {
     });
     expect(reused).toMatchObject({ status: 422, body: { error: { code: "unprocessable" } } });
     expect(await pipeline.db.$count(messages, eq(messages.source, "api"))).toBe(2);
+    // Answers are kept a week: the hourly prune leaves today's and drops older ones.
+    expect(await pruneApiIdempotency(pipeline.db)).toBe(0);
+    await pipeline.db.insert(apiIdempotency).values({
+      keyId: (await pipeline.db.select({ keyId: apiIdempotency.keyId }).from(apiIdempotency).limit(1))[0]!.keyId,
+      idempotencyKey: "from-last-month",
+      fingerprint: "x",
+      response: {},
+      createdAt: new Date(Date.now() - (IDEMPOTENCY_KEPT_DAYS + 1) * 24 * 3600_000),
+    });
+    expect(await pruneApiIdempotency(pipeline.db)).toBe(1);
+    expect(await pipeline.db.$count(apiIdempotency)).toBe(2);
 
     const replies = await waitForReplies(pipeline.db, "+14155550123", 2, "read");
     expect(replies.map((reply) => reply.body)).toEqual(["Your order has shipped.", "Second"]);
