@@ -17,7 +17,7 @@ DROP TYPE "public"."wa_session_kind";--> statement-breakpoint
 -- has started; each worker publishes its own descriptors on start and replaces these.
 INSERT INTO "wa_engines" ("kind", "label", "description", "capabilities", "settings", "controls", "addable") VALUES
 	('simulator', 'Simulator', 'The built-in test phone: chat as any contact on the Simulator page and try rules and replies without a real number.',
-	 '{"text":true,"media":["image","video","audio","voice","document","sticker","location","contact"],"reactions":true,"quotedReplies":true,"buttons":true,"templates":true,"presence":false,"readReceipts":true,"pairing":[],"webhookInbound":false,"phoneEcho":false}',
+	 '{"text":true,"media":["image","video","audio","voice","document","sticker","location","contacts"],"reactions":true,"quotedReplies":true,"buttons":true,"templates":true,"presence":false,"readReceipts":true,"pairing":[],"webhookInbound":false,"phoneEcho":false}',
 	 '{pacing}', '{}', false),
 	('wwebjs', 'WhatsApp Web', 'A WhatsApp number linked by scanning a QR code with its phone, run through WhatsApp Web in the worker''s Chromium.',
 	 '{"text":true,"media":[],"reactions":false,"quotedReplies":false,"buttons":false,"templates":false,"presence":true,"readReceipts":true,"pairing":["qr"],"webhookInbound":false,"phoneEcho":true}',

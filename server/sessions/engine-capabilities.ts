@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TContentKind } from "~/server/messages/content";
 
 /**
  * What an engine can do, as it declares it (worker) and as the web reads it: the UI, the rules
@@ -6,7 +7,10 @@ import { z } from "zod";
  * No database here, so components can import it.
  */
 
-/** Kinds of media an engine may send and show, beside text. */
+/**
+ * Kinds of message an engine may send and show beside text: kinds of the content model
+ * (server/messages/content.ts), by the same names.
+ */
 export const ENGINE_MEDIA_KINDS = [
   "image",
   "video",
@@ -15,8 +19,8 @@ export const ENGINE_MEDIA_KINDS = [
   "document",
   "sticker",
   "location",
-  "contact",
-] as const;
+  "contacts",
+] as const satisfies readonly TContentKind[];
 export type TEngineMediaKind = (typeof ENGINE_MEDIA_KINDS)[number];
 
 /** How a number is linked to an engine: scanning a QR code, or typing a pairing code on the phone. */

@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, contactIdentities, contacts, events, messages, threadNotes, threads } from "~/db/schema";
@@ -12,7 +9,7 @@ import { insertUser } from "../support/database";
 import { startPipeline, usePreparedDatabase, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
-import { createFakeWwebjs } from "../support/fake-wwebjs";
+import { createFakeWwebjs, fakeWwebjsOptions } from "../support/fake-wwebjs";
 import { restClient } from "../support/rest-client";
 import { createBoss } from "~/server/jobs/boss";
 import type { TDb } from "~/db/client";
@@ -410,17 +407,7 @@ describe("contact identities", () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
     const pipeline = await startPipeline({
       engines: {
-        wwebjs: {
-          createClient: fake.factory,
-          appSecret: "s".repeat(40),
-          dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
-          chromiumPath: "/usr/bin/chromium",
-          webVersion: null,
-          readyTimeoutMs: 30_000,
-          memoryLimitMb: 2_048,
-          minBackoffMs: 50,
-          maxBackoffMs: 500,
-        },
+        wwebjs: await fakeWwebjsOptions(fake.factory),
       },
     });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));

@@ -1,6 +1,3 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { contacts, events, messages, ruleHits, threads, waSessions } from "~/db/schema";
@@ -14,7 +11,7 @@ import { ZWebhookPayload } from "~/server/webhooks/payloads";
 import { RAW_PAYLOADS, RAW_REACTIONS } from "~/workers/engines/wwebjs/payloads.fixture";
 import { testContext } from "../support/trpc-context";
 import { insertUser } from "../support/database";
-import { createFakeWwebjs } from "../support/fake-wwebjs";
+import { createFakeWwebjs, fakeWwebjsOptions } from "../support/fake-wwebjs";
 import { publishRules, repliesTo, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { restClient } from "../support/rest-client";
@@ -43,20 +40,6 @@ const KIND_RULES: TRuleInput[] = CONTENT_KINDS.map((kind) => ({
   conditions: { all: [{ fact: "message.kind", operator: "equal", value: kind }] },
   actions: [{ type: "tag", tag: `kind-${kind}` }],
 }));
-
-async function wwebjsOptions(factory: ReturnType<typeof createFakeWwebjs>["factory"]) {
-  return {
-    createClient: factory,
-    appSecret: "s".repeat(40),
-    dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-content-")),
-    chromiumPath: "/usr/bin/chromium",
-    webVersion: null,
-    readyTimeoutMs: 30_000,
-    memoryLimitMb: 2_048,
-    minBackoffMs: 50,
-    maxBackoffMs: 500,
-  };
-}
 
 /** The inbound messages of a contact's thread once each has been processed (rules run). */
 function waitForProcessedInbound(pipeline: TPipeline, sessionId: string, waId: string, count: number) {
@@ -93,7 +76,7 @@ async function kindsFired(pipeline: TPipeline, messageIds: string[], rules: { id
 describe("every kind of message: engine → ingest → rules → the inbox", () => {
   it("[wwebjs] each kind the fake whatsapp-web.js client emits is stored as its kind, fires the rule for its kind, and reads back as that kind", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
-    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
+    const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) } });
     const rules = await publishRules(pipeline.db, KIND_RULES);
     const admin = createCaller(
       testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, "admin") }),

@@ -12,26 +12,12 @@ import { createRealWwebjsClient } from "~/workers/engines/wwebjs/client";
 import type { TWwebjsEngineOptions } from "~/workers/engines/wwebjs/config";
 import { CHROMIUM_PATH, RUN_BROWSER_TESTS } from "../support/chromium";
 import { insertUser } from "../support/database";
-import { createFakeWwebjs } from "../support/fake-wwebjs";
+import { createFakeWwebjs, FAKE_WWEBJS_APP_SECRET, fakeWwebjsOptions } from "../support/fake-wwebjs";
 import { startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
 
-const APP_SECRET = "s".repeat(40);
-
-async function wwebjsOptions(factory: ReturnType<typeof createFakeWwebjs>["factory"]) {
-  return {
-    createClient: factory,
-    appSecret: APP_SECRET,
-    dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
-    chromiumPath: "/usr/bin/chromium",
-    webVersion: null,
-    readyTimeoutMs: 30_000,
-    memoryLimitMb: 2_048,
-    minBackoffMs: 50,
-    maxBackoffMs: 500,
-  } satisfies TWwebjsEngineOptions;
-}
+const APP_SECRET = FAKE_WWEBJS_APP_SECRET;
 
 async function sessionRow(pipeline: { db: TPipeline["db"] }, id: string) {
   return (await pipeline.db.select().from(waSessions).where(eq(waSessions.id, id)))[0]!;
@@ -59,7 +45,7 @@ function waitForClient(fake: ReturnType<typeof createFakeWwebjs>, count: number)
 describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
   it("links by QR, stores the session encrypted, answers messages with typing and acks, hands over to the phone, reconnects, and logs out", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
-    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
+    const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Front desk" });
 
@@ -162,7 +148,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
 
   it("restores a linked session in a new worker (a restarted stack) without a new QR, and runs restart and log-out requests", async () => {
     const fake = createFakeWwebjs();
-    const options = await wwebjsOptions(fake.factory);
+    const options = await fakeWwebjsOptions(fake.factory);
     const pipeline = await startPipeline({ engines: { wwebjs: options } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Sales" });
@@ -188,7 +174,7 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
 
   it("reports a client that cannot start as failed with the reason, and retries on its backoff", async () => {
     const fake = createFakeWwebjs({ failWith: "net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/" });
-    const pipeline = await startPipeline({ engines: { wwebjs: await wwebjsOptions(fake.factory) } });
+    const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Offline" });
     const failed = await waitForStatus(pipeline, id, "failed");

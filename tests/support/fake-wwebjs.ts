@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { TWwebjsEngineOptions } from "~/workers/engines/wwebjs/config";
 import { createRequire } from "node:module";
 import type {
   TWwebjsClient,
@@ -193,4 +195,22 @@ export function createFakeWwebjs(behaviour: { phone?: string; failWith?: string 
     return client;
   };
   return { factory, clients, latest: () => clients.at(-1) };
+}
+
+/** APP_SECRET of the worker's whatsapp-web.js engine in tests (the stored login is encrypted with it). */
+export const FAKE_WWEBJS_APP_SECRET = "s".repeat(40);
+
+/** The whatsapp-web.js engine's options for a test pipeline: the fake client, fast backoff, a fresh folder. */
+export async function fakeWwebjsOptions(factory: ReturnType<typeof createFakeWwebjs>["factory"]) {
+  return {
+    createClient: factory,
+    appSecret: FAKE_WWEBJS_APP_SECRET,
+    dataDir: await mkdtemp(path.join(tmpdir(), "switchboard-wwebjs-")),
+    chromiumPath: "/usr/bin/chromium",
+    webVersion: null,
+    readyTimeoutMs: 30_000,
+    memoryLimitMb: 2_048,
+    minBackoffMs: 50,
+    maxBackoffMs: 500,
+  } satisfies TWwebjsEngineOptions;
 }

@@ -81,7 +81,7 @@ export const simulatorEngine: TEngine<Record<string, never>> = {
       "The built-in test phone: chat as any contact on the Simulator page and try rules and replies without a real number.",
     capabilities: {
       text: true,
-      media: ["image", "video", "audio", "voice", "document", "sticker", "location", "contact"],
+      media: ["image", "video", "audio", "voice", "document", "sticker", "location", "contacts"],
       reactions: true,
       quotedReplies: true,
       buttons: true,
