@@ -27,7 +27,26 @@ describe("createGroupCommit", () => {
       { maxBatch: 3 },
     );
     await Promise.all(Array.from({ length: 8 }, (_, index) => group.submit(index)));
-    expect(sizes).toEqual([1, 3, 3, 1]);
+    expect(sizes).toEqual([3, 3, 2]);
+  });
+
+  it("writes items submitted by the continuations of one awaited write together (the first does not go alone)", async () => {
+    const batches: string[][] = [];
+    const group = createGroupCommit(async (items: string[]) => {
+      batches.push(items);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return items;
+    });
+    // Sixteen senders resolved by the same earlier write each record in their own microtask.
+    const earlier = Promise.resolve();
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, index) => {
+        await earlier;
+        for (let hop = 0; hop < index % 3; hop += 1) await null;
+        return group.submit(`sent ${index}`);
+      }),
+    );
+    expect(batches.map((batch) => batch.length)).toEqual([16]);
   });
 
   it("fails only the bad item when a batch throws, by retrying each alone", async () => {

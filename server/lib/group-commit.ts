@@ -1,8 +1,11 @@
 /**
- * Group commit: items submitted while a write is in flight are written together in the next
- * one, so a burst costs a few statements instead of one per item, and a lone item waits for
- * nobody (no timer, no linger). `write` gets a batch and returns one result per item, in order;
- * if it throws, every item of that batch is retried alone, so one bad item fails only itself.
+ * Group commit: items submitted in the same turn of the event loop, or while a write is in
+ * flight, are written together, so a burst costs a few statements instead of one per item. A
+ * lone item waits only for the current turn to end (`setImmediate`, no timer, no linger): the
+ * continuations of one awaited write (sixteen sends resolved by the same phone write, each
+ * recording its send) then share one write instead of one taking the first alone. `write` gets
+ * a batch and returns one result per item, in order; if it throws, every item of that batch is
+ * retried alone, so one bad item fails only itself.
  */
 export function createGroupCommit<TItem, TResult>(
   write: (items: TItem[]) => Promise<TResult[]>,
@@ -13,6 +16,7 @@ export function createGroupCommit<TItem, TResult>(
   type TPending = { item: TItem; resolve: (result: TResult) => void; reject: (error: unknown) => void };
   const waiting: TPending[] = [];
   let running = 0;
+  let scheduled = false;
 
   async function writeBatch(batch: TPending[]) {
     try {
@@ -42,7 +46,13 @@ export function createGroupCommit<TItem, TResult>(
     submit(item: TItem): Promise<TResult> {
       return new Promise<TResult>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
-        if (running < parallel) void drain();
+        if (running < parallel && !scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            if (running < parallel) void drain();
+          });
+        }
       });
     },
   };

@@ -31,7 +31,14 @@ async function startBoss(url: string) {
 }
 
 function startWorker(url: string): TSpawned {
-  const worker = spawnTs("workers/main.ts", [], { DATABASE_URL: url, APP_SECRET: "b".repeat(32), LOG_LEVEL: "warn" });
+  // BENCH_CPU_PROFILE=<folder>: the worker writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const worker = spawnTs(
+    "workers/main.ts",
+    [],
+    { DATABASE_URL: url, APP_SECRET: "b".repeat(32), LOG_LEVEL: "warn" },
+    profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : [],
+  );
   worker.child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
   return worker;
 }

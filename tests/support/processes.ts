@@ -13,9 +13,9 @@ export type TSpawned = {
 /** Runs a TypeScript entry point of ours with Node 24 and tsx, collecting its output. */
 export type TEnv = Record<string, string | undefined>;
 
-export function spawnTs(entry: string, args: string[], env: TEnv): TSpawned {
+export function spawnTs(entry: string, args: string[], env: TEnv, nodeArgs: string[] = []): TSpawned {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
