@@ -284,14 +284,26 @@ export async function runPipelineBench() {
       }
       await Promise.all(inFlight);
       await waitAllSent(context, latencySince, offered, 600_000);
-      const rows = await db.execute<{ ms: number }>(sql`
-        select extract(epoch from (o.sent_at - i.created_at)) * 1000 as ms
+      const rows = await db.execute<{ ms: number; decided_ms: number; sent_ms: number }>(sql`
+        select extract(epoch from (o.sent_at - i.created_at)) * 1000 as ms,
+          extract(epoch from (o.queued_at - i.created_at)) * 1000 as decided_ms,
+          extract(epoch from (o.sent_at - o.queued_at)) * 1000 as sent_ms
         from messages o join messages i on i.id = o.reply_to_message_id
         where o.direction = 'out' and o.queued_at >= ${latencySince}`);
-      const latencies = rows.rows.map((row) => Number(row.ms)).sort((a, b) => a - b);
+      const sorted = (key: "ms" | "decided_ms" | "sent_ms") =>
+        rows.rows.map((row) => Number(row[key])).sort((a, b) => a - b);
+      const latencies = sorted("ms");
       report(BENCH, "latency_p50_ms", percentile(latencies, 50), { offered_per_s: 100 });
       report(BENCH, "latency_p95_ms", percentile(latencies, 95), { offered_per_s: 100 });
       report(BENCH, "latency_p99_ms", percentile(latencies, 99), { offered_per_s: 100 });
+      // Where the time goes: stored → reply decided (the process job), decided → sent (the send job).
+      for (const [label, key] of [
+        ["stored → reply queued", "decided_ms"],
+        ["reply queued → sent", "sent_ms"],
+      ] as const) {
+        const part = sorted(key);
+        note(`  ${label}: p50 ${percentile(part, 50).toFixed(0)} ms, p95 ${percentile(part, 95).toFixed(0)} ms`);
+      }
       await stopWorker(worker);
     }
     if (process.env.BENCH_QUICK) return;
