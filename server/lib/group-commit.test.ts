@@ -42,7 +42,7 @@ describe("createGroupCommit", () => {
     await Promise.all(
       Array.from({ length: 16 }, async (_, index) => {
         await earlier;
-        for (let hop = 0; hop < index % 3; hop += 1) await null;
+        for (let hop = 0; hop < index % 3; hop += 1) await Promise.resolve();
         return group.submit(`sent ${index}`);
       }),
     );
