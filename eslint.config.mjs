@@ -37,7 +37,7 @@ const boundaries = [
   },
 ];
 const webOnlyPackages = {
-  group: ["next", "next/*", "next-auth", "next-auth/*", "@trpc/*", "react", "react-dom"],
+  group: ["next", "next/*", "next-auth", "next-auth/*", "next-intl", "next-intl/*", "@trpc/*", "react", "react-dom"],
   message:
     "Only app/, components/, server/api and server/auth use the web stack, so the worker can load every domain module.",
 };
@@ -95,8 +95,14 @@ export default tseslint.config(
     },
   })),
   {
-    // The web stack's own corners of server/ (server/web: the web process's entry).
-    files: ["server/api/**", "server/auth/**", "server/web/**"],
+    // The web stack's own corners of server/ (server/web: the web process's entry; the request's language).
+    files: [
+      "server/api/**",
+      "server/auth/**",
+      "server/web/**",
+      "server/i18n/request.ts",
+      "server/i18n/app-config.d.ts",
+    ],
     rules: { "no-restricted-imports": ["error", { patterns: [workerOnlyPackages] }] },
   },
   {

@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { NextIntlClientProvider } from "next-intl";
+import { getLocale } from "next-intl/server";
 import { BRAND } from "~/components/brand";
 import { ZodJitless } from "~/components/csp/zod-jitless";
 import { TRPCReactProvider } from "~/components/trpc/client";
@@ -24,12 +26,16 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { themeColor: BRAND.themeColor };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The language, catalogue, time zone and formats of server/i18n/request.ts, passed on to client components.
+  const locale = await getLocale();
   return (
-    <html lang="en">
+    <html lang={locale}>
       <body className="min-h-screen font-sans antialiased">
         <ZodJitless />
-        <TRPCReactProvider>{children}</TRPCReactProvider>
+        <NextIntlClientProvider>
+          <TRPCReactProvider>{children}</TRPCReactProvider>
+        </NextIntlClientProvider>
       </body>
     </html>
   );

@@ -15,6 +15,8 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     role: userRole().notNull(),
     disabled: boolean().notNull().default(false),
+    /** The interface language this user chose (`en`, `es`, `pt-BR`); null: the browser's. */
+    locale: text(),
     lastLoginAt: timestamptz(),
     ...timestamps(),
   },

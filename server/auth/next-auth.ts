@@ -6,6 +6,7 @@ import { AppError } from "~/server/errors";
 import { createLogger } from "~/server/logger";
 import { authenticate, type TAuthenticatedUser } from "./authenticate";
 import { clientAddress } from "./client-address";
+import type { TLocale } from "~/server/i18n/locales";
 import type { TRole } from "./roles";
 import { loadUserSession, revokeUserSession, SESSION_MAX_AGE_S, startUserSession } from "./user-sessions";
 
@@ -18,6 +19,8 @@ declare module "next-auth" {
       role: TRole;
       sessionId: string;
       needsTwoFactorEnrolment: boolean;
+      /** The interface language the user chose (null: the browser's). */
+      locale: TLocale | null;
       /** The session could not be checked (the database did not answer): neither signed in nor out. */
       unavailable?: boolean;
     };
@@ -34,6 +37,7 @@ declare module "next-auth/jwt" {
     sid?: string;
     role?: TRole;
     enrol?: boolean;
+    locale?: TLocale | null;
     unavailable?: boolean;
   }
 }
@@ -119,6 +123,7 @@ export function getAuthOptions(): NextAuthOptions {
           name: current.user.name,
           email: current.user.email,
           enrol: current.needsTwoFactorEnrolment,
+          locale: current.locale,
         };
       },
       session({ session, token }) {
@@ -130,6 +135,7 @@ export function getAuthOptions(): NextAuthOptions {
             email: token.email ?? "",
             name: token.name ?? "",
             needsTwoFactorEnrolment: token.enrol ?? false,
+            locale: token.locale ?? null,
             ...(token.unavailable ? { unavailable: true } : {}),
           };
         }

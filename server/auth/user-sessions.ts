@@ -4,6 +4,7 @@ import type { TDbOrTx } from "~/db/client";
 import { users, userSessions, userTwoFactor } from "~/db/schema";
 import { AppError } from "~/server/errors";
 import type { TSessionUser } from "./roles";
+import { isLocale, type TLocale } from "~/server/i18n/locales";
 import { isTwoFactorRequired } from "./two-factor";
 
 /**
@@ -23,7 +24,13 @@ const KEEP_ENDED_MS = 30 * 24 * 3600_000;
 export type TRevokeReason = "signed_out" | "signed_out_elsewhere" | "disabled" | "password_reset" | "admin";
 
 /** The user behind a live session, and whether they must enrol in two-factor before anything else. */
-export type TCurrentSession = { user: TSessionUser; sessionId: string; needsTwoFactorEnrolment: boolean };
+export type TCurrentSession = {
+  user: TSessionUser;
+  sessionId: string;
+  needsTwoFactorEnrolment: boolean;
+  /** The interface language the user chose; null: the browser's. */
+  locale: TLocale | null;
+};
 
 const ZSessionId = z.uuid();
 
@@ -62,6 +69,7 @@ export async function loadUserSession(
       email: users.email,
       name: users.name,
       role: users.role,
+      locale: users.locale,
       disabled: users.disabled,
       revokedAt: userSessions.revokedAt,
       lastSeenAt: userSessions.lastSeenAt,
@@ -81,7 +89,7 @@ export async function loadUserSession(
   }
   const user: TSessionUser = { id: row.id, email: row.email, name: row.name, role: row.role };
   const needsTwoFactorEnrolment = !row.twoFactorEnabledAt && (await isTwoFactorRequired(db, user));
-  return { user, sessionId, needsTwoFactorEnrolment };
+  return { user, sessionId, needsTwoFactorEnrolment, locale: isLocale(row.locale) ? row.locale : null };
 }
 
 /** Ends one session (sign-out). Ending an ended or unknown session does nothing. */

@@ -1,0 +1,136 @@
+// The catalogues, one JSON file per language and area (components of one area use one namespace).
+// Generated list: add an area here and a JSON file per language.
+import en_common from "./en/common.json";
+import en_shell from "./en/shell.json";
+import en_home from "./en/home.json";
+import en_system from "./en/system.json";
+import en_auth from "./en/auth.json";
+import en_account from "./en/account.json";
+import en_inbox from "./en/inbox.json";
+import en_outbox from "./en/outbox.json";
+import en_contacts from "./en/contacts.json";
+import en_rules from "./en/rules.json";
+import en_simulator from "./en/simulator.json";
+import en_profiles from "./en/profiles.json";
+import en_sessions from "./en/sessions.json";
+import en_analytics from "./en/analytics.json";
+import en_webhooks from "./en/webhooks.json";
+import en_api from "./en/api.json";
+import en_settings from "./en/settings.json";
+import en_users from "./en/users.json";
+import en_audit from "./en/audit.json";
+import en_errors from "./en/errors.json";
+import es_common from "./es/common.json";
+import es_shell from "./es/shell.json";
+import es_home from "./es/home.json";
+import es_system from "./es/system.json";
+import es_auth from "./es/auth.json";
+import es_account from "./es/account.json";
+import es_inbox from "./es/inbox.json";
+import es_outbox from "./es/outbox.json";
+import es_contacts from "./es/contacts.json";
+import es_rules from "./es/rules.json";
+import es_simulator from "./es/simulator.json";
+import es_profiles from "./es/profiles.json";
+import es_sessions from "./es/sessions.json";
+import es_analytics from "./es/analytics.json";
+import es_webhooks from "./es/webhooks.json";
+import es_api from "./es/api.json";
+import es_settings from "./es/settings.json";
+import es_users from "./es/users.json";
+import es_audit from "./es/audit.json";
+import es_errors from "./es/errors.json";
+import ptBR_common from "./pt-BR/common.json";
+import ptBR_shell from "./pt-BR/shell.json";
+import ptBR_home from "./pt-BR/home.json";
+import ptBR_system from "./pt-BR/system.json";
+import ptBR_auth from "./pt-BR/auth.json";
+import ptBR_account from "./pt-BR/account.json";
+import ptBR_inbox from "./pt-BR/inbox.json";
+import ptBR_outbox from "./pt-BR/outbox.json";
+import ptBR_contacts from "./pt-BR/contacts.json";
+import ptBR_rules from "./pt-BR/rules.json";
+import ptBR_simulator from "./pt-BR/simulator.json";
+import ptBR_profiles from "./pt-BR/profiles.json";
+import ptBR_sessions from "./pt-BR/sessions.json";
+import ptBR_analytics from "./pt-BR/analytics.json";
+import ptBR_webhooks from "./pt-BR/webhooks.json";
+import ptBR_api from "./pt-BR/api.json";
+import ptBR_settings from "./pt-BR/settings.json";
+import ptBR_users from "./pt-BR/users.json";
+import ptBR_audit from "./pt-BR/audit.json";
+import ptBR_errors from "./pt-BR/errors.json";
+import type { TLocale } from "../locales";
+
+/** The English catalogue: the source of every key, and the type of the others. */
+export const en = {
+  common: en_common,
+  shell: en_shell,
+  home: en_home,
+  system: en_system,
+  auth: en_auth,
+  account: en_account,
+  inbox: en_inbox,
+  outbox: en_outbox,
+  contacts: en_contacts,
+  rules: en_rules,
+  simulator: en_simulator,
+  profiles: en_profiles,
+  sessions: en_sessions,
+  analytics: en_analytics,
+  webhooks: en_webhooks,
+  api: en_api,
+  settings: en_settings,
+  users: en_users,
+  audit: en_audit,
+  errors: en_errors,
+};
+export type TMessages = typeof en;
+
+const es: TMessages = {
+  common: es_common,
+  shell: es_shell,
+  home: es_home,
+  system: es_system,
+  auth: es_auth,
+  account: es_account,
+  inbox: es_inbox,
+  outbox: es_outbox,
+  contacts: es_contacts,
+  rules: es_rules,
+  simulator: es_simulator,
+  profiles: es_profiles,
+  sessions: es_sessions,
+  analytics: es_analytics,
+  webhooks: es_webhooks,
+  api: es_api,
+  settings: es_settings,
+  users: es_users,
+  audit: es_audit,
+  errors: es_errors,
+};
+const ptBR: TMessages = {
+  common: ptBR_common,
+  shell: ptBR_shell,
+  home: ptBR_home,
+  system: ptBR_system,
+  auth: ptBR_auth,
+  account: ptBR_account,
+  inbox: ptBR_inbox,
+  outbox: ptBR_outbox,
+  contacts: ptBR_contacts,
+  rules: ptBR_rules,
+  simulator: ptBR_simulator,
+  profiles: ptBR_profiles,
+  sessions: ptBR_sessions,
+  analytics: ptBR_analytics,
+  webhooks: ptBR_webhooks,
+  api: ptBR_api,
+  settings: ptBR_settings,
+  users: ptBR_users,
+  audit: ptBR_audit,
+  errors: ptBR_errors,
+};
+
+export const MESSAGES: Record<TLocale, TMessages> = { en, es, "pt-BR": ptBR };
+export const NAMESPACES = Object.keys(en) as (keyof TMessages)[];
