@@ -4,6 +4,7 @@ import { NextIntlClientProvider } from "next-intl";
 import { getLocale } from "next-intl/server";
 import { BRAND } from "~/components/brand";
 import { ZodJitless } from "~/components/csp/zod-jitless";
+import { requestTheme } from "~/components/shell/request-theme";
 import { TRPCReactProvider } from "~/components/trpc/client";
 import "./globals.css";
 
@@ -30,7 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // The language, catalogue, time zone and formats of server/i18n/request.ts, passed on to client components.
   const locale = await getLocale();
   return (
-    <html lang={locale}>
+    <html lang={locale} data-theme={await requestTheme()}>
       <body className="min-h-screen font-sans antialiased">
         <ZodJitless />
         <NextIntlClientProvider>

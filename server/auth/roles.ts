@@ -46,18 +46,18 @@ export function isScopedToOwn(role: TRole, resource: TResource): boolean {
 
 /** The pages of the dashboard, who may open them, and where they sit in the navigation. */
 export const PAGES = [
-  { href: "/", label: "Overview", resource: "insights" },
-  { href: "/inbox", label: "Inbox", resource: "inbox" },
-  { href: "/contacts", label: "Contacts", resource: "contacts" },
-  { href: "/profiles", label: "Profiles", resource: "config" },
-  { href: "/rules", label: "Rules", resource: "config" },
-  { href: "/webhooks", label: "Webhooks", resource: "config" },
-  { href: "/api-keys", label: "API", resource: "users" },
-  { href: "/simulator", label: "Simulator", resource: "inbox" },
-  { href: "/outbox", label: "Failed sends", resource: "inbox" },
-  { href: "/sessions", label: "Sessions", resource: "users" },
-  { href: "/analytics", label: "Analytics", resource: "insights" },
-  { href: "/users", label: "Users", resource: "users" },
-  { href: "/audit", label: "Audit log", resource: "insights" },
-  { href: "/settings", label: "Settings", resource: "users" },
-] as const satisfies readonly { href: string; label: string; resource: TResource }[];
+  { href: "/", key: "overview", resource: "insights" },
+  { href: "/inbox", key: "inbox", resource: "inbox" },
+  { href: "/contacts", key: "contacts", resource: "contacts" },
+  { href: "/profiles", key: "profiles", resource: "config" },
+  { href: "/rules", key: "rules", resource: "config" },
+  { href: "/webhooks", key: "webhooks", resource: "config" },
+  { href: "/api-keys", key: "api", resource: "users" },
+  { href: "/simulator", key: "simulator", resource: "inbox" },
+  { href: "/outbox", key: "outbox", resource: "inbox" },
+  { href: "/sessions", key: "sessions", resource: "users" },
+  { href: "/analytics", key: "analytics", resource: "insights" },
+  { href: "/users", key: "users", resource: "users" },
+  { href: "/audit", key: "audit", resource: "insights" },
+  { href: "/settings", key: "settings", resource: "users" },
+] as const satisfies readonly { href: string; key: string; resource: TResource }[];
