@@ -60,4 +60,5 @@ export const PAGES = [
   { href: "/users", key: "users", resource: "users" },
   { href: "/audit", key: "audit", resource: "insights" },
   { href: "/settings", key: "settings", resource: "users" },
+  { href: "/system", key: "system", resource: "users" },
 ] as const satisfies readonly { href: string; key: string; resource: TResource }[];

@@ -20,6 +20,7 @@ import en_settings from "./en/settings.json";
 import en_users from "./en/users.json";
 import en_audit from "./en/audit.json";
 import en_errors from "./en/errors.json";
+import en_start from "./en/start.json";
 import es_common from "./es/common.json";
 import es_shell from "./es/shell.json";
 import es_home from "./es/home.json";
@@ -40,6 +41,7 @@ import es_settings from "./es/settings.json";
 import es_users from "./es/users.json";
 import es_audit from "./es/audit.json";
 import es_errors from "./es/errors.json";
+import es_start from "./es/start.json";
 import ptBR_common from "./pt-BR/common.json";
 import ptBR_shell from "./pt-BR/shell.json";
 import ptBR_home from "./pt-BR/home.json";
@@ -60,6 +62,7 @@ import ptBR_settings from "./pt-BR/settings.json";
 import ptBR_users from "./pt-BR/users.json";
 import ptBR_audit from "./pt-BR/audit.json";
 import ptBR_errors from "./pt-BR/errors.json";
+import ptBR_start from "./pt-BR/start.json";
 import type { TLocale } from "../locales";
 
 /** The English catalogue: the source of every key, and the type of the others. */
@@ -84,6 +87,7 @@ export const en = {
   users: en_users,
   audit: en_audit,
   errors: en_errors,
+  start: en_start,
 };
 export type TMessages = typeof en;
 
@@ -108,6 +112,7 @@ const es: TMessages = {
   users: es_users,
   audit: es_audit,
   errors: es_errors,
+  start: es_start,
 };
 const ptBR: TMessages = {
   common: ptBR_common,
@@ -130,6 +135,7 @@ const ptBR: TMessages = {
   users: ptBR_users,
   audit: ptBR_audit,
   errors: ptBR_errors,
+  start: ptBR_start,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en, es, "pt-BR": ptBR };
