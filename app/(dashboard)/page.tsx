@@ -1,27 +1,35 @@
+import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { SystemStatus } from "~/components/overview/system-status";
 import { Card, CardBody } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
 import { getCurrentHealth } from "~/server/health/current";
 
-export const metadata = { title: "Overview" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("home");
+  return { title: t("title") };
+}
 
 export default async function OverviewPage() {
   const { user } = await requirePageUser();
   const health = await getCurrentHealth();
+  const t = await getTranslations("home");
   return (
     <>
-      <PageHeader title={`Welcome, ${user.name}`} description="The state of Switchboard right now." />
+      <PageHeader title={t("welcome", { name: user.name })} description={t("description")} />
       <SystemStatus health={health} />
       <Card className="mt-6">
         <CardBody>
           <p className="text-sm text-muted-foreground">
-            Message volumes, response times, rule hits and hand-offs are under{" "}
-            <Link href="/analytics" className="font-medium text-primary underline-offset-2 hover:underline">
-              Analytics
-            </Link>
-            .
+            {t.rich("analyticsHint", {
+              link: (chunks) => (
+                <Link href="/analytics" className="font-medium text-primary underline-offset-2 hover:underline">
+                  {chunks}
+                </Link>
+              ),
+            })}
           </p>
         </CardBody>
       </Card>

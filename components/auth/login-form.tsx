@@ -1,6 +1,7 @@
 "use client";
 
 import { signIn } from "next-auth/react";
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
@@ -17,6 +18,8 @@ import { SECOND_FACTOR_REQUIRED, WRONG_EMAIL_OR_PASSWORD } from "~/server/auth/s
  * why (wrong password or code, or throttled and for how long).
  */
 export function LoginForm({ callbackUrl, initialError = null }: { callbackUrl: string; initialError?: string | null }) {
+  const t = useTranslations("auth.login");
+  const tCommon = useTranslations("common");
   const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
   const [credentials, setCredentials] = useState<{ email: string; password: string } | null>(null);
@@ -36,7 +39,12 @@ export function LoginForm({ callbackUrl, initialError = null }: { callbackUrl: s
       return;
     }
     // A wrong password at the code step (changed meanwhile) starts over.
-    if (message === WRONG_EMAIL_OR_PASSWORD) setCredentials(null);
+    if (message === WRONG_EMAIL_OR_PASSWORD) {
+      setCredentials(null);
+      setError(t("errors.wrongEmailOrPassword"));
+      return;
+    }
+    // The server's own words (a wrong code, a throttled attempt), as it wrote them.
     setError(message);
   }
 
@@ -57,15 +65,11 @@ export function LoginForm({ callbackUrl, initialError = null }: { callbackUrl: s
     <Card>
       <CardBody>
         {credentials ? (
-          <form onSubmit={onCode} className="space-y-4" aria-label="Two-factor sign-in">
+          <form onSubmit={onCode} className="space-y-4" aria-label={t("twoFactorForm")}>
             <p className="text-sm">
-              Two-factor sign-in is on for <strong>{credentials.email}</strong>.
+              {t.rich("twoFactorOn", { email: credentials.email, strong: (chunks) => <strong>{chunks}</strong> })}
             </p>
-            <Field
-              label="Code"
-              htmlFor="code"
-              hint="The 6 digits your authenticator app shows for Switchboard, or one of your recovery codes."
-            >
+            <Field label={t("code")} htmlFor="code" hint={t("codeHint")}>
               <Input
                 id="code"
                 name="code"
@@ -79,7 +83,7 @@ export function LoginForm({ callbackUrl, initialError = null }: { callbackUrl: s
             </Field>
             {error ? <Alert tone="error">{error}</Alert> : null}
             <Button type="submit" className="w-full" disabled={pending}>
-              {pending ? "Checking…" : "Verify and sign in"}
+              {pending ? t("checking") : t("verify")}
             </Button>
             <Button
               type="button"
@@ -90,20 +94,20 @@ export function LoginForm({ callbackUrl, initialError = null }: { callbackUrl: s
                 setError(null);
               }}
             >
-              Back
+              {tCommon("back")}
             </Button>
           </form>
         ) : (
           <form onSubmit={onPassword} className="space-y-4">
-            <Field label="Email" htmlFor="email">
+            <Field label={t("email")} htmlFor="email">
               <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
             </Field>
-            <Field label="Password" htmlFor="password">
+            <Field label={t("password")} htmlFor="password">
               <Input id="password" name="password" type="password" autoComplete="current-password" required />
             </Field>
             {error ? <Alert tone="error">{error}</Alert> : null}
             <Button type="submit" className="w-full" disabled={pending}>
-              {pending ? "Signing in…" : "Sign in"}
+              {pending ? t("submitting") : t("submit")}
             </Button>
           </form>
         )}

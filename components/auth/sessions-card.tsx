@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -10,9 +11,12 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 
-/** "Chrome on Linux" from a user agent, or the start of it when no browser is recognised. */
-export function describeUserAgent(userAgent: string | null): string {
-  if (!userAgent) return "Unknown browser";
+/**
+ * The browser and system of a user agent ("Chrome", "Linux"), names that need no translating;
+ * null for no user agent. When no browser is recognised, the start of the user agent as `browser`.
+ */
+export function describeUserAgent(userAgent: string | null): { browser: string; system: string | null } | null {
+  if (!userAgent) return null;
   const browser = /Edg\//.test(userAgent)
     ? "Edge"
     : /Firefox\//.test(userAgent)
@@ -33,12 +37,14 @@ export function describeUserAgent(userAgent: string | null): string {
           : /Linux/.test(userAgent)
             ? "Linux"
             : null;
-  if (browser) return system ? `${browser} on ${system}` : browser;
-  return userAgent.slice(0, 60);
+  if (browser) return { browser, system };
+  return { browser: userAgent.slice(0, 60), system: null };
 }
 
 /** The account page's list of the user's own live sessions, with sign-out for the others. */
 export function SessionsCard() {
+  const t = useTranslations("account.sessions");
+  const format = useFormatter();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const sessions = useQuery(trpc.account.sessions.queryOptions());
@@ -51,7 +57,7 @@ export function SessionsCard() {
       onSuccess: (result) => {
         setNotice({
           tone: "success",
-          text: `Signed out ${result.ended} other session${result.ended === 1 ? "" : "s"}.`,
+          text: t("signedOutOthers", { count: result.ended }),
         });
         void refresh();
       },
@@ -63,8 +69,8 @@ export function SessionsCard() {
   return (
     <Card>
       <CardHeader
-        title="Where you are signed in"
-        description="Sessions end after 12 hours, when you sign out, or when you sign them out here."
+        title={t("title")}
+        description={t("description")}
         actions={
           <Button
             size="sm"
@@ -72,7 +78,7 @@ export function SessionsCard() {
             disabled={others === 0 || revokeOthers.isPending}
             onClick={() => revokeOthers.mutate()}
           >
-            Sign out all other sessions
+            {t("signOutOthers")}
           </Button>
         }
       />
@@ -82,39 +88,48 @@ export function SessionsCard() {
         <Table>
           <thead>
             <tr>
-              <Th>Browser</Th>
-              <Th>Address</Th>
-              <Th>Signed in</Th>
-              <Th>Last active</Th>
+              <Th>{t("browser")}</Th>
+              <Th>{t("address")}</Th>
+              <Th>{t("signedIn")}</Th>
+              <Th>{t("lastActive")}</Th>
               <Th>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("actions")}</span>
               </Th>
             </tr>
           </thead>
           <tbody>
-            {sessions.data?.length === 0 ? <EmptyRow colSpan={5}>No sessions.</EmptyRow> : null}
-            {sessions.data?.map((session) => (
-              <tr key={session.id} data-testid="account-session">
-                <Td title={session.userAgent ?? undefined}>{describeUserAgent(session.userAgent)}</Td>
-                <Td className="font-mono">{session.ip ?? "unknown"}</Td>
-                <Td>{session.createdAt.toLocaleString()}</Td>
-                <Td>{session.lastSeenAt.toLocaleString()}</Td>
-                <Td className="text-right">
-                  {session.current ? (
-                    <Badge tone="primary">this session</Badge>
-                  ) : (
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      disabled={revoke.isPending}
-                      onClick={() => revoke.mutate({ id: session.id })}
-                    >
-                      Sign out
-                    </Button>
-                  )}
-                </Td>
-              </tr>
-            ))}
+            {sessions.data?.length === 0 ? <EmptyRow colSpan={5}>{t("none")}</EmptyRow> : null}
+            {sessions.data?.map((session) => {
+              const agent = describeUserAgent(session.userAgent);
+              return (
+                <tr key={session.id} data-testid="account-session">
+                  <Td title={session.userAgent ?? undefined}>
+                    {!agent
+                      ? t("unknownBrowser")
+                      : agent.system
+                        ? t("browserOn", { browser: agent.browser, system: agent.system })
+                        : agent.browser}
+                  </Td>
+                  <Td className="font-mono break-all">{session.ip ?? t("unknownAddress")}</Td>
+                  <Td>{format.dateTime(session.createdAt, "short")}</Td>
+                  <Td>{format.dateTime(session.lastSeenAt, "short")}</Td>
+                  <Td className="text-right">
+                    {session.current ? (
+                      <Badge tone="primary">{t("thisSession")}</Badge>
+                    ) : (
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        disabled={revoke.isPending}
+                        onClick={() => revoke.mutate({ id: session.id })}
+                      >
+                        {t("signOut")}
+                      </Button>
+                    )}
+                  </Td>
+                </tr>
+              );
+            })}
           </tbody>
         </Table>
       </CardBody>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { toDataURL } from "qrcode";
 import { type FormEvent, useEffect, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
@@ -13,8 +14,12 @@ import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input } from "~/components/ui/input";
 
+/** How many recovery codes a set holds (server/auth/two-factor.ts makes them). */
+const RECOVERY_CODE_COUNT = 10;
+
 /** The otpauth URI as a QR code, drawn in the browser: the secret never leaves for another service. */
 function TotpQr({ uri }: { uri: string }) {
+  const t = useTranslations("account.twoFactor");
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let isCurrent = true;
@@ -28,9 +33,9 @@ function TotpQr({ uri }: { uri: string }) {
       {url ? (
         // A data URL drawn here: next/image has nothing to optimise.
         // eslint-disable-next-line @next/next/no-img-element
-        <img src={url} alt="QR code to add Switchboard to an authenticator app" width={208} height={208} />
+        <img src={url} alt={t("qrAlt")} width={208} height={208} />
       ) : (
-        <span className="text-sm text-slate-600">Drawing the QR code…</span>
+        <span className="text-sm text-slate-600">{t("drawingQr")}</span>
       )}
     </div>
   );
@@ -38,17 +43,17 @@ function TotpQr({ uri }: { uri: string }) {
 
 /** Recovery codes, shown once: each signs in once in place of a code from the app. */
 export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const t = useTranslations("account.recoveryCodes");
   return (
     <section
       aria-labelledby="recovery-codes-title"
       className="rounded-lg border border-warning/50 bg-warning/10 p-4 text-sm"
     >
       <h3 id="recovery-codes-title" className="font-semibold">
-        Your recovery codes
+        {t("title")}
       </h3>
       <p className="mt-1">
-        <strong>Save them now: you won’t see them again.</strong> Each one signs you in once if you lose your phone.
-        Switchboard keeps only a hash of each.
+        <strong>{t("saveNow")}</strong> {t("explain")}
       </p>
       <ul className="mt-3 grid grid-cols-2 gap-1 font-mono sm:grid-cols-5" data-testid="recovery-codes">
         {codes.map((code) => (
@@ -56,7 +61,7 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
         ))}
       </ul>
       <Button size="sm" className="mt-3" onClick={onDone}>
-        I have saved them
+        {t("saved")}
       </Button>
     </section>
   );
@@ -67,6 +72,8 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
  * to confirm it works before it is switched on, then the recovery codes.
  */
 export function TwoFactorEnrolment({ onEnabled, onCancel }: { onEnabled: () => void; onCancel?: () => void }) {
+  const t = useTranslations("account.twoFactor");
+  const tCommon = useTranslations("common");
   const trpc = useTRPC();
   const start = useMutation(trpc.account.startTwoFactor.mutationOptions());
   const confirm = useMutation(trpc.account.confirmTwoFactor.mutationOptions());
@@ -89,26 +96,26 @@ export function TwoFactorEnrolment({ onEnabled, onCancel }: { onEnabled: () => v
 
   if (codes) return <RecoveryCodes codes={codes} onDone={onEnabled} />;
   if (start.error) return <Alert tone="error">{describeError(start.error).message}</Alert>;
-  if (!start.data) return <p className="text-sm text-muted-foreground">Preparing…</p>;
+  if (!start.data) return <p className="text-sm text-muted-foreground">{t("preparing")}</p>;
   return (
     <div className="space-y-4 text-sm">
       <ol className="list-decimal space-y-1 pl-5">
-        <li>Open an authenticator app on your phone (Google Authenticator, Authy, 1Password, Aegis…).</li>
-        <li>Scan this QR code, or type the key below into the app.</li>
-        <li>Enter the 6-digit code the app then shows, to switch two-factor sign-in on.</li>
+        <li>{t("steps.open")}</li>
+        <li>{t("steps.scan")}</li>
+        <li>{t("steps.enter")}</li>
       </ol>
       <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
         <TotpQr uri={start.data.uri} />
-        <div className="space-y-3">
+        <div className="min-w-0 space-y-3">
           <div>
-            <p className="font-medium">Key for manual entry</p>
+            <p className="font-medium">{t("manualKey")}</p>
             <code className="mt-1 block break-all rounded bg-muted px-2 py-1 font-mono" data-testid="totp-secret">
               {start.data.secret}
             </code>
-            <p className="mt-1 text-xs text-muted-foreground">Time-based, 6 digits, every 30 seconds.</p>
+            <p className="mt-1 text-xs text-muted-foreground">{t("keyHint")}</p>
           </div>
           <form onSubmit={(event) => void onSubmit(event)} className="space-y-3" noValidate>
-            <Field label="Code from the app" htmlFor="totp-code" error={error ?? undefined}>
+            <Field label={t("codeFromApp")} htmlFor="totp-code" error={error ?? undefined}>
               <Input
                 id="totp-code"
                 name="totp-code"
@@ -119,13 +126,13 @@ export function TwoFactorEnrolment({ onEnabled, onCancel }: { onEnabled: () => v
                 aria-invalid={Boolean(error)}
               />
             </Field>
-            <div className="flex gap-2">
+            <div className="flex flex-wrap gap-2">
               <Button type="submit" disabled={confirm.isPending}>
-                {confirm.isPending ? "Checking…" : "Turn on two-factor sign-in"}
+                {confirm.isPending ? t("checking") : t("turnOn")}
               </Button>
               {onCancel ? (
                 <Button type="button" variant="ghost" onClick={onCancel}>
-                  Cancel
+                  {tCommon("cancel")}
                 </Button>
               ) : null}
             </div>
@@ -146,6 +153,7 @@ function StepUpForm({
   pending: boolean;
   onSubmit: (proof: { code?: string; password?: string }) => Promise<Record<string, string> | null>;
 }) {
+  const t = useTranslations("account.twoFactor");
   const [errors, setErrors] = useState<Record<string, string>>({});
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -156,10 +164,10 @@ function StepUpForm({
   }
   return (
     <form onSubmit={(event) => void submit(event)} className="grid gap-3 sm:grid-cols-[10rem_14rem_auto]" noValidate>
-      <Field label="Code from the app" htmlFor="step-up-code" error={errors.code}>
+      <Field label={t("codeFromApp")} htmlFor="step-up-code" error={errors.code}>
         <Input id="step-up-code" name="step-up-code" autoComplete="one-time-code" maxLength={64} />
       </Field>
-      <Field label="or your password" htmlFor="step-up-password" error={errors.password}>
+      <Field label={t("orPassword")} htmlFor="step-up-password" error={errors.password}>
         <Input id="step-up-password" name="step-up-password" type="password" autoComplete="current-password" />
       </Field>
       <div className="flex items-end">
@@ -178,6 +186,9 @@ function StepUpForm({
 
 /** The account page's two-factor card: status, set-up, new recovery codes, turning it off. */
 export function TwoFactorCard() {
+  const t = useTranslations("account.twoFactor");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const status = useQuery(trpc.account.twoFactor.queryOptions());
@@ -194,7 +205,7 @@ export function TwoFactorCard() {
 
   let body;
   if (status.error) body = <Alert tone="error">{describeError(status.error).message}</Alert>;
-  else if (!status.data) body = <p className="text-sm text-muted-foreground">Loading…</p>;
+  else if (!status.data) body = <p className="text-sm text-muted-foreground">{tCommon("loading")}</p>;
   else if (codes) {
     body = (
       <RecoveryCodes
@@ -219,10 +230,10 @@ export function TwoFactorCard() {
     body = (
       <div className="space-y-3 text-sm">
         <p>
-          <Badge>off</Badge> Signing in asks only for your password.
-          {status.data.required ? " Settings require two-factor sign-in for admins." : ""}
+          <Badge>{t("off")}</Badge> {t("offText")}
+          {status.data.required ? ` ${t("requiredForAdmins")}` : ""}
         </p>
-        <Button onClick={() => setMode("enrol")}>Set up two-factor sign-in</Button>
+        <Button onClick={() => setMode("enrol")}>{t("setUp")}</Button>
       </div>
     );
   } else {
@@ -230,24 +241,25 @@ export function TwoFactorCard() {
     body = (
       <div className="space-y-4 text-sm">
         <p data-testid="two-factor-status">
-          <Badge tone="success">on</Badge> Since {data.enabledAt?.toLocaleString()}. {data.recoveryCodesLeft} of 10
-          recovery codes left.
+          <Badge tone="success">{t("on")}</Badge>{" "}
+          {data.enabledAt ? `${t("since", { since: format.dateTime(data.enabledAt, "short") })} ` : ""}
+          {t("codesLeft", { left: data.recoveryCodesLeft, total: RECOVERY_CODE_COUNT })}
         </p>
         {mode === "view" ? (
           <div className="flex flex-wrap gap-2">
             <Button variant="secondary" onClick={() => setMode("codes")}>
-              New recovery codes
+              {t("newCodes")}
             </Button>
             {data.required ? null : (
               <Button variant="secondary" onClick={() => setMode("disable")}>
-                Turn off
+                {t("turnOff")}
               </Button>
             )}
           </div>
         ) : null}
         {mode === "codes" ? (
           <StepUpForm
-            submitLabel="Make new recovery codes"
+            submitLabel={t("makeNewCodes")}
             pending={regenerate.isPending}
             onSubmit={async (proof) => {
               try {
@@ -261,7 +273,7 @@ export function TwoFactorCard() {
         ) : null}
         {mode === "disable" ? (
           <StepUpForm
-            submitLabel="Turn two-factor sign-in off"
+            submitLabel={t("turnOffSubmit")}
             pending={disable.isPending}
             onSubmit={async (proof) => {
               try {
@@ -275,19 +287,14 @@ export function TwoFactorCard() {
             }}
           />
         ) : null}
-        {data.required ? (
-          <p className="text-muted-foreground">Settings require two-factor sign-in for admins: it stays on.</p>
-        ) : null}
+        {data.required ? <p className="text-muted-foreground">{t("staysOn")}</p> : null}
       </div>
     );
   }
 
   return (
     <Card>
-      <CardHeader
-        title="Two-factor sign-in"
-        description="A code from an authenticator app on your phone, asked after your password."
-      />
+      <CardHeader title={t("title")} description={t("description")} />
       <CardBody>{body}</CardBody>
     </Card>
   );

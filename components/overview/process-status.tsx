@@ -1,3 +1,4 @@
+import { useFormatter, useTranslations } from "next-intl";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Table, Td, Th } from "~/components/ui/table";
@@ -5,52 +6,45 @@ import type { TSupervisorHealth } from "~/server/health/supervisor-state";
 
 type TChild = TSupervisorHealth["children"][number];
 
-const STATE: Record<TChild["state"], { label: string; tone: "success" | "warning" | "danger" | "neutral" }> = {
-  starting: { label: "Starting", tone: "warning" },
-  running: { label: "Running", tone: "success" },
-  restarting: { label: "Restarting", tone: "warning" },
-  stopping: { label: "Stopping", tone: "neutral" },
-  stopped: { label: "Stopped", tone: "neutral" },
-  failed: { label: "Gave up", tone: "danger" },
+const TONE: Record<TChild["state"], "success" | "warning" | "danger" | "neutral"> = {
+  starting: "warning",
+  running: "success",
+  restarting: "warning",
+  stopping: "neutral",
+  stopped: "neutral",
+  failed: "danger",
 };
-
-/** An instant in UTC, to the second, the same on the server and in every browser. */
-function formatInstant(value: string | null): string {
-  return value ? `${value.slice(0, 19).replace("T", " ")} UTC` : "—";
-}
-
-function describeLastExit(child: TChild): string {
-  if (!child.lastExit) return "—";
-  const how = child.lastExit.signal ? `killed by ${child.lastExit.signal}` : `exit code ${child.lastExit.code ?? "?"}`;
-  return `${how}, ${formatInstant(child.lastExit.at)}`;
-}
 
 /**
  * Web and worker as the `npm start` supervisor sees them (state, restarts, last exit), the
  * same figures as `supervisor` in /api/health. Under a process manager there is no supervisor.
  */
 export function ProcessStatus({ supervisor }: { supervisor: TSupervisorHealth | null }) {
+  const t = useTranslations("system.processes");
+  const format = useFormatter();
+  /** An instant in the organisation's time zone, the same on the server and in every browser. */
+  const instant = (value: string | null) => (value ? format.dateTime(new Date(value), "short") : "—");
+  const lastExit = (child: TChild) => {
+    if (!child.lastExit) return "—";
+    const how = child.lastExit.signal
+      ? t("killedBy", { signal: child.lastExit.signal })
+      : t("exitCode", { code: child.lastExit.code ?? "?" });
+    return t("lastExitAt", { how, at: instant(child.lastExit.at) });
+  };
   return (
     <Card>
-      <CardHeader
-        title="Processes"
-        description={
-          supervisor
-            ? "Run by npm start, which restarts a process that stops on its own, with backoff, and gives up on a crash loop."
-            : "Not run by npm start: restarting the web and the worker is up to your process manager."
-        }
-      />
+      <CardHeader title={t("title")} description={supervisor ? t("supervised") : t("unsupervised")} />
       {supervisor ? (
         <CardBody>
           {supervisor.error ? <p className="text-sm text-destructive">{supervisor.error}</p> : null}
           <Table data-testid="process-status">
             <thead>
               <tr>
-                <Th>Process</Th>
-                <Th>State</Th>
-                <Th>Restarts</Th>
-                <Th>Last exit</Th>
-                <Th>Last restart</Th>
+                <Th>{t("process")}</Th>
+                <Th>{t("state")}</Th>
+                <Th>{t("restarts")}</Th>
+                <Th>{t("lastExit")}</Th>
+                <Th>{t("lastRestart")}</Th>
               </tr>
             </thead>
             <tbody>
@@ -58,16 +52,16 @@ export function ProcessStatus({ supervisor }: { supervisor: TSupervisorHealth | 
                 <tr key={child.name} data-process={child.name}>
                   <Td className="font-medium">{child.name}</Td>
                   <Td>
-                    <Badge tone={STATE[child.state].tone}>{STATE[child.state].label}</Badge>
+                    <Badge tone={TONE[child.state]}>{t(`states.${child.state}`)}</Badge>
                     {child.state === "restarting" && child.nextRestartAt ? (
                       <span className="ml-2 text-xs text-muted-foreground">
-                        next try {formatInstant(child.nextRestartAt)}
+                        {t("nextTry", { at: instant(child.nextRestartAt) })}
                       </span>
                     ) : null}
                   </Td>
-                  <Td>{child.restarts}</Td>
-                  <Td>{describeLastExit(child)}</Td>
-                  <Td>{formatInstant(child.lastRestartAt)}</Td>
+                  <Td>{format.number(child.restarts, "integer")}</Td>
+                  <Td>{lastExit(child)}</Td>
+                  <Td>{instant(child.lastRestartAt)}</Td>
                 </tr>
               ))}
             </tbody>

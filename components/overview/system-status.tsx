@@ -1,3 +1,4 @@
+import { useFormatter, useTranslations } from "next-intl";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Table, Td, Th } from "~/components/ui/table";
@@ -5,23 +6,33 @@ import type { THealth } from "~/server/health/health";
 import { ProcessStatus } from "./process-status";
 
 function Status({ ok }: { ok: boolean }) {
-  return <Badge tone={ok ? "success" : "danger"}>{ok ? "ok" : "down"}</Badge>;
+  const t = useTranslations("system");
+  return <Badge tone={ok ? "success" : "danger"}>{ok ? t("ok") : t("down")}</Badge>;
 }
 
 /** Database, migrations, worker, queues and processes, as /api/health reports them. */
 export function SystemStatus({ health }: { health: THealth }) {
+  const t = useTranslations("system");
+  const format = useFormatter();
   const tiles = [
-    { label: "Database", ok: health.db.ok, detail: health.db.ok ? `${health.db.latencyMs} ms` : health.db.error },
     {
-      label: "Migrations",
-      ok: health.migrations.ok,
-      detail: `${health.migrations.applied ?? "?"} of ${health.migrations.expected} applied`,
+      label: t("database"),
+      ok: health.db.ok,
+      detail: health.db.ok ? t("latency", { ms: health.db.latencyMs ?? 0 }) : health.db.error,
     },
     {
-      label: "Worker",
+      label: t("migrations"),
+      ok: health.migrations.ok,
+      detail: t("migrationsApplied", {
+        applied: health.migrations.applied === undefined ? "?" : format.number(health.migrations.applied),
+        expected: health.migrations.expected,
+      }),
+    },
+    {
+      label: t("worker"),
       ok: health.worker.ok,
       detail: health.worker.ok
-        ? `${health.worker.workers} running, last heartbeat ${health.worker.lastHeartbeatAgeS}s ago`
+        ? t("workerRunning", { workers: health.worker.workers, seconds: health.worker.lastHeartbeatAgeS ?? 0 })
         : health.worker.error,
     },
   ];
@@ -31,38 +42,38 @@ export function SystemStatus({ health }: { health: THealth }) {
         {tiles.map((tile) => (
           <Card key={tile.label}>
             <CardBody>
-              <div className="flex items-center justify-between">
+              <div className="flex items-center justify-between gap-2">
                 <span className="text-sm font-medium">{tile.label}</span>
                 <Status ok={tile.ok} />
               </div>
-              <p className="mt-2 text-sm text-muted-foreground">{tile.detail}</p>
+              <p className="mt-2 text-sm break-words text-muted-foreground">{tile.detail}</p>
             </CardBody>
           </Card>
         ))}
       </div>
       <ProcessStatus supervisor={health.supervisor} />
       <Card>
-        <CardHeader title="Queues" description="Counted by the worker's pg-boss supervisor every few seconds." />
+        <CardHeader title={t("queues.title")} description={t("queues.description")} />
         <CardBody>
           {health.queues.error ? <p className="text-sm text-destructive">{health.queues.error}</p> : null}
           <Table>
             <thead>
               <tr>
-                <Th>Queue</Th>
-                <Th>Queued</Th>
-                <Th>Active</Th>
-                <Th>Deferred</Th>
-                <Th>Failed</Th>
+                <Th>{t("queues.queue")}</Th>
+                <Th>{t("queues.queued")}</Th>
+                <Th>{t("queues.active")}</Th>
+                <Th>{t("queues.deferred")}</Th>
+                <Th>{t("queues.failed")}</Th>
               </tr>
             </thead>
             <tbody>
               {health.queues.sizes.map((queue) => (
                 <tr key={queue.name}>
                   <Td className="font-mono text-xs">{queue.name}</Td>
-                  <Td>{queue.queued}</Td>
-                  <Td>{queue.active}</Td>
-                  <Td>{queue.deferred}</Td>
-                  <Td>{queue.failed}</Td>
+                  <Td>{format.number(queue.queued, "integer")}</Td>
+                  <Td>{format.number(queue.active, "integer")}</Td>
+                  <Td>{format.number(queue.deferred, "integer")}</Td>
+                  <Td>{format.number(queue.failed, "integer")}</Td>
                 </tr>
               ))}
             </tbody>

@@ -7,6 +7,8 @@ import type { TWebhookAdminConfig } from "~/server/webhooks/endpoints";
 import type { PgBoss } from "pg-boss";
 import { canAccess, type TAccessLevel, type TResource, type TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
+import { DEFAULT_LOCALE, type TLocale } from "~/server/i18n/locales";
+import { describeIssue, describeIssues, describeRoleRefusal, errorTranslator } from "~/server/i18n/validation";
 import {
   describeUnstorableText,
   fieldLabel,
@@ -30,6 +32,11 @@ export type TTRPCContext = {
    * its id, and whether the user must set up two-factor sign-in before anything else.
    */
   session: { id: string; needsTwoFactorEnrolment: boolean } | null;
+  /**
+   * The language of the person calling, for the messages the server writes to them (validation,
+   * refusals): their choice, else the sign-in page's cookie, else their browser's.
+   */
+  locale: TLocale;
   /** The client's address (login throttling of step-up checks), or null when unknown. */
   clientIp: string | null;
   /** APP_SECRET, for secrets encrypted at rest (TOTP). */
@@ -57,11 +64,14 @@ const t = initTRPC
   .meta<TProcedureMeta>()
   .create({
     transformer: superjson,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
+      // Validation and the fixed refusals in the caller's language, each field named as the form
+      // shows it; a message the schema or the domain wrote itself is kept as written.
+      const t = errorTranslator(ctx?.locale ?? DEFAULT_LOCALE);
       const cause = error.cause;
       const fields =
         cause instanceof ZodError
-          ? cause.issues.map((issue) => [issue.path.join(".") || "input", issue.message] as const)
+          ? cause.issues.map((issue) => [issue.path.join(".") || "input", describeIssue(t, issue)] as const)
           : cause instanceof AppError && cause.fieldErrors
             ? Object.entries(cause.fieldErrors)
             : undefined;
@@ -72,9 +82,9 @@ const t = initTRPC
         Object.fromEntries(fields.map(([key, message]) => [RESERVED_KEYS.has(key) ? `input.${key}` : key, message]));
       const message =
         error.code === "INTERNAL_SERVER_ERROR"
-          ? "Something went wrong on the server; it has been logged."
+          ? t("internal")
           : cause instanceof ZodError
-            ? `Please check: ${cause.issues.map((issue) => (issue.path.length ? `${fieldLabel(issue.path)}: ${issue.message}` : issue.message)).join("; ")}`
+            ? describeIssues(t, cause.issues)
             : shape.message;
       // Never send a stack trace to the browser.
       return {
@@ -118,12 +128,9 @@ const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
 export const publicProcedure = baseProcedure.use(refuseUnstorableText).meta({ access: { kind: "public" } });
 
 const signedInBase = baseProcedure.use(({ ctx, meta, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: errorTranslator(ctx.locale)("signInFirst") });
   if (ctx.session?.needsTwoFactorEnrolment && !meta?.allowDuringEnrolment) {
-    throw new TRPCError({
-      code: "FORBIDDEN",
-      message: "Set up two-factor sign-in first: Settings require it for admins.",
-    });
+    throw new TRPCError({ code: "FORBIDDEN", message: errorTranslator(ctx.locale)("twoFactorFirst") });
   }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
@@ -150,7 +157,12 @@ export function requireAccess(resource: TResource, level: TAccessLevel) {
       if (!canAccess(ctx.user.role, resource, level)) {
         throw new TRPCError({
           code: "FORBIDDEN",
-          message: `Your role (${ctx.user.role}) cannot ${level === "write" ? "change" : "see"} ${resource}.`,
+          message: describeRoleRefusal(
+            errorTranslator(ctx.locale),
+            ctx.user.role,
+            resource,
+            level === "write" ? "write" : "read",
+          ),
         });
       }
       return next();

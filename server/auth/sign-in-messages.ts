@@ -9,20 +9,24 @@ export const SECOND_FACTOR_REQUIRED = "Enter the 6-digit code from your authenti
 /** What the form says when next-auth gives no message of ours (a plain credentials failure). */
 export const WRONG_EMAIL_OR_PASSWORD = "Wrong email or password.";
 
+/** The sign-in page's words for an error next-auth sends there: `auth.login.errors.<key>`. */
+export type TAuthErrorKey = "wrongEmailOrPassword" | "sessionRequired" | "configuration" | "failed";
+
 /**
  * What the sign-in page says for an error next-auth sends there (`/login?error=…`): its own
- * codes, in words. Unknown codes get the general line; nothing from the URL is shown as is.
+ * codes, as a key of the catalogue. Unknown codes get the general line; nothing from the URL is
+ * shown as is.
  */
-export function describeAuthError(code: string | undefined): string | null {
+export function authErrorKey(code: string | undefined): TAuthErrorKey | null {
   if (!code) return null;
   switch (code) {
     case "CredentialsSignin":
-      return WRONG_EMAIL_OR_PASSWORD;
+      return "wrongEmailOrPassword";
     case "SessionRequired":
-      return "Sign in to see that page.";
+      return "sessionRequired";
     case "Configuration":
-      return "Sign-in is not set up correctly on this server; its log says why.";
+      return "configuration";
     default:
-      return "Signing in did not work; please try again.";
+      return "failed";
   }
 }

@@ -42,6 +42,7 @@ const PROCEDURE_AREAS: Record<
   "account.confirmTwoFactor": "signed-in",
   "account.disableTwoFactor": "signed-in",
   "account.regenerateRecoveryCodes": "signed-in",
+  "account.setLocale": "signed-in",
   "users.signOutEverywhere": ["users", "write"],
   "users.resetTwoFactor": ["users", "write"],
   "users.list": ["users", "read"],

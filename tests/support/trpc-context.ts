@@ -12,7 +12,7 @@ export type TTestContextInput = Pick<TTRPCContext, "db" | "user"> &
 
 /**
  * A complete tRPC context for tests: the database and the user given, every other dependency a
- * test default unless given (no browser session, no client address, the offline AI, APP_SECRET
+ * test default unless given (no browser session, English, no client address, the offline AI, APP_SECRET
  * `TEST_APP_SECRET`, webhooks refusing private addresses). Tests build contexts only with it,
  * so a dependency added to `TTRPCContext` gets its default here, once.
  */
@@ -20,6 +20,7 @@ export function testContext({ boss, ...input }: TTestContextInput): TTRPCContext
   const appSecret = input.appSecret ?? TEST_APP_SECRET;
   return {
     session: null,
+    locale: "en",
     clientIp: null,
     appSecret,
     gemini: null,

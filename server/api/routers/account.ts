@@ -13,9 +13,10 @@ import {
   revokeOwnSession,
   ZRevokeSessionInput,
 } from "~/server/auth/user-sessions";
+import { setUserLocale, ZSetLocaleInput } from "~/server/users/locale";
 import { createTRPCRouter, enrolmentProcedure, signedInProcedure } from "../trpc";
 
-/** The signed-in user's own account: their sessions and their two-factor sign-in. */
+/** The signed-in user's own account: their sessions, their two-factor sign-in and their language. */
 export const accountRouter = createTRPCRouter({
   /** Live sessions of the user, the current one marked. */
   sessions: signedInProcedure.query(({ ctx }) => listOwnSessions(ctx.db, ctx.user, ctx.session?.id ?? null)),
@@ -36,4 +37,8 @@ export const accountRouter = createTRPCRouter({
   regenerateRecoveryCodes: signedInProcedure
     .input(ZDisableTwoFactorInput)
     .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.db, ctx.user, ctx.appSecret, input, ctx.clientIp)),
+  /** The interface language; null: the browser's. The next request renders in it. */
+  setLocale: signedInProcedure
+    .input(ZSetLocaleInput)
+    .mutation(({ ctx, input }) => setUserLocale(ctx.db, ctx.user, input)),
 });
