@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -8,7 +9,7 @@ import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Field } from "~/components/ui/field";
 import { Input } from "~/components/ui/input";
-import { TEMPLATE_VARIABLES } from "~/server/rules/templates";
+import { TEMPLATE_VARIABLES, type TTemplateVariable } from "~/server/rules/templates";
 import type { TCannedReply } from "./inbox-labels";
 
 /**
@@ -17,6 +18,8 @@ import type { TCannedReply } from "./inbox-labels";
  */
 export function CannedRepliesDialog({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox.canned");
+  const common = useTranslations("common");
   const queryClient = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -35,13 +38,13 @@ export function CannedRepliesDialog({ onClose }: { onClose: () => void }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.inbox.canned.queryKey() });
 
   const onDelete = async (reply: TCannedReply) => {
-    if (!window.confirm(`Delete the saved reply “${reply.title}”?`)) return;
+    if (!window.confirm(t("confirmDelete", { title: reply.title }))) return;
     setListError(null);
     setNotice(null);
     try {
       await remove.mutateAsync({ id: reply.id });
       if (editing?.id === reply.id) setEditing(null);
-      setNotice(`Deleted “${reply.title}”.`);
+      setNotice(t("deleted", { title: reply.title }));
       await refresh();
     } catch (caught) {
       setListError(describeError(caught).message);
@@ -57,49 +60,49 @@ export function CannedRepliesDialog({ onClose }: { onClose: () => void }) {
     >
       <div className="flex items-center justify-between gap-4 border-b border-border p-4">
         <h2 id={titleId} className="font-semibold">
-          Saved replies
+          {t("title")}
         </h2>
         <Button size="sm" variant="ghost" onClick={() => dialog.current?.close()}>
-          Close
+          {common("close")}
         </Button>
       </div>
       <div className="grid gap-4 p-4 md:grid-cols-[1fr_1.3fr]">
-        <section aria-label="All saved replies" className="min-w-0 space-y-2">
+        <section aria-label={t("all")} className="min-w-0 space-y-2">
           {notice ? <Alert tone="success">{notice}</Alert> : null}
           {listError ? <Alert tone="error">{listError}</Alert> : null}
           {canned.error ? <Alert tone="error">{describeError(canned.error).message}</Alert> : null}
-          {canned.data?.length === 0 ? (
-            <p className="text-sm text-muted-foreground">None yet: write the first one here.</p>
-          ) : null}
+          {canned.data?.length === 0 ? <p className="text-sm text-muted-foreground">{t("none")}</p> : null}
           <ul className="max-h-96 divide-y divide-border overflow-y-auto rounded-md border border-border">
             {canned.data?.map((reply) => (
               <li key={reply.id} className="p-3 text-sm">
                 <div className="flex items-start justify-between gap-2">
-                  <span className="font-medium">{reply.title}</span>
+                  <span className="min-w-0 font-medium break-words">{reply.title}</span>
                   <div className="flex shrink-0 gap-1">
                     <Button
                       size="sm"
                       variant="ghost"
-                      aria-label={`Edit “${reply.title}”`}
+                      aria-label={t("editLabel", { title: reply.title })}
                       onClick={() => {
                         setNotice(null);
                         setEditing(reply);
                       }}
                     >
-                      Edit
+                      {common("edit")}
                     </Button>
                     <Button
                       size="sm"
                       variant="ghost"
-                      aria-label={`Delete “${reply.title}”`}
+                      aria-label={t("deleteLabel", { title: reply.title })}
                       disabled={remove.isPending}
                       onClick={() => void onDelete(reply)}
                     >
-                      Delete
+                      {common("delete")}
                     </Button>
                   </div>
                 </div>
-                <p className="mt-1 line-clamp-2 text-xs whitespace-pre-wrap text-muted-foreground">{reply.body}</p>
+                <p className="mt-1 line-clamp-2 text-xs break-words whitespace-pre-wrap text-muted-foreground">
+                  {reply.body}
+                </p>
               </li>
             ))}
           </ul>
@@ -109,7 +112,7 @@ export function CannedRepliesDialog({ onClose }: { onClose: () => void }) {
           reply={editing}
           onSaved={(title) => {
             setEditing(null);
-            setNotice(`Saved “${title}”.`);
+            setNotice(t("saved", { title }));
             void refresh();
           }}
           onCancel={() => setEditing(null)}
@@ -129,6 +132,8 @@ function CannedReplyForm({
   onCancel: () => void;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox.canned");
+  const common = useTranslations("common");
   const formId = useId();
   const body = useRef<HTMLTextAreaElement>(null);
   const [title, setTitle] = useState(reply?.title ?? "");
@@ -164,8 +169,8 @@ function CannedReplyForm({
 
   return (
     <form onSubmit={(event) => void submit(event)} className="min-w-0 space-y-3" noValidate>
-      <h3 className="text-sm font-semibold">{reply ? `Edit “${reply.title}”` : "New saved reply"}</h3>
-      <Field label="Title" htmlFor={`${formId}-title`} error={errors.title}>
+      <h3 className="text-sm font-semibold">{reply ? t("editHeading", { title: reply.title }) : t("newHeading")}</h3>
+      <Field label={t("titleLabel")} htmlFor={`${formId}-title`} error={errors.title}>
         <Input
           id={`${formId}-title`}
           value={title}
@@ -175,10 +180,10 @@ function CannedReplyForm({
         />
       </Field>
       <Field
-        label="Text"
+        label={t("textLabel")}
         htmlFor={`${formId}-body`}
         error={errors.body}
-        hint="Variables are filled in for the contact when the reply is inserted; {{name | fallback}} covers a missing value."
+        hint={t("textHint", { example: "{{name | fallback}}" })}
       >
         <textarea
           id={`${formId}-body`}
@@ -188,24 +193,24 @@ function CannedReplyForm({
           maxLength={4096}
           aria-invalid={Boolean(errors.body)}
           onChange={(event) => setText(event.target.value)}
-          placeholder="Hi {{contact.firstName | there}}, …"
+          placeholder={t("textPlaceholder", { variable: `{{contact.firstName | ${t("placeholderFallback")}}}` })}
           className="w-full rounded-md border border-border bg-card px-3 py-2 text-sm placeholder:text-muted-foreground focus-visible:outline-2 focus-visible:outline-primary aria-[invalid=true]:border-destructive"
         />
       </Field>
       <details open className="rounded-md border border-border text-sm">
-        <summary className="cursor-pointer px-3 py-2 font-medium">Variables</summary>
+        <summary className="cursor-pointer px-3 py-2 font-medium">{t("variables")}</summary>
         <ul className="max-h-48 space-y-1 overflow-y-auto px-3 pb-3">
-          {Object.entries(TEMPLATE_VARIABLES).map(([name, meaning]) => (
-            <li key={name} className="flex items-baseline gap-2">
+          {(Object.keys(TEMPLATE_VARIABLES) as TTemplateVariable[]).map((name) => (
+            <li key={name} className="flex flex-wrap items-baseline gap-x-2">
               <button
                 type="button"
                 className="shrink-0 rounded bg-muted px-1.5 font-mono text-xs text-foreground hover:bg-primary/10 focus-visible:outline-2 focus-visible:outline-primary"
-                aria-label={`Insert {{${name}}}`}
+                aria-label={t("insertVariable", { variable: `{{${name}}}` })}
                 onClick={() => insertVariable(name)}
               >
                 {`{{${name}}}`}
               </button>
-              <span className="text-xs text-muted-foreground">{meaning}</span>
+              <span className="min-w-0 text-xs text-muted-foreground">{t(`variable.${name}`)}</span>
             </li>
           ))}
         </ul>
@@ -213,11 +218,11 @@ function CannedReplyForm({
       {errors.other ? <Alert tone="error">{errors.other}</Alert> : null}
       <div className="flex gap-2">
         <Button type="submit" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : reply ? "Save changes" : "Add saved reply"}
+          {save.isPending ? common("saving") : reply ? t("saveChanges") : t("add")}
         </Button>
         {reply ? (
           <Button variant="ghost" onClick={onCancel}>
-            Cancel
+            {common("cancel")}
           </Button>
         ) : null}
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -15,29 +16,24 @@ import type { TInboxThread } from "./inbox-labels";
 
 type TMode = "reply" | "note";
 
-/** "Gemini gemini-3.8-flash", or what the offline stand-in is. */
-function describeModel(suggestion: { provider: string; model: string }): string {
-  if (suggestion.provider === "offline") return "the offline stand-in (no Gemini key is set)";
-  return `${suggestion.provider} ${suggestion.model}`;
-}
-
-function formatLatency(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
+type TInboxT = ReturnType<typeof useTranslations<"inbox.composer">>;
 
 /** What sending will do, said before it happens. */
-function replyHint(thread: TInboxThread["thread"], contact: TInboxThread["contact"], currentUserId: string): string {
-  if (contact.blocked) return "This contact is blocked: unblock them on their contact page to reply.";
-  if (contact.optedOut) {
-    return `This contact opted out: you can answer only within ${OPTED_OUT_REPLY_HOURS} hours of their last message.`;
-  }
-  if (thread.mode === "bot") return "Sending takes this conversation over from the bot.";
-  if (thread.mode === "closed") return "Sending reopens this conversation and makes it yours.";
-  if (!thread.assignedUserId) return "Sending makes this conversation yours.";
+function replyHint(
+  t: TInboxT,
+  thread: TInboxThread["thread"],
+  contact: TInboxThread["contact"],
+  currentUserId: string,
+): string {
+  if (contact.blocked) return t("hint.blocked");
+  if (contact.optedOut) return t("hint.optedOut", { hours: OPTED_OUT_REPLY_HOURS });
+  if (thread.mode === "bot") return t("hint.bot");
+  if (thread.mode === "closed") return t("hint.closed");
+  if (!thread.assignedUserId) return t("hint.unassigned");
   if (thread.assignedUserId !== currentUserId) {
-    return `${thread.assigneeName ?? "Someone else"} owns this conversation; only they can reply until it is assigned to you.`;
+    return t("hint.othersThread", { name: thread.assigneeName ?? t("hint.someoneElse") });
   }
-  return "Ctrl+Enter (⌘+Enter) sends.";
+  return t("hint.send");
 }
 
 /**
@@ -55,6 +51,8 @@ export function Composer({
   onSent: () => void;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox.composer");
+  const format = useFormatter();
   const queryClient = useQueryClient();
   const threadId = data.thread.id;
   const textareaId = useId();
@@ -75,6 +73,10 @@ export function Composer({
   const note = useMutation(trpc.inbox.note.mutationOptions());
   const suggest = useMutation(trpc.inbox.suggest.mutationOptions());
   const [inserting, setInserting] = useState(false);
+  const formatLatency = (ms: number) =>
+    ms < 1000
+      ? format.number(Math.round(ms), { style: "unit", unit: "millisecond", unitDisplay: "short" })
+      : format.number(ms / 1000, { style: "unit", unit: "second", unitDisplay: "short", maximumFractionDigits: 1 });
   const sending = reply.isPending || note.isPending;
 
   /** Puts `snippet` where the cursor is (or over the selection), ready to edit. */
@@ -135,7 +137,7 @@ export function Composer({
   };
 
   const askAi = async () => {
-    if (text.trim() && !window.confirm("Replace what you have written with the AI's suggestion?")) return;
+    if (text.trim() && !window.confirm(t("confirmReplace"))) return;
     setError(null);
     setAiNote(null);
     try {
@@ -146,11 +148,15 @@ export function Composer({
         suggestion.outcome === "fallback"
           ? {
               tone: "warning",
-              text: `The AI could not write a suggestion (${suggestion.reason ?? "no reason given"}); this is the fallback reply.`,
+              text: t("fallback", { reason: suggestion.reason ?? t("noReason") }),
             }
           : {
               tone: "info",
-              text: `Suggested by ${describeModel(suggestion)} in ${formatLatency(suggestion.latencyMs)}. Check it before sending.`,
+              text: t("suggested", {
+                model:
+                  suggestion.provider === "offline" ? t("offlineModel") : `${suggestion.provider} ${suggestion.model}`,
+                latency: formatLatency(suggestion.latencyMs),
+              }),
             },
       );
       requestAnimationFrame(() => textarea.current?.focus());
@@ -165,10 +171,14 @@ export function Composer({
       <form
         onSubmit={onSubmit}
         className={cn("space-y-2 border-t border-border p-3", isNote && "bg-warning/10")}
-        aria-label="Write to the conversation"
+        aria-label={t("form")}
       >
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <div role="group" aria-label="Write" className="inline-flex rounded-md border border-border bg-card p-0.5">
+          <div
+            role="group"
+            aria-label={t("modeGroup")}
+            className="inline-flex rounded-md border border-border bg-card p-0.5"
+          >
             {(["reply", "note"] as const).map((option) => (
               <button
                 key={option}
@@ -180,35 +190,35 @@ export function Composer({
                   mode === option ? "bg-primary text-primary-foreground" : "text-foreground hover:bg-muted",
                 )}
               >
-                {option === "reply" ? "Reply" : "Internal note"}
+                {option === "reply" ? t("reply") : t("note")}
               </button>
             ))}
           </div>
-          <div className="flex flex-wrap items-center gap-2">
+          <div className="flex min-w-0 flex-wrap items-center gap-2">
             <Select
-              aria-label="Insert a saved reply"
-              className="h-8 w-auto max-w-48"
+              aria-label={t("insertSaved")}
+              className="h-8 w-auto max-w-48 min-w-0"
               value=""
               disabled={inserting || !canned.data?.length}
               onChange={(event) => void insertCanned(event.target.value)}
             >
-              <option value="">{canned.data?.length ? "Saved replies…" : "No saved replies"}</option>
+              <option value="">{canned.data?.length ? t("savedReplies") : t("noSavedReplies")}</option>
               {canned.data?.map((cannedReply) => (
                 <option key={cannedReply.id} value={cannedReply.id}>
                   {cannedReply.title}
                 </option>
               ))}
             </Select>
-            <Button size="sm" variant="ghost" aria-label="Manage saved replies" onClick={() => setManaging(true)}>
-              Manage
+            <Button size="sm" variant="ghost" aria-label={t("manageLabel")} onClick={() => setManaging(true)}>
+              {t("manage")}
             </Button>
             <Button size="sm" variant="secondary" disabled={suggest.isPending} onClick={() => void askAi()}>
-              {suggest.isPending ? "Asking the AI…" : "Suggest with AI"}
+              {suggest.isPending ? t("asking") : t("suggest")}
             </Button>
           </div>
         </div>
         <label htmlFor={textareaId} className="sr-only">
-          {isNote ? "Internal note" : "Reply"}
+          {isNote ? t("note") : t("reply")}
         </label>
         <textarea
           id={textareaId}
@@ -217,22 +227,22 @@ export function Composer({
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
           aria-describedby={hintId}
+          aria-keyshortcuts="Alt+R"
+          data-inbox-composer=""
           aria-invalid={Boolean(error)}
           maxLength={4096}
           rows={2}
-          placeholder={isNote ? "A note for the team; the contact never sees it" : "Write a reply"}
+          placeholder={isNote ? t("notePlaceholder") : t("replyPlaceholder")}
           className="block max-h-60 min-h-16 w-full resize-y rounded-md border border-border bg-card px-3 py-2 text-sm placeholder:text-muted-foreground focus-visible:outline-2 focus-visible:outline-primary aria-[invalid=true]:border-destructive"
         />
         {aiNote ? <Alert tone={aiNote.tone}>{aiNote.text}</Alert> : null}
         {error ? <Alert tone="error">{error}</Alert> : null}
         <div className="flex flex-wrap items-center justify-between gap-2">
           <p id={hintId} className="text-xs text-foreground/70">
-            {isNote
-              ? "Only staff see internal notes. Ctrl+Enter (⌘+Enter) saves."
-              : replyHint(data.thread, data.contact, currentUserId)}
+            {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}
           </p>
           <Button type="submit" disabled={sending || !text.trim()}>
-            {sending ? "Sending…" : isNote ? "Add note" : "Send"}
+            {sending ? t("sending") : isNote ? t("addNote") : t("send")}
           </Button>
         </div>
       </form>

@@ -1,6 +1,7 @@
 "use client";
 
 import type { inferRouterOutputs } from "@trpc/server";
+import { useFormatter, useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 import type { AppRouter } from "~/server/api/root";
 import type { TInboxFilter } from "~/server/inbox/list";
@@ -13,14 +14,14 @@ export type TInboxNote = TInboxThread["notes"][number];
 export type TInboxCounts = TInboxOutputs["counts"];
 export type TCannedReply = TInboxOutputs["canned"][number];
 
-/** The filter tabs, in order, and which count (if any) each shows. */
-export const INBOX_TABS: readonly { filter: TInboxFilter; label: string; count?: keyof TInboxCounts }[] = [
-  { filter: "needs_human", label: "Needs a human", count: "needsHuman" },
-  { filter: "mine", label: "Mine", count: "mine" },
-  { filter: "unassigned", label: "Unassigned", count: "unassigned" },
-  { filter: "bot", label: "Bot" },
-  { filter: "closed", label: "Closed" },
-  { filter: "all", label: "All" },
+/** The filter tabs, in order, and which count (if any) each shows (labels: `inbox.tabs.<filter>`). */
+export const INBOX_TABS: readonly { filter: TInboxFilter; count?: keyof TInboxCounts }[] = [
+  { filter: "needs_human", count: "needsHuman" },
+  { filter: "mine", count: "mine" },
+  { filter: "unassigned", count: "unassigned" },
+  { filter: "bot" },
+  { filter: "closed" },
+  { filter: "all" },
 ];
 
 export function isInboxFilter(value: string | null): value is TInboxFilter {
@@ -37,46 +38,58 @@ export function useNow(intervalMs = 30_000): number {
   return now;
 }
 
-/** "12 min", "2 h 5 min", "3 d": how long since `since`. */
-export function formatDuration(since: Date | string, now: number): string {
-  const minutes = Math.max(0, Math.floor((now - new Date(since).getTime()) / 60_000));
-  if (minutes < 1) return "under a minute";
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
-}
-
-/** Today's times as "14:05", older ones as "3 Mar". */
-export function formatListTime(at: Date | string, now: number): string {
-  const date = new Date(at);
-  const sameDay = new Date(now).toDateString() === date.toDateString();
-  return sameDay
-    ? date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
-    : date.toLocaleDateString(undefined, { day: "numeric", month: "short" });
-}
-
-/** A message or note's time: "14:05" today, "3 Mar, 14:05" otherwise. */
-export function formatStamp(at: Date | string, now: number): string {
-  const date = new Date(at);
-  const time = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  return new Date(now).toDateString() === date.toDateString()
-    ? time
-    : `${date.toLocaleDateString(undefined, { day: "numeric", month: "short" })}, ${time}`;
-}
-
 export type TOwner = { kind: "bot" | "closed" | "unassigned" | "me" | "person"; label: string };
 
-/** Who has the thread, in words: Bot, Closed, Unassigned, You, or the person's name. */
-export function describeOwner(
-  thread: { mode: "bot" | "human" | "closed"; assignedUserId: string | null; assigneeName: string | null },
-  currentUserId: string,
-): TOwner {
-  if (thread.mode === "bot") return { kind: "bot", label: "Bot" };
-  if (thread.mode === "closed") return { kind: "closed", label: "Closed" };
-  if (!thread.assignedUserId) return { kind: "unassigned", label: "Unassigned" };
-  if (thread.assignedUserId === currentUserId) return { kind: "me", label: "You" };
-  return { kind: "person", label: thread.assigneeName ?? "Someone" };
+/**
+ * The Inbox's words for times and owners, in the reader's language and the organisation's time
+ * zone: durations ("12 min", "2 h 5 min", "3 d"), list times ("14:05" today, "3 Mar" before),
+ * message stamps ("14:05" today, "3 Mar, 14:05" before) and who has a thread.
+ */
+export function useInboxFormat() {
+  const t = useTranslations("inbox");
+  const format = useFormatter();
+  const unit = (value: number, name: "minute" | "hour" | "day") =>
+    format.number(value, { style: "unit", unit: name, unitDisplay: "short", maximumFractionDigits: 0 });
+  const sameDay = (a: Date, b: Date) => format.dateTime(a, "date") === format.dateTime(b, "date");
+  const dayMonth = (date: Date) => format.dateTime(date, { day: "numeric", month: "short" });
+  return {
+    /** How long since `since`. */
+    duration(since: Date | string, now: number): string {
+      const minutes = Math.max(0, Math.floor((now - new Date(since).getTime()) / 60_000));
+      if (minutes < 1) return t("duration.underMinute");
+      if (minutes < 60) return unit(minutes, "minute");
+      const hours = Math.floor(minutes / 60);
+      if (hours < 24) {
+        return minutes % 60
+          ? t("duration.hoursMinutes", { hours: unit(hours, "hour"), minutes: unit(minutes % 60, "minute") })
+          : unit(hours, "hour");
+      }
+      return unit(Math.floor(hours / 24), "day");
+    },
+    /** Today's times as "14:05", older ones as "3 Mar". */
+    listTime(at: Date | string, now: number): string {
+      const date = new Date(at);
+      return sameDay(date, new Date(now)) ? format.dateTime(date, "time") : dayMonth(date);
+    },
+    /** A message or note's time: "14:05" today, "3 Mar, 14:05" otherwise. */
+    stamp(at: Date | string, now: number): string {
+      const date = new Date(at);
+      return sameDay(date, new Date(now))
+        ? format.dateTime(date, "time")
+        : format.dateTime(date, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    },
+    /** Who has the thread, in words: Bot, Closed, Unassigned, You, or the person's name. */
+    owner(
+      thread: { mode: "bot" | "human" | "closed"; assignedUserId: string | null; assigneeName: string | null },
+      currentUserId: string,
+    ): TOwner {
+      if (thread.mode === "bot") return { kind: "bot", label: t("owner.bot") };
+      if (thread.mode === "closed") return { kind: "closed", label: t("owner.closed") };
+      if (!thread.assignedUserId) return { kind: "unassigned", label: t("owner.unassigned") };
+      if (thread.assignedUserId === currentUserId) return { kind: "me", label: t("owner.me") };
+      return { kind: "person", label: thread.assigneeName ?? t("owner.someone") };
+    },
+  };
 }
 
 /** Unread counts arrive capped just past 99. */

@@ -1,9 +1,12 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useLiveInvalidation } from "~/components/live/use-live-invalidation";
 import { useTRPC } from "~/components/trpc/client";
 import { Card, CardBody } from "~/components/ui/card";
+import { cn } from "~/components/ui/cn";
 import type { TInboxFilter } from "~/server/inbox/list";
 import { isInboxFilter } from "./inbox-labels";
 import { ThreadList } from "./thread-list";
@@ -12,12 +15,14 @@ import { ThreadView } from "./thread-view";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The Inbox page: conversations on the left, the open one on the right. The filter and the
+ * The Inbox page: conversations on the left, the open one on the right (on phones, one at a
+ * time: the list, or the conversation with a Back link). The filter and the
  * open thread live in the URL (`?filter=…&thread=…`), so a reload or a shared link keeps them;
  * live events keep the list, the counts and the open thread current.
  */
 export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: string; canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox.workspace");
   const searchParams = useSearchParams();
   const filterParam = searchParams.get("filter");
   const filter: TInboxFilter = isInboxFilter(filterParam) ? filterParam : "needs_human";
@@ -39,31 +44,84 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
     if (next.thread) params.set("thread", next.thread);
     return `/inbox?${params.toString()}`;
   };
+  // Focus follows the person: to the conversation they opened, back to its row when they return.
+  const [openedByPerson, setOpenedByPerson] = useState(false);
+  const workspace = useRef<HTMLDivElement>(null);
+  const focusList = useCallback((preferThreadId?: string | null) => {
+    const root = workspace.current;
+    if (!root) return;
+    const rows = [...root.querySelectorAll<HTMLAnchorElement>("[data-inbox-list] a")];
+    const target =
+      rows.find((row) => preferThreadId && row.href.includes(`thread=${preferThreadId}`)) ??
+      rows.find((row) => row.getAttribute("aria-current") === "true") ??
+      rows[0] ??
+      root.querySelector<HTMLInputElement>("[data-inbox-search]");
+    target?.focus();
+  }, []);
   // Client-side only: Next.js syncs useSearchParams with the History API, no server round trip.
-  const selectThread = (thread: string) => window.history.pushState(null, "", hrefFor({ filter, thread }));
+  const selectThread = (thread: string) => {
+    setOpenedByPerson(true);
+    window.history.pushState(null, "", hrefFor({ filter, thread }));
+  };
   const selectFilter = (next: TInboxFilter) =>
     window.history.replaceState(null, "", hrefFor({ filter: next, thread: threadId }));
+  const backToList = () => {
+    const previous = threadId;
+    window.history.pushState(null, "", hrefFor({ filter, thread: null }));
+    requestAnimationFrame(() => focusList(previous));
+  };
+
+  // Alt+L: the conversations; Alt+R: the reply box (by the key's place, so macOS's Option letters work too).
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (event.code === "KeyL") {
+        event.preventDefault();
+        focusList();
+      } else if (event.code === "KeyR") {
+        const composer = workspace.current?.querySelector<HTMLTextAreaElement>("[data-inbox-composer]");
+        if (!composer) return;
+        event.preventDefault();
+        composer.focus();
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [focusList]);
 
   return (
-    <div className="grid grid-cols-[minmax(0,1fr)] gap-4 lg:h-[calc(100dvh-10.5rem)] lg:min-h-[34rem] lg:grid-cols-[22rem_minmax(0,1fr)]">
-      <ThreadList
-        filter={filter}
-        selectedThreadId={threadId}
-        currentUserId={currentUserId}
-        canWrite={canWrite}
-        hrefFor={(thread) => hrefFor({ filter, thread })}
-        onFilterChange={selectFilter}
-        onSelect={selectThread}
-      />
-      {threadId ? (
-        <ThreadView key={threadId} threadId={threadId} currentUserId={currentUserId} canWrite={canWrite} />
-      ) : (
-        <Card className="flex items-center justify-center">
-          <CardBody className="text-center text-sm text-muted-foreground">
-            {threadParam ? "That link does not point to a conversation." : "Pick a conversation on the left."}
-          </CardBody>
-        </Card>
-      )}
+    <div ref={workspace}>
+      <p className="mb-2 hidden text-xs text-muted-foreground md:block">{t("shortcuts")}</p>
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-4 md:h-[calc(100dvh-12rem)] md:min-h-[34rem] md:grid-cols-[18rem_minmax(0,1fr)] lg:grid-cols-[22rem_minmax(0,1fr)]">
+        {/* Phones show one pane at a time: the list, or the open conversation with a Back link. */}
+        <ThreadList
+          className={threadId ? "hidden md:flex" : undefined}
+          filter={filter}
+          selectedThreadId={threadId}
+          currentUserId={currentUserId}
+          canWrite={canWrite}
+          hrefFor={(thread) => hrefFor({ filter, thread })}
+          onFilterChange={selectFilter}
+          onSelect={selectThread}
+        />
+        {threadId ? (
+          <ThreadView
+            key={threadId}
+            threadId={threadId}
+            currentUserId={currentUserId}
+            canWrite={canWrite}
+            backHref={hrefFor({ filter, thread: null })}
+            onBack={backToList}
+            focusOnOpen={openedByPerson}
+          />
+        ) : (
+          <Card className={cn("items-center justify-center md:flex", threadParam ? "flex" : "hidden")}>
+            <CardBody className="text-center text-sm text-muted-foreground">
+              {threadParam ? t("badLink") : t("pick")}
+            </CardBody>
+          </Card>
+        )}
+      </div>
     </div>
   );
 }

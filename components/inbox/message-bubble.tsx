@@ -1,7 +1,8 @@
+import { useTranslations, useFormatter } from "next-intl";
 import Link from "next/link";
 import { Ticks } from "~/components/simulator/ticks";
 import { cn } from "~/components/ui/cn";
-import { formatStamp, type TInboxMessage, type TInboxNote } from "./inbox-labels";
+import { type TInboxMessage, type TInboxNote, useInboxFormat } from "./inbox-labels";
 import { MessageContent } from "./message-content";
 
 /** What a bubble needs from the rest of the loaded conversation: messages by WhatsApp id, reactions on each. */
@@ -9,43 +10,46 @@ export type TBubbleContext = { byWaId: ReadonlyMap<string, TInboxMessage>; react
 
 /** Who wrote a message: the contact, a rule (which, which version), the AI, an agent, the phone or the API. */
 function SourceLabel({ message }: { message: TInboxMessage }) {
+  const t = useTranslations("inbox.bubble");
+  const format = useFormatter();
   switch (message.source) {
     case "contact":
-      return <span>Contact</span>;
+      return <span>{t("contact")}</span>;
     case "rule": {
       // No rule: nothing matched and the default reply from Settings answered.
-      if (!message.ruleId) return <span>Default reply</span>;
-      const name = message.ruleName ? `Rule “${message.ruleName}”` : "Rule";
-      const version = message.ruleVersion ? ` v${message.ruleVersion}` : "";
+      if (!message.ruleId) return <span>{t("defaultReply")}</span>;
+      const name = message.ruleName ? t("namedRule", { name: message.ruleName }) : t("rule");
       return (
         <Link href={`/rules?rule=${message.ruleId}`} className="underline underline-offset-2 hover:no-underline">
           {name}
-          {version}
+          {message.ruleVersion ? ` ${t("version", { version: message.ruleVersion })}` : ""}
         </Link>
       );
     }
     case "ai":
       return (
         <span>
-          AI
-          {message.aiLatencyMs !== null ? ` (${(message.aiLatencyMs / 1000).toFixed(1)} s)` : ""}
+          {message.aiLatencyMs !== null
+            ? t("aiLatency", {
+                latency: format.number(message.aiLatencyMs / 1000, {
+                  style: "unit",
+                  unit: "second",
+                  unitDisplay: "short",
+                  minimumFractionDigits: 1,
+                  maximumFractionDigits: 1,
+                }),
+              })
+            : t("ai")}
         </span>
       );
     case "agent":
-      return <span>Agent {message.authorName ?? "(removed user)"}</span>;
+      return <span>{t("agent", { name: message.authorName ?? t("removedUser") })}</span>;
     case "phone":
-      return <span title="Sent from the phone WhatsApp runs on">Phone</span>;
+      return <span title={t("phoneTitle")}>{t("phone")}</span>;
     case "api":
-      return <span>API</span>;
+      return <span>{t("api")}</span>;
   }
 }
-
-/** Why the bot left a contact's message unanswered (messages.no_reply_reason). */
-const NO_REPLY_TEXT: Record<NonNullable<TInboxMessage["noReplyReason"]>, string> = {
-  blocked: "Not answered: the contact is blocked.",
-  opted_out: "Not answered: the contact opted out, and Settings say the bot does not answer them.",
-  reply_cap: "Not answered: too many automatic replies in this conversation (reply cap in Settings).",
-};
 
 /** One message: the contact's on the left, ours on the right, with who wrote it, when, and its ticks. */
 export function MessageBubble({
@@ -57,6 +61,8 @@ export function MessageBubble({
   now: number;
   context?: TBubbleContext;
 }) {
+  const t = useTranslations("inbox.bubble");
+  const inboxFormat = useInboxFormat();
   const inbound = message.direction === "in";
   const { content } = message;
   const quoted = content.quoted ? context?.byWaId.get(content.quoted.waMessageId) : undefined;
@@ -72,7 +78,7 @@ export function MessageBubble({
     >
       <div
         className={cn(
-          "max-w-[80%] rounded-lg border px-3 py-2 text-sm shadow-xs",
+          "max-w-[80%] min-w-0 rounded-lg border px-3 py-2 text-sm shadow-xs",
           inbound ? "rounded-bl-sm border-border bg-card" : "rounded-br-sm",
           !inbound && (byPerson ? "border-primary/25 bg-primary/10" : "border-border bg-muted"),
         )}
@@ -91,13 +97,13 @@ export function MessageBubble({
         >
           <SourceLabel message={message} />
           <span aria-hidden="true">·</span>
-          <time dateTime={new Date(message.createdAt).toISOString()}>{formatStamp(message.createdAt, now)}</time>
+          <time dateTime={new Date(message.createdAt).toISOString()}>{inboxFormat.stamp(message.createdAt, now)}</time>
           {inbound ? null : <Ticks status={message.status} className="ml-0" />}
           {reactions.length > 0 ? (
             <span
               className="rounded-full border border-border bg-background px-1.5"
               data-testid="reactions"
-              title="Reactions"
+              title={t("reactions")}
             >
               {reactions.join(" ")}
             </span>
@@ -105,11 +111,11 @@ export function MessageBubble({
         </div>
         {inbound && message.noReplyReason ? (
           <p className="mt-1 text-xs text-foreground/70" data-testid="no-reply-reason">
-            {NO_REPLY_TEXT[message.noReplyReason]}
+            {t(`noReply.${message.noReplyReason}`)}
           </p>
         ) : null}
         {message.error ? (
-          <p className="mt-1 text-xs text-[color:color-mix(in_oklab,var(--destructive)_75%,var(--foreground))]">
+          <p className="mt-1 text-xs break-words text-[color:color-mix(in_oklab,var(--destructive)_75%,var(--foreground))]">
             {message.error}
           </p>
         ) : null}
@@ -120,15 +126,17 @@ export function MessageBubble({
 
 /** A staff-only note, set apart from the conversation so nobody mistakes it for a message. */
 export function NoteCard({ note, now }: { note: TInboxNote; now: number }) {
+  const t = useTranslations("inbox.bubble");
+  const inboxFormat = useInboxFormat();
   return (
     <div className="flex justify-center" data-testid="note">
       <div className="w-full max-w-[85%] rounded-md border border-dashed border-warning bg-warning/10 px-3 py-2 text-sm">
         <div className="mb-0.5 flex flex-wrap items-center gap-x-1.5 text-xs text-foreground/80">
-          <span className="font-semibold text-foreground">Internal note</span>
+          <span className="font-semibold text-foreground">{t("note")}</span>
           <span aria-hidden="true">·</span>
           <span>{note.authorName ?? "Switchboard"}</span>
           <span aria-hidden="true">·</span>
-          <time dateTime={new Date(note.createdAt).toISOString()}>{formatStamp(note.createdAt, now)}</time>
+          <time dateTime={new Date(note.createdAt).toISOString()}>{inboxFormat.stamp(note.createdAt, now)}</time>
         </div>
         <div className="break-words whitespace-pre-wrap">{note.body}</div>
       </div>

@@ -1,13 +1,7 @@
+import { useFormatter, useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { cn } from "~/components/ui/cn";
-import {
-  captionOf,
-  KIND_LABELS,
-  mediaOf,
-  type TContentKind,
-  type TMediaRef,
-  type TMessageContent,
-} from "~/server/messages/content";
+import { captionOf, mediaOf, type TContentKind, type TMediaRef, type TMessageContent } from "~/server/messages/content";
 
 /**
  * A message's content as the dashboard shows it (the Inbox, a contact's history, the
@@ -34,17 +28,23 @@ const ICONS: Record<TContentKind, string> = {
   unknown: "❔",
 };
 
-/** A size in words: "2.1 MB". */
-export function formatBytes(size: number): string {
-  if (size < 1024) return `${size} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = size / 1024;
+type TFormatter = ReturnType<typeof useFormatter>;
+
+/** A size in words, in the reader's language: "2.1 MB". */
+export function formatBytes(format: TFormatter, size: number): string {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+  let value = size;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return format.number(value, {
+    style: "unit",
+    unit: units[unit],
+    unitDisplay: unit === 0 ? "long" : "short",
+    maximumFractionDigits: unit === 0 || value >= 10 ? 0 : 1,
+  });
 }
 
 /** "0:42": a duration in seconds. */
@@ -54,12 +54,12 @@ function formatDuration(seconds: number): string {
 }
 
 /** The file's details in one line: name, type, size, length. */
-function mediaDetails(media: TMediaRef | undefined): string {
+function mediaDetails(format: TFormatter, media: TMediaRef | undefined): string {
   if (!media) return "";
   return [
     media.fileName,
     media.mimeType,
-    media.size !== undefined ? formatBytes(media.size) : undefined,
+    media.size !== undefined ? formatBytes(format, media.size) : undefined,
     media.durationS !== undefined ? formatDuration(media.durationS) : undefined,
     media.width && media.height ? `${media.width}×${media.height}` : undefined,
   ]
@@ -74,7 +74,7 @@ export function mapLink(lat: number, lng: number): string {
 
 function Line({ icon, children, testId }: { icon: string; children: ReactNode; testId?: string }) {
   return (
-    <div className="break-words whitespace-pre-wrap" data-testid={testId}>
+    <div className="break-words whitespace-pre-wrap [overflow-wrap:anywhere]" data-testid={testId}>
       {icon ? (
         <span aria-hidden="true" className="mr-1">
           {icon}
@@ -93,12 +93,13 @@ export function shortText(text: string, max = 80): string {
 
 /** The quoted message above a reply: its text when it is loaded, else that it is an earlier one. */
 function Quote({ text }: { text: string | null }) {
+  const t = useTranslations("inbox.content");
   return (
     <div
       className="mb-1 rounded-sm border-l-4 border-primary/50 bg-foreground/5 px-2 py-1 text-xs text-foreground/80"
       data-testid="quoted-message"
     >
-      {text === null ? <em>Replying to an earlier message</em> : <>↩ {shortText(text)}</>}
+      {text === null ? <em>{t("replyingToEarlier")}</em> : <>↩ {shortText(text)}</>}
     </div>
   );
 }
@@ -136,12 +137,14 @@ function ContentBody({
   body: string;
   reactionTargetText: string | null;
 }) {
+  const t = useTranslations("inbox");
+  const format = useFormatter();
   const icon = ICONS[content.kind];
   switch (content.kind) {
     case "text":
       return (
-        <div className="break-words whitespace-pre-wrap">
-          {content.text || <em className="text-foreground/70">(empty)</em>}
+        <div className="break-words whitespace-pre-wrap [overflow-wrap:anywhere]">
+          {content.text || <em className="text-foreground/70">{t("content.empty")}</em>}
         </div>
       );
     case "image":
@@ -152,15 +155,15 @@ function ContentBody({
     case "sticker": {
       const caption = captionOf(content);
       const media = mediaOf(content);
-      const name = content.kind === "document" && media?.fileName ? media.fileName : KIND_LABELS[content.kind];
-      const details = mediaDetails(media);
+      const name = content.kind === "document" && media?.fileName ? media.fileName : t(`kind.${content.kind}`);
+      const details = mediaDetails(format, media);
       return (
         <>
           <Line icon={icon} testId="media-stand-in">
             <span className="font-medium">{name}</span>
             {caption ? <> — {caption}</> : null}
           </Line>
-          {details ? <div className="text-xs text-foreground/70">{details}</div> : null}
+          {details ? <div className="text-xs break-all text-foreground/70">{details}</div> : null}
         </>
       );
     }
@@ -168,7 +171,7 @@ function ContentBody({
       const place = [content.name, content.address].filter((part) => part?.trim()).join(", ");
       return (
         <Line icon={icon} testId="location">
-          <span className="font-medium">Location:</span> {place ? `${place} ` : ""}(
+          <span className="font-medium">{t("content.location")}</span> {place ? `${place} ` : ""}(
           <a
             href={mapLink(content.lat, content.lng)}
             target="_blank"
@@ -190,7 +193,7 @@ function ContentBody({
                 <span aria-hidden="true" className="mr-1">
                   {icon}
                 </span>
-                {card.name.trim() || "(no name)"}
+                {card.name.trim() || t("content.noName")}
               </div>
               {card.phones.map((phone) => (
                 <div key={phone} className="text-xs text-foreground/80">
@@ -204,15 +207,18 @@ function ContentBody({
     case "reaction":
       return (
         <div className="text-foreground/80 italic" data-testid="reaction">
-          {content.emoji ? <>reacted {content.emoji}</> : <>took back a reaction</>}
-          {reactionTargetText !== null ? <> to “{shortText(reactionTargetText, 60)}”</> : null}
+          {content.emoji ? t("content.reacted", { emoji: content.emoji }) : t("content.unreacted")}
+          {reactionTargetText !== null ? (
+            <> {t("content.reactedTo", { text: shortText(reactionTargetText, 60) })}</>
+          ) : null}
         </div>
       );
     case "button_reply":
     case "list_reply":
       return (
         <Line icon={icon}>
-          <span className="text-foreground/70">Chose:</span> <span className="font-medium">{content.title}</span>
+          <span className="text-foreground/70">{t("content.chose")}</span>{" "}
+          <span className="font-medium">{content.title}</span>
           {content.kind === "list_reply" && content.description ? <> — {content.description}</> : null}
         </Line>
       );
@@ -221,7 +227,7 @@ function ContentBody({
       return (
         <>
           <Line icon={icon}>
-            <span className="font-medium">Template {content.name}</span>{" "}
+            <span className="font-medium">{t("content.template", { name: content.name })}</span>{" "}
             <span className="text-xs text-foreground/70">({content.language})</span>
           </Line>
           {text ? <div className="break-words whitespace-pre-wrap">{text}</div> : null}
@@ -231,7 +237,7 @@ function ContentBody({
     case "unknown":
       return (
         <Line icon={icon}>
-          <span className="text-foreground/70">Unsupported message ({content.engineType})</span>
+          <span className="text-foreground/70">{t("content.unsupported", { type: content.engineType })}</span>
           {content.text ? <div className="break-words whitespace-pre-wrap">{content.text}</div> : null}
           {!content.text && body && !body.startsWith("[") ? <div>{body}</div> : null}
         </Line>

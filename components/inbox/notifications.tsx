@@ -1,7 +1,11 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useSyncExternalStore } from "react";
 import { Button } from "~/components/ui/button";
+import en from "~/server/i18n/messages/en/inbox.json";
+import es from "~/server/i18n/messages/es/inbox.json";
+import ptBR from "~/server/i18n/messages/pt-BR/inbox.json";
 
 /** Where this browser remembers whether the user wants inbox notifications ("on" or "off"). */
 const STORAGE_KEY = "switchboard.inbox.notifications";
@@ -48,8 +52,11 @@ function remember(on: boolean) {
  */
 export function notifyNeedsPerson(threadId: string | null, open: (href: string) => void) {
   if (readState() !== "on" || document.visibilityState !== "hidden") return;
-  const notification = new Notification("A conversation needs a person", {
-    body: "Open the inbox to answer.",
+  // Outside React (called from an event handler): the page's language is on <html lang>.
+  const lang = document.documentElement.lang;
+  const words = (lang === "es" ? es : lang === "pt-BR" ? ptBR : en).notifications;
+  const notification = new Notification(words.title, {
+    body: words.body,
     tag: `switchboard-inbox-${threadId ?? "any"}`,
   });
   notification.onclick = () => {
@@ -62,12 +69,11 @@ export function notifyNeedsPerson(threadId: string | null, open: (href: string) 
 
 /** The inbox's "Enable notifications" switch: asks the browser's permission, remembers the choice. */
 export function NotificationToggle() {
+  const t = useTranslations("inbox.notifications");
   const state = useSyncExternalStore(subscribe, readState, () => "unsupported" as const);
   if (state === "unsupported") return null;
   if (state === "blocked") {
-    return (
-      <p className="text-sm text-muted-foreground">Notifications are blocked for this site in the browser settings.</p>
-    );
+    return <p className="text-sm text-muted-foreground">{t("blocked")}</p>;
   }
   const enable = async () => {
     const permission = await Notification.requestPermission();
@@ -75,11 +81,11 @@ export function NotificationToggle() {
   };
   return state === "on" ? (
     <Button variant="secondary" size="sm" onClick={() => remember(false)}>
-      Turn off notifications
+      {t("turnOff")}
     </Button>
   ) : (
     <Button variant="secondary" size="sm" onClick={() => void enable()}>
-      Enable notifications
+      {t("enable")}
     </Button>
   );
 }

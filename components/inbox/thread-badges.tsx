@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { Badge } from "~/components/ui/badge";
 import type { TOwner } from "./inbox-labels";
 
@@ -11,8 +12,9 @@ const OWNER_TONE = {
 
 /** Who has the conversation: Bot, Closed, Unassigned, You or a person's name. */
 export function OwnerBadge({ owner }: { owner: TOwner }) {
+  const t = useTranslations("inbox.owner");
   return (
-    <Badge tone={OWNER_TONE[owner.kind]} title={`Owner: ${owner.label}`}>
+    <Badge tone={OWNER_TONE[owner.kind]} title={t("title", { name: owner.label })}>
       {owner.label}
     </Badge>
   );
@@ -20,7 +22,8 @@ export function OwnerBadge({ owner }: { owner: TOwner }) {
 
 /** The contact's learned mood, when it says something (neutral and unknown show nothing). */
 export function MoodBadge({ sentiment }: { sentiment: "positive" | "neutral" | "negative" | null }) {
-  if (sentiment === "negative") return <Badge tone="danger">negative mood</Badge>;
-  if (sentiment === "positive") return <Badge tone="success">positive mood</Badge>;
+  const t = useTranslations("inbox.mood");
+  if (sentiment === "negative") return <Badge tone="danger">{t("negative")}</Badge>;
+  if (sentiment === "positive") return <Badge tone="success">{t("positive")}</Badge>;
   return null;
 }

@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
+import { useFormatter, useTranslations } from "next-intl";
+import { type FormEvent, type MouseEvent, useEffect, useRef, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
@@ -10,7 +11,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
 import { Select } from "~/components/ui/input";
-import { describeOwner, formatDuration, type TInboxThread } from "./inbox-labels";
+import { type TInboxThread, useInboxFormat } from "./inbox-labels";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
 
 /**
@@ -24,29 +25,65 @@ export function ThreadHeader({
   currentUserId,
   canWrite,
   onChanged,
+  backHref,
+  onBack,
+  focusOnOpen,
 }: {
   data: TInboxThread;
   now: number;
   currentUserId: string;
   canWrite: boolean;
   onChanged: () => void;
+  backHref: string;
+  onBack: () => void;
+  focusOnOpen: boolean;
 }) {
+  const t = useTranslations("inbox");
+  const common = useTranslations("common");
+  const format = useFormatter();
+  const inboxFormat = useInboxFormat();
   const { thread, contact } = data;
-  const owner = describeOwner(thread, currentUserId);
+  const owner = inboxFormat.owner(thread, currentUserId);
   const headingId = `thread-${thread.id}-title`;
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusOnOpen) heading.current?.focus();
+  }, [focusOnOpen]);
+  const back = (event: MouseEvent<HTMLAnchorElement>) => {
+    // A plain click goes back in place; a middle or modified click opens the link as usual.
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    onBack();
+  };
   return (
     <div className="border-b border-border">
       <div className="flex flex-wrap items-start justify-between gap-3 p-4">
-        <div className="min-w-0">
-          <h2 id={headingId} className="truncate text-lg font-semibold">
-            {contact.name ?? contact.waId}
-          </h2>
-          <div className="mt-0.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-muted-foreground">
-            {contact.name ? <span className="font-mono">{contact.waId}</span> : null}
-            <span>Profile: {contact.profileName ?? "default"}</span>
-            <Link href={`/contacts/${contact.id}`} className="text-primary underline-offset-2 hover:underline">
-              Contact page
-            </Link>
+        <div className="flex min-w-0 items-start gap-2">
+          <a
+            href={backHref}
+            onClick={back}
+            className="-ml-1 inline-flex h-8 shrink-0 items-center rounded-md px-2 text-sm font-medium text-primary hover:bg-muted focus-visible:outline-2 focus-visible:outline-primary md:hidden"
+            aria-label={t("thread.back")}
+          >
+            <span aria-hidden="true">←&nbsp;</span>
+            {common("back")}
+          </a>
+          <div className="min-w-0">
+            <h2
+              id={headingId}
+              ref={heading}
+              tabIndex={-1}
+              className="text-lg font-semibold [overflow-wrap:anywhere] focus-visible:outline-2 focus-visible:outline-primary"
+            >
+              {contact.name ?? contact.waId}
+            </h2>
+            <div className="mt-0.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-muted-foreground">
+              {contact.name ? <span className="font-mono break-all">{contact.waId}</span> : null}
+              <span>{t("header.profile", { name: contact.profileName ?? t("header.defaultProfile") })}</span>
+              <Link href={`/contacts/${contact.id}`} className="text-primary underline-offset-2 hover:underline">
+                {t("header.contactPage")}
+              </Link>
+            </div>
           </div>
         </div>
         {canWrite ? <ThreadActions data={data} currentUserId={currentUserId} onChanged={onChanged} /> : null}
@@ -54,35 +91,34 @@ export function ThreadHeader({
       <div
         className="flex flex-wrap items-center gap-2 border-t border-border px-4 py-2 text-xs"
         role="group"
-        aria-label="About this conversation"
+        aria-label={t("header.about")}
       >
-        <span className="text-muted-foreground">Owner</span>
+        <span className="text-muted-foreground">{t("header.owner")}</span>
         <OwnerBadge owner={owner} />
         {thread.awaitingSince ? (
           thread.mode === "human" ? (
-            <Badge tone="warning">waiting {formatDuration(thread.awaitingSince, now)}</Badge>
+            <Badge tone="warning">{t("waiting", { duration: inboxFormat.duration(thread.awaitingSince, now) })}</Badge>
           ) : (
-            <span>waiting {formatDuration(thread.awaitingSince, now)}</span>
+            <span>{t("waiting", { duration: inboxFormat.duration(thread.awaitingSince, now) })}</span>
           )
         ) : null}
-        {contact.optedOut ? <Badge tone="danger">opted out</Badge> : null}
-        {contact.blocked ? <Badge tone="danger">blocked</Badge> : null}
+        {contact.optedOut ? <Badge tone="danger">{t("header.optedOut")}</Badge> : null}
+        {contact.blocked ? <Badge tone="danger">{t("header.blocked")}</Badge> : null}
         {thread.botPausedUntil && new Date(thread.botPausedUntil).getTime() > now ? (
           <Badge tone="warning">
-            bot paused (reply cap) until{" "}
-            {new Date(thread.botPausedUntil).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}
+            {t("header.botPaused", { time: format.dateTime(new Date(thread.botPausedUntil), "time") })}
           </Badge>
         ) : null}
-        <span className="ml-2 text-muted-foreground">Mood</span>
+        <span className="ml-2 text-muted-foreground">{t("header.mood")}</span>
         <MoodBadge sentiment={thread.sentiment} />
         {thread.sentiment === null || thread.sentiment === "neutral" ? (
-          <span>{thread.sentiment ?? "not known yet"}</span>
+          <span>{thread.sentiment ? t("mood.neutral") : t("mood.unknown")}</span>
         ) : null}
-        <span className="ml-2 text-muted-foreground">Topics</span>
+        <span className="ml-2 text-muted-foreground">{t("header.topics")}</span>
         {thread.topics.length > 0 ? (
           thread.topics.map((topic) => <Badge key={topic}>{topic}</Badge>)
         ) : (
-          <span>none yet</span>
+          <span>{t("header.noTopics")}</span>
         )}
       </div>
     </div>
@@ -100,6 +136,7 @@ function ThreadActions({
   onChanged: () => void;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox.actions");
   const { thread } = data;
   const [error, setError] = useState<string | null>(null);
   const agents = useQuery(trpc.inbox.agents.queryOptions());
@@ -127,48 +164,48 @@ function ThreadActions({
   };
 
   return (
-    <div className="ml-auto flex max-w-full flex-col items-end gap-2" role="group" aria-label="Conversation actions">
+    <div className="ml-auto flex max-w-full flex-col items-end gap-2" role="group" aria-label={t("group")}>
       <div className="flex flex-wrap items-center justify-end gap-2">
         {canTakeOver ? (
           <Button size="sm" disabled={busy} onClick={() => takeOver.mutate(input)}>
-            Take over
+            {t("takeOver")}
           </Button>
         ) : null}
         {!isClosed ? (
           <form className="flex items-center gap-1" onSubmit={submitAssign}>
             <Select
               name="userId"
-              aria-label="Assign to"
-              className="h-8 w-40"
+              aria-label={t("assignTo")}
+              className="h-8 w-40 max-w-full"
               defaultValue=""
               key={thread.assignedUserId ?? "none"}
             >
               <option value="" disabled>
-                Assign to…
+                {t("assignToPlaceholder")}
               </option>
               {agents.data?.map((agent) => (
                 <option key={agent.id} value={agent.id} disabled={agent.id === thread.assignedUserId}>
-                  {agent.id === currentUserId ? `${agent.name} (you)` : agent.name}
+                  {agent.id === currentUserId ? t("you", { name: agent.name }) : agent.name}
                 </option>
               ))}
             </Select>
             <Button type="submit" size="sm" variant="secondary" disabled={busy}>
-              Assign
+              {t("assign")}
             </Button>
           </form>
         ) : null}
         {thread.mode === "human" ? (
           <Button size="sm" variant="secondary" disabled={busy} onClick={() => release.mutate(input)}>
-            Release to bot
+            {t("release")}
           </Button>
         ) : null}
         {isClosed ? (
           <Button size="sm" variant="secondary" disabled={busy} onClick={() => reopen.mutate(input)}>
-            Reopen
+            {t("reopen")}
           </Button>
         ) : (
           <Button size="sm" variant="ghost" disabled={busy} onClick={() => close.mutate(input)}>
-            Close
+            {t("close")}
           </Button>
         )}
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { type MouseEvent, useEffect, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -11,25 +12,8 @@ import { Card } from "~/components/ui/card";
 import { cn } from "~/components/ui/cn";
 import { Input } from "~/components/ui/input";
 import type { TInboxFilter } from "~/server/inbox/list";
-import {
-  describeOwner,
-  formatDuration,
-  formatListTime,
-  formatUnread,
-  INBOX_TABS,
-  type TInboxThreadRow,
-  useNow,
-} from "./inbox-labels";
+import { formatUnread, INBOX_TABS, type TInboxThreadRow, useInboxFormat, useNow } from "./inbox-labels";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
-
-const EMPTY: Record<TInboxFilter, string> = {
-  needs_human: "Nobody is waiting for a person.",
-  mine: "No conversations are yours right now.",
-  unassigned: "Every conversation a person should answer has an owner.",
-  bot: "The bot has no conversations.",
-  closed: "No closed conversations.",
-  all: "No conversations yet.",
-};
 
 /** `value`, once it has stopped changing for `delayMs` (search as you type, one request). */
 function useDebounced<T>(value: T, delayMs: number): T {
@@ -50,6 +34,7 @@ export function ThreadList({
   hrefFor,
   onFilterChange,
   onSelect,
+  className,
 }: {
   filter: TInboxFilter;
   selectedThreadId: string | null;
@@ -59,8 +44,11 @@ export function ThreadList({
   hrefFor: (threadId: string) => string;
   onFilterChange: (filter: TInboxFilter) => void;
   onSelect: (threadId: string) => void;
+  className?: string;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox");
+  const common = useTranslations("common");
   const [searchText, setSearchText] = useState("");
   const search = useDebounced(searchText.trim(), 300);
   const counts = useQuery(trpc.inbox.counts.queryOptions());
@@ -73,7 +61,6 @@ export function ThreadList({
   const now = useNow();
   const rows = list.data?.pages.flatMap((page) => page.threads) ?? [];
   const truncated = list.data?.pages.some((page) => page.truncated) ?? false;
-  const tabLabel = INBOX_TABS.find((tab) => tab.filter === filter)?.label ?? "";
 
   const select = (event: MouseEvent<HTMLAnchorElement>, threadId: string) => {
     // A plain click selects in place; a middle or modified click opens the link as usual.
@@ -83,9 +70,9 @@ export function ThreadList({
   };
 
   return (
-    <Card className="flex max-h-[28rem] min-h-0 flex-col lg:max-h-none">
+    <Card className={cn("flex min-h-0 flex-col", className)}>
       <div className="space-y-3 border-b border-border p-3">
-        <div role="group" aria-label="Show conversations" className="flex flex-wrap gap-1">
+        <div role="group" aria-label={t("list.filterGroup")} className="flex flex-wrap gap-1">
           {INBOX_TABS.filter((tab) => canWrite || tab.filter !== "mine").map((tab) => {
             const count = tab.count ? counts.data?.[tab.count] : undefined;
             const active = tab.filter === filter;
@@ -105,7 +92,7 @@ export function ThreadList({
                     : "border-border bg-card text-foreground hover:bg-muted",
                 )}
               >
-                {tab.label}
+                {t(`tabs.${tab.filter}`)}
                 {count ? (
                   <span
                     className={cn(
@@ -118,7 +105,9 @@ export function ThreadList({
                     )}
                   >
                     {formatUnread(count)}
-                    {urgent ? <span className="sr-only">, {mineWaiting} waiting for you</span> : null}
+                    {urgent ? (
+                      <span className="sr-only">, {t("list.waitingForYou", { count: mineWaiting })}</span>
+                    ) : null}
                   </span>
                 ) : null}
               </button>
@@ -127,8 +116,9 @@ export function ThreadList({
         </div>
         <Input
           type="search"
-          aria-label="Search conversations"
-          placeholder="Search by name or number"
+          data-inbox-search=""
+          aria-label={t("list.searchLabel")}
+          placeholder={t("list.searchPlaceholder")}
           maxLength={100}
           value={searchText}
           onChange={(event) => setSearchText(event.target.value)}
@@ -140,11 +130,15 @@ export function ThreadList({
             {describeError(list.error).message}
           </Alert>
         ) : null}
-        {list.isPending ? <p className="p-4 text-sm text-muted-foreground">Loading…</p> : null}
+        {list.isPending ? <p className="p-4 text-sm text-muted-foreground">{common("loading")}</p> : null}
         {!list.isPending && rows.length === 0 && !list.error ? (
-          <p className="p-4 text-sm text-muted-foreground">{search ? "No conversation matches." : EMPTY[filter]}</p>
+          <p className="p-4 text-sm text-muted-foreground">{search ? t("list.noMatch") : t(`list.empty.${filter}`)}</p>
         ) : null}
-        <ul aria-label={`Conversations: ${tabLabel}`} className="divide-y divide-border">
+        <ul
+          aria-label={t("list.listLabel", { tab: t(`tabs.${filter}`) })}
+          className="divide-y divide-border"
+          data-inbox-list=""
+        >
           {rows.map((row) => (
             <li key={row.threadId}>
               <ThreadRow
@@ -158,11 +152,7 @@ export function ThreadList({
             </li>
           ))}
         </ul>
-        {truncated ? (
-          <p className="p-3 text-xs text-muted-foreground">
-            Showing the most urgent conversations; search to find others.
-          </p>
-        ) : null}
+        {truncated ? <p className="p-3 text-xs text-muted-foreground">{t("list.truncated")}</p> : null}
         {list.hasNextPage ? (
           <div className="p-3">
             <Button
@@ -172,7 +162,7 @@ export function ThreadList({
               disabled={list.isFetchingNextPage}
               onClick={() => void list.fetchNextPage()}
             >
-              {list.isFetchingNextPage ? "Loading…" : "Load more"}
+              {list.isFetchingNextPage ? common("loading") : t("list.loadMore")}
             </Button>
           </div>
         ) : null}
@@ -181,13 +171,10 @@ export function ThreadList({
   );
 }
 
-const PREVIEW_PREFIX: Record<string, string> = {
-  rule: "Bot: ",
-  ai: "Bot (AI): ",
-  agent: "Agent: ",
-  phone: "Phone: ",
-  api: "API: ",
-};
+const PREVIEW_SOURCES = ["rule", "ai", "agent", "phone", "api"] as const;
+function isPreviewSource(source: string): source is (typeof PREVIEW_SOURCES)[number] {
+  return (PREVIEW_SOURCES as readonly string[]).includes(source);
+}
 
 function ThreadRow({
   row,
@@ -204,7 +191,9 @@ function ThreadRow({
   href: string;
   onClick: (event: MouseEvent<HTMLAnchorElement>) => void;
 }) {
-  const owner = describeOwner(row, currentUserId);
+  const t = useTranslations("inbox");
+  const inboxFormat = useInboxFormat();
+  const owner = inboxFormat.owner(row, currentUserId);
   const at = row.last?.at ?? row.lastMessageAt;
   const waitingForPerson = row.mode === "human" && row.awaitingSince;
   return (
@@ -219,34 +208,40 @@ function ThreadRow({
       )}
     >
       <div className="flex items-baseline justify-between gap-2">
-        <span className={cn("truncate", row.unread > 0 ? "font-semibold" : "font-medium")}>{row.name ?? row.waId}</span>
-        {at ? <span className="shrink-0 text-xs text-foreground/70">{formatListTime(at, now)}</span> : null}
+        <span className={cn("min-w-0 [overflow-wrap:anywhere]", row.unread > 0 ? "font-semibold" : "font-medium")}>
+          {row.name ?? row.waId}
+        </span>
+        {at ? <span className="shrink-0 text-xs text-foreground/70">{inboxFormat.listTime(at, now)}</span> : null}
       </div>
-      {row.name ? <div className="font-mono text-xs text-foreground/70">{row.waId}</div> : null}
+      {row.name ? <div className="font-mono text-xs break-all text-foreground/70">{row.waId}</div> : null}
       <p className="mt-0.5 truncate text-foreground/70">
         {row.last ? (
           <>
-            {row.last.direction === "out" ? (PREVIEW_PREFIX[row.last.source] ?? "") : ""}
-            {row.last.body || "(no text)"}
+            {row.last.direction === "out" && isPreviewSource(row.last.source)
+              ? t(`list.prefix.${row.last.source}`)
+              : ""}
+            {row.last.body || t("list.noText")}
           </>
         ) : (
-          "No messages yet"
+          t("list.noMessages")
         )}
       </p>
       <div className="mt-1.5 flex flex-wrap items-center gap-1">
         <OwnerBadge owner={owner} />
         {row.awaitingSince ? (
           waitingForPerson ? (
-            <Badge tone="warning">waiting {formatDuration(row.awaitingSince, now)}</Badge>
+            <Badge tone="warning">{t("waiting", { duration: inboxFormat.duration(row.awaitingSince, now) })}</Badge>
           ) : (
-            <span className="text-xs text-foreground/70">waiting {formatDuration(row.awaitingSince, now)}</span>
+            <span className="text-xs text-foreground/70">
+              {t("waiting", { duration: inboxFormat.duration(row.awaitingSince, now) })}
+            </span>
           )
         ) : null}
         <MoodBadge sentiment={row.sentiment} />
         {row.unread > 0 ? (
           <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground">
             {formatUnread(row.unread)}
-            <span className="sr-only"> unread</span>
+            <span className="sr-only"> {t("list.unread", { count: row.unread })}</span>
           </span>
         ) : null}
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -46,12 +47,22 @@ export function ThreadView({
   threadId,
   currentUserId,
   canWrite,
+  backHref,
+  onBack,
+  focusOnOpen,
 }: {
   threadId: string;
   currentUserId: string;
   canWrite: boolean;
+  /** The list without a thread (phones show one pane at a time; Back leads there). */
+  backHref: string;
+  onBack: () => void;
+  /** Move focus to the conversation's name once it has loaded (the person just opened it). */
+  focusOnOpen: boolean;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("inbox.thread");
+  const common = useTranslations("common");
   const queryClient = useQueryClient();
   const now = useNow();
   const latest = useQuery(trpc.inbox.thread.queryOptions({ threadId }));
@@ -134,15 +145,28 @@ export function ThreadView({
   if (!latest.data) {
     return (
       <Card>
-        <CardBody className="text-sm text-muted-foreground">Loading the conversation…</CardBody>
+        <CardBody className="text-sm text-muted-foreground">{t("loading")}</CardBody>
       </Card>
     );
   }
   const data = latest.data;
   const titleId = `thread-${data.thread.id}-title`;
   return (
-    <Card className="flex h-[40rem] flex-col lg:h-auto lg:min-h-0" aria-labelledby={titleId} role="region">
-      <ThreadHeader data={data} now={now} currentUserId={currentUserId} canWrite={canWrite} onChanged={refresh} />
+    <Card
+      className="flex h-[calc(100dvh-7rem)] min-h-[26rem] flex-col md:h-auto md:min-h-0"
+      aria-labelledby={titleId}
+      role="region"
+    >
+      <ThreadHeader
+        data={data}
+        now={now}
+        currentUserId={currentUserId}
+        canWrite={canWrite}
+        onChanged={refresh}
+        backHref={backHref}
+        onBack={onBack}
+        focusOnOpen={focusOnOpen}
+      />
       <div
         ref={scroller}
         onScroll={(event) => {
@@ -151,7 +175,7 @@ export function ThreadView({
         }}
         className="min-h-0 flex-1 space-y-2 overflow-y-auto bg-background/60 p-4 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-primary"
         role="log"
-        aria-label="Messages and notes"
+        aria-label={t("log")}
         tabIndex={0}
       >
         {hasOlder ? (
@@ -162,7 +186,7 @@ export function ThreadView({
               disabled={loadingOlder || oldestSeq === undefined}
               onClick={loadOlder}
             >
-              {loadingOlder ? "Loading…" : "Load older messages"}
+              {loadingOlder ? common("loading") : t("loadOlder")}
             </Button>
           </div>
         ) : null}
@@ -173,7 +197,7 @@ export function ThreadView({
             </Alert>
           ) : null,
         )}
-        {timeline.length === 0 ? <p className="text-sm text-muted-foreground">No messages yet.</p> : null}
+        {timeline.length === 0 ? <p className="text-sm text-muted-foreground">{t("noMessages")}</p> : null}
         {timeline.map((item) =>
           item.kind === "message" ? (
             <MessageBubble key={item.message.id} message={item.message} now={now} context={bubbleContext} />
@@ -185,9 +209,7 @@ export function ThreadView({
       {canWrite ? (
         <Composer data={data} currentUserId={currentUserId} onSent={refresh} />
       ) : (
-        <p className="border-t border-border p-3 text-sm text-muted-foreground">
-          Your role can read conversations but not answer them.
-        </p>
+        <p className="border-t border-border p-3 text-sm text-muted-foreground">{t("readOnly")}</p>
       )}
     </Card>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { useLiveEvents } from "~/components/live/use-live-events";
 import { describeError } from "~/components/trpc/errors";
@@ -13,7 +14,7 @@ import { cn } from "~/components/ui/cn";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
-import { CONTENT_KINDS, KIND_LABELS, type TContentKind } from "~/server/messages/content";
+import { CONTENT_KINDS, type TContentKind } from "~/server/messages/content";
 import { simulatedContent } from "~/server/messages/examples";
 import { Ticks } from "./ticks";
 import { MessageContent } from "~/components/inbox/message-content";
@@ -21,6 +22,7 @@ import { MessageContent } from "~/components/inbox/message-content";
 /** Chat as any contact of the simulator session and watch the bot answer, live. */
 export function Simulator({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("simulator");
   const queryClient = useQueryClient();
   const [selected, setSelected] = useState<{ waId: string; name?: string } | null>(null);
   const conversations = useQuery(trpc.simulator.conversations.queryOptions());
@@ -37,12 +39,12 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
   });
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[18rem_1fr]">
-      <div className="space-y-4">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[18rem_minmax(0,1fr)]">
+      <div className="min-w-0 space-y-4">
         {canWrite ? <NewContactForm onStart={setSelected} /> : null}
         <Card>
-          <CardHeader title="Conversations" />
-          <ul className="max-h-[28rem] divide-y divide-border overflow-y-auto" aria-label="Conversations">
+          <CardHeader title={t("conversations")} />
+          <ul className="max-h-[28rem] divide-y divide-border overflow-y-auto" aria-label={t("conversations")}>
             {conversations.data?.map((conversation) => (
               <li key={conversation.contactId}>
                 <button
@@ -54,8 +56,12 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                   )}
                 >
                   <div className="flex items-center justify-between gap-2">
-                    <span className="font-medium">{conversation.name ?? conversation.waId}</span>
-                    {conversation.mode !== "bot" ? <Badge tone="warning">{conversation.mode}</Badge> : null}
+                    <span className="min-w-0 font-medium [overflow-wrap:anywhere]">
+                      {conversation.name ?? conversation.waId}
+                    </span>
+                    {conversation.mode !== "bot" ? (
+                      <Badge tone="warning">{t(`mode.${conversation.mode}`)}</Badge>
+                    ) : null}
                   </div>
                   <div className="truncate text-xs text-foreground/70">
                     {conversation.lastBody ?? conversation.waId}
@@ -64,15 +70,18 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
               </li>
             ))}
             {conversations.data?.length === 0 ? (
-              <li className="px-4 py-3 text-sm text-muted-foreground">No conversations yet.</li>
+              <li className="px-4 py-3 text-sm text-muted-foreground">{t("noConversations")}</li>
             ) : null}
           </ul>
         </Card>
       </div>
-      <Card className="flex min-h-[32rem] flex-col">
+      <Card className="flex min-h-[32rem] min-w-0 flex-col">
         {selected ? (
           <>
-            <CardHeader title={selected.name ?? selected.waId} description={`You are writing as ${selected.waId}`} />
+            <CardHeader
+              title={<span className="[overflow-wrap:anywhere]">{selected.name ?? selected.waId}</span>}
+              description={t("writingAs", { waId: selected.waId })}
+            />
             <CardBody className="flex-1 space-y-2 overflow-y-auto" aria-live="polite" data-testid="chat">
               {thread.data?.map((message) => (
                 <div
@@ -82,7 +91,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                   <div
                     data-testid={message.direction === "in" ? "from-contact" : "from-bot"}
                     className={cn(
-                      "max-w-[75%] whitespace-pre-wrap break-words rounded-lg px-3 py-2 text-sm",
+                      "max-w-[85%] min-w-0 whitespace-pre-wrap break-words rounded-lg sm:max-w-[75%] px-3 py-2 text-sm",
                       message.direction === "in" ? "bg-primary/15" : "border border-border bg-card",
                     )}
                   >
@@ -92,7 +101,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                   </div>
                 </div>
               ))}
-              {thread.data?.length === 0 ? <p className="text-sm text-muted-foreground">Say hello.</p> : null}
+              {thread.data?.length === 0 ? <p className="text-sm text-muted-foreground">{t("sayHello")}</p> : null}
             </CardBody>
             {canWrite ? (
               <Composer
@@ -102,9 +111,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
             ) : null}
           </>
         ) : (
-          <CardBody className="text-sm text-muted-foreground">
-            Pick a conversation, or start one as a new contact.
-          </CardBody>
+          <CardBody className="text-sm text-muted-foreground">{t("pick")}</CardBody>
         )}
       </Card>
     </div>
@@ -116,6 +123,7 @@ const EXAMPLE_NUMBER = "+14155550123";
 
 function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?: string }) => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("simulator.newContact");
   const [error, setError] = useState<string | null>(null);
   // The server reads the number, by the same rules as the contact form and the API.
   const check = useMutation(trpc.simulator.checkNumber.mutationOptions());
@@ -124,7 +132,7 @@ function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?:
     const form = new FormData(event.currentTarget);
     const phone = formText(form, "phone").trim();
     if (!phone) {
-      setError(`Enter a phone number, e.g. ${EXAMPLE_NUMBER}`);
+      setError(t("enterPhone", { example: EXAMPLE_NUMBER }));
       return;
     }
     try {
@@ -138,41 +146,23 @@ function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?:
   }
   return (
     <Card>
-      <CardHeader title="Write as a new contact" />
+      <CardHeader title={t("title")} />
       <CardBody>
         <form onSubmit={(event) => void onSubmit(event)} className="space-y-3" noValidate>
-          <Field label="Phone number" htmlFor="sim-phone" error={error ?? undefined}>
+          <Field label={t("phone")} htmlFor="sim-phone" error={error ?? undefined}>
             <Input id="sim-phone" name="phone" placeholder={EXAMPLE_NUMBER} aria-invalid={Boolean(error)} />
           </Field>
-          <Field label="Name (optional)" htmlFor="sim-name">
-            <Input id="sim-name" name="name" placeholder="Ana" />
+          <Field label={t("name")} htmlFor="sim-name">
+            <Input id="sim-name" name="name" placeholder={t("namePlaceholder")} />
           </Field>
           <Button type="submit" variant="secondary" className="w-full" disabled={check.isPending}>
-            Start chatting
+            {t("start")}
           </Button>
         </form>
       </CardBody>
     </Card>
   );
 }
-
-/** What the text box holds for each kind besides text. */
-const KIND_PLACEHOLDERS: Record<TContentKind, string> = {
-  text: "Type a message",
-  image: "Caption (optional)",
-  video: "Caption (optional)",
-  audio: "(no text)",
-  voice: "(no text)",
-  document: "Caption (optional)",
-  sticker: "(no text)",
-  location: "Place name (optional)",
-  contacts: "(an example card)",
-  reaction: "Emoji (default 👍), on the last message",
-  button_reply: "Button title (optional)",
-  list_reply: "Row title (optional)",
-  template: "(an example template)",
-  unknown: "Text (optional)",
-};
 
 function Composer({
   contact,
@@ -183,6 +173,8 @@ function Composer({
   lastWaMessageId: string | null;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("simulator.composer");
+  const kinds = useTranslations("inbox.kind");
   const [error, setError] = useState<string | null>(null);
   const [kind, setKind] = useState<TContentKind>("text");
   const send = useMutation(trpc.simulator.send.mutationOptions());
@@ -204,31 +196,36 @@ function Composer({
     }
   }
   return (
-    <form onSubmit={(event) => void onSubmit(event)} className="flex gap-2 border-t border-border p-3">
+    <form onSubmit={(event) => void onSubmit(event)} className="flex flex-wrap gap-2 border-t border-border p-3">
       <Select
-        aria-label="Kind of message"
-        className="w-40 shrink-0"
+        aria-label={t("kind")}
+        className="w-full sm:w-40 sm:shrink-0"
         value={kind}
         onChange={(event) => setKind(event.target.value as TContentKind)}
-        title="Send a photo, a location, a contact card… (a stand-in: no file is attached)"
+        title={t("kindTitle")}
       >
         {CONTENT_KINDS.map((option) => (
           <option key={option} value={option}>
-            {KIND_LABELS[option]}
+            {kinds(option)}
           </option>
         ))}
       </Select>
       <Input
         name="body"
-        aria-label="Message"
-        placeholder={kind === "text" ? "Type a message" : KIND_PLACEHOLDERS[kind]}
+        aria-label={t("message")}
+        className="min-w-0 flex-1"
+        placeholder={t(`placeholder.${kind}`)}
         autoComplete="off"
         maxLength={4096}
       />
       <Button type="submit" disabled={send.isPending}>
-        Send
+        {t("send")}
       </Button>
-      {error ? <Alert tone="error">{error}</Alert> : null}
+      {error ? (
+        <Alert tone="error" className="basis-full">
+          {error}
+        </Alert>
+      ) : null}
     </form>
   );
 }

@@ -1,23 +1,23 @@
+import { useTranslations } from "next-intl";
 import { cn } from "~/components/ui/cn";
 
-const LABELS: Record<string, string> = {
-  queued: "queued",
-  sent: "sent",
-  delivered: "delivered",
-  read: "read",
-  failed: "failed",
-};
+const STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
+function isKnownStatus(status: string): status is (typeof STATUSES)[number] {
+  return (STATUSES as readonly string[]).includes(status);
+}
 
 /**
  * WhatsApp-style delivery ticks: ◷ queued, ✓ sent, ✓✓ delivered, blue ✓✓ read, ! failed. (◷, not the ⏱
  * emoji: common text fonts have it, so machines without an emoji font show a clock, not a box.)
  */
 export function Ticks({ status, className }: { status: string; className?: string }) {
+  const t = useTranslations("inbox.status");
+  const label = isKnownStatus(status) ? t(status) : status;
   const glyph = { queued: "◷", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" }[status] ?? "";
   return (
     <span
-      aria-label={LABELS[status] ?? status}
-      title={LABELS[status] ?? status}
+      aria-label={label}
+      title={label}
       data-status={status}
       className={cn(
         "ml-2 text-xs",

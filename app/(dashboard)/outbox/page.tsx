@@ -1,17 +1,23 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { FailedSends } from "~/components/outbox/failed-sends";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
 import { canAccess } from "~/server/auth/roles";
 
-export const metadata = { title: "Failed sends" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("outbox.page");
+  return { title: t("title") };
+}
 
 export default async function OutboxPage() {
   const { user, allowed } = await requirePageUser("inbox");
-  if (!allowed) return <NoAccess title="Failed sends" />;
+  const t = await getTranslations("outbox.page");
+  if (!allowed) return <NoAccess title={t("title")} />;
   return (
     <>
-      <PageHeader title="Failed sends" description="Replies that could not be sent after every retry, and why." />
+      <PageHeader title={t("title")} description={t("description")} />
       <FailedSends canWrite={canAccess(user.role, "inbox", "write")} />
     </>
   );

@@ -1,20 +1,23 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { Simulator } from "~/components/simulator/simulator";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
 import { canAccess } from "~/server/auth/roles";
 
-export const metadata = { title: "Simulator" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("simulator.page");
+  return { title: t("title") };
+}
 
 export default async function SimulatorPage() {
   const { user, allowed } = await requirePageUser("inbox");
-  if (!allowed) return <NoAccess title="Simulator" />;
+  const t = await getTranslations("simulator.page");
+  if (!allowed) return <NoAccess title={t("title")} />;
   return (
     <>
-      <PageHeader
-        title="Simulator"
-        description="Chat as any contact, without a phone: messages go through the same pipeline as WhatsApp's."
-      />
+      <PageHeader title={t("title")} description={t("description")} />
       <Simulator canWrite={canAccess(user.role, "inbox", "write")} />
     </>
   );
