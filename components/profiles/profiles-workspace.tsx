@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { type FormEvent, useMemo, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
@@ -17,6 +18,54 @@ import type { TProfileInput } from "~/server/profiles/profiles";
 
 type TProfile = TProfileInput & { id: string };
 
+/** Languages the bot is most often asked to speak; a profile's own code is kept when it is not listed. */
+const LANGUAGE_CODES = [
+  "en",
+  "es",
+  "pt",
+  "pt-BR",
+  "fr",
+  "de",
+  "it",
+  "nl",
+  "pl",
+  "ro",
+  "tr",
+  "ru",
+  "uk",
+  "ar",
+  "hi",
+  "bn",
+  "id",
+  "ms",
+  "th",
+  "vi",
+  "zh",
+  "ja",
+  "ko",
+  "sw",
+] as const;
+
+/** A language code's name in the reader's language ("pt-BR" → "Brazilian Portuguese"), or the code itself. */
+function useLanguageName() {
+  const locale = useLocale();
+  const names = useMemo(() => new Intl.DisplayNames([locale], { type: "language" }), [locale]);
+  return (code: string) => {
+    try {
+      return names.of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
+}
+
+/** Where the server reports a problem (`profile.businessInfo.links.2`) → the form field that shows it. */
+function fieldOf(path: string): string {
+  const parts = path.replace(/^profile\./, "").split(".");
+  if (parts[0] !== "businessInfo") return parts[0] ?? path;
+  return parts[1] === "name" ? "businessName" : (parts[1] ?? "businessInfo");
+}
+
 const split = (text: string, by: RegExp) =>
   text
     .split(by)
@@ -28,6 +77,9 @@ const TEXTAREA =
 
 /** The Profiles page: how the bot speaks to each kind of contact, with a prompt preview. */
 export function ProfilesWorkspace({ canWrite }: { canWrite: boolean }) {
+  const t = useTranslations("profiles");
+  const tc = useTranslations("common");
+  const languageName = useLanguageName();
   const trpc = useTRPC();
   const profiles = useQuery(trpc.profiles.list.queryOptions());
   const [editing, setEditing] = useState<TProfile | "new" | null>(null);
@@ -37,7 +89,9 @@ export function ProfilesWorkspace({ canWrite }: { canWrite: boolean }) {
     <div className="flex flex-col gap-4">
       {editing ? (
         <Card>
-          <CardHeader title={editing === "new" ? "New profile" : `Edit “${editing.name}”`} />
+          <CardHeader
+            title={editing === "new" ? t("workspace.newProfile") : t("workspace.editProfile", { name: editing.name })}
+          />
           <CardBody>
             <ProfileForm
               profile={editing === "new" ? null : editing}
@@ -49,39 +103,43 @@ export function ProfilesWorkspace({ canWrite }: { canWrite: boolean }) {
       ) : null}
       <Card>
         <CardHeader
-          title="Context profiles"
-          description="Who the bot is for a contact, what it knows, how it speaks. The default profile serves contacts without one."
+          title={t("workspace.title")}
+          description={t("workspace.description")}
           actions={
             canWrite ? (
               <Button size="sm" onClick={() => setEditing("new")}>
-                New profile
+                {t("workspace.newProfile")}
               </Button>
             ) : null
           }
         />
         <CardBody>
-          {profiles.data?.length === 0 ? <p className="text-sm text-muted-foreground">No profiles yet.</p> : null}
+          {profiles.data?.length === 0 ? <p className="text-sm text-muted-foreground">{t("workspace.empty")}</p> : null}
           <ul className="flex flex-col gap-1">
             {profiles.data?.map((profile) => (
               <li
                 key={profile.id}
-                className="flex items-center gap-3 rounded-md border border-border px-3 py-2 text-sm"
+                className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-border px-3 py-2 text-sm"
               >
-                <span className="font-medium">{profile.name}</span>
-                {profile.isDefault ? <Badge>default</Badge> : null}
-                <span className="truncate text-muted-foreground">
-                  {profile.tone}, {profile.formality}, {profile.language}
+                <span className="min-w-0 font-medium break-words">{profile.name}</span>
+                {profile.isDefault ? <Badge>{t("workspace.default")}</Badge> : null}
+                <span className="min-w-0 truncate text-muted-foreground">
+                  {t("workspace.summary", {
+                    tone: profile.tone,
+                    formality: t(`formality.${profile.formality}`),
+                    language: languageName(profile.language),
+                  })}
                 </span>
-                <div className="ml-auto flex gap-1">
+                <div className="ml-auto flex flex-wrap gap-1">
                   <Button
                     size="sm"
                     variant="ghost"
                     onClick={() => setPreviewing(previewing === profile.id ? null : profile.id)}
                   >
-                    Preview prompt
+                    {t("workspace.previewPrompt")}
                   </Button>
                   <Button size="sm" variant="secondary" onClick={() => setEditing({ ...profile })}>
-                    {canWrite ? "Edit" : "View"}
+                    {canWrite ? tc("edit") : t("workspace.view")}
                   </Button>
                 </div>
               </li>
@@ -95,52 +153,58 @@ export function ProfilesWorkspace({ canWrite }: { canWrite: boolean }) {
 }
 
 function PromptPreview({ profileId }: { profileId: string }) {
+  const t = useTranslations("profiles.preview");
   const trpc = useTRPC();
   const preview = useMutation(trpc.profiles.preview.mutationOptions());
-  const [message, setMessage] = useState("What are your prices?");
+  const [message, setMessage] = useState(() => t("defaultMessage"));
   const [search, setSearch] = useState("");
   const [contactId, setContactId] = useState("");
   const contacts = useQuery(trpc.contacts.list.queryOptions({ search: search || undefined, limit: 20 }));
   return (
-    <div className="mt-4 border-t border-border pt-4" role="group" aria-label="Prompt preview">
-      <div className="mb-2 flex gap-2">
+    <div className="mt-4 border-t border-border pt-4" role="group" aria-label={t("label")}>
+      <div className="mb-2 flex flex-col gap-2 sm:flex-row">
         <Input
-          aria-label="Find a contact for the preview"
-          placeholder="Find a contact (name, number, tag)"
+          aria-label={t("findContact")}
+          placeholder={t("findPlaceholder")}
           value={search}
           onChange={(event) => setSearch(event.target.value)}
         />
-        <Select aria-label="Contact" value={contactId} onChange={(event) => setContactId(event.target.value)}>
-          <option value="">An example contact</option>
+        <Select
+          aria-label={t("contact")}
+          className="sm:w-64"
+          value={contactId}
+          onChange={(event) => setContactId(event.target.value)}
+        >
+          <option value="">{t("exampleContact")}</option>
           {contacts.data?.contacts.map((contact) => (
             <option key={contact.id} value={contact.id}>
-              {contact.name ? `${contact.name} (${contact.waId})` : contact.waId}
+              {contact.name ? t("contactOption", { name: contact.name, number: contact.waId }) : contact.waId}
             </option>
           ))}
         </Select>
       </div>
       <form
-        className="flex gap-2"
+        className="flex flex-col gap-2 sm:flex-row"
         onSubmit={(event) => {
           event.preventDefault();
           preview.mutate({ profileId, message, ...(contactId ? { contactId } : {}) });
         }}
       >
-        <Input aria-label="Message to preview" value={message} onChange={(event) => setMessage(event.target.value)} />
+        <Input aria-label={t("message")} value={message} onChange={(event) => setMessage(event.target.value)} />
         <Button type="submit" className="shrink-0 whitespace-nowrap">
-          Show the request
+          {t("show")}
         </Button>
       </form>
       {preview.error ? <Alert tone="error">{describeError(preview.error).message}</Alert> : null}
       {preview.data ? (
-        <div className="mt-3 grid gap-3 md:grid-cols-2 text-xs">
-          <div>
-            <h3 className="mb-1 text-sm font-medium">System instruction</h3>
-            <pre className="whitespace-pre-wrap rounded bg-muted p-2">{preview.data.systemInstruction}</pre>
+        <div className="mt-3 grid gap-3 text-xs md:grid-cols-2">
+          <div className="min-w-0">
+            <h3 className="mb-1 text-sm font-medium">{t("systemInstruction")}</h3>
+            <pre className="rounded bg-muted p-2 break-words whitespace-pre-wrap">{preview.data.systemInstruction}</pre>
           </div>
-          <div>
-            <h3 className="mb-1 text-sm font-medium">Conversation (as data)</h3>
-            <pre className="whitespace-pre-wrap rounded bg-muted p-2">
+          <div className="min-w-0">
+            <h3 className="mb-1 text-sm font-medium">{t("conversation")}</h3>
+            <pre className="rounded bg-muted p-2 break-all whitespace-pre-wrap">
               {JSON.stringify(preview.data.contents, null, 2)}
             </pre>
           </div>
@@ -159,6 +223,9 @@ function ProfileForm({
   canWrite: boolean;
   onDone: () => void;
 }) {
+  const t = useTranslations("profiles");
+  const tc = useTranslations("common");
+  const languageName = useLanguageName();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const save = useMutation(
@@ -170,7 +237,14 @@ function ProfileForm({
     }),
   );
   const error = save.error ? describeError(save.error) : null;
-  const fieldError = (key: string) => error?.fieldErrors[`profile.${key}`] ?? error?.fieldErrors[key];
+  // The first problem the server found in each field (links report each link: `businessInfo.links.2`).
+  const fieldErrors: Record<string, string> = {};
+  for (const [path, message] of Object.entries(error?.fieldErrors ?? {})) fieldErrors[fieldOf(path)] ??= message;
+  const fieldError = (key: string) => fieldErrors[key];
+  const language = profile?.language ?? "en";
+  const languages: string[] = (LANGUAGE_CODES as readonly string[]).includes(language)
+    ? [...LANGUAGE_CODES]
+    : [language, ...LANGUAGE_CODES];
   const business = profile?.businessInfo ?? {};
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -205,61 +279,88 @@ function ProfileForm({
   return (
     <form className="grid gap-4 md:grid-cols-3" onSubmit={submit}>
       <fieldset disabled={!canWrite} className="contents">
-        <Field label="Name" htmlFor="p-name" error={fieldError("name")}>
+        <Field label={t("form.name")} htmlFor="p-name" error={fieldError("name")}>
           <Input id="p-name" name="name" defaultValue={profile?.name ?? ""} />
         </Field>
-        <Field label="Business name" htmlFor="p-business">
+        <Field label={t("form.businessName")} htmlFor="p-business" error={fieldError("businessName")}>
           <Input id="p-business" name="businessName" defaultValue={business.name ?? ""} />
         </Field>
-        <Field label="Opening hours" htmlFor="p-hours">
-          <Input id="p-hours" name="hours" defaultValue={business.hours ?? ""} placeholder="Mon–Fri 9–17" />
+        <Field label={t("form.hours")} htmlFor="p-hours" error={fieldError("hours")}>
+          <Input
+            id="p-hours"
+            name="hours"
+            defaultValue={business.hours ?? ""}
+            placeholder={t("form.hoursPlaceholder")}
+          />
         </Field>
-        <Field label="Persona" htmlFor="p-persona" className="md:col-span-3">
+        <Field label={t("form.persona")} htmlFor="p-persona" error={fieldError("persona")} className="md:col-span-3">
           <textarea id="p-persona" name="persona" className={TEXTAREA} defaultValue={profile?.persona ?? ""} />
         </Field>
-        <Field label="Services (comma-separated)" htmlFor="p-services">
+        <Field label={t("form.services")} htmlFor="p-services" error={fieldError("services")}>
           <Input id="p-services" name="services" defaultValue={(business.services ?? []).join(", ")} />
         </Field>
-        <Field label="Links" htmlFor="p-links" error={fieldError("businessInfo.links.0")}>
+        <Field label={t("form.links")} htmlFor="p-links" hint={t("form.linksHint")} error={fieldError("links")}>
           <Input id="p-links" name="links" defaultValue={(business.links ?? []).join(" ")} />
         </Field>
-        <Field label="Language" htmlFor="p-language" error={fieldError("language")}>
-          <Input id="p-language" name="language" defaultValue={profile?.language ?? "en"} />
+        <Field
+          label={t("form.language")}
+          htmlFor="p-language"
+          hint={t("form.languageHint")}
+          error={fieldError("language")}
+        >
+          <Select id="p-language" name="language" defaultValue={language}>
+            {languages.map((code) => (
+              <option key={code} value={code}>
+                {languageName(code)}
+              </option>
+            ))}
+          </Select>
         </Field>
-        <Field label="Business facts (one per line)" htmlFor="p-facts" className="md:col-span-3">
+        <Field label={t("form.facts")} htmlFor="p-facts" error={fieldError("facts")} className="md:col-span-3">
           <textarea id="p-facts" name="facts" className={TEXTAREA} defaultValue={(business.facts ?? []).join("\n")} />
         </Field>
-        <Field label="Tone" htmlFor="p-tone">
+        <Field label={t("form.tone")} htmlFor="p-tone" error={fieldError("tone")}>
           <Input id="p-tone" name="tone" defaultValue={profile?.tone ?? "friendly"} />
         </Field>
-        <Field label="Formality" htmlFor="p-formality">
+        <Field label={t("form.formality")} htmlFor="p-formality">
           <Select id="p-formality" name="formality" defaultValue={profile?.formality ?? "neutral"}>
             {FORMALITIES.map((value) => (
-              <option key={value}>{value}</option>
+              <option key={value} value={value}>
+                {t(`formality.${value}`)}
+              </option>
             ))}
           </Select>
         </Field>
-        <Field label="Length" htmlFor="p-length">
+        <Field label={t("form.length")} htmlFor="p-length">
           <Select id="p-length" name="responseLength" defaultValue={profile?.responseLength ?? "short"}>
             {RESPONSE_LENGTHS.map((value) => (
-              <option key={value}>{value}</option>
+              <option key={value} value={value}>
+                {t(`length.${value}`)}
+              </option>
             ))}
           </Select>
         </Field>
-        <Field label="Emoji" htmlFor="p-emoji">
+        <Field label={t("form.emoji")} htmlFor="p-emoji">
           <Select id="p-emoji" name="emoji" defaultValue={profile?.emoji ?? "some"}>
             {EMOJI_USES.map((value) => (
-              <option key={value}>{value}</option>
+              <option key={value} value={value}>
+                {t(`emoji.${value}`)}
+              </option>
             ))}
           </Select>
         </Field>
-        <Field label="Topics to cover (comma-separated)" htmlFor="p-topics">
+        <Field label={t("form.topics")} htmlFor="p-topics" error={fieldError("topics")}>
           <Input id="p-topics" name="topics" defaultValue={(profile?.topics ?? []).join(", ")} />
         </Field>
-        <Field label="Topics to avoid (comma-separated)" htmlFor="p-avoid">
+        <Field label={t("form.topicsToAvoid")} htmlFor="p-avoid" error={fieldError("topicsToAvoid")}>
           <Input id="p-avoid" name="topicsToAvoid" defaultValue={(profile?.topicsToAvoid ?? []).join(", ")} />
         </Field>
-        <Field label="Extra instructions" htmlFor="p-instructions" className="md:col-span-3">
+        <Field
+          label={t("form.instructions")}
+          htmlFor="p-instructions"
+          error={fieldError("instructions")}
+          className="md:col-span-3"
+        >
           <textarea
             id="p-instructions"
             name="instructions"
@@ -267,16 +368,19 @@ function ProfileForm({
             defaultValue={profile?.instructions ?? ""}
           />
         </Field>
-        <Field label="Fallback text (when the AI cannot answer)" htmlFor="p-fallback" className="md:col-span-2">
+        <Field
+          label={t("form.fallback")}
+          htmlFor="p-fallback"
+          error={fieldError("fallbackText")}
+          className="md:col-span-2"
+        >
           <Input id="p-fallback" name="fallbackText" defaultValue={profile?.fallbackText ?? ""} />
         </Field>
         <label className="flex items-end gap-2 pb-2 text-sm">
-          <input type="checkbox" name="isDefault" defaultChecked={profile?.isDefault ?? false} /> Default profile
+          <input type="checkbox" name="isDefault" defaultChecked={profile?.isDefault ?? false} /> {t("form.isDefault")}
         </label>
-        <fieldset className="md:col-span-3 text-sm">
-          <legend className="mb-1 font-medium">
-            Use for contacts who are (unless they have a profile of their own)
-          </legend>
+        <fieldset className="text-sm md:col-span-3">
+          <legend className="mb-1 font-medium">{t("form.relationships")}</legend>
           <div className="flex flex-wrap gap-4">
             {RELATIONSHIPS.map((relationship) => (
               <label key={relationship} className="flex items-center gap-2">
@@ -285,7 +389,7 @@ function ProfileForm({
                   name={`for-${relationship}`}
                   defaultChecked={profile?.relationships?.includes(relationship) ?? false}
                 />
-                {relationship}
+                {t(`relationships.${relationship}`)}
               </label>
             ))}
           </div>
@@ -293,17 +397,17 @@ function ProfileForm({
       </fieldset>
       {error ? (
         <div className="md:col-span-3">
-          <Alert tone="error">{error.message}</Alert>
+          <Alert tone="error">{Object.keys(error.fieldErrors).length > 0 ? t("form.fixFields") : error.message}</Alert>
         </div>
       ) : null}
-      <div className="flex gap-2 md:col-span-3">
+      <div className="flex flex-wrap gap-2 md:col-span-3">
         {canWrite ? (
           <Button type="submit" disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save profile"}
+            {save.isPending ? tc("saving") : t("form.save")}
           </Button>
         ) : null}
         <Button variant="ghost" onClick={onDone}>
-          Cancel
+          {tc("cancel")}
         </Button>
       </div>
     </form>

@@ -1,25 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
-import type { TRuleAction } from "~/server/rules/schema";
-import { TEMPLATE_VARIABLES } from "~/server/rules/templates";
-
-const LABELS: Record<TRuleAction["type"], string> = {
-  reply: "Reply with text",
-  ai_reply: "Reply with AI",
-  handoff: "Hand off to a human",
-  tag: "Tag the contact",
-  untag: "Remove a tag",
-  set_profile: "Set the contact's profile",
-  set_relationship: "Set the relationship",
-  emit_event: "Emit a webhook event",
-  opt_out: "Mark opted out",
-  stop: "Stop (no more actions or rules)",
-};
+import { ACTION_TYPES, type TRuleAction } from "~/server/rules/schema";
 
 function blank(type: TRuleAction["type"]): TRuleAction {
   switch (type) {
@@ -56,6 +43,7 @@ export function ActionList({
   errors: Record<string, string>;
   disabled?: boolean;
 }) {
+  const t = useTranslations("rules.actions");
   const set = (index: number, action: TRuleAction) => onChange(actions.map((old, i) => (i === index ? action : old)));
   const move = (index: number, by: number) => {
     const next = [...actions];
@@ -71,18 +59,18 @@ export function ActionList({
         )?.[1];
         return (
           <div key={index} className="flex flex-col gap-1 rounded-md border border-border p-2">
-            <div className="flex items-center gap-2">
+            <div className="flex flex-wrap items-center gap-2">
               <span className="w-5 text-xs text-muted-foreground">{index + 1}.</span>
               <Select
-                aria-label={`Action ${index + 1}`}
-                className="w-64"
+                aria-label={t("action", { number: index + 1 })}
+                className="w-auto max-w-full min-w-0 flex-1 sm:w-64 sm:flex-none"
                 value={action.type}
                 disabled={disabled}
                 onChange={(event) => set(index, blank(event.target.value as TRuleAction["type"]))}
               >
-                {(Object.keys(LABELS) as TRuleAction["type"][]).map((type) => (
+                {ACTION_TYPES.map((type) => (
                   <option key={type} value={type}>
-                    {LABELS[type]}
+                    {t(`type.${type}`)}
                   </option>
                 ))}
               </Select>
@@ -93,7 +81,7 @@ export function ActionList({
                   variant="ghost"
                   disabled={disabled || index === 0}
                   onClick={() => move(index, -1)}
-                  aria-label="Move up"
+                  aria-label={t("moveUp")}
                 >
                   ↑
                 </Button>
@@ -102,7 +90,7 @@ export function ActionList({
                   variant="ghost"
                   disabled={disabled || index === actions.length - 1}
                   onClick={() => move(index, 1)}
-                  aria-label="Move down"
+                  aria-label={t("moveDown")}
                 >
                   ↓
                 </Button>
@@ -111,7 +99,7 @@ export function ActionList({
                   variant="ghost"
                   disabled={disabled}
                   onClick={() => onChange(actions.filter((_, i) => i !== index))}
-                  aria-label="Remove action"
+                  aria-label={t("remove")}
                 >
                   ✕
                 </Button>
@@ -132,7 +120,7 @@ export function ActionList({
           disabled={disabled}
           onClick={() => onChange([...actions, blank("reply")])}
         >
-          + Action
+          {t("add")}
         </Button>
       </div>
     </div>
@@ -153,21 +141,21 @@ function ProfileSelect({
   disabled?: boolean;
   onChange: (profileId: string | null) => void;
 }) {
+  const t = useTranslations("rules.actions");
   const trpc = useTRPC();
   const profiles = useQuery(trpc.profiles.list.queryOptions());
   return (
     <Select
       aria-label={label}
-      className="w-64"
+      className="w-full sm:w-64"
       value={value ?? ""}
       disabled={disabled}
       onChange={(event) => onChange(event.target.value || null)}
     >
-      <option value="">{allowContacts ? "The contact's profile" : "Pick a profile…"}</option>
+      <option value="">{allowContacts ? t("contactsProfile") : t("pickProfile")}</option>
       {profiles.data?.map((profile) => (
         <option key={profile.id} value={profile.id}>
-          {profile.name}
-          {profile.isDefault ? " (default)" : ""}
+          {profile.isDefault ? t("defaultProfile", { name: profile.name }) : profile.name}
         </option>
       ))}
     </Select>
@@ -185,12 +173,16 @@ function ActionFields({
   disabled?: boolean;
   index: number;
 }) {
+  const t = useTranslations("rules.actions");
+  const tr = useTranslations("rules.choices.relationship");
+  const number = index + 1;
   switch (action.type) {
     case "reply":
       return (
         <Input
-          aria-label={`Reply text ${index + 1}`}
-          placeholder={`Hi {{contact.firstName | there}}! Variables: ${Object.keys(TEMPLATE_VARIABLES).join(", ")}`}
+          aria-label={t("replyText", { number })}
+          className="min-w-0 flex-1 basis-full sm:basis-0"
+          placeholder={t("replyPlaceholder")}
           value={action.text}
           disabled={disabled}
           onChange={(event) => onChange({ ...action, text: event.target.value })}
@@ -200,9 +192,9 @@ function ActionFields({
     case "untag":
       return (
         <Input
-          aria-label={`Tag ${index + 1}`}
-          className="w-48"
-          placeholder="lead"
+          aria-label={t("tag", { number })}
+          className="w-full sm:w-48"
+          placeholder={t("tagPlaceholder")}
           value={action.tag}
           disabled={disabled}
           onChange={(event) => onChange({ ...action, tag: event.target.value })}
@@ -211,8 +203,9 @@ function ActionFields({
     case "handoff":
       return (
         <Input
-          aria-label={`Hand-off note ${index + 1}`}
-          placeholder="Note for the agent (optional)"
+          aria-label={t("handoffNote", { number })}
+          className="min-w-0 flex-1 basis-full sm:basis-0"
+          placeholder={t("handoffPlaceholder")}
           value={action.note}
           disabled={disabled}
           onChange={(event) => onChange({ ...action, note: event.target.value })}
@@ -221,21 +214,23 @@ function ActionFields({
     case "set_relationship":
       return (
         <Select
-          aria-label={`Relationship ${index + 1}`}
-          className="w-40"
+          aria-label={t("relationship", { number })}
+          className="w-full sm:w-40"
           value={action.relationship}
           disabled={disabled}
           onChange={(event) => onChange({ ...action, relationship: event.target.value as typeof action.relationship })}
         >
           {RELATIONSHIPS.map((relationship) => (
-            <option key={relationship}>{relationship}</option>
+            <option key={relationship} value={relationship}>
+              {tr(relationship)}
+            </option>
           ))}
         </Select>
       );
     case "set_profile":
       return (
         <ProfileSelect
-          label={`Profile ${index + 1}`}
+          label={t("profile", { number })}
           value={action.profileId}
           disabled={disabled}
           onChange={(profileId) => onChange({ ...action, profileId: profileId ?? "" })}
@@ -244,7 +239,7 @@ function ActionFields({
     case "ai_reply":
       return (
         <ProfileSelect
-          label={`AI profile ${index + 1}`}
+          label={t("aiProfile", { number })}
           value={action.profileId}
           allowContacts
           disabled={disabled}
@@ -254,9 +249,9 @@ function ActionFields({
     case "emit_event":
       return (
         <Input
-          aria-label={`Event name ${index + 1}`}
-          className="w-56"
-          placeholder="order.requested"
+          aria-label={t("eventName", { number })}
+          className="w-full sm:w-56"
+          placeholder={t("eventPlaceholder")}
           value={action.name}
           disabled={disabled}
           onChange={(event) => onChange({ ...action, name: event.target.value })}

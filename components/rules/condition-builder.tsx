@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useMemo } from "react";
 import {
   type Field,
@@ -16,21 +17,28 @@ import {
 import "react-querybuilder/dist/query-builder.css";
 import { FACTS, type TFactName } from "~/server/rules/facts";
 import { OPERATORS, type TOperatorName } from "~/server/rules/operators";
+import { type TRuleLabels, useRuleLabels } from "./labels";
 
-const FIELDS: Field[] = (Object.entries(FACTS) as [TFactName, (typeof FACTS)[TFactName]][]).map(([name, fact]) => ({
-  name,
-  label: fact.label,
-  ...(fact.type === "number" ? { inputType: "number" } : {}),
-  ...("choices" in fact ? { values: fact.choices.map((choice) => ({ name: choice, label: choice })) } : {}),
-}));
-
+const FACT_LIST = Object.entries(FACTS) as [TFactName, (typeof FACTS)[TFactName]][];
 const OPERATOR_LIST = Object.entries(OPERATORS) as [TOperatorName, (typeof OPERATORS)[TOperatorName]][];
 
+/** The facts, labelled in the reader's language (their names, the stored form, stay). */
+function fieldsFor(labels: TRuleLabels): Field[] {
+  return FACT_LIST.map(([name, fact]) => ({
+    name,
+    label: labels.fact(name),
+    ...(fact.type === "number" ? { inputType: "number" } : {}),
+    ...("choices" in fact
+      ? { values: fact.choices.map((choice) => ({ name: choice, label: labels.value(name, choice) })) }
+      : {}),
+  }));
+}
+
 /** The operators that fit a fact's type. */
-function operatorsFor(field: string) {
+function operatorsFor(field: string, labels: TRuleLabels) {
   const type = FACTS[field as TFactName]?.type;
   return OPERATOR_LIST.filter(([, operator]) => (operator.types as readonly string[]).includes(type ?? "")).map(
-    ([name, operator]) => ({ name, label: operator.label }),
+    ([name]) => ({ name, label: labels.operator(name) }),
   );
 }
 
@@ -43,15 +51,20 @@ function valueEditorType(field: string, operator: string): ValueEditorType {
   return "text";
 }
 
-function valuesFor(field: string) {
+function valuesFor(field: string, labels: TRuleLabels) {
   const fact = FACTS[field as TFactName];
   if (fact?.type === "boolean")
-    return [
-      { name: "true", label: "true" },
-      { name: "false", label: "false" },
-    ];
-  return fact && "choices" in fact ? fact.choices.map((choice) => ({ name: choice, label: choice })) : [];
+    return ["true", "false"].map((value) => ({ name: value, label: labels.value(field, value) }));
+  return fact && "choices" in fact
+    ? fact.choices.map((choice) => ({ name: choice, label: labels.value(field, choice) }))
+    : [];
 }
+
+/** Inputs and buttons in the theme's colours (the browser's defaults vanish in dark mode). */
+const CONTROL =
+  "h-8 max-w-full min-w-0 rounded-md border border-border bg-background px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-primary disabled:opacity-60";
+const BUTTON =
+  "h-8 rounded-md border border-border bg-background px-2 text-sm text-foreground hover:bg-muted focus-visible:outline-2 focus-visible:outline-primary disabled:opacity-60";
 
 /**
  * react-querybuilder's select, named by `aria-label` as well as `title`: a title alone is no
@@ -92,7 +105,7 @@ function LabelledValueEditor(props: ValueEditorProps) {
       value={String(props.value ?? "")}
       title={props.title}
       aria-label={props.title}
-      placeholder={isList ? "a, b" : ""}
+      placeholder={isList ? (props.context as { listPlaceholder?: string } | undefined)?.listPlaceholder : ""}
       disabled={props.disabled}
       onChange={(event) => props.handleOnChange(event.target.value)}
     />
@@ -115,49 +128,71 @@ export function ConditionBuilder({
   invalidRuleIds: Set<string>;
   disabled?: boolean;
 }) {
+  const t = useTranslations("rules.builder");
+  const labels = useRuleLabels();
+  const fields = useMemo(() => fieldsFor(labels), [labels]);
+  const seeBelow = t("seeBelow");
   const validator = useMemo(
-    () => () =>
-      Object.fromEntries([...invalidRuleIds].map((id) => [id, { valid: false, reasons: ["See the message below"] }])),
-    [invalidRuleIds],
+    () => () => Object.fromEntries([...invalidRuleIds].map((id) => [id, { valid: false, reasons: [seeBelow] }])),
+    [invalidRuleIds, seeBelow],
   );
+  const listPlaceholder = t("listPlaceholder");
   return (
-    <div className="rules-builder rounded-md border border-border bg-muted/30 p-2 text-sm">
+    <div className="rules-builder min-w-0 rounded-md border border-border bg-muted/30 p-2 text-sm [--rqb-background-color:transparent] [--rqb-border-color:var(--border)]">
       <QueryBuilder
-        fields={FIELDS}
+        fields={fields}
         query={query}
         onQueryChange={onChange}
         disabled={disabled}
         showNotToggle
         addRuleToNewGroups
         combinators={[
-          { name: "and", label: "all of" },
-          { name: "or", label: "any of" },
+          { name: "and", label: t("all") },
+          { name: "or", label: t("any") },
         ]}
-        getOperators={(field) => operatorsFor(field)}
-        getDefaultOperator={(field) => operatorsFor(field)[0]?.name ?? "equal"}
+        getOperators={(field) => operatorsFor(field, labels)}
+        getDefaultOperator={(field) => operatorsFor(field, labels)[0]?.name ?? "equal"}
         getValueEditorType={(field, operator) => valueEditorType(field, operator)}
-        getValues={(field) => valuesFor(field)}
+        getValues={(field) => valuesFor(field, labels)}
         getDefaultValue={({ field, operator }) =>
           FACTS[field as TFactName]?.type === "boolean" ? "true" : LIST_OPERATORS.has(operator) ? "" : ""
         }
         validator={validator}
         controlElements={{ valueSelector: LabelledSelector, valueEditor: LabelledValueEditor }}
+        context={{ listPlaceholder }}
+        controlClassnames={{
+          queryBuilder: "queryBuilder-responsive",
+          fields: CONTROL,
+          operators: CONTROL,
+          value: CONTROL,
+          combinators: CONTROL,
+          valueSelector: CONTROL,
+          addRule: BUTTON,
+          addGroup: BUTTON,
+          removeRule: BUTTON,
+          removeGroup: BUTTON,
+          notToggle: "flex items-center gap-1",
+        }}
         translations={{
-          addRule: { label: "+ Condition", title: "Add a condition" },
-          addGroup: { label: "+ Group", title: "Add a group of conditions" },
-          removeRule: { label: "✕", title: "Remove this condition" },
-          removeGroup: { label: "✕", title: "Remove this group" },
-          notToggle: { label: "not", title: "Invert this group" },
+          fields: { title: t("field") },
+          operators: { title: t("operator") },
+          value: { title: t("value") },
+          combinators: { title: t("combinator") },
+          addRule: { label: t("addRule"), title: t("addRuleTitle") },
+          addGroup: { label: t("addGroup"), title: t("addGroupTitle") },
+          removeRule: { label: "✕", title: t("removeRule") },
+          removeGroup: { label: "✕", title: t("removeGroup") },
+          notToggle: { label: t("not"), title: t("notTitle") },
         }}
       />
       <details className="mt-2 text-xs text-muted-foreground">
-        <summary className="cursor-pointer">What each fact means</summary>
-        <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5">
-          {(Object.entries(FACTS) as [TFactName, (typeof FACTS)[TFactName]][]).map(([name, fact]) => (
+        <summary className="cursor-pointer">{t("factsHelp")}</summary>
+        <dl className="mt-1 grid gap-x-3 gap-y-0.5 sm:grid-cols-[max-content_1fr]">
+          {FACT_LIST.map(([name, fact]) => (
             <div key={name} className="contents">
-              <dt className="font-medium text-foreground">{fact.label}</dt>
-              <dd>
-                {fact.description} Example: <code>{fact.example}</code>
+              <dt className="mt-1 font-medium text-foreground sm:mt-0">{labels.fact(name)}</dt>
+              <dd className="min-w-0 break-words">
+                {labels.factDescription(name)} {t("example")} <code>{fact.example}</code>
               </dd>
             </div>
           ))}

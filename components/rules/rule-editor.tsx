@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import type { RuleGroupType } from "react-querybuilder";
 import { useTRPC } from "~/components/trpc/client";
@@ -45,6 +46,9 @@ function queryIdAt(query: TQueryGroup, path: PropertyKey[]): string | undefined 
 
 /** Creates or edits one rule: conditions in the visual builder, actions as forms, checked as you type. */
 export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onDone: () => void; canWrite: boolean }) {
+  const t = useTranslations("rules.editor");
+  const tc = useTranslations("common");
+  const tw = useTranslations("rules.weekdays");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const initial = rule ?? { ...NEW_RULE, id: "" };
@@ -110,10 +114,10 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
       }}
     >
       <div className="grid gap-4 md:grid-cols-2">
-        <Field label="Name" htmlFor="rule-name" error={show("name")}>
+        <Field label={t("name")} htmlFor="rule-name" error={show("name")}>
           <Input id="rule-name" value={name} disabled={!canWrite} onChange={(event) => setName(event.target.value)} />
         </Field>
-        <Field label="Description" htmlFor="rule-description" error={show("description")}>
+        <Field label={t("description")} htmlFor="rule-description" error={show("description")}>
           <Input
             id="rule-description"
             value={description}
@@ -123,7 +127,7 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
         </Field>
       </div>
       <div>
-        <h3 className="mb-1 text-sm font-medium">When</h3>
+        <h3 className="mb-1 text-sm font-medium">{t("when")}</h3>
         <ConditionBuilder
           query={query}
           onChange={setQuery}
@@ -139,24 +143,24 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
         ) : null}
       </div>
       <div>
-        <h3 className="mb-1 text-sm font-medium">Then</h3>
+        <h3 className="mb-1 text-sm font-medium">{t("then")}</h3>
         <ActionList actions={actions} onChange={setActions} errors={touched ? errors : {}} disabled={!canWrite} />
         {touched && errors.actions ? <p className="text-xs text-destructive">{errors.actions}</p> : null}
       </div>
-      <div className="grid gap-4 md:grid-cols-4">
-        <Field label="Business hours" htmlFor="rule-hours">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Field label={t("businessHours")} htmlFor="rule-hours" error={show("schedule.hours")}>
           <Select
             id="rule-hours"
             value={hours}
             disabled={!canWrite}
             onChange={(event) => setHours(event.target.value as typeof hours)}
           >
-            <option value="any">Any time</option>
-            <option value="inside">Only inside business hours</option>
-            <option value="outside">Only outside business hours</option>
+            <option value="any">{t("hoursAny")}</option>
+            <option value="inside">{t("hoursInside")}</option>
+            <option value="outside">{t("hoursOutside")}</option>
           </Select>
         </Field>
-        <Field label="Days (none = every day)" htmlFor="rule-days">
+        <Field label={t("days")} htmlFor="rule-days" error={show("schedule.days")}>
           <div id="rule-days" className="flex flex-wrap gap-1 text-xs">
             {WEEKDAYS.map((day) => (
               <label key={day} className="flex items-center gap-1">
@@ -166,12 +170,12 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
                   disabled={!canWrite}
                   onChange={(event) => setDays(event.target.checked ? [...days, day] : days.filter((d) => d !== day))}
                 />
-                {day}
+                {tw(day)}
               </label>
             ))}
           </div>
         </Field>
-        <Field label="Cooldown per contact (minutes)" htmlFor="rule-cooldown" error={show("cooldownS")}>
+        <Field label={t("cooldown")} htmlFor="rule-cooldown" error={show("cooldownS")}>
           <Input
             id="rule-cooldown"
             type="number"
@@ -189,7 +193,7 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
               disabled={!canWrite}
               onChange={(event) => setEnabled(event.target.checked)}
             />
-            Enabled
+            {t("enabled")}
           </label>
           <label className="flex items-center gap-2">
             <input
@@ -198,20 +202,20 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
               disabled={!canWrite}
               onChange={(event) => setStopOnMatch(event.target.checked)}
             />
-            Stop here when it matches
+            {t("stopOnMatch")}
           </label>
         </div>
       </div>
       {serverError ? <Alert tone="error">{serverError.message}</Alert> : null}
-      {touched && !check.success ? <Alert tone="error">Fix the marked fields to save.</Alert> : null}
-      <div className="flex gap-2">
+      {touched && !check.success ? <Alert tone="error">{t("fixFields")}</Alert> : null}
+      <div className="flex flex-wrap gap-2">
         {canWrite ? (
           <Button type="submit" disabled={save.isPending}>
-            {save.isPending ? "Saving…" : rule ? "Save rule" : "Create rule"}
+            {save.isPending ? tc("saving") : rule ? t("save") : t("create")}
           </Button>
         ) : null}
         <Button variant="ghost" onClick={onDone}>
-          Cancel
+          {tc("cancel")}
         </Button>
       </div>
     </form>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -17,6 +18,9 @@ import { VersionsCard } from "./versions-card";
 
 /** The Rules page: the draft ruleset (edit, reorder, enable), test, replay, publish, versions. */
 export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
+  const t = useTranslations("rules.workspace");
+  const ta = useTranslations("rules.actions.short");
+  const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const rules = useQuery(trpc.rules.list.queryOptions());
@@ -56,10 +60,10 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
     try {
       document = JSON.parse(await file.text());
     } catch {
-      window.alert("That file is not JSON; nothing was imported.");
+      window.alert(t("notJson"));
       return;
     }
-    if (window.confirm("Replace the draft with the rules in this file? The published version is not touched.")) {
+    if (window.confirm(t("confirmImport"))) {
       importRules.mutate({ document });
     }
   };
@@ -84,7 +88,7 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
       {failure ? <Alert tone="error">{describeError(failure).message}</Alert> : null}
       {editing ? (
         <Card>
-          <CardHeader title={editing === "new" ? "New rule" : `Edit “${editing.name}”`} />
+          <CardHeader title={editing === "new" ? t("newRule") : t("editRule", { name: editing.name })} />
           <CardBody>
             <RuleEditor rule={editing === "new" ? null : editing} canWrite={canWrite} onDone={() => setEditing(null)} />
           </CardBody>
@@ -92,16 +96,16 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
       ) : null}
       <Card>
         <CardHeader
-          title="Draft rules"
-          description="Run top to bottom; drag to reorder. The worker runs the published version, not the draft."
+          title={t("draftTitle")}
+          description={t("draftDescription")}
           actions={
             canWrite ? (
-              <div className="flex gap-2">
+              <div className="flex flex-wrap justify-end gap-2">
                 <Button size="sm" variant="ghost" onClick={() => void download()}>
-                  Export
+                  {t("export")}
                 </Button>
                 <label className="inline-flex h-8 cursor-pointer items-center rounded-md px-3 text-sm hover:bg-muted">
-                  Import
+                  {t("import")}
                   <input
                     type="file"
                     accept="application/json,.json"
@@ -110,20 +114,16 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
                   />
                 </label>
                 <Button size="sm" onClick={() => setEditing("new")}>
-                  New rule
+                  {t("newRule")}
                 </Button>
               </div>
             ) : null
           }
         />
         <CardBody>
-          {rules.isPending ? <p className="text-sm text-muted-foreground">Loading…</p> : null}
-          {list.length === 0 && !rules.isPending ? (
-            <p className="text-sm text-muted-foreground">
-              No rules yet: every message gets the default reply from Settings.
-            </p>
-          ) : null}
-          <ol className="flex flex-col gap-1" aria-label="Draft rules">
+          {rules.isPending ? <p className="text-sm text-muted-foreground">{tc("loading")}</p> : null}
+          {list.length === 0 && !rules.isPending ? <p className="text-sm text-muted-foreground">{t("empty")}</p> : null}
+          <ol className="flex flex-col gap-1" aria-label={t("draftTitle")}>
             {list.map((rule, index) => (
               <li
                 key={rule.id}
@@ -131,22 +131,20 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
                 onDragStart={() => setDragged(index)}
                 onDragOver={(event) => event.preventDefault()}
                 onDrop={() => drop(index)}
-                className="flex items-center gap-3 rounded-md border border-border px-3 py-2 text-sm"
+                className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-border px-3 py-2 text-sm"
               >
                 <span className="cursor-grab text-muted-foreground" aria-hidden>
                   ⠿
                 </span>
                 <span className="w-6 text-muted-foreground">{index + 1}</span>
-                <span className="font-medium">{rule.name}</span>
-                {rule.enabled ? null : <Badge>disabled</Badge>}
-                {rule.stopOnMatch ? <Badge>stops</Badge> : null}
-                {rule.schedule ? (
-                  <Badge>{rule.schedule.hours === "any" ? "some days" : `${rule.schedule.hours} hours`}</Badge>
-                ) : null}
-                <span className="truncate text-muted-foreground">
-                  {rule.actions.map((action) => action.type).join(" → ")}
+                <span className="min-w-0 font-medium break-words">{rule.name}</span>
+                {rule.enabled ? null : <Badge>{t("disabled")}</Badge>}
+                {rule.stopOnMatch ? <Badge>{t("stops")}</Badge> : null}
+                {rule.schedule ? <Badge>{t("schedule", { hours: rule.schedule.hours })}</Badge> : null}
+                <span className="min-w-0 truncate text-muted-foreground">
+                  {rule.actions.map((action) => ta(action.type)).join(" → ")}
                 </span>
-                <div className="ml-auto flex gap-1">
+                <div className="ml-auto flex flex-wrap gap-1">
                   {canWrite ? (
                     <>
                       <Button
@@ -154,32 +152,31 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
                         variant="ghost"
                         onClick={() => update.mutate({ id: rule.id, rule: { ...rule, enabled: !rule.enabled } })}
                       >
-                        {rule.enabled ? "Disable" : "Enable"}
+                        {rule.enabled ? t("disable") : t("enable")}
                       </Button>
                       <Button
                         size="sm"
                         variant="ghost"
                         disabled={index === 0}
                         onClick={() => move(index, index - 1)}
-                        aria-label={`Move ${rule.name} up`}
+                        aria-label={t("moveUp", { name: rule.name })}
                       >
                         ↑
                       </Button>
                     </>
                   ) : null}
                   <Button size="sm" variant="secondary" onClick={() => setEditing(rule)}>
-                    {canWrite ? "Edit" : "View"}
+                    {canWrite ? tc("edit") : t("view")}
                   </Button>
                   {canWrite ? (
                     <Button
                       size="sm"
                       variant="ghost"
                       onClick={() => {
-                        if (window.confirm(`Delete the rule “${rule.name}” from the draft?`))
-                          remove.mutate({ id: rule.id });
+                        if (window.confirm(t("confirmDelete", { name: rule.name }))) remove.mutate({ id: rule.id });
                       }}
                     >
-                      Delete
+                      {tc("delete")}
                     </Button>
                   ) : null}
                 </div>
@@ -188,16 +185,20 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
           </ol>
           {importRules.error ? (
             <ul className="mt-2 text-xs text-destructive" role="alert">
-              {Object.entries(describeError(importRules.error).fieldErrors).map(([path, message]) => (
-                <li key={path}>
-                  {path}: {message}
-                </li>
-              ))}
+              {Object.entries(describeError(importRules.error).fieldErrors).map(([path, message]) => {
+                // `rules.3.actions.0.text` → "Rule 4: …"; problems with the file as a whole show alone.
+                const index = /^rules\.(\d+)/.exec(path)?.[1];
+                return (
+                  <li key={path}>
+                    {index === undefined ? message : t("importProblem", { number: Number(index) + 1, message })}
+                  </li>
+                );
+              })}
             </ul>
           ) : null}
           {checks.data && checks.data.length > 0 ? (
             <Alert tone="warning">
-              <p className="font-medium">Before you publish:</p>
+              <p className="font-medium">{t("beforePublish")}</p>
               <ul className="list-disc pl-5">
                 {checks.data.map((warning, index) => (
                   <li key={index}>{warning.message}</li>
@@ -208,37 +209,51 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
           {canWrite ? (
             <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-border pt-4">
               <Input
-                aria-label="Version note"
-                className="max-w-sm"
-                placeholder="What changed (optional)"
+                aria-label={t("versionNote")}
+                className="w-full sm:max-w-sm"
+                placeholder={t("versionNotePlaceholder")}
                 value={note}
                 onChange={(event) => setNote(event.target.value)}
               />
               <Button onClick={() => publish.mutate({ note })} disabled={publish.isPending}>
-                {publish.isPending ? "Publishing…" : "Publish"}
+                {publish.isPending ? t("publishing") : t("publish")}
               </Button>
               <Button variant="secondary" onClick={() => replay.mutate({ limit: 500 })} disabled={replay.isPending}>
-                {replay.isPending ? "Replaying…" : "Replay last 500 messages"}
+                {replay.isPending ? t("replaying") : t("replay")}
               </Button>
               {publish.data ? (
-                <span className="text-sm text-muted-foreground">Published version {publish.data.version}.</span>
+                <span className="text-sm text-muted-foreground">
+                  {t("published", { version: publish.data.version })}
+                </span>
               ) : null}
             </div>
           ) : null}
           {replay.data ? (
-            <div className="mt-3 text-sm" aria-label="Replay">
+            <div className="mt-3 text-sm" aria-label={t("replayLabel")}>
               <p className="text-muted-foreground">
-                Checked {replay.data.checked} messages against published version{" "}
-                {replay.data.publishedVersion ?? "(none)"}: {replay.data.changed.length} would change.
+                {replay.data.publishedVersion === null
+                  ? t("replaySummaryUnpublished", {
+                      checked: replay.data.checked,
+                      changed: replay.data.changed.length,
+                    })
+                  : t("replaySummary", {
+                      checked: replay.data.checked,
+                      version: replay.data.publishedVersion,
+                      changed: replay.data.changed.length,
+                    })}
               </p>
               <ul className="mt-2 flex flex-col gap-1">
                 {replay.data.changed.slice(0, 100).map((change) => (
-                  <li key={change.messageId} className="rounded border border-border p-2">
+                  <li key={change.messageId} className="rounded border border-border p-2 break-words">
                     <span className="font-medium">{change.contact.name ?? change.contact.waId}</span>: “{change.text}”
                     <div className="text-xs text-muted-foreground">
-                      now: {change.published.rules.join(", ") || "default"} → draft:{" "}
-                      {change.draft.rules.join(", ") || "default"}
-                      {change.draft.replies.length > 0 ? ` — replies “${change.draft.replies.join(" / ")}”` : ""}
+                      {t("replayChange", {
+                        published: change.published.rules.join(", ") || t("defaultReply"),
+                        draft: change.draft.rules.join(", ") || t("defaultReply"),
+                      })}
+                      {change.draft.replies.length > 0
+                        ? ` — ${t("replayReplies", { replies: change.draft.replies.join(" / ") })}`
+                        : ""}
                     </div>
                   </li>
                 ))}

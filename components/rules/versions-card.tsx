@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -11,6 +12,10 @@ import { Table, Td, Th } from "~/components/ui/table";
 
 /** Published versions: what each changed, and restore any of them in one click. */
 export function VersionsCard({ canWrite }: { canWrite: boolean }) {
+  const t = useTranslations("rules.versions");
+  const tf = useTranslations("rules.ruleFields");
+  const tc = useTranslations("common");
+  const format = useFormatter();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const versions = useQuery(trpc.rules.versions.queryOptions());
@@ -23,23 +28,22 @@ export function VersionsCard({ canWrite }: { canWrite: boolean }) {
   );
   return (
     <Card>
-      <CardHeader
-        title="Versions"
-        description="Every publish is an immutable version; the newest is what the worker runs."
-      />
+      <CardHeader title={t("title")} description={t("description")} />
       <CardBody>
         {versions.error ? <Alert tone="error">{describeError(versions.error).message}</Alert> : null}
         {restore.error ? <Alert tone="error">{describeError(restore.error).message}</Alert> : null}
-        {versions.data?.length === 0 ? <p className="text-sm text-muted-foreground">Nothing published yet.</p> : null}
+        {versions.data?.length === 0 ? <p className="text-sm text-muted-foreground">{t("empty")}</p> : null}
         {versions.data && versions.data.length > 0 ? (
           <Table>
             <thead>
               <tr>
-                <Th>Version</Th>
-                <Th>Published</Th>
-                <Th>Rules</Th>
-                <Th>Note</Th>
-                <Th />
+                <Th>{t("version")}</Th>
+                <Th>{t("published")}</Th>
+                <Th>{t("rules")}</Th>
+                <Th>{t("note")}</Th>
+                <Th>
+                  <span className="sr-only">{t("actions")}</span>
+                </Th>
               </tr>
             </thead>
             <tbody>
@@ -49,20 +53,20 @@ export function VersionsCard({ canWrite }: { canWrite: boolean }) {
                     {version.version}{" "}
                     {index === 0 ? (
                       <span className="text-xs text-[color:color-mix(in_oklab,var(--success)_60%,var(--foreground))]">
-                        (live)
+                        {t("live")}
                       </span>
                     ) : null}
                   </Td>
-                  <Td>{new Date(version.publishedAt).toLocaleString()}</Td>
-                  <Td>{version.rules}</Td>
-                  <Td>{version.note}</Td>
-                  <Td className="text-right">
+                  <Td className="whitespace-nowrap">{format.dateTime(new Date(version.publishedAt), "short")}</Td>
+                  <Td>{format.number(version.rules, "integer")}</Td>
+                  <Td className="min-w-40 break-words">{version.note}</Td>
+                  <Td className="text-right whitespace-nowrap">
                     <Button
                       size="sm"
                       variant="ghost"
                       onClick={() => setOpen(open === version.version ? null : version.version)}
                     >
-                      Changes
+                      {t("changes")}
                     </Button>
                     {canWrite && index > 0 ? (
                       <Button
@@ -70,7 +74,7 @@ export function VersionsCard({ canWrite }: { canWrite: boolean }) {
                         variant="secondary"
                         onClick={() => restore.mutate({ version: version.version })}
                       >
-                        Restore
+                        {t("restore")}
                       </Button>
                     ) : null}
                   </Td>
@@ -80,11 +84,21 @@ export function VersionsCard({ canWrite }: { canWrite: boolean }) {
           </Table>
         ) : null}
         {open !== null && detail.data ? (
-          <div className="mt-3 text-sm" aria-label={`Changes in version ${open}`}>
+          <div className="mt-3 text-sm break-words" aria-label={t("changesIn", { version: open })}>
             <p>
-              Added: {detail.data.diff.added.map((rule) => rule.name).join(", ") || "none"}. Removed:{" "}
-              {detail.data.diff.removed.map((rule) => rule.name).join(", ") || "none"}. Edited:{" "}
-              {detail.data.diff.edited.map((rule) => `${rule.name} (${rule.fields.join(", ")})`).join("; ") || "none"}.
+              {t("added", { names: detail.data.diff.added.map((rule) => rule.name).join(", ") || tc("none") })}{" "}
+              {t("removed", { names: detail.data.diff.removed.map((rule) => rule.name).join(", ") || tc("none") })}{" "}
+              {t("edited", {
+                names:
+                  detail.data.diff.edited
+                    .map((rule) =>
+                      t("editedRule", {
+                        name: rule.name,
+                        fields: rule.fields.map((field) => tf(field)).join(", "),
+                      }),
+                    )
+                    .join("; ") || tc("none"),
+              })}
             </p>
           </div>
         ) : null}

@@ -1,20 +1,23 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { ProfilesWorkspace } from "~/components/profiles/profiles-workspace";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
 import { canAccess } from "~/server/auth/roles";
 
-export const metadata = { title: "Profiles" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("profiles.page");
+  return { title: t("title") };
+}
 
 export default async function ProfilesPage() {
+  const t = await getTranslations("profiles.page");
   const { user, allowed } = await requirePageUser("config");
-  if (!allowed) return <NoAccess title="Profiles" />;
+  if (!allowed) return <NoAccess title={t("title")} />;
   return (
     <>
-      <PageHeader
-        title="Profiles"
-        description="Context profiles shape AI replies: persona, business facts, tone, topics to cover and to avoid."
-      />
+      <PageHeader title={t("title")} description={t("description")} />
       <ProfilesWorkspace canWrite={canAccess(user.role, "config", "write")} />
     </>
   );
