@@ -39,7 +39,7 @@ export function SessionCard({
         title={<span className="break-all">{session.name}</span>}
         description={description}
         actions={
-          <div className="flex shrink-0 flex-col items-end gap-2">
+          <div className="flex min-w-0 flex-col items-end gap-2 text-right">
             <Badge tone="neutral">{label}</Badge>
             <SessionStatus session={session} now={now} />
           </div>

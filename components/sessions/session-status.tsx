@@ -36,7 +36,7 @@ export function SessionStatus({ session, now }: { session: TSession; now: number
   // The simulator is created ready and never reports a change: its status has held since creation.
   const since = new Date(session.statusChangedAt ?? session.createdAt);
   return (
-    <span className="inline-flex flex-wrap items-center gap-2 text-sm">
+    <span className="inline-flex flex-wrap items-center justify-end gap-2 text-sm">
       <Badge tone={tone} data-testid="session-status">
         {t(`status.${label}`)}
       </Badge>
