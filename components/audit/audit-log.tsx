@@ -1,6 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -13,7 +14,55 @@ import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 
-const ENTITIES = ["user", "settings", "rule", "profile", "webhook", "contact", "session"];
+/** What the server records changes of (server/audit callers), each with words in `audit.entity`. */
+const ENTITIES = [
+  "user",
+  "settings",
+  "rule",
+  "ruleset",
+  "profile",
+  "webhook",
+  "contact",
+  "session",
+  "api_key",
+  "canned_reply",
+  "thread",
+] as const;
+
+/** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
+const ACTIONS = [
+  "create",
+  "update",
+  "delete",
+  "enable",
+  "disable",
+  "import",
+  "merge",
+  "publish",
+  "reorder",
+  "restart",
+  "logout",
+  "redeliver",
+  "revoke",
+  "rotate_secret",
+  "reset_password",
+  "sign_out_everywhere",
+  "enable_two_factor",
+  "disable_two_factor",
+  "reset_two_factor",
+  "regenerate_recovery_codes",
+  "use_recovery_code",
+  "handoff",
+  "assigned",
+  "released",
+  "closed",
+  "reopened",
+  "bot_paused",
+  "bootstrap",
+] as const;
+
+const isOneOf = <T extends string>(values: readonly T[], value: string): value is T =>
+  (values as readonly string[]).includes(value);
 
 type TFilters = { entity?: string; action?: string; search?: string; from?: Date; to?: Date };
 
@@ -30,8 +79,14 @@ function entityLabel(snapshot: unknown): string | undefined {
   return typeof label === "string" ? label : undefined;
 }
 
+/** The audit log: every configuration change, filtered by entity, action, text and dates, newest first. */
 export function AuditLog() {
   const trpc = useTRPC();
+  const t = useTranslations("audit");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
+  const entityText = (entity: string) => (isOneOf(ENTITIES, entity) ? t(`entity.${entity}`) : entity);
+  const actionText = (action: string) => (isOneOf(ACTIONS, action) ? t(`action.${action}`) : action);
   const [filters, setFilters] = useState<TFilters>({});
   const query = useInfiniteQuery(
     trpc.audit.list.infiniteQueryOptions(
@@ -58,32 +113,43 @@ export function AuditLog() {
     <div className="space-y-4">
       <Card>
         <CardBody>
-          <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filters">
-            <Field label="Entity" htmlFor="audit-entity">
+          <form
+            onSubmit={onSubmit}
+            className="grid gap-3 sm:grid-cols-3 lg:grid-cols-6"
+            aria-label={t("filters.label")}
+          >
+            <Field label={t("filters.entity")} htmlFor="audit-entity">
               <Select id="audit-entity" name="entity" defaultValue="">
-                <option value="">All</option>
+                <option value="">{t("filters.all")}</option>
                 {ENTITIES.map((entity) => (
                   <option key={entity} value={entity}>
-                    {entity}
+                    {t(`entity.${entity}`)}
                   </option>
                 ))}
               </Select>
             </Field>
-            <Field label="Action" htmlFor="audit-action">
-              <Input id="audit-action" name="action" placeholder="update" />
+            <Field label={t("filters.action")} htmlFor="audit-action">
+              <Select id="audit-action" name="action" defaultValue="">
+                <option value="">{t("filters.all")}</option>
+                {ACTIONS.map((action) => (
+                  <option key={action} value={action}>
+                    {t(`action.${action}`)}
+                  </option>
+                ))}
+              </Select>
             </Field>
-            <Field label="Search" htmlFor="audit-search">
-              <Input id="audit-search" name="search" placeholder="email or id" />
+            <Field label={t("filters.search")} htmlFor="audit-search">
+              <Input id="audit-search" name="search" placeholder={t("filters.searchPlaceholder")} />
             </Field>
-            <Field label="From" htmlFor="audit-from">
-              <Input id="audit-from" name="from" type="date" />
+            <Field label={t("filters.from")} htmlFor="audit-from">
+              <Input id="audit-from" name="from" type="date" className="min-w-0" />
             </Field>
-            <Field label="To" htmlFor="audit-to">
-              <Input id="audit-to" name="to" type="date" />
+            <Field label={t("filters.to")} htmlFor="audit-to">
+              <Input id="audit-to" name="to" type="date" className="min-w-0" />
             </Field>
             <div className="flex items-end">
               <Button type="submit" variant="secondary" className="w-full">
-                Apply
+                {t("filters.apply")}
               </Button>
             </div>
           </form>
@@ -95,36 +161,48 @@ export function AuditLog() {
           <Table>
             <thead>
               <tr>
-                <Th>When</Th>
-                <Th>Who</Th>
-                <Th>Action</Th>
-                <Th>Entity</Th>
-                <Th>Change</Th>
+                <Th>{t("table.when")}</Th>
+                <Th>{t("table.who")}</Th>
+                <Th>{t("table.action")}</Th>
+                <Th>{t("table.entity")}</Th>
+                <Th>{t("table.change")}</Th>
               </tr>
             </thead>
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id}>
-                  <Td className="whitespace-nowrap">{row.at.toLocaleString()}</Td>
-                  <Td>{row.userEmail ?? <span className="text-muted-foreground">system</span>}</Td>
-                  <Td>
-                    <Badge tone="primary">{row.action}</Badge>
+                  <Td className="whitespace-nowrap">{format.dateTime(new Date(row.at), "short")}</Td>
+                  <Td className="break-all">
+                    {row.userEmail ?? <span className="text-muted-foreground">{t("table.system")}</span>}
                   </Td>
                   <Td>
-                    {row.entity}
-                    <span className="ml-1 font-medium">{entityLabel(row.after) ?? entityLabel(row.before)}</span>
+                    <Badge tone="primary">{actionText(row.action)}</Badge>
+                  </Td>
+                  <Td className="min-w-40">
+                    {entityText(row.entity)}
+                    <span className="ml-1 font-medium break-all">
+                      {entityLabel(row.after) ?? entityLabel(row.before)}
+                    </span>
                     {row.entityId ? (
-                      <div className="font-mono text-xs text-muted-foreground">{row.entityId}</div>
+                      <div className="font-mono text-xs break-all text-muted-foreground">{row.entityId}</div>
                     ) : null}
                   </Td>
-                  <Td>
+                  <Td className="min-w-48">
                     <details>
-                      <summary className="cursor-pointer text-xs text-muted-foreground">before / after</summary>
+                      <summary className="cursor-pointer text-xs text-muted-foreground">
+                        {t("table.beforeAfter")}
+                      </summary>
                       <div className="mt-2 grid gap-2 md:grid-cols-2">
-                        <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">
+                        <pre
+                          className="rounded bg-muted p-2 text-xs break-all whitespace-pre-wrap"
+                          aria-label={t("table.before")}
+                        >
                           {JSON.stringify(row.before, null, 2)}
                         </pre>
-                        <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">
+                        <pre
+                          className="rounded bg-muted p-2 text-xs break-all whitespace-pre-wrap"
+                          aria-label={t("table.after")}
+                        >
                           {JSON.stringify(row.after, null, 2)}
                         </pre>
                       </div>
@@ -132,9 +210,7 @@ export function AuditLog() {
                   </Td>
                 </tr>
               ))}
-              {!query.isPending && rows.length === 0 ? (
-                <EmptyRow colSpan={5}>No changes match these filters.</EmptyRow>
-              ) : null}
+              {!query.isPending && rows.length === 0 ? <EmptyRow colSpan={5}>{t("table.empty")}</EmptyRow> : null}
             </tbody>
           </Table>
           {query.hasNextPage ? (
@@ -144,7 +220,7 @@ export function AuditLog() {
                 disabled={query.isFetchingNextPage}
                 onClick={() => void query.fetchNextPage()}
               >
-                {query.isFetchingNextPage ? "Loading…" : "Load more"}
+                {query.isFetchingNextPage ? tCommon("loading") : t("table.loadMore")}
               </Button>
             </div>
           ) : null}

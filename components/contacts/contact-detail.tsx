@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -13,11 +14,23 @@ import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { MessageContent } from "~/components/inbox/message-content";
-import { ContactMerge, identityLabel } from "./contact-merge";
+import { ContactMerge } from "./contact-merge";
+import { placeFieldErrors } from "./field-errors";
+
+const FIELDS = ["phone", "name", "relationship", "priority", "tags", "profileId", "notes"] as const;
+
+/** Translates a value the server may extend, falling back to the value itself. */
+function known<T extends string>(values: readonly T[], value: string): T | null {
+  return (values as readonly string[]).includes(value) ? (value as T) : null;
+}
+const IDENTITY_SOURCES = ["contact", "message", "engine", "staff", "backfill"] as const;
 
 /** One contact: details (editable), profile, notes, opt-out and block, and the conversation. */
 export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("contacts");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
   const queryClient = useQueryClient();
   const contact = useQuery(trpc.contacts.get.queryOptions({ id }));
   const profiles = useQuery(trpc.profiles.list.queryOptions());
@@ -27,9 +40,9 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
     }),
   );
   if (contact.error) return <Alert tone="error">{describeError(contact.error).message}</Alert>;
-  if (!contact.data) return <p className="text-sm text-muted-foreground">Loading…</p>;
+  if (!contact.data) return <p className="text-sm text-muted-foreground">{tCommon("loading")}</p>;
   const data = contact.data;
-  const error = save.error ? describeError(save.error) : null;
+  const errors = save.error ? placeFieldErrors(describeError(save.error), FIELDS, t("form.checkFields")) : null;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -57,31 +70,34 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
       <div className="grid content-start gap-4">
         <Card>
           <CardHeader
-            title={data.name ?? data.waId}
-            description={`First seen ${new Date(data.firstSeenAt).toLocaleDateString()}`}
+            title={<span className="break-all">{data.name ?? data.waId}</span>}
+            description={t("detail.firstSeen", { date: format.dateTime(new Date(data.firstSeenAt), "date") })}
           />
           <CardBody>
             <form className="grid gap-3" onSubmit={submit}>
               <fieldset disabled={!canWrite} className="contents">
-                <Field
-                  label="Phone number"
-                  htmlFor="d-phone"
-                  error={error?.fieldErrors["contact.phone"] ?? error?.fieldErrors.phone}
-                >
-                  <Input id="d-phone" name="phone" defaultValue={data.waId} />
+                <Field label={t("form.phone")} htmlFor="d-phone" error={errors?.byField.phone}>
+                  <Input
+                    id="d-phone"
+                    name="phone"
+                    defaultValue={data.waId}
+                    aria-invalid={Boolean(errors?.byField.phone)}
+                  />
                 </Field>
-                <Field label="Name" htmlFor="d-name">
+                <Field label={t("form.name")} htmlFor="d-name" error={errors?.byField.name}>
                   <Input id="d-name" name="name" defaultValue={data.name ?? ""} />
                 </Field>
                 <div className="grid grid-cols-2 gap-3">
-                  <Field label="Relationship" htmlFor="d-relationship">
+                  <Field label={t("form.relationship")} htmlFor="d-relationship" error={errors?.byField.relationship}>
                     <Select id="d-relationship" name="relationship" defaultValue={data.relationship}>
                       {RELATIONSHIPS.map((relationship) => (
-                        <option key={relationship}>{relationship}</option>
+                        <option key={relationship} value={relationship}>
+                          {t(`relationship.${relationship}`)}
+                        </option>
                       ))}
                     </Select>
                   </Field>
-                  <Field label="Priority" htmlFor="d-priority">
+                  <Field label={t("form.priority")} htmlFor="d-priority" error={errors?.byField.priority}>
                     <Input
                       id="d-priority"
                       name="priority"
@@ -92,12 +108,12 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     />
                   </Field>
                 </div>
-                <Field label="Tags (comma-separated)" htmlFor="d-tags">
+                <Field label={t("form.tags")} htmlFor="d-tags" error={errors?.byField.tags}>
                   <Input id="d-tags" name="tags" defaultValue={data.tags.join(", ")} />
                 </Field>
-                <Field label="Context profile" htmlFor="d-profile">
+                <Field label={t("form.profile")} htmlFor="d-profile" error={errors?.byField.profileId}>
                   <Select id="d-profile" name="profileId" defaultValue={data.profileId ?? ""}>
-                    <option value="">Default profile</option>
+                    <option value="">{t("form.defaultProfile")}</option>
                     {profiles.data?.map((profile) => (
                       <option key={profile.id} value={profile.id}>
                         {profile.name}
@@ -105,7 +121,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     ))}
                   </Select>
                 </Field>
-                <Field label="Notes" htmlFor="d-notes">
+                <Field label={t("form.notes")} htmlFor="d-notes" error={errors?.byField.notes}>
                   <textarea
                     id="d-notes"
                     name="notes"
@@ -113,23 +129,21 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     className="min-h-20 w-full rounded-md border border-border bg-card px-3 py-2 text-sm"
                   />
                 </Field>
-                <div className="flex gap-4 text-sm">
+                <div className="flex flex-wrap gap-4 text-sm">
                   <label className="flex items-center gap-2">
-                    <input type="checkbox" name="optedOut" defaultChecked={data.optedOut} /> Opted out
+                    <input type="checkbox" name="optedOut" defaultChecked={data.optedOut} /> {t("form.optedOut")}
                   </label>
                   <label className="flex items-center gap-2">
-                    <input type="checkbox" name="blocked" defaultChecked={data.blocked} /> Blocked
+                    <input type="checkbox" name="blocked" defaultChecked={data.blocked} /> {t("form.blocked")}
                   </label>
                 </div>
               </fieldset>
-              {error && Object.keys(error.fieldErrors).length === 0 ? (
-                <Alert tone="error">{error.message}</Alert>
-              ) : null}
-              {save.isSuccess ? <Alert tone="success">Saved.</Alert> : null}
+              {errors?.summary ? <Alert tone="error">{errors.summary}</Alert> : null}
+              {save.isSuccess ? <Alert tone="success">{t("form.saved")}</Alert> : null}
               {canWrite ? (
                 <div>
                   <Button type="submit" disabled={save.isPending}>
-                    Save
+                    {tCommon("save")}
                   </Button>
                 </div>
               ) : null}
@@ -137,28 +151,36 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
           </CardBody>
         </Card>
         <Card>
-          <CardHeader
-            title="WhatsApp identities"
-            description="Every way WhatsApp has addressed this person; a message from any of them lands here."
-          />
+          <CardHeader title={t("detail.identitiesTitle")} description={t("detail.identitiesDescription")} />
           <CardBody>
-            <ul className="grid gap-1 text-sm" aria-label="WhatsApp identities">
-              {data.identities.map((identity) => (
-                <li key={identity.id} className="flex items-center gap-2">
-                  <Badge tone={identity.kind === "phone" ? "primary" : "neutral"}>{identity.kind}</Badge>
-                  <span>{identityLabel(identity).replace(/^\S+ /, "")}</span>
-                  <span className="text-xs text-muted-foreground">
-                    since {new Date(identity.createdAt).toLocaleDateString()} · {identity.source}
-                  </span>
-                </li>
-              ))}
+            <ul className="grid gap-1 text-sm" aria-label={t("detail.identitiesTitle")}>
+              {data.identities.map((identity) => {
+                const source = known(IDENTITY_SOURCES, identity.source);
+                return (
+                  <li key={identity.id} className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-0.5">
+                    <Badge tone={identity.kind === "phone" ? "primary" : "neutral"}>
+                      {t(`identityKind.${identity.kind}`)}
+                    </Badge>
+                    <span className="min-w-0 break-all">{identity.value}</span>
+                    <span className="text-xs text-muted-foreground">
+                      {t("detail.identitySince", {
+                        date: format.dateTime(new Date(identity.createdAt), "date"),
+                        source: source ? t(`identitySource.${source}`) : identity.source,
+                      })}
+                    </span>
+                  </li>
+                );
+              })}
             </ul>
           </CardBody>
         </Card>
         {canWrite ? <ContactMerge id={id} /> : null}
       </div>
       <Card>
-        <CardHeader title="Conversation" description={data.thread ? `Owner: ${data.thread.mode}` : "No messages yet"} />
+        <CardHeader
+          title={t("detail.conversation")}
+          description={data.thread ? t(`detail.owner.${data.thread.mode}`) : t("detail.noMessages")}
+        />
         {data.thread ? <LearnedContext topics={data.thread.topics} sentiment={data.thread.sentiment} /> : null}
         <CardBody className="max-h-[36rem] space-y-2 overflow-y-auto">
           {data.history.map((message) => (
@@ -172,7 +194,8 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
               >
                 <MessageContent content={message.content} body={message.body} />
                 <div className="mt-1 text-[10px] text-foreground/70">
-                  {message.source} · {new Date(message.createdAt).toLocaleString()} · {message.status}
+                  {t(`messageSource.${message.source}`)} · {format.dateTime(new Date(message.createdAt), "short")} ·{" "}
+                  {t(`messageStatus.${message.status}`)}
                 </div>
               </div>
             </div>
@@ -187,19 +210,22 @@ const SENTIMENT_TONE = { positive: "success", neutral: "neutral", negative: "dan
 
 /** What the conversation is about and the contact's mood, as learned from their messages. */
 function LearnedContext({ topics, sentiment }: { topics: string[]; sentiment: keyof typeof SENTIMENT_TONE | null }) {
+  const t = useTranslations("contacts");
   return (
     <div
       className="flex flex-wrap items-center gap-2 border-b border-border px-4 py-2 text-xs"
       role="group"
-      aria-label="Learned context"
+      aria-label={t("detail.learnedContext")}
     >
-      <span className="text-muted-foreground">Mood</span>
-      <Badge tone={sentiment ? SENTIMENT_TONE[sentiment] : "neutral"}>{sentiment ?? "not known yet"}</Badge>
-      <span className="ml-2 text-muted-foreground">Topics</span>
+      <span className="text-muted-foreground">{t("detail.mood")}</span>
+      <Badge tone={sentiment ? SENTIMENT_TONE[sentiment] : "neutral"}>
+        {sentiment ? t(`detail.sentiment.${sentiment}`) : t("detail.moodUnknown")}
+      </Badge>
+      <span className="ml-2 text-muted-foreground">{t("detail.topics")}</span>
       {topics.length > 0 ? (
         topics.map((topic) => <Badge key={topic}>{topic}</Badge>)
       ) : (
-        <span className="text-muted-foreground">none yet</span>
+        <span className="text-muted-foreground">{t("detail.noTopics")}</span>
       )}
     </div>
   );

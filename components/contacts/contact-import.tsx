@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -17,21 +18,18 @@ import type { TImportMapping, TImportTarget, TRejectedRow } from "~/server/conta
 /** Mirrors MAX_IMPORT_BYTES on the server, to refuse a too-large file before sending it. */
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
-const TARGETS: Record<TImportTarget, string> = {
-  phone: "Phone number",
-  name: "Name",
-  relationship: "Relationship",
-  priority: "Priority",
-  tags: "Tags",
-  notes: "Notes",
-  profile: "Profile (by name)",
-  optedOut: "Opted out",
-  blocked: "Blocked",
-  ignore: "Don't import",
-};
-
-const number = (value: number) => value.toLocaleString();
-const yesNo = (value: boolean | null) => (value === null ? "" : value ? "yes" : "no");
+const TARGETS: readonly TImportTarget[] = [
+  "phone",
+  "name",
+  "relationship",
+  "priority",
+  "tags",
+  "notes",
+  "profile",
+  "optedOut",
+  "blocked",
+  "ignore",
+];
 
 /**
  * Import contacts from a CSV file: choose the file, check the suggested column mapping against
@@ -40,6 +38,11 @@ const yesNo = (value: boolean | null) => (value === null ? "" : value ? "yes" : 
  */
 export function ContactImport() {
   const trpc = useTRPC();
+  const t = useTranslations("contacts");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
+  const number = (value: number) => format.number(value);
+  const yesNo = (value: boolean | null) => (value === null ? "" : value ? tCommon("yes") : tCommon("no"));
   const queryClient = useQueryClient();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [mapping, setMapping] = useState<TImportMapping | null>(null);
@@ -64,7 +67,7 @@ export function ContactImport() {
     setFile(null);
     if (!chosen) return;
     if (chosen.size > MAX_FILE_BYTES) {
-      setFileError("The file is larger than 10 MB; split it into smaller files.");
+      setFileError(t("import.tooLarge"));
       return;
     }
     const text = await chosen.text();
@@ -98,36 +101,36 @@ export function ContactImport() {
     <div className="flex flex-col gap-4">
       <Card>
         <CardHeader
-          title="Choose a CSV file"
-          description="One contact per row, with a header row. Commas, semicolons or tabs between values; save from a spreadsheet as “CSV UTF-8”. Up to 10 MB and 50,000 rows."
+          title={t("import.chooseTitle")}
+          description={t("import.chooseDescription")}
           actions={
-            <Link className="inline-flex h-8 items-center rounded-md px-3 text-sm hover:bg-muted" href="/contacts">
-              Back to contacts
+            <Link
+              className="inline-flex h-8 shrink-0 items-center rounded-md px-3 text-sm hover:bg-muted"
+              href="/contacts"
+            >
+              {t("import.backToContacts")}
             </Link>
           }
         />
         <CardBody className="flex flex-col gap-3">
-          <Field label="CSV file" htmlFor="import-file" error={fileError ?? undefined}>
+          <Field label={t("import.file")} htmlFor="import-file" error={fileError ?? undefined}>
             <Input
               id="import-file"
               type="file"
               accept=".csv,.tsv,.txt,text/csv,text/plain"
-              className="h-auto py-1.5"
+              className="h-auto w-full min-w-0 py-1.5"
               onChange={(event) => void choose(event.target.files?.[0])}
             />
           </Field>
           {error ? <Alert tone="error">{describeError(error).message}</Alert> : null}
-          {preview.isPending ? <p className="text-sm text-muted-foreground">Reading the file…</p> : null}
+          {preview.isPending ? <p className="text-sm text-muted-foreground">{t("import.reading")}</p> : null}
         </CardBody>
       </Card>
 
       {data && mapping ? (
         <>
           <Card>
-            <CardHeader
-              title="Columns"
-              description="What each column of the file is imported as. Empty cells never erase what a contact has; tags are added to theirs."
-            />
+            <CardHeader title={t("import.columnsTitle")} description={t("import.columnsDescription")} />
             <CardBody>
               <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
                 {data.headers.map((header, index) => (
@@ -137,9 +140,9 @@ export function ContactImport() {
                       value={mapping[header] ?? "ignore"}
                       onChange={(event) => remap(header, event.target.value as TImportTarget)}
                     >
-                      {(Object.keys(TARGETS) as TImportTarget[]).map((target) => (
+                      {TARGETS.map((target) => (
                         <option key={target} value={target}>
-                          {TARGETS[target]}
+                          {t(`import.target.${target}`)}
                         </option>
                       ))}
                     </Select>
@@ -157,34 +160,40 @@ export function ContactImport() {
           {data.mappingError ? null : (
             <Card>
               <CardHeader
-                title="Preview"
-                description={`${number(data.rows)} rows in ${file?.name ?? "the file"}: ${number(data.valid)} to import (${number(
-                  data.toCreate,
-                )} new, ${number(data.toUpdate)} already contacts, updated), ${number(data.rejected.length)} rejected.`}
+                title={t("import.previewTitle")}
+                description={t("import.previewDescription", {
+                  rows: data.rows,
+                  file: file?.name ?? t("import.theFile"),
+                  valid: number(data.valid),
+                  toCreate: number(data.toCreate),
+                  toUpdate: number(data.toUpdate),
+                  rejected: number(data.rejected.length),
+                })}
                 actions={
                   <Button
+                    className="shrink-0"
                     disabled={!canImport}
                     onClick={() => file && mapping && run.mutate({ csv: file.text, fileName: file.name, mapping })}
                   >
-                    {run.isPending ? "Importing…" : `Import ${number(data.valid)} contacts`}
+                    {run.isPending ? t("import.importing") : t("import.submit", { count: data.valid })}
                   </Button>
                 }
               />
               <CardBody className="flex flex-col gap-4">
-                <Table aria-label="First rows">
+                <Table aria-label={t("import.firstRows")}>
                   <thead>
                     <tr>
-                      <Th>Line</Th>
-                      <Th>Number</Th>
-                      {mapped.has("name") ? <Th>Name</Th> : null}
-                      {mapped.has("relationship") ? <Th>Relationship</Th> : null}
-                      {mapped.has("priority") ? <Th>Priority</Th> : null}
-                      {mapped.has("tags") ? <Th>Tags</Th> : null}
-                      {mapped.has("notes") ? <Th>Notes</Th> : null}
-                      {mapped.has("profile") ? <Th>Profile</Th> : null}
-                      {mapped.has("optedOut") ? <Th>Opted out</Th> : null}
-                      {mapped.has("blocked") ? <Th>Blocked</Th> : null}
-                      <Th>Status</Th>
+                      <Th>{t("import.line")}</Th>
+                      <Th>{t("import.number")}</Th>
+                      {mapped.has("name") ? <Th>{t("import.name")}</Th> : null}
+                      {mapped.has("relationship") ? <Th>{t("import.relationship")}</Th> : null}
+                      {mapped.has("priority") ? <Th>{t("import.priority")}</Th> : null}
+                      {mapped.has("tags") ? <Th>{t("import.tags")}</Th> : null}
+                      {mapped.has("notes") ? <Th>{t("import.notes")}</Th> : null}
+                      {mapped.has("profile") ? <Th>{t("import.profile")}</Th> : null}
+                      {mapped.has("optedOut") ? <Th>{t("import.optedOut")}</Th> : null}
+                      {mapped.has("blocked") ? <Th>{t("import.blocked")}</Th> : null}
+                      <Th>{t("import.status")}</Th>
                     </tr>
                   </thead>
                   <tbody>
@@ -208,7 +217,7 @@ export function ContactImport() {
                           {row.reason ? (
                             <span className="text-destructive">{row.reason}</span>
                           ) : (
-                            <Badge tone="success">ok</Badge>
+                            <Badge tone="success">{t("import.ok")}</Badge>
                           )}
                         </Td>
                       </tr>
@@ -217,13 +226,13 @@ export function ContactImport() {
                 </Table>
                 {data.rows > data.sample.length ? (
                   <p className="text-xs text-muted-foreground">
-                    The first {data.sample.length} rows of {number(data.rows)}.
+                    {t("import.sampleOf", { sample: number(data.sample.length), rows: number(data.rows) })}
                   </p>
                 ) : null}
                 {data.rejected.length > 0 ? (
                   <div>
                     <h3 className="mb-2 text-sm font-medium">
-                      Rejected rows ({number(data.rejected.length)}): these are not imported
+                      {t("import.rejectedTitle", { count: number(data.rejected.length) })}
                     </h3>
                     <RejectedRows rows={data.rejected} />
                   </div>
@@ -238,14 +247,15 @@ export function ContactImport() {
 }
 
 function RejectedRows({ rows }: { rows: readonly TRejectedRow[] }) {
+  const t = useTranslations("contacts");
   return (
     <div className="max-h-96 overflow-y-auto rounded-md border border-border">
-      <Table aria-label="Rejected rows">
+      <Table aria-label={t("import.rejectedTable")}>
         <thead>
           <tr>
-            <Th>Line</Th>
-            <Th>Number</Th>
-            <Th>Reason</Th>
+            <Th>{t("import.line")}</Th>
+            <Th>{t("import.number")}</Th>
+            <Th>{t("import.reason")}</Th>
           </tr>
         </thead>
         <tbody>
@@ -271,6 +281,9 @@ function ImportResult({
   result: { created: number; updated: number; rejected: TRejectedRow[]; rejectedCsv: string };
   onAgain: () => void;
 }) {
+  const t = useTranslations("contacts");
+  const format = useFormatter();
+  const number = (value: number) => format.number(value);
   const download = () => {
     const link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([result.rejectedCsv], { type: "text/csv;charset=utf-8" }));
@@ -281,39 +294,40 @@ function ImportResult({
   return (
     <Card>
       <CardHeader
-        title="Import finished"
-        description={`${fileName}: ${number(result.created)} contacts added, ${number(result.updated)} updated, ${number(
-          result.rejected.length,
-        )} rows rejected.`}
+        title={t("import.finished")}
+        description={t("import.finishedDescription", {
+          file: fileName,
+          created: result.created,
+          updated: number(result.updated),
+          rejected: result.rejected.length,
+        })}
         actions={
-          <div className="flex gap-2">
+          <div className="flex flex-wrap justify-end gap-2">
             <Button size="sm" variant="secondary" onClick={onAgain}>
-              Import another file
+              {t("import.again")}
             </Button>
             <Link
               className="inline-flex h-8 items-center rounded-md bg-primary px-3 text-sm font-medium text-primary-foreground hover:opacity-90"
               href="/contacts"
             >
-              Go to contacts
+              {t("import.goToContacts")}
             </Link>
           </div>
         }
       />
       <CardBody className="flex flex-col gap-3">
-        <Alert tone="success">
-          {number(result.created)} new contacts, {number(result.updated)} existing contacts updated.
-        </Alert>
+        <Alert tone="success">{t("import.summary", { created: result.created, updated: result.updated })}</Alert>
         {result.rejected.length > 0 ? (
           <>
-            <div className="flex items-center justify-between gap-2">
-              <h3 className="text-sm font-medium">Rejected rows ({number(result.rejected.length)}): not imported</h3>
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <h3 className="text-sm font-medium">
+                {t("import.rejectedAfter", { count: number(result.rejected.length) })}
+              </h3>
               <Button size="sm" variant="secondary" onClick={download}>
-                Download rejected rows (CSV)
+                {t("import.download")}
               </Button>
             </div>
-            <p className="text-xs text-muted-foreground">
-              The download holds each rejected row as it was, after its line and reason: fix it and import it again.
-            </p>
+            <p className="text-xs text-muted-foreground">{t("import.downloadHint")}</p>
             <RejectedRows rows={result.rejected} />
           </>
         ) : null}

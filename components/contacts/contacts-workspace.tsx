@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -14,6 +15,7 @@ import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
+import { placeFieldErrors } from "./field-errors";
 import type { TListContactsInput } from "~/server/contacts/contacts";
 
 /** The list's filters as the export's query string (the export holds what the list shows). */
@@ -30,6 +32,9 @@ function exportQuery(filters: TListContactsInput): string {
 /** The Contacts page: search, filters, sorting and keyset pages; add a contact. */
 export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("contacts");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
   const [filters, setFilters] = useState<TListContactsInput>({ sort: "recent" });
   const [adding, setAdding] = useState(false);
   const list = useInfiniteQuery(
@@ -40,19 +45,29 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
   );
   const rows = list.data?.pages.flatMap((page) => page.contacts) ?? [];
   const set = (patch: Partial<TListContactsInput>) => setFilters((current) => ({ ...current, ...patch }));
+  const lastInteraction = (at: Date | string | null) =>
+    at ? format.dateTime(new Date(at), "short") : tCommon("never");
+  const nameOf = (contact: (typeof rows)[number]) => (
+    <>
+      <Link className="font-medium break-all hover:underline" href={`/contacts/${contact.id}`}>
+        {contact.name ?? <span className="text-muted-foreground">{t("list.noName")}</span>}
+      </Link>{" "}
+      {contact.optedOut ? <Badge>{t("list.optedOutBadge")}</Badge> : null}
+    </>
+  );
   return (
     <div className="flex flex-col gap-4">
       {adding ? <NewContact onDone={() => setAdding(false)} /> : null}
       <Card>
         <CardHeader
-          title="Contacts"
+          title={t("list.title")}
           actions={
-            <div className="flex gap-2">
+            <div className="flex flex-wrap justify-end gap-2">
               <a
                 className="inline-flex h-8 items-center rounded-md px-3 text-sm hover:bg-muted"
                 href={`/api/contacts/export?${exportQuery(filters)}`}
               >
-                Export CSV
+                {t("list.exportCsv")}
               </a>
               {canWrite ? (
                 <>
@@ -60,10 +75,10 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
                     className="inline-flex h-8 items-center rounded-md border border-border bg-card px-3 text-sm font-medium hover:bg-muted"
                     href="/contacts/import"
                   >
-                    Import CSV
+                    {t("list.importCsv")}
                   </Link>
                   <Button size="sm" onClick={() => setAdding(true)}>
-                    Add contact
+                    {t("list.add")}
                   </Button>
                 </>
               ) : null}
@@ -71,78 +86,92 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
           }
         />
         <CardBody>
-          <div className="mb-3 grid gap-2 md:grid-cols-5">
+          <div className="mb-3 grid gap-2 sm:grid-cols-2 md:grid-cols-5">
             <Input
-              aria-label="Search"
-              placeholder="Name, number or tag"
+              aria-label={t("list.search")}
+              placeholder={t("list.searchPlaceholder")}
               onChange={(event) => set({ search: event.target.value || undefined })}
             />
             <Select
-              aria-label="Relationship"
+              aria-label={t("list.relationship")}
               onChange={(event) =>
                 set({ relationship: (event.target.value || undefined) as TListContactsInput["relationship"] })
               }
             >
-              <option value="">Any relationship</option>
+              <option value="">{t("list.anyRelationship")}</option>
               {RELATIONSHIPS.map((relationship) => (
-                <option key={relationship}>{relationship}</option>
+                <option key={relationship} value={relationship}>
+                  {t(`relationship.${relationship}`)}
+                </option>
               ))}
             </Select>
             <Input
-              aria-label="Tag"
-              placeholder="Tag"
+              aria-label={t("list.tag")}
+              placeholder={t("list.tag")}
               onChange={(event) => set({ tag: event.target.value || undefined })}
             />
             <Select
-              aria-label="Opted out"
+              aria-label={t("list.optedOut")}
               onChange={(event) =>
                 set({ optedOut: event.target.value === "" ? undefined : event.target.value === "yes" })
               }
             >
-              <option value="">Opted out or not</option>
-              <option value="no">Not opted out</option>
-              <option value="yes">Opted out</option>
+              <option value="">{t("list.optedOutAny")}</option>
+              <option value="no">{t("list.optedOutNo")}</option>
+              <option value="yes">{t("list.optedOutYes")}</option>
             </Select>
             <Select
-              aria-label="Sort"
+              aria-label={t("list.sort")}
               value={filters.sort}
               onChange={(event) => set({ sort: event.target.value as TListContactsInput["sort"] })}
             >
-              <option value="recent">Last interaction</option>
-              <option value="name">Name</option>
-              <option value="newest">Newest</option>
+              <option value="recent">{t("list.sortRecent")}</option>
+              <option value="name">{t("list.sortName")}</option>
+              <option value="newest">{t("list.sortNewest")}</option>
             </Select>
           </div>
           {list.error ? <Alert tone="error">{describeError(list.error).message}</Alert> : null}
-          <Table>
-            <thead>
-              <tr>
-                <Th>Name</Th>
-                <Th>Number</Th>
-                <Th>Relationship</Th>
-                <Th>Tags</Th>
-                <Th>Last interaction</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((contact) => (
-                <tr key={contact.id}>
-                  <Td>
-                    <Link className="font-medium hover:underline" href={`/contacts/${contact.id}`}>
-                      {contact.name ?? <span className="text-muted-foreground">(no name)</span>}
-                    </Link>{" "}
-                    {contact.optedOut ? <Badge>opted out</Badge> : null}
-                  </Td>
-                  <Td className="font-mono text-xs">{contact.waId}</Td>
-                  <Td>{contact.relationship}</Td>
-                  <Td>{contact.tags.join(", ")}</Td>
-                  <Td>{contact.lastInteractionAt ? new Date(contact.lastInteractionAt).toLocaleString() : "never"}</Td>
+          {/* Phones: one stacked entry per contact; from `sm` up, the table. */}
+          <ul className="divide-y divide-border sm:hidden" aria-label={t("list.title")}>
+            {rows.map((contact) => (
+              <li key={contact.id} className="flex min-w-0 flex-col gap-0.5 py-2 text-sm">
+                <div className="min-w-0">{nameOf(contact)}</div>
+                <div className="font-mono text-xs break-all">{contact.waId}</div>
+                {contact.tags.length > 0 ? (
+                  <div className="text-xs break-words text-muted-foreground">{contact.tags.join(", ")}</div>
+                ) : null}
+                <div className="text-xs text-muted-foreground">
+                  {t("list.lastInteraction")}: {lastInteraction(contact.lastInteractionAt)}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <div className="hidden sm:block">
+            <Table>
+              <thead>
+                <tr>
+                  <Th>{t("list.name")}</Th>
+                  <Th>{t("list.number")}</Th>
+                  <Th>{t("list.relationship")}</Th>
+                  <Th>{t("list.tags")}</Th>
+                  <Th>{t("list.lastInteraction")}</Th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
+              </thead>
+              <tbody>
+                {rows.map((contact) => (
+                  <tr key={contact.id}>
+                    <Td>{nameOf(contact)}</Td>
+                    <Td className="font-mono text-xs">{contact.waId}</Td>
+                    <Td>{t(`relationship.${contact.relationship}`)}</Td>
+                    <Td>{contact.tags.join(", ")}</Td>
+                    <Td>{lastInteraction(contact.lastInteractionAt)}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </div>
           {rows.length === 0 && !list.isPending ? (
-            <p className="mt-2 text-sm text-muted-foreground">No contacts match.</p>
+            <p className="mt-2 text-sm text-muted-foreground">{t("list.empty")}</p>
           ) : null}
           {list.hasNextPage ? (
             <Button
@@ -151,7 +180,7 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
               disabled={list.isFetchingNextPage}
               onClick={() => void list.fetchNextPage()}
             >
-              {list.isFetchingNextPage ? "Loading…" : "Load more"}
+              {list.isFetchingNextPage ? tCommon("loading") : t("list.loadMore")}
             </Button>
           ) : null}
         </CardBody>
@@ -162,6 +191,8 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
 
 function NewContact({ onDone }: { onDone: () => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("contacts");
+  const tCommon = useTranslations("common");
   const queryClient = useQueryClient();
   const save = useMutation(
     trpc.contacts.save.mutationOptions({
@@ -171,7 +202,13 @@ function NewContact({ onDone }: { onDone: () => void }) {
       },
     }),
   );
-  const error = save.error ? describeError(save.error) : null;
+  const errors = save.error
+    ? placeFieldErrors(
+        describeError(save.error),
+        ["phone", "name", "relationship", "tags"] as const,
+        t("form.checkFields"),
+      )
+    : null;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -191,42 +228,41 @@ function NewContact({ onDone }: { onDone: () => void }) {
   };
   return (
     <Card>
-      <CardHeader
-        title="Add a contact"
-        description="Numbers without a country code are read in the default country (Settings)."
-      />
+      <CardHeader title={t("form.addTitle")} description={t("form.addDescription")} />
       <CardBody>
-        <form className="grid gap-3 md:grid-cols-5" onSubmit={submit}>
-          <Field
-            label="Phone number"
-            htmlFor="c-phone"
-            error={error?.fieldErrors["contact.phone"] ?? error?.fieldErrors.phone}
-          >
-            <Input id="c-phone" name="phone" placeholder="+14155550123" />
+        <form className="grid gap-3 sm:grid-cols-2 md:grid-cols-5" onSubmit={submit} noValidate>
+          <Field label={t("form.phone")} htmlFor="c-phone" error={errors?.byField.phone}>
+            <Input id="c-phone" name="phone" placeholder="+14155550123" aria-invalid={Boolean(errors?.byField.phone)} />
           </Field>
-          <Field label="Name" htmlFor="c-name">
-            <Input id="c-name" name="name" />
+          <Field label={t("form.name")} htmlFor="c-name" error={errors?.byField.name}>
+            <Input id="c-name" name="name" aria-invalid={Boolean(errors?.byField.name)} />
           </Field>
-          <Field label="Relationship" htmlFor="c-relationship">
+          <Field label={t("form.relationship")} htmlFor="c-relationship" error={errors?.byField.relationship}>
             <Select id="c-relationship" name="relationship" defaultValue="other">
               {RELATIONSHIPS.map((relationship) => (
-                <option key={relationship}>{relationship}</option>
+                <option key={relationship} value={relationship}>
+                  {t(`relationship.${relationship}`)}
+                </option>
               ))}
             </Select>
           </Field>
-          <Field label="Tags (comma-separated)" htmlFor="c-tags">
-            <Input id="c-tags" name="tags" />
+          <Field label={t("form.tags")} htmlFor="c-tags" error={errors?.byField.tags}>
+            <Input id="c-tags" name="tags" aria-invalid={Boolean(errors?.byField.tags)} />
           </Field>
-          <div className="flex items-end gap-2">
+          <div className="flex flex-wrap items-end gap-2">
             <Button type="submit" disabled={save.isPending}>
-              Save
+              {tCommon("save")}
             </Button>
             <Button variant="ghost" onClick={onDone}>
-              Cancel
+              {tCommon("cancel")}
             </Button>
           </div>
         </form>
-        {error && Object.keys(error.fieldErrors).length === 0 ? <Alert tone="error">{error.message}</Alert> : null}
+        {errors?.summary ? (
+          <Alert tone="error" className="mt-3">
+            {errors.summary}
+          </Alert>
+        ) : null}
       </CardBody>
     </Card>
   );

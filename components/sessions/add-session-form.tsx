@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -11,6 +12,7 @@ import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { Alert } from "~/components/ui/alert";
+import { useEngineText } from "./engine-text";
 
 /**
  * Adds a WhatsApp number on one of the engines staff can add (as the workers published them):
@@ -19,6 +21,8 @@ import { Alert } from "~/components/ui/alert";
  */
 export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("sessions");
+  const engineText = useEngineText();
   const queryClient = useQueryClient();
   const engines = useQuery(trpc.sessions.engines.queryOptions());
   const addable = engines.data?.filter((engine) => engine.addable) ?? [];
@@ -54,19 +58,17 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
   return (
     <Card>
       <CardHeader
-        title="Add a WhatsApp number"
+        title={t("add.title")}
         description={
-          engine && engineCan(engine.capabilities, "pairing.qr")
-            ? "Name it, then scan the QR code that appears on its card with the phone that has the number."
-            : "Name it; a worker running its engine picks it up within seconds."
+          engine && engineCan(engine.capabilities, "pairing.qr") ? t("add.descriptionQr") : t("add.description")
         }
       />
       <CardBody>
         <form onSubmit={(event) => void onSubmit(event)} className="flex flex-wrap items-start gap-4" noValidate>
           <Field
-            label="Name"
+            label={t("add.name")}
             htmlFor="new-session-name"
-            hint="For you only, e.g. “Support line”."
+            hint={t("add.nameHint")}
             error={fieldErrors.name}
             className="w-full sm:w-80"
           >
@@ -81,9 +83,9 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
           </Field>
           {addable.length > 1 ? (
             <Field
-              label="Engine"
+              label={t("add.engine")}
               htmlFor="new-session-engine"
-              hint={engine?.description}
+              hint={engine ? engineText(engine).description : undefined}
               error={fieldErrors.engine}
               className="w-full sm:w-96"
             >
@@ -96,24 +98,24 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
               >
                 {addable.map((option) => (
                   <option key={option.kind} value={option.kind}>
-                    {option.label}
+                    {engineText(option).label}
                   </option>
                 ))}
               </Select>
             </Field>
           ) : null}
           <Button type="submit" disabled={create.isPending || !engine} className="sm:mt-7">
-            {create.isPending ? "Adding…" : "Add number"}
+            {create.isPending ? t("add.adding") : t("add.submit")}
           </Button>
         </form>
         {engines.data && addable.length === 0 ? (
           <Alert tone="warning" className="mt-4">
-            No worker offers an engine numbers can be added to yet. Start a worker; its engines appear here.
+            {t("add.noEngine")}
           </Alert>
         ) : null}
-        {error && !hasShownFieldError ? (
+        {error ? (
           <Alert tone="error" className="mt-4">
-            {error}
+            {hasShownFieldError ? t("add.checkFields") : error}
           </Alert>
         ) : null}
       </CardBody>

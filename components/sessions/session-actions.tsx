@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
@@ -25,23 +26,24 @@ export function SessionActions({
   onDeleted: (name: string) => void;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("sessions");
   const queryClient = useQueryClient();
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
   const onError = (error: unknown) => onNotice({ tone: "error", text: describeError(error).message });
   // A worker starts a number afresh when it takes it up, so a request with no worker is moot.
-  const whenWorker = session.worker
-    ? "the worker running it acts on this within a few seconds."
-    : "no worker runs it right now; it starts afresh when one picks it up.";
+  const whenWorker = session.worker ? t("actions.whenWorker") : t("actions.noWorker");
 
   const restart = useMutation(
     trpc.sessions.restart.mutationOptions({
-      onSuccess: () => onNotice({ tone: "success", text: `Restart of ${session.name} requested: ${whenWorker}` }),
+      onSuccess: () =>
+        onNotice({ tone: "success", text: t("actions.restartRequested", { name: session.name, when: whenWorker }) }),
       onError,
     }),
   );
   const logout = useMutation(
     trpc.sessions.logout.mutationOptions({
-      onSuccess: () => onNotice({ tone: "success", text: `Log-out of ${session.name} requested: ${whenWorker}` }),
+      onSuccess: () =>
+        onNotice({ tone: "success", text: t("actions.logoutRequested", { name: session.name, when: whenWorker }) }),
       onError,
     }),
   );
@@ -62,7 +64,7 @@ export function SessionActions({
     <div className="flex flex-wrap gap-2">
       {controls.includes("restart") ? (
         <Button size="sm" variant="secondary" disabled={isPending} onClick={() => restart.mutate({ id: session.id })}>
-          {restart.isPending ? "Restarting…" : "Restart"}
+          {restart.isPending ? t("actions.restarting") : t("actions.restart")}
         </Button>
       ) : null}
       {controls.includes("logout") ? (
@@ -71,15 +73,10 @@ export function SessionActions({
           variant="secondary"
           disabled={isPending}
           onClick={() => {
-            if (
-              window.confirm(
-                `Log out ${label}? WhatsApp unlinks this computer from the phone; to use the number again, link it again.`,
-              )
-            )
-              logout.mutate({ id: session.id });
+            if (window.confirm(t("actions.confirmLogout", { label }))) logout.mutate({ id: session.id });
           }}
         >
-          {logout.isPending ? "Logging out…" : "Log out"}
+          {logout.isPending ? t("actions.loggingOut") : t("actions.logout")}
         </Button>
       ) : null}
       {session.engine.addable ? (
@@ -89,15 +86,10 @@ export function SessionActions({
           className={DANGER_TEXT}
           disabled={isPending}
           onClick={() => {
-            if (
-              window.confirm(
-                `Delete ${label}?\n\nThis also deletes all of its contacts and conversations, and its stored WhatsApp login. It cannot be undone.`,
-              )
-            )
-              remove.mutate({ id: session.id });
+            if (window.confirm(t("actions.confirmDelete", { label }))) remove.mutate({ id: session.id });
           }}
         >
-          {remove.isPending ? "Deleting…" : "Delete"}
+          {remove.isPending ? t("actions.deleting") : t("actions.delete")}
         </Button>
       ) : null}
     </div>

@@ -1,8 +1,10 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { useEngineText } from "./engine-text";
 import { SessionActions, type TSessionNotice } from "./session-actions";
 import { Alert } from "~/components/ui/alert";
 import type { TSession } from "./session-labels";
@@ -22,20 +24,23 @@ export function SessionCard({
   canWrite: boolean;
   onDeleted: (name: string) => void;
 }) {
+  const t = useTranslations("sessions");
+  const engineText = useEngineText();
   // A request's notice ("Restart requested…") stands until the status it was about changes.
   const [notice, setNotice] = useState<(TSessionNotice & { statusAt: number }) | null>(null);
   const statusAt = new Date(session.statusChangedAt ?? session.createdAt).getTime();
   const currentNotice = notice?.statusAt === statusAt ? notice : null;
   const { engine } = session;
+  const { label, description } = engineText(engine);
   const hasActions = engine.controls.length > 0 || engine.addable;
   return (
     <Card data-testid="session-card" data-session-id={session.id}>
       <CardHeader
-        title={session.name}
-        description={engine.description}
+        title={<span className="break-all">{session.name}</span>}
+        description={description}
         actions={
-          <div className="flex flex-col items-end gap-2">
-            <Badge tone="neutral">{engine.label}</Badge>
+          <div className="flex min-w-0 flex-col items-end gap-2 text-right">
+            <Badge tone="neutral">{label}</Badge>
             <SessionStatus session={session} now={now} />
           </div>
         }
@@ -43,13 +48,15 @@ export function SessionCard({
       <CardBody className="grid gap-4 lg:grid-cols-[minmax(0,22rem)_minmax(0,1fr)]">
         <div className="min-w-0 space-y-4">
           <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
-            <dt className="text-muted-foreground">Phone number</dt>
-            <dd data-testid="session-phone">{session.phone ?? "not linked yet"}</dd>
-            <dt className="text-muted-foreground">Connection state</dt>
-            <dd>{session.connectionState ?? "not reported"}</dd>
-            <dt className="text-muted-foreground">Worker</dt>
+            <dt className="text-muted-foreground">{t("card.phone")}</dt>
+            <dd className="break-all" data-testid="session-phone">
+              {session.phone ?? t("card.notLinked")}
+            </dd>
+            <dt className="text-muted-foreground">{t("card.connectionState")}</dt>
+            <dd className="break-all">{session.connectionState ?? t("card.notReported")}</dd>
+            <dt className="text-muted-foreground">{t("card.worker")}</dt>
             <dd className="break-all" data-testid="session-worker">
-              {session.worker ? <span className="font-mono text-xs">{session.worker}</span> : "no worker"}
+              {session.worker ? <span className="font-mono text-xs">{session.worker}</span> : t("card.noWorker")}
             </dd>
           </dl>
           {canWrite && hasActions ? (
@@ -62,8 +69,8 @@ export function SessionCard({
         </div>
         <div className="min-w-0 space-y-4">
           {session.lastError ? (
-            <Alert tone="error">
-              <span className="font-medium">Last error:</span> {session.lastError}
+            <Alert tone="error" className="break-words">
+              <span className="font-medium">{t("card.lastError")}</span> {session.lastError}
             </Alert>
           ) : null}
           {currentNotice ? <Alert tone={currentNotice.tone}>{currentNotice.text}</Alert> : null}

@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import type { TSession } from "./session-labels";
 import { SessionQr } from "./session-qr";
@@ -8,32 +9,28 @@ import { SessionQr } from "./session-qr";
  * once it is connected, nor for an engine with nothing to pair.
  */
 export function SessionLinking({ session }: { session: TSession }) {
+  const t = useTranslations("sessions");
   if (!engineCan(session.engine.capabilities, "pairing.qr") || session.status === "ready") return null;
   if (session.status === "qr" && session.qr) return <SessionQr qr={session.qr} name={session.name} />;
   return (
     <p className="rounded-md border border-dashed border-border px-3 py-4 text-sm" data-testid="session-waiting">
-      {waitingText(session)}
+      {t(`linking.${waitingText(session)}`)}
     </p>
   );
 }
 
-function waitingText(session: TSession): string {
+/** Which sentence of `sessions.linking` says what happens next. */
+function waitingText(session: TSession) {
   switch (session.status) {
     case "new":
-      return session.worker
-        ? "Starting WhatsApp Web… the QR code to link this number appears here in a few seconds."
-        : "Waiting for a worker… one picks the number up within seconds, then its QR code appears here.";
+      return session.worker ? "startingWorker" : "waitingWorker";
     case "qr":
-      return "Waiting for the QR code…";
+      return "waitingQr";
     case "connecting":
-      return session.phone
-        ? "Connecting to WhatsApp…"
-        : "Starting WhatsApp Web… if the number needs linking, its QR code appears here.";
+      return session.phone ? "connecting" : "startingMayLink";
     case "logged_out":
-      return "Logged out. A new QR code to link it again appears here shortly.";
+      return "loggedOut";
     default:
-      return session.worker
-        ? "The worker tries again by itself, waiting longer after each failure. Restart tries again now."
-        : "No worker runs this number right now; it starts again when one picks it up.";
+      return session.worker ? "retrying" : "noWorker";
   }
 }

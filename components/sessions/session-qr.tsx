@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { toDataURL } from "qrcode";
 import { useEffect, useState } from "react";
 import { Alert } from "~/components/ui/alert";
@@ -10,6 +11,7 @@ import { Alert } from "~/components/ui/alert";
  * image once drawn, so the old one stays up meanwhile instead of flickering.
  */
 export function SessionQr({ qr, name }: { qr: string; name: string }) {
+  const t = useTranslations("sessions");
   const [drawn, setDrawn] = useState<{ qr: string; url: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -21,7 +23,7 @@ export function SessionQr({ qr, name }: { qr: string; name: string }) {
         setError(null);
       },
       (caught: unknown) => {
-        if (isCurrent) setError(caught instanceof Error ? caught.message : "The QR code could not be drawn.");
+        if (isCurrent) setError(caught instanceof Error ? caught.message : "");
       },
     );
     return () => {
@@ -35,27 +37,25 @@ export function SessionQr({ qr, name }: { qr: string; name: string }) {
         {drawn ? (
           // A data URL drawn here: next/image has nothing to optimise.
           // eslint-disable-next-line @next/next/no-img-element
-          <img src={drawn.url} alt={`QR code to link ${name}`} width={240} height={240} className="size-60" />
+          <img src={drawn.url} alt={t("qr.alt", { name })} width={240} height={240} className="size-60" />
         ) : (
-          <span className="text-sm text-slate-600">Drawing the QR code…</span>
+          <span className="text-sm text-slate-600">{t("qr.drawing")}</span>
         )}
       </div>
-      <div className="space-y-2 text-sm">
-        <p className="font-medium">Link this number by scanning the code with its phone:</p>
+      <div className="min-w-0 space-y-2 text-sm">
+        <p className="font-medium">{t("qr.intro")}</p>
         <ol className="list-decimal space-y-1 pl-5">
-          <li>Open WhatsApp on the phone.</li>
-          <li>
-            Tap <strong>Menu</strong> (⋮) or <strong>Settings</strong>, then <strong>Linked devices</strong>.
-          </li>
-          <li>
-            Tap <strong>Link a device</strong>.
-          </li>
-          <li>Point the phone at this code.</li>
+          <li>{t("qr.step1")}</li>
+          <li>{t.rich("qr.step2", { strong: (chunks) => <strong>{chunks}</strong> })}</li>
+          <li>{t.rich("qr.step3", { strong: (chunks) => <strong>{chunks}</strong> })}</li>
+          <li>{t("qr.step4")}</li>
         </ol>
-        <p className="text-muted-foreground">
-          WhatsApp replaces the code every few seconds; the new one appears here by itself.
-        </p>
-        {error ? <Alert tone="error">{error}</Alert> : null}
+        <p className="text-muted-foreground">{t("qr.rotates")}</p>
+        {error !== null ? (
+          <Alert tone="error">
+            {t("qr.drawFailed")} {error}
+          </Alert>
+        ) : null}
       </div>
     </div>
   );

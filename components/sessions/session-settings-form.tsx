@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -13,25 +14,13 @@ import type { TSession } from "./session-labels";
 
 type TPacingNumber = "messagesPerMinute" | "burst" | "jitterMinMs" | "jitterMaxMs" | "perChatGapMs";
 
-/** The pacing numbers, with the server's limits (server/sessions/settings.ts) as hints. */
-const PACING_FIELDS: readonly { name: TPacingNumber; label: string; hint: string; min: number; max: number }[] = [
-  { name: "messagesPerMinute", label: "Messages per minute", hint: "1–600, the steady rate.", min: 1, max: 600 },
-  { name: "burst", label: "Burst", hint: "1–50 sent back to back before the rate applies.", min: 1, max: 50 },
-  {
-    name: "jitterMinMs",
-    label: "Shortest pause (ms)",
-    hint: "0–60000, random, before each send.",
-    min: 0,
-    max: 60_000,
-  },
-  { name: "jitterMaxMs", label: "Longest pause (ms)", hint: "0–60000, at least the shortest.", min: 0, max: 60_000 },
-  {
-    name: "perChatGapMs",
-    label: "Gap per chat (ms)",
-    hint: "0–600000 between two messages to one chat.",
-    min: 0,
-    max: 600_000,
-  },
+/** The pacing numbers, with the server's limits (server/sessions/settings.ts); labels and hints in `sessions.settings`. */
+const PACING_FIELDS: readonly { name: TPacingNumber; min: number; max: number }[] = [
+  { name: "messagesPerMinute", min: 1, max: 600 },
+  { name: "burst", min: 1, max: 50 },
+  { name: "jitterMinMs", min: 0, max: 60_000 },
+  { name: "jitterMaxMs", min: 0, max: 60_000 },
+  { name: "perChatGapMs", min: 0, max: 600_000 },
 ];
 
 const TYPING_MAX_MS = { min: 1_000, max: 60_000 };
@@ -43,6 +32,9 @@ const WHOLE_NUMBER = /^\d+$/;
  */
 export function SessionSettingsForm({ session, canWrite }: { session: TSession; canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("sessions");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
   const queryClient = useQueryClient();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
@@ -59,8 +51,9 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
     const whole = (key: string, name: string, min: number, max: number) => {
       const text = formText(form, name).trim();
       const value = Number(text);
-      if (!WHOLE_NUMBER.test(text)) errors[key] = "Enter a whole number.";
-      else if (value < min || value > max) errors[key] = `Between ${min} and ${max}.`;
+      if (!WHOLE_NUMBER.test(text)) errors[key] = t("settings.wholeNumber");
+      else if (value < min || value > max)
+        errors[key] = t("settings.between", { min: format.number(min), max: format.number(max) });
       return value;
     };
     const numbers = Object.fromEntries(
@@ -71,11 +64,11 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
       : presence.typingMaxMs;
     // The server takes a minimum above the maximum (the pause is then always the minimum); say so here.
     if (!errors["pacing.jitterMaxMs"] && numbers.jitterMaxMs < numbers.jitterMinMs)
-      errors["pacing.jitterMaxMs"] = "Must be at least the shortest pause.";
+      errors["pacing.jitterMaxMs"] = t("settings.atLeastShortest");
     setNotice(null);
     setFieldErrors(errors);
     if (Object.keys(errors).length > 0) {
-      setNotice({ tone: "error", text: "Please check the fields marked above." });
+      setNotice({ tone: "error", text: t("settings.checkFields") });
       return;
     }
     try {
@@ -87,9 +80,7 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
       await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
       setNotice({
         tone: "success",
-        text: hasPresence
-          ? "Saved. Pacing applies within seconds; presence when a worker next starts this number."
-          : "Saved. Pacing applies within seconds.",
+        text: hasPresence ? t("settings.savedPresence") : t("settings.saved"),
       });
     } catch (error) {
       const described = describeError(error);
@@ -97,7 +88,7 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
         (path) => path.startsWith("pacing.") || path.startsWith("presence."),
       );
       setFieldErrors(described.fieldErrors);
-      setNotice({ tone: "error", text: hasFieldErrors ? "Please check the fields marked above." : described.message });
+      setNotice({ tone: "error", text: hasFieldErrors ? t("settings.checkFields") : described.message });
     }
   }
 
@@ -106,10 +97,10 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
       onSubmit={(event) => void onSubmit(event)}
       noValidate
       className="space-y-5"
-      aria-label={`Sending settings of ${session.name}`}
+      aria-label={t("settings.formLabel", { name: session.name })}
     >
       <fieldset disabled={!canWrite || update.isPending} className="space-y-3">
-        <legend className="text-sm font-semibold">Pacing</legend>
+        <legend className="text-sm font-semibold">{t("settings.pacing")}</legend>
         <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
           <label className="flex items-center gap-2 text-sm">
             <input
@@ -118,17 +109,21 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
               defaultChecked={pacing.enabled}
               className="size-4 accent-[var(--primary)]"
             />
-            Pace sends
+            {t("settings.paceSends")}
           </label>
-          <p className="text-xs text-muted-foreground">
-            Sending like a person keeps the number from being banned; turn pacing off only for tests.
-          </p>
+          <p className="text-xs text-muted-foreground">{t("settings.paceHint")}</p>
         </div>
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
           {PACING_FIELDS.map((field) => {
             const error = fieldErrors[`pacing.${field.name}`];
             return (
-              <Field key={field.name} label={field.label} htmlFor={idFor(field.name)} hint={field.hint} error={error}>
+              <Field
+                key={field.name}
+                label={t(`settings.${field.name}`)}
+                htmlFor={idFor(field.name)}
+                hint={t(`settings.${field.name}Hint`)}
+                error={error}
+              >
                 <Input
                   id={idFor(field.name)}
                   name={field.name}
@@ -147,8 +142,8 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
       </fieldset>
       {hasPresence ? (
         <fieldset disabled={!canWrite || update.isPending} className="space-y-3">
-          <legend className="text-sm font-semibold">Presence</legend>
-          <p className="text-xs text-muted-foreground">Applies when a worker next starts this number.</p>
+          <legend className="text-sm font-semibold">{t("settings.presence")}</legend>
+          <p className="text-xs text-muted-foreground">{t("settings.presenceHint")}</p>
           <div className="grid items-start gap-4 sm:grid-cols-2 lg:grid-cols-5">
             <label className="flex items-center gap-2 text-sm sm:mt-7 lg:col-span-2">
               <input
@@ -157,12 +152,12 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
                 defaultChecked={presence.typing}
                 className="size-4 accent-[var(--primary)]"
               />
-              Show “typing…” while the bot prepares a reply
+              {t("settings.typing")}
             </label>
             <Field
-              label="Stop “typing…” after (ms)"
+              label={t("settings.typingMaxMs")}
               htmlFor={idFor("typingMaxMs")}
-              hint="1000–60000, when no reply comes."
+              hint={t("settings.typingMaxMsHint")}
               error={fieldErrors["presence.typingMaxMs"]}
             >
               <Input
@@ -183,10 +178,10 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
       {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
       {canWrite ? (
         <Button type="submit" size="sm" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : hasPresence ? "Save pacing and presence" : "Save pacing"}
+          {update.isPending ? tCommon("saving") : hasPresence ? t("settings.savePresence") : t("settings.save")}
         </Button>
       ) : (
-        <p className="text-sm text-muted-foreground">Only admins can change these settings.</p>
+        <p className="text-sm text-muted-foreground">{t("settings.adminsOnly")}</p>
       )}
     </form>
   );

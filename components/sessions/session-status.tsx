@@ -1,41 +1,50 @@
 "use client";
 
-import { useNow } from "~/components/inbox/inbox-labels";
+import { useFormatter, useNow, useTranslations } from "next-intl";
 import { Badge } from "~/components/ui/badge";
-import { describeRetry, formatSince, statusBadgeOf, type TSession } from "./session-labels";
+import { retryOf, statusBadgeOf, type TSession } from "./session-labels";
 
-/** "retrying in 32 s (attempt 6)", counting down every second. */
-function RetryCountdown({ session }: { session: TSession }) {
-  const now = useNow(1_000);
+/** "next try in 32 seconds (attempt 6)", counting down every second; "trying again now (attempt 7)" once due. */
+function RetryLine({ session }: { session: TSession }) {
+  const t = useTranslations("sessions");
+  const format = useFormatter();
+  const now = useNow({ updateInterval: 1_000 }).getTime();
+  const retry = retryOf(session, now);
+  if (!retry) return null;
   return (
-    <span className="text-muted-foreground" data-testid="session-retry" aria-live="off">
-      {describeRetry(session, now)}
+    <span
+      className="text-muted-foreground"
+      data-testid="session-retry"
+      aria-live="off"
+      title={retry.at ? t("retry.at", { time: format.dateTime(retry.at, "seconds") }) : undefined}
+    >
+      {retry.at
+        ? t("retry.waiting", { when: format.relativeTime(retry.at, now), attempt: retry.attempt })
+        : t("retry.now", { attempt: retry.attempt })}
     </span>
   );
 }
 
 /**
- * The status badge ("Connected", "Failed"…) and how long it has held, e.g. "for 3 min"; for a
- * session that keeps failing, when it tries again instead ("Failed · retrying in 32 s (attempt 6)").
+ * The status badge ("Connected", "Waiting for a scan"…) and since when it has held, e.g. "3 minutes
+ * ago"; for a session that keeps failing, one steady "Reconnecting" and when it tries again instead.
  */
 export function SessionStatus({ session, now }: { session: TSession; now: number }) {
+  const t = useTranslations("sessions");
+  const format = useFormatter();
   const { label, tone } = statusBadgeOf(session);
   // The simulator is created ready and never reports a change: its status has held since creation.
-  const since = session.statusChangedAt ?? session.createdAt;
+  const since = new Date(session.statusChangedAt ?? session.createdAt);
   return (
-    <span className="inline-flex flex-wrap items-center gap-2 text-sm">
+    <span className="inline-flex flex-wrap items-center justify-end gap-2 text-sm">
       <Badge tone={tone} data-testid="session-status">
-        {label}
+        {t(`status.${label}`)}
       </Badge>
-      {describeRetry(session, now) !== null ? (
-        <RetryCountdown session={session} />
+      {label === "retrying" ? (
+        <RetryLine session={session} />
       ) : (
-        <time
-          dateTime={new Date(since).toISOString()}
-          title={new Date(since).toLocaleString()}
-          className="text-muted-foreground"
-        >
-          for {formatSince(since, now)}
+        <time dateTime={since.toISOString()} title={format.dateTime(since, "short")} className="text-muted-foreground">
+          {format.relativeTime(since, Math.max(now, since.getTime()))}
         </time>
       )}
     </span>

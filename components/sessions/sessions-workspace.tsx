@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useNow, useTranslations } from "next-intl";
 import { useState } from "react";
-import { useNow } from "~/components/inbox/inbox-labels";
 import { useLiveInvalidation } from "~/components/live/use-live-invalidation";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -20,7 +20,9 @@ const SETTLING_REFETCH_MS = 10_000;
  */
 export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
-  const now = useNow(5_000);
+  const t = useTranslations("sessions");
+  const tCommon = useTranslations("common");
+  const now = useNow({ updateInterval: 5_000 }).getTime();
   const [notice, setNotice] = useState<string | null>(null);
   const sessions = useQuery(
     trpc.sessions.list.queryOptions(undefined, {
@@ -32,13 +34,7 @@ export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
 
   return (
     <div className="space-y-6">
-      {canWrite ? (
-        <AddSessionForm
-          onAdded={(name) =>
-            setNotice(`Added ${name}. Its card below shows the QR code to scan once a worker starts it.`)
-          }
-        />
-      ) : null}
+      {canWrite ? <AddSessionForm onAdded={(name) => setNotice(t("workspace.added", { name }))} /> : null}
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {sessions.error ? <Alert tone="error">{describeError(sessions.error).message}</Alert> : null}
       {sessions.data ? (
@@ -51,11 +47,11 @@ export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
               session={session}
               now={now}
               canWrite={canWrite}
-              onDeleted={(name) => setNotice(`Deleted ${name} with its contacts and conversations.`)}
+              onDeleted={(name) => setNotice(t("workspace.deleted", { name }))}
             />
           ))
       ) : sessions.isPending ? (
-        <p className="text-sm text-muted-foreground">Loading…</p>
+        <p className="text-sm text-muted-foreground">{tCommon("loading")}</p>
       ) : null}
     </div>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -14,10 +15,17 @@ import { Input, Select } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
 import { USER_ROLES } from "~/server/auth/roles";
 
+/** The create form's fields, as the server names them in its field errors. */
+const FORM_FIELDS = ["name", "email", "role", "password"] as const;
+
 type TNotice = { tone: "success" | "error"; text: string } | null;
 
+/** The Users page: everyone who can sign in, their role and sign-in state; admins add users and act on them. */
 export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string; canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("users");
+  const tCommon = useTranslations("common");
+  const format = useFormatter();
   const queryClient = useQueryClient();
   const users = useQuery(trpc.users.list.queryOptions());
   const [notice, setNotice] = useState<TNotice>(null);
@@ -32,7 +40,7 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
         const email = users.data?.find((user) => user.id === input.id)?.email;
         setNotice({
           tone: "success",
-          text: `Signed ${email} out of ${result.ended} session${result.ended === 1 ? "" : "s"}.`,
+          text: t("notice.signedOut", { email: email ?? "", count: result.ended }),
         });
       },
       onError,
@@ -42,7 +50,7 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
     trpc.users.resetTwoFactor.mutationOptions({
       onSuccess: (_result, input) => {
         const email = users.data?.find((user) => user.id === input.id)?.email;
-        setNotice({ tone: "success", text: `Two-factor sign-in is off for ${email}; they can set it up again.` });
+        setNotice({ tone: "success", text: t("notice.twoFactorOff", { email: email ?? "" }) });
         void invalidate();
       },
       onError,
@@ -54,7 +62,7 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
         const email = users.data?.find((user) => user.id === input.id)?.email;
         setNotice({
           tone: "success",
-          text: `New password for ${email}: ${result.generatedPassword} — shown only now.`,
+          text: t("notice.newPassword", { email: email ?? "", password: result.generatedPassword ?? "" }),
         });
       },
       onError,
@@ -63,7 +71,11 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
 
   return (
     <div className="space-y-6">
-      {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
+      {notice ? (
+        <Alert tone={notice.tone} className="break-words">
+          {notice.text}
+        </Alert>
+      ) : null}
       {canWrite ? (
         <CreateUserForm
           onCreated={(text) => {
@@ -73,19 +85,19 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
         />
       ) : null}
       <Card>
-        <CardHeader title="All users" />
+        <CardHeader title={t("list.title")} />
         <CardBody>
           {users.error ? <Alert tone="error">{describeError(users.error).message}</Alert> : null}
           <Table>
             <thead>
               <tr>
-                <Th>Name</Th>
-                <Th>Email</Th>
-                <Th>Role</Th>
-                <Th>Status</Th>
-                <Th>Two-factor</Th>
-                <Th>Last sign-in</Th>
-                {canWrite ? <Th>Actions</Th> : null}
+                <Th>{t("list.name")}</Th>
+                <Th>{t("list.email")}</Th>
+                <Th>{t("list.role")}</Th>
+                <Th>{t("list.status")}</Th>
+                <Th>{t("list.twoFactor")}</Th>
+                <Th>{t("list.lastSignIn")}</Th>
+                {canWrite ? <Th>{t("list.actions")}</Th> : null}
               </tr>
             </thead>
             <tbody>
@@ -96,29 +108,39 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
                   <Td>
                     {canWrite ? (
                       <Select
-                        aria-label={`Role of ${user.email}`}
+                        aria-label={t("list.roleOf", { email: user.email })}
                         value={user.role}
                         disabled={update.isPending}
                         onChange={(event) =>
                           update.mutate({ id: user.id, role: event.target.value as (typeof USER_ROLES)[number] })
                         }
-                        className="w-32"
+                        className="w-36"
                       >
                         {USER_ROLES.map((role) => (
                           <option key={role} value={role}>
-                            {role}
+                            {t(`role.${role}`)}
                           </option>
                         ))}
                       </Select>
                     ) : (
-                      <Badge>{user.role}</Badge>
+                      <Badge>{t(`role.${user.role}`)}</Badge>
                     )}
                   </Td>
                   <Td>
-                    {user.disabled ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}
+                    {user.disabled ? (
+                      <Badge tone="danger">{t("list.disabled")}</Badge>
+                    ) : (
+                      <Badge tone="success">{t("list.active")}</Badge>
+                    )}
                   </Td>
-                  <Td>{user.twoFactorEnabled ? <Badge tone="success">on</Badge> : <Badge>off</Badge>}</Td>
-                  <Td>{user.lastLoginAt ? user.lastLoginAt.toLocaleString() : "never"}</Td>
+                  <Td>
+                    {user.twoFactorEnabled ? (
+                      <Badge tone="success">{t("list.on")}</Badge>
+                    ) : (
+                      <Badge>{t("list.off")}</Badge>
+                    )}
+                  </Td>
+                  <Td>{user.lastLoginAt ? format.dateTime(new Date(user.lastLoginAt), "short") : tCommon("never")}</Td>
                   {canWrite ? (
                     <Td>
                       <div className="flex min-w-64 flex-wrap gap-2">
@@ -128,29 +150,29 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
                           disabled={user.id === currentUserId || setDisabled.isPending}
                           onClick={() => setDisabled.mutate({ id: user.id, disabled: !user.disabled })}
                         >
-                          {user.disabled ? "Enable" : "Disable"}
+                          {user.disabled ? t("list.enable") : t("list.disable")}
                         </Button>
                         <Button
                           size="sm"
                           variant="secondary"
                           disabled={resetPassword.isPending}
                           onClick={() => {
-                            if (window.confirm(`Reset the password of ${user.email}?`))
+                            if (window.confirm(t("list.confirmResetPassword", { email: user.email })))
                               resetPassword.mutate({ id: user.id });
                           }}
                         >
-                          Reset password
+                          {t("list.resetPassword")}
                         </Button>
                         <Button
                           size="sm"
                           variant="secondary"
                           disabled={signOutEverywhere.isPending}
                           onClick={() => {
-                            if (window.confirm(`Sign ${user.email} out of every session?`))
+                            if (window.confirm(t("list.confirmSignOut", { email: user.email })))
                               signOutEverywhere.mutate({ id: user.id });
                           }}
                         >
-                          Sign out everywhere
+                          {t("list.signOutEverywhere")}
                         </Button>
                         {user.twoFactorEnabled ? (
                           <Button
@@ -158,15 +180,11 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
                             variant="secondary"
                             disabled={resetTwoFactor.isPending}
                             onClick={() => {
-                              if (
-                                window.confirm(
-                                  `Turn two-factor sign-in off for ${user.email}? Do this only when they lost their phone and their recovery codes.`,
-                                )
-                              )
+                              if (window.confirm(t("list.confirmResetTwoFactor", { email: user.email })))
                                 resetTwoFactor.mutate({ id: user.id });
                             }}
                           >
-                            Reset two-factor
+                            {t("list.resetTwoFactor")}
                           </Button>
                         ) : null}
                       </div>
@@ -184,6 +202,7 @@ export function UsersPanel({ currentUserId, canWrite }: { currentUserId: string;
 
 function CreateUserForm({ onCreated }: { onCreated: (message: string) => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("users");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.users.create.mutationOptions());
@@ -205,8 +224,8 @@ function CreateUserForm({ onCreated }: { onCreated: (message: string) => void })
       formElement.reset();
       onCreated(
         result.generatedPassword
-          ? `Created ${result.user.email}. Password: ${result.generatedPassword} — shown only now.`
-          : `Created ${result.user.email}.`,
+          ? t("notice.createdWithPassword", { email: result.user.email, password: result.generatedPassword })
+          : t("notice.created", { email: result.user.email }),
       );
     } catch (caught) {
       const described = describeError(caught);
@@ -217,29 +236,29 @@ function CreateUserForm({ onCreated }: { onCreated: (message: string) => void })
 
   return (
     <Card>
-      <CardHeader title="Add a user" description="Leave the password empty to generate one; it is shown once." />
+      <CardHeader title={t("create.title")} description={t("create.description")} />
       <CardBody>
         <form
           onSubmit={(event) => void onSubmit(event)}
           className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5"
           noValidate
         >
-          <Field label="Name" htmlFor="new-name" error={fieldErrors.name}>
+          <Field label={t("create.name")} htmlFor="new-name" error={fieldErrors.name}>
             <Input id="new-name" name="name" required aria-invalid={Boolean(fieldErrors.name)} />
           </Field>
-          <Field label="Email" htmlFor="new-email" error={fieldErrors.email}>
+          <Field label={t("create.email")} htmlFor="new-email" error={fieldErrors.email}>
             <Input id="new-email" name="email" type="email" required aria-invalid={Boolean(fieldErrors.email)} />
           </Field>
-          <Field label="Role" htmlFor="new-role" error={fieldErrors.role}>
+          <Field label={t("create.role")} htmlFor="new-role" error={fieldErrors.role}>
             <Select id="new-role" name="role" defaultValue="agent">
               {USER_ROLES.map((role) => (
                 <option key={role} value={role}>
-                  {role}
+                  {t(`role.${role}`)}
                 </option>
               ))}
             </Select>
           </Field>
-          <Field label="Password (optional)" htmlFor="new-password" error={fieldErrors.password}>
+          <Field label={t("create.password")} htmlFor="new-password" error={fieldErrors.password}>
             <Input
               id="new-password"
               name="password"
@@ -250,13 +269,13 @@ function CreateUserForm({ onCreated }: { onCreated: (message: string) => void })
           </Field>
           <div className="flex items-end">
             <Button type="submit" disabled={create.isPending} className="w-full">
-              {create.isPending ? "Adding…" : "Add user"}
+              {create.isPending ? t("create.adding") : t("create.submit")}
             </Button>
           </div>
         </form>
-        {error && Object.keys(fieldErrors).length === 0 ? (
+        {error ? (
           <Alert tone="error" className="mt-4">
-            {error}
+            {FORM_FIELDS.some((field) => fieldErrors[field]) ? t("create.checkFields") : error}
           </Alert>
         ) : null}
       </CardBody>

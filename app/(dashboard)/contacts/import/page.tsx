@@ -1,20 +1,23 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { ContactImport } from "~/components/contacts/contact-import";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
 import { canAccess } from "~/server/auth/roles";
 
-export const metadata = { title: "Import contacts" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("contacts");
+  return { title: t("importPage.title") };
+}
 
 export default async function ContactImportPage() {
+  const t = await getTranslations("contacts");
   const { user } = await requirePageUser();
-  if (!canAccess(user.role, "contacts", "write")) return <NoAccess title="Import contacts" />;
+  if (!canAccess(user.role, "contacts", "write")) return <NoAccess title={t("importPage.title")} />;
   return (
     <>
-      <PageHeader
-        title="Import contacts"
-        description="Add contacts from a CSV file, or update the ones you have: a number already in your contacts is updated, never added twice."
-      />
+      <PageHeader title={t("importPage.title")} description={t("importPage.description")} />
       <ContactImport />
     </>
   );
