@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
-import { formatCount, formatDuration } from "./analytics-format";
+import { useTranslations } from "next-intl";
+import { useAnalyticsFormat } from "./use-analytics-format";
 
 export type TAgentRow = {
   userId: string;
@@ -23,34 +24,33 @@ export function AgentsTable({
   isPending: boolean;
   actions?: ReactNode;
 }) {
+  const fmt = useAnalyticsFormat();
+  const { t } = fmt;
+  const tc = useTranslations("common");
   const numeric = "text-right tabular-nums";
   return (
     <Card>
-      <CardHeader
-        title="People"
-        description="Who took conversations over from the bot, how many replies they sent and how fast they answered a waiting contact."
-        actions={actions}
-      />
+      <CardHeader title={t("agents.title")} description={t("agents.description")} actions={actions} />
       <CardBody>
         <Table>
-          <caption className="sr-only">People: conversations taken, replies and response time in the range</caption>
+          <caption className="sr-only">{t("agents.caption")}</caption>
           <thead>
             <tr>
-              <Th scope="col">Name</Th>
+              <Th scope="col">{t("agents.name")}</Th>
               <Th scope="col" className="text-right">
-                Conversations taken
+                {t("agents.taken")}
               </Th>
               <Th scope="col" className="text-right">
-                Replies
+                {t("agents.replies")}
               </Th>
               <Th scope="col" className="text-right">
-                Median response
+                {t("agents.medianResponse")}
               </Th>
               <Th scope="col" className="text-right">
-                Released
+                {t("agents.released")}
               </Th>
               <Th scope="col" className="text-right">
-                Closed
+                {t("agents.closed")}
               </Th>
             </tr>
           </thead>
@@ -58,17 +58,15 @@ export function AgentsTable({
             {rows.map((row) => (
               <tr key={row.userId}>
                 <Td className="font-medium">{row.name}</Td>
-                <Td className={numeric}>{formatCount(row.threadsTaken)}</Td>
-                <Td className={numeric}>{formatCount(row.replies)}</Td>
-                <Td className={numeric}>{formatDuration(row.medianResponseMs)}</Td>
-                <Td className={numeric}>{formatCount(row.released)}</Td>
-                <Td className={numeric}>{formatCount(row.closed)}</Td>
+                <Td className={numeric}>{fmt.count(row.threadsTaken)}</Td>
+                <Td className={numeric}>{fmt.count(row.replies)}</Td>
+                <Td className={numeric}>{fmt.duration(row.medianResponseMs)}</Td>
+                <Td className={numeric}>{fmt.count(row.released)}</Td>
+                <Td className={numeric}>{fmt.count(row.closed)}</Td>
               </tr>
             ))}
             {rows.length === 0 ? (
-              <EmptyRow colSpan={6}>
-                {isPending ? "Loading…" : "Nobody took over or answered a conversation in this range."}
-              </EmptyRow>
+              <EmptyRow colSpan={6}>{isPending ? tc("loading") : t("agents.empty")}</EmptyRow>
             ) : null}
           </tbody>
         </Table>

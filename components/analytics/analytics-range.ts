@@ -68,12 +68,26 @@ export function readRange(params: { get(name: string): string | null }, today: s
   };
 }
 
-/** Why the server would refuse this range, in its own words, or null when it is fine. */
-export function rangeProblem(from: string, to: string): string | null {
-  if (!isCalendarDay(from) || !isCalendarDay(to)) return "Pick both days";
-  if (from > to) return "The range ends before it starts";
-  if (countDays(from, to) - 1 > MAX_RANGE_SPAN_DAYS) return "At most a year at a time";
+/** Why the server would refuse this range: none, or which problem (the page words it in the reader's language). */
+export type TRangeProblem = "pickBoth" | "endsBeforeStart" | "tooLong";
+
+export function findRangeProblem(from: string, to: string): TRangeProblem | null {
+  if (!isCalendarDay(from) || !isCalendarDay(to)) return "pickBoth";
+  if (from > to) return "endsBeforeStart";
+  if (countDays(from, to) - 1 > MAX_RANGE_SPAN_DAYS) return "tooLong";
   return null;
+}
+
+const RANGE_PROBLEM_TEXT: Record<TRangeProblem, string> = {
+  pickBoth: "Pick both days",
+  endsBeforeStart: "The range ends before it starts",
+  tooLong: "At most a year at a time",
+};
+
+/** Why the server would refuse this range, in English (the CSV route's answers), or null when it is fine. */
+export function rangeProblem(from: string, to: string): string | null {
+  const problem = findRangeProblem(from, to);
+  return problem ? RANGE_PROBLEM_TEXT[problem] : null;
 }
 
 /** The page's query string for a range. */

@@ -1,6 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useSearchParams } from "next/navigation";
 import { useSyncExternalStore } from "react";
 import { useTRPC } from "~/components/trpc/client";
@@ -8,7 +9,6 @@ import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { AgentsTable } from "./agents-table";
-import { formatDay } from "./analytics-format";
 import { bucketFor, rangeSearch, readRange, toLocalDay, type TAnalyticsRange } from "./analytics-range";
 import { BusiestHours } from "./busiest-hours";
 import { ANALYTICS_THEME_CLASS } from "./chart-theme";
@@ -19,6 +19,7 @@ import { OverviewCards } from "./overview-cards";
 import { RangeControls } from "./range-controls";
 import { ResponseTimeChart } from "./response-time-chart";
 import { RulesTable } from "./rules-table";
+import { useAnalyticsFormat } from "./use-analytics-format";
 
 const subscribeNever = () => () => {};
 
@@ -42,12 +43,13 @@ function useToday(): string | null {
 export function AnalyticsWorkspace({ canFilterBySession }: { canFilterBySession: boolean }) {
   const today = useToday();
   const range = readRange(useSearchParams(), today);
+  const tc = useTranslations("common");
   return (
     <div className={ANALYTICS_THEME_CLASS}>
       {range && today ? (
         <AnalyticsBody range={range} today={today} canFilterBySession={canFilterBySession} />
       ) : (
-        <p className="text-sm text-muted-foreground">Loading…</p>
+        <p className="text-sm text-muted-foreground">{tc("loading")}</p>
       )}
     </div>
   );
@@ -63,6 +65,9 @@ function AnalyticsBody({
   canFilterBySession: boolean;
 }) {
   const trpc = useTRPC();
+  const fmt = useAnalyticsFormat();
+  const { t } = fmt;
+  const tc = useTranslations("common");
   const input = { from: range.from, to: range.to, sessionId: range.sessionId };
   const bucket = bucketFor(range);
   const keep = { placeholderData: keepPreviousData };
@@ -79,8 +84,8 @@ function AnalyticsBody({
   // Client-side only: Next.js syncs useSearchParams with the History API, no server round trip.
   const changeRange = (next: TAnalyticsRange) => window.history.pushState(null, "", rangeSearch(next));
   const sessionName = range.sessionId
-    ? (sessions.data?.find((session) => session.id === range.sessionId)?.name ?? "one session")
-    : "all sessions";
+    ? (sessions.data?.find((session) => session.id === range.sessionId)?.name ?? t("overview.oneSession"))
+    : t("overview.allSessions");
   const days = overview.data?.range.days;
   // While a new range loads, the previous one stays on screen, dimmed.
   const isUpdating = [overview, messages, responseTimes, busiest, rules, agents].some(
@@ -103,23 +108,27 @@ function AnalyticsBody({
       <div aria-busy={isUpdating} className={isUpdating ? "space-y-6 opacity-60 transition-opacity" : "space-y-6"}>
         <Card>
           <CardHeader
-            title="Overview"
+            title={t("overview.title")}
             description={
               overview.data
-                ? `${formatDay(range.from, true)} to ${formatDay(range.to, true)} (${days} ${
-                    days === 1 ? "day" : "days"
-                  }, ${sessionName}), compared with the ${days === 1 ? "day" : `${days} days`} before. Days are counted in ${
-                    overview.data.range.timeZone
-                  } time.`
-                : "The period's figures beside the previous period's."
+                ? t("overview.description", {
+                    from: fmt.day(range.from, true),
+                    to: fmt.day(range.to, true),
+                    days: days ?? 0,
+                    session: sessionName,
+                    timeZone: overview.data.range.timeZone,
+                  })
+                : t("overview.descriptionPending")
             }
-            actions={<CsvLink kind="overview" range={range} label="the overview figures" />}
+            actions={<CsvLink kind="overview" range={range} label={t("csv.overview")} />}
           />
           <CardBody aria-busy={overview.isPending}>
             {overview.data ? (
               <OverviewCards current={overview.data.current} previous={overview.data.previous} />
             ) : (
-              <p className="text-sm text-muted-foreground">{overview.isPending ? "Loading…" : "Nothing to show."}</p>
+              <p className="text-sm text-muted-foreground">
+                {overview.isPending ? tc("loading") : t("overview.nothing")}
+              </p>
             )}
           </CardBody>
         </Card>
@@ -127,35 +136,35 @@ function AnalyticsBody({
           points={messages.data ?? []}
           bucket={bucket}
           isPending={messages.isPending}
-          actions={<CsvLink kind="messages" range={range} bucket={bucket} label="messages over time" />}
+          actions={<CsvLink kind="messages" range={range} bucket={bucket} label={t("csv.messages")} />}
         />
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
           <ResponseTimeChart
             points={responseTimes.data ?? []}
             isPending={responseTimes.isPending}
-            actions={<CsvLink kind="responseTimes" range={range} label="first-response times" />}
+            actions={<CsvLink kind="responseTimes" range={range} label={t("csv.responseTimes")} />}
           />
           <HandoffsChart
             points={messages.data ?? []}
             bucket={bucket}
             isPending={messages.isPending}
-            actions={<CsvLink kind="messages" range={range} bucket={bucket} label="hand-offs over time" />}
+            actions={<CsvLink kind="messages" range={range} bucket={bucket} label={t("csv.handoffs")} />}
           />
         </div>
         <BusiestHours
           cells={busiest.data ?? []}
           isPending={busiest.isPending}
-          actions={<CsvLink kind="busiestHours" range={range} label="busiest hours" />}
+          actions={<CsvLink kind="busiestHours" range={range} label={t("csv.busiestHours")} />}
         />
         <RulesTable
           rows={rules.data ?? []}
           isPending={rules.isPending}
-          actions={<CsvLink kind="rules" range={range} label="the rules table" />}
+          actions={<CsvLink kind="rules" range={range} label={t("csv.rules")} />}
         />
         <AgentsTable
           rows={agents.data ?? []}
           isPending={agents.isPending}
-          actions={<CsvLink kind="agents" range={range} label="the people table" />}
+          actions={<CsvLink kind="agents" range={range} label={t("csv.agents")} />}
         />
       </div>
     </>

@@ -1,10 +1,13 @@
 import type { ReactNode } from "react";
-import { formatCount, formatHourSpan, WEEKDAY_NAMES } from "./analytics-format";
+import { formatHourSpan } from "./analytics-format";
 import { ChartCard } from "./chart-card";
+import { type TAnalyticsFormat, useAnalyticsFormat } from "./use-analytics-format";
 
 export type TBusiestCell = { weekday: number; hour: number; messages: number };
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
+/** 1 = Monday … 7 = Sunday, as the server counts them. */
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const LEGEND_STEPS = [0, 0.25, 0.5, 0.75, 1];
 
 /** A cell's shade: the muted background for none, then the primary colour, stronger with more messages. */
@@ -14,12 +17,15 @@ function shade(messages: number, max: number): string {
 }
 
 /** What the heatmap shows, in words: the busiest slot and how many slots had messages. */
-export function summariseBusiestHours(cells: TBusiestCell[]): string {
-  if (cells.length === 0) return "No messages received in this range.";
+export function summariseBusiestHours(cells: TBusiestCell[], fmt: TAnalyticsFormat): string {
+  if (cells.length === 0) return fmt.t("busiest.summaryNone");
   const busiest = cells.reduce((best, cell) => (cell.messages > best.messages ? cell : best));
-  return `Busiest: ${WEEKDAY_NAMES[busiest.weekday - 1]} ${formatHourSpan(busiest.hour)}, with ${formatCount(
-    busiest.messages,
-  )} messages received. Messages arrived in ${cells.length} of the week's 168 hours.`;
+  return fmt.t("busiest.summary", {
+    weekday: fmt.weekday(busiest.weekday),
+    hours: formatHourSpan(busiest.hour),
+    messages: busiest.messages,
+    slots: cells.length,
+  });
 }
 
 /** Messages received by weekday (rows) and hour of the day (columns), as a shaded table. */
@@ -32,26 +38,28 @@ export function BusiestHours({
   isPending: boolean;
   actions?: ReactNode;
 }) {
+  const fmt = useAnalyticsFormat();
+  const { t } = fmt;
   const counts = new Map(cells.map((cell) => [`${cell.weekday}-${cell.hour}`, cell.messages]));
   const max = cells.reduce((most, cell) => Math.max(most, cell.messages), 0);
   return (
     <ChartCard
-      title="Busiest hours"
-      description="Messages received, by weekday and hour of the day (organisation time), over the whole range."
+      title={t("busiest.title")}
+      description={t("busiest.description")}
       actions={actions}
-      summary={summariseBusiestHours(cells)}
+      summary={summariseBusiestHours(cells, fmt)}
       isEmpty={cells.length === 0}
-      emptyText="No messages received in this range yet."
+      emptyText={t("busiest.empty")}
       isPending={isPending}
     >
       <>
         <div className="overflow-x-auto">
           <table className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0.5 text-xs">
-            <caption className="sr-only">Messages received per weekday and hour</caption>
+            <caption className="sr-only">{t("busiest.caption")}</caption>
             <thead>
               <tr>
                 <th scope="col" className="w-12">
-                  <span className="sr-only">Weekday</span>
+                  <span className="sr-only">{t("busiest.weekday")}</span>
                 </th>
                 {HOURS.map((hour) => (
                   <th key={hour} scope="col" className="pb-1 text-center font-normal text-muted-foreground">
@@ -62,34 +70,35 @@ export function BusiestHours({
               </tr>
             </thead>
             <tbody>
-              {WEEKDAY_NAMES.map((name, index) => (
-                <tr key={name}>
-                  <th scope="row" className="pr-2 text-left font-normal text-muted-foreground">
-                    <span aria-hidden="true">{name.slice(0, 3)}</span>
-                    <span className="sr-only">{name}</span>
-                  </th>
-                  {HOURS.map((hour) => {
-                    const messages = counts.get(`${index + 1}-${hour}`) ?? 0;
-                    return (
-                      <td
-                        key={hour}
-                        title={`${name} ${formatHourSpan(hour)}: ${formatCount(messages)} ${
-                          messages === 1 ? "message" : "messages"
-                        }`}
-                        className="h-6 rounded-sm"
-                        style={{ background: shade(messages, max) }}
-                      >
-                        <span className="sr-only">{formatCount(messages)}</span>
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
+              {WEEKDAYS.map((weekday) => {
+                const name = fmt.weekday(weekday);
+                return (
+                  <tr key={weekday}>
+                    <th scope="row" className="pr-2 text-left font-normal text-muted-foreground">
+                      <span aria-hidden="true">{fmt.weekday(weekday, "short")}</span>
+                      <span className="sr-only">{name}</span>
+                    </th>
+                    {HOURS.map((hour) => {
+                      const messages = counts.get(`${weekday}-${hour}`) ?? 0;
+                      return (
+                        <td
+                          key={hour}
+                          title={t("busiest.cell", { weekday: name, hours: formatHourSpan(hour), messages })}
+                          className="h-6 rounded-sm"
+                          style={{ background: shade(messages, max) }}
+                        >
+                          <span className="sr-only">{fmt.count(messages)}</span>
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
-        <div className="mt-3 flex items-center gap-2 text-xs text-muted-foreground">
-          <span>Fewer</span>
+        <div className="mt-3 flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+          <span>{t("busiest.fewer")}</span>
           {LEGEND_STEPS.map((step) => (
             <span
               key={step}
@@ -98,10 +107,8 @@ export function BusiestHours({
               style={{ background: shade(step * max, max) }}
             />
           ))}
-          <span>More</span>
-          <span className="ml-2">
-            (from 0 to {formatCount(max)} {max === 1 ? "message" : "messages"} in one hour slot)
-          </span>
+          <span>{t("busiest.more")}</span>
+          <span className="ml-2">{t("busiest.scale", { max })}</span>
         </div>
       </>
     </ChartCard>

@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { useId, type ReactNode } from "react";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 
@@ -31,6 +32,8 @@ export function ChartCard({
   children: ReactNode;
 }) {
   const captionId = useId();
+  const t = useTranslations("analytics.chart");
+  const tc = useTranslations("common");
   return (
     <Card className={className}>
       <CardHeader title={title} description={description} actions={actions} />
@@ -38,7 +41,7 @@ export function ChartCard({
         <figure aria-labelledby={captionId} className="m-0">
           {legend && !isEmpty && !isPending ? <ChartLegend items={legend} /> : null}
           {isPending ? (
-            <div className="flex h-60 items-center justify-center text-sm text-muted-foreground">Loading…</div>
+            <div className="flex h-60 items-center justify-center text-sm text-muted-foreground">{tc("loading")}</div>
           ) : isEmpty ? (
             <div className="flex h-60 items-center justify-center rounded-md bg-muted px-4 text-center text-sm text-[color:color-mix(in_oklab,var(--muted-foreground)_60%,var(--foreground))]">
               {emptyText}
@@ -47,7 +50,7 @@ export function ChartCard({
             children
           )}
           <figcaption id={captionId} className="mt-3 text-sm text-muted-foreground">
-            {isPending ? `${title}: loading.` : summary}
+            {isPending ? t("loadingCaption", { title }) : summary}
           </figcaption>
         </figure>
       </CardBody>
@@ -56,8 +59,9 @@ export function ChartCard({
 }
 
 export function ChartLegend({ items }: { items: TLegendItem[] }) {
+  const t = useTranslations("analytics.chart");
   return (
-    <ul className="mb-2 flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label="Legend">
+    <ul className="mb-2 flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label={t("legend")}>
       {items.map((item) => (
         <li key={item.label} className="flex items-center gap-2">
           <svg width="20" height="10" aria-hidden="true" className="shrink-0">

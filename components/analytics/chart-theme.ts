@@ -1,5 +1,5 @@
 import type { CSSProperties } from "react";
-import { formatBucket, formatBucketTick, formatCount } from "./analytics-format";
+import type { TAnalyticsFormat } from "./use-analytics-format";
 
 /**
  * Colours and text styles shared by the Recharts charts, from the theme's CSS variables, so the
@@ -29,13 +29,13 @@ export const TOOLTIP_CURSOR = { stroke: "var(--muted-foreground)", strokeDasharr
 export const TOOLTIP_BAR_CURSOR = { fill: "var(--muted)" };
 
 /**
- * The X axis of a per-hour or per-day series (points keyed `bucket`): local labels, and for
+ * The X axis of a per-hour or per-day series (points keyed `bucket`): labels in the reader's language, and for
  * hours a tick every 3 hours for one day, every 6 for two, starting at midnight.
  */
-export function bucketAxisProps(bucket: "hour" | "day", pointCount: number) {
+export function bucketAxisProps(bucket: "hour" | "day", pointCount: number, fmt: TAnalyticsFormat) {
   return {
     dataKey: "bucket",
-    tickFormatter: (value: string) => formatBucketTick(value, bucket),
+    tickFormatter: (value: string) => fmt.bucketTick(value, bucket),
     tick: AXIS_TICK,
     axisLine: AXIS_LINE,
     tickLine: AXIS_LINE,
@@ -54,12 +54,12 @@ export const COUNT_AXIS_PROPS = {
 };
 
 /** The tooltip of a bar series of counts per bucket. */
-export function countTooltipProps(bucket: "hour" | "day") {
+export function countTooltipProps(bucket: "hour" | "day", fmt: TAnalyticsFormat) {
   return {
     contentStyle: TOOLTIP_STYLE,
     labelStyle: TOOLTIP_LABEL_STYLE,
     cursor: TOOLTIP_BAR_CURSOR,
-    labelFormatter: (label: unknown) => (typeof label === "string" ? formatBucket(label, bucket) : String(label)),
-    formatter: (value: unknown) => formatCount(Number(value)),
+    labelFormatter: (label: unknown) => (typeof label === "string" ? fmt.bucket(label, bucket) : String(label)),
+    formatter: (value: unknown) => fmt.count(Number(value)),
   };
 }

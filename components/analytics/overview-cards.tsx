@@ -1,142 +1,164 @@
 import { Card } from "~/components/ui/card";
 import type { TFigures } from "~/server/analytics/overview";
-import {
-  describeChange,
-  formatCount,
-  formatDuration,
-  formatFigure,
-  formatRate,
-  type TFigureKind,
-} from "./analytics-format";
+import { describeChange, type TFigureKind } from "./analytics-format";
+import { type TAnalyticsFormat, useAnalyticsFormat } from "./use-analytics-format";
+
+type TCardId =
+  | "messagesIn"
+  | "messagesOut"
+  | "activeContacts"
+  | "newContacts"
+  | "activeThreads"
+  | "botResolved"
+  | "handedOff"
+  | "handoffRate"
+  | "botFirstResponse"
+  | "humanFirstResponse"
+  | "delivery"
+  | "webhooks"
+  | "aiCalls"
+  | "aiLatency"
+  | "aiFallback";
 
 type TFigureCard = {
-  label: string;
+  /** Its label's key (`analytics.overview.card.<id>`). */
+  id: TCardId;
   kind: TFigureKind;
   value: (figures: TFigures) => number | null;
   /** The count behind the figure: when it is 0 now and before, there is no data to speak of. */
   basis: (figures: TFigures) => number;
-  detail?: (figures: TFigures) => string;
+  detail?: (figures: TFigures, fmt: TAnalyticsFormat) => string;
 };
 
-const GROUPS: { title: string; cards: TFigureCard[] }[] = [
+const GROUPS: { id: "messages" | "conversations" | "replies" | "ai"; cards: TFigureCard[] }[] = [
   {
-    title: "Messages and contacts",
+    id: "messages",
     cards: [
-      { label: "Messages received", kind: "count", value: (f) => f.messagesIn, basis: (f) => f.messagesIn },
-      { label: "Messages sent", kind: "count", value: (f) => f.messagesOut, basis: (f) => f.messagesOut },
+      { id: "messagesIn", kind: "count", value: (f) => f.messagesIn, basis: (f) => f.messagesIn },
+      { id: "messagesOut", kind: "count", value: (f) => f.messagesOut, basis: (f) => f.messagesOut },
       {
-        label: "Active contacts",
+        id: "activeContacts",
         kind: "count",
         value: (f) => f.activeContacts,
         basis: (f) => f.activeContacts,
-        detail: () => "Wrote at least once",
+        detail: (_f, { t }) => t("overview.detail.activeContacts"),
       },
       {
-        label: "New contacts",
+        id: "newContacts",
         kind: "count",
         value: (f) => f.newContacts,
         basis: (f) => f.newContacts,
-        detail: () => "First seen in the period",
+        detail: (_f, { t }) => t("overview.detail.newContacts"),
       },
     ],
   },
   {
-    title: "Conversations",
+    id: "conversations",
     cards: [
       {
-        label: "Active conversations",
+        id: "activeThreads",
         kind: "count",
         value: (f) => f.activeThreads,
         basis: (f) => f.activeThreads,
-        detail: () => "With a message from the contact",
+        detail: (_f, { t }) => t("overview.detail.activeThreads"),
       },
       {
-        label: "Resolved by the bot",
+        id: "botResolved",
         kind: "count",
         value: (f) => f.botResolvedThreads,
         basis: (f) => f.activeThreads,
-        detail: (f) =>
+        detail: (f, { t, rate }) =>
           f.activeThreads === 0
-            ? "Bot answered, no person involved"
-            : `${formatRate(f.botResolvedThreads / f.activeThreads)} of active`,
+            ? t("overview.detail.botResolvedNone")
+            : t("overview.detail.botResolved", { rate: rate(f.botResolvedThreads / f.activeThreads) }),
       },
       {
-        label: "Handed off to people",
+        id: "handedOff",
         kind: "count",
         value: (f) => f.handedOffThreads,
         basis: (f) => f.activeThreads,
-        detail: () => "Active conversations handed over",
+        detail: (_f, { t }) => t("overview.detail.handedOff"),
       },
       {
-        label: "Hand-off rate",
+        id: "handoffRate",
         kind: "rate",
         value: (f) => f.handoffRate,
         basis: (f) => f.activeThreads,
-        detail: () => "Share of active conversations",
+        detail: (_f, { t }) => t("overview.detail.handoffRate"),
       },
     ],
   },
   {
-    title: "Replies and delivery",
+    id: "replies",
     cards: [
       {
-        label: "Bot first response (median)",
+        id: "botFirstResponse",
         kind: "duration",
         value: (f) => f.firstResponse.bot.median,
         basis: (f) => f.firstResponse.bot.count,
-        detail: (f) =>
-          `p90 ${formatDuration(f.firstResponse.bot.p90)} · ${formatCount(f.firstResponse.bot.count)} replies`,
+        detail: (f, { t, duration }) =>
+          t("overview.detail.firstResponse", {
+            p90: duration(f.firstResponse.bot.p90),
+            count: f.firstResponse.bot.count,
+          }),
       },
       {
-        label: "People's first response (median)",
+        id: "humanFirstResponse",
         kind: "duration",
         value: (f) => f.firstResponse.human.median,
         basis: (f) => f.firstResponse.human.count,
-        detail: (f) =>
-          `p90 ${formatDuration(f.firstResponse.human.p90)} · ${formatCount(f.firstResponse.human.count)} replies`,
+        detail: (f, { t, duration }) =>
+          t("overview.detail.firstResponse", {
+            p90: duration(f.firstResponse.human.p90),
+            count: f.firstResponse.human.count,
+          }),
       },
       {
-        label: "Delivery success",
+        id: "delivery",
         kind: "rate",
         value: (f) => f.delivery.successRate,
         basis: (f) => f.delivery.sent + f.delivery.failed,
-        detail: (f) =>
-          `${formatCount(f.delivery.sent)} sent · ${formatCount(f.delivery.delivered)} delivered · ${formatCount(
-            f.delivery.read,
-          )} read · ${formatCount(f.delivery.failed)} failed`,
+        detail: (f, { t, count }) =>
+          t("overview.detail.delivery", {
+            sent: count(f.delivery.sent),
+            delivered: count(f.delivery.delivered),
+            read: count(f.delivery.read),
+            failed: count(f.delivery.failed),
+          }),
       },
       {
-        label: "Webhook success",
+        id: "webhooks",
         kind: "rate",
         value: (f) => f.webhooks.successRate,
         basis: (f) => f.webhooks.attempts,
-        detail: (f) => `${formatCount(f.webhooks.succeeded)} of ${formatCount(f.webhooks.attempts)} attempts`,
+        detail: (f, { t, count }) =>
+          t("overview.detail.webhooks", { succeeded: count(f.webhooks.succeeded), attempts: f.webhooks.attempts }),
       },
     ],
   },
   {
-    title: "AI",
+    id: "ai",
     cards: [
       {
-        label: "AI replies",
+        id: "aiCalls",
         kind: "count",
         value: (f) => f.ai.calls,
         basis: (f) => f.ai.calls,
-        detail: () => "Calls to the model",
+        detail: (_f, { t }) => t("overview.detail.aiCalls"),
       },
       {
-        label: "AI latency (median)",
+        id: "aiLatency",
         kind: "duration",
         value: (f) => f.ai.latencyP50,
         basis: (f) => f.ai.calls,
-        detail: (f) => `p95 ${formatDuration(f.ai.latencyP95)}`,
+        detail: (f, { t, duration }) => t("overview.detail.aiLatency", { value: duration(f.ai.latencyP95) }),
       },
       {
-        label: "AI fallback rate",
+        id: "aiFallback",
         kind: "rate",
         value: (f) => f.ai.fallbackRate,
         basis: (f) => f.ai.calls,
-        detail: () => "Calls answered by the fallback",
+        detail: (_f, { t }) => t("overview.detail.aiFallback"),
       },
     ],
   },
@@ -144,35 +166,49 @@ const GROUPS: { title: string; cards: TFigureCard[] }[] = [
 
 const ARROWS = { up: "▲", down: "▼", same: "=" } as const;
 
-function FigureCard({ card, current, previous }: { card: TFigureCard; current: TFigures; previous: TFigures }) {
+function FigureCard({
+  card,
+  current,
+  previous,
+  fmt,
+}: {
+  card: TFigureCard;
+  current: TFigures;
+  previous: TFigures;
+  fmt: TAnalyticsFormat;
+}) {
+  const { t } = fmt;
   const value = card.value(current);
   const before = card.value(previous);
   const hasNoData = card.basis(current) === 0 && card.basis(previous) === 0;
   const change = describeChange(value, before, card.kind);
   return (
-    <Card className="flex flex-col gap-1 p-4" data-testid="analytics-figure">
-      <dt className="text-sm font-medium text-muted-foreground">{card.label}</dt>
+    <Card className="flex min-w-0 flex-col gap-1 p-4" data-testid="analytics-figure">
+      <dt className="text-sm font-medium text-muted-foreground">{t(`overview.card.${card.id}`)}</dt>
       {hasNoData ? (
         <>
-          <dd className="text-lg font-semibold text-muted-foreground">No data yet</dd>
-          <dd className="text-xs text-muted-foreground">Nothing in this period or the one before.</dd>
+          <dd className="text-lg font-semibold text-muted-foreground">{t("overview.noData")}</dd>
+          <dd className="text-xs text-muted-foreground">{t("overview.noDataDetail")}</dd>
         </>
       ) : (
         <>
-          <dd className="text-2xl font-semibold tabular-nums">{formatFigure(value, card.kind)}</dd>
+          <dd className="text-2xl font-semibold tabular-nums">{fmt.figure(value, card.kind)}</dd>
           <dd className="text-xs text-muted-foreground">
-            {change.direction ? (
+            {change ? (
               <span className="mr-1 font-medium text-foreground">
                 <span aria-hidden="true">{ARROWS[change.direction]} </span>
-                <span className="sr-only">{change.direction === "same" ? "" : `${change.direction} `}</span>
-                {change.text}
+                <span className="sr-only">
+                  {change.direction === "same" ? "" : `${t(`overview.direction.${change.direction}`)} `}
+                </span>
+                {fmt.change(change.change, card.kind)}
               </span>
             ) : null}
             <span>
-              {change.direction ? "· " : ""}before: {formatFigure(before, card.kind)}
+              {change ? "· " : ""}
+              {t("overview.before", { value: fmt.figure(before, card.kind) })}
             </span>
           </dd>
-          {card.detail ? <dd className="text-xs text-muted-foreground">{card.detail(current)}</dd> : null}
+          {card.detail ? <dd className="text-xs text-muted-foreground">{card.detail(current, fmt)}</dd> : null}
         </>
       )}
     </Card>
@@ -181,14 +217,15 @@ function FigureCard({ card, current, previous }: { card: TFigureCard; current: T
 
 /** The period's figures, each beside the previous period's and the change, grouped by topic. */
 export function OverviewCards({ current, previous }: { current: TFigures; previous: TFigures }) {
+  const fmt = useAnalyticsFormat();
   return (
     <div className="space-y-5">
       {GROUPS.map((group) => (
-        <section key={group.title}>
-          <h3 className="mb-2 text-sm font-semibold">{group.title}</h3>
-          <dl className="grid gap-3 sm:grid-cols-2 xl:grid-cols-4">
+        <section key={group.id}>
+          <h3 className="mb-2 text-sm font-semibold">{fmt.t(`overview.group.${group.id}`)}</h3>
+          <dl className="grid gap-3 min-[480px]:grid-cols-2 xl:grid-cols-4">
             {group.cards.map((card) => (
-              <FigureCard key={card.label} card={card} current={current} previous={previous} />
+              <FigureCard key={card.id} card={card} current={current} previous={previous} fmt={fmt} />
             ))}
           </dl>
         </section>

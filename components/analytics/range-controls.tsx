@@ -1,12 +1,13 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
-import { lastDays, QUICK_RANGES, rangeProblem, type TAnalyticsRange } from "./analytics-range";
+import { findRangeProblem, lastDays, QUICK_RANGES, type TAnalyticsRange, type TRangeProblem } from "./analytics-range";
 
 /**
  * The page's controls: the days to count (two dates, applied together, or a quick "last N
@@ -25,10 +26,11 @@ export function RangeControls({
   sessions: { id: string; name: string }[] | null;
   onChange: (next: TAnalyticsRange) => void;
 }) {
-  const [problem, setProblem] = useState<string | null>(null);
+  const t = useTranslations("analytics.range");
+  const [problem, setProblem] = useState<TRangeProblem | null>(null);
 
   function apply(next: TAnalyticsRange) {
-    const found = rangeProblem(next.from, next.to);
+    const found = findRangeProblem(next.from, next.to);
     setProblem(found);
     if (!found) onChange(next);
   }
@@ -50,14 +52,14 @@ export function RangeControls({
           // A new range (a quick button, the back button) resets what was typed.
           key={`${range.from}|${range.to}|${range.sessionId ?? ""}`}
           onSubmit={onSubmit}
-          aria-label="Range"
+          aria-label={t("label")}
           className="flex flex-wrap items-end gap-3"
           noValidate
         >
-          <Field label="From" htmlFor="analytics-from" className="w-40">
+          <Field label={t("from")} htmlFor="analytics-from" className="w-full min-[400px]:w-40">
             <Input id="analytics-from" name="from" type="date" defaultValue={range.from} required />
           </Field>
-          <Field label="To" htmlFor="analytics-to" className="w-40">
+          <Field label={t("to")} htmlFor="analytics-to" className="w-full min-[400px]:w-40">
             <Input
               id="analytics-to"
               name="to"
@@ -69,9 +71,9 @@ export function RangeControls({
             />
           </Field>
           <Button type="submit" variant="secondary">
-            Apply
+            {t("apply")}
           </Button>
-          <div role="group" aria-label="Show the last" className="flex gap-1">
+          <div role="group" aria-label={t("showLast")} className="flex flex-wrap gap-1">
             {QUICK_RANGES.map((days) => {
               const quick = lastDays(days, today);
               const isCurrent = quick.from === range.from && quick.to === range.to;
@@ -81,23 +83,23 @@ export function RangeControls({
                   variant={isCurrent ? "primary" : "ghost"}
                   size="md"
                   aria-pressed={isCurrent}
-                  aria-label={`Last ${days} days`}
+                  aria-label={t("lastDays", { days })}
                   onClick={() => apply({ ...quick, sessionId: range.sessionId })}
                 >
-                  {days} days
+                  {t("days", { days })}
                 </Button>
               );
             })}
           </div>
           {sessions ? (
-            <Field label="Session" htmlFor="analytics-session" className="w-56">
+            <Field label={t("session")} htmlFor="analytics-session" className="w-full sm:w-56">
               <Select
                 id="analytics-session"
                 name="session"
                 defaultValue={range.sessionId ?? ""}
                 onChange={(event) => event.currentTarget.form?.requestSubmit()}
               >
-                <option value="">All sessions</option>
+                <option value="">{t("allSessions")}</option>
                 {sessions.map((session) => (
                   <option key={session.id} value={session.id}>
                     {session.name}
@@ -109,7 +111,7 @@ export function RangeControls({
         </form>
         {problem ? (
           <p id="analytics-range-problem" role="alert" className="mt-2 text-sm text-destructive">
-            {problem}
+            {t(`problem.${problem}`)}
           </p>
         ) : null}
       </CardBody>

@@ -2,7 +2,6 @@
 
 import type { ReactNode } from "react";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatBucketTick, formatDay, formatDuration } from "./analytics-format";
 import { ChartCard } from "./chart-card";
 import {
   AXIS_LINE,
@@ -14,6 +13,7 @@ import {
   TOOLTIP_LABEL_STYLE,
   TOOLTIP_STYLE,
 } from "./chart-theme";
+import { type TAnalyticsFormat, useAnalyticsFormat } from "./use-analytics-format";
 
 export type TResponsePoint = {
   day: string;
@@ -23,26 +23,35 @@ export type TResponsePoint = {
   humanP90Ms: number | null;
 };
 
-function describeSeries(label: string, values: (number | null)[]): string {
+function describeSeries(label: string, values: (number | null)[], fmt: TAnalyticsFormat): string {
   const known = values.filter((value): value is number => value !== null);
-  if (known.length === 0) return `${label}: no replies.`;
+  if (known.length === 0) return fmt.t("responseTimes.seriesNone", { label });
   const low = Math.min(...known);
   const high = Math.max(...known);
-  const days = `${known.length} ${known.length === 1 ? "day" : "days"}`;
   return low === high
-    ? `${label}: ${formatDuration(low)} on ${days}.`
-    : `${label}: between ${formatDuration(low)} and ${formatDuration(high)} over ${days}.`;
+    ? fmt.t("responseTimes.seriesSame", { label, value: fmt.duration(low), days: known.length })
+    : fmt.t("responseTimes.seriesRange", {
+        label,
+        low: fmt.duration(low),
+        high: fmt.duration(high),
+        days: known.length,
+      });
 }
 
 /** What the response-time chart shows, in words: the range of daily medians for each responder. */
-export function summariseResponseTimes(points: TResponsePoint[]): string {
-  return `Daily median of the first reply to a waiting contact. ${describeSeries(
-    "Bot",
-    points.map((point) => point.botMedianMs),
-  )} ${describeSeries(
-    "People",
-    points.map((point) => point.humanMedianMs),
-  )}`;
+export function summariseResponseTimes(points: TResponsePoint[], fmt: TAnalyticsFormat): string {
+  return fmt.t("responseTimes.summary", {
+    bot: describeSeries(
+      fmt.t("responseTimes.bot"),
+      points.map((point) => point.botMedianMs),
+      fmt,
+    ),
+    people: describeSeries(
+      fmt.t("responseTimes.people"),
+      points.map((point) => point.humanMedianMs),
+      fmt,
+    ),
+  });
 }
 
 /** Round durations (seconds) for the log-scale axis: 1 ms up to 1 day. */
@@ -79,6 +88,8 @@ export function ResponseTimeChart({
   isPending: boolean;
   actions?: ReactNode;
 }) {
+  const fmt = useAnalyticsFormat();
+  const { t } = fmt;
   const toSeconds = (ms: number | null) => (ms === null ? null : Math.max(FLOOR_S, ms / 1_000));
   const data = points.map((point) => ({
     day: point.day,
@@ -88,21 +99,21 @@ export function ResponseTimeChart({
     peopleMs: point.humanMedianMs,
   }));
   const axis = logAxis(data.flatMap((point) => [point.bot, point.people]).filter((value) => value !== null));
-  const summary = summariseResponseTimes(points);
+  const summary = summariseResponseTimes(points, fmt);
   const isEmpty = points.every((point) => point.botMedianMs === null && point.humanMedianMs === null);
-  const title = "First-response time";
+  const title = t("responseTimes.title");
   return (
     <ChartCard
       title={title}
-      description="Median time to the first reply, per day. The scale is logarithmic, so quick bot replies and slower human ones both show; days without replies are left blank."
+      description={t("responseTimes.description")}
       actions={actions}
       legend={[
-        { label: "Bot", color: SERIES_PRIMARY },
-        { label: "People", color: SERIES_SECONDARY, dashed: true },
+        { label: t("responseTimes.bot"), color: SERIES_PRIMARY },
+        { label: t("responseTimes.people"), color: SERIES_SECONDARY, dashed: true },
       ]}
       summary={summary}
       isEmpty={isEmpty}
-      emptyText="Nobody has replied to a contact in this range yet."
+      emptyText={t("responseTimes.empty")}
       isPending={isPending}
     >
       <ResponsiveContainer width="100%" height={240}>
@@ -110,7 +121,7 @@ export function ResponseTimeChart({
           <CartesianGrid stroke={GRID_STROKE} vertical={false} />
           <XAxis
             dataKey="day"
-            tickFormatter={(value: string) => formatBucketTick(value, "day")}
+            tickFormatter={(value: string) => fmt.bucketTick(value, "day")}
             tick={AXIS_TICK}
             axisLine={AXIS_LINE}
             tickLine={AXIS_LINE}
@@ -125,23 +136,23 @@ export function ResponseTimeChart({
             axisLine={AXIS_LINE}
             tickLine={AXIS_LINE}
             width={64}
-            tickFormatter={(value: number) => formatDuration(value * 1_000)}
+            tickFormatter={(value: number) => fmt.duration(value * 1_000)}
           />
           <Tooltip
             contentStyle={TOOLTIP_STYLE}
             labelStyle={TOOLTIP_LABEL_STYLE}
             cursor={TOOLTIP_CURSOR}
-            labelFormatter={(label) => (typeof label === "string" ? formatDay(label, true) : label)}
+            labelFormatter={(label) => (typeof label === "string" ? fmt.day(label, true) : label)}
             formatter={(value, _name, item) => {
               const point = item.payload as (typeof data)[number] | undefined;
               const ms = item.dataKey === "people" ? point?.peopleMs : point?.botMs;
-              return formatDuration(ms ?? Number(value) * 1_000);
+              return fmt.duration(ms ?? Number(value) * 1_000);
             }}
           />
           <Line
             type="linear"
             dataKey="bot"
-            name="Bot"
+            name={t("responseTimes.bot")}
             stroke={SERIES_PRIMARY}
             strokeWidth={2}
             dot={{ r: 3, fill: SERIES_PRIMARY }}
@@ -151,7 +162,7 @@ export function ResponseTimeChart({
           <Line
             type="linear"
             dataKey="people"
-            name="People"
+            name={t("responseTimes.people")}
             stroke={SERIES_SECONDARY}
             strokeWidth={2}
             strokeDasharray="6 4"

@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
-import { formatCount, formatRate } from "./analytics-format";
+import { useFormatter, useTranslations } from "next-intl";
+import { useAnalyticsFormat } from "./use-analytics-format";
 
 export type TRuleRow = {
   ruleId: string;
@@ -24,31 +25,31 @@ export function RulesTable({
   isPending: boolean;
   actions?: ReactNode;
 }) {
+  const fmt = useAnalyticsFormat();
+  const { t } = fmt;
+  const tc = useTranslations("common");
+  const format = useFormatter();
   return (
     <Card>
-      <CardHeader
-        title="Rules"
-        description="Evaluations and matches in the range; a hand-off “follows” a match when the same conversation was handed to a person afterwards."
-        actions={actions}
-      />
+      <CardHeader title={t("rules.title")} description={t("rules.description")} actions={actions} />
       <CardBody>
         <Table>
-          <caption className="sr-only">Rules: evaluations, matches and hand-offs in the range</caption>
+          <caption className="sr-only">{t("rules.caption")}</caption>
           <thead>
             <tr>
-              <Th scope="col">Rule</Th>
+              <Th scope="col">{t("rules.rule")}</Th>
               <Th scope="col" className="text-right">
-                Evaluations
+                {t("rules.evaluations")}
               </Th>
               <Th scope="col" className="text-right">
-                Matches
+                {t("rules.matches")}
               </Th>
               <Th scope="col" className="text-right">
-                Match rate
+                {t("rules.matchRate")}
               </Th>
-              <Th scope="col">Last fired</Th>
+              <Th scope="col">{t("rules.lastFired")}</Th>
               <Th scope="col" className="text-right">
-                Followed by hand-off
+                {t("rules.followedByHandoff")}
               </Th>
             </tr>
           </thead>
@@ -63,31 +64,27 @@ export function RulesTable({
                     {row.name}
                   </Link>
                 </Td>
-                <Td className="text-right tabular-nums">{formatCount(row.evaluations)}</Td>
-                <Td className="text-right tabular-nums">{formatCount(row.matches)}</Td>
-                <Td className="text-right tabular-nums">{formatRate(row.matchRate)}</Td>
+                <Td className="text-right tabular-nums">{fmt.count(row.evaluations)}</Td>
+                <Td className="text-right tabular-nums">{fmt.count(row.matches)}</Td>
+                <Td className="text-right tabular-nums">{fmt.rate(row.matchRate)}</Td>
                 <Td className="whitespace-nowrap">
                   {row.lastFiredAt ? (
-                    <time dateTime={row.lastFiredAt.toISOString()}>
-                      {row.lastFiredAt.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}
-                    </time>
+                    <time dateTime={row.lastFiredAt.toISOString()}>{format.dateTime(row.lastFiredAt, "short")}</time>
                   ) : (
-                    <span className="text-muted-foreground">never</span>
+                    <span className="text-muted-foreground">{tc("never")}</span>
                   )}
                 </Td>
                 <Td className="text-right tabular-nums">
-                  {formatCount(row.followedByHandoff)}
+                  {fmt.count(row.followedByHandoff)}
                   {row.matches > 0 ? (
                     <span className="ml-1 text-muted-foreground">
-                      ({formatRate(row.followedByHandoff / row.matches)})
+                      ({fmt.rate(row.followedByHandoff / row.matches)})
                     </span>
                   ) : null}
                 </Td>
               </tr>
             ))}
-            {rows.length === 0 ? (
-              <EmptyRow colSpan={6}>{isPending ? "Loading…" : "No rule was evaluated in this range."}</EmptyRow>
-            ) : null}
+            {rows.length === 0 ? <EmptyRow colSpan={6}>{isPending ? tc("loading") : t("rules.empty")}</EmptyRow> : null}
           </tbody>
         </Table>
       </CardBody>

@@ -1,6 +1,8 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
+import type { ReactNode } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
@@ -9,6 +11,8 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input } from "~/components/ui/input";
+
+const code = (chunks: ReactNode) => <code className="break-all">{chunks}</code>;
 
 /**
  * AI replies: which provider answers (Gemini with the deployment's key, else the offline
@@ -25,60 +29,61 @@ export function AiProviderCard({
   canWrite: boolean;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("settings.ai");
+  const format = useFormatter();
   const status = useQuery(trpc.settings.ai.queryOptions());
   const test = useMutation(trpc.settings.testAi.mutationOptions());
   const gemini = status.data?.provider === "gemini";
   return (
     <Card>
-      <CardHeader
-        title="AI replies"
-        description="The model that writes replies for rules with an AI reply action, shaped by each contact's context profile."
-      />
+      <CardHeader title={t("title")} description={t("description")} />
       <CardBody className="grid gap-4 md:grid-cols-2">
-        <div className="space-y-2 text-sm" aria-live="polite">
+        <div className="min-w-0 space-y-2 text-sm" aria-live="polite">
           <div className="flex items-center gap-2">
-            <span className="text-muted-foreground">Provider</span>
+            <span className="text-muted-foreground">{t("provider")}</span>
             {status.data ? (
-              <Badge tone={gemini ? "primary" : "neutral"}>{gemini ? "Gemini" : "Offline (profile only)"}</Badge>
+              <Badge tone={gemini ? "primary" : "neutral"}>{gemini ? "Gemini" : t("offline")}</Badge>
             ) : (
               <span className="text-muted-foreground">…</span>
             )}
           </div>
-          {gemini ? (
+          {gemini && status.data ? (
             <p>
-              Model <code>{status.data?.model}</code>
-              {status.data?.baseUrl ? (
-                <>
-                  {" "}
-                  via <code>{status.data.baseUrl}</code>
-                </>
-              ) : null}
+              {status.data.baseUrl
+                ? t.rich("modelVia", { model: status.data.model ?? "", baseUrl: status.data.baseUrl, code })
+                : t.rich("model", { model: status.data.model ?? "", code })}
             </p>
           ) : status.data ? (
-            <p className="text-muted-foreground">
-              No <code>GEMINI_API_KEY</code> is set, so AI replies come from the profile: its business facts, a greeting
-              and the fallback text. Set the key in the environment of the web and the worker to use Gemini.
-            </p>
+            <p className="text-muted-foreground">{t.rich("noKey", { code })}</p>
           ) : null}
           {status.error ? <Alert tone="error">{describeError(status.error).message}</Alert> : null}
         </div>
-        <Field
-          label="Gemini model"
-          htmlFor="aiModel"
-          error={error}
-          hint="Empty: the deployment's GEMINI_MODEL. Save the settings before testing a new model."
-        >
-          <Input id="aiModel" name="aiModel" defaultValue={aiModel} placeholder="gemini-3.8-flash" />
+        <Field label={t("modelField")} htmlFor="aiModel" error={error} hint={t("modelHint")}>
+          <Input
+            id="aiModel"
+            name="aiModel"
+            defaultValue={aiModel}
+            placeholder="gemini-3.8-flash"
+            aria-invalid={error ? true : undefined}
+          />
         </Field>
         {canWrite ? (
           <div className="space-y-2 md:col-span-2">
             <Button variant="secondary" disabled={test.isPending || !status.data} onClick={() => test.mutate()}>
-              {test.isPending ? "Testing…" : "Test key"}
+              {test.isPending ? t("testing") : t("test")}
             </Button>
             {test.data ? (
               test.data.ok ? (
                 <Alert tone="success">
-                  The key works: {test.data.model} answered in {test.data.latencyMs} ms.
+                  {t("works", {
+                    model: test.data.model,
+                    latency: format.number(test.data.latencyMs, {
+                      style: "unit",
+                      unit: "millisecond",
+                      unitDisplay: "short",
+                      maximumFractionDigits: 0,
+                    }),
+                  })}
                 </Alert>
               ) : (
                 <Alert tone="error">{test.data.reason}</Alert>

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { type FormEvent, useMemo, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
@@ -11,17 +12,14 @@ import { formText } from "~/components/ui/form-text";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
-import { type TOrgSettings, WEEKDAYS } from "~/server/settings/schema";
-
-const DAY_LABELS: Record<(typeof WEEKDAYS)[number], string> = {
-  mon: "Monday",
-  tue: "Tuesday",
-  wed: "Wednesday",
-  thu: "Thursday",
-  fri: "Friday",
-  sat: "Saturday",
-  sun: "Sunday",
-};
+import { type TOrgSettings, type TWeekday, WEEKDAYS } from "~/server/settings/schema";
+import {
+  checkHours,
+  MAX_OPENINGS_PER_DAY,
+  readHoursPath,
+  SETTINGS_FIELD_OF_PATH,
+  type THoursProblem,
+} from "./settings-errors";
 
 /** "09:00-12:00, 13:00-17:00" ⇄ intervals. Malformed text is sent as is for the server to refuse. */
 function formatHours(intervals: { start: string; end: string }[]): string {
@@ -38,28 +36,101 @@ function parseHours(text: string): { start: string; end: string }[] {
     });
 }
 
-export function SettingsForm({ canWrite }: { canWrite: boolean }) {
-  const trpc = useTRPC();
-  const settings = useQuery(trpc.settings.get.queryOptions());
-  if (settings.error) return <Alert tone="error">{describeError(settings.error).message}</Alert>;
-  if (!settings.data) return <p className="text-sm text-muted-foreground">Loading…</p>;
-  return <SettingsEditor initial={settings.data} canWrite={canWrite} />;
+/** What the pickers offer: the time zones and countries the server accepts (it checks with the same lists). */
+export type TSettingsChoices = { timeZones: string[]; countries: string[] };
+
+/** The names of countries, in the reader's language ("Brasil"), sorted as they read them. */
+function useCountryOptions(codes: string[]): { code: string; name: string }[] {
+  const locale = useLocale();
+  return useMemo(() => {
+    const names = new Intl.DisplayNames([locale], { type: "region", fallback: "code" });
+    const collator = new Intl.Collator(locale);
+    return codes
+      .map((code) => ({ code, name: names.of(code) ?? code }))
+      .sort((a, b) => collator.compare(a.name, b.name));
+  }, [codes, locale]);
 }
 
-function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite: boolean }) {
+export function SettingsForm({ canWrite, choices }: { canWrite: boolean; choices: TSettingsChoices }) {
   const trpc = useTRPC();
+  const t = useTranslations("common");
+  const settings = useQuery(trpc.settings.get.queryOptions());
+  if (settings.error) return <Alert tone="error">{describeError(settings.error).message}</Alert>;
+  if (!settings.data) return <p className="text-sm text-muted-foreground">{t("loading")}</p>;
+  return <SettingsEditor initial={settings.data} canWrite={canWrite} choices={choices} />;
+}
+
+function SettingsEditor({
+  initial,
+  canWrite,
+  choices,
+}: {
+  initial: TOrgSettings;
+  canWrite: boolean;
+  choices: TSettingsChoices;
+}) {
+  const trpc = useTRPC();
+  const t = useTranslations("settings");
+  const tc = useTranslations("common");
+  const locale = useLocale();
   const queryClient = useQueryClient();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const update = useMutation(trpc.settings.update.mutationOptions());
-  const timeZones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  const countries = useCountryOptions(choices.countries);
+  // A value saved before the pickers (or a zone the runtime no longer lists) stays accepted.
+  const timeZones = useMemo(
+    () => (choices.timeZones.includes(initial.timeZone) ? choices.timeZones : [initial.timeZone, ...choices.timeZones]),
+    [choices.timeZones, initial.timeZone],
+  );
+  const isKnownCountry = choices.countries.includes(initial.defaultCountry);
+
+  const lowerFirst = (text: string) =>
+    /^\p{Lu}\p{Ll}/u.test(text) ? text.charAt(0).toLocaleLowerCase(locale) + text.slice(1) : text;
+  const describeHoursProblem = (problem: THoursProblem) => {
+    const words =
+      problem.kind === "tooMany" ? t("hours.tooMany", { max: MAX_OPENINGS_PER_DAY }) : t(`hours.${problem.kind}`);
+    const day = t(`hours.day.${problem.day}`);
+    return problem.opening === null
+      ? t("hours.dayProblem", { day, problem: words })
+      : t("hours.problem", { day, opening: t("hours.opening", { number: problem.opening }), problem: words });
+  };
+  /** The server's errors, keyed by the form's fields and said with the field's name, never its path. */
+  const placeErrors = (errors: Record<string, string>) => {
+    const placed: Record<string, string> = {};
+    for (const [path, message] of Object.entries(errors)) {
+      const hours = readHoursPath(path);
+      if (hours) {
+        const day = t(`hours.day.${hours.day}`);
+        const problem = lowerFirst(message);
+        placed[`hours-${hours.day}`] ??=
+          hours.opening === null
+            ? t("hours.dayProblem", { day, problem })
+            : t("hours.problem", { day, opening: t("hours.opening", { number: hours.opening }), problem });
+        continue;
+      }
+      const field = SETTINGS_FIELD_OF_PATH[path];
+      if (field) placed[field] ??= message;
+    }
+    return placed;
+  };
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => formText(form, name);
-    setFieldErrors({});
     setNotice(null);
+    const problems: Record<string, string> = {};
+    for (const day of WEEKDAYS) {
+      const problem = checkHours(day, text(`hours-${day}`));
+      if (problem) problems[`hours-${day}`] = describeHoursProblem(problem);
+    }
+    if (!timeZones.includes(text("timeZone"))) problems.timeZone = t("organisation.timeZoneUnknown");
+    setFieldErrors(problems);
+    if (Object.keys(problems).length > 0) {
+      setNotice({ tone: "error", text: t("notSaved", { count: Object.keys(problems).length }) });
+      return;
+    }
     try {
       const saved = await update.mutateAsync({
         orgName: text("orgName"),
@@ -79,41 +150,66 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
         ) as TOrgSettings["businessHours"],
       });
       queryClient.setQueryData(trpc.settings.get.queryKey(), saved);
-      setNotice({ tone: "success", text: "Settings saved." });
+      setNotice({ tone: "success", text: t("saved") });
     } catch (error) {
       const described = describeError(error);
-      setFieldErrors(described.fieldErrors);
-      setNotice({ tone: "error", text: described.message });
+      const placed = placeErrors(described.fieldErrors);
+      const count = Object.keys(placed).length;
+      setFieldErrors(placed);
+      setNotice({ tone: "error", text: count > 0 ? t("notSaved", { count }) : described.message });
     }
   }
 
-  const dayError = (day: string) =>
-    Object.entries(fieldErrors).find(([path]) => path.startsWith(`businessHours.${day}`))?.[1];
+  const invalid = (name: string) => (fieldErrors[name] ? true : undefined);
 
   return (
     <form onSubmit={(event) => void onSubmit(event)} className="space-y-6" noValidate>
-      <fieldset disabled={!canWrite || update.isPending} className="space-y-6">
+      <fieldset disabled={!canWrite || update.isPending} className="min-w-0 space-y-6">
         <Card>
-          <CardHeader title="Organisation" />
+          <CardHeader title={t("organisation.title")} />
           <CardBody className="grid gap-4 md:grid-cols-3">
-            <Field label="Name" htmlFor="orgName" error={fieldErrors.orgName}>
-              <Input id="orgName" name="orgName" defaultValue={initial.orgName} />
+            <Field label={t("organisation.name")} htmlFor="orgName" error={fieldErrors.orgName}>
+              <Input id="orgName" name="orgName" defaultValue={initial.orgName} aria-invalid={invalid("orgName")} />
             </Field>
             <Field
-              label="Default country"
+              label={t("organisation.country")}
               htmlFor="defaultCountry"
               error={fieldErrors.defaultCountry}
-              hint="Two letters (US, DE, BR); numbers without a country code are read in this country."
+              hint={t("organisation.countryHint")}
             >
-              <Input id="defaultCountry" name="defaultCountry" defaultValue={initial.defaultCountry} maxLength={2} />
+              <Select
+                id="defaultCountry"
+                name="defaultCountry"
+                defaultValue={initial.defaultCountry}
+                aria-invalid={invalid("defaultCountry")}
+              >
+                {isKnownCountry ? null : (
+                  <option value={initial.defaultCountry}>
+                    {t("organisation.countryUnknown", { code: initial.defaultCountry })}
+                  </option>
+                )}
+                {countries.map((country) => (
+                  <option key={country.code} value={country.code}>
+                    {country.name} ({country.code})
+                  </option>
+                ))}
+              </Select>
             </Field>
             <Field
-              label="Time zone"
+              label={t("organisation.timeZone")}
               htmlFor="timeZone"
               error={fieldErrors.timeZone}
-              hint="Used for business hours and analytics."
+              hint={t("organisation.timeZoneHint")}
             >
-              <Input id="timeZone" name="timeZone" defaultValue={initial.timeZone} list="time-zones" />
+              <Input
+                id="timeZone"
+                name="timeZone"
+                defaultValue={initial.timeZone}
+                list="time-zones"
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={invalid("timeZone")}
+              />
               <datalist id="time-zones">
                 {timeZones.map((zone) => (
                   <option key={zone} value={zone} />
@@ -123,52 +219,53 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
           </CardBody>
         </Card>
         <Card>
-          <CardHeader
-            title="Default reply"
-            description="What the bot answers when nothing else does (rules come in front of it once they exist)."
-          />
+          <CardHeader title={t("defaultReply.title")} description={t("defaultReply.description")} />
           <CardBody className="grid gap-4 md:grid-cols-[12rem_1fr]">
-            <Field label="Reply with" htmlFor="defaultReplyMode">
+            <Field label={t("defaultReply.mode")} htmlFor="defaultReplyMode" error={fieldErrors.defaultReplyMode}>
               <Select id="defaultReplyMode" name="defaultReplyMode" defaultValue={initial.defaultReply.mode}>
-                <option value="text">a fixed text</option>
-                <option value="none">nothing</option>
+                <option value="text">{t("defaultReply.modeText")}</option>
+                <option value="none">{t("defaultReply.modeNone")}</option>
               </Select>
             </Field>
-            <Field label="Text" htmlFor="defaultReplyText" error={fieldErrors["defaultReply.text"]}>
+            <Field label={t("defaultReply.text")} htmlFor="defaultReplyText" error={fieldErrors.defaultReplyText}>
               <Input
                 id="defaultReplyText"
                 name="defaultReplyText"
                 defaultValue={initial.defaultReply.mode === "text" ? initial.defaultReply.text : ""}
+                aria-invalid={invalid("defaultReplyText")}
               />
             </Field>
           </CardBody>
         </Card>
         <Card>
-          <CardHeader
-            title="Business hours"
-            description='In the time zone above, e.g. "09:00-12:00, 13:00-17:00"; empty means closed.'
-          />
+          <CardHeader title={t("hours.title")} description={t("hours.description")} />
           <CardBody className="grid gap-4 md:grid-cols-2">
-            {WEEKDAYS.map((day) => (
-              <Field key={day} label={DAY_LABELS[day]} htmlFor={`hours-${day}`} error={dayError(day)}>
+            {WEEKDAYS.map((day: TWeekday) => (
+              <Field
+                key={day}
+                label={t(`hours.day.${day}`)}
+                htmlFor={`hours-${day}`}
+                error={fieldErrors[`hours-${day}`]}
+              >
                 <Input
                   id={`hours-${day}`}
                   name={`hours-${day}`}
                   defaultValue={formatHours(initial.businessHours[day])}
-                  placeholder="closed"
+                  placeholder={t("hours.closed")}
+                  aria-invalid={invalid(`hours-${day}`)}
                 />
               </Field>
             ))}
           </CardBody>
         </Card>
         <Card>
-          <CardHeader title="Inbox" description="What happens to conversations a person took over." />
+          <CardHeader title={t("inbox.title")} description={t("inbox.description")} />
           <CardBody className="grid gap-4 md:grid-cols-3">
             <Field
-              label="Hand back to the bot after (minutes)"
+              label={t("inbox.handback")}
               htmlFor="handbackMinutes"
               error={fieldErrors.handbackMinutes}
-              hint="Return a person's thread to the bot after N minutes without their reply; 0 = never."
+              hint={t("inbox.handbackHint")}
             >
               <Input
                 id="handbackMinutes"
@@ -185,38 +282,35 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
           </CardBody>
         </Card>
         <Card>
-          <CardHeader
-            title="Who the bot answers"
-            description="Blocked contacts never get an automatic reply. Opted-out contacts never get a message you start (API sends); whether the bot answers what they write is your choice."
-          />
+          <CardHeader title={t("answering.title")} description={t("answering.description")} />
           <CardBody className="grid gap-4 md:grid-cols-2">
             <Field
-              label="Answer opted-out contacts"
+              label={t("answering.optedOut")}
               htmlFor="answerOptedOut"
               error={fieldErrors.answerOptedOut}
-              hint="Yes: rules, AI and the default reply answer what they write, as for anyone. No: the bot stays silent (their rules still tag and hand off). A rule's “opt out” reply still goes out."
+              hint={t("answering.optedOutHint")}
             >
               <Select id="answerOptedOut" name="answerOptedOut" defaultValue={initial.answerOptedOut ? "yes" : "no"}>
-                <option value="yes">yes, answer what they write</option>
-                <option value="no">no, stay silent</option>
+                <option value="yes">{t("answering.optedOutYes")}</option>
+                <option value="no">{t("answering.optedOutNo")}</option>
               </Select>
             </Field>
             <Field
-              label="At the reply cap"
+              label={t("answering.capAction")}
               htmlFor="replyCapAction"
               error={fieldErrors.replyCapAction}
-              hint="Go quiet: the bot stays silent in that conversation for the minutes below. Hand off: the conversation goes to people, unassigned."
+              hint={t("answering.capActionHint")}
             >
               <Select id="replyCapAction" name="replyCapAction" defaultValue={initial.replyCapAction}>
-                <option value="quiet">go quiet</option>
-                <option value="handoff">hand off to a person</option>
+                <option value="quiet">{t("answering.capQuiet")}</option>
+                <option value="handoff">{t("answering.capHandoff")}</option>
               </Select>
             </Field>
             <Field
-              label="Automatic replies per conversation (reply cap)"
+              label={t("answering.capLimit")}
               htmlFor="replyCapLimit"
               error={fieldErrors.replyCapLimit}
-              hint="Against loops with other bots and floods: at most this many rule, AI and default replies in one conversation…"
+              hint={t("answering.capLimitHint")}
             >
               <Input
                 id="replyCapLimit"
@@ -231,10 +325,10 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
               />
             </Field>
             <Field
-              label="Per how many minutes"
+              label={t("answering.capMinutes")}
               htmlFor="replyCapMinutes"
               error={fieldErrors.replyCapMinutes}
-              hint="…within this many minutes (1 to 1,440). A person taking the conversation over starts a fresh count."
+              hint={t("answering.capMinutesHint")}
             >
               <Input
                 id="replyCapMinutes"
@@ -251,7 +345,7 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
           </CardBody>
         </Card>
         <Card>
-          <CardHeader title="Sign-in" description="How people sign in to this dashboard." />
+          <CardHeader title={t("signIn.title")} description={t("signIn.description")} />
           <CardBody className="space-y-1 text-sm">
             <label className="flex items-center gap-2 font-medium">
               <input
@@ -259,12 +353,9 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
                 name="requireTwoFactorForAdmins"
                 defaultChecked={initial.requireTwoFactorForAdmins}
               />{" "}
-              Require two-factor sign-in for admins
+              {t("signIn.requireTwoFactor")}
             </label>
-            <p className="text-xs text-muted-foreground">
-              An admin without it is sent to set it up right after signing in, and can do nothing else until they have
-              (you too, if you have not yet: see Your account).
-            </p>
+            <p className="text-xs text-muted-foreground">{t("signIn.requireTwoFactorHint")}</p>
             {fieldErrors.requireTwoFactorForAdmins ? (
               <p role="alert" className="text-xs text-destructive">
                 {fieldErrors.requireTwoFactorForAdmins}
@@ -274,13 +365,15 @@ function SettingsEditor({ initial, canWrite }: { initial: TOrgSettings; canWrite
         </Card>
         <AiProviderCard aiModel={initial.aiModel} error={fieldErrors.aiModel} canWrite={canWrite} />
       </fieldset>
-      {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
       {canWrite ? (
-        <Button type="submit" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save settings"}
-        </Button>
+        <div className="flex flex-col gap-3">
+          {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
+          <Button type="submit" disabled={update.isPending} className="self-start">
+            {update.isPending ? tc("saving") : t("save")}
+          </Button>
+        </div>
       ) : (
-        <p className="text-sm text-muted-foreground">Only admins can change settings.</p>
+        <p className="text-sm text-muted-foreground">{t("readOnly")}</p>
       )}
     </form>
   );

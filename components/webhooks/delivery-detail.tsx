@@ -6,11 +6,13 @@ import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
 import { Table, Td, Th } from "~/components/ui/table";
 import { DANGER_TEXT } from "~/components/ui/tones";
-import { formatTime, isInFlight } from "./webhook-labels";
+import { useWebhookFormat } from "./use-webhook-format";
+import { isInFlight } from "./webhook-labels";
 
 /** One delivery opened in the log: the exact body sent (pretty JSON) and every attempt. */
 export function DeliveryDetail({ deliveryId }: { deliveryId: string }) {
   const trpc = useTRPC();
+  const { t, time, milliseconds } = useWebhookFormat();
   const delivery = useQuery(
     trpc.webhooks.delivery.queryOptions(
       { id: deliveryId },
@@ -18,43 +20,43 @@ export function DeliveryDetail({ deliveryId }: { deliveryId: string }) {
     ),
   );
   if (delivery.error) return <Alert tone="error">{describeError(delivery.error).message}</Alert>;
-  if (!delivery.data) return <p className="text-sm text-muted-foreground">Loading the delivery…</p>;
+  if (!delivery.data) return <p className="text-sm text-muted-foreground">{t("detail.loading")}</p>;
   const { payload, attempts } = delivery.data;
   return (
-    <div className="flex flex-col gap-4">
+    <div className="flex min-w-0 flex-col gap-4">
       <div>
-        <h3 className="mb-1 text-sm font-medium">Attempts</h3>
+        <h3 className="mb-1 text-sm font-medium">{t("detail.attempts")}</h3>
         {attempts.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No attempt yet.</p>
+          <p className="text-sm text-muted-foreground">{t("detail.noAttempt")}</p>
         ) : (
           <Table className="text-xs">
             <thead>
               <tr>
                 <Th>#</Th>
-                <Th>When</Th>
-                <Th>Status</Th>
-                <Th>Latency</Th>
-                <Th>Response or error</Th>
+                <Th>{t("detail.when")}</Th>
+                <Th>{t("detail.status")}</Th>
+                <Th>{t("detail.latency")}</Th>
+                <Th>{t("detail.response")}</Th>
               </tr>
             </thead>
             <tbody>
               {attempts.map((attempt) => (
                 <tr key={attempt.attempt}>
                   <Td>{attempt.attempt}</Td>
-                  <Td className="whitespace-nowrap">{formatTime(attempt.at)}</Td>
+                  <Td className="whitespace-nowrap">{time(attempt.at, true)}</Td>
                   <Td>{attempt.httpStatus ?? "—"}</Td>
-                  <Td className="whitespace-nowrap">{attempt.latencyMs} ms</Td>
+                  <Td className="whitespace-nowrap">{milliseconds(attempt.latencyMs)}</Td>
                   <Td>
-                    {attempt.error ? <p className={DANGER_TEXT}>{attempt.error}</p> : null}
+                    {attempt.error ? <p className={`break-words ${DANGER_TEXT}`}>{attempt.error}</p> : null}
                     {attempt.responseExcerpt ? (
                       <pre
-                        className="max-h-40 max-w-xl overflow-auto whitespace-pre-wrap break-all rounded bg-muted p-1"
+                        className="max-h-40 max-w-[75vw] overflow-auto sm:max-w-xl whitespace-pre-wrap break-all rounded bg-muted p-1"
                         tabIndex={0}
                       >
                         {attempt.responseExcerpt}
                       </pre>
                     ) : attempt.error ? null : (
-                      <span className="text-muted-foreground">(empty response)</span>
+                      <span className="text-muted-foreground">{t("detail.emptyResponse")}</span>
                     )}
                   </Td>
                 </tr>
@@ -64,20 +66,23 @@ export function DeliveryDetail({ deliveryId }: { deliveryId: string }) {
         )}
       </div>
       <div>
-        <h3 className="mb-1 text-sm font-medium">Payload</h3>
+        <h3 className="mb-1 text-sm font-medium">{t("detail.payload")}</h3>
         {payload ? (
           <pre
-            className="max-h-96 overflow-auto rounded bg-muted p-2 text-xs"
+            className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-muted p-2 text-xs"
             tabIndex={0}
             data-testid="delivery-payload"
           >
             {JSON.stringify(payload, null, 2)}
           </pre>
         ) : (
-          <p className="text-sm text-muted-foreground">Not built yet: the payload is fixed when it is first sent.</p>
+          <p className="text-sm text-muted-foreground">{t("detail.notBuilt")}</p>
         )}
         <p className="mt-1 text-xs text-muted-foreground">
-          Sent with <code>webhook-id: {deliveryId}</code> on every attempt.
+          {t.rich("detail.sentWith", {
+            id: deliveryId,
+            code: (chunks) => <code className="break-all">{chunks}</code>,
+          })}
         </p>
       </div>
     </div>

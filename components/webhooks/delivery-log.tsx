@@ -1,6 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { Fragment, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -12,10 +13,10 @@ import { Field } from "~/components/ui/field";
 import { Select } from "~/components/ui/input";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { DeliveryDetail } from "./delivery-detail";
+import { useWebhookFormat } from "./use-webhook-format";
 import {
   DELIVERY_STATUS_OPTIONS,
   describeLastResult,
-  formatTime,
   STATUS_TONE,
   TEST_EVENT_TYPE,
   type TDeliveryRow,
@@ -29,11 +30,12 @@ const PAGE_SIZE = 25;
 
 /** What the last attempt got: the HTTP status, and the error when it says more. */
 function LastResult({ delivery }: { delivery: TDeliveryRow }) {
-  if (delivery.attempts === 0) return <span className="text-muted-foreground">not tried yet</span>;
+  const { t } = useWebhookFormat();
+  if (delivery.attempts === 0) return <span className="text-muted-foreground">{t("log.notTried")}</span>;
   const { status, note } = describeLastResult(delivery.lastHttpStatus, delivery.lastError);
   return (
     <span className="flex flex-col">
-      <span>{status}</span>
+      <span>{status ?? t("log.noResponse")}</span>
       {note ? (
         <span className="max-w-xs truncate text-xs text-muted-foreground" title={note}>
           {note}
@@ -50,6 +52,8 @@ function LastResult({ delivery }: { delivery: TDeliveryRow }) {
  */
 export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWrite: boolean }) {
   const trpc = useTRPC();
+  const { t, time } = useWebhookFormat();
+  const tc = useTranslations("common");
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<TDeliveryStatus | null>(null);
   const [eventType, setEventType] = useState<string | null>(null);
@@ -73,10 +77,10 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
       onSuccess: async (result, input) => {
         setNotice(
           input.deliveryIds
-            ? "Queued again from the start of the retry schedule."
+            ? t("log.queuedOne")
             : result.redelivered === 0
-              ? "No failed deliveries to send again."
-              : `${result.redelivered} failed ${result.redelivered === 1 ? "delivery" : "deliveries"} queued again.`,
+              ? t("log.queuedNone")
+              : t("log.queuedMany", { count: result.redelivered }),
         );
         await queryClient.invalidateQueries({ queryKey: trpc.webhooks.pathKey() });
       },
@@ -87,10 +91,10 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
   return (
     <Card>
       <CardHeader
-        title="Delivery log"
+        title={t("log.title")}
         description={
           <>
-            <span className="break-all font-mono">{endpoint.url}</span> · refreshes every few seconds
+            <span className="break-all font-mono">{endpoint.url}</span> · {t("log.refreshes")}
           </>
         }
         actions={
@@ -100,38 +104,38 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
               variant="secondary"
               disabled={redeliver.isPending}
               onClick={() => {
-                if (window.confirm(`Send every failed (dead) delivery of ${endpoint.url} again?`))
+                if (window.confirm(t("log.confirmRedeliverAll", { url: endpoint.url })))
                   redeliver.mutate({ webhookId: endpoint.id, deliveryIds: null });
               }}
             >
-              Redeliver all failed
+              {t("log.redeliverAll")}
             </Button>
           ) : null
         }
       />
       <CardBody className="flex flex-col gap-3">
         <div className="grid gap-3 sm:grid-cols-2 lg:w-2/3">
-          <Field label="Status" htmlFor="delivery-status">
+          <Field label={t("log.status")} htmlFor="delivery-status">
             <Select
               id="delivery-status"
               value={status ?? ""}
               onChange={(event) => setStatus((event.target.value || null) as TDeliveryStatus | null)}
             >
-              <option value="">All statuses</option>
+              <option value="">{t("log.allStatuses")}</option>
               {DELIVERY_STATUS_OPTIONS.map((option) => (
                 <option key={option} value={option}>
-                  {option === "dead" ? "dead (failed)" : option}
+                  {t(`status.${option}`)}
                 </option>
               ))}
             </Select>
           </Field>
-          <Field label="Event type" htmlFor="delivery-event-type">
+          <Field label={t("log.eventType")} htmlFor="delivery-event-type">
             <Select
               id="delivery-event-type"
               value={eventType ?? ""}
               onChange={(event) => setEventType(event.target.value || null)}
             >
-              <option value="">All event types</option>
+              <option value="">{t("log.allEventTypes")}</option>
               {[...(eventTypes.data ?? []), TEST_EVENT_TYPE].map((type) => (
                 <option key={type} value={type}>
                   {type}
@@ -146,14 +150,14 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
         <Table>
           <thead>
             <tr>
-              <Th>Created</Th>
-              <Th>Event</Th>
-              <Th>Status</Th>
-              <Th>Attempts</Th>
-              <Th className="whitespace-nowrap">Last result</Th>
-              <Th className="whitespace-nowrap">Delivered or next try</Th>
+              <Th>{t("log.created")}</Th>
+              <Th>{t("log.event")}</Th>
+              <Th>{t("log.status")}</Th>
+              <Th>{t("log.attempts")}</Th>
+              <Th className="whitespace-nowrap">{t("log.lastResult")}</Th>
+              <Th className="whitespace-nowrap">{t("log.deliveredOrNext")}</Th>
               <Th>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("log.actions")}</span>
               </Th>
             </tr>
           </thead>
@@ -163,10 +167,10 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
               return (
                 <Fragment key={delivery.id}>
                   <tr data-testid="delivery-row">
-                    <Td className="whitespace-nowrap">{formatTime(delivery.createdAt)}</Td>
+                    <Td className="whitespace-nowrap">{time(delivery.createdAt)}</Td>
                     <Td className="font-mono text-xs">{delivery.eventType}</Td>
                     <Td>
-                      <Badge tone={STATUS_TONE[delivery.status]}>{delivery.status}</Badge>
+                      <Badge tone={STATUS_TONE[delivery.status]}>{t(`status.${delivery.status}`)}</Badge>
                     </Td>
                     <Td>{delivery.attempts}</Td>
                     <Td>
@@ -174,9 +178,9 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
                     </Td>
                     <Td className="whitespace-nowrap">
                       {delivery.deliveredAt
-                        ? formatTime(delivery.deliveredAt)
+                        ? time(delivery.deliveredAt)
                         : delivery.status === "retrying" && delivery.nextAttemptAt
-                          ? `next ${formatTime(delivery.nextAttemptAt)}`
+                          ? t("log.next", { when: time(delivery.nextAttemptAt) })
                           : "—"}
                     </Td>
                     <Td className="whitespace-nowrap text-right">
@@ -187,7 +191,7 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
                         aria-controls={`delivery-${delivery.id}`}
                         onClick={() => setOpenId(isOpen ? null : delivery.id)}
                       >
-                        {isOpen ? "Hide details" : "Details"}
+                        {isOpen ? t("log.hideDetails") : t("log.details")}
                       </Button>
                       {canWrite && delivery.status === "dead" ? (
                         <Button
@@ -197,7 +201,7 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
                           disabled={redeliver.isPending}
                           onClick={() => redeliver.mutate({ webhookId: endpoint.id, deliveryIds: [delivery.id] })}
                         >
-                          Redeliver
+                          {t("log.redeliver")}
                         </Button>
                       ) : null}
                     </Td>
@@ -213,11 +217,7 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
               );
             })}
             {!log.isPending && rows.length === 0 ? (
-              <EmptyRow colSpan={7}>
-                {status || eventType
-                  ? "No deliveries match these filters."
-                  : "No deliveries yet. Send a test event to try the endpoint."}
-              </EmptyRow>
+              <EmptyRow colSpan={7}>{status || eventType ? t("log.noMatch") : t("log.none")}</EmptyRow>
             ) : null}
           </tbody>
         </Table>
@@ -228,7 +228,7 @@ export function DeliveryLog({ endpoint, canWrite }: { endpoint: TEndpoint; canWr
             disabled={log.isFetchingNextPage}
             onClick={() => void log.fetchNextPage()}
           >
-            {log.isFetchingNextPage ? "Loading…" : "Load more"}
+            {log.isFetchingNextPage ? tc("loading") : t("log.loadMore")}
           </Button>
         ) : null}
       </CardBody>

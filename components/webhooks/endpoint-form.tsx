@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -28,6 +29,8 @@ export function EndpointForm({
   onDone: () => void;
 }) {
   const trpc = useTRPC();
+  const t = useTranslations("webhooks.form");
+  const tc = useTranslations("common");
   const queryClient = useQueryClient();
   const eventTypes = useQuery(trpc.webhooks.eventTypes.queryOptions(undefined, { staleTime: Infinity }));
   const [allEvents, setAllEvents] = useState(!endpoint || endpoint.events.length === 0);
@@ -52,14 +55,19 @@ export function EndpointForm({
   );
   const save = endpoint ? update : create;
   const error = save.error ? describeError(save.error) : null;
-  const fieldError = (key: string) => error?.fieldErrors[key] ?? error?.fieldErrors[`endpoint.${key}`];
+  /** The server's message for a field, whatever its path (`url`, `endpoint.url`, `endpoint.events.2`). */
+  const fieldError = (key: string) =>
+    Object.entries(error?.fieldErrors ?? {}).find(([path]) =>
+      [key, `endpoint.${key}`].some((prefix) => path === prefix || path.startsWith(`${prefix}.`)),
+    )?.[1];
+  const placedErrors = ["url", "description", "events"].filter((key) => fieldError(key)).length;
   const idPrefix = endpoint ? `wh-edit-${endpoint.id}` : "wh-new";
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     if (!allEvents && chosen.length === 0) {
-      setEventsError("Choose at least one event type, or “All events”.");
+      setEventsError(t("chooseEvents"));
       return;
     }
     setEventsError(null);
@@ -79,26 +87,17 @@ export function EndpointForm({
   return (
     <Card>
       <CardHeader
-        title={endpoint ? "Edit endpoint" : "Add endpoint"}
-        description={
-          endpoint
-            ? "Changes apply to events from now on. Enabling an endpoint Switchboard disabled clears its failure record."
-            : "Switchboard will POST each event as JSON to this URL, signed with a secret shown once after you add it."
-        }
+        title={endpoint ? t("editTitle") : t("addTitle")}
+        description={endpoint ? t("editDescription") : t("addDescription")}
       />
       <CardBody>
         <form
           noValidate
           className="grid gap-4 md:grid-cols-2"
           onSubmit={submit}
-          aria-label={endpoint ? "Edit endpoint" : "Add endpoint"}
+          aria-label={endpoint ? t("editTitle") : t("addTitle")}
         >
-          <Field
-            label="URL"
-            htmlFor={`${idPrefix}-url`}
-            error={fieldError("url")}
-            hint="A public http(s):// address of your server (https is strongly advised)."
-          >
+          <Field label={t("url")} htmlFor={`${idPrefix}-url`} error={fieldError("url")} hint={t("urlHint")}>
             <Input
               id={`${idPrefix}-url`}
               name="url"
@@ -108,30 +107,31 @@ export function EndpointForm({
               aria-invalid={fieldError("url") ? true : undefined}
             />
           </Field>
-          <Field label="Description" htmlFor={`${idPrefix}-description`} error={fieldError("description")}>
+          <Field label={t("description")} htmlFor={`${idPrefix}-description`} error={fieldError("description")}>
             <Input
               id={`${idPrefix}-description`}
               name="description"
-              placeholder="CRM sync"
+              placeholder={t("descriptionPlaceholder")}
+              aria-invalid={fieldError("description") ? true : undefined}
               maxLength={500}
               defaultValue={endpoint?.description ?? ""}
             />
           </Field>
           <fieldset
             className="text-sm md:col-span-2"
-            aria-describedby={eventsError ? `${idPrefix}-events-error` : undefined}
+            aria-describedby={eventsError || fieldError("events") ? `${idPrefix}-events-error` : undefined}
           >
-            <legend className="mb-2 font-medium">Events to send</legend>
+            <legend className="mb-2 font-medium">{t("events")}</legend>
             <label className="mb-2 flex items-center gap-2">
               <input type="checkbox" checked={allEvents} onChange={(event) => setAllEvents(event.target.checked)} />
-              All events <span className="text-muted-foreground">(including types added later)</span>
+              {t("allEvents")} <span className="text-muted-foreground">{t("allEventsNote")}</span>
             </label>
             {eventTypes.error ? <Alert tone="error">{describeError(eventTypes.error).message}</Alert> : null}
             <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
               {groupEventTypes(eventTypes.data ?? []).map(([group, types]) => (
                 <div key={group} className="flex flex-col gap-1">
                   {types.map((type) => (
-                    <label key={type} className="flex items-center gap-2 font-mono text-xs">
+                    <label key={type} className="flex min-w-0 items-center gap-2 break-all font-mono text-xs">
                       <input
                         type="checkbox"
                         name="events"
@@ -146,27 +146,26 @@ export function EndpointForm({
                 </div>
               ))}
             </div>
-            {eventsError ? (
+            {eventsError || fieldError("events") ? (
               <p id={`${idPrefix}-events-error`} role="alert" className="mt-2 text-xs text-destructive">
-                {eventsError}
+                {eventsError ?? fieldError("events")}
               </p>
             ) : null}
           </fieldset>
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" name="enabled" defaultChecked={endpoint?.enabled ?? true} /> Enabled (send events to
-            it)
+            <input type="checkbox" name="enabled" defaultChecked={endpoint?.enabled ?? true} /> {t("enabled")}
           </label>
-          {error && !fieldError("url") ? (
+          {error ? (
             <div className="md:col-span-2">
-              <Alert tone="error">{error.message}</Alert>
+              <Alert tone="error">{placedErrors > 0 ? t("notSaved", { count: placedErrors }) : error.message}</Alert>
             </div>
           ) : null}
-          <div className="flex gap-2 md:col-span-2">
+          <div className="flex flex-wrap gap-2 md:col-span-2">
             <Button type="submit" disabled={save.isPending}>
-              {save.isPending ? "Saving…" : endpoint ? "Save endpoint" : "Add endpoint"}
+              {save.isPending ? tc("saving") : endpoint ? t("save") : t("add")}
             </Button>
             <Button variant="ghost" onClick={onDone}>
-              Cancel
+              {tc("cancel")}
             </Button>
           </div>
         </form>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -10,23 +11,25 @@ import { Button } from "~/components/ui/button";
 import { cn } from "~/components/ui/cn";
 import type { TEndpointInput } from "~/server/webhooks/endpoints";
 import { TestDeliveryStatus } from "./test-delivery-status";
-import { formatTime, type TEndpoint } from "./webhook-labels";
+import { useWebhookFormat } from "./use-webhook-format";
+import type { TEndpoint } from "./webhook-labels";
 
 export type TRotatedSecret = { url: string; secret: string; previousSecretExpiresAt: Date };
 
 /** Enabled, disabled by a person, or disabled by Switchboard (with its reason); failing since when. */
 export function EndpointStatus({ endpoint }: { endpoint: TEndpoint }) {
+  const { t, time } = useWebhookFormat();
   return (
     <span className="flex flex-wrap items-center gap-1">
       {endpoint.enabled ? (
-        <Badge tone="success">enabled</Badge>
+        <Badge tone="success">{t("endpoint.enabled")}</Badge>
       ) : endpoint.disabledReason ? (
-        <Badge tone="danger">disabled by Switchboard</Badge>
+        <Badge tone="danger">{t("endpoint.disabledBySwitchboard")}</Badge>
       ) : (
-        <Badge>disabled</Badge>
+        <Badge>{t("endpoint.disabled")}</Badge>
       )}
       {endpoint.enabled && endpoint.failingSince ? (
-        <Badge tone="warning">failing since {formatTime(endpoint.failingSince)}</Badge>
+        <Badge tone="warning">{t("endpoint.failingSince", { since: time(endpoint.failingSince) })}</Badge>
       ) : null}
     </span>
   );
@@ -49,6 +52,8 @@ export function EndpointItem({
   onRotated: (rotated: TRotatedSecret) => void;
 }) {
   const trpc = useTRPC();
+  const { t, time } = useWebhookFormat();
+  const tc = useTranslations("common");
   const queryClient = useQueryClient();
   const [testDeliveryId, setTestDeliveryId] = useState<string | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.webhooks.pathKey() });
@@ -83,7 +88,7 @@ export function EndpointItem({
         "flex flex-col gap-2 rounded-md border px-3 py-3 text-sm",
         isSelected ? "border-primary" : "border-border",
       )}
-      aria-label={`Endpoint ${endpoint.url}`}
+      aria-label={t("endpoint.label", { url: endpoint.url })}
       data-testid="webhook-endpoint"
     >
       <div className="flex flex-wrap items-start gap-x-4 gap-y-1">
@@ -95,39 +100,45 @@ export function EndpointItem({
       </div>
       {!endpoint.enabled && endpoint.disabledReason ? (
         <p className="text-xs">
-          <span className="font-medium">Why it was disabled:</span> {endpoint.disabledReason} Fix the receiver, then
-          enable it again.
+          <span className="font-medium">{t("endpoint.whyDisabled")}</span> {endpoint.disabledReason}{" "}
+          {t("endpoint.fixThenEnable")}
         </p>
       ) : null}
-      <dl className="grid gap-x-6 gap-y-1 text-xs sm:grid-cols-[auto_1fr]">
-        <dt className="text-muted-foreground">Events</dt>
+      <dl className="grid min-w-0 gap-x-6 gap-y-1 text-xs sm:grid-cols-[auto_1fr]">
+        <dt className="text-muted-foreground">{t("endpoint.events")}</dt>
         <dd className="flex flex-wrap gap-1">
           {endpoint.events.length === 0 ? (
-            <Badge tone="primary">All events</Badge>
+            <Badge tone="primary">{t("endpoint.allEvents")}</Badge>
           ) : (
             endpoint.events.map((type) => (
-              <Badge key={type} className="font-mono">
+              <Badge key={type} className="break-all font-mono">
                 {type}
               </Badge>
             ))
           )}
         </dd>
-        <dt className="text-muted-foreground">Last 24 hours</dt>
+        <dt className="text-muted-foreground">{t("endpoint.lastDay")}</dt>
         <dd>
-          {stats.delivered} delivered · {stats.retrying} retrying ·{" "}
-          <span className={stats.dead > 0 ? "font-medium text-destructive" : undefined}>{stats.dead} failed</span>
-          {stats.lastAt ? ` · latest ${formatTime(stats.lastAt)}` : " · nothing sent"}
+          {t.rich("endpoint.stats", {
+            delivered: stats.delivered,
+            retrying: stats.retrying,
+            dead: stats.dead,
+            failed: (chunks) => (
+              <span className={stats.dead > 0 ? "font-medium text-destructive" : undefined}>{chunks}</span>
+            ),
+          })}
+          {stats.lastAt ? t("endpoint.latest", { when: time(stats.lastAt) }) : t("endpoint.nothingSent")}
         </dd>
         {overlapEnds ? (
           <>
-            <dt className="text-muted-foreground">Secret rotation</dt>
-            <dd>The previous secret also signs until {formatTime(overlapEnds)}.</dd>
+            <dt className="text-muted-foreground">{t("endpoint.rotation")}</dt>
+            <dd>{t("endpoint.previousSignsUntil", { until: time(overlapEnds) })}</dd>
           </>
         ) : null}
       </dl>
       <div className="flex flex-wrap gap-2">
         <Button size="sm" variant={isSelected ? "primary" : "secondary"} onClick={onSelect} aria-pressed={isSelected}>
-          {isSelected ? "Showing deliveries" : "Show deliveries"}
+          {isSelected ? t("endpoint.showingDeliveries") : t("endpoint.showDeliveries")}
         </Button>
         {canWrite ? (
           <>
@@ -135,13 +146,13 @@ export function EndpointItem({
               size="sm"
               variant="secondary"
               disabled={sendTest.isPending || !endpoint.enabled}
-              title={endpoint.enabled ? undefined : "Enable the endpoint to send a test event"}
+              title={endpoint.enabled ? undefined : t("endpoint.enableToTest")}
               onClick={() => sendTest.mutate({ id: endpoint.id })}
             >
-              {sendTest.isPending ? "Sending…" : "Send test event"}
+              {sendTest.isPending ? t("endpoint.sending") : t("endpoint.sendTest")}
             </Button>
             <Button size="sm" variant="secondary" onClick={onEdit}>
-              Edit
+              {tc("edit")}
             </Button>
             <Button
               size="sm"
@@ -159,22 +170,18 @@ export function EndpointItem({
                 })
               }
             >
-              {endpoint.enabled ? "Disable" : "Enable"}
+              {endpoint.enabled ? t("endpoint.disable") : t("endpoint.enable")}
             </Button>
             <Button
               size="sm"
               variant="secondary"
               disabled={rotate.isPending}
               onClick={() => {
-                if (
-                  window.confirm(
-                    `Rotate the signing secret of ${endpoint.url}? The current secret keeps signing beside the new one for a while, so you can update the receiver.`,
-                  )
-                )
+                if (window.confirm(t("endpoint.confirmRotate", { url: endpoint.url })))
                   rotate.mutate({ id: endpoint.id });
               }}
             >
-              Rotate secret
+              {t("endpoint.rotate")}
             </Button>
             <Button
               size="sm"
@@ -182,11 +189,11 @@ export function EndpointItem({
               className="text-destructive"
               disabled={remove.isPending}
               onClick={() => {
-                if (window.confirm(`Delete the endpoint ${endpoint.url} and its delivery log? This cannot be undone.`))
+                if (window.confirm(t("endpoint.confirmDelete", { url: endpoint.url })))
                   remove.mutate({ id: endpoint.id });
               }}
             >
-              Delete
+              {tc("delete")}
             </Button>
           </>
         ) : null}

@@ -8,6 +8,7 @@ import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { cn } from "~/components/ui/cn";
 import { DANGER_TEXT } from "~/components/ui/tones";
+import { useWebhookFormat } from "./use-webhook-format";
 import { describeFailure, isInFlight } from "./webhook-labels";
 
 const POLL_MS = 1_000;
@@ -19,6 +20,7 @@ const POLL_FOR_MS = 15_000;
  */
 export function TestDeliveryStatus({ deliveryId, onDismiss }: { deliveryId: string; onDismiss: () => void }) {
   const trpc = useTRPC();
+  const { t, time, milliseconds } = useWebhookFormat();
   const queryClient = useQueryClient();
   const [isPolling, setIsPolling] = useState(true);
   useEffect(() => {
@@ -42,32 +44,41 @@ export function TestDeliveryStatus({ deliveryId, onDismiss }: { deliveryId: stri
   }, [isSettled, queryClient, trpc]);
   const last = data?.attempts.at(-1);
   let tone: "info" | "success" | "warning" | "error" = "info";
-  let text = "Test event queued; waiting for the worker to deliver it…";
+  const failure = (httpStatus: number | null, error: string | null) =>
+    describeFailure(httpStatus, error, t("log.noResponse"));
+  let text = t("test.queued");
   if (delivery.error) {
     tone = "error";
     text = describeError(delivery.error).message;
   } else if (data?.status === "delivered") {
     tone = "success";
-    text = `Test event delivered: HTTP ${last?.httpStatus ?? data.lastHttpStatus ?? "2xx"}${last ? ` in ${last.latencyMs} ms` : ""}.`;
+    const status = last?.httpStatus ?? data.lastHttpStatus ?? "2xx";
+    text = last
+      ? t("test.deliveredIn", { status, latency: milliseconds(last.latencyMs) })
+      : t("test.delivered", { status });
   } else if (data?.status === "dead") {
     tone = "error";
-    text = `Test event failed: ${describeFailure(data.lastHttpStatus, data.lastError)}.`;
+    text = t("test.failed", { reason: failure(data.lastHttpStatus, data.lastError) });
   } else if (data?.status === "retrying") {
     tone = "warning";
-    const next = data.nextAttemptAt ? ` at ${data.nextAttemptAt.toLocaleTimeString()}` : "";
-    text = `Attempt ${data.attempts.length} failed: ${describeFailure(data.lastHttpStatus, data.lastError)}. It will be retried${next}.`;
+    const reason = failure(data.lastHttpStatus, data.lastError);
+    text = data.nextAttemptAt
+      ? t("test.retryingAt", { attempt: data.attempts.length, reason, when: time(data.nextAttemptAt, true) })
+      : t("test.retrying", { attempt: data.attempts.length, reason });
   } else if (!isPolling) {
     tone = "warning";
-    text = "Not delivered after 15 seconds. Is the worker running? The delivery log below keeps updating.";
+    text = t("test.notDelivered");
   }
   return (
     <Alert
       tone={tone}
       className={cn("flex flex-wrap items-center justify-between gap-2", tone === "error" && DANGER_TEXT)}
     >
-      <span data-testid="test-delivery-status">{text}</span>
+      <span data-testid="test-delivery-status" className="min-w-0 break-words">
+        {text}
+      </span>
       <Button size="sm" variant="ghost" onClick={onDismiss}>
-        Dismiss
+        {t("test.dismiss")}
       </Button>
     </Alert>
   );

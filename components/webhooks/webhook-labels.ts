@@ -35,22 +35,25 @@ export function groupEventTypes(types: readonly string[]): [string, string[]][] 
   return [...groups];
 }
 
-/** A date (or ISO string) as local date and time; "—" for none. */
-export function formatTime(value: Date | string | null | undefined): string {
-  if (!value) return "—";
-  return new Date(value).toLocaleString();
-}
-
-/** What the last attempt got, without saying the status twice ("HTTP 400" + "HTTP 400 (not retried)"). */
-export function describeLastResult(httpStatus: number | null, error: string | null): { status: string; note: string } {
-  const status = httpStatus ? `HTTP ${httpStatus}` : "no response";
+/**
+ * What the last attempt got, without saying the status twice ("HTTP 400" + "HTTP 400 (not
+ * retried)"): the HTTP status (null when there was no response) and the error's own words.
+ */
+export function describeLastResult(
+  httpStatus: number | null,
+  error: string | null,
+): { status: string | null; note: string } {
+  const status = httpStatus ? `HTTP ${httpStatus}` : null;
   if (!error) return { status, note: "" };
-  return { status, note: error.startsWith(status) ? error.slice(status.length).trim() : error };
+  return { status, note: status && error.startsWith(status) ? error.slice(status.length).trim() : error };
 }
 
-/** A failed attempt in one phrase: "HTTP 400 (not retried)", "HTTP 500", or the network error. */
-export function describeFailure(httpStatus: number | null, error: string | null): string {
+/**
+ * A failed attempt in one phrase: "HTTP 400 (not retried)", "HTTP 500", or the network error;
+ * `noResponse` when there is neither.
+ */
+export function describeFailure(httpStatus: number | null, error: string | null, noResponse: string): string {
   const { status, note } = describeLastResult(httpStatus, error);
-  if (!httpStatus) return note || status;
+  if (!status) return note || noResponse;
   return note ? `${status} ${note}` : status;
 }

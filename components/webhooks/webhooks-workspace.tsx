@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { OneTimeSecret } from "~/components/api/one-time-secret";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -11,8 +11,11 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { DeliveryLog } from "./delivery-log";
 import { EndpointForm } from "./endpoint-form";
 import { EndpointItem } from "./endpoint-item";
-import { formatTime, type TEndpoint } from "./webhook-labels";
+import { useWebhookFormat } from "./use-webhook-format";
+import type { TEndpoint } from "./webhook-labels";
 import { WebhooksHelp } from "./webhooks-help";
+
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
 
 /** A signing secret to show once: after adding an endpoint, or after rotating its secret. */
 type TShownSecret = { kind: "created" | "rotated"; url: string; secret: string; previousSecretExpiresAt?: Date };
@@ -27,6 +30,7 @@ const LIST_REFRESH_MS = 15_000;
  */
 export function WebhooksWorkspace({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
+  const { t, time } = useWebhookFormat();
   const endpoints = useQuery(trpc.webhooks.list.queryOptions(undefined, { refetchInterval: LIST_REFRESH_MS }));
   const [editing, setEditing] = useState<TEndpoint | "new" | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -41,24 +45,29 @@ export function WebhooksWorkspace({ canWrite }: { canWrite: boolean }) {
         <OneTimeSecret
           title={
             shownSecret.kind === "created"
-              ? `Endpoint added: its signing secret`
-              : `New signing secret for ${shownSecret.url}`
+              ? t("workspace.createdTitle")
+              : t("workspace.rotatedTitle", { url: shownSecret.url })
           }
-          label="Signing secret"
-          keptAs="an encrypted copy, which it cannot show you"
+          label={t("workspace.secretLabel")}
+          keptAs={t("workspace.keptAs")}
           secret={shownSecret.secret}
           onDone={() => setShownSecret(null)}
         >
           {shownSecret.kind === "created" ? (
             <p>
-              Give it to the receiver at <span className="break-all font-mono">{shownSecret.url}</span> to verify the{" "}
-              <code>webhook-signature</code> header. You can rotate it later.
+              {t.rich("workspace.createdHelp", {
+                url: shownSecret.url,
+                code,
+                mono: (chunks) => <span className="break-all font-mono">{chunks}</span>,
+              })}
             </p>
           ) : (
             <p>
-              Until <strong>{formatTime(shownSecret.previousSecretExpiresAt)}</strong> both the previous and this secret
-              sign every delivery (two signatures in <code>webhook-signature</code>), so a receiver with either one
-              keeps verifying. Update the receiver before then: afterwards only this secret signs.
+              {t.rich("workspace.rotatedHelp", {
+                until: time(shownSecret.previousSecretExpiresAt),
+                code,
+                strong: (chunks) => <strong>{chunks}</strong>,
+              })}
             </p>
           )}
         </OneTimeSecret>
@@ -76,25 +85,25 @@ export function WebhooksWorkspace({ canWrite }: { canWrite: boolean }) {
       ) : null}
       <Card>
         <CardHeader
-          title="Endpoints"
-          description="Where Switchboard sends events. Figures cover the last 24 hours."
+          title={t("workspace.endpoints")}
+          description={t("workspace.endpointsDescription")}
           actions={
             canWrite && editing !== "new" ? (
               <Button size="sm" onClick={() => setEditing("new")}>
-                Add endpoint
+                {t("workspace.add")}
               </Button>
             ) : null
           }
         />
         <CardBody>
           {endpoints.error ? <Alert tone="error">{describeError(endpoints.error).message}</Alert> : null}
-          {endpoints.isPending ? <p className="text-sm text-muted-foreground">Loading endpoints…</p> : null}
+          {endpoints.isPending ? <p className="text-sm text-muted-foreground">{t("workspace.loading")}</p> : null}
           {endpoints.data?.length === 0 ? (
             <p className="text-sm text-muted-foreground">
-              No endpoints yet.{canWrite ? " Add one to receive events on your server." : ""}
+              {canWrite ? t("workspace.noneCanAdd") : t("workspace.none")}
             </p>
           ) : null}
-          <ul className="flex flex-col gap-2" aria-label="Webhook endpoints">
+          <ul className="flex flex-col gap-2" aria-label={t("workspace.listLabel")}>
             {list.map((endpoint) =>
               canWrite && editing !== "new" && editing?.id === endpoint.id ? (
                 <li key={endpoint.id}>

@@ -1,18 +1,35 @@
+import { getCountries } from "libphonenumber-js/min";
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { SettingsForm } from "~/components/settings/settings-form";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
 import { canAccess } from "~/server/auth/roles";
 
-export const metadata = { title: "Settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("settings.page");
+  return { title: t("title") };
+}
+
+/**
+ * The pickers' choices, from this server's own lists: the time zones its runtime knows (the
+ * settings' check builds a formatter in the same runtime) and the countries the phone number
+ * parser reads numbers in.
+ */
+function settingsChoices() {
+  // "UTC", the default, is accepted by the check but not listed by the runtime.
+  return { timeZones: ["UTC", ...Intl.supportedValuesOf("timeZone")], countries: [...getCountries()] };
+}
 
 export default async function SettingsPage() {
+  const t = await getTranslations("settings.page");
   const { user, allowed } = await requirePageUser("users");
-  if (!allowed) return <NoAccess title="Settings" />;
+  if (!allowed) return <NoAccess title={t("title")} />;
   return (
     <>
-      <PageHeader title="Settings" description="Organisation-wide settings used by rules, contacts and analytics." />
-      <SettingsForm canWrite={canAccess(user.role, "users", "write")} />
+      <PageHeader title={t("title")} description={t("description")} />
+      <SettingsForm canWrite={canAccess(user.role, "users", "write")} choices={settingsChoices()} />
     </>
   );
 }
