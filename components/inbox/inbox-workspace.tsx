@@ -65,11 +65,17 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
   };
   const selectFilter = (next: TInboxFilter) =>
     window.history.replaceState(null, "", hrefFor({ filter: next, thread: threadId }));
+  // Back (phones): the list comes back with the row of the conversation just left focused.
+  const returningFrom = useRef<string | null>(null);
   const backToList = () => {
-    const previous = threadId;
+    returningFrom.current = threadId;
     window.history.pushState(null, "", hrefFor({ filter, thread: null }));
-    requestAnimationFrame(() => focusList(previous));
   };
+  useEffect(() => {
+    if (threadId || !returningFrom.current) return;
+    focusList(returningFrom.current);
+    returningFrom.current = null;
+  }, [threadId, focusList]);
 
   // Alt+L: the conversations; Alt+R: the reply box (by the key's place, so macOS's Option letters work too).
   useEffect(() => {

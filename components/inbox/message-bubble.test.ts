@@ -1,31 +1,11 @@
-import { NextIntlClientProvider } from "next-intl";
-import { createElement, type ReactElement } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
+import { createElement } from "react";
 import { describe, expect, it } from "vitest";
-import { FORMATS } from "~/server/i18n/formats";
-import { LOCALES, type TLocale } from "~/server/i18n/locales";
-import { MESSAGES } from "~/server/i18n/messages";
-import type { TInboxMessage } from "./inbox-labels";
+import { LOCALES } from "~/server/i18n/locales";
+import { renderInLocale } from "~/tests/support/render-intl";
+import type { TInboxMessage, TInboxNote } from "./inbox-labels";
 import { MessageBubble, NoteCard } from "./message-bubble";
 
-function render(locale: TLocale, element: ReactElement): string {
-  const problems: string[] = [];
-  const html = renderToStaticMarkup(
-    createElement(
-      NextIntlClientProvider,
-      {
-        locale,
-        messages: MESSAGES[locale],
-        formats: FORMATS,
-        timeZone: "America/Sao_Paulo",
-        onError: (error) => problems.push(error.message),
-      },
-      element,
-    ),
-  );
-  expect(problems).toEqual([]);
-  return html;
-}
+const render = renderInLocale;
 
 const NOW = Date.parse("2026-03-06T15:00:00Z");
 const BASE = {
@@ -66,7 +46,7 @@ describe("a message bubble in each language", () => {
       render(
         locale,
         createElement(NoteCard, {
-          note: { id: "n-1", body: "Call back", authorName: null, createdAt: new Date(NOW) } as never,
+          note: { id: "n-1", body: "Call back", authorName: null, createdAt: new Date(NOW) } as unknown as TInboxNote,
           now: NOW,
         }),
       );

@@ -1,33 +1,12 @@
-import { NextIntlClientProvider } from "next-intl";
 import { createElement } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { FORMATS } from "~/server/i18n/formats";
-import { LOCALES, type TLocale } from "~/server/i18n/locales";
-import { MESSAGES } from "~/server/i18n/messages";
+import { LOCALES } from "~/server/i18n/locales";
+import { renderInLocale } from "~/tests/support/render-intl";
 import { CONTENT_KINDS } from "~/server/messages/content";
 import { EXAMPLES } from "~/server/messages/examples";
 import { MessageContent } from "./message-content";
 
-/** Renders like the dashboard does: the language's catalogue, a missing message fails. */
-function render(locale: TLocale, element: Parameters<typeof renderToStaticMarkup>[0]): string {
-  const problems: string[] = [];
-  const html = renderToStaticMarkup(
-    createElement(
-      NextIntlClientProvider,
-      {
-        locale,
-        messages: MESSAGES[locale],
-        formats: FORMATS,
-        timeZone: "America/Sao_Paulo",
-        onError: (error) => problems.push(error.message),
-      },
-      element,
-    ),
-  );
-  expect(problems).toEqual([]);
-  return html;
-}
+const render = renderInLocale;
 
 describe("a message's content in each language", () => {
   for (const locale of LOCALES) {

@@ -138,6 +138,16 @@ export function ThreadView({
       <Card>
         <CardBody>
           <Alert tone="error">{describeError(latest.error).message}</Alert>
+          <a
+            href={backHref}
+            onClick={(event) => {
+              event.preventDefault();
+              onBack();
+            }}
+            className="mt-3 inline-block text-sm font-medium text-primary underline-offset-2 hover:underline md:hidden"
+          >
+            {t("back")}
+          </a>
         </CardBody>
       </Card>
     );
