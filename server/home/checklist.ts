@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { apiKeys, messages, ruleVersions, settings, users, waSessions } from "~/db/schema";
+import { apiKeys, messages, ruleVersions, settings, users, waEngines, waSessions } from "~/db/schema";
 import { ORG_KEY } from "~/server/settings/settings";
 
 /** The getting-started steps, in the order a new admin takes them. */
@@ -30,7 +30,9 @@ export async function getChecklist(db: TDbOrTx): Promise<TChecklist> {
   const { rows } = await db.execute<Record<TChecklistStep, boolean>>(sql`
     select
       exists (select 1 from ${messages} where direction = 'out' and source in ('rule', 'ai') and status <> 'failed')
-        or exists (select 1 from ${waSessions} where kind <> 'simulator' and phone is not null) as "reply",
+        or exists (
+          select 1 from ${waSessions} s join ${waEngines} e on e.kind = s.kind where e.addable and s.phone is not null
+        ) as "reply",
       exists (select 1 from ${ruleVersions}) as "rule",
       exists (select 1 from ${users} where role = 'agent' and not disabled) as "agent",
       exists (select 1 from ${settings} where key = ${ORG_KEY}) as "hours",

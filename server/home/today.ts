@@ -1,6 +1,6 @@
-import { and, asc, ne } from "drizzle-orm";
+import { and, asc, eq, ne } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { waSessions } from "~/db/schema";
+import { waEngines, waSessions } from "~/db/schema";
 import { getOverview } from "~/server/analytics/overview";
 import type { TSessionUser } from "~/server/auth/roles";
 import { inboxCounts } from "~/server/inbox/list";
@@ -11,12 +11,13 @@ export function dayIn(timeZone: string, now = new Date()): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 
-/** WhatsApp numbers (not the simulator) that are not connected now, by name. */
+/** WhatsApp numbers that are not connected now, by name: sessions of engines staff add (not the built-in test phone). */
 export async function numbersDown(db: TDbOrTx): Promise<{ id: string; name: string; status: string }[]> {
   return db
     .select({ id: waSessions.id, name: waSessions.name, status: waSessions.status })
     .from(waSessions)
-    .where(and(ne(waSessions.kind, "simulator"), ne(waSessions.status, "ready")))
+    .innerJoin(waEngines, eq(waEngines.kind, waSessions.kind))
+    .where(and(eq(waEngines.addable, true), ne(waSessions.status, "ready")))
     .orderBy(asc(waSessions.name));
 }
 
