@@ -81,7 +81,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
       <Field label={t("name")} htmlFor="api-key-name" error={error?.fieldErrors.name} hint={t("nameHint")}>
         <Input id="api-key-name" name="name" maxLength={80} aria-invalid={error?.fieldErrors.name ? true : undefined} />
       </Field>
-      <fieldset className="text-sm">
+      <fieldset className="min-w-0 text-sm">
         <legend className="mb-1.5 font-medium">{t("scopes")}</legend>
         <div className="flex flex-col gap-1">
           {SCOPES.map((scope) => (
