@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -16,14 +17,7 @@ import { CopyButton, OneTimeSecret } from "./one-time-secret";
 
 type TScope = "read" | "write";
 
-const SCOPES: readonly { scope: TScope; label: string; hint: string }[] = [
-  { scope: "read", label: "read", hint: "list and read contacts, threads and messages" },
-  { scope: "write", label: "write", hint: "send messages, change contacts, hand off and release threads" },
-];
-
-function formatTime(value: Date | null): string {
-  return value ? value.toLocaleString() : "never";
-}
+const SCOPES: readonly TScope[] = ["read", "write"];
 
 /** The curl line that tries a new key against this Switchboard. */
 function curlExample(key: string): string {
@@ -32,21 +26,25 @@ function curlExample(key: string): string {
 
 /** A new key, shown once, with a curl line to try it. */
 function CreatedKey({ created, onDone }: { created: { name: string; key: string }; onDone: () => void }) {
+  const t = useTranslations("api.keys");
   const curl = curlExample(created.key);
   return (
     <OneTimeSecret
-      title={`API key “${created.name}” created`}
-      label="API key"
-      keptAs="a hash of it"
+      title={t("createdTitle", { name: created.name })}
+      label={t("keyLabel")}
+      keptAs={t("keptAs")}
       secret={created.key}
       onDone={onDone}
     >
-      <p>Try it:</p>
-      <div className="flex items-start gap-2">
-        <pre className="flex-1 overflow-x-auto rounded bg-card p-2 text-xs" data-testid="curl-example">
+      <p>{t("tryIt")}</p>
+      <div className="flex flex-wrap items-start gap-2">
+        <pre
+          className="min-w-0 flex-1 whitespace-pre-wrap break-all rounded bg-card p-2 text-xs"
+          data-testid="curl-example"
+        >
           {curl}
         </pre>
-        <CopyButton text={curl} label="Copy curl command" />
+        <CopyButton text={curl} label={t("copyCurl")} />
       </div>
     </OneTimeSecret>
   );
@@ -54,6 +52,7 @@ function CreatedKey({ created, onDone }: { created: { name: string; key: string 
 
 function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key: string }) => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("api.keys");
   const queryClient = useQueryClient();
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
@@ -64,6 +63,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
     }),
   );
   const error = create.error ? describeError(create.error) : null;
+  const placedErrors = [error?.fieldErrors.name, error?.fieldErrors.scopes].filter(Boolean).length;
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
@@ -71,29 +71,24 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
     create.mutate(
       {
         name: formText(form, "name"),
-        scopes: SCOPES.map(({ scope }) => scope).filter((scope) => form.get(`scope-${scope}`) === "on"),
+        scopes: SCOPES.filter((scope) => form.get(`scope-${scope}`) === "on"),
       },
       { onSuccess: () => formElement.reset() },
     );
   }
   return (
-    <form noValidate onSubmit={submit} aria-label="Create an API key" className="grid gap-4 md:grid-cols-[1fr_auto]">
-      <Field
-        label="Name"
-        htmlFor="api-key-name"
-        error={error?.fieldErrors.name}
-        hint="What uses it: “CRM sync”, “billing alerts”…"
-      >
+    <form noValidate onSubmit={submit} aria-label={t("formLabel")} className="grid gap-4 md:grid-cols-[1fr_auto]">
+      <Field label={t("name")} htmlFor="api-key-name" error={error?.fieldErrors.name} hint={t("nameHint")}>
         <Input id="api-key-name" name="name" maxLength={80} aria-invalid={error?.fieldErrors.name ? true : undefined} />
       </Field>
-      <fieldset className="text-sm">
-        <legend className="mb-1.5 font-medium">Scopes</legend>
+      <fieldset className="min-w-0 text-sm">
+        <legend className="mb-1.5 font-medium">{t("scopes")}</legend>
         <div className="flex flex-col gap-1">
-          {SCOPES.map(({ scope, label, hint }) => (
-            <label key={scope} className="flex items-center gap-2">
+          {SCOPES.map((scope) => (
+            <label key={scope} className="flex items-baseline gap-2">
               <input type="checkbox" name={`scope-${scope}`} defaultChecked={scope === "read"} />
-              <span className="font-mono">{label}</span>
-              <span className="text-muted-foreground">— {hint}</span>
+              <span className="font-mono">{scope}</span>
+              <span className="text-muted-foreground">— {t(`scope.${scope}`)}</span>
             </label>
           ))}
         </div>
@@ -103,14 +98,12 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
           </p>
         ) : null}
       </fieldset>
-      {error && !error.fieldErrors.name && !error.fieldErrors.scopes ? (
-        <Alert tone="error" className="md:col-span-2">
-          {error.message}
-        </Alert>
-      ) : null}
-      <div className="md:col-span-2">
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create key"}
+      <div className="flex flex-col gap-2 md:col-span-2">
+        {error ? (
+          <Alert tone="error">{placedErrors > 0 ? t("notCreated", { count: placedErrors }) : error.message}</Alert>
+        ) : null}
+        <Button type="submit" disabled={create.isPending} className="self-start">
+          {create.isPending ? t("creating") : t("create")}
         </Button>
       </div>
     </form>
@@ -123,6 +116,10 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
  */
 export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
   const trpc = useTRPC();
+  const t = useTranslations("api.keys");
+  const tc = useTranslations("common");
+  const format = useFormatter();
+  const formatTime = (value: Date | null) => (value ? format.dateTime(value, "short") : tc("never"));
   const queryClient = useQueryClient();
   const keys = useQuery(trpc.apiKeys.list.queryOptions());
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
@@ -136,32 +133,29 @@ export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
       {created ? <CreatedKey created={created} onDone={() => setCreated(null)} /> : null}
       {canWrite ? (
         <Card>
-          <CardHeader
-            title="Create an API key"
-            description="Programs use a key as “Authorization: Bearer sb_…”. Give each program its own key, with only the scopes it needs."
-          />
+          <CardHeader title={t("createTitle")} description={t("createDescription")} />
           <CardBody>
             <CreateKeyForm onCreated={setCreated} />
           </CardBody>
         </Card>
       ) : null}
       <Card>
-        <CardHeader title="API keys" />
+        <CardHeader title={t("listTitle")} />
         <CardBody>
           {keys.error ? <Alert tone="error">{describeError(keys.error).message}</Alert> : null}
           {revoke.error ? <Alert tone="error">{describeError(revoke.error).message}</Alert> : null}
           <Table>
             <thead>
               <tr>
-                <Th>Name</Th>
-                <Th>Key</Th>
-                <Th>Scopes</Th>
-                <Th>Created</Th>
-                <Th>Last used</Th>
-                <Th>Status</Th>
+                <Th>{t("name")}</Th>
+                <Th>{t("key")}</Th>
+                <Th>{t("scopes")}</Th>
+                <Th>{t("created")}</Th>
+                <Th>{t("lastUsed")}</Th>
+                <Th>{t("status")}</Th>
                 {canWrite ? (
                   <Th>
-                    <span className="sr-only">Actions</span>
+                    <span className="sr-only">{t("actions")}</span>
                   </Th>
                 ) : null}
               </tr>
@@ -184,11 +178,11 @@ export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
                   <Td className="whitespace-nowrap">{formatTime(key.lastUsedAt)}</Td>
                   <Td>
                     {key.revokedAt ? (
-                      <Badge tone="danger" title={`Revoked ${key.revokedAt.toLocaleString()}`}>
-                        revoked {key.revokedAt.toLocaleDateString()}
+                      <Badge tone="danger" title={t("revokedAt", { when: format.dateTime(key.revokedAt, "short") })}>
+                        {t("revoked", { date: format.dateTime(key.revokedAt, "date") })}
                       </Badge>
                     ) : (
-                      <Badge tone="success">active</Badge>
+                      <Badge tone="success">{t("active")}</Badge>
                     )}
                   </Td>
                   {canWrite ? (
@@ -200,22 +194,18 @@ export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
                           className="text-destructive"
                           disabled={revoke.isPending}
                           onClick={() => {
-                            if (
-                              window.confirm(
-                                `Revoke the key “${key.name}”? Programs using it get 401 from now on. This cannot be undone.`,
-                              )
-                            )
-                              revoke.mutate({ id: key.id });
+                            if (window.confirm(t("confirmRevoke", { name: key.name }))) revoke.mutate({ id: key.id });
                           }}
                         >
-                          Revoke<span className="sr-only"> {key.name}</span>
+                          {t("revoke")}
+                          <span className="sr-only"> {key.name}</span>
                         </Button>
                       )}
                     </Td>
                   ) : null}
                 </tr>
               ))}
-              {keys.data?.length === 0 ? <EmptyRow colSpan={canWrite ? 7 : 6}>No API keys yet.</EmptyRow> : null}
+              {keys.data?.length === 0 ? <EmptyRow colSpan={canWrite ? 7 : 6}>{t("none")}</EmptyRow> : null}
             </tbody>
           </Table>
         </CardBody>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { Fragment, type ReactNode } from "react";
 import { Alert } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
@@ -18,6 +19,12 @@ import {
 } from "./openapi-schema";
 
 const OPENAPI_URL = "/api/v1/openapi.json";
+
+const link = (chunks: ReactNode) => (
+  <a className="break-all font-mono underline" href={OPENAPI_URL} target="_blank" rel="noreferrer">
+    {chunks}
+  </a>
+);
 
 const METHOD_TONE = {
   get: "success",
@@ -46,6 +53,7 @@ function InlineCode({ text }: { text: string }) {
 
 /** A schema as a readable sketch, with the JSON Schema itself one click away. */
 function SchemaView({ doc, schema, label }: { doc: TOpenApiDocument; schema: TJsonSchema; label: string }) {
+  const t = useTranslations("api.reference");
   return (
     <div className="flex flex-col gap-1">
       <pre
@@ -56,8 +64,8 @@ function SchemaView({ doc, schema, label }: { doc: TOpenApiDocument; schema: TJs
         {JSON.stringify(sketchSchema(doc, schema), null, 2)}
       </pre>
       <details className="text-xs">
-        <summary className="cursor-pointer text-muted-foreground">JSON Schema</summary>
-        <pre className="mt-1 max-h-96 overflow-auto rounded bg-muted p-2" tabIndex={0}>
+        <summary className="cursor-pointer text-muted-foreground">{t("jsonSchema")}</summary>
+        <pre className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-muted p-2" tabIndex={0}>
           {JSON.stringify(readableSchema(doc, schema), null, 2)}
         </pre>
       </details>
@@ -76,7 +84,10 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 /** One operation: method, path, scope, what it does, its parameters, body and answer. */
 function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: string; entry: TOperationEntry }) {
+  const t = useTranslations("api.reference");
+  const tc = useTranslations("common");
   const { method, path, operation } = entry;
+  const operationName = `${method.toUpperCase()} ${path}`;
   const parameters = operation.parameters ?? [];
   const body = jsonSchemaOf(operation.requestBody);
   const responses = Object.entries(operation.responses ?? {});
@@ -84,7 +95,7 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
   const failures = responses.filter(([status]) => !status.startsWith("2")).map(([status]) => status);
   return (
     <article
-      className="flex flex-col gap-3 rounded-md border border-border p-3"
+      className="flex min-w-0 flex-col gap-3 rounded-md border border-border p-3"
       aria-labelledby={`op-${operation.operationId ?? `${method}-${path}`}`}
       data-testid="api-operation"
     >
@@ -92,12 +103,17 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
         <Badge tone={METHOD_TONE[method as keyof typeof METHOD_TONE] ?? "neutral"} className="font-mono uppercase">
           {method}
         </Badge>
-        <h4 id={`op-${operation.operationId ?? `${method}-${path}`}`} className="font-mono text-sm font-semibold">
+        <h4
+          id={`op-${operation.operationId ?? `${method}-${path}`}`}
+          className="break-all font-mono text-sm font-semibold"
+        >
           {base}
           {path}
         </h4>
         {operation["x-scope"] ? (
-          <Badge tone={operation["x-scope"] === "write" ? "warning" : "neutral"}>scope: {operation["x-scope"]}</Badge>
+          <Badge tone={operation["x-scope"] === "write" ? "warning" : "neutral"}>
+            {t("scope", { scope: operation["x-scope"] })}
+          </Badge>
         ) : null}
         {operation.summary ? <span className="text-sm">{operation.summary}</span> : null}
       </header>
@@ -107,15 +123,15 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
         </p>
       ) : null}
       {parameters.length > 0 ? (
-        <Section title="Parameters">
+        <Section title={t("parameters")}>
           <Table className="text-xs">
             <thead>
               <tr>
-                <Th>Name</Th>
-                <Th>In</Th>
-                <Th>Required</Th>
-                <Th>Type</Th>
-                <Th>Description</Th>
+                <Th>{t("name")}</Th>
+                <Th>{t("in")}</Th>
+                <Th>{t("required")}</Th>
+                <Th>{t("type")}</Th>
+                <Th>{t("descriptionColumn")}</Th>
               </tr>
             </thead>
             <tbody>
@@ -123,7 +139,7 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
                 <tr key={`${parameter.in}-${parameter.name}`}>
                   <Td className="font-mono">{parameter.name}</Td>
                   <Td>{parameter.in}</Td>
-                  <Td>{parameter.required ? "yes" : "no"}</Td>
+                  <Td>{parameter.required ? tc("yes") : tc("no")}</Td>
                   <Td className="font-mono">
                     {parameter.schema ? describeScalar({ ...parameter.schema, description: undefined }) : "—"}
                   </Td>
@@ -136,27 +152,30 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
           </Table>
         </Section>
       ) : null}
-      <div className="grid gap-3 lg:grid-cols-2">
+      <div className="grid gap-3 lg:grid-cols-2 [&>*]:min-w-0">
         {body ? (
-          <Section title="Request body (JSON)">
-            <SchemaView doc={doc} schema={body} label={`Request body of ${method.toUpperCase()} ${path}`} />
+          <Section title={t("requestBody")}>
+            <SchemaView doc={doc} schema={body} label={t("requestBodyOf", { operation: operationName })} />
           </Section>
         ) : null}
         {success.map(([status, response]) => {
           const schema = jsonSchemaOf(response);
           return (
-            <Section key={status} title={`Response ${status}${response.description ? ` ${response.description}` : ""}`}>
+            <Section
+              key={status}
+              title={`${t("response", { status })}${response.description ? ` ${response.description}` : ""}`}
+            >
               {schema ? (
-                <SchemaView doc={doc} schema={schema} label={`Response ${status} of ${method.toUpperCase()} ${path}`} />
+                <SchemaView doc={doc} schema={schema} label={t("responseOf", { status, operation: operationName })} />
               ) : (
-                <p className="text-xs text-muted-foreground">No body.</p>
+                <p className="text-xs text-muted-foreground">{t("noBody")}</p>
               )}
             </Section>
           );
         })}
       </div>
       {failures.length > 0 ? (
-        <p className="text-xs text-muted-foreground">Error answers: {failures.join(", ")} (see Errors above).</p>
+        <p className="text-xs text-muted-foreground">{t("errorAnswers", { statuses: failures.join(", ") })}</p>
       ) : null}
     </article>
   );
@@ -164,6 +183,7 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
 
 /** The error answers every operation shares, once: status, meaning, and the Error body. */
 function ErrorsView({ doc, entries }: { doc: TOpenApiDocument; entries: TOperationEntry[] }) {
+  const t = useTranslations("api.reference");
   const errors = new Map<string, { description: string; schema?: TJsonSchema }>();
   for (const { operation } of entries) {
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
@@ -176,14 +196,14 @@ function ErrorsView({ doc, entries }: { doc: TOpenApiDocument; entries: TOperati
   return (
     <section aria-labelledby="api-errors-title" className="flex flex-col gap-2">
       <h3 id="api-errors-title" className="font-semibold">
-        Errors
+        {t("errors")}
       </h3>
-      <div className="grid gap-3 lg:grid-cols-2">
+      <div className="grid gap-3 lg:grid-cols-2 [&>*]:min-w-0">
         <Table className="text-xs">
           <thead>
             <tr>
-              <Th>Status</Th>
-              <Th>Meaning</Th>
+              <Th>{t("status")}</Th>
+              <Th>{t("meaning")}</Th>
             </tr>
           </thead>
           <tbody>
@@ -197,7 +217,7 @@ function ErrorsView({ doc, entries }: { doc: TOpenApiDocument; entries: TOperati
             ))}
           </tbody>
         </Table>
-        {schema ? <SchemaView doc={doc} schema={schema} label="Error body" /> : null}
+        {schema ? <SchemaView doc={doc} schema={schema} label={t("errorBody")} /> : null}
       </div>
     </section>
   );
@@ -209,12 +229,13 @@ function ErrorsView({ doc, entries }: { doc: TOpenApiDocument; entries: TOperati
  * with its scope, parameters, request and response shapes.
  */
 export function ApiReference() {
+  const t = useTranslations("api.reference");
   const spec = useQuery({
     queryKey: ["rest-api", "openapi"],
     staleTime: Infinity,
     queryFn: async () => {
       const response = await fetch(OPENAPI_URL);
-      if (!response.ok) throw new Error(`Could not load ${OPENAPI_URL} (HTTP ${response.status}).`);
+      if (!response.ok) throw new Error(t("loadFailed", { url: OPENAPI_URL, status: response.status }));
       return (await response.json()) as TOpenApiDocument;
     },
   });
@@ -222,20 +243,21 @@ export function ApiReference() {
   return (
     <Card>
       <CardHeader
-        title="API reference"
+        title={t("title")}
         description={
-          <>
-            {doc ? `${doc.info.title} ${doc.info.version}, ` : ""}from the OpenAPI 3.1 document at{" "}
-            <a className="font-mono underline" href={OPENAPI_URL} target="_blank" rel="noreferrer">
-              {OPENAPI_URL}
-            </a>{" "}
-            (for code generators and API clients).
-          </>
+          doc
+            ? t.rich("descriptionWithVersion", {
+                title: doc.info.title,
+                version: doc.info.version,
+                url: OPENAPI_URL,
+                link,
+              })
+            : t.rich("description", { url: OPENAPI_URL, link })
         }
       />
       <CardBody className="flex flex-col gap-6">
         {spec.error ? <Alert tone="error">{spec.error.message}</Alert> : null}
-        {spec.isPending ? <p className="text-sm text-muted-foreground">Loading the API reference…</p> : null}
+        {spec.isPending ? <p className="text-sm text-muted-foreground">{t("loading")}</p> : null}
         {doc ? <ReferenceBody doc={doc} /> : null}
       </CardBody>
     </Card>
@@ -243,6 +265,7 @@ export function ApiReference() {
 }
 
 function ReferenceBody({ doc }: { doc: TOpenApiDocument }) {
+  const t = useTranslations("api.reference");
   const base = doc.servers?.[0]?.url ?? "";
   const groups = groupOperationsByTag(doc);
   return (
@@ -252,14 +275,14 @@ function ReferenceBody({ doc }: { doc: TOpenApiDocument }) {
           <InlineCode text={doc.info.description} />
         </p>
       ) : null}
-      <nav aria-label="API sections" className="flex flex-wrap gap-2 text-sm">
+      <nav aria-label={t("sections")} className="flex flex-wrap gap-2 text-sm">
         {groups.map(([tag]) => (
           <a key={tag} href={`#api-tag-${tag}`} className="rounded-md border border-border px-2 py-1 hover:bg-muted">
             {tag}
           </a>
         ))}
         <a href="#api-errors-title" className="rounded-md border border-border px-2 py-1 hover:bg-muted">
-          Errors
+          {t("errors")}
         </a>
       </nav>
       <ErrorsView doc={doc} entries={groups.flatMap(([, entries]) => entries)} />

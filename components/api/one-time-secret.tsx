@@ -1,5 +1,6 @@
 "use client";
 
+import { useLocale, useTranslations } from "next-intl";
 import { type ReactNode, useId, useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
@@ -8,7 +9,8 @@ import { Input } from "~/components/ui/input";
  * A copy button for a text. Without the Clipboard API (a plain-http address that is not
  * localhost), it selects the text of the input `selectId` so Ctrl+C copies it.
  */
-export function CopyButton({ text, label = "Copy", selectId }: { text: string; label?: string; selectId?: string }) {
+export function CopyButton({ text, label, selectId }: { text: string; label?: string; selectId?: string }) {
+  const t = useTranslations("api.secret");
   const [state, setState] = useState<"idle" | "copied" | "manual">("idle");
   async function copy() {
     try {
@@ -23,10 +25,10 @@ export function CopyButton({ text, label = "Copy", selectId }: { text: string; l
   return (
     <>
       <Button size="sm" variant="secondary" className="shrink-0" onClick={() => void copy()}>
-        {state === "copied" ? "Copied" : label}
+        {state === "copied" ? t("copied") : (label ?? t("copy"))}
       </Button>
       <span aria-live="polite" className="sr-only">
-        {state === "copied" ? "Copied to the clipboard." : state === "manual" ? "Selected: press Ctrl+C to copy." : ""}
+        {state === "copied" ? t("copiedLive") : state === "manual" ? t("selected") : ""}
       </span>
     </>
   );
@@ -55,6 +57,10 @@ export function OneTimeSecret({
   onDone: () => void;
 }) {
   const id = useId();
+  const t = useTranslations("api.secret");
+  const locale = useLocale();
+  // "Signing secret" → "Copy signing secret"; "API key" keeps its capitals.
+  const lowered = /^\p{Lu}\p{Ll}/u.test(label) ? label.charAt(0).toLocaleLowerCase(locale) + label.slice(1) : label;
   return (
     <section
       aria-labelledby={`${id}-title`}
@@ -64,29 +70,23 @@ export function OneTimeSecret({
       <h2 id={`${id}-title`} className="font-semibold">
         {title}
       </h2>
-      <p className="mt-1">
-        <strong>Copy it now: you won’t see it again.</strong> Switchboard keeps only {keptAs}.
-      </p>
+      <p className="mt-1">{t.rich("warning", { keptAs, strong: (chunks) => <strong>{chunks}</strong> })}</p>
       <label htmlFor={`${id}-value`} className="mt-3 block font-medium">
         {label}
       </label>
-      <div className="mt-1 flex gap-2">
+      <div className="mt-1 flex min-w-0 gap-2">
         <Input
           id={`${id}-value`}
           readOnly
           value={secret}
-          className="font-mono"
+          className="min-w-0 font-mono"
           onFocus={(event) => event.currentTarget.select()}
         />
-        <CopyButton
-          text={secret}
-          label={`Copy ${label.replace(/^[A-Z][a-z]/, (first) => first.toLowerCase())}`}
-          selectId={`${id}-value`}
-        />
+        <CopyButton text={secret} label={t("copyLabel", { label: lowered })} selectId={`${id}-value`} />
       </div>
       {children ? <div className="mt-3 flex flex-col gap-2">{children}</div> : null}
       <Button size="sm" className="mt-3" onClick={onDone}>
-        I have copied it
+        {t("done")}
       </Button>
     </section>
   );

@@ -118,7 +118,7 @@ export function EndpointForm({
             />
           </Field>
           <fieldset
-            className="text-sm md:col-span-2"
+            className="min-w-0 text-sm md:col-span-2"
             aria-describedby={eventsError || fieldError("events") ? `${idPrefix}-events-error` : undefined}
           >
             <legend className="mb-2 font-medium">{t("events")}</legend>
