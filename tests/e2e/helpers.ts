@@ -116,3 +116,17 @@ export async function sendAsContact(page: Page, text: string) {
 export function fromBot(page: Page, text: string | RegExp) {
   return page.getByTestId("chat").getByTestId("from-bot").filter({ hasText: text });
 }
+
+/** A phone: 390 × 844 CSS pixels, touch. */
+export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } as const;
+
+/** The page is no wider than the viewport (nothing scrolls sideways). */
+export async function expectNoSidewaysScroll(page: Page) {
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+  }));
+  expect(widths.page, `the page is ${widths.page}px wide in a ${widths.viewport}px viewport`).toBeLessThanOrEqual(
+    widths.viewport,
+  );
+}

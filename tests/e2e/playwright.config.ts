@@ -3,7 +3,9 @@ import { BASE_URL, E2E } from "./stack";
 import { CHROMIUM_FLAGS } from "../../server/lib/chromium";
 
 /** The specs that read what the journeys left behind: they run after every journey. */
-const AFTER_JOURNEYS = /\/(manager|pages)\.spec\.ts$/;
+const AFTER_JOURNEYS = /\/(manager|pages|tour)\.spec\.ts$/;
+/** The new admin's first steps, on the empty first start: before every journey. */
+const FIRST_START = /\/first-start\.spec\.ts$/;
 
 /**
  * Browser tests: real Chromium (the system one, never downloaded) against the whole stack,
@@ -22,7 +24,8 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: [["list"]],
   projects: [
-    { name: "journeys", testIgnore: AFTER_JOURNEYS },
+    { name: "first start", testMatch: FIRST_START },
+    { name: "journeys", testIgnore: [AFTER_JOURNEYS, FIRST_START], dependencies: ["first start"] },
     { name: "after journeys", testMatch: AFTER_JOURNEYS, dependencies: ["journeys"] },
   ],
   outputDir: "/tmp/switchboard-e2e-results",
