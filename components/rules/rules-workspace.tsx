@@ -12,6 +12,8 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import type { TRule } from "~/server/rules/schema";
+import { describeConditions } from "./condition-summary";
+import { useSummaryWords } from "./labels";
 import { RuleEditor } from "./rule-editor";
 import { TestPanel } from "./test-panel";
 import { VersionsCard } from "./versions-card";
@@ -21,6 +23,8 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const t = useTranslations("rules.workspace");
   const ta = useTranslations("rules.actions.short");
   const tc = useTranslations("common");
+  const ts = useTranslations("rules.summary");
+  const summaryWords = useSummaryWords();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const rules = useQuery(trpc.rules.list.queryOptions());
@@ -180,6 +184,9 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
                     </Button>
                   ) : null}
                 </div>
+                <p className="min-w-0 basis-full text-xs break-words text-muted-foreground">
+                  <span className="font-medium">{ts("label")}</span> {describeConditions(rule.conditions, summaryWords)}
+                </p>
               </li>
             ))}
           </ol>
