@@ -1,8 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useSearchParams } from "next/navigation";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -11,6 +12,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
+import type { AppRouter } from "~/server/api/root";
 import type { TRule } from "~/server/rules/schema";
 import { describeConditions } from "./condition-summary";
 import { useSummaryWords } from "./labels";
@@ -29,6 +31,7 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const queryClient = useQueryClient();
   const rules = useQuery(trpc.rules.list.queryOptions());
   const checks = useQuery(trpc.rules.checks.queryOptions());
+  const changes = useQuery(trpc.rules.draftChanges.queryOptions());
   const exported = useQuery({ ...trpc.rules.export.queryOptions(), enabled: false });
   const importRules = useMutation(trpc.rules.import.mutationOptions({ onSuccess: () => invalidate() }));
   const [editing, setEditing] = useState<TRule | "new" | null>(null);
@@ -213,6 +216,7 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
               </ul>
             </Alert>
           ) : null}
+          {changes.data ? <DraftChanges changes={changes.data} /> : null}
           {canWrite ? (
             <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-border pt-4">
               <Input
@@ -272,5 +276,51 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
       <TestPanel />
       <VersionsCard canWrite={canWrite} />
     </div>
+  );
+}
+
+type TDraftChanges = inferRouterOutputs<AppRouter>["rules"]["draftChanges"];
+
+/** What publishing now would change (rules added, removed, edited, by name), or that nothing would. */
+function DraftChanges({ changes }: { changes: TDraftChanges }) {
+  const t = useTranslations("rules.changes");
+  const tv = useTranslations("rules.versions");
+  const tf = useTranslations("rules.ruleFields");
+  const ts = useTranslations("rules.summary");
+  const format = useFormatter();
+  const quote = (name: string) => ts("quote", { text: name });
+  const names = (list: { name: string }[]) => format.list(list.map((rule) => quote(rule.name)));
+  if (!changes.hasChanges)
+    return changes.publishedVersion === null ? null : (
+      <p className="mt-4 text-sm text-muted-foreground" data-testid="draft-changes">
+        {t("upToDate", { version: changes.publishedVersion })}
+      </p>
+    );
+  return (
+    <Alert tone="info" className="mt-4 break-words">
+      <section aria-label={t("label")} data-testid="draft-changes">
+        <p className="font-medium">
+          {changes.publishedVersion === null ? t("unpublished") : t("differs", { version: changes.publishedVersion })}
+        </p>
+        <ul className="list-disc pl-5">
+          {changes.added.length > 0 ? <li>{t("added", { names: names(changes.added) })}</li> : null}
+          {changes.removed.length > 0 ? <li>{t("removed", { names: names(changes.removed) })}</li> : null}
+          {changes.edited.length > 0 ? (
+            <li>
+              {t("edited", {
+                names: format.list(
+                  changes.edited.map((rule) =>
+                    tv("editedRule", {
+                      name: quote(rule.name),
+                      fields: format.list(rule.fields.map((field) => tf(field))),
+                    }),
+                  ),
+                ),
+              })}
+            </li>
+          ) : null}
+        </ul>
+      </section>
+    </Alert>
   );
 }
