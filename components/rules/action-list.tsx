@@ -2,11 +2,78 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { useId } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { ACTION_TYPES, type TRuleAction } from "~/server/rules/schema";
+import { TEMPLATE_VARIABLES, type TTemplateVariable } from "~/server/rules/templates";
+import { insertAt } from "./insert-at";
+
+const VARIABLES = Object.keys(TEMPLATE_VARIABLES) as TTemplateVariable[];
+
+/**
+ * A reply's text with a picker of the variables the renderer fills in (server/rules/templates.ts),
+ * inserted as `{{name}}` where the cursor was (at the end when the field was never focused).
+ */
+function ReplyField({
+  text,
+  number,
+  disabled,
+  onChange,
+}: {
+  text: string;
+  number: number;
+  disabled?: boolean;
+  onChange: (text: string) => void;
+}) {
+  const t = useTranslations("rules");
+  const id = useId();
+  const insert = (variable: string) => {
+    const field = document.getElementById(id) as HTMLInputElement | null;
+    const next = insertAt(
+      text,
+      `{{${variable}}}`,
+      field?.selectionStart ?? text.length,
+      field?.selectionEnd ?? text.length,
+    );
+    onChange(next.text);
+    requestAnimationFrame(() => {
+      field?.focus();
+      field?.setSelectionRange(next.cursor, next.cursor);
+    });
+  };
+  return (
+    <div className="flex min-w-0 flex-1 basis-full flex-col gap-2 sm:basis-0 sm:flex-row">
+      <Input
+        id={id}
+        aria-label={t("actions.replyText", { number })}
+        className="min-w-0 flex-1"
+        placeholder={t("actions.replyPlaceholder")}
+        value={text}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <Select
+        aria-label={t("variables.insertLabel", { number })}
+        className="w-full sm:w-48"
+        value=""
+        disabled={disabled}
+        onChange={(event) => {
+          if (event.target.value) insert(event.target.value);
+        }}
+      >
+        <option value="">{t("variables.insert")}</option>
+        {VARIABLES.map((variable) => (
+          <option key={variable} value={variable}>
+            {t(`variables.names.${variable}`)}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
 
 function blank(type: TRuleAction["type"]): TRuleAction {
   switch (type) {
@@ -179,13 +246,11 @@ function ActionFields({
   switch (action.type) {
     case "reply":
       return (
-        <Input
-          aria-label={t("replyText", { number })}
-          className="min-w-0 flex-1 basis-full sm:basis-0"
-          placeholder={t("replyPlaceholder")}
-          value={action.text}
+        <ReplyField
+          text={action.text}
+          number={number}
           disabled={disabled}
-          onChange={(event) => onChange({ ...action, text: event.target.value })}
+          onChange={(text) => onChange({ ...action, text })}
         />
       );
     case "tag":
