@@ -4,11 +4,13 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useId } from "react";
 import { useTRPC } from "~/components/trpc/client";
+import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { ACTION_TYPES, type TRuleAction } from "~/server/rules/schema";
 import { TEMPLATE_VARIABLES, type TTemplateVariable } from "~/server/rules/templates";
+import { isSilentHandoff, withHandoffReply } from "./handoff-reply";
 import { insertAt } from "./insert-at";
 
 const VARIABLES = Object.keys(TEMPLATE_VARIABLES) as TTemplateVariable[];
@@ -180,6 +182,18 @@ export function ActionList({
           </div>
         );
       })}
+      {isSilentHandoff(actions) && !disabled ? (
+        <Alert tone="warning" className="flex flex-wrap items-center gap-2">
+          <span className="min-w-0 flex-1">{t("handoffHint")}</span>
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => onChange(withHandoffReply(actions, t("handoffDefaultReply")))}
+          >
+            {t("handoffAddReply")}
+          </Button>
+        </Alert>
+      ) : null}
       <div>
         <Button
           size="sm"
