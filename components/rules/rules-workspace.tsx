@@ -15,7 +15,7 @@ import { Input } from "~/components/ui/input";
 import type { AppRouter } from "~/server/api/root";
 import type { TRule } from "~/server/rules/schema";
 import { describeConditions } from "./condition-summary";
-import { useSummaryWords } from "./labels";
+import { useRuleLabels, useSummaryWords } from "./labels";
 import { RuleEditor } from "./rule-editor";
 import { TestPanel } from "./test-panel";
 import { VersionsCard } from "./versions-card";
@@ -75,6 +75,19 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
     }
   };
 
+  const labels = useRuleLabels();
+  const tw = useTranslations("rules.checks");
+  const quote = (name: string) => ts("quote", { text: name });
+  // The server's checks, worded here from their kind, rule names and fact.
+  const warningText = (warning: NonNullable<typeof checks.data>[number]) => {
+    const rule = quote(warning.rule);
+    const other = quote(warning.other ?? "");
+    if (warning.kind === "contradictory" && warning.fact)
+      return tw("contradictory", { rule, fact: labels.fact(warning.fact) });
+    if (warning.kind === "unreachable" && warning.other) return tw("unreachable", { rule, other });
+    if (warning.kind === "duplicate" && warning.other) return tw("duplicate", { rule, other });
+    return warning.message;
+  };
   if (rules.error) return <Alert tone="error">{describeError(rules.error).message}</Alert>;
   const list = rules.data ?? [];
 
@@ -211,7 +224,7 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
               <p className="font-medium">{t("beforePublish")}</p>
               <ul className="list-disc pl-5">
                 {checks.data.map((warning, index) => (
-                  <li key={index}>{warning.message}</li>
+                  <li key={index}>{warningText(warning)}</li>
                 ))}
               </ul>
             </Alert>
