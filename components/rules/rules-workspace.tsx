@@ -51,7 +51,9 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const remove = useMutation(trpc.rules.delete.mutationOptions({ onSuccess: invalidate }));
   const publish = useMutation(trpc.rules.publish.mutationOptions({ onSuccess: () => (setNote(""), invalidate()) }));
   const replay = useMutation(trpc.rules.replay.mutationOptions());
-  const failure = reorder.error ?? update.error ?? remove.error ?? publish.error ?? replay.error ?? importRules.error;
+  const failure = reorder.error ?? update.error ?? remove.error ?? importRules.error;
+  // Shown beside the Publish and Replay buttons, where they failed.
+  const publishFailure = publish.error ?? replay.error;
   const download = async () => {
     const { data } = await exported.refetch();
     if (!data) return;
@@ -245,6 +247,11 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
               <Button variant="secondary" onClick={() => replay.mutate({ limit: 500 })} disabled={replay.isPending}>
                 {replay.isPending ? t("replaying") : t("replay")}
               </Button>
+              {publishFailure ? (
+                <Alert tone="error" className="basis-full">
+                  {describeError(publishFailure).message}
+                </Alert>
+              ) : null}
               {publish.data ? (
                 <span className="text-sm text-muted-foreground">
                   {t("published", { version: publish.data.version })}
