@@ -47,7 +47,7 @@ function ReplyField({
     });
   };
   return (
-    <div className="flex min-w-0 flex-1 basis-full flex-col gap-2 sm:basis-0 sm:flex-row">
+    <div className="flex min-w-0 flex-1 basis-full flex-col gap-2 sm:flex-row xl:basis-0">
       <Input
         id={id}
         aria-label={t("actions.replyText", { number })}
@@ -283,7 +283,7 @@ function ActionFields({
       return (
         <Input
           aria-label={t("handoffNote", { number })}
-          className="min-w-0 flex-1 basis-full sm:basis-0"
+          className="min-w-0 flex-1 basis-full lg:basis-0"
           placeholder={t("handoffPlaceholder")}
           value={action.note}
           disabled={disabled}
