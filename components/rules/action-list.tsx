@@ -2,11 +2,80 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { useId } from "react";
 import { useTRPC } from "~/components/trpc/client";
+import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { ACTION_TYPES, type TRuleAction } from "~/server/rules/schema";
+import { TEMPLATE_VARIABLES, type TTemplateVariable } from "~/server/rules/templates";
+import { isSilentHandoff, withHandoffReply } from "./handoff-reply";
+import { insertAt } from "./insert-at";
+
+const VARIABLES = Object.keys(TEMPLATE_VARIABLES) as TTemplateVariable[];
+
+/**
+ * A reply's text with a picker of the variables the renderer fills in (server/rules/templates.ts),
+ * inserted as `{{name}}` where the cursor was (at the end when the field was never focused).
+ */
+function ReplyField({
+  text,
+  number,
+  disabled,
+  onChange,
+}: {
+  text: string;
+  number: number;
+  disabled?: boolean;
+  onChange: (text: string) => void;
+}) {
+  const t = useTranslations("rules");
+  const id = useId();
+  const insert = (variable: string) => {
+    const field = document.getElementById(id) as HTMLInputElement | null;
+    const next = insertAt(
+      text,
+      `{{${variable}}}`,
+      field?.selectionStart ?? text.length,
+      field?.selectionEnd ?? text.length,
+    );
+    onChange(next.text);
+    requestAnimationFrame(() => {
+      field?.focus();
+      field?.setSelectionRange(next.cursor, next.cursor);
+    });
+  };
+  return (
+    <div className="flex min-w-0 flex-1 basis-full flex-col gap-2 sm:flex-row xl:basis-0">
+      <Input
+        id={id}
+        aria-label={t("actions.replyText", { number })}
+        className="min-w-0 flex-1"
+        placeholder={t("actions.replyPlaceholder")}
+        value={text}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <Select
+        aria-label={t("variables.insertLabel", { number })}
+        className="w-full sm:w-48"
+        value=""
+        disabled={disabled}
+        onChange={(event) => {
+          if (event.target.value) insert(event.target.value);
+        }}
+      >
+        <option value="">{t("variables.insert")}</option>
+        {VARIABLES.map((variable) => (
+          <option key={variable} value={variable}>
+            {t(`variables.names.${variable}`)}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
 
 function blank(type: TRuleAction["type"]): TRuleAction {
   switch (type) {
@@ -113,6 +182,18 @@ export function ActionList({
           </div>
         );
       })}
+      {isSilentHandoff(actions) && !disabled ? (
+        <Alert tone="warning" className="flex flex-wrap items-center gap-2">
+          <span className="min-w-0 flex-1">{t("handoffHint")}</span>
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => onChange(withHandoffReply(actions, t("handoffDefaultReply")))}
+          >
+            {t("handoffAddReply")}
+          </Button>
+        </Alert>
+      ) : null}
       <div>
         <Button
           size="sm"
@@ -179,13 +260,11 @@ function ActionFields({
   switch (action.type) {
     case "reply":
       return (
-        <Input
-          aria-label={t("replyText", { number })}
-          className="min-w-0 flex-1 basis-full sm:basis-0"
-          placeholder={t("replyPlaceholder")}
-          value={action.text}
+        <ReplyField
+          text={action.text}
+          number={number}
           disabled={disabled}
-          onChange={(event) => onChange({ ...action, text: event.target.value })}
+          onChange={(text) => onChange({ ...action, text })}
         />
       );
     case "tag":
@@ -204,7 +283,7 @@ function ActionFields({
       return (
         <Input
           aria-label={t("handoffNote", { number })}
-          className="min-w-0 flex-1 basis-full sm:basis-0"
+          className="min-w-0 flex-1 basis-full lg:basis-0"
           placeholder={t("handoffPlaceholder")}
           value={action.note}
           disabled={disabled}

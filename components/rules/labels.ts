@@ -1,7 +1,8 @@
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { useMemo } from "react";
 import { FACTS, type TFactName } from "~/server/rules/facts";
 import type { TOperatorName } from "~/server/rules/operators";
+import type { TSummaryWords } from "./condition-summary";
 
 /** The catalogue group that names a fact's values, for the facts whose values people pick from a list. */
 const CHOICE_GROUPS: Partial<Record<TFactName, "kind" | "relationship" | "mode" | "sentiment" | "weekday">> = {
@@ -43,4 +44,26 @@ function labelsFrom(t: ReturnType<typeof useTranslations<"rules">>): TRuleLabels
       return group && known(key) ? t(key as never) : String(value);
     },
   };
+}
+
+/** The words for `describeConditions`, from the catalogue and next-intl's list and number formats. */
+export function useSummaryWords(): TSummaryWords {
+  const t = useTranslations("rules.summary");
+  const labels = useRuleLabels();
+  const format = useFormatter();
+  return useMemo(
+    () => ({
+      fact: labels.fact,
+      operator: labels.operator,
+      choice: labels.value,
+      number: (value) => format.number(value),
+      quote: (text) => t("quote", { text }),
+      leaf: (fact, operator, value) => t("leaf", { fact, operator, value }),
+      not: (condition) => t("not", { condition }),
+      group: (condition) => t("group", { condition }),
+      list: (items, type) => format.list(items, { type: type === "and" ? "conjunction" : "disjunction" }),
+      range: (min, max) => t("range", { min, max }),
+    }),
+    [t, labels, format],
+  );
 }

@@ -92,7 +92,8 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
   const save = useMutation({
     mutationFn: async () => (rule ? updateRule() : createRule()),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: trpc.rules.list.queryKey() });
+      // The list, the checks and what publishing would change all follow the draft.
+      await queryClient.invalidateQueries({ queryKey: trpc.rules.pathKey() });
       onDone();
     },
   });

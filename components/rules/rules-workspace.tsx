@@ -1,8 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useSearchParams } from "next/navigation";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -11,7 +12,10 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
+import type { AppRouter } from "~/server/api/root";
 import type { TRule } from "~/server/rules/schema";
+import { describeConditions } from "./condition-summary";
+import { useRuleLabels, useSummaryWords } from "./labels";
 import { RuleEditor } from "./rule-editor";
 import { TestPanel } from "./test-panel";
 import { VersionsCard } from "./versions-card";
@@ -21,10 +25,13 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const t = useTranslations("rules.workspace");
   const ta = useTranslations("rules.actions.short");
   const tc = useTranslations("common");
+  const ts = useTranslations("rules.summary");
+  const summaryWords = useSummaryWords();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const rules = useQuery(trpc.rules.list.queryOptions());
   const checks = useQuery(trpc.rules.checks.queryOptions());
+  const changes = useQuery(trpc.rules.draftChanges.queryOptions());
   const exported = useQuery({ ...trpc.rules.export.queryOptions(), enabled: false });
   const importRules = useMutation(trpc.rules.import.mutationOptions({ onSuccess: () => invalidate() }));
   const [editing, setEditing] = useState<TRule | "new" | null>(null);
@@ -44,7 +51,9 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
   const remove = useMutation(trpc.rules.delete.mutationOptions({ onSuccess: invalidate }));
   const publish = useMutation(trpc.rules.publish.mutationOptions({ onSuccess: () => (setNote(""), invalidate()) }));
   const replay = useMutation(trpc.rules.replay.mutationOptions());
-  const failure = reorder.error ?? update.error ?? remove.error ?? publish.error ?? replay.error ?? importRules.error;
+  const failure = reorder.error ?? update.error ?? remove.error ?? importRules.error;
+  // Shown beside the Publish and Replay buttons, where they failed.
+  const publishFailure = publish.error ?? replay.error;
   const download = async () => {
     const { data } = await exported.refetch();
     if (!data) return;
@@ -68,6 +77,19 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
     }
   };
 
+  const labels = useRuleLabels();
+  const tw = useTranslations("rules.checks");
+  const quote = (name: string) => ts("quote", { text: name });
+  // The server's checks, worded here from their kind, rule names and fact.
+  const warningText = (warning: NonNullable<typeof checks.data>[number]) => {
+    const rule = quote(warning.rule);
+    const other = quote(warning.other ?? "");
+    if (warning.kind === "contradictory" && warning.fact)
+      return tw("contradictory", { rule, fact: labels.fact(warning.fact) });
+    if (warning.kind === "unreachable" && warning.other) return tw("unreachable", { rule, other });
+    if (warning.kind === "duplicate" && warning.other) return tw("duplicate", { rule, other });
+    return warning.message;
+  };
   if (rules.error) return <Alert tone="error">{describeError(rules.error).message}</Alert>;
   const list = rules.data ?? [];
 
@@ -180,6 +202,9 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
                     </Button>
                   ) : null}
                 </div>
+                <p className="min-w-0 basis-full text-xs break-words text-muted-foreground">
+                  <span className="font-medium">{ts("label")}</span> {describeConditions(rule.conditions, summaryWords)}
+                </p>
               </li>
             ))}
           </ol>
@@ -201,11 +226,12 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
               <p className="font-medium">{t("beforePublish")}</p>
               <ul className="list-disc pl-5">
                 {checks.data.map((warning, index) => (
-                  <li key={index}>{warning.message}</li>
+                  <li key={index}>{warningText(warning)}</li>
                 ))}
               </ul>
             </Alert>
           ) : null}
+          {changes.data ? <DraftChanges changes={changes.data} /> : null}
           {canWrite ? (
             <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-border pt-4">
               <Input
@@ -221,6 +247,11 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
               <Button variant="secondary" onClick={() => replay.mutate({ limit: 500 })} disabled={replay.isPending}>
                 {replay.isPending ? t("replaying") : t("replay")}
               </Button>
+              {publishFailure ? (
+                <Alert tone="error" className="basis-full">
+                  {describeError(publishFailure).message}
+                </Alert>
+              ) : null}
               {publish.data ? (
                 <span className="text-sm text-muted-foreground">
                   {t("published", { version: publish.data.version })}
@@ -265,5 +296,51 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
       <TestPanel />
       <VersionsCard canWrite={canWrite} />
     </div>
+  );
+}
+
+type TDraftChanges = inferRouterOutputs<AppRouter>["rules"]["draftChanges"];
+
+/** What publishing now would change (rules added, removed, edited, by name), or that nothing would. */
+function DraftChanges({ changes }: { changes: TDraftChanges }) {
+  const t = useTranslations("rules.changes");
+  const tv = useTranslations("rules.versions");
+  const tf = useTranslations("rules.ruleFields");
+  const ts = useTranslations("rules.summary");
+  const format = useFormatter();
+  const quote = (name: string) => ts("quote", { text: name });
+  const names = (list: { name: string }[]) => format.list(list.map((rule) => quote(rule.name)));
+  if (!changes.hasChanges)
+    return changes.publishedVersion === null ? null : (
+      <p className="mt-4 text-sm text-muted-foreground" data-testid="draft-changes">
+        {t("upToDate", { version: changes.publishedVersion })}
+      </p>
+    );
+  return (
+    <Alert tone="info" className="mt-4 break-words">
+      <section aria-label={t("label")} data-testid="draft-changes">
+        <p className="font-medium">
+          {changes.publishedVersion === null ? t("unpublished") : t("differs", { version: changes.publishedVersion })}
+        </p>
+        <ul className="list-disc pl-5">
+          {changes.added.length > 0 ? <li>{t("added", { names: names(changes.added) })}</li> : null}
+          {changes.removed.length > 0 ? <li>{t("removed", { names: names(changes.removed) })}</li> : null}
+          {changes.edited.length > 0 ? (
+            <li>
+              {t("edited", {
+                names: format.list(
+                  changes.edited.map((rule) =>
+                    tv("editedRule", {
+                      name: quote(rule.name),
+                      fields: format.list(rule.fields.map((field) => tf(field))),
+                    }),
+                  ),
+                ),
+              })}
+            </li>
+          ) : null}
+        </ul>
+      </section>
+    </Alert>
   );
 }

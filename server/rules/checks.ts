@@ -6,6 +6,10 @@ export type TRuleWarning = {
   rule: string;
   kind: "unreachable" | "contradictory" | "duplicate";
   message: string;
+  /** The other rule involved (the earlier rule that stops, or the twin), for the page to word it. */
+  other?: string;
+  /** The fact whose conditions contradict each other. */
+  fact?: string;
 };
 
 /** A condition in a canonical text form (object keys sorted), to compare trees. */
@@ -59,7 +63,7 @@ function bounds(leaf: TLeafCondition): { min: number; max: number } | null {
 }
 
 /** A reason an `all` group can never hold (numeric bounds that do not meet, two different values), or null. */
-function contradiction(condition: TCondition): string | null {
+function contradiction(condition: TCondition): { fact: string; text: string } | null {
   if ("any" in condition) {
     const reasons = condition.any.map(contradiction);
     return reasons.length > 0 && reasons.every(Boolean) ? reasons[0]! : null;
@@ -77,12 +81,16 @@ function contradiction(condition: TCondition): string | null {
     if (range) {
       const current = ranges.get(child.fact) ?? { min: -Infinity, max: Infinity };
       const next = { min: Math.max(current.min, range.min), max: Math.min(current.max, range.max) };
-      if (next.min > next.max) return `its conditions on ${child.fact} cannot all hold at once`;
+      if (next.min > next.max)
+        return { fact: child.fact, text: `its conditions on ${child.fact} cannot all hold at once` };
       ranges.set(child.fact, next);
     }
     if (child.operator === "equal" && typeof child.value !== "number") {
       if (equals.has(child.fact) && equals.get(child.fact) !== child.value) {
-        return `it needs ${child.fact} to be both ${JSON.stringify(equals.get(child.fact))} and ${JSON.stringify(child.value)}`;
+        return {
+          fact: child.fact,
+          text: `it needs ${child.fact} to be both ${JSON.stringify(equals.get(child.fact))} and ${JSON.stringify(child.value)}`,
+        };
       }
       equals.set(child.fact, child.value);
     }
@@ -105,7 +113,8 @@ export function checkRuleset(rules: readonly TRule[]): TRuleWarning[] {
         ruleId: rule.id,
         rule: rule.name,
         kind: "contradictory",
-        message: `“${rule.name}” can never match: ${reason}.`,
+        message: `“${rule.name}” can never match: ${reason.text}.`,
+        fact: reason.fact,
       });
     }
     for (const earlier of ordered.slice(0, index)) {
@@ -119,6 +128,7 @@ export function checkRuleset(rules: readonly TRule[]): TRuleWarning[] {
           rule: rule.name,
           kind: "unreachable",
           message: `“${rule.name}” never runs: “${earlier.name}” comes first, matches every message it would, and stops.`,
+          other: earlier.name,
         });
         break;
       }
@@ -130,6 +140,7 @@ export function checkRuleset(rules: readonly TRule[]): TRuleWarning[] {
         rule: rule.name,
         kind: "duplicate",
         message: `“${rule.name}” has the same conditions as “${twin.name}”.`,
+        other: twin.name,
       });
     }
   }

@@ -191,12 +191,26 @@ async function replaceDraft(tx: TDbOrTx, snapshot: TRule[]) {
     await tx.insert(rules).values(snapshot.map(({ id, ...rule }) => ({ ...fields(ZRuleInput.parse(rule)), id })));
 }
 
+/**
+ * JSON with object keys sorted: a snapshot read back from jsonb (keys in jsonb's order) and the
+ * draft (keys in the schema's order) hold the same rule in different key orders.
+ */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
 /** What changed between two rulesets, rule by rule (matched by id). */
 export function diffRulesets(before: readonly TRule[], after: readonly TRule[]) {
   const old = new Map(before.map((rule) => [rule.id, rule]));
   const now = new Map(after.map((rule) => [rule.id, rule]));
   const changedFields = (a: TRule, b: TRule) =>
-    (Object.keys(b) as (keyof TRule)[]).filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
+    (Object.keys(b) as (keyof TRule)[]).filter((key) => canonicalJson(a[key]) !== canonicalJson(b[key]));
   return {
     added: after.filter((rule) => !old.has(rule.id)).map((rule) => ({ id: rule.id, name: rule.name })),
     removed: before.filter((rule) => !now.has(rule.id)).map((rule) => ({ id: rule.id, name: rule.name })),
@@ -211,6 +225,21 @@ export async function diffVersion(db: TDbOrTx, version: number) {
   const after = await getVersion(db, version);
   const before = version > 1 ? await getVersion(db, version - 1).catch(() => []) : [];
   return diffRulesets(before, after);
+}
+
+/**
+ * What publishing now would change: the draft against the published version's snapshot, rule by
+ * rule (before the first publish, every draft rule is added). The Rules page shows it before anyone
+ * publishes.
+ */
+export async function diffDraft(db: TDbOrTx) {
+  const [published, draft] = await Promise.all([getPublishedVersion(db), listDraftRules(db)]);
+  const diff = diffRulesets(published?.rules ?? [], draft);
+  return {
+    publishedVersion: published?.version ?? null,
+    hasChanges: diff.added.length + diff.removed.length + diff.edited.length > 0,
+    ...diff,
+  };
 }
 
 /** The ruleset as a JSON document others can import. */

@@ -6,6 +6,7 @@ import { OPERATORS } from "~/server/rules/operators";
 import {
   createRule,
   deleteRule,
+  diffDraft,
   diffVersion,
   exportDraft,
   getVersion,
@@ -61,6 +62,8 @@ export const rulesRouter = createTRPCRouter({
   publish: requireAccess("config", "write")
     .input(ZPublishInput)
     .mutation(({ ctx, input }) => publishDraft(ctx.db, ctx.user, input)),
+  /** What publishing now would change: rules added, removed and edited since the published version. */
+  draftChanges: requireAccess("config", "read").query(({ ctx }) => diffDraft(ctx.db)),
   versions: requireAccess("config", "read").query(({ ctx }) => listVersions(ctx.db)),
   version: requireAccess("config", "read")
     .input(ZVersion)
