@@ -1,6 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { LOCALES, type TLocale } from "../../server/i18n/locales";
-import { MESSAGES, NAMESPACES } from "../../server/i18n/messages";
 import { expectAccessible, expectNoSidewaysScroll, login, PHONE } from "./helpers";
 
 /**
@@ -37,6 +38,23 @@ const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
 const SIZES = { desktop: { viewport: { width: 1440, height: 900 } }, phone: PHONE } as const;
 
 type TTree = { [key: string]: string | TTree };
+
+/** The catalogues as the app loads them (server/i18n/messages/<locale>/<namespace>.json), read from disk. */
+const CATALOGUES = path.resolve(import.meta.dirname, "../../server/i18n/messages");
+const NAMESPACES = readdirSync(path.join(CATALOGUES, "en"))
+  .filter((name) => name.endsWith(".json"))
+  .map((name) => name.slice(0, -".json".length));
+const MESSAGES = Object.fromEntries(
+  LOCALES.map((locale) => [
+    locale,
+    Object.fromEntries(
+      NAMESPACES.map((namespace) => [
+        namespace,
+        JSON.parse(readFileSync(path.join(CATALOGUES, locale, `${namespace}.json`), "utf8")) as TTree,
+      ]),
+    ),
+  ]),
+) as Record<TLocale, TTree>;
 function flatten(tree: TTree, prefix = "", out = new Map<string, string>()): Map<string, string> {
   for (const [key, value] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${key}` : key;
