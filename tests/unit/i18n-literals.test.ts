@@ -5,7 +5,16 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Attributes people read or hear. */
-const READ_ATTRIBUTES = new Set(["title", "aria-label", "placeholder", "alt", "label", "description", "heading", "summary"]);
+const READ_ATTRIBUTES = new Set([
+  "title",
+  "aria-label",
+  "placeholder",
+  "alt",
+  "label",
+  "description",
+  "heading",
+  "summary",
+]);
 /** Words that are the same in every language: names. */
 const NAMES = new Set(["Switchboard", "WhatsApp", "API", "JSON", "curl", "Gemini", "CSV", "URL", "OK"]);
 
