@@ -9,6 +9,24 @@ describe("operators", () => {
     expect(op("containsWord", "pricelist", "price")).toBe(false);
     expect(op("containsWord", 42, "price")).toBe(false);
   });
+  it("containsWord also matches the word's plural and singular (English, Spanish, Portuguese)", () => {
+    const pairs = [
+      ["What are your prices?", "price"],
+      ["one price only", "prices"],
+      ["in all cities", "city"],
+      ["las luces no funcionan", "luz"],
+      ["Quais são os botões?", "botão"],
+      ["meus pedidos", "pedido"],
+      ["vendem animais?", "animal"],
+      ["dois itens", "item"],
+      ["Tienen FLORES?", "flor"],
+    ];
+    for (const [text, word] of pairs) expect(op("containsWord", text, word), `${word} in ${text}`).toBe(true);
+    expect(op("containsWord", "the prize", "price")).toBe(false);
+    expect(op("containsWord", "pricelists", "price")).toBe(false);
+    expect(op("containsWord", "a cat", "cats")).toBe(true);
+    expect(op("containsWord", "is", "i")).toBe(false);
+  });
   it("containsAnyOf matches any phrase as a substring, ignoring case and accents", () => {
     expect(op("containsAnyOf", "Quero falar com um HUMANO", ["agent", "humano"])).toBe(true);
     expect(op("containsAnyOf", "Olá", ["ola"])).toBe(true);

@@ -2,18 +2,38 @@ import safeRegex from "safe-regex2";
 import { z } from "zod";
 import { fold } from "~/server/lib/fold";
 import type { TFactType, TFactValue } from "./facts";
+import { wordForms } from "./word-forms";
 
 /**
  * The last message's text, folded and split once: every rule tests the same text, one message
  * after another, so a one-entry memo saves the work for all but the first rule.
  */
-let memo: { text: string; folded: string; words: string[] } | null = null;
-function folded(text: string): { folded: string; words: string[] } {
+let memo: { text: string; folded: string; words: string[]; forms: Set<string> | null } | null = null;
+function folded(text: string): { folded: string; words: string[]; forms: Set<string> | null } {
   if (memo?.text !== text) {
     const value = fold(text);
-    memo = { text, folded: value, words: value.split(/[^\p{L}\p{N}]+/u).filter(Boolean) };
+    memo = { text, folded: value, words: value.split(/[^\p{L}\p{N}]+/u).filter(Boolean), forms: null };
   }
   return memo;
+}
+
+/** Every form of every word of the text (plurals and singulars), built the first time a rule asks. */
+function formsOf(text: string): Set<string> {
+  const entry = folded(text);
+  entry.forms ??= new Set(entry.words.flatMap(wordForms));
+  return entry.forms;
+}
+
+const valueForms = new Map<string, string[]>();
+/** A rule value's word forms, remembered (rule values repeat for every message). */
+function formsOfValue(value: string): string[] {
+  let forms = valueForms.get(value);
+  if (!forms) {
+    forms = wordForms(fold(value).trim());
+    if (valueForms.size > 1_000) valueForms.clear();
+    valueForms.set(value, forms);
+  }
+  return forms;
 }
 
 const regexCache = new Map<string, RegExp>();
@@ -68,7 +88,11 @@ export const BUILT_IN_OPERATORS: Record<string, TOperatorFn> = {
 };
 
 export const CUSTOM_OPERATORS: Record<string, TOperatorFn> = {
-  containsWord: (a, b) => typeof a === "string" && typeof b === "string" && folded(a).words.includes(fold(b).trim()),
+  // The word, in any case, with or without accents, singular or plural (see word-forms.ts).
+  containsWord: (a, b) =>
+    typeof a === "string" &&
+    typeof b === "string" &&
+    (folded(a).words.includes(fold(b).trim()) || formsOfValue(b).some((form) => formsOf(a).has(form))),
   containsAnyOf: (a, b) =>
     typeof a === "string" &&
     asList(b).some((item) => typeof item === "string" && folded(a).folded.includes(fold(item))),
