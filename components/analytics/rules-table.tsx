@@ -61,7 +61,7 @@ export function RulesTable({
                     href={`/rules?rule=${encodeURIComponent(row.ruleId)}`}
                     className="font-medium underline-offset-2 hover:underline focus-visible:underline"
                   >
-                    {row.name}
+                    <span translate="no">{row.name}</span>
                   </Link>
                 </Td>
                 <Td className="text-right tabular-nums">{fmt.count(row.evaluations)}</Td>

@@ -87,7 +87,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: { name: string; key
           {SCOPES.map((scope) => (
             <label key={scope} className="flex items-baseline gap-2">
               <input type="checkbox" name={`scope-${scope}`} defaultChecked={scope === "read"} />
-              <span className="font-mono">{scope}</span>
+              <code translate="no">{scope}</code>
               <span className="text-muted-foreground">— {t(`scope.${scope}`)}</span>
             </label>
           ))}
@@ -169,7 +169,7 @@ export function ApiKeysPanel({ canWrite }: { canWrite: boolean }) {
                     <span className="flex gap-1">
                       {key.scopes.map((scope) => (
                         <Badge key={scope} tone={scope === "write" ? "warning" : "neutral"}>
-                          {scope}
+                          <code translate="no">{scope}</code>
                         </Badge>
                       ))}
                     </span>

@@ -34,10 +34,10 @@ const METHOD_TONE = {
   delete: "danger",
 } as const;
 
-/** Text with `code` spans, as the document's descriptions are written. */
+/** Text with `code` spans, as the document's descriptions are written (in English: the API's own words). */
 function InlineCode({ text }: { text: string }) {
   return (
-    <>
+    <span lang="en">
       {text.split(/(`[^`]+`)/).map((part, index) =>
         part.startsWith("`") && part.endsWith("`") ? (
           <code key={index} className="rounded bg-muted px-1 text-[0.9em] text-foreground">
@@ -47,7 +47,7 @@ function InlineCode({ text }: { text: string }) {
           <Fragment key={index}>{part}</Fragment>
         ),
       )}
-    </>
+    </span>
   );
 }
 
@@ -115,7 +115,11 @@ function OperationView({ doc, base, entry }: { doc: TOpenApiDocument; base: stri
             {t("scope", { scope: operation["x-scope"] })}
           </Badge>
         ) : null}
-        {operation.summary ? <span className="text-sm">{operation.summary}</span> : null}
+        {operation.summary ? (
+          <span className="text-sm" lang="en">
+            {operation.summary}
+          </span>
+        ) : null}
       </header>
       {operation.description ? (
         <p className="text-sm text-muted-foreground">
@@ -278,7 +282,7 @@ function ReferenceBody({ doc }: { doc: TOpenApiDocument }) {
       <nav aria-label={t("sections")} className="flex flex-wrap gap-2 text-sm">
         {groups.map(([tag]) => (
           <a key={tag} href={`#api-tag-${tag}`} className="rounded-md border border-border px-2 py-1 hover:bg-muted">
-            {tag}
+            <span lang="en">{tag}</span>
           </a>
         ))}
         <a href="#api-errors-title" className="rounded-md border border-border px-2 py-1 hover:bg-muted">
@@ -289,7 +293,7 @@ function ReferenceBody({ doc }: { doc: TOpenApiDocument }) {
       {groups.map(([tag, entries]) => (
         <section key={tag} aria-labelledby={`api-tag-${tag}`} className="flex flex-col gap-3">
           <h3 id={`api-tag-${tag}`} className="scroll-mt-4 text-lg font-semibold">
-            {tag}
+            <span lang="en">{tag}</span>
           </h3>
           {entries.map((entry) => (
             <OperationView key={`${entry.method} ${entry.path}`} doc={doc} base={base} entry={entry} />

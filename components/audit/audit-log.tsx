@@ -180,7 +180,7 @@ export function AuditLog() {
                   </Td>
                   <Td className="min-w-40">
                     {entityText(row.entity)}
-                    <span className="ml-1 font-medium break-all">
+                    <span className="ml-1 font-medium break-all" translate="no">
                       {entityLabel(row.after) ?? entityLabel(row.before)}
                     </span>
                     {row.entityId ? (

@@ -138,7 +138,9 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
                 <div className="min-w-0">{nameOf(contact)}</div>
                 <div className="font-mono text-xs break-all">{contact.waId}</div>
                 {contact.tags.length > 0 ? (
-                  <div className="text-xs break-words text-muted-foreground">{contact.tags.join(", ")}</div>
+                  <div className="text-xs break-words text-muted-foreground" translate="no">
+                    {contact.tags.join(", ")}
+                  </div>
                 ) : null}
                 <div className="text-xs text-muted-foreground">
                   {t("list.lastInteraction")}: {lastInteraction(contact.lastInteractionAt)}
@@ -163,7 +165,7 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
                     <Td>{nameOf(contact)}</Td>
                     <Td className="font-mono text-xs">{contact.waId}</Td>
                     <Td>{t(`relationship.${contact.relationship}`)}</Td>
-                    <Td>{contact.tags.join(", ")}</Td>
+                    <Td translate="no">{contact.tags.join(", ")}</Td>
                     <Td>{lastInteraction(contact.lastInteractionAt)}</Td>
                   </tr>
                 ))}

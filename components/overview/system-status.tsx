@@ -69,7 +69,9 @@ export function SystemStatus({ health }: { health: THealth }) {
             <tbody>
               {health.queues.sizes.map((queue) => (
                 <tr key={queue.name}>
-                  <Td className="font-mono text-xs">{queue.name}</Td>
+                  <Td className="text-xs">
+                    <code translate="no">{queue.name}</code>
+                  </Td>
                   <Td>{format.number(queue.queued, "integer")}</Td>
                   <Td>{format.number(queue.active, "integer")}</Td>
                   <Td>{format.number(queue.deferred, "integer")}</Td>

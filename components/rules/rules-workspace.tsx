@@ -159,7 +159,9 @@ export function RulesWorkspace({ canWrite }: { canWrite: boolean }) {
                   ⠿
                 </span>
                 <span className="w-6 text-muted-foreground">{index + 1}</span>
-                <span className="min-w-0 font-medium break-words">{rule.name}</span>
+                <span className="min-w-0 font-medium break-words" translate="no">
+                  {rule.name}
+                </span>
                 {rule.enabled ? null : <Badge>{t("disabled")}</Badge>}
                 {rule.stopOnMatch ? <Badge>{t("stops")}</Badge> : null}
                 {rule.schedule ? <Badge>{t("schedule", { hours: rule.schedule.hours })}</Badge> : null}

@@ -36,7 +36,11 @@ export function SessionCard({
   return (
     <Card data-testid="session-card" data-session-id={session.id}>
       <CardHeader
-        title={<span className="break-all">{session.name}</span>}
+        title={
+          <span className="break-all" translate="no">
+            {session.name}
+          </span>
+        }
         description={description}
         actions={
           <div className="flex min-w-0 flex-col items-end gap-2 text-right">

@@ -3,7 +3,8 @@ import { cn } from "./cn";
 
 export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
   return (
-    <div className="overflow-x-auto">
+    // Focusable, so a keyboard can scroll a table wider than a phone (axe: scrollable-region-focusable).
+    <div className="overflow-x-auto" tabIndex={0}>
       <table className={cn("w-full text-left text-sm", className)} {...props} />
     </div>
   );

@@ -16,8 +16,13 @@ const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
   {
     path: "/contacts",
     open: async (page) => {
-      await page.locator('a[href^="/contacts/"]').first().click();
-      await page.waitForURL(/\/contacts\/[0-9a-f-]{36}/);
+      const href = await page.evaluate(
+        () =>
+          [...document.querySelectorAll<HTMLAnchorElement>('a[href^="/contacts/"]')]
+            .map((link) => link.getAttribute("href") ?? "")
+            .find((path) => /^\/contacts\/[0-9a-f-]{36}$/.test(path)) ?? "/contacts/none",
+      );
+      await page.goto(href);
     },
   },
   { path: "/profiles" },
@@ -85,7 +90,11 @@ function englishPatterns(locale: TLocale): RegExp[] {
   return patterns;
 }
 
-/** Visible text nodes, and the labels people hear or see (aria-label, title, placeholder, alt). */
+/**
+ * Visible text nodes, and the labels people hear or see (aria-label, title, placeholder, alt);
+ * not code and names marked `translate="no"` (rule and session names, tags, queue names), nor
+ * text marked as another language (`lang="en"`: the REST API's own reference).
+ */
 async function readableTexts(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const texts: string[] = [];
@@ -95,6 +104,8 @@ async function readableTexts(page: Page): Promise<string[]> {
       const text = node.textContent?.trim();
       if (!text || !parent || ["SCRIPT", "STYLE", "NOSCRIPT"].includes(parent.tagName)) continue;
       if (!parent.checkVisibility() && !parent.closest(".sr-only")) continue;
+      if (parent.closest('code, pre, kbd, [translate="no"]')) continue;
+      if (parent.closest("[lang]")?.getAttribute("lang") !== document.documentElement.lang) continue;
       texts.push(text);
     }
     for (const element of document.body.querySelectorAll("[aria-label], [title], [placeholder], img[alt]")) {
