@@ -66,14 +66,16 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error, ctx }) {
       // Validation and the fixed refusals in the caller's language, each field named as the form
-      // shows it; a message the schema or the domain wrote itself is kept as written.
-      const t = errorTranslator(ctx?.locale ?? DEFAULT_LOCALE);
+      // shows it; a message the schema or the domain wrote itself comes from the catalogue's
+      // `domain` namespace when it is there (server/i18n/domain.ts), else as written.
+      const locale = ctx?.locale ?? DEFAULT_LOCALE;
+      const t = errorTranslator(locale);
       const cause = error.cause;
       const fields =
         cause instanceof ZodError
           ? cause.issues.map((issue) => [issue.path.join(".") || "input", describeIssue(t, issue)] as const)
           : cause instanceof AppError && cause.fieldErrors
-            ? Object.entries(cause.fieldErrors)
+            ? Object.entries(cause.localized(locale).fieldErrors ?? {})
             : undefined;
       // superjson refuses to send an object with a key such as "constructor": such a field is
       // named by its path under "input".
@@ -85,7 +87,9 @@ const t = initTRPC
           ? t("internal")
           : cause instanceof ZodError
             ? describeIssues(t, cause.issues)
-            : shape.message;
+            : cause instanceof AppError
+              ? cause.localized(locale).message
+              : shape.message;
       // Never send a stack trace to the browser.
       return {
         ...shape,

@@ -1,6 +1,7 @@
 import { createTranslator } from "use-intl/core";
 import { z } from "zod";
 import type { TRole } from "~/server/auth/roles";
+import { domainText } from "./domain";
 import { FORMATS } from "./formats";
 import type { TLocale } from "./locales";
 import { MESSAGES } from "./messages";
@@ -10,7 +11,9 @@ import { MESSAGES } from "./messages";
  * namespace of the catalogue, for server code with no React around it (the tRPC error formatter).
  */
 export function errorTranslator(locale: TLocale) {
-  return createTranslator({ locale, messages: MESSAGES[locale], namespace: "errors", formats: FORMATS });
+  const t = createTranslator({ locale, messages: MESSAGES[locale], namespace: "errors", formats: FORMATS });
+  // A schema's own message ("Enter a name"), in this language when the catalogue has it.
+  return Object.assign(t, { own: (message: string) => domainText(locale, message) });
 }
 export type TErrorTranslator = ReturnType<typeof errorTranslator>;
 
@@ -74,7 +77,7 @@ function isZodDefault(issue: z.core.$ZodIssue): boolean {
  * long.". A message the schema wrote itself ("Enter a name") is kept as it is.
  */
 export function describeIssue(t: TErrorTranslator, issue: z.core.$ZodIssue): string {
-  if (!isZodDefault(issue)) return issue.message;
+  if (!isZodDefault(issue)) return t.own(issue.message);
   const field = localFieldLabel(t, issue.path);
   switch (issue.code) {
     case "invalid_type":
@@ -126,7 +129,7 @@ export function describeIssues(t: TErrorTranslator, issues: readonly z.core.$Zod
       .map((issue) =>
         isZodDefault(issue) || !issue.path.length
           ? describeIssue(t, issue)
-          : `${localFieldLabel(t, issue.path)}: ${issue.message}`,
+          : `${localFieldLabel(t, issue.path)}: ${t.own(issue.message)}`,
       )
       .join("; "),
   });
