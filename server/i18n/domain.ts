@@ -27,7 +27,7 @@ function flatten(tree: TTree, prefix = "", out = new Map<string, string>()): Map
   return out;
 }
 
-const ENGLISH = flatten(MESSAGES.en.domain as TTree);
+const ENGLISH = flatten(MESSAGES.en.domain);
 /** English text → key, for messages without arguments. */
 export const DOMAIN_KEY_OF_ENGLISH = new Map(
   [...ENGLISH].filter(([, text]) => !/[{}]/.test(text)).map(([key, text]) => [text, key] as const),
@@ -40,7 +40,7 @@ function translator(locale: TLocale) {
   if (!t) {
     const created = createTranslator({
       locale,
-      messages: MESSAGES[locale].domain as TTree,
+      messages: MESSAGES[locale].domain,
       formats: FORMATS,
       onError: () => undefined,
     });
