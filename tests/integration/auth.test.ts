@@ -170,7 +170,12 @@ describe("server-side sessions", () => {
   it("a signed-out session stays out", async () => {
     const agent = await insertUser(database.db, "agent");
     const sessionId = await start(agent);
-    expect(await load(agent, sessionId)).toEqual({ user: agent, sessionId, needsTwoFactorEnrolment: false });
+    expect(await load(agent, sessionId)).toEqual({
+      user: agent,
+      sessionId,
+      needsTwoFactorEnrolment: false,
+      locale: null,
+    });
     await revokeUserSession(database.db, sessionId, "signed_out");
     expect(await load(agent, sessionId)).toBeNull();
     const [row] = await database.db.select().from(userSessions).where(eq(userSessions.id, sessionId));

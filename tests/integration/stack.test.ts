@@ -412,8 +412,8 @@ describe("npm start", () => {
         ],
       });
       expect(await childPid(stack, "worker")).toBe(newWorkerPid);
-      // The Overview page shows the same figures.
-      const overview = await fetch(`${base}/`, {
+      // The System page shows the same figures.
+      const overview = await fetch(`${base}/system`, {
         headers: { cookie: await signInCookies(port, "owner@example.test", "a-long-password") },
       });
       const html = await overview.text();
