@@ -59,7 +59,9 @@ export function VersionsCard({ canWrite }: { canWrite: boolean }) {
                   </Td>
                   <Td className="whitespace-nowrap">{format.dateTime(new Date(version.publishedAt), "short")}</Td>
                   <Td>{format.number(version.rules, "integer")}</Td>
-                  <Td className="min-w-40 break-words">{version.note}</Td>
+                  <Td className="min-w-40 break-words" translate="no">
+                    {version.note}
+                  </Td>
                   <Td className="text-right whitespace-nowrap">
                     <Button
                       size="sm"
