@@ -5,6 +5,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { contactIdentities, contacts, contextProfiles, events } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
+import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
@@ -173,10 +174,7 @@ export function readCsv(input: string): TCsvTable {
       const lines = text.split("\n");
       let opened = lastLine + 1;
       while (opened < lines.length && lines[opened - 1]?.trim() === "") opened += 1;
-      throw new AppError(
-        "BAD_REQUEST",
-        `The quoted value that starts on line ${opened} is never closed, so the rest of the file cannot be read. Check the quotes on that line.`,
-      );
+      throw new AppError("BAD_REQUEST", serverText("contacts.quoteNotClosed", { line: opened }));
     }
     const line = typeof error.lines === "number" ? error.lines : lastLine + 1;
     table.unreadable.push({ line, reason: `The row cannot be read (${error.message}).`, phone: null });
@@ -184,10 +182,7 @@ export function readCsv(input: string): TCsvTable {
   if (table.headers.length === 0) throw new AppError("BAD_REQUEST", "The file is empty: it needs a header row.");
   // Reading stopped at the limit (blank rows count towards it): the file has more than it read.
   if (table.rows.length > MAX_IMPORT_ROWS || records.length >= MAX_IMPORT_ROWS + 2) {
-    throw new AppError(
-      "BAD_REQUEST",
-      `The file has more than ${MAX_IMPORT_ROWS.toLocaleString("en")} rows; split it into smaller files.`,
-    );
+    throw new AppError("BAD_REQUEST", serverText("contacts.tooManyRows", { max: MAX_IMPORT_ROWS }));
   }
   return table;
 }
@@ -233,7 +228,8 @@ export function resolveMapping(
     return { mapping, error: mappingError(headers, mapping) };
   }
   const unknown = Object.keys(given).find((header) => !headers.includes(header));
-  if (unknown !== undefined) throw new AppError("BAD_REQUEST", `The file has no column “${unknown}”.`);
+  if (unknown !== undefined)
+    throw new AppError("BAD_REQUEST", serverText("contacts.noSuchColumn", { column: unknown }));
   const mapping = Object.fromEntries(headers.map((header) => [header, given[header] ?? "ignore"]));
   return { mapping, error: mappingError(headers, mapping) };
 }

@@ -3,6 +3,7 @@ import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx, TTx } from "~/db/client";
 import { contactIdentities, contacts, messages, threadNotes, threads } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
+import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { pgArray } from "~/server/lib/sql";
@@ -397,7 +398,7 @@ export async function linkIdentities(
   const lid: TIdentity = { kind: "lid", value: link.lid.replace(/(?::\d+)?@lid$/, "") };
   const phone: TIdentity = { kind: "phone", value: link.phone.startsWith("+") ? link.phone : `+${link.phone}` };
   if (!isValidIdentity(lid) || !isValidIdentity(phone)) {
-    throw new AppError("BAD_REQUEST", `Cannot link "${link.lid}" and "${link.phone}": not a LID and a phone number.`);
+    throw new AppError("BAD_REQUEST", serverText("contacts.cannotLink", { lid: link.lid, phone: link.phone }));
   }
   for (let attempt = 0; ; attempt++) {
     try {

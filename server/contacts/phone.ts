@@ -7,6 +7,7 @@ import {
 } from "libphonenumber-js/max";
 import type { TDbOrTx } from "~/db/client";
 import { contactIdentities } from "~/db/schema";
+import { domainText, serverText, type TServerText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
@@ -27,27 +28,43 @@ import { getOrgSettings } from "~/server/settings/settings";
  * - `tel:` URIs, WhatsApp ids (`5511…@c.us`) and the usual punctuation are read everywhere.
  */
 
-export type TPhoneVerdict = { ok: true; e164: string } | { ok: false; reason: string };
+export type TPhoneVerdict =
+  { ok: true; e164: string } | { ok: false; reason: string; field: TServerText; message: TServerText };
+
+/** Why a number is refused: a key of `contacts.phoneReason` (and `contacts.phoneRefused`) and its values. */
+type TWhy = { kind: string; values?: Record<string, string> };
 
 const REASONS: Record<string, string> = {
-  INVALID_COUNTRY: "has no country code; start with + and the country code, or set the default country in Settings",
-  NOT_A_NUMBER: "is not a phone number",
-  TOO_SHORT: "is too short",
-  TOO_LONG: "is too long",
-  INVALID_LENGTH: "has the wrong number of digits",
+  INVALID_COUNTRY: "noCountryCode",
+  NOT_A_NUMBER: "notANumber",
+  TOO_SHORT: "tooShort",
+  TOO_LONG: "tooLong",
+  INVALID_LENGTH: "wrongLength",
 };
 
 /** The reason for a parse error, told apart where the text shows what went wrong. */
-function reasonFor(code: string, text: string): string {
+function reasonFor(code: string, text: string): TWhy {
   const digits = text.replace(/^tel:/i, "").replace(/[\s().-]/g, "");
   // 00, the international prefix of most of the world, dialled instead of + (the default
   // country's own prefix, such as 011 in the US, is understood already).
-  if (/^00[1-9]/.test(digits)) return "starts with 00; write + instead of it, then the country code";
+  if (/^00[1-9]/.test(digits)) return { kind: "startsWith00" };
   if (code === "INVALID_COUNTRY") {
     const callingCode = /^\+(\d{1,3})/.exec(digits)?.[1];
-    if (callingCode) return `does not start with a country code (+${callingCode}… is none); check the digits after +`;
+    if (callingCode) return { kind: "noSuchCountryCode", values: { code: callingCode } };
   }
-  return REASONS[code] ?? "is not a phone number";
+  return { kind: REASONS[code] ?? "notANumber" };
+}
+
+/** A refusal: the reason as a field error and in a sentence, English and as catalogue keys. */
+function refused(text: string, why: TWhy): TPhoneVerdict {
+  const values = { ...why.values, number: text };
+  const field = serverText(`contacts.phoneReason.${why.kind}`, values);
+  return {
+    ok: false,
+    reason: domainText("en", field),
+    field,
+    message: serverText(`contacts.phoneRefused.${why.kind}`, values),
+  };
 }
 
 const WA_ID_SUFFIX = /@(c\.us|s\.whatsapp\.net)$/;
@@ -93,24 +110,22 @@ export function parsePhoneNumber(
   const country = defaultCountry.toUpperCase() as CountryCode;
   try {
     const number = parsePhoneNumberWithError(text, country);
-    if (number.ext) return { ok: false, reason: `“${text}” has an extension, which WhatsApp numbers do not have` };
+    if (number.ext) return refused(text, { kind: "extension" });
     if (!number.isValid()) {
       const length = validatePhoneNumberLength(text, country);
-      return {
-        ok: false,
-        reason: `“${text}” ${
-          length
-            ? reasonFor(length, text)
-            : /^00[1-9]/.test(text.replace(/[\s().-]/g, ""))
-              ? reasonFor("", text)
-              : `is not a valid number for ${number.country ?? `+${number.countryCallingCode}`}`
-        }`,
-      };
+      return refused(
+        text,
+        length
+          ? reasonFor(length, text)
+          : /^00[1-9]/.test(text.replace(/[\s().-]/g, ""))
+            ? reasonFor("", text)
+            : { kind: "notValidFor", values: { country: number.country ?? `+${number.countryCallingCode}` } },
+      );
     }
     return { ok: true, e164: number.number };
   } catch (error) {
     const code = error instanceof ParseError ? error.message : "NOT_A_NUMBER";
-    return { ok: false, reason: `“${text}” ${reasonFor(code, text)}` };
+    return refused(text, reasonFor(code, text));
   }
 }
 
@@ -139,6 +154,6 @@ export async function resolvePhoneNumber(db: TDbOrTx, input: string, field = "ph
   const { defaultCountry } = await getOrgSettings(db);
   const known = await findKnownNumbers(db, phoneCandidates(input, defaultCountry));
   const verdict = parsePhoneNumber(input, defaultCountry, known);
-  if (!verdict.ok) throw new AppError("BAD_REQUEST", `The number ${verdict.reason}.`, { [field]: verdict.reason });
+  if (!verdict.ok) throw new AppError("BAD_REQUEST", verdict.message, { [field]: verdict.field });
   return verdict.e164;
 }

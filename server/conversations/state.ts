@@ -5,6 +5,7 @@ import type { TDb, TTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
+import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { enqueueSends } from "~/server/jobs/boss";
@@ -103,7 +104,7 @@ export async function takeOverIn(tx: TTx, user: TSessionUser, threadId: string):
   }
   if (thread.mode === "human" && thread.assignedUserId !== null) {
     const owner = await nameOf(tx, thread.assignedUserId);
-    throw new AppError("CONFLICT", `${owner} has already taken this conversation over.`);
+    throw new AppError("CONFLICT", serverText("conversations.takenOver", { owner }));
   }
   return giveTo(tx, user, thread, user.id, { takeover: true });
 }
@@ -162,7 +163,7 @@ function mayOverride(user: TSessionUser): boolean {
 
 function assertMayChange(user: TSessionUser, thread: TThreadRow, owner: string) {
   if (thread.mode === "human" && thread.assignedUserId && thread.assignedUserId !== user.id && !mayOverride(user)) {
-    throw new AppError("FORBIDDEN", `${owner} owns this conversation; ask them, or an admin, to change it.`);
+    throw new AppError("FORBIDDEN", serverText("conversations.ownedBy", { owner }));
   }
 }
 

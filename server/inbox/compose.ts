@@ -7,6 +7,7 @@ import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
 import type { TSessionUser } from "~/server/auth/roles";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { takeOverIn } from "~/server/conversations/state";
+import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { OPTED_OUT_REPLY_HOURS } from "./reply-window";
@@ -49,10 +50,7 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
         .orderBy(desc(messages.createdAt))
         .limit(1);
       if (!last || now.getTime() - last.at.getTime() > OPTED_OUT_REPLY_HOURS * 3_600_000) {
-        throw new AppError(
-          "CONFLICT",
-          `This contact opted out: you can answer them only within ${OPTED_OUT_REPLY_HOURS} hours of their last message.`,
-        );
+        throw new AppError("CONFLICT", serverText("inbox.optedOut", { hours: OPTED_OUT_REPLY_HOURS }));
       }
     }
     const stored = await queueOutboundOne(tx, boss, {

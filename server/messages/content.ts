@@ -86,7 +86,8 @@ export const ZMediaRef = z
 export type TMediaRef = z.infer<typeof ZMediaRef>;
 
 const common = { quoted: ZQuoted.optional() };
-const ZCaption = z.string().max(MAX_CAPTION_CHARS, `At most ${MAX_CAPTION_CHARS.toLocaleString("en")} characters`);
+// The catalogue translates a schema's own message by its English text: the limits are written out.
+const ZCaption = z.string().max(MAX_CAPTION_CHARS, "At most 4,096 characters");
 
 const media = <K extends TMediaKind>(kind: K) =>
   z.strictObject({ kind: z.literal(kind), ...common, media: ZMediaRef.optional(), caption: ZCaption.optional() });
@@ -114,7 +115,7 @@ export const ZMessageContent = z
       z.strictObject({
         kind: z.literal("text"),
         ...common,
-        text: z.string().max(MAX_TEXT_CHARS, `At most ${MAX_TEXT_CHARS.toLocaleString("en")} characters`),
+        text: z.string().max(MAX_TEXT_CHARS, "At most 65,536 characters"),
       }),
       media("image"),
       media("video"),
@@ -168,10 +169,7 @@ export const ZMessageContent = z
         /** The engine's own name for the type (`poll_creation`, `revoked`…). */
         engineType: z.string().max(100, "At most 100 characters"),
         /** Whatever text came with it. */
-        text: z
-          .string()
-          .max(MAX_TEXT_CHARS, `At most ${MAX_TEXT_CHARS.toLocaleString("en")} characters`)
-          .optional(),
+        text: z.string().max(MAX_TEXT_CHARS, "At most 65,536 characters").optional(),
       }),
     ],
     { error: (issue) => (issue.code === "invalid_union" ? `Pick a kind: ${CONTENT_KINDS.join(", ")}` : undefined) },
