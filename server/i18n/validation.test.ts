@@ -133,22 +133,24 @@ describe("validation messages", () => {
     );
   }
 
-  it("keeps the schema's own message (custom, or a message given to a check)", () => {
+  it("keeps the schema's own message (custom, or a message given to a check), in the reader's language when the catalogue has it", () => {
     const schema = z.object({
       name: z.string().min(1, "Enter a name"),
       end: z.string().refine(() => false, "The end must be after the start"),
+      other: z.string().min(1, "A message the catalogue does not have"),
     });
     const t = errorTranslator("es");
-    expect(issuesOf(schema, { name: "", end: "x" }).map((issue) => describeIssue(t, issue))).toEqual([
-      "Enter a name",
-      "The end must be after the start",
+    expect(issuesOf(schema, { name: "", end: "x", other: "" }).map((issue) => describeIssue(t, issue))).toEqual([
+      "Ingresa un nombre",
+      "El fin debe ser posterior al inicio",
+      "A message the catalogue does not have",
     ]);
   });
 
   it("lists every issue in one line, naming each field, a schema's message after its field's label", () => {
     const schema = z.object({ name: z.string().min(1, "Enter a name"), email: z.email() });
     expect(describeIssues(errorTranslator("pt-BR"), issuesOf(schema, { name: "", email: "x" }))).toBe(
-      "Verifique: Nome: Enter a name; E-mail precisa ser um e-mail, como nome@exemplo.com.",
+      "Verifique: Nome: Digite um nome; E-mail precisa ser um e-mail, como nome@exemplo.com.",
     );
   });
 

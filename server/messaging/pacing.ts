@@ -71,7 +71,8 @@ export class Pacer {
 
   private refill(perTokenMs: number) {
     const now = this.clock.now();
-    this.tokens = Math.min(this.settings.burst, this.tokens + (now - this.refilledAt) / perTokenMs);
+    const refilled = this.tokens + (now - this.refilledAt) / perTokenMs;
+    this.tokens = Math.min(this.settings.burst, refilled);
     this.refilledAt = now;
   }
 }

@@ -4,6 +4,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { ruleVersions, rules } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
+import { serverText } from "~/server/i18n/domain";
 import { ZRuleInput, type TRule, type TRuleInput } from "./schema";
 
 /** Serialises publishing (version numbers) and edits that rewrite the whole draft. */
@@ -171,7 +172,7 @@ export async function listVersions(db: TDbOrTx): Promise<TVersionSummary[]> {
 
 export async function getVersion(db: TDbOrTx, version: number): Promise<TRule[]> {
   const [row] = await db.select().from(ruleVersions).where(eq(ruleVersions.version, version));
-  if (!row) throw new AppError("NOT_FOUND", `There is no version ${version}.`);
+  if (!row) throw new AppError("NOT_FOUND", serverText("rules.noSuchVersion", { version }));
   return ZSnapshot.parse(row.snapshot);
 }
 

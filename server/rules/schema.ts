@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { domainText, serverText } from "~/server/i18n/domain";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { WEEKDAYS } from "~/server/settings/schema";
 import { FACT_NAMES, FACTS, type TFactName } from "./facts";
@@ -81,11 +82,16 @@ const ZTemplate = z
     if (unknown.length > 0) {
       context.addIssue({
         code: "custom",
-        message: `Unknown variable${unknown.length > 1 ? "s" : ""} ${unknown.map((name) => `{{${name}}}`).join(", ")}; use ${Object.keys(
-          TEMPLATE_VARIABLES,
-        )
-          .map((name) => `{{${name}}}`)
-          .join(", ")}`,
+        message: domainText(
+          "en",
+          serverText("rules.unknownVariables", {
+            count: unknown.length,
+            names: unknown.map((name) => `{{${name}}}`).join(", "),
+            known: Object.keys(TEMPLATE_VARIABLES)
+              .map((name) => `{{${name}}}`)
+              .join(", "),
+          }),
+        ),
       });
     }
   });

@@ -5,6 +5,7 @@ import { waSessions, type WA_SESSION_STATUSES } from "~/db/schema";
 import { recordEvents } from "~/server/events/events";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
+import { serverText } from "~/server/i18n/domain";
 import { getEngine, listEngines, unpublishedEngine } from "./engines";
 import { readSessionSettings, type TSessionSettings, ZSessionSettings } from "./settings";
 
@@ -251,8 +252,12 @@ export async function requestSessionAction(db: TDb, actor: TActor, sessionId: st
       throw new AppError(
         "BAD_REQUEST",
         action === "restart"
-          ? `${engine?.label ?? "This engine"} has no client to restart.`
-          : `${engine?.label ?? "This engine"} has no linked number to log out.`,
+          ? engine
+            ? serverText("sessions.noClientToRestart", { engine: engine.label })
+            : "This engine has no client to restart."
+          : engine
+            ? serverText("sessions.noNumberToLogOut", { engine: engine.label })
+            : "This engine has no linked number to log out.",
       );
     await tx
       .update(waSessions)
@@ -270,7 +275,7 @@ export async function deleteSession(db: TDb, actor: TActor, sessionId: string) {
     // A session of an engine staff cannot add (the simulator's) is built in: deleted, it could not come back.
     const engine = await getEngine(tx, session.kind);
     if (engine && !engine.addable)
-      throw new AppError("BAD_REQUEST", `The ${engine.label.toLowerCase()} session is built in and cannot be deleted.`);
+      throw new AppError("BAD_REQUEST", serverText("sessions.builtIn", { engine: engine.label.toLowerCase() }));
     await tx.delete(waSessions).where(eq(waSessions.id, sessionId));
     await recordAudit(tx, actor, {
       action: "delete",

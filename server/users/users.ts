@@ -1,4 +1,5 @@
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { domainText, serverText } from "~/server/i18n/domain";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { users, userTwoFactor } from "~/db/schema";
@@ -11,7 +12,7 @@ import { AppError, isUniqueViolation } from "~/server/errors";
 
 const ZPassword = z
   .string()
-  .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .min(MIN_PASSWORD_LENGTH, domainText("en", serverText("users.passwordTooShort", { min: MIN_PASSWORD_LENGTH })))
   .max(200, "Password must be at most 200 characters");
 
 export const ZCreateUserInput = z.object({
@@ -66,12 +67,18 @@ async function getUserForUpdate(tx: TDbOrTx, id: string) {
 }
 
 /** Refuses a change that would leave no enabled admin (nobody could manage users then). */
-async function assertAnotherActiveAdmin(tx: TDbOrTx, exceptId: string, why: string) {
+async function assertAnotherActiveAdmin(
+  tx: TDbOrTx,
+  exceptId: string,
+  refusal:
+    | "Cannot change this user's role: it is the only enabled admin."
+    | "Cannot disable this user: it is the only enabled admin.",
+) {
   const [row] = await tx
     .select({ n: count() })
     .from(users)
     .where(and(eq(users.role, "admin"), eq(users.disabled, false), ne(users.id, exceptId)));
-  if ((row?.n ?? 0) === 0) throw new AppError("CONFLICT", `${why}: it is the only enabled admin.`);
+  if ((row?.n ?? 0) === 0) throw new AppError("CONFLICT", refusal);
 }
 
 export async function createUser(db: TDb, actor: TActor, rawInput: TCreateUserInput) {
@@ -103,7 +110,7 @@ export async function updateUser(db: TDb, actor: TActor, rawInput: TUpdateUserIn
   return db.transaction(async (tx) => {
     const before = await getUserForUpdate(tx, input.id);
     if (before.role === "admin" && input.role && input.role !== "admin") {
-      await assertAnotherActiveAdmin(tx, before.id, "Cannot change this user's role");
+      await assertAnotherActiveAdmin(tx, before.id, "Cannot change this user's role: it is the only enabled admin.");
     }
     const [after] = await tx
       .update(users)
@@ -123,7 +130,7 @@ export async function setUserDisabled(db: TDb, actor: TActor, rawInput: z.infer<
   return db.transaction(async (tx) => {
     const before = await getUserForUpdate(tx, input.id);
     if (input.disabled && before.role === "admin") {
-      await assertAnotherActiveAdmin(tx, before.id, "Cannot disable this user");
+      await assertAnotherActiveAdmin(tx, before.id, "Cannot disable this user: it is the only enabled admin.");
     }
     const [after] = await tx
       .update(users)
