@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ZOrgSettings } from "~/server/settings/schema";
+import { domainText, serverText } from "./domain";
 import { LOCALES, type TLocale } from "./locales";
 import { describeIssue, describeIssues, describeRoleRefusal, errorTranslator, localFieldLabel } from "./validation";
 
@@ -145,6 +146,17 @@ describe("validation messages", () => {
       "El fin debe ser posterior al inicio",
       "A message the catalogue does not have",
     ]);
+  });
+
+  it("renders a schema's message built from values (a custom issue carrying its key) in the reader's language", () => {
+    const canned = z.object({ body: z.string() }).superRefine((_value, context) => {
+      const text = serverText("inbox.unknownVariables", { count: 2, names: "{{a}}, {{b}}" });
+      context.addIssue({ code: "custom", path: ["body"], message: domainText("en", text), params: { text } });
+    });
+    const [issue] = issuesOf(canned, { body: "x" });
+    expect(issue!.message).toBe("Unknown variables: {{a}}, {{b}}");
+    expect(describeIssue(errorTranslator("es"), issue!)).toBe("Variables desconocidas: {{a}}, {{b}}");
+    expect(describeIssue(errorTranslator("pt-BR"), issue!)).toBe("Variáveis desconhecidas: {{a}}, {{b}}");
   });
 
   it("lists every issue in one line, naming each field, a schema's message after its field's label", () => {

@@ -1,7 +1,7 @@
 import { createTranslator } from "use-intl/core";
 import { z } from "zod";
 import type { TRole } from "~/server/auth/roles";
-import { domainText } from "./domain";
+import { domainText, type TServerText } from "./domain";
 import { FORMATS } from "./formats";
 import type { TLocale } from "./locales";
 import { MESSAGES } from "./messages";
@@ -13,7 +13,7 @@ import { MESSAGES } from "./messages";
 export function errorTranslator(locale: TLocale) {
   const t = createTranslator({ locale, messages: MESSAGES[locale], namespace: "errors", formats: FORMATS });
   // A schema's own message ("Enter a name"), in this language when the catalogue has it.
-  return Object.assign(t, { own: (message: string) => domainText(locale, message) });
+  return Object.assign(t, { own: (message: string | TServerText) => domainText(locale, message) });
 }
 export type TErrorTranslator = ReturnType<typeof errorTranslator>;
 
@@ -58,6 +58,15 @@ export function localFieldLabel(t: TErrorTranslator, path: TPath): string {
   return humanise(name);
 }
 
+/**
+ * A schema's own message: a custom issue built from values carries its catalogue key in
+ * `params.text` (`serverText`), its `message` being the English; others are English text.
+ */
+function ownText(issue: z.core.$ZodIssue): string | TServerText {
+  const text = issue.code === "custom" ? (issue.params as { text?: TServerText } | undefined)?.text : undefined;
+  return text ?? issue.message;
+}
+
 const ZOD_SIZED = new Set(["string", "array", "set", "file"]);
 
 /**
@@ -77,7 +86,7 @@ function isZodDefault(issue: z.core.$ZodIssue): boolean {
  * long.". A message the schema wrote itself ("Enter a name") is kept as it is.
  */
 export function describeIssue(t: TErrorTranslator, issue: z.core.$ZodIssue): string {
-  if (!isZodDefault(issue)) return t.own(issue.message);
+  if (!isZodDefault(issue)) return t.own(ownText(issue));
   const field = localFieldLabel(t, issue.path);
   switch (issue.code) {
     case "invalid_type":
@@ -129,7 +138,7 @@ export function describeIssues(t: TErrorTranslator, issues: readonly z.core.$Zod
       .map((issue) =>
         isZodDefault(issue) || !issue.path.length
           ? describeIssue(t, issue)
-          : `${localFieldLabel(t, issue.path)}: ${t.own(issue.message)}`,
+          : `${localFieldLabel(t, issue.path)}: ${t.own(ownText(issue))}`,
       )
       .join("; "),
   });

@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { domainText, serverText } from "~/server/i18n/domain";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { cannedReplies, contacts, contextProfiles, threads } from "~/db/schema";
 import { recordAudit } from "~/server/audit/audit";
@@ -17,10 +18,11 @@ export const ZCannedReplyInput = z.object({
     .superRefine((body, context) => {
       const unknown = unknownVariables(body);
       if (unknown.length > 0) {
-        context.addIssue({
-          code: "custom",
-          message: `Unknown variable${unknown.length > 1 ? "s" : ""}: ${unknown.map((name) => `{{${name}}}`).join(", ")}`,
+        const text = serverText("inbox.unknownVariables", {
+          count: unknown.length,
+          names: unknown.map((name) => `{{${name}}}`).join(", "),
         });
+        context.addIssue({ code: "custom", message: domainText("en", text), params: { text } });
       }
     }),
 });

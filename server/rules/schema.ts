@@ -80,19 +80,15 @@ const ZTemplate = z
   .superRefine((text, context) => {
     const unknown = unknownVariables(text);
     if (unknown.length > 0) {
-      context.addIssue({
-        code: "custom",
-        message: domainText(
-          "en",
-          serverText("rules.unknownVariables", {
-            count: unknown.length,
-            names: unknown.map((name) => `{{${name}}}`).join(", "),
-            known: Object.keys(TEMPLATE_VARIABLES)
-              .map((name) => `{{${name}}}`)
-              .join(", "),
-          }),
-        ),
+      const text = serverText("rules.unknownVariables", {
+        count: unknown.length,
+        names: unknown.map((name) => `{{${name}}}`).join(", "),
+        known: Object.keys(TEMPLATE_VARIABLES)
+          .map((name) => `{{${name}}}`)
+          .join(", "),
       });
+      // English as the message; the key travels in params, so the dashboard gets the person's language.
+      context.addIssue({ code: "custom", message: domainText("en", text), params: { text } });
     }
   });
 
