@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMediaEnv } from "~/server/media/env";
 import { DEFAULT_GEMINI_MODEL } from "~/server/ai/models";
 
 /**
@@ -61,6 +62,7 @@ export const ZWebhookEnv = z.object({
 export type TWebhookEnv = z.infer<typeof ZWebhookEnv>;
 
 const ZWebEnv = z.object({
+  ...ZMediaEnv.shape,
   ...ZAiEnv.shape,
   ...ZWebhookEnv.shape,
   DATABASE_URL: ZPostgresUrl,

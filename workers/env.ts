@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZMediaEnv } from "~/server/media/env";
 import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
 import { engineOptionsFromEnv, type TEngineOptions } from "./engines/registry";
 
@@ -23,6 +24,7 @@ const ZWorkerEnv = z.object({
   WORKER_ID: z.string().trim().min(1).max(200).optional(),
   /** Parallel sends per session (always one at a time per conversation). */
   WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  ...ZMediaEnv.shape,
   ...ZAiEnv.shape,
   ...ZWebhookEnv.shape,
   /** The whole AI reply, retries included, must finish within this; then the fallback is sent. */

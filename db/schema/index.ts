@@ -15,3 +15,4 @@ export * from "./user-sessions";
 export * from "./webhooks";
 export * from "./workers";
 export * from "./analytics";
+export * from "./media";

@@ -49,9 +49,30 @@ export const ZQuoted = z
   })
   .meta({ id: "QuotedMessage", description: "The message this one replies to." });
 
+/** Where a media file stands: waiting for its bytes, in the store, failed for good, or removed by retention. */
+export const MEDIA_STATES = ["pending", "stored", "failed", "removed"] as const;
+export type TMediaState = (typeof MEDIA_STATES)[number];
+
 /**
- * Where a media file is and what it is. The bytes are not here: `storageKey` names them in the
- * media store once it holds them (a later issue fills it).
+ * Why a file is not in the store (`media.error`), for the reader in words of their language:
+ * larger than the kind allows; its content is not what it claimed (a PDF sent as a photo); a
+ * type that kind cannot be; the download kept failing; WhatsApp no longer has it; retention.
+ */
+export const MEDIA_ERRORS = [
+  "too_large",
+  "type_mismatch",
+  "unsupported_type",
+  "empty",
+  "download_failed",
+  "unavailable",
+  "removed",
+] as const;
+export type TMediaError = (typeof MEDIA_ERRORS)[number];
+
+/**
+ * Where a media file is and what it is. The bytes are not here: `storageKey` (their SHA-256, hex)
+ * names them in the media store (server/media/store.ts) once it holds them; `mimeType` is then
+ * the type found from the content itself.
  */
 export const ZMediaRef = z
   .strictObject({
@@ -74,6 +95,14 @@ export const ZMediaRef = z
       .regex(/^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)$/, "Not a SHA-256 (64 hex digits or 44 base64 characters)")
       .optional(),
     storageKey: z.string().min(1).max(500, "At most 500 characters").optional(),
+    /** Absent on files from before the media store (and on content nobody fetches): shown from metadata only. */
+    state: z.enum(MEDIA_STATES).optional(),
+    /** Why the file is not stored (state `failed` or `removed`). */
+    error: z.enum(MEDIA_ERRORS).optional(),
+    /** What exactly went wrong, in English for logs and the API ("the content is application/pdf"). */
+    errorDetail: z.string().max(500, "At most 500 characters").optional(),
+    /** The server-made thumbnail of an image (its SHA-256 in the store). */
+    thumbKey: z.string().min(1).max(500, "At most 500 characters").optional(),
     durationS: z
       .number()
       .min(0)
@@ -90,7 +119,14 @@ const common = { quoted: ZQuoted.optional() };
 const ZCaption = z.string().max(MAX_CAPTION_CHARS, "At most 4,096 characters");
 
 const media = <K extends TMediaKind>(kind: K) =>
-  z.strictObject({ kind: z.literal(kind), ...common, media: ZMediaRef.optional(), caption: ZCaption.optional() });
+  z.strictObject({
+    kind: z.literal(kind),
+    ...common,
+    media: ZMediaRef.optional(),
+    caption: ZCaption.optional(),
+    /** What a voice note or audio says, written out (by Gemini, when configured): rules, AI and search read it. */
+    transcript: z.string().max(MAX_TEXT_CHARS, "At most 65,536 characters").optional(),
+  });
 
 /** One person of a shared contact card. */
 export const ZContactCard = z.strictObject({
@@ -233,10 +269,13 @@ export function textOf(content: TMessageContent): string {
     switch (content.kind) {
       case "text":
         return content.text;
-      case "image":
-      case "video":
       case "audio":
       case "voice":
+        return (
+          captionOf(content) ?? (content.transcript?.trim() ? content.transcript : `[${KIND_LABELS[content.kind]}]`)
+        );
+      case "image":
+      case "video":
       case "sticker":
         return captionOf(content) ?? `[${KIND_LABELS[content.kind]}]`;
       case "document":
@@ -425,6 +464,11 @@ const DROPPABLE = new Set([
   "durationS",
   "width",
   "height",
+  "state",
+  "error",
+  "errorDetail",
+  "thumbKey",
+  "transcript",
 ]);
 
 /**
