@@ -23,6 +23,12 @@ import en_errors from "./en/errors.json";
 import en_start from "./en/start.json";
 import en_domainA from "./en/domain-a.json";
 import en_domainB from "./en/domain-b.json";
+import en_media from "./en/media.json";
+import en_mediaLibrary from "./en/media-library.json";
+import en_domainC from "./en/domain-c.json";
+import en_domainD from "./en/domain-d.json";
+import en_domainE from "./en/domain-e.json";
+import en_domainF from "./en/domain-f.json";
 import es_common from "./es/common.json";
 import es_shell from "./es/shell.json";
 import es_home from "./es/home.json";
@@ -46,6 +52,12 @@ import es_errors from "./es/errors.json";
 import es_start from "./es/start.json";
 import es_domainA from "./es/domain-a.json";
 import es_domainB from "./es/domain-b.json";
+import es_media from "./es/media.json";
+import es_mediaLibrary from "./es/media-library.json";
+import es_domainC from "./es/domain-c.json";
+import es_domainD from "./es/domain-d.json";
+import es_domainE from "./es/domain-e.json";
+import es_domainF from "./es/domain-f.json";
 import ptBR_common from "./pt-BR/common.json";
 import ptBR_shell from "./pt-BR/shell.json";
 import ptBR_home from "./pt-BR/home.json";
@@ -69,6 +81,12 @@ import ptBR_errors from "./pt-BR/errors.json";
 import ptBR_start from "./pt-BR/start.json";
 import ptBR_domainA from "./pt-BR/domain-a.json";
 import ptBR_domainB from "./pt-BR/domain-b.json";
+import ptBR_media from "./pt-BR/media.json";
+import ptBR_mediaLibrary from "./pt-BR/media-library.json";
+import ptBR_domainC from "./pt-BR/domain-c.json";
+import ptBR_domainD from "./pt-BR/domain-d.json";
+import ptBR_domainE from "./pt-BR/domain-e.json";
+import ptBR_domainF from "./pt-BR/domain-f.json";
 import type { TLocale } from "../locales";
 
 /** The English catalogue: the source of every key, and the type of the others. */
@@ -94,8 +112,10 @@ export const en = {
   audit: en_audit,
   errors: en_errors,
   start: en_start,
-  // What domain code says (server/i18n/domain.ts), by area; two files so two people can add at once.
-  domain: { ...en_domainA, ...en_domainB },
+  media: en_media,
+  mediaLibrary: en_mediaLibrary,
+  // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
+  domain: { ...en_domainA, ...en_domainB, ...en_domainC, ...en_domainD, ...en_domainE, ...en_domainF },
 };
 export type TMessages = typeof en;
 
@@ -121,8 +141,10 @@ const es: TMessages = {
   audit: es_audit,
   errors: es_errors,
   start: es_start,
-  // What domain code says (server/i18n/domain.ts), by area; two files so two people can add at once.
-  domain: { ...es_domainA, ...es_domainB },
+  media: es_media,
+  mediaLibrary: es_mediaLibrary,
+  // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
+  domain: { ...es_domainA, ...es_domainB, ...es_domainC, ...es_domainD, ...es_domainE, ...es_domainF },
 };
 const ptBR: TMessages = {
   common: ptBR_common,
@@ -146,8 +168,10 @@ const ptBR: TMessages = {
   audit: ptBR_audit,
   errors: ptBR_errors,
   start: ptBR_start,
-  // What domain code says (server/i18n/domain.ts), by area; two files so two people can add at once.
-  domain: { ...ptBR_domainA, ...ptBR_domainB },
+  media: ptBR_media,
+  mediaLibrary: ptBR_mediaLibrary,
+  // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
+  domain: { ...ptBR_domainA, ...ptBR_domainB, ...ptBR_domainC, ...ptBR_domainD, ...ptBR_domainE, ...ptBR_domainF },
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en, es, "pt-BR": ptBR };
