@@ -95,7 +95,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                       message.direction === "in" ? "bg-primary/15" : "border border-border bg-card",
                     )}
                   >
-                    <MessageContent content={message.content} body={message.body} />
+                    <MessageContent content={message.content} body={message.body} mediaLinks={message.mediaLinks} />
                     {message.direction === "out" ? <Ticks status={message.status} /> : null}
                     {message.error ? <div className="mt-1 text-xs text-destructive">{message.error}</div> : null}
                   </div>
