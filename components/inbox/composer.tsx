@@ -408,7 +408,6 @@ export function Composer({
             <Button
               size="sm"
               variant="secondary"
-              aria-label={tAttach("label")}
               aria-describedby={attachBlocked ? attachHintId : undefined}
               disabled={Boolean(attachBlocked) || sending}
               onClick={() => fileInput.current?.click()}
