@@ -148,7 +148,7 @@ export function Composer({
     setAttachment({
       file,
       kind,
-      previewUrl: kind === "image" ? URL.createObjectURL(file) : undefined,
+      previewUrl: kind === "document" ? undefined : URL.createObjectURL(file),
     });
   };
 

@@ -4,13 +4,13 @@ import { useFormatter, useTranslations } from "next-intl";
 import type { TMediaKind } from "~/server/messages/content";
 import { formatBytes } from "./format-bytes";
 
-/** A file picked to send, before it is uploaded: the kind it will likely be sent as, and a local preview of a photo. */
+/** A file picked to send, before it is uploaded: the kind it will likely be sent as, and a local preview (photo, video, audio). */
 export type TAttachment = { file: File; kind: TMediaKind; previewUrl?: string };
 
 /**
- * The file a message will carry, shown before sending: a photo's thumbnail (a local object URL;
- * nothing is uploaded yet), or the file's name and size; a remove button; and while it
- * uploads, its progress.
+ * The file a message will carry, shown before sending: its name and size, a photo's thumbnail
+ * or a video's first frame or a player for audio (local object URLs: nothing is uploaded yet);
+ * a remove button; and while it uploads, its progress.
  */
 export function AttachmentPreview({
   attachment,
@@ -35,9 +35,17 @@ export function AttachmentPreview({
       aria-label={t("preview", { name, size })}
       data-testid="attachment-preview"
     >
-      {attachment.previewUrl ? (
+      {attachment.previewUrl && attachment.kind === "image" ? (
         // eslint-disable-next-line @next/next/no-img-element -- a local object URL of the picked file
         <img src={attachment.previewUrl} alt="" className="h-16 w-16 shrink-0 rounded object-cover" />
+      ) : attachment.previewUrl && attachment.kind === "video" ? (
+        <video
+          src={attachment.previewUrl}
+          muted
+          playsInline
+          preload="metadata"
+          className="h-16 w-24 shrink-0 rounded bg-black"
+        />
       ) : (
         <span aria-hidden="true" className="text-2xl">
           {attachment.kind === "video" ? "🎥" : attachment.kind === "audio" ? "🎵" : "📄"}
@@ -48,6 +56,15 @@ export function AttachmentPreview({
           {name}
         </div>
         <div className="text-xs text-foreground/70">{size}</div>
+        {attachment.previewUrl && attachment.kind === "audio" ? (
+          <audio
+            src={attachment.previewUrl}
+            controls
+            preload="metadata"
+            aria-label={t("previewAudio")}
+            className="mt-1 h-8 w-full max-w-64"
+          />
+        ) : null}
         {progress !== null ? (
           <progress
             className="mt-1 h-1.5 w-full"
