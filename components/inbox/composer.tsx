@@ -14,6 +14,7 @@ import {
 } from "react";
 import { AttachmentPreview, type TAttachment } from "~/components/media/attachment-preview";
 import {
+  ATTACHABLE_KINDS,
   likelyKind,
   sendableKinds,
   singleFile,
@@ -108,6 +109,21 @@ export function Composer({
   const isNoteMode = mode === "note";
   // Why the attach button is off, in words (null: it is on).
   const attachBlocked = isNoteMode ? tAttach("notInNotes") : canSend.length === 0 ? tAttach("cannotSendAny") : null;
+  // Kinds this number cannot send while it can send others: said up front, not only once picked.
+  const unsendable = ATTACHABLE_KINDS.filter((kind) => !canSend.includes(kind));
+  const partialHint =
+    !attachBlocked && unsendable.length > 0
+      ? tAttach("cannotSend", {
+          kind: format.list(
+            unsendable.map((kind) => tAttach(`kinds.${kind}`)),
+            { type: "conjunction" },
+          ),
+        })
+      : null;
+  // The picker offers what the number can send (anything, when it can send documents).
+  const accept = canSend.includes("document")
+    ? undefined
+    : canSend.map((kind) => (kind === "image" ? "image/*" : kind === "video" ? "video/*" : "audio/*")).join(",");
 
   const setAttachment = (next: TAttachment | null) => {
     setAttachmentState((previous) => {
@@ -397,9 +413,11 @@ export function Composer({
             <input
               ref={fileInput}
               type="file"
+              accept={accept}
               className="hidden"
               tabIndex={-1}
               aria-hidden="true"
+              data-testid="attach-file"
               onChange={(event) => {
                 attach(event.target.files);
                 event.target.value = "";
@@ -408,7 +426,7 @@ export function Composer({
             <Button
               size="sm"
               variant="secondary"
-              aria-describedby={attachBlocked ? attachHintId : undefined}
+              aria-describedby={attachBlocked || partialHint ? attachHintId : undefined}
               disabled={Boolean(attachBlocked) || sending}
               onClick={() => fileInput.current?.click()}
               title={attachBlocked ?? tAttach("label")}
@@ -419,9 +437,9 @@ export function Composer({
             </Button>
             <p id={hintId} className="min-w-0 text-xs text-foreground/70">
               {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}
-              {attachBlocked ? (
-                <span id={attachHintId} className={isNote ? "sr-only" : "block"}>
-                  {attachBlocked}
+              {attachBlocked || partialHint ? (
+                <span id={attachHintId} className={isNote ? "sr-only" : "block"} data-testid="attach-hint">
+                  {attachBlocked ?? partialHint}
                 </span>
               ) : null}
             </p>
