@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZMediaEnv } from "~/server/media/env";
+import { checkMediaS3Env, ZMediaEnv } from "~/server/media/env";
 import { DEFAULT_GEMINI_MODEL } from "~/server/ai/models";
 
 /**
@@ -86,7 +86,7 @@ const ZWebEnv = z.object({
   NEXTAUTH_URL: ZPublicUrl.optional(),
   /** "development" under `next dev` (the CSP then allows React's dev-only eval). */
   NODE_ENV: z.string().optional(),
-});
+}).superRefine(checkMediaS3Env);
 export type TWebEnv = z.infer<typeof ZWebEnv>;
 
 const ZStackEnv = z.object({

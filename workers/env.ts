@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZMediaEnv } from "~/server/media/env";
+import { checkMediaS3Env, ZMediaEnv } from "~/server/media/env";
 import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
 import { engineOptionsFromEnv, type TEngineOptions } from "./engines/registry";
 
@@ -31,7 +31,7 @@ const ZWorkerEnv = z.object({
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
   /** Set by npm for scripts; shown in the heartbeat. */
   npm_package_version: z.string().default("dev"),
-});
+}).superRefine(checkMediaS3Env);
 /** The worker's configuration, with each engine's options from the variables it declares (CHROMIUM_PATH, WWEBJS_*…). */
 export type TWorkerEnv = z.infer<typeof ZWorkerEnv> & { engines: TEngineOptions };
 

@@ -38,7 +38,7 @@ function files(dir: string): string[] {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return name === "i18n" ? [] : files(full);
     // The environment's checks speak to whoever starts the processes, in the logs: English.
-    if (full === path.join(ROOT, "server/env.ts")) return [];
+    if (full === path.join(ROOT, "server/env.ts") || full === path.join(ROOT, "server/media/env.ts")) return [];
     return name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts") ? [full] : [];
   });
 }
