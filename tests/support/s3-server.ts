@@ -47,7 +47,7 @@ export async function startS3Server(options: { bucket?: string } = {}): Promise<
     ["--import", "tsx", path.join(ROOT, "tests/support/s3-server.ts"), "--serve", directory, bucket],
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
       stdio: ["pipe", "pipe", "pipe"],
     },
   );
