@@ -86,7 +86,7 @@ const ZWebEnv = z.object({
   NEXTAUTH_URL: ZPublicUrl.optional(),
   /** "development" under `next dev` (the CSP then allows React's dev-only eval). */
   NODE_ENV: z.string().optional(),
-}).superRefine(checkMediaS3Env);
+});
 export type TWebEnv = z.infer<typeof ZWebEnv>;
 
 const ZStackEnv = z.object({
@@ -136,7 +136,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, 
 let webEnvCache: TWebEnv | undefined;
 /** Configuration of the web process. */
 export function webEnv(): TWebEnv {
-  webEnvCache ??= parseEnv(ZWebEnv, process.env);
+  webEnvCache ??= parseEnv(ZWebEnv.superRefine(checkMediaS3Env), process.env);
   return webEnvCache;
 }
 

@@ -31,12 +31,12 @@ const ZWorkerEnv = z.object({
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
   /** Set by npm for scripts; shown in the heartbeat. */
   npm_package_version: z.string().default("dev"),
-}).superRefine(checkMediaS3Env);
+});
 /** The worker's configuration, with each engine's options from the variables it declares (CHROMIUM_PATH, WWEBJS_*…). */
 export type TWorkerEnv = z.infer<typeof ZWorkerEnv> & { engines: TEngineOptions };
 
 /** The worker's configuration; the only place in workers/ that reads process.env. */
 export function workerEnv(): TWorkerEnv {
-  const env = parseEnv(ZWorkerEnv, process.env);
+  const env = parseEnv(ZWorkerEnv.superRefine(checkMediaS3Env), process.env);
   return { ...env, engines: engineOptionsFromEnv(process.env, env) };
 }

@@ -45,7 +45,8 @@ export function checkMediaS3Env(env: TMediaS3Fields, context: z.RefinementCtx): 
         context.addIssue({
           code: "custom",
           path: [name],
-          message: "is set but MEDIA_S3_BUCKET is not: set the bucket to store media in S3, or unset the MEDIA_S3_* variables to keep media on disk",
+          message:
+            "is set but MEDIA_S3_BUCKET is not: set the bucket to store media in S3, or unset the MEDIA_S3_* variables to keep media on disk",
         });
 }
 
@@ -56,35 +57,35 @@ export function checkMediaS3Env(env: TMediaS3Fields, context: z.RefinementCtx): 
  */
 export const ZMediaEnv = z
   .object({
-  /** Where the embedded database, the supervisor's state and (without S3) the media live. */
-  DATA_DIR: z.string().min(1).default(".data"),
-  /** The filesystem store's folder (default: DATA_DIR/media). */
-  MEDIA_DIR: z.string().min(1).optional(),
-  MEDIA_S3_BUCKET: z.string().trim().min(3).max(63).optional(),
-  /** An S3-compatible server's address (MinIO, Ceph, R2, …); unset for AWS itself. */
-  MEDIA_S3_ENDPOINT: z.url().optional(),
-  MEDIA_S3_REGION: z.string().trim().min(1).default("us-east-1"),
-  MEDIA_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
-  MEDIA_S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
-  /** Addresses objects as endpoint/bucket/key (most S3-compatible servers need it). */
-  MEDIA_S3_FORCE_PATH_STYLE: ZFlag,
-  /** A prefix for every object key, to share a bucket. */
-  MEDIA_S3_PREFIX: z
-    .string()
-    .regex(/^[\w./-]*$/, "letters, digits, dots, dashes, underscores and slashes only")
-    .default(""),
-  /** Size limits per kind, in MB (WhatsApp's own are the defaults and the maximum). */
-  MEDIA_MAX_IMAGE_MB: limitMb(5),
-  MEDIA_MAX_AUDIO_MB: limitMb(16),
-  MEDIA_MAX_VIDEO_MB: limitMb(16),
-  MEDIA_MAX_DOCUMENT_MB: limitMb(100),
-  /** How long a signed media URL in a webhook or an API answer stays valid, in seconds. */
-  MEDIA_URL_TTL_S: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 86_400)
-    .default(3_600),
+    /** Where the embedded database, the supervisor's state and (without S3) the media live. */
+    DATA_DIR: z.string().min(1).default(".data"),
+    /** The filesystem store's folder (default: DATA_DIR/media). */
+    MEDIA_DIR: z.string().min(1).optional(),
+    MEDIA_S3_BUCKET: z.string().trim().min(3).max(63).optional(),
+    /** An S3-compatible server's address (MinIO, Ceph, R2, …); unset for AWS itself. */
+    MEDIA_S3_ENDPOINT: z.url().optional(),
+    MEDIA_S3_REGION: z.string().trim().min(1).default("us-east-1"),
+    MEDIA_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+    MEDIA_S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+    /** Addresses objects as endpoint/bucket/key (most S3-compatible servers need it). */
+    MEDIA_S3_FORCE_PATH_STYLE: ZFlag,
+    /** A prefix for every object key, to share a bucket. */
+    MEDIA_S3_PREFIX: z
+      .string()
+      .regex(/^[\w./-]*$/, "letters, digits, dots, dashes, underscores and slashes only")
+      .default(""),
+    /** Size limits per kind, in MB (WhatsApp's own are the defaults and the maximum). */
+    MEDIA_MAX_IMAGE_MB: limitMb(5),
+    MEDIA_MAX_AUDIO_MB: limitMb(16),
+    MEDIA_MAX_VIDEO_MB: limitMb(16),
+    MEDIA_MAX_DOCUMENT_MB: limitMb(100),
+    /** How long a signed media URL in a webhook or an API answer stays valid, in seconds. */
+    MEDIA_URL_TTL_S: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(3_600),
   })
   .superRefine(checkMediaS3Env);
 export type TMediaEnv = z.infer<typeof ZMediaEnv>;

@@ -45,7 +45,7 @@ export async function pruneMedia(
   const batchSize = options.batchSize ?? PRUNE_BATCH;
   const cutoff = new Date(now.getTime() - options.olderThanDays * DAY_MS);
   const freed: TMediaAmount = { files: 0, bytes: 0 };
-  let failure: unknown = null;
+  let failure: Error | null = null;
 
   for (;;) {
     const batch = await db.transaction(async (tx) => {
@@ -101,7 +101,7 @@ export async function pruneMedia(
         freed.files += 1;
         freed.bytes += file.size;
       } catch (error) {
-        failure ??= error;
+        failure ??= error instanceof Error ? error : new Error(`could not remove ${file.sha256} from the media store`);
         failed.push(file.sha256);
       }
     }

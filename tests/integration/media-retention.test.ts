@@ -139,7 +139,7 @@ describe.each(mediaStoreVariants())("media retention with the $name store", ({ s
     const failing: TMediaStore = {
       ...store,
       delete: async (sha256) => {
-        if (sha256 === stuck.sha256) throw new Error("S3 DeleteObject on bucket \"x\" failed: AccessDenied");
+        if (sha256 === stuck.sha256) throw new Error('S3 DeleteObject on bucket "x" failed: AccessDenied');
         await store.delete(sha256);
       },
     };

@@ -104,7 +104,9 @@ describe.each(mediaStoreVariants())("the $name media store", ({ name, start }) =
     const first = await store.put(Readable.from([bytes]), { maxBytes: MB });
     const second = await store.put(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]), { maxBytes: MB });
     expect(second).toEqual(first);
-    expect(await started.listKeys()).toEqual([`${first.sha256.slice(0, 2)}/${first.sha256.slice(2, 4)}/${first.sha256}`]);
+    expect(await started.listKeys()).toEqual([
+      `${first.sha256.slice(0, 2)}/${first.sha256.slice(2, 4)}/${first.sha256}`,
+    ]);
     await store.delete(first.sha256);
   });
 
@@ -135,13 +137,16 @@ describe.each(mediaStoreVariants())("the $name media store", ({ name, start }) =
     { what: "a small file", total: 1.5 * MB, maxBytes: 1 * MB },
     // Past the first 5 MiB part: S3 has a multipart upload in flight when the limit strikes.
     { what: "a file past one upload part", total: 12 * MB, maxBytes: 8 * MB },
-  ])("[media store] $what past maxBytes is refused while it streams, leaving nothing behind", async ({ total, maxBytes }) => {
-    const source = generated(total);
-    const refused = await store.put(source.stream, { maxBytes }).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(MediaTooLargeError);
-    expect(source.state.pulled).toBeLessThan(total);
-    expect(await leftovers()).toEqual([]);
-  });
+  ])(
+    "[media store] $what past maxBytes is refused while it streams, leaving nothing behind",
+    async ({ total, maxBytes }) => {
+      const source = generated(total);
+      const refused = await store.put(source.stream, { maxBytes }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(MediaTooLargeError);
+      expect(source.state.pulled).toBeLessThan(total);
+      expect(await leftovers()).toEqual([]);
+    },
+  );
 
   it.each([
     { what: "at once", before: 100 * 1024 },
@@ -165,29 +170,33 @@ describe.each(mediaStoreVariants())("the $name media store", ({ name, start }) =
     await store.delete(first.sha256);
   });
 
-  it("[media store] a 20 MB file streams through: memory does not grow with its size", { timeout: 120_000 }, async () => {
-    const gc = collector();
-    gc();
-    const baseline = process.memoryUsage().arrayBuffers;
-    let peak = 0;
-    const total = 20 * MB;
-    const source = generated(total, 64 * 1024, (index) => {
-      // Every 1 MB: the live buffers (after a collection), wherever the put is.
-      if (index % 16 !== 0) return;
+  it(
+    "[media store] a 20 MB file streams through: memory does not grow with its size",
+    { timeout: 120_000 },
+    async () => {
+      const gc = collector();
       gc();
-      peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
-    });
-    const stored = await store.put(source.stream, { maxBytes: 25 * MB });
-    expect(stored).toEqual({ sha256: source.state.sha256, size: total });
-    // The filesystem store holds a few 64 KiB chunks; the S3 store one 5 MiB part.
-    expect(peak).toBeLessThan(12 * MB);
-    console.info(`${name}: live buffers peaked ${(peak / MB).toFixed(1)} MB above the start during a 20 MB put`);
+      const baseline = process.memoryUsage().arrayBuffers;
+      let peak = 0;
+      const total = 20 * MB;
+      const source = generated(total, 64 * 1024, (index) => {
+        // Every 1 MB: the live buffers (after a collection), wherever the put is.
+        if (index % 16 !== 0) return;
+        gc();
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+      });
+      const stored = await store.put(source.stream, { maxBytes: 25 * MB });
+      expect(stored).toEqual({ sha256: source.state.sha256, size: total });
+      // The filesystem store holds a few 64 KiB chunks; the S3 store one 5 MiB part.
+      expect(peak).toBeLessThan(12 * MB);
+      console.info(`${name}: live buffers peaked ${(peak / MB).toFixed(1)} MB above the start during a 20 MB put`);
 
-    const copy = createHash("sha256");
-    for await (const chunk of (await store.get(stored.sha256))!.stream) copy.update(chunk as Buffer);
-    expect(copy.digest("hex")).toBe(stored.sha256);
-    await store.delete(stored.sha256);
-  });
+      const copy = createHash("sha256");
+      for await (const chunk of (await store.get(stored.sha256))!.stream) copy.update(chunk as Buffer);
+      expect(copy.digest("hex")).toBe(stored.sha256);
+      await store.delete(stored.sha256);
+    },
+  );
 
   it("[media store] a key that is not a SHA-256 finds nothing and removes nothing (no path traversal)", async () => {
     const { sha256 } = await store.put(Readable.from([Buffer.from("kept")]), { maxBytes: MB });

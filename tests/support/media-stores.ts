@@ -60,7 +60,10 @@ export function mediaStoreVariants(): TMediaStoreVariant[] {
           region: env.MEDIA_S3_REGION,
           endpoint: server.endpoint,
           forcePathStyle: true,
-          credentials: { accessKeyId: server.vars.MEDIA_S3_ACCESS_KEY_ID!, secretAccessKey: server.vars.MEDIA_S3_SECRET_ACCESS_KEY! },
+          credentials: {
+            accessKeyId: server.vars.MEDIA_S3_ACCESS_KEY_ID!,
+            secretAccessKey: server.vars.MEDIA_S3_SECRET_ACCESS_KEY!,
+          },
         });
         return {
           store: createMediaStore(env),

@@ -11,5 +11,6 @@ export const handleMediaRetention: TJobHandler<"media.retention"> = async (_payl
     return;
   }
   const freed = await pruneMedia(db, mediaStore, { olderThanDays: mediaRetentionDays });
-  if (freed.files > 0) log.info({ ...freed, olderThanDays: mediaRetentionDays, store: mediaStore.description }, "media pruned");
+  if (freed.files > 0)
+    log.info({ ...freed, olderThanDays: mediaRetentionDays, store: mediaStore.description }, "media pruned");
 };
