@@ -218,13 +218,10 @@ describe("peekHead", () => {
   it("a source that fails after the head fails the replay", async () => {
     async function* failing() {
       yield Buffer.alloc(SNIFF_BYTES + 10, 7);
+      await new Promise((resolve) => setImmediate(resolve));
       throw new Error("connection reset");
     }
     const { stream } = await peekHead(Readable.from(failing()));
-    await expect(async () => {
-      for await (const _chunk of stream) {
-        // drain
-      }
-    }).rejects.toThrow("connection reset");
+    await expect(stream.toArray()).rejects.toThrow("connection reset");
   });
 });
