@@ -3,20 +3,11 @@
 import { useFormatter, useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { formatBytes } from "./format-bytes";
+import { WHATSAPP_MEDIA_LIMITS } from "~/server/media/limits";
 import type { TMediaLinks } from "~/server/media/urls";
 import type { TContentOf, TMediaKind, TMediaRef } from "~/server/messages/content";
 import { ImageViewer } from "./image-viewer";
 import { useLinkRefresh } from "./use-link-refresh";
-
-/** WhatsApp's own size limits per kind, in bytes: what "too large" names (a deployment may set lower ones). */
-export const WHATSAPP_LIMIT_BYTES: Record<TMediaKind, number> = {
-  image: 5 * 1024 * 1024,
-  sticker: 5 * 1024 * 1024,
-  audio: 16 * 1024 * 1024,
-  voice: 16 * 1024 * 1024,
-  video: 16 * 1024 * 1024,
-  document: 100 * 1024 * 1024,
-};
 
 /** The largest side an inline photo is shown at (CSS pixels); stickers are smaller. */
 const IMAGE_BOX = 240;
@@ -87,7 +78,7 @@ type TMediaT = ReturnType<typeof useTranslations<"media">>;
 function failedText(t: TMediaT, format: ReturnType<typeof useFormatter>, kind: TMediaKind, media: TMediaRef): string {
   switch (media.error) {
     case "too_large":
-      return t("failed.too_large", { limit: formatBytes(format, WHATSAPP_LIMIT_BYTES[kind]) });
+      return t("failed.too_large", { limit: formatBytes(format, WHATSAPP_MEDIA_LIMITS[kind]) });
     case "type_mismatch":
     case "unsupported_type":
     case "empty":
