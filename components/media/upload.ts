@@ -1,19 +1,10 @@
-import type { TMediaLinks } from "~/server/media/urls";
+import type { TUploadResponse } from "~/server/media/upload";
 import type { TMediaKind } from "~/server/messages/content";
 import type { TEngineCapabilities } from "~/server/sessions/engine-capabilities";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 
 /** What the upload route answers for a stored file (POST /api/media/uploads, 201). */
-export type TUploadedMedia = {
-  sha256: string;
-  kind: TMediaKind;
-  mimeType: string;
-  size: number;
-  fileName?: string;
-  width?: number;
-  height?: number;
-  links: TMediaLinks;
-};
+export type TUploadedMedia = TUploadResponse;
 
 /** The upload route refused the file (too large, not what it claims…): its message is in the user's language. */
 export class UploadRefusedError extends Error {
