@@ -33,6 +33,14 @@ export type TS3MediaStoreOptions = {
   partBytes?: number;
 };
 
+function endpointForDisplay(endpoint: string): string {
+  if (!URL.canParse(endpoint)) return "a custom endpoint";
+  const url = new URL(endpoint);
+  url.username = "";
+  url.password = "";
+  return url.href.replace(/\/$/, "");
+}
+
 /** An S3 call that failed, naming the bucket and the operation (never the credentials). */
 export class MediaStoreS3Error extends Error {
   constructor(
@@ -41,7 +49,9 @@ export class MediaStoreS3Error extends Error {
     cause: unknown,
   ) {
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`S3 ${operation} on bucket "${bucket}" failed: ${reason}`, { cause });
+    // A HEAD answer has no body: its status is all there is to say.
+    const status = statusOf(cause);
+    super(`S3 ${operation} on bucket "${bucket}" failed: ${reason}${status ? ` (HTTP ${status})` : ""}`, { cause });
     this.name = "MediaStoreS3Error";
   }
 }
@@ -83,7 +93,12 @@ export function createS3MediaStore(options: TS3MediaStoreOptions): TMediaStore {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    // A server that does not answer fails the call instead of hanging a job or a request forever;
+    // no whole-request timeout, which would cut a long download a slow reader is still taking.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: 300_000 },
   });
+  // For logs and Settings: the endpoint without any user:password in it.
+  const where = options.endpoint ? endpointForDisplay(options.endpoint) : `AWS ${options.region}`;
   const keyOf = (sha256: string) => `${prefix}${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
 
   const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
@@ -177,7 +192,7 @@ export function createS3MediaStore(options: TS3MediaStoreOptions): TMediaStore {
   };
 
   return {
-    description: `S3 bucket ${bucket}${prefix ? ` (keys under ${prefix})` : ""} at ${options.endpoint ?? `AWS ${options.region}`}`,
+    description: `S3 bucket ${bucket}${prefix ? ` (keys under ${prefix})` : ""} at ${where}`,
     async put(source, { maxBytes }): Promise<TStoredObject> {
       const temporary = `${prefix}tmp/${randomUUID()}`;
       const meter = createMeter(maxBytes);
