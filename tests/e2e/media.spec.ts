@@ -124,6 +124,10 @@ test("[agent] pastes a screenshot into the composer: a preview, then it reaches 
   const received = page.getByTestId("chat").getByTestId("from-bot").filter({ hasText: PASTED_CAPTION });
   await expect(received.getByTestId("media-image")).toBeVisible({ timeout: 20_000 });
   await expect.poll(() => naturalWidth(received.getByTestId("media-image"))).toBeGreaterThan(0);
+  // Delivered to the contact's phone (the simulator engine read the file from the store), not failed.
+  await expect(received.locator("[data-status]")).toHaveAttribute("data-status", /^(delivered|read)$/, {
+    timeout: 20_000,
+  });
 });
 
 test("[agent, phone] the photo and the composer fit a phone's width", async ({ browser }) => {
