@@ -16,7 +16,9 @@ import { createFsMediaStore } from "~/server/media/store-fs";
 import { handleMediaUpload, type TUploadDeps, type TUploadResponse } from "~/server/media/upload";
 import { signedMediaLinks, verifyMediaRequest } from "~/server/media/urls";
 import { insertUser, useTestDatabase, type TTestDatabase } from "../support/database";
-import { exeBytes, jpegBytes, oggOpusBytes, pdfBytes, pngBytes } from "../support/media-fixtures";
+import { exeBytes, jpegBytes, oggOpusBytes, pdfBytes, pngBytes, streamOf } from "../support/media-fixtures";
+import { freePort } from "../support/ports";
+import { spawnTs, waitFor, type TSpawned } from "../support/processes";
 
 /**
  * The media routes' handlers (server/media/serve.ts, upload.ts) called with real Requests, a
@@ -383,5 +385,137 @@ describe("POST /api/media/uploads", () => {
     const empty = await upload(new Uint8Array(0), { kind: "document" });
     expect(empty.status).toBe(400);
     expect(((await empty.json()) as { error: { code: string } }).error.code).toBe("empty");
+  });
+});
+
+/**
+ * Through the built app (the web as the launcher starts it): the route files' wiring (session,
+ * language, the web's store), file-type and sharp inside Next's server bundle, and the page
+ * proxy leaving the media routes alone: Next would hold a proxied upload in memory and cut it
+ * at 10 MB, so a 12 MB document must arrive whole.
+ */
+describe("through the built app", () => {
+  const APP_SECRET = "media-serve-web-secret-0123456789abcdef";
+  let base: string;
+  let web: TSpawned;
+  let dataDir: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    const user = await insertUser(database.db, "agent");
+    const port = await freePort();
+    dataDir = await mkdtemp(path.join(tmpdir(), "switchboard-media-web-"));
+    web = spawnTs("server/web/server.ts", ["--port", String(port), "--hostname", "127.0.0.1"], {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      AUTH_TRUST_HOST: "true",
+      APP_SECRET,
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+    });
+    base = `http://127.0.0.1:${port}`;
+    await waitFor(
+      async () => {
+        if (web.child.exitCode !== null) throw new Error(`the stack exited early:\n${web.output().slice(-3000)}`);
+        return (await fetch(`${base}/login`)).status === 200;
+      },
+      90_000,
+      () => `the web to answer; output so far:\n${web.output().slice(-2000)}`,
+    );
+    const csrf = await fetch(`${base}/api/auth/csrf`);
+    const csrfCookies = csrf.headers.getSetCookie().map((line) => line.split(";")[0]!);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const login = await fetch(`${base}/api/auth/callback/credentials`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookies.join("; ") },
+      body: new URLSearchParams({ csrfToken, email: user.email, password: "password-123", json: "true" }),
+    });
+    cookie = [...csrfCookies, ...login.headers.getSetCookie().map((line) => line.split(";")[0]!)].join("; ");
+    expect(cookie).toContain("next-auth.session-token=");
+  }, 120_000);
+
+  afterAll(async () => {
+    if (web && web.child.exitCode === null && web.child.signalCode === null) {
+      web.child.kill("SIGTERM");
+      await web.exited;
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (body: Buffer, query: string, headers: Record<string, string>) =>
+    fetch(`${base}/api/media/uploads?${query}`, {
+      method: "POST",
+      body,
+      headers: { origin: base, cookie, ...headers },
+    });
+
+  it("a 12 MB document uploads whole and downloads with the media headers, not the pages' CSP", async () => {
+    const size = 12 * MB;
+    const document = Buffer.concat(await streamOf(pdfBytes("big"), size).toArray());
+    const response = await post(document, "kind=document", {
+      "content-type": "application/pdf",
+      "x-file-name": encodeURIComponent("Relatório anual.pdf"),
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as TUploadResponse;
+    expect(body).toMatchObject({
+      kind: "document",
+      mimeType: "application/pdf",
+      size,
+      fileName: "Relatório anual.pdf",
+    });
+
+    const served = await fetch(`${base}${body.links.url}`);
+    expect(served.status).toBe(200);
+    expect(Object.fromEntries(served.headers)).toMatchObject({
+      // (Next 16 drops a route handler's Content-Length and sends the body chunked.)
+      "content-type": "application/pdf",
+      "content-security-policy": MEDIA_CSP,
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+    });
+    expect(served.headers.get("content-disposition")?.startsWith("attachment;")).toBe(true);
+    expect(Buffer.from(await served.arrayBuffer()).equals(document)).toBe(true);
+
+    const ranged = await fetch(`${base}${body.links.url}`, { headers: { range: "bytes=100-199" } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get("content-range")).toBe(`bytes 100-199/${size}`);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(document.subarray(100, 200))).toBe(true);
+
+    // The pages still get the proxy's own headers.
+    const login = await fetch(`${base}/login`);
+    expect(login.headers.get("content-security-policy")).toContain("script-src");
+  });
+
+  it("a photo gets its thumbnail made by sharp inside the server bundle", async () => {
+    const jpeg = await jpegBytes(1000, 700);
+    const response = await post(jpeg, "kind=image", { "content-type": "image/jpeg" });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as TUploadResponse;
+    expect([body.width, body.height]).toEqual([1000, 700]);
+    const thumb = await fetch(`${base}${body.links.thumbUrl!}`);
+    expect([thumb.status, thumb.headers.get("content-type")]).toEqual([200, "image/webp"]);
+    expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(320);
+  });
+
+  it("signed out, or from another site, an upload is refused in the reader's language", async () => {
+    const signedOut = await fetch(`${base}/api/media/uploads?kind=document`, {
+      method: "POST",
+      body: pdfBytes(),
+      headers: { origin: base, "content-type": "application/pdf", "accept-language": "es" },
+    });
+    expect(signedOut.status).toBe(401);
+    expect(await signedOut.json()).toMatchObject({
+      error: { code: "unauthorized", message: "Inicia sesión para subir archivos." },
+    });
+    const crossSite = await post(pdfBytes(), "kind=document", {
+      origin: "https://evil.example",
+      "content-type": "application/pdf",
+    });
+    expect(crossSite.status).toBe(403);
+    const lying = await post(pdfBytes(), "kind=image", { "content-type": "image/jpeg" });
+    expect(lying.status).toBe(415);
   });
 });
