@@ -1,7 +1,4 @@
 import { createHash } from "node:crypto";
-import { readdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { eq, sql } from "drizzle-orm";
@@ -12,9 +9,9 @@ import { intakeMedia, MediaRefusedError, mediaRefOf, THUMB_PX } from "~/server/m
 import { MB, mediaLimitsFromEnv } from "~/server/media/limits";
 import { ZMediaEnv } from "~/server/media/env";
 import type { TMediaStore } from "~/server/media/store";
-import { createFsMediaStore } from "~/server/media/store-fs";
 import { ZMediaRef } from "~/server/messages/content";
 import { useTestDatabase, type TTestDatabase } from "../support/database";
+import { mediaStoreVariants, type TStartedMediaStore } from "../support/media-stores";
 import {
   chunked,
   exeBytes,
@@ -30,29 +27,6 @@ import {
  * intakeMedia against a real Postgres and a real store: what is stored, what media_objects says,
  * thumbnails, the same file twice, and that a refused file leaves nothing behind.
  */
-
-type TStoreCase = { name: string; open: () => Promise<{ store: TMediaStore; files: () => Promise<string[]> }> };
-
-const roots: string[] = [];
-/** The stores intake is tested against (S3 joins when its test server is available to every part). */
-const STORES: TStoreCase[] = [
-  {
-    name: "filesystem",
-    open: async () => {
-      const root = await mkdtemp(path.join(tmpdir(), "switchboard-media-intake-"));
-      roots.push(root);
-      const files = async () =>
-        (await readdir(root, { recursive: true, withFileTypes: true }))
-          .filter((entry) => entry.isFile())
-          .map((entry) => path.join(entry.parentPath, entry.name));
-      return { store: createFsMediaStore(root), files };
-    },
-  },
-];
-
-afterAll(async () => {
-  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
-});
 
 const sha256Of = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -72,14 +46,19 @@ async function refusal(promise: Promise<unknown>): Promise<MediaRefusedError> {
   throw new Error("the file was accepted");
 }
 
-describe.each(STORES)("media intake ($name store)", ({ open }) => {
+describe.each(mediaStoreVariants())("media intake ($name store)", ({ start }) => {
   let database: TTestDatabase;
+  let started: TStartedMediaStore;
   let store: TMediaStore;
-  let files: () => Promise<string[]>;
+  const files = () => started.listKeys();
 
   beforeAll(async () => {
     database = await useTestDatabase();
-    ({ store, files } = await open());
+    started = await start();
+    store = started.store;
+  });
+  afterAll(async () => {
+    await started?.stop();
   });
 
   const rowCount = async () => (await database.db.select({ sha256: mediaObjects.sha256 }).from(mediaObjects)).length;
