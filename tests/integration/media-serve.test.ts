@@ -222,7 +222,7 @@ describe.each(mediaStoreVariants())("media routes ($name store)", ({ start }) =>
     });
 
     function upload(
-      body: BodyInit | null,
+      body: Buffer | BodyInit | null,
       options: {
         kind?: string;
         type?: string;
@@ -237,7 +237,7 @@ describe.each(mediaStoreVariants())("media routes ($name store)", ({ start }) =>
       if (options.name) headers.set("x-file-name", encodeURIComponent(options.name));
       const request = new Request(`${BASE}/api/media/uploads${options.kind ? `?kind=${options.kind}` : ""}`, {
         method: "POST",
-        body,
+        body: Buffer.isBuffer(body) ? new Uint8Array(body) : body,
         headers,
         ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
       });
@@ -300,7 +300,7 @@ describe.each(mediaStoreVariants())("media routes ($name store)", ({ start }) =>
       let asked = false;
       const request = new Request(`${BASE}/api/media/uploads?kind=document`, {
         method: "POST",
-        body: pdfBytes(),
+        body: new Uint8Array(pdfBytes()),
         headers: { "sec-fetch-site": "cross-site", "content-type": "application/pdf" },
       });
       const response = await handleMediaUpload(request, {
@@ -451,7 +451,7 @@ describe.each(mediaStoreVariants())("media routes ($name store)", ({ start }) =>
     const post = (body: Buffer, query: string, headers: Record<string, string>) =>
       fetch(`${base}/api/media/uploads?${query}`, {
         method: "POST",
-        body,
+        body: new Uint8Array(body),
         headers: { origin: base, cookie, ...headers },
       });
 
@@ -507,7 +507,7 @@ describe.each(mediaStoreVariants())("media routes ($name store)", ({ start }) =>
     it("signed out, or from another site, an upload is refused in the reader's language", async () => {
       const signedOut = await fetch(`${base}/api/media/uploads?kind=document`, {
         method: "POST",
-        body: pdfBytes(),
+        body: new Uint8Array(pdfBytes()),
         headers: { origin: base, "content-type": "application/pdf", "accept-language": "es" },
       });
       expect(signedOut.status).toBe(401);
