@@ -3,11 +3,12 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import type { TDb } from "~/db/client";
-import { mediaObjects, messages, simulatorDeliveries, waEngines } from "~/db/schema";
+import { contacts, mediaObjects, messages, simulatorDeliveries, threads, waEngines, waSessions } from "~/db/schema";
+import { createCaller } from "~/server/api/root";
 import type { TMediaCategory } from "~/db/schema/media";
 import { sendAgentReply } from "~/server/inbox/compose";
 import { createMediaAsset, deleteMediaAsset } from "~/server/media/library";
@@ -17,6 +18,13 @@ import type { TOutboundSend } from "~/server/messaging/outbound";
 import { createRule, publishDraft } from "~/server/rules/rules";
 import type { TEngineConnection } from "~/workers/engines/types";
 import { insertUser } from "../support/database";
+import { createFakeWwebjs, FAKE_WWEBJS_APP_SECRET, fakeWwebjsOptions } from "../support/fake-wwebjs";
+import { createLogger } from "~/server/logger";
+import { createPostgresAuthStore } from "~/server/sessions/auth-store";
+import { createWwebjsConnection } from "~/workers/engines/wwebjs";
+import type { TPhoneMessage } from "~/workers/engines/types";
+import { usePreparedDatabase } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 import { inbound, startPipeline, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 
@@ -259,5 +267,198 @@ describe("sending media through the engines", () => {
     await expect(publishDraft(pipeline.db, null, {})).rejects.toThrow(
       "The rule “Send the flyer” sends a file that was deleted from the media library",
     );
+  });
+});
+
+describe("sending media through whatsapp-web.js (fake client, real pipeline)", () => {
+  it("hands the library a MessageMedia with the file's base64 and the kind's options, and our sends are not taken for a person on the phone", async () => {
+    const fake = createFakeWwebjs({ phone: "14155550100" });
+    const store = createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-wwebjs-")));
+    const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) }, mediaStore: store });
+    const admin = await insertUser(pipeline.db, "admin");
+    const { id } = await createCaller(testContext({ db: pipeline.db, user: admin })).sessions.create({ name: "Shop" });
+    const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
+    await client.scan();
+    await waitFor(
+      async () => {
+        const [row] = await pipeline.db.select().from(waSessions).where(eq(waSessions.id, id));
+        return row?.status === "ready" ? row : undefined;
+      },
+      15_000,
+      "the session to be ready",
+    );
+
+    // A rule sends the library's menu photo: the bot's own media send keeps the thread the bot's.
+    const menu = await jpeg();
+    const menuSha = await storeFile(pipeline.db, store, menu, "image/jpeg", "image");
+    const asset = await createMediaAsset(pipeline.db, admin, { sha256: menuSha, name: "Menu", kind: "image" });
+    await createRule(pipeline.db, null, {
+      name: "Menu",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "menu" }] },
+      actions: [{ type: "reply", text: "Our menu", mediaAssetId: asset.id }],
+      stopOnMatch: true,
+    });
+    await publishDraft(pipeline.db, null, {});
+    client.deliver("14155550123@c.us", "menu?");
+    const photo = await waitFor(
+      () => Promise.resolve(client.sentMedia.find((entry) => entry.chatId === "14155550123@c.us")),
+      15_000,
+      "the photo",
+    );
+    const { MessageMedia } = (await import("whatsapp-web.js")).default;
+    expect(photo.content).toBeInstanceOf(MessageMedia);
+    expect(photo.content).toMatchObject({ mimetype: "image/jpeg", data: menu.toString("base64"), filesize: menu.length });
+    expect(photo.options).toEqual({ caption: "Our menu" });
+    const [conversation] = await pipeline.db
+      .select({ thread: threads })
+      .from(threads)
+      .innerJoin(contacts, eq(contacts.id, threads.contactId))
+      .where(and(eq(contacts.waId, "+14155550123"), eq(contacts.sessionId, id)));
+    const threadId = conversation!.thread.id;
+
+    // An agent's voice note goes as voice, and a PDF as a document with its name.
+    const voice = oggOpus();
+    const voiceSha = await storeFile(pipeline.db, store, voice, "audio/ogg", "audio");
+    const doc = pdf();
+    const docSha = await storeFile(pipeline.db, store, doc, "application/pdf", "document");
+    const agent = await insertUser(pipeline.db, "agent");
+    await sendAgentReply(pipeline.db, pipeline.boss, agent, { threadId, attachment: { sha256: voiceSha, kind: "voice" } });
+    await sendAgentReply(pipeline.db, pipeline.boss, agent, {
+      threadId,
+      body: "Your invoice",
+      attachment: { sha256: docSha, kind: "document", fileName: "invoice.pdf" },
+    });
+    await waitFor(() => Promise.resolve(client.sentMedia.length >= 3 || undefined), 15_000, "the agent's files");
+    const [, note, invoice] = client.sentMedia;
+    expect(note!.options).toEqual({ sendAudioAsVoice: true });
+    expect(note!.content).toMatchObject({ mimetype: "audio/ogg", data: voice.toString("base64") });
+    expect(invoice!.options).toEqual({ caption: "Your invoice", sendMediaAsDocument: true });
+    expect(invoice!.content).toMatchObject({ filename: "invoice.pdf", data: doc.toString("base64") });
+
+    // Every file sent was recorded as sent by us; none as typed on the phone.
+    await waitFor(
+      async () => {
+        const rows = await pipeline.db.select().from(messages).where(eq(messages.threadId, threadId));
+        const ours = rows.filter((row) => row.direction === "out" && row.source !== "phone");
+        return ours.length >= 3 && ours.every((row) => row.status !== "queued") ? rows : undefined;
+      },
+      15_000,
+      "the sends recorded",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rows = await pipeline.db.select().from(messages).where(eq(messages.threadId, threadId));
+    expect(rows.filter((row) => row.source === "phone")).toEqual([]);
+    const [after] = await pipeline.db.select().from(threads).where(eq(threads.id, threadId));
+    expect(after!.assignedUserId).toBe(agent.id);
+  });
+
+  it("tells its own media and location sends from a person sending a photo on the phone (deterministic: the connection alone)", async () => {
+    const database = await usePreparedDatabase();
+    const [session] = await database.db
+      .insert(waSessions)
+      .values({ name: "Echo", kind: "wwebjs" })
+      .returning({ id: waSessions.id });
+    const store = createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-echo-")));
+    const dataPath = await mkdtemp(path.join(tmpdir(), "switchboard-media-echo-data-"));
+    const fake = createFakeWwebjs();
+    const transport = createWwebjsConnection({
+      sessionId: session!.id,
+      log: createLogger("media-echo", "silent"),
+      store: createPostgresAuthStore({
+        db: database.db,
+        sessionId: session!.id,
+        appSecret: FAKE_WWEBJS_APP_SECRET,
+        dataPath,
+      }),
+      createClient: fake.factory,
+      dataPath,
+      chromiumPath: "/usr/bin/chromium",
+      webVersion: null,
+      readyTimeoutMs: 30_000,
+      memoryLimitMb: 2_048,
+      minBackoffMs: 20,
+      maxBackoffMs: 1_000,
+      typing: () => ({ enabled: false, maxMs: 1_000 }),
+    });
+    const phone: TPhoneMessage[] = [];
+    const ready = Promise.withResolvers<void>();
+    await transport.start({
+      onMessage: () => Promise.resolve(),
+      onAck: () => Promise.resolve(),
+      onStatus: (report) => {
+        if (report.status === "ready") ready.resolve();
+        return Promise.resolve();
+      },
+      onQr: () => Promise.resolve(),
+      onConnectionState: () => Promise.resolve(),
+      onPhoneMessage: (message) => {
+        phone.push(message);
+        return Promise.resolve();
+      },
+    });
+    try {
+      const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
+      await client.scan();
+      await ready.promise;
+      const photo = await jpeg();
+      const { sha256 } = await store.put(Readable.from([photo]), { maxBytes: 1_000_000 });
+      const media = {
+        sha256,
+        mimeType: "image/jpeg",
+        size: photo.length,
+        open: async () => (await store.get(sha256))!.stream,
+      };
+      await transport.send({
+        to: "+14155550123",
+        body: "[Photo]",
+        clientRef: "ref-photo",
+        content: { kind: "image", media: { mimeType: "image/jpeg", storageKey: sha256, state: "stored" } },
+        media,
+      });
+      await transport.send({
+        to: "+14155550123",
+        body: "[Sticker]",
+        clientRef: "ref-sticker",
+        content: { kind: "sticker", media: { mimeType: "image/webp", storageKey: sha256, state: "stored" } },
+        media: { ...media, mimeType: "image/webp" },
+      });
+      await transport.send({
+        to: "+14155550123",
+        body: "[Location: Shop (1.5, 2.5)]",
+        clientRef: "ref-place",
+        content: { kind: "location", lat: 1.5, lng: 2.5, name: "Shop", address: "1 Main St" },
+      });
+      const { Location } = (await import("whatsapp-web.js")).default;
+      expect(client.sentMedia.map((entry) => entry.options)).toEqual([{}, { sendMediaAsSticker: true }, {}]);
+      const place = client.sentMedia[2]!.content;
+      expect(place).toBeInstanceOf(Location);
+      expect(place).toMatchObject({ latitude: 1.5, longitude: 2.5, name: "Shop", address: "1 Main St" });
+      // A contact card is not among what this engine sends: refused, not sent as something else.
+      await expect(
+        transport.send({
+          to: "+14155550123",
+          body: "[Contact: Ana]",
+          clientRef: "ref-card",
+          content: { kind: "contacts", contacts: [{ name: "Ana", phones: ["+15550000000"] }] },
+        }),
+      ).rejects.toThrow("WhatsApp Web does not send contacts messages");
+      // None of our sends was reported as typed on the phone; a photo a person sends from it is.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(phone).toEqual([]);
+      client.emit(
+        "message_create",
+        client.message({
+          from: "14155550100@c.us",
+          to: "14155550123@c.us",
+          body: "",
+          fromMe: true,
+          type: "image",
+          hasMedia: true,
+        }),
+      );
+      await waitFor(() => Promise.resolve(phone.length === 1 || undefined), 5_000, "the phone's photo");
+    } finally {
+      await transport.stop();
+    }
   });
 });
