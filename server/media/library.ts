@@ -209,7 +209,7 @@ export async function mediaStorage(db: TDbOrTx): Promise<TMediaStorage> {
     db
       .select({ at: events.at, payload: events.payload })
       .from(events)
-      .where(eq(events.type, MEDIA_PRUNE_EVENT as never))
+      .where(eq(events.type, MEDIA_PRUNE_EVENT))
       .orderBy(desc(events.at))
       .limit(1),
   ]);
