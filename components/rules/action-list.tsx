@@ -272,10 +272,9 @@ function ActionFields({
             value={action.mediaAssetId}
             number={number}
             disabled={disabled}
-            onChange={(mediaAssetId) => {
-              const { mediaAssetId: _previous, ...rest } = action;
-              onChange(mediaAssetId ? { ...rest, mediaAssetId } : rest);
-            }}
+            onChange={(mediaAssetId) =>
+              onChange(mediaAssetId ? { ...action, mediaAssetId } : { type: "reply", text: action.text })
+            }
           />
         </>
       );

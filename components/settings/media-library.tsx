@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
@@ -34,9 +34,7 @@ async function uploadFile(file: File, kind: TMediaKind | "auto"): Promise<TUploa
     },
   });
   const answer = (await response.json().catch(() => null)) as
-    | (TUploaded & { error?: undefined })
-    | { error: { code: string; message: string } }
-    | null;
+    (TUploaded & { error?: undefined }) | { error: { code: string; message: string } } | null;
   if (!response.ok || !answer || answer.error) throw new Error(answer?.error?.message ?? response.statusText);
   return answer;
 }
@@ -63,7 +61,8 @@ function UploadForm({ onNotice }: { onNotice: (notice: TNotice) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const ids = { file: useId(), name: useId(), kind: useId() };
-  const fileInput = useRef<HTMLInputElement>(null);
+  // A new key empties the file field after an upload (a file input cannot be set).
+  const [fileField, setFileField] = useState(0);
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
   const [kind, setKind] = useState<TMediaKind | "auto">("auto");
@@ -91,7 +90,7 @@ function UploadForm({ onNotice }: { onNotice: (notice: TNotice) => void }) {
       onNotice({ tone: "success", text: t("upload.added", { name: assetName }) });
       setFile(null);
       setName("");
-      if (fileInput.current) fileInput.current.value = "";
+      setFileField((key) => key + 1);
     } catch (error) {
       const described = describeError(error);
       setFieldErrors(described.fieldErrors);
@@ -105,10 +104,13 @@ function UploadForm({ onNotice }: { onNotice: (notice: TNotice) => void }) {
     <Card>
       <CardHeader title={t("upload.title")} description={t("upload.description")} />
       <CardBody>
-        <form className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4 lg:items-end" onSubmit={(event) => void submit(event)}>
+        <form
+          className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4 lg:items-end"
+          onSubmit={(event) => void submit(event)}
+        >
           <Field label={t("upload.file")} htmlFor={ids.file} error={fieldErrors.file} className="lg:col-span-2">
             <Input
-              ref={fileInput}
+              key={fileField}
               id={ids.file}
               type="file"
               onChange={(event) => {
@@ -122,11 +124,7 @@ function UploadForm({ onNotice }: { onNotice: (notice: TNotice) => void }) {
             <Input id={ids.name} value={name} maxLength={120} onChange={(event) => setName(event.target.value)} />
           </Field>
           <Field label={t("upload.kind")} htmlFor={ids.kind} error={fieldErrors.kind}>
-            <Select
-              id={ids.kind}
-              value={kind}
-              onChange={(event) => setKind(event.target.value as TMediaKind | "auto")}
-            >
+            <Select id={ids.kind} value={kind} onChange={(event) => setKind(event.target.value as TMediaKind | "auto")}>
               <option value="auto">{t("upload.auto")}</option>
               {MEDIA_KINDS.map((option) => (
                 <option key={option} value={option}>

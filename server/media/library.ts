@@ -8,7 +8,11 @@ import { serverText } from "~/server/i18n/domain";
 import { MEDIA_KINDS, type TMediaKind } from "~/server/messages/content";
 import { getPublishedVersion, listDraftRules, RULES_LOCK } from "~/server/rules/rules";
 import { rulesSendingAsset } from "~/server/rules/media";
+import { storedMediaRef } from "./media-content";
 import { kindFitsType } from "./outbound-content";
+import { mediaUsage } from "./retention";
+import { signedMediaLinks, type TMediaLinks, type TMediaUrlOptions } from "./urls";
+import { webMediaStore } from "./web-store";
 
 /**
  * The media library (Settings → Media): files staff keep to send again, such as a menu or a
@@ -47,7 +51,12 @@ export type TMediaAsset = {
   createdBy: { id: string; name: string } | null;
   /** Rules sending it: published (deleting is refused) and draft ones. */
   usedBy: { published: string[]; draft: string[] };
+  /** Signed links to the file and its thumbnail (with `links` options given). */
+  links: TMediaLinks | null;
 };
+
+/** How long the library's preview links stay valid: the page refetches long before. */
+export const LIBRARY_LINK_TTL_S = 15 * 60;
 
 const assetFields = {
   id: mediaAssets.id,
@@ -65,8 +74,8 @@ const assetFields = {
   createdByName: users.name,
 };
 
-/** Every library file, by name, with who added it and which rules send it. */
-export async function listMediaAssets(db: TDbOrTx): Promise<TMediaAsset[]> {
+/** Every library file, by name, with who added it, which rules send it, and (given `links`) signed links to see it. */
+export async function listMediaAssets(db: TDbOrTx, links?: TMediaUrlOptions): Promise<TMediaAsset[]> {
   const [rows, published, draft] = await Promise.all([
     db
       .select(assetFields)
@@ -85,6 +94,7 @@ export async function listMediaAssets(db: TDbOrTx): Promise<TMediaAsset[]> {
       published: rulesSendingAsset(published?.rules ?? [], row.id).map((rule) => rule.name),
       draft: rulesSendingAsset(draft, row.id).map((rule) => rule.name),
     },
+    links: links ? signedMediaLinks(storedMediaRef(row, row.fileName), links) : null,
   }));
 }
 
@@ -186,26 +196,31 @@ export async function deleteMediaAsset(db: TDb, actor: TActor, raw: z.input<type
   });
 }
 
-/** What the media store holds (files not removed, their bytes) and the last retention run. */
+/** What the media store holds (files not removed, their bytes), where, and the last retention run. */
 export type TMediaStorage = {
   files: number;
   bytes: number;
+  /** The store, as it describes itself ("filesystem at …", "S3 bucket … at …"); null when the web has none configured. */
+  store: string | null;
   lastPrune: { at: Date; files: number; bytes: number } | null;
 };
 
-/** The event retention records after each run (its payload: files removed, bytes freed). */
+/** The event retention records after each run that freed anything (server/media/retention.ts). */
 export const MEDIA_PRUNE_EVENT = "media.pruned";
 
+/** The web's media store, as it describes itself (null when its settings do not make one). */
+export function webStoreDescription(): string | null {
+  try {
+    return webMediaStore().description;
+  } catch {
+    return null;
+  }
+}
+
 /** Storage used by the media store and the last prune, for Settings → Media. */
-export async function mediaStorage(db: TDbOrTx): Promise<TMediaStorage> {
-  const [[usage], [prune]] = await Promise.all([
-    db
-      .select({
-        files: sql<number>`count(*)::int`,
-        bytes: sql<number>`coalesce(sum(${mediaObjects.size}), 0)::float8`,
-      })
-      .from(mediaObjects)
-      .where(isNull(mediaObjects.deletedAt)),
+export async function mediaStorage(db: TDbOrTx, store: string | null): Promise<TMediaStorage> {
+  const [usage, [prune]] = await Promise.all([
+    mediaUsage(db),
     db
       .select({ at: events.at, payload: events.payload })
       .from(events)
@@ -213,12 +228,10 @@ export async function mediaStorage(db: TDbOrTx): Promise<TMediaStorage> {
       .orderBy(desc(events.at))
       .limit(1),
   ]);
-  const payload = (prune?.payload ?? {}) as { files?: unknown; bytes?: unknown };
+  const payload = prune?.payload ?? {};
   return {
-    files: usage?.files ?? 0,
-    bytes: usage?.bytes ?? 0,
-    lastPrune: prune
-      ? { at: prune.at, files: Number(payload.files ?? 0), bytes: Number(payload.bytes ?? 0) }
-      : null,
+    ...usage,
+    store,
+    lastPrune: prune ? { at: prune.at, files: Number(payload.files ?? 0), bytes: Number(payload.bytes ?? 0) } : null,
   };
 }

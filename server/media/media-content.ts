@@ -33,6 +33,5 @@ export function storedMediaRef(
 /** The content of a media message: the kind, its file, and the caption when there is one. */
 export function mediaContent(kind: TMediaKind, media: TMediaRef, caption?: string | null): TMessageContent {
   const text = caption?.trim();
-  return { kind, media, ...(text ? { caption: text } : {}) } as TMessageContent;
+  return { kind, media, ...(text ? { caption: text } : {}) };
 }
-

@@ -2,11 +2,11 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { mediaObjects, waEngines, waSessions } from "~/db/schema";
-import type { TMediaCategory } from "~/db/schema/media";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { MEDIA_KINDS, type TMediaKind, type TMessageContent } from "~/server/messages/content";
 import { mediaContent, storedMediaRef } from "./media-content";
+import { ACCEPTED_TYPES, baseTypeOf } from "./sniff";
 import { engineCan, readEngineCapabilities } from "~/server/sessions/engine-capabilities";
 
 /**
@@ -26,24 +26,12 @@ export const ZMediaAttachment = z.object({
 export type TMediaAttachment = z.infer<typeof ZMediaAttachment>;
 
 /**
- * Whether a file of this real type may be sent as `kind`: a photo is a raster image, a
- * sticker a WebP, a video a video, audio and voice notes audio; anything may go as a
- * document. The same rules intake uses to refuse a file contradicting its kind.
+ * Whether a file of this real type may be sent as `kind`: the types intake accepts for the kind
+ * (server/media/sniff.ts `ACCEPTED_TYPES`), checked against the type stored when it was taken in.
  */
-export function kindFitsType(kind: TMediaKind, file: { mimeType: string; category: TMediaCategory }): boolean {
-  switch (kind) {
-    case "image":
-      return file.category === "image" && /^image\/(jpeg|png|webp|gif)$/.test(file.mimeType);
-    case "sticker":
-      return file.mimeType === "image/webp";
-    case "video":
-      return file.category === "video";
-    case "audio":
-    case "voice":
-      return file.category === "audio";
-    case "document":
-      return true;
-  }
+export function kindFitsType(kind: TMediaKind, file: { mimeType: string }): boolean {
+  const accepted = ACCEPTED_TYPES[kind];
+  return accepted === "any" || accepted.includes(baseTypeOf(file.mimeType));
 }
 
 /** Refuses a kind the session's engine cannot send (its published capabilities), naming the kind. */
@@ -54,10 +42,7 @@ export async function assertSessionSends(db: TDbOrTx, sessionId: string, kind: T
     .leftJoin(waEngines, eq(waEngines.kind, waSessions.kind))
     .where(eq(waSessions.id, sessionId));
   if (!engineCan(readEngineCapabilities(row?.capabilities ?? null), `media.${kind}`)) {
-    throw new AppError(
-      "BAD_REQUEST",
-      serverText("mediaSend.kindNotSent", { kind, engine: row?.engine ?? "-" }),
-    );
+    throw new AppError("BAD_REQUEST", serverText("mediaSend.kindNotSent", { kind, engine: row?.engine ?? "-" }));
   }
 }
 

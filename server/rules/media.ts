@@ -36,7 +36,10 @@ export function mediaAssetIdsOf(rules: readonly Pick<TRule, "actions">[]): strin
 }
 
 /** The rules of a ruleset that send this library file. */
-export function rulesSendingAsset<T extends Pick<TRule, "actions" | "name">>(rules: readonly T[], assetId: string): T[] {
+export function rulesSendingAsset<T extends Pick<TRule, "actions" | "name">>(
+  rules: readonly T[],
+  assetId: string,
+): T[] {
   return rules.filter((rule) =>
     rule.actions.some((action) => action.type === "reply" && action.mediaAssetId === assetId),
   );

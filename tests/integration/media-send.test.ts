@@ -274,7 +274,10 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
   it("hands the library a MessageMedia with the file's base64 and the kind's options, and our sends are not taken for a person on the phone", async () => {
     const fake = createFakeWwebjs({ phone: "14155550100" });
     const store = createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-wwebjs-")));
-    const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) }, mediaStore: store });
+    const pipeline = await startPipeline({
+      engines: { wwebjs: await fakeWwebjsOptions(fake.factory) },
+      mediaStore: store,
+    });
     const admin = await insertUser(pipeline.db, "admin");
     const { id } = await createCaller(testContext({ db: pipeline.db, user: admin })).sessions.create({ name: "Shop" });
     const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");
@@ -307,7 +310,11 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
     );
     const { MessageMedia } = (await import("whatsapp-web.js")).default;
     expect(photo.content).toBeInstanceOf(MessageMedia);
-    expect(photo.content).toMatchObject({ mimetype: "image/jpeg", data: menu.toString("base64"), filesize: menu.length });
+    expect(photo.content).toMatchObject({
+      mimetype: "image/jpeg",
+      data: menu.toString("base64"),
+      filesize: menu.length,
+    });
     expect(photo.options).toEqual({ caption: "Our menu" });
     const [conversation] = await pipeline.db
       .select({ thread: threads })
@@ -322,7 +329,10 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
     const doc = pdf();
     const docSha = await storeFile(pipeline.db, store, doc, "application/pdf", "document");
     const agent = await insertUser(pipeline.db, "agent");
-    await sendAgentReply(pipeline.db, pipeline.boss, agent, { threadId, attachment: { sha256: voiceSha, kind: "voice" } });
+    await sendAgentReply(pipeline.db, pipeline.boss, agent, {
+      threadId,
+      attachment: { sha256: voiceSha, kind: "voice" },
+    });
     await sendAgentReply(pipeline.db, pipeline.boss, agent, {
       threadId,
       body: "Your invoice",

@@ -81,12 +81,7 @@ export async function wwebjsOutgoing(message: TOutboundSend, signal?: AbortSigna
   if (!message.media) throw new Error(`the ${kind} message has no stored file to send`);
   const { MessageMedia } = wwebjsClasses();
   const data = await readBase64(await message.media.open(), signal);
-  const media = new MessageMedia(
-    message.media.mimeType,
-    data,
-    message.media.fileName ?? null,
-    message.media.size,
-  );
+  const media = new MessageMedia(message.media.mimeType, data, message.media.fileName ?? null, message.media.size);
   const caption = "caption" in content && content.caption ? content.caption : undefined;
   return {
     content: media,
