@@ -2,24 +2,22 @@ import { Readable } from "node:stream";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { events, mediaObjects } from "~/db/schema";
+import { events } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { intakeMedia } from "~/server/media/intake";
 import { MEDIA_PRUNE_EVENT } from "~/server/media/library";
 import { createFsMediaStore } from "~/server/media/store-fs";
 import { insertUser } from "../support/database";
+import { pngBytes } from "../support/media-fixtures";
 import { usePreparedDatabase } from "../support/pipeline";
 import { testContext } from "../support/trpc-context";
 
 async function setup() {
   const database = await usePreparedDatabase();
   const store = createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-library-")));
-  const photo = await sharp({ create: { width: 32, height: 32, channels: 3, background: "#0a0" } })
-    .png()
-    .toBuffer();
-  const { sha256, size } = await store.put(Readable.from([photo]), { maxBytes: 1_000_000 });
-  await database.db.insert(mediaObjects).values({ sha256, size, mimeType: "image/png", category: "image" });
+  const photo = await pngBytes(32, 32);
+  const { sha256, size } = await intakeMedia(database.db, store, Readable.from([photo]), { kind: "image" });
   const admin = await insertUser(database.db, "admin", { name: "Ada Admin" });
   const builder = await insertUser(database.db, "builder");
   return {

@@ -4,13 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { and, eq, sql } from "drizzle-orm";
-import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import type { TDb } from "~/db/client";
 import { contacts, mediaObjects, messages, simulatorDeliveries, threads, waEngines, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import type { TMediaCategory } from "~/db/schema/media";
 import { sendAgentReply } from "~/server/inbox/compose";
+import { intakeMedia } from "~/server/media/intake";
 import { createMediaAsset, deleteMediaAsset } from "~/server/media/library";
 import { createFsMediaStore } from "~/server/media/store-fs";
 import type { TMediaStore } from "~/server/media/store";
@@ -18,6 +17,7 @@ import type { TOutboundSend } from "~/server/messaging/outbound";
 import { createRule, publishDraft } from "~/server/rules/rules";
 import type { TEngineConnection } from "~/workers/engines/types";
 import { insertUser } from "../support/database";
+import { jpegBytes, oggOpusBytes, pdfBytes } from "../support/media-fixtures";
 import { createFakeWwebjs, FAKE_WWEBJS_APP_SECRET, fakeWwebjsOptions } from "../support/fake-wwebjs";
 import { createLogger } from "~/server/logger";
 import { createPostgresAuthStore } from "~/server/sessions/auth-store";
@@ -28,38 +28,13 @@ import { testContext } from "../support/trpc-context";
 import { inbound, startPipeline, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 
-/** Real bytes of each kind, made here: a JPEG by sharp, an Ogg/Opus page header, a PDF. */
-async function jpeg(): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 40 } } })
-    .jpeg()
-    .toBuffer();
-}
-function oggOpus(): Buffer {
-  // An Ogg page (capture pattern, version, BOS flag…) whose packet is the OpusHead header.
-  const head = Buffer.concat([Buffer.from("OpusHead"), Buffer.from([1, 1, 0x38, 1, 0x80, 0xbb, 0, 0, 0, 0, 0])]);
-  const page = Buffer.concat([
-    Buffer.from("OggS"),
-    Buffer.from([0, 2]),
-    Buffer.alloc(8),
-    Buffer.from([1, 0, 0, 0]),
-    Buffer.alloc(4),
-    Buffer.alloc(4),
-    Buffer.from([1, head.length]),
-    head,
-  ]);
-  return Buffer.concat([page, Buffer.alloc(2_000, 7)]);
-}
-function pdf(): Buffer {
-  return Buffer.from(
-    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-  );
-}
+const jpeg = () => jpegBytes(64, 48);
+const oggOpus = () => oggOpusBytes(1);
+const pdf = () => pdfBytes("Invoice 42");
 
-/** A file in the store and in `media_objects`, as intake leaves it (its real type given here). */
-async function storeFile(db: TDb, store: TMediaStore, bytes: Buffer, mimeType: string, category: TMediaCategory) {
-  const { sha256, size } = await store.put(Readable.from([bytes]), { maxBytes: 10_000_000 });
-  await db.insert(mediaObjects).values({ sha256, size, mimeType, category }).onConflictDoNothing();
-  return sha256;
+/** A file taken in as uploads and downloads are (its real type found from its bytes). */
+async function storeFile(db: TDb, store: TMediaStore, bytes: Buffer) {
+  return (await intakeMedia(db, store, Readable.from([bytes]), {})).sha256;
 }
 
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -113,7 +88,7 @@ describe("sending media through the engines", () => {
     const pipeline = await mediaPipeline();
     const { threadId, agent } = await conversation(pipeline, "+15550001001");
     const photo = await jpeg();
-    const sha256 = await storeFile(pipeline.db, pipeline.store, photo, "image/jpeg", "image");
+    const sha256 = await storeFile(pipeline.db, pipeline.store, photo);
 
     const stored = await sendAgentReply(pipeline.db, pipeline.boss, agent, {
       threadId,
@@ -146,9 +121,9 @@ describe("sending media through the engines", () => {
     const pipeline = await mediaPipeline();
     const { threadId, agent } = await conversation(pipeline, "+15550001002");
     const voice = oggOpus();
-    const voiceSha = await storeFile(pipeline.db, pipeline.store, voice, "audio/ogg", "audio");
+    const voiceSha = await storeFile(pipeline.db, pipeline.store, voice);
     const doc = pdf();
-    const docSha = await storeFile(pipeline.db, pipeline.store, doc, "application/pdf", "document");
+    const docSha = await storeFile(pipeline.db, pipeline.store, doc);
 
     const note = await sendAgentReply(pipeline.db, pipeline.boss, agent, {
       threadId,
@@ -162,7 +137,10 @@ describe("sending media through the engines", () => {
     const noteRow = await waitForMessage(pipeline.db, note.id, "sent");
     const invoiceRow = await waitForMessage(pipeline.db, invoice.id, "sent");
     expect(noteRow).toMatchObject({ type: "voice", body: "[Voice message]" });
-    expect(noteRow.content).toMatchObject({ kind: "voice", media: { storageKey: voiceSha, mimeType: "audio/ogg" } });
+    expect(noteRow.content).toMatchObject({
+      kind: "voice",
+      media: { storageKey: voiceSha, mimeType: "audio/ogg; codecs=opus" },
+    });
     expect(noteRow.content).not.toHaveProperty("caption");
     expect(invoiceRow).toMatchObject({ type: "document", body: "[Document: invoice-42.pdf]" });
     const sentNote = pipeline.captured.find((entry) => entry.send.clientRef === note.id)!;
@@ -176,8 +154,8 @@ describe("sending media through the engines", () => {
   it("refuses a kind the session's engine cannot send, naming it, and a file whose real type is not the kind", async () => {
     const pipeline = await mediaPipeline();
     const { threadId, agent } = await conversation(pipeline, "+15550001003");
-    const voiceSha = await storeFile(pipeline.db, pipeline.store, oggOpus(), "audio/ogg", "audio");
-    const docSha = await storeFile(pipeline.db, pipeline.store, pdf(), "application/pdf", "document");
+    const voiceSha = await storeFile(pipeline.db, pipeline.store, oggOpus());
+    const docSha = await storeFile(pipeline.db, pipeline.store, pdf());
     // This engine, as published, sends no voice notes.
     await pipeline.db
       .update(waEngines)
@@ -205,7 +183,7 @@ describe("sending media through the engines", () => {
     const pipeline = await mediaPipeline();
     const { threadId, agent } = await conversation(pipeline, "+15550001004");
     const photo = await jpeg();
-    const sha256 = await storeFile(pipeline.db, pipeline.store, photo, "image/jpeg", "image");
+    const sha256 = await storeFile(pipeline.db, pipeline.store, photo);
     await pipeline.store.delete(sha256);
 
     const stored = await sendAgentReply(pipeline.db, pipeline.boss, agent, {
@@ -230,7 +208,7 @@ describe("sending media through the engines", () => {
     const pipeline = await mediaPipeline();
     const admin = await insertUser(pipeline.db, "admin");
     const menu = await jpeg();
-    const sha256 = await storeFile(pipeline.db, pipeline.store, menu, "image/jpeg", "image");
+    const sha256 = await storeFile(pipeline.db, pipeline.store, menu);
     const asset = await createMediaAsset(pipeline.db, admin, { sha256, name: "Menu", kind: "image" });
     await createRule(pipeline.db, null, {
       name: "Send the menu",
@@ -293,7 +271,7 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
 
     // A rule sends the library's menu photo: the bot's own media send keeps the thread the bot's.
     const menu = await jpeg();
-    const menuSha = await storeFile(pipeline.db, store, menu, "image/jpeg", "image");
+    const menuSha = await storeFile(pipeline.db, store, menu);
     const asset = await createMediaAsset(pipeline.db, admin, { sha256: menuSha, name: "Menu", kind: "image" });
     await createRule(pipeline.db, null, {
       name: "Menu",
@@ -325,9 +303,9 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
 
     // An agent's voice note goes as voice, and a PDF as a document with its name.
     const voice = oggOpus();
-    const voiceSha = await storeFile(pipeline.db, store, voice, "audio/ogg", "audio");
+    const voiceSha = await storeFile(pipeline.db, store, voice);
     const doc = pdf();
-    const docSha = await storeFile(pipeline.db, store, doc, "application/pdf", "document");
+    const docSha = await storeFile(pipeline.db, store, doc);
     const agent = await insertUser(pipeline.db, "agent");
     await sendAgentReply(pipeline.db, pipeline.boss, agent, {
       threadId,
@@ -341,7 +319,7 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
     await waitFor(() => Promise.resolve(client.sentMedia.length >= 3 || undefined), 15_000, "the agent's files");
     const [, note, invoice] = client.sentMedia;
     expect(note!.options).toEqual({ sendAudioAsVoice: true });
-    expect(note!.content).toMatchObject({ mimetype: "audio/ogg", data: voice.toString("base64") });
+    expect(note!.content).toMatchObject({ mimetype: "audio/ogg; codecs=opus", data: voice.toString("base64") });
     expect(invoice!.options).toEqual({ caption: "Your invoice", sendMediaAsDocument: true });
     expect(invoice!.content).toMatchObject({ filename: "invoice.pdf", data: doc.toString("base64") });
 
