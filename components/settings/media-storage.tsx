@@ -27,13 +27,8 @@ export function MediaStorageCard({ canWrite }: { canWrite: boolean }) {
     <Card>
       <CardHeader title={t("storage.title")} description={t("storage.description")} />
       <CardBody className="space-y-4">
-        {settings.data ? (
-          <RetentionForm
-            key={String(settings.data.mediaRetentionDays)}
-            days={settings.data.mediaRetentionDays}
-            canWrite={canWrite}
-          />
-        ) : null}
+        {/* Mounted once the settings are read; not keyed by them, so its notice outlives the refetch after saving. */}
+        {settings.data ? <RetentionForm days={settings.data.mediaRetentionDays} canWrite={canWrite} /> : null}
         {storage.error ? <Alert tone="error">{describeError(storage.error).message}</Alert> : null}
         {storage.data ? (
           <dl className="grid gap-3 text-sm sm:grid-cols-3">
