@@ -1,9 +1,12 @@
+import path from "node:path";
 import { createDb } from "~/db/client";
 import { geminiConfig } from "~/server/ai/status";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { ConfigError } from "~/server/env";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
+import { mediaLimitsFromEnv } from "~/server/media/limits";
+import { createFsMediaStore } from "~/server/media/store-fs";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
@@ -70,6 +73,10 @@ async function main() {
     ai: {
       gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },
+    },
+    media: {
+      store: createFsMediaStore(env.MEDIA_DIR ?? path.join(env.DATA_DIR, "media")),
+      limits: mediaLimitsFromEnv(env),
     },
     webhooks: {
       databaseUrl: env.DATABASE_URL,

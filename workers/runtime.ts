@@ -6,11 +6,16 @@ import type { TAiConfig } from "~/server/ai/ai-reply";
 import { createQueues } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import type { TMediaLimits } from "~/server/media/limits";
+import type { TMediaStore } from "~/server/media/store";
 import { defaultWebhookConfig, type TWebhookConfig } from "~/server/webhooks/deliver";
 import { startHeartbeat } from "./heartbeat";
 import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runner";
 import { startWebhookDispatcher } from "./webhook-dispatcher";
 import { workBatched, workInBatches } from "./work";
+
+/** The worker's media store and size limits (workers/main.ts makes them from the environment). */
+export type TWorkerMedia = { store: TMediaStore; limits?: TMediaLimits };
 
 export type TJobContext = {
   db: TDb;
@@ -19,6 +24,8 @@ export type TJobContext = {
   job: Job<unknown>;
   ai: TAiConfig;
   webhooks: TWebhookConfig;
+  /** Null in a worker started without a media store (tests of other parts): media jobs then fail and retry. */
+  media: TWorkerMedia | null;
 };
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
@@ -41,11 +48,13 @@ export type TWorkerOptions = {
   version: string;
   heartbeatIntervalMs: number;
   /** Run the WhatsApp sessions (leases, transports, send queues). Off in tests of the runtime alone. */
-  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner">;
+  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner" | "media">;
   /** Which model writes AI replies (default: the offline provider). */
   ai?: TAiConfig;
   /** Webhook delivery; with `databaseUrl`, the worker also dispatches new deliveries to the queue. */
   webhooks?: { config: TWebhookConfig; databaseUrl: string };
+  /** The media store inbound files go to (the sessions' media queues, transcription). */
+  media?: TWorkerMedia;
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
   /** A stable identity (WORKER_ID); default: a new one for this process. */
@@ -66,6 +75,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
   const { db, boss, log } = options;
   const ai: TAiConfig = options.ai ?? { gemini: null };
   const webhooks = options.webhooks?.config ?? defaultWebhookConfig("");
+  const media = options.media ?? null;
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   await createQueues(boss);
   let inFlight = 0;
@@ -74,7 +84,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     inFlight += 1;
     const jobLog = log.child({ queue, jobId: job.id });
     try {
-      await handle({ db, boss, log: jobLog, job, ai, webhooks });
+      await handle({ db, boss, log: jobLog, job, ai, webhooks, media });
     } catch (error) {
       jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
       throw error;
@@ -134,7 +144,17 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     ? startWebhookDispatcher({ db, boss, log, databaseUrl: options.webhooks.databaseUrl })
     : null;
 
-  const runner = options.sessions ? createSessionRunner({ db, boss, log, owner: workerId, ...options.sessions }) : null;
+  const runner = options.sessions
+    ? createSessionRunner({
+        db,
+        boss,
+        log,
+        owner: workerId,
+        // Voice notes go to transcription first only where a model can write them out.
+        media: media ? { ...media, transcribe: ai.gemini !== null } : undefined,
+        ...options.sessions,
+      })
+    : null;
   await runner?.start();
 
   const heartbeat = await startHeartbeat(db, {

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { onTestFinished } from "vitest";
@@ -7,6 +10,7 @@ import { contacts, events, messages, simulatorDeliveries, threads } from "~/db/s
 import { createBoss } from "~/server/jobs/boss";
 import { ZLogLevel } from "~/server/env";
 import { createLogger } from "~/server/logger";
+import { createFsMediaStore } from "~/server/media/store-fs";
 import { ingestInbound, type TIngestResult } from "~/server/messaging/ingest";
 import { createRule, publishDraft } from "~/server/rules/rules";
 import type { TRuleInput } from "~/server/rules/schema";
@@ -14,13 +18,18 @@ import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { JOB_HANDLERS } from "~/workers/handlers/registry";
 import type { TWebhookConfig } from "~/server/webhooks/deliver";
-import { startWorker, type TRunningWorker, type TWorkerOptions } from "~/workers/runtime";
+import { startWorker, type TRunningWorker, type TWorkerMedia, type TWorkerOptions } from "~/workers/runtime";
 import { useTestDatabase, type TTestDatabase } from "./database";
 import { waitFor } from "./processes";
 
 export const log = createLogger("test-pipeline", ZLogLevel.parse(process.env.TEST_LOG_LEVEL ?? "silent"));
 
-export type TPipeline = TTestDatabase & { boss: PgBoss; sessionId: string; worker: TRunningWorker };
+export type TPipeline = TTestDatabase & {
+  boss: PgBoss;
+  sessionId: string;
+  worker: TRunningWorker;
+  media: TWorkerMedia;
+};
 
 /** A fresh database prepared as on first start (queues, simulator session, admin). */
 export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId: string }> {
@@ -37,11 +46,17 @@ export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId
   return { ...database, sessionId: await getSimulatorSessionId(database.db) };
 }
 
-/** A fresh database with an in-process worker running the simulator session (pacing off, instant acks). */
+/**
+ * A fresh database with an in-process worker running the simulator session (pacing off, instant
+ * acks). Inbound files go to `options.media`, else a filesystem media store in a new temporary folder.
+ */
 export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
-  options: Pick<TWorkerOptions, "ai"> & { webhooks?: TWebhookConfig } = {},
+  options: Pick<TWorkerOptions, "ai"> & { webhooks?: TWebhookConfig; media?: TWorkerMedia } = {},
 ): Promise<TPipeline> {
+  const media = options.media ?? {
+    store: createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-"))),
+  };
   const { sessionId, ...database } = await usePreparedDatabase();
   await updateSessionSettings(database.db, null, sessionId, {
     pacing: { enabled: false },
@@ -57,6 +72,7 @@ export async function startPipeline(
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
     ai: options.ai,
+    media,
     ...(options.webhooks ? { webhooks: { config: options.webhooks, databaseUrl: database.url } } : {}),
     sessions: { databaseUrl: database.url, leaseTtlS: 5, sendConcurrency: 4, ...sessions },
   });
@@ -64,7 +80,7 @@ export async function startPipeline(
   onTestFinished(async () => {
     await worker.stop(5_000).catch(() => undefined);
   });
-  return { ...database, boss, sessionId, worker };
+  return { ...database, boss, sessionId, worker, media };
 }
 
 let counter = 0;

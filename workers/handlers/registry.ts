@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
+import { handleTranscribe } from "./media";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
 
@@ -13,6 +14,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "ai.reply": handleAiReply,
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
+  "media.transcribe": handleTranscribe,
   "inbox.handback": handleHandback,
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,

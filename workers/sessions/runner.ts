@@ -1,14 +1,19 @@
 import type { PgBoss } from "pg-boss";
 import { createDb, type TDb } from "~/db/client";
-import { createSendQueue } from "~/server/jobs/boss";
+import { createMediaQueue, createSendQueue } from "~/server/jobs/boss";
 import {
   DEAD_LETTER_QUEUE,
+  MEDIA_QUEUE,
+  mediaQueueName,
   SEND_QUEUE,
   sendQueueName,
   type TDeadLetter,
   type TQueuePolicy,
 } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import type { TMediaLimits } from "~/server/media/limits";
+import { receiveMedia, type TReceiveOptions } from "~/server/media/receive";
+import type { TMediaStore } from "~/server/media/store";
 import { createSentRecorder, sendQueuedBatch, type TSendJob } from "~/server/messaging/outbound";
 import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck } from "~/server/messaging/statuses";
@@ -24,7 +29,7 @@ import { publishEngines } from "~/server/sessions/engines";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
 import { runnableEngines, type TEngineOptions } from "../engines/registry";
 import type { TEngineConnection } from "../engines/types";
-import { workInBatches } from "../work";
+import { workBatched, workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
@@ -34,6 +39,7 @@ type TRunningSession = {
   pacer: Pacer;
   settings: TSessionSettings;
   workId: string;
+  mediaWorkId: string | null;
   locks: ReturnType<typeof createDb>;
 };
 
@@ -50,6 +56,16 @@ export type TSessionRunnerOptions = {
   sendConcurrency: number;
   /** Retry policy of the send queues (tests shorten it). */
   sendPolicy?: TQueuePolicy;
+  /**
+   * Where inbound files go: with it, each session's media queue (`media.<id>`) is worked here,
+   * through the session's connection. `transcribe`: Gemini is configured (voice notes are
+   * written out before they are processed).
+   */
+  media?: { store: TMediaStore; limits?: TMediaLimits; transcribe: boolean };
+  /** Retry policy of the media queues (tests shorten it). */
+  mediaPolicy?: TQueuePolicy;
+  /** Test seams of the media job (server/media/receive.ts). */
+  mediaHooks?: TReceiveOptions["hooks"];
   /** Wraps a session's connection (tests wrap the simulator's to make it fail). */
   createTransport?: (defaults: TEngineConnection, sessionId: string) => TEngineConnection;
   /**
@@ -76,13 +92,14 @@ async function applyAckOnceKnown(db: TDb, ack: Parameters<typeof applyDeliveryAc
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
- * leases, and for each one runs its engine's connection (workers/engines/registry.ts) and works
- * its `send.<id>` queue with a pacer.
+ * leases, and for each one runs its engine's connection (workers/engines/registry.ts), works
+ * its `send.<id>` queue with a pacer, and (with a media store) its `media.<id>` queue.
  */
 export function createSessionRunner(options: TSessionRunnerOptions) {
   const { db, boss, log, owner } = options;
   const running = new Map<string, TRunningSession>();
   const sendPolicy = options.sendPolicy ?? SEND_QUEUE.policy;
+  const mediaPolicy = options.mediaPolicy ?? MEDIA_QUEUE.policy;
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -95,13 +112,22 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     const engine = engines.get(kind);
     if (!engine) return;
     const current = { settings };
-    const base = engine.connect({ db, boss, log, sessionId: id, settings: () => current.settings });
+    const base = engine.connect({
+      db,
+      boss,
+      log,
+      sessionId: id,
+      settings: () => current.settings,
+      ...(options.media ? { mediaStore: options.media.store } : {}),
+    });
     const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
     // The per-thread send locks' own connection (see sendQueuedBatch).
     const locks = createDb(options.databaseUrl, { applicationName: "switchboard-send-locks", max: 2 });
     const lockDb = locks.db;
     await createSendQueue(boss, id, sendPolicy);
+    // Ingest may queue a file to fetch as soon as the connection delivers its first message.
+    await createMediaQueue(boss, id, mediaPolicy);
     await transport.start({
       // Every side channel of the engine lands here (the simulator delivers inbound messages
       // and acks through its own jobs instead). A message is acknowledged to the engine only
@@ -144,6 +170,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         });
       },
     );
+    const mediaWorkId = options.media ? await workMediaQueue(id, transport, options.media) : null;
     running.set(
       id,
       Object.assign(current, {
@@ -153,15 +180,51 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         handled: { restart: Date.now(), logout: Date.now() },
         pacer,
         workId,
+        mediaWorkId,
         locks,
       }),
     );
     log.info({ sessionId: id }, "session started");
   }
 
+  /**
+   * Works a session's media queue: one file per job, two at a time (MEDIA_QUEUE.concurrency),
+   * each fetched through this session's connection and stored (server/media/receive.ts).
+   */
+  function workMediaQueue(
+    id: string,
+    transport: TEngineConnection,
+    media: NonNullable<TSessionRunnerOptions["media"]>,
+  ) {
+    return workBatched(
+      boss,
+      mediaQueueName(id),
+      { batchSize: 1, localConcurrency: MEDIA_QUEUE.concurrency },
+      async (job) => {
+        const parsed = MEDIA_QUEUE.payload.safeParse(job.data);
+        if (!parsed.success) {
+          const dead: TDeadLetter = { queue: job.name, jobId: job.id, data: job.data, error: parsed.error.message };
+          await boss.send(DEAD_LETTER_QUEUE, dead);
+          return;
+        }
+        const outcome = await receiveMedia(db, boss, media.store, transport, parsed.data.messageId, {
+          isLastAttempt: job.retryCount >= mediaPolicy.retryLimit,
+          signal: job.signal,
+          limits: media.limits,
+          transcribe: media.transcribe,
+          hooks: options.mediaHooks,
+        });
+        log.debug({ sessionId: id, messageId: parsed.data.messageId, outcome }, "media received");
+      },
+    );
+  }
+
   async function stopSession(session: TRunningSession) {
     running.delete(session.id);
     await boss.offWork(sendQueueName(session.id), { id: session.workId, wait: true }).catch(() => undefined);
+    if (session.mediaWorkId) {
+      await boss.offWork(mediaQueueName(session.id), { id: session.mediaWorkId, wait: true }).catch(() => undefined);
+    }
     await session.transport.stop();
     await session.locks.pool.end().catch(() => undefined);
   }

@@ -3,6 +3,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
 import { simulatorDeliveries } from "~/db/schema";
+import type { TMediaStore } from "~/server/media/store";
+import { mediaOf } from "~/server/messages/content";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import type { TSessionSettings } from "~/server/sessions/settings";
@@ -12,13 +14,17 @@ import type { TEngine, TEngineConnection } from "../types";
  * The simulator: an in-database phone. Sends land in `simulator_deliveries` (one row per send
  * call, so a double send would show); the phone then acknowledges delivery and reading through
  * `simulator.ack` jobs. Messages typed in the Simulator page arrive as `simulator.inbound`
- * jobs (see workers/handlers/messages.ts), which is this engine's inbound side.
+ * jobs (see workers/handlers/messages.ts), which is this engine's inbound side. A photo or voice
+ * note the contact sends was uploaded to the media store first (the Simulator page does it), and
+ * arrives `pending` with its key: `downloadMedia` reads it back from the store, so a simulated
+ * file takes the same receive path (intake, limits, the media job) as one from WhatsApp.
  */
 export function createSimulatorConnection(options: {
   db: TDb;
   boss: PgBoss;
   sessionId: string;
   settings: () => TSessionSettings["simulator"];
+  mediaStore?: TMediaStore;
 }): TEngineConnection {
   const { db, boss, sessionId } = options;
   // The phone receives messages sent at the same moment in one write (group commit).
@@ -53,6 +59,18 @@ export function createSimulatorConnection(options: {
     start: async (handlers) => handlers.onStatus({ status: "ready", phone: "+10000000000" }),
     stop: () => Promise.resolve(),
     send: (message) => phone.submit(message),
+    async downloadMedia({ content }) {
+      const media = mediaOf(content);
+      if (!options.mediaStore || !media?.storageKey) return null;
+      const file = await options.mediaStore.get(media.storageKey);
+      if (!file) return null;
+      return {
+        stream: file.stream,
+        size: file.size,
+        mimeType: media.mimeType,
+        ...(media.fileName ? { fileName: media.fileName } : {}),
+      };
+    },
     async findSentMany(list) {
       if (list.length === 0) return new Map();
       const rows = await db
@@ -96,6 +114,6 @@ export const simulatorEngine: TEngine<Record<string, never>> = {
     controls: [],
     addable: false,
   },
-  connect: ({ db, boss, sessionId, settings }) =>
-    createSimulatorConnection({ db, boss, sessionId, settings: () => settings().simulator }),
+  connect: ({ db, boss, sessionId, settings, mediaStore }) =>
+    createSimulatorConnection({ db, boss, sessionId, settings: () => settings().simulator, mediaStore }),
 };

@@ -5,6 +5,7 @@ import type { TWwebjsClient, TWwebjsMessage, TWwebjsReaction } from "./client";
 import { type TWwebjsEngineOptions, wwebjsOptionsFromEnv, ZWwebjsEnv } from "./config";
 import { createEchoFilter } from "./echo";
 import { createLidPhoneLookup } from "./identities";
+import { createWwebjsMediaDownloads } from "./media";
 import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
 import { chatIdOf, mapAck, mapInbound, mapPhoneMessage, mapReaction } from "./mapping";
 import { createTypingPresence } from "./presence";
@@ -32,6 +33,7 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
   let handlers: TEngineHandlers | null = null;
   const echo = createEchoFilter();
   const lids = createLidPhoneLookup();
+  const downloads = createWwebjsMediaDownloads();
   const lifecycle = createWwebjsLifecycle(options, {
     attach: (client) => wire(client),
     detach: () => typing.reset(),
@@ -42,6 +44,8 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
     client.on("message", (message: TWwebjsMessage) => {
       const inbound = mapInbound(message, sessionId);
       if (!inbound) return;
+      // Its file is fetched by the media job, through this very Message object when still at hand.
+      downloads.remember(message);
       void (async () => {
         try {
           // A LID sender: their number, when WhatsApp tells it, goes with the message (ingest links them).
@@ -109,6 +113,11 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
       }
       settle(sent.id._serialized);
       return { waMessageId: sent.id._serialized };
+    },
+    downloadMedia({ waMessageId }, signal) {
+      const status = lifecycle.status();
+      if (status !== "ready") return Promise.reject(new Error(`the WhatsApp session is not ready (${status})`));
+      return downloads.download(lifecycle.client(), waMessageId, signal);
     },
     findSentMany(list) {
       // A retry after a send this process made but could not record: the same id, no second send.
