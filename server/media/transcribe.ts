@@ -101,7 +101,11 @@ export async function transcribeMessage(
       contents: [
         {
           role: "user",
-          parts: [{ inlineData: { mimeType: media.mimeType, data } }, { text: TRANSCRIBE_INSTRUCTION }],
+          // The bare type (Gemini lists audio/ogg, not "audio/ogg; codecs=opus").
+          parts: [
+            { inlineData: { mimeType: media.mimeType.split(";")[0]!.trim(), data } },
+            { text: TRANSCRIBE_INSTRUCTION },
+          ],
         },
       ],
       config: {

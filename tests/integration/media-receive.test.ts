@@ -8,6 +8,7 @@ import { events, mediaObjects, messages, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { intakeMedia } from "~/server/media/intake";
 import { mediaLimitsFromEnv } from "~/server/media/limits";
+import { recordMediaOutcome } from "~/server/media/message-media";
 import { createFsMediaStore } from "~/server/media/store-fs";
 import { ZMessageContent, type TMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
@@ -269,6 +270,14 @@ describe("receiving media (fake whatsapp-web.js client with real bytes, the real
     expect(await pipeline.db.$count(mediaObjects, eq(mediaObjects.sha256, sha256Of(bytes)))).toBe(1);
     expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
     expect(await processJobs(pipeline, row.id)).toBe(1);
+    // Recording it again (a retry racing the first) is refused: the message is no longer pending.
+    expect(
+      await recordMediaOutcome(pipeline.db, pipeline.boss, row.id, {
+        state: "failed",
+        error: "download_failed",
+        detail: "a late retry",
+      }),
+    ).toBe("already_recorded");
     // A late duplicate of the media job (a retry after the outcome) changes and queues nothing.
     await pipeline.boss.send(`media.${row.sessionId}`, { messageId: row.id });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
