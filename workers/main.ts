@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createDb } from "~/db/client";
 import { geminiConfig } from "~/server/ai/status";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
@@ -6,7 +5,7 @@ import { ConfigError } from "~/server/env";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
 import { mediaLimitsFromEnv } from "~/server/media/limits";
-import { createFsMediaStore } from "~/server/media/store-fs";
+import { createMediaStore } from "~/server/media/store-env";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
@@ -70,13 +69,11 @@ async function main() {
     log,
     workerId: env.WORKER_ID,
     handlers: JOB_HANDLERS,
+    mediaStore: createMediaStore(env),
+    mediaLimits: mediaLimitsFromEnv(env),
     ai: {
       gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },
-    },
-    media: {
-      store: createFsMediaStore(env.MEDIA_DIR ?? path.join(env.DATA_DIR, "media")),
-      limits: mediaLimitsFromEnv(env),
     },
     webhooks: {
       databaseUrl: env.DATABASE_URL,

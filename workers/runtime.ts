@@ -14,9 +14,6 @@ import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runn
 import { startWebhookDispatcher } from "./webhook-dispatcher";
 import { workBatched, workInBatches } from "./work";
 
-/** The worker's media store and size limits (workers/main.ts makes them from the environment). */
-export type TWorkerMedia = { store: TMediaStore; limits?: TMediaLimits };
-
 export type TJobContext = {
   db: TDb;
   boss: PgBoss;
@@ -24,8 +21,8 @@ export type TJobContext = {
   job: Job<unknown>;
   ai: TAiConfig;
   webhooks: TWebhookConfig;
-  /** Null in a worker started without a media store (tests of other parts): media jobs then fail and retry. */
-  media: TWorkerMedia | null;
+  /** The media store (null when the worker was started without one: tests of the runtime alone). */
+  mediaStore: TMediaStore | null;
 };
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
@@ -53,8 +50,10 @@ export type TWorkerOptions = {
   ai?: TAiConfig;
   /** Webhook delivery; with `databaseUrl`, the worker also dispatches new deliveries to the queue. */
   webhooks?: { config: TWebhookConfig; databaseUrl: string };
-  /** The media store inbound files go to (the sessions' media queues, transcription). */
-  media?: TWorkerMedia;
+  /** The media store (createMediaStore from workerEnv in workers/main.ts). */
+  mediaStore?: TMediaStore;
+  /** Size limits per kind of inbound files (`mediaLimitsFromEnv`); WhatsApp's own without. */
+  mediaLimits?: TMediaLimits;
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
   /** A stable identity (WORKER_ID); default: a new one for this process. */
@@ -75,7 +74,6 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
   const { db, boss, log } = options;
   const ai: TAiConfig = options.ai ?? { gemini: null };
   const webhooks = options.webhooks?.config ?? defaultWebhookConfig("");
-  const media = options.media ?? null;
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   await createQueues(boss);
   let inFlight = 0;
@@ -84,7 +82,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     inFlight += 1;
     const jobLog = log.child({ queue, jobId: job.id });
     try {
-      await handle({ db, boss, log: jobLog, job, ai, webhooks, media });
+      await handle({ db, boss, log: jobLog, job, ai, webhooks, mediaStore: options.mediaStore ?? null });
     } catch (error) {
       jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
       throw error;
@@ -151,7 +149,9 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
         log,
         owner: workerId,
         // Voice notes go to transcription first only where a model can write them out.
-        media: media ? { ...media, transcribe: ai.gemini !== null } : undefined,
+        media: options.mediaStore
+          ? { store: options.mediaStore, limits: options.mediaLimits, transcribe: ai.gemini !== null }
+          : undefined,
         ...options.sessions,
       })
     : null;

@@ -52,6 +52,8 @@ export const EVENT_TYPES = [
    */
   "media.failed",
   "session.status",
+  /** Retention removed media files not used for the days set in Settings: `payload.files`, `payload.bytes` freed, `payload.olderThanDays`. */
+  "media.pruned",
 ] as const;
 export type TEventType = (typeof EVENT_TYPES)[number];
 

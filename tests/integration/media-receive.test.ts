@@ -1,15 +1,13 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { and, eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { events, mediaObjects, messages, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { intakeMedia } from "~/server/media/intake";
 import { mediaLimitsFromEnv } from "~/server/media/limits";
 import { recordMediaOutcome } from "~/server/media/message-media";
-import { createFsMediaStore } from "~/server/media/store-fs";
+import type { TMediaStore } from "~/server/media/store";
 import { ZMessageContent, type TMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { RAW_PAYLOADS } from "~/workers/engines/wwebjs/payloads.fixture";
@@ -17,10 +15,12 @@ import { insertUser } from "../support/database";
 import { createFakeWwebjs, fakeWwebjsOptions, type FakeWwebjsClient } from "../support/fake-wwebjs";
 import { startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
-import { jpegBytes, mp4Bytes, oggOpusBytes, pdfBytes, sha256Of } from "../support/received-media";
+import { jpegBytes, mp4Bytes, oggOpusBytes, pdfBytes } from "../support/media-fixtures";
+import { mediaStoreVariants, type TMediaStoreVariant } from "../support/media-stores";
 import { testContext } from "../support/trpc-context";
 
 const CONTACT = "14155550123@c.us";
+const sha256Of = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 /** Images may be 64 KB here (the environment's MEDIA_MAX_IMAGE_MB, lowered), to test the limit without a large fixture. */
 const LIMITS = mediaLimitsFromEnv({
   MEDIA_MAX_IMAGE_MB: 64 / 1024,
@@ -52,8 +52,15 @@ function rawMedia(type: string, fields: Record<string, unknown>) {
 
 type TSetup = { pipeline: TPipeline; client: FakeWwebjsClient; sessionId: string; crashAfterIntake: Set<string> };
 
+/** A fresh, empty store of the variant, stopped when the test ends. */
+async function freshStore(variant: TMediaStoreVariant) {
+  const started = await variant.start();
+  onTestFinished(() => started.stop());
+  return started.store;
+}
+
 /** A pipeline with a linked whatsapp-web.js session (fake client), the lowered limits and a short retry policy. */
-async function linkedSession(): Promise<TSetup> {
+async function linkedSession(mediaStore: TMediaStore): Promise<TSetup> {
   const fake = createFakeWwebjs({ phone: "14155550100" });
   const crashAfterIntake = new Set<string>();
   const pipeline = await startPipeline(
@@ -68,7 +75,7 @@ async function linkedSession(): Promise<TSetup> {
         },
       },
     },
-    { media: { store: createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-"))), limits: LIMITS } },
+    { mediaStore, mediaLimits: LIMITS },
   );
   const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
   const { id: sessionId } = await admin.sessions.create({ name: "Front desk" });
@@ -116,206 +123,213 @@ async function mediaEvents(pipeline: TPipeline, messageId: string) {
 
 const mediaOfRow = (content: TMessageContent) => ("media" in content ? content.media : undefined);
 
-describe("receiving media (fake whatsapp-web.js client with real bytes, the real runner)", () => {
-  it("stores a JPEG, an OGG/Opus voice note, an MP4 and a PDF by their real type, processes each once, and a location as it is", async () => {
-    const { pipeline, client } = await linkedSession();
-    const file = (bytes: Buffer, type: string, mimetype: string, extra: Record<string, unknown> = {}) => ({
-      bytes,
-      mimetype,
-      raw: rawMedia(type, { mimetype, ...extra }),
-    });
-    const files = {
-      image: file(await jpegBytes(11), "image", "image/jpeg", { caption: "the receipt" }),
-      voice: file(oggOpusBytes(12), "ptt", "audio/ogg; codecs=opus", { duration: 3 }),
-      video: file(mp4Bytes(13), "video", "video/mp4", { duration: 2 }),
-      document: file(pdfBytes(14), "document", "application/pdf", { filename: "invoice-14.pdf" }),
-    };
-    for (const { bytes, raw, mimetype } of Object.values(files)) {
-      const filename = mimetype === "application/pdf" ? "invoice-14.pdf" : undefined;
-      client.deliverMedia(raw, { bytes, mimetype, ...(filename ? { filename } : {}) });
-    }
-    const location = client.deliverRaw({ ...RAW_PAYLOADS.location, t: Math.floor(Date.now() / 1000) });
+describe.each(mediaStoreVariants())(
+  "receiving media into the $name store (fake whatsapp-web.js client with real bytes, the real runner)",
+  (variant) => {
+    it("stores a JPEG, an OGG/Opus voice note, an MP4 and a PDF by their real type, processes each once, and a location as it is", async () => {
+      const { pipeline, client } = await linkedSession(await freshStore(variant));
+      const file = (bytes: Buffer, type: string, mimetype: string, extra: Record<string, unknown> = {}) => ({
+        bytes,
+        mimetype,
+        raw: rawMedia(type, { mimetype, ...extra }),
+      });
+      const files = {
+        image: file(await jpegBytes(64, 48), "image", "image/jpeg", { caption: "the receipt" }),
+        voice: file(oggOpusBytes(3), "ptt", "audio/ogg; codecs=opus", { duration: 3 }),
+        video: file(mp4Bytes(3_000), "video", "video/mp4", { duration: 2 }),
+        document: file(pdfBytes("Invoice 14"), "document", "application/pdf", { filename: "invoice-14.pdf" }),
+      };
+      for (const { bytes, raw, mimetype } of Object.values(files)) {
+        const filename = mimetype === "application/pdf" ? "invoice-14.pdf" : undefined;
+        client.deliverMedia(raw, { bytes, mimetype, ...(filename ? { filename } : {}) });
+      }
+      const location = client.deliverRaw({ ...RAW_PAYLOADS.location, t: Math.floor(Date.now() / 1000) });
 
-    const expected = {
-      image: { mimeType: "image/jpeg", body: "the receipt" },
-      voice: { mimeType: "audio/ogg", body: "[Voice message]" },
-      video: { mimeType: "video/mp4", body: "[Video]" },
-      document: { mimeType: "application/pdf", body: "[Document: invoice-14.pdf]" },
-    };
-    for (const [kind, { bytes, raw }] of Object.entries(files)) {
-      const row = await processed(pipeline, raw.id._serialized);
-      const media = mediaOfRow(row.content)!;
-      const sha256 = sha256Of(bytes);
-      const want = expected[kind as keyof typeof expected];
-      expect(row.content.kind, kind).toBe(kind);
-      expect(media, kind).toMatchObject({ state: "stored", storageKey: sha256, size: bytes.length });
-      expect(media.mimeType, kind).toMatch(new RegExp(`^${want.mimeType}`));
-      expect(media.error, kind).toBeUndefined();
-      expect(row.body, kind).toBe(want.body);
-      expect(row.media, kind).toMatchObject({ size: bytes.length });
-      // The store has the very bytes, and media_objects says what they are.
-      const stored = await pipeline.media.store.get(sha256);
-      expect(stored, kind).not.toBeNull();
-      const chunks: Buffer[] = [];
-      for await (const chunk of stored!.stream) chunks.push(chunk as Buffer);
-      expect(sha256Of(Buffer.concat(chunks)), kind).toBe(sha256);
-      const [object] = await pipeline.db.select().from(mediaObjects).where(eq(mediaObjects.sha256, sha256));
-      expect(object, kind).toMatchObject({ size: bytes.length });
-      expect(object!.mimeType, kind).toMatch(new RegExp(`^${want.mimeType}`));
-      expect(await processJobs(pipeline, row.id), kind).toBe(1);
-      expect(
-        (await mediaEvents(pipeline, row.id)).map((event) => event.type),
-        kind,
-      ).toEqual(["media.stored"]);
-    }
+      const expected = {
+        image: { mimeType: "image/jpeg", body: "the receipt" },
+        voice: { mimeType: "audio/ogg", body: "[Voice message]" },
+        video: { mimeType: "video/mp4", body: "[Video]" },
+        document: { mimeType: "application/pdf", body: "[Document: invoice-14.pdf]" },
+      };
+      for (const [kind, { bytes, raw }] of Object.entries(files)) {
+        const row = await processed(pipeline, raw.id._serialized);
+        const media = mediaOfRow(row.content)!;
+        const sha256 = sha256Of(bytes);
+        const want = expected[kind as keyof typeof expected];
+        expect(row.content.kind, kind).toBe(kind);
+        expect(media, kind).toMatchObject({ state: "stored", storageKey: sha256, size: bytes.length });
+        expect(media.mimeType, kind).toMatch(new RegExp(`^${want.mimeType}`));
+        expect(media.error, kind).toBeUndefined();
+        expect(row.body, kind).toBe(want.body);
+        expect(row.media, kind).toMatchObject({ size: bytes.length });
+        // The store has the very bytes, and media_objects says what they are.
+        const stored = await pipeline.mediaStore.get(sha256);
+        expect(stored, kind).not.toBeNull();
+        const chunks: Buffer[] = [];
+        for await (const chunk of stored!.stream) chunks.push(chunk as Buffer);
+        expect(sha256Of(Buffer.concat(chunks)), kind).toBe(sha256);
+        const [object] = await pipeline.db.select().from(mediaObjects).where(eq(mediaObjects.sha256, sha256));
+        expect(object, kind).toMatchObject({ size: bytes.length });
+        expect(object!.mimeType, kind).toMatch(new RegExp(`^${want.mimeType}`));
+        expect(await processJobs(pipeline, row.id), kind).toBe(1);
+        expect(
+          (await mediaEvents(pipeline, row.id)).map((event) => event.type),
+          kind,
+        ).toEqual(["media.stored"]);
+      }
+      // The photo has its server-made thumbnail (in the store too) and its size in pixels.
+    const photo = await processed(pipeline, files.image.raw.id._serialized);
+    expect(mediaOfRow(photo.content)).toMatchObject({ width: 64, height: 48, thumbKey: expect.any(String) });
+    expect(await pipeline.mediaStore.has(mediaOfRow(photo.content)!.thumbKey!)).toBe(true);
     // The voice note kept what WhatsApp said about it beside what the store found.
-    const voice = await processed(pipeline, files.voice.raw.id._serialized);
-    expect(mediaOfRow(voice.content)).toMatchObject({ durationS: 3 });
-    const document = await processed(pipeline, files.document.raw.id._serialized);
-    expect(mediaOfRow(document.content)).toMatchObject({ fileName: "invoice-14.pdf" });
-    // Each file was downloaded once.
-    expect(client.downloads.toSorted()).toEqual(
-      Object.values(files)
-        .map(({ raw }) => raw.id._serialized)
-        .toSorted(),
-    );
+      const voice = await processed(pipeline, files.voice.raw.id._serialized);
+      expect(mediaOfRow(voice.content)).toMatchObject({ durationS: 3 });
+      const document = await processed(pipeline, files.document.raw.id._serialized);
+      expect(mediaOfRow(document.content)).toMatchObject({ fileName: "invoice-14.pdf" });
+      // Each file was downloaded once.
+      expect(client.downloads.toSorted()).toEqual(
+        Object.values(files)
+          .map(({ raw }) => raw.id._serialized)
+          .toSorted(),
+      );
 
-    const place = await processed(pipeline, location.id._serialized);
-    expect(place.content).toMatchObject({ kind: "location", lat: 38.7223, lng: -9.1393 });
-    expect(await processJobs(pipeline, place.id)).toBe(1);
-  });
-
-  it("catches a file lying about its type, refuses one over the kind's limit, and processes both anyway", async () => {
-    const { pipeline, client } = await linkedSession();
-    // A PDF renamed photo.jpg, sent as a photo and claimed as image/jpeg.
-    const lying = rawMedia("image", { mimetype: "image/jpeg", filename: "photo.jpg", caption: "my photo" });
-    client.deliverMedia(lying, { bytes: pdfBytes(21), mimetype: "image/jpeg", filename: "photo.jpg" });
-    // A real JPEG, larger than the 64 KB this deployment allows images.
-    const big = await jpegBytes(22, { width: 400, height: 400, noise: true });
-    expect(big.length).toBeGreaterThan(LIMITS.image);
-    const oversize = rawMedia("image", { mimetype: "image/jpeg" });
-    client.deliverMedia(oversize, { bytes: big, mimetype: "image/jpeg" });
-
-    const refused = await processed(pipeline, lying.id._serialized);
-    expect(mediaOfRow(refused.content)).toMatchObject({
-      state: "failed",
-      error: "type_mismatch",
-      mimeType: "image/jpeg",
+      const place = await processed(pipeline, location.id._serialized);
+      expect(place.content).toMatchObject({ kind: "location", lat: 38.7223, lng: -9.1393 });
+      expect(await processJobs(pipeline, place.id)).toBe(1);
     });
-    expect(mediaOfRow(refused.content)?.errorDetail).toMatch(/pdf/i);
-    expect(mediaOfRow(refused.content)?.storageKey).toBeUndefined();
-    expect(refused.body).toBe("my photo");
-    expect(await pipeline.media.store.has(sha256Of(pdfBytes(21)))).toBe(false);
-    expect(await pipeline.db.$count(mediaObjects, eq(mediaObjects.sha256, sha256Of(pdfBytes(21))))).toBe(0);
-    expect(await mediaEvents(pipeline, refused.id)).toEqual([
-      { type: "media.failed", payload: expect.objectContaining({ kind: "image", error: "type_mismatch" }) },
-    ]);
-    expect(await processJobs(pipeline, refused.id)).toBe(1);
 
-    const tooLarge = await processed(pipeline, oversize.id._serialized);
-    expect(mediaOfRow(tooLarge.content)).toMatchObject({ state: "failed", error: "too_large" });
-    expect(await pipeline.media.store.has(sha256Of(big))).toBe(false);
-    expect(await processJobs(pipeline, tooLarge.id)).toBe(1);
-    // Refused for good at once: one download each, no retries.
-    expect(client.downloads.filter((id) => id === lying.id._serialized)).toHaveLength(1);
-    expect(client.downloads.filter((id) => id === oversize.id._serialized)).toHaveLength(1);
-  });
+    it("catches a file lying about its type, refuses one over the kind's limit, and processes both anyway", async () => {
+      const { pipeline, client } = await linkedSession(await freshStore(variant));
+      // A PDF renamed photo.jpg, sent as a photo and claimed as image/jpeg.
+      const lying = rawMedia("image", { mimetype: "image/jpeg", filename: "photo.jpg", caption: "my photo" });
+      client.deliverMedia(lying, { bytes: pdfBytes("Invoice 21"), mimetype: "image/jpeg", filename: "photo.jpg" });
+      // A real JPEG, larger than the 64 KB this deployment allows images.
+      const big = await jpegBytes(1_600, 1_200);
+      expect(big.length).toBeGreaterThan(LIMITS.image);
+      const oversize = rawMedia("image", { mimetype: "image/jpeg" });
+      client.deliverMedia(oversize, { bytes: big, mimetype: "image/jpeg" });
 
-  it("retries a failing download until it works, and records one that fails for good or is gone, then processes it", async () => {
-    const { pipeline, client } = await linkedSession();
-    const flaky = rawMedia("image", { mimetype: "image/jpeg" });
-    const flakyBytes = await jpegBytes(31);
-    client.deliverMedia(flaky, { bytes: flakyBytes, mimetype: "image/jpeg", failTimes: 2 });
-    const broken = rawMedia("document", { mimetype: "application/pdf", filename: "lost.pdf" });
-    client.deliverMedia(broken, { bytes: pdfBytes(32), mimetype: "application/pdf", failForever: true });
-    const expired = rawMedia("video", { mimetype: "video/mp4" });
-    client.deliverMedia(expired, { bytes: mp4Bytes(33), mimetype: "video/mp4", gone: true });
+      const refused = await processed(pipeline, lying.id._serialized);
+      expect(mediaOfRow(refused.content)).toMatchObject({
+        state: "failed",
+        error: "type_mismatch",
+        mimeType: "image/jpeg",
+      });
+      expect(mediaOfRow(refused.content)?.errorDetail).toMatch(/pdf/i);
+      expect(mediaOfRow(refused.content)?.storageKey).toBeUndefined();
+      expect(refused.body).toBe("my photo");
+      expect(await pipeline.mediaStore.has(sha256Of(pdfBytes("Invoice 21")))).toBe(false);
+      expect(await pipeline.db.$count(mediaObjects, eq(mediaObjects.sha256, sha256Of(pdfBytes("Invoice 21"))))).toBe(0);
+      expect(await mediaEvents(pipeline, refused.id)).toEqual([
+        { type: "media.failed", payload: expect.objectContaining({ kind: "image", error: "type_mismatch" }) },
+      ]);
+      expect(await processJobs(pipeline, refused.id)).toBe(1);
 
-    const stored = await processed(pipeline, flaky.id._serialized);
-    expect(mediaOfRow(stored.content)).toMatchObject({ state: "stored", storageKey: sha256Of(flakyBytes) });
-    expect(client.downloads.filter((id) => id === flaky.id._serialized)).toHaveLength(3);
-    expect(await processJobs(pipeline, stored.id)).toBe(1);
-
-    const failed = await processed(pipeline, broken.id._serialized);
-    expect(mediaOfRow(failed.content)).toMatchObject({
-      state: "failed",
-      error: "download_failed",
-      fileName: "lost.pdf",
+      const tooLarge = await processed(pipeline, oversize.id._serialized);
+      expect(mediaOfRow(tooLarge.content)).toMatchObject({ state: "failed", error: "too_large" });
+      expect(await pipeline.mediaStore.has(sha256Of(big))).toBe(false);
+      expect(await processJobs(pipeline, tooLarge.id)).toBe(1);
+      // Refused for good at once: one download each, no retries.
+      expect(client.downloads.filter((id) => id === lying.id._serialized)).toHaveLength(1);
+      expect(client.downloads.filter((id) => id === oversize.id._serialized)).toHaveLength(1);
     });
-    expect(mediaOfRow(failed.content)?.errorDetail).toMatch(/Download failed: 500/);
-    expect(failed.body).toBe("[Document: lost.pdf]");
-    expect(client.downloads.filter((id) => id === broken.id._serialized)).toHaveLength(1 + MEDIA_POLICY.retryLimit);
-    expect(await processJobs(pipeline, failed.id)).toBe(1);
-    expect((await mediaEvents(pipeline, failed.id)).map((event) => event.payload)).toEqual([
-      expect.objectContaining({ error: "download_failed" }),
-    ]);
 
-    const gone = await processed(pipeline, expired.id._serialized);
-    expect(mediaOfRow(gone.content)).toMatchObject({ state: "failed", error: "unavailable" });
-    expect(client.downloads.filter((id) => id === expired.id._serialized)).toHaveLength(1);
-    expect(await processJobs(pipeline, gone.id)).toBe(1);
-  });
+    it("retries a failing download until it works, and records one that fails for good or is gone, then processes it", async () => {
+      const { pipeline, client } = await linkedSession(await freshStore(variant));
+      const flaky = rawMedia("image", { mimetype: "image/jpeg" });
+      const flakyBytes = await jpegBytes(72, 48);
+      client.deliverMedia(flaky, { bytes: flakyBytes, mimetype: "image/jpeg", failTimes: 2 });
+      const broken = rawMedia("document", { mimetype: "application/pdf", filename: "lost.pdf" });
+      client.deliverMedia(broken, { bytes: pdfBytes("Invoice 32"), mimetype: "application/pdf", failForever: true });
+      const expired = rawMedia("video", { mimetype: "video/mp4" });
+      client.deliverMedia(expired, { bytes: mp4Bytes(3_300), mimetype: "video/mp4", gone: true });
 
-  it("records a file once when the worker crashed between storing it and recording it", async () => {
-    const { pipeline, client, crashAfterIntake } = await linkedSession();
-    const bytes = pdfBytes(41);
-    crashAfterIntake.add(sha256Of(bytes));
-    const raw = rawMedia("document", { mimetype: "application/pdf", filename: "twice.pdf" });
-    client.deliverMedia(raw, { bytes, mimetype: "application/pdf", filename: "twice.pdf" });
+      const stored = await processed(pipeline, flaky.id._serialized);
+      expect(mediaOfRow(stored.content)).toMatchObject({ state: "stored", storageKey: sha256Of(flakyBytes) });
+      expect(client.downloads.filter((id) => id === flaky.id._serialized)).toHaveLength(3);
+      expect(await processJobs(pipeline, stored.id)).toBe(1);
 
-    const row = await processed(pipeline, raw.id._serialized);
-    expect(crashAfterIntake.size).toBe(0); // the crash happened
-    expect(client.downloads.filter((id) => id === raw.id._serialized)).toHaveLength(2);
-    expect(mediaOfRow(row.content)).toMatchObject({ state: "stored", storageKey: sha256Of(bytes) });
-    expect(await pipeline.db.$count(mediaObjects, eq(mediaObjects.sha256, sha256Of(bytes)))).toBe(1);
-    expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
-    expect(await processJobs(pipeline, row.id)).toBe(1);
-    // Recording it again (a retry racing the first) is refused: the message is no longer pending.
-    expect(
-      await recordMediaOutcome(pipeline.db, pipeline.boss, row.id, {
+      const failed = await processed(pipeline, broken.id._serialized);
+      expect(mediaOfRow(failed.content)).toMatchObject({
         state: "failed",
         error: "download_failed",
-        detail: "a late retry",
-      }),
-    ).toBe("already_recorded");
-    // A late duplicate of the media job (a retry after the outcome) changes and queues nothing.
-    await pipeline.boss.send(`media.${row.sessionId}`, { messageId: row.id });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await processJobs(pipeline, row.id)).toBe(1);
-    expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
-  });
+        fileName: "lost.pdf",
+      });
+      expect(mediaOfRow(failed.content)?.errorDetail).toMatch(/Download failed: 500/);
+      expect(failed.body).toBe("[Document: lost.pdf]");
+      expect(client.downloads.filter((id) => id === broken.id._serialized)).toHaveLength(1 + MEDIA_POLICY.retryLimit);
+      expect(await processJobs(pipeline, failed.id)).toBe(1);
+      expect((await mediaEvents(pipeline, failed.id)).map((event) => event.payload)).toEqual([
+        expect.objectContaining({ error: "download_failed" }),
+      ]);
 
-  it("[simulator] a photo the Simulator uploaded arrives pending and takes the same receive path", async () => {
-    const pipeline = await startPipeline();
-    const bytes = await jpegBytes(51);
-    // What the upload route does first: the file through intake into the store.
-    const uploaded = await intakeMedia(pipeline.db, pipeline.media.store, Readable.from([bytes]), { kind: "image" });
-    const { waMessageId } = await sendAsContact(pipeline.db, pipeline.boss, {
-      phone: "+14155550177",
-      content: {
-        kind: "image",
-        caption: "from the simulator",
-        media: { mimeType: "image/jpeg", storageKey: uploaded.sha256, size: bytes.length, state: "pending" },
-      },
+      const gone = await processed(pipeline, expired.id._serialized);
+      expect(mediaOfRow(gone.content)).toMatchObject({ state: "failed", error: "unavailable" });
+      expect(client.downloads.filter((id) => id === expired.id._serialized)).toHaveLength(1);
+      expect(await processJobs(pipeline, gone.id)).toBe(1);
     });
-    const row = await processed(pipeline, waMessageId);
-    expect(mediaOfRow(row.content)).toMatchObject({
-      state: "stored",
-      storageKey: sha256Of(bytes),
-      mimeType: "image/jpeg",
-    });
-    expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
-    expect(await processJobs(pipeline, row.id)).toBe(1);
 
-    // A file the store does not have: unavailable, and processed.
-    const missing = await sendAsContact(pipeline.db, pipeline.boss, {
-      phone: "+14155550177",
-      content: {
-        kind: "voice",
-        media: { mimeType: "audio/ogg", storageKey: "0".repeat(64), state: "pending" },
-      },
+    it("records a file once when the worker crashed between storing it and recording it", async () => {
+      const { pipeline, client, crashAfterIntake } = await linkedSession(await freshStore(variant));
+      const bytes = pdfBytes("Invoice 41");
+      crashAfterIntake.add(sha256Of(bytes));
+      const raw = rawMedia("document", { mimetype: "application/pdf", filename: "twice.pdf" });
+      client.deliverMedia(raw, { bytes, mimetype: "application/pdf", filename: "twice.pdf" });
+
+      const row = await processed(pipeline, raw.id._serialized);
+      expect(crashAfterIntake.size).toBe(0); // the crash happened
+      expect(client.downloads.filter((id) => id === raw.id._serialized)).toHaveLength(2);
+      expect(mediaOfRow(row.content)).toMatchObject({ state: "stored", storageKey: sha256Of(bytes) });
+      expect(await pipeline.db.$count(mediaObjects, eq(mediaObjects.sha256, sha256Of(bytes)))).toBe(1);
+      expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
+      expect(await processJobs(pipeline, row.id)).toBe(1);
+      // Recording it again (a retry racing the first) is refused: the message is no longer pending.
+      expect(
+        await recordMediaOutcome(pipeline.db, pipeline.boss, row.id, {
+          state: "failed",
+          error: "download_failed",
+          detail: "a late retry",
+        }),
+      ).toBe("already_recorded");
+      // A late duplicate of the media job (a retry after the outcome) changes and queues nothing.
+      await pipeline.boss.send(`media.${row.sessionId}`, { messageId: row.id });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await processJobs(pipeline, row.id)).toBe(1);
+      expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
     });
-    const lost = await processed(pipeline, missing.waMessageId);
-    expect(mediaOfRow(lost.content)).toMatchObject({ state: "failed", error: "unavailable" });
-  });
-});
+
+    it("[simulator] a photo the Simulator uploaded arrives pending and takes the same receive path", async () => {
+      const pipeline = await startPipeline({}, { mediaStore: await freshStore(variant) });
+      const bytes = await jpegBytes(80, 60);
+      // What the upload route does first: the file through intake into the store.
+      const uploaded = await intakeMedia(pipeline.db, pipeline.mediaStore, Readable.from([bytes]), { kind: "image" });
+      const { waMessageId } = await sendAsContact(pipeline.db, pipeline.boss, {
+        phone: "+14155550177",
+        content: {
+          kind: "image",
+          caption: "from the simulator",
+          media: { mimeType: "image/jpeg", storageKey: uploaded.sha256, size: bytes.length, state: "pending" },
+        },
+      });
+      const row = await processed(pipeline, waMessageId);
+      expect(mediaOfRow(row.content)).toMatchObject({
+        state: "stored",
+        storageKey: sha256Of(bytes),
+        mimeType: "image/jpeg",
+      });
+      expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
+      expect(await processJobs(pipeline, row.id)).toBe(1);
+
+      // A file the store does not have: unavailable, and processed.
+      const missing = await sendAsContact(pipeline.db, pipeline.boss, {
+        phone: "+14155550177",
+        content: {
+          kind: "voice",
+          media: { mimeType: "audio/ogg", storageKey: "0".repeat(64), state: "pending" },
+        },
+      });
+      const lost = await processed(pipeline, missing.waMessageId);
+      expect(mediaOfRow(lost.content)).toMatchObject({ state: "failed", error: "unavailable" });
+    });
+  },
+);

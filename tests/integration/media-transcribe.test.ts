@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { contacts, messages, ruleHits, waSessions } from "~/db/schema";
@@ -10,10 +11,12 @@ import { createFakeGemini } from "../support/fake-gemini-server";
 import { createFakeWwebjs, fakeWwebjsOptions, type FakeWwebjsClient } from "../support/fake-wwebjs";
 import { publishRules, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
-import { oggOpusBytes, sha256Of } from "../support/received-media";
+import { oggOpusBytes } from "../support/media-fixtures";
+import { mediaStoreVariants, type TMediaStoreVariant } from "../support/media-stores";
 import { testContext } from "../support/trpc-context";
 
 const CONTACT = "14155550123@c.us";
+const sha256Of = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 let sequence = 0;
 /** A voice note (`ptt`) from the contact, sent now. */
@@ -28,9 +31,17 @@ function rawVoice() {
 }
 
 /** A pipeline with a linked whatsapp-web.js session (fake client) and a rule on the words "refund". */
-async function linkedSession(ai: TAiConfig): Promise<{ pipeline: TPipeline; client: FakeWwebjsClient; rule: string }> {
+async function linkedSession(
+  variant: TMediaStoreVariant,
+  ai: TAiConfig,
+): Promise<{ pipeline: TPipeline; client: FakeWwebjsClient; rule: string }> {
   const fake = createFakeWwebjs({ phone: "14155550100" });
-  const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) } }, { ai });
+  const started = await variant.start();
+  onTestFinished(() => started.stop());
+  const pipeline = await startPipeline(
+    { engines: { wwebjs: await fakeWwebjsOptions(fake.factory) } },
+    { ai, mediaStore: started.store },
+  );
   const [rule] = await publishRules(pipeline.db, [
     {
       name: "Refunds",
@@ -76,15 +87,15 @@ async function processJobs(pipeline: TPipeline, messageId: string) {
   return rows[0]!.n;
 }
 
-describe("voice notes to text", () => {
+describe.each(mediaStoreVariants())("voice notes to text ($name store)", (variant) => {
   it("writes out a voice note with Gemini (the recording inline), so rules read its words; retries a model that is down, and processes one it refuses without a transcript", async () => {
     const gemini = await createFakeGemini();
     onTestFinished(() => gemini.close());
-    const { pipeline, client, rule } = await linkedSession({
+    const { pipeline, client, rule } = await linkedSession(variant, {
       gemini: { apiKey: "test-key", model: "gemini-test", baseUrl: gemini.url },
     });
     const said = "Hello, I would like a refund for order 42, please";
-    const bytes = oggOpusBytes(61);
+    const bytes = oggOpusBytes(4);
     gemini.transcript(bytes, said);
     // The model is down once: the transcription is tried again.
     gemini.push({ status: 503 });
@@ -108,19 +119,19 @@ describe("voice notes to text", () => {
 
     // A recording the model refuses (400: not retried): processed without a transcript, flagged.
     const unknown = rawVoice();
-    client.deliverMedia(unknown, { bytes: oggOpusBytes(62), mimetype: "audio/ogg; codecs=opus" });
+    client.deliverMedia(unknown, { bytes: oggOpusBytes(5), mimetype: "audio/ogg; codecs=opus" });
     const refused = await processed(pipeline, unknown.id._serialized);
     expect(refused.content).not.toHaveProperty("transcript");
     expect(refused.body).toBe("[Voice message]");
     expect(refused.flags).toContain("transcript_failed");
-    expect(gemini.audio.filter((entry) => entry.sha256 === sha256Of(oggOpusBytes(62)))).toHaveLength(1);
+    expect(gemini.audio.filter((entry) => entry.sha256 === sha256Of(oggOpusBytes(5)))).toHaveLength(1);
     expect(await processJobs(pipeline, refused.id)).toBe(1);
   });
 
   it("stores and processes a voice note without a transcript when Gemini is not configured", async () => {
-    const { pipeline, client, rule } = await linkedSession({ gemini: null });
+    const { pipeline, client, rule } = await linkedSession(variant, { gemini: null });
     const voice = rawVoice();
-    const bytes = oggOpusBytes(63);
+    const bytes = oggOpusBytes(6);
     client.deliverMedia(voice, { bytes, mimetype: "audio/ogg; codecs=opus" });
     const row = await processed(pipeline, voice.id._serialized);
     expect(row.content).toMatchObject({ kind: "voice", media: { state: "stored", storageKey: sha256Of(bytes) } });

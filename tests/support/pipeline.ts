@@ -10,6 +10,7 @@ import { contacts, events, messages, simulatorDeliveries, threads } from "~/db/s
 import { createBoss } from "~/server/jobs/boss";
 import { ZLogLevel } from "~/server/env";
 import { createLogger } from "~/server/logger";
+import type { TMediaStore } from "~/server/media/store";
 import { createFsMediaStore } from "~/server/media/store-fs";
 import { ingestInbound, type TIngestResult } from "~/server/messaging/ingest";
 import { createRule, publishDraft } from "~/server/rules/rules";
@@ -18,7 +19,7 @@ import { getSimulatorSessionId, updateSessionSettings } from "~/server/sessions/
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { JOB_HANDLERS } from "~/workers/handlers/registry";
 import type { TWebhookConfig } from "~/server/webhooks/deliver";
-import { startWorker, type TRunningWorker, type TWorkerMedia, type TWorkerOptions } from "~/workers/runtime";
+import { startWorker, type TRunningWorker, type TWorkerOptions } from "~/workers/runtime";
 import { useTestDatabase, type TTestDatabase } from "./database";
 import { waitFor } from "./processes";
 
@@ -28,7 +29,8 @@ export type TPipeline = TTestDatabase & {
   boss: PgBoss;
   sessionId: string;
   worker: TRunningWorker;
-  media: TWorkerMedia;
+  /** Where the worker stores inbound files. */
+  mediaStore: TMediaStore;
 };
 
 /** A fresh database prepared as on first start (queues, simulator session, admin). */
@@ -48,15 +50,13 @@ export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId
 
 /**
  * A fresh database with an in-process worker running the simulator session (pacing off, instant
- * acks). Inbound files go to `options.media`, else a filesystem media store in a new temporary folder.
+ * acks). Inbound files go to `options.mediaStore`, else a filesystem store in a new temporary folder.
  */
 export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
-  options: Pick<TWorkerOptions, "ai"> & { webhooks?: TWebhookConfig; media?: TWorkerMedia } = {},
+  options: Pick<TWorkerOptions, "ai" | "mediaStore" | "mediaLimits"> & { webhooks?: TWebhookConfig } = {},
 ): Promise<TPipeline> {
-  const media = options.media ?? {
-    store: createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-"))),
-  };
+  const mediaStore = options.mediaStore ?? createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-")));
   const { sessionId, ...database } = await usePreparedDatabase();
   await updateSessionSettings(database.db, null, sessionId, {
     pacing: { enabled: false },
@@ -72,7 +72,8 @@ export async function startPipeline(
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
     ai: options.ai,
-    media,
+    mediaStore,
+    mediaLimits: options.mediaLimits,
     ...(options.webhooks ? { webhooks: { config: options.webhooks, databaseUrl: database.url } } : {}),
     sessions: { databaseUrl: database.url, leaseTtlS: 5, sendConcurrency: 4, ...sessions },
   });
@@ -80,7 +81,7 @@ export async function startPipeline(
   onTestFinished(async () => {
     await worker.stop(5_000).catch(() => undefined);
   });
-  return { ...database, boss, sessionId, worker, media };
+  return { ...database, boss, sessionId, worker, mediaStore };
 }
 
 let counter = 0;

@@ -4,6 +4,7 @@ import { handleAnalyticsRollup } from "./analytics";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
+import { handleMediaRetention } from "./media-retention";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
 
@@ -18,4 +19,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "inbox.handback": handleHandback,
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
+  "media.retention": handleMediaRetention,
 };
