@@ -45,7 +45,7 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
       const inbound = mapInbound(message, sessionId);
       if (!inbound) return;
       // Its file is fetched by the media job, through this very Message object when still at hand.
-      downloads.remember(message);
+      downloads.remember(message, client);
       void (async () => {
         try {
           // A LID sender: their number, when WhatsApp tells it, goes with the message (ingest links them).

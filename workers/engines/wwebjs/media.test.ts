@@ -67,15 +67,24 @@ describe("whatsapp-web.js downloads", () => {
     const phone = client(byId, lookups);
     const signal = new AbortController().signal;
 
-    downloads.remember(mediaMessage("a", () => Promise.resolve(media)));
+    downloads.remember(
+      mediaMessage("a", () => Promise.resolve(media)),
+      phone,
+    );
     const first = await downloads.download(phone, "a", signal);
     expect(first).toMatchObject({ mimeType: "image/jpeg", fileName: "a.jpg", size: 5_000 });
     expect(Buffer.concat(await read(first!.stream)).equals(bytes)).toBe(true);
     expect(lookups).toEqual([]);
 
     // Bounded: the oldest message is let go, and read again from WhatsApp Web when needed.
-    downloads.remember(mediaMessage("b", () => Promise.resolve(media)));
-    downloads.remember(mediaMessage("c", () => Promise.resolve(media)));
+    downloads.remember(
+      mediaMessage("b", () => Promise.resolve(media)),
+      phone,
+    );
+    downloads.remember(
+      mediaMessage("c", () => Promise.resolve(media)),
+      phone,
+    );
     expect(downloads.size()).toBe(2);
     byId.set(
       "a",
@@ -85,8 +94,21 @@ describe("whatsapp-web.js downloads", () => {
     expect(Buffer.concat(await read(again!.stream)).equals(bytes)).toBe(true);
     expect(lookups).toEqual(["a"]);
 
+    // A message of a client since restarted is read again through the current one.
+    const restarted = client(byId, lookups);
+    byId.set(
+      "c",
+      mediaMessage("c", () => Promise.resolve(media)),
+    );
+    const afterRestart = await downloads.download(restarted, "c", signal);
+    expect(Buffer.concat(await read(afterRestart!.stream)).equals(bytes)).toBe(true);
+    expect(lookups).toEqual(["a", "c"]);
+
     // WhatsApp no longer has the file (the library resolves undefined), or the message itself.
-    downloads.remember(mediaMessage("expired", () => Promise.resolve(undefined)));
+    downloads.remember(
+      mediaMessage("expired", () => Promise.resolve(undefined)),
+      phone,
+    );
     expect(await downloads.download(phone, "expired", signal)).toBeNull();
     expect(await downloads.download(phone, "unknown", signal)).toBeNull();
     // No client: an error (tried again later), not "unavailable".
@@ -95,9 +117,13 @@ describe("whatsapp-web.js downloads", () => {
 
   it("gives up on a download when the job is aborted", async () => {
     const downloads = createWwebjsMediaDownloads();
-    downloads.remember(mediaMessage("slow", () => new Promise(() => undefined)));
+    const phone = client(new Map());
+    downloads.remember(
+      mediaMessage("slow", () => new Promise(() => undefined)),
+      phone,
+    );
     const controller = new AbortController();
-    const pending = downloads.download(client(new Map()), "slow", controller.signal);
+    const pending = downloads.download(phone, "slow", controller.signal);
     controller.abort(new Error("the job expired"));
     await expect(pending).rejects.toThrow(/the job expired/);
   });

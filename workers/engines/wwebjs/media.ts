@@ -48,12 +48,14 @@ export function base64Size(data: string): number {
 /**
  * Downloads of inbound media through whatsapp-web.js: the engine remembers the last few media
  * messages it saw (`remember`, a bounded map, oldest out first), since the library downloads
- * through its `Message` object; a message not at hand (after a restart, or an old one) is read
- * again with `client.getMessageById`.
+ * through its `Message` object; a message not at hand (an old one, or one of a client since
+ * restarted) is read again with the current client's `getMessageById`.
  */
 export function createWwebjsMediaDownloads(options: { limit?: number } = {}) {
   const limit = options.limit ?? RECENT_MEDIA_MESSAGES;
-  const recent = new Map<string, TWwebjsMessage>();
+  // Each message with the client it came from: after a restart, a message of the old (destroyed)
+  // client cannot download; the current client reads it again instead.
+  const recent = new Map<string, { message: TWwebjsMessage; client: TWwebjsClient }>();
 
   /** A library call that cannot itself be cancelled, given up on when the job is (its result is then ignored). */
   const abortable = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> => {
@@ -65,12 +67,12 @@ export function createWwebjsMediaDownloads(options: { limit?: number } = {}) {
   };
 
   return {
-    /** Keeps a media message at hand for its download. */
-    remember(message: TWwebjsMessage) {
+    /** Keeps a media message (and the client that emitted it) at hand for its download. */
+    remember(message: TWwebjsMessage, client: TWwebjsClient) {
       if (!message.hasMedia) return;
       const id = message.id._serialized;
       recent.delete(id);
-      recent.set(id, message);
+      recent.set(id, { message, client });
       while (recent.size > limit) recent.delete(recent.keys().next().value!);
     },
     size: () => recent.size,
@@ -85,7 +87,8 @@ export function createWwebjsMediaDownloads(options: { limit?: number } = {}) {
       signal: AbortSignal,
     ): Promise<TMediaDownload | null> {
       if (!client) throw new Error("the WhatsApp client is not running");
-      let message = recent.get(waMessageId);
+      const kept = recent.get(waMessageId);
+      let message = kept?.client === client ? kept.message : undefined;
       if (!message) {
         if (!client.getMessageById) throw new Error("this client cannot read a message again by its id");
         message = (await abortable(client.getMessageById(waMessageId), signal)) ?? undefined;
