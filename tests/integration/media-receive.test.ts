@@ -178,10 +178,10 @@ describe.each(mediaStoreVariants())(
         ).toEqual(["media.stored"]);
       }
       // The photo has its server-made thumbnail (in the store too) and its size in pixels.
-    const photo = await processed(pipeline, files.image.raw.id._serialized);
-    expect(mediaOfRow(photo.content)).toMatchObject({ width: 64, height: 48, thumbKey: expect.any(String) });
-    expect(await pipeline.mediaStore.has(mediaOfRow(photo.content)!.thumbKey!)).toBe(true);
-    // The voice note kept what WhatsApp said about it beside what the store found.
+      const photo = await processed(pipeline, files.image.raw.id._serialized);
+      expect(mediaOfRow(photo.content)).toMatchObject({ width: 64, height: 48, thumbKey: expect.any(String) });
+      expect(await pipeline.mediaStore.has(mediaOfRow(photo.content)!.thumbKey!)).toBe(true);
+      // The voice note kept what WhatsApp said about it beside what the store found.
       const voice = await processed(pipeline, files.voice.raw.id._serialized);
       expect(mediaOfRow(voice.content)).toMatchObject({ durationS: 3 });
       const document = await processed(pipeline, files.document.raw.id._serialized);
