@@ -4,13 +4,18 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { events, mediaObjects, messages, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { createBoss } from "~/server/jobs/boss";
+import { createLogger } from "~/server/logger";
 import { intakeMedia } from "~/server/media/intake";
 import { mediaLimitsFromEnv } from "~/server/media/limits";
 import { recordMediaOutcome } from "~/server/media/message-media";
 import type { TMediaStore } from "~/server/media/store";
 import { ZMessageContent, type TMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
+import type { TWwebjsEngineOptions } from "~/workers/engines/wwebjs/config";
 import { RAW_PAYLOADS } from "~/workers/engines/wwebjs/payloads.fixture";
+import { JOB_HANDLERS } from "~/workers/handlers/registry";
+import { startWorker } from "~/workers/runtime";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs, fakeWwebjsOptions, type FakeWwebjsClient } from "../support/fake-wwebjs";
 import { startPipeline, type TPipeline } from "../support/pipeline";
@@ -50,7 +55,14 @@ function rawMedia(type: string, fields: Record<string, unknown>) {
   };
 }
 
-type TSetup = { pipeline: TPipeline; client: FakeWwebjsClient; sessionId: string; crashAfterIntake: Set<string> };
+type TSetup = {
+  pipeline: TPipeline;
+  client: FakeWwebjsClient;
+  sessionId: string;
+  crashAfterIntake: Set<string>;
+  fake: ReturnType<typeof createFakeWwebjs>;
+  wwebjs: TWwebjsEngineOptions;
+};
 
 /** A fresh, empty store of the variant, stopped when the test ends. */
 async function freshStore(variant: TMediaStoreVariant) {
@@ -62,10 +74,11 @@ async function freshStore(variant: TMediaStoreVariant) {
 /** A pipeline with a linked whatsapp-web.js session (fake client), the lowered limits and a short retry policy. */
 async function linkedSession(mediaStore: TMediaStore): Promise<TSetup> {
   const fake = createFakeWwebjs({ phone: "14155550100" });
+  const wwebjs = await fakeWwebjsOptions(fake.factory);
   const crashAfterIntake = new Set<string>();
   const pipeline = await startPipeline(
     {
-      engines: { wwebjs: await fakeWwebjsOptions(fake.factory) },
+      engines: { wwebjs },
       mediaPolicy: MEDIA_POLICY,
       // The deterministic crash: the file is in the store (and media_objects), its outcome not yet recorded.
       mediaHooks: {
@@ -85,7 +98,7 @@ async function linkedSession(mediaStore: TMediaStore): Promise<TSetup> {
   await waitFor(async () => ((await status()) === "qr" ? true : undefined), 15_000, "the QR");
   await client.scan();
   await waitFor(async () => ((await status()) === "ready" ? true : undefined), 15_000, "ready");
-  return { pipeline, client, sessionId, crashAfterIntake };
+  return { pipeline, client, sessionId, crashAfterIntake, fake, wwebjs };
 }
 
 /** The inbound row of a WhatsApp message once `message.process` has run for it. */
@@ -296,6 +309,47 @@ describe.each(mediaStoreVariants())(
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(await processJobs(pipeline, row.id)).toBe(1);
       expect((await mediaEvents(pipeline, row.id)).map((event) => event.type)).toEqual(["media.stored"]);
+    });
+
+    it("fetches the file through a restarted worker, whose new client reads the message again from WhatsApp", async () => {
+      const mediaStore = await freshStore(variant);
+      const { pipeline, client, fake, wwebjs } = await linkedSession(mediaStore);
+      const bytes = await jpegBytes(88, 66);
+      const raw = rawMedia("image", { mimetype: "image/jpeg" });
+      client.deliverMedia(raw, { bytes, mimetype: "image/jpeg", failTimes: 1 });
+      await waitFor(() => Promise.resolve(client.downloads.length > 0 || undefined), 10_000, "the first try");
+      await pipeline.worker.stop(5_000);
+
+      // The stack restarts: a new worker, a new client of the same phone (the session restored, no QR).
+      const restarted = createFakeWwebjs({ phone: "14155550100", history: fake.history });
+      const boss = createBoss(pipeline.url, "worker");
+      await boss.start();
+      const worker = await startWorker({
+        db: pipeline.db,
+        boss,
+        log: createLogger("restarted", "silent"),
+        version: "test",
+        heartbeatIntervalMs: 1_000,
+        handlers: JOB_HANDLERS,
+        mediaStore,
+        mediaLimits: LIMITS,
+        sessions: {
+          databaseUrl: pipeline.url,
+          leaseTtlS: 5,
+          sendConcurrency: 4,
+          engines: { wwebjs: { ...wwebjs, createClient: restarted.factory } },
+          mediaPolicy: MEDIA_POLICY,
+        },
+      });
+      onTestFinished(() => worker.stop(5_000).then(() => undefined));
+
+      const row = await processed(pipeline, raw.id._serialized);
+      expect(mediaOfRow(row.content)).toMatchObject({ state: "stored", storageKey: sha256Of(bytes) });
+      const second = restarted.latest()!;
+      expect(second.restored).toBe(true);
+      expect(second.lookups).toEqual([raw.id._serialized]);
+      expect(second.downloads).toEqual([raw.id._serialized]);
+      expect(await processJobs(pipeline, row.id)).toBe(1);
     });
 
     it("[simulator] a photo the Simulator uploaded arrives pending and takes the same receive path", async () => {

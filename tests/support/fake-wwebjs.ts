@@ -28,6 +28,13 @@ export type TFakeMediaFile = {
   gone?: boolean;
 };
 
+/** What WhatsApp keeps for one phone, whichever client (a restarted one, another worker's) asks. */
+export type TFakePhoneHistory = {
+  files: Map<string, TFakeMediaFile>;
+  models: Map<string, Record<string, unknown>>;
+};
+const newPhoneHistory = (): TFakePhoneHistory => ({ files: new Map(), models: new Map() });
+
 /**
  * A stand-in for whatsapp-web.js's Client: an EventEmitter with the library's event names and
  * Message shape (`id._serialized`, `from`, `to`, `fromMe`, `hasMedia`, `ack`, `_data`), driven
@@ -44,14 +51,18 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
   readonly presence: { chatId: string; state: "typing" | "clear" }[] = [];
   /** What WhatsApp knows of LIDs' phone numbers (`…@lid` → `…@c.us`), as the test tells it. */
   readonly lidPhones = new Map<string, string>();
-  /** The files of media messages, by message id (`deliverMedia`). */
-  readonly files = new Map<string, TFakeMediaFile>();
+  /** The files of media messages, by message id (`deliverMedia`): the phone's, shared by its clients. */
+  get files(): Map<string, TFakeMediaFile> {
+    return this.history.files;
+  }
   /** Every download the library asked the page for, by message id, in order. */
   readonly downloads: string[] = [];
   /** Every `getMessageById` call (a download of a message the engine no longer had at hand). */
   readonly lookups: string[] = [];
-  /** WhatsApp Web's message models this client delivered, by id (what `getMessageById` reads again). */
-  private readonly models = new Map<string, Record<string, unknown>>();
+  /** WhatsApp Web's message models delivered, by id (what `getMessageById` reads again, after a restart too). */
+  private get models(): Map<string, Record<string, unknown>> {
+    return this.history.models;
+  }
 
   /**
    * The browser page, as far as the library's `Message.downloadMedia()` uses it: it evaluates its
@@ -65,6 +76,8 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
   constructor(
     private readonly options: Parameters<TWwebjsClientFactory>[0],
     private readonly behaviour: { phone: string; failWith?: string },
+    /** What WhatsApp keeps whichever client asks: messages and their files (one per phone). */
+    private readonly history: TFakePhoneHistory = newPhoneHistory(),
   ) {
     super();
   }
@@ -259,14 +272,20 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
 }
 
 /** A client factory for the worker that hands out fake clients the test can reach. */
-export function createFakeWwebjs(behaviour: { phone?: string; failWith?: string } = {}) {
+export function createFakeWwebjs(behaviour: { phone?: string; failWith?: string; history?: TFakePhoneHistory } = {}) {
   const clients: FakeWwebjsClient[] = [];
+  // Every client of this factory is the same phone: a restarted client still finds its messages.
+  const history = behaviour.history ?? newPhoneHistory();
   const factory: TWwebjsClientFactory = (options) => {
-    const client = new FakeWwebjsClient(options, { phone: behaviour.phone ?? "14155550100", ...behaviour });
+    const client = new FakeWwebjsClient(
+      options,
+      { phone: behaviour.phone ?? "14155550100", failWith: behaviour.failWith },
+      history,
+    );
     clients.push(client);
     return client;
   };
-  return { factory, clients, latest: () => clients.at(-1) };
+  return { factory, clients, latest: () => clients.at(-1), history };
 }
 
 /** APP_SECRET of the worker's whatsapp-web.js engine in tests (the stored login is encrypted with it). */

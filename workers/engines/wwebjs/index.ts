@@ -17,6 +17,9 @@ import { createTypingPresence } from "./presence";
  * presence.ts shows "typing…"), and sends. lifecycle.ts runs the client itself.
  */
 
+/** How long a download waits for a client that is not ready yet (starting, reconnecting) before it fails and is retried. */
+const DOWNLOAD_READY_WAIT_MS = 20_000;
+
 export type TWwebjsOptions = TWwebjsLifecycleOptions & {
   /** Show "typing…" while the bot prepares a reply (cleared when it is sent, or after this long); read each time, so a settings change applies at once. */
   typing: () => { enabled: boolean; maxMs: number };
@@ -114,9 +117,14 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
       settle(sent.id._serialized);
       return { waMessageId: sent.id._serialized };
     },
-    downloadMedia({ waMessageId }, signal) {
+    async downloadMedia({ waMessageId }, signal) {
+      // Just after a (re)start the client takes a few seconds to be ready: wait rather than spend a retry.
+      const deadline = Date.now() + DOWNLOAD_READY_WAIT_MS;
+      while (lifecycle.status() !== "ready" && Date.now() < deadline && !signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       const status = lifecycle.status();
-      if (status !== "ready") return Promise.reject(new Error(`the WhatsApp session is not ready (${status})`));
+      if (status !== "ready") throw new Error(`the WhatsApp session is not ready (${status})`);
       return downloads.download(lifecycle.client(), waMessageId, signal);
     },
     findSentMany(list) {
