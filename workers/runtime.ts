@@ -45,7 +45,7 @@ export type TWorkerOptions = {
   version: string;
   heartbeatIntervalMs: number;
   /** Run the WhatsApp sessions (leases, transports, send queues). Off in tests of the runtime alone. */
-  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner" | "media">;
+  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner" | "transcribe">;
   /** Which model writes AI replies (default: the offline provider). */
   ai?: TAiConfig;
   /** Webhook delivery; with `databaseUrl`, the worker also dispatches new deliveries to the queue. */
@@ -148,10 +148,10 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
         boss,
         log,
         owner: workerId,
+        mediaStore: options.mediaStore,
+        mediaLimits: options.mediaLimits,
         // Voice notes go to transcription first only where a model can write them out.
-        media: options.mediaStore
-          ? { store: options.mediaStore, limits: options.mediaLimits, transcribe: ai.gemini !== null }
-          : undefined,
+        transcribe: ai.gemini !== null,
         ...options.sessions,
       })
     : null;

@@ -56,7 +56,11 @@ export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
   options: Pick<TWorkerOptions, "ai" | "mediaStore" | "mediaLimits"> & { webhooks?: TWebhookConfig } = {},
 ): Promise<TPipeline> {
-  const mediaStore = options.mediaStore ?? createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-")));
+  // One store for the whole worker (jobs, sends, inbound files), whichever option names it.
+  const mediaStore =
+    options.mediaStore ??
+    sessions.mediaStore ??
+    createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-")));
   const { sessionId, ...database } = await usePreparedDatabase();
   await updateSessionSettings(database.db, null, sessionId, {
     pacing: { enabled: false },

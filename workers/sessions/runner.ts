@@ -56,12 +56,10 @@ export type TSessionRunnerOptions = {
   sendConcurrency: number;
   /** Retry policy of the send queues (tests shorten it). */
   sendPolicy?: TQueuePolicy;
-  /**
-   * Where inbound files go: with it, each session's media queue (`media.<id>`) is worked here,
-   * through the session's connection. `transcribe`: Gemini is configured (voice notes are
-   * written out before they are processed).
-   */
-  media?: { store: TMediaStore; limits?: TMediaLimits; transcribe: boolean };
+  /** Size limits per kind of inbound files (`mediaLimitsFromEnv`); WhatsApp's own without. */
+  mediaLimits?: TMediaLimits;
+  /** Gemini is configured: stored voice notes are written out (`media.transcribe`) before they are processed. */
+  transcribe?: boolean;
   /** Retry policy of the media queues (tests shorten it). */
   mediaPolicy?: TQueuePolicy;
   /** Test seams of the media job (server/media/receive.ts). */
@@ -73,6 +71,12 @@ export type TSessionRunnerOptions = {
    * with them: without `wwebjs`, the worker runs the simulator alone.
    */
   engines?: TEngineOptions;
+  /**
+   * The media store (workers/main.ts makes it from MEDIA_*): where sends read media messages'
+   * files, and where inbound files go. With it, each session's media queue (`media.<id>`) is
+   * worked here, through the session's connection.
+   */
+  mediaStore?: TMediaStore;
 };
 
 /** How long to wait, one after another, for the send an ack is about to be recorded. */
@@ -118,7 +122,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
       log,
       sessionId: id,
       settings: () => current.settings,
-      ...(options.media ? { mediaStore: options.media.store } : {}),
+      ...(options.mediaStore ? { mediaStore: options.mediaStore } : {}),
     });
     const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
@@ -167,10 +171,11 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
           lockDb,
           concurrency: options.sendConcurrency,
           recorder,
+          store: options.mediaStore,
         });
       },
     );
-    const mediaWorkId = options.media ? await workMediaQueue(id, transport, options.media) : null;
+    const mediaWorkId = options.mediaStore ? await workMediaQueue(id, transport, options.mediaStore) : null;
     running.set(
       id,
       Object.assign(current, {
@@ -191,11 +196,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
    * Works a session's media queue: one file per job, two at a time (MEDIA_QUEUE.concurrency),
    * each fetched through this session's connection and stored (server/media/receive.ts).
    */
-  function workMediaQueue(
-    id: string,
-    transport: TEngineConnection,
-    media: NonNullable<TSessionRunnerOptions["media"]>,
-  ) {
+  function workMediaQueue(id: string, transport: TEngineConnection, store: TMediaStore) {
     return workBatched(
       boss,
       mediaQueueName(id),
@@ -207,11 +208,11 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
           await boss.send(DEAD_LETTER_QUEUE, dead);
           return;
         }
-        const outcome = await receiveMedia(db, boss, media.store, transport, parsed.data.messageId, {
+        const outcome = await receiveMedia(db, boss, store, transport, parsed.data.messageId, {
           isLastAttempt: job.retryCount >= mediaPolicy.retryLimit,
           signal: job.signal,
-          limits: media.limits,
-          transcribe: media.transcribe,
+          limits: options.mediaLimits,
+          transcribe: options.transcribe ?? false,
           hooks: options.mediaHooks,
         });
         log.debug({ sessionId: id, messageId: parsed.data.messageId, outcome }, "media received");
