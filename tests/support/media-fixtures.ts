@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { Readable } from "node:stream";
 import sharp from "sharp";
 
@@ -227,6 +229,11 @@ export function mp4Bytes(payloadBytes = 2_048, brand = "isom"): Buffer {
 }
 
 /** The start of a WebM file (EBML header, DocType "webm"), then `payloadBytes` more: what browsers record. */
+/** A real, playable MP4 (one second of H.264 at 96×64; see tests/fixtures/media/README.md): `mp4Bytes` is only the container. */
+export function playableMp4Bytes(): Buffer {
+  return readFileSync(path.resolve(import.meta.dirname, "../fixtures/media/clip.mp4"));
+}
+
 export function webmBytes(payloadBytes = 2_048): Buffer {
   const element = (id: number[], data: Buffer) =>
     Buffer.concat([Buffer.from(id), Buffer.from([0x80 | data.length]), data]);
