@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkMediaUrl, fetchMediaUrl, fileNameOfDisposition, MediaUrlError } from "./fetch-url";
 
@@ -7,7 +7,7 @@ const PDF = Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 let server: http.Server;
 let base = "";
-const open = new Set<import("node:net").Socket>();
+const open = new Set<Socket>();
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {

@@ -173,7 +173,8 @@ export function fetchMediaUrl(target: string, options: TFetchMediaOptions): Prom
                 error instanceof MediaUrlError ? error : new MediaUrlError("bad_url", "A redirect to an invalid URL."),
               );
             }
-            return request(next, redirectsLeft - 1).then(resolve, reject);
+            request(next, redirectsLeft - 1).then(resolve, reject);
+            return;
           }
           if (status !== 200) {
             response.destroy();
@@ -232,7 +233,7 @@ export function fetchMediaUrl(target: string, options: TFetchMediaOptions): Prom
     first = checkMediaUrl(target, options.allowPrivate);
   } catch (error) {
     clearTimeout(timer);
-    return Promise.reject(error as Error);
+    return Promise.reject(error);
   }
   return request(first, maxRedirects).catch((error: unknown) => {
     clearTimeout(timer);
