@@ -233,7 +233,7 @@ export function fetchMediaUrl(target: string, options: TFetchMediaOptions): Prom
     first = checkMediaUrl(target, options.allowPrivate);
   } catch (error) {
     clearTimeout(timer);
-    return Promise.reject(error);
+    return Promise.reject(error instanceof Error ? error : new MediaUrlError("bad_url", String(error)));
   }
   return request(first, maxRedirects).catch((error: unknown) => {
     clearTimeout(timer);
