@@ -1,4 +1,5 @@
 import { createTranslator } from "use-intl/core";
+import { flattenMessages } from "./flatten";
 import { FORMATS } from "./formats";
 import type { TLocale } from "./locales";
 import { MESSAGES } from "./messages";
@@ -17,17 +18,7 @@ export function serverText(key: string, values?: Record<string, string | number>
   return values ? { key, values } : { key };
 }
 
-type TTree = { [key: string]: string | TTree };
-function flatten(tree: TTree, prefix = "", out = new Map<string, string>()): Map<string, string> {
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === "string") out.set(path, value);
-    else flatten(value, path, out);
-  }
-  return out;
-}
-
-const ENGLISH = flatten(MESSAGES.en.domain);
+const ENGLISH = flattenMessages(MESSAGES.en.domain);
 /** English text → key, for messages without arguments. */
 export const DOMAIN_KEY_OF_ENGLISH = new Map(
   [...ENGLISH].filter(([, text]) => !/[{}]/.test(text)).map(([key, text]) => [text, key] as const),

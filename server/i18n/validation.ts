@@ -1,6 +1,7 @@
 import { createTranslator } from "use-intl/core";
 import { z } from "zod";
 import type { TRole } from "~/server/auth/roles";
+import { humaniseName } from "~/server/lib/storable-text";
 import { domainText, type TServerText } from "./domain";
 import { FORMATS } from "./formats";
 import type { TLocale } from "./locales";
@@ -24,16 +25,6 @@ const isIndex = (part: PropertyKey): part is number | string =>
 const hasKey = <T extends object>(table: T, key: PropertyKey | undefined): key is keyof T & string =>
   typeof key === "string" && Object.hasOwn(table, key);
 
-/** `defaultCountry` → "Default country", `pushName` → "Push name": a field we have no label for. */
-function humanise(name: string): string {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_-]+/g, " ")
-    .trim()
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /**
  * A field as the form shows it, in the reader's language: the label of the last named part of
  * its path (`contact.name` → "Name", `tags.3` → "Tags"), an opening hour by its day and place
@@ -55,7 +46,7 @@ export function localFieldLabel(t: TErrorTranslator, path: TPath): string {
   const name = parts.reverse().find((part): part is string => typeof part === "string" && !isIndex(part));
   if (!name) return t("fields.input");
   if (hasKey(MESSAGES.en.errors.fields, name)) return t(`fields.${name}`);
-  return humanise(name);
+  return humaniseName(name);
 }
 
 /**

@@ -124,6 +124,11 @@ export function fieldLabel(path: readonly (string | number | symbol)[]): string 
   const name = [...path].reverse().find((part): part is string => typeof part === "string" && !/^\d+$/.test(part));
   if (!name) return "The input";
   if (Object.hasOwn(LABELS, name)) return LABELS[name]!;
+  return humaniseName(name);
+}
+
+/** `defaultCountry` → "Default country", `push_name` → "Push name": a field name in words, for one we have no label for. */
+export function humaniseName(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/[_-]+/g, " ")

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
+import { flattenMessages as flatten, type TMessageTree as TTree } from "../../server/i18n/flatten";
 import { LOCALES, type TLocale } from "../../server/i18n/locales";
 import { expectAccessible, expectNoSidewaysScroll, login, PHONE } from "./helpers";
 
@@ -42,8 +43,6 @@ const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
 
 const SIZES = { desktop: { viewport: { width: 1440, height: 900 } }, phone: PHONE } as const;
 
-type TTree = { [key: string]: string | TTree };
-
 /** The catalogues as the app loads them (server/i18n/messages/<locale>/<namespace>.json), read from disk. */
 const CATALOGUES = path.resolve(import.meta.dirname, "../../server/i18n/messages");
 const NAMESPACES = readdirSync(path.join(CATALOGUES, "en"))
@@ -60,15 +59,6 @@ const MESSAGES = Object.fromEntries(
     ),
   ]),
 ) as Record<TLocale, TTree>;
-function flatten(tree: TTree, prefix = "", out = new Map<string, string>()): Map<string, string> {
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === "string") out.set(path, value);
-    else flatten(value, path, out);
-  }
-  return out;
-}
-
 /**
  * The English interface texts that must not show in `locale`: messages that read differently
  * there, as patterns (a `{name}` argument matches any text; plurals and selects are left out).

@@ -1,19 +1,8 @@
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
+import { flattenMessages as flatten, type TMessageTree as TTree } from "~/server/i18n/flatten";
 import { LOCALES } from "~/server/i18n/locales";
 import { MESSAGES, NAMESPACES } from "~/server/i18n/messages";
-
-type TTree = { [key: string]: string | TTree };
-
-function flatten(tree: TTree, prefix = ""): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === "string") out.set(path, value);
-    else for (const [inner, text] of flatten(value, path)) out.set(inner, text);
-  }
-  return out;
-}
 
 /** The arguments a message uses ({name}, {count, plural, …}, <tag>…</tag>), sorted. */
 function argumentsOf(message: string): string[] {

@@ -33,12 +33,15 @@ const ZOD_MESSAGE_METHODS = new Set([
 /** Options objects whose `message` / `error` is the schema's own message. */
 const MESSAGE_PROPERTIES = new Set(["message", "error"]);
 
+/** Where the environment is read and checked. */
+const ENVIRONMENT_FILES = new Set(["server/env.ts", "server/media/env.ts"]);
+
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return name === "i18n" ? [] : files(full);
     // The environment's checks speak to whoever starts the processes, in the logs: English.
-    if (full === path.join(ROOT, "server/env.ts")) return [];
+    if (ENVIRONMENT_FILES.has(path.relative(ROOT, full))) return [];
     return name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts") ? [full] : [];
   });
 }
