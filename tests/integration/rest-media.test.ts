@@ -233,7 +233,10 @@ describe("REST API: sending a file by upload", () => {
   it("[upload] refuses a file that lies about its type with 415, and stores nothing", async () => {
     const before = await storedFiles();
     const lying = await send(
-      multipart({ to: "+14155550141", kind: "image" }, { fileName: "photo.jpg", type: "image/jpeg", bytes: pdfBytes("not a photo") }),
+      multipart(
+        { to: "+14155550141", kind: "image" },
+        { fileName: "photo.jpg", type: "image/jpeg", bytes: pdfBytes("not a photo") },
+      ),
     );
     expect(lying.status, lying.text).toBe(415);
     expect(lying.body.error.code).toBe("unsupported_media_type");
@@ -286,7 +289,13 @@ describe("REST API: sending a file by upload", () => {
     expect((await upload(readKey)).status).toBe(403);
     const uploaded = await upload(writeKey);
     expect(uploaded.status, uploaded.text).toBe(201);
-    expect(uploaded.body).toMatchObject({ id: sha(photo), kind: "image", mimeType: "image/jpeg", width: 200, height: 120 });
+    expect(uploaded.body).toMatchObject({
+      id: sha(photo),
+      kind: "image",
+      mimeType: "image/jpeg",
+      width: 200,
+      height: 120,
+    });
     const byId = await send({ body: { to: "+14155550144", caption: "This one?", media: { id: uploaded.body.id } } });
     expect(byId.status, byId.text).toBe(202);
     expect(byId.body.message.content).toMatchObject({ kind: "image", caption: "This one?" });
@@ -300,7 +309,9 @@ describe("REST API: sending a file by upload", () => {
 
 describe("REST API: sending a file by URL", () => {
   it("[url] fetches a PDF from a URL, checks it and queues it as a document", async () => {
-    const response = await send({ body: { to: "+14155550150", caption: "Your invoice", media: { url: `${base}/invoice.pdf` } } });
+    const response = await send({
+      body: { to: "+14155550150", caption: "Your invoice", media: { url: `${base}/invoice.pdf` } },
+    });
     expect(response.status, response.text).toBe(202);
     expect(response.body.message.content).toMatchObject({
       kind: "document",
@@ -314,7 +325,11 @@ describe("REST API: sending a file by URL", () => {
     expect(gone.status).toBe(422);
     expect(gone.body.error.message).toMatch(/404/);
     expect(gone.body.error.fields).toHaveProperty(["media.url"]);
-    const loopback = await send({ body: { to: "+14155550151", media: { url: `${base}/invoice.pdf` } } }, randomUUID(), callNoPrivate);
+    const loopback = await send(
+      { body: { to: "+14155550151", media: { url: `${base}/invoice.pdf` } } },
+      randomUUID(),
+      callNoPrivate,
+    );
     expect(loopback.status).toBe(400);
     expect(loopback.body.error.message).toMatch(/127\.0\.0\.1 is a private or loopback address/);
     const redirected = await send({ body: { to: "+14155550151", media: { url: `${base}/to-unspecified` } } });
@@ -409,7 +424,9 @@ describe("REST API: hostile multipart bodies", () => {
     ];
     const bodies = fc.sample(
       fc.tuple(
-        fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string(), fc.uint8Array({ maxLength: 512 })), { maxLength: 12 }),
+        fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string(), fc.uint8Array({ maxLength: 512 })), {
+          maxLength: 12,
+        }),
         fc.constantFrom(
           `multipart/form-data; boundary=${BOUNDARY}`,
           "multipart/form-data",
@@ -422,10 +439,15 @@ describe("REST API: hostile multipart bodies", () => {
     );
     const statuses = new Map<number, number>();
     for (const [pieces, contentType] of bodies) {
-      const raw = Buffer.concat(pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece) : Buffer.from(piece))));
+      const raw = Buffer.concat(
+        pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece) : Buffer.from(piece))),
+      );
       const response = await send({ rawBody: new Uint8Array(raw), headers: { "content-type": contentType } });
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      expect(response.status, `${contentType}\n${raw.toString("latin1").slice(0, 300)}\n→ ${response.text}`).toBeLessThan(500);
+      expect(
+        response.status,
+        `${contentType}\n${raw.toString("latin1").slice(0, 300)}\n→ ${response.text}`,
+      ).toBeLessThan(500);
       expect(response.status).not.toBe(202);
     }
     expect(await pipeline.db.$count(messages)).toBe(before);
@@ -437,8 +459,10 @@ describe("REST API: hostile multipart bodies", () => {
     const before = await databaseFingerprint(pipeline.db);
     const files = await storedFiles();
     const whole = Buffer.from(
-      multipart({ to: "+14155550171" }, { fileName: "a.pdf", type: "application/pdf", bytes: Buffer.concat([PDF, randomBytes(50_000)]) })
-        .rawBody as Uint8Array,
+      multipart(
+        { to: "+14155550171" },
+        { fileName: "a.pdf", type: "application/pdf", bytes: Buffer.concat([PDF, randomBytes(50_000)]) },
+      ).rawBody as Uint8Array,
     );
     const response = await send({
       rawBody: new Uint8Array(whole.subarray(0, whole.length - 30_000)),
@@ -448,5 +472,4 @@ describe("REST API: hostile multipart bodies", () => {
     expect(fingerprintDifference(before, await databaseFingerprint(pipeline.db))).toEqual([]);
     expect(await storedFiles()).toBe(files);
   });
-});
 });
