@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZMediaEnv } from "~/server/media/env";
+import { checkMediaS3Env, ZMediaEnv } from "~/server/media/env";
 import { DEFAULT_GEMINI_MODEL } from "~/server/ai/models";
 
 /**
@@ -136,7 +136,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, 
 let webEnvCache: TWebEnv | undefined;
 /** Configuration of the web process. */
 export function webEnv(): TWebEnv {
-  webEnvCache ??= parseEnv(ZWebEnv, process.env);
+  webEnvCache ??= parseEnv(ZWebEnv.superRefine(checkMediaS3Env), process.env);
   return webEnvCache;
 }
 

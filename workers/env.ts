@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZMediaEnv } from "~/server/media/env";
+import { checkMediaS3Env, ZMediaEnv } from "~/server/media/env";
 import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
 import { engineOptionsFromEnv, type TEngineOptions } from "./engines/registry";
 
@@ -37,6 +37,6 @@ export type TWorkerEnv = z.infer<typeof ZWorkerEnv> & { engines: TEngineOptions 
 
 /** The worker's configuration; the only place in workers/ that reads process.env. */
 export function workerEnv(): TWorkerEnv {
-  const env = parseEnv(ZWorkerEnv, process.env);
+  const env = parseEnv(ZWorkerEnv.superRefine(checkMediaS3Env), process.env);
   return { ...env, engines: engineOptionsFromEnv(process.env, env) };
 }

@@ -4,6 +4,7 @@ import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { ConfigError } from "~/server/env";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
+import { createMediaStore } from "~/server/media/store-env";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
@@ -67,6 +68,7 @@ async function main() {
     log,
     workerId: env.WORKER_ID,
     handlers: JOB_HANDLERS,
+    mediaStore: createMediaStore(env),
     ai: {
       gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },

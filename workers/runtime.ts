@@ -6,6 +6,7 @@ import type { TAiConfig } from "~/server/ai/ai-reply";
 import { createQueues } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import type { TMediaStore } from "~/server/media/store";
 import { defaultWebhookConfig, type TWebhookConfig } from "~/server/webhooks/deliver";
 import { startHeartbeat } from "./heartbeat";
 import { createSessionRunner, type TSessionRunnerOptions } from "./sessions/runner";
@@ -19,6 +20,8 @@ export type TJobContext = {
   job: Job<unknown>;
   ai: TAiConfig;
   webhooks: TWebhookConfig;
+  /** The media store (null when the worker was started without one: tests of the runtime alone). */
+  mediaStore: TMediaStore | null;
 };
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
@@ -46,6 +49,8 @@ export type TWorkerOptions = {
   ai?: TAiConfig;
   /** Webhook delivery; with `databaseUrl`, the worker also dispatches new deliveries to the queue. */
   webhooks?: { config: TWebhookConfig; databaseUrl: string };
+  /** The media store (createMediaStore from workerEnv in workers/main.ts). */
+  mediaStore?: TMediaStore;
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
   /** A stable identity (WORKER_ID); default: a new one for this process. */
@@ -74,7 +79,7 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     inFlight += 1;
     const jobLog = log.child({ queue, jobId: job.id });
     try {
-      await handle({ db, boss, log: jobLog, job, ai, webhooks });
+      await handle({ db, boss, log: jobLog, job, ai, webhooks, mediaStore: options.mediaStore ?? null });
     } catch (error) {
       jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
       throw error;

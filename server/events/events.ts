@@ -44,6 +44,8 @@ export const EVENT_TYPES = [
   /** An AI reply was written (or fell back): provider, model, latency, tokens, outcome, reason. */
   "ai.replied",
   "session.status",
+  /** Retention removed media files not used for the days set in Settings: `payload.files`, `payload.bytes` freed, `payload.olderThanDays`. */
+  "media.pruned",
 ] as const;
 export type TEventType = (typeof EVENT_TYPES)[number];
 

@@ -134,6 +134,14 @@ export const QUEUES = {
     policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
     cron: "* * * * *",
   }),
+  "media.retention": declareQueue({
+    description:
+      "Daily: removes media files not used for the days set in Settings → Media (kept forever by default), with their thumbnails, and records what it freed.",
+    payload: z.object({}).strict(),
+    // A large store takes a while: batches of 500, each file one delete in the store.
+    policy: { retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 3_600, heartbeatSeconds: 30 },
+    cron: "23 3 * * *",
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { isMediaKey, MediaTooLargeError, type TMediaStore, type TStoredObject } from "./store";
 
@@ -75,6 +75,8 @@ export function createFsMediaStore(root: string): TMediaStore {
       const file = fileOf(sha256);
       const size = await sizeOf(file);
       if (size === null) return null;
+      // A range starting past the end reads nothing (createReadStream refuses start > end).
+      if (range && range.start >= size) return { stream: Readable.from([]), size };
       const stream = createReadStream(file, range ? { start: range.start, end: Math.min(range.end, size - 1) } : {});
       return { stream, size };
     },

@@ -62,4 +62,16 @@ describe("org settings schema", () => {
     });
     expect(readOrgSettings(null)).toEqual(ZOrgSettings.parse({}));
   });
+
+  it("[settings] media retention: forever (null) by default, an empty field is forever, 1 to 3,650 whole days", () => {
+    expect(ZOrgSettings.parse({}).mediaRetentionDays).toBeNull();
+    expect(readOrgSettings({}).mediaRetentionDays).toBeNull();
+    expect(ZUpdateOrgSettingsInput.parse({ mediaRetentionDays: "90" })).toEqual({ mediaRetentionDays: 90 });
+    expect(ZUpdateOrgSettingsInput.parse({ mediaRetentionDays: "" })).toEqual({ mediaRetentionDays: null });
+    expect(ZUpdateOrgSettingsInput.parse({ mediaRetentionDays: null })).toEqual({ mediaRetentionDays: null });
+    for (const bad of [0, -1, 1.5, 3_651, "soon"])
+      expect(ZUpdateOrgSettingsInput.safeParse({ mediaRetentionDays: bad }).success).toBe(false);
+    expect(readOrgSettings({ mediaRetentionDays: 0 }).mediaRetentionDays).toBeNull();
+    expect(readOrgSettings({ mediaRetentionDays: 30 }).mediaRetentionDays).toBe(30);
+  });
 });

@@ -120,6 +120,24 @@ const ORG_SETTING_FIELDS = {
    * signing in and can do nothing else until they have.
    */
   requireTwoFactorForAdmins: { schema: z.boolean({ error: "Choose on or off" }), fallback: false },
+  /**
+   * Media files (photos, voice notes, videos, documents) not used for this many days are
+   * removed by the daily `media.retention` job; library files never are. null: kept forever
+   * (the default).
+   */
+  mediaRetentionDays: {
+    // An empty field is "forever", as null.
+    schema: z.preprocess(
+      (value) => (value === "" ? null : value),
+      z.coerce
+        .number({ error: "Keep media: enter a number of days" })
+        .int("Keep media: whole days")
+        .min(1, "Keep media: at least 1 day")
+        .max(3_650, "Keep media: at most 3,650 days (10 years)")
+        .nullable(),
+    ),
+    fallback: null as number | null,
+  },
   /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
   businessHours: {
     schema: z.object(
@@ -162,6 +180,9 @@ export const ZOrgSettings = z.object({
   requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema.default(
     ORG_SETTING_FIELDS.requireTwoFactorForAdmins.fallback,
   ),
+  mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema.default(
+    ORG_SETTING_FIELDS.mediaRetentionDays.fallback,
+  ),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -181,6 +202,7 @@ export const ZUpdateOrgSettingsInput = z
     replyCapMinutes: ORG_SETTING_FIELDS.replyCapMinutes.schema,
     replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema,
     requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema,
+    mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema,
   })
   .partial()
   .strict();

@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
+import { handleMediaRetention } from "./media-retention";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
 
@@ -16,4 +17,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "inbox.handback": handleHandback,
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
+  "media.retention": handleMediaRetention,
 };

@@ -1,0 +1,123 @@
+import { and, inArray, isNull, sql } from "drizzle-orm";
+import type { TDb, TDbOrTx } from "~/db/client";
+import { mediaAssets, mediaObjects } from "~/db/schema";
+import { recordEvent } from "~/server/events/events";
+import type { TMediaStore } from "./store";
+
+/** Files marked and removed per transaction: a big store is pruned without one huge transaction. */
+export const PRUNE_BATCH = 500;
+const DAY_MS = 86_400_000;
+
+export type TMediaAmount = { files: number; bytes: number };
+
+/** What the media store holds (files not removed, thumbnails included): for Settings → Media. */
+export async function mediaUsage(db: TDbOrTx): Promise<TMediaAmount> {
+  const [row] = await db
+    .select({
+      files: sql<number>`count(*)::int`,
+      bytes: sql<number>`coalesce(sum(${mediaObjects.size}), 0)::bigint`.mapWith(Number),
+    })
+    .from(mediaObjects)
+    .where(isNull(mediaObjects.deletedAt));
+  return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
+}
+
+/**
+ * Retention: removes the files in `media_objects` not used for `olderThanDays` days
+ * (`last_used_at`), not removed yet and not in the media library (`media_assets`), with their
+ * thumbnails (unless a file still kept uses the same one). A thumbnail goes with its image,
+ * never on its own while the image is kept.
+ *
+ * Per batch of PRUNE_BATCH (`batchSize`), oldest first: the rows are marked removed (`deleted_at`,
+ * `deleted_reason = 'retention'`) in a short transaction that re-checks the conditions under
+ * row locks (skip locked: two workers prune different files), then the files are deleted from
+ * the store. Marking first means a message never points at a file the database still calls
+ * stored; a file whose deletion fails is unmarked again, so the next run retries it, and the
+ * error is thrown after the batch. Returns what was freed, and records one `media.pruned` event
+ * when anything was.
+ */
+export async function pruneMedia(
+  db: TDb,
+  store: TMediaStore,
+  options: { olderThanDays: number; now?: Date; batchSize?: number },
+): Promise<TMediaAmount> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? PRUNE_BATCH;
+  const cutoff = new Date(now.getTime() - options.olderThanDays * DAY_MS);
+  const freed: TMediaAmount = { files: 0, bytes: 0 };
+  let failure: Error | null = null;
+
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const { rows: files } = await tx.execute<{ sha256: string; size: string; thumb_sha256: string | null }>(sql`
+        with candidates as (
+          select o.sha256 from ${mediaObjects} o
+          where o.deleted_at is null and o.last_used_at < ${cutoff.toISOString()}
+            and not exists (select 1 from ${mediaAssets} a where a.sha256 = o.sha256)
+            and not exists (select 1 from ${mediaObjects} p where p.thumb_sha256 = o.sha256 and p.deleted_at is null)
+          order by o.last_used_at
+          limit ${batchSize}
+          for update of o skip locked
+        )
+        update ${mediaObjects} m set deleted_at = ${now.toISOString()}, deleted_reason = 'retention'
+        from candidates c where m.sha256 = c.sha256
+        returning m.sha256, m.size, m.thumb_sha256`);
+      // Thumbnails no kept file uses any more (their rows, when they have one, are marked too).
+      const thumbs = [...new Set(files.flatMap((file) => (file.thumb_sha256 ? [file.thumb_sha256] : [])))];
+      let unusedThumbs: string[] = [];
+      if (thumbs.length > 0) {
+        const stillUsed = await tx
+          .select({ sha256: mediaObjects.thumbSha256 })
+          .from(mediaObjects)
+          .where(and(inArray(mediaObjects.thumbSha256, thumbs), isNull(mediaObjects.deletedAt)));
+        const inLibrary = await tx
+          .select({ sha256: mediaAssets.sha256 })
+          .from(mediaAssets)
+          .where(inArray(mediaAssets.sha256, thumbs));
+        const kept = new Set([...stillUsed, ...inLibrary].map((row) => row.sha256));
+        unusedThumbs = thumbs.filter((sha256) => !kept.has(sha256));
+      }
+      const thumbRows =
+        unusedThumbs.length === 0
+          ? []
+          : await tx
+              .update(mediaObjects)
+              .set({ deletedAt: now, deletedReason: "retention" })
+              .where(and(inArray(mediaObjects.sha256, unusedThumbs), isNull(mediaObjects.deletedAt)))
+              .returning({ sha256: mediaObjects.sha256, size: mediaObjects.size });
+      return {
+        files: files.map((file) => ({ sha256: file.sha256, size: Number(file.size) })),
+        thumbs: unusedThumbs.map((sha256) => ({
+          sha256,
+          size: thumbRows.find((row) => row.sha256 === sha256)?.size ?? 0,
+        })),
+      };
+    });
+
+    const failed: string[] = [];
+    for (const file of [...batch.files, ...batch.thumbs]) {
+      try {
+        await store.delete(file.sha256);
+        freed.files += 1;
+        freed.bytes += file.size;
+      } catch (error) {
+        failure ??= error instanceof Error ? error : new Error(`could not remove ${file.sha256} from the media store`);
+        failed.push(file.sha256);
+      }
+    }
+    if (failed.length > 0)
+      await db
+        .update(mediaObjects)
+        .set({ deletedAt: null, deletedReason: null })
+        .where(inArray(mediaObjects.sha256, failed));
+    if (failed.length > 0 || batch.files.length < batchSize) break;
+  }
+
+  if (freed.files > 0)
+    await recordEvent(db, {
+      type: "media.pruned",
+      payload: { files: freed.files, bytes: freed.bytes, olderThanDays: options.olderThanDays },
+    });
+  if (failure) throw failure;
+  return freed;
+}
