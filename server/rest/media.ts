@@ -6,6 +6,8 @@ import type { TDbOrTx } from "~/db/client";
 import { mediaObjects, type TMediaCategory } from "~/db/schema";
 import { AppError } from "~/server/errors";
 import { fetchMediaUrl, MediaUrlError } from "~/server/media/fetch-url";
+import { MediaRefusedError, type TIntakeExpect, type TIntakeResult } from "~/server/media/intake";
+import { MediaTooLargeError } from "~/server/media/store";
 import type { TMediaLinker, TMediaLinks } from "~/server/media/public-content";
 import { MEDIA_KINDS, type TMediaKind, type TMediaRef, type TMessageContent } from "~/server/messages/content";
 import { isMultipart, MultipartRefusal, readMultipartUpload } from "./multipart";
@@ -17,20 +19,9 @@ import { isMultipart, MultipartRefusal, readMultipartUpload } from "./multipart"
  * streamed into the store), before any transaction, so no transaction waits on a network.
  */
 
-/** What the intake needs to know about a file (server/media/intake.ts). */
-export type TRestIntakeExpect = { kind?: TMediaKind; claimedMimeType?: string; fileName?: string; maxBytes?: number };
-/** What the intake found and stored (server/media/intake.ts `TIntakeResult`). */
-export type TRestIntakeResult = {
-  sha256: string;
-  size: number;
-  mimeType: string;
-  category: TMediaCategory;
-  kind: TMediaKind;
-  fileName?: string;
-  width?: number;
-  height?: number;
-  thumbSha256?: string;
-};
+/** What the intake needs to know about a file, and what it found (server/media/intake.ts). */
+export type TRestIntakeExpect = TIntakeExpect;
+export type TRestIntakeResult = TIntakeResult;
 
 /** The media parts of the REST API's dependencies (the route wires the real intake, store and signer). */
 export type TRestMedia = {
@@ -73,17 +64,13 @@ export class ApiMediaRefusal extends Error {
   }
 }
 
-type TIntakeRefusalCode = "too_large" | "type_mismatch" | "unsupported_type" | "empty";
+type TIntakeRefusalCode = MediaRefusedError["code"];
 
-/** The intake's `MediaRefusedError` (by shape, so this module does not depend on the intake's module). */
+/** The intake's refusal of a file (or the store's size cut-off), or null for any other error. */
 function intakeRefusal(error: unknown): { code: TIntakeRefusalCode; detail: string } | null {
-  if (!(error instanceof Error)) return null;
-  if (error.name === "MediaTooLargeError") return { code: "too_large", detail: error.message };
-  const code = (error as { code?: unknown }).code;
-  if (error.name !== "MediaRefusedError" || typeof code !== "string") return null;
-  if (!["too_large", "type_mismatch", "unsupported_type", "empty"].includes(code)) return null;
-  const detail = (error as { detail?: unknown }).detail;
-  return { code: code as TIntakeRefusalCode, detail: typeof detail === "string" ? detail : error.message };
+  if (error instanceof MediaRefusedError) return { code: error.code, detail: error.detail };
+  if (error instanceof MediaTooLargeError) return { code: "too_large", detail: error.message };
+  return null;
 }
 
 /** The API's answer to an intake refusal, said about the file `where` ("The file", "The file at …"). */

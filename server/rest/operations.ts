@@ -136,7 +136,7 @@ const ZMediaByUrl = z
       .max(2_048, "At most 2,048 characters")
       .meta({
         description:
-          "Fetched once by this request (at most 3 redirects, each checked; private and loopback addresses refused; WEBHOOK_TIMEOUT_MS for the whole download), its content checked and stored; its Content-Type is only a claim",
+          "Fetched once by this request (at most 3 redirects, each checked; private and loopback addresses refused; 60 s for the whole download), its content checked and stored; its Content-Type is only a claim",
         example: "https://example.com/invoices/1042.pdf",
       }),
     kind: ZMediaKind.optional(),

@@ -387,7 +387,7 @@ describe("REST API: reading media messages", () => {
     expect(expiresAt.getTime() - Date.now()).toBeGreaterThan(500_000);
     expect(await download(ref.url, new Date(expiresAt.getTime() + 1_000))).toBe("expired");
     // A forged signature does not pass.
-    expect(await download(ref.url.replace(/sig=[^&]+/, "sig=AAAA"))).toBe("bad_signature");
+    expect(await download(ref.url.replace(/([?&])s=[^&]+/, "$1s=AAAA"))).toBe("bad_signature");
 
     const page = await call("GET", `/threads/${sent.body.threadId}/messages`, { key: readKey });
     expect(page.body.messages[0].content.media.url).toMatch(/^http:\/\/localhost\/api\/media\//);

@@ -49,8 +49,13 @@ function config(mediaLinks: TWebhookConfig["mediaLinks"]): TWebhookConfig {
   });
 }
 
-const linker: TWebhookConfig["mediaLinks"] = (media: TMediaRef) =>
-  signedMediaLinks(media, { secret: MEDIA_SECRET, ttlS: TTL_S, origin: ORIGIN });
+/** The clock links are signed by: moved on an hour after each attempt, so each attempt's links differ. */
+let clock = Date.now();
+const linker: TWebhookConfig["mediaLinks"] = (media: TMediaRef) => {
+  const links = signedMediaLinks(media, { secret: MEDIA_SECRET, ttlS: TTL_S, origin: ORIGIN, now: new Date(clock) });
+  clock += 3_600_000;
+  return links;
+};
 
 /** A photo from a contact, stored as the worker stores inbound media, then ingested. */
 async function photoFrom(pipeline: TPipeline, from: string) {
