@@ -94,5 +94,5 @@ export function publicMediaRef(media: TMediaRef, linker: TMediaLinker | null): T
 export function publicContent(content: TMessageContent, linker: TMediaLinker | null): TPublicMessageContent {
   const media = mediaOf(content);
   if (!media) return content as TPublicMessageContent;
-  return { ...content, media: publicMediaRef(media, linker) } as TPublicMessageContent;
+  return { ...content, media: publicMediaRef(media, linker) };
 }

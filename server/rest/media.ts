@@ -187,7 +187,7 @@ export function isMultipartRequest(request: Request): boolean {
 }
 
 /** A URL refusal as the API answers it: the URL's own fault (400), or what happened there (422, 413). */
-function refusalOfUrl(error: MediaUrlError, url: string): ApiMediaRefusal {
+function refusalOfUrl(error: MediaUrlError): ApiMediaRefusal {
   const field = "media.url";
   switch (error.code) {
     case "bad_url":
@@ -208,12 +208,7 @@ function refusalOfUrl(error: MediaUrlError, url: string): ApiMediaRefusal {
     case "timeout":
       return new ApiMediaRefusal(422, "unprocessable", `The media URL was too slow: ${error.message}`, field);
     case "unreachable":
-      return new ApiMediaRefusal(
-        422,
-        "unprocessable",
-        `The media URL is unreachable: ${error.message} (${new URL(url).host})`,
-        field,
-      );
+      return new ApiMediaRefusal(422, "unprocessable", `The media URL could not be fetched: ${error.message}`, field);
   }
 }
 
@@ -239,7 +234,7 @@ export async function resolveMediaUrl(value: unknown, media: TRestMedia): Promis
       maxBytes,
     });
   } catch (error) {
-    if (error instanceof MediaUrlError) throw refusalOfUrl(error, url);
+    if (error instanceof MediaUrlError) throw refusalOfUrl(error);
     throw error;
   }
   let result: TRestIntakeResult;
@@ -253,7 +248,7 @@ export async function resolveMediaUrl(value: unknown, media: TRestMedia): Promis
   } catch (error) {
     fetched.stream.destroy();
     const broke = fetched.failure();
-    if (broke) throw refusalOfUrl(broke, url);
+    if (broke) throw refusalOfUrl(broke);
     throw refusalOfIntake(error, "The file at the media URL", "media.url") ?? error;
   }
   return { ...value, media: asMediaId(result, kind, fileName ?? fetched.fileName) };
@@ -264,8 +259,9 @@ export function sendFieldsWithFile(
   fields: Record<string, string>,
   file: TRestIntakeResult & { requestedKind?: TMediaKind },
 ) {
-  const { kind: _kind, fileName, ...rest } = fields;
-  return { ...rest, media: asMediaId(file, file.requestedKind, fileName ?? file.fileName) };
+  // `kind` was the intake's (file.requestedKind); the rest are the send's own fields.
+  const rest = Object.fromEntries(Object.entries(fields).filter(([name]) => name !== "kind" && name !== "fileName"));
+  return { ...rest, media: asMediaId(file, file.requestedKind, fields.fileName ?? file.fileName) };
 }
 
 const KIND_CATEGORIES: Record<TMediaKind, readonly TMediaCategory[]> = {
@@ -317,5 +313,5 @@ export async function contentOfStoredMedia(
     ...(object.width !== null ? { width: object.width } : {}),
     ...(object.height !== null ? { height: object.height } : {}),
   };
-  return { kind, media, ...(input.caption ? { caption: input.caption } : {}) } as TMessageContent;
+  return { kind, media, ...(input.caption ? { caption: input.caption } : {}) };
 }

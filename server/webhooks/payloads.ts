@@ -224,5 +224,5 @@ export function withDeliveryLinks<T>(payload: T, linker: TMediaLinker | null): T
   return {
     ...payload,
     data: { ...data, message: { ...data.message, content: publicContent(content, linker) } },
-  } as T;
+  };
 }
