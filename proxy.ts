@@ -46,3 +46,10 @@ export default async function proxy(request: NextRequestWithAuth, event: NextFet
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
+
+/**
+ * Every path but the media routes (server/media/serve.ts and upload.ts set the same security
+ * headers themselves): Next hands a request body to a proxy by holding all of it in memory and
+ * cutting it at 10 MB, and an upload must stream (16 MB videos, 100 MB documents).
+ */
+export const config = { matcher: ["/((?!api/media/).*)"] };

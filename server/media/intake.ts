@@ -9,7 +9,7 @@ import { formatLimit, maxBytesOf, WHATSAPP_MEDIA_LIMITS, type TMediaLimits } fro
 import { checkSniffed, MediaRefusedError, peekHead, sniffHead, type TKindOrAuto } from "./sniff";
 import { MediaTooLargeError, type TMediaStore } from "./store";
 
-export { MediaRefusedError } from "./sniff";
+export { MediaRefusedError, type TRefusalValues } from "./sniff";
 
 /** What the caller knows of a file before its bytes: the kind it is to be, what it claims, its name and a lower limit. */
 export type TIntakeExpect = {
@@ -96,6 +96,7 @@ export async function intakeMedia(
       throw new MediaRefusedError(
         "too_large",
         `the file is larger than ${maxBytes < kindLimit ? "the limit" : `the ${checked.kind} limit`} of ${formatLimit(maxBytes)}`,
+        { kind: checked.kind, limit: formatLimit(maxBytes) },
       );
     }
     throw error;

@@ -43,11 +43,15 @@ export class MediaRefusedError extends Error {
   constructor(
     readonly code: TRefusalCode,
     readonly detail: string,
+    /** What the reader's message names: the kind, its limit in words, the claimed and the real type. */
+    readonly values: TRefusalValues = {},
   ) {
     super(detail);
     this.name = "MediaRefusedError";
   }
 }
+
+export type TRefusalValues = { kind?: TMediaKind; limit?: string; claimed?: string; real?: string };
 
 /** The media kind an upload asks for, or `auto` to let the content decide. */
 export type TKindOrAuto = TMediaKind | "auto";
@@ -504,21 +508,27 @@ export function checkSniffed(
     throw new MediaRefusedError(
       "unsupported_type",
       `files named .${extensionOf(expect.fileName)} are not accepted (programs and active content are refused); the content is ${real}`,
+      { real: `.${extensionOf(expect.fileName)}` },
     );
   }
   if (claim && isBlockedType(claim)) {
     throw new MediaRefusedError(
       "unsupported_type",
       `${claim} files are not accepted (programs and active content are refused); the content is ${real}`,
+      { claimed: claim, real: claim },
     );
   }
   if (claim && contradicts(claim, sniffed, expect.fileName)) {
-    throw new MediaRefusedError("type_mismatch", `the file claims to be ${claim} but its content is ${real}`);
+    throw new MediaRefusedError("type_mismatch", `the file claims to be ${claim} but its content is ${real}`, {
+      claimed: claim,
+      real,
+    });
   }
   if (sniffed.isBlocked) {
     throw new MediaRefusedError(
       "unsupported_type",
       `${real === "text/plain" ? "HTML, SVG or a script" : real} is not accepted (programs and active content are refused)`,
+      { real: real === "text/plain" ? "HTML, SVG, script" : real },
     );
   }
   const kind = !expect.kind || expect.kind === "auto" ? kindOfCategory(sniffed.category) : expect.kind;
@@ -537,6 +547,7 @@ export function checkSniffed(
     throw new MediaRefusedError(
       sameThing ? "unsupported_type" : "type_mismatch",
       `a ${kind} must be ${describeAccepted(kind)}, and the content is ${real}`,
+      { kind, real },
     );
   }
   return { kind, mimeType, category };

@@ -120,9 +120,10 @@ export function verifyMediaRequest(
   if (!/^\d{1,12}$/.test(expiryText) || !/^[\w-]{43}$/.test(given)) return { ok: false, reason: "bad_signature" };
   if (variantText !== null && variantText !== "thumb") return { ok: false, reason: "bad_signature" };
   if (downloadText !== null && downloadText !== "1") return { ok: false, reason: "bad_signature" };
+  const variant: TMediaVariant = variantText === "thumb" ? "thumb" : "full";
   const fields = {
     sha256,
-    variant: (variantText === "thumb" ? "thumb" : "full"),
+    variant,
     download: downloadText === "1",
     ...(params.has("n") ? { fileName: params.get("n")! } : {}),
     expiry: Number(expiryText),
