@@ -29,7 +29,7 @@ export type TRestMedia = {
   intake: (source: Readable, expect: TRestIntakeExpect) => Promise<TRestIntakeResult>;
   /** Signed links to a stored file under `origin` (`signedMediaLinks`). */
   links: (media: TMediaRef, origin: string) => TMediaLinks | null;
-  /** NEXTAUTH_URL: the origin of every link when set; else the request's own origin. */
+  /** The origin of every link: NEXTAUTH_URL, else the address the client used (the route decides); unset: the request URL's. */
   publicOrigin?: string;
   /** The largest file a kind may be (a URL's declared size over it is refused before reading). */
   maxBytes: (kind: TMediaKind | undefined) => number;
