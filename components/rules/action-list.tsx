@@ -12,6 +12,7 @@ import { ACTION_TYPES, type TRuleAction } from "~/server/rules/schema";
 import { TEMPLATE_VARIABLES, type TTemplateVariable } from "~/server/rules/templates";
 import { isSilentHandoff, withHandoffReply } from "./handoff-reply";
 import { insertAt } from "./insert-at";
+import { ReplyMediaPicker } from "./reply-media";
 
 const VARIABLES = Object.keys(TEMPLATE_VARIABLES) as TTemplateVariable[];
 
@@ -260,12 +261,22 @@ function ActionFields({
   switch (action.type) {
     case "reply":
       return (
-        <ReplyField
-          text={action.text}
-          number={number}
-          disabled={disabled}
-          onChange={(text) => onChange({ ...action, text })}
-        />
+        <>
+          <ReplyField
+            text={action.text}
+            number={number}
+            disabled={disabled}
+            onChange={(text) => onChange({ ...action, text })}
+          />
+          <ReplyMediaPicker
+            value={action.mediaAssetId}
+            number={number}
+            disabled={disabled}
+            onChange={(mediaAssetId) =>
+              onChange(mediaAssetId ? { ...action, mediaAssetId } : { type: "reply", text: action.text })
+            }
+          />
+        </>
       );
     case "tag":
     case "untag":

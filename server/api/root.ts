@@ -5,6 +5,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactsRouter } from "./routers/contacts";
 import { inboxRouter } from "./routers/inbox";
+import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
 import { profilesRouter } from "./routers/profiles";
 import { rulesRouter } from "./routers/rules";
@@ -31,6 +32,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   sessions: sessionsRouter,
   analytics: analyticsRouter,
+  media: mediaRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,12 +10,21 @@ import { takeOverIn } from "~/server/conversations/state";
 import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
+import { mediaContentFor, ZMediaAttachment } from "~/server/media/outbound-content";
+import { textOf } from "~/server/messages/content";
 import { OPTED_OUT_REPLY_HOURS } from "./reply-window";
 
-export const ZAgentReplyInput = z.object({
-  threadId: z.uuid(),
-  body: z.string().trim().min(1, "Type a reply").max(4_096, "At most 4,096 characters"),
-});
+export const ZAgentReplyInput = z
+  .object({
+    threadId: z.uuid(),
+    /** The reply; with an attachment, its caption (may then be empty). */
+    body: z.string().trim().max(4_096, "At most 4,096 characters").default(""),
+    /** A file uploaded first (POST /api/media/uploads), sent as `kind`. */
+    attachment: ZMediaAttachment.optional(),
+  })
+  .superRefine((input, context) => {
+    if (!input.body && !input.attachment) context.addIssue({ code: "custom", message: "Type a reply", path: ["body"] });
+  });
 
 /**
  * An agent's reply. The thread must be theirs: a reply to a bot or unassigned thread takes it
@@ -23,6 +32,7 @@ export const ZAgentReplyInput = z.object({
  * reply goes through the session's send queue like the bot's (pacing, retries, statuses). A
  * blocked contact gets nothing (like `POST /messages`); an opted-out one only an answer within
  * `OPTED_OUT_REPLY_HOURS` of their last message (the API, which only starts messages, refuses them).
+ * With an attachment the reply is that file, the body its caption (`mediaContentFor` checks it).
  */
 export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, raw: z.input<typeof ZAgentReplyInput>) {
   const input = ZAgentReplyInput.parse(raw);
@@ -53,11 +63,15 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
         throw new AppError("CONFLICT", serverText("inbox.optedOut", { hours: OPTED_OUT_REPLY_HOURS }));
       }
     }
+    const content = input.attachment
+      ? await mediaContentFor(tx, { ...input.attachment, caption: input.body, sessionId: target.sessionId })
+      : undefined;
     const stored = await queueOutboundOne(tx, boss, {
       sessionId: target.sessionId,
       threadId: input.threadId,
       contactId: target.contactId,
-      body: input.body,
+      body: content ? textOf(content) : input.body,
+      ...(content ? { content } : {}),
       source: "agent",
       authorUserId: user.id,
       event: { source: "agent", by: user.id },

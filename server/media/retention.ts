@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 
 export type TMediaAmount = { files: number; bytes: number };
 
-/** What the media store holds (files not removed, thumbnails included): for Settings → Media. */
+/** What the media store holds: the files recorded and not removed (thumbnails, a few KB each, not counted). For Settings → Media. */
 export async function mediaUsage(db: TDbOrTx): Promise<TMediaAmount> {
   const [row] = await db
     .select({
@@ -26,7 +26,8 @@ export async function mediaUsage(db: TDbOrTx): Promise<TMediaAmount> {
  * Retention: removes the files in `media_objects` not used for `olderThanDays` days
  * (`last_used_at`), not removed yet and not in the media library (`media_assets`), with their
  * thumbnails (unless a file still kept uses the same one). A thumbnail goes with its image,
- * never on its own while the image is kept.
+ * never on its own while the image is kept. `files` counts the media files removed; `bytes`
+ * includes their thumbnails.
  *
  * Per batch of PRUNE_BATCH (`batchSize`), oldest first: the rows are marked removed (`deleted_at`,
  * `deleted_reason = 'retention'`) in a short transaction that re-checks the conditions under
@@ -89,13 +90,13 @@ export async function pruneMedia(
         files: files.map((file) => ({ sha256: file.sha256, size: Number(file.size) })),
         thumbs: unusedThumbs.map((sha256) => ({
           sha256,
-          size: thumbRows.find((row) => row.sha256 === sha256)?.size ?? 0,
+          size: thumbRows.find((row) => row.sha256 === sha256)?.size ?? null,
         })),
       };
     });
 
     const failed: string[] = [];
-    for (const file of [...batch.files, ...batch.thumbs]) {
+    for (const file of batch.files) {
       try {
         await store.delete(file.sha256);
         freed.files += 1;
@@ -103,6 +104,23 @@ export async function pruneMedia(
       } catch (error) {
         failure ??= error instanceof Error ? error : new Error(`could not remove ${file.sha256} from the media store`);
         failed.push(file.sha256);
+      }
+    }
+    // Thumbnails count in the bytes freed, not as files. Intake stores them without a row of
+    // their own, so their size is asked of the store (one byte read).
+    for (const thumb of batch.thumbs) {
+      try {
+        let size = thumb.size;
+        if (size === null) {
+          const found = await store.get(thumb.sha256, { start: 0, end: 0 });
+          found?.stream.destroy();
+          size = found?.size ?? 0;
+        }
+        await store.delete(thumb.sha256);
+        freed.bytes += size;
+      } catch (error) {
+        // Its image is gone either way; a thumbnail left behind is small and unreachable.
+        failure ??= error instanceof Error ? error : new Error(`could not remove ${thumb.sha256} from the media store`);
       }
     }
     if (failed.length > 0)

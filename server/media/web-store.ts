@@ -1,27 +1,15 @@
-import path from "node:path";
 import { webEnv } from "~/server/env";
 import { createNonce, securityHeaders } from "~/server/security/headers";
 import { isHttpsRequest } from "~/server/security/request-origin";
-import type { TMediaEnv } from "./env";
 import { mediaLimitsFromEnv, type TMediaLimits } from "./limits";
-import { createFsMediaStore } from "./store-fs";
+import { createMediaStore } from "./store-env";
 import type { TMediaStore } from "./store";
 
 const globalForMedia = globalThis as unknown as { switchboardMediaStore?: TMediaStore };
 
-/**
- * The store as the settings name it. Until the S3 store is wired here (store-env.ts's
- * `createMediaStore`), the web refuses to start serving media from the filesystem while
- * the worker writes to a bucket: both must use the same store.
- */
-function storeOf(env: TMediaEnv): TMediaStore {
-  if (env.MEDIA_S3_BUCKET) throw new Error("MEDIA_S3_BUCKET is set, but this build of the web has no S3 media store");
-  return createFsMediaStore(env.MEDIA_DIR ?? path.join(env.DATA_DIR, "media"));
-}
-
 /** The web process's media store (uploads, serving), made once from its settings. */
 export function webMediaStore(): TMediaStore {
-  globalForMedia.switchboardMediaStore ??= storeOf(webEnv());
+  globalForMedia.switchboardMediaStore ??= createMediaStore(webEnv());
   return globalForMedia.switchboardMediaStore;
 }
 

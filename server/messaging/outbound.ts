@@ -1,18 +1,46 @@
+import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { TDb } from "~/db/client";
 import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
+import type { TMediaStore } from "~/server/media/store";
+import { contentOfRow, isMediaKind, mediaOf, type TMessageContent } from "~/server/messages/content";
 import type { Pacer } from "./pacing";
+
+/**
+ * The file a media message carries, for a transport to send: what it is, and how to read its
+ * bytes from the media store (opened only when the transport sends, as a stream).
+ */
+export type TOutboundMedia = {
+  sha256: string;
+  mimeType: string;
+  fileName?: string;
+  size: number;
+  /** The bytes; rejects with `MediaMissingError` when the store no longer has the file. */
+  open: () => Promise<Readable>;
+};
+
+/** One message for a transport to send. */
+export type TOutboundSend = {
+  to: string;
+  /** The text stand-in (`textOf(content)`): the whole message for a text. */
+  body: string;
+  clientRef: string;
+  /** What it carries (absent: a text of `body`). */
+  content?: TMessageContent;
+  /** With a media kind whose file is stored: the file. */
+  media?: TOutboundMedia;
+};
 
 /** What the pipeline needs from a WhatsApp transport to send. */
 export type TOutboundTransport = {
-  /** Sends a text; resolves with the transport's id of the message once it accepted it. */
-  send: (
-    message: { to: string; body: string; clientRef: string },
-    signal?: AbortSignal,
-  ) => Promise<{ waMessageId: string }>;
+  /**
+   * Sends a message; resolves with the transport's id of the message once it accepted it. A
+   * kind the transport cannot send rejects (its capabilities should have kept it from coming).
+   */
+  send: (message: TOutboundSend, signal?: AbortSignal) => Promise<{ waMessageId: string }>;
   /**
    * The transport's id of a message already sent with this `clientRef`, if it can tell:
    * covers a crash between the transport accepting a send and our recording it.
@@ -25,9 +53,23 @@ export type TOutboundTransport = {
 /** The advisory-lock class of "one sender per thread" (a contact merge takes it too, see server/contacts/merge.ts): the first key of two-key advisory locks. */
 export const THREAD_SEND_LOCK = 7_346;
 
+/**
+ * The file of a queued media message is not in the media store (removed by hand, or a store
+ * that lost it): the send fails for good at once, a retry would not find it either.
+ */
+export class MediaMissingError extends Error {
+  constructor(readonly sha256: string) {
+    super("The file is no longer in the media store");
+    this.name = "MediaMissingError";
+  }
+}
+
 type TQueuedMessage = {
   id: string;
   body: string;
+  /** `messages.content` as stored (read with `contentOfRow`). */
+  content: unknown;
+  type: string;
   threadId: string;
   sessionId: string;
   waMessageId: string | null;
@@ -60,6 +102,8 @@ async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(
       id: messages.id,
       seq: messages.seq,
       body: messages.body,
+      content: messages.content,
+      type: messages.type,
       threadId: messages.threadId,
       sessionId: messages.sessionId,
       waMessageId: messages.waMessageId,
@@ -139,6 +183,8 @@ export type TSendBatchOptions = {
   concurrency: number;
   /** Records the sends (one per session, shared by its batches). */
   recorder: TSentRecorder;
+  /** Where media messages' files are read from (without it, a media message fails for good). */
+  store?: TMediaStore;
 };
 
 /**
@@ -201,8 +247,13 @@ export async function sendQueuedBatch(
           continue;
         }
         try {
-          await sendOne(transport, pacer, options.recorder, message, accepted.get(message.id), options.signal);
+          await sendOne(transport, pacer, options, message, accepted.get(message.id));
         } catch (error) {
+          if (error instanceof MediaMissingError) {
+            // Failed for good, at once: the file will not come back; later ones go on.
+            await markFailed(db, message, error);
+            continue;
+          }
           // This message and every later one of the thread wait for a retry, in order.
           for (const waiting of list.slice(index, last + 1)) {
             const job = jobOf.get(waiting.id);
@@ -241,21 +292,54 @@ async function alreadyAccepted(transport: TOutboundTransport, queued: readonly T
   return found;
 }
 
+/**
+ * What the transport gets for a queued message: a text as before (no content passed, nothing
+ * parsed: the hot path); any other kind with its content, and a stored file with its opener.
+ */
+function outboundSendOf(message: TQueuedMessage, store: TMediaStore | undefined): TOutboundSend {
+  const send = { to: message.waId, body: message.body, clientRef: message.id };
+  if (message.type === "text") return send;
+  const content = contentOfRow({ content: message.content, type: message.type, body: message.body });
+  if (content.kind === "text") return send;
+  const ref = isMediaKind(content.kind) ? mediaOf(content) : undefined;
+  if (!ref) return { ...send, content };
+  const sha256 = ref.storageKey;
+  if (ref.state !== "stored" || !sha256) throw new MediaMissingError(sha256 ?? "");
+  return {
+    ...send,
+    content,
+    media: {
+      sha256,
+      mimeType: ref.mimeType,
+      ...(ref.fileName ? { fileName: ref.fileName } : {}),
+      size: ref.size ?? 0,
+      open: async () => {
+        const found = store ? await store.get(sha256) : null;
+        if (!found) throw new MediaMissingError(sha256);
+        return found.stream;
+      },
+    },
+  };
+}
+
 async function sendOne(
   transport: TOutboundTransport,
   pacer: Pacer,
-  recorder: TSentRecorder,
+  options: Pick<TSendBatchOptions, "recorder" | "signal" | "store">,
   message: TQueuedMessage,
   already: string | undefined,
-  signal?: AbortSignal,
 ) {
+  const { recorder, signal } = options;
   if (already) {
     await recorder.record(message, already);
     return;
   }
+  const send = outboundSendOf(message, options.store);
+  // A file the store lost fails before the pacer spends a slot on it.
+  if (send.media && !(await options.store?.has(send.media.sha256))) throw new MediaMissingError(send.media.sha256);
   await pacer.acquire(message.waId, signal);
   signal?.throwIfAborted();
-  const { waMessageId } = await transport.send({ to: message.waId, body: message.body, clientRef: message.id }, signal);
+  const { waMessageId } = await transport.send(send, signal);
   await recorder.record(message, waMessageId);
 }
 

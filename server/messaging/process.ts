@@ -150,6 +150,7 @@ export async function processInboundBatch(
         replies.push({
           ...ids,
           body: reply.body,
+          ...(reply.content ? { content: reply.content } : {}),
           source: reply.source,
           ruleId: reply.ruleId,
           ruleVersion: reply.ruleId ? decision.version : null,

@@ -1,9 +1,12 @@
+import { mediaContent, storedMediaRef } from "~/server/media/media-content";
+import { textOf, type TMessageContent } from "~/server/messages/content";
 import type { TEvaluation } from "./evaluate";
+import type { TRuleAsset } from "./media";
 import type { TRuleAction } from "./schema";
 import { renderTemplate, type TTemplateValues } from "./templates";
 
-/** A reply a rule (or the default) decided, before it is stored. */
-export type TDecidedReply = { body: string; source: "rule" | "ai"; ruleId: string | null };
+/** A reply a rule (or the default) decided, before it is stored: a text, or a file (`content`) with `body` its stand-in. */
+export type TDecidedReply = { body: string; source: "rule" | "ai"; ruleId: string | null; content?: TMessageContent };
 
 /** The contact and thread changes the actions of one message make. */
 export type TActionEffects = {
@@ -23,6 +26,8 @@ export type TActionContext = {
   template: TTemplateValues;
   /** The org default, when no rule matched. */
   defaultReply: string | null;
+  /** The library files replies may send (the compiled ruleset's). */
+  assets?: ReadonlyMap<string, TRuleAsset>;
 };
 
 /**
@@ -52,7 +57,12 @@ function applyAction(effects: TActionEffects, ruleId: string, action: TRuleActio
     case "reply": {
       if (effects.handoff) return;
       const body = renderTemplate(action.text, context.template);
-      if (body) effects.replies.push({ body, source: "rule", ruleId });
+      // A file gone since publishing (publishing refuses one already gone) leaves its caption alone.
+      const asset = action.mediaAssetId ? context.assets?.get(action.mediaAssetId) : undefined;
+      if (asset) {
+        const content = mediaContent(asset.kind, storedMediaRef(asset, asset.fileName), body);
+        effects.replies.push({ body: textOf(content), content, source: "rule", ruleId });
+      } else if (body) effects.replies.push({ body, source: "rule", ruleId });
       return;
     }
     case "ai_reply":

@@ -280,6 +280,7 @@ export async function createDecider(
       ),
       // A reaction is not a question: no default reply to it (a rule may still answer one).
       defaultReply: content.kind === "reaction" ? null : defaultReply,
+      assets: ruleset?.assets,
     });
     for (const outcome of evaluation.outcomes) {
       if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);

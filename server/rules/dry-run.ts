@@ -11,6 +11,7 @@ import { createDecider, messageForDecisionFields, toDecisionInput, type TDecisio
 import { explainRules, type TConditionExplanation } from "./engine";
 import { compileRuleset, evaluateRuleset } from "./evaluate";
 import { buildFacts, type TFacts } from "./facts";
+import { loadRuleAssets, mediaAssetIdsOf } from "./media";
 import { loadPublishedRuleset } from "./published";
 import { listDraftRules } from "./rules";
 import { templateValues } from "./templates";
@@ -74,7 +75,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
     : parsed;
   const settings = await getOrgSettings(db);
   const draft = await listDraftRules(db);
-  const ruleset = compileRuleset(draft, 0, null);
+  const ruleset = compileRuleset(draft, 0, null, await loadRuleAssets(db, mediaAssetIdsOf(draft)));
   const now = input.at ?? new Date();
   const day = 86_400_000;
   const [profile] = await db
@@ -137,6 +138,7 @@ export async function dryRunDraft(db: TDbOrTx, raw: TDryRunInput) {
   const effects = planActions(evaluation, {
     template: templateValues(input.contact, profile),
     defaultReply: input.content?.kind === "reaction" ? null : defaultReply,
+    assets: ruleset.assets,
   });
   const rules: TDryRunRule[] = evaluation.outcomes.map((outcome) => ({
     id: outcome.ruleId,
@@ -195,7 +197,8 @@ export async function replayDraft(db: TDbOrTx, raw: z.input<typeof ZReplayInput>
     .reverse()
     .map(toDecisionInput);
   const published = await loadPublishedRuleset(db);
-  const draft = compileRuleset(await listDraftRules(db), 0, null);
+  const draftRules = await listDraftRules(db);
+  const draft = compileRuleset(draftRules, 0, null, await loadRuleAssets(db, mediaAssetIdsOf(draftRules)));
   const before = await createDecider(db, rows, { ruleset: published, asOfMessage: true });
   const after = await createDecider(db, rows, { ruleset: draft, asOfMessage: true });
   const changed = [];

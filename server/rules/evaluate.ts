@@ -1,11 +1,17 @@
 import type { TBusinessHours } from "~/server/settings/schema";
 import { compileCondition, type TCompiledCondition } from "./compile";
 import { isBusinessHours, localTime, type TFacts } from "./facts";
+import type { TRuleAsset } from "./media";
 import type { TRule, TRuleAction, TRuleSchedule } from "./schema";
 
 export type TCompiledRule = TRule & { test: TCompiledCondition };
-/** A published ruleset, compiled once and reused for every message until the next publish. */
-export type TCompiledRuleset = { versionId: string | null; version: number; rules: TCompiledRule[] };
+/** A published ruleset, compiled once and reused for every message until the next publish, with the library files its replies send. */
+export type TCompiledRuleset = {
+  versionId: string | null;
+  version: number;
+  rules: TCompiledRule[];
+  assets: ReadonlyMap<string, TRuleAsset>;
+};
 
 /** Rules in the order they run: priority, highest first; ties keep the ruleset's order. */
 export function orderRules<T extends Pick<TRule, "priority">>(rules: readonly T[]): T[] {
@@ -15,10 +21,16 @@ export function orderRules<T extends Pick<TRule, "priority">>(rules: readonly T[
     .map(({ rule }) => rule);
 }
 
-export function compileRuleset(rules: readonly TRule[], version: number, versionId: string | null): TCompiledRuleset {
+export function compileRuleset(
+  rules: readonly TRule[],
+  version: number,
+  versionId: string | null,
+  assets: ReadonlyMap<string, TRuleAsset> = new Map(),
+): TCompiledRuleset {
   return {
     versionId,
     version,
+    assets,
     rules: orderRules(rules).map((rule) => ({ ...rule, test: compileCondition(rule.conditions) })),
   };
 }

@@ -1,5 +1,6 @@
 import type { TDbOrTx } from "~/db/client";
 import { compileRuleset, type TCompiledRuleset } from "./evaluate";
+import { loadRuleAssets, mediaAssetIdsOf } from "./media";
 import { getPublishedVersion, getPublishedVersionId } from "./rules";
 
 /**
@@ -23,7 +24,9 @@ export async function loadPublishedRuleset(
   if (cached) return cached;
   const version = await getPublishedVersion(db);
   if (!version) return null;
-  const ruleset = compileRuleset(version.rules, version.version, version.id);
+  // The library files its replies send, once per version (none: no query).
+  const assets = await loadRuleAssets(db, mediaAssetIdsOf(version.rules));
+  const ruleset = compileRuleset(version.rules, version.version, version.id, assets);
   if (compiled.size >= 16) compiled.clear();
   compiled.set(version.id, ruleset);
   return ruleset;

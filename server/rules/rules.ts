@@ -5,10 +5,11 @@ import { ruleVersions, rules } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
+import { assertRuleAssetsExist } from "./media";
 import { ZRuleInput, type TRule, type TRuleInput } from "./schema";
 
 /** Serialises publishing (version numbers) and edits that rewrite the whole draft. */
-const RULES_LOCK = 7_347;
+export const RULES_LOCK = 7_347;
 
 type TRuleRow = typeof rules.$inferSelect;
 
@@ -131,6 +132,8 @@ export async function getPublishedVersionId(db: TDbOrTx): Promise<{ id: string; 
 
 async function insertVersion(tx: TDbOrTx, actor: TActor, snapshot: TRule[], note: string) {
   await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
+  // A reply's library file deleted meanwhile: refused, naming the rule (the editor shows it).
+  await assertRuleAssetsExist(tx, snapshot);
   const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(ruleVersions.version) }).from(ruleVersions);
   const version = (latest ?? 0) + 1;
   const [row] = await tx

@@ -72,25 +72,24 @@ export const ZConditions = z.unknown().superRefine((value, context) => {
   checkCondition(value, [], context, { leaves: 0 });
 }) as unknown as z.ZodType<TTopCondition>;
 
-const ZTemplate = z
-  .string()
-  .trim()
-  .min(1, "Enter the reply")
-  .max(4_096, "At most 4,096 characters")
-  .superRefine((text, context) => {
-    const unknown = unknownVariables(text);
-    if (unknown.length > 0) {
-      const text = serverText("rules.unknownVariables", {
-        count: unknown.length,
-        names: unknown.map((name) => `{{${name}}}`).join(", "),
-        known: Object.keys(TEMPLATE_VARIABLES)
-          .map((name) => `{{${name}}}`)
-          .join(", "),
-      });
-      // English as the message; the key travels in params, so the dashboard gets the person's language.
-      context.addIssue({ code: "custom", message: domainText("en", text), params: { text } });
-    }
-  });
+/** Refuses template variables the renderer does not know, naming them and the known ones. */
+function refuseUnknownVariables(text: string, context: z.RefinementCtx) {
+  const unknown = unknownVariables(text);
+  if (unknown.length > 0) {
+    const message = serverText("rules.unknownVariables", {
+      count: unknown.length,
+      names: unknown.map((name) => `{{${name}}}`).join(", "),
+      known: Object.keys(TEMPLATE_VARIABLES)
+        .map((name) => `{{${name}}}`)
+        .join(", "),
+    });
+    // English as the message; the key travels in params, so the dashboard gets the person's language.
+    context.addIssue({ code: "custom", message: domainText("en", message), params: { text: message } });
+  }
+}
+
+/** A reply's text that may be empty: the caption of a file. */
+const ZCaptionTemplate = z.string().trim().max(4_096, "At most 4,096 characters").superRefine(refuseUnknownVariables);
 
 const ZTag = z
   .string()
@@ -101,7 +100,19 @@ const ZTag = z
 
 /** What a matching rule does, in order. */
 export const ZRuleAction = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("reply"), text: ZTemplate }).strict(),
+  z
+    .object({
+      type: z.literal("reply"),
+      /** The reply; with a file, its caption (may then be empty). */
+      text: ZCaptionTemplate,
+      /** A file of the media library (Settings → Media) the reply sends, the text as its caption. */
+      mediaAssetId: z.uuid("Pick a file").optional(),
+    })
+    .strict()
+    .superRefine((action, context) => {
+      if (!action.text && !action.mediaAssetId)
+        context.addIssue({ code: "custom", message: "Enter the reply", path: ["text"] });
+    }),
   z.object({ type: z.literal("ai_reply"), profileId: z.uuid().nullable().default(null) }).strict(),
   z
     .object({

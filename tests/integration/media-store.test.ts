@@ -3,8 +3,11 @@ import { Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ZMediaEnv } from "~/server/media/env";
 import { MediaTooLargeError, type TMediaStore } from "~/server/media/store";
+import { createMediaStore } from "~/server/media/store-env";
 import { mediaStoreVariants, type TStartedMediaStore } from "~/tests/support/media-stores";
+import { startS3Server, type TS3Server } from "~/tests/support/s3-server";
 
 const MB = 1024 * 1024;
 const sha256Of = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -208,5 +211,32 @@ describe.each(mediaStoreVariants())("the $name media store", ({ name, start }) =
     expect(await store.has(sha256)).toBe(true);
     expect(await started.listKeys()).toHaveLength(1);
     await store.delete(sha256);
+  });
+});
+
+describe("the s3 media store's errors", () => {
+  let server: TS3Server;
+  beforeAll(async () => {
+    server = await startS3Server();
+  });
+  afterAll(() => server?.stop());
+
+  it("[media store] name the bucket and the operation, never the secret key", async () => {
+    const missing = createMediaStore(ZMediaEnv.parse({ ...server.vars, MEDIA_S3_BUCKET: "no-such-bucket" }));
+    const refused = await missing
+      .put(Readable.from([Buffer.from("x")]), { maxBytes: MB })
+      .catch((error: unknown) => error);
+    expect((refused as Error).message).toMatch(/^S3 PutObject on bucket "no-such-bucket" failed: NoSuchBucket/);
+
+    // s3rver checks the access key id (not the SigV4 signature itself): an unknown key is refused.
+    const secret = "a-secret-that-must-not-leak";
+    const wrongKey = createMediaStore(
+      ZMediaEnv.parse({ ...server.vars, MEDIA_S3_ACCESS_KEY_ID: "UNKNOWN", MEDIA_S3_SECRET_ACCESS_KEY: secret }),
+    );
+    const denied = await wrongKey.has("0".repeat(64)).catch((error: unknown) => error);
+    expect((denied as Error).message).toMatch(
+      new RegExp(`^S3 HeadObject on bucket "${server.bucket}" failed: .*\\(HTTP 403\\)$`),
+    );
+    expect(JSON.stringify(denied, Object.getOwnPropertyNames(denied))).not.toContain(secret);
   });
 });

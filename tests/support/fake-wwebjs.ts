@@ -10,6 +10,8 @@ import type {
   TWwebjsClientFactory,
   TWwebjsMessage,
   TWwebjsReaction,
+  TWwebjsSendable,
+  TWwebjsSendOptions,
 } from "~/workers/engines/wwebjs/client";
 
 const requireWwebjs = () => createRequire(import.meta.url);
@@ -144,10 +146,45 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
     );
   }
 
-  sendMessage(chatId: string, body: string) {
+  sendMessage(chatId: string, content: string | TWwebjsSendable, options?: TWwebjsSendOptions) {
+    if (typeof content !== "string") return this.sendMediaMessage(chatId, content, options);
+    const body = content;
     const message = this.message({ from: `${this.behaviour.phone}@c.us`, to: chatId, body, fromMe: true });
     this.sent.push({ chatId, body, id: message.id._serialized });
     // The library announces our own message before sendMessage resolves.
+    this.emit("message_create", message);
+    return Promise.resolve(message);
+  }
+
+  /** Media and locations the engine sent (the library's own MessageMedia / Location, with the options), in order. */
+  readonly sentMedia: { chatId: string; content: TWwebjsSendable; options: TWwebjsSendOptions; id: string }[] = [];
+
+  /**
+   * `sendMessage` with a MessageMedia or a Location: recorded in `sentMedia` and announced like
+   * the library does (`message_create` before it resolves, typed as WhatsApp types it, the
+   * caption as its body).
+   */
+  private sendMediaMessage(chatId: string, content: TWwebjsSendable, options: TWwebjsSendOptions = {}) {
+    const type =
+      "latitude" in content
+        ? "location"
+        : options.sendAudioAsVoice
+          ? "ptt"
+          : options.sendMediaAsDocument
+            ? "document"
+            : options.sendMediaAsSticker
+              ? "sticker"
+              : (["image", "video", "audio"].find((major) => content.mimetype.startsWith(`${major}/`)) ?? "document");
+    const message = this.message({
+      from: `${this.behaviour.phone}@c.us`,
+      to: chatId,
+      body: options.caption ?? "",
+      fromMe: true,
+      type,
+      hasMedia: type !== "location",
+    });
+    this.sentMedia.push({ chatId, content, options, id: message.id._serialized });
+    this.sent.push({ chatId, body: options.caption ?? "", id: message.id._serialized });
     this.emit("message_create", message);
     return Promise.resolve(message);
   }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { TMediaEnv } from "~/server/media/env";
 
-/** s3rver's one built-in key pair (it accepts requests signed with it, and checks the signature). */
+/** s3rver's one built-in key pair (it refuses other access key ids; it does not verify SigV4 signatures). */
 const S3RVER_KEY = "S3RVER";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -25,8 +25,8 @@ export type TS3Server = {
  * A real S3-compatible server for tests, in a child process of its own (so a test measuring
  * memory measures only the client side, and the server is as remote as a real one): s3rver
  * (npm `s3rver` 3.7.1, a devDependency) on 127.0.0.1, on a port the OS picks, storing into a temp
- * directory of its own, with the bucket created. It checks request signatures (AWS SigV4) and
- * implements what the store uses: Put/Get (ranges)/Head/Copy/Delete object and multipart uploads
+ * directory of its own, with the bucket created. It checks the access key id (not the SigV4
+ * signature itself, which it does not compute) and implements what the store uses: Put/Get (ranges)/Head/Copy/Delete object and multipart uploads
  * (not AbortMultipartUpload, which the store tries and tolerates).
  *
  * Why s3rver: it is pure JavaScript from the npm registry these machines reach, so `npm ci`

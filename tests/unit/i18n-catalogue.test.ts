@@ -1,6 +1,6 @@
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
-import { flattenMessages as flatten, type TMessageTree as TTree } from "~/server/i18n/flatten";
+import { flattenMessages as flatten } from "~/server/i18n/flatten";
 import { LOCALES } from "~/server/i18n/locales";
 import { MESSAGES, NAMESPACES } from "~/server/i18n/messages";
 

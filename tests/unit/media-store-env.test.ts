@@ -33,6 +33,10 @@ describe("the media store from configuration", () => {
     const store = createMediaStore(ZMediaEnv.parse({ ...S3, MEDIA_S3_PREFIX: "sb/" }));
     expect(store.description).toBe("S3 bucket media (keys under sb/) at http://127.0.0.1:9000");
     expect(store.description).not.toContain(S3.MEDIA_S3_SECRET_ACCESS_KEY);
+    expect(
+      createMediaStore(ZMediaEnv.parse({ ...S3, MEDIA_S3_ENDPOINT: "https://user:pw-in-url@minio.local:9000/" }))
+        .description,
+    ).toBe("S3 bucket media at https://minio.local:9000");
     expect(createMediaStore(ZMediaEnv.parse({ MEDIA_S3_BUCKET: "media" })).description).toBe(
       "S3 bucket media at AWS us-east-1",
     );

@@ -9,6 +9,7 @@ import {
   type TQueuePolicy,
 } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import type { TMediaStore } from "~/server/media/store";
 import { createSentRecorder, sendQueuedBatch, type TSendJob } from "~/server/messaging/outbound";
 import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck } from "~/server/messaging/statuses";
@@ -57,6 +58,8 @@ export type TSessionRunnerOptions = {
    * with them: without `wwebjs`, the worker runs the simulator alone.
    */
   engines?: TEngineOptions;
+  /** Where sends read media messages' files (workers/main.ts makes it from MEDIA_*). */
+  mediaStore?: TMediaStore;
 };
 
 /** How long to wait, one after another, for the send an ack is about to be recorded. */
@@ -141,6 +144,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
           lockDb,
           concurrency: options.sendConcurrency,
           recorder,
+          store: options.mediaStore,
         });
       },
     );

@@ -1,5 +1,6 @@
 import { getCountries } from "libphonenumber-js/min";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { SettingsForm } from "~/components/settings/settings-form";
 import { NoAccess } from "~/components/shell/not-yet-built";
@@ -24,11 +25,19 @@ function settingsChoices() {
 
 export default async function SettingsPage() {
   const t = await getTranslations("settings.page");
+  const tMedia = await getTranslations("mediaLibrary.page");
   const { user, allowed } = await requirePageUser("users");
   if (!allowed) return <NoAccess title={t("title")} />;
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
+      <Link
+        href="/settings/media"
+        className="mb-6 block rounded-lg border border-border bg-card p-4 shadow-sm hover:bg-muted"
+      >
+        <span className="font-semibold">{tMedia("link")}</span>
+        <span className="mt-1 block text-sm text-muted-foreground">{tMedia("linkDescription")}</span>
+      </Link>
       <SettingsForm canWrite={canAccess(user.role, "users", "write")} choices={settingsChoices()} />
     </>
   );

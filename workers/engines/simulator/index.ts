@@ -1,10 +1,12 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
 import { simulatorDeliveries } from "~/db/schema";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
+import type { TOutboundMedia } from "~/server/messaging/outbound";
+import { textOf } from "~/server/messages/content";
 import type { TSessionSettings } from "~/server/sessions/settings";
 import type { TEngine, TEngineConnection } from "../types";
 
@@ -12,7 +14,10 @@ import type { TEngine, TEngineConnection } from "../types";
  * The simulator: an in-database phone. Sends land in `simulator_deliveries` (one row per send
  * call, so a double send would show); the phone then acknowledges delivery and reading through
  * `simulator.ack` jobs. Messages typed in the Simulator page arrive as `simulator.inbound`
- * jobs (see workers/handlers/messages.ts), which is this engine's inbound side.
+ * jobs (see workers/handlers/messages.ts), which is this engine's inbound side. A media send
+ * reads the file from the store as a real phone would receive it (and checks its bytes are the
+ * file's); the delivery row keeps the message's text stand-in (`[Photo]`, the caption), while
+ * the message row itself holds the content the Simulator shows.
  */
 export function createSimulatorConnection(options: {
   db: TDb;
@@ -52,7 +57,11 @@ export function createSimulatorConnection(options: {
   return {
     start: async (handlers) => handlers.onStatus({ status: "ready", phone: "+10000000000" }),
     stop: () => Promise.resolve(),
-    send: (message) => phone.submit(message),
+    async send(message, signal) {
+      if (message.media) await receiveFile(message.media, signal);
+      const body = message.content ? textOf(message.content) : message.body;
+      return phone.submit({ to: message.to, body, clientRef: message.clientRef });
+    },
     async findSentMany(list) {
       if (list.length === 0) return new Map();
       const rows = await db
@@ -70,6 +79,21 @@ export function createSimulatorConnection(options: {
       return new Map(rows.flatMap((row) => (row.clientRef ? [[row.clientRef, row.waMessageId] as const] : [])));
     },
   };
+}
+
+/** Reads a sent file to its end, as the phone receiving it would; bytes that are not the file's refuse the send. */
+async function receiveFile(media: TOutboundMedia, signal?: AbortSignal): Promise<void> {
+  const hash = createHash("sha256");
+  const stream = await media.open();
+  for await (const chunk of stream) {
+    if (signal?.aborted) {
+      stream.destroy();
+      signal.throwIfAborted();
+    }
+    hash.update(chunk as Buffer);
+  }
+  const received = hash.digest("hex");
+  if (received !== media.sha256) throw new Error(`the media store gave other bytes than file ${media.sha256}`);
 }
 
 /** The simulator engine, as the registry lists it: it can show everything (its phone is the database). */

@@ -69,12 +69,33 @@ export type TWwebjsReaction = {
   orphan?: number;
 };
 
+/** What the engine passes as `sendMessage`'s options (the library's `MessageSendOptions`, in part). */
+export type TWwebjsSendOptions = {
+  caption?: string;
+  sendAudioAsVoice?: boolean;
+  sendMediaAsDocument?: boolean;
+  sendMediaAsSticker?: boolean;
+};
+
+/** The library's MessageMedia and Location (instances of its own classes: it checks with instanceof). */
+export type TWwebjsSendable = WAWebJS.MessageMedia | WAWebJS.Location;
+
+/** The library's classes the engine builds messages with, loaded on first use (nothing else imports whatsapp-web.js). */
+export function wwebjsClasses(): Pick<typeof WAWebJS, "MessageMedia" | "Location"> {
+  const { MessageMedia, Location } = createRequire(import.meta.url)("whatsapp-web.js") as typeof WAWebJS;
+  return { MessageMedia, Location };
+}
+
 /** The part of whatsapp-web.js's Client the engine uses. */
 export type TWwebjsClient = EventEmitter & {
   initialize: () => Promise<void>;
   destroy: () => Promise<void>;
   logout: () => Promise<void>;
-  sendMessage: (chatId: string, content: string) => Promise<TWwebjsMessage>;
+  sendMessage: (
+    chatId: string,
+    content: string | TWwebjsSendable,
+    options?: TWwebjsSendOptions,
+  ) => Promise<TWwebjsMessage>;
   getChatById: (chatId: string) => Promise<{ sendStateTyping: () => Promise<void>; clearState: () => Promise<void> }>;
   /** The LID and phone number (`pn`) WhatsApp knows for each user id (either may be missing). */
   getContactLidAndPhone?: (userIds: string[]) => Promise<{ lid?: string; pn?: string }[]>;

@@ -55,3 +55,17 @@ describe("echo: our sends vs messages typed on the phone", () => {
     expect(echo.classify(created("id-2", "hello all", { to: "120363000000000000@g.us" }))).toBe("ignored");
   });
 });
+
+describe("echo: our media sends", () => {
+  it("knows a photo announced before sendMessage resolved by its type, not its caption", () => {
+    const echo = createEchoFilter();
+    const settle = echo.beginSend(CHAT, "Our menu", "ref-1", ["image"]);
+    // Words typed on the phone meanwhile, even the caption's, are the person's.
+    expect(echo.classify({ ...created("id-0", "Our menu"), type: "chat" })).toBe("phone");
+    expect(echo.classify({ ...created("id-1", "Our menu"), type: "image" })).toBe("ours");
+    settle("id-1");
+    expect(echo.sentIdOf("ref-1")).toBe("id-1");
+    // A second photo from the phone once ours was claimed is the person's.
+    expect(echo.classify({ ...created("id-2", ""), type: "image" })).toBe("phone");
+  });
+});

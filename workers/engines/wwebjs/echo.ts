@@ -17,8 +17,12 @@ export type TCreatedMessageOrigin = "contact" | "ignored" | "ours" | "phone";
 export function createEchoFilter() {
   const ours = new Set<string>();
   const refs = new Map<string, string>();
-  /** Sends in flight per chat: their bodies, and whether a `message_create` already claimed each. */
-  const inFlight = new Map<string, { body: string; claimed: boolean }[]>();
+  /**
+   * Sends in flight per chat: their bodies (a text's words), the library's message types a media
+   * send may be announced as (its body is then the caption, or nothing), and whether a
+   * `message_create` already claimed each.
+   */
+  const inFlight = new Map<string, { body: string; types: readonly string[] | null; claimed: boolean }[]>();
 
   const remember = (id: string) => {
     ours.add(id);
@@ -28,10 +32,16 @@ export function createEchoFilter() {
   return {
     /**
      * Call before handing a send to the client; call the returned function once it settled,
-     * with the id the client gave it (or null when it failed).
+     * with the id the client gave it (or null when it failed). A text is matched by its words;
+     * anything else by the library's message types it may be announced as (`types`).
      */
-    beginSend(chatId: string, body: string, clientRef: string): (sentId: string | null) => void {
-      const entry = { body, claimed: false };
+    beginSend(
+      chatId: string,
+      body: string,
+      clientRef: string,
+      types: readonly string[] | null = null,
+    ): (sentId: string | null) => void {
+      const entry = { body, types, claimed: false };
       const pending = inFlight.get(chatId) ?? [];
       pending.push(entry);
       inFlight.set(chatId, pending);
@@ -48,12 +58,20 @@ export function createEchoFilter() {
 
     /** Where a `message_create` event's message came from (claims an in-flight send it matches). */
     classify(
-      message: Pick<TWwebjsMessage, "to" | "body" | "fromMe"> & { id: { _serialized: string } },
+      message: Pick<TWwebjsMessage, "to" | "body" | "fromMe"> & { id: { _serialized: string }; type?: string },
     ): TCreatedMessageOrigin {
       if (!message.fromMe) return "contact";
       if (ours.has(message.id._serialized)) return "ours";
       if (isIgnoredChat(message.to)) return "ignored";
-      const match = inFlight.get(message.to)?.find((entry) => !entry.claimed && entry.body === message.body);
+      const match = inFlight
+        .get(message.to)
+        ?.find(
+          (entry) =>
+            !entry.claimed &&
+            (entry.types === null
+              ? entry.body === message.body
+              : message.type !== undefined && entry.types.includes(message.type)),
+        );
       if (match) {
         match.claimed = true;
         remember(message.id._serialized);

@@ -7,6 +7,7 @@ import { createEchoFilter } from "./echo";
 import { createLidPhoneLookup } from "./identities";
 import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
 import { chatIdOf, mapAck, mapInbound, mapPhoneMessage, mapReaction } from "./mapping";
+import { WWEBJS_SENDS, wwebjsOutgoing } from "./outgoing";
 import { createTypingPresence } from "./presence";
 
 /**
@@ -93,16 +94,20 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
     restart: (reason) => lifecycle.restart(reason),
     logout: () => lifecycle.logout(),
     status: () => lifecycle.status(),
-    async send(message) {
+    async send(message, signal) {
       const client = lifecycle.client();
       const status = lifecycle.status();
       if (!client || status !== "ready") throw new Error(`the WhatsApp session is not ready (${status})`);
       const chatId = chatIdOf(message.to);
+      // The file is read before "typing…" stops and the echo filter expects the send.
+      const outgoing = await wwebjsOutgoing(message, signal);
       typing.stop(chatId);
-      const settle = echo.beginSend(chatId, message.body, message.clientRef);
+      const settle = echo.beginSend(chatId, outgoing.echo.body, message.clientRef, outgoing.echo.types);
       let sent: TWwebjsMessage;
       try {
-        sent = await client.sendMessage(chatId, message.body);
+        sent = await (outgoing.options
+          ? client.sendMessage(chatId, outgoing.content, outgoing.options)
+          : client.sendMessage(chatId, outgoing.content));
       } catch (error) {
         settle(null);
         throw error;
@@ -131,10 +136,10 @@ export const wwebjsEngine: TEngine<TWwebjsEngineOptions, ReturnType<typeof ZWweb
     label: "WhatsApp Web",
     description:
       "A WhatsApp number linked by scanning a QR code with its phone, run through WhatsApp Web in the worker's Chromium.",
-    // Receives every kind of message; sends text for now (the media issue adds the rest).
+    // Receives every kind of message; sends text, media files and locations (outgoing.ts).
     capabilities: {
       text: true,
-      media: [],
+      media: [...WWEBJS_SENDS],
       reactions: false,
       quotedReplies: false,
       buttons: false,
