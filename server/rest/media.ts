@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { mediaObjects, type TMediaCategory } from "~/db/schema";
 import { AppError } from "~/server/errors";
 import { fetchMediaUrl, MediaUrlError } from "~/server/media/fetch-url";
 import { MediaRefusedError, type TIntakeExpect, type TIntakeResult } from "~/server/media/intake";
+import { kindFitsType, mediaContentFor } from "~/server/media/outbound-content";
 import { MediaTooLargeError } from "~/server/media/store";
 import type { TMediaLinker, TMediaLinks } from "~/server/media/public-content";
 import { MEDIA_KINDS, type TMediaKind, type TMediaRef, type TMessageContent } from "~/server/messages/content";
@@ -264,15 +265,6 @@ export function sendFieldsWithFile(
   return { ...rest, media: asMediaId(file, file.requestedKind, fields.fileName ?? file.fileName) };
 }
 
-const KIND_CATEGORIES: Record<TMediaKind, readonly TMediaCategory[]> = {
-  image: ["image"],
-  sticker: ["image"],
-  video: ["video"],
-  audio: ["audio"],
-  voice: ["audio"],
-  document: ["image", "audio", "video", "document"],
-};
-
 const CATEGORY_KINDS: Record<TMediaCategory, TMediaKind> = {
   image: "image",
   audio: "audio",
@@ -281,37 +273,35 @@ const CATEGORY_KINDS: Record<TMediaCategory, TMediaKind> = {
 };
 
 /**
- * The content of an outbound media message from a stored file: the file must be in the store
- * (not removed) and its real type must fit the kind (a PDF goes as a document, never as a photo);
- * without a kind, the file's own category decides. Touches the file's `last_used_at`.
+ * A stored file as the API describes it (`POST /media`'s answer): what it is, and the kind it
+ * goes as (the one asked for, which must fit its real type; else its category's). Marks it used.
  */
-export async function contentOfStoredMedia(
-  db: TDbOrTx,
-  input: { sha256: string; kind?: TMediaKind; fileName?: string; caption?: string },
-): Promise<TMessageContent> {
+export async function describeStoredMedia(db: TDbOrTx, sha256: string, kind?: TMediaKind) {
   const [object] = await db
     .update(mediaObjects)
-    .set({ lastUsedAt: new Date() })
-    .where(and(eq(mediaObjects.sha256, input.sha256), isNull(mediaObjects.deletedAt)))
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(mediaObjects.sha256, sha256), isNull(mediaObjects.deletedAt)))
     .returning();
   if (!object)
     throw new AppError("NOT_FOUND", "There is no such file; upload it first.", { "media.id": "Unknown file" });
-  const kind = input.kind ?? CATEGORY_KINDS[object.category];
-  if (!KIND_CATEGORIES[kind].includes(object.category)) {
+  const sentAs = kind ?? CATEGORY_KINDS[object.category];
+  if (!kindFitsType(sentAs, object)) {
     throw new AppError("BAD_REQUEST", "This file cannot be sent as that kind.", {
       "media.kind": "Does not fit the file",
     });
   }
-  const media: TMediaRef = {
-    mimeType: object.mimeType,
-    size: object.size,
-    sha256: object.sha256,
-    storageKey: object.sha256,
-    state: "stored",
-    ...(input.fileName ? { fileName: input.fileName } : {}),
-    ...(object.thumbSha256 ? { thumbKey: object.thumbSha256 } : {}),
-    ...(object.width !== null ? { width: object.width } : {}),
-    ...(object.height !== null ? { height: object.height } : {}),
-  };
-  return { kind, media, ...(input.caption ? { caption: input.caption } : {}) };
+  return { ...object, kind: sentAs };
+}
+
+/**
+ * The content of an outbound media message from a stored file, sent from `sessionId`
+ * (`mediaContentFor`: the file is stored and not removed, its real type fits the kind, the
+ * session's engine sends the kind). Without a kind, the file's own category decides.
+ */
+export async function contentOfStoredMedia(
+  db: TDbOrTx,
+  input: { sha256: string; kind?: TMediaKind; fileName?: string; caption?: string; sessionId: string },
+): Promise<TMessageContent> {
+  const kind = input.kind ?? (await describeStoredMedia(db, input.sha256)).kind;
+  return mediaContentFor(db, { ...input, kind });
 }

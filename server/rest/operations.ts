@@ -10,7 +10,9 @@ import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-num
 import { publicContent, ZPublicMessageContent, type TMediaLinker } from "~/server/media/public-content";
 import { contentOfRow, MEDIA_KINDS, textOf, ZMessageContent, type TMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
-import { contentOfStoredMedia, sendFieldsWithFile } from "./media";
+import { findDefaultSessionId } from "~/server/contacts/contacts";
+import { AppError } from "~/server/errors";
+import { contentOfStoredMedia, describeStoredMedia, sendFieldsWithFile } from "./media";
 import { ApiAnswer, defineOperation, type TOperation, type TRunContext } from "./operation";
 
 /**
@@ -279,11 +281,14 @@ export const OPERATIONS: TOperation[] = [
       if (media) {
         // The handler resolves a URL into a stored file before the body reaches here.
         if (!("id" in media)) throw new Error("sendMessage: a media URL reached the handler unresolved");
+        const from = sessionId ?? (await findDefaultSessionId(context.tx));
+        if (!from) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
         content = await contentOfStoredMedia(context.tx, {
           sha256: media.id,
           kind: media.kind,
           fileName: media.fileName,
           caption: caption || undefined,
+          sessionId: from,
         });
       }
       const result = await sendToNumber(
@@ -348,16 +353,15 @@ export const OPERATIONS: TOperation[] = [
     response: ZApiMediaUpload,
     async handle(context) {
       const { id, kind, fileName } = context.body.media;
-      const content = await contentOfStoredMedia(context.db, { sha256: id, kind, fileName });
-      const media = "media" in content ? content.media : undefined;
+      const file = await describeStoredMedia(context.db, id, kind);
       return {
-        id: context.body.media.id,
-        kind: content.kind,
-        mimeType: media?.mimeType ?? "application/octet-stream",
-        size: media?.size ?? 0,
-        fileName: media?.fileName ?? null,
-        width: media?.width ?? null,
-        height: media?.height ?? null,
+        id,
+        kind: file.kind,
+        mimeType: file.mimeType,
+        size: file.size,
+        fileName: fileName ?? null,
+        width: file.width,
+        height: file.height,
       };
     },
   }),

@@ -201,7 +201,7 @@ async function download(link: string, now?: Date): Promise<Buffer | string> {
 describe("REST API: sending a file by upload", () => {
   it("[upload] stores a real PDF, queues it as a document with its caption, once per key; the simulator sends it", async () => {
     // A whole pipeline (a worker running the simulator session, sending from the same store).
-    const running = await startPipeline();
+    const running = await startPipeline({}, { mediaStore: store } as Parameters<typeof startPipeline>[1]);
     const own = restClient({
       db: running.db,
       boss: running.boss,
