@@ -14,9 +14,9 @@ import type { PgBoss } from "pg-boss";
 import { createCaller } from "~/server/api/root";
 import { createBoss } from "~/server/jobs/boss";
 import { MB, WHATSAPP_MEDIA_LIMITS } from "~/server/media/limits";
+import { serveMedia } from "~/server/media/serve";
 import { createFsMediaStore } from "~/server/media/store-fs";
 import type { TMediaStore } from "~/server/media/store";
-import { verifyMediaRequest } from "~/server/media/urls";
 import { createRestMedia } from "~/server/rest/media-deps";
 import type { TRestMedia } from "~/server/rest/media";
 import { insertUser } from "../support/database";
@@ -185,17 +185,17 @@ async function storedFiles(): Promise<number> {
   return walk(storeDir);
 }
 
-/** Follows a signed link the way GET /api/media/<sha> does: checks it, then reads the store. */
+/** Opens a signed link through GET /api/media/<sha256>'s handler (serveMedia): the bytes, or why it refused. */
 async function download(link: string, now?: Date): Promise<Buffer | string> {
   const url = new URL(link);
-  const key = url.pathname.split("/").pop()!;
-  const verdict = verifyMediaRequest(SECRET, key, url.searchParams, now);
-  if (!verdict.ok) return verdict.reason;
-  const file = await store.get(key);
-  if (!file) return "missing";
-  const chunks: Buffer[] = [];
-  for await (const chunk of file.stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  const response = await serveMedia(new Request(url), url.pathname.split("/").pop()!, {
+    db: pipeline.db,
+    store,
+    secret: SECRET,
+    ...(now ? { now: () => now } : {}),
+  });
+  if (!response.ok) return ((await response.json()) as { error: { code: string } }).error.code;
+  return Buffer.from(await response.arrayBuffer());
 }
 
 describe("REST API: sending a file by upload", () => {
