@@ -225,3 +225,58 @@ describe("peekHead", () => {
     await expect(stream.toArray()).rejects.toThrow("connection reset");
   });
 });
+
+describe("hostile input", () => {
+  const HOSTILE_STRINGS = [
+    "",
+    "\u0000",
+    "a\u0000b.pdf",
+    "\uD800.jpg",
+    "../../etc/passwd",
+    "x".repeat(100_000),
+    "%ZZ",
+    ";",
+    "/",
+  ];
+
+  it("any bytes with any claim and name are taken or refused with a code, never another error", async () => {
+    const { default: fc } = await import("fast-check");
+    const heads = [await jpegBytes(32, 32), pdfBytes(), exeBytes(), oggOpusBytes(0.1), textBytes(), htmlBytes()];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 5_000 }),
+          fc
+            .tuple(fc.constantFrom(...heads), fc.nat({ max: 4_000 }), fc.uint8Array({ maxLength: 200 }))
+            .map(([head, cut, tail]) => Buffer.concat([head.subarray(0, cut), tail])),
+        ),
+        fc.option(
+          fc.oneof(fc.string(), fc.constantFrom(...HOSTILE_STRINGS, "image/jpeg", "application/pdf", "text/html")),
+        ),
+        fc.option(fc.oneof(fc.string(), fc.constantFrom(...HOSTILE_STRINGS, "a.exe", "b.csv", "c.pdf"))),
+        fc.constantFrom<TKindOrAuto | undefined>(
+          undefined,
+          "auto",
+          "image",
+          "sticker",
+          "video",
+          "audio",
+          "voice",
+          "document",
+        ),
+        async (bytes, claimedMimeType, fileName, kind) => {
+          const expect_ = { kind, claimedMimeType: claimedMimeType ?? undefined, fileName: fileName ?? undefined };
+          const { head, isComplete } = await peekHead(Readable.from([Buffer.from(bytes)]));
+          const sniffed = await sniffHead(head, { isComplete, ...expect_ });
+          try {
+            const checked = checkSniffed(sniffed, expect_);
+            expect(checked.mimeType).toMatch(/^[\w.+-]+\/[\w.+-]+(; codecs=opus)?$/);
+          } catch (error) {
+            expect(error).toBeInstanceOf(MediaRefusedError);
+          }
+        },
+      ),
+      { numRuns: 400, seed: 20261206 },
+    );
+  });
+});

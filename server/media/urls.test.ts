@@ -112,3 +112,26 @@ describe("signed media URLs", () => {
     expect(verifyMediaRequest(SECRET, SHA, url.searchParams, NOW)).toEqual({ ok: false, reason: "bad_signature" });
   });
 });
+
+describe("hostile query strings", () => {
+  it("any query is a verdict, never an exception, and never ok without the signature", async () => {
+    const { default: fc } = await import("fast-check");
+    const valid = new URL(linksOf().url, "http://app.test").searchParams;
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom("e", "s", "v", "d", "n", "x"),
+          fc.oneof(fc.string(), fc.constantFrom("\u0000", "\uD800", "9".repeat(400))),
+        ),
+        (fields) => {
+          const params = new URLSearchParams(valid);
+          for (const [name, value] of Object.entries(fields)) params.set(name, value);
+          const verdict = verifyMediaRequest(SECRET, SHA, params, NOW);
+          // Only the untouched link (or one with an unsigned extra field) passes.
+          if (verdict.ok) for (const name of ["e", "s", "v", "d", "n"]) expect(params.get(name)).toBe(valid.get(name));
+        },
+      ),
+      { numRuns: 500, seed: 20261206 },
+    );
+  });
+});
