@@ -4,6 +4,7 @@ import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { ConfigError } from "~/server/env";
 import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
+import { mediaLimitsFromEnv } from "~/server/media/limits";
 import { createMediaStore } from "~/server/media/store-env";
 import { signedMediaLinks } from "~/server/media/urls";
 import { prepareDatabase } from "~/server/setup/prepare-database";
@@ -72,6 +73,7 @@ async function main() {
     workerId: env.WORKER_ID,
     handlers: JOB_HANDLERS,
     mediaStore: createMediaStore(env),
+    mediaLimits: mediaLimitsFromEnv(env),
     ai: {
       gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },

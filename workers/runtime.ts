@@ -6,6 +6,7 @@ import type { TAiConfig } from "~/server/ai/ai-reply";
 import { createQueues } from "~/server/jobs/boss";
 import { DEAD_LETTER_QUEUE, QUEUES, type TDeadLetter, type TQueueName, type TQueuePayload } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import type { TMediaLimits } from "~/server/media/limits";
 import type { TMediaStore } from "~/server/media/store";
 import { defaultWebhookConfig, type TWebhookConfig } from "~/server/webhooks/deliver";
 import { startHeartbeat } from "./heartbeat";
@@ -44,13 +45,15 @@ export type TWorkerOptions = {
   version: string;
   heartbeatIntervalMs: number;
   /** Run the WhatsApp sessions (leases, transports, send queues). Off in tests of the runtime alone. */
-  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner">;
+  sessions?: Omit<TSessionRunnerOptions, "db" | "boss" | "log" | "owner" | "transcribe">;
   /** Which model writes AI replies (default: the offline provider). */
   ai?: TAiConfig;
   /** Webhook delivery; with `databaseUrl`, the worker also dispatches new deliveries to the queue. */
   webhooks?: { config: TWebhookConfig; databaseUrl: string };
   /** The media store (createMediaStore from workerEnv in workers/main.ts). */
   mediaStore?: TMediaStore;
+  /** Size limits per kind of inbound files (`mediaLimitsFromEnv`); WhatsApp's own without. */
+  mediaLimits?: TMediaLimits;
   /** Extra queues (tests): created and worked like declared ones. */
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
   /** A stable identity (WORKER_ID); default: a new one for this process. */
@@ -139,7 +142,19 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     ? startWebhookDispatcher({ db, boss, log, databaseUrl: options.webhooks.databaseUrl })
     : null;
 
-  const runner = options.sessions ? createSessionRunner({ db, boss, log, owner: workerId, ...options.sessions }) : null;
+  const runner = options.sessions
+    ? createSessionRunner({
+        db,
+        boss,
+        log,
+        owner: workerId,
+        mediaStore: options.mediaStore,
+        mediaLimits: options.mediaLimits,
+        // Voice notes go to transcription first only where a model can write them out.
+        transcribe: ai.gemini !== null,
+        ...options.sessions,
+      })
+    : null;
   await runner?.start();
 
   const heartbeat = await startHeartbeat(db, {

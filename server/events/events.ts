@@ -43,6 +43,14 @@ export const EVENT_TYPES = [
   "rule.custom_event",
   /** An AI reply was written (or fell back): provider, model, latency, tokens, outcome, reason. */
   "ai.replied",
+  /** An inbound message's file is in the media store: `payload.kind`, `sha256`, `mimeType` (the real one), `size`. */
+  "media.stored",
+  /**
+   * An inbound message's file could not be stored, for good: `payload.kind`, `error` (too_large,
+   * type_mismatch, unsupported_type, empty, download_failed, unavailable) and `detail` (English).
+   * The message itself is kept and processed.
+   */
+  "media.failed",
   "session.status",
   /** Retention removed media files not used for the days set in Settings: `payload.files`, `payload.bytes` freed, `payload.olderThanDays`. */
   "media.pruned",

@@ -1,6 +1,8 @@
 import { PgBoss } from "pg-boss";
 import {
   DEAD_LETTER_QUEUE,
+  MEDIA_QUEUE,
+  mediaQueueName,
   QUEUES,
   SEND_QUEUE,
   sendQueueName,
@@ -76,6 +78,17 @@ export async function createSendQueue(
   else await boss.createQueue(name, { ...policy, deadLetter: DEAD_LETTER_QUEUE, notify: true });
 }
 
+/** Creates (or updates) the media queue of one session (`media.<sessionId>`). */
+export async function createMediaQueue(
+  boss: PgBoss,
+  sessionId: string,
+  policy: TQueuePolicy = MEDIA_QUEUE.policy,
+): Promise<void> {
+  const name = mediaQueueName(sessionId);
+  if (await boss.getQueue(name)) await boss.updateQueue(name, policy);
+  else await boss.createQueue(name, { ...policy, deadLetter: DEAD_LETTER_QUEUE, notify: true });
+}
+
 /**
  * Sends a job after validating its payload against the queue's declaration. Pass `tx` to make
  * the job part of a drizzle transaction: a rollback leaves no job behind.
@@ -125,6 +138,26 @@ export async function enqueueSends(boss: PgBoss, queued: readonly TSendItem[], t
         data: SEND_QUEUE.payload.parse({ messageId: message.id, threadId: message.threadId }),
         group: { id: message.threadId },
       })),
+      tx ? { db: fromDrizzle(tx, sql) } : {},
+    );
+  }
+}
+
+/**
+ * Puts inbound messages whose file is still to be fetched on their sessions' media queues
+ * (`media.<sessionId>`, one insert per session), each payload validated. With `tx`, the jobs are
+ * part of that transaction (ingest's).
+ */
+export async function enqueueMediaReceives(
+  boss: PgBoss,
+  items: readonly { messageId: string; sessionId: string }[],
+  tx?: TTx,
+): Promise<void> {
+  const bySession = Map.groupBy(items, (item) => item.sessionId);
+  for (const [sessionId, list] of bySession) {
+    await boss.insert(
+      mediaQueueName(sessionId),
+      list.map((item) => ({ data: MEDIA_QUEUE.payload.parse({ messageId: item.messageId }) })),
       tx ? { db: fromDrizzle(tx, sql) } : {},
     );
   }

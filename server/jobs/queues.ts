@@ -127,6 +127,21 @@ export const QUEUES = {
     policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 300 },
     cron: "* * * * *",
   }),
+  "media.transcribe": declareQueue({
+    description:
+      "Writes out what a stored voice note or audio says (Gemini), keeps the transcript on the message, then queues message.process.",
+    // Model calls wait on Google, not on this machine; two at a time keeps them from crowding the pipeline.
+    concurrency: 2,
+    payload: z.object({ messageId: z.uuid() }),
+    policy: {
+      retryLimit: 3,
+      retryDelay: 5,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 300,
+      heartbeatSeconds: 15,
+    },
+  }),
   "inbox.handback": declareQueue({
     description:
       "Every minute: threads a person owns but has not answered for the minutes set in Settings go back to the bot (off by default).",
@@ -172,6 +187,33 @@ export const SEND_QUEUE = {
 } as const;
 export function sendQueueName(sessionId: string): string {
   return `${SEND_QUEUE.prefix}${sessionId}`;
+}
+
+/**
+ * One media queue per WhatsApp session, `media.<sessionId>`: fetches an inbound message's file
+ * through the engine and stores it (server/media/receive.ts). Like the send queue it is worked
+ * only by the worker holding the session's lease (it has the connection), two jobs at a time, so
+ * large files never starve the text pipeline. Created when a worker takes the session.
+ */
+export const MEDIA_QUEUE = {
+  prefix: "media.",
+  payload: z.object({ messageId: z.uuid() }),
+  /** Jobs of one session's media queue a worker runs at once. */
+  concurrency: 2,
+  policy: {
+    // A download that fails is tried again four times, 5 s → 60 s apart; the last failure is
+    // recorded on the message (which is then processed anyway).
+    retryLimit: 4,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 60,
+    // Generous: a 100 MB document over a slow link to the phone.
+    expireInSeconds: 900,
+    heartbeatSeconds: 15,
+  } satisfies TQueuePolicy,
+} as const;
+export function mediaQueueName(sessionId: string): string {
+  return `${MEDIA_QUEUE.prefix}${sessionId}`;
 }
 export type TQueuePayload<N extends TQueueName> = z.infer<(typeof QUEUES)[N]["payload"]>;
 export const QUEUE_NAMES = Object.keys(QUEUES) as TQueueName[];

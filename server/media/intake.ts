@@ -122,6 +122,45 @@ export async function intakeMedia(
       : await makeThumbnail(store, stored.sha256, options);
   }
 
+  // Retention may be removing this very file (its row marked, the bytes being deleted under the
+  // row's lock): the row is taken back under that lock, and only while the bytes are there. A
+  // `put` that found them and skipped writing may have raced their deletion: then this fails, and
+  // the caller tries again (a download job is retried; an upload is refused with "try again").
+  await db.transaction(async (tx) => {
+    const [current] = await tx
+      .select({ deletedAt: mediaObjects.deletedAt })
+      .from(mediaObjects)
+      .where(eq(mediaObjects.sha256, stored.sha256))
+      .for("update");
+    if (current?.deletedAt && !(await store.has(stored.sha256))) throw new MediaRemovedMeanwhileError();
+    await upsertObject(tx, stored, checked, picture);
+  });
+
+  return {
+    sha256: stored.sha256,
+    size: stored.size,
+    mimeType: checked.mimeType,
+    category: checked.category,
+    kind: checked.kind,
+    ...(fileName ? { fileName } : {}),
+    ...picture,
+  };
+}
+
+/** The same file was removed by retention while it was being stored again: storing it once more works. */
+export class MediaRemovedMeanwhileError extends Error {
+  constructor() {
+    super("the same file was being removed by retention as it arrived; store it again");
+    this.name = "MediaRemovedMeanwhileError";
+  }
+}
+
+async function upsertObject(
+  db: TDbOrTx,
+  stored: { sha256: string; size: number },
+  checked: { mimeType: string; category: TMediaCategory },
+  picture: { width?: number; height?: number; thumbSha256?: string },
+) {
   await db
     .insert(mediaObjects)
     .values({
@@ -147,16 +186,6 @@ export async function intakeMedia(
         deletedReason: null,
       },
     });
-
-  return {
-    sha256: stored.sha256,
-    size: stored.size,
-    mimeType: checked.mimeType,
-    category: checked.category,
-    kind: checked.kind,
-    ...(fileName ? { fileName } : {}),
-    ...picture,
-  };
 }
 
 /**

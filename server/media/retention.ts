@@ -1,4 +1,4 @@
-import { and, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { mediaAssets, mediaObjects } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
@@ -32,15 +32,23 @@ export async function mediaUsage(db: TDbOrTx): Promise<TMediaAmount> {
  * Per batch of PRUNE_BATCH (`batchSize`), oldest first: the rows are marked removed (`deleted_at`,
  * `deleted_reason = 'retention'`) in a short transaction that re-checks the conditions under
  * row locks (skip locked: two workers prune different files), then the files are deleted from
- * the store. Marking first means a message never points at a file the database still calls
- * stored; a file whose deletion fails is unmarked again, so the next run retries it, and the
+ * the store, each under its row's lock and only if still marked. Marking first means a message
+ * never points at a file the database still calls stored; the same file arriving again while its
+ * batch is pruned is taken back by intake under the same lock (see `intakeMedia`), so either
+ * its bytes stay or intake fails and is tried again; a file whose deletion fails is unmarked again, so the next run retries it, and the
  * error is thrown after the batch. Returns what was freed, and records one `media.pruned` event
  * when anything was.
  */
 export async function pruneMedia(
   db: TDb,
   store: TMediaStore,
-  options: { olderThanDays: number; now?: Date; batchSize?: number },
+  options: {
+    olderThanDays: number;
+    now?: Date;
+    batchSize?: number;
+    /** Test-only seam: runs after a batch is marked, before its files are deleted. */
+    hooks?: { afterMark?: () => Promise<void> };
+  },
 ): Promise<TMediaAmount> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? PRUNE_BATCH;
@@ -95,12 +103,26 @@ export async function pruneMedia(
       };
     });
 
+    await options.hooks?.afterMark?.();
     const failed: string[] = [];
     for (const file of batch.files) {
       try {
-        await store.delete(file.sha256);
-        freed.files += 1;
-        freed.bytes += file.size;
+        // Under the row's lock, and only while it is still marked: the same file arriving again
+        // meanwhile (intake takes the lock too) has taken it back, and keeps its bytes.
+        const removed = await db.transaction(async (tx) => {
+          const [row] = await tx
+            .select({ deletedAt: mediaObjects.deletedAt })
+            .from(mediaObjects)
+            .where(eq(mediaObjects.sha256, file.sha256))
+            .for("update");
+          if (!row?.deletedAt) return false;
+          await store.delete(file.sha256);
+          return true;
+        });
+        if (removed) {
+          freed.files += 1;
+          freed.bytes += file.size;
+        }
       } catch (error) {
         failure ??= error instanceof Error ? error : new Error(`could not remove ${file.sha256} from the media store`);
         failed.push(file.sha256);

@@ -8,7 +8,7 @@ import type { Logger } from "~/server/logger";
 import { isMediaKind, type TMediaKind } from "~/server/messages/content";
 import { checkSameOrigin } from "~/server/security/same-origin";
 import type { TOriginConfig } from "~/server/security/request-origin";
-import { intakeMedia, MediaRefusedError, mediaRefOf, type TIntakeResult } from "./intake";
+import { intakeMedia, MediaRefusedError, MediaRemovedMeanwhileError, mediaRefOf, type TIntakeResult } from "./intake";
 import { formatLimit, largestLimit, maxBytesOf, type TMediaLimits } from "./limits";
 import type { TMediaStore } from "./store";
 import { signedMediaLinks, type TMediaLinks } from "./urls";
@@ -133,6 +133,8 @@ export async function handleMediaUpload(request: Request, deps: TUploadDeps): Pr
     if (error instanceof MediaRefusedError) {
       return fail(STATUS_OF_REFUSAL[error.code], error.code, refusalText(error), error.detail);
     }
+    // Retention removed the same file as it arrived: nothing is wrong with it; sending it again works.
+    if (error instanceof MediaRemovedMeanwhileError) return fail(503, "retry", serverText("mediaIntake.notStored"));
     deps.logger?.error({ err: error, userId: user.id }, "an upload could not be stored");
     return fail(500, "internal", serverText("mediaIntake.notStored"));
   }

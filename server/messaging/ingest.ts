@@ -7,9 +7,10 @@ import { addressOf, parseAddress, preferredIdentity, type TIdentity } from "~/se
 import { isIdentityRace, linkIdentities } from "~/server/contacts/merge";
 import { inboundThreadsUpsert } from "~/server/conversations/state";
 import { recordEvent } from "~/server/events/events";
-import { enqueueMany } from "~/server/jobs/boss";
+import { enqueueMany, enqueueMediaReceives } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import { repairStrings } from "~/server/lib/storable-text";
+import { mediaOf } from "~/server/messages/content";
 import { jsonRecordset } from "~/server/lib/sql";
 import {
   mediaMetaOf,
@@ -62,10 +63,11 @@ function otherIdentity(sender: TIdentity, given: TInboundMessage["identity"]): T
  * Stores a batch of inbound messages, each once, in ONE transaction with one statement per
  * table: upsert the contacts, open (or reopen) their threads, insert the messages (a transport
  * id already stored, or repeated in the batch, is a duplicate and a no-op), record
- * `message.received` and enqueue `message.process` for each stored one. Rows are written in
- * key order, so concurrent batches never deadlock. A message that cannot be stored (not from a
- * phone number, malformed) is recorded as a `message.rejected` event with the reason: never
- * lost silently. Results are in the order of `raws`.
+ * `message.received` and enqueue `message.process` for each stored one (or, for a message whose
+ * file the engine is still to fetch, a job on its session's media queue, `media.<sessionId>`).
+ * Rows are written in key order, so concurrent batches never deadlock. A message that cannot
+ * be stored (not from a phone number, malformed) is recorded as a `message.rejected` event with
+ * the reason: never lost silently. Results are in the order of `raws`.
  */
 export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly unknown[]): Promise<TIngestResult[]> {
   const results: TIngestResult[] = new Array<TIngestResult>(raws.length);
@@ -260,12 +262,27 @@ async function storeBatch(
         from inserted i join routed f on f.id = i.id
       )
       select i.id, i.thread_id, f.contact_id, f.link from inserted i join routed f on f.id = i.id`);
+    // A message whose file is still to be fetched goes to its session's media queue first (the
+    // media job queues message.process once the file is stored or has failed for good).
+    const awaitingFile = new Set(
+      input.flatMap((row, ord) => (mediaOf(valid[ord]!.content.content)?.state === "pending" ? [row.id] : [])),
+    );
     await enqueueMany(
       boss,
       "message.process",
-      rows.map((row) => ({ messageId: row.id })),
+      rows.flatMap((row) => (awaitingFile.has(row.id) ? [] : [{ messageId: row.id }])),
       { tx },
     );
+    if (awaitingFile.size > 0) {
+      const sessionOf = new Map(input.map((row) => [row.id, row.session_id]));
+      await enqueueMediaReceives(
+        boss,
+        rows.flatMap((row) =>
+          awaitingFile.has(row.id) ? [{ messageId: row.id, sessionId: sessionOf.get(row.id)! }] : [],
+        ),
+        tx,
+      );
+    }
     const stored = new Map(rows.map((row) => [row.id, row]));
     for (const [ord, item] of valid.entries()) {
       const row = stored.get(input[ord]!.id);

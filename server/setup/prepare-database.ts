@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { TDb } from "~/db/client";
 import { runMigrations } from "~/db/migrate";
 import type { Logger } from "~/server/logger";
-import { createBoss, createQueues, createSendQueue } from "~/server/jobs/boss";
+import { createBoss, createMediaQueue, createQueues, createSendQueue } from "~/server/jobs/boss";
 import { checkServerVersion } from "./server-version";
 import { ensureSimulatorSession } from "~/server/sessions/sessions";
 import { ensureBootstrapAdmin } from "~/server/users/users";
@@ -25,8 +25,11 @@ export async function prepareDatabase(
   await boss.start();
   try {
     await createQueues(boss);
-    // The simulator session exists from the first start, with its send queue.
-    await createSendQueue(boss, await ensureSimulatorSession(input.db));
+    // The simulator session exists from the first start, with its send and media queues (a
+    // photo sent from the Simulator is queued to be fetched before any worker took the session).
+    const simulatorId = await ensureSimulatorSession(input.db);
+    await createSendQueue(boss, simulatorId);
+    await createMediaQueue(boss, simulatorId);
   } finally {
     await boss.stop({ graceful: false });
   }

@@ -17,6 +17,27 @@ import type {
 const requireWwebjs = () => createRequire(import.meta.url);
 
 /**
+ * A file the fake phone holds for a media message: real bytes, what WhatsApp says about them,
+ * and how its download goes (fail the first `failTimes` tries, fail for good, or be gone: the
+ * library then resolves `undefined`).
+ */
+export type TFakeMediaFile = {
+  bytes: Buffer;
+  mimetype: string;
+  filename?: string;
+  failTimes?: number;
+  failForever?: boolean;
+  gone?: boolean;
+};
+
+/** What WhatsApp keeps for one phone, whichever client (a restarted one, another worker's) asks. */
+export type TFakePhoneHistory = {
+  files: Map<string, TFakeMediaFile>;
+  models: Map<string, Record<string, unknown>>;
+};
+const newPhoneHistory = (): TFakePhoneHistory => ({ files: new Map(), models: new Map() });
+
+/**
  * A stand-in for whatsapp-web.js's Client: an EventEmitter with the library's event names and
  * Message shape (`id._serialized`, `from`, `to`, `fromMe`, `hasMedia`, `ack`, `_data`), driven
  * by the test. Like RemoteAuth, it restores a stored session without a QR, and saves one (a zip
@@ -32,10 +53,33 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
   readonly presence: { chatId: string; state: "typing" | "clear" }[] = [];
   /** What WhatsApp knows of LIDs' phone numbers (`…@lid` → `…@c.us`), as the test tells it. */
   readonly lidPhones = new Map<string, string>();
+  /** The files of media messages, by message id (`deliverMedia`): the phone's, shared by its clients. */
+  get files(): Map<string, TFakeMediaFile> {
+    return this.history.files;
+  }
+  /** Every download the library asked the page for, by message id, in order. */
+  readonly downloads: string[] = [];
+  /** Every `getMessageById` call (a download of a message the engine no longer had at hand). */
+  readonly lookups: string[] = [];
+  /** WhatsApp Web's message models delivered, by id (what `getMessageById` reads again, after a restart too). */
+  private get models(): Map<string, Record<string, unknown>> {
+    return this.history.models;
+  }
+
+  /**
+   * The browser page, as far as the library's `Message.downloadMedia()` uses it: it evaluates its
+   * download function with the message id and turns the answer into a `MessageMedia` (null →
+   * undefined). This answers as WhatsApp Web would: the file as base64, or null when it is gone.
+   */
+  readonly pupPage = {
+    evaluate: (_pageFunction: unknown, messageId: string) => this.pageDownload(messageId),
+  };
 
   constructor(
     private readonly options: Parameters<TWwebjsClientFactory>[0],
     private readonly behaviour: { phone: string; failWith?: string },
+    /** What WhatsApp keeps whichever client asks: messages and their files (one per phone). */
+    private readonly history: TFakePhoneHistory = newPhoneHistory(),
   ) {
     super();
   }
@@ -108,10 +152,51 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
     const { Message } = requireWwebjs()("whatsapp-web.js") as {
       Message: new (client: unknown, data: unknown) => TWwebjsMessage;
     };
-    const message = new Message(this, { ...raw, to: `${this.behaviour.phone}@c.us` });
+    const model = { ...raw, to: `${this.behaviour.phone}@c.us` };
+    const message = new Message(this, model);
+    this.models.set(message.id._serialized, model);
     this.emit("message", message);
     this.emit("message_create", message);
     return message;
+  }
+
+  /**
+   * A contact sends a media message whose file the phone holds: `raw` as for `deliverRaw` (it
+   * needs a `directPath`, as WhatsApp's do, for the library to call it downloadable), `file` its
+   * real bytes and how their download goes.
+   */
+  deliverMedia(raw: Record<string, unknown>, file: TFakeMediaFile) {
+    const id = (raw.id as { _serialized: string })._serialized;
+    this.files.set(id, { ...file, bytes: Buffer.from(file.bytes) });
+    return this.deliverRaw({ directPath: `/v/t62.fake/${id}.enc`, mediaKey: "ZmFrZSBtZWRpYSBrZXk=", ...raw });
+  }
+
+  private pageDownload(messageId: string) {
+    this.downloads.push(messageId);
+    const file = this.files.get(messageId);
+    if (!file || file.gone) return Promise.resolve(null);
+    if (file.failForever) return Promise.reject(new Error("Download failed: 500 (fake WhatsApp media server)"));
+    if ((file.failTimes ?? 0) > 0) {
+      file.failTimes! -= 1;
+      return Promise.reject(new Error("Download failed: connection reset (fake WhatsApp media server)"));
+    }
+    return Promise.resolve({
+      data: file.bytes.toString("base64"),
+      mimetype: file.mimetype,
+      filename: file.filename,
+      filesize: file.bytes.length,
+    });
+  }
+
+  /** A message read again from WhatsApp Web (the library's Message), as after a restart. */
+  getMessageById(messageId: string) {
+    this.lookups.push(messageId);
+    const raw = this.models.get(messageId);
+    if (!raw) return Promise.resolve(null);
+    const { Message } = requireWwebjs()("whatsapp-web.js") as {
+      Message: new (client: unknown, data: unknown) => TWwebjsMessage;
+    };
+    return Promise.resolve(new Message(this, raw));
   }
 
   /** A contact reacts to a message (or takes a reaction back), as the library's `message_reaction` event. */
@@ -224,14 +309,20 @@ export class FakeWwebjsClient extends EventEmitter implements TWwebjsClient {
 }
 
 /** A client factory for the worker that hands out fake clients the test can reach. */
-export function createFakeWwebjs(behaviour: { phone?: string; failWith?: string } = {}) {
+export function createFakeWwebjs(behaviour: { phone?: string; failWith?: string; history?: TFakePhoneHistory } = {}) {
   const clients: FakeWwebjsClient[] = [];
+  // Every client of this factory is the same phone: a restarted client still finds its messages.
+  const history = behaviour.history ?? newPhoneHistory();
   const factory: TWwebjsClientFactory = (options) => {
-    const client = new FakeWwebjsClient(options, { phone: behaviour.phone ?? "14155550100", ...behaviour });
+    const client = new FakeWwebjsClient(
+      options,
+      { phone: behaviour.phone ?? "14155550100", failWith: behaviour.failWith },
+      history,
+    );
     clients.push(client);
     return client;
   };
-  return { factory, clients, latest: () => clients.at(-1) };
+  return { factory, clients, latest: () => clients.at(-1), history };
 }
 
 /** APP_SECRET of the worker's whatsapp-web.js engine in tests (the stored login is encrypted with it). */

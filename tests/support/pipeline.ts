@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { onTestFinished } from "vitest";
@@ -7,6 +10,8 @@ import { contacts, events, messages, simulatorDeliveries, threads } from "~/db/s
 import { createBoss } from "~/server/jobs/boss";
 import { ZLogLevel } from "~/server/env";
 import { createLogger } from "~/server/logger";
+import type { TMediaStore } from "~/server/media/store";
+import { createFsMediaStore } from "~/server/media/store-fs";
 import { ingestInbound, type TIngestResult } from "~/server/messaging/ingest";
 import { createRule, publishDraft } from "~/server/rules/rules";
 import type { TRuleInput } from "~/server/rules/schema";
@@ -20,7 +25,13 @@ import { waitFor } from "./processes";
 
 export const log = createLogger("test-pipeline", ZLogLevel.parse(process.env.TEST_LOG_LEVEL ?? "silent"));
 
-export type TPipeline = TTestDatabase & { boss: PgBoss; sessionId: string; worker: TRunningWorker };
+export type TPipeline = TTestDatabase & {
+  boss: PgBoss;
+  sessionId: string;
+  worker: TRunningWorker;
+  /** Where the worker stores inbound files. */
+  mediaStore: TMediaStore;
+};
 
 /** A fresh database prepared as on first start (queues, simulator session, admin). */
 export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId: string }> {
@@ -37,11 +48,19 @@ export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId
   return { ...database, sessionId: await getSimulatorSessionId(database.db) };
 }
 
-/** A fresh database with an in-process worker running the simulator session (pacing off, instant acks). */
+/**
+ * A fresh database with an in-process worker running the simulator session (pacing off, instant
+ * acks). Inbound files go to `options.mediaStore`, else a filesystem store in a new temporary folder.
+ */
 export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
-  options: Pick<TWorkerOptions, "ai"> & { webhooks?: TWebhookConfig } = {},
+  options: Pick<TWorkerOptions, "ai" | "mediaStore" | "mediaLimits"> & { webhooks?: TWebhookConfig } = {},
 ): Promise<TPipeline> {
+  // One store for the whole worker (jobs, sends, inbound files), whichever option names it.
+  const mediaStore =
+    options.mediaStore ??
+    sessions.mediaStore ??
+    createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-media-")));
   const { sessionId, ...database } = await usePreparedDatabase();
   await updateSessionSettings(database.db, null, sessionId, {
     pacing: { enabled: false },
@@ -57,6 +76,8 @@ export async function startPipeline(
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,
     ai: options.ai,
+    mediaStore,
+    mediaLimits: options.mediaLimits,
     ...(options.webhooks ? { webhooks: { config: options.webhooks, databaseUrl: database.url } } : {}),
     sessions: { databaseUrl: database.url, leaseTtlS: 5, sendConcurrency: 4, ...sessions },
   });
@@ -64,7 +85,7 @@ export async function startPipeline(
   onTestFinished(async () => {
     await worker.stop(5_000).catch(() => undefined);
   });
-  return { ...database, boss, sessionId, worker };
+  return { ...database, boss, sessionId, worker, mediaStore };
 }
 
 let counter = 0;

@@ -64,6 +64,12 @@ const ALLOWED: { file: string; kind: TKind; reason: string }[] = [
     reason: "marks inbound messages processed (processed_at, no_reply_reason): the pipeline's bookkeeping",
   },
   {
+    file: "server/media/message-media.ts",
+    kind: "messages update",
+    reason:
+      "the media fields of inbound messages (content's file state, transcript; body and flags from them) once the media job or transcription settles them",
+  },
+  {
     file: "server/seed/large.ts",
     kind: "messages insert",
     reason: "the benchmark seed writes a million historical rows directly; it is never run on live data",

@@ -2,6 +2,9 @@ import type { PgBoss } from "pg-boss";
 import type { z } from "zod";
 import type { TDb } from "~/db/client";
 import type { Logger } from "~/server/logger";
+import type { TMediaDownload } from "~/server/media/receive";
+import type { TMediaStore } from "~/server/media/store";
+import type { TMessageContent } from "~/server/messages/content";
 import type { TInboundMessage } from "~/server/messaging/inbound-message";
 import type { TOutboundTransport } from "~/server/messaging/outbound";
 import type { TAckStatus } from "~/server/messaging/statuses";
@@ -67,6 +70,16 @@ export type TEngineConnection = TOutboundTransport & {
   stop: () => Promise<void>;
   restart?: (reason: string) => Promise<void>;
   logout?: () => Promise<void>;
+  /**
+   * Fetches the file of an inbound media message it marked `media.state = "pending"` (the media
+   * job, server/media/receive.ts, calls it and stores what comes out). Resolves null when the
+   * engine no longer has the file (WhatsApp expired it); rejects when fetching failed (tried
+   * again). The stream must be read or destroyed by the caller.
+   */
+  downloadMedia?: (
+    message: { waMessageId: string; content: TMessageContent },
+    signal: AbortSignal,
+  ) => Promise<TMediaDownload | null>;
 };
 
 /** What an engine's factory gets for one session. */
@@ -77,6 +90,8 @@ export type TEngineContext = {
   sessionId: string;
   /** The session's settings, read each time: a change on the Sessions page applies at once. */
   settings: () => TSessionSettings;
+  /** The worker's media store (the simulator's phone keeps its files there); absent in tests that run no media. */
+  mediaStore?: TMediaStore;
 };
 
 /** Worker-wide settings an engine's configuration may use beside its own variables. */

@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
+import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
@@ -14,6 +15,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "ai.reply": handleAiReply,
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
+  "media.transcribe": handleTranscribe,
   "inbox.handback": handleHandback,
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,

@@ -1,14 +1,18 @@
 import type { PgBoss } from "pg-boss";
 import { createDb, type TDb } from "~/db/client";
-import { createSendQueue } from "~/server/jobs/boss";
+import { createMediaQueue, createSendQueue } from "~/server/jobs/boss";
 import {
   DEAD_LETTER_QUEUE,
+  MEDIA_QUEUE,
+  mediaQueueName,
   SEND_QUEUE,
   sendQueueName,
   type TDeadLetter,
   type TQueuePolicy,
 } from "~/server/jobs/queues";
 import type { Logger } from "~/server/logger";
+import type { TMediaLimits } from "~/server/media/limits";
+import { receiveMedia, type TReceiveOptions } from "~/server/media/receive";
 import type { TMediaStore } from "~/server/media/store";
 import { createSentRecorder, sendQueuedBatch, type TSendJob } from "~/server/messaging/outbound";
 import { Pacer } from "~/server/messaging/pacing";
@@ -25,7 +29,7 @@ import { publishEngines } from "~/server/sessions/engines";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
 import { runnableEngines, type TEngineOptions } from "../engines/registry";
 import type { TEngineConnection } from "../engines/types";
-import { workInBatches } from "../work";
+import { workBatched, workInBatches } from "../work";
 
 type TRunningSession = {
   id: string;
@@ -35,6 +39,7 @@ type TRunningSession = {
   pacer: Pacer;
   settings: TSessionSettings;
   workId: string;
+  mediaWorkId: string | null;
   locks: ReturnType<typeof createDb>;
 };
 
@@ -51,6 +56,14 @@ export type TSessionRunnerOptions = {
   sendConcurrency: number;
   /** Retry policy of the send queues (tests shorten it). */
   sendPolicy?: TQueuePolicy;
+  /** Size limits per kind of inbound files (`mediaLimitsFromEnv`); WhatsApp's own without. */
+  mediaLimits?: TMediaLimits;
+  /** Gemini is configured: stored voice notes are written out (`media.transcribe`) before they are processed. */
+  transcribe?: boolean;
+  /** Retry policy of the media queues (tests shorten it). */
+  mediaPolicy?: TQueuePolicy;
+  /** Test seams of the media job (server/media/receive.ts). */
+  mediaHooks?: TReceiveOptions["hooks"];
   /** Wraps a session's connection (tests wrap the simulator's to make it fail). */
   createTransport?: (defaults: TEngineConnection, sessionId: string) => TEngineConnection;
   /**
@@ -58,7 +71,11 @@ export type TSessionRunnerOptions = {
    * with them: without `wwebjs`, the worker runs the simulator alone.
    */
   engines?: TEngineOptions;
-  /** Where sends read media messages' files (workers/main.ts makes it from MEDIA_*). */
+  /**
+   * The media store (workers/main.ts makes it from MEDIA_*): where sends read media messages'
+   * files, and where inbound files go. With it, each session's media queue (`media.<id>`) is
+   * worked here, through the session's connection.
+   */
   mediaStore?: TMediaStore;
 };
 
@@ -79,13 +96,14 @@ async function applyAckOnceKnown(db: TDb, ack: Parameters<typeof applyDeliveryAc
 
 /**
  * Runs the WhatsApp sessions this worker holds a lease on: takes free sessions, renews its
- * leases, and for each one runs its engine's connection (workers/engines/registry.ts) and works
- * its `send.<id>` queue with a pacer.
+ * leases, and for each one runs its engine's connection (workers/engines/registry.ts), works
+ * its `send.<id>` queue with a pacer, and (with a media store) its `media.<id>` queue.
  */
 export function createSessionRunner(options: TSessionRunnerOptions) {
   const { db, boss, log, owner } = options;
   const running = new Map<string, TRunningSession>();
   const sendPolicy = options.sendPolicy ?? SEND_QUEUE.policy;
+  const mediaPolicy = options.mediaPolicy ?? MEDIA_QUEUE.policy;
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -98,13 +116,22 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     const engine = engines.get(kind);
     if (!engine) return;
     const current = { settings };
-    const base = engine.connect({ db, boss, log, sessionId: id, settings: () => current.settings });
+    const base = engine.connect({
+      db,
+      boss,
+      log,
+      sessionId: id,
+      settings: () => current.settings,
+      ...(options.mediaStore ? { mediaStore: options.mediaStore } : {}),
+    });
     const transport = options.createTransport?.(base, id) ?? base;
     const pacer = new Pacer(settings.pacing);
     // The per-thread send locks' own connection (see sendQueuedBatch).
     const locks = createDb(options.databaseUrl, { applicationName: "switchboard-send-locks", max: 2 });
     const lockDb = locks.db;
     await createSendQueue(boss, id, sendPolicy);
+    // Ingest may queue a file to fetch as soon as the connection delivers its first message.
+    await createMediaQueue(boss, id, mediaPolicy);
     await transport.start({
       // Every side channel of the engine lands here (the simulator delivers inbound messages
       // and acks through its own jobs instead). A message is acknowledged to the engine only
@@ -148,6 +175,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         });
       },
     );
+    const mediaWorkId = options.mediaStore ? await workMediaQueue(id, transport, options.mediaStore) : null;
     running.set(
       id,
       Object.assign(current, {
@@ -157,15 +185,47 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         handled: { restart: Date.now(), logout: Date.now() },
         pacer,
         workId,
+        mediaWorkId,
         locks,
       }),
     );
     log.info({ sessionId: id }, "session started");
   }
 
+  /**
+   * Works a session's media queue: one file per job, two at a time (MEDIA_QUEUE.concurrency),
+   * each fetched through this session's connection and stored (server/media/receive.ts).
+   */
+  function workMediaQueue(id: string, transport: TEngineConnection, store: TMediaStore) {
+    return workBatched(
+      boss,
+      mediaQueueName(id),
+      { batchSize: 1, localConcurrency: MEDIA_QUEUE.concurrency },
+      async (job) => {
+        const parsed = MEDIA_QUEUE.payload.safeParse(job.data);
+        if (!parsed.success) {
+          const dead: TDeadLetter = { queue: job.name, jobId: job.id, data: job.data, error: parsed.error.message };
+          await boss.send(DEAD_LETTER_QUEUE, dead);
+          return;
+        }
+        const outcome = await receiveMedia(db, boss, store, transport, parsed.data.messageId, {
+          isLastAttempt: job.retryCount >= mediaPolicy.retryLimit,
+          signal: job.signal,
+          limits: options.mediaLimits,
+          transcribe: options.transcribe ?? false,
+          hooks: options.mediaHooks,
+        });
+        log.debug({ sessionId: id, messageId: parsed.data.messageId, outcome }, "media received");
+      },
+    );
+  }
+
   async function stopSession(session: TRunningSession) {
     running.delete(session.id);
     await boss.offWork(sendQueueName(session.id), { id: session.workId, wait: true }).catch(() => undefined);
+    if (session.mediaWorkId) {
+      await boss.offWork(mediaQueueName(session.id), { id: session.mediaWorkId, wait: true }).catch(() => undefined);
+    }
     await session.transport.stop();
     await session.locks.pool.end().catch(() => undefined);
   }

@@ -3,10 +3,11 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
 import { simulatorDeliveries } from "~/db/schema";
+import type { TMediaStore } from "~/server/media/store";
 import { enqueueMany } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import type { TOutboundMedia } from "~/server/messaging/outbound";
-import { textOf } from "~/server/messages/content";
+import { mediaOf, textOf } from "~/server/messages/content";
 import type { TSessionSettings } from "~/server/sessions/settings";
 import type { TEngine, TEngineConnection } from "../types";
 
@@ -14,9 +15,12 @@ import type { TEngine, TEngineConnection } from "../types";
  * The simulator: an in-database phone. Sends land in `simulator_deliveries` (one row per send
  * call, so a double send would show); the phone then acknowledges delivery and reading through
  * `simulator.ack` jobs. Messages typed in the Simulator page arrive as `simulator.inbound`
- * jobs (see workers/handlers/messages.ts), which is this engine's inbound side. A media send
- * reads the file from the store as a real phone would receive it (and checks its bytes are the
- * file's); the delivery row keeps the message's text stand-in (`[Photo]`, the caption), while
+ * jobs (see workers/handlers/messages.ts), which is this engine's inbound side. A photo or voice
+ * note the contact sends was uploaded to the media store first (the Simulator page does it), and
+ * arrives `pending` with its key: `downloadMedia` reads it back from the store, so a simulated
+ * file takes the same receive path (intake, limits, the media job) as one from WhatsApp. A media
+ * send reads the file from the store as a real phone would receive it (and checks its bytes are
+ * the file's); the delivery row keeps the message's text stand-in (`[Photo]`, the caption), while
  * the message row itself holds the content the Simulator shows.
  */
 export function createSimulatorConnection(options: {
@@ -24,6 +28,7 @@ export function createSimulatorConnection(options: {
   boss: PgBoss;
   sessionId: string;
   settings: () => TSessionSettings["simulator"];
+  mediaStore?: TMediaStore;
 }): TEngineConnection {
   const { db, boss, sessionId } = options;
   // The phone receives messages sent at the same moment in one write (group commit).
@@ -61,6 +66,18 @@ export function createSimulatorConnection(options: {
       if (message.media) await receiveFile(message.media, signal);
       const body = message.content ? textOf(message.content) : message.body;
       return phone.submit({ to: message.to, body, clientRef: message.clientRef });
+    },
+    async downloadMedia({ content }) {
+      const media = mediaOf(content);
+      if (!options.mediaStore || !media?.storageKey) return null;
+      const file = await options.mediaStore.get(media.storageKey);
+      if (!file) return null;
+      return {
+        stream: file.stream,
+        size: file.size,
+        mimeType: media.mimeType,
+        ...(media.fileName ? { fileName: media.fileName } : {}),
+      };
     },
     async findSentMany(list) {
       if (list.length === 0) return new Map();
@@ -120,6 +137,6 @@ export const simulatorEngine: TEngine<Record<string, never>> = {
     controls: [],
     addable: false,
   },
-  connect: ({ db, boss, sessionId, settings }) =>
-    createSimulatorConnection({ db, boss, sessionId, settings: () => settings().simulator }),
+  connect: ({ db, boss, sessionId, settings, mediaStore }) =>
+    createSimulatorConnection({ db, boss, sessionId, settings: () => settings().simulator, mediaStore }),
 };

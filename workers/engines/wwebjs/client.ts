@@ -5,6 +5,14 @@ import type * as WAWebJS from "whatsapp-web.js";
 import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
 import type { TPostgresAuthStore } from "~/server/sessions/auth-store";
 
+/** The library's `MessageMedia`: a downloaded file, whole, as one base64 string (it comes out of the browser page). */
+export type TWwebjsMessageMedia = {
+  mimetype: string;
+  data: string;
+  filename?: string | null;
+  filesize?: number | null;
+};
+
 /** The part of whatsapp-web.js's Message the engine reads (the fake client in tests has the same shape). */
 export type TWwebjsMessage = {
   id: { _serialized: string; fromMe: boolean };
@@ -16,6 +24,8 @@ export type TWwebjsMessage = {
   timestamp: number;
   fromMe: boolean;
   hasMedia: boolean;
+  /** The file of a media message; undefined when WhatsApp no longer has it (or it has none). */
+  downloadMedia?: () => Promise<TWwebjsMessageMedia | undefined | null>;
   ack?: number;
   isStatus?: boolean;
   location?: {
@@ -97,6 +107,8 @@ export type TWwebjsClient = EventEmitter & {
     options?: TWwebjsSendOptions,
   ) => Promise<TWwebjsMessage>;
   getChatById: (chatId: string) => Promise<{ sendStateTyping: () => Promise<void>; clearState: () => Promise<void> }>;
+  /** A message by its id, read again from WhatsApp Web (null when it does not know it). */
+  getMessageById?: (messageId: string) => Promise<TWwebjsMessage | null | undefined>;
   /** The LID and phone number (`pn`) WhatsApp knows for each user id (either may be missing). */
   getContactLidAndPhone?: (userIds: string[]) => Promise<{ lid?: string; pn?: string }[]>;
   info?: { wid?: { user?: string } };

@@ -5,6 +5,7 @@ import type { TWwebjsClient, TWwebjsMessage, TWwebjsReaction } from "./client";
 import { type TWwebjsEngineOptions, wwebjsOptionsFromEnv, ZWwebjsEnv } from "./config";
 import { createEchoFilter } from "./echo";
 import { createLidPhoneLookup } from "./identities";
+import { createWwebjsMediaDownloads } from "./media";
 import { createWwebjsLifecycle, type TWwebjsLifecycleOptions } from "./lifecycle";
 import { chatIdOf, mapAck, mapInbound, mapPhoneMessage, mapReaction } from "./mapping";
 import { WWEBJS_SENDS, wwebjsOutgoing } from "./outgoing";
@@ -16,6 +17,9 @@ import { createTypingPresence } from "./presence";
  * library's shapes into ours, echo.ts tells our sends from a person typing on the phone,
  * presence.ts shows "typing…"), and sends. lifecycle.ts runs the client itself.
  */
+
+/** How long a download waits for a client that is not ready yet (starting, reconnecting) before it fails and is retried. */
+const DOWNLOAD_READY_WAIT_MS = 20_000;
 
 export type TWwebjsOptions = TWwebjsLifecycleOptions & {
   /** Show "typing…" while the bot prepares a reply (cleared when it is sent, or after this long); read each time, so a settings change applies at once. */
@@ -33,6 +37,7 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
   let handlers: TEngineHandlers | null = null;
   const echo = createEchoFilter();
   const lids = createLidPhoneLookup();
+  const downloads = createWwebjsMediaDownloads();
   const lifecycle = createWwebjsLifecycle(options, {
     attach: (client) => wire(client),
     detach: () => typing.reset(),
@@ -43,6 +48,8 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
     client.on("message", (message: TWwebjsMessage) => {
       const inbound = mapInbound(message, sessionId);
       if (!inbound) return;
+      // Its file is fetched by the media job, through this very Message object when still at hand.
+      downloads.remember(message, client);
       void (async () => {
         try {
           // A LID sender: their number, when WhatsApp tells it, goes with the message (ingest links them).
@@ -114,6 +121,16 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
       }
       settle(sent.id._serialized);
       return { waMessageId: sent.id._serialized };
+    },
+    async downloadMedia({ waMessageId }, signal) {
+      // Just after a (re)start the client takes a few seconds to be ready: wait rather than spend a retry.
+      const deadline = Date.now() + DOWNLOAD_READY_WAIT_MS;
+      while (lifecycle.status() !== "ready" && Date.now() < deadline && !signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const status = lifecycle.status();
+      if (status !== "ready") throw new Error(`the WhatsApp session is not ready (${status})`);
+      return downloads.download(lifecycle.client(), waMessageId, signal);
     },
     findSentMany(list) {
       // A retry after a send this process made but could not record: the same id, no second send.

@@ -73,12 +73,13 @@ describe("mapInbound (whatsapp-web.js message → inbound message)", () => {
     expect(contents.image?.content).toEqual({
       kind: "image",
       caption: "the broken part",
-      media: { mimeType: "image/jpeg", size: 48_213, width: 1280, height: 960 },
+      media: { state: "pending", mimeType: "image/jpeg", size: 48_213, width: 1280, height: 960 },
     });
     expect(contents.video?.content).toEqual({
       kind: "video",
       caption: "how it sounds",
       media: {
+        state: "pending",
         mimeType: "video/mp4",
         size: 1_048_576,
         durationS: 12,
@@ -89,17 +90,23 @@ describe("mapInbound (whatsapp-web.js message → inbound message)", () => {
     });
     expect(contents.audio?.content).toEqual({
       kind: "audio",
-      media: { mimeType: "audio/mpeg", size: 2_900_000, durationS: 184 },
+      media: { state: "pending", mimeType: "audio/mpeg", size: 2_900_000, durationS: 184 },
     });
     expect(contents.voice?.content).toEqual({
       kind: "voice",
-      media: { mimeType: "audio/ogg; codecs=opus", size: 9_876, durationS: 7 },
+      media: { state: "pending", mimeType: "audio/ogg; codecs=opus", size: 9_876, durationS: 7 },
     });
     expect(contents.document).toMatchObject({
       body: "[Document: invoice-2041.pdf]",
-      content: { kind: "document", media: { mimeType: "application/pdf", fileName: "invoice-2041.pdf" } },
+      content: {
+        kind: "document",
+        media: { state: "pending", mimeType: "application/pdf", fileName: "invoice-2041.pdf" },
+      },
     });
-    expect(contents.sticker?.content).toEqual({ kind: "sticker", media: { mimeType: "image/webp", size: 20_480 } });
+    expect(contents.sticker?.content).toEqual({
+      kind: "sticker",
+      media: { state: "pending", mimeType: "image/webp", size: 20_480 },
+    });
     expect(contents.location).toMatchObject({
       type: "location",
       body: "[Location: Praça do Comércio, Lisbon, Portugal (38.7223, -9.1393)]",
@@ -134,6 +141,17 @@ describe("mapInbound (whatsapp-web.js message → inbound message)", () => {
       body: "[Unsupported message: revoked]",
       content: { kind: "unknown", engineType: "revoked" },
     });
+  });
+
+  it("marks a file the client can download as pending (the media job fetches it), and only such a file", () => {
+    for (const name of ["image", "video", "audio", "voice", "document", "sticker"] as const) {
+      const message = libraryMessage(RAW_PAYLOADS[name]);
+      expect(message.hasMedia, name).toBe(true);
+      expect(stored(RAW_PAYLOADS[name])?.content, name).toMatchObject({ media: { state: "pending" } });
+    }
+    // No `directPath` yet: the library cannot download it, so it is not waited for.
+    expect(mapInbound(libraryMessage(RAW_PAYLOADS.imagePending), SESSION)?.content).not.toHaveProperty("media.state");
+    expect(mapContent(libraryMessage(RAW_PAYLOADS.image), { fetch: false })).not.toHaveProperty("media.state");
   });
 
   it("never takes a media message's thumbnail for its caption", () => {
@@ -222,6 +240,9 @@ describe("the other side channels' shapes", () => {
       body: "the broken part",
       content: { kind: "image", caption: "the broken part" },
     });
+    // Nothing fetches a file sent from the phone: it is never left waiting for its bytes.
+    expect(mapPhoneMessage(photo).content).toMatchObject({ media: { mimeType: "image/jpeg" } });
+    expect((mapPhoneMessage(photo).content as { media: object }).media).not.toHaveProperty("state");
   });
 
   it("maps a message typed on the phone to its recipient as E.164", () => {

@@ -69,9 +69,13 @@ function quotedOf(message: TWwebjsMessage): { waMessageId: string } | undefined 
 /**
  * What a library message carries, as our content (`TMessageContent`, before ingest validates and
  * repairs it): every type whatsapp-web.js knows maps to a kind; a type without one is `unknown`
- * with the library's name for it and whatever text came with it.
+ * with the library's name for it and whatever text came with it. A media file the client can
+ * download (the library's `hasMedia`) is `pending` unless `fetch` is false: the media job fetches it.
  */
-export function mapContent(message: TWwebjsMessage): Record<string, unknown> & { kind: string } {
+export function mapContent(
+  message: TWwebjsMessage,
+  { fetch = true }: { fetch?: boolean } = {},
+): Record<string, unknown> & { kind: string } {
   const data = message._data ?? {};
   const quoted = quotedOf(message);
   const common = quoted ? { quoted } : {};
@@ -87,6 +91,7 @@ export function mapContent(message: TWwebjsMessage): Record<string, unknown> & {
       ...common,
       ...(caption ? { caption } : {}),
       media: {
+        ...(fetch && message.hasMedia ? { state: "pending" } : {}),
         mimeType: textField(data.mimetype) ?? "application/octet-stream",
         ...(textField(data.filename) ? { fileName: data.filename } : {}),
         ...(size !== undefined ? { size } : {}),
@@ -214,7 +219,8 @@ function addressOfChat(chatId: string): string {
 
 /** A message typed on the linked phone (`message_create`, ours) as the phone-echo side channel's shape. */
 export function mapPhoneMessage(message: TWwebjsMessage): TPhoneMessage {
-  const content = mapContent(message);
+  // Files sent from the phone are shown from their metadata; nothing fetches them.
+  const content = mapContent(message, { fetch: false });
   const isText = content.kind === "text" && !content.quoted;
   return {
     to: addressOfChat(message.to),
