@@ -186,10 +186,10 @@ async function storedFiles(): Promise<number> {
 }
 
 /** Opens a signed link through GET /api/media/<sha256>'s handler (serveMedia): the bytes, or why it refused. */
-async function download(link: string, now?: Date): Promise<Buffer | string> {
+async function download(link: string, now?: Date, db = pipeline.db): Promise<Buffer | string> {
   const url = new URL(link);
   const response = await serveMedia(new Request(url), url.pathname.split("/").pop()!, {
-    db: pipeline.db,
+    db,
     store,
     secret: SECRET,
     ...(now ? { now: () => now } : {}),
@@ -201,7 +201,7 @@ async function download(link: string, now?: Date): Promise<Buffer | string> {
 describe("REST API: sending a file by upload", () => {
   it("[upload] stores a real PDF, queues it as a document with its caption, once per key; the simulator sends it", async () => {
     // A whole pipeline (a worker running the simulator session, sending from the same store).
-    const running = await startPipeline({}, { mediaStore: store } as Parameters<typeof startPipeline>[1]);
+    const running = await startPipeline({}, { mediaStore: store });
     const own = restClient({
       db: running.db,
       boss: running.boss,
@@ -236,7 +236,7 @@ describe("REST API: sending a file by upload", () => {
     expect(await store.has(sha(PDF))).toBe(true);
     // Links are absolute, under the request's origin (no NEXTAUTH_URL here), and download the same bytes.
     expect(content.media.url).toMatch(/^http:\/\/localhost\/api\/media\/[0-9a-f]{64}\?/);
-    expect(await download(content.media.downloadUrl)).toEqual(PDF);
+    expect(await download(content.media.downloadUrl, undefined, running.db)).toEqual(PDF);
 
     const again = await post();
     expect(again.status).toBe(202);

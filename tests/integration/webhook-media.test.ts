@@ -123,7 +123,7 @@ async function receivedPhotos(pipeline: TPipeline, failFirst: boolean) {
 
 describe("webhooks: media", () => {
   it("[webhook] a delivered photo carries signed links that download it; a retry carries fresh ones", async () => {
-    const pipeline: TPipeline = await startPipeline({}, { webhooks: config(linker) });
+    const pipeline: TPipeline = await startPipeline({}, { webhooks: config(linker), mediaStore: store });
     currentDb = pipeline.db;
     const { bytes, photos } = await receivedPhotos(pipeline, true);
     expect(photos.length).toBe(2);
@@ -143,7 +143,7 @@ describe("webhooks: media", () => {
   });
 
   it("[webhook] without a public address, the payload says so instead of giving a relative link", async () => {
-    const pipeline: TPipeline = await startPipeline({}, { webhooks: config(null) });
+    const pipeline: TPipeline = await startPipeline({}, { webhooks: config(null), mediaStore: store });
     const { photos } = await receivedPhotos(pipeline, false);
     expect(photos.length).toBe(1);
     expect(ZWebhookPayload.safeParse(photos[0]).error?.issues).toBeUndefined();
