@@ -136,6 +136,16 @@ export const WEBHOOK_DETAILS = {
     state: z.string().nullable(),
     phone: z.string().nullable(),
   }),
+  /** An inbound message's file is in the store: `data.message.content.media` has its links. */
+  "media.stored": z.strictObject({
+    kind: z.string(),
+    sha256: z.string(),
+    /** The real type, found from the content. */
+    mimeType: z.string(),
+    size: z.number().int(),
+  }),
+  /** An inbound message's file could not be stored, for good: why (`media.error`'s codes), and the detail in English. */
+  "media.failed": z.strictObject({ kind: z.string(), error: z.string(), detail: z.string() }),
   "webhook.test": z.strictObject({ message: z.string(), sentBy: z.string() }),
 } as const;
 
@@ -163,6 +173,8 @@ export const WEBHOOK_OBJECTS: Record<
   "contact.updated": { message: "optional", contact: "required", thread: "optional" },
   "contact.merged": { contact: "required", thread: "optional" },
   "session.status": {},
+  "media.stored": { message: "required", contact: "required", thread: "required" },
+  "media.failed": { message: "required", contact: "required", thread: "required" },
   "webhook.test": {},
 };
 
