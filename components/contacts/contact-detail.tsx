@@ -192,7 +192,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     : "max-w-[75%] rounded-lg border border-border bg-card px-3 py-2 text-sm"
                 }
               >
-                <MessageContent content={message.content} body={message.body} />
+                <MessageContent content={message.content} body={message.body} mediaLinks={message.mediaLinks} />
                 <div className="mt-1 text-[10px] text-foreground/70">
                   {t(`messageSource.${message.source}`)} · {format.dateTime(new Date(message.createdAt), "short")} ·{" "}
                   {t(`messageStatus.${message.status}`)}

@@ -2,7 +2,26 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
-import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
+import {
+  type ClipboardEvent,
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from "react";
+import { AttachmentPreview, type TAttachment } from "~/components/media/attachment-preview";
+import {
+  ATTACHABLE_KINDS,
+  likelyKind,
+  sendableKinds,
+  singleFile,
+  uploadMedia,
+  UploadFailedError,
+  UploadRefusedError,
+} from "~/components/media/upload";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
@@ -38,8 +57,10 @@ function replyHint(
 
 /**
  * Where a person answers: a reply to the contact or an internal note, with saved replies
- * (variables filled in for this contact) and an AI suggestion to start from. Nothing is sent
- * until Send; until then the text is kept as this thread's draft.
+ * (variables filled in for this contact) and an AI suggestion to start from. A reply may carry
+ * one file (the attach button, dropped onto the composer, or a pasted screenshot), the text
+ * then its caption; only kinds the number's engine can send are accepted. Nothing is sent
+ * until Send (the file is uploaded then); until then the text is kept as this thread's draft.
  */
 export function Composer({
   data,
@@ -52,6 +73,7 @@ export function Composer({
 }) {
   const trpc = useTRPC();
   const t = useTranslations("inbox.composer");
+  const tAttach = useTranslations("media.attach");
   const format = useFormatter();
   const queryClient = useQueryClient();
   const threadId = data.thread.id;
@@ -68,6 +90,12 @@ export function Composer({
   const [error, setError] = useState<string | null>(null);
   const [aiNote, setAiNote] = useState<{ tone: "info" | "warning"; text: string } | null>(null);
   const [managing, setManaging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const attachHintId = useId();
+  const [attachment, setAttachmentState] = useState<TAttachment | null>(null);
+  const [uploadProgress, setUploadProgress] = useState<number | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const canSend = sendableKinds(data.capabilities);
   const canned = useQuery(trpc.inbox.canned.queryOptions());
   const reply = useMutation(trpc.inbox.reply.mutationOptions());
   const note = useMutation(trpc.inbox.note.mutationOptions());
@@ -77,7 +105,94 @@ export function Composer({
     ms < 1000
       ? format.number(Math.round(ms), { style: "unit", unit: "millisecond", unitDisplay: "short" })
       : format.number(ms / 1000, { style: "unit", unit: "second", unitDisplay: "short", maximumFractionDigits: 1 });
-  const sending = reply.isPending || note.isPending;
+  const sending = reply.isPending || note.isPending || uploadProgress !== null;
+  const isNoteMode = mode === "note";
+  // Why the attach button is off, in words (null: it is on).
+  const attachBlocked = isNoteMode ? tAttach("notInNotes") : canSend.length === 0 ? tAttach("cannotSendAny") : null;
+  // Kinds this number cannot send while it can send others: said up front, not only once picked.
+  const unsendable = ATTACHABLE_KINDS.filter((kind) => !canSend.includes(kind));
+  const partialHint =
+    !attachBlocked && unsendable.length > 0
+      ? tAttach("cannotSend", {
+          kind: format.list(
+            unsendable.map((kind) => tAttach(`kinds.${kind}`)),
+            { type: "conjunction" },
+          ),
+        })
+      : null;
+  // The picker offers what the number can send (anything, when it can send documents).
+  const accept = canSend.includes("document")
+    ? undefined
+    : canSend.map((kind) => (kind === "image" ? "image/*" : kind === "video" ? "video/*" : "audio/*")).join(",");
+
+  const setAttachment = (next: TAttachment | null) => {
+    setAttachmentState((previous) => {
+      if (previous?.previewUrl) URL.revokeObjectURL(previous.previewUrl);
+      return next;
+    });
+  };
+  // The preview's object URL goes with the composer.
+  const latestAttachment = useRef(attachment);
+  useEffect(() => {
+    latestAttachment.current = attachment;
+  }, [attachment]);
+  useEffect(
+    () => () => {
+      if (latestAttachment.current?.previewUrl) URL.revokeObjectURL(latestAttachment.current.previewUrl);
+    },
+    [],
+  );
+
+  /** Takes a picked, dropped or pasted file, if the number can send its kind. */
+  const attach = (files: FileList | readonly File[] | null | undefined) => {
+    const file = singleFile(files);
+    if (!file) return;
+    if (file === "many") {
+      setError(tAttach("oneFile"));
+      return;
+    }
+    if (attachBlocked) {
+      setError(attachBlocked);
+      return;
+    }
+    const kind = likelyKind(file.type);
+    if (!canSend.includes(kind)) {
+      setError(tAttach("cannotSend", { kind: tAttach(`kinds.${kind}`) }));
+      return;
+    }
+    setError(null);
+    setAttachment({
+      file,
+      kind,
+      previewUrl: kind === "document" ? undefined : URL.createObjectURL(file),
+    });
+  };
+
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    // A screenshot from the clipboard arrives as a file; text pastes as text.
+    const files = Array.from(event.clipboardData.files);
+    if (files.length === 0) return;
+    event.preventDefault();
+    attach(files);
+  };
+
+  const hasFiles = (event: DragEvent) => Array.from(event.dataTransfer.types).includes("Files");
+  const onDragOver = (event: DragEvent<HTMLFormElement>) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = attachBlocked ? "none" : "copy";
+    setDragging(true);
+  };
+  const onDragLeave = (event: DragEvent<HTMLFormElement>) => {
+    if (event.currentTarget.contains(event.relatedTarget as Node | null)) return;
+    setDragging(false);
+  };
+  const onDrop = (event: DragEvent<HTMLFormElement>) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    setDragging(false);
+    attach(event.dataTransfer.files);
+  };
 
   /** Puts `snippet` where the cursor is (or over the selection), ready to edit. */
   const insert = (snippet: string) => {
@@ -93,17 +208,44 @@ export function Composer({
 
   const send = async () => {
     const body = text.trim();
-    if (!body || sending) return;
+    const file = mode === "reply" ? attachment : null;
+    if ((!body && !file) || sending) return;
     setError(null);
     try {
-      if (mode === "reply") await reply.mutateAsync({ threadId, body });
+      if (file) {
+        setUploadProgress(0);
+        let uploaded;
+        try {
+          uploaded = await uploadMedia(file.file, "auto", { onProgress: setUploadProgress });
+        } finally {
+          setUploadProgress(null);
+        }
+        if (!canSend.includes(uploaded.kind)) {
+          setError(tAttach("cannotSend", { kind: tAttach(`kinds.${uploaded.kind}`) }));
+          return;
+        }
+        await reply.mutateAsync({
+          threadId,
+          ...(body ? { body } : {}),
+          attachment: { sha256: uploaded.sha256, kind: uploaded.kind, fileName: file.file.name || undefined },
+        });
+        setAttachment(null);
+      } else if (mode === "reply") await reply.mutateAsync({ threadId, body });
       else await note.mutateAsync({ threadId, body });
       setText("");
       setAiNote(null);
       onSent();
     } catch (caught) {
+      if (caught instanceof UploadRefusedError) {
+        setError(caught.message || tAttach("failed"));
+        return;
+      }
+      if (caught instanceof UploadFailedError) {
+        setError(tAttach("failed"));
+        return;
+      }
       const described = describeError(caught);
-      setError(described.fieldErrors.body ?? described.message);
+      setError(described.fieldErrors.body ?? described.fieldErrors.attachment ?? described.message);
     }
   };
 
@@ -165,14 +307,31 @@ export function Composer({
     }
   };
 
-  const isNote = mode === "note";
+  const isNote = isNoteMode;
+  const withFile = !isNote && attachment !== null;
   return (
     <>
       <form
         onSubmit={onSubmit}
-        className={cn("space-y-2 border-t border-border p-3", isNote && "bg-warning/10")}
+        onDragOver={onDragOver}
+        onDragLeave={onDragLeave}
+        onDrop={onDrop}
+        className={cn(
+          "relative min-w-0 space-y-2 border-t border-border p-3",
+          isNote && "bg-warning/10",
+          dragging && "outline-2 -outline-offset-4 outline-primary outline-dashed",
+        )}
         aria-label={t("form")}
+        data-testid="composer"
       >
+        {dragging ? (
+          <p
+            className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center bg-card/90 text-sm font-medium"
+            aria-hidden="true"
+          >
+            {tAttach("drop")}
+          </p>
+        ) : null}
         <div className="flex flex-wrap items-center justify-between gap-2">
           <div
             role="group"
@@ -226,23 +385,73 @@ export function Composer({
           value={text}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           aria-describedby={hintId}
           aria-keyshortcuts="Alt+R"
           data-inbox-composer=""
           aria-invalid={Boolean(error)}
           maxLength={4096}
           rows={2}
-          placeholder={isNote ? t("notePlaceholder") : t("replyPlaceholder")}
+          placeholder={isNote ? t("notePlaceholder") : withFile ? tAttach("captionPlaceholder") : t("replyPlaceholder")}
           className="block max-h-60 min-h-16 w-full resize-y rounded-md border border-border bg-card px-3 py-2 text-sm placeholder:text-muted-foreground focus-visible:outline-2 focus-visible:outline-primary aria-[invalid=true]:border-destructive"
         />
+        {withFile ? (
+          <AttachmentPreview
+            attachment={attachment}
+            progress={uploadProgress}
+            onRemove={() => {
+              setAttachment(null);
+              textarea.current?.focus();
+            }}
+            disabled={sending}
+          />
+        ) : null}
         {aiNote ? <Alert tone={aiNote.tone}>{aiNote.text}</Alert> : null}
         {error ? <Alert tone="error">{error}</Alert> : null}
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <p id={hintId} className="text-xs text-foreground/70">
-            {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}
-          </p>
-          <Button type="submit" disabled={sending || !text.trim()}>
-            {sending ? t("sending") : isNote ? t("addNote") : t("send")}
+          <div className="flex min-w-0 flex-1 items-center gap-2">
+            <input
+              ref={fileInput}
+              type="file"
+              accept={accept}
+              className="hidden"
+              tabIndex={-1}
+              aria-hidden="true"
+              data-testid="attach-file"
+              onChange={(event) => {
+                attach(event.target.files);
+                event.target.value = "";
+              }}
+            />
+            <Button
+              size="sm"
+              variant="secondary"
+              aria-describedby={attachBlocked || partialHint ? attachHintId : undefined}
+              disabled={Boolean(attachBlocked) || sending}
+              onClick={() => fileInput.current?.click()}
+              title={attachBlocked ?? tAttach("label")}
+              data-testid="attach"
+            >
+              <span aria-hidden="true">📎</span>
+              <span className="sr-only sm:not-sr-only">{tAttach("button")}</span>
+            </Button>
+            <p id={hintId} className="min-w-0 text-xs text-foreground/70">
+              {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}
+              {attachBlocked || partialHint ? (
+                <span id={attachHintId} className={isNote ? "sr-only" : "block"} data-testid="attach-hint">
+                  {attachBlocked ?? partialHint}
+                </span>
+              ) : null}
+            </p>
+          </div>
+          <Button type="submit" disabled={sending || (!text.trim() && !withFile)}>
+            {uploadProgress !== null
+              ? tAttach("uploadingPercent", { percent: Math.round(uploadProgress * 100) })
+              : sending
+                ? t("sending")
+                : isNote
+                  ? t("addNote")
+                  : t("send")}
           </Button>
         </div>
       </form>

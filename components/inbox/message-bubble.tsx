@@ -86,6 +86,7 @@ export function MessageBubble({
         <MessageContent
           content={content}
           body={message.body}
+          mediaLinks={message.mediaLinks}
           quotedText={quoted?.body ?? null}
           reactionTargetText={target?.body ?? null}
         />

@@ -1,14 +1,18 @@
 import { useFormatter, useTranslations } from "next-intl";
 import type { ReactNode } from "react";
+import { formatBytes } from "~/components/media/format-bytes";
+import { MediaMessage } from "~/components/media/media-message";
 import { cn } from "~/components/ui/cn";
+import type { TMediaLinks } from "~/server/media/urls";
 import { captionOf, mediaOf, type TContentKind, type TMediaRef, type TMessageContent } from "~/server/messages/content";
 
 /**
  * A message's content as the dashboard shows it (the Inbox, a contact's history, the
- * Simulator): text as text; media as a stand-in with its caption ("📷 Photo — Our menu"), since
- * the bytes are not kept yet; a location with a map link; contact cards with their numbers; a
- * reaction, a button or list choice, a template in words; and above a reply, the message it
- * quotes.
+ * Simulator): text as text; media by where its file stands (components/media: a photo inline,
+ * players for audio and video, a document to download, or why it is not there), or, for media
+ * the store never fetched, a stand-in with its caption ("📷 Photo — Our menu"); a location with
+ * map links; contact cards with their numbers; a reaction, a button or list choice, a template
+ * in words; and above a reply, the message it quotes.
  */
 
 const ICONS: Record<TContentKind, string> = {
@@ -29,23 +33,6 @@ const ICONS: Record<TContentKind, string> = {
 };
 
 type TFormatter = ReturnType<typeof useFormatter>;
-
-/** A size in words, in the reader's language: "2.1 MB". */
-export function formatBytes(format: TFormatter, size: number): string {
-  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
-  let value = size;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return format.number(value, {
-    style: "unit",
-    unit: units[unit],
-    unitDisplay: unit === 0 ? "long" : "short",
-    maximumFractionDigits: unit === 0 || value >= 10 ? 0 : 1,
-  });
-}
 
 /** "0:42": a duration in seconds. */
 function formatDuration(seconds: number): string {
@@ -70,6 +57,11 @@ function mediaDetails(format: TFormatter, media: TMediaRef | undefined): string 
 /** A link to the place on OpenStreetMap (no key, no tracking script; opens in a new tab). */
 export function mapLink(lat: number, lng: number): string {
   return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`;
+}
+
+/** The place as a `geo:` URI (RFC 5870), which a phone opens in its own maps app. */
+export function geoLink(lat: number, lng: number, label?: string): string {
+  return `geo:${lat},${lng}?q=${lat},${lng}${label ? encodeURIComponent(`(${label})`) : ""}`;
 }
 
 function Line({ icon, children, testId }: { icon: string; children: ReactNode; testId?: string }) {
@@ -107,11 +99,14 @@ function Quote({ text }: { text: string | null }) {
 export function MessageContent({
   content,
   body,
+  mediaLinks = null,
   quotedText = null,
   reactionTargetText = null,
   className,
 }: {
   content: TMessageContent;
+  /** Signed links to a media message's file (server/media/links.ts), when it is stored. */
+  mediaLinks?: TMediaLinks | null;
   /** The stored text stand-in, shown when a kind has nothing better. */
   body: string;
   /** The text of the message a reply quotes, when it is loaded. */
@@ -123,7 +118,7 @@ export function MessageContent({
   return (
     <div className={cn("space-y-0.5", className)} data-kind={content.kind} data-testid="message-content">
       {content.quoted ? <Quote text={quotedText} /> : null}
-      <ContentBody content={content} body={body} reactionTargetText={reactionTargetText} />
+      <ContentBody content={content} body={body} mediaLinks={mediaLinks} reactionTargetText={reactionTargetText} />
     </div>
   );
 }
@@ -131,13 +126,16 @@ export function MessageContent({
 function ContentBody({
   content,
   body,
+  mediaLinks,
   reactionTargetText,
 }: {
   content: TMessageContent;
   body: string;
+  mediaLinks: TMediaLinks | null;
   reactionTargetText: string | null;
 }) {
   const t = useTranslations("inbox");
+  const tMedia = useTranslations("media");
   const format = useFormatter();
   const icon = ICONS[content.kind];
   switch (content.kind) {
@@ -153,8 +151,10 @@ function ContentBody({
     case "voice":
     case "document":
     case "sticker": {
-      const caption = captionOf(content);
       const media = mediaOf(content);
+      // A file the media store handles (pending, stored, failed, removed) is shown as what it is.
+      if (media?.state) return <MediaMessage content={content} links={mediaLinks} />;
+      const caption = captionOf(content);
       const name = content.kind === "document" && media?.fileName ? media.fileName : t(`kind.${content.kind}`);
       const details = mediaDetails(format, media);
       return (
@@ -180,7 +180,13 @@ function ContentBody({
           >
             {content.lat}, {content.lng}
           </a>
-          )
+          ){" "}
+          <a
+            href={geoLink(content.lat, content.lng, place || undefined)}
+            className="text-xs underline underline-offset-2 hover:no-underline"
+          >
+            {tMedia("location.openInApp")}
+          </a>
         </Line>
       );
     }

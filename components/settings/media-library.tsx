@@ -13,6 +13,7 @@ import { Input, Select } from "~/components/ui/input";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { MEDIA_KINDS, type TMediaKind } from "~/server/messages/content";
 import { MediaAssetPreview } from "./media-preview";
+import { formatBytes } from "./media-bytes";
 import { MediaStorageCard } from "./media-storage";
 
 type TNotice = { tone: "success" | "error"; text: string } | null;
@@ -288,21 +289,4 @@ function LibraryTable({ canWrite, onNotice }: { canWrite: boolean; onNotice: (no
       )}
     </Card>
   );
-}
-
-/** Bytes in the reader's units and number format (1.2 MB, 1,2 MB). */
-export function formatBytes(format: ReturnType<typeof useFormatter>, bytes: number): string {
-  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return format.number(value, {
-    style: "unit",
-    unit: units[unit],
-    unitDisplay: "short",
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  });
 }

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useState } from "react";
+import { type DragEvent, type FormEvent, useRef, useState } from "react";
 import { useLiveEvents } from "~/components/live/use-live-events";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
@@ -18,6 +18,7 @@ import { CONTENT_KINDS, type TContentKind } from "~/server/messages/content";
 import { simulatedContent } from "~/server/messages/examples";
 import { Ticks } from "./ticks";
 import { MessageContent } from "~/components/inbox/message-content";
+import { singleFile, uploadMedia, UploadFailedError, UploadRefusedError } from "~/components/media/upload";
 
 /** Chat as any contact of the simulator session and watch the bot answer, live. */
 export function Simulator({ canWrite }: { canWrite: boolean }) {
@@ -95,7 +96,7 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                       message.direction === "in" ? "bg-primary/15" : "border border-border bg-card",
                     )}
                   >
-                    <MessageContent content={message.content} body={message.body} />
+                    <MessageContent content={message.content} body={message.body} mediaLinks={message.mediaLinks} />
                     {message.direction === "out" ? <Ticks status={message.status} /> : null}
                     {message.error ? <div className="mt-1 text-xs text-destructive">{message.error}</div> : null}
                   </div>
@@ -164,6 +165,12 @@ function NewContactForm({ onStart }: { onStart: (contact: { waId: string; name?:
   );
 }
 
+/**
+ * Where the Simulator's contact writes: a text, any kind of message as a stand-in, or a real
+ * file (a photo, video or document picked or dropped; an audio file as a voice note). A file is
+ * uploaded to the media store first and then arrives like WhatsApp's media: `pending`, fetched
+ * by the worker through the simulator engine's download, so it takes the same path as a real one.
+ */
 function Composer({
   contact,
   lastWaMessageId,
@@ -174,10 +181,64 @@ function Composer({
 }) {
   const trpc = useTRPC();
   const t = useTranslations("simulator.composer");
+  const tMedia = useTranslations("media");
   const kinds = useTranslations("inbox.kind");
   const [error, setError] = useState<string | null>(null);
   const [kind, setKind] = useState<TContentKind>("text");
+  const [uploading, setUploading] = useState<string | null>(null);
   const send = useMutation(trpc.simulator.send.mutationOptions());
+  const form = useRef<HTMLFormElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const voiceInput = useRef<HTMLInputElement>(null);
+
+  /** Uploads `file` and sends it as the contact: as a voice note, or as whatever kind its content is. */
+  async function sendFile(files: FileList | null, asVoice: boolean) {
+    const file = singleFile(files);
+    if (!file) return;
+    if (file === "many") {
+      setError(tMedia("attach.oneFile"));
+      return;
+    }
+    setError(null);
+    setUploading(file.name || tMedia("attach.unnamed"));
+    try {
+      const uploaded = await uploadMedia(file, asVoice ? "voice" : "auto");
+      const caption = form.current ? formText(new FormData(form.current), "body").trim() : "";
+      await send.mutateAsync({
+        phone: contact.waId,
+        name: contact.name,
+        content: {
+          kind: uploaded.kind,
+          media: {
+            mimeType: uploaded.mimeType,
+            storageKey: uploaded.sha256,
+            size: uploaded.size,
+            ...(file.name ? { fileName: file.name } : {}),
+            state: "pending",
+          },
+          ...(caption && !asVoice ? { caption } : {}),
+        },
+      });
+      form.current?.reset();
+    } catch (caught) {
+      if (caught instanceof UploadRefusedError) setError(caught.message || tMedia("attach.failed"));
+      else if (caught instanceof UploadFailedError) setError(tMedia("attach.failed"));
+      else setError(describeError(caught).message);
+    } finally {
+      setUploading(null);
+    }
+  }
+
+  const onDragOver = (event: DragEvent<HTMLFormElement>) => {
+    if (!Array.from(event.dataTransfer.types).includes("Files")) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  };
+  const onDrop = (event: DragEvent<HTMLFormElement>) => {
+    if (!Array.from(event.dataTransfer.types).includes("Files")) return;
+    event.preventDefault();
+    void sendFile(event.dataTransfer.files, false);
+  };
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
@@ -196,7 +257,13 @@ function Composer({
     }
   }
   return (
-    <form onSubmit={(event) => void onSubmit(event)} className="flex flex-wrap gap-2 border-t border-border p-3">
+    <form
+      ref={form}
+      onSubmit={(event) => void onSubmit(event)}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      className="flex flex-wrap gap-2 border-t border-border p-3"
+    >
       <Select
         aria-label={t("kind")}
         className="w-full sm:w-40 sm:shrink-0"
@@ -218,9 +285,60 @@ function Composer({
         autoComplete="off"
         maxLength={4096}
       />
-      <Button type="submit" disabled={send.isPending}>
+      <Button type="submit" disabled={send.isPending || uploading !== null}>
         {t("send")}
       </Button>
+      <div className="flex basis-full flex-wrap items-center gap-2">
+        <input
+          ref={fileInput}
+          type="file"
+          accept="image/*,video/*,audio/*,application/pdf,text/plain,text/csv,.doc,.docx,.xls,.xlsx,.odt,.ods,.zip"
+          className="hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          data-testid="sim-file"
+          onChange={(event) => {
+            void sendFile(event.target.files, false);
+            event.target.value = "";
+          }}
+        />
+        <input
+          ref={voiceInput}
+          type="file"
+          accept="audio/*"
+          className="hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          data-testid="sim-voice"
+          onChange={(event) => {
+            void sendFile(event.target.files, true);
+            event.target.value = "";
+          }}
+        />
+        <Button
+          size="sm"
+          variant="secondary"
+          title={tMedia("simulator.attachLabel")}
+          disabled={uploading !== null}
+          onClick={() => fileInput.current?.click()}
+        >
+          <span aria-hidden="true">📎</span> {tMedia("simulator.attach")}
+        </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          title={tMedia("simulator.voiceLabel")}
+          disabled={uploading !== null}
+          onClick={() => voiceInput.current?.click()}
+        >
+          <span aria-hidden="true">🎤</span> {tMedia("simulator.voice")}
+        </Button>
+        {uploading !== null ? (
+          <span role="status" className="text-xs text-foreground/70">
+            {tMedia("simulator.sending", { name: uploading })}
+          </span>
+        ) : null}
+      </div>
       {error ? (
         <Alert tone="error" className="basis-full">
           {error}

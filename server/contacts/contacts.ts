@@ -6,6 +6,7 @@ import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
+import { attachMediaLinks, type TMediaLinkOptions } from "~/server/media/links";
 import { cursorInstant, decodeCursor, encodeCursor, ZStorableDate, ZStorableInstant } from "~/server/lib/cursor";
 import { pgArray } from "~/server/lib/sql";
 import { contentOfRow } from "~/server/messages/content";
@@ -278,8 +279,15 @@ export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<
   return { contact, created: false };
 }
 
-/** One contact with their profile name and the latest messages of their conversation (oldest first). */
-export async function getContact(db: TDbOrTx, id: string, options: { before?: number; limit?: number } = {}) {
+/**
+ * One contact with their profile name and the latest messages of their conversation (oldest
+ * first), media with signed links when `options.media` says how to sign them.
+ */
+export async function getContact(
+  db: TDbOrTx,
+  id: string,
+  options: { before?: number; limit?: number; media?: TMediaLinkOptions } = {},
+) {
   const [row] = await db
     .select({ contact: contacts, profileName: contextProfiles.name, thread: threads })
     .from(contacts)
@@ -315,6 +323,10 @@ export async function getContact(db: TDbOrTx, id: string, options: { before?: nu
     profileName: row.profileName,
     thread: row.thread,
     identities: await listIdentities(db, id),
-    history: history.reverse().map((message) => ({ ...message, content: contentOfRow(message) })),
+    history: await attachMediaLinks(
+      db,
+      history.reverse().map((message) => ({ ...message, content: contentOfRow(message) })),
+      options.media,
+    ),
   };
 }

@@ -205,7 +205,9 @@ async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[], options: TOutbo
       -- How long the contact waited (the pre-update awaiting_since: every CTE sees one snapshot).
       insert into ${analyticsResponses} (thread_id, session_id, responder, user_id, waiting_since, responded_at, response_ms)
       select t.id, a.session_id, a.responder, a.author_user_id, t.awaiting_since, now(),
-        greatest(0, round(extract(epoch from (now() - t.awaiting_since)) * 1000))::int
+        -- An int holds 24.8 days of milliseconds: a longer wait counts as that (a reply to a
+        -- month-old message must not fail its whole batch, over and over).
+        least(2147483647, greatest(0, round(extract(epoch from (now() - t.awaiting_since)) * 1000)))::int
       from out_answering a join ${threads} t on t.id = a.thread_id
       where t.awaiting_since is not null
     ), out_threads as (

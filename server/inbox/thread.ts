@@ -11,11 +11,15 @@ import {
   threadReads,
   threads,
   users,
+  waEngines,
+  waSessions,
 } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
+import { attachMediaLinks, type TMediaLinkOptions } from "~/server/media/links";
 import { contentOfRow, type TMessageContent } from "~/server/messages/content";
 import { botPausedUntil } from "~/server/messaging/reply-cap";
+import { readEngineCapabilities } from "~/server/sessions/engine-capabilities";
 import { getOrgSettings } from "~/server/settings/settings";
 
 const PAGE = 100;
@@ -61,9 +65,14 @@ export const ZInboxThreadInput = z.object({
  * One conversation for the inbox: the thread (owner, mood, topics), the contact and their
  * profile, the latest messages (direction, source, status; for a bot reply, the rule and version
  * that wrote it; for an agent's, who; for a contact's the bot left unanswered, why) and the
- * internal notes of the same stretch of time.
+ * internal notes of the same stretch of time. Media comes with signed links (`mediaLinks`), and the
+ * thread with what its number's engine can send (`capabilities`), so the composer offers only that.
  */
-export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThreadInput>) {
+export async function getInboxThread(
+  db: TDbOrTx,
+  raw: z.input<typeof ZInboxThreadInput>,
+  options: { media: TMediaLinkOptions },
+) {
   const input = ZInboxThreadInput.parse(raw);
   const assignee = alias(users, "assignee");
   const [row] = await db
@@ -72,9 +81,12 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
       contact: contacts,
       profileName: contextProfiles.name,
       assigneeName: assignee.name,
+      capabilities: waEngines.capabilities,
     })
     .from(threads)
     .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .leftJoin(waSessions, eq(waSessions.id, contacts.sessionId))
+    .leftJoin(waEngines, eq(waEngines.kind, waSessions.kind))
     .leftJoin(contextProfiles, eq(contextProfiles.id, contacts.profileId))
     .leftJoin(assignee, eq(assignee.id, threads.assignedUserId))
     .where(eq(threads.id, input.threadId));
@@ -99,7 +111,7 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
     .orderBy(desc(messages.seq))
     .limit(PAGE + 1);
   const hasOlder = recent.length > PAGE;
-  const page = recent.slice(0, PAGE).reverse().map(withContent);
+  const page = await attachMediaLinks(db, recent.slice(0, PAGE).reverse().map(withContent), options.media);
   const from = hasOlder ? page[0]?.createdAt : undefined;
   // Notes up to the newer page's first message (the one at `before`), so none falls between pages.
   const until = input.before
@@ -143,6 +155,8 @@ export async function getInboxThread(db: TDbOrTx, raw: z.input<typeof ZInboxThre
       botPausedUntil: row.thread.mode === "bot" ? botPausedUntil(row.thread, cap, new Date()) : null,
     },
     contact: { ...row.contact, profileName: row.profileName },
+    /** What the contact's number can send (an engine no worker has published can do nothing). */
+    capabilities: readEngineCapabilities(row.capabilities),
     messages: page,
     notes,
     hasOlder,

@@ -335,8 +335,12 @@ async function sendOne(
     return;
   }
   const send = outboundSendOf(message, options.store);
-  // A file the store lost fails before the pacer spends a slot on it.
-  if (send.media && !(await options.store?.has(send.media.sha256))) throw new MediaMissingError(send.media.sha256);
+  if (send.media) {
+    // A worker without a store is misconfigured (retried; another worker may have one); a file
+    // the store lost fails for good, before the pacer spends a slot on it.
+    if (!options.store) throw new Error("this worker has no media store to read the file from");
+    if (!(await options.store.has(send.media.sha256))) throw new MediaMissingError(send.media.sha256);
+  }
   await pacer.acquire(message.waId, signal);
   signal?.throwIfAborted();
   const { waMessageId } = await transport.send(send, signal);

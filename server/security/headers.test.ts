@@ -32,6 +32,12 @@ describe("contentSecurityPolicy", () => {
     expect(policy.has("upgrade-insecure-requests")).toBe(false);
   });
 
+  it("lets images, audio and video load from the app's own media route and from local previews (blobs), nowhere else", () => {
+    const policy = directives(contentSecurityPolicy({ nonce: "abc", isHttps: false, isDev: false }));
+    expect(policy.get("img-src")).toEqual(["'self'", "data:", "blob:"]);
+    expect(policy.get("media-src")).toEqual(["'self'", "blob:"]);
+  });
+
   it("allows React's dev-only eval and unnonced dev styles under next dev", () => {
     const policy = directives(contentSecurityPolicy({ nonce: "abc", isHttps: false, isDev: true }));
     expect(policy.get("script-src")).toContain("'unsafe-eval'");

@@ -41,7 +41,8 @@ export function createNonce(): string {
  * *attributes* are allowed ('unsafe-inline' in style-src-attr): React renders `style={…}` props
  * as attributes in server HTML (the Analytics heat map, recharts' SVG), and an attribute cannot
  * run script or load anything the other directives forbid. Images may be data: URLs (the
- * Sessions QR code) and blobs.
+ * Sessions QR code) and blobs; images, audio and video come from the app itself (media through
+ * its signed route, /api/media) or from blobs (the composer's preview of a file before upload).
  */
 export function contentSecurityPolicy({ nonce, isHttps, isDev }: THeaderOptions): string {
   const styleElements = isDev ? "'self' 'unsafe-inline'" : `'self' 'nonce-${nonce}'`;
@@ -52,6 +53,7 @@ export function contentSecurityPolicy({ nonce, isHttps, isDev }: THeaderOptions)
     `style-src-elem ${styleElements}`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
     "font-src 'self'",
     "connect-src 'self'",
     "manifest-src 'self'",

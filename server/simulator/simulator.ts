@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
 import { AppError } from "~/server/errors";
+import { attachMediaLinks, type TMediaLinkOptions } from "~/server/media/links";
 import { enqueue } from "~/server/jobs/boss";
 import { contentOfRow, textOf, ZMessageContent } from "~/server/messages/content";
 import { resolvePhoneNumber } from "~/server/contacts/phone";
@@ -80,8 +81,8 @@ export async function listSimulatorConversations(db: TDbOrTx) {
     .limit(200);
 }
 
-/** One simulator conversation, oldest message first (the latest 200). */
-export async function getSimulatorThread(db: TDbOrTx, waId: string) {
+/** One simulator conversation, oldest message first (the latest 200), media with signed links. */
+export async function getSimulatorThread(db: TDbOrTx, waId: string, options: { media: TMediaLinkOptions }) {
   const sessionId = await getSimulatorSessionId(db);
   const recent = await db
     .select({
@@ -104,5 +105,9 @@ export async function getSimulatorThread(db: TDbOrTx, waId: string) {
     .where(and(eq(contacts.sessionId, sessionId), eq(contacts.waId, waId)))
     .orderBy(desc(messages.seq))
     .limit(200);
-  return recent.reverse().map((message) => ({ ...message, content: contentOfRow(message) }));
+  return attachMediaLinks(
+    db,
+    recent.reverse().map((message) => ({ ...message, content: contentOfRow(message) })),
+    options.media,
+  );
 }

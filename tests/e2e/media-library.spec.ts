@@ -67,3 +67,52 @@ test("[admin] Settings → Media at phone size: the library and retention fit th
     await context.close();
   }
 });
+
+test("[admin] a rule's reply sends a library file; one deleted since is shown in the editor and publishing refuses it", async ({
+  page,
+}) => {
+  await login(page);
+  await page.goto("/settings/media");
+  await page.getByLabel("File", { exact: true }).setInputFiles({
+    name: "flyer.png",
+    mimeType: "image/png",
+    buffer: await pngBytes(300, 400),
+  });
+  await page.getByLabel("Name", { exact: true }).fill("Flyer");
+  await page.getByRole("button", { name: "Upload and add" }).click();
+  await expect(page.getByText("“Flyer” was added to the library.")).toBeVisible();
+
+  await page.goto("/rules");
+  await page.getByRole("button", { name: "New rule" }).click();
+  await page.fill("#rule-name", "Flyer please");
+  await page.getByRole("textbox", { name: "Value", exact: true }).first().fill("flyer");
+  await page.getByLabel("Reply text 1").fill("Our flyer");
+  await page.getByLabel("File of reply 1").selectOption({ label: "Flyer · Photo" });
+  await expect(page.getByRole("img", { name: "Preview of Flyer" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Create rule" }).click();
+  const drafts = page.getByRole("list", { name: "Draft rules" });
+  const rule = drafts.getByRole("listitem").filter({ hasText: "Flyer please" });
+  await expect(rule).toBeVisible();
+
+  // Deleted from the library while only the draft sends it.
+  await page.goto("/settings/media");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Delete Flyer" }).click();
+  await expect(page.getByText("The file was deleted from the library.")).toBeVisible();
+
+  await page.goto("/rules");
+  await rule.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("File of reply 1")).toHaveValue(/.+/);
+  await expect(page.getByText(/This reply's file was deleted from the media library/)).toBeVisible();
+  await page.getByLabel("Version note").fill("Flyer");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(
+    page.getByText(/The rule “Flyer please” sends a file that was deleted from the media library/),
+  ).toBeVisible();
+
+  // The journeys after this one publish rules: the rule goes.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await rule.getByRole("button", { name: "Delete" }).click();
+  await expect(rule).toHaveCount(0);
+});

@@ -26,6 +26,23 @@ async function sendJobs(db: Awaited<ReturnType<typeof setUp>>["db"], sessionId: 
 }
 
 describe("conversations: the one outbound entry point", () => {
+  it("[outbound] answers a contact who waited longer than an int of milliseconds (25 days) without failing", async () => {
+    const { db, boss, sessionId } = await setUp();
+    await ingestInbound(db, boss, { sessionId, waMessageId: "old-1", from: "+15550007009", body: "hello?" });
+    const { thread } = await conversationOf(db, "+15550007009");
+    await db
+      .update(threads)
+      .set({ awaitingSince: sql`now() - interval '40 days'` })
+      .where(eq(threads.id, thread.id));
+    await db.transaction((tx) =>
+      queueOutbound(tx, boss, [
+        { sessionId, threadId: thread.id, contactId: thread.contactId, body: "sorry for the wait", source: "rule" },
+      ]),
+    );
+    const [response] = await db.select().from(analyticsResponses).where(eq(analyticsResponses.threadId, thread.id));
+    expect(response?.responseMs).toBe(2_147_483_647);
+  });
+
   it("[outbound] stores a batch in order with its events, one response time per waiting conversation, and a send job per message", async () => {
     const { db, boss, sessionId } = await setUp();
     const agent = await insertUser(db, "agent");

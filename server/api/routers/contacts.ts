@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getContact, listContacts, saveContact, ZContactInput, ZListContactsInput } from "~/server/contacts/contacts";
 import { importContacts, previewContactImport, ZImportContactsInput } from "~/server/contacts/import";
 import { mergeContacts, previewContactMerge } from "~/server/contacts/merge";
+import { dashboardMediaLinks } from "~/server/media/links";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 const ZMergeInput = z.object({ id: z.uuid(), otherId: z.uuid() });
@@ -12,7 +13,9 @@ export const contactsRouter = createTRPCRouter({
     .query(({ ctx, input }) => listContacts(ctx.db, input)),
   get: requireAccess("contacts", "read")
     .input(z.object({ id: z.uuid(), before: z.number().int().optional() }))
-    .query(({ ctx, input }) => getContact(ctx.db, input.id, { before: input.before })),
+    .query(({ ctx, input }) =>
+      getContact(ctx.db, input.id, { before: input.before, media: dashboardMediaLinks(ctx.appSecret) }),
+    ),
   save: requireAccess("contacts", "write")
     .input(z.object({ id: z.uuid().nullable(), contact: ZContactInput }))
     .mutation(({ ctx, input }) => saveContact(ctx.db, ctx.user, input.id, input.contact)),

@@ -16,6 +16,7 @@ import {
   takeOver,
   ZAssignInput,
 } from "~/server/conversations/state";
+import { dashboardMediaLinks } from "~/server/media/links";
 import { getInboxThread, markThreadRead, ZInboxThreadInput } from "~/server/inbox/thread";
 import { listAssignableUsers } from "~/server/users/users";
 import { createTRPCRouter, requireAccess } from "../trpc";
@@ -29,7 +30,7 @@ export const inboxRouter = createTRPCRouter({
   counts: requireAccess("inbox", "read").query(({ ctx }) => inboxCounts(ctx.db, ctx.user)),
   thread: requireAccess("inbox", "read")
     .input(ZInboxThreadInput)
-    .query(({ ctx, input }) => getInboxThread(ctx.db, input)),
+    .query(({ ctx, input }) => getInboxThread(ctx.db, input, { media: dashboardMediaLinks(ctx.appSecret) })),
   markRead: requireAccess("inbox", "read")
     .input(ZThread.extend({ seq: z.number().int().positive() }))
     .mutation(({ ctx, input }) => markThreadRead(ctx.db, ctx.user, input.threadId, input.seq)),
