@@ -48,8 +48,9 @@ export default async function proxy(request: NextRequestWithAuth, event: NextFet
 }
 
 /**
- * Every path but the media routes (server/media/serve.ts and upload.ts set the same security
- * headers themselves): Next hands a request body to a proxy by holding all of it in memory and
- * cutting it at 10 MB, and an upload must stream (16 MB videos, 100 MB documents).
+ * Every path but the media routes and the REST API (server/media/serve.ts, upload.ts and
+ * app/api/v1 set the same security headers themselves): Next hands a request body to a proxy by
+ * holding all of it in memory and cutting it at 10 MB, and an upload must stream (16 MB videos,
+ * 100 MB documents), through /api/media/uploads or POST /api/v1/messages and /api/v1/media.
  */
-export const config = { matcher: ["/((?!api/media/).*)"] };
+export const config = { matcher: ["/((?!api/media/|api/v1/).*)"] };

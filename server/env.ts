@@ -21,7 +21,7 @@ const ZPostgresUrl = z
 const ZAppSecret = z.string().min(32, "must be at least 32 characters (try: openssl rand -hex 32)");
 
 /** The address people open the app at (next-auth's NEXTAUTH_URL): an http(s) URL. */
-const ZPublicUrl = z
+export const ZPublicUrl = z
   .string()
   .trim()
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {

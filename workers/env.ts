@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { checkMediaS3Env, ZMediaEnv } from "~/server/media/env";
-import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl } from "~/server/env";
+import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl, ZPublicUrl } from "~/server/env";
 import { engineOptionsFromEnv, type TEngineOptions } from "./engines/registry";
 
 const ZWorkerEnv = z.object({
@@ -27,6 +27,11 @@ const ZWorkerEnv = z.object({
   ...ZMediaEnv.shape,
   ...ZAiEnv.shape,
   ...ZWebhookEnv.shape,
+  /**
+   * The address people open the app at (the web's NEXTAUTH_URL): the origin of the signed media
+   * links in webhook payloads. Unset: payloads say `linkUnavailable: "no_public_url"`.
+   */
+  NEXTAUTH_URL: ZPublicUrl.optional(),
   /** The whole AI reply, retries included, must finish within this; then the fallback is sent. */
   AI_DEADLINE_MS: z.coerce.number().int().min(500).max(60_000).default(8_000),
   /** Set by npm for scripts; shown in the heartbeat. */

@@ -6,6 +6,7 @@ import { createBoss } from "~/server/jobs/boss";
 import { createLogger } from "~/server/logger";
 import { mediaLimitsFromEnv } from "~/server/media/limits";
 import { createMediaStore } from "~/server/media/store-env";
+import { signedMediaLinks } from "~/server/media/urls";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
@@ -24,6 +25,8 @@ function fail(error: unknown): never {
 async function main() {
   const env = workerEnv();
   const log = createLogger("worker", env.LOG_LEVEL);
+  // Webhook payloads link media under the app's public address; without one they say so (docs/webhooks.md).
+  const publicOrigin = env.NEXTAUTH_URL ? new URL(env.NEXTAUTH_URL).origin : null;
   const { db, pool } = createDb(env.DATABASE_URL, {
     applicationName: "switchboard-worker",
     max: 10,
@@ -82,6 +85,10 @@ async function main() {
         timeoutMs: env.WEBHOOK_TIMEOUT_MS,
         disableAfterMs: env.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
         ...(env.WEBHOOK_RETRY_SCHEDULE ? { scheduleS: env.WEBHOOK_RETRY_SCHEDULE } : {}),
+        mediaLinks: publicOrigin
+          ? (media) =>
+              signedMediaLinks(media, { secret: env.APP_SECRET, ttlS: env.MEDIA_URL_TTL_S, origin: publicOrigin })
+          : null,
       }),
     },
     version: env.npm_package_version,

@@ -20,11 +20,20 @@ describe("the API reference's reading of openapi.json", () => {
 
   it("sketches a request body with optional keys marked and limits spelled out", () => {
     const body = doc.paths["/messages"]!.post!.requestBody!.content!["application/json"]!.schema;
-    expect(sketchSchema(doc, body)).toEqual({
-      to: "string, 1–40 chars",
-      body: "string, 1–4096 chars",
-      "sessionId?": "string (uuid)",
+    const sketch = sketchSchema(doc, body) as Record<string, unknown>;
+    expect(Object.keys(sketch).sort()).toEqual(["body?", "caption?", "media?", "sessionId?", "to"]);
+    expect(sketch).toMatchObject({
+      to: expect.stringMatching(/^string, 1–40 chars — /),
+      "body?": expect.stringMatching(/^string, 1–4096 chars — /),
+      "sessionId?": expect.stringMatching(/^string \(uuid\) — /),
+      "caption?": expect.stringMatching(/^string, ≤ 4096 chars — /),
     });
+    // A file by id or by URL: both forms, each with its own keys.
+    const forms = (sketch["media?"] as { "(one of)": Record<string, string>[] })["(one of)"];
+    expect(forms.map((form) => Object.keys(form).sort())).toEqual([
+      ["fileName?", "id", "kind?"],
+      ["fileName?", "kind?", "url"],
+    ]);
   });
 
   it("resolves $refs two levels deep, then names them", () => {

@@ -85,9 +85,9 @@ export function resolveRef(doc: TOpenApiDocument, schema: TJsonSchema): TJsonSch
   return doc.components?.schemas?.[refName(schema.$ref)];
 }
 
-/** The application/json schema of a request body or response, if any. */
+/** The application/json schema of a request body or response, if any (else a multipart form's: an upload). */
 export function jsonSchemaOf(media: TMediaTypes | undefined): TJsonSchema | undefined {
-  return media?.content?.["application/json"]?.schema;
+  return media?.content?.["application/json"]?.schema ?? media?.content?.["multipart/form-data"]?.schema;
 }
 
 const isNullSchema = (schema: TJsonSchema) => schema.type === "null";

@@ -8,6 +8,7 @@ import { resolvePhoneNumber } from "~/server/contacts/phone";
 import { findOrCreateConversation } from "~/server/conversations/find";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { AppError } from "~/server/errors";
+import type { TMessageContent } from "~/server/messages/content";
 
 export const ZSendToNumberInput = z.object({
   to: z.string().trim().min(1, "Give the number to send to").max(40),
@@ -23,7 +24,14 @@ export type TSendToNumberInput = z.input<typeof ZSendToNumberInput>;
  * session's send queue like every other (pacing, retries, statuses), all in the caller's
  * transaction. A blocked or opted-out contact is refused.
  */
-export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInput, by: { apiKeyId: string }) {
+export async function sendToNumber(
+  tx: TTx,
+  boss: PgBoss,
+  raw: TSendToNumberInput,
+  by: { apiKeyId: string },
+  /** What the message carries when it is not a text of `body` (a file; `body` is then its text stand-in). */
+  content?: TMessageContent,
+) {
   const input = ZSendToNumberInput.parse(raw);
   const phone = await resolvePhoneNumber(tx, input.to, "to");
   const sessionId = input.sessionId ?? (await findDefaultSessionId(tx));
@@ -40,6 +48,7 @@ export async function sendToNumber(tx: TTx, boss: PgBoss, raw: TSendToNumberInpu
     threadId: thread.id,
     contactId: contact.id,
     body: input.body,
+    ...(content ? { content } : {}),
     source: "api",
     event: { source: "api", apiKeyId: by.apiKeyId },
   });

@@ -13,6 +13,14 @@ import {
 } from "~/server/lib/storable-text";
 import type { Logger } from "~/server/logger";
 import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
+import {
+  ApiMediaRefusal,
+  isMultipartRequest,
+  readMediaUpload,
+  requestLinker,
+  resolveMediaUrl,
+  type TRestMedia,
+} from "./media";
 import { openApiDocument } from "./openapi";
 import { malformedPathResponse, pathSegments } from "./path";
 import { ApiAnswer, type TInputPart, type TOperation } from "./operation";
@@ -24,6 +32,8 @@ export type TRestDeps = {
   /** Requests per key per minute. */
   ratePerMinute: number;
   log: Logger;
+  /** The media intake, store and signer; without it, operations that take files answer 503. */
+  media?: TRestMedia;
 };
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -113,7 +123,12 @@ function refuseUnstorableText(parts: { where: TInputPart; value: unknown }[]) {
   }
 }
 
-class UnsupportedMediaType extends Error {}
+class UnsupportedMediaType extends Error {
+  constructor(readonly multipart = false) {
+    super("unsupported media type");
+  }
+}
+class MediaUnavailable extends Error {}
 class PayloadTooLarge extends Error {}
 
 /**
@@ -145,12 +160,21 @@ function isJson(contentType: string | null): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-async function readBody(request: Request, operation: TOperation): Promise<{ text: string; value: unknown }> {
+async function readBody(
+  request: Request,
+  operation: TOperation,
+  media: TRestMedia | undefined,
+): Promise<{ text: string; value: unknown }> {
   if (!operation.body) return { text: "", value: undefined };
+  if (operation.media && isMultipartRequest(request)) {
+    if (!media) throw new MediaUnavailable();
+    return readMediaUpload(request, media, operation.media.shape);
+  }
+  if (operation.media?.multipartOnly) throw new UnsupportedMediaType(true);
   const contentType = request.headers.get("content-type");
   const text = await readCapped(request);
   // A body must say it is JSON; an empty one may say nothing (the operation's schema decides).
-  if ((contentType !== null || text !== "") && !isJson(contentType)) throw new UnsupportedMediaType();
+  if ((contentType !== null || text !== "") && !isJson(contentType)) throw new UnsupportedMediaType(!!operation.media);
   if (text.trim() === "") return { text, value: undefined };
   try {
     return { text, value: JSON.parse(text) };
@@ -192,23 +216,36 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
     }
     const url = new URL(request.url);
     const rawQuery = Object.fromEntries(url.searchParams);
-    const { text, value } = await readBody(request, operation);
+    const { text, value: read } = await readBody(request, operation, deps.media);
     refuseUnstorableText([
       { where: "path", value: params },
       { where: "query", value: rawQuery },
-      { where: "body", value },
+      { where: "body", value: read },
     ]);
-    const accepted = operation.accept({ params, query: rawQuery, body: value });
+    let accepted = operation.accept({ params, query: rawQuery, body: read });
     if (!accepted.ok) {
       throw new BadInput(`The ${accepted.where} is not valid.`, fieldsOf(accepted.issues, accepted.where));
     }
-    const context = { db: deps.db, boss: deps.boss, caller };
+    const idempotencyKey = request.headers.get("idempotency-key")?.trim();
+    if (operation.media?.url && hasMediaUrl(read)) {
+      if (!deps.media) throw new MediaUnavailable();
+      // A repeat of an answered request is answered from the store below: its URL is not fetched again.
+      const answered =
+        operation.idempotent && idempotencyKey ? await hasStoredAnswer(deps.db, caller.keyId, idempotencyKey) : false;
+      if (!answered) {
+        accepted = operation.accept({ params, query: rawQuery, body: await resolveMediaUrl(read, deps.media) });
+        if (!accepted.ok) {
+          throw new BadInput(`The ${accepted.where} is not valid.`, fieldsOf(accepted.issues, accepted.where));
+        }
+      }
+    }
+    const context = { db: deps.db, boss: deps.boss, caller, linker: requestLinker(deps.media, request) };
     const answer = (result: unknown, headers: Record<string, string> = {}) =>
       result instanceof ApiAnswer ? json(result.status, result.body, headers) : json(operation.status, result, headers);
 
     if (!operation.idempotent) return answer(await accepted.run({ ...context, tx: null }));
 
-    const key = request.headers.get("idempotency-key")?.trim();
+    const key = idempotencyKey;
     if (!key || key.length > 255) {
       return error(400, "bad_request", "Send an Idempotency-Key header (up to 255 characters) with this request.", {
         fields: { "Idempotency-Key": "Required" },
@@ -257,9 +294,24 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
       });
     }
     if (caught instanceof UnsupportedMediaType) {
-      return error(415, "unsupported_media_type", "Send the body as JSON, with content-type: application/json.", {
-        fields: { "content-type": "Must be application/json" },
-      });
+      return caught.multipart
+        ? error(
+            415,
+            "unsupported_media_type",
+            operation.media?.multipartOnly
+              ? "Send the file as multipart/form-data: the fields, then one part named “file”."
+              : "Send the body as JSON (content-type: application/json), or as multipart/form-data with the file.",
+            { fields: { "content-type": "Must be application/json or multipart/form-data" } },
+          )
+        : error(415, "unsupported_media_type", "Send the body as JSON, with content-type: application/json.", {
+            fields: { "content-type": "Must be application/json" },
+          });
+    }
+    if (caught instanceof ApiMediaRefusal) {
+      return error(caught.status, caught.code, caught.message, { fields: { [caught.field]: caught.message } });
+    }
+    if (caught instanceof MediaUnavailable) {
+      return error(503, "internal", "Media is not available on this server (no media store is configured).");
     }
     if (caught instanceof AppError) {
       const [status, code] = APP_ERRORS[caught.code];
@@ -268,6 +320,22 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
     deps.log.error({ err: caught, path: segments.join("/") }, "REST API request failed");
     return error(500, "internal", "Something went wrong on our side; the error is in the server log.");
   }
+}
+
+/** Whether a JSON body names its media by URL (`media: { url }`). */
+function hasMediaUrl(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const media = (value as { media?: unknown }).media;
+  return typeof media === "object" && media !== null && "url" in media;
+}
+
+/** Whether a key's idempotent request was answered already (or is being answered now). */
+async function hasStoredAnswer(db: TDb, keyId: string, idempotencyKey: string): Promise<boolean> {
+  const found = await db
+    .select({ keyId: apiIdempotency.keyId })
+    .from(apiIdempotency)
+    .where(and(eq(apiIdempotency.keyId, keyId), eq(apiIdempotency.idempotencyKey, idempotencyKey)));
+  return found.length > 0;
 }
 
 /** How long an `Idempotency-Key`'s answer is kept: a retry within it gets the same answer. */

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { createDocument } from "zod-openapi";
+import type { TOperation } from "./operation";
 import { OPERATIONS, ZApiError } from "./operations";
 
 const ERRORS = {
@@ -12,6 +14,34 @@ const ERRORS = {
   "422": "The Idempotency-Key was used before for another request",
   "429": "Over the key's rate limit: wait `Retry-After` seconds",
 } as const;
+
+/** What the errors mean for an operation that takes a file. */
+const MEDIA_ERRORS = {
+  "413": "The file is larger than its kind allows (or a JSON body larger than 1 MB): `error.message` says the limit",
+  "415":
+    "The file's content is not what `kind` needs, or a type WhatsApp cannot send; or the body is neither JSON nor multipart/form-data",
+  "422":
+    "The Idempotency-Key was used before for another request; or the media URL could not be fetched (unreachable, an HTTP error there, too slow: `error.message` says which)",
+  "503": "This server has no media store configured",
+} as const;
+
+/** The request bodies of an operation: JSON, and multipart/form-data for one that takes a file. */
+function requestBodyOf(operation: TOperation) {
+  if (!operation.body) return {};
+  const content: Record<string, unknown> = {};
+  if (!operation.media?.multipartOnly) content["application/json"] = { schema: operation.body };
+  if (operation.media) {
+    content["multipart/form-data"] = {
+      schema: operation.media.fields.extend({
+        file: z.string().meta({
+          description: "The file: ONE part, after every text field (its filename and Content-Type are only claims)",
+          format: "binary",
+        }),
+      }),
+    };
+  }
+  return { requestBody: { required: true, content } };
+}
 
 let cached: ReturnType<typeof createDocument> | undefined;
 
@@ -59,9 +89,7 @@ export function openApiDocument() {
                     ],
                   }
                 : {}),
-              ...(operation.body
-                ? { requestBody: { required: true, content: { "application/json": { schema: operation.body } } } }
-                : {}),
+              ...requestBodyOf(operation),
               responses: {
                 ...Object.fromEntries(
                   [
@@ -73,7 +101,7 @@ export function openApiDocument() {
                   ]),
                 ),
                 ...Object.fromEntries(
-                  Object.entries(ERRORS)
+                  Object.entries(operation.media ? { ...ERRORS, ...MEDIA_ERRORS } : ERRORS)
                     // Only an operation with a body can be refused for its size or content type.
                     .filter(([status]) => (status !== "413" && status !== "415") || operation.body)
                     .map(([status, description]) => [

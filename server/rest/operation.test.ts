@@ -17,6 +17,7 @@ const context: TRunContext = {
   db: {} as TDb,
   boss: () => Promise.reject(new Error("no boss in this test")),
   caller: { keyId: "k", name: "test", scopes: ["read"], actor: { id: null, email: 'api key "test"' } },
+  linker: null,
 };
 
 const ZParams = z.object({ id: z.uuid() });

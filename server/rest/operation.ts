@@ -2,7 +2,10 @@ import type { PgBoss } from "pg-boss";
 import type { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
 import type { TApiScope } from "~/db/schema";
+import type { TMediaLinker } from "~/server/media/public-content";
+import type { TMediaKind } from "~/server/messages/content";
 import type { TApiCaller } from "./api-keys";
+import type { TRestIntakeResult } from "./media";
 
 /**
  * One REST operation, defined once: its route, its zod schemas (which validate the request and
@@ -22,6 +25,8 @@ export type TRunContext = {
   db: TDb;
   boss: () => Promise<PgBoss>;
   caller: TApiCaller;
+  /** Signed links for media in the answer (null when the API has no media store wired). */
+  linker: TMediaLinker | null;
 };
 
 /**
@@ -49,6 +54,19 @@ type TOperationMeta = {
   /** Other success statuses an `ApiAnswer` may carry (same body schema), with what each means. */
   otherStatuses?: Record<number, string>;
   response: z.ZodType;
+  /**
+   * An operation that takes a file: as `multipart/form-data` (text fields first, then one part
+   * named `file`, streamed through the media intake; `shape` turns the fields and the stored
+   * file into the body `body` validates), or, with `url`, as JSON whose `media.url` is fetched
+   * and stored before the body is validated again. `multipartOnly`: JSON is refused.
+   */
+  media?: {
+    shape: (fields: Record<string, string>, file: TRestIntakeResult & { requestedKind?: TMediaKind }) => unknown;
+    /** The form fields, documented as the multipart request body (`file` is added). */
+    fields: z.ZodObject;
+    url?: boolean;
+    multipartOnly?: boolean;
+  };
 };
 
 type TOperationSchemas<TParams, TQuery, TBody> = {

@@ -7,8 +7,12 @@ import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
 import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
 import { getPublicMessage, listThreadMessages } from "~/server/inbox/thread";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
-import { contentOfRow, ZMessageContent } from "~/server/messages/content";
+import { publicContent, ZPublicMessageContent, type TMediaLinker } from "~/server/media/public-content";
+import { contentOfRow, MEDIA_KINDS, textOf, ZMessageContent, type TMessageContent } from "~/server/messages/content";
 import { sendAsContact } from "~/server/simulator/simulator";
+import { findDefaultSessionId } from "~/server/contacts/contacts";
+import { AppError } from "~/server/errors";
+import { contentOfStoredMedia, describeStoredMedia, sendFieldsWithFile } from "./media";
 import { ApiAnswer, defineOperation, type TOperation, type TRunContext } from "./operation";
 
 /**
@@ -48,7 +52,7 @@ export const ZApiMessage = z
     direction: z.enum(["in", "out"]),
     type: z.string().meta({ description: "The content's kind (`contact` for contact cards)" }),
     body: z.string().meta({ description: "The text, or the content's text stand-in (`[Photo]`, a caption…)" }),
-    content: ZMessageContent,
+    content: ZPublicMessageContent,
     source: z.enum(["contact", "rule", "ai", "agent", "api", "phone"]),
     status: z.enum(["received", "queued", "sent", "delivered", "read", "failed"]),
     error: z.string().nullable(),
@@ -110,6 +114,105 @@ const ZOwnership = z
 
 const ZIdParams = z.object({ id: ZUuid });
 
+const ZMediaKind = z.enum(MEDIA_KINDS).meta({
+  description:
+    "How to send the file (default: from its content: image, video, audio, or document for anything else). A PDF or any other file may go as a `document`; `image` and `sticker` need a picture, `video` a video, `audio` and `voice` a sound.",
+});
+const ZFileName = z.string().trim().min(1, "Give the file's name").max(500, "At most 500 characters");
+
+const ZMediaById = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "Not a file id (64 lower-case hex digits)")
+      .meta({ description: "The `id` of a file uploaded before through `POST /media` (its SHA-256)" }),
+    kind: ZMediaKind.optional(),
+    fileName: ZFileName.optional().meta({ description: "The name the contact sees (documents)" }),
+  })
+  .meta({ id: "MediaById", description: "A file uploaded before, by its id" });
+
+const ZMediaByUrl = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: "Give an http(s) URL" })
+      .max(2_048, "At most 2,048 characters")
+      .meta({
+        description:
+          "Fetched once by this request (at most 3 redirects, each checked; private and loopback addresses refused; 60 s for the whole download), its content checked and stored; its Content-Type is only a claim",
+        example: "https://example.com/invoices/1042.pdf",
+      }),
+    kind: ZMediaKind.optional(),
+    fileName: ZFileName.optional().meta({ description: "The name the contact sees (default: from the URL's answer)" }),
+  })
+  .meta({ id: "MediaByUrl", description: "A file to fetch from a URL" });
+
+/** A send's body: a text, or a file (by upload, URL or id) with an optional caption. */
+const ZApiSendInput = z
+  .object({
+    to: ZSendToNumberInput.shape.to.meta({
+      example: "+14155550123",
+      description: "The number, read like every other number (E.164, `tel:`, the org's default country)",
+    }),
+    sessionId: ZSendToNumberInput.shape.sessionId.meta({
+      description: "The WhatsApp session to send from (default: the first one)",
+    }),
+    body: z
+      .string()
+      .trim()
+      .min(1, "The message is empty")
+      .max(4_096, "At most 4,096 characters")
+      .optional()
+      .meta({ description: "A text message (needed without `media`)" }),
+    media: z.union([ZMediaById, ZMediaByUrl]).optional().meta({ description: "A file to send, by id or by URL" }),
+    caption: z
+      .string()
+      .trim()
+      .max(4_096, "At most 4,096 characters")
+      .optional()
+      .meta({ description: "The text under a file" }),
+  })
+  .superRefine((input, context) => {
+    if (!input.media && input.body === undefined) {
+      context.addIssue({ code: "custom", path: ["body"], message: "Give a text (`body`) or a file (`media`)" });
+    }
+    if (input.media && input.body !== undefined) {
+      context.addIssue({ code: "custom", path: ["body"], message: "Put the text that goes with a file in `caption`" });
+    }
+    if (!input.media && input.caption !== undefined) {
+      context.addIssue({ code: "custom", path: ["caption"], message: "A caption goes with a file (`media`)" });
+    }
+  })
+  .meta({ id: "SendMessageInput" });
+
+/** The multipart form of a send: these text fields first, then the file part `file`. */
+const ZApiSendFields = z.object({
+  to: z.string().meta({ description: "The number to send to" }),
+  sessionId: z.string().optional().meta({ description: "The WhatsApp session to send from" }),
+  caption: z.string().optional().meta({ description: "The text under the file" }),
+  kind: z
+    .enum([...MEDIA_KINDS, "auto"])
+    .optional()
+    .meta({ description: "How to send the file (default `auto`: from its content)" }),
+  fileName: z.string().optional().meta({ description: "The name the contact sees (default: the part's filename)" }),
+});
+
+const ZApiMediaUpload = z
+  .object({
+    id: z.string().meta({ description: "The file's id (its SHA-256): send it with `media: { id }`" }),
+    kind: z.enum(MEDIA_KINDS).meta({ description: "How it would be sent by default (from its content)" }),
+    mimeType: z.string().meta({ description: "Its real type, found from its content", example: "application/pdf" }),
+    size: z.number().int().meta({ description: "Bytes" }),
+    fileName: z.string().nullable(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+  })
+  .meta({ id: "UploadedMedia" });
+
+/** A stored message as the API answers it, its media with signed links. */
+function toApiMessage<T extends { content: TMessageContent }>(message: T, linker: TMediaLinker | null) {
+  return { ...message, content: publicContent(message.content, linker) };
+}
+
 function apiActor(context: TRunContext) {
   return { apiKeyId: context.caller.keyId, actor: context.caller.actor };
 }
@@ -153,40 +256,112 @@ export const OPERATIONS: TOperation[] = [
     path: "/messages",
     operationId: "sendMessage",
     summary: "Send a message to a number",
-    description:
-      "Queues a text message through the session's send queue (pacing, retries, statuses). The contact and thread are created when new. Requires an `Idempotency-Key` header: a retry with the same key returns the first answer and sends nothing.",
+    description: [
+      "Queues a message through the session's send queue (pacing, retries, statuses). The contact and thread are created when new. Requires an `Idempotency-Key` header: a retry with the same key returns the first answer and sends nothing (and stores no second file).",
+      "",
+      "**A text**: JSON `{ to, body }`.",
+      "",
+      "**A file** (photo, video, audio, voice note, document, sticker), with an optional `caption`, three ways:",
+      "- *by upload*: `multipart/form-data` with the text fields `to`, `sessionId`, `caption`, `kind`, `fileName` FIRST, then ONE file part named `file` (fields after the file are refused, so the file streams straight into the store);",
+      "- *by URL*: JSON `media: { url, kind?, fileName? }`: fetched by this request (http(s) only, at most 3 redirects, private and loopback addresses refused, one deadline for the download);",
+      "- *by id*: JSON `media: { id }` of a file uploaded before with `POST /media` (upload once, send many).",
+      "",
+      "The file's real type is found from its content (its name and claimed type are only claims): a file whose content contradicts `kind` (a PDF as an `image`), or that WhatsApp cannot send, is refused with 415; one over the kind's size limit (images 5 MB, audio and video 16 MB, documents 100 MB, or the server's lower `MEDIA_MAX_*_MB`) with 413; a URL that cannot be fetched with 422 (unreachable, an HTTP error there, too slow) or 400 (refused address). Each says what went wrong in `error.message`.",
+    ].join("\n"),
     tag: "Messages",
     scope: "write",
-    body: ZSendToNumberInput,
+    body: ZApiSendInput,
+    media: { shape: sendFieldsWithFile, fields: ZApiSendFields, url: true },
     idempotent: true,
     status: 202,
     response: z.object({ message: ZApiMessage, contactId: ZUuid, threadId: ZUuid }).meta({ id: "SentMessage" }),
     async handle(context) {
-      const result = await sendToNumber(context.tx, await context.boss(), context.body, {
-        apiKeyId: context.caller.keyId,
-      });
+      const { media, body, caption, to, sessionId } = context.body;
+      let content: TMessageContent | undefined;
+      if (media) {
+        // The handler resolves a URL into a stored file before the body reaches here.
+        if (!("id" in media)) throw new Error("sendMessage: a media URL reached the handler unresolved");
+        const from = sessionId ?? (await findDefaultSessionId(context.tx));
+        if (!from) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
+        content = await contentOfStoredMedia(context.tx, {
+          sha256: media.id,
+          kind: media.kind,
+          fileName: media.fileName,
+          caption: caption || undefined,
+          sessionId: from,
+        });
+      }
+      const result = await sendToNumber(
+        context.tx,
+        await context.boss(),
+        { to, sessionId, body: content ? textOf(content) : (body ?? "") },
+        { apiKeyId: context.caller.keyId },
+        content,
+      );
       const { message } = result;
       return {
-        message: {
-          id: message.id,
-          threadId: message.threadId,
-          direction: message.direction,
-          type: message.type,
-          body: message.body,
-          content: contentOfRow(message),
-          source: message.source,
-          status: message.status,
-          error: message.error,
-          waMessageId: message.waMessageId,
-          createdAt: message.createdAt,
-          queuedAt: message.queuedAt,
-          sentAt: message.sentAt,
-          deliveredAt: message.deliveredAt,
-          readAt: message.readAt,
-          failedAt: message.failedAt,
-        },
+        message: toApiMessage(
+          {
+            id: message.id,
+            threadId: message.threadId,
+            direction: message.direction,
+            type: message.type,
+            body: message.body,
+            content: contentOfRow(message),
+            source: message.source,
+            status: message.status,
+            error: message.error,
+            waMessageId: message.waMessageId,
+            createdAt: message.createdAt,
+            queuedAt: message.queuedAt,
+            sentAt: message.sentAt,
+            deliveredAt: message.deliveredAt,
+            readAt: message.readAt,
+            failedAt: message.failedAt,
+          },
+          context.linker,
+        ),
         contactId: result.contactId,
         threadId: result.threadId,
+      };
+    },
+  }),
+  defineOperation({
+    method: "post",
+    path: "/media",
+    operationId: "uploadMedia",
+    summary: "Upload a file to send later",
+    description:
+      "Stores a file once, to send many times with `POST /messages` and `media: { id }`. Send it as `multipart/form-data` with ONE file part named `file` (an optional `kind` text field before it checks that the file fits that kind). Its real type is found from its content; a file over the kind's size limit is refused with 413, one WhatsApp cannot send (or that contradicts `kind`) with 415. Uploading the same bytes again gives the same `id`.",
+    tag: "Messages",
+    scope: "write",
+    body: z.object({ media: ZMediaById }),
+    media: {
+      shape: (_fields, file) => ({
+        media: { id: file.sha256, kind: file.requestedKind ?? file.kind, fileName: file.fileName },
+      }),
+      fields: z.object({
+        kind: z
+          .enum([...MEDIA_KINDS, "auto"])
+          .optional()
+          .meta({ description: "The kind the file must fit (default `auto`)" }),
+      }),
+      multipartOnly: true,
+    },
+    status: 201,
+    statusDescription: "Stored (or was already)",
+    response: ZApiMediaUpload,
+    async handle(context) {
+      const { id, kind, fileName } = context.body.media;
+      const file = await describeStoredMedia(context.db, id, kind);
+      return {
+        id,
+        kind: file.kind,
+        mimeType: file.mimeType,
+        size: file.size,
+        fileName: fileName ?? null,
+        width: file.width,
+        height: file.height,
       };
     },
   }),
@@ -200,7 +375,7 @@ export const OPERATIONS: TOperation[] = [
     params: ZIdParams,
     status: 200,
     response: ZApiMessage,
-    handle: (context) => getPublicMessage(context.db, context.params.id),
+    handle: async (context) => toApiMessage(await getPublicMessage(context.db, context.params.id), context.linker),
   }),
   defineOperation({
     method: "get",
@@ -281,7 +456,10 @@ export const OPERATIONS: TOperation[] = [
     response: z
       .object({ messages: z.array(ZApiMessage.extend({ seq: z.number().int() })), next: z.number().int().nullable() })
       .meta({ id: "MessagePage" }),
-    handle: (context) => listThreadMessages(context.db, context.params.id, context.query),
+    async handle(context) {
+      const page = await listThreadMessages(context.db, context.params.id, context.query);
+      return { ...page, messages: page.messages.map((message) => toApiMessage(message, context.linker)) };
+    },
   }),
   defineOperation({
     method: "post",

@@ -6,7 +6,9 @@ import { webhookAttempts, webhookDeliveries, webhooks, type TDeliveryStatus } fr
 import { enqueue, enqueueMany } from "~/server/jobs/boss";
 import { decryptSecret } from "~/server/lib/secrets";
 import { jsonRecordset } from "~/server/lib/sql";
+import type { TMediaLinker } from "~/server/media/public-content";
 import { buildWebhookPayloads, TEST_EVENT_TYPE, type TWebhookPayload } from "./events";
+import { withDeliveryLinks } from "./payloads";
 import { postWebhook, type TPostResult } from "./post";
 import { webhookHeaders } from "./signing";
 
@@ -25,6 +27,11 @@ export type TWebhookConfig = {
   scheduleS: readonly number[];
   /** An endpoint failing (no success) for this long is disabled. */
   disableAfterMs: number;
+  /**
+   * Signed links for the media of a delivered message, made at each attempt (absolute, under
+   * NEXTAUTH_URL); null without a public address: the payload then says why it has none.
+   */
+  mediaLinks: TMediaLinker | null;
 };
 
 export function defaultWebhookConfig(appSecret: string, overrides: Partial<TWebhookConfig> = {}): TWebhookConfig {
@@ -34,6 +41,7 @@ export function defaultWebhookConfig(appSecret: string, overrides: Partial<TWebh
     timeoutMs: 10_000,
     scheduleS: DEFAULT_RETRY_SCHEDULE_S,
     disableAfterMs: 5 * 24 * 3_600_000,
+    mediaLinks: null,
     ...overrides,
   };
 }
@@ -153,7 +161,7 @@ export async function deliverWebhook(
     );
     return "dead";
   }
-  const body = JSON.stringify(delivery.payload ?? {});
+  const body = JSON.stringify(withDeliveryLinks(delivery.payload ?? {}, config.mediaLinks));
   const timestamp = Math.floor(Date.now() / 1000);
   const result = await postWebhook(endpoint.url, webhookHeaders(secrets, delivery.id, timestamp, body), body, {
     timeoutMs: config.timeoutMs,

@@ -7,7 +7,7 @@ import { webhookDetails } from "./payloads";
 
 /**
  * The event types webhooks carry, and only these: internal ones (a queued reply, a note, an AI
- * call) stay inside. The SQL fan-out trigger has the same list (migration 0013,
+ * call) stay inside. The SQL fan-out trigger has the same list (migration 0026,
  * `switchboard_webhook_event_types()`; a test keeps them equal).
  */
 export const WEBHOOK_EVENT_TYPES = [
@@ -27,6 +27,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "contact.updated",
   "contact.merged",
   "session.status",
+  "media.stored",
+  "media.failed",
 ] as const;
 export type TWebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

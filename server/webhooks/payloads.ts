@@ -4,7 +4,8 @@ import { IDENTITY_KINDS } from "~/db/schema/identities";
 import { RELATIONSHIPS } from "~/db/schema/relationship";
 import { THREAD_MODES } from "~/db/schema/threads";
 import { WA_SESSION_STATUSES } from "~/db/schema/sessions";
-import { ZMessageContent } from "~/server/messages/content";
+import { publicContent, ZPublicMessageContent, type TMediaLinker } from "~/server/media/public-content";
+import type { TMessageContent } from "~/server/messages/content";
 
 /**
  * The webhook payloads of version 1, as zod schemas: the one source of their shape.
@@ -26,7 +27,8 @@ export const ZWebhookMessage = z.strictObject({
   direction: z.enum(MESSAGE_DIRECTIONS),
   type: z.string(),
   body: z.string(),
-  content: ZMessageContent,
+  /** A media file's `media` carries signed links made when the delivery is sent (see `withDeliveryLinks`). */
+  content: ZPublicMessageContent,
   source: z.enum(MESSAGE_SOURCES),
   status: z.enum(MESSAGE_STATUSES),
   error: z.string().nullable(),
@@ -134,6 +136,16 @@ export const WEBHOOK_DETAILS = {
     state: z.string().nullable(),
     phone: z.string().nullable(),
   }),
+  /** An inbound message's file is in the store: `data.message.content.media` has its links. */
+  "media.stored": z.strictObject({
+    kind: z.string(),
+    sha256: z.string(),
+    /** The real type, found from the content. */
+    mimeType: z.string(),
+    size: z.number().int(),
+  }),
+  /** An inbound message's file could not be stored, for good: why (`media.error`'s codes), and the detail in English. */
+  "media.failed": z.strictObject({ kind: z.string(), error: z.string(), detail: z.string() }),
   "webhook.test": z.strictObject({ message: z.string(), sentBy: z.string() }),
 } as const;
 
@@ -161,6 +173,8 @@ export const WEBHOOK_OBJECTS: Record<
   "contact.updated": { message: "optional", contact: "required", thread: "optional" },
   "contact.merged": { contact: "required", thread: "optional" },
   "session.status": {},
+  "media.stored": { message: "required", contact: "required", thread: "required" },
+  "media.failed": { message: "required", contact: "required", thread: "required" },
   "webhook.test": {},
 };
 
@@ -207,4 +221,20 @@ export function webhookDetails(type: string, payload: Record<string, unknown>): 
   if (!schema) return payload;
   const inferred = INFERRED[type as TWebhookPayloadType]?.(payload) ?? {};
   return Object.fromEntries(Object.keys(schema.shape).map((key) => [key, payload[key] ?? inferred[key] ?? null]));
+}
+
+/**
+ * A payload as it is delivered: the stored payload (fixed once per event, at dispatch) with
+ * signed, expiring links added to its message's media NOW, at each attempt, so a retry hours
+ * later still carries links that work. Without a linker (no public address configured), each
+ * media reference says `url: null` and `linkUnavailable: "no_public_url"`.
+ */
+export function withDeliveryLinks<T>(payload: T, linker: TMediaLinker | null): T {
+  const data = (payload as { data?: { message?: { content?: TMessageContent } } } | null)?.data;
+  const content = data?.message?.content;
+  if (!data || !content || typeof content !== "object" || !("media" in content) || !content.media) return payload;
+  return {
+    ...payload,
+    data: { ...data, message: { ...data.message, content: publicContent(content, linker) } },
+  };
 }

@@ -4,6 +4,7 @@
  */
 import { runAnalyticsBench } from "./analytics";
 import { runContactsBench } from "./contacts";
+import { runMediaBench } from "./media";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
 import { runWebhooksBench } from "./webhooks";
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   contacts: runContactsBench,
   webhooks: runWebhooksBench,
   analytics: runAnalyticsBench,
+  media: runMediaBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

@@ -218,6 +218,7 @@ describe("REST API", () => {
     expect(result.valid).toBe(true);
     expect(Object.keys(document.body.paths).sort()).toEqual([
       "/contacts",
+      "/media",
       "/messages",
       "/messages/{id}",
       "/simulator/messages",

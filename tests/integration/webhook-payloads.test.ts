@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { asc, eq, inArray } from "drizzle-orm";
@@ -9,14 +10,17 @@ import { linkIdentities } from "~/server/contacts/merge";
 import { handBackIdleThreads } from "~/server/conversations/state";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
 import { recordSessionStatus } from "~/server/sessions/sessions";
+import { ingestInbound } from "~/server/messaging/ingest";
 import { buildWebhookPayloads, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from "~/server/webhooks/events";
 import {
   WEBHOOK_DETAILS,
   WEBHOOK_OBJECTS,
+  withDeliveryLinks,
   ZWebhookPayload,
   type TWebhookPayloadType,
 } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
+import { jpegBytes } from "../support/media-fixtures";
 import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { restClient } from "../support/rest-client";
@@ -85,6 +89,19 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
       at: new Date(),
     });
 
+    // A contact's files: one the simulated phone has (media.stored), one it no longer has (media.failed).
+    const photo = await pipeline.mediaStore.put(Readable.from([await jpegBytes(40, 30)]), { maxBytes: 5_000_000 });
+    for (const storageKey of [photo.sha256, "f".repeat(64)]) {
+      await ingestInbound(pipeline.db, pipeline.boss, {
+        sessionId: pipeline.sessionId,
+        waMessageId: `in-${randomUUID()}`,
+        from: "+14155550197",
+        type: "image",
+        body: "",
+        content: { kind: "image", media: { mimeType: "image/jpeg", storageKey, state: "pending" } },
+      });
+    }
+
     // Contacts: by hand, by the API, by import; a session's status; the test event.
     const saved = await caller.contacts.save({ id: null, contact: { phone: "+14155550193", name: "Ana" } });
     await caller.contacts.save({ id: saved.id, contact: { phone: "+14155550193", name: "Ana Lima" } });
@@ -131,7 +148,8 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     );
     const paths = new Set<string>();
     for (const payload of payloads.values()) {
-      const parsed = ZWebhookPayload.safeParse(payload);
+      // As delivered: media links are added at each attempt (here without a public address).
+      const parsed = ZWebhookPayload.safeParse(withDeliveryLinks(payload, null));
       expect(parsed.error?.issues, `${payload.type}: ${JSON.stringify(payload)}`).toBeUndefined();
       const details = payload.data.details as { by?: string | null; source?: string | null };
       const by = typeof details.by === "string" && /^[0-9a-f-]{36}$/.test(details.by) ? "user" : details.by;

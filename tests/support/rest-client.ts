@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { TDb } from "~/db/client";
 import { createLogger } from "~/server/logger";
 import { handleRestRequest, type TRestDeps } from "~/server/rest/handler";
+import type { TRestMedia } from "~/server/rest/media";
 import { openApiDocument } from "~/server/rest/openapi";
 import { OPERATIONS, ZApiError } from "~/server/rest/operations";
 
@@ -16,7 +17,7 @@ export type TApiRequest = {
   key?: string;
   body?: unknown;
   /** A body sent as is (no JSON encoding, no content type unless given in `headers`). */
-  rawBody?: string;
+  rawBody?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
 };
 
@@ -75,12 +76,13 @@ export function checkAgainstOpenApi(method: string, pathname: string, response: 
  * A client for the REST API that goes through the real route handler (the one the Next.js route
  * calls) and checks every answer against the OpenAPI document (`checkAgainstOpenApi`).
  */
-export function restClient(options: { db: TDb; boss: PgBoss; ratePerMinute?: number }) {
+export function restClient(options: { db: TDb; boss: PgBoss; ratePerMinute?: number; media?: TRestMedia }) {
   const deps: TRestDeps = {
     db: options.db,
     boss: () => Promise.resolve(options.boss),
     ratePerMinute: options.ratePerMinute ?? 100_000,
     log,
+    ...(options.media ? { media: options.media } : {}),
   };
   return async (method: string, path: string, request: TApiRequest = {}): Promise<TApiResponse> => {
     const url = `http://localhost/api/v1${path}`;
@@ -95,7 +97,9 @@ export function restClient(options: { db: TDb; boss: PgBoss; ratePerMinute?: num
         },
         ...(hasJson ? { body: JSON.stringify(request.body) } : {}),
         // Bytes, so that fetch adds no content type of its own (a string body would be text/plain).
-        ...(request.rawBody !== undefined ? { body: new TextEncoder().encode(request.rawBody) } : {}),
+        ...(request.rawBody !== undefined
+          ? { body: typeof request.rawBody === "string" ? new TextEncoder().encode(request.rawBody) : request.rawBody }
+          : {}),
       }),
       deps,
     );
