@@ -13,7 +13,7 @@ import { Input, Select } from "~/components/ui/input";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
 import { MEDIA_KINDS, type TMediaKind } from "~/server/messages/content";
 import { MediaAssetPreview } from "./media-preview";
-import { formatBytes } from "./media-bytes";
+import { formatBytes } from "~/components/media/format-bytes";
 import { MediaStorageCard } from "./media-storage";
 
 type TNotice = { tone: "success" | "error"; text: string } | null;

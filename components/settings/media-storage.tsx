@@ -10,7 +10,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input } from "~/components/ui/input";
-import { formatBytes } from "./media-bytes";
+import { formatBytes } from "~/components/media/format-bytes";
 
 /**
  * How long media is kept (`mediaRetentionDays`: empty keeps it forever; library files are never

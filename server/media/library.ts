@@ -7,7 +7,7 @@ import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { MEDIA_KINDS, type TMediaKind } from "~/server/messages/content";
 import { getPublishedVersion, listDraftRules, RULES_LOCK } from "~/server/rules/rules";
-import { rulesSendingAsset } from "~/server/rules/media";
+import { rulesSendingAsset, type TRuleAsset } from "~/server/rules/media";
 import { storedMediaRef } from "./media-content";
 import { kindFitsType } from "./outbound-content";
 import { mediaUsage } from "./retention";
@@ -36,17 +36,7 @@ export const ZRenameAssetInput = z.object({ id: z.uuid(), name: ZName });
 export const ZAssetIdInput = z.object({ id: z.uuid() });
 
 /** A library file as the Settings page and the rule editor's picker show it. */
-export type TMediaAsset = {
-  id: string;
-  name: string;
-  kind: TMediaKind;
-  fileName: string | null;
-  sha256: string;
-  mimeType: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-  thumbSha256: string | null;
+export type TMediaAsset = TRuleAsset & {
   createdAt: Date;
   createdBy: { id: string; name: string } | null;
   /** Rules sending it: published (deleting is refused) and draft ones. */
