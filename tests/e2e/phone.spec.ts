@@ -113,3 +113,40 @@ test("[builder, phone] writes a rule in the visual editor, publishes it, and it 
     await context.close();
   }
 });
+
+test("[admin, phone] the menu closes on Escape and gives focus back to its button; the theme applies at once and is remembered", async ({
+  browser,
+}) => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  try {
+    await login(page);
+    const menuButton = page.getByTestId("menu-button");
+    await menuButton.click();
+    await expect(menuButton).toHaveAttribute("aria-expanded", "true");
+    const menu = page.getByTestId("mobile-menu-layer");
+    const theme = menu.getByTestId("theme-switch");
+
+    // Light, then dark: the page changes at once, without a reload.
+    await theme.selectOption("light");
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+    const light = await background();
+    await theme.selectOption("dark");
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    expect(await background()).not.toBe(light);
+
+    // Escape closes the menu, and focus goes back to the button that opened it.
+    await page.keyboard.press("Escape");
+    await expect(menu).toBeHidden();
+    await expect(menuButton).toHaveAttribute("aria-expanded", "false");
+    await expect(menuButton).toBeFocused();
+
+    // Remembered: the next page load is dark from the server's first byte.
+    await page.reload();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    expect(await background()).not.toBe(light);
+  } finally {
+    await context.close();
+  }
+});
