@@ -53,7 +53,7 @@ export function BusiestHours({
       isPending={isPending}
     >
       <>
-        <div className="overflow-x-auto" tabIndex={0}>
+        <div className="relative overflow-x-auto" tabIndex={0}>
           <table className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0.5 text-xs">
             <caption className="sr-only">{t("busiest.caption")}</caption>
             <thead>

@@ -4,7 +4,9 @@ import { cn } from "./cn";
 export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
   return (
     // Focusable, so a keyboard can scroll a table wider than a phone (axe: scrollable-region-focusable).
-    <div className="overflow-x-auto" tabIndex={0}>
+    // Positioned, so what is absolutely placed inside (a `sr-only` header) scrolls with the table
+    // instead of widening the page on a phone.
+    <div className="relative overflow-x-auto" tabIndex={0}>
       <table className={cn("w-full text-left text-sm", className)} {...props} />
     </div>
   );

@@ -120,13 +120,27 @@ export function fromBot(page: Page, text: string | RegExp) {
 /** A phone: 390 × 844 CSS pixels, touch. */
 export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } as const;
 
-/** The page is no wider than the viewport (nothing scrolls sideways). */
+/**
+ * The page is no wider than the viewport (nothing scrolls sideways). Measured against the
+ * configured viewport, not `innerWidth`: a mobile browser (`isMobile`) widens its layout viewport
+ * to fit a page that overflows, and `innerWidth` with it, so that comparison could never fail.
+ */
 export async function expectNoSidewaysScroll(page: Page) {
-  const widths = await page.evaluate(() => ({
-    page: document.documentElement.scrollWidth,
-    viewport: window.innerWidth,
-  }));
-  expect(widths.page, `the page is ${widths.page}px wide in a ${widths.viewport}px viewport`).toBeLessThanOrEqual(
-    widths.viewport,
-  );
+  const viewport = page.viewportSize()?.width ?? (await page.evaluate(() => window.innerWidth));
+  const { width, culprits } = await page.evaluate((limit) => {
+    // What sticks out, for the failure message: the outermost elements whose right edge passes the viewport.
+    const out = [...document.querySelectorAll<HTMLElement>("body *")].filter(
+      (element) => element.getBoundingClientRect().right > limit + 0.5,
+    );
+    const outermost = out.filter((element) => !out.includes(element.parentElement!));
+    const describe = (element: HTMLElement) =>
+      `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}${
+        element.getAttribute("data-testid") ? `[data-testid=${element.getAttribute("data-testid")}]` : ""
+      }.${[...element.classList].slice(0, 6).join(".")} (right edge ${Math.round(element.getBoundingClientRect().right)}px)`;
+    return { width: document.documentElement.scrollWidth, culprits: outermost.slice(0, 5).map(describe) };
+  }, viewport);
+  expect(
+    width,
+    `the page is ${width}px wide in a ${viewport}px viewport; sticking out: ${culprits.join("; ") || "nothing visible"}`,
+  ).toBeLessThanOrEqual(viewport);
 }
