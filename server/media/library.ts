@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { events, mediaAssets, mediaObjects, users } from "~/db/schema";
@@ -9,7 +9,7 @@ import { MEDIA_KINDS, type TMediaKind } from "~/server/messages/content";
 import { getPublishedVersion, listDraftRules, RULES_LOCK } from "~/server/rules/rules";
 import { rulesSendingAsset, type TRuleAsset } from "~/server/rules/media";
 import { storedMediaRef } from "./media-content";
-import { kindFitsType } from "./outbound-content";
+import { touchStoredFile } from "./outbound-content";
 import { mediaUsage } from "./retention";
 import { signedMediaLinks, type TMediaLinks, type TMediaUrlOptions } from "./urls";
 import { webMediaStore } from "./web-store";
@@ -101,18 +101,7 @@ export async function createMediaAsset(db: TDb, actor: TActor, raw: TCreateAsset
   const input = ZCreateAssetInput.parse(raw);
   try {
     return await db.transaction(async (tx) => {
-      const [file] = await tx
-        .update(mediaObjects)
-        .set({ lastUsedAt: sql`now()` })
-        .where(and(eq(mediaObjects.sha256, input.sha256), isNull(mediaObjects.deletedAt)))
-        .returning();
-      if (!file) throw new AppError("NOT_FOUND", "This file is not in the media store; upload it again.");
-      if (!kindFitsType(input.kind, file)) {
-        throw new AppError(
-          "BAD_REQUEST",
-          serverText("mediaSend.kindMismatch", { kind: input.kind, type: file.mimeType }),
-        );
-      }
+      const file = await touchStoredFile(tx, input.sha256, input.kind);
       const [row] = await tx
         .insert(mediaAssets)
         .values({

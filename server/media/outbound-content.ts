@@ -57,14 +57,24 @@ export async function mediaContentFor(
   input: { sha256: string; kind: TMediaKind; fileName?: string | null; caption?: string | null; sessionId: string },
 ): Promise<TMessageContent> {
   await assertSessionSends(db, input.sessionId, input.kind);
+  const file = await touchStoredFile(db, input.sha256, input.kind);
+  return mediaContent(input.kind, storedMediaRef(file, input.fileName), input.caption);
+}
+
+/**
+ * A stored file (not removed) about to be sent or kept as `kind`, marked used (`last_used_at`,
+ * so retention keeps it); an `AppError` when it is not in the store or its real type does not
+ * fit the kind. Shared by sends and the media library.
+ */
+export async function touchStoredFile(db: TDbOrTx, sha256: string, kind: TMediaKind) {
   const [file] = await db
     .update(mediaObjects)
     .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(mediaObjects.sha256, input.sha256), isNull(mediaObjects.deletedAt)))
+    .where(and(eq(mediaObjects.sha256, sha256), isNull(mediaObjects.deletedAt)))
     .returning();
   if (!file) throw new AppError("NOT_FOUND", "This file is not in the media store; upload it again.");
-  if (!kindFitsType(input.kind, file)) {
-    throw new AppError("BAD_REQUEST", serverText("mediaSend.kindMismatch", { kind: input.kind, type: file.mimeType }));
+  if (!kindFitsType(kind, file)) {
+    throw new AppError("BAD_REQUEST", serverText("mediaSend.kindMismatch", { kind, type: file.mimeType }));
   }
-  return mediaContent(input.kind, storedMediaRef(file, input.fileName), input.caption);
+  return file;
 }
