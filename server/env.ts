@@ -38,6 +38,12 @@ export const ZAiEnv = z.object({
 });
 export type TAiEnv = z.infer<typeof ZAiEnv>;
 
+/** Meta's Graph API (the WhatsApp Cloud API engine), read by the worker (sends) and the web (setup, templates). */
+export const ZCloudEnv = z.object({
+  /** Another Graph API endpoint than https://graph.facebook.com (tests point it at a fake server on loopback). */
+  CLOUD_API_BASE_URL: z.url().optional(),
+});
+
 const ZBooleanFlag = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -64,6 +70,7 @@ export type TWebhookEnv = z.infer<typeof ZWebhookEnv>;
 const ZWebEnv = z.object({
   ...ZMediaEnv.shape,
   ...ZAiEnv.shape,
+  ...ZCloudEnv.shape,
   ...ZWebhookEnv.shape,
   DATABASE_URL: ZPostgresUrl,
   APP_SECRET: ZAppSecret,

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { checkMediaS3Env, ZMediaEnv } from "~/server/media/env";
-import { parseEnv, ZAiEnv, ZWebhookEnv, ZAppSecret, ZLogLevel, ZPostgresUrl, ZPublicUrl } from "~/server/env";
+import {
+  parseEnv,
+  ZAiEnv,
+  ZCloudEnv,
+  ZWebhookEnv,
+  ZAppSecret,
+  ZLogLevel,
+  ZPostgresUrl,
+  ZPublicUrl,
+} from "~/server/env";
 import { engineOptionsFromEnv, type TEngineOptions } from "./engines/registry";
 
 const ZWorkerEnv = z.object({
@@ -26,6 +35,7 @@ const ZWorkerEnv = z.object({
   WORKER_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   ...ZMediaEnv.shape,
   ...ZAiEnv.shape,
+  ...ZCloudEnv.shape,
   ...ZWebhookEnv.shape,
   /**
    * The address people open the app at (the web's NEXTAUTH_URL): the origin of the signed media

@@ -28,6 +28,7 @@ const ICONS: Record<TContentKind, string> = {
   reaction: "",
   button_reply: "🔘",
   list_reply: "📋",
+  interactive: "🔘",
   template: "🧾",
   unknown: "❔",
 };

@@ -12,7 +12,7 @@ import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import type { TConditionExplanation } from "~/server/rules/engine";
-import { CONTENT_KINDS, type TContentKind } from "~/server/messages/content";
+import { CONTACT_KINDS, type TContactKind } from "~/server/messages/content";
 import { simulatedContent } from "~/server/messages/examples";
 import { useRuleLabels } from "./labels";
 
@@ -84,7 +84,7 @@ export function TestPanel() {
   const [name, setName] = useState(() => t("defaultContactName"));
   const [relationship, setRelationship] = useState<(typeof RELATIONSHIPS)[number]>("other");
   const [tags, setTags] = useState("");
-  const [kind, setKind] = useState<TContentKind>("text");
+  const [kind, setKind] = useState<TContactKind>("text");
   const submit = (event: FormEvent) => {
     event.preventDefault();
     test.mutate({
@@ -117,8 +117,8 @@ export function TestPanel() {
             />
           </Field>
           <Field label={t("kind")} htmlFor="test-kind">
-            <Select id="test-kind" value={kind} onChange={(event) => setKind(event.target.value as TContentKind)}>
-              {CONTENT_KINDS.map((option) => (
+            <Select id="test-kind" value={kind} onChange={(event) => setKind(event.target.value as TContactKind)}>
+              {CONTACT_KINDS.map((option) => (
                 <option key={option} value={option}>
                   {tk(`kind.${option}`)}
                 </option>

@@ -14,7 +14,7 @@ import { cn } from "~/components/ui/cn";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
-import { CONTENT_KINDS, type TContentKind } from "~/server/messages/content";
+import { CONTACT_KINDS, type TContactKind } from "~/server/messages/content";
 import { simulatedContent } from "~/server/messages/examples";
 import { Ticks } from "./ticks";
 import { MessageContent } from "~/components/inbox/message-content";
@@ -184,7 +184,7 @@ function Composer({
   const tMedia = useTranslations("media");
   const kinds = useTranslations("inbox.kind");
   const [error, setError] = useState<string | null>(null);
-  const [kind, setKind] = useState<TContentKind>("text");
+  const [kind, setKind] = useState<TContactKind>("text");
   const [uploading, setUploading] = useState<string | null>(null);
   const send = useMutation(trpc.simulator.send.mutationOptions());
   const form = useRef<HTMLFormElement>(null);
@@ -268,10 +268,10 @@ function Composer({
         aria-label={t("kind")}
         className="w-full sm:w-40 sm:shrink-0"
         value={kind}
-        onChange={(event) => setKind(event.target.value as TContentKind)}
+        onChange={(event) => setKind(event.target.value as TContactKind)}
         title={t("kindTitle")}
       >
-        {CONTENT_KINDS.map((option) => (
+        {CONTACT_KINDS.map((option) => (
           <option key={option} value={option}>
             {kinds(option)}
           </option>

@@ -1,4 +1,4 @@
-import { boolean, integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, id, timestamps, timestamptz } from "./columns";
 
 export const WA_SESSION_STATUSES = [
@@ -62,6 +62,13 @@ export const waSessions = pgTable("wa_sessions", {
   logoutRequestedAt: timestamptz(),
   /** Pacing and transport options (token bucket, jitter, per-chat gap…). */
   settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  /**
+   * What its engine needs to reach the number, beside secrets: the Cloud API's phone number id,
+   * business account id and Graph API version (server/cloud/config.ts validates it when read).
+   */
+  engineConfig: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  /** Its engine's secrets (the Cloud API's access token, app secret, verify token): JSON encrypted with APP_SECRET. */
+  engineSecrets: bytea(),
   leaseOwner: text(),
   leaseExpiresAt: timestamptz(),
   ...timestamps(),
@@ -75,3 +82,33 @@ export const waSessionAuth = pgTable("wa_session_auth", {
   archive: bytea().notNull(),
   updatedAt: timestamptz().notNull().defaultNow(),
 });
+
+/** A Cloud API template component as Meta describes it (HEADER, BODY, FOOTER, BUTTONS), kept as it came. */
+export type TStoredTemplateComponent = Record<string, unknown> & { type: string };
+
+/**
+ * The message templates of a Cloud API number's WhatsApp Business Account, as last synced from
+ * Meta (server/cloud/templates.ts): what may be sent outside the 24-hour window. Templates are
+ * created and approved in Meta's own tools; here they are read, shown, previewed and sent.
+ */
+export const waTemplates = pgTable(
+  "wa_templates",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => waSessions.id, { onDelete: "cascade" }),
+    /** Meta's id of the template. */
+    metaId: text(),
+    name: text().notNull(),
+    /** Its language code (`en_US`, `pt_BR`). */
+    language: text().notNull(),
+    /** MARKETING, UTILITY or AUTHENTICATION. */
+    category: text().notNull().default(""),
+    /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED… (only APPROVED ones can be sent). */
+    status: text().notNull(),
+    components: jsonb().$type<TStoredTemplateComponent[]>().notNull().default([]),
+    syncedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("wa_templates_session_name_language_key").on(t.sessionId, t.name, t.language)],
+);

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 /**
- * Secrets at rest (webhook signing secrets, WhatsApp session archives, TOTP secrets): AES-256-GCM under a key
+ * Secrets at rest (webhook signing secrets, WhatsApp session archives, TOTP secrets, engines' tokens): AES-256-GCM under a key
  * derived from APP_SECRET with HKDF-SHA256, one key per purpose. Stored as
  * `version (1) | iv (12) | tag (16) | ciphertext`; a tampered or foreign blob fails to decrypt
  * (GCM's tag), never decrypts to garbage.
@@ -10,7 +10,7 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export type TSecretPurpose = "webhook-secret" | "wa-session-auth" | "totp-secret";
+export type TSecretPurpose = "webhook-secret" | "wa-session-auth" | "totp-secret" | "wa-engine-secrets";
 
 const keys = new Map<string, Buffer>();
 function keyFor(appSecret: string, purpose: TSecretPurpose): Buffer {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  matchChoice,
   CONTENT_KINDS,
   contactCardOfVcard,
   contentOfRow,
@@ -30,12 +31,50 @@ describe("the content model", () => {
       reaction: "[Reacted 👍]",
       button_reply: "Yes please",
       list_reply: "Tuesday",
+      interactive: "What do you need?\n\n1. Orders\n2. Returns\n3. Talk to us",
       template: "Your order 42 is on its way",
       unknown: "Lunch?",
     });
     expect(textOf({ kind: "reaction", emoji: "", targetWaMessageId: "x" })).toBe("[Removed a reaction]");
     expect(textOf({ kind: "image" })).toBe("[Photo]");
     expect(textOf({ kind: "unknown", engineType: "revoked" })).toBe("[Unsupported message: revoked]");
+  });
+
+  it("understands the answer to a choice by its number or its title, and nothing else", () => {
+    const options = [
+      { id: "orders", title: "Orders" },
+      { id: "returns", title: "Returns" },
+      { id: "talk", title: "Talk to us" },
+    ];
+    expect(matchChoice(options, "2")?.id).toBe("returns");
+    expect(matchChoice(options, " 3) ")?.id).toBe("talk");
+    expect(matchChoice(options, "1.")?.id).toBe("orders");
+    expect(matchChoice(options, "talk  TO us")?.id).toBe("talk");
+    expect(matchChoice(options, "4")).toBeNull();
+    expect(matchChoice(options, "0")).toBeNull();
+    expect(matchChoice(options, "2 please")).toBeNull();
+    expect(matchChoice(options, "returns?")).toBeNull();
+  });
+
+  it("holds a choice to WhatsApp's limits: three buttons of 20 characters, ten rows, distinct ids", () => {
+    const problem = (value: unknown) => ZMessageContent.safeParse(value).error?.issues[0];
+    const option = (id: string, title = id) => ({ id, title });
+    const base = { kind: "interactive", body: "Pick one" };
+    expect(problem({ ...base, style: "buttons", options: ["a", "b", "c"].map((id) => option(id)) })).toBeUndefined();
+    expect(problem({ ...base, style: "buttons", options: ["a", "b", "c", "d"].map((id) => option(id)) })?.message).toBe(
+      "At most 3 buttons",
+    );
+    expect(problem({ ...base, style: "buttons", options: [option("a", "x".repeat(21))] })).toMatchObject({
+      path: ["options", 0, "title"],
+      message: "At most 20 characters",
+    });
+    expect(problem({ ...base, style: "list", options: [option("a", "x".repeat(21))] })).toBeUndefined();
+    expect(
+      problem({ ...base, style: "list", options: Array.from({ length: 11 }, (_, i) => option(`r${i}`)) })?.message,
+    ).toBe("At most 10 options");
+    expect(problem({ ...base, style: "list", options: [option("a"), option("a", "b")] })?.message).toBe(
+      "Two options have this id",
+    );
   });
 
   it("refuses hostile input with a message naming the problem", () => {

@@ -30,10 +30,15 @@ export const CONTENT_KINDS = [
   "reaction",
   "button_reply",
   "list_reply",
+  "interactive",
   "template",
   "unknown",
 ] as const;
 export type TContentKind = (typeof CONTENT_KINDS)[number];
+
+/** The kinds a contact may send (a choice with buttons is only ever sent by the business). */
+export type TContactKind = Exclude<TContentKind, "interactive">;
+export const CONTACT_KINDS = CONTENT_KINDS.filter((kind): kind is TContactKind => kind !== "interactive");
 
 export const MEDIA_KINDS = ["image", "video", "audio", "voice", "document", "sticker"] as const;
 export type TMediaKind = (typeof MEDIA_KINDS)[number];
@@ -95,6 +100,11 @@ export const ZMediaRef = z
       .regex(/^([0-9a-f]{64}|[A-Za-z0-9+/_-]{43}=?)$/, "Not a SHA-256 (64 hex digits or 44 base64 characters)")
       .optional(),
     storageKey: z.string().min(1).max(500, "At most 500 characters").optional(),
+    /**
+     * The engine's own handle to fetch the file while it is pending (the Cloud API's media id):
+     * what `downloadMedia` asks the engine for. Not shown, not trusted from people.
+     */
+    engineRef: z.string().min(1).max(500, "At most 500 characters").optional(),
     /** Absent on files from before the media store (and on content nobody fetches): shown from metadata only. */
     state: z.enum(MEDIA_STATES).optional(),
     /** Why the file is not stored (state `failed` or `removed`). */
@@ -137,11 +147,80 @@ export const ZContactCard = z.strictObject({
 });
 export type TContactCard = z.infer<typeof ZContactCard>;
 
+/**
+ * One part of a template message: its text as the contact reads it (variables filled in), and
+ * what fills the variables (`params`, in order: `{{1}}`, `{{2}}`…). A header may carry a file
+ * (`media`) instead; a button is the `index`-th of the template's buttons, of `subType`
+ * (a quick reply's `params[0]` is its payload, a URL button's is the URL's variable part).
+ */
 export const ZTemplateComponent = z.strictObject({
   type: z.enum(["header", "body", "footer", "button"]),
   text: z.string().max(4_096, "At most 4,096 characters").optional(),
   params: z.array(z.string().max(1_024, "At most 1,024 characters")).max(20, "At most 20 parameters").optional(),
+  media: ZMediaRef.optional(),
+  index: z.number().int().min(0).max(9).optional(),
+  subType: z.enum(["quick_reply", "url", "copy_code"]).optional(),
 });
+export type TTemplateComponent = z.infer<typeof ZTemplateComponent>;
+
+/** WhatsApp's limits on interactive messages (Meta's reference: reply buttons and list messages). */
+export const INTERACTIVE_LIMITS = {
+  body: 1_024,
+  header: 60,
+  footer: 60,
+  buttons: 3,
+  buttonTitle: 20,
+  listButton: 20,
+  sections: 10,
+  rows: 10,
+  rowTitle: 24,
+  rowDescription: 72,
+  sectionTitle: 24,
+  id: 256,
+} as const;
+
+/** One choice offered: its id (what a rule's `message.replyId` sees when it is chosen) and its title. */
+export const ZChoiceOption = z.strictObject({
+  id: z.string().trim().min(1, "Give the option an id").max(INTERACTIVE_LIMITS.id, "At most 256 characters"),
+  title: z.string().trim().min(1, "Give the option a title").max(INTERACTIVE_LIMITS.rowTitle, "At most 24 characters"),
+  /** Shown under a list row's title (lists only). */
+  description: z.string().max(INTERACTIVE_LIMITS.rowDescription, "At most 72 characters").optional(),
+});
+export type TChoiceOption = z.infer<typeof ZChoiceOption>;
+
+const ZInteractive = z
+  .strictObject({
+    kind: z.literal("interactive"),
+    quoted: ZQuoted.optional(),
+    header: z.string().max(INTERACTIVE_LIMITS.header, "At most 60 characters").optional(),
+    body: z.string().trim().min(1, "Enter the message").max(INTERACTIVE_LIMITS.body, "At most 1,024 characters"),
+    footer: z.string().max(INTERACTIVE_LIMITS.footer, "At most 60 characters").optional(),
+    /** Reply buttons (up to 3, titles up to 20 characters) or a list (up to 10 rows behind a button). */
+    style: z.enum(["buttons", "list"]),
+    /** A list's button label ("Choose"). */
+    button: z.string().max(INTERACTIVE_LIMITS.listButton, "At most 20 characters").optional(),
+    /** Every option, in order (a list's sections flattened: `section` names each one's). */
+    options: z
+      .array(ZChoiceOption.extend({ section: z.string().max(INTERACTIVE_LIMITS.sectionTitle).optional() }))
+      .min(1, "Add at least one option")
+      .max(INTERACTIVE_LIMITS.rows, "At most 10 options"),
+  })
+  .superRefine((value, context) => {
+    if (value.style === "buttons") {
+      if (value.options.length > INTERACTIVE_LIMITS.buttons)
+        context.addIssue({ code: "custom", message: "At most 3 buttons", path: ["options"] });
+      value.options.forEach((option, index) => {
+        if (option.title.length > INTERACTIVE_LIMITS.buttonTitle)
+          context.addIssue({ code: "custom", message: "At most 20 characters", path: ["options", index, "title"] });
+      });
+    }
+    const ids = new Set<string>();
+    value.options.forEach((option, index) => {
+      if (ids.has(option.id))
+        context.addIssue({ code: "custom", message: "Two options have this id", path: ["options", index, "id"] });
+      ids.add(option.id);
+    });
+  });
 
 /** Everything a message may carry, by `kind`. */
 export const ZMessageContent = z
@@ -192,6 +271,7 @@ export const ZMessageContent = z
         title: z.string().max(256, "At most 256 characters"),
         description: z.string().max(1_024, "At most 1,024 characters").optional(),
       }),
+      ZInteractive,
       z.strictObject({
         kind: z.literal("template"),
         ...common,
@@ -247,11 +327,34 @@ export const KIND_LABELS: Record<TContentKind, string> = {
   reaction: "Reaction",
   button_reply: "Button reply",
   list_reply: "List reply",
+  interactive: "Choice",
   template: "Template",
   unknown: "Unsupported message",
 };
 
 const coordinates = (lat: number, lng: number) => `${lat}, ${lng}`;
+
+/**
+ * A choice as plain text, for every reader of text and for engines that cannot send buttons: the
+ * header, the body, then each option numbered ("1. Orders"), then the footer. The contact answers
+ * with the number or the option's title (`matchChoice`).
+ */
+export function numberedMenu(content: TContentOf<"interactive">): string {
+  const options = content.options.map((option, index) => `${index + 1}. ${option.title}`).join("\n");
+  return [content.header, content.body, options, content.footer].filter((part) => part?.trim()).join("\n\n");
+}
+
+/**
+ * The option an answer chooses from a choice offered: "2", "2.", " 2) ", or the option's title
+ * (any case and spacing, accents kept). Null when it chooses none.
+ */
+export function matchChoice(options: readonly TChoiceOption[], answer: string): TChoiceOption | null {
+  const text = answer.trim();
+  const number = /^(\d{1,2})\s*[.)]?$/.exec(text);
+  if (number) return options[Number(number[1]) - 1] ?? null;
+  const fold = (value: string) => value.trim().replace(/\s+/g, " ").toLocaleLowerCase();
+  return options.find((option) => fold(option.title) === fold(text)) ?? null;
+}
 
 /** A contact card in one line: the name and numbers. */
 export function describeCard(card: TContactCard): string {
@@ -291,6 +394,8 @@ export function textOf(content: TMessageContent): string {
       case "button_reply":
       case "list_reply":
         return content.title || content.id;
+      case "interactive":
+        return numberedMenu(content);
       case "template": {
         const body = content.components?.find((component) => component.type === "body")?.text;
         return body ?? `[Template: ${content.name}]`;

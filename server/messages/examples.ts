@@ -14,6 +14,16 @@ export const EXAMPLES: Record<TContentKind, TMessageContent> = {
   reaction: { kind: "reaction", emoji: "👍", targetWaMessageId: "true_1@c.us_ABC" },
   button_reply: { kind: "button_reply", id: "yes", title: "Yes please" },
   list_reply: { kind: "list_reply", id: "row-2", title: "Tuesday", description: "10:00 to 12:00" },
+  interactive: {
+    kind: "interactive",
+    body: "What do you need?",
+    style: "buttons",
+    options: [
+      { id: "orders", title: "Orders" },
+      { id: "returns", title: "Returns" },
+      { id: "talk", title: "Talk to us" },
+    ],
+  },
   template: {
     kind: "template",
     name: "order_update",

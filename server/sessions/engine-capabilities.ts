@@ -40,6 +40,12 @@ export const ZEngineCapabilities = z.object({
   buttons: z.boolean(),
   /** Sends pre-approved templates (the official API's way to write outside the 24-hour window). */
   templates: z.boolean(),
+  /**
+   * Holds the business to WhatsApp's 24-hour customer-service window: more than 24 hours after
+   * the contact's last message, only templates may be sent (server/conversations/window.ts).
+   * Absent from what workers published before it existed: read as false.
+   */
+  serviceWindow: z.boolean().default(false),
   /** Shows "typing…" and presence to the contact. */
   presence: z.boolean(),
   /** Reports delivery and read receipts of what it sends. */
@@ -67,6 +73,7 @@ export const NO_CAPABILITIES: TEngineCapabilities = {
   quotedReplies: false,
   buttons: false,
   templates: false,
+  serviceWindow: false,
   presence: false,
   readReceipts: false,
   pairing: [],

@@ -2,12 +2,14 @@ import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { createFakeGemini } from "../support/fake-gemini-server";
+import { createFakeGraph, EXAMPLE_TEMPLATES } from "../support/fake-graph-server";
 import { BASE_URL, E2E } from "./stack";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /**
- * Starts what the browser tests drive: a fake Gemini server on loopback, and the whole stack
+ * Starts what the browser tests drive: a fake Gemini server and a fake Graph API (Meta's Cloud
+ * API, with the example templates) on loopback, and the whole stack
  * (`server/stack/start.ts`: the production build, an embedded Postgres in a fresh folder or the
  * empty database in E2E_DATABASE_URL, the web on 127.0.0.1 and the worker with the simulator),
  * then waits for /api/health. Returns the teardown that stops both.
@@ -17,6 +19,7 @@ export default async function globalSetup() {
     port: E2E.geminiPort,
     otherwise: { reply: "Fresh sourdough comes out of the oven at 8." },
   });
+  const graph = await createFakeGraph({ port: E2E.graphPort, templates: EXAMPLE_TEMPLATES });
   await rm(E2E.dataDir, { recursive: true, force: true });
   const stack = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/stack/start.ts")], {
     cwd: ROOT,
@@ -31,6 +34,7 @@ export default async function globalSetup() {
       ADMIN_PASSWORD: E2E.adminPassword,
       GEMINI_API_KEY: "e2e-key",
       GEMINI_BASE_URL: gemini.url,
+      CLOUD_API_BASE_URL: graph.url,
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
       LOG_LEVEL: "warn",
       CHROMIUM_PATH: E2E.chromium,
@@ -62,6 +66,7 @@ export default async function globalSetup() {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
     if (stack.exitCode === null) stack.kill("SIGKILL");
     await gemini.close();
+    await graph.close();
     await rm(E2E.dataDir, { recursive: true, force: true });
   };
 }

@@ -29,6 +29,11 @@ import en_domainC from "./en/domain-c.json";
 import en_domainD from "./en/domain-d.json";
 import en_domainE from "./en/domain-e.json";
 import en_domainF from "./en/domain-f.json";
+import en_domainG from "./en/domain-g.json";
+import en_domainH from "./en/domain-h.json";
+import en_domainI from "./en/domain-i.json";
+import en_domainJ from "./en/domain-j.json";
+import en_domainK from "./en/domain-k.json";
 import es_common from "./es/common.json";
 import es_shell from "./es/shell.json";
 import es_home from "./es/home.json";
@@ -58,6 +63,11 @@ import es_domainC from "./es/domain-c.json";
 import es_domainD from "./es/domain-d.json";
 import es_domainE from "./es/domain-e.json";
 import es_domainF from "./es/domain-f.json";
+import es_domainG from "./es/domain-g.json";
+import es_domainH from "./es/domain-h.json";
+import es_domainI from "./es/domain-i.json";
+import es_domainJ from "./es/domain-j.json";
+import es_domainK from "./es/domain-k.json";
 import ptBR_common from "./pt-BR/common.json";
 import ptBR_shell from "./pt-BR/shell.json";
 import ptBR_home from "./pt-BR/home.json";
@@ -87,6 +97,11 @@ import ptBR_domainC from "./pt-BR/domain-c.json";
 import ptBR_domainD from "./pt-BR/domain-d.json";
 import ptBR_domainE from "./pt-BR/domain-e.json";
 import ptBR_domainF from "./pt-BR/domain-f.json";
+import ptBR_domainG from "./pt-BR/domain-g.json";
+import ptBR_domainH from "./pt-BR/domain-h.json";
+import ptBR_domainI from "./pt-BR/domain-i.json";
+import ptBR_domainJ from "./pt-BR/domain-j.json";
+import ptBR_domainK from "./pt-BR/domain-k.json";
 import type { TLocale } from "../locales";
 
 /** The English catalogue: the source of every key, and the type of the others. */
@@ -115,7 +130,19 @@ export const en = {
   media: en_media,
   mediaLibrary: en_mediaLibrary,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
-  domain: { ...en_domainA, ...en_domainB, ...en_domainC, ...en_domainD, ...en_domainE, ...en_domainF },
+  domain: {
+    ...en_domainA,
+    ...en_domainB,
+    ...en_domainC,
+    ...en_domainD,
+    ...en_domainE,
+    ...en_domainF,
+    ...en_domainG,
+    ...en_domainH,
+    ...en_domainI,
+    ...en_domainJ,
+    ...en_domainK,
+  },
 };
 export type TMessages = typeof en;
 
@@ -144,7 +171,19 @@ const es: TMessages = {
   media: es_media,
   mediaLibrary: es_mediaLibrary,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
-  domain: { ...es_domainA, ...es_domainB, ...es_domainC, ...es_domainD, ...es_domainE, ...es_domainF },
+  domain: {
+    ...es_domainA,
+    ...es_domainB,
+    ...es_domainC,
+    ...es_domainD,
+    ...es_domainE,
+    ...es_domainF,
+    ...es_domainG,
+    ...es_domainH,
+    ...es_domainI,
+    ...es_domainJ,
+    ...es_domainK,
+  },
 };
 const ptBR: TMessages = {
   common: ptBR_common,
@@ -171,7 +210,19 @@ const ptBR: TMessages = {
   media: ptBR_media,
   mediaLibrary: ptBR_mediaLibrary,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
-  domain: { ...ptBR_domainA, ...ptBR_domainB, ...ptBR_domainC, ...ptBR_domainD, ...ptBR_domainE, ...ptBR_domainF },
+  domain: {
+    ...ptBR_domainA,
+    ...ptBR_domainB,
+    ...ptBR_domainC,
+    ...ptBR_domainD,
+    ...ptBR_domainE,
+    ...ptBR_domainF,
+    ...ptBR_domainG,
+    ...ptBR_domainH,
+    ...ptBR_domainI,
+    ...ptBR_domainJ,
+    ...ptBR_domainK,
+  },
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en, es, "pt-BR": ptBR };

@@ -127,6 +127,7 @@ export const simulatorEngine: TEngine<Record<string, never>> = {
       quotedReplies: true,
       buttons: true,
       templates: true,
+      serviceWindow: false,
       presence: false,
       readReceipts: true,
       pairing: [],

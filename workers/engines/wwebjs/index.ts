@@ -161,6 +161,7 @@ export const wwebjsEngine: TEngine<TWwebjsEngineOptions, ReturnType<typeof ZWweb
       quotedReplies: false,
       buttons: false,
       templates: false,
+      serviceWindow: false,
       presence: true,
       readReceipts: true,
       pairing: ["qr"],
