@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
-import type { TDb, TDbOrTx } from "~/db/client";
+import type { TDb, TDbOrTx, TTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
 import type { TSessionUser } from "~/server/auth/roles";
@@ -11,7 +11,9 @@ import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { mediaContentFor, ZMediaAttachment } from "~/server/media/outbound-content";
-import { textOf } from "~/server/messages/content";
+import { textContent, textOf, type TMessageContent } from "~/server/messages/content";
+import { assertMayQueue } from "~/server/conversations/window";
+import { templateContentFor, ZTemplateChoice, ZTemplateHeaderFile } from "./templates";
 import { OPTED_OUT_REPLY_HOURS } from "./reply-window";
 
 export const ZAgentReplyInput = z
@@ -33,11 +35,52 @@ export const ZAgentReplyInput = z
  * blocked contact gets nothing (like `POST /messages`); an opted-out one only an answer within
  * `OPTED_OUT_REPLY_HOURS` of their last message (the API, which only starts messages, refuses them).
  * With an attachment the reply is that file, the body its caption (`mediaContentFor` checks it).
+ * Where the engine holds the business to the 24-hour window and it is closed, it is refused
+ * (`assertMayQueue`): only a template (`sendAgentTemplate`) can reach the contact then.
  */
 export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, raw: z.input<typeof ZAgentReplyInput>) {
   const input = ZAgentReplyInput.parse(raw);
+  return queueAgentMessage(db, boss, user, input.threadId, async (tx, sessionId) =>
+    input.attachment
+      ? await mediaContentFor(tx, { ...input.attachment, caption: input.body, sessionId })
+      : textContent(input.body),
+  );
+}
+
+export const ZAgentTemplateInput = ZTemplateChoice.extend({
+  threadId: z.uuid(),
+  /** The file of a template whose header is an image, video or document, uploaded first. */
+  headerAttachment: ZTemplateHeaderFile.optional(),
+});
+
+/**
+ * An agent sends one of the number's approved templates, its variables filled in: the way to
+ * reach a contact outside the 24-hour window (and allowed inside it too). Built by
+ * `templateContentFor` (unapproved templates, missing variables and wrong header files refused,
+ * naming them); the thread is taken over and the message queued like a reply.
+ */
+export async function sendAgentTemplate(
+  db: TDb,
+  boss: PgBoss,
+  user: TSessionUser,
+  raw: z.input<typeof ZAgentTemplateInput>,
+) {
+  const input = ZAgentTemplateInput.parse(raw);
+  return queueAgentMessage(db, boss, user, input.threadId, (tx, sessionId) =>
+    templateContentFor(tx, sessionId, input, input.headerAttachment),
+  );
+}
+
+/** What every agent send shares: take over, the contact's blocks and opt-out, the window, the queue. */
+async function queueAgentMessage(
+  db: TDb,
+  boss: PgBoss,
+  user: TSessionUser,
+  threadId: string,
+  contentOf: (tx: TTx, sessionId: string) => Promise<TMessageContent>,
+) {
   return db.transaction(async (tx) => {
-    await takeOverIn(tx, user, input.threadId);
+    await takeOverIn(tx, user, threadId);
     const [target] = await tx
       .select({
         contactId: contacts.id,
@@ -47,7 +90,7 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
       })
       .from(threads)
       .innerJoin(contacts, eq(contacts.id, threads.contactId))
-      .where(eq(threads.id, input.threadId));
+      .where(eq(threads.id, threadId));
     if (!target) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
     if (target.blocked)
       throw new AppError("CONFLICT", "This contact is blocked; unblock them on their contact page first.");
@@ -56,22 +99,21 @@ export async function sendAgentReply(db: TDb, boss: PgBoss, user: TSessionUser, 
       const [last] = await tx
         .select({ at: messages.createdAt })
         .from(messages)
-        .where(and(eq(messages.threadId, input.threadId), eq(messages.direction, "in")))
+        .where(and(eq(messages.threadId, threadId), eq(messages.direction, "in")))
         .orderBy(desc(messages.createdAt))
         .limit(1);
       if (!last || now.getTime() - last.at.getTime() > OPTED_OUT_REPLY_HOURS * 3_600_000) {
         throw new AppError("CONFLICT", serverText("inbox.optedOut", { hours: OPTED_OUT_REPLY_HOURS }));
       }
     }
-    const content = input.attachment
-      ? await mediaContentFor(tx, { ...input.attachment, caption: input.body, sessionId: target.sessionId })
-      : undefined;
+    const content = await contentOf(tx, target.sessionId);
+    await assertMayQueue(tx, { sessionId: target.sessionId, threadId, content }, now);
     const stored = await queueOutboundOne(tx, boss, {
       sessionId: target.sessionId,
-      threadId: input.threadId,
+      threadId,
       contactId: target.contactId,
-      body: content ? textOf(content) : input.body,
-      ...(content ? { content } : {}),
+      body: textOf(content),
+      content,
       source: "agent",
       authorUserId: user.id,
       event: { source: "agent", by: user.id },

@@ -15,6 +15,7 @@ import {
   waSessions,
 } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/roles";
+import { serviceWindowOf } from "~/server/conversations/window";
 import { AppError } from "~/server/errors";
 import { attachMediaLinks, type TMediaLinkOptions } from "~/server/media/links";
 import { contentOfRow, type TMessageContent } from "~/server/messages/content";
@@ -66,7 +67,8 @@ export const ZInboxThreadInput = z.object({
  * profile, the latest messages (direction, source, status; for a bot reply, the rule and version
  * that wrote it; for an agent's, who; for a contact's the bot left unanswered, why) and the
  * internal notes of the same stretch of time. Media comes with signed links (`mediaLinks`), and the
- * thread with what its number's engine can send (`capabilities`), so the composer offers only that.
+ * thread with what its number's engine can send (`capabilities`), so the composer offers only that,
+ * and its 24-hour window (`window`), so outside it the composer offers only templates.
  */
 export async function getInboxThread(
   db: TDbOrTx,
@@ -157,6 +159,8 @@ export async function getInboxThread(
     contact: { ...row.contact, profileName: row.profileName },
     /** What the contact's number can send (an engine no worker has published can do nothing). */
     capabilities: readEngineCapabilities(row.capabilities),
+    /** The 24-hour customer-service window (`applies` only where the engine holds the business to it). */
+    window: await serviceWindowOf(db, input.threadId),
     messages: page,
     notes,
     hasOlder,

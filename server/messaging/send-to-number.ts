@@ -8,7 +8,8 @@ import { resolvePhoneNumber } from "~/server/contacts/phone";
 import { findOrCreateConversation } from "~/server/conversations/find";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { AppError } from "~/server/errors";
-import type { TMessageContent } from "~/server/messages/content";
+import { textContent, type TMessageContent } from "~/server/messages/content";
+import { assertMayQueue } from "~/server/conversations/window";
 
 export const ZSendToNumberInput = z.object({
   to: z.string().trim().min(1, "Give the number to send to").max(40),
@@ -22,7 +23,8 @@ export type TSendToNumberInput = z.input<typeof ZSendToNumberInput>;
  * A message to a number from another system (the REST API): the contact and their thread are
  * found or created, the message is stored as `queued` (`source = api`) and goes through the
  * session's send queue like every other (pacing, retries, statuses), all in the caller's
- * transaction. A blocked or opted-out contact is refused.
+ * transaction. A blocked or opted-out contact is refused, and so is anything but a template where
+ * the session's engine holds the business to the 24-hour window and it is closed (`assertMayQueue`).
  */
 export async function sendToNumber(
   tx: TTx,
@@ -43,6 +45,8 @@ export async function sendToNumber(
   const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone);
   if (contact.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
   if (contact.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
+  // Outside the 24-hour window (where the engine holds us to it) only a template goes.
+  await assertMayQueue(tx, { sessionId, threadId: thread.id, content: content ?? textContent(input.body) });
   const queued = await queueOutboundOne(tx, boss, {
     sessionId,
     threadId: thread.id,

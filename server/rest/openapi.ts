@@ -101,7 +101,7 @@ export function openApiDocument() {
                   ]),
                 ),
                 ...Object.fromEntries(
-                  Object.entries(operation.media ? { ...ERRORS, ...MEDIA_ERRORS } : ERRORS)
+                  Object.entries({ ...ERRORS, ...(operation.media ? MEDIA_ERRORS : {}), ...operation.errors })
                     // Only an operation with a body can be refused for its size or content type.
                     .filter(([status]) => (status !== "413" && status !== "415") || operation.body)
                     .map(([status, description]) => [

@@ -53,6 +53,8 @@ type TOperationMeta = {
   statusDescription?: string;
   /** Other success statuses an `ApiAnswer` may carry (same body schema), with what each means. */
   otherStatuses?: Record<number, string>;
+  /** What an error status means for this operation, where it says more than the API's usual words. */
+  errors?: Partial<Record<"400" | "404" | "409", string>>;
   response: z.ZodType;
   /**
    * An operation that takes a file: as `multipart/form-data` (text fields first, then one part

@@ -6,6 +6,7 @@ import { listIdentitiesOf } from "~/server/contacts/identities";
 import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
 import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
 import { getPublicMessage, listThreadMessages } from "~/server/inbox/thread";
+import { templateContentFor, ZTemplateChoice } from "~/server/inbox/templates";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
 import { publicContent, ZPublicMessageContent, type TMediaLinker } from "~/server/media/public-content";
 import { contentOfRow, MEDIA_KINDS, textOf, ZMessageContent, type TMessageContent } from "~/server/messages/content";
@@ -146,7 +147,36 @@ const ZMediaByUrl = z
   })
   .meta({ id: "MediaByUrl", description: "A file to fetch from a URL" });
 
-/** A send's body: a text, or a file (by upload, URL or id) with an optional caption. */
+const ZApiTemplateSend = z
+  .object({
+    name: ZTemplateChoice.shape.name.meta({
+      description: "The template's name, as in Meta's WhatsApp Manager",
+      example: "order_update",
+    }),
+    language: ZTemplateChoice.shape.language.meta({ description: "Its language code", example: "en_US" }),
+    values: ZTemplateChoice.shape.values.meta({
+      description:
+        "The values of its variables, each list in order (`{{1}}`, `{{2}}`…): `header` (a text header's variable), `body`, and `buttons` by button index (`\"0\"`): a URL button's variable part, a copy-code button's code, a quick reply's payload",
+      example: { header: ["1042"], body: ["Ana", "1042"], buttons: { "0": "1042" } },
+    }),
+    headerMedia: z
+      .object({
+        id: ZMediaById.shape.id,
+        fileName: ZFileName.optional().meta({ description: "The name the contact sees (documents)" }),
+      })
+      .optional()
+      .meta({
+        description:
+          "The file of a template whose header is an image, video or document: a file uploaded before with `POST /media`",
+      }),
+  })
+  .meta({
+    id: "TemplateSend",
+    description:
+      "One of the number's approved templates (synced from Meta), its variables filled in: the only message that reaches a contact outside the 24-hour window on the Cloud API",
+  });
+
+/** A send's body: a text, a file (by upload, URL or id) with an optional caption, or a template. */
 const ZApiSendInput = z
   .object({
     to: ZSendToNumberInput.shape.to.meta({
@@ -164,6 +194,7 @@ const ZApiSendInput = z
       .optional()
       .meta({ description: "A text message (needed without `media`)" }),
     media: z.union([ZMediaById, ZMediaByUrl]).optional().meta({ description: "A file to send, by id or by URL" }),
+    template: ZApiTemplateSend.optional(),
     caption: z
       .string()
       .trim()
@@ -172,6 +203,16 @@ const ZApiSendInput = z
       .meta({ description: "The text under a file" }),
   })
   .superRefine((input, context) => {
+    if (input.template) {
+      for (const field of ["body", "media", "caption"] as const)
+        if (input[field] !== undefined)
+          context.addIssue({
+            code: "custom",
+            path: [field],
+            message: "A template goes alone: leave out body, media and caption",
+          });
+      return;
+    }
     if (!input.media && input.body === undefined) {
       context.addIssue({ code: "custom", path: ["body"], message: "Give a text (`body`) or a file (`media`)" });
     }
@@ -267,6 +308,10 @@ export const OPERATIONS: TOperation[] = [
       "- *by id*: JSON `media: { id }` of a file uploaded before with `POST /media` (upload once, send many).",
       "",
       "The file's real type is found from its content (its name and claimed type are only claims): a file whose content contradicts `kind` (a PDF as an `image`), or that WhatsApp cannot send, is refused with 415; one over the kind's size limit (images 5 MB, audio and video 16 MB, documents 100 MB, or the server's lower `MEDIA_MAX_*_MB`) with 413; a URL that cannot be fetched with 422 (unreachable, an HTTP error there, too slow) or 400 (refused address). Each says what went wrong in `error.message`.",
+      "",
+      "**A template** (numbers of an engine that sends templates, the Cloud API): JSON `template: { name, language, values?, headerMedia? }`, alone (no `body`, `media` or `caption`). A template that is not approved, a variable without its value or a missing header file is refused with 400 naming it; an unknown template with 404; a number whose engine sends no templates with 400.",
+      "",
+      "**The 24-hour window**: on the Cloud API a business may write freely only within 24 hours of the contact's last message. Outside it (or to a contact who never wrote) anything but a template is refused with 409 `conflict`, its `error.message` saying when the window closed and that only an approved template can reach the contact.",
     ].join("\n"),
     tag: "Messages",
     scope: "write",
@@ -274,11 +319,33 @@ export const OPERATIONS: TOperation[] = [
     media: { shape: sendFieldsWithFile, fields: ZApiSendFields, url: true },
     idempotent: true,
     status: 202,
+    errors: {
+      "400":
+        "The request is not valid (`error.fields` names each problem); or the template is not approved, lacks a variable's value or its header file; or the number's engine sends no templates",
+      "404":
+        "No such template (name and language) on the number, no such session, or no such file (`media.id`, `template.headerMedia.id`)",
+      "409":
+        "The contact is blocked or opted out; or, on an engine with the 24-hour window (the Cloud API), the window is closed (or was never opened) and the message is not a template: `error.message` says when it closed and that a template is needed",
+    },
     response: z.object({ message: ZApiMessage, contactId: ZUuid, threadId: ZUuid }).meta({ id: "SentMessage" }),
     async handle(context) {
-      const { media, body, caption, to, sessionId } = context.body;
+      const { media, body, caption, to, sessionId, template } = context.body;
       let content: TMessageContent | undefined;
-      if (media) {
+      if (template) {
+        const from = sessionId ?? (await findDefaultSessionId(context.tx));
+        if (!from) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
+        content = await templateContentFor(
+          context.tx,
+          from,
+          template,
+          template.headerMedia
+            ? {
+                sha256: template.headerMedia.id,
+                ...(template.headerMedia.fileName ? { fileName: template.headerMedia.fileName } : {}),
+              }
+            : undefined,
+        );
+      } else if (media) {
         // The handler resolves a URL into a stored file before the body reaches here.
         if (!("id" in media)) throw new Error("sendMessage: a media URL reached the handler unresolved");
         const from = sessionId ?? (await findDefaultSessionId(context.tx));

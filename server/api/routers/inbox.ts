@@ -6,7 +6,16 @@ import {
   saveCannedReply,
   ZCannedReplyInput,
 } from "~/server/inbox/canned";
-import { addNote, sendAgentReply, suggestReply, ZAgentReplyInput, ZNoteInput } from "~/server/inbox/compose";
+import {
+  addNote,
+  sendAgentReply,
+  sendAgentTemplate,
+  suggestReply,
+  ZAgentReplyInput,
+  ZAgentTemplateInput,
+  ZNoteInput,
+} from "~/server/inbox/compose";
+import { listThreadTemplates } from "~/server/inbox/templates";
 import { inboxCounts, listInboxThreads, ZInboxListInput } from "~/server/inbox/list";
 import {
   assignThread,
@@ -53,6 +62,13 @@ export const inboxRouter = createTRPCRouter({
   reply: requireAccess("inbox", "write")
     .input(ZAgentReplyInput)
     .mutation(async ({ ctx, input }) => sendAgentReply(ctx.db, await ctx.boss(), ctx.user, input)),
+  /** The approved templates the thread's number can send (none where its engine sends no templates). */
+  templates: requireAccess("inbox", "read")
+    .input(ZThread)
+    .query(({ ctx, input }) => listThreadTemplates(ctx.db, input.threadId)),
+  sendTemplate: requireAccess("inbox", "write")
+    .input(ZAgentTemplateInput)
+    .mutation(async ({ ctx, input }) => sendAgentTemplate(ctx.db, await ctx.boss(), ctx.user, input)),
   note: requireAccess("inbox", "write")
     .input(ZNoteInput)
     .mutation(({ ctx, input }) => addNote(ctx.db, ctx.user, input)),
