@@ -38,7 +38,8 @@ export function windowAt(lastContactAt: Date | null, now: Date): { open: boolean
   return { open: now.getTime() < closesAt.getTime(), closesAt };
 }
 
-async function capabilitiesOfSession(db: TDbOrTx, sessionId: string): Promise<TEngineCapabilities> {
+/** What a session's engine can do, as published (a session or engine that is not there can do nothing). */
+export async function capabilitiesOfSession(db: TDbOrTx, sessionId: string): Promise<TEngineCapabilities> {
   const [session] = await db.select({ kind: waSessions.kind }).from(waSessions).where(eq(waSessions.id, sessionId));
   if (!session) return NO_CAPABILITIES;
   return (await getEngine(db, session.kind))?.capabilities ?? NO_CAPABILITIES;

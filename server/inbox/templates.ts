@@ -9,6 +9,7 @@ import {
   templateShape,
   ZTemplateValues,
 } from "~/server/cloud/templates";
+import { capabilitiesOfSession } from "~/server/conversations/window";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { mediaContentFor, ZMediaAttachment } from "~/server/media/outbound-content";
@@ -33,7 +34,8 @@ export const ZTemplateChoice = z.object({
 });
 
 /**
- * The content of a template message from `sessionId`: the number's template by name and
+ * The content of a template message from `sessionId` (BAD_REQUEST when its engine sends no
+ * templates): the number's template by name and
  * language (NOT_FOUND naming it), built with its values (`buildTemplateContent` refuses an
  * unapproved template, a missing variable, a wrong header file); a header file must be a stored
  * file that fits the header's kind and that the engine sends (`mediaContentFor`).
@@ -45,6 +47,8 @@ export async function templateContentFor(
   headerFile?: TTemplateHeaderFile,
 ): Promise<TContentOf<"template">> {
   const { name, language, values } = ZTemplateChoice.parse(choice);
+  if (!engineCan(await capabilitiesOfSession(db, sessionId), "templates"))
+    throw new AppError("BAD_REQUEST", "This number's engine cannot send templates.");
   const template = await getTemplate(db, sessionId, name, language);
   const header = templateShape(template.components).header;
   let headerMedia;
