@@ -28,10 +28,12 @@ import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { cn } from "~/components/ui/cn";
 import { Select } from "~/components/ui/input";
+import { engineCan } from "~/server/sessions/engine-capabilities";
 import { CannedRepliesDialog } from "./canned-replies";
 import { readDraft, sessionDrafts, writeDraft } from "./drafts";
 import { OPTED_OUT_REPLY_HOURS } from "~/server/inbox/reply-window";
-import type { TInboxThread } from "./inbox-labels";
+import { type TInboxThread, useInboxFormat, useNow } from "./inbox-labels";
+import { TemplatePicker } from "./template-picker";
 
 type TMode = "reply" | "note";
 
@@ -61,6 +63,8 @@ function replyHint(
  * one file (the attach button, dropped onto the composer, or a pasted screenshot), the text
  * then its caption; only kinds the number's engine can send are accepted. Nothing is sent
  * until Send (the file is uploaded then); until then the text is kept as this thread's draft.
+ * Where the number's engine holds it to WhatsApp's 24-hour window and the window is closed, the
+ * reply is a template (the picker) and the composer says why; inside it, "Template" opens the same picker.
  */
 export function Composer({
   data,
@@ -96,6 +100,14 @@ export function Composer({
   const [uploadProgress, setUploadProgress] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const canSend = sendableKinds(data.capabilities);
+  const tTemplates = useTranslations("inbox.templates");
+  const inboxFormat = useInboxFormat();
+  const now = useNow();
+  const canTemplates = engineCan(data.capabilities, "templates");
+  // Outside the 24-hour window (where the engine holds the number to it) only templates go.
+  const windowClosed = data.window.applies && !data.window.open;
+  const [picking, setPicking] = useState(false);
+  const showPicker = mode === "reply" && (windowClosed || picking);
   const canned = useQuery(trpc.inbox.canned.queryOptions());
   const reply = useMutation(trpc.inbox.reply.mutationOptions());
   const note = useMutation(trpc.inbox.note.mutationOptions());
@@ -309,6 +321,54 @@ export function Composer({
 
   const isNote = isNoteMode;
   const withFile = !isNote && attachment !== null;
+  const contactName = data.contact.name ?? data.contact.waId;
+  const modeToggle = (
+    <div role="group" aria-label={t("modeGroup")} className="inline-flex rounded-md border border-border bg-card p-0.5">
+      {(["reply", "note"] as const).map((option) => (
+        <button
+          key={option}
+          type="button"
+          aria-pressed={mode === option}
+          onClick={() => setMode(option)}
+          className={cn(
+            "h-7 rounded px-3 text-xs font-medium focus-visible:outline-2 focus-visible:outline-primary",
+            mode === option ? "bg-primary text-primary-foreground" : "text-foreground hover:bg-muted",
+          )}
+        >
+          {option === "reply" ? t("reply") : t("note")}
+        </button>
+      ))}
+    </div>
+  );
+  if (showPicker) {
+    const why = !windowClosed
+      ? null
+      : !canTemplates
+        ? tTemplates("noTemplatesWhy", { contact: contactName })
+        : data.window.closesAt
+          ? tTemplates("closedWhy", { ago: inboxFormat.duration(data.window.closesAt, now), contact: contactName })
+          : tTemplates("neverWhy", { contact: contactName });
+    return (
+      <div className="min-w-0 space-y-2 border-t border-border p-3" data-testid="composer">
+        <div className="flex flex-wrap items-center justify-between gap-2">{modeToggle}</div>
+        {why ? (
+          <div data-testid="window-closed-reason">
+            <Alert tone="warning">{why}</Alert>
+          </div>
+        ) : null}
+        {canTemplates ? (
+          <TemplatePicker
+            threadId={threadId}
+            onSent={() => {
+              setPicking(false);
+              onSent();
+            }}
+            onCancel={windowClosed ? undefined : () => setPicking(false)}
+          />
+        ) : null}
+      </div>
+    );
+  }
   return (
     <>
       <form
@@ -333,26 +393,7 @@ export function Composer({
           </p>
         ) : null}
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <div
-            role="group"
-            aria-label={t("modeGroup")}
-            className="inline-flex rounded-md border border-border bg-card p-0.5"
-          >
-            {(["reply", "note"] as const).map((option) => (
-              <button
-                key={option}
-                type="button"
-                aria-pressed={mode === option}
-                onClick={() => setMode(option)}
-                className={cn(
-                  "h-7 rounded px-3 text-xs font-medium focus-visible:outline-2 focus-visible:outline-primary",
-                  mode === option ? "bg-primary text-primary-foreground" : "text-foreground hover:bg-muted",
-                )}
-              >
-                {option === "reply" ? t("reply") : t("note")}
-              </button>
-            ))}
-          </div>
+          {modeToggle}
           <div className="flex min-w-0 flex-wrap items-center gap-2">
             <Select
               aria-label={t("insertSaved")}
@@ -435,6 +476,19 @@ export function Composer({
               <span aria-hidden="true">📎</span>
               <span className="sr-only sm:not-sr-only">{tAttach("button")}</span>
             </Button>
+            {canTemplates && !isNote ? (
+              <Button
+                size="sm"
+                variant="secondary"
+                disabled={sending}
+                onClick={() => setPicking(true)}
+                title={tTemplates("buttonLabel")}
+                data-testid="open-templates"
+              >
+                <span aria-hidden="true">🧾</span>
+                <span className="sr-only sm:not-sr-only">{tTemplates("button")}</span>
+              </Button>
+            ) : null}
             <p id={hintId} className="min-w-0 text-xs text-foreground/70">
               {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}
               {attachBlocked || partialHint ? (

@@ -9,6 +9,8 @@ import type { TInboxFilter } from "~/server/inbox/list";
 type TInboxOutputs = inferRouterOutputs<AppRouter>["inbox"];
 export type TInboxThreadRow = TInboxOutputs["list"]["threads"][number];
 export type TInboxThread = TInboxOutputs["thread"];
+/** An approved template the thread's number can send, with its parts and variables. */
+export type TInboxTemplate = TInboxOutputs["templates"][number];
 export type TInboxMessage = TInboxThread["messages"][number];
 export type TInboxNote = TInboxThread["notes"][number];
 export type TInboxCounts = TInboxOutputs["counts"];

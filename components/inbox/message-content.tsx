@@ -230,17 +230,48 @@ function ContentBody({
         </Line>
       );
     case "template": {
+      const header = content.components?.find((component) => component.type === "header");
       const text = content.components?.find((component) => component.type === "body")?.text;
+      const footer = content.components?.find((component) => component.type === "footer")?.text;
+      const buttons = (content.components ?? []).filter((component) => component.type === "button");
       return (
-        <>
+        <div className="space-y-1" data-testid="template-card">
           <Line icon={icon}>
             <span className="font-medium">{t("content.template", { name: content.name })}</span>{" "}
             <span className="text-xs text-foreground/70">({content.language})</span>
           </Line>
+          {header?.text ? <div className="font-semibold break-words">{header.text}</div> : null}
+          {header?.media ? (
+            <div className="text-xs text-foreground/70">
+              {t("templateCard.headerFile", { name: header.media.fileName ?? header.media.mimeType })}
+            </div>
+          ) : null}
           {text ? <div className="break-words whitespace-pre-wrap">{text}</div> : null}
-        </>
+          {footer ? <div className="text-xs text-foreground/70">{footer}</div> : null}
+          {buttons.length > 0 ? (
+            <InertOptions label={t("templateCard.buttons")} titles={buttons.map((button) => button.text ?? "")} />
+          ) : null}
+        </div>
       );
     }
+    case "interactive":
+      return (
+        <div className="space-y-1" data-testid="interactive-card">
+          {content.header ? <div className="font-semibold break-words">{content.header}</div> : null}
+          <div className="break-words whitespace-pre-wrap">{content.body}</div>
+          {content.footer ? <div className="text-xs text-foreground/70">{content.footer}</div> : null}
+          {content.style === "list" && content.button ? (
+            <div className="text-xs text-foreground/70">{t("interactive.list", { button: content.button })}</div>
+          ) : null}
+          <InertOptions
+            label={t("interactive.options")}
+            titles={content.options.map((option) =>
+              option.description ? `${option.title} — ${option.description}` : option.title,
+            )}
+            stacked={content.style === "list"}
+          />
+        </div>
+      );
     case "unknown":
       return (
         <Line icon={icon}>
@@ -250,6 +281,22 @@ function ContentBody({
         </Line>
       );
   }
+}
+
+/** Buttons or list rows as they were offered: labels, not controls (nothing here taps them). */
+function InertOptions({ label, titles, stacked = false }: { label: string; titles: string[]; stacked?: boolean }) {
+  return (
+    <ul aria-label={label} className={cn("flex gap-1 pt-0.5", stacked ? "flex-col" : "flex-wrap")}>
+      {titles.map((title, index) => (
+        <li
+          key={index}
+          className="rounded-md border border-border bg-background/60 px-2 py-0.5 text-xs break-words text-foreground/90"
+        >
+          {title}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** The reactions on each message, by its WhatsApp id: the latest emoji of each side (empty = taken back). */

@@ -109,6 +109,7 @@ export function ThreadHeader({
             {t("header.botPaused", { time: format.dateTime(new Date(thread.botPausedUntil), "time") })}
           </Badge>
         ) : null}
+        <ServiceWindowBadge window={data.window} now={now} />
         <span className="ml-2 text-muted-foreground">{t("header.mood")}</span>
         <MoodBadge sentiment={thread.sentiment} />
         {thread.sentiment === null || thread.sentiment === "neutral" ? (
@@ -122,6 +123,32 @@ export function ThreadHeader({
         )}
       </div>
     </div>
+  );
+}
+
+/**
+ * The 24-hour window, where the number's engine holds it to one: open until when (a time today,
+ * a date and time otherwise), or closed how long ago and so templates only.
+ */
+function ServiceWindowBadge({ window, now }: { window: TInboxThread["window"]; now: number }) {
+  const t = useTranslations("inbox.window");
+  const format = useFormatter();
+  const inboxFormat = useInboxFormat();
+  if (!window.applies) return null;
+  const closesAt = window.closesAt ? new Date(window.closesAt) : null;
+  const isOpen = window.open && closesAt !== null && closesAt.getTime() > now;
+  const sameDay = closesAt !== null && format.dateTime(closesAt, "date") === format.dateTime(new Date(now), "date");
+  return (
+    <span title={t("help")} data-testid="service-window" data-open={isOpen}>
+      {isOpen ? (
+        <Badge tone="success">{t("open", { time: format.dateTime(closesAt, sameDay ? "time" : "short") })}</Badge>
+      ) : (
+        <Badge tone="warning">
+          {closesAt ? t("closed", { ago: inboxFormat.duration(closesAt, now) }) : t("never")}
+        </Badge>
+      )}
+      <span className="sr-only">{t("help")}</span>
+    </span>
   );
 }
 
