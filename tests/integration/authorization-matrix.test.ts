@@ -74,6 +74,8 @@ const PROCEDURE_AREAS: Record<
   "inbox.saveCanned": ["inbox", "write"],
   "inbox.deleteCanned": ["inbox", "write"],
   "inbox.renderCanned": ["inbox", "read"],
+  "inbox.templates": ["inbox", "read"],
+  "inbox.sendTemplate": ["inbox", "write"],
   "webhooks.eventTypes": ["config", "read"],
   "webhooks.list": ["config", "read"],
   "webhooks.create": ["config", "write"],
