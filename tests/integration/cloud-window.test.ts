@@ -1,6 +1,10 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access --
    The API answers untyped JSON; the assertions are what check its shape. */
 import { randomUUID } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +14,8 @@ import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { assertMayQueue, serviceWindowOf } from "~/server/conversations/window";
 import { createBoss, createSendQueue } from "~/server/jobs/boss";
+import { intakeMedia } from "~/server/media/intake";
+import { createFsMediaStore } from "~/server/media/store-fs";
 import { textContent, type TContentOf } from "~/server/messages/content";
 import { ingestInbound } from "~/server/messaging/ingest";
 import type { TEngineDescriptor } from "~/server/sessions/engine-capabilities";
@@ -17,6 +23,7 @@ import { publishEngines } from "~/server/sessions/engines";
 import { simulatorEngine } from "~/workers/engines/simulator";
 import { wwebjsEngine } from "~/workers/engines/wwebjs";
 import { insertUser } from "../support/database";
+import { jpegBytes, pdfBytes } from "../support/media-fixtures";
 import { EXAMPLE_TEMPLATES } from "../support/fake-graph-server";
 import { usePreparedDatabase } from "../support/pipeline";
 import { restClient } from "../support/rest-client";
@@ -269,6 +276,34 @@ describe("the Inbox outside the window", () => {
       agent.inbox.sendTemplate({ threadId, name: "menu_photo", language: "pt_BR", values: { body: ["Ana"] } }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("image") });
     expect(await setup.db.$count(messages, eq(messages.threadId, threadId))).toBe(1);
+  });
+
+  it("sends a template whose header is a photo with the uploaded file, and refuses a PDF there", async () => {
+    const { threadId } = await wroteAgo(setup.cloudId, 30);
+    const store = createFsMediaStore(await mkdtemp(path.join(tmpdir(), "switchboard-window-")));
+    const intake = async (bytes: Buffer) => (await intakeMedia(setup.db, store, Readable.from([bytes]), {})).sha256;
+    const photo = await intake(await jpegBytes(64, 48));
+    const pdf = await intake(pdfBytes("Menu"));
+    const agent = agentCaller();
+    const menu = { threadId, name: "menu_photo", language: "pt_BR", values: { body: ["Ana"] } };
+    await expect(agent.inbox.sendTemplate({ ...menu, headerAttachment: { sha256: pdf } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    const stored = await agent.inbox.sendTemplate({
+      ...menu,
+      headerAttachment: { sha256: photo, fileName: "menu.jpg" },
+    });
+    const [message] = await setup.db.select().from(messages).where(eq(messages.id, stored.id));
+    const content = message!.content as TContentOf<"template">;
+    expect(content.components?.[0]).toMatchObject({
+      type: "header",
+      media: { sha256: photo, mimeType: "image/jpeg", fileName: "menu.jpg" },
+    });
+    expect(content.components?.[1]).toEqual({
+      type: "body",
+      text: "Olá Ana, veja o cardápio desta semana.",
+      params: ["Ana"],
+    });
   });
 
   it("inside the window a text reply goes", async () => {
