@@ -1,122 +1,45 @@
-import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { eq, sql } from "drizzle-orm";
-import { createDb } from "~/db/client";
-import { messages, waEngines, waSessions, waTemplates } from "~/db/schema";
-import { GRAPH_DEFAULT_VERSION, sealCloudSecrets } from "~/server/cloud/config";
-import { createBoss } from "~/server/jobs/boss";
-import { ingestInbound } from "~/server/messaging/ingest";
-import { publishEngines } from "~/server/sessions/engines";
-import { EXAMPLE_TEMPLATES, FAKE_GRAPH_DEFAULTS, type TFakeGraphRequest } from "../support/fake-graph-server";
+import { GRAPH_DEFAULT_VERSION as GRAPH_VERSION } from "~/server/cloud/config";
+import { FAKE_GRAPH_DEFAULTS, type TFakeGraphRequest } from "../support/fake-graph-server";
 import { expectAccessible, expectNoSidewaysScroll, login, PHONE } from "./helpers";
-import { E2E, GRAPH_URL } from "./stack";
+import { GRAPH_URL } from "./stack";
 
-/** The stack's database: its embedded Postgres, or the one E2E_DATABASE_URL names. */
-const DATABASE_URL = process.env.E2E_DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${E2E.pgPort}/switchboard`;
-
+const ROOT = path.resolve(import.meta.dirname, "../..");
+/** The contact tests/e2e/cloud-conversation.ts sets up (its module loads the catalogue: not imported here). */
 const CONTACT = { waId: "+14155550177", name: "Ana Souza" };
+
+/** Runs tests/e2e/cloud-conversation.ts (the real ingest and sealing, against the stack's database). */
+function conversationScript(...args: string[]): string {
+  return execFileSync(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "tests/e2e/cloud-conversation.ts"), ...args],
+    {
+      cwd: ROOT,
+      env: process.env,
+      encoding: "utf8",
+    },
+  );
+}
 
 /**
  * Acceptance 3 of the Cloud API: a conversation on a Cloud API number whose contact last wrote
- * more than 24 hours ago. The number, its templates and the contact's old message are set up in
- * the stack's database (the contact's message through the real ingest, then dated 25 hours back);
- * the rest is the browser: the composer offers only templates and says why, the agent fills
- * order_update and sends it, and the fake Graph API received exactly that template.
+ * more than 24 hours ago (set up by tests/e2e/cloud-conversation.ts); the rest is the browser:
+ * the composer offers only templates and says why, the agent fills order_update and sends it,
+ * and the fake Graph API received exactly that template.
  */
-async function cloudConversation() {
-  const { db, pool } = createDb(DATABASE_URL, { max: 2 });
-  const boss = createBoss(DATABASE_URL, "web");
-  await boss.start();
-  try {
-    // The engine's own descriptor once its worker has published it; until then one like it.
-    const [published] = await db.select().from(waEngines).where(eq(waEngines.kind, "cloud"));
-    if (!published) {
-      const simulator = (await db.select().from(waEngines).where(eq(waEngines.kind, "simulator")))[0];
-      await publishEngines(
-        db,
-        [
-          {
-            kind: "cloud",
-            label: "WhatsApp Cloud API",
-            description: "Meta's official API",
-            capabilities: {
-              text: true,
-              media: ["image", "video", "audio", "document", "sticker", "location", "contacts"],
-              reactions: true,
-              quotedReplies: true,
-              buttons: true,
-              templates: true,
-              serviceWindow: true,
-              presence: false,
-              readReceipts: true,
-              pairing: [],
-              webhookInbound: true,
-              phoneEcho: false,
-            },
-            settings: ["pacing"],
-            controls: [],
-            addable: true,
-          },
-        ],
-        simulator?.publishedBy ?? "e2e",
-      );
-    }
-    const appSecret = readFileSync(path.join(E2E.dataDir, "app-secret"), "utf8").trim();
-    const [session] = await db
-      .insert(waSessions)
-      .values({
-        name: "Bakery (Cloud API)",
-        kind: "cloud",
-        engineConfig: {
-          phoneNumberId: FAKE_GRAPH_DEFAULTS.number.id,
-          businessAccountId: FAKE_GRAPH_DEFAULTS.businessAccountId,
-          graphVersion: GRAPH_DEFAULT_VERSION,
-        },
-        engineSecrets: sealCloudSecrets(
-          {
-            accessToken: FAKE_GRAPH_DEFAULTS.accessToken,
-            appSecret: "e2e-cloud-app-secret",
-            verifyToken: "e2e-verify-token",
-          },
-          appSecret,
-        ),
-      })
-      .returning();
-    await db
-      .insert(waTemplates)
-      .values(
-        EXAMPLE_TEMPLATES.map((template) => ({
-          sessionId: session!.id,
-          metaId: String(template.id),
-          name: String(template.name),
-          language: String(template.language),
-          category: String(template.category),
-          status: String(template.status),
-          components: template.components as never,
-        })),
-      )
-      .onConflictDoNothing();
-    const stored = await ingestInbound(db, boss, {
-      sessionId: session!.id,
-      waMessageId: `wamid.${randomUUID()}`,
-      from: CONTACT.waId,
-      pushName: CONTACT.name,
-      type: "text",
-      body: "Is my order ready?",
-    });
-    if (stored.status !== "stored") throw new Error(`the contact's message was not stored: ${stored.status}`);
-    await db
-      .update(messages)
-      .set({ createdAt: sql`now() - interval '25 hours'` })
-      .where(eq(messages.id, stored.messageId));
-    return { sessionId: session!.id, threadId: stored.threadId };
-  } finally {
-    await boss.stop({ graceful: false }).catch(() => undefined);
-    await pool.end();
-  }
+function cloudConversation(): Promise<{ sessionId: string; threadId: string }> {
+  const line = conversationScript("setup")
+    .split("\n")
+    .find((text) => text.startsWith("READY "));
+  if (!line) throw new Error("the Cloud API conversation was not set up");
+  return Promise.resolve(JSON.parse(line.slice("READY ".length)) as { sessionId: string; threadId: string });
 }
+
+test.afterAll(async () => {
+  if (prepared) conversationScript("teardown", (await prepared).sessionId);
+});
 
 let prepared: ReturnType<typeof cloudConversation> | undefined;
 /** One Cloud API number and conversation for this file's tests (a second number would be one more to show as down). */
@@ -183,7 +106,7 @@ test("[cloud] outside the 24-hour window the composer offers only templates, and
     })
     .toBeGreaterThan(0);
   const [request] = await templateRequests();
-  expect(request!.path).toBe(`/${GRAPH_DEFAULT_VERSION}/${FAKE_GRAPH_DEFAULTS.number.id}/messages`);
+  expect(request!.path).toBe(`/${GRAPH_VERSION}/${FAKE_GRAPH_DEFAULTS.number.id}/messages`);
   expect(request!.authorization).toBe(`Bearer ${FAKE_GRAPH_DEFAULTS.accessToken}`);
   const body = request!.body as {
     messaging_product: string;
