@@ -71,7 +71,11 @@ async function setup(db: ReturnType<typeof createDb>["db"]) {
         graphVersion: GRAPH_DEFAULT_VERSION,
       },
       engineSecrets: sealCloudSecrets(
-        { accessToken: FAKE_GRAPH_DEFAULTS.accessToken, appSecret: "e2e-cloud-app-secret", verifyToken: "e2e-verify" },
+        {
+          accessToken: FAKE_GRAPH_DEFAULTS.accessToken,
+          appSecret: "e2e0c10d5ec12e7a",
+          verifyToken: "e2e-verify-token",
+        },
         appSecret,
       ),
     })
