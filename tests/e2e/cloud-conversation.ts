@@ -16,7 +16,7 @@ import { eq, sql } from "drizzle-orm";
 import { createDb } from "~/db/client";
 import { messages, waEngines, waSessions, waTemplates } from "~/db/schema";
 import { GRAPH_DEFAULT_VERSION, sealCloudSecrets } from "~/server/cloud/config";
-import { createBoss } from "~/server/jobs/boss";
+import { createBoss, createSendQueue } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { publishEngines } from "~/server/sessions/engines";
 import { EXAMPLE_TEMPLATES, FAKE_GRAPH_DEFAULTS } from "../support/fake-graph-server";
@@ -94,6 +94,9 @@ async function setup(db: ReturnType<typeof createDb>["db"]) {
   const boss = createBoss(databaseUrl, "web");
   await boss.start();
   try {
+    // The send queue a worker makes when it runs the number (before the engine's worker code
+    // exists, nothing else would; with it, the worker's own call finds it made).
+    await createSendQueue(boss, session!.id);
     const stored = await ingestInbound(db, boss, {
       sessionId: session!.id,
       waMessageId: `wamid.${randomUUID()}`,

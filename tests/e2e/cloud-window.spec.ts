@@ -96,8 +96,11 @@ test("[cloud] outside the 24-hour window the composer offers only templates, and
   await expectAccessible(page);
   await composer.getByRole("button", { name: "Send template" }).click();
 
-  // The thread shows the template as a card; the Graph API got exactly the template request.
+  // The thread shows the template as a card (a refusal would show in the composer instead); the
+  // Graph API got exactly the template request.
   const card = page.getByTestId("template-card").filter({ hasText: "order_update" });
+  await expect(card.or(composer.getByRole("alert")).first()).toBeVisible();
+  expect(await composer.getByRole("alert").allTextContents()).toEqual([]);
   await expect(card).toContainText("Hi Ana, your order #1042 is on its way and arrives tomorrow.");
   await expect
     .poll(async () => (await templateRequests()).length, {
