@@ -101,7 +101,7 @@ function mediaContent(type: string, part: TRecord): TMessageContent {
       ...(id ? { engineRef: id, state: "pending" as const } : {}),
     },
     ...(caption ? { caption } : {}),
-  } as TMessageContent;
+  };
 }
 
 /** A shared contact card of Meta's (`name.formatted_name`, `phones[].wa_id` / `.phone`). */
@@ -180,7 +180,7 @@ export function cloudMessageContent(message: TRecord): TMessageContent {
     return { kind: "unknown", engineType: type.slice(0, 100), ...(title ? { text: title } : {}) };
   })();
   const quoted = textOf(recordOf(message.context).id);
-  return quoted ? ({ ...content, quoted: { waMessageId: quoted } } as TMessageContent) : content;
+  return quoted ? ({ ...content, quoted: { waMessageId: quoted } }) : content;
 }
 
 /**
