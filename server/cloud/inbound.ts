@@ -180,7 +180,7 @@ export function cloudMessageContent(message: TRecord): TMessageContent {
     return { kind: "unknown", engineType: type.slice(0, 100), ...(title ? { text: title } : {}) };
   })();
   const quoted = textOf(recordOf(message.context).id);
-  return quoted ? ({ ...content, quoted: { waMessageId: quoted } }) : content;
+  return quoted ? { ...content, quoted: { waMessageId: quoted } } : content;
 }
 
 /**
