@@ -35,7 +35,8 @@ const FAIL_CODES: Record<number, string> = {
   131008: "A required parameter of the message is missing",
   131009: "A parameter of the message has a value Meta does not accept",
   131021: "The recipient is this business number itself",
-  131026: "The message could not be delivered: the number may not be on WhatsApp, or the contact must update WhatsApp or accept its terms",
+  131026:
+    "The message could not be delivered: the number may not be on WhatsApp, or the contact must update WhatsApp or accept its terms",
   131031: "The business account is locked or restricted",
   131042: "The business account has a payment problem",
   131047: "More than 24 hours since the contact's last message: only a template can reach them",

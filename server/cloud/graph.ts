@@ -50,10 +50,7 @@ export class GraphUnreachableError extends Error {
  * upload's multipart body, `./media.ts`), with its content type.
  */
 type TGraphBody =
-  | { json: unknown }
-  | { form: FormData }
-  | { stream: AsyncIterable<Uint8Array>; contentType: string }
-  | undefined;
+  { json: unknown } | { form: FormData } | { stream: AsyncIterable<Uint8Array>; contentType: string } | undefined;
 
 /** The base URL: the option (CLOUD_API_BASE_URL, read by server/env.ts and workers/env.ts), else Meta's. No trailing slash. */
 export function graphBaseUrl(given?: string): string {

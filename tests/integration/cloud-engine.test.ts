@@ -173,7 +173,9 @@ describe("downloading a contact's file through the Graph media endpoints", () =>
     expect(graph.requests.find((request) => request.path === `/__media/${id}`)?.authorization).toBe(
       `Bearer ${FAKE_GRAPH_DEFAULTS.accessToken}`,
     );
-    expect(await connection.downloadMedia!({ waMessageId: "wamid.IN2", content: content("123456789") }, signal)).toBeNull();
+    expect(
+      await connection.downloadMedia!({ waMessageId: "wamid.IN2", content: content("123456789") }, signal),
+    ).toBeNull();
     // A failure that is not "gone" rejects, so the media job tries again.
     graph.failNext({ status: 500, code: 131000, title: "Something went wrong" });
     await expect(connection.downloadMedia!({ waMessageId: "wamid.IN1", content: content(id) }, signal)).rejects.toThrow(
@@ -193,7 +195,11 @@ describe("downloading a contact's file through the Graph media endpoints", () =>
       waMessageId: "wamid.PHOTO1",
       from: "+15550001234",
       type: "image",
-      content: { kind: "image", caption: "my cake", media: { mimeType: "image/jpeg", state: "pending", engineRef: mediaId } },
+      content: {
+        kind: "image",
+        caption: "my cake",
+        media: { mimeType: "image/jpeg", state: "pending", engineRef: mediaId },
+      },
     });
     const id = storedId(result);
     const row = await waitFor(

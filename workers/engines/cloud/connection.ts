@@ -59,7 +59,10 @@ export function e164Of(display: string): string | undefined {
  * messages arrive by webhook at the web, so the connection is the settings, the token's state,
  * the sends (server/cloud/errors.ts decides retry or fail for good) and file downloads.
  */
-export function createCloudConnection(context: TCloudConnectionContext, options: TCloudEngineOptions): TCloudConnection {
+export function createCloudConnection(
+  context: TCloudConnectionContext,
+  options: TCloudEngineOptions,
+): TCloudConnection {
   const { db, log, sessionId } = context;
   const random = options.random ?? Math.random;
   let handlers: Pick<TEngineHandlers, "onStatus"> | null = null;
@@ -106,7 +109,10 @@ export function createCloudConnection(context: TCloudConnectionContext, options:
       return;
     }
     const plan = planRetry();
-    log.warn({ sessionId, reason, attempt: plan.attempt, delayMs: plan.delayMs }, "Cloud API number failed; checking again");
+    log.warn(
+      { sessionId, reason, attempt: plan.attempt, delayMs: plan.delayMs },
+      "Cloud API number failed; checking again",
+    );
     await report("failed", { error: reason, retry: plan });
     retryTimer = setTimeout(() => void connect(), Math.max(0, plan.at.getTime() - Date.now()));
     retryTimer.unref();

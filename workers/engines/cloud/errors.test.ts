@@ -21,7 +21,11 @@ describe("Meta's errors on a send: retry, fail for good, or a refused token", ()
   });
 
   it.each([
-    [131047, "Re-engagement message", /more than 24 hours since the contact's last message: only a template can reach them/i],
+    [
+      131047,
+      "Re-engagement message",
+      /more than 24 hours since the contact's last message: only a template can reach them/i,
+    ],
     [131026, "Message undeliverable", /could not be delivered/],
     [131051, "Unsupported message type", /does not support/],
     [132000, "Number of parameters does not match the expected number of params", /variables do not match/],
@@ -45,9 +49,9 @@ describe("Meta's errors on a send: retry, fail for good, or a refused token", ()
   });
 
   it("retries Meta being down or unreachable, and unknown codes only when Meta's side failed", () => {
-    expect(classifyGraphError(new GraphUnreachableError("Meta's Graph API could not be reached (ECONNREFUSED)")).action).toBe(
-      "retry",
-    );
+    expect(
+      classifyGraphError(new GraphUnreachableError("Meta's Graph API could not be reached (ECONNREFUSED)")).action,
+    ).toBe("retry");
     expect(classifyGraphError(meta(999_999, "New problem", 503)).action).toBe("retry");
     expect(classifyGraphError(meta(999_999, "New problem", 400)).action).toBe("fail");
     expect(classifyGraphError(meta(null, "HTTP 502", 502)).action).toBe("retry");

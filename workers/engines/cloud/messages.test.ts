@@ -90,9 +90,12 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
       sticker: { id },
     });
     expect(
-      bodyOf(send({ kind: "document", media: photo, caption: "Your invoice" }, "Your invoice", { fileName: "inv.pdf" }), {
-        media: id,
-      }),
+      bodyOf(
+        send({ kind: "document", media: photo, caption: "Your invoice" }, "Your invoice", { fileName: "inv.pdf" }),
+        {
+          media: id,
+        },
+      ),
     ).toEqual({ ...common, type: "document", document: { id, caption: "Your invoice", filename: "inv.pdf" } });
     expect(
       bodyOf(send({ kind: "document", media: photo }, "[Document]", { fileName: "inv.pdf" }), { media: id }),
@@ -136,7 +139,12 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
     expect(
       bodyOf(
         send(
-          { kind: "reaction", emoji: "👍", targetWaMessageId: "wamid.HBgLMTU1NTAwMDEwMDEVAgASGBQzQUY=", quoted: { waMessageId: "x" } },
+          {
+            kind: "reaction",
+            emoji: "👍",
+            targetWaMessageId: "wamid.HBgLMTU1NTAwMDEwMDEVAgASGBQzQUY=",
+            quoted: { waMessageId: "x" },
+          },
           "[Reacted 👍]",
         ),
       ),
@@ -148,9 +156,12 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
   });
 
   it("quotes the message a reply answers (context.message_id)", () => {
-    expect(
-      bodyOf(send({ kind: "text", text: "Yes", quoted: { waMessageId: "wamid.QUOTED" } }, "Yes")),
-    ).toEqual({ ...common, context: { message_id: "wamid.QUOTED" }, type: "text", text: { body: "Yes", preview_url: false } });
+    expect(bodyOf(send({ kind: "text", text: "Yes", quoted: { waMessageId: "wamid.QUOTED" } }, "Yes"))).toEqual({
+      ...common,
+      context: { message_id: "wamid.QUOTED" },
+      type: "text",
+      text: { body: "Yes", preview_url: false },
+    });
   });
 
   it("sends a choice with buttons as reply buttons, with its header and footer", () => {
@@ -224,12 +235,33 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
     });
     // No sections and no button label: one untitled section behind "Choose".
     const plain = bodyOf(
-      send({ kind: "interactive", style: "list", body: "Pick", options: [{ id: "a", title: "A" }, { id: "b", title: "B" }] }, "m"),
+      send(
+        {
+          kind: "interactive",
+          style: "list",
+          body: "Pick",
+          options: [
+            { id: "a", title: "A" },
+            { id: "b", title: "B" },
+          ],
+        },
+        "m",
+      ),
     );
     expect(plain.interactive).toEqual({
       type: "list",
       body: { text: "Pick" },
-      action: { button: "Choose", sections: [{ rows: [{ id: "a", title: "A" }, { id: "b", title: "B" }] }] },
+      action: {
+        button: "Choose",
+        sections: [
+          {
+            rows: [
+              { id: "a", title: "A" },
+              { id: "b", title: "B" },
+            ],
+          },
+        ],
+      },
     });
   });
 
@@ -240,7 +272,11 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
       language: "en_US",
       components: [
         { type: "header", text: "Order 4711", params: ["4711"] },
-        { type: "body", text: "Hi Ana, your order 4711 is on its way and arrives today.", params: ["Ana", "4711", "today"] },
+        {
+          type: "body",
+          text: "Hi Ana, your order 4711 is on its way and arrives today.",
+          params: ["Ana", "4711", "today"],
+        },
         { type: "footer", text: "Reply STOP to opt out" },
         { type: "button", index: 0, subType: "url", text: "https://shop.example/track/4711", params: ["4711"] },
         { type: "button", index: 1, subType: "quick_reply", text: "Talk to us", params: ["TALK"] },
@@ -265,7 +301,12 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
           },
           { type: "button", sub_type: "url", index: "0", parameters: [{ type: "text", text: "4711" }] },
           { type: "button", sub_type: "quick_reply", index: "1", parameters: [{ type: "payload", payload: "TALK" }] },
-          { type: "button", sub_type: "copy_code", index: "2", parameters: [{ type: "coupon_code", coupon_code: "SPRING25" }] },
+          {
+            type: "button",
+            sub_type: "copy_code",
+            index: "2",
+            parameters: [{ type: "coupon_code", coupon_code: "SPRING25" }],
+          },
         ],
       },
     });
@@ -297,7 +338,9 @@ describe("cloudMessageBody: our messages as Meta's messages API takes them", () 
       kind: "template",
       name: "invoice",
       language: "en",
-      components: [{ type: "header", media: { mimeType: "application/pdf", fileName: "inv.pdf", storageKey: "c".repeat(64) } }],
+      components: [
+        { type: "header", media: { mimeType: "application/pdf", fileName: "inv.pdf", storageKey: "c".repeat(64) } },
+      ],
     };
     expect((bodyOf(send(pdfHeader, "x"), { header: "9" }).template as { components: unknown[] }).components).toEqual([
       { type: "header", parameters: [{ type: "document", document: { id: "9", filename: "inv.pdf" } }] },
