@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { TMediaDownload } from "~/server/media/receive";
 import { graphBaseUrl, GraphApiError, graphFetch, graphRequest, type TGraphClientOptions } from "./graph";
 
@@ -139,7 +140,7 @@ export async function downloadCloudMedia(
       : (response.headers.get("content-type") ?? undefined);
   const size = typeof info.file_size === "number" ? info.file_size : Number(info.file_size);
   return {
-    stream: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>),
+    stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
     ...(mimeType ? { mimeType } : {}),
     ...(Number.isFinite(size) && size >= 0 ? { size } : {}),
   };

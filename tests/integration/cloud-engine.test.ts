@@ -211,7 +211,7 @@ describe("downloading a contact's file through the Graph media endpoints", () =>
       20_000,
       "the photo to be stored",
     );
-    expect(row!.content).toMatchObject({
+    expect(row.content).toMatchObject({
       kind: "image",
       media: { storageKey: createHash("sha256").update(photo).digest("hex"), mimeType: "image/jpeg", state: "stored" },
     });
