@@ -325,10 +325,7 @@ export async function createDecider(
     });
     const lastReply = effects.replies.at(-1);
     if (lastReply && !options.asOfMessage) {
-      offeredInBatch.set(
-        row.thread.id,
-        lastReply.content?.kind === "interactive" ? lastReply.content.options : null,
-      );
+      offeredInBatch.set(row.thread.id, lastReply.content?.kind === "interactive" ? lastReply.content.options : null);
     }
     for (const outcome of evaluation.outcomes) {
       if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);

@@ -89,7 +89,7 @@ export const FACTS = {
     label: "Button or list choice",
     type: "text",
     description:
-      "The id of the button or list row the contact chose; on a number without buttons, of the option their answer picks from the numbered menu (\"2\" or its title). Empty otherwise.",
+      'The id of the button or list row the contact chose; on a number without buttons, of the option their answer picks from the numbered menu ("2" or its title). Empty otherwise.',
     example: "book-tuesday",
   },
   "message.replyTitle": {
