@@ -63,7 +63,8 @@ export async function readBase64(stream: Readable, signal?: AbortSignal): Promis
 /** Turns a queued message into what the library sends; a kind this engine cannot send throws, naming it. */
 export async function wwebjsOutgoing(message: TOutboundSend, signal?: AbortSignal): Promise<TWwebjsOutgoing> {
   const content = message.content;
-  if (!content || content.kind === "text") {
+  // A choice goes as its numbered menu (`body`): WhatsApp Web sends no buttons.
+  if (!content || content.kind === "text" || content.kind === "interactive") {
     return { content: message.body, echo: { body: message.body, types: null } };
   }
   if (content.kind === "location") {
