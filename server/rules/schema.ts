@@ -122,8 +122,8 @@ const ZReplyChoiceOption = z
       .string()
       .trim()
       .max(INTERACTIVE_LIMITS.id, "At most 256 characters")
-      .optional()
-      .transform((id) => id || undefined),
+      .transform((id) => id || undefined)
+      .optional(),
     title: z
       .string()
       .trim()
@@ -133,8 +133,8 @@ const ZReplyChoiceOption = z
       .string()
       .trim()
       .max(INTERACTIVE_LIMITS.rowDescription, "At most 72 characters")
-      .optional()
-      .transform((description) => description || undefined),
+      .transform((description) => description || undefined)
+      .optional(),
   })
   .strict();
 
@@ -151,8 +151,8 @@ export const ZReplyChoices = z
       .string()
       .trim()
       .max(INTERACTIVE_LIMITS.listButton, "At most 20 characters")
-      .optional()
-      .transform((button) => button || undefined),
+      .transform((button) => button || undefined)
+      .optional(),
     options: z
       .array(ZReplyChoiceOption)
       .min(1, "Add at least one option")
