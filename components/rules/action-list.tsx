@@ -281,8 +281,7 @@ function ActionFields({
             number={number}
             disabled={disabled}
             onChange={(mediaAssetId) => {
-              const { mediaAssetId: _file, ...rest } = action;
-              onChange(mediaAssetId ? { ...rest, mediaAssetId } : rest);
+              onChange({ ...action, mediaAssetId });
             }}
           />
           <ReplyChoicesEditor
@@ -291,8 +290,7 @@ function ActionFields({
             disabled={disabled}
             hasFile={Boolean(action.mediaAssetId)}
             onChange={(choices) => {
-              const { choices: _old, ...rest } = action;
-              onChange(choices ? { ...rest, choices } : rest);
+              onChange({ ...action, choices });
             }}
           />
         </>
