@@ -247,6 +247,19 @@ describe("choices offered by rules and understood in answers", () => {
         { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Track it" }] },
       ],
     });
+    // The editor offers it, under its number; the simulator shows choices as buttons.
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "builder") }));
+    const options = await admin.rules.sendOptions();
+    expect(options.engines.find((engine) => engine.kind === "simulator")).toMatchObject({
+      buttons: true,
+      templates: true,
+    });
+    expect(options.numbers).toMatchObject([
+      {
+        sessionId: pipeline.sessionId,
+        templates: [{ name: "order_update", language: "en_US", shape: { body: { variables: 2 } } }],
+      },
+    ]);
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "status" });
     await waitForDecided(pipeline, phone, 2);
     const [sent] = await outboundOf(pipeline, phone);
