@@ -349,7 +349,11 @@ export function Composer({
           ? tTemplates("closedWhy", { ago: inboxFormat.duration(data.window.closesAt, now), contact: contactName })
           : tTemplates("neverWhy", { contact: contactName });
     return (
-      <div className="min-w-0 space-y-2 border-t border-border p-3" data-testid="composer">
+      // Scrolls within the thread (a template has many fields), its Send row kept in view.
+      <div
+        className="max-h-[min(45dvh,36rem)] min-w-0 shrink-0 space-y-2 overflow-y-auto border-t border-border p-3 pb-0"
+        data-testid="composer"
+      >
         <div className="flex flex-wrap items-center justify-between gap-2">{modeToggle}</div>
         {why ? (
           <div data-testid="window-closed-reason">

@@ -209,7 +209,7 @@ export function TemplatePicker({
         </div>
       ) : null}
       {error ? <Alert tone="error">{error}</Alert> : null}
-      <div className="flex flex-wrap items-center justify-end gap-2">
+      <div className="sticky bottom-0 flex flex-wrap items-center justify-end gap-2 border-t border-border bg-card py-2">
         {onCancel ? (
           <Button variant="ghost" size="sm" onClick={onCancel} disabled={busy}>
             {t("cancel")}
