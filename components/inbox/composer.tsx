@@ -104,6 +104,9 @@ export function Composer({
   const inboxFormat = useInboxFormat();
   const now = useNow();
   const canTemplates = engineCan(data.capabilities, "templates");
+  // The same query the picker reads: the button shows only where there is a template to send.
+  const templates = useQuery({ ...trpc.inbox.templates.queryOptions({ threadId }), enabled: canTemplates });
+  const hasTemplates = (templates.data?.length ?? 0) > 0;
   // Outside the 24-hour window (where the engine holds the number to it) only templates go.
   const windowClosed = data.window.applies && !data.window.open;
   const [picking, setPicking] = useState(false);
@@ -480,7 +483,7 @@ export function Composer({
               <span aria-hidden="true">📎</span>
               <span className="sr-only sm:not-sr-only">{tAttach("button")}</span>
             </Button>
-            {canTemplates && !isNote ? (
+            {hasTemplates && !isNote ? (
               <Button
                 size="sm"
                 variant="secondary"
