@@ -1,6 +1,7 @@
 import type { THandlerMap } from "../runtime";
 import { handleAiReply } from "./ai";
 import { handleAnalyticsRollup } from "./analytics";
+import { handleCloudTemplates } from "./cloud-templates";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
@@ -20,4 +21,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
   "media.retention": handleMediaRetention,
+  "cloud.templates": handleCloudTemplates,
 };
