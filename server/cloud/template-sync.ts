@@ -66,7 +66,10 @@ function syncFailure(error: unknown, businessAccountId: string, signal: AbortSig
   if (error.code === 10 || (error.code !== null && error.code >= 200 && error.code <= 299))
     return new AppError("BAD_REQUEST", serverText("cloudSetup.noPermission", meta));
   if (error.code === 100)
-    return new AppError("BAD_REQUEST", serverText("cloudTemplateSync.unknownAccount", { ...meta, id: businessAccountId }));
+    return new AppError(
+      "BAD_REQUEST",
+      serverText("cloudTemplateSync.unknownAccount", { ...meta, id: businessAccountId }),
+    );
   return new AppError("BAD_REQUEST", serverText("cloudSetup.metaRefused", meta));
 }
 
@@ -137,36 +140,41 @@ export async function syncTemplates(
       templates.length === 0
         ? []
         : await tx
-        .insert(waTemplates)
-        .values(
-          templates.map((template) => ({
-            sessionId,
-            metaId: template.id ?? null,
-            name: template.name,
-            language: template.language,
-            category: (storable(template.category ?? "") as string).toUpperCase(),
-            status: (storable(template.status) as string).toUpperCase(),
-            components: storable(template.components) as TStoredTemplateComponent[],
-            syncedAt: now,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [waTemplates.sessionId, waTemplates.name, waTemplates.language],
-          set: {
-            metaId: sql`excluded.meta_id`,
-            category: sql`excluded.category`,
-            status: sql`excluded.status`,
-            components: sql`excluded.components`,
-            syncedAt: sql`excluded.synced_at`,
-          },
-        })
-        .returning({ id: waTemplates.id });
+            .insert(waTemplates)
+            .values(
+              templates.map((template) => ({
+                sessionId,
+                metaId: template.id ?? null,
+                name: template.name,
+                language: template.language,
+                category: (storable(template.category ?? "") as string).toUpperCase(),
+                status: (storable(template.status) as string).toUpperCase(),
+                components: storable(template.components) as TStoredTemplateComponent[],
+                syncedAt: now,
+              })),
+            )
+            .onConflictDoUpdate({
+              target: [waTemplates.sessionId, waTemplates.name, waTemplates.language],
+              set: {
+                metaId: sql`excluded.meta_id`,
+                category: sql`excluded.category`,
+                status: sql`excluded.status`,
+                components: sql`excluded.components`,
+                syncedAt: sql`excluded.synced_at`,
+              },
+            })
+            .returning({ id: waTemplates.id });
     const removed = await tx
       .delete(waTemplates)
       .where(
         and(
           eq(waTemplates.sessionId, sessionId),
-          kept.length > 0 ? notInArray(waTemplates.id, kept.map((row) => row.id)) : undefined,
+          kept.length > 0
+            ? notInArray(
+                waTemplates.id,
+                kept.map((row) => row.id),
+              )
+            : undefined,
         ),
       )
       .returning({ id: waTemplates.id });
