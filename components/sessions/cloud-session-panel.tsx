@@ -105,7 +105,7 @@ export function CloudSessionPanel({ session }: { session: TSession }) {
       <p className="text-muted-foreground">
         {t.rich("panel.subscribe", {
           fields: data.webhookFields.join(", "),
-          code: (chunks) => <code className="rounded bg-muted px-1 text-xs">{chunks}</code>,
+          code: (chunks) => <code className="rounded bg-muted px-1 text-xs text-foreground">{chunks}</code>,
         })}
       </p>
       <p className="text-muted-foreground">

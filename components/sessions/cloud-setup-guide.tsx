@@ -23,7 +23,9 @@ export function CloudSetupGuide() {
   const t = useTranslations("sessions.cloud.guide");
   const rich = {
     strong: (chunks: ReactNode) => <strong>{chunks}</strong>,
-    code: (chunks: ReactNode) => <code className="break-all rounded bg-muted px-1 text-xs">{chunks}</code>,
+    code: (chunks: ReactNode) => (
+      <code className="break-all rounded bg-muted px-1 text-xs text-foreground">{chunks}</code>
+    ),
     apps: (chunks: ReactNode) => <External href={META_APPS_URL}>{chunks}</External>,
     business: (chunks: ReactNode) => <External href={BUSINESS_SETTINGS_URL}>{chunks}</External>,
   };

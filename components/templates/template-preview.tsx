@@ -98,7 +98,7 @@ export function TemplatePreview({ shape, name }: { shape: TTemplateShape; name: 
           <p className="break-words whitespace-pre-wrap" data-testid="template-bubble-body">
             {fill(shape.body.text, body)}
           </p>
-          {shape.footer ? <p className="mt-1 text-xs text-black/50 dark:text-white/50">{shape.footer}</p> : null}
+          {shape.footer ? <p className="mt-1 text-xs text-[#54656f] dark:text-[#aebac1]">{shape.footer}</p> : null}
         </div>
         {shape.buttons.length > 0 ? (
           <div className="mt-1 space-y-1">
@@ -109,7 +109,7 @@ export function TemplatePreview({ shape, name }: { shape: TTemplateShape; name: 
               >
                 {button.text}
                 {button.url ? (
-                  <span className="block text-xs font-normal break-all text-black/50 dark:text-white/50">
+                  <span className="block text-xs font-normal break-all text-[#54656f] dark:text-[#aebac1]">
                     {fill(button.url, [buttons[button.index]])}
                   </span>
                 ) : null}
