@@ -124,8 +124,11 @@ export async function syncTemplates(
       found.set(`${template.data.name}\u0000${template.data.language}`, template.data);
     }
     const link = answer.data.paging?.next;
-    // The bearer token goes only back to the Graph API it came from, never to another host.
-    next = link && link.startsWith(`${base}/`) ? link : null;
+    // The bearer token goes only back to the Graph API it came from, never to another host; a
+    // link elsewhere is not taken as the end either (that would delete the templates not read).
+    if (link && !link.startsWith(`${base}/`))
+      throw new AppError("BAD_REQUEST", serverText("cloudTemplateSync.badShape"));
+    next = link ?? null;
   }
   const templates = [...found.values()];
   return db.transaction(async (tx) => {

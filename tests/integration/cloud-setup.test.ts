@@ -80,7 +80,7 @@ async function refusal(promise: Promise<unknown>) {
  * A proxy to the fake Graph API that passes the first page of a list and fails every later one
  * (Meta's "service temporarily unavailable"), with paging links rewritten to come back through it.
  */
-async function failingSecondPage(target: string) {
+async function failingSecondPage(target: string, nextOrigin?: string) {
   const pages: number[] = [];
   const server = createHttpServer((request, response) => {
     const url = new URL(request.url ?? "/", target);
@@ -94,7 +94,7 @@ async function failingSecondPage(target: string) {
       return;
     }
     void fetch(url, { headers: { authorization: request.headers.authorization ?? "" } }).then(async (answer) => {
-      const text = (await answer.text()).replaceAll(target, own);
+      const text = (await answer.text()).replaceAll(target, nextOrigin ?? own);
       response.writeHead(answer.status, { "content-type": "application/json" }).end(text);
     });
   });
@@ -372,6 +372,30 @@ describe("syncing templates", () => {
       const error = await refusal(viaProxy.sessions.syncTemplates({ id: created.id }));
       expect(error.message).toMatch(/^Meta refused the check \(code 2\): /);
       expect(proxy.pages).toEqual([1, 2]);
+    } finally {
+      await proxy.close();
+    }
+    expect(await stored(created.id)).toEqual(first);
+  });
+
+  it("a paging link to another host is not followed with the token, and changes nothing", async () => {
+    const created = await admin.sessions.createCloud(setupInput({ name: "Elsewhere" }));
+    graph.setTemplates(EXAMPLE_TEMPLATES);
+    await admin.sessions.syncTemplates({ id: created.id });
+    const first = await stored(created.id);
+    graph.setTemplates(manyTemplates(250));
+    const proxy = await failingSecondPage(graph.url, "http://127.0.0.2:9");
+    try {
+      const viaProxy = createCaller(
+        testContext({
+          db: database.db,
+          user: await insertUser(database.db, "admin"),
+          cloudApi: { baseUrl: proxy.url, publicOrigin: null },
+        }),
+      );
+      const error = await refusal(viaProxy.sessions.syncTemplates({ id: created.id }));
+      expect(error.message).toBe("Meta answered the template list in a shape Switchboard does not know.");
+      expect(proxy.pages).toEqual([1]);
     } finally {
       await proxy.close();
     }
