@@ -48,9 +48,11 @@ export default async function proxy(request: NextRequestWithAuth, event: NextFet
 }
 
 /**
- * Every path but the media routes and the REST API (server/media/serve.ts, upload.ts and
- * app/api/v1 set the same security headers themselves): Next hands a request body to a proxy by
- * holding all of it in memory and cutting it at 10 MB, and an upload must stream (16 MB videos,
- * 100 MB documents), through /api/media/uploads or POST /api/v1/messages and /api/v1/media.
+ * Every path but the media routes, the REST API and the WhatsApp webhooks (server/media/serve.ts,
+ * upload.ts, app/api/v1 and app/api/whatsapp set the same security headers themselves): Next
+ * hands a request body to a proxy by holding all of it in memory and cutting it at 10 MB, and an
+ * upload must stream (16 MB videos, 100 MB documents), through /api/media/uploads or POST
+ * /api/v1/messages and /api/v1/media. Meta's webhook posts need no session and are checked by
+ * their signature over the raw body, which the route reads itself (with its own size cap).
  */
-export const config = { matcher: ["/((?!api/media/|api/v1/).*)"] };
+export const config = { matcher: ["/((?!api/media/|api/v1/|api/whatsapp/).*)"] };

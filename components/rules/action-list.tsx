@@ -12,7 +12,9 @@ import { ACTION_TYPES, type TRuleAction } from "~/server/rules/schema";
 import { TEMPLATE_VARIABLES, type TTemplateVariable } from "~/server/rules/templates";
 import { isSilentHandoff, withHandoffReply } from "./handoff-reply";
 import { insertAt } from "./insert-at";
+import { ReplyChoicesEditor, useChoiceTargets } from "./reply-choices";
 import { ReplyMediaPicker } from "./reply-media";
+import { TemplateActionFields } from "./template-action";
 
 const VARIABLES = Object.keys(TEMPLATE_VARIABLES) as TTemplateVariable[];
 
@@ -95,6 +97,8 @@ function blank(type: TRuleAction["type"]): TRuleAction {
       return { type, relationship: "client" };
     case "emit_event":
       return { type, name: "", data: {} };
+    case "send_template":
+      return { type, name: "", language: "", values: { header: [], body: [], buttons: {} } };
     case "opt_out":
     case "stop":
       return { type };
@@ -114,6 +118,8 @@ export function ActionList({
   disabled?: boolean;
 }) {
   const t = useTranslations("rules.actions");
+  // Templates are offered only when some published engine sends them.
+  const { templates } = useChoiceTargets();
   const set = (index: number, action: TRuleAction) => onChange(actions.map((old, i) => (i === index ? action : old)));
   const move = (index: number, by: number) => {
     const next = [...actions];
@@ -138,7 +144,9 @@ export function ActionList({
                 disabled={disabled}
                 onChange={(event) => set(index, blank(event.target.value as TRuleAction["type"]))}
               >
-                {ACTION_TYPES.map((type) => (
+                {ACTION_TYPES.filter(
+                  (type) => type !== "send_template" || templates || action.type === "send_template",
+                ).map((type) => (
                   <option key={type} value={type}>
                     {t(`type.${type}`)}
                   </option>
@@ -272,12 +280,23 @@ function ActionFields({
             value={action.mediaAssetId}
             number={number}
             disabled={disabled}
-            onChange={(mediaAssetId) =>
-              onChange(mediaAssetId ? { ...action, mediaAssetId } : { type: "reply", text: action.text })
-            }
+            onChange={(mediaAssetId) => {
+              onChange({ ...action, mediaAssetId });
+            }}
+          />
+          <ReplyChoicesEditor
+            choices={action.choices}
+            number={number}
+            disabled={disabled}
+            hasFile={Boolean(action.mediaAssetId)}
+            onChange={(choices) => {
+              onChange({ ...action, choices });
+            }}
           />
         </>
       );
+    case "send_template":
+      return <TemplateActionFields action={action} number={number} disabled={disabled} onChange={onChange} />;
     case "tag":
     case "untag":
       return (

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useMemo } from "react";
+import { useId, useMemo } from "react";
 import {
   type Field,
   QueryBuilder,
@@ -97,20 +97,28 @@ function LabelledSelector(props: ValueSelectorProps) {
 function LabelledValueEditor(props: ValueEditorProps) {
   if (props.type === "select" || props.type === "multiselect") return <ValueEditor {...props} />;
   const isList = LIST_OPERATORS.has(props.operator);
+  const context = props.context as
+    { listPlaceholder?: string; replyOptions?: TReplyOption[]; listId?: string } | undefined;
+  // The ids of the choices the rules offer, suggested for "Button or list choice".
+  const suggest = props.field === "message.replyId" && !isList && (context?.replyOptions?.length ?? 0) > 0;
   return (
     <input
+      list={suggest ? context?.listId : undefined}
       data-testid={props.testID}
       type={isList ? "text" : (props.inputType ?? "text")}
       className={props.className}
       value={String(props.value ?? "")}
       title={props.title}
       aria-label={props.title}
-      placeholder={isList ? (props.context as { listPlaceholder?: string } | undefined)?.listPlaceholder : ""}
+      placeholder={isList ? context?.listPlaceholder : ""}
       disabled={props.disabled}
       onChange={(event) => props.handleOnChange(event.target.value)}
     />
   );
 }
+
+/** An option a rule's reply offers (its id is what `message.replyId` holds when it is chosen). */
+export type TReplyOption = { id: string; title: string };
 
 /**
  * The visual condition editor: react-querybuilder over the facts and operators rules support.
@@ -122,12 +130,16 @@ export function ConditionBuilder({
   onChange,
   invalidRuleIds,
   disabled,
+  replyOptions = [],
 }: {
   query: RuleGroupType;
   onChange: (query: RuleGroupType) => void;
   invalidRuleIds: Set<string>;
   disabled?: boolean;
+  /** The options the rule set's replies offer: suggested as values of `message.replyId`. */
+  replyOptions?: TReplyOption[];
 }) {
+  const listId = useId();
   const t = useTranslations("rules.builder");
   const labels = useRuleLabels();
   const fields = useMemo(() => fieldsFor(labels), [labels]);
@@ -159,7 +171,7 @@ export function ConditionBuilder({
         }
         validator={validator}
         controlElements={{ valueSelector: LabelledSelector, valueEditor: LabelledValueEditor }}
-        context={{ listPlaceholder }}
+        context={{ listPlaceholder, replyOptions, listId }}
         controlClassnames={{
           queryBuilder: "queryBuilder-responsive",
           fields: CONTROL,
@@ -185,6 +197,13 @@ export function ConditionBuilder({
           notToggle: { label: t("not"), title: t("notTitle") },
         }}
       />
+      <datalist id={listId}>
+        {replyOptions.map((option) => (
+          <option key={option.id} value={option.id}>
+            {option.title}
+          </option>
+        ))}
+      </datalist>
       <details className="mt-2 text-xs text-muted-foreground">
         <summary className="cursor-pointer">{t("factsHelp")}</summary>
         <dl className="mt-1 grid gap-x-3 gap-y-0.5 sm:grid-cols-[max-content_1fr]">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import type { RuleGroupType } from "react-querybuilder";
@@ -11,10 +11,10 @@ import { Button } from "~/components/ui/button";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
 import { fromQuery, toQuery, type TQueryGroup } from "~/server/rules/convert";
-import { type TRule, type TRuleAction, ZRuleInput } from "~/server/rules/schema";
+import { type TRule, type TRuleAction, ZReplyChoices, ZRuleInput } from "~/server/rules/schema";
 import { WEEKDAYS } from "~/server/settings/schema";
 import { ActionList } from "./action-list";
-import { ConditionBuilder } from "./condition-builder";
+import { ConditionBuilder, type TReplyOption } from "./condition-builder";
 
 export const NEW_RULE: Omit<TRule, "id"> = {
   name: "",
@@ -62,6 +62,19 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
   const [query, setQuery] = useState<RuleGroupType>(() => toQuery(initial.conditions) as RuleGroupType);
   const [actions, setActions] = useState<TRuleAction[]>(initial.actions);
   const [touched, setTouched] = useState(false);
+  // The options every reply of the rule set offers (this rule's as edited), for `message.replyId`.
+  const ruleList = useQuery(trpc.rules.list.queryOptions());
+  const replyOptions = useMemo(() => {
+    const others = (ruleList.data ?? []).filter((other) => other.id !== initial.id).flatMap((other) => other.actions);
+    const seen = new Map<string, TReplyOption>();
+    for (const action of [...actions, ...others]) {
+      if (action.type !== "reply" || !action.choices) continue;
+      const parsed = ZReplyChoices.safeParse(action.choices);
+      for (const option of parsed.success ? parsed.data.options : [])
+        if (!seen.has(option.id)) seen.set(option.id, { id: option.id, title: option.title });
+    }
+    return [...seen.values()];
+  }, [actions, ruleList.data, initial.id]);
 
   const draft = {
     name,
@@ -130,6 +143,7 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
       <div>
         <h3 className="mb-1 text-sm font-medium">{t("when")}</h3>
         <ConditionBuilder
+          replyOptions={replyOptions}
           query={query}
           onChange={setQuery}
           invalidRuleIds={touched ? invalidRuleIds : new Set()}

@@ -18,6 +18,7 @@ import { CONTACT_KINDS, type TContactKind } from "~/server/messages/content";
 import { simulatedContent } from "~/server/messages/examples";
 import { Ticks } from "./ticks";
 import { MessageContent } from "~/components/inbox/message-content";
+import { ChoiceTaps } from "./choice-taps";
 import { singleFile, uploadMedia, UploadFailedError, UploadRefusedError } from "~/components/media/upload";
 
 /** Chat as any contact of the simulator session and watch the bot answer, live. */
@@ -97,6 +98,14 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                     )}
                   >
                     <MessageContent content={message.content} body={message.body} mediaLinks={message.mediaLinks} />
+                    {message.direction === "out" ? (
+                      <ChoiceTaps
+                        content={message.content}
+                        contact={selected}
+                        waMessageId={message.waMessageId}
+                        disabled={!canWrite}
+                      />
+                    ) : null}
                     {message.direction === "out" ? <Ticks status={message.status} /> : null}
                     {message.error ? <div className="mt-1 text-xs text-destructive">{message.error}</div> : null}
                   </div>

@@ -97,3 +97,19 @@ export async function readCloudSession(
   }
   return { sessionId, kind: row.kind, config: config.data, secrets };
 }
+
+/**
+ * A session's Cloud API settings alone (no secrets: what reading a webhook's notification needs),
+ * with its kind; null when the session does not exist or its settings are not complete.
+ */
+export async function readCloudConfig(
+  db: TDbOrTx,
+  sessionId: string,
+): Promise<{ kind: string; config: TCloudConfig } | null> {
+  const [row] = await db
+    .select({ kind: waSessions.kind, config: waSessions.engineConfig })
+    .from(waSessions)
+    .where(eq(waSessions.id, sessionId));
+  const config = ZCloudConfig.safeParse(row?.config);
+  return row && config.success ? { kind: row.kind, config: config.data } : null;
+}

@@ -45,7 +45,12 @@ export class GraphUnreachableError extends Error {
   }
 }
 
-type TGraphBody = { json: unknown } | { form: FormData } | undefined;
+/**
+ * A request body: JSON, a form (built in memory), or a stream sent as it is read (a media
+ * upload's multipart body, `./media.ts`), with its content type.
+ */
+type TGraphBody =
+  { json: unknown } | { form: FormData } | { stream: AsyncIterable<Uint8Array>; contentType: string } | undefined;
 
 /** The base URL: the option (CLOUD_API_BASE_URL, read by server/env.ts and workers/env.ts), else Meta's. No trailing slash. */
 export function graphBaseUrl(given?: string): string {
@@ -96,6 +101,10 @@ export async function graphFetch(
     payload = JSON.stringify(body.json);
   } else if (body && "form" in body) {
     payload = body.form;
+  } else if (body && "stream" in body) {
+    headers["content-type"] = body.contentType;
+    // undici sends an async iterable as it is read (chunked), with `duplex: "half"`.
+    payload = body.stream as unknown as BodyInit;
   }
   let response: Response;
   try {
@@ -104,6 +113,7 @@ export async function graphFetch(
       headers,
       body: payload,
       redirect: "error",
+      ...(body && "stream" in body ? { duplex: "half" } : {}),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (error) {

@@ -97,11 +97,13 @@ export async function enqueue<N extends TQueueName>(
   boss: PgBoss,
   name: N,
   payload: TQueuePayload<N>,
-  options: { tx?: TTx; singletonKey?: string; startAfter?: number | Date } = {},
+  options: { tx?: TTx; singletonKey?: string; singletonSeconds?: number; startAfter?: number | Date } = {},
 ): Promise<string | null> {
   const data = QUEUES[name].payload.parse(payload) as object;
   return boss.send(name, data, {
     singletonKey: options.singletonKey,
+    // With a key: one job per key in each slot of this many seconds (null when one exists).
+    ...(options.singletonSeconds ? { singletonSeconds: options.singletonSeconds } : {}),
     startAfter: options.startAfter,
     ...(options.tx ? { db: fromDrizzle(options.tx, sql) } : {}),
   });

@@ -104,6 +104,25 @@ export const QUEUES = {
     // An ack can overtake the recording of its send: it is retried (every second, for a minute) until it lands.
     policy: { retryLimit: 60, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 },
   }),
+  "cloud.webhook": declareQueue({
+    description:
+      "One notification Meta posted to a Cloud API number's webhook (signature checked by the web): its messages go to ingest, its statuses move the messages sent.",
+    concurrency: 4,
+    payload: z.object({
+      sessionId: z.uuid(),
+      /** Meta's JSON as it came (at most WEBHOOK_MAX_BYTES): read by server/cloud/inbound.ts, which trusts none of it. */
+      payload: z.unknown(),
+    }),
+    // A status can overtake the recording of its send: retried, 2 s doubling to a minute, for about 25 minutes.
+    policy: {
+      retryLimit: 30,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 120,
+      heartbeatSeconds: 10,
+    },
+  }),
   "maintenance.prune": declareQueue({
     description:
       "Hourly clean-up of rows that only matter for a while: old login attempts and heartbeats of stopped workers.",

@@ -23,14 +23,25 @@ export const ZInboundMessage = z.object({
   sessionId: z.uuid(),
   /** The transport's id of the message: the idempotency key of ingest. */
   waMessageId: z.string().min(1).max(200),
-  /** Sender: E.164 (`+5511…`), a WhatsApp id (`5511…@c.us`) or a LID (`…@lid`). */
+  /**
+   * Sender: E.164 (`+5511…`), a WhatsApp id (`5511…@c.us`), a LID (`…@lid`), or an address of
+   * ours (`bsuid:…` for a Cloud API user who shows a username instead of their number).
+   */
   from: z.string().max(100),
   /**
-   * The sender's other identity, when the engine knows it (a LID sender's phone number, from
-   * `senderPn`; a phone sender's LID): ingest finds the contact by either and keeps both.
+   * The sender's other identities, when the engine knows them (a LID sender's phone number, from
+   * `senderPn`; a phone sender's LID; on the Cloud API the business-scoped user id and the
+   * username): ingest finds the contact by the sender's own identity, else by the others in this
+   * order (phone, LID, BSUID; never by a username, which a person can give up and another take),
+   * and attaches every one it did not know. A malformed one is left out, never the message.
    */
   identity: z
-    .object({ lid: z.string().max(100).optional(), phone: z.string().max(100).optional() })
+    .object({
+      lid: z.string().max(100).optional().catch(undefined),
+      phone: z.string().max(100).optional().catch(undefined),
+      bsuid: z.string().max(200).optional().catch(undefined),
+      username: z.string().max(100).optional().catch(undefined),
+    })
     .optional()
     .catch(undefined),
   pushName: z.string().max(200).optional(),

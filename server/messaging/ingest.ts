@@ -37,9 +37,9 @@ export async function ingestInbound(db: TDb, boss: PgBoss, raw: unknown): Promis
 type TValidInbound = {
   index: number;
   message: TInboundMessage;
-  /** Who sent it (from `from`), and their other identity when the engine reported it. */
+  /** Who sent it (from `from`), and their other identities the engine reported (`otherIdentities`). */
   sender: TIdentity;
-  other: TIdentity | null;
+  others: TIdentity[];
   content: TSanitizedContent;
   at: Date;
 };
@@ -47,16 +47,25 @@ type TValidInbound = {
 /** How many times a batch is tried again when a contact merge changed its contacts under it. */
 const MERGE_RACE_RETRIES = 3;
 
-/** The sender's other identity as the engine reported it (`identity.lid` / `identity.phone`), if usable. */
-function otherIdentity(sender: TIdentity, given: TInboundMessage["identity"]): TIdentity | null {
-  if (!given) return null;
-  const candidate =
-    sender.kind !== "lid" && given.lid
-      ? parseAddress(given.lid.includes("@") ? given.lid : `${given.lid}@lid`)
-      : sender.kind !== "phone" && given.phone
-        ? parseAddress(given.phone)
-        : null;
-  return candidate && candidate.kind !== sender.kind ? candidate : null;
+/**
+ * The sender's other identities as the engine reported them (`identity.phone`, `.lid`, `.bsuid`,
+ * `.username`), the usable ones, in the order ingest looks a sender up by them: phone, LID,
+ * BSUID, then the username (attached, never looked up by). One of the sender's own kind is
+ * left out (the message's `from` says who sent it).
+ */
+export function otherIdentities(sender: TIdentity, given: TInboundMessage["identity"]): TIdentity[] {
+  if (!given) return [];
+  const candidates = [
+    given.phone ? parseAddress(given.phone) : null,
+    given.lid ? parseAddress(given.lid.includes("@") ? given.lid : `${given.lid}@lid`) : null,
+    given.bsuid ? parseAddress(`bsuid:${given.bsuid.replace(/^bsuid:/, "")}`) : null,
+    given.username ? parseAddress(`username:${given.username.replace(/^(username:|@)/, "").toLowerCase()}`) : null,
+  ];
+  const kinds = ["phone", "lid", "bsuid", "username"] as const;
+  return candidates.filter(
+    (candidate, index): candidate is TIdentity =>
+      candidate !== null && candidate.kind === kinds[index] && candidate.kind !== sender.kind,
+  );
 }
 
 /**
@@ -103,7 +112,7 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       index,
       message,
       sender,
-      other: otherIdentity(sender, message.identity),
+      others: otherIdentities(sender, message.identity),
       content: { ...content, flags: [...new Set([...repairs, ...content.flags])] },
       at: message.sentAt ?? new Date(),
     });
@@ -116,10 +125,12 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
     session_id: item.message.sessionId,
     id_kind: item.sender.kind,
     id_value: item.sender.value,
-    alt_kind: item.other?.kind ?? null,
-    alt_value: item.other?.value ?? null,
+    alt_kinds: item.others.map((identity) => identity.kind),
+    alt_values: item.others.map((identity) => identity.value),
     // A new contact's primary address: the phone when the message names one.
-    address: addressOf(preferredIdentity(item.sender, item.other)),
+    address: addressOf(
+      preferredIdentity(item.sender, item.others.find((identity) => identity.kind === "phone") ?? null),
+    ),
     wa_message_id: item.message.waMessageId,
     name: item.message.pushName ?? null,
     at: item.at.toISOString(),
@@ -159,8 +170,8 @@ type TInputRow = {
   session_id: string;
   id_kind: string;
   id_value: string;
-  alt_kind: string | null;
-  alt_value: string | null;
+  alt_kinds: string[];
+  alt_values: string[];
   address: string;
   wa_message_id: string;
   name: string | null;
@@ -183,7 +194,7 @@ async function storeBatch(
 ) {
   await db.transaction(async (tx) => {
     // One statement: copies stored before are no-ops that touch nothing; each sender is found
-    // through their identities (the message's own, else the other one the engine reported) or
+    // through their identities (the message's own, else the others the engine reported, in order) or
     // becomes a new contact; contacts and threads are upserted in key order (concurrent batches
     // never deadlock); identities not known yet are attached to the contact; messages take their
     // `seq` in arrival order; a copy stored by a concurrent batch since is left out by the conflict.
@@ -192,7 +203,7 @@ async function storeBatch(
         select * from ${jsonRecordset(
           input,
           `ord int, id uuid, session_id uuid, id_kind contact_identity_kind, id_value text,
-          alt_kind contact_identity_kind, alt_value text, address text, wa_message_id text, name text,
+          alt_kinds contact_identity_kind[], alt_values text[], address text, wa_message_id text, name text,
           at timestamptz, type text, body text, media jsonb, content jsonb, flags text[]`,
         )} x
       ), fresh as (
@@ -200,20 +211,24 @@ async function storeBatch(
         where not exists (
           select 1 from ${messages} m where m.session_id = i.session_id and m.wa_message_id = i.wa_message_id)
       ), senders as (
-        select session_id, id_kind, id_value,
-          (array_agg(alt_kind order by ord) filter (where alt_kind is not null))[1] as alt_kind,
-          (array_agg(alt_value order by ord) filter (where alt_kind is not null))[1] as alt_value,
-          (array_agg(address order by (alt_kind is null), ord))[1] as address
-        from fresh group by session_id, id_kind, id_value
+        -- Per sender, the other identities of its first message that reported any.
+        select distinct on (session_id, id_kind, id_value) session_id, id_kind, id_value, alt_kinds, alt_values, address
+        from fresh order by session_id, id_kind, id_value, cardinality(alt_kinds) = 0, ord
       ), resolved as (
         select s.*, coalesce(c1.wa_id, c2.wa_id, s.address) as target, c1.id as holder, c2.id as alt_holder
         from senders s
         left join ${contactIdentities} i1
           on i1.session_id = s.session_id and i1.kind = s.id_kind and i1.value = s.id_value
         left join ${contacts} c1 on c1.id = i1.contact_id
-        left join ${contactIdentities} i2
-          on i2.session_id = s.session_id and i2.kind = s.alt_kind and i2.value = s.alt_value
-        left join ${contacts} c2 on c2.id = i2.contact_id
+        -- The first other identity (in the order given) that names a contact; never a username.
+        left join lateral (
+          select c.id, c.wa_id
+          from unnest(s.alt_kinds, s.alt_values) with ordinality a(kind, value, n)
+          join ${contactIdentities} i2 on i2.session_id = s.session_id and i2.kind = a.kind and i2.value = a.value
+          join ${contacts} c on c.id = i2.contact_id
+          where a.kind <> 'username'
+          order by a.n limit 1
+        ) c2 on true
       ), contact_rows as (
         select f.session_id, r.target as wa_id,
           (array_agg(f.name order by f.ord) filter (where f.name is not null))[1] as name, max(f.at) as at
@@ -234,9 +249,13 @@ async function storeBatch(
         select distinct r.session_id, c.id, k.kind, k.value, 'message'
         from resolved r
         join upserted_contacts c on c.session_id = r.session_id and c.wa_id = r.target
-        cross join lateral (values (r.id_kind, r.id_value, r.holder), (r.alt_kind, r.alt_value, r.alt_holder))
-          k(kind, value, holder)
-        where k.kind is not null and k.holder is null
+        cross join lateral (
+          select r.id_kind, r.id_value
+          union all
+          select a.kind, a.value from unnest(r.alt_kinds, r.alt_values) a(kind, value)
+        ) k(kind, value)
+        where not exists (
+          select 1 from ${contactIdentities} h where h.session_id = r.session_id and h.kind = k.kind and h.value = k.value)
         on conflict (session_id, kind, value) do nothing
       ), upserted_threads as (
         ${inboundThreadsUpsert(sql`upserted_contacts`)}
@@ -289,9 +308,10 @@ async function storeBatch(
       results[item.index] = row
         ? { status: "stored", messageId: row.id, threadId: row.thread_id, contactId: row.contact_id }
         : { status: "duplicate" };
-      if (row?.link && item.other) {
-        const [lid, phone] = item.sender.kind === "lid" ? [item.sender, item.other] : [item.other, item.sender];
-        if (lid.kind === "lid" && phone.kind === "phone") {
+      if (row?.link) {
+        const all = [item.sender, ...item.others];
+        const [lid, phone] = [all.find((one) => one.kind === "lid"), all.find((one) => one.kind === "phone")];
+        if (lid && phone) {
           links.set(`${item.message.sessionId}|${lid.value}`, {
             sessionId: item.message.sessionId,
             lid: lid.value,

@@ -64,6 +64,18 @@ export class MediaMissingError extends Error {
   }
 }
 
+/**
+ * The transport refused a message for good (an engine's verdict: outside WhatsApp's 24-hour
+ * window, not a WhatsApp number, a template it refuses…): the message is `failed` at once with
+ * this reason, and later messages of its conversation go on. Any other error is retried.
+ */
+export class PermanentSendError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentSendError";
+  }
+}
+
 type TQueuedMessage = {
   id: string;
   body: string;
@@ -249,8 +261,9 @@ export async function sendQueuedBatch(
         try {
           await sendOne(transport, pacer, options, message, accepted.get(message.id));
         } catch (error) {
-          if (error instanceof MediaMissingError) {
-            // Failed for good, at once: the file will not come back; later ones go on.
+          if (error instanceof MediaMissingError || error instanceof PermanentSendError) {
+            // Failed for good, at once: the file will not come back, the engine refused it for
+            // good; later ones go on.
             await markFailed(db, message, error);
             continue;
           }

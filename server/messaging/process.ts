@@ -127,11 +127,20 @@ export async function processInboundBatch(
             threadId: row.thread.id,
             matched: true,
           });
+          // An action the rule could not run here (a template the number cannot send) says why.
+          const skipped = decision.effects.skipped.flatMap(({ ruleId, ...rest }) =>
+            ruleId === outcome.ruleId ? [rest] : [],
+          );
           toRecord.push({
             type: "rule.fired",
             ...ids,
             messageId: row.message.id,
-            payload: { ruleId: outcome.ruleId, rule: outcome.name, version: decision.version },
+            payload: {
+              ruleId: outcome.ruleId,
+              rule: outcome.name,
+              version: decision.version,
+              ...(skipped.length > 0 ? { skipped } : {}),
+            },
           });
         }
       }

@@ -1,5 +1,6 @@
+import { buildTemplateContent, type TTemplate } from "~/server/cloud/templates";
 import { mediaContent, storedMediaRef } from "~/server/media/media-content";
-import { textOf, type TMessageContent } from "~/server/messages/content";
+import { INTERACTIVE_LIMITS, textOf, type TMessageContent } from "~/server/messages/content";
 import type { TEvaluation } from "./evaluate";
 import type { TRuleAsset } from "./media";
 import type { TRuleAction } from "./schema";
@@ -20,7 +21,24 @@ export type TActionEffects = {
   relationship: string | null;
   optOut: boolean;
   customEvents: { ruleId: string; name: string; data: Record<string, string> }[];
+  /**
+   * Actions that could not run for this message, and why: a `send_template` on a number whose
+   * engine sends no templates (`no_templates`), that has no approved template of that name and
+   * language (`no_template`), or whose values the template refuses (`invalid`, `detail` in English).
+   */
+  skipped: TSkippedAction[];
 };
+
+export type TSkippedAction = {
+  ruleId: string;
+  action: "send_template";
+  reason: "no_templates" | "no_template" | "invalid";
+  template: string;
+  detail?: string;
+};
+
+/** The key of a template in `TActionContext.templates`. */
+export const templateKey = (name: string, language: string) => `${name}|${language}`;
 
 export type TActionContext = {
   template: TTemplateValues;
@@ -28,7 +46,18 @@ export type TActionContext = {
   defaultReply: string | null;
   /** The library files replies may send (the compiled ruleset's). */
   assets?: ReadonlyMap<string, TRuleAsset>;
+  /**
+   * The approved templates of the number the message came to, by `templateKey`; null when its
+   * engine sends no templates (absent: none known, as in the test panel).
+   */
+  templates?: ReadonlyMap<string, TRuleTemplate> | null;
 };
+
+/** A synced template as a rule sends it. */
+export type TRuleTemplate = Pick<TTemplate, "name" | "language" | "status" | "components">;
+
+/** A list's button label when the rule gives none (WhatsApp requires one). */
+export const DEFAULT_LIST_BUTTON = "Options";
 
 /**
  * Turns an evaluation into effects, actions in order: after a hand-off the bot says nothing
@@ -44,6 +73,7 @@ export function planActions(evaluation: TEvaluation, context: TActionContext): T
     relationship: null,
     optOut: false,
     customEvents: [],
+    skipped: [],
   };
   for (const { ruleId, action } of evaluation.actions) applyAction(effects, ruleId, action, context);
   if (!evaluation.matchedAny && context.defaultReply) {
@@ -59,10 +89,46 @@ function applyAction(effects: TActionEffects, ruleId: string, action: TRuleActio
       const body = renderTemplate(action.text, context.template);
       // A file gone since publishing (publishing refuses one already gone) leaves its caption alone.
       const asset = action.mediaAssetId ? context.assets?.get(action.mediaAssetId) : undefined;
-      if (asset) {
+      if (action.choices && body) {
+        const { style, button, options } = action.choices;
+        const content: TMessageContent = {
+          kind: "interactive",
+          style,
+          // Variables may have made the text longer than WhatsApp takes.
+          body: body.slice(0, INTERACTIVE_LIMITS.body).toWellFormed(),
+          ...(style === "list" ? { button: button ?? DEFAULT_LIST_BUTTON } : {}),
+          options: options.map((option) => ({
+            id: option.id,
+            title: option.title,
+            ...(style === "list" && option.description ? { description: option.description } : {}),
+          })),
+        };
+        effects.replies.push({ body: textOf(content), content, source: "rule", ruleId });
+      } else if (asset) {
         const content = mediaContent(asset.kind, storedMediaRef(asset, asset.fileName), body);
         effects.replies.push({ body: textOf(content), content, source: "rule", ruleId });
       } else if (body) effects.replies.push({ body, source: "rule", ruleId });
+      return;
+    }
+    case "send_template": {
+      if (effects.handoff) return;
+      const template = `${action.name} (${action.language})`;
+      const skip = (reason: TSkippedAction["reason"], detail?: string) =>
+        effects.skipped.push({ ruleId, action: "send_template", reason, template, ...(detail ? { detail } : {}) });
+      if (!context.templates) return skip("no_templates");
+      const found = context.templates.get(templateKey(action.name, action.language));
+      if (!found) return skip("no_template");
+      const render = (text: string) => renderTemplate(text, context.template);
+      try {
+        const content = buildTemplateContent(found, {
+          header: action.values.header.map(render),
+          body: action.values.body.map(render),
+          buttons: Object.fromEntries(Object.entries(action.values.buttons).map(([key, text]) => [key, render(text)])),
+        });
+        effects.replies.push({ body: textOf(content), content, source: "rule", ruleId });
+      } catch (error) {
+        skip("invalid", error instanceof Error ? error.message : String(error));
+      }
       return;
     }
     case "ai_reply":

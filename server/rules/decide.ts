@@ -1,13 +1,26 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, ruleHits, ruleVersions, settings, threads } from "~/db/schema";
+import {
+  contacts,
+  contextProfiles,
+  messages,
+  ruleHits,
+  ruleVersions,
+  settings,
+  threads,
+  waEngines,
+  waSessions,
+  waTemplates,
+} from "~/db/schema";
+import { engineCan, readEngineCapabilities } from "~/server/sessions/engine-capabilities";
 import { pgArray } from "~/server/lib/sql";
 import { readOrgSettings } from "~/server/settings/schema";
 import { ORG_KEY } from "~/server/settings/settings";
-import { planActions, type TActionEffects } from "./actions";
+import { planActions, templateKey, type TActionEffects, type TRuleTemplate } from "./actions";
 import { evaluateRuleset, type TCompiledRule, type TCompiledRuleset, type TRuleOutcome } from "./evaluate";
 import { buildFacts, hasMediaOf } from "./facts";
-import { contentOfRow } from "~/server/messages/content";
+import { contentOfRow, ZChoiceOption, type TChoiceOption } from "~/server/messages/content";
+import { z } from "zod";
 import { loadPublishedRuleset } from "./published";
 import { templateValues } from "./templates";
 import { EMPTY_LEARNED_CONTEXT, learnFromMessage, type TLearnedContext } from "~/server/threads/learned-context";
@@ -22,7 +35,14 @@ export type TMessageForDecision = {
     createdAt: Date;
     /** `messages.content` (null on rows from before it: read from type and body). */
     content?: unknown;
+    /** The number it came to: whose templates a `send_template` action sends. */
+    sessionId?: string;
   };
+  /**
+   * The options of the choice this message may answer (`offeredChoices`); absent: the decider
+   * looks them up for the whole batch.
+   */
+  offeredChoice?: readonly TChoiceOption[] | null;
   thread: { id: string; mode: string; topics: string[]; sentimentScore: number | null };
   contact: {
     id: string;
@@ -147,19 +167,27 @@ export async function createDecider(
   const contactProfileIds = [
     ...new Set(batch.flatMap((row) => (row.contact.profileId ? [row.contact.profileId] : []))),
   ];
+  const choiceLookups = batch.filter((row) => row.offeredChoice === undefined).map((row) => row.message.id);
   const {
     rows: [context],
   } = await tx.execute<{
     settings: unknown;
     head: { id: string; version: number } | null;
     profiles: TStoredProfile[];
+    choices: { messageId: string; options: unknown }[];
   }>(sql`
     select
       (select value from ${settings} where key = ${ORG_KEY}) as settings,
       (select json_build_object('id', id, 'version', version) from ${ruleVersions} order by version desc limit 1) as head,
       (select coalesce(json_agg(p), '[]'::json) from ${contextProfiles} p
         where p.is_default or p.id = any(${pgArray(contactProfileIds, "uuid")})
-          or p.relationships && ${pgArray([...new Set(batch.map((row) => row.contact.relationship))], "relationship")}) as profiles`);
+          or p.relationships && ${pgArray([...new Set(batch.map((row) => row.contact.relationship))], "relationship")}) as profiles,
+      ${offeredChoicesQuery(choiceLookups)} as choices`);
+  const offered = new Map<string, readonly TChoiceOption[]>();
+  for (const found of context?.choices ?? []) {
+    const options = ZChoiceOptions.safeParse(found.options);
+    if (options.success) offered.set(found.messageId, options.data);
+  }
   const orgSettings = readOrgSettings(context?.settings);
   const ruleset =
     options.ruleset !== undefined ? options.ruleset : await loadPublishedRuleset(tx, context?.head ?? null);
@@ -187,6 +215,7 @@ export async function createDecider(
       .groupBy(ruleHits.ruleId, threads.contactId);
     for (const row of rows) lastFired.set(`${row.ruleId}|${row.contactId}`, new Date(row.at));
   }
+  const templates = await loadSessionTemplates(tx, ruleset, batch);
   const profiles = new Map<string, TProfile>((context?.profiles ?? []).map((row) => [row.id, toProfile(row)]));
   const defaultProfile = [...profiles.values()].find((profile) => profile.isDefault) ?? null;
   const tagsNow = new Map<string, string[]>();
@@ -220,6 +249,16 @@ export async function createDecider(
     return learned;
   };
 
+  // A reply decided earlier in the batch is the conversation's latest message: a choice it
+  // offers is what the thread's next message answers, and any other reply ends the last choice.
+  const offeredInBatch = new Map<string, readonly TChoiceOption[] | null>();
+  const offeredChoice = (row: TMessageForDecision) =>
+    offeredInBatch.has(row.thread.id)
+      ? offeredInBatch.get(row.thread.id)!
+      : row.offeredChoice !== undefined
+        ? row.offeredChoice
+        : (offered.get(row.message.id) ?? null);
+
   const decide = (row: TMessageForDecision): TDecision => {
     const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
     const tags = tagsNow.get(row.contact.id) ?? row.contact.tags;
@@ -239,6 +278,7 @@ export async function createDecider(
         hasMedia: hasMediaOf(content, row.message.hasMedia),
         isFirst: row.counts.contactMessages === 1,
         sentiment: learned.messageSentiment,
+        offeredChoice: offeredChoice(row),
       },
       contact: {
         name: row.contact.name,
@@ -281,7 +321,12 @@ export async function createDecider(
       // A reaction is not a question: no default reply to it (a rule may still answer one).
       defaultReply: content.kind === "reaction" ? null : defaultReply,
       assets: ruleset?.assets,
+      templates: row.message.sessionId ? (templates.get(row.message.sessionId) ?? null) : null,
     });
+    const lastReply = effects.replies.at(-1);
+    if (lastReply && !options.asOfMessage) {
+      offeredInBatch.set(row.thread.id, lastReply.content?.kind === "interactive" ? lastReply.content.options : null);
+    }
     for (const outcome of evaluation.outcomes) {
       if (outcome.matched) lastFired.set(`${outcome.ruleId}|${row.contact.id}`, now);
     }
@@ -296,4 +341,70 @@ export async function createDecider(
     return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null, learned: context, optedOut };
   };
   return Object.assign(decide, { learn, settings: orgSettings });
+}
+
+const ZChoiceOptions = z.array(ZChoiceOption).min(1);
+
+/**
+ * The choice each of these inbound messages may answer, in ONE statement for a batch: the
+ * latest outbound message of the thread before the message (by `seq`), when it is a choice
+ * (`interactive`) offered within 24 hours before it. A later outbound message, of any kind,
+ * ends the choice. As a json list of `{messageId, options}` (messages with no choice left out).
+ */
+export function offeredChoicesQuery(messageIds: readonly string[]) {
+  if (messageIds.length === 0) return sql`'[]'::json`;
+  return sql`(select coalesce(json_agg(json_build_object('messageId', b.id, 'options', o.content->'options')), '[]'::json)
+        from ${messages} b
+        cross join lateral (
+          select o.content from ${messages} o
+          where o.thread_id = b.thread_id and o.direction = 'out' and o.seq < b.seq
+            and o.created_at > b.created_at - interval '24 hours'
+          order by o.seq desc limit 1) o
+        where b.id = any(${pgArray([...messageIds], "uuid")}) and o.content->>'kind' = 'interactive')`;
+}
+
+/**
+ * The approved templates of a batch's numbers, by session, for `send_template` actions: none
+ * looked up when the ruleset sends no template; a number whose engine cannot send templates
+ * maps to null (the action is then skipped, and says why).
+ */
+async function loadSessionTemplates(
+  tx: TDbOrTx,
+  ruleset: TCompiledRuleset | null | undefined,
+  batch: readonly TMessageForDecision[],
+): Promise<Map<string, Map<string, TRuleTemplate> | null>> {
+  const bySession = new Map<string, Map<string, TRuleTemplate> | null>();
+  const sendsTemplates = ruleset?.rules.some((rule) => rule.actions.some((action) => action.type === "send_template"));
+  const sessionIds = [...new Set(batch.flatMap((row) => (row.message.sessionId ? [row.message.sessionId] : [])))];
+  if (!sendsTemplates || sessionIds.length === 0) return bySession;
+  const sessions = await tx
+    .select({ id: waSessions.id, capabilities: waEngines.capabilities })
+    .from(waSessions)
+    .leftJoin(waEngines, eq(waEngines.kind, waSessions.kind))
+    .where(inArray(waSessions.id, sessionIds));
+  const able = sessions.filter((session) => engineCan(readEngineCapabilities(session.capabilities), "templates"));
+  for (const session of sessions) bySession.set(session.id, null);
+  for (const session of able) bySession.set(session.id, new Map());
+  if (able.length === 0) return bySession;
+  const rows = await tx
+    .select({
+      sessionId: waTemplates.sessionId,
+      name: waTemplates.name,
+      language: waTemplates.language,
+      status: waTemplates.status,
+      components: waTemplates.components,
+    })
+    .from(waTemplates)
+    .where(
+      and(
+        inArray(
+          waTemplates.sessionId,
+          able.map((session) => session.id),
+        ),
+        eq(waTemplates.status, "APPROVED"),
+      ),
+    );
+  for (const { sessionId, ...template } of rows)
+    bySession.get(sessionId)?.set(templateKey(template.name, template.language), template);
+  return bySession;
 }

@@ -3,8 +3,10 @@ import {
   captionOf,
   CONTENT_KINDS,
   isMediaKind,
+  matchChoice,
   MESSAGE_TYPES,
   mediaOf,
+  type TChoiceOption,
   type TMessageContent,
 } from "~/server/messages/content";
 import { SENTIMENTS } from "~/server/threads/learned-context";
@@ -86,8 +88,15 @@ export const FACTS = {
   "message.replyId": {
     label: "Button or list choice",
     type: "text",
-    description: "The id of the button or list row the contact chose (empty for other messages).",
+    description:
+      'The id of the button or list row the contact chose; on a number without buttons, of the option their answer picks from the numbered menu ("2" or its title). Empty otherwise.',
     example: "book-tuesday",
+  },
+  "message.replyTitle": {
+    label: "Chosen option's title",
+    type: "text",
+    description: "The title of the button, list row or menu option the contact chose (empty for other messages).",
+    example: "Returns",
   },
   "message.reaction": {
     label: "Reaction",
@@ -218,6 +227,11 @@ export type TFactSource = {
     sentiment: string;
     /** What the message carries; without it, a text (or its `type`). */
     content?: TMessageContent;
+    /**
+     * The options of the choice this message may answer: the last one offered in the
+     * conversation (`offeredChoices`), when nothing was sent after it; a text then picks one.
+     */
+    offeredChoice?: readonly TChoiceOption[] | null;
   };
   contact: {
     name: string | null;
@@ -271,6 +285,7 @@ function contentFacts(message: TFactSource["message"]) {
   const content = message.content;
   const kind = content?.kind ?? (message.type === "contact" ? "contacts" : message.type);
   const location = content?.kind === "location" ? content : null;
+  const chosen = chosenOption(message);
   return {
     "message.kind": kind,
     "message.caption": (content && captionOf(content)) ?? "",
@@ -279,9 +294,24 @@ function contentFacts(message: TFactSource["message"]) {
     "message.latitude": location?.lat ?? null,
     "message.longitude": location?.lng ?? null,
     "message.locationName": location ? [location.name, location.address].filter(Boolean).join(", ") : "",
-    "message.replyId": content?.kind === "button_reply" || content?.kind === "list_reply" ? content.id : "",
+    "message.replyId": chosen?.id ?? "",
+    "message.replyTitle": chosen?.title ?? "",
     "message.reaction": content?.kind === "reaction" ? content.emoji : "",
   } satisfies Partial<TFacts>;
+}
+
+/**
+ * The option a message chooses: a tapped button or list row (its id and title as WhatsApp gives
+ * them), or a text answering the choice offered ("2", "2.", or the option's title).
+ */
+export function chosenOption(message: Pick<TFactSource["message"], "body" | "content" | "offeredChoice">) {
+  const content = message.content;
+  if (content?.kind === "button_reply" || content?.kind === "list_reply")
+    return { id: content.id, title: content.title };
+  const isText = content ? content.kind === "text" : true;
+  if (!isText || !message.offeredChoice?.length) return null;
+  const option = matchChoice(message.offeredChoice, message.body);
+  return option ? { id: option.id, title: option.title } : null;
 }
 
 /** Whether a message carries a file: a media kind, or (before contents) media metadata. */

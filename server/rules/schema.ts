@@ -5,6 +5,7 @@ import { WEEKDAYS } from "~/server/settings/schema";
 import { FACT_NAMES, FACTS, type TFactName } from "./facts";
 import { OPERATOR_NAMES, OPERATORS, type TOperatorName } from "./operators";
 import { TEMPLATE_VARIABLES, unknownVariables } from "./templates";
+import { INTERACTIVE_LIMITS } from "~/server/messages/content";
 
 /** A json-rules-engine condition: a fact test, or `all` / `any` / `not` of conditions. */
 export type TLeafCondition = { fact: TFactName; operator: TOperatorName; value: unknown };
@@ -98,21 +99,145 @@ const ZTag = z
   .max(40)
   .regex(/^[\p{L}\p{N} _.-]+$/u, "Letters, digits, space, _ . - only");
 
+/**
+ * An option's id made from its title: lower-case letters and digits joined by dashes, accents
+ * dropped ("Talk to us" → `talk-to-us`), `option` when nothing is left.
+ */
+export function slugOfTitle(title: string): string {
+  const slug = title
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+  return slug || "option";
+}
+
+/** One option of a reply's choice; its id defaults to a slug of its title (unique within the reply). */
+const ZReplyChoiceOption = z
+  .object({
+    id: z
+      .string()
+      .trim()
+      .max(INTERACTIVE_LIMITS.id, "At most 256 characters")
+      .transform((id) => id || undefined)
+      .optional(),
+    title: z
+      .string()
+      .trim()
+      .min(1, "Give the option a title")
+      .max(INTERACTIVE_LIMITS.rowTitle, "At most 24 characters"),
+    description: z
+      .string()
+      .trim()
+      .max(INTERACTIVE_LIMITS.rowDescription, "At most 72 characters")
+      .transform((description) => description || undefined)
+      .optional(),
+  })
+  .strict();
+
+/**
+ * A choice a reply offers: reply buttons (up to 3, titles up to 20 characters) or a list (up to
+ * 10 rows behind a button; titles up to 24, descriptions up to 72), by WhatsApp's limits. Every
+ * option leaves the schema with an id. Engines without buttons send it as a numbered menu.
+ */
+export const ZReplyChoices = z
+  .object({
+    style: z.enum(["buttons", "list"]),
+    /** A list's button label ("Choose"). */
+    button: z
+      .string()
+      .trim()
+      .max(INTERACTIVE_LIMITS.listButton, "At most 20 characters")
+      .transform((button) => button || undefined)
+      .optional(),
+    options: z
+      .array(ZReplyChoiceOption)
+      .min(1, "Add at least one option")
+      .max(INTERACTIVE_LIMITS.rows, "At most 10 options"),
+  })
+  .strict()
+  .superRefine((choices, context) => {
+    if (choices.style !== "buttons") return;
+    if (choices.options.length > INTERACTIVE_LIMITS.buttons)
+      context.addIssue({ code: "custom", message: "At most 3 buttons", path: ["options"] });
+    choices.options.forEach((option, index) => {
+      if (option.title.length > INTERACTIVE_LIMITS.buttonTitle)
+        context.addIssue({ code: "custom", message: "At most 20 characters", path: ["options", index, "title"] });
+    });
+  })
+  .transform((choices, context) => {
+    const given = new Set<string>();
+    choices.options.forEach((option, index) => {
+      if (!option.id) return;
+      if (given.has(option.id))
+        context.addIssue({ code: "custom", message: "Two options have this id", path: ["options", index, "id"] });
+      given.add(option.id);
+    });
+    const taken = new Set(given);
+    const options = choices.options.map((option) => {
+      if (option.id) return { ...option, id: option.id };
+      const base = slugOfTitle(option.title);
+      let id = base;
+      for (let n = 2; taken.has(id); n += 1) id = `${base}-${n}`;
+      taken.add(id);
+      return { ...option, id };
+    });
+    return { ...choices, options };
+  });
+export type TReplyChoices = z.output<typeof ZReplyChoices>;
+
+/**
+ * The values a `send_template` action gives a template's variables: the shape of
+ * `ZTemplateValues` (server/cloud/templates.ts, which the editor cannot import: it reads the
+ * database), each value a reply template.
+ */
+const ZRuleTemplateValue = z.string().max(1_024, "At most 1,024 characters");
+export const ZRuleTemplateValues = z
+  .object({
+    header: z.array(ZRuleTemplateValue).max(1).default([]),
+    body: z.array(ZRuleTemplateValue).max(20).default([]),
+    buttons: z.record(z.string().regex(/^\d$/), ZRuleTemplateValue).default({}),
+  })
+  .strict()
+  .prefault({});
+
 /** What a matching rule does, in order. */
 export const ZRuleAction = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("reply"),
-      /** The reply; with a file, its caption (may then be empty). */
+      /** The reply; with a file, its caption (may then be empty); with choices, the message above them. */
       text: ZCaptionTemplate,
       /** A file of the media library (Settings → Media) the reply sends, the text as its caption. */
       mediaAssetId: z.uuid("Pick a file").optional(),
+      /** Options the contact picks from: buttons or a list, or a numbered menu where an engine has no buttons. */
+      choices: ZReplyChoices.optional(),
     })
     .strict()
     .superRefine((action, context) => {
       if (!action.text && !action.mediaAssetId)
         context.addIssue({ code: "custom", message: "Enter the reply", path: ["text"] });
+      if (action.choices && action.mediaAssetId)
+        context.addIssue({ code: "custom", message: "A choice cannot carry a file", path: ["choices"] });
+      if (action.choices && action.text.length > INTERACTIVE_LIMITS.body)
+        context.addIssue({ code: "custom", message: "At most 1,024 characters", path: ["text"] });
     }),
+  z
+    .object({
+      type: z.literal("send_template"),
+      /** A synced template of the number the message came to (Cloud API numbers), by name and language. */
+      name: z.string().trim().min(1, "Pick a template").max(512, "At most 512 characters"),
+      language: z.string().trim().min(1, "Pick a template").max(20, "At most 20 characters"),
+      /** Its variables' values; they may use the reply variables ({{contact.name}}), filled per message. */
+      values: ZRuleTemplateValues.superRefine((values, context) => {
+        for (const text of [...values.header, ...values.body, ...Object.values(values.buttons)])
+          refuseUnknownVariables(text, context);
+      }),
+    })
+    .strict(),
   z.object({ type: z.literal("ai_reply"), profileId: z.uuid().nullable().default(null) }).strict(),
   z
     .object({

@@ -129,6 +129,7 @@ const PROCEDURE_AREAS: Record<
   "profiles.preview": ["config", "read"],
   "rules.list": ["config", "read"],
   "rules.checks": ["config", "read"],
+  "rules.sendOptions": ["config", "read"],
   "rules.draftChanges": ["config", "read"],
   "rules.create": ["config", "write"],
   "rules.update": ["config", "write"],

@@ -114,6 +114,17 @@ describe("whatsapp-web.js sessions (fake client, real pipeline)", () => {
       .from(messages)
       .where(eq(messages.waMessageId, typed.id._serialized));
     expect(phoneMessage).toMatchObject({ source: "phone", direction: "out", status: "sent" });
+    // WhatsApp reports that it could not deliver it (ack -1): the message is failed, with a reason.
+    client.ack(typed.id._serialized, -1);
+    const failed = await waitFor(
+      async () => {
+        const [row] = await pipeline.db.select().from(messages).where(eq(messages.id, phoneMessage!.id));
+        return row?.status === "failed" ? row : undefined;
+      },
+      10_000,
+      "the failed ack",
+    );
+    expect(failed.error).toBe("WhatsApp reported that the message could not be delivered");
     const sentBefore = client.sent.length;
     client.deliver("14155550123@c.us", "thanks Ana");
     await new Promise((resolve) => setTimeout(resolve, 1_000));

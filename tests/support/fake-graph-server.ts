@@ -31,6 +31,8 @@ export type TFakeGraphRequest = {
   contentType: string | null;
   /** JSON bodies parsed; multipart bodies as their fields (a file as `{ fileName, mimeType, size, sha256 }`). */
   body: unknown;
+  /** The HTTP status it was answered with (200, or the error's). */
+  status?: number;
 };
 
 type TStoredMedia = { bytes: Buffer; mimeType: string };
@@ -215,7 +217,10 @@ export async function createFakeGraph(options: TFakeGraphOptions = {}) {
   let counter = 0;
   let url = "";
 
+  const answered = new WeakMap<ServerResponse, TFakeGraphRequest>();
   const send = (response: ServerResponse, status: number, body: unknown) => {
+    const recorded = answered.get(response);
+    if (recorded) recorded.status = status;
     response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
   const refuse = (response: ServerResponse, error: TFakeGraphError) => send(response, error.status, graphError(error));
@@ -276,6 +281,7 @@ export async function createFakeGraph(options: TFakeGraphOptions = {}) {
           : body,
     };
     requests.push(recorded);
+    answered.set(response, recorded);
     if (authorization !== `Bearer ${accessToken}`) {
       return refuse(response, {
         status: 401,
@@ -402,10 +408,10 @@ export async function createFakeGraph(options: TFakeGraphOptions = {}) {
     numbers: [...numbers.values()],
     businessAccountId,
     requests,
-    /** The messages-endpoint bodies that were accepted, in order. */
+    /** The messages-endpoint bodies that were accepted (answered 200), in order. */
     sent: () =>
       requests
-        .filter((request) => request.method === "POST" && request.path.endsWith("/messages"))
+        .filter((request) => request.method === "POST" && request.path.endsWith("/messages") && request.status === 200)
         .map((request) => request.body as Record<string, unknown>)
         .filter((body) => checkMessageBody(body) === null && body.status !== "read"),
     media,

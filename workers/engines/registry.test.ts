@@ -15,7 +15,17 @@ describe("the engine registry", () => {
     expect([...runnableEngines({}).keys()]).toEqual(["simulator"]);
     const options = engineOptionsFromEnv({ CHROMIUM_PATH: "/opt/chromium" }, { APP_SECRET: "s".repeat(40) });
     expect(options.wwebjs).toMatchObject({ chromiumPath: "/opt/chromium", appSecret: "s".repeat(40) });
-    expect([...runnableEngines(options).keys()]).toEqual(["simulator", "wwebjs"]);
+    expect([...runnableEngines(options).keys()]).toEqual(["simulator", "wwebjs", "cloud"]);
+  });
+
+  it("runs the Cloud API engine on every worker: against Meta, or CLOUD_API_BASE_URL when set", () => {
+    const common = { APP_SECRET: "s".repeat(40) };
+    expect(engineOptionsFromEnv({}, common).cloud).toMatchObject({ appSecret: common.APP_SECRET });
+    expect(engineOptionsFromEnv({}, common).cloud).not.toHaveProperty("baseUrl");
+    expect(engineOptionsFromEnv({ CLOUD_API_BASE_URL: "http://127.0.0.1:9" }, common).cloud).toMatchObject({
+      baseUrl: "http://127.0.0.1:9",
+    });
+    expect(() => engineOptionsFromEnv({ CLOUD_API_BASE_URL: "not a url" }, common)).toThrow(/CLOUD_API_BASE_URL/);
   });
 
   it("refuses an engine's invalid variable by its name", () => {

@@ -1,5 +1,6 @@
 import { parseEnv } from "~/server/env";
 import type { TEngineDescriptor } from "~/server/sessions/engine-capabilities";
+import { cloudEngine } from "./cloud";
 import { simulatorEngine } from "./simulator";
 import type { TEngineCommonEnv, TEngineConnection, TEngineContext } from "./types";
 import { wwebjsEngine } from "./wwebjs";
@@ -12,6 +13,7 @@ import { wwebjsEngine } from "./wwebjs";
 export const ENGINES = {
   simulator: simulatorEngine,
   wwebjs: wwebjsEngine,
+  cloud: cloudEngine,
 };
 
 export type TEngineKind = keyof typeof ENGINES;

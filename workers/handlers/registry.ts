@@ -1,5 +1,6 @@
 import type { THandlerMap } from "../runtime";
 import { handleAiReply } from "./ai";
+import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
 import { handleHandback } from "./inbox";
@@ -16,6 +17,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "ai.reply": handleAiReply,
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
+  "cloud.webhook": handleCloudWebhook,
   "media.transcribe": handleTranscribe,
   "inbox.handback": handleHandback,
   "webhook.deliver": handleWebhookDelivery,

@@ -16,7 +16,7 @@ import { receiveMedia, type TReceiveOptions } from "~/server/media/receive";
 import type { TMediaStore } from "~/server/media/store";
 import { createSentRecorder, sendQueuedBatch, type TSendJob } from "~/server/messaging/outbound";
 import { Pacer } from "~/server/messaging/pacing";
-import { applyDeliveryAck } from "~/server/messaging/statuses";
+import { applyDeliveryAck, applyFailedStatus } from "~/server/messaging/statuses";
 import { createInboundIngestor } from "~/server/messaging/ingest";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
 import {
@@ -28,7 +28,7 @@ import {
 import { publishEngines } from "~/server/sessions/engines";
 import { readSessionSettings, type TSessionSettings } from "~/server/sessions/settings";
 import { runnableEngines, type TEngineOptions } from "../engines/registry";
-import type { TEngineConnection } from "../engines/types";
+import type { TAck, TEngineConnection } from "../engines/types";
 import { workBatched, workInBatches } from "../work";
 
 type TRunningSession = {
@@ -79,6 +79,9 @@ export type TSessionRunnerOptions = {
   mediaStore?: TMediaStore;
 };
 
+/** What a failed ack from an engine that gives no reason (whatsapp-web.js's error ack) records on the message. */
+const ENGINE_FAILED_REASON = "WhatsApp reported that the message could not be delivered";
+
 /** How long to wait, one after another, for the send an ack is about to be recorded. */
 const ACK_RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 4_000];
 
@@ -87,9 +90,13 @@ const ACK_RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 4_000];
  * engine may ack a message before the worker has recorded sending it (the send resolved, its
  * record not yet committed), and such an ack must not be lost.
  */
-async function applyAckOnceKnown(db: TDb, ack: Parameters<typeof applyDeliveryAck>[1]) {
+async function applyAckOnceKnown(db: TDb, sessionId: string, ack: TAck) {
   for (const delayMs of [...ACK_RETRY_DELAYS_MS, null]) {
-    if ((await applyDeliveryAck(db, ack)) !== "unknown" || delayMs === null) return;
+    const outcome =
+      ack.status === "failed"
+        ? await applyFailedStatus(db, { sessionId, waMessageId: ack.waMessageId, reason: ENGINE_FAILED_REASON })
+        : await applyDeliveryAck(db, { sessionId, waMessageId: ack.waMessageId, status: ack.status });
+    if (outcome !== "unknown" || delayMs === null) return;
     await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 }
@@ -141,7 +148,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         if (result.status === "rejected") log.warn({ sessionId: id, reason: result.reason }, "message rejected");
       },
       onAck: async (ack) => {
-        if (ack.status !== "failed") await applyAckOnceKnown(db, { sessionId: id, ...ack, status: ack.status });
+        await applyAckOnceKnown(db, id, ack);
       },
       onStatus: (report) => recordSessionStatus(db, id, report),
       onQr: (qr) => recordSessionStatus(db, id, { status: "qr", qr }),

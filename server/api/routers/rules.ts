@@ -21,6 +21,7 @@ import {
   ZReorderInput,
 } from "~/server/rules/rules";
 import { ZRuleInput } from "~/server/rules/schema";
+import { listSendOptions } from "~/server/rules/send-options";
 import { TEMPLATE_VARIABLES } from "~/server/rules/templates";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
@@ -39,6 +40,8 @@ export const rulesRouter = createTRPCRouter({
     variables: Object.entries(TEMPLATE_VARIABLES).map(([name, description]) => ({ name, description })),
   })),
   list: requireAccess("config", "read").query(({ ctx }) => listDraftRules(ctx.db)),
+  /** Where a choice shows as buttons (engines with `buttons`), and the templates rules may send, by number. */
+  sendOptions: requireAccess("config", "read").query(({ ctx }) => listSendOptions(ctx.db)),
   /** Warnings on the draft before publishing: rules that can never fire, duplicates. */
   checks: requireAccess("config", "read").query(async ({ ctx }) => checkRuleset(await listDraftRules(ctx.db))),
   create: requireAccess("config", "write")

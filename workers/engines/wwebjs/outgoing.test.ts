@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { readBase64 } from "./outgoing";
+import { numberedMenu } from "~/server/messages/content";
+import { readBase64, wwebjsOutgoing } from "./outgoing";
 
 /** A stream of `bytes` cut into chunks of the given sizes (cycled). */
 function chunked(bytes: Buffer, sizes: number[]): Readable {
@@ -29,5 +30,30 @@ describe("readBase64: a file as the library's base64, chunk by chunk", () => {
     const controller = new AbortController();
     controller.abort();
     await expect(readBase64(chunked(randomBytes(10), [3]), controller.signal)).rejects.toThrow();
+  });
+});
+
+describe("wwebjsOutgoing: what this engine (no buttons, no templates) sends instead", () => {
+  it("sends a choice as its numbered menu, and a template as its text", async () => {
+    const choice = {
+      kind: "interactive" as const,
+      style: "buttons" as const,
+      body: "What can we do for you?",
+      options: [
+        { id: "orders", title: "Orders" },
+        { id: "hours", title: "Opening hours" },
+      ],
+    };
+    const body = numberedMenu(choice);
+    expect(body).toBe("What can we do for you?\n\n1. Orders\n2. Opening hours");
+    const menu = await wwebjsOutgoing({ to: "+15550001", body, clientRef: "r1", content: choice });
+    expect(menu).toEqual({ content: body, echo: { body, types: null } });
+    const template = await wwebjsOutgoing({
+      to: "+15550001",
+      body: "Hi Ana, your order is on its way.",
+      clientRef: "r2",
+      content: { kind: "template", name: "order_update", language: "en_US", components: [] },
+    });
+    expect(template.content).toBe("Hi Ana, your order is on its way.");
   });
 });

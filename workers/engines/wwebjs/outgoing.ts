@@ -63,7 +63,9 @@ export async function readBase64(stream: Readable, signal?: AbortSignal): Promis
 /** Turns a queued message into what the library sends; a kind this engine cannot send throws, naming it. */
 export async function wwebjsOutgoing(message: TOutboundSend, signal?: AbortSignal): Promise<TWwebjsOutgoing> {
   const content = message.content;
-  if (!content || content.kind === "text") {
+  // A choice goes as its numbered menu (this engine has no buttons), and a template (which no
+  // path should give it) as its text: `message.body` is each one's text stand-in.
+  if (!content || content.kind === "text" || content.kind === "interactive" || content.kind === "template") {
     return { content: message.body, echo: { body: message.body, types: null } };
   }
   if (content.kind === "location") {
