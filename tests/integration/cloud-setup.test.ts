@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, waSessions, waTemplates } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { openCloudSecrets } from "~/server/cloud/config";
-import { NO_CAPABILITIES, type TEngineDescriptor } from "~/server/sessions/engine-capabilities";
+import type { TEngineDescriptor } from "~/server/sessions/engine-capabilities";
+import { ENGINES } from "~/workers/engines/registry";
 import { publishEngines } from "~/server/sessions/engines";
 import type { TLocale } from "~/server/i18n/locales";
 import { createLogger } from "~/server/logger";
@@ -23,16 +24,8 @@ import { TEST_APP_SECRET, testContext } from "../support/trpc-context";
  * wrong named), templates synced page by page in one transaction.
  */
 
-/** What a webhook-inbound engine publishes (the cloud engine's descriptor as far as setup reads it). */
-const WEBHOOK_ENGINE: TEngineDescriptor = {
-  kind: "cloud",
-  label: "WhatsApp Cloud API",
-  description: "Meta's official API.",
-  capabilities: { ...NO_CAPABILITIES, text: true, templates: true, serviceWindow: true, webhookInbound: true },
-  settings: ["pacing"],
-  controls: ["restart"],
-  addable: true,
-};
+/** The cloud engine as its workers publish it: the setup asks its capabilities (`webhookInbound`, `templates`). */
+const WEBHOOK_ENGINE: TEngineDescriptor = ENGINES.cloud.descriptor;
 
 const APP_SECRET_HEX = "0123456789abcdef0123456789abcdef";
 const VERIFY_TOKEN = "verify-token-1234";
