@@ -179,6 +179,10 @@ describe("setting up a Cloud API number", () => {
     const refused = await refusal(admin.sessions.createCloud(setupInput({ engine: "wwebjs" })));
     expect(refused.message).toBe("WhatsApp Web numbers have no Cloud API settings.");
     await refusal(agentCaller.sessions.createCloud(setupInput({ name: "Agent's" })));
+    // Nor is one made without its settings through the generic form.
+    expect((await refusal(admin.sessions.create({ name: "Bare", engine: "cloud" }))).message).toBe(
+      "WhatsApp Cloud API numbers are added with their settings (phone number ID, token, app secret): use the form for them.",
+    );
   });
 
   it("the list and the settings never return a secret: the page gets the token's last four characters, the webhook path and fields", async () => {
