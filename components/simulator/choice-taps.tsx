@@ -32,6 +32,21 @@ export function tapsOf(content: TMessageContent): { kind: "button_reply" | "list
 }
 
 /**
+ * A choice's words as the contact reads them above its buttons or rows: header, body, footer.
+ * The Simulator shows this instead of the dashboard's card, whose inert option labels would
+ * repeat the tappable ones.
+ */
+export function ChoiceText({ content }: { content: Extract<TMessageContent, { kind: "interactive" }> }) {
+  return (
+    <div className="space-y-0.5" data-kind={content.kind} data-testid="message-content">
+      {content.header ? <div className="font-semibold [overflow-wrap:anywhere]">{content.header}</div> : null}
+      <div className="whitespace-pre-wrap [overflow-wrap:anywhere]">{content.body}</div>
+      {content.footer ? <div className="text-xs text-muted-foreground">{content.footer}</div> : null}
+    </div>
+  );
+}
+
+/**
  * The buttons (or list rows) under a bot message in the Simulator: tapping one sends, as the
  * contact, the `button_reply` / `list_reply` WhatsApp would deliver (that option's id and title),
  * through the Simulator's inbound path.

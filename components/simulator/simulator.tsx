@@ -18,7 +18,7 @@ import { CONTACT_KINDS, type TContactKind } from "~/server/messages/content";
 import { simulatedContent } from "~/server/messages/examples";
 import { Ticks } from "./ticks";
 import { MessageContent } from "~/components/inbox/message-content";
-import { ChoiceTaps } from "./choice-taps";
+import { ChoiceTaps, ChoiceText } from "./choice-taps";
 import { singleFile, uploadMedia, UploadFailedError, UploadRefusedError } from "~/components/media/upload";
 
 /** Chat as any contact of the simulator session and watch the bot answer, live. */
@@ -97,7 +97,11 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                       message.direction === "in" ? "bg-primary/15" : "border border-border bg-card",
                     )}
                   >
-                    <MessageContent content={message.content} body={message.body} mediaLinks={message.mediaLinks} />
+                    {message.content.kind === "interactive" ? (
+                      <ChoiceText content={message.content} />
+                    ) : (
+                      <MessageContent content={message.content} body={message.body} mediaLinks={message.mediaLinks} />
+                    )}
                     {message.direction === "out" ? (
                       <ChoiceTaps
                         content={message.content}
