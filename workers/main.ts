@@ -91,6 +91,7 @@ async function main() {
           : null,
       }),
     },
+    cloudApi: { appSecret: env.APP_SECRET, baseUrl: env.CLOUD_API_BASE_URL },
     version: env.npm_package_version,
     heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
     sessions: {

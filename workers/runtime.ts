@@ -23,6 +23,8 @@ export type TJobContext = {
   webhooks: TWebhookConfig;
   /** The media store (null when the worker was started without one: tests of the runtime alone). */
   mediaStore: TMediaStore | null;
+  /** Meta's Graph API (CLOUD_API_BASE_URL; unset: Meta's) and APP_SECRET, for jobs that call it with a number's sealed token. */
+  cloudApi: { appSecret: string; baseUrl?: string } | null;
 };
 /** A job handler: thin, it validates nothing itself (the runtime did) and calls domain code. */
 export type TJobHandler<N extends TQueueName> = (payload: TQueuePayload<N>, context: TJobContext) => Promise<void>;
@@ -58,6 +60,8 @@ export type TWorkerOptions = {
   extraQueues?: Record<string, (data: unknown, context: TJobContext) => Promise<void>>;
   /** A stable identity (WORKER_ID); default: a new one for this process. */
   workerId?: string;
+  /** Meta's Graph API for jobs that call it (template sync); without it they skip, saying so. */
+  cloudApi?: { appSecret: string; baseUrl?: string };
 };
 
 export type TRunningWorker = {
@@ -82,7 +86,16 @@ export async function startWorker(options: TWorkerOptions): Promise<TRunningWork
     inFlight += 1;
     const jobLog = log.child({ queue, jobId: job.id });
     try {
-      await handle({ db, boss, log: jobLog, job, ai, webhooks, mediaStore: options.mediaStore ?? null });
+      await handle({
+        db,
+        boss,
+        log: jobLog,
+        job,
+        ai,
+        webhooks,
+        mediaStore: options.mediaStore ?? null,
+        cloudApi: options.cloudApi ?? null,
+      });
     } catch (error) {
       jobLog.warn({ err: error }, "job failed; pg-boss retries it per the queue's policy");
       throw error;

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
@@ -12,14 +12,19 @@ import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { Alert } from "~/components/ui/alert";
+import { CloudSettingsFields } from "./cloud-settings-fields";
+import { CloudSetupGuide } from "./cloud-setup-guide";
 import { useEngineText } from "./engine-text";
 
 /**
  * Adds a WhatsApp number on one of the engines staff can add (as the workers published them):
  * a worker running that engine picks it up within seconds, and, for an engine that pairs by QR
  * code, its card shows the code to scan. The engine is a choice only when there is one to make.
+ * An engine whose messages arrive by webhook (the Cloud API) is set up with its settings: the
+ * form then walks through Meta's steps and asks for the ids and secrets (asked of the engine's
+ * capabilities, never its kind).
  */
-export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void }) {
+export function AddSessionForm({ onAdded }: { onAdded: (name: string, byWebhook: boolean) => void }) {
   const trpc = useTRPC();
   const t = useTranslations("sessions");
   const engineText = useEngineText();
@@ -31,6 +36,10 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.sessions.create.mutationOptions());
+  const createCloud = useMutation(trpc.sessions.createCloud.mutationOptions());
+  const formRef = useRef<HTMLFormElement>(null);
+  const byWebhook = engine ? engineCan(engine.capabilities, "webhookInbound") : false;
+  const isPending = create.isPending || createCloud.isPending;
   // The engine's field shows only when there is a choice; otherwise its error goes in the alert.
   const hasShownFieldError = Object.keys(fieldErrors).some((field) => field !== "engine" || addable.length > 1);
 
@@ -41,13 +50,25 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
     setFieldErrors({});
     setError(null);
     try {
-      const created = await create.mutateAsync({
-        name: formText(form, "name"),
-        ...(engine ? { engine: engine.kind } : {}),
-      });
+      const created =
+        engine && byWebhook
+          ? await createCloud.mutateAsync({
+              name: formText(form, "name"),
+              engine: engine.kind,
+              phoneNumberId: formText(form, "phoneNumberId"),
+              businessAccountId: formText(form, "businessAccountId"),
+              graphVersion: formText(form, "graphVersion"),
+              accessToken: formText(form, "accessToken"),
+              appSecret: formText(form, "appSecret"),
+              verifyToken: formText(form, "verifyToken"),
+            })
+          : await create.mutateAsync({
+              name: formText(form, "name"),
+              ...(engine ? { engine: engine.kind } : {}),
+            });
       formElement.reset();
       await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
-      onAdded(created.name);
+      onAdded(created.name, byWebhook);
     } catch (caught) {
       const described = describeError(caught);
       setFieldErrors(described.fieldErrors);
@@ -60,11 +81,21 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
       <CardHeader
         title={t("add.title")}
         description={
-          engine && engineCan(engine.capabilities, "pairing.qr") ? t("add.descriptionQr") : t("add.description")
+          byWebhook
+            ? t("add.descriptionWebhook")
+            : engine && engineCan(engine.capabilities, "pairing.qr")
+              ? t("add.descriptionQr")
+              : t("add.description")
         }
       />
       <CardBody>
-        <form onSubmit={(event) => void onSubmit(event)} className="flex flex-wrap items-start gap-4" noValidate>
+        <form
+          ref={formRef}
+          onSubmit={(event) => void onSubmit(event)}
+          className="flex flex-wrap items-start gap-4"
+          noValidate
+          aria-label={t("add.title")}
+        >
           <Field
             label={t("add.name")}
             htmlFor="new-session-name"
@@ -104,8 +135,14 @@ export function AddSessionForm({ onAdded }: { onAdded: (name: string) => void })
               </Select>
             </Field>
           ) : null}
-          <Button type="submit" disabled={create.isPending || !engine} className="sm:mt-7">
-            {create.isPending ? t("add.adding") : t("add.submit")}
+          {byWebhook && engine ? (
+            <div className="w-full min-w-0 space-y-4" key={engine.kind}>
+              <CloudSetupGuide />
+              <CloudSettingsFields idPrefix="new-session-cloud" formRef={formRef} fieldErrors={fieldErrors} />
+            </div>
+          ) : null}
+          <Button type="submit" disabled={isPending || !engine} className={byWebhook ? undefined : "sm:mt-7"}>
+            {isPending ? t("add.adding") : t("add.submit")}
           </Button>
         </form>
         {engines.data && addable.length === 0 ? (

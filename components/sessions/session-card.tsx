@@ -4,6 +4,8 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
+import { engineCan } from "~/server/sessions/engine-capabilities";
+import { CloudSessionPanel } from "./cloud-session-panel";
 import { useEngineText } from "./engine-text";
 import { SessionActions, type TSessionNotice } from "./session-actions";
 import { Alert } from "~/components/ui/alert";
@@ -12,7 +14,7 @@ import { SessionLinking } from "./session-linking";
 import { SessionSettingsForm } from "./session-settings-form";
 import { SessionStatus } from "./session-status";
 
-/** One session: what it is, how it stands, its QR while linking, its actions and pacing. */
+/** One session: what it is, how it stands, its QR while linking (or its webhook and settings), its actions and pacing. */
 export function SessionCard({
   session,
   now,
@@ -79,6 +81,9 @@ export function SessionCard({
           ) : null}
           {currentNotice ? <Alert tone={currentNotice.tone}>{currentNotice.text}</Alert> : null}
           <SessionLinking session={session} />
+          {canWrite && engineCan(engine.capabilities, "webhookInbound") ? (
+            <CloudSessionPanel session={session} />
+          ) : null}
         </div>
       </CardBody>
       <CardBody className="border-t border-border">

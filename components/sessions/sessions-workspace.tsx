@@ -34,7 +34,13 @@ export function SessionsWorkspace({ canWrite }: { canWrite: boolean }) {
 
   return (
     <div className="space-y-6">
-      {canWrite ? <AddSessionForm onAdded={(name) => setNotice(t("workspace.added", { name }))} /> : null}
+      {canWrite ? (
+        <AddSessionForm
+          onAdded={(name, byWebhook) =>
+            setNotice(byWebhook ? t("workspace.addedWebhook", { name }) : t("workspace.added", { name }))
+          }
+        />
+      ) : null}
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {sessions.error ? <Alert tone="error">{describeError(sessions.error).message}</Alert> : null}
       {sessions.data ? (

@@ -43,5 +43,9 @@ export async function createTRPCContext(opts?: { req?: Request }): Promise<TTRPC
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
       rotationOverlapHours: env.WEBHOOK_ROTATION_OVERLAP_HOURS,
     },
+    cloudApi: {
+      baseUrl: env.CLOUD_API_BASE_URL,
+      publicOrigin: env.NEXTAUTH_URL ? new URL(env.NEXTAUTH_URL).origin : null,
+    },
   };
 }

@@ -45,6 +45,11 @@ export type TTRPCContext = {
   gemini: TGeminiConfig | null;
   /** Managing webhook endpoints: APP_SECRET for their secrets, the SSRF policy. */
   webhooks: TWebhookAdminConfig;
+  /**
+   * Meta's Graph API as this deployment reaches it (CLOUD_API_BASE_URL; unset: Meta's), and the
+   * public origin Meta's webhooks are sent to (NEXTAUTH_URL's; null: the browser's own).
+   */
+  cloudApi: { baseUrl?: string; publicOrigin: string | null };
 };
 
 /**

@@ -176,6 +176,14 @@ export const QUEUES = {
     policy: { retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 3_600, heartbeatSeconds: 30 },
     cron: "23 3 * * *",
   }),
+  "cloud.templates": declareQueue({
+    description:
+      "Daily: syncs the message templates of every number with Cloud API settings from its WhatsApp Business Account (server/cloud/template-sync.ts).",
+    payload: z.object({}).strict(),
+    // One number failing (a revoked token) is logged and does not stop the others, so the job itself rarely fails.
+    policy: { retryLimit: 2, retryDelay: 600, retryBackoff: true, expireInSeconds: 1_800, heartbeatSeconds: 30 },
+    cron: "41 4 * * *",
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

@@ -6,6 +6,7 @@ import { recordEvents } from "~/server/events/events";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
+import { engineCan } from "./engine-capabilities";
 import { getEngine, listEngines, unpublishedEngine } from "./engines";
 import { readSessionSettings, type TSessionSettings, ZSessionSettings } from "./settings";
 
@@ -230,8 +231,12 @@ export async function createSession(db: TDb, actor: TActor, raw: z.input<typeof 
   const addable = (await listEngines(db)).filter((engine) => engine.addable);
   const kind = input.engine ?? (addable.length === 1 ? addable[0]!.kind : undefined);
   if (!kind) throw new AppError("BAD_REQUEST", "Choose an engine.", { engine: "Choose an engine." });
-  if (!addable.some((engine) => engine.kind === kind))
+  const engine = addable.find((candidate) => candidate.kind === kind);
+  if (!engine)
     throw new AppError("BAD_REQUEST", "No worker offers this engine.", { engine: "No worker offers this engine." });
+  // A number whose messages arrive by webhook is useless without its settings: server/cloud/setup.ts makes those.
+  if (engineCan(engine.capabilities, "webhookInbound"))
+    throw new AppError("BAD_REQUEST", serverText("cloudSetup.needsSettings", { engine: engine.label }));
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(waSessions)

@@ -13,7 +13,7 @@ export type TTestContextInput = Pick<TTRPCContext, "db" | "user"> &
 /**
  * A complete tRPC context for tests: the database and the user given, every other dependency a
  * test default unless given (no browser session, English, no client address, the offline AI, APP_SECRET
- * `TEST_APP_SECRET`, webhooks refusing private addresses). Tests build contexts only with it,
+ * `TEST_APP_SECRET`, webhooks refusing private addresses, Meta's own Graph API). Tests build contexts only with it,
  * so a dependency added to `TTRPCContext` gets its default here, once.
  */
 export function testContext({ boss, ...input }: TTestContextInput): TTRPCContext {
@@ -25,6 +25,7 @@ export function testContext({ boss, ...input }: TTestContextInput): TTRPCContext
     appSecret,
     gemini: null,
     webhooks: { appSecret, allowPrivate: false, rotationOverlapHours: 24 },
+    cloudApi: { publicOrigin: null },
     ...input,
     boss: boss
       ? () => Promise.resolve(boss)

@@ -2,6 +2,7 @@ import type { THandlerMap } from "../runtime";
 import { handleAiReply } from "./ai";
 import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
+import { handleCloudTemplates } from "./cloud-templates";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
@@ -22,4 +23,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
   "media.retention": handleMediaRetention,
+  "cloud.templates": handleCloudTemplates,
 };
