@@ -33,6 +33,8 @@ export type TFakeGraphRequest = {
   body: unknown;
   /** The HTTP status it was answered with (200, or the error's). */
   status?: number;
+  /** The JSON it was answered with (a sent message's `messages[0].id`, Meta's wamid, is here). */
+  response?: unknown;
 };
 
 type TStoredMedia = { bytes: Buffer; mimeType: string };
@@ -220,7 +222,10 @@ export async function createFakeGraph(options: TFakeGraphOptions = {}) {
   const answered = new WeakMap<ServerResponse, TFakeGraphRequest>();
   const send = (response: ServerResponse, status: number, body: unknown) => {
     const recorded = answered.get(response);
-    if (recorded) recorded.status = status;
+    if (recorded) {
+      recorded.status = status;
+      recorded.response = body;
+    }
     response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
   const refuse = (response: ServerResponse, error: TFakeGraphError) => send(response, error.status, graphError(error));
@@ -254,11 +259,19 @@ export async function createFakeGraph(options: TFakeGraphOptions = {}) {
         failNext?: TFakeGraphError[];
         templates?: Record<string, unknown>[];
         accessToken?: string;
+        /** More phone numbers the fake knows (beside the ones it was created with). */
+        numbers?: TFakeGraphNumber[];
+        /** A file to download: its bytes (base64) and type; the answer carries its media id. */
+        addMedia?: { base64: string; mimeType: string };
       };
       if (control.failNext) failures.push(...control.failNext);
       if (control.templates) templates = control.templates;
       if (control.accessToken) accessToken = control.accessToken;
-      return send(response, 200, { ok: true });
+      for (const number of control.numbers ?? []) numbers.set(number.id, number);
+      const mediaId = control.addMedia
+        ? addMedia(Buffer.from(control.addMedia.base64, "base64"), control.addMedia.mimeType)
+        : undefined;
+      return send(response, 200, { ok: true, ...(mediaId ? { mediaId } : {}) });
     }
     if (path === "/__requests" && request.method === "GET") {
       return send(response, 200, requests);
