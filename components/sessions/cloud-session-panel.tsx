@@ -7,6 +7,7 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { CopyButton } from "~/components/api/one-time-secret";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
+import { CloudCheckResult } from "./cloud-check-result";
 import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
@@ -137,18 +138,7 @@ export function CloudSessionPanel({ session }: { session: TSession }) {
           {editing ? t("panel.cancelEdit") : t("panel.edit")}
         </Button>
       </div>
-      {check.data && !check.isPending ? (
-        <Alert tone="success" className="break-words">
-          <span data-testid="cloud-check-result">
-            {t("check.works", { phone: check.data.phone, name: check.data.name })}
-          </span>
-        </Alert>
-      ) : null}
-      {check.error && !check.isPending ? (
-        <Alert tone="error" className="break-words">
-          <span data-testid="cloud-check-result">{describeError(check.error).message}</span>
-        </Alert>
-      ) : null}
+      <CloudCheckResult check={check} />
       {sync.data && !sync.isPending ? (
         <Alert tone="success" className="break-words">
           <span data-testid="cloud-sync-result">{t("panel.synced", sync.data)}</span>

@@ -5,7 +5,7 @@ import { useTranslations } from "next-intl";
 import { type RefObject, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
-import { Alert } from "~/components/ui/alert";
+import { CloudCheckResult } from "./cloud-check-result";
 import { Button } from "~/components/ui/button";
 import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
@@ -190,18 +190,7 @@ export function CloudSettingsFields({
         </Button>
         <span className="text-xs text-muted-foreground">{t("check.hint")}</span>
       </div>
-      {check.data && !check.isPending ? (
-        <Alert tone="success" className="break-words">
-          <span data-testid="cloud-check-result">
-            {t("check.works", { phone: check.data.phone, name: check.data.name })}
-          </span>
-        </Alert>
-      ) : null}
-      {check.error && !check.isPending ? (
-        <Alert tone="error" className="break-words">
-          <span data-testid="cloud-check-result">{describeError(check.error).message}</span>
-        </Alert>
-      ) : null}
+      <CloudCheckResult check={check} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import type { Logger } from "~/server/logger";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { getEngine } from "~/server/sessions/engines";
 import { CloudConfigError, readCloudSession, type TCloudSession } from "./config";
+import { readCappedBody } from "~/server/lib/read-capped";
 
 /**
  * The Cloud API's webhook, `/api/whatsapp/cloud/<sessionId>` (the route file only wires it):
@@ -97,27 +98,6 @@ export async function handleCloudWebhookGet(
   return answer(deps, 200, challenge);
 }
 
-/** The raw body, or null when it passes `maxBytes` (read no further than that). */
-async function readCapped(request: Request, maxBytes: number): Promise<Buffer | null> {
-  const declared = Number(request.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > maxBytes) return null;
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** Whether JSON text nests deeper than `max` (counted outside strings), which no notification of Meta's does. */
 function nestsDeeper(text: string, max: number): boolean {
   let depth = 0;
@@ -148,7 +128,7 @@ export async function handleCloudWebhookPost(
 ): Promise<Response> {
   const session = await webhookSession(deps, sessionId);
   if (!session) return answer(deps, 404, "Not found");
-  const raw = await readCapped(request, deps.maxBytes ?? WEBHOOK_MAX_BYTES);
+  const raw = await readCappedBody(request, deps.maxBytes ?? WEBHOOK_MAX_BYTES);
   if (!raw) return answer(deps, 413, "Too large");
   if (!isValidCloudSignature(raw, request.headers.get("x-hub-signature-256"), session.secrets.appSecret)) {
     deps.logger.warn({ sessionId, bytes: raw.length }, "cloud webhook refused: missing or wrong signature");

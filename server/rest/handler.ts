@@ -25,6 +25,7 @@ import { openApiDocument } from "./openapi";
 import { malformedPathResponse, pathSegments } from "./path";
 import { ApiAnswer, type TInputPart, type TOperation } from "./operation";
 import { OPERATIONS, type ZApiError } from "./operations";
+import { readCappedBody } from "~/server/lib/read-capped";
 
 export type TRestDeps = {
   db: TDb;
@@ -131,28 +132,11 @@ class UnsupportedMediaType extends Error {
 class MediaUnavailable extends Error {}
 class PayloadTooLarge extends Error {}
 
-/**
- * The body as text, read no further than `MAX_BODY_BYTES` (a larger one is refused as soon as
- * it says so in Content-Length, or once that many bytes have come, without buffering the rest).
- */
+/** The body as text, read no further than `MAX_BODY_BYTES` (`readCappedBody`). */
 async function readCapped(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw new PayloadTooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new PayloadTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const body = await readCappedBody(request, MAX_BODY_BYTES);
+  if (!body) throw new PayloadTooLarge();
+  return body.toString("utf8");
 }
 
 /** Whether a content-type header says JSON (`application/json`, any parameters). */

@@ -21,6 +21,7 @@ import { ingestInbound } from "~/server/messaging/ingest";
 import { publishEngines } from "~/server/sessions/engines";
 import { EXAMPLE_TEMPLATES, FAKE_GRAPH_DEFAULTS } from "../support/fake-graph-server";
 import { E2E } from "./stack";
+import { cloudEngine } from "~/workers/engines/cloud";
 
 /** The contact (not one other specs use). */
 export const CLOUD_CONTACT = { waId: "+14155550177", name: "Ana Souza" };
@@ -30,34 +31,7 @@ const databaseUrl = process.env.E2E_DATABASE_URL ?? `postgres://postgres:postgre
 async function setup(db: ReturnType<typeof createDb>["db"]) {
   const [published] = await db.select().from(waEngines).where(eq(waEngines.kind, "cloud"));
   if (!published) {
-    await publishEngines(
-      db,
-      [
-        {
-          kind: "cloud",
-          label: "WhatsApp Cloud API",
-          description: "Meta's official API",
-          capabilities: {
-            text: true,
-            media: ["image", "video", "audio", "document", "sticker", "location", "contacts"],
-            reactions: true,
-            quotedReplies: true,
-            buttons: true,
-            templates: true,
-            serviceWindow: true,
-            presence: false,
-            readReceipts: true,
-            pairing: [],
-            webhookInbound: true,
-            phoneEcho: false,
-          },
-          settings: ["pacing"],
-          controls: [],
-          addable: true,
-        },
-      ],
-      "e2e",
-    );
+    await publishEngines(db, [cloudEngine.descriptor], "e2e");
   }
   const appSecret = readFileSync(path.join(E2E.dataDir, "app-secret"), "utf8").trim();
   const [session] = await db
