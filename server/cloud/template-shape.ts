@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { TStoredTemplateComponent } from "~/db/schema";
 
 /**
@@ -78,3 +79,14 @@ export function templateShape(components: readonly TStoredTemplateComponent[]): 
   }
   return shape;
 }
+
+/** The values a send gives a template's variables (each list in the variables' order). */
+export const ZTemplateValues = z
+  .strictObject({
+    header: z.array(z.string().max(1_024, "At most 1,024 characters")).max(1).default([]),
+    body: z.array(z.string().max(1_024, "At most 1,024 characters")).max(20).default([]),
+    /** By button index: a URL button's variable part, a copy-code button's code, a quick reply's payload. */
+    buttons: z.record(z.string().regex(/^\d$/), z.string().max(1_024, "At most 1,024 characters")).default({}),
+  })
+  .default({ header: [], body: [], buttons: {} });
+export type TTemplateValues = z.infer<typeof ZTemplateValues>;

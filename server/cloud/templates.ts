@@ -1,11 +1,11 @@
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { waTemplates } from "~/db/schema";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import type { TContentOf, TMediaRef, TTemplateComponent } from "~/server/messages/content";
-import { fillVariables, templateShape } from "./template-shape";
+import { fillVariables, templateShape, ZTemplateValues } from "./template-shape";
 
 /**
  * Message templates of Cloud API numbers: what they look like (their parts and variables, read
@@ -23,18 +23,9 @@ export {
   type TTemplateButton,
   type TTemplateHeader,
   type TTemplateShape,
+  type TTemplateValues,
+  ZTemplateValues,
 } from "./template-shape";
-
-/** The values a send gives a template's variables (each list in the variables' order). */
-export const ZTemplateValues = z
-  .strictObject({
-    header: z.array(z.string().max(1_024, "At most 1,024 characters")).max(1).default([]),
-    body: z.array(z.string().max(1_024, "At most 1,024 characters")).max(20).default([]),
-    /** By button index: a URL button's variable part, a copy-code button's code, a quick reply's payload. */
-    buttons: z.record(z.string().regex(/^\d$/), z.string().max(1_024, "At most 1,024 characters")).default({}),
-  })
-  .default({ header: [], body: [], buttons: {} });
-export type TTemplateValues = z.infer<typeof ZTemplateValues>;
 
 /**
  * The content of a template message: every part's text as the contact reads it (variables

@@ -6,6 +6,7 @@ import { FACT_NAMES, FACTS, type TFactName } from "./facts";
 import { OPERATOR_NAMES, OPERATORS, type TOperatorName } from "./operators";
 import { TEMPLATE_VARIABLES, unknownVariables } from "./templates";
 import { INTERACTIVE_LIMITS } from "~/server/messages/content";
+import { ZTemplateValues } from "~/server/cloud/template-shape";
 
 /** A json-rules-engine condition: a fact test, or `all` / `any` / `not` of conditions. */
 export type TLeafCondition = { fact: TFactName; operator: TOperatorName; value: unknown };
@@ -189,20 +190,8 @@ export const ZReplyChoices = z
   });
 export type TReplyChoices = z.output<typeof ZReplyChoices>;
 
-/**
- * The values a `send_template` action gives a template's variables: the shape of
- * `ZTemplateValues` (server/cloud/templates.ts, which the editor cannot import: it reads the
- * database), each value a reply template.
- */
-const ZRuleTemplateValue = z.string().max(1_024, "At most 1,024 characters");
-export const ZRuleTemplateValues = z
-  .object({
-    header: z.array(ZRuleTemplateValue).max(1).default([]),
-    body: z.array(ZRuleTemplateValue).max(20).default([]),
-    buttons: z.record(z.string().regex(/^\d$/), ZRuleTemplateValue).default({}),
-  })
-  .strict()
-  .prefault({});
+/** The values a `send_template` action gives a template's variables, each value a reply template. */
+export const ZRuleTemplateValues = ZTemplateValues;
 
 /** What a matching rule does, in order. */
 export const ZRuleAction = z.discriminatedUnion("type", [
