@@ -12,7 +12,7 @@ export const MESSAGE_STATUSES = ["received", "queued", "sent", "delivered", "rea
 export const messageStatus = pgEnum("message_status", MESSAGE_STATUSES);
 
 /** Why the bot stayed silent on an inbound message in a bot thread (`messages.no_reply_reason`). */
-export const NO_REPLY_REASONS = ["blocked", "opted_out", "reply_cap"] as const;
+export const NO_REPLY_REASONS = ["blocked", "opted_out", "reply_cap", "too_old"] as const;
 export type TNoReplyReason = (typeof NO_REPLY_REASONS)[number];
 
 /** Media metadata only; the bytes stay with WhatsApp. */

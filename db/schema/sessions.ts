@@ -1,4 +1,4 @@
-import { boolean, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, id, timestamps, timestamptz } from "./columns";
 
 export const WA_SESSION_STATUSES = [
@@ -57,9 +57,29 @@ export const waSessions = pgTable("wa_sessions", {
    */
   reconnectAttempt: integer(),
   nextRetryAt: timestamptz(),
+  /**
+   * How many times the connection was set up again after it went down (every engine's
+   * reconnects, backoff or not), since the session was added: shown on the Sessions page.
+   */
+  reconnectCount: integer().notNull().default(0),
   /** Staff asked the owning worker to restart the client, or to log the number out. */
   restartRequestedAt: timestamptz(),
   logoutRequestedAt: timestamptz(),
+  /**
+   * Linking by phone code instead of a QR (engines with `pairing.code`): the number staff typed
+   * (E.164), when they asked, and the 8-character code the engine got for it, shown until linked.
+   */
+  pairingPhone: text(),
+  pairingRequestedAt: timestamptz(),
+  pairingCode: text(),
+  /**
+   * What the running session costs in memory, as its worker last measured it (bytes): `own` for
+   * a process of its own (whatsapp-web.js's Chromium and its children), `shared` for a share of
+   * the worker's own process (Baileys runs inside it).
+   */
+  memoryBytes: bigint({ mode: "number" }),
+  memoryScope: text().$type<"own" | "shared">(),
+  memoryAt: timestamptz(),
   /** Pacing and transport options (token bucket, jitter, per-chat gap…). */
   settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   /**
@@ -111,4 +131,25 @@ export const waTemplates = pgTable(
     syncedAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [uniqueIndex("wa_templates_session_name_language_key").on(t.sessionId, t.name, t.language)],
+);
+
+/**
+ * Baileys' auth state (server/sessions/engine-keys.ts): its credentials (`type = creds`) and
+ * signal keys (pre-keys, sessions, sender keys, app-state keys…), one row per key, each value
+ * AES-256-GCM under APP_SECRET. A batch of keys is written in one transaction, so a crash never
+ * leaves half of it; any worker holding the session's lease reads them, so the number resumes
+ * elsewhere without a new QR. Deleted with the session, and on log-out.
+ */
+export const waEngineKeys = pgTable(
+  "wa_engine_keys",
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => waSessions.id, { onDelete: "cascade" }),
+    type: text().notNull(),
+    keyId: text().notNull(),
+    value: bytea().notNull(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.type, t.keyId] })],
 );

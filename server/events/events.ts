@@ -10,8 +10,8 @@ export const EVENT_TYPES = [
   "message.status",
   "message.failed",
   /**
-   * The bot did not answer a message in a bot thread: `payload.reason` is `blocked`, `opted_out`
-   * or `reply_cap` (also kept on the message as `no_reply_reason`).
+   * The bot did not answer a message in a bot thread: `payload.reason` is `blocked`, `opted_out`,
+   * `reply_cap` or `too_old` (it reached us long after it was sent; also kept on the message as `no_reply_reason`).
    */
   "message.unanswered",
   "thread.awaiting_human",

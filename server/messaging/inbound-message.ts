@@ -18,6 +18,15 @@ export const MAX_BODY_CHARS = MAX_TEXT_CHARS;
 /** The values of `messages.type`: each content kind (contact cards as `contact`), and `unknown`. */
 export const KNOWN_TYPES = MESSAGE_TYPES;
 
+/**
+ * A message that reaches us this long after the phone sent it (WhatsApp delivering what came
+ * while the number was offline, a webhook retried for hours) is stored and its rules run, but
+ * the bot does not answer it (`no_reply_reason = too_old`): a reply to something a contact said
+ * a quarter of an hour ago, out of the blue, confuses more than it helps, and a person sees it
+ * waiting in the Inbox instead. Ingest marks it with the flag `late`.
+ */
+export const LATE_AFTER_MS = 15 * 60_000;
+
 /** A message as a transport hands it over, before anything is trusted. */
 export const ZInboundMessage = z.object({
   sessionId: z.uuid(),

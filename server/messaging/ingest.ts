@@ -13,6 +13,7 @@ import { repairStrings } from "~/server/lib/storable-text";
 import { mediaOf } from "~/server/messages/content";
 import { jsonRecordset } from "~/server/lib/sql";
 import {
+  LATE_AFTER_MS,
   mediaMetaOf,
   sanitizeContent,
   type TInboundMessage,
@@ -113,7 +114,16 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       message,
       sender,
       others: otherIdentities(sender, message.identity),
-      content: { ...content, flags: [...new Set([...repairs, ...content.flags])] },
+      content: {
+        ...content,
+        flags: [
+          ...new Set([
+            ...repairs,
+            ...content.flags,
+            ...(message.sentAt && Date.now() - message.sentAt.getTime() > LATE_AFTER_MS ? ["late"] : []),
+          ]),
+        ],
+      },
       at: message.sentAt ?? new Date(),
     });
   }

@@ -34,7 +34,8 @@ export type TProcessHooks = {
  *
  * Who gets no automatic reply: a thread in `human` mode (an agent owns it); a blocked contact
  * (nothing runs for them); an opted-out contact when Settings say not to answer them (their
- * rules still run, without replies); and a thread past the reply cap, counted here with the
+ * rules still run, without replies); a message that reached us long after it was sent (ingest's
+ * `late` flag: its rules run, without replies); and a thread past the reply cap, counted here with the
  * thread row locked, so concurrent batches cannot both slip under it. Each silence is recorded
  * on the message (`no_reply_reason`) and as a `message.unanswered` event.
  */
@@ -146,6 +147,7 @@ export async function processInboundBatch(
       }
       const policy = applyReplyPolicy(decision.effects, {
         optedOut: decision.optedOut && !answerOptedOut,
+        late: row.late,
         cap,
         state: capStates.get(row.thread.id)!,
         now: queuedAt,
@@ -260,6 +262,8 @@ function lockedMessagesQuery(tx: TTx) {
     .select({
       ...messageForDecisionFields,
       blocked: contacts.blocked,
+      /** It reached us long after it was sent (ingest's flag, LATE_AFTER_MS): not answered. */
+      late: sql<boolean>`'late' = any(${messages.flags})`,
       cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
     })
     .from(messages)
@@ -279,7 +283,7 @@ function lockedMessagesQuery(tx: TTx) {
  */
 function applyReplyPolicy(
   decided: TActionEffects,
-  context: { optedOut: boolean; cap: TReplyCap; state: TReplyCapState; now: Date },
+  context: { optedOut: boolean; late: boolean; cap: TReplyCap; state: TReplyCapState; now: Date },
 ): {
   effects: TActionEffects;
   state: TReplyCapState;
@@ -294,6 +298,7 @@ function applyReplyPolicy(
   });
   if (count === 0) return { effects: decided, state, silenced: null, paused: null };
   if (context.optedOut) return { ...silence("opted_out"), state, paused: null };
+  if (context.late) return { ...silence("too_old"), state, paused: null };
   const verdict = admitReplies(state, cap, now, count);
   if (verdict.admitted) return { effects: decided, state: verdict.state, silenced: null, paused: null };
   if (!verdict.pausedNow) return { ...silence("reply_cap"), state: verdict.state, paused: null };

@@ -48,6 +48,12 @@ export const ZEngineCapabilities = z.object({
   serviceWindow: z.boolean().default(false),
   /** Shows "typing…" and presence to the contact. */
   presence: z.boolean(),
+  /**
+   * Reports the contact's presence ("typing…", "recording audio…", "online") while staff have
+   * their conversation open (`watchPresence`). Absent from what workers published before it
+   * existed: read as false.
+   */
+  contactPresence: z.boolean().default(false),
   /** Reports delivery and read receipts of what it sends. */
   readReceipts: z.boolean(),
   /** How a number is linked; empty when nothing is to be paired (the simulator, an API with a token). */
@@ -75,6 +81,7 @@ export const NO_CAPABILITIES: TEngineCapabilities = {
   templates: false,
   serviceWindow: false,
   presence: false,
+  contactPresence: false,
   readReceipts: false,
   pairing: [],
   webhookInbound: false,

@@ -8,6 +8,7 @@ import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { engineCan } from "./engine-capabilities";
 import { getEngine, listEngines, unpublishedEngine } from "./engines";
+import { notifySessionRequest } from "./requests";
 import { readSessionSettings, type TSessionSettings, ZSessionSettings } from "./settings";
 
 export const SIMULATOR_SESSION_NAME = "Simulator";
@@ -108,6 +109,8 @@ export async function listSessionsOfKinds(db: TDbOrTx, kinds: readonly string[])
       settings: waSessions.settings,
       restartRequestedAt: waSessions.restartRequestedAt,
       logoutRequestedAt: waSessions.logoutRequestedAt,
+      pairingPhone: waSessions.pairingPhone,
+      pairingRequestedAt: waSessions.pairingRequestedAt,
     })
     .from(waSessions)
     .where(inArray(waSessions.kind, [...kinds]));
@@ -122,6 +125,10 @@ export type TSessionStatusReport = {
   state?: string;
   /** The reconnect a transport scheduled when it went down: attempt number and when it is due. */
   retry?: { attempt: number; at: Date };
+  /** This status starts a connection again after one went down: `reconnect_count` goes up by one. */
+  reconnect?: true;
+  /** The code to type on the phone to link it (kept until the number is linked, or a new code comes). */
+  pairingCode?: string;
 };
 
 /**
@@ -136,6 +143,10 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
     if (!before) return;
     const status = report.status ?? before.status;
     const qr = status === "qr" ? (report.qr ?? before.qr) : null;
+    // A pairing code stands until the number is linked (or logged out); a new one replaces it.
+    const pairingCode =
+      status === "ready" || status === "logged_out" ? null : (report.pairingCode ?? before.pairingCode);
+    const reconnectCount = before.reconnectCount + (report.reconnect ? 1 : 0);
     const reconnectAttempt = report.retry
       ? report.retry.attempt
       : status === "ready" || status === "qr"
@@ -149,6 +160,8 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
     const changed =
       before.status !== status ||
       before.qr !== qr ||
+      before.pairingCode !== pairingCode ||
+      before.reconnectCount !== reconnectCount ||
       before.lastError !== lastError ||
       before.reconnectAttempt !== reconnectAttempt ||
       before.nextRetryAt?.getTime() !== nextRetryAt?.getTime() ||
@@ -160,6 +173,8 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
       .set({
         status,
         qr,
+        pairingCode,
+        reconnectCount,
         lastError,
         reconnectAttempt,
         nextRetryAt,
@@ -179,10 +194,30 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
           ...(lastError ? { reason: lastError } : {}),
           ...(report.state ? { state: report.state } : {}),
           ...(report.phone ? { phone: report.phone } : {}),
+          ...(report.pairingCode ? { pairing: "code" } : {}),
         },
       },
     ]);
   });
+}
+
+/**
+ * What a running session costs in memory, as its worker measured it (null: not measurable).
+ * Written quietly: no event, the Sessions page reads it when it next loads or redraws.
+ */
+export async function recordSessionMemory(
+  db: TDbOrTx,
+  sessionId: string,
+  memory: { bytes: number; scope: "own" | "shared" } | null,
+) {
+  await db
+    .update(waSessions)
+    .set(
+      memory
+        ? { memoryBytes: Math.round(memory.bytes), memoryScope: memory.scope, memoryAt: new Date() }
+        : { memoryBytes: null, memoryScope: null, memoryAt: null },
+    )
+    .where(eq(waSessions.id, sessionId));
 }
 
 /** The Sessions page: every session with its engine, status, QR (while linking), number, state, owner and pacing. */
@@ -200,6 +235,12 @@ export async function listSessions(db: TDbOrTx) {
       statusChangedAt: waSessions.statusChangedAt,
       reconnectAttempt: waSessions.reconnectAttempt,
       nextRetryAt: waSessions.nextRetryAt,
+      reconnectCount: waSessions.reconnectCount,
+      pairingPhone: waSessions.pairingPhone,
+      pairingCode: waSessions.pairingCode,
+      memoryBytes: waSessions.memoryBytes,
+      memoryScope: waSessions.memoryScope,
+      memoryAt: waSessions.memoryAt,
       leaseOwner: waSessions.leaseOwner,
       leaseExpiresAt: waSessions.leaseExpiresAt,
       settings: waSessions.settings,
@@ -269,6 +310,8 @@ export async function requestSessionAction(db: TDb, actor: TActor, sessionId: st
       .set(action === "restart" ? { restartRequestedAt: new Date() } : { logoutRequestedAt: new Date() })
       .where(eq(waSessions.id, sessionId));
     await recordAudit(tx, actor, { action, entity: "session", entityId: sessionId });
+    // The worker reads the row at once, not at its next lease tick.
+    await notifySessionRequest(tx, { sessionId, request: "control" });
   });
 }
 

@@ -383,6 +383,8 @@ describe("sending media through whatsapp-web.js (fake client, real pipeline)", (
         phone.push(message);
         return Promise.resolve();
       },
+      onPairingCode: () => Promise.resolve(),
+      onPresence: () => Promise.resolve(),
     });
     try {
       const client = await waitFor(() => Promise.resolve(fake.latest()), 15_000, "the client");

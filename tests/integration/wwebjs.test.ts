@@ -248,6 +248,8 @@ describe("whatsapp-web.js reconnect backoff (fake client)", () => {
       onQr: () => Promise.resolve(),
       onConnectionState: () => Promise.resolve(),
       onPhoneMessage: () => Promise.resolve(),
+      onPairingCode: () => Promise.resolve(),
+      onPresence: () => Promise.resolve(),
     });
     const readies = () => reports.filter((report) => report.status === "ready").length;
     const retries = () => reports.flatMap((report) => (report.retry ? [report.retry] : []));
@@ -350,6 +352,8 @@ describe.runIf(RUN_BROWSER_TESTS)("the real whatsapp-web.js client on Chromium, 
       onQr: () => Promise.resolve(),
       onConnectionState: () => Promise.resolve(),
       onPhoneMessage: () => Promise.resolve(),
+      onPairingCode: () => Promise.resolve(),
+      onPresence: () => Promise.resolve(),
     });
     const failed = await waitFor(
       () => Promise.resolve(statuses.find((entry) => entry.status === "failed")),

@@ -9,6 +9,7 @@ import type { TInboundMessage } from "~/server/messaging/inbound-message";
 import type { TOutboundTransport } from "~/server/messaging/outbound";
 import type { TAckStatus } from "~/server/messaging/statuses";
 import type { TEngineDescriptor } from "~/server/sessions/engine-capabilities";
+import type { TPresenceState } from "~/server/sessions/presence";
 import type { TSessionSettings } from "~/server/sessions/settings";
 
 /** What a connection reports about itself (the session row's statuses, less `new`, which only the web sets). */
@@ -25,7 +26,21 @@ export type TStatusReport = {
   error?: string;
   /** With a status that took the connection down: the reconnect it scheduled. */
   retry?: TReconnectPlan;
+  /** This status starts a connection again after one went down (counted in `wa_sessions.reconnect_count`). */
+  reconnect?: true;
 };
+
+/** A contact's presence as the engine reports it (`paused`: stopped typing, still in the chat). */
+export type TContactPresence = {
+  /** The contact as the engine names them: a WhatsApp id (`5511…@s.whatsapp.net`, `…@lid`) or E.164. */
+  from: string;
+  state: TPresenceState;
+  /** When they were last seen, where WhatsApp tells it. */
+  lastSeen?: Date;
+};
+
+/** What one running session costs in memory (bytes): its own process (`own`), or a share of the worker's (`shared`). */
+export type TEngineMemory = { bytes: number; scope: "own" | "shared" };
 
 /** A message a person typed on the linked phone itself (not sent by us): the "echo" side channel. */
 export type TPhoneMessage = {
@@ -58,6 +73,13 @@ export type TEngineHandlers = {
   onConnectionState: (state: string) => Promise<void>;
   /** A person typed a message on the linked phone (engines with the `phoneEcho` capability). */
   onPhoneMessage: (message: TPhoneMessage) => Promise<void>;
+  /**
+   * The code to type on the phone ("Link with phone number instead"), for the number staff asked
+   * to link by code (`requestPairingCode`); shown on the Sessions page until the number is linked.
+   */
+  onPairingCode: (code: string) => Promise<void>;
+  /** A watched contact's presence changed (engines with `contactPresence`): relayed live, never stored. */
+  onPresence: (presence: TContactPresence) => Promise<void>;
 };
 
 /**
@@ -70,6 +92,19 @@ export type TEngineConnection = TOutboundTransport & {
   stop: () => Promise<void>;
   restart?: (reason: string) => Promise<void>;
   logout?: () => Promise<void>;
+  /**
+   * Links the number by a code typed on the phone instead of a QR (`pairing.code`): `phone` is
+   * E.164. The code arrives through `onPairingCode`; rejects when the engine cannot ask for one now.
+   */
+  requestPairingCode?: (phone: string) => Promise<void>;
+  /**
+   * Staff have this contact's conversation open (`to` as in a send: E.164 or a WhatsApp id):
+   * ask WhatsApp for their presence (`contactPresence`), reported through `onPresence`. Called
+   * again while it stays open; best effort.
+   */
+  watchPresence?: (to: string) => Promise<void>;
+  /** What this session costs in memory now (the runner records it on the session row). */
+  memory?: () => Promise<TEngineMemory | null>;
   /**
    * Fetches the file of an inbound media message it marked `media.state = "pending"` (the media
    * job, server/media/receive.ts, calls it and stores what comes out). Resolves null when the

@@ -19,9 +19,12 @@ import { Pacer } from "~/server/messaging/pacing";
 import { applyDeliveryAck, applyFailedStatus } from "~/server/messaging/statuses";
 import { createInboundIngestor } from "~/server/messaging/ingest";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
+import { publishContactPresence } from "~/server/sessions/presence";
+import type { TSessionRequest } from "~/server/sessions/requests";
 import {
   acquireSessionLease,
   listSessionsOfKinds,
+  recordSessionMemory,
   recordSessionStatus,
   releaseSessionLease,
 } from "~/server/sessions/sessions";
@@ -30,12 +33,13 @@ import { readSessionSettings, type TSessionSettings } from "~/server/sessions/se
 import { runnableEngines, type TEngineOptions } from "../engines/registry";
 import type { TAck, TEngineConnection } from "../engines/types";
 import { workBatched, workInBatches } from "../work";
+import { listenForSessionRequests } from "./requests";
 
 type TRunningSession = {
   id: string;
   kind: string;
   transport: TEngineConnection;
-  handled: { restart: number; logout: number };
+  handled: { restart: number; logout: number; pairing: number };
   pacer: Pacer;
   settings: TSessionSettings;
   workId: string;
@@ -77,6 +81,8 @@ export type TSessionRunnerOptions = {
    * worked here, through the session's connection.
    */
   mediaStore?: TMediaStore;
+  /** How often each running session's memory is measured (default 30 s; tests shorten it). */
+  memorySampleMs?: number;
 };
 
 /** What a failed ack from an engine that gives no reason (whatsapp-web.js's error ack) records on the message. */
@@ -154,6 +160,8 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
       onQr: (qr) => recordSessionStatus(db, id, { status: "qr", qr }),
       onConnectionState: (state) => recordSessionStatus(db, id, { state }),
       onPhoneMessage: async (message) => void (await recordPhoneMessage(db, id, message)),
+      onPairingCode: (code) => recordSessionStatus(db, id, { status: "qr", pairingCode: code }),
+      onPresence: async (presence) => void (await publishContactPresence(db, id, presence)),
     });
     const recorder = createSentRecorder(db);
     // A batch of sends goes out under one set of per-thread locks (see sendQueuedBatch).
@@ -189,7 +197,7 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         id,
         kind,
         transport,
-        handled: { restart: Date.now(), logout: Date.now() },
+        handled: { restart: Date.now(), logout: Date.now(), pairing: 0 },
         pacer,
         workId,
         mediaWorkId,
@@ -237,6 +245,36 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
     await session.locks.pool.end().catch(() => undefined);
   }
 
+  /** Runs the lease tick, one at a time (the timer and the web's requests both ask for it). */
+  let ticking: Promise<void> = Promise.resolve();
+  const tickNow = () => {
+    ticking = ticking.then(tick).catch((error: unknown) => log.warn({ err: error }, "session tick failed"));
+    return ticking;
+  };
+
+  /** A request the web announced (server/sessions/requests.ts). */
+  function onRequest(request: TSessionRequest) {
+    const current = running.get(request.sessionId);
+    if (!current) return;
+    if (request.request === "control") void tickNow();
+    else
+      void current.transport
+        .watchPresence?.(request.to)
+        .catch((error: unknown) => log.debug({ err: error, sessionId: current.id }, "could not watch presence"));
+  }
+
+  /** Each running session's memory, as its engine measures it, on its row (the Sessions page and health show it). */
+  async function sampleMemory() {
+    for (const current of running.values()) {
+      if (!current.transport.memory) continue;
+      const memory = await current.transport.memory().catch(() => null);
+      await recordSessionMemory(db, current.id, memory);
+    }
+  }
+
+  let requests: ReturnType<typeof listenForSessionRequests> | null = null;
+  let memoryTimer: NodeJS.Timeout | undefined;
+
   async function tick() {
     const sessions = await listSessionsOfKinds(db, [...engines.keys()]);
     for (const session of sessions) {
@@ -252,12 +290,21 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
         const restart = session.restartRequestedAt?.getTime() ?? 0;
         const logout = session.logoutRequestedAt?.getTime() ?? 0;
         const { transport } = current;
+        const pairing = session.pairingRequestedAt?.getTime() ?? 0;
         if (transport.logout && logout > current.handled.logout) {
           current.handled.logout = logout;
           await transport.logout();
         } else if (transport.restart && restart > current.handled.restart) {
           current.handled.restart = restart;
           await transport.restart("requested on the Sessions page");
+        } else if (transport.requestPairingCode && session.pairingPhone && pairing > current.handled.pairing) {
+          // Staff asked to link by a code typed on the phone: the code comes back through onPairingCode.
+          current.handled.pairing = pairing;
+          await transport.requestPairingCode(session.pairingPhone).catch((error: unknown) =>
+            recordSessionStatus(db, session.id, {
+              error: `Could not get a pairing code: ${(error as Error).message}`,
+            }),
+          );
         }
       } else if (!mine && current) {
         log.warn({ sessionId: session.id }, "lost the session's lease; stopping it here");
@@ -280,16 +327,22 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
       );
       await tick();
       const every = Math.max(500, (options.leaseTtlS * 1000) / 3);
-      timer = setInterval(
-        () => void tick().catch((error: unknown) => log.warn({ err: error }, "session tick failed")),
-        every,
-      );
+      timer = setInterval(() => void tickNow(), every);
       timer.unref();
+      requests = listenForSessionRequests({ databaseUrl: options.databaseUrl, log, onRequest });
+      memoryTimer = setInterval(
+        () => void sampleMemory().catch((error: unknown) => log.debug({ err: error }, "memory sample failed")),
+        options.memorySampleMs ?? 30_000,
+      );
+      memoryTimer.unref();
     },
     /** Stops renewing and gives the leases back (after pg-boss stopped the send workers). */
     async release() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(memoryTimer);
+      await requests?.stop();
+      await ticking;
       for (const session of [...running.values()]) {
         running.delete(session.id);
         await session.transport.stop().catch(() => undefined);

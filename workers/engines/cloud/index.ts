@@ -25,6 +25,7 @@ export const cloudEngine: TEngine<TCloudEngineOptions, z.infer<typeof ZCloudEnv>
       serviceWindow: true,
       // The Cloud API shows "typing…" only along with marking a message read: not done here.
       presence: false,
+      contactPresence: false,
       readReceipts: true,
       pairing: [],
       webhookInbound: true,

@@ -129,6 +129,7 @@ export const simulatorEngine: TEngine<Record<string, never>> = {
       templates: true,
       serviceWindow: false,
       presence: false,
+      contactPresence: false,
       readReceipts: true,
       pairing: [],
       webhookInbound: false,

@@ -163,6 +163,7 @@ export const wwebjsEngine: TEngine<TWwebjsEngineOptions, ReturnType<typeof ZWweb
       templates: false,
       serviceWindow: false,
       presence: true,
+      contactPresence: false,
       readReceipts: true,
       pairing: ["qr"],
       webhookInbound: false,

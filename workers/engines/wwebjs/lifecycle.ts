@@ -240,10 +240,14 @@ export function createWwebjsLifecycle(
     });
   };
 
+  /** Clients created so far: every one after the first is a reconnect (counted on the session row). */
+  let connects = 0;
+
   async function connect() {
     if (stopped) return;
     await teardown();
-    await report("connecting");
+    connects += 1;
+    await report("connecting", connects > 1 ? { reconnect: true } : {});
     let next: TWwebjsClient;
     try {
       next = options.createClient({
