@@ -34,6 +34,11 @@ import en_domainH from "./en/domain-h.json";
 import en_domainI from "./en/domain-i.json";
 import en_domainJ from "./en/domain-j.json";
 import en_domainK from "./en/domain-k.json";
+import en_domainL from "./en/domain-l.json";
+import en_domainM from "./en/domain-m.json";
+import en_domainN from "./en/domain-n.json";
+import en_domainO from "./en/domain-o.json";
+import en_domainP from "./en/domain-p.json";
 import es_common from "./es/common.json";
 import es_shell from "./es/shell.json";
 import es_home from "./es/home.json";
@@ -68,6 +73,11 @@ import es_domainH from "./es/domain-h.json";
 import es_domainI from "./es/domain-i.json";
 import es_domainJ from "./es/domain-j.json";
 import es_domainK from "./es/domain-k.json";
+import es_domainL from "./es/domain-l.json";
+import es_domainM from "./es/domain-m.json";
+import es_domainN from "./es/domain-n.json";
+import es_domainO from "./es/domain-o.json";
+import es_domainP from "./es/domain-p.json";
 import ptBR_common from "./pt-BR/common.json";
 import ptBR_shell from "./pt-BR/shell.json";
 import ptBR_home from "./pt-BR/home.json";
@@ -102,6 +112,11 @@ import ptBR_domainH from "./pt-BR/domain-h.json";
 import ptBR_domainI from "./pt-BR/domain-i.json";
 import ptBR_domainJ from "./pt-BR/domain-j.json";
 import ptBR_domainK from "./pt-BR/domain-k.json";
+import ptBR_domainL from "./pt-BR/domain-l.json";
+import ptBR_domainM from "./pt-BR/domain-m.json";
+import ptBR_domainN from "./pt-BR/domain-n.json";
+import ptBR_domainO from "./pt-BR/domain-o.json";
+import ptBR_domainP from "./pt-BR/domain-p.json";
 import type { TLocale } from "../locales";
 
 /** The English catalogue: the source of every key, and the type of the others. */
@@ -142,6 +157,11 @@ export const en = {
     ...en_domainI,
     ...en_domainJ,
     ...en_domainK,
+    ...en_domainL,
+    ...en_domainM,
+    ...en_domainN,
+    ...en_domainO,
+    ...en_domainP,
   },
 };
 export type TMessages = typeof en;
@@ -183,6 +203,11 @@ const es: TMessages = {
     ...es_domainI,
     ...es_domainJ,
     ...es_domainK,
+    ...es_domainL,
+    ...es_domainM,
+    ...es_domainN,
+    ...es_domainO,
+    ...es_domainP,
   },
 };
 const ptBR: TMessages = {
@@ -222,6 +247,11 @@ const ptBR: TMessages = {
     ...ptBR_domainI,
     ...ptBR_domainJ,
     ...ptBR_domainK,
+    ...ptBR_domainL,
+    ...ptBR_domainM,
+    ...ptBR_domainN,
+    ...ptBR_domainO,
+    ...ptBR_domainP,
   },
 };
 
