@@ -1,5 +1,6 @@
 import type { TDbOrTx } from "~/db/client";
 import { events } from "~/db/schema";
+import type { TPresenceState } from "~/server/sessions/presence";
 
 /** Domain event types. Every one is announced on NOTIFY 'switchboard_events' by a trigger. */
 export const EVENT_TYPES = [
@@ -81,10 +82,22 @@ export async function recordEvents(tx: TDbOrTx, list: readonly TEventInput[]): P
 export const EVENTS_CHANNEL = "switchboard_events";
 export type TEventNotice = {
   id: string;
-  type: TEventType;
+  type: TEventType | TLiveEventType;
   sessionId: string | null;
   contactId: string | null;
   threadId: string | null;
   messageId: string | null;
   at: string;
+  /** `contact.presence` only: what the contact is doing, and when they were last seen if WhatsApp said. */
+  presence?: { state: TPresenceState; lastSeen: string | null };
 };
+
+/**
+ * Events that exist only live: each web process relays them to the open streams (server/events/hub.ts)
+ * and forgets them. They are never in `events`, so never in the REST API's event list nor sent
+ * to webhooks (which read stored events, of `WEBHOOK_EVENT_TYPES`).
+ * - `contact.presence`: a watched contact is typing, recording audio, online, paused or offline
+ *   (server/sessions/presence.ts); `presence` holds the state.
+ */
+export const LIVE_EVENT_TYPES = ["contact.presence"] as const;
+export type TLiveEventType = (typeof LIVE_EVENT_TYPES)[number];

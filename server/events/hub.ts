@@ -1,12 +1,30 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "~/server/logger";
+import { PRESENCE_CHANNEL, type TPresenceNotice, ZPresenceNotice } from "~/server/sessions/presence";
 import { EVENTS_CHANNEL, type TEventNotice } from "./events";
 
 type TListener = (notice: TEventNotice) => void;
 
+/** A contact's presence (as the worker announced it) as the live event the streams carry; a fresh id each, since none is stored. */
+export function presenceEvent(notice: TPresenceNotice): TEventNotice {
+  return {
+    id: randomUUID(),
+    type: "contact.presence",
+    sessionId: notice.sessionId,
+    contactId: notice.contactId,
+    threadId: notice.threadId,
+    messageId: null,
+    at: notice.at,
+    presence: { state: notice.state, lastSeen: notice.lastSeen },
+  };
+}
+
 /**
- * One LISTEN connection per web process, fanned out to every open live stream. Reconnects with
- * backoff when the connection drops; streams stay open meanwhile.
+ * One LISTEN connection per web process, fanned out to every open live stream: the stored
+ * domain events (`EVENTS_CHANNEL`) and the live-only presence of watched contacts
+ * (`PRESENCE_CHANNEL`, relayed as `contact.presence`). Reconnects with backoff when the
+ * connection drops; streams stay open meanwhile.
  */
 export class EventHub {
   private client: pg.Client | null = null;
@@ -25,6 +43,10 @@ export class EventHub {
     return () => this.listeners.delete(listener);
   }
 
+  private emit(notice: TEventNotice) {
+    for (const listener of this.listeners) listener(notice);
+  }
+
   ensureConnected(): Promise<void> {
     if (this.client) return Promise.resolve();
     this.connecting ??= this.connect().finally(() => (this.connecting = null));
@@ -34,16 +56,22 @@ export class EventHub {
   private async connect() {
     const client = new pg.Client({ connectionString: this.url, application_name: "switchboard-web-events" });
     client.on("notification", (message) => {
-      if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
-      let notices: unknown;
+      if (!message.payload) return;
+      let parsed: unknown;
       try {
-        // One notification per INSERT statement: an array of its events (migration 0004).
-        notices = JSON.parse(message.payload);
+        parsed = JSON.parse(message.payload);
       } catch {
         return;
       }
-      if (!Array.isArray(notices)) return;
-      for (const notice of notices as TEventNotice[]) for (const listener of this.listeners) listener(notice);
+      if (message.channel === EVENTS_CHANNEL) {
+        // One notification per INSERT statement: an array of its events (migration 0004).
+        if (!Array.isArray(parsed)) return;
+        for (const notice of parsed as TEventNotice[]) this.emit(notice);
+      } else if (message.channel === PRESENCE_CHANNEL) {
+        // Anyone who may connect can NOTIFY: only a well-formed notice reaches the streams.
+        const notice = ZPresenceNotice.safeParse(parsed);
+        if (notice.success) this.emit(presenceEvent(notice.data));
+      }
     });
     client.on("error", (error) => {
       this.log.warn({ err: error }, "event stream connection lost; reconnecting");
@@ -55,6 +83,7 @@ export class EventHub {
     try {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
       this.client = client;
       this.retryMs = 500;
     } catch (error) {

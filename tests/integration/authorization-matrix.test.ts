@@ -56,6 +56,7 @@ const PROCEDURE_AREAS: Record<
   "inbox.counts": ["inbox", "read"],
   "inbox.thread": ["inbox", "read"],
   "inbox.markRead": ["inbox", "read"],
+  "inbox.watchPresence": ["inbox", "read"],
   "inbox.agents": ["inbox", "read"],
   "inbox.takeOver": ["inbox", "write"],
   "inbox.assign": ["inbox", "write"],

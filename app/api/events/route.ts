@@ -13,7 +13,9 @@ const SESSION_RECHECK_MS = 10_000;
 
 /**
  * GET /api/events: Server-Sent Events for signed-in users. Each domain event the user's role
- * may see arrives as one `data:` line of JSON ({ id, type, sessionId, threadId, messageId… }).
+ * may see arrives as one `data:` line of JSON ({ id, type, sessionId, threadId, messageId… }),
+ * and so does each live-only `contact.presence` (with `presence: { state, lastSeen }`), which is
+ * never stored: a stream that was down meanwhile does not get it later.
  */
 export async function GET(request: Request) {
   const refused = refuseCrossSiteRequest(request);

@@ -26,6 +26,7 @@ import {
   ZAssignInput,
 } from "~/server/conversations/state";
 import { dashboardMediaLinks } from "~/server/media/links";
+import { watchContactPresence } from "~/server/inbox/presence";
 import { getInboxThread, markThreadRead, ZInboxThreadInput } from "~/server/inbox/thread";
 import { listAssignableUsers } from "~/server/users/users";
 import { createTRPCRouter, requireAccess } from "../trpc";
@@ -43,6 +44,13 @@ export const inboxRouter = createTRPCRouter({
   markRead: requireAccess("inbox", "read")
     .input(ZThread.extend({ seq: z.number().int().positive() }))
     .mutation(({ ctx, input }) => markThreadRead(ctx.db, ctx.user, input.threadId, input.seq)),
+  /**
+   * The conversation is open: ask the number's worker for the contact's presence (where its
+   * engine reports it), which then arrives live as `contact.presence`. Repeated by the Inbox.
+   */
+  watchPresence: requireAccess("inbox", "read")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => watchContactPresence(ctx.db, ctx.user, input.threadId)),
   agents: requireAccess("inbox", "read").query(({ ctx }) => listAssignableUsers(ctx.db)),
   takeOver: requireAccess("inbox", "write")
     .input(ZThread)
