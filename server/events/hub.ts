@@ -31,6 +31,7 @@ export class EventHub {
   private connecting: Promise<void> | null = null;
   private readonly listeners = new Set<TListener>();
   private retryMs = 500;
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -43,12 +44,21 @@ export class EventHub {
     return () => this.listeners.delete(listener);
   }
 
+  /** Stops listening for good (tests; a web process keeps its hub for its whole life). */
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.closed = true;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
   private emit(notice: TEventNotice) {
     for (const listener of this.listeners) listener(notice);
   }
 
   ensureConnected(): Promise<void> {
-    if (this.client) return Promise.resolve();
+    if (this.client || this.closed) return Promise.resolve();
     this.connecting ??= this.connect().finally(() => (this.connecting = null));
     return this.connecting;
   }
@@ -84,6 +94,10 @@ export class EventHub {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+      if (this.closed) {
+        await client.end().catch(() => undefined);
+        return;
+      }
       this.client = client;
       this.retryMs = 500;
     } catch (error) {
