@@ -11,11 +11,14 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
 import { Select } from "~/components/ui/input";
+import { engineCan } from "~/server/sessions/engine-capabilities";
+import { ContactPresence } from "./contact-presence";
 import { type TInboxThread, useInboxFormat } from "./inbox-labels";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
 
 /**
- * The top of an open conversation: who the contact is (with a link to their page), their
+ * The top of an open conversation: who the contact is (with a link to their page) and, where the
+ * number's engine reports it, whether they are typing, recording or online right now; their
  * profile, mood and topics, who owns the thread, and, for people who may answer, the ownership
  * actions. A refused action (someone else was faster) shows the server's words.
  */
@@ -69,14 +72,17 @@ export function ThreadHeader({
             {common("back")}
           </a>
           <div className="min-w-0">
-            <h2
-              id={headingId}
-              ref={heading}
-              tabIndex={-1}
-              className="text-lg font-semibold [overflow-wrap:anywhere] focus-visible:outline-2 focus-visible:outline-primary"
-            >
-              {contact.name ?? contact.waId}
-            </h2>
+            <div className="flex flex-wrap items-baseline gap-x-2">
+              <h2
+                id={headingId}
+                ref={heading}
+                tabIndex={-1}
+                className="min-w-0 text-lg font-semibold [overflow-wrap:anywhere] focus-visible:outline-2 focus-visible:outline-primary"
+              >
+                {contact.name ?? contact.waId}
+              </h2>
+              <ContactPresence threadId={thread.id} enabled={engineCan(data.capabilities, "contactPresence")} />
+            </div>
             <div className="mt-0.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-muted-foreground">
               {contact.name ? <span className="font-mono break-all">{contact.waId}</span> : null}
               <span>{t("header.profile", { name: contact.profileName ?? t("header.defaultProfile") })}</span>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import type { TPresenceState } from "~/server/sessions/presence";
 
 /** A live domain event, as /api/events streams it. */
 export type TLiveEvent = {
@@ -11,6 +12,8 @@ export type TLiveEvent = {
   threadId: string | null;
   messageId: string | null;
   at: string;
+  /** `contact.presence` only (live, never stored): what the contact is doing. */
+  presence?: { state: TPresenceState; lastSeen: string | null };
 };
 
 type TListener = (event: TLiveEvent) => void;
