@@ -5,13 +5,13 @@
  * publishes an engine `presence-e2e` with `contactPresence` (no worker runs it, so no worker
  * leases its number and every presence comes from the test), adds a number of it and one contact
  * message per conversation through the real ingest; it prints one line `READY <json>`.
- * `teardown <sessionId>` deletes the number (and its conversations), so later specs find the
- * stack as they expect.
+ * `teardown <sessionId>` deletes the number (and its conversations) and the engine, so later
+ * specs find the stack as they expect.
  */
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { createDb } from "~/db/client";
-import { waSessions } from "~/db/schema";
+import { waEngines, waSessions } from "~/db/schema";
 import { createBoss, createSendQueue } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { publishEngines } from "~/server/sessions/engines";
@@ -73,7 +73,11 @@ async function main() {
   const { db, pool } = createDb(databaseUrl, { max: 2 });
   try {
     if (command === "setup") process.stdout.write(`READY ${JSON.stringify(await setup(db))}\n`);
-    else if (command === "teardown" && sessionId) await db.delete(waSessions).where(eq(waSessions.id, sessionId));
+    else if (command === "teardown" && sessionId) {
+      await db.delete(waSessions).where(eq(waSessions.id, sessionId));
+      // An engine no worker runs would stay listed on the Sessions page for the specs after this one.
+      await db.delete(waEngines).where(eq(waEngines.kind, ENGINE_KIND));
+    }
     else throw new Error("usage: presence-conversation.ts setup | teardown <sessionId>");
   } finally {
     await pool.end();

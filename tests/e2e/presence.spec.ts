@@ -98,6 +98,7 @@ async function followPresence(page: Page, sessionId: string, conversation: TConv
   await expect(presence).toHaveText("typing…", { timeout: WITHIN_MS });
   const elapsed = Date.now() - started;
   expect(elapsed, `"typing…" showed ${elapsed} ms after the notice`).toBeLessThan(WITHIN_MS);
+  console.log(`presence: "typing…" showed ${elapsed} ms after the notice (${phone ? "phone" : "desktop"})`);
   await expectAccessible(page);
   if (phone) await expectNoSidewaysScroll(page);
 
