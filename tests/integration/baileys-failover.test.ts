@@ -59,13 +59,20 @@ describe("a Baileys session across workers", () => {
         version: "test",
         heartbeatIntervalMs: 500,
         handlers: JOB_HANDLERS,
-        sessions: { databaseUrl: url, leaseTtlS: LEASE_TTL_S, sendConcurrency: 2, engines: { baileys: fakeBaileysOptions(fake.factory) } },
+        sessions: {
+          databaseUrl: url,
+          leaseTtlS: LEASE_TTL_S,
+          sendConcurrency: 2,
+          engines: { baileys: fakeBaileysOptions(fake.factory) },
+        },
       });
       try {
         const resumed = await waitFor(
           async () => {
             const current = await row();
-            return fake.sockets.length > 0 && current.status === "ready" && current.leaseOwner?.includes(`:${process.pid}`)
+            return fake.sockets.length > 0 &&
+              current.status === "ready" &&
+              current.leaseOwner?.includes(`:${process.pid}`)
               ? current
               : undefined;
           },

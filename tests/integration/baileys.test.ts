@@ -24,7 +24,13 @@ async function sessionRow(pipeline: TDbHolder, id: string) {
   return (await pipeline.db.select().from(waSessions).where(eq(waSessions.id, id)))[0]!;
 }
 
-function waitForRow(pipeline: TDbHolder, id: string, check: (row: Awaited<ReturnType<typeof sessionRow>>) => boolean, what: string, timeoutMs = 15_000) {
+function waitForRow(
+  pipeline: TDbHolder,
+  id: string,
+  check: (row: Awaited<ReturnType<typeof sessionRow>>) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+) {
   return waitFor(
     async () => {
       const row = await sessionRow(pipeline, id);
@@ -57,7 +63,10 @@ async function messageByWaId(pipeline: TDbHolder, waMessageId: string) {
 describe("Baileys sessions (fake socket, real pipeline)", () => {
   it("links by QR, stores the login encrypted, answers with typing, moves ticks, tells our echo from the phone, ingests an offline batch oldest first, and reports memory", async () => {
     const fake = createFakeBaileys({ number: "14155550100" });
-    const pipeline = await startPipeline({ engines: { baileys: fakeBaileysOptions(fake.factory) }, memorySampleMs: 300 });
+    const pipeline = await startPipeline({
+      engines: { baileys: fakeBaileysOptions(fake.factory) },
+      memorySampleMs: 300,
+    });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "Front desk", engine: "baileys" });
 
@@ -91,7 +100,11 @@ describe("Baileys sessions (fake socket, real pipeline)", () => {
       { type: "composing", jid: "14155550123@s.whatsapp.net" },
       { type: "paused", jid: "14155550123@s.whatsapp.net" },
     ]);
-    expect(await messageByWaId(pipeline, hello.key.id!)).toMatchObject({ direction: "in", body: "hello there", sessionId: id });
+    expect(await messageByWaId(pipeline, hello.key.id!)).toMatchObject({
+      direction: "in",
+      body: "hello there",
+      sessionId: id,
+    });
     second.receipt("14155550123@s.whatsapp.net", reply.message.key.id!, 3);
     second.receipt("14155550123@s.whatsapp.net", reply.message.key.id!, 4);
     await waitFor(
@@ -121,7 +134,12 @@ describe("Baileys sessions (fake socket, real pipeline)", () => {
         const rows = await pipeline.db
           .select()
           .from(messages)
-          .where(inArray(messages.waMessageId, backlog.map((message) => message.key.id!)))
+          .where(
+            inArray(
+              messages.waMessageId,
+              backlog.map((message) => message.key.id!),
+            ),
+          )
           .orderBy(asc(messages.seq));
         return rows.length === 3 && rows.every((row) => row.processedAt) ? rows : undefined;
       },
@@ -213,7 +231,11 @@ describe("Baileys sessions (fake socket, real pipeline)", () => {
     expect((await keyRows(pipeline, id)).length).toBeGreaterThan(0);
 
     fake.sockets[1]!.close(FAKE_DISCONNECT.loggedOut);
-    await waitFor(async () => ((await keyRows(pipeline, id)).length === 0 ? true : undefined), 10_000, "the login deleted");
+    await waitFor(
+      async () => ((await keyRows(pipeline, id)).length === 0 ? true : undefined),
+      10_000,
+      "the login deleted",
+    );
     const third = await waitForSocket(fake, 3);
     await waitForStatus(pipeline, id, "qr");
     expect(third.config.auth.creds.me).toBeUndefined();
@@ -284,7 +306,11 @@ describe("Baileys reconnect backoff (fake socket)", () => {
     });
     await transport.start(recordingHandlers(reports));
     await (await waitForSocket(fake, 1)).scan();
-    await waitFor(() => Promise.resolve(reports.some((report) => report.status === "ready") || undefined), 10_000, "linked");
+    await waitFor(
+      () => Promise.resolve(reports.some((report) => report.status === "ready") || undefined),
+      10_000,
+      "linked",
+    );
     // From now on every connection closes 100 ms after it opened.
     fake.phone.closeAfterOpenMs = 100;
     const started = Date.now();
@@ -292,7 +318,11 @@ describe("Baileys reconnect backoff (fake socket)", () => {
     const retries = () => reports.flatMap((report) => (report.retry ? [report.retry] : []));
     await waitFor(() => Promise.resolve(retries().length >= 8 || undefined), 15_000, "eight retries");
     const elapsed = Date.now() - started;
-    expect(retries().slice(0, 8).map((retry) => [retry.attempt, retry.delayMs])).toEqual([
+    expect(
+      retries()
+        .slice(0, 8)
+        .map((retry) => [retry.attempt, retry.delayMs]),
+    ).toEqual([
       [1, 20],
       [2, 40],
       [3, 80],
@@ -350,7 +380,9 @@ describe("Baileys reconnect backoff (fake socket)", () => {
       10_000,
       "the failed status",
     );
-    expect(failed.error).toMatch(/stored credentials cannot be used .*another APP_SECRET.*Log out and link the number again/);
+    expect(failed.error).toMatch(
+      /stored credentials cannot be used .*another APP_SECRET.*Log out and link the number again/,
+    );
     expect(failed.retry).toBeUndefined();
     // Nothing was overwritten: the right secret still reads the login.
     expect(
@@ -362,30 +394,72 @@ describe("Baileys reconnect backoff (fake socket)", () => {
 });
 
 describe("the real Baileys library with no internet", () => {
-  it("reports WhatsApp unreachable as a failed status within 10 s, while the simulator session keeps answering", { timeout: 40_000 }, async () => {
-    const { baileysOptionsFromEnv, ZBaileysEnv } = await import("~/workers/engines/baileys/config");
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
-    process.on("unhandledRejection", onRejection);
-    try {
-      const options = baileysOptionsFromEnv(ZBaileysEnv.parse({ BAILEYS_LOG_LEVEL: "silent" }), {
-        APP_SECRET: FAKE_BAILEYS_APP_SECRET,
-      });
-      const pipeline = await startPipeline({ engines: { baileys: { ...options, minBackoffMs: 60_000, maxBackoffMs: 60_000 } } });
-      const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
-      const started = Date.now();
-      const { id } = await admin.sessions.create({ name: "Offline", engine: "baileys" });
-      const failed = await waitForRow(pipeline, id, (row) => row.status === "failed", "the failed status", 10_000);
-      process.stderr.write(`real Baileys reported after ${Date.now() - started} ms: ${failed.lastError}\n`);
-      expect(failed.lastError).toMatch(/^WhatsApp is unreachable from this machine \(.*ENOTFOUND web\.whatsapp\.com\)$/);
-      expect(failed.nextRetryAt).toBeInstanceOf(Date);
-      // The worker keeps serving the simulator session.
-      const result = await inbound(pipeline, "+14155550160", "hello there");
-      expect(result.status).toBe("stored");
-      await waitForReplies(pipeline.db, "+14155550160", 1);
-      expect(rejections).toEqual([]);
-    } finally {
-      process.off("unhandledRejection", onRejection);
-    }
+  it(
+    "reports WhatsApp unreachable as a failed status within 10 s, while the simulator session keeps answering",
+    { timeout: 40_000 },
+    async () => {
+      const { baileysOptionsFromEnv, ZBaileysEnv } = await import("~/workers/engines/baileys/config");
+      const rejections: unknown[] = [];
+      const onRejection = (reason: unknown) => rejections.push(reason);
+      process.on("unhandledRejection", onRejection);
+      try {
+        const options = baileysOptionsFromEnv(ZBaileysEnv.parse({ BAILEYS_LOG_LEVEL: "silent" }), {
+          APP_SECRET: FAKE_BAILEYS_APP_SECRET,
+        });
+        const pipeline = await startPipeline({
+          engines: { baileys: { ...options, minBackoffMs: 60_000, maxBackoffMs: 60_000 } },
+        });
+        const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
+        const started = Date.now();
+        const { id } = await admin.sessions.create({ name: "Offline", engine: "baileys" });
+        const failed = await waitForRow(pipeline, id, (row) => row.status === "failed", "the failed status", 10_000);
+        process.stderr.write(`real Baileys reported after ${Date.now() - started} ms: ${failed.lastError}\n`);
+        expect(failed.lastError).toMatch(
+          /^WhatsApp is unreachable from this machine \(.*ENOTFOUND web\.whatsapp\.com\)$/,
+        );
+        expect(failed.nextRetryAt).toBeInstanceOf(Date);
+        // The worker keeps serving the simulator session.
+        const result = await inbound(pipeline, "+14155550160", "hello there");
+        expect(result.status).toBe("stored");
+        await waitForReplies(pipeline.db, "+14155550160", 1);
+        expect(rejections).toEqual([]);
+      } finally {
+        process.off("unhandledRejection", onRejection);
+      }
+    },
+  );
+});
+
+describe("Baileys' login in Postgres", () => {
+  it("writes a batch of keys in one transaction: a batch that fails leaves none of it", async () => {
+    const { database, sessionId } = await baileysSession("Keys");
+    const { loadBaileysAuth } = await import("~/workers/engines/baileys/auth-state");
+    const quiet = createLogger("keys", "silent");
+    const auth = await loadBaileysAuth({
+      db: database.db,
+      sessionId,
+      appSecret: FAKE_BAILEYS_APP_SECRET,
+      log: quiet,
+      libraryLog: quiet as never,
+    });
+    const keyPair = { public: Buffer.alloc(32, 1), private: Buffer.alloc(32, 2) };
+    await auth.state.keys.set({ "pre-key": { "1": keyPair } });
+    // The upsert is fine, the delete is refused by Postgres (a NUL in text): all or nothing.
+    await expect(
+      auth.state.keys.set({ "pre-key": { "2": keyPair }, session: { "bad\u0000id": null } }),
+    ).rejects.toThrow();
+    const rows = await database.db.select().from(waEngineKeys).where(eq(waEngineKeys.sessionId, sessionId));
+    expect(rows.map((row) => `${row.type}/${row.keyId}`)).toEqual(["pre-key/1"]);
+    // Read back in one query, Buffers intact.
+    const again = await loadBaileysAuth({
+      db: database.db,
+      sessionId,
+      appSecret: FAKE_BAILEYS_APP_SECRET,
+      log: quiet,
+      libraryLog: quiet as never,
+    });
+    const found = await again.state.keys.get("pre-key", ["1", "2"]);
+    expect(Object.keys(found)).toEqual(["1"]);
+    expect(Buffer.from(found["1"]!.public).equals(keyPair.public)).toBe(true);
   });
 });

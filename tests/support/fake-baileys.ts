@@ -34,7 +34,11 @@ export function textMessage(
   options: { id?: string; at?: Date; pushName?: string; fromMe?: boolean } = {},
 ): WAMessage {
   return {
-    key: { remoteJid: from, fromMe: options.fromMe ?? false, id: options.id ?? `3A${randomBytes(9).toString("hex").toUpperCase()}` },
+    key: {
+      remoteJid: from,
+      fromMe: options.fromMe ?? false,
+      id: options.id ?? `3A${randomBytes(9).toString("hex").toUpperCase()}`,
+    },
     messageTimestamp: Math.floor((options.at ?? new Date()).getTime() / 1000),
     ...(options.fromMe ? {} : { pushName: options.pushName ?? "Fake contact" }),
     message: { conversation: text },
@@ -50,11 +54,18 @@ export function textMessage(
  * as WhatsApp does after pairing; the next socket opens.
  */
 export class FakeBaileysSocket implements TBaileysSocket {
-  readonly ev: TBaileysSocket["ev"] & { emit: <T extends keyof BaileysEventMap>(event: T, arg: BaileysEventMap[T]) => boolean };
+  readonly ev: TBaileysSocket["ev"] & {
+    emit: <T extends keyof BaileysEventMap>(event: T, arg: BaileysEventMap[T]) => boolean;
+  };
   user: Contact | undefined;
   state: "connecting" | "qr" | "open" | "closed" = "connecting";
   readonly qrs: string[] = [];
-  readonly sent: { jid: string; content: AnyMessageContent; options?: MiscMessageGenerationOptions; message: WAMessage }[] = [];
+  readonly sent: {
+    jid: string;
+    content: AnyMessageContent;
+    options?: MiscMessageGenerationOptions;
+    message: WAMessage;
+  }[] = [];
   readonly presenceUpdates: { type: WAPresence; jid?: string }[] = [];
   readonly subscriptions: string[] = [];
   readonly pairingRequests: string[] = [];
@@ -173,7 +184,11 @@ export class FakeBaileysSocket implements TBaileysSocket {
     if (this.state !== "open") return Promise.reject(new Boom("Connection Closed", { statusCode: 428 }));
     const text = "text" in content ? content.text : "";
     const message: WAMessage = {
-      key: { remoteJid: jid, fromMe: true, id: options?.messageId ?? `3EB0${randomBytes(9).toString("hex").toUpperCase()}` },
+      key: {
+        remoteJid: jid,
+        fromMe: true,
+        id: options?.messageId ?? `3EB0${randomBytes(9).toString("hex").toUpperCase()}`,
+      },
       messageTimestamp: Math.floor(Date.now() / 1000),
       message: { extendedTextMessage: { text } },
       status: 1,

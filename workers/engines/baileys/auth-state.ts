@@ -1,4 +1,10 @@
-import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap } from "@whiskeysockets/baileys";
+import type * as Baileys from "@whiskeysockets/baileys";
+import type {
+  AuthenticationCreds,
+  AuthenticationState,
+  SignalDataSet,
+  SignalDataTypeMap,
+} from "@whiskeysockets/baileys";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { TDb } from "~/db/client";
 import { waEngineKeys } from "~/db/schema";
@@ -31,7 +37,7 @@ export class BaileysCredentialsError extends Error {
 
 /** The part of the library the store uses, loaded lazily by `loadBaileysAuth`. */
 type TBaileysAuthLibrary = Pick<
-  typeof import("@whiskeysockets/baileys"),
+  typeof Baileys,
   "BufferJSON" | "initAuthCreds" | "makeCacheableSignalKeyStore" | "proto"
 >;
 
@@ -129,7 +135,7 @@ export async function loadBaileysAuth(options: {
         try {
           let value = openKeyValue(row.value, appSecret, library);
           if (type === "app-state-sync-key" && value) {
-            value = library.proto.Message.AppStateSyncKeyData.fromObject(value as object);
+            value = library.proto.Message.AppStateSyncKeyData.fromObject(value);
           }
           found[row.keyId] = value as SignalDataTypeMap[T];
         } catch (error) {
@@ -172,7 +178,7 @@ export async function loadBaileysAuth(options: {
   };
 
   return {
-    state: { creds, keys: library.makeCacheableSignalKeyStore(store, options.libraryLog as never) },
+    state: { creds, keys: library.makeCacheableSignalKeyStore(store, options.libraryLog) },
     saveCreds() {
       return serial(async () => {
         const value = sealKeyValue(creds, appSecret, library);

@@ -18,7 +18,10 @@ export const ZBaileysEnv = z.object({
 });
 
 /** The real library, configured from the environment. */
-export function baileysOptionsFromEnv(env: z.infer<typeof ZBaileysEnv>, common: TEngineCommonEnv): TBaileysEngineOptions {
+export function baileysOptionsFromEnv(
+  env: z.infer<typeof ZBaileysEnv>,
+  common: TEngineCommonEnv,
+): TBaileysEngineOptions {
   return {
     createSocket: createRealBaileysSocket,
     appSecret: common.APP_SECRET,

@@ -27,9 +27,8 @@ let liveConnections = 0;
 
 /** Baileys' `WAMessage.messageTimestamp` (a number or a protobuf Long) in seconds, 0 when absent. */
 function secondsOf(message: WAMessage): number {
-  const value = message.messageTimestamp;
-  if (value === null || value === undefined) return 0;
-  return typeof value === "number" ? value : Number(value.toString());
+  // A Long converts through its valueOf.
+  return Number(message.messageTimestamp ?? 0) || 0;
 }
 
 export type TBaileysOptions = TBaileysLifecycleOptions & {
@@ -99,7 +98,9 @@ export function createBaileysConnection(options: TBaileysOptions): TBaileysConne
     };
     const onUpdate = (updates: BaileysEventMap["messages.update"]) => {
       for (const ack of mapReceipts(updates)) {
-        void handlers?.onAck(ack).catch((error: unknown) => log.warn({ err: error, sessionId }, "could not apply an ack"));
+        void handlers
+          ?.onAck(ack)
+          .catch((error: unknown) => log.warn({ err: error, sessionId }, "could not apply an ack"));
       }
     };
     const onShare = ({ lid, jid }: BaileysEventMap["chats.phoneNumberShare"]) => links.link(lid, jid);

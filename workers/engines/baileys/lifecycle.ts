@@ -104,7 +104,10 @@ export function classifyClose(error: Error | undefined, wasOpen: boolean): TClos
           "WhatsApp refused this number (403 forbidden): it may be banned or restricted. Check it in the WhatsApp app, then press Restart.",
       };
     case DISCONNECT.badSession:
-      return { action: "backoff", error: `WhatsApp reported a bad session (${message}); reconnecting, the link is kept.` };
+      return {
+        action: "backoff",
+        error: `WhatsApp reported a bad session (${message}); reconnecting, the link is kept.`,
+      };
     default:
       break;
   }
@@ -127,7 +130,7 @@ export function phoneOfUserJid(jid: string | undefined): string | undefined {
 
 /** A Baileys-shaped logger that writes through ours at `level` (Baileys logs a lot). */
 function libraryLogger(log: Logger, sessionId: string, level: string): TBaileysLogger {
-  return log.child({ engine: "baileys", sessionId }, { level }) as unknown as TBaileysLogger;
+  return log.child({ engine: "baileys", sessionId }, { level });
 }
 
 export function createBaileysLifecycle(
@@ -207,7 +210,10 @@ export function createBaileysLifecycle(
 
   const startReconnect = (plan: TReconnectPlan, reason: string) => {
     if (stopped) return;
-    log.warn({ sessionId, reason, attempt: plan.attempt, delayMs: plan.delayMs }, "WhatsApp (Baileys) down; reconnecting");
+    log.warn(
+      { sessionId, reason, attempt: plan.attempt, delayMs: plan.delayMs },
+      "WhatsApp (Baileys) down; reconnecting",
+    );
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(() => void connect(), Math.max(0, plan.at.getTime() - Date.now()));
     reconnectTimer.unref();
@@ -243,11 +249,7 @@ export function createBaileysLifecycle(
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
       if (socket !== of || status === "ready" || status === "qr" || stopped) return;
-      void goDown(
-        "failed",
-        `WhatsApp did not answer within ${options.readyTimeoutMs / 1000} s`,
-        "ready timeout",
-      );
+      void goDown("failed", `WhatsApp did not answer within ${options.readyTimeoutMs / 1000} s`, "ready timeout");
     }, options.readyTimeoutMs);
     watchdog.unref();
   };
@@ -315,7 +317,11 @@ export function createBaileysLifecycle(
         await report("failed", { error: error.message });
         return;
       }
-      await goDown("failed", `Could not read the stored WhatsApp login: ${(error as Error).message}`, "auth load failed");
+      await goDown(
+        "failed",
+        `Could not read the stored WhatsApp login: ${(error as Error).message}`,
+        "auth load failed",
+      );
       return;
     }
     if (stopped || mine !== generation) return;
@@ -345,7 +351,9 @@ export function createBaileysLifecycle(
     const opened = { value: false };
     const onUpdate = (update: Partial<ConnectionState>) => onConnectionUpdate(next, update, opened);
     const onCreds = () => {
-      current.saveCreds().catch((error: unknown) => log.error({ err: error, sessionId }, "could not store WhatsApp creds"));
+      current
+        .saveCreds()
+        .catch((error: unknown) => log.error({ err: error, sessionId }, "could not store WhatsApp creds"));
     };
     next.ev.on("connection.update", onUpdate);
     next.ev.on("creds.update", onCreds);

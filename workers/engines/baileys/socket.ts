@@ -71,5 +71,5 @@ export type TBaileysSocketFactory = (config: TBaileysSocketConfig) => Promise<TB
 export const createRealBaileysSocket: TBaileysSocketFactory = async (config) => {
   const { makeWASocket } = await import("@whiskeysockets/baileys");
   // Our logger type is the subset of pino's that Baileys calls.
-  return makeWASocket(config as unknown as Parameters<typeof makeWASocket>[0]);
+  return makeWASocket(config);
 };
