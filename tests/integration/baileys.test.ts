@@ -463,3 +463,36 @@ describe("Baileys' login in Postgres", () => {
     expect(Buffer.from(found["1"]!.public).equals(keyPair.public)).toBe(true);
   });
 });
+
+describe("Baileys echo of our own sends (the connection alone)", () => {
+  it("never reports the echo of our send as typed on the phone, and does report a person's", async () => {
+    const { database, sessionId } = await baileysSession("Echo");
+    const fake = createFakeBaileys();
+    const typed: string[] = [];
+    const transport = createBaileysConnection({
+      ...fakeBaileysOptions(fake.factory),
+      db: database.db,
+      sessionId,
+      log: createLogger("echo", "silent"),
+      typing: () => ({ enabled: false, maxMs: 1_000 }),
+    });
+    await transport.start({
+      ...recordingHandlers([]),
+      onPhoneMessage: (message) => {
+        typed.push(message.waMessageId);
+        return Promise.resolve();
+      },
+    });
+    await (await waitForSocket(fake, 1)).scan();
+    await waitFor(() => Promise.resolve(transport.status() === "ready" || undefined), 10_000, "linked");
+    const { waMessageId } = await transport.send({ to: "+14155550123", body: "our reply", clientRef: "ref-echo-1" });
+    expect(waMessageId).toMatch(/^3EB0/);
+    expect(await transport.findSentMany!([{ clientRef: "ref-echo-1", to: "+14155550123" }])).toEqual(
+      new Map([["ref-echo-1", waMessageId]]),
+    );
+    const person = fake.sockets[1]!.typeOnPhone("14155550123@s.whatsapp.net", "a person");
+    await waitFor(() => Promise.resolve(typed.length > 0 || undefined), 5_000, "the phone message");
+    expect(typed).toEqual([person.key.id]);
+    await transport.stop();
+  });
+});
