@@ -440,7 +440,7 @@ describe("Baileys' login in Postgres", () => {
       sessionId,
       appSecret: FAKE_BAILEYS_APP_SECRET,
       log: quiet,
-      libraryLog: quiet as never,
+      libraryLog: quiet,
     });
     const keyPair = { public: Buffer.alloc(32, 1), private: Buffer.alloc(32, 2) };
     await auth.state.keys.set({ "pre-key": { "1": keyPair } });
@@ -456,7 +456,7 @@ describe("Baileys' login in Postgres", () => {
       sessionId,
       appSecret: FAKE_BAILEYS_APP_SECRET,
       log: quiet,
-      libraryLog: quiet as never,
+      libraryLog: quiet,
     });
     const found = await again.state.keys.get("pre-key", ["1", "2"]);
     expect(Object.keys(found)).toEqual(["1"]);
