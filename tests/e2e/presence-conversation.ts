@@ -77,8 +77,7 @@ async function main() {
       await db.delete(waSessions).where(eq(waSessions.id, sessionId));
       // An engine no worker runs would stay listed on the Sessions page for the specs after this one.
       await db.delete(waEngines).where(eq(waEngines.kind, ENGINE_KIND));
-    }
-    else throw new Error("usage: presence-conversation.ts setup | teardown <sessionId>");
+    } else throw new Error("usage: presence-conversation.ts setup | teardown <sessionId>");
   } finally {
     await pool.end();
   }
