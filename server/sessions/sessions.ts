@@ -284,6 +284,8 @@ export async function createSession(db: TDb, actor: TActor, raw: z.input<typeof 
       .values({ name: input.name, kind, status: "new" })
       .returning({ id: waSessions.id, name: waSessions.name, kind: waSessions.kind });
     await recordAudit(tx, actor, { action: "create", entity: "session", entityId: created!.id, after: created });
+    // A worker that runs its engine takes it at once (its QR shows without waiting for a lease tick).
+    await notifySessionRequest(tx, { sessionId: created!.id, request: "control" });
     return created!;
   });
 }

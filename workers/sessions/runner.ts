@@ -254,13 +254,16 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
 
   /** A request the web announced (server/sessions/requests.ts). */
   function onRequest(request: TSessionRequest) {
+    // A control request may be for a session no worker runs yet (just added): any worker may take it.
+    if (request.request === "control") {
+      if (!stopped) void tickNow();
+      return;
+    }
     const current = running.get(request.sessionId);
     if (!current) return;
-    if (request.request === "control") void tickNow();
-    else
-      void current.transport
-        .watchPresence?.(request.to)
-        .catch((error: unknown) => log.debug({ err: error, sessionId: current.id }, "could not watch presence"));
+    void current.transport
+      .watchPresence?.(request.to)
+      .catch((error: unknown) => log.debug({ err: error, sessionId: current.id }, "could not watch presence"));
   }
 
   /** Each running session's memory, as its engine measures it, on its row (the Sessions page and health show it). */
