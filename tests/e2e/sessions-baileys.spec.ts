@@ -1,10 +1,8 @@
 import { expect, type Page, test } from "@playwright/test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { createDb } from "~/db/client";
-import { waEngines, waSessions } from "~/db/schema";
+import { events, waEngines, waSessions } from "~/db/schema";
 import { NO_CAPABILITIES } from "~/server/sessions/engine-capabilities";
-import { publishEngines } from "~/server/sessions/engines";
-import { recordSessionMemory, recordSessionStatus } from "~/server/sessions/sessions";
 import { expectAccessible, expectNoSidewaysScroll, login, PHONE } from "./helpers";
 import { E2E } from "./stack";
 
@@ -15,7 +13,9 @@ import { E2E } from "./stack";
  * records (with its `session.status` event) appears live, split in two; the card shows how often
  * the number reconnected and what it costs in memory. The engine and its sessions are put in the
  * e2e database by the test (no worker runs this kind, and each session carries a lease of the
- * test's own), and removed afterwards — on a desktop and on a phone.
+ * test's own), and removed afterwards — on a desktop and on a phone. The test writes the rows as
+ * the runner's `recordSessionStatus` / `recordSessionMemory` would (the spec cannot load the
+ * server's modules that read the JSON catalogues).
  */
 
 const databaseUrl = process.env.E2E_DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${E2E.pgPort}/switchboard`;
@@ -28,23 +28,57 @@ const created: string[] = [];
 
 test.beforeAll(async () => {
   database = createDb(databaseUrl, { max: 2 });
-  await publishEngines(
-    database.db,
-    [
-      {
-        kind: KIND,
-        label: "Socket test engine",
-        description: "A test engine that links numbers by QR code or by a code typed on the phone.",
-        capabilities: { ...NO_CAPABILITIES, text: true, pairing: ["qr", "code"], contactPresence: true },
-        settings: [],
-        controls: ["restart", "logout"],
-        // Not offered in the add form: other journeys expect the engines they know there.
-        addable: false,
-      },
-    ],
-    OWNER,
-  );
+  await database.db.insert(waEngines).values({
+    kind: KIND,
+    label: "Socket test engine",
+    description: "A test engine that links numbers by QR code or by a code typed on the phone.",
+    capabilities: { ...NO_CAPABILITIES, text: true, pairing: ["qr", "code"], contactPresence: true },
+    settings: [],
+    controls: ["restart", "logout"],
+    // Not offered in the add form: other journeys expect the engines they know there.
+    addable: false,
+    publishedBy: OWNER,
+    updatedAt: new Date(),
+  });
 });
+
+/** What the runner records when the engine reports: the row changes and a `session.status` event (which the page hears). */
+async function reportStatus(
+  id: string,
+  change: { status: "qr" | "ready"; pairingCode?: string | null; phone?: string; reconnect?: true },
+) {
+  await database.db.transaction(async (tx) => {
+    const [before] = await tx.select().from(waSessions).where(eq(waSessions.id, id)).for("update");
+    await tx
+      .update(waSessions)
+      .set({
+        status: change.status,
+        ...(change.status === "ready" ? { qr: null, pairingCode: null } : {}),
+        ...(change.pairingCode !== undefined ? { pairingCode: change.pairingCode } : {}),
+        ...(change.phone ? { phone: change.phone } : {}),
+        ...(change.reconnect ? { reconnectCount: sql`${waSessions.reconnectCount} + 1` } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(waSessions.id, id));
+    await tx.insert(events).values({
+      type: "session.status",
+      sessionId: id,
+      payload: {
+        status: change.status,
+        previous: before!.status,
+        ...(change.pairingCode ? { pairing: "code" } : {}),
+      },
+    });
+  });
+}
+
+/** What the runner records when it samples a session's memory. */
+async function reportMemory(id: string, bytes: number, scope: "own" | "shared") {
+  await database.db
+    .update(waSessions)
+    .set({ memoryBytes: bytes, memoryScope: scope, memoryAt: new Date() })
+    .where(eq(waSessions.id, id));
+}
 
 test.afterAll(async () => {
   if (created.length > 0) await database.db.delete(waSessions).where(inArray(waSessions.id, created));
@@ -97,7 +131,7 @@ async function linkByCode(page: Page, name: string, id: string) {
   await expect.poll(() => pairingPhoneOf(id)).toBe("+5511987654321");
 
   // The worker records the code WhatsApp gave (with its session.status event): it shows without a reload.
-  await recordSessionStatus(database.db, id, { status: "qr", pairingCode: CODE });
+  await reportStatus(id, { status: "qr", pairingCode: CODE });
   await expect(pairing.getByTestId("session-pairing-code-value")).toHaveText("K7QX-9M2P", { timeout: 10_000 });
   await expect(pairing.getByTestId("session-pairing-code")).toContainText("Code for +5511987654321:");
   await expect(pairing).toContainText("Tap Link with phone number instead.");
@@ -109,8 +143,8 @@ test("[admin] links a number by a code typed on the phone, and sees its reconnec
   const name = "Pairing desk (by code)";
   const id = await addLinkingSession(name);
   // It reconnected three times; its worker measured its share of the worker's memory.
-  for (let i = 0; i < 3; i++) await recordSessionStatus(database.db, id, { status: "qr", reconnect: true });
-  await recordSessionMemory(database.db, id, { bytes: 18_400_000, scope: "shared" });
+  for (let i = 0; i < 3; i++) await reportStatus(id, { status: "qr", reconnect: true });
+  await reportMemory(id, 18_400_000, "shared");
   // A linked one of an engine with a browser of its own: no pairing, its browser's memory.
   const [linked] = await database.db
     .insert(waSessions)
@@ -125,7 +159,7 @@ test("[admin] links a number by a code typed on the phone, and sees its reconnec
     })
     .returning({ id: waSessions.id });
   created.push(linked!.id);
-  await recordSessionMemory(database.db, linked!.id, { bytes: 412_000_000, scope: "own" });
+  await reportMemory(linked!.id, 412_000_000, "own");
 
   await login(page);
   await page.goto("/sessions");
@@ -139,7 +173,7 @@ test("[admin] links a number by a code typed on the phone, and sees its reconnec
   await expect(linkedCard.getByTestId("session-pairing")).toHaveCount(0);
 
   // Linked: the code goes (the worker's report clears it), and so does the form.
-  await recordSessionStatus(database.db, id, { status: "ready", phone: "+5511987654321" });
+  await reportStatus(id, { status: "ready", phone: "+5511987654321" });
   await expect(card.getByTestId("session-pairing")).toHaveCount(0, { timeout: 10_000 });
   await expectAccessible(page);
 });
@@ -147,7 +181,7 @@ test("[admin] links a number by a code typed on the phone, and sees its reconnec
 test("[admin, phone] the QR, the pairing form and the code fit a phone's screen", async ({ browser }) => {
   const name = "Pocket desk (by code)";
   const id = await addLinkingSession(name);
-  await recordSessionStatus(database.db, id, { status: "qr", reconnect: true });
+  await reportStatus(id, { status: "qr", reconnect: true });
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   try {
