@@ -10,7 +10,12 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export type TSecretPurpose = "webhook-secret" | "wa-session-auth" | "totp-secret" | "wa-engine-secrets";
+export type TSecretPurpose =
+  | "webhook-secret"
+  | "wa-session-auth"
+  | "totp-secret"
+  | "wa-engine-secrets"
+  | "wa-engine-keys";
 
 const keys = new Map<string, Buffer>();
 function keyFor(appSecret: string, purpose: TSecretPurpose): Buffer {

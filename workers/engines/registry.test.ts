@@ -15,7 +15,7 @@ describe("the engine registry", () => {
     expect([...runnableEngines({}).keys()]).toEqual(["simulator"]);
     const options = engineOptionsFromEnv({ CHROMIUM_PATH: "/opt/chromium" }, { APP_SECRET: "s".repeat(40) });
     expect(options.wwebjs).toMatchObject({ chromiumPath: "/opt/chromium", appSecret: "s".repeat(40) });
-    expect([...runnableEngines(options).keys()]).toEqual(["simulator", "wwebjs", "cloud"]);
+    expect([...runnableEngines(options).keys()]).toEqual(["simulator", "wwebjs", "cloud", "baileys"]);
   });
 
   it("runs the Cloud API engine on every worker: against Meta, or CLOUD_API_BASE_URL when set", () => {

@@ -1,5 +1,6 @@
 import { parseEnv } from "~/server/env";
 import type { TEngineDescriptor } from "~/server/sessions/engine-capabilities";
+import { baileysEngine } from "./baileys";
 import { cloudEngine } from "./cloud";
 import { simulatorEngine } from "./simulator";
 import type { TEngineCommonEnv, TEngineConnection, TEngineContext } from "./types";
@@ -14,6 +15,7 @@ export const ENGINES = {
   simulator: simulatorEngine,
   wwebjs: wwebjsEngine,
   cloud: cloudEngine,
+  baileys: baileysEngine,
 };
 
 export type TEngineKind = keyof typeof ENGINES;
