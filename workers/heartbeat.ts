@@ -15,6 +15,7 @@ export async function startHeartbeat(
 ): Promise<THeartbeat> {
   const startedAt = new Date();
   const beat = async () => {
+    const rss = process.memoryUsage.rss();
     const row = {
       hostname: os.hostname(),
       pid: String(process.pid),
@@ -22,7 +23,8 @@ export async function startHeartbeat(
       startedAt,
       beatAt: new Date(),
       stoppedAt: null,
-      info: { rssMb: Math.round(process.memoryUsage().rss / 1e6) },
+      // rssMb for readers of the first version; rssBytes for health (the worker process alone).
+      info: { rssMb: Math.round(rss / 1e6), rssBytes: rss },
     };
     // A worker restarted with the same identity (WORKER_ID) takes its predecessor's row over.
     await db

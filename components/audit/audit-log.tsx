@@ -42,6 +42,7 @@ const ACTIONS = [
   "reorder",
   "restart",
   "logout",
+  "pairing_code",
   "redeliver",
   "revoke",
   "rotate_secret",

@@ -1,6 +1,6 @@
 "use client";
 
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
@@ -9,12 +9,16 @@ import { CloudSessionPanel } from "./cloud-session-panel";
 import { useEngineText } from "./engine-text";
 import { SessionActions, type TSessionNotice } from "./session-actions";
 import { Alert } from "~/components/ui/alert";
-import type { TSession } from "./session-labels";
+import { megabytesOf, type TSession } from "./session-labels";
 import { SessionLinking } from "./session-linking";
 import { SessionSettingsForm } from "./session-settings-form";
 import { SessionStatus } from "./session-status";
 
-/** One session: what it is, how it stands, its QR while linking (or its webhook and settings), its actions and pacing. */
+/**
+ * One session: what it is, how it stands (with how often it reconnected and what it costs in
+ * memory, where its engine reports it), its QR or pairing code while linking (or its webhook and
+ * settings), its actions and pacing.
+ */
 export function SessionCard({
   session,
   now,
@@ -27,6 +31,7 @@ export function SessionCard({
   onDeleted: (name: string) => void;
 }) {
   const t = useTranslations("sessions");
+  const format = useFormatter();
   const engineText = useEngineText();
   // A request's notice ("Restart requested…") stands until the status it was about changes.
   const [notice, setNotice] = useState<(TSessionNotice & { statusAt: number }) | null>(null);
@@ -64,6 +69,31 @@ export function SessionCard({
             <dd className="break-all" data-testid="session-worker">
               {session.worker ? <span className="font-mono text-xs">{session.worker}</span> : t("card.noWorker")}
             </dd>
+            {session.reconnectCount > 0 ? (
+              <>
+                <dt className="text-muted-foreground">{t("card.reconnects")}</dt>
+                <dd data-testid="session-reconnects">{t("card.reconnected", { count: session.reconnectCount })}</dd>
+              </>
+            ) : null}
+            {session.memoryBytes !== null && session.memoryScope && session.memoryAt ? (
+              <>
+                <dt className="text-muted-foreground">{t("card.memory")}</dt>
+                <dd data-testid="session-memory">
+                  {t(session.memoryScope === "own" ? "card.memoryOwn" : "card.memoryShared", {
+                    mb: megabytesOf(session.memoryBytes),
+                  })}{" "}
+                  <time
+                    dateTime={new Date(session.memoryAt).toISOString()}
+                    title={format.dateTime(new Date(session.memoryAt), "short")}
+                    className="text-muted-foreground"
+                  >
+                    {t("card.measured", {
+                      when: format.relativeTime(new Date(session.memoryAt), Math.max(now, new Date(session.memoryAt).getTime())),
+                    })}
+                  </time>
+                </dd>
+              </>
+            ) : null}
           </dl>
           {canWrite && hasActions ? (
             <SessionActions
@@ -80,7 +110,7 @@ export function SessionCard({
             </Alert>
           ) : null}
           {currentNotice ? <Alert tone={currentNotice.tone}>{currentNotice.text}</Alert> : null}
-          <SessionLinking session={session} />
+          <SessionLinking session={session} canWrite={canWrite} />
           {canWrite && engineCan(engine.capabilities, "webhookInbound") ? (
             <CloudSessionPanel session={session} />
           ) : null}

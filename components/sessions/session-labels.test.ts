@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryOf, statusBadgeOf } from "./session-labels";
+import { formatPairingCode, megabytesOf, retryOf, statusBadgeOf } from "./session-labels";
 
 const NOW = Date.parse("2026-03-01T12:00:00.000Z");
 const at = (seconds: number) => new Date(NOW + seconds * 1000);
@@ -38,5 +38,24 @@ describe("a session that keeps failing", () => {
     const orphan = { status: "failed" as const, reconnectAttempt: 3, nextRetryAt: null, worker: null };
     expect(retryOf(orphan, NOW)).toBeNull();
     expect(statusBadgeOf(orphan)).toEqual({ label: "failed", tone: "danger" });
+  });
+});
+
+describe("a pairing code", () => {
+  it("reads as WhatsApp's 8 characters split in two, in capitals", () => {
+    expect(formatPairingCode("K7QX9M2P")).toBe("K7QX-9M2P");
+    expect(formatPairingCode("k7qx-9m2p")).toBe("K7QX-9M2P");
+    expect(formatPairingCode(" ABCD EFGH ")).toBe("ABCD-EFGH");
+  });
+
+  it("of another length shows as it came, without splitting", () => {
+    expect(formatPairingCode("ABC123")).toBe("ABC123");
+  });
+});
+
+describe("memory", () => {
+  it("shows in whole megabytes", () => {
+    expect(megabytesOf(412_000_000)).toBe(412);
+    expect(megabytesOf(18_499_999)).toBe(18);
   });
 });

@@ -46,3 +46,17 @@ export function statusBadgeOf(session: TRetryFields): { label: TStatusLabel; ton
   if (retryOf(session, 0) !== null) return { label: "retrying", tone: "danger" };
   return { label: session.status, tone: SESSION_STATUS_TONE[session.status] };
 }
+
+/**
+ * A pairing code as the phone shows it and people read it: WhatsApp's 8 characters split in two
+ * (`K7QX-9M2P`), upper case. A code of another length is shown as it came (without spaces).
+ */
+export function formatPairingCode(code: string): string {
+  const plain = code.replace(/[^0-9a-z]/gi, "").toUpperCase();
+  return plain.length === 8 ? `${plain.slice(0, 4)}-${plain.slice(4)}` : plain;
+}
+
+/** Bytes as whole megabytes (1 MB = 1,000,000 bytes, as the worker's own figures are given). */
+export function megabytesOf(bytes: number): number {
+  return Math.round(bytes / 1e6);
+}

@@ -19,6 +19,7 @@ import {
   updateSessionSettings,
   ZCreateSessionInput,
 } from "~/server/sessions/sessions";
+import { requestPairingCode, ZRequestPairingCodeInput } from "~/server/sessions/pairing";
 import { ZPacing, ZPresence } from "~/server/sessions/settings";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
@@ -40,6 +41,10 @@ export const sessionsRouter = createTRPCRouter({
   logout: requireAccess("users", "write")
     .input(ZId)
     .mutation(({ ctx, input }) => requestSessionAction(ctx.db, ctx.user, input.id, "logout")),
+  /** Link by a code typed on the phone instead of a QR: stores the number and wakes the worker, which asks for the code. */
+  requestPairingCode: requireAccess("users", "write")
+    .input(ZRequestPairingCodeInput)
+    .mutation(({ ctx, input }) => requestPairingCode(ctx.db, ctx.user, input.id, input.phone)),
   delete: requireAccess("users", "write")
     .input(ZId)
     .mutation(({ ctx, input }) => deleteSession(ctx.db, ctx.user, input.id)),

@@ -101,6 +101,7 @@ export function createWwebjsConnection(options: TWwebjsOptions): TWwebjsConnecti
     restart: (reason) => lifecycle.restart(reason),
     logout: () => lifecycle.logout(),
     status: () => lifecycle.status(),
+    memory: () => lifecycle.memory(),
     async send(message, signal) {
       const client = lifecycle.client();
       const status = lifecycle.status();

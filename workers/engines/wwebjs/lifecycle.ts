@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Logger } from "~/server/logger";
 import type { TPostgresAuthStore } from "~/server/sessions/auth-store";
-import type { TEngineHandlers, TReconnectPlan, TSessionStatus, TStatusReport } from "../types";
+import type { TEngineHandlers, TEngineMemory, TReconnectPlan, TSessionStatus, TStatusReport } from "../types";
 import type { TWwebjsClient, TWwebjsClientFactory } from "./client";
 
 /**
@@ -56,6 +56,18 @@ async function residentKb(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a client costs: the resident memory of its Chromium and every process under it (renderers,
+ * GPU, zygotes), its own (`own`) rather than a share of the worker's. Null while no browser runs
+ * (starting, reconnecting) or where /proc is not there.
+ */
+export async function chromiumMemory(client: Pick<TWwebjsClient, "pupBrowser"> | null): Promise<TEngineMemory | null> {
+  const pid = client?.pupBrowser?.process()?.pid;
+  if (!pid) return null;
+  const kb = await residentKb(pid);
+  return kb === null ? null : { bytes: kb * 1024, scope: "own" };
 }
 
 /** Why `initialize()` failed, in words for the Sessions page. */
@@ -296,6 +308,8 @@ export function createWwebjsLifecycle(
       await goDown("logged_out", "Logged out from Switchboard.", "logged out", forgetStoredSession);
     },
     status: () => status,
+    /** Its Chromium's resident memory now (the runner samples it for the Sessions page and health). */
+    memory: () => chromiumMemory(client),
     /** The client, while one runs. */
     client: () => client,
   };
