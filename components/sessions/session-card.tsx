@@ -88,7 +88,10 @@ export function SessionCard({
                     className="text-muted-foreground"
                   >
                     {t("card.measured", {
-                      when: format.relativeTime(new Date(session.memoryAt), Math.max(now, new Date(session.memoryAt).getTime())),
+                      when: format.relativeTime(
+                        new Date(session.memoryAt),
+                        Math.max(now, new Date(session.memoryAt).getTime()),
+                      ),
                     })}
                   </time>
                 </dd>

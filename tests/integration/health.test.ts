@@ -73,7 +73,8 @@ describe("health", () => {
     await recordSessionMemory(database.db, own!.id, { bytes: 412_000_000, scope: "own" });
     await recordSessionMemory(database.db, shared!.id, { bytes: 18_400_000.4, scope: "shared" });
     // Three reconnects, as a transport reports them.
-    for (let i = 0; i < 3; i++) await recordSessionStatus(database.db, shared!.id, { status: "connecting", reconnect: true });
+    for (let i = 0; i < 3; i++)
+      await recordSessionStatus(database.db, shared!.id, { status: "connecting", reconnect: true });
 
     const health = await getHealth(database.db, { heartbeatMaxAgeS: 30 });
     expect(health.worker.live).toHaveLength(2);
@@ -108,7 +109,11 @@ describe("health", () => {
       reconnectCount: 3,
       memory: { bytes: 18_400_000, scope: "shared" },
     });
-    expect(toPublicHealth(health).worker.live.map((worker) => worker.rssBytes).sort()).toEqual([150_000_000, 211_812_352]);
+    expect(
+      toPublicHealth(health)
+        .worker.live.map((worker) => worker.rssBytes)
+        .sort(),
+    ).toEqual([150_000_000, 211_812_352]);
     await database.db.delete(waSessions).where(sql`${waSessions.id} in (${own!.id}, ${shared!.id}, ${unmeasured!.id})`);
   });
 

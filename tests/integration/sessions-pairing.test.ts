@@ -114,21 +114,25 @@ describe("pairing by a code typed on the phone", () => {
         message: "Enter the number to link, with its country code",
       });
       // An engine that pairs by QR only, a number linked already, a session that does not exist.
-      expect(await refusal(admin.sessions.requestPairingCode({ id: byQrOnly!.id, phone: "+14155550123" }))).toMatchObject({
+      expect(
+        await refusal(admin.sessions.requestPairingCode({ id: byQrOnly!.id, phone: "+14155550123" })),
+      ).toMatchObject({
         code: "BAD_REQUEST",
         message: "WhatsApp Web cannot link a number by a code typed on the phone; scan its QR code instead.",
       });
-      expect(await refusal(admin.sessions.requestPairingCode({ id: linked!.id, phone: "+14155550123" }))).toMatchObject({
-        code: "BAD_REQUEST",
-        message: "This number is linked already. Log it out first to link it again.",
-      });
+      expect(await refusal(admin.sessions.requestPairingCode({ id: linked!.id, phone: "+14155550123" }))).toMatchObject(
+        {
+          code: "BAD_REQUEST",
+          message: "This number is linked already. Log it out first to link it again.",
+        },
+      );
       expect(
         await refusal(admin.sessions.requestPairingCode({ id: crypto.randomUUID(), phone: "+14155550123" })),
       ).toMatchObject({ code: "NOT_FOUND", message: "No such session." });
       // Who may restart or log a number out may ask for a code; an agent may not.
-      expect(await refusal(agent.sessions.requestPairingCode({ id: session!.id, phone: "+14155550123" }))).toMatchObject(
-        { code: "FORBIDDEN" },
-      );
+      expect(
+        await refusal(agent.sessions.requestPairingCode({ id: session!.id, phone: "+14155550123" })),
+      ).toMatchObject({ code: "FORBIDDEN" });
       const [untouched] = await database.db.select().from(waSessions).where(eq(waSessions.id, session!.id));
       expect(untouched).toMatchObject({ pairingPhone: null, pairingRequestedAt: null, pairingCode: "OLDCODE1" });
 
@@ -145,7 +149,10 @@ describe("pairing by a code typed on the phone", () => {
         .from(auditLog)
         .where(and(eq(auditLog.entity, "session"), eq(auditLog.entityId, session!.id)));
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ action: "pairing_code", after: { name: "Front desk", pairingPhone: "+14155550123" } });
+      expect(audit[0]).toMatchObject({
+        action: "pairing_code",
+        after: { name: "Front desk", pairingPhone: "+14155550123" },
+      });
 
       // The worker hears it at once, and only the request that was stored.
       await waitFor(() => Promise.resolve(listener.heard.length > 0 ? true : undefined), 5_000, "the NOTIFY");
