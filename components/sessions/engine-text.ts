@@ -1,7 +1,7 @@
 import { useTranslations } from "next-intl";
 
 /** The engines this interface has words for; any other shows the name and description its worker published. */
-const KNOWN_ENGINES = ["wwebjs", "simulator", "cloud"] as const;
+const KNOWN_ENGINES = ["wwebjs", "simulator", "cloud", "baileys"] as const;
 type TKnownEngine = (typeof KNOWN_ENGINES)[number];
 const isKnown = (kind: string): kind is TKnownEngine => (KNOWN_ENGINES as readonly string[]).includes(kind);
 
