@@ -1,11 +1,9 @@
-import { eq } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { contacts, threads, waSessions } from "~/db/schema";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { engineCan } from "~/server/sessions/engine-capabilities";
-import { getEngine } from "~/server/sessions/engines";
+import { engineOfThread } from "~/server/sessions/engines";
 import { notifySessionRequest } from "~/server/sessions/requests";
 
 /**
@@ -53,15 +51,9 @@ export async function watchContactPresence(
   if (!canAccess(user.role, "inbox", "read")) {
     throw new AppError("FORBIDDEN", serverText("inboxPresence.notAllowed"));
   }
-  const [row] = await db
-    .select({ sessionId: contacts.sessionId, address: contacts.waId, kind: waSessions.kind })
-    .from(threads)
-    .innerJoin(contacts, eq(contacts.id, threads.contactId))
-    .innerJoin(waSessions, eq(waSessions.id, contacts.sessionId))
-    .where(eq(threads.id, threadId));
+  const row = await engineOfThread(db, threadId);
   if (!row) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
-  const engine = await getEngine(db, row.kind);
-  if (!engineCan(engine?.capabilities, "contactPresence")) return { watching: false };
+  if (!engineCan(row.capabilities, "contactPresence")) return { watching: false };
   const last = lastWatchRequest.get(threadId);
   if (last !== undefined && now - last < PRESENCE_WATCH_MIN_INTERVAL_MS) return { watching: true };
   rememberWatchRequest(threadId, now);

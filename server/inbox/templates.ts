@@ -1,7 +1,5 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
-import { contacts, threads, waSessions } from "~/db/schema";
 import {
   buildTemplateContent,
   getTemplate,
@@ -15,7 +13,7 @@ import { serverText } from "~/server/i18n/domain";
 import { mediaContentFor, ZMediaAttachment } from "~/server/media/outbound-content";
 import { mediaOf, type TContentOf } from "~/server/messages/content";
 import { engineCan } from "~/server/sessions/engine-capabilities";
-import { getEngine } from "~/server/sessions/engines";
+import { engineOfThread } from "~/server/sessions/engines";
 
 /**
  * Templates as a send names them (the Inbox's template picker, the REST API): which template
@@ -72,15 +70,9 @@ export async function templateContentFor(
  * the picker; none when its engine cannot send templates.
  */
 export async function listThreadTemplates(db: TDbOrTx, threadId: string) {
-  const [row] = await db
-    .select({ sessionId: contacts.sessionId, kind: waSessions.kind })
-    .from(threads)
-    .innerJoin(contacts, eq(contacts.id, threads.contactId))
-    .innerJoin(waSessions, eq(waSessions.id, contacts.sessionId))
-    .where(eq(threads.id, threadId));
+  const row = await engineOfThread(db, threadId);
   if (!row) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
-  const engine = await getEngine(db, row.kind);
-  if (!engineCan(engine?.capabilities, "templates")) return [];
+  if (!engineCan(row.capabilities, "templates")) return [];
   const templates = await listTemplates(db, row.sessionId, { approvedOnly: true });
   return templates.map((template) => ({
     id: template.id,

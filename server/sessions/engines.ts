@@ -1,11 +1,13 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { waEngines } from "~/db/schema";
+import { contacts, threads, waEngines, waSessions } from "~/db/schema";
 import {
   ENGINE_CONTROLS,
   ENGINE_SETTINGS,
+  NO_CAPABILITIES,
   readEngineCapabilities,
   ZEngineDescriptor,
+  type TEngineCapabilities,
   type TEngineControl,
   type TEngineDescriptor,
   type TEngineSetting,
@@ -76,6 +78,25 @@ export async function listEngines(db: TDbOrTx): Promise<TEngineDescriptor[]> {
 export async function getEngine(db: TDbOrTx, kind: string): Promise<TEngineDescriptor | null> {
   const [row] = await db.select().from(waEngines).where(eq(waEngines.kind, kind));
   return row ? toDescriptor(row) : null;
+}
+
+/**
+ * A conversation's number and what its engine can do (nothing for an engine no worker has
+ * published), with the contact's address on it; null when there is no such conversation.
+ */
+export async function engineOfThread(
+  db: TDbOrTx,
+  threadId: string,
+): Promise<{ sessionId: string; address: string; capabilities: TEngineCapabilities } | null> {
+  const [row] = await db
+    .select({ sessionId: contacts.sessionId, address: contacts.waId, kind: waSessions.kind })
+    .from(threads)
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .innerJoin(waSessions, eq(waSessions.id, contacts.sessionId))
+    .where(eq(threads.id, threadId));
+  if (!row) return null;
+  const engine = await getEngine(db, row.kind);
+  return { sessionId: row.sessionId, address: row.address, capabilities: engine?.capabilities ?? NO_CAPABILITIES };
 }
 
 /** How the web shows a session whose engine no worker has published (yet): its kind as its name, able to do nothing. */

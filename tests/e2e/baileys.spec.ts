@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
 import { expect, test, type Page } from "@playwright/test";
-import { expectAccessible, login, trpc } from "./helpers";
+import { expectAccessible, fromBot, login, sendAsContact, startChat, trpc } from "./helpers";
 
 /**
  * A Baileys number from end to end in the browser: the fake Baileys socket
@@ -147,4 +147,36 @@ test("[admin, agent] a Baileys number: QR and pairing code live, a rule's reply 
   await expect(presence).toHaveText(/recording/i, { timeout: 5_000 });
   await phone.run("presence paused");
   await expect(presence).not.toHaveText(/typing|recording/i, { timeout: 5_000 });
+});
+
+test("[admin] a Baileys number added on the Sessions page runs the real library: offline, it says WhatsApp is unreachable, and the simulator keeps answering", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const name = "Offline counter (Baileys)";
+  await login(page);
+  await trpc(page, "rules.create", {
+    name: "Rye hours",
+    conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "rye" }] },
+    actions: [{ type: "reply", text: "Rye bread on Thursdays." }],
+  });
+  await trpc(page, "rules.publish", { note: "Baileys offline" });
+
+  await page.goto("/sessions");
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Engine").selectOption({ label: "WhatsApp (Baileys)" });
+  await page.getByRole("button", { name: "Add number" }).click();
+  const card = page.getByTestId("session-card").filter({ hasText: name });
+  // The stack's worker runs the real Baileys socket; this machine cannot reach WhatsApp.
+  await expect(card.getByTestId("session-status")).toHaveText("Failed", { timeout: 30_000 });
+  await expect(card).toContainText("WhatsApp is unreachable from this machine");
+  await expect(card).toContainText("web.whatsapp.com");
+  const sessionId = await card.getAttribute("data-session-id");
+
+  // The same worker keeps serving its other sessions.
+  await startChat(page, "+14155550188", "Rita Rye");
+  await sendAsContact(page, "Any rye today?");
+  await expect(fromBot(page, "Rye bread on Thursdays.")).toBeVisible({ timeout: 20_000 });
+
+  await trpc(page, "sessions.delete", { id: sessionId });
 });

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { Boom } from "@hapi/boom";
+import { DisconnectReason } from "@whiskeysockets/baileys";
 import type {
   AnyMessageContent,
   BaileysEventMap,
@@ -14,18 +15,11 @@ import type { TBaileysSocket, TBaileysSocketConfig, TBaileysSocketFactory } from
 
 export const FAKE_BAILEYS_APP_SECRET = "b".repeat(40);
 
-/** Baileys' DisconnectReason codes, as the tests close a socket with. */
-export const FAKE_DISCONNECT = {
-  connectionClosed: 428,
-  connectionLost: 408,
-  connectionReplaced: 440,
-  loggedOut: 401,
-  badSession: 500,
-  restartRequired: 515,
-  multideviceMismatch: 411,
-  forbidden: 403,
-  unavailableService: 503,
-} as const;
+/**
+ * The codes a test closes a socket with: the library's own `DisconnectReason` (the engine keeps
+ * a copy, since it loads the library lazily; lifecycle.test.ts checks the copy against this).
+ */
+export const FAKE_DISCONNECT = DisconnectReason;
 
 /** A WAMessage as Baileys delivers a contact's text (realistic key, timestamp, pushName). */
 export function textMessage(

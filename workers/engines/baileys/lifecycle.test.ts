@@ -1,4 +1,5 @@
 import { Boom } from "@hapi/boom";
+import { DisconnectReason } from "@whiskeysockets/baileys";
 import { describe, expect, it } from "vitest";
 import { baileysMessageIdOf, createBaileysEcho } from "./echo";
 import { createLidPhoneLinks } from "./identities";
@@ -7,6 +8,12 @@ import { classifyClose, DISCONNECT, phoneOfUserJid } from "./lifecycle";
 const boom = (code: number, message = "Stream Errored") => new Boom(message, { statusCode: code });
 
 describe("what a closed Baileys socket means", () => {
+  it("knows the library's own disconnect codes (the engine keeps a copy, as it loads the library lazily)", () => {
+    for (const [name, code] of Object.entries(DISCONNECT)) {
+      expect(DisconnectReason[name as keyof typeof DisconnectReason], name).toBe(code);
+    }
+  });
+
   it("logs out on 401 and 411, restarts at once on 515, stops on 440 and 403, backs off otherwise", () => {
     expect(classifyClose(boom(DISCONNECT.loggedOut), true).action).toBe("logged_out");
     expect(classifyClose(boom(DISCONNECT.multideviceMismatch), true).action).toBe("logged_out");

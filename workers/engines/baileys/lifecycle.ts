@@ -3,6 +3,7 @@ import type { ConnectionState } from "@whiskeysockets/baileys";
 import type { TDb } from "~/db/client";
 import type { Logger } from "~/server/logger";
 import type { TEngineHandlers, TReconnectPlan, TSessionStatus, TStatusReport } from "../types";
+import { createReportQueue, reconnectPlan } from "../supervision";
 import { BaileysCredentialsError, loadBaileysAuth, type TBaileysAuth } from "./auth-state";
 import type { TBaileysLogger, TBaileysSocket, TBaileysSocketFactory } from "./socket";
 
@@ -145,7 +146,7 @@ export function createBaileysLifecycle(
   let auth: TBaileysAuth | null = null;
   /** Our listeners on the current socket, to take off when it goes. */
   let unwire: (() => void) | null = null;
-  let reports: TLifecycleReports | null = null;
+  const reports = createReportQueue<TLifecycleReports>(log, sessionId);
   let status: TSessionStatus = "connecting";
   let stopped = false;
   let attempt = 0;
@@ -161,16 +162,7 @@ export function createBaileysLifecycle(
   /** Waiting for a socket that shows a QR (a pairing-code request made before one was up). */
   let qrWaiters: ((socket: TBaileysSocket) => void)[] = [];
 
-  /** Reports are recorded one after another, in the order the events came. */
-  let chain: Promise<void> = Promise.resolve();
-  const enqueue = (record: (to: TLifecycleReports) => Promise<void>) => {
-    chain = chain.then(() =>
-      (reports ? record(reports) : Promise.resolve()).catch((error: unknown) => {
-        log.warn({ err: error, sessionId }, "could not record the session status");
-      }),
-    );
-    return chain;
-  };
+  const { enqueue } = reports;
   const report = (next: TSessionStatus, detail: Omit<TStatusReport, "status"> = {}) => {
     status = next;
     return enqueue((to) => to.onStatus({ status: next, ...detail }));
@@ -203,9 +195,7 @@ export function createBaileysLifecycle(
 
   const planReconnect = (): TReconnectPlan => {
     attempt += 1;
-    const base = Math.min(options.maxBackoffMs, options.minBackoffMs * 2 ** Math.min(attempt - 1, 40));
-    const delayMs = Math.round(base * (0.8 + 0.4 * random()));
-    return { attempt, delayMs, at: new Date(Date.now() + delayMs) };
+    return reconnectPlan(attempt, options, random);
   };
 
   const startReconnect = (plan: TReconnectPlan, reason: string) => {
@@ -368,7 +358,7 @@ export function createBaileysLifecycle(
   return {
     /** Starts connecting (in the background: the statuses tell how it goes). */
     start(given: TLifecycleReports) {
-      reports = given;
+      reports.attach(given);
       stopped = false;
       void connect();
     },
@@ -377,7 +367,7 @@ export function createBaileysLifecycle(
       generation += 1;
       qrWaiters = [];
       await teardown();
-      await chain;
+      await reports.settled();
     },
     async restart(reason: string) {
       log.info({ sessionId, reason }, "restarting the Baileys connection");

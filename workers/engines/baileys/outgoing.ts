@@ -1,7 +1,7 @@
 import type { AnyMessageContent, proto, WAMessage } from "@whiskeysockets/baileys";
 import { numberedMenu, textOf, type TContactCard, type TContentOf } from "~/server/messages/content";
 import { PermanentSendError, type TOutboundSend } from "~/server/messaging/outbound";
-import type { TEngineMediaKind } from "~/server/sessions/engine-capabilities";
+import { ENGINE_MEDIA_KINDS } from "~/server/sessions/engine-capabilities";
 import { jidOf } from "./mapping";
 
 /**
@@ -11,16 +11,7 @@ import { jidOf } from "./mapping";
  */
 
 /** The kinds beside text this engine sends (its `media` capability): every one of the content model. */
-export const BAILEYS_SENDS = [
-  "image",
-  "video",
-  "audio",
-  "voice",
-  "document",
-  "sticker",
-  "location",
-  "contacts",
-] as const satisfies readonly TEngineMediaKind[];
+export const BAILEYS_SENDS = ENGINE_MEDIA_KINDS;
 
 /** What WhatsApp plays as a voice note: Opus in an OGG container, announced exactly so. */
 export const VOICE_MIMETYPE = "audio/ogg; codecs=opus";

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Logger } from "~/server/logger";
 import type { TPostgresAuthStore } from "~/server/sessions/auth-store";
 import type { TEngineHandlers, TEngineMemory, TReconnectPlan, TSessionStatus, TStatusReport } from "../types";
+import { createReportQueue, reconnectPlan } from "../supervision";
 import type { TWwebjsClient, TWwebjsClientFactory } from "./client";
 
 /**
@@ -86,7 +87,7 @@ export function createWwebjsLifecycle(
 ) {
   const { log, sessionId } = options;
   let client: TWwebjsClient | null = null;
-  let reports: TLifecycleReports | null = null;
+  const reports = createReportQueue<TLifecycleReports>(log, sessionId);
   let status: TSessionStatus = "connecting";
   let stopped = false;
   let attempt = 0;
@@ -98,16 +99,7 @@ export function createWwebjsLifecycle(
   let watchdog: NodeJS.Timeout | undefined;
   let memoryTimer: NodeJS.Timeout | undefined;
 
-  /** Reports are recorded one after another, in the order the events came. */
-  let chain: Promise<void> = Promise.resolve();
-  const enqueue = (record: (to: TLifecycleReports) => Promise<void>) => {
-    chain = chain.then(() =>
-      (reports ? record(reports) : Promise.resolve()).catch((error: unknown) => {
-        log.warn({ err: error, sessionId }, "could not record the session status");
-      }),
-    );
-    return chain;
-  };
+  const { enqueue } = reports;
   const report = (next: TSessionStatus, detail: Omit<TStatusReport, "status"> = {}) => {
     status = next;
     return enqueue((to) => to.onStatus({ status: next, ...detail }));
@@ -150,9 +142,7 @@ export function createWwebjsLifecycle(
   /** The next reconnect: its attempt number, delay and time, reported with the status that caused it. */
   const planReconnect = (): TReconnectPlan => {
     attempt += 1;
-    const base = Math.min(options.maxBackoffMs, options.minBackoffMs * 2 ** Math.min(attempt - 1, 40));
-    const delayMs = Math.round(base * (0.8 + 0.4 * random()));
-    return { attempt, delayMs, at: new Date(Date.now() + delayMs) };
+    return reconnectPlan(attempt, options, random);
   };
 
   const startReconnect = (plan: TReconnectPlan, reason: string) => {
@@ -289,7 +279,7 @@ export function createWwebjsLifecycle(
   return {
     /** Starts connecting (in the background: the statuses tell how it goes). */
     start(given: TLifecycleReports) {
-      reports = given;
+      reports.attach(given);
       stopped = false;
       void connect();
     },
