@@ -12,7 +12,6 @@ import {
   mapPhoneMessage,
   mapPresence,
   mapReceipts,
-  mapUserReceipts,
   mediaRefOf,
   numberOf,
   parseMediaRef,
@@ -378,29 +377,6 @@ describe("receipts and presence", () => {
       { waMessageId: "E", status: "failed" },
     ]);
     expect(ackOfStatus(1)).toBeNull();
-  });
-
-  it("maps message-receipt.update: read or played → read, received → delivered", () => {
-    expect(
-      mapUserReceipts([
-        { key: key("A"), receipt: { userJid: FIXTURE.CONTACT, receiptTimestamp: FIXTURE.T } },
-        {
-          key: key("B"),
-          receipt: { userJid: FIXTURE.CONTACT, receiptTimestamp: FIXTURE.T, readTimestamp: FIXTURE.T + 5 },
-        },
-        { key: key("C"), receipt: { userJid: FIXTURE.CONTACT, playedTimestamp: FIXTURE.T + 9 } },
-        { key: key("D", false), receipt: { userJid: FIXTURE.CONTACT, readTimestamp: FIXTURE.T } },
-        {
-          key: key("E", true, "120363025246125486@g.us"),
-          receipt: { userJid: FIXTURE.CONTACT, readTimestamp: FIXTURE.T },
-        },
-        { key: key("F"), receipt: { userJid: FIXTURE.CONTACT } },
-      ]),
-    ).toEqual([
-      { waMessageId: "A", status: "delivered" },
-      { waMessageId: "B", status: "read" },
-      { waMessageId: "C", status: "read" },
-    ]);
   });
 
   it("maps presence.update to each contact's presence, groups left out", () => {

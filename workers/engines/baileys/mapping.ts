@@ -1,4 +1,4 @@
-import type { MessageUserReceiptUpdate, proto, WAMessage, WAMessageUpdate } from "@whiskeysockets/baileys";
+import type { proto, WAMessage, WAMessageUpdate } from "@whiskeysockets/baileys";
 import { addressOf, parseAddress } from "~/server/contacts/address";
 import { contactCardOfVcard, type TContactCard, type TMediaKind } from "~/server/messages/content";
 import type { TInboundMessage } from "~/server/messaging/inbound-message";
@@ -413,26 +413,16 @@ export function ackOfStatus(status: unknown): TAck["status"] | null {
   return null;
 }
 
-/** `messages.update` status changes of our messages to ticks (delivered, read; an error fails it). */
+/**
+ * `messages.update` status changes of our messages to ticks (delivered, read; an error fails it).
+ * A contact's receipts come only this way: Baileys reports `message-receipt.update` for groups
+ * and status updates alone, which this engine does not send to.
+ */
 export function mapReceipts(updates: readonly WAMessageUpdate[]): TAck[] {
   return updates.flatMap<TAck>(({ key, update }) => {
     if (!key.fromMe || !key.id || isIgnoredJid(key.remoteJid)) return [];
     const status = ackOfStatus(update.status);
     return status ? [{ waMessageId: key.id, status }] : [];
-  });
-}
-
-/**
- * `message-receipt.update` (a recipient's own receipt of our message) to ticks: read or played
- * → read, received → delivered. Groups are left out (one receipt per participant).
- */
-export function mapUserReceipts(updates: readonly MessageUserReceiptUpdate[]): TAck[] {
-  return updates.flatMap<TAck>(({ key, receipt }) => {
-    if (!key.fromMe || !key.id || isIgnoredJid(key.remoteJid)) return [];
-    if (numberOf(receipt.readTimestamp) || numberOf(receipt.playedTimestamp))
-      return [{ waMessageId: key.id, status: "read" }];
-    if (numberOf(receipt.receiptTimestamp)) return [{ waMessageId: key.id, status: "delivered" }];
-    return [];
   });
 }
 
