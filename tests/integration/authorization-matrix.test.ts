@@ -95,6 +95,7 @@ const PROCEDURE_AREAS: Record<
   "sessions.create": ["users", "write"],
   "sessions.restart": ["users", "write"],
   "sessions.logout": ["users", "write"],
+  "sessions.requestPairingCode": ["users", "write"],
   "sessions.delete": ["users", "write"],
   "sessions.updateSettings": ["users", "write"],
   "sessions.createCloud": ["users", "write"],

@@ -108,8 +108,12 @@ function postSigned(payload: unknown, signature?: string | null) {
   );
 }
 
+/** Now, as Meta's webhooks give a message's time (seconds): a message sent long ago would be stored unanswered (too_old). */
+const now = () => String(Math.floor(Date.now() / 1000));
+
 /** A text from the contact, as Meta's webhook carries it. */
-const textFrom = (id: string, body: string) => cloudMessage("text", { text: { body } }, { id, from: CONTACT });
+const textFrom = (id: string, body: string) =>
+  cloudMessage("text", { text: { body } }, { id, from: CONTACT, timestamp: now() });
 
 /** The conversation's messages, oldest first. */
 async function conversation() {
@@ -156,7 +160,7 @@ const graphRequestsFor = (messageId: string) =>
 describe("a Cloud API number, webhook in and Graph API out", () => {
   it("[acceptance 1] a signed text gets the rule's reply through the Graph API; Meta's statuses move its ticks; a photo is downloaded and stored", async () => {
     await startJourney();
-    expect((await postSigned(CLOUD_PAYLOADS.text({ id: "wamid.JOURNEY-1", from: CONTACT }))).status).toBe(200);
+    expect((await postSigned(CLOUD_PAYLOADS.text({ id: "wamid.JOURNEY-1", from: CONTACT, timestamp: now() }))).status).toBe(200);
     // Meta's example text matches no rule; the hours question that follows does.
     const hours = textFrom("wamid.JOURNEY-2", "What are your hours?");
     expect((await postSigned(hours)).status).toBe(200);
@@ -190,7 +194,7 @@ describe("a Cloud API number, webhook in and Graph API out", () => {
     // A photo: its bytes are fetched from the Graph media endpoints and kept in the media store.
     const photo = await jpegBytes();
     const mediaId = graph.addMedia(photo, "image/jpeg");
-    await postSigned(CLOUD_PAYLOADS.image({ id: "wamid.JOURNEY-PHOTO", from: CONTACT, mediaId }));
+    await postSigned(CLOUD_PAYLOADS.image({ id: "wamid.JOURNEY-PHOTO", from: CONTACT, mediaId, timestamp: now() }));
     const stored = await waitFor(
       async () => {
         const found = (await conversation()).find((message) => message.waMessageId === "wamid.JOURNEY-PHOTO");
@@ -225,7 +229,13 @@ describe("a Cloud API number, webhook in and Graph API out", () => {
       },
     });
     await postSigned(
-      CLOUD_PAYLOADS.buttonReply({ id: "wamid.JOURNEY-TAP", from: CONTACT, replyId: "returns", title: "Returns" }),
+      CLOUD_PAYLOADS.buttonReply({
+        id: "wamid.JOURNEY-TAP",
+        from: CONTACT,
+        replyId: "returns",
+        title: "Returns",
+        timestamp: now(),
+      }),
     );
     const answer = await sentReply("Returns are free within 30 days.");
     expect(graphRequestsFor(answer.id)).toHaveLength(1);
