@@ -16,8 +16,8 @@ import { expectAccessible, fromBot, login, sendAsContact, startChat, trpc } from
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SESSION_NAME = "Shop floor (Baileys)";
 const CONTACT_NAME = "Bruno Baileys";
-const KEYWORD = "sourdough";
-const REPLY = "Sourdough loaves are ready at 8, every day but Monday.";
+const KEYWORD = "pumpernickel";
+const REPLY = "Pumpernickel loaves are ready at 8, every day but Monday.";
 
 type TPhone = {
   sessionId: string;
@@ -61,13 +61,19 @@ function startBaileysPhone(): Promise<TPhone> {
   });
 }
 
-test.afterAll(async () => {
+/**
+ * Stops the Baileys phone (it deletes its session). Its runner would take any Baileys session
+ * it finds free, so it must not outlive the test that needs it.
+ */
+async function stopBaileysPhone() {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child!.on("exit", resolve));
   child.kill("SIGTERM");
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
   if (child.exitCode === null) child.kill("SIGKILL");
-});
+}
+
+test.afterAll(stopBaileysPhone);
 
 function sessionCard(page: Page) {
   return page.getByTestId("session-card").filter({ hasText: SESSION_NAME });
@@ -79,7 +85,7 @@ test("[admin, agent] a Baileys number: QR and pairing code live, a rule's reply 
   test.setTimeout(240_000);
   await login(page);
   await trpc(page, "rules.create", {
-    name: "Sourdough hours",
+    name: "Pumpernickel hours",
     conditions: { all: [{ fact: "message.text", operator: "containsWord", value: KEYWORD }] },
     actions: [{ type: "reply", text: REPLY }],
   });
@@ -147,6 +153,7 @@ test("[admin, agent] a Baileys number: QR and pairing code live, a rule's reply 
   await expect(presence).toHaveText(/recording/i, { timeout: 5_000 });
   await phone.run("presence paused");
   await expect(presence).not.toHaveText(/typing|recording/i, { timeout: 5_000 });
+  await stopBaileysPhone();
 });
 
 test("[admin] a Baileys number added on the Sessions page runs the real library: offline, it says WhatsApp is unreachable, and the simulator keeps answering", async ({
@@ -156,27 +163,36 @@ test("[admin] a Baileys number added on the Sessions page runs the real library:
   const name = "Offline counter (Baileys)";
   await login(page);
   await trpc(page, "rules.create", {
-    name: "Rye hours",
-    conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "rye" }] },
-    actions: [{ type: "reply", text: "Rye bread on Thursdays." }],
+    name: "Stollen season",
+    conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "stollen" }] },
+    actions: [{ type: "reply", text: "Stollen from the first of December." }],
   });
   await trpc(page, "rules.publish", { note: "Baileys offline" });
 
   await page.goto("/sessions");
+  const engine = page.getByLabel("Engine", { exact: true });
+  await expect(engine).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Engine").selectOption({ label: "WhatsApp (Baileys)" });
+  await engine.selectOption({ label: "WhatsApp (Baileys)" });
   await page.getByRole("button", { name: "Add number" }).click();
   const card = page.getByTestId("session-card").filter({ hasText: name });
-  // The stack's worker runs the real Baileys socket; this machine cannot reach WhatsApp.
-  await expect(card.getByTestId("session-status")).toHaveText("Failed", { timeout: 30_000 });
-  await expect(card).toContainText("WhatsApp is unreachable from this machine");
-  await expect(card).toContainText("web.whatsapp.com");
+  await expect(card).toBeVisible();
   const sessionId = await card.getAttribute("data-session-id");
+  try {
+    // The stack's worker runs the real Baileys socket; this machine cannot reach WhatsApp. The
+    // status then cycles (failed, reconnecting on its backoff); the reason stays on show.
+    await expect(card.getByRole("alert")).toContainText(
+      "WhatsApp is unreachable from this machine (getaddrinfo ENOTFOUND web.whatsapp.com)",
+      { timeout: 45_000 },
+    );
+    await expect(card.getByTestId("session-status")).toHaveText(/Failed|Reconnecting/);
 
-  // The same worker keeps serving its other sessions.
-  await startChat(page, "+14155550188", "Rita Rye");
-  await sendAsContact(page, "Any rye today?");
-  await expect(fromBot(page, "Rye bread on Thursdays.")).toBeVisible({ timeout: 20_000 });
-
-  await trpc(page, "sessions.delete", { id: sessionId });
+    // The same worker keeps serving its other sessions.
+    await startChat(page, "+14155550188", "Rita Rye");
+    await sendAsContact(page, "Is there stollen yet?");
+    await expect(fromBot(page, "Stollen from the first of December.")).toBeVisible({ timeout: 20_000 });
+  } finally {
+    // Not left running: its failures every few seconds would keep redrawing other specs' Sessions page.
+    await trpc(page, "sessions.delete", { id: sessionId });
+  }
 });
