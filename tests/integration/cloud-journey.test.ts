@@ -160,7 +160,9 @@ const graphRequestsFor = (messageId: string) =>
 describe("a Cloud API number, webhook in and Graph API out", () => {
   it("[acceptance 1] a signed text gets the rule's reply through the Graph API; Meta's statuses move its ticks; a photo is downloaded and stored", async () => {
     await startJourney();
-    expect((await postSigned(CLOUD_PAYLOADS.text({ id: "wamid.JOURNEY-1", from: CONTACT, timestamp: now() }))).status).toBe(200);
+    expect(
+      (await postSigned(CLOUD_PAYLOADS.text({ id: "wamid.JOURNEY-1", from: CONTACT, timestamp: now() }))).status,
+    ).toBe(200);
     // Meta's example text matches no rule; the hours question that follows does.
     const hours = textFrom("wamid.JOURNEY-2", "What are your hours?");
     expect((await postSigned(hours)).status).toBe(200);
