@@ -74,10 +74,9 @@ export function createBaileysConnection(options: TBaileysOptions): TBaileysConne
       if (typed) await handlers?.onPhoneMessage(typed);
       return;
     }
-    const inbound = mapInbound(message, sessionId);
+    // The sender's other identity learnt from the LID mapping events goes with the message.
+    const inbound = mapInbound(message, sessionId, links.identityOf(jid!));
     if (!inbound) return;
-    const identity = links.identityOf(inbound.from);
-    if (identity) inbound.identity = { ...identity, ...inbound.identity };
     await handlers?.onMessage(inbound);
     // Only a live message gets "typing…": one synced after downtime gets no automatic reply soon.
     if (live) typing.start(jid!);
