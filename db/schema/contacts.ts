@@ -33,6 +33,8 @@ export const contacts = pgTable(
     optedOut: boolean().notNull().default(false),
     blocked: boolean().notNull().default(false),
     attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** Values of the custom fields defined in Settings (`contact_fields`), by key. */
+    fields: jsonb().$type<Record<string, string | number | boolean>>().notNull().default({}),
     firstSeenAt: timestamptz().notNull().defaultNow(),
     lastInteractionAt: timestamptz(),
     ...timestamps(),

@@ -16,3 +16,4 @@ export * from "./webhooks";
 export * from "./workers";
 export * from "./analytics";
 export * from "./media";
+export * from "./flows";

@@ -3,6 +3,7 @@ import {
   bigint,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -52,6 +53,11 @@ export const threads = pgTable(
       .default(sql`'{}'::timestamptz[]`),
     /** When the reply cap last paused the bot here (it stays quiet for the cap's window). */
     botPausedAt: timestamptz(),
+    /**
+     * The active flow's state (server/flows/state.ts owns its shape: flow, version, step, variables,
+     * attempts, the deadline of a wait); null when no flow runs here.
+     */
+    flow: jsonb().$type<Record<string, unknown>>(),
     /** A small dense number for analytics' per-day thread bitmaps (analytics_thread_days). */
     analyticsNo: integer().notNull().generatedAlwaysAsIdentity(),
     ...timestamps(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { domainText, serverText } from "~/server/i18n/domain";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { WEEKDAYS } from "~/server/settings/schema";
-import { FACT_NAMES, FACTS, type TFactName } from "./facts";
+import { FACT_NAMES, FACTS, type TFactName, type TFactType } from "./facts";
 import { OPERATOR_NAMES, OPERATORS, type TOperatorName } from "./operators";
 import { TEMPLATE_VARIABLES, unknownVariables } from "./templates";
 import { INTERACTIVE_LIMITS } from "~/server/messages/content";
@@ -17,11 +17,22 @@ const MAX_DEPTH = 8;
 const MAX_LEAVES = 100;
 
 /** Checks a condition tree, reporting each problem at its path (so the editor can show it in place). */
+/**
+ * What a condition may test: a fact's type and label by its name, or null for an unknown fact.
+ * Rules test `FACTS`; flows also test their variables (`var.name`) and contact fields (`field.key`),
+ * whose type is `any` (every operator applies; the value decides).
+ */
+export type TFactResolver = (name: string) => { type: TFactType | "any"; label: string } | null;
+
+/** The facts rules test. */
+export const ruleFactResolver: TFactResolver = (name) =>
+  (FACT_NAMES as string[]).includes(name) ? FACTS[name as TFactName] : null;
+
 function checkCondition(
   value: unknown,
   path: (string | number)[],
   context: z.RefinementCtx,
-  state: { leaves: number },
+  state: { leaves: number; resolve: TFactResolver },
 ) {
   const issue = (message: string, at = path) => context.addIssue({ code: "custom", message, path: at });
   if (path.length / 2 > MAX_DEPTH) return issue(`Conditions nest at most ${MAX_DEPTH} levels deep`);
@@ -47,7 +58,8 @@ function checkCondition(
   const extra = keys.filter((key) => !["fact", "operator", "value"].includes(key));
   if (extra.length > 0) return issue(`Unknown key${extra.length > 1 ? "s" : ""}: ${extra.join(", ")}`);
   const fact = record.fact;
-  if (typeof fact !== "string" || !(FACT_NAMES as string[]).includes(fact)) {
+  const known = typeof fact === "string" ? state.resolve(fact) : null;
+  if (!known) {
     return issue(`Unknown fact ${JSON.stringify(fact)}`, [...path, "fact"]);
   }
   const operator = record.operator;
@@ -55,9 +67,8 @@ function checkCondition(
     return issue(`Unknown operator ${JSON.stringify(operator)}`, [...path, "operator"]);
   }
   const definition = OPERATORS[operator as TOperatorName];
-  const factType = FACTS[fact as TFactName].type;
-  if (!(definition.types as readonly string[]).includes(factType)) {
-    return issue(`"${definition.label}" does not apply to ${FACTS[fact as TFactName].label}`, [...path, "operator"]);
+  if (known.type !== "any" && !(definition.types as readonly string[]).includes(known.type)) {
+    return issue(`"${definition.label}" does not apply to ${known.label}`, [...path, "operator"]);
   }
   const parsed = definition.value.safeParse(record.value);
   if (!parsed.success) {
@@ -66,13 +77,18 @@ function checkCondition(
   }
 }
 
-export const ZConditions = z.unknown().superRefine((value, context) => {
-  if (typeof value !== "object" || value === null || !("all" in value || "any" in value || "not" in value)) {
-    context.addIssue({ code: "custom", message: 'A rule\'s conditions start with "all", "any" or "not"' });
-    return;
-  }
-  checkCondition(value, [], context, { leaves: 0 });
-}) as unknown as z.ZodType<TTopCondition>;
+/** A condition tree's schema over the facts `resolve` knows. */
+export function conditionsSchema(resolve: TFactResolver) {
+  return z.unknown().superRefine((value, context) => {
+    if (typeof value !== "object" || value === null || !("all" in value || "any" in value || "not" in value)) {
+      context.addIssue({ code: "custom", message: 'A rule\'s conditions start with "all", "any" or "not"' });
+      return;
+    }
+    checkCondition(value, [], context, { leaves: 0, resolve });
+  }) as unknown as z.ZodType<TTopCondition>;
+}
+
+export const ZConditions = conditionsSchema(ruleFactResolver);
 
 /** Refuses template variables the renderer does not know, naming them and the known ones. */
 function refuseUnknownVariables(text: string, context: z.RefinementCtx) {

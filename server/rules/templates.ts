@@ -37,6 +37,23 @@ export function templateValues(
 /** `{{ name }}` or `{{ name | fallback }}`. */
 const PLACEHOLDER = /\{\{\s*([^}|]*?)\s*(?:\|\s*([^}]*?)\s*)?\}\}/g;
 
+/** Every variable a template uses, in order of appearance, once each. */
+export function variablesOf(template: string): string[] {
+  const names: string[] = [];
+  for (const [, name] of template.matchAll(PLACEHOLDER)) if (!names.includes(name!)) names.push(name!);
+  return names;
+}
+
+/** Fills a template from `lookup` (a flow's variables and fields too); an empty value takes the fallback. */
+export function renderWith(template: string, lookup: (name: string) => string | null | undefined): string {
+  return template
+    .replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
+      const value = lookup(name);
+      return value && value.trim() ? value : (fallback ?? "");
+    })
+    .trim();
+}
+
 /** The variables a template uses that do not exist, in order of appearance (empty when valid). */
 export function unknownVariables(template: string): string[] {
   const unknown: string[] = [];

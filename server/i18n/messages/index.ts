@@ -39,6 +39,10 @@ import en_domainM from "./en/domain-m.json";
 import en_domainN from "./en/domain-n.json";
 import en_domainO from "./en/domain-o.json";
 import en_domainP from "./en/domain-p.json";
+import en_domainQ from "./en/domain-q.json";
+import en_domainR from "./en/domain-r.json";
+import en_domainS from "./en/domain-s.json";
+import en_flows from "./en/flows.json";
 import es_common from "./es/common.json";
 import es_shell from "./es/shell.json";
 import es_home from "./es/home.json";
@@ -78,6 +82,10 @@ import es_domainM from "./es/domain-m.json";
 import es_domainN from "./es/domain-n.json";
 import es_domainO from "./es/domain-o.json";
 import es_domainP from "./es/domain-p.json";
+import es_domainQ from "./es/domain-q.json";
+import es_domainR from "./es/domain-r.json";
+import es_domainS from "./es/domain-s.json";
+import es_flows from "./es/flows.json";
 import ptBR_common from "./pt-BR/common.json";
 import ptBR_shell from "./pt-BR/shell.json";
 import ptBR_home from "./pt-BR/home.json";
@@ -117,6 +125,10 @@ import ptBR_domainM from "./pt-BR/domain-m.json";
 import ptBR_domainN from "./pt-BR/domain-n.json";
 import ptBR_domainO from "./pt-BR/domain-o.json";
 import ptBR_domainP from "./pt-BR/domain-p.json";
+import ptBR_domainQ from "./pt-BR/domain-q.json";
+import ptBR_domainR from "./pt-BR/domain-r.json";
+import ptBR_domainS from "./pt-BR/domain-s.json";
+import ptBR_flows from "./pt-BR/flows.json";
 import type { TLocale } from "../locales";
 
 /** The English catalogue: the source of every key, and the type of the others. */
@@ -144,6 +156,7 @@ export const en = {
   start: en_start,
   media: en_media,
   mediaLibrary: en_mediaLibrary,
+  flows: en_flows,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
   domain: {
     ...en_domainA,
@@ -162,6 +175,9 @@ export const en = {
     ...en_domainN,
     ...en_domainO,
     ...en_domainP,
+    ...en_domainQ,
+    ...en_domainR,
+    ...en_domainS,
   },
 };
 export type TMessages = typeof en;
@@ -190,6 +206,7 @@ const es: TMessages = {
   start: es_start,
   media: es_media,
   mediaLibrary: es_mediaLibrary,
+  flows: es_flows,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
   domain: {
     ...es_domainA,
@@ -208,6 +225,9 @@ const es: TMessages = {
     ...es_domainN,
     ...es_domainO,
     ...es_domainP,
+    ...es_domainQ,
+    ...es_domainR,
+    ...es_domainS,
   },
 };
 const ptBR: TMessages = {
@@ -234,6 +254,7 @@ const ptBR: TMessages = {
   start: ptBR_start,
   media: ptBR_media,
   mediaLibrary: ptBR_mediaLibrary,
+  flows: ptBR_flows,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
   domain: {
     ...ptBR_domainA,
@@ -252,6 +273,9 @@ const ptBR: TMessages = {
     ...ptBR_domainN,
     ...ptBR_domainO,
     ...ptBR_domainP,
+    ...ptBR_domainQ,
+    ...ptBR_domainR,
+    ...ptBR_domainS,
   },
 };
 
