@@ -92,7 +92,13 @@ export type TFlowEffects = {
   /** Contact field values to write, by key. */
   fields: Record<string, TFlowValue>;
   aiReplies: { profileId: string | null; messageId: string; stepId: string }[];
-  handoff: { note: string; assigneeId: string | null; variables: Record<string, TFlowValue> } | null;
+  handoff: {
+    note: string;
+    assigneeId: string | null;
+    flowId: string;
+    runId: string;
+    variables: Record<string, TFlowValue>;
+  } | null;
   /** Run the HTTP step the new state stands on (the `flow.http` job, with the state's token). */
   http: { stepId: string } | null;
   /** Schedule the `flow.deadline` job at the new state's deadline (with its token). */
@@ -298,7 +304,13 @@ class Run {
         return { wait: false, next: step.next };
       case "handoff": {
         const variables = { ...state.vars };
-        effects.handoff = { note: this.render(step.note), assigneeId: step.assigneeId, variables };
+        effects.handoff = {
+          note: this.render(step.note),
+          assigneeId: step.assigneeId,
+          flowId: this.flow.flowId,
+          runId: state.runId,
+          variables,
+        };
         this.trace(step, { variables });
         return { wait: true, state: this.end("handed_off", step.id) };
       }
