@@ -6,11 +6,13 @@ export function coerceFieldValue(
   raw: unknown,
 ): { ok: true; value: string | number | boolean | null } | { ok: false; reason: string } {
   if (raw === null || raw === "") return { ok: true, value: null };
+  if (typeof raw === "object") return { ok: false, reason: "not a value" };
+  const text = String(raw);
   if (field.type === "number") {
-    const value = Number(String(raw).replace(",", "."));
+    const value = Number(text.replace(",", "."));
     return Number.isFinite(value) ? { ok: true, value } : { ok: false, reason: "not a number" };
   }
-  if (field.type === "boolean") return { ok: true, value: ["true", "yes", "1"].includes(String(raw).toLowerCase()) };
-  if (field.type === "choice" && !field.options.includes(String(raw))) return { ok: false, reason: "not an option" };
-  return { ok: true, value: String(raw) };
+  if (field.type === "boolean") return { ok: true, value: ["true", "yes", "1"].includes(text.toLowerCase()) };
+  if (field.type === "choice" && !field.options.includes(text)) return { ok: false, reason: "not an option" };
+  return { ok: true, value: text };
 }
