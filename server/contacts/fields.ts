@@ -7,7 +7,7 @@ export function coerceFieldValue(
 ): { ok: true; value: string | number | boolean | null } | { ok: false; reason: string } {
   if (raw === null || raw === "") return { ok: true, value: null };
   if (typeof raw === "object") return { ok: false, reason: "not a value" };
-  const text = String(raw);
+  const text = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : typeof raw === "string" ? raw : "";
   if (field.type === "number") {
     const value = Number(text.replace(",", "."));
     return Number.isFinite(value) ? { ok: true, value } : { ok: false, reason: "not a number" };
