@@ -324,10 +324,13 @@ export function applyFieldChanges(
   return next;
 }
 
-export const ZFieldValues = z.record(
-  z.string().max(40),
-  z.union([z.string().max(MAX_FIELD_TEXT * 4), z.number(), z.boolean(), z.null()]),
-);
+export const ZFieldValues = z
+  .record(z.string().max(40), z.union([z.string().max(MAX_FIELD_TEXT * 4), z.number(), z.boolean(), z.null()]))
+  .meta({
+    example: { plan: "Gold", renewal: "01/03/2026", seats: "12", vip: "yes" },
+    description:
+      "Custom field values by key (Settings → Contact fields); null or empty text clears one, fields left out keep theirs. Text is read as people write it: `12,5` and `12.5`, yes/no/true/false/sim/não, dates as `YYYY-MM-DD` or `DD/MM/YYYY`; a value that does not fit its field is a 400 naming it (`fields.<key>`)",
+  });
 
 /**
  * Sets some of a contact's field values (null clears one; other fields keep theirs): checked
