@@ -146,7 +146,7 @@ export function ContactImport() {
                         </option>
                       ))}
                       {/* The custom fields of Settings → Contact fields. */}
-                      {data.fields.map((field) => (
+                      {(data.fields ?? []).map((field) => (
                         <option key={field.key} value={`field.${field.key}`}>
                           {field.label}
                         </option>

@@ -253,7 +253,8 @@ export function coerceFieldValue(
     if (raw.length > MAX_FIELD_TEXT * 4) return { ok: false, reason: "At most 1,000 characters." };
     if (raw.trim() === "") return { ok: true, value: null };
   }
-  const text = typeof raw === "string" ? raw.trim() : String(raw);
+  // Only strings, numbers and booleans are left here.
+  const text = typeof raw === "string" ? raw.trim() : JSON.stringify(raw);
   switch (field.type) {
     case "text":
       if (text.length > MAX_FIELD_TEXT) return { ok: false, reason: "At most 1,000 characters." };

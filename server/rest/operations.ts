@@ -471,13 +471,9 @@ export const OPERATIONS: TOperation[] = [
         .enum(["eq", "before", "after"])
         .optional()
         .meta({ description: "How `fieldValue` is compared: equal (default), or below / above for numbers and dates" }),
-      fieldValue: z
-        .string()
-        .max(200)
-        .optional()
-        .meta({
-          description: "Read as the field reads values (`12,5`, `yes`, `01/03/2026`); empty: the field is not set",
-        }),
+      fieldValue: z.string().max(200).optional().meta({
+        description: "Read as the field reads values (`12,5`, `yes`, `01/03/2026`); empty: the field is not set",
+      }),
       cursor: z.string().max(500).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),

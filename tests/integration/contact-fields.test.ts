@@ -266,9 +266,10 @@ describe("org secrets", () => {
       { name: "GOOD", value: encryptSecret("fine", TEST_APP_SECRET, "org-secrets") },
     ]);
     const warnings: unknown[][] = [];
-    const loaded = await loadSecrets(db, ["FOREIGN", "GOOD"], TEST_APP_SECRET, {
-      warn: (...args: unknown[]) => void warnings.push(args),
-    } as never);
+    const log = { warn: (...args: unknown[]) => void warnings.push(args) } as unknown as Parameters<
+      typeof loadSecrets
+    >[3];
+    const loaded = await loadSecrets(db, ["FOREIGN", "GOOD"], TEST_APP_SECRET, log);
     expect([...loaded]).toEqual([["GOOD", "fine"]]);
     expect(warnings).toHaveLength(1);
     expect(JSON.stringify(warnings)).toContain("FOREIGN");
