@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { IDENTITY_KINDS, type TIdentity } from "~/server/contacts/address";
 import { listContacts, upsertContactByPhone, ZContactUpsert } from "~/server/contacts/contacts";
+import { FIELD_KEY } from "~/server/contacts/fields";
 import { listIdentitiesOf } from "~/server/contacts/identities";
 import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
 import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
@@ -464,7 +465,7 @@ export const OPERATIONS: TOperation[] = [
       tag: z.string().max(40).optional(),
       fieldKey: z
         .string()
-        .max(40)
+        .regex(FIELD_KEY, "There is no contact field with this key.")
         .optional()
         .meta({ description: "Only contacts with this custom field (its key) set to `fieldValue`" }),
       fieldOp: z
