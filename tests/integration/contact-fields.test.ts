@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, contacts, events, orgSecrets } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { upsertContactByPhone } from "~/server/contacts/contacts";
 import { exportContactsCsv } from "~/server/contacts/export";
 import { setContactFieldValues } from "~/server/contacts/fields";
 import { encryptSecret } from "~/server/lib/secrets";
@@ -173,6 +174,23 @@ describe("contact field definitions", () => {
       { waId: "+14155550122", fields: { plan: "Silver", seats: 1234.5 } },
       { waId: "+15550100021", fields: { plan: "Silver", seats: 12.5 } },
     ]);
+  });
+
+  it("[API upsert] sets field values with the contact; a bad value writes nothing", async () => {
+    const { admin, db } = await setup();
+    await admin.contactFields.create({ key: "seats", label: "Seats", type: "number" });
+    const created = await upsertContactByPhone(db, null, {
+      phone: "+14155550141",
+      name: "Api",
+      fields: { seats: "4" },
+    });
+    expect(created).toMatchObject({ created: true, contact: { fields: { seats: 4 } } });
+    await expect(
+      upsertContactByPhone(db, null, { phone: "+14155550142", name: "Nope", fields: { seats: "four" } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", fieldErrors: { "fields.seats": "Enter a number, such as 12.5." } });
+    expect(await db.$count(contacts, eq(contacts.waId, "+14155550142"))).toBe(0);
+    const updated = await upsertContactByPhone(db, null, { phone: "+14155550141", fields: { seats: null } });
+    expect(updated).toMatchObject({ created: false, contact: { name: "Api", fields: {} } });
   });
 
   it("a rule on field.<key> decides through the real pipeline", async () => {
