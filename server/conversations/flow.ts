@@ -45,11 +45,7 @@ type TLocked = {
 async function lockConversation(tx: TTx, threadId: string): Promise<TLocked | null> {
   const [owner] = await tx.select({ contactId: threads.contactId }).from(threads).where(eq(threads.id, threadId));
   if (!owner) return null;
-  const [contact] = await tx
-    .select()
-    .from(contacts)
-    .where(eq(contacts.id, owner.contactId))
-    .for("no key update");
+  const [contact] = await tx.select().from(contacts).where(eq(contacts.id, owner.contactId)).for("no key update");
   const [thread] = await tx.select().from(threads).where(eq(threads.id, threadId)).for("update");
   if (!contact || !thread) return null;
   return {
@@ -162,15 +158,18 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
     })
     .where(eq(threads.id, threadId));
   if (handoff) {
-    await recordEvents(tx, [
-      botHandoffEvent(ids, context.messageId ?? "", {
-        ruleId: null,
-        assigneeId: handoff.assigneeId,
-        note: handoffNoteOf(handoff.note, handoff.variables),
-        by: "flow",
-        flow: { flowId: handoff.flowId, runId: handoff.runId, variables: handoff.variables },
-      }),
-    ].map((event) => (context.messageId ? event : { ...event, messageId: null })));
+    await recordEvents(
+      tx,
+      [
+        botHandoffEvent(ids, context.messageId ?? "", {
+          ruleId: null,
+          assigneeId: handoff.assigneeId,
+          note: handoffNoteOf(handoff.note, handoff.variables),
+          by: "flow",
+          flow: { flowId: handoff.flowId, runId: handoff.runId, variables: handoff.variables },
+        }),
+      ].map((event) => (context.messageId ? event : { ...event, messageId: null })),
+    );
   }
   if (!silent) {
     await queueOutbound(
@@ -186,7 +185,12 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
     await enqueueMany(
       boss,
       "ai.reply",
-      effects.aiReplies.map((ai) => ({ messageId: ai.messageId, ruleId: null, ruleVersion: null, profileId: ai.profileId })),
+      effects.aiReplies.map((ai) => ({
+        messageId: ai.messageId,
+        ruleId: null,
+        ruleVersion: null,
+        profileId: ai.profileId,
+      })),
       { tx },
     );
   }

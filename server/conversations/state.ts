@@ -105,7 +105,8 @@ async function flowAfter(
   const state = readFlowState(thread.flow);
   if (!state) return undefined;
   if (mode === "human") return state.paused ? undefined : { ...state, paused: true };
-  if (mode === "bot") return state.paused ? { ...state, paused: false, deadline: null, token: state.token + 1 } : undefined;
+  if (mode === "bot")
+    return state.paused ? { ...state, paused: false, deadline: null, token: state.token + 1 } : undefined;
   await endFlowRun(tx, state.runId, "stopped");
   return null;
 }

@@ -33,10 +33,7 @@ export type TCompiledFlowWithAssets = TCompiledFlow & {
 const compiled = new Map<string, TCompiledFlowWithAssets>();
 const keyOf = (flowId: string, version: number) => `${flowId}|${version}`;
 
-async function compileVersions(
-  tx: TDbOrTx,
-  wanted: readonly { flowId: string; version: number }[],
-): Promise<void> {
+async function compileVersions(tx: TDbOrTx, wanted: readonly { flowId: string; version: number }[]): Promise<void> {
   const missing = wanted.filter((entry) => !compiled.has(keyOf(entry.flowId, entry.version)));
   if (missing.length === 0) return;
   const rows = await tx
@@ -49,7 +46,9 @@ async function compileVersions(
     })
     .from(flowVersions)
     .where(
-      or(...missing.map((entry) => and(eq(flowVersions.flowId, entry.flowId), eq(flowVersions.version, entry.version)))),
+      or(
+        ...missing.map((entry) => and(eq(flowVersions.flowId, entry.flowId), eq(flowVersions.version, entry.version))),
+      ),
     );
   for (const row of rows) {
     const definition = ZFlowDefinition.safeParse(row.definition);

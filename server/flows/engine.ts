@@ -24,9 +24,31 @@ export type TFlowTrigger = "keyword" | "first_message" | "rule" | "api" | "menu"
 
 /** What a move of the conversation's flow must write, beside the state itself. */
 export type TFlowWrites = {
-  runsStarted: { id: string; flowId: string; version: number; threadId: string; contactId: string; trigger: TFlowTrigger; at: Date }[];
-  runsEnded: { id: string; outcome: TFlowRunOutcome; lastStepId: string | null; variables: Record<string, unknown>; at: Date }[];
-  steps: { runId: string; flowId: string; version: number; stepId: string; stepType: string; detail: Record<string, unknown>; at: Date }[];
+  runsStarted: {
+    id: string;
+    flowId: string;
+    version: number;
+    threadId: string;
+    contactId: string;
+    trigger: TFlowTrigger;
+    at: Date;
+  }[];
+  runsEnded: {
+    id: string;
+    outcome: TFlowRunOutcome;
+    lastStepId: string | null;
+    variables: Record<string, unknown>;
+    at: Date;
+  }[];
+  steps: {
+    runId: string;
+    flowId: string;
+    version: number;
+    stepId: string;
+    stepType: string;
+    detail: Record<string, unknown>;
+    at: Date;
+  }[];
   /** `flow.deadline` jobs to schedule. */
   deadlines: { threadId: string; runId: string; token: number; at: Date }[];
   /** `flow.http` jobs to run. */
@@ -87,7 +109,13 @@ export class FlowTurns {
         this.endRun(state, flow ? "stopped" : "failed", context.now, { reason: flow ? "disabled" : "missing" });
         return { handled: false, state: null, effects: emptyEffects() };
       }
-      return this.move(conversation, flow, state, { kind: "message", messageId: message.id, text: message.text, content: message.content }, context);
+      return this.move(
+        conversation,
+        flow,
+        state,
+        { kind: "message", messageId: message.id, text: message.text, content: message.content },
+        context,
+      );
     }
     if (state?.paused) return { handled: false, state, effects: emptyEffects() };
     if (menu && menuFlow) return this.start(conversation, menuFlow, "menu", context);
@@ -167,10 +195,17 @@ export class FlowTurns {
     context: TFlowContext,
   ): TFlowTurn {
     const total = emptyEffects();
-    let current: { flow: TCompiledFlowWithAssets; state: TFlowState; input: TFlowInput } | null = { flow, state, input };
+    let current: { flow: TCompiledFlowWithAssets; state: TFlowState; input: TFlowInput } | null = {
+      flow,
+      state,
+      input,
+    };
     let result: TFlowState | null = null;
     for (let chain = 0; current && chain < MAX_CHAIN; chain += 1) {
-      const moved = advanceFlow(current.flow, current.state, current.input, { ...context, assets: current.flow.assets });
+      const moved = advanceFlow(current.flow, current.state, current.input, {
+        ...context,
+        assets: current.flow.assets,
+      });
       mergeEffects(total, moved.effects);
       for (const entry of moved.effects.trace) {
         this.writes.steps.push({
@@ -187,7 +222,7 @@ export class FlowTurns {
           id: current.state.runId,
           outcome: moved.effects.ended.outcome,
           lastStepId: moved.effects.ended.stepId,
-          variables: { ...current.state.vars, ...(moved.effects.handoff?.variables ?? {}) },
+          variables: moved.effects.ended.variables,
           at: context.now,
         });
       }
@@ -210,8 +245,15 @@ export class FlowTurns {
       }
     }
     if (result) {
-      if (total.deadline) this.writes.deadlines.push({ threadId: conversation.threadId, runId: result.runId, token: result.token, at: total.deadline });
-      if (total.http) this.writes.requests.push({ threadId: conversation.threadId, runId: result.runId, token: result.token });
+      if (total.deadline)
+        this.writes.deadlines.push({
+          threadId: conversation.threadId,
+          runId: result.runId,
+          token: result.token,
+          at: total.deadline,
+        });
+      if (total.http)
+        this.writes.requests.push({ threadId: conversation.threadId, runId: result.runId, token: result.token });
     }
     return { handled: true, state: result, effects: total };
   }

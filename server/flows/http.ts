@@ -25,7 +25,9 @@ export function secretsUsedBy(step: TStepOf<"http">): string[] {
   const texts = [step.url, step.body, ...step.headers.map((header) => header.value)];
   return [
     ...new Set(
-      texts.flatMap(variablesOf).flatMap((name) => (name.startsWith("secrets.") ? [name.slice("secrets.".length)] : [])),
+      texts
+        .flatMap(variablesOf)
+        .flatMap((name) => (name.startsWith("secrets.") ? [name.slice("secrets.".length)] : [])),
     ),
   ];
 }
@@ -134,7 +136,8 @@ export function callHttp(
       finish({
         status: 0,
         body: null,
-        error: error.code === WEBHOOK_BLOCKED_CODE ? `refused_address: ${error.message}` : `unreachable: ${error.message}`,
+        error:
+          error.code === WEBHOOK_BLOCKED_CODE ? `refused_address: ${error.message}` : `unreachable: ${error.message}`,
       }),
     );
     if (request.body !== null) req.write(request.body);

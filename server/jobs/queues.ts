@@ -181,7 +181,14 @@ export const QUEUES = {
       "The deadline of a flow's wait (an ask's timeout, a wait step's end), scheduled for its time: moves the conversation's flow on, once, if it still stands there (server/flows/jobs.ts).",
     concurrency: 4,
     payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
-    policy: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60, heartbeatSeconds: 10 },
+    policy: {
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 60,
+      heartbeatSeconds: 10,
+    },
   }),
   "flow.http": declareQueue({
     description:
@@ -189,7 +196,14 @@ export const QUEUES = {
     concurrency: 8,
     payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
     // A crash after the call and before recording it calls again: the key lets the business's system answer once.
-    policy: { retryLimit: 3, retryDelay: 2, retryBackoff: true, retryDelayMax: 30, expireInSeconds: 90, heartbeatSeconds: 10 },
+    policy: {
+      retryLimit: 3,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 30,
+      expireInSeconds: 90,
+      heartbeatSeconds: 10,
+    },
   }),
   "cloud.templates": declareQueue({
     description:

@@ -89,7 +89,7 @@ export async function processInboundBatch(
     });
     const catalogue = await loadFlowCatalogue(tx, running);
     const flowsInPlay = catalogue.published.size > 0 || running.length > 0;
-    const fieldDefinitions = flowsInPlay ? await loadFieldDefinitions(tx) : new Map();
+    const fieldDefinitions = flowsInPlay ? await loadFieldDefinitions(tx) : new Map<string, never>();
     const turns = new FlowTurns(catalogue, decide.settings.flowEscape);
     const flowStates = new Map<string, TFlowState | null>();
     const fieldsNow = new Map<string, Record<string, string | number | boolean | null>>();
@@ -147,7 +147,11 @@ export async function processInboundBatch(
           messageId: row.message.id,
         };
       };
-      const content = contentOfRow({ content: row.message.content ?? null, type: row.message.type, body: row.message.body });
+      const content = contentOfRow({
+        content: row.message.content ?? null,
+        type: row.message.type,
+        body: row.message.body,
+      });
       const turn: TFlowTurn | null =
         flowsInPlay || flowState
           ? turns.onMessage(
@@ -273,9 +277,7 @@ export async function processInboundBatch(
       await tx
         .update(contacts)
         .set({
-          ...(change.fields
-            ? { fields: sql`${contacts.fields} || ${JSON.stringify(change.fields)}::jsonb` }
-            : {}),
+          ...(change.fields ? { fields: sql`${contacts.fields} || ${JSON.stringify(change.fields)}::jsonb` } : {}),
           tags: change.tags,
           ...(change.profileId ? { profileId: change.profileId } : {}),
           ...(change.relationship
@@ -494,7 +496,12 @@ function flowDecision(turn: TFlowTurn, learned: TLearnedContext) {
 function appendFlowEffects(effects: TActionEffects, turn: TFlowTurn) {
   const moved = turn.effects;
   for (const reply of moved.replies)
-    effects.replies.push({ body: reply.body, ...(reply.content ? { content: reply.content } : {}), source: "flow", ruleId: null });
+    effects.replies.push({
+      body: reply.body,
+      ...(reply.content ? { content: reply.content } : {}),
+      source: "flow",
+      ruleId: null,
+    });
   for (const ai of moved.aiReplies) effects.aiReplies.push({ ruleId: null, profileId: ai.profileId });
   for (const tag of moved.tags.add) if (!effects.tags.add.includes(tag)) effects.tags.add.push(tag);
   for (const tag of moved.tags.remove) if (!effects.tags.remove.includes(tag)) effects.tags.remove.push(tag);

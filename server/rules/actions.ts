@@ -7,7 +7,12 @@ import type { TReplyChoices, TRuleAction } from "./schema";
 import { renderTemplate, type TTemplateValues } from "./templates";
 
 /** A reply a rule (or the default) decided, before it is stored: a text, or a file (`content`) with `body` its stand-in. */
-export type TDecidedReply = { body: string; source: "rule" | "ai" | "flow"; ruleId: string | null; content?: TMessageContent };
+export type TDecidedReply = {
+  body: string;
+  source: "rule" | "ai" | "flow";
+  ruleId: string | null;
+  content?: TMessageContent;
+};
 
 /** The contact and thread changes the actions of one message make. */
 export type TActionEffects = {

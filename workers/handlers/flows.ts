@@ -12,7 +12,7 @@ export const handleFlowDeadline: TJobHandler<"flow.deadline"> = async (payload, 
 export const handleFlowHttp: TJobHandler<"flow.http"> = async (payload, { db, boss, log, webhooks }) => {
   const outcome = await performFlowRequest(db, boss, payload, {
     allowPrivate: webhooks.allowPrivate,
-    loadSecrets: async () => new Map(),
+    loadSecrets: () => Promise.resolve(new Map()),
   });
   log.debug({ threadId: payload.threadId, runId: payload.runId, outcome }, "flow request");
 };
