@@ -8,6 +8,7 @@ import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
 import { profilesRouter } from "./routers/profiles";
+import { flowsRouter } from "./routers/flows";
 import { rulesRouter } from "./routers/rules";
 import { sessionsRouter } from "./routers/sessions";
 import { settingsRouter } from "./routers/settings";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   simulator: simulatorRouter,
   outbox: outboxRouter,
   rules: rulesRouter,
+  flows: flowsRouter,
   profiles: profilesRouter,
   contacts: contactsRouter,
   inbox: inboxRouter,
