@@ -131,14 +131,15 @@ export function checkFlow(definition: TFlowDefinition, context: TFlowCheckContex
 
   for (const step of definition.steps) {
     const name = nameOf(step);
-    if (start !== null && !reachable.has(step.id)) problems.push(problem("warning", step.id, "unreachable", { step: name }));
+    if (start !== null && !reachable.has(step.id))
+      problems.push(problem("warning", step.id, "unreachable", { step: name }));
 
     switch (step.type) {
       case "ask": {
         const options = step.choices?.options ?? [];
         if (step.answer === "choice") {
           for (const option of options)
-            if (!step.routes[option.id!] && step.next === null)
+            if (!step.routes[option.id] && step.next === null)
               problems.push(problem("error", step.id, "optionLeadsNowhere", { step: name, option: option.title }));
         } else if (step.next === null) problems.push(problem("error", step.id, "deadEnd", { step: name }));
         if (step.onInvalid === null)
@@ -183,8 +184,7 @@ export function checkFlow(definition: TFlowDefinition, context: TFlowCheckContex
     const known = setAt.get(step.id);
     if (known !== undefined && known !== null)
       for (const variable of variablesReadBy(step))
-        if (!known.has(variable))
-          problems.push(problem("warning", step.id, "usedBeforeSet", { step: name, variable }));
+        if (!known.has(variable)) problems.push(problem("warning", step.id, "usedBeforeSet", { step: name, variable }));
   }
   return problems;
 }

@@ -246,11 +246,7 @@ export async function setFlowEnabled(db: TDb, actor: TActor, id: string, enabled
         .where(and(eq(flowVersions.flowId, id), eq(flowVersions.version, before.publishedVersion)));
       if (published) await assertKeywordsFree(tx, id, ZFlowTriggers.parse(published.triggers));
     }
-    const [row] = await tx
-      .update(flows)
-      .set({ enabled, updatedAt: new Date() })
-      .where(eq(flows.id, id))
-      .returning();
+    const [row] = await tx.update(flows).set({ enabled, updatedAt: new Date() }).where(eq(flows.id, id)).returning();
     await recordAudit(tx, actor, {
       action: enabled ? "enable" : "disable",
       entity: "flow",
@@ -321,8 +317,8 @@ export async function publishFlow(
       flowId: id,
       version,
       name: flow.name,
-      definition: flow.definition as unknown as Record<string, unknown>,
-      triggers: flow.triggers as unknown as Record<string, unknown>,
+      definition: flow.definition,
+      triggers: flow.triggers,
       note: note.trim().slice(0, 500),
       publishedBy: actor?.id ?? null,
     });
@@ -474,8 +470,8 @@ export async function restoreFlowVersion(db: TDb, actor: TActor, id: string, ver
     const [row] = await tx
       .update(flows)
       .set({
-        definition: snapshot.definition as unknown as Record<string, unknown>,
-        triggers: snapshot.triggers as unknown as Record<string, unknown>,
+        definition: snapshot.definition,
+        triggers: snapshot.triggers,
         updatedAt: new Date(),
       })
       .where(eq(flows.id, id))
@@ -527,9 +523,20 @@ export async function importFlow(db: TDb, actor: TActor, document: unknown): Pro
     );
     throw new AppError("BAD_REQUEST", "The file is not a valid flow; nothing was imported.", fieldErrors);
   }
-  const { format: _format, version: _version, ...flow } = parsed.data;
-  const created = await createFlow(db, actor, { ...flow, enabled: true, name: await freeName(db, flow.name) });
-  await recordAudit(db, actor, { action: "import", entity: "flow", entityId: created.id, after: { name: created.name } });
+  const { name, description, triggers, definition } = parsed.data;
+  const created = await createFlow(db, actor, {
+    name: await freeName(db, name),
+    description,
+    enabled: true,
+    triggers,
+    definition,
+  });
+  await recordAudit(db, actor, {
+    action: "import",
+    entity: "flow",
+    entityId: created.id,
+    after: { name: created.name },
+  });
   return created;
 }
 
@@ -541,7 +548,10 @@ export type TFlowEditorContext = {
 /** What the editor offers to pick from: flows (go to flow) and contact fields (set, branch). */
 export async function getFlowEditorContext(db: TDbOrTx): Promise<TFlowEditorContext> {
   const [flowRows, fieldRows] = await Promise.all([
-    db.select({ id: flows.id, name: flows.name }).from(flows).orderBy(asc(sql`lower(${flows.name})`)),
+    db
+      .select({ id: flows.id, name: flows.name })
+      .from(flows)
+      .orderBy(asc(sql`lower(${flows.name})`)),
     db
       .select({ key: contactFields.key, label: contactFields.label, type: contactFields.type })
       .from(contactFields)
