@@ -1,3 +1,4 @@
+ALTER TYPE "public"."message_source" ADD VALUE 'flow';--> statement-breakpoint
 CREATE TABLE "contact_fields" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"key" text NOT NULL,

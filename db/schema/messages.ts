@@ -6,7 +6,7 @@ import { threads } from "./threads";
 
 export const MESSAGE_DIRECTIONS = ["in", "out"] as const;
 export const messageDirection = pgEnum("message_direction", MESSAGE_DIRECTIONS);
-export const MESSAGE_SOURCES = ["contact", "rule", "ai", "agent", "api", "phone"] as const;
+export const MESSAGE_SOURCES = ["contact", "rule", "ai", "agent", "api", "phone", "flow"] as const;
 export const messageSource = pgEnum("message_source", MESSAGE_SOURCES);
 export const MESSAGE_STATUSES = ["received", "queued", "sent", "delivered", "read", "failed"] as const;
 export const messageStatus = pgEnum("message_status", MESSAGE_STATUSES);

@@ -27,7 +27,7 @@ function rawFlags(spans: TSpan[], sessionId: string | null): SQL {
     select (m.created_at at time zone 'UTC')::date as day, m.session_id, m.thread_id,
       m.direction = 'in' as i, m.direction = 'out' as b, false as h, false as p
     from messages m
-    where (${within("m.created_at")}) and (m.direction = 'in' or m.source in ('rule', 'ai'))
+    where (${within("m.created_at")}) and (m.direction = 'in' or m.source in ('rule', 'ai', 'flow'))
       and ${sessionFilter("m.session_id", sessionId)}
     union all
     select (e.at at time zone 'UTC')::date, e.session_id, e.thread_id, false, false, e.type = 'thread.handoff', true

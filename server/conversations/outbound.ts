@@ -50,7 +50,7 @@ export type TOutboundItem = {
  * a conversation; it answers nothing).
  */
 function responderOf(source: TOutboundSource): "bot" | "human" | null {
-  if (source === "rule" || source === "ai") return "bot";
+  if (source === "rule" || source === "ai" || source === "flow") return "bot";
   if (source === "agent" || source === "phone") return "human";
   return null;
 }

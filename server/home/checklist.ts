@@ -29,7 +29,7 @@ const HREF: Record<TChecklistStep, string> = {
 export async function getChecklist(db: TDbOrTx): Promise<TChecklist> {
   const { rows } = await db.execute<Record<TChecklistStep, boolean>>(sql`
     select
-      exists (select 1 from ${messages} where direction = 'out' and source in ('rule', 'ai') and status <> 'failed')
+      exists (select 1 from ${messages} where direction = 'out' and source in ('rule', 'ai', 'flow') and status <> 'failed')
         or exists (
           select 1 from ${waSessions} s join ${waEngines} e on e.kind = s.kind where e.addable and s.phone is not null
         ) as "reply",

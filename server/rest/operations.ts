@@ -54,7 +54,7 @@ export const ZApiMessage = z
     type: z.string().meta({ description: "The content's kind (`contact` for contact cards)" }),
     body: z.string().meta({ description: "The text, or the content's text stand-in (`[Photo]`, a caption…)" }),
     content: ZPublicMessageContent,
-    source: z.enum(["contact", "rule", "ai", "agent", "api", "phone"]),
+    source: z.enum(["contact", "rule", "ai", "agent", "api", "phone", "flow"]),
     status: z.enum(["received", "queued", "sent", "delivered", "read", "failed"]),
     error: z.string().nullable(),
     waMessageId: z.string().nullable(),

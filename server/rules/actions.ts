@@ -3,11 +3,11 @@ import { mediaContent, storedMediaRef } from "~/server/media/media-content";
 import { INTERACTIVE_LIMITS, textOf, type TMessageContent } from "~/server/messages/content";
 import type { TEvaluation } from "./evaluate";
 import type { TRuleAsset } from "./media";
-import type { TRuleAction } from "./schema";
+import type { TReplyChoices, TRuleAction } from "./schema";
 import { renderTemplate, type TTemplateValues } from "./templates";
 
 /** A reply a rule (or the default) decided, before it is stored: a text, or a file (`content`) with `body` its stand-in. */
-export type TDecidedReply = { body: string; source: "rule" | "ai"; ruleId: string | null; content?: TMessageContent };
+export type TDecidedReply = { body: string; source: "rule" | "ai" | "flow"; ruleId: string | null; content?: TMessageContent };
 
 /** The contact and thread changes the actions of one message make. */
 export type TActionEffects = {
@@ -82,6 +82,26 @@ export function planActions(evaluation: TEvaluation, context: TActionContext): T
   return effects;
 }
 
+/**
+ * A choice offered with a message (`interactive`): buttons or a list where the engine has them,
+ * a numbered menu where it has not (the sender decides). Rules' replies and flows' questions.
+ */
+export function choiceContent(body: string, choices: TReplyChoices): TMessageContent {
+  const { style, button, options } = choices;
+  return {
+    kind: "interactive",
+    style,
+    // Variables may have made the text longer than WhatsApp takes.
+    body: body.slice(0, INTERACTIVE_LIMITS.body).toWellFormed(),
+    ...(style === "list" ? { button: button ?? DEFAULT_LIST_BUTTON } : {}),
+    options: options.map((option) => ({
+      id: option.id,
+      title: option.title,
+      ...(style === "list" && option.description ? { description: option.description } : {}),
+    })),
+  };
+}
+
 function applyAction(effects: TActionEffects, ruleId: string, action: TRuleAction, context: TActionContext) {
   switch (action.type) {
     case "reply": {
@@ -90,19 +110,7 @@ function applyAction(effects: TActionEffects, ruleId: string, action: TRuleActio
       // A file gone since publishing (publishing refuses one already gone) leaves its caption alone.
       const asset = action.mediaAssetId ? context.assets?.get(action.mediaAssetId) : undefined;
       if (action.choices && body) {
-        const { style, button, options } = action.choices;
-        const content: TMessageContent = {
-          kind: "interactive",
-          style,
-          // Variables may have made the text longer than WhatsApp takes.
-          body: body.slice(0, INTERACTIVE_LIMITS.body).toWellFormed(),
-          ...(style === "list" ? { button: button ?? DEFAULT_LIST_BUTTON } : {}),
-          options: options.map((option) => ({
-            id: option.id,
-            title: option.title,
-            ...(style === "list" && option.description ? { description: option.description } : {}),
-          })),
-        };
+        const content = choiceContent(body, action.choices);
         effects.replies.push({ body: textOf(content), content, source: "rule", ruleId });
       } else if (asset) {
         const content = mediaContent(asset.kind, storedMediaRef(asset, asset.fileName), body);

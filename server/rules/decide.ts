@@ -89,7 +89,7 @@ export const messageForDecisionFields = {
     select json_build_object(
       'contactMessages', count(*) filter (where m.direction = 'in'),
       'threadMessages', count(*),
-      'lastBotReplyAt', max(coalesce(m.sent_at, m.queued_at)) filter (where m.direction = 'out' and m.source in ('rule', 'ai')))
+      'lastBotReplyAt', max(coalesce(m.sent_at, m.queued_at)) filter (where m.direction = 'out' and m.source in ('rule', 'ai', 'flow')))
     from ${messages} m
     where m.thread_id = ${messages.threadId} and m.seq <= ${messages.seq})`,
 };
@@ -259,7 +259,8 @@ export async function createDecider(
         ? row.offeredChoice
         : (offered.get(row.message.id) ?? null);
 
-  const decide = (row: TMessageForDecision): TDecision => {
+  /** The facts of one message as rules (and flows' branches) see them, at `now`. */
+  const factsOf = (row: TMessageForDecision) => {
     const now = options.asOfMessage || row.message.createdAt > new Date() ? row.message.createdAt : new Date();
     const tags = tagsNow.get(row.contact.id) ?? row.contact.tags;
     const optedOut = row.contact.optedOut || optedOutNow.has(row.contact.id);
@@ -301,6 +302,18 @@ export async function createDecider(
       timeZone: orgSettings.timeZone,
       businessHours: orgSettings.businessHours,
     });
+    return { facts, now, tags, optedOut, profile, learned, content };
+  };
+
+  /** The reply variables (`{{contact.name}}`…) for a message's contact. */
+  const templateOf = (row: TMessageForDecision) =>
+    templateValues(
+      { name: row.contact.name, phone: row.contact.waId, relationship: row.contact.relationship },
+      profileFor(row),
+    );
+
+  const decide = (row: TMessageForDecision): TDecision => {
+    const { facts, now, tags, optedOut, profile, learned, content } = factsOf(row);
     const coolingDown = (rule: TCompiledRule) => {
       const last = lastFired.get(`${rule.id}|${row.contact.id}`);
       return last !== undefined && now.getTime() - last.getTime() < rule.cooldownS * 1000;
@@ -340,7 +353,7 @@ export async function createDecider(
     const context = { topics: learned.topics, sentimentScore: learned.sentimentScore, sentiment: learned.sentiment };
     return { effects, outcomes: evaluation.outcomes, version: ruleset?.version ?? null, learned: context, optedOut };
   };
-  return Object.assign(decide, { learn, settings: orgSettings });
+  return Object.assign(decide, { learn, settings: orgSettings, factsOf, templateOf });
 }
 
 const ZChoiceOptions = z.array(ZChoiceOption).min(1);

@@ -138,6 +138,27 @@ const ORG_SETTING_FIELDS = {
     ),
     fallback: null as number | null,
   },
+  /**
+   * The words that get a contact out of a flow, whatever it is asking (whole messages, compared
+   * without case or accents): a stop word ends it (with `stopReply`, if any); a menu word ends it
+   * and starts the menu flow (`menuFlowId`), which a menu word also starts when no flow runs.
+   */
+  flowEscape: {
+    schema: z
+      .object({
+        stopWords: z.array(z.string().trim().min(1, "Enter a word").max(40, "At most 40 characters")).max(20),
+        menuWords: z.array(z.string().trim().min(1, "Enter a word").max(40, "At most 40 characters")).max(20),
+        menuFlowId: z.uuid("Pick a flow").nullable(),
+        stopReply: z.string().trim().max(1_000, "At most 1,000 characters"),
+      })
+      .strict(),
+    fallback: { stopWords: ["stop", "cancel"], menuWords: ["menu"], menuFlowId: null, stopReply: "" } as {
+      stopWords: string[];
+      menuWords: string[];
+      menuFlowId: string | null;
+      stopReply: string;
+    },
+  },
   /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
   businessHours: {
     schema: z.object(
@@ -183,6 +204,7 @@ export const ZOrgSettings = z.object({
   mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema.default(
     ORG_SETTING_FIELDS.mediaRetentionDays.fallback,
   ),
+  flowEscape: ORG_SETTING_FIELDS.flowEscape.schema.default(ORG_SETTING_FIELDS.flowEscape.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -203,6 +225,7 @@ export const ZUpdateOrgSettingsInput = z
     replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema,
     requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema,
     mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema,
+    flowEscape: ORG_SETTING_FIELDS.flowEscape.schema,
   })
   .partial()
   .strict();
