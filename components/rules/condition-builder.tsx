@@ -34,12 +34,15 @@ function fieldsFor(labels: TRuleLabels): Field[] {
   }));
 }
 
-/** The operators that fit a fact's type. */
+/** The operators that fit a fact's type (an extra fact, of any type: those of text and numbers). */
 function operatorsFor(field: string, labels: TRuleLabels) {
   const type = FACTS[field as TFactName]?.type;
-  return OPERATOR_LIST.filter(([, operator]) => (operator.types as readonly string[]).includes(type ?? "")).map(
-    ([name]) => ({ name, label: labels.operator(name) }),
-  );
+  const fits = (types: readonly string[]) =>
+    type ? types.includes(type) : types.includes("text") || types.includes("number");
+  return OPERATOR_LIST.filter(([, operator]) => fits(operator.types)).map(([name]) => ({
+    name,
+    label: labels.operator(name),
+  }));
 }
 
 const LIST_OPERATORS = new Set(["in", "notIn", "inList", "containsAnyOf", "between"]);
@@ -131,6 +134,7 @@ export function ConditionBuilder({
   invalidRuleIds,
   disabled,
   replyOptions = [],
+  extraFacts = [],
 }: {
   query: RuleGroupType;
   onChange: (query: RuleGroupType) => void;
@@ -138,11 +142,13 @@ export function ConditionBuilder({
   disabled?: boolean;
   /** The options the rule set's replies offer: suggested as values of `message.replyId`. */
   replyOptions?: TReplyOption[];
+  /** Facts besides the rules' (a flow's variables and contact fields: `var.x`, `field.y`), offered first. */
+  extraFacts?: { name: string; label: string }[];
 }) {
   const listId = useId();
   const t = useTranslations("rules.builder");
   const labels = useRuleLabels();
-  const fields = useMemo(() => fieldsFor(labels), [labels]);
+  const fields = useMemo(() => [...extraFacts, ...fieldsFor(labels)], [labels, extraFacts]);
   const seeBelow = t("seeBelow");
   const validator = useMemo(
     () => () => Object.fromEntries([...invalidRuleIds].map((id) => [id, { valid: false, reasons: [seeBelow] }])),
