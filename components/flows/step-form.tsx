@@ -18,7 +18,6 @@ import {
   type TStepOf,
 } from "~/server/flows/definition";
 import { fromQuery, toQuery, type TQueryGroup } from "~/server/rules/convert";
-import type { TTopCondition } from "~/server/rules/schema";
 import type { RuleGroupType } from "react-querybuilder";
 import { handlesOf, renameOptions } from "./graph";
 import { useHandleLabel, useStepTypeLabel } from "./labels";
