@@ -71,6 +71,7 @@ export function FlowEditor(props: { flowId: string; canWrite: boolean }) {
 function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
   const t = useTranslations("flows.editor");
   const tc = useTranslations("flows.checks");
+  const ta = useTranslations("flows.canvas.aria");
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -334,6 +335,19 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
             fitView
             minZoom={0.2}
             proOptions={{ hideAttribution: true }}
+            ariaLabelConfig={{
+              "node.a11yDescription.default": ta("node"),
+              "node.a11yDescription.keyboardDisabled": ta("nodeKeyboard"),
+              "node.a11yDescription.ariaLiveMessage": ({ direction, x, y }) => ta("moved", { direction, x, y }),
+              "edge.a11yDescription.default": ta("edge"),
+              "controls.ariaLabel": ta("controls"),
+              "controls.zoomIn.ariaLabel": ta("zoomIn"),
+              "controls.zoomOut.ariaLabel": ta("zoomOut"),
+              "controls.fitView.ariaLabel": ta("fitView"),
+              "controls.interactive.ariaLabel": ta("interactive"),
+              "minimap.ariaLabel": ta("minimap"),
+              "handle.ariaLabel": ta("handle"),
+            }}
           >
             <Background />
             <Controls showInteractive={false} />

@@ -704,6 +704,7 @@ function Connections({
         <label key={handle.key} className="flex flex-wrap items-center gap-2 text-sm">
           <span className="w-32 truncate">{handleLabel(handle)}</span>
           <Select
+            aria-label={handleLabel(handle)}
             className="min-w-0 flex-1"
             value={handle.target ?? ""}
             disabled={disabled}
