@@ -171,11 +171,14 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
   if (flow.error) return <Alert tone="error">{describeError(flow.error).message}</Alert>;
   if (!draft || !definition) return <p className="text-sm text-muted-foreground">{t("loading")}</p>;
 
-  const change = (next: Partial<TDraft>) => {
-    setDraft({ ...draft, ...next });
+  // Every edit applies to the latest draft (an updater), never to the one this render saw:
+  // two edits in a row (a drag's last position and a drop, two selects) both land.
+  const change = (next: Partial<TDraft> | ((old: TDraft) => Partial<TDraft>)) => {
+    setDraft((old) => (old ? { ...old, ...(typeof next === "function" ? next(old) : next) } : old));
     setDirty(true);
   };
-  const changeDefinition = (next: TFlowDefinition) => change({ definition: next });
+  const edit = (apply: (old: TFlowDefinition) => TFlowDefinition) =>
+    change((old) => ({ definition: apply(old.definition) }));
   const selected = definition.steps.find((step) => step.id === selectedId) ?? null;
   const select = (id: string | null) => {
     setSelectedId(id);
@@ -183,54 +186,60 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
   };
 
   const onNodesChange = (changes: NodeChange<TStepNode>[]) => {
-    let next = definition;
+    const positions = new Map<string, { x: number; y: number }>();
     const removed = new Set<string>();
+    // Selecting one step deselects the one before, in the same batch, in either order.
+    let nextSelected = selectedId;
     for (const item of changes) {
       if (item.type === "dimensions" && item.dimensions) {
         const { width, height } = item.dimensions;
         setMeasured((old) => ({ ...old, [item.id]: { width, height } }));
       } else if (item.type === "position" && item.position && canWrite) {
-        const position = { x: Math.round(item.position.x), y: Math.round(item.position.y) };
-        next = {
-          ...next,
-          steps: next.steps.map((step) => (step.id === item.id ? { ...step, position } : step)),
-        };
+        positions.set(item.id, { x: Math.round(item.position.x), y: Math.round(item.position.y) });
       } else if (item.type === "select") {
-        if (item.selected) select(item.id);
-        else if (item.id === selectedId) setSelectedId(null);
+        if (item.selected) nextSelected = item.id;
+        else if (item.id === nextSelected) nextSelected = null;
       } else if (item.type === "remove" && canWrite) removed.add(item.id);
     }
-    if (removed.size > 0) {
-      next = removeSteps(next, removed);
-      if (selectedId && removed.has(selectedId)) select(null);
-    }
-    if (next !== definition) changeDefinition(next);
+    if (nextSelected && removed.has(nextSelected)) nextSelected = null;
+    if (nextSelected !== selectedId) select(nextSelected);
+    if (positions.size > 0)
+      edit((old) => ({
+        ...old,
+        steps: old.steps.map((step) => {
+          const position = positions.get(step.id);
+          return position ? { ...step, position } : step;
+        }),
+      }));
+    if (removed.size > 0) edit((old) => removeSteps(old, removed));
   };
   const onEdgesChange = (changes: EdgeChange[]) => {
-    let next = definition;
     const picked = new Set(selectedEdges);
+    const cut: [string, string][] = [];
     for (const item of changes) {
       if (item.type === "select") {
         if (item.selected) picked.add(item.id);
         else picked.delete(item.id);
       } else if (item.type === "remove" && canWrite) {
         const [source, ...key] = item.id.split(":");
-        next = connect(next, source!, key.join(":"), null);
+        cut.push([source!, key.join(":")]);
         picked.delete(item.id);
       }
     }
     setSelectedEdges(picked);
-    if (next !== definition) changeDefinition(next);
+    if (cut.length > 0) edit((old) => cut.reduce((next, [source, key]) => connect(next, source, key, null), old));
   };
   const onConnect = (connection: Connection) => {
-    if (!canWrite || !connection.sourceHandle || connection.source === connection.target) return;
-    changeDefinition(connect(definition, connection.source, connection.sourceHandle, connection.target));
+    const { source, sourceHandle, target } = connection;
+    if (!canWrite || !sourceHandle || source === target) return;
+    edit((old) => connect(old, source, sourceHandle, target));
   };
   const add = (type: TFlowStep["type"]) => {
     const count = definition.steps.length;
     const position = { x: 40 + (count % 4) * 280, y: 40 + Math.floor(count / 4) * 260 };
     const added = addStep(definition, type, position);
-    changeDefinition(added.definition);
+    const step = added.definition.steps.at(-1)!;
+    edit((old) => ({ start: old.start ?? step.id, steps: [...old.steps, step] }));
     select(added.id);
   };
   const focusStep = (id: string | null) => {
@@ -273,7 +282,10 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
             disabled={!canWrite || setEnabled.isPending}
             onChange={(event) => {
               const enabled = event.target.checked;
-              setEnabled.mutate({ id: flowId, enabled }, { onSuccess: () => setDraft({ ...draft, enabled }) });
+              setEnabled.mutate(
+                { id: flowId, enabled },
+                { onSuccess: () => setDraft((old) => (old ? { ...old, enabled } : old)) },
+              );
             }}
           />
           {t("enabled")}
@@ -328,6 +340,7 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
             onPaneClick={() => select(null)}
+            onNodeClick={(_event, node) => select(node.id)}
             nodesDraggable={canWrite}
             nodesConnectable={canWrite}
             deleteKeyCode={canWrite ? ["Delete", "Backspace"] : null}
@@ -386,7 +399,7 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
                       <Button
                         size="sm"
                         variant="secondary"
-                        onClick={() => changeDefinition({ ...definition, start: selected.id })}
+                        onClick={() => edit((old) => ({ ...old, start: selected.id }))}
                       >
                         {t("makeStart")}
                       </Button>
@@ -395,7 +408,7 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
                       size="sm"
                       variant="ghost"
                       onClick={() => {
-                        changeDefinition(removeSteps(definition, new Set([selected.id])));
+                        edit((old) => removeSteps(old, new Set([selected.id])));
                         select(null);
                       }}
                     >
@@ -409,8 +422,8 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
                   flowId={flowId}
                   fields={context.data?.fields ?? []}
                   disabled={!canWrite}
-                  onChange={(step) => changeDefinition(replaceStep(definition, selected.id, step))}
-                  onConnect={(key, target) => changeDefinition(connect(definition, selected.id, key, target))}
+                  onChange={(step) => edit((old) => replaceStep(old, selected.id, step))}
+                  onConnect={(key, target) => edit((old) => connect(old, selected.id, key, target))}
                 />
               </CardBody>
             </Card>

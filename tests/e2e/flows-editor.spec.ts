@@ -113,13 +113,17 @@ test("[builder] draws a flow on the canvas: menu → order number → HTTP → b
 
     // The rest from the side panel's "Leads to" (the keyboard's way).
     await builder.locator('[data-step-id="ask"]').click();
+    const edges = builder.locator(".react-flow__edge");
     await panel.getByRole("combobox", { name: "Option: Returns" }).selectOption({ label: "Person" });
+    await expect(edges).toHaveCount(5);
     await panel.getByRole("combobox", { name: "Option: Talk to us" }).selectOption({ label: "Person" });
+    await expect(edges).toHaveCount(6);
     await builder.locator('[data-step-id="branch"]').click();
     await panel.getByRole("combobox", { name: "Otherwise" }).selectOption({ label: "Person" });
+    await expect(edges).toHaveCount(7);
     await builder.locator('[data-step-id="http"]').click();
     await panel.getByRole("combobox", { name: "Error" }).selectOption({ label: "Person" });
-    await expect(builder.locator(".react-flow__edge")).toHaveCount(8);
+    await expect(edges).toHaveCount(8);
 
     // The answer leads nowhere: an error the checks show, and publishing waits for it.
     const checks = builder.getByRole("list", { name: "Checks" });
