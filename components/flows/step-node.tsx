@@ -1,7 +1,8 @@
 "use client";
 
-import { Handle, Position, type NodeProps, type Node } from "@xyflow/react";
+import { Handle, Position, useUpdateNodeInternals, type NodeProps, type Node } from "@xyflow/react";
 import { useTranslations } from "next-intl";
+import { useEffect } from "react";
 import type { TFlowStep } from "~/server/flows/definition";
 import { cn } from "~/components/ui/cn";
 import { handlesOf } from "./graph";
@@ -14,11 +15,17 @@ export type TStepNode = Node<{ step: TFlowStep; isStart: boolean; problems: "err
  * arrive) and one labelled source handle on the right per way out (next, each branch, each menu
  * option, not valid, no answer, error).
  */
-export function StepNode({ data, selected }: NodeProps<TStepNode>) {
+export function StepNode({ id, data, selected }: NodeProps<TStepNode>) {
   const t = useTranslations("flows.canvas");
   const typeLabel = useStepTypeLabel();
   const handleLabel = useHandleLabel();
   const { step, isStart, problems } = data;
+  const handles = handlesOf(step);
+  // React Flow measures handles when a node resizes; a renamed menu option or branch keeps the
+  // node's size but changes a handle's id, so it is told to measure again.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const keys = handles.map((handle) => handle.key).join("\n");
+  useEffect(() => updateNodeInternals(id), [id, keys, updateNodeInternals]);
   return (
     <div
       className={cn(
@@ -49,7 +56,7 @@ export function StepNode({ data, selected }: NodeProps<TStepNode>) {
         ) : null}
       </div>
       <div className="px-3 py-2 text-sm font-medium break-words">{step.title || step.id}</div>
-      {handlesOf(step).map((handle) => (
+      {handles.map((handle) => (
         <div key={handle.key} className="relative border-t border-border/60 px-3 py-1 text-right text-xs">
           <span className={handle.target ? "" : "text-muted-foreground"}>{handleLabel(handle)}</span>
           <Handle
