@@ -308,46 +308,57 @@ function AskForm({ step, onChange, disabled }: TProps<"ask">) {
   );
 }
 
-function SetForm({ step, onChange, disabled }: TProps<"set">) {
+function SetForm({ step, onChange, disabled, fields }: TProps<"set"> & { fields: { key: string; label: string }[] }) {
   const t = useTranslations("flows.form");
+  const listId = useId();
   return (
-    <Rows
-      legend={t("assignments")}
-      rows={step.assignments}
-      blank={{ target: "variable" as const, name: "", value: "" }}
-      addLabel={t("addAssignment")}
-      disabled={disabled}
-      onChange={(assignments) => onChange({ ...step, assignments })}
-      render={(row, set, index) => (
-        <>
-          <Select
-            aria-label={t("assignmentTarget", { number: index + 1 })}
-            className="w-32"
-            value={row.target}
-            disabled={disabled}
-            onChange={(event) => set({ ...row, target: event.target.value as "variable" | "field" })}
-          >
-            <option value="variable">{t("targetVariable")}</option>
-            <option value="field">{t("targetField")}</option>
-          </Select>
-          <Input
-            aria-label={t("assignmentName", { number: index + 1 })}
-            className="w-32"
-            value={row.name}
-            disabled={disabled}
-            onChange={(event) => set({ ...row, name: event.target.value })}
-          />
-          <Input
-            aria-label={t("assignmentValue", { number: index + 1 })}
-            className="min-w-0 flex-1"
-            value={row.value}
-            placeholder="{{var.order}}"
-            disabled={disabled}
-            onChange={(event) => set({ ...row, value: event.target.value })}
-          />
-        </>
-      )}
-    />
+    <>
+      <datalist id={listId}>
+        {fields.map((field) => (
+          <option key={field.key} value={field.key}>
+            {field.label}
+          </option>
+        ))}
+      </datalist>
+      <Rows
+        legend={t("assignments")}
+        rows={step.assignments}
+        blank={{ target: "variable" as const, name: "", value: "" }}
+        addLabel={t("addAssignment")}
+        disabled={disabled}
+        onChange={(assignments) => onChange({ ...step, assignments })}
+        render={(row, set, index) => (
+          <>
+            <Select
+              aria-label={t("assignmentTarget", { number: index + 1 })}
+              className="w-32"
+              value={row.target}
+              disabled={disabled}
+              onChange={(event) => set({ ...row, target: event.target.value as "variable" | "field" })}
+            >
+              <option value="variable">{t("targetVariable")}</option>
+              <option value="field">{t("targetField")}</option>
+            </Select>
+            <Input
+              aria-label={t("assignmentName", { number: index + 1 })}
+              list={row.target === "field" ? listId : undefined}
+              className="w-32"
+              value={row.name}
+              disabled={disabled}
+              onChange={(event) => set({ ...row, name: event.target.value })}
+            />
+            <Input
+              aria-label={t("assignmentValue", { number: index + 1 })}
+              className="min-w-0 flex-1"
+              value={row.value}
+              placeholder="{{var.order}}"
+              disabled={disabled}
+              onChange={(event) => set({ ...row, value: event.target.value })}
+            />
+          </>
+        )}
+      />
+    </>
   );
 }
 
@@ -744,14 +755,12 @@ export function StepForm({
   disabled?: boolean;
 }) {
   const t = useTranslations("flows.form");
-  // Facts a branch can test besides the rules': the variables the flow sets and the contact fields.
+  // Facts a branch can test besides the rules' and the contact fields: the variables the flow sets.
   const facts = useMemo(() => {
     const variables = [...new Set(definition.steps.flatMap(variablesSetBy))].sort();
-    return [
-      ...variables.map((name) => ({ name: `var.${name}`, label: t("factVariable", { name }) })),
-      ...fields.map((field) => ({ name: `field.${field.key}`, label: t("factField", { name: field.label }) })),
-    ];
-  }, [definition.steps, fields, t]);
+    // Contact fields: the condition editor offers them itself.
+    return variables.map((name) => ({ name: `var.${name}`, label: t("factVariable", { name }) }));
+  }, [definition.steps, t]);
   const common = { onChange, disabled };
   return (
     <div className="flex flex-col gap-3">
@@ -764,7 +773,7 @@ export function StepForm({
       />
       {step.type === "send" ? <SendForm step={step} {...common} /> : null}
       {step.type === "ask" ? <AskForm step={step} {...common} /> : null}
-      {step.type === "set" ? <SetForm step={step} {...common} /> : null}
+      {step.type === "set" ? <SetForm step={step} fields={fields} {...common} /> : null}
       {step.type === "branch" ? <BranchForm step={step} facts={facts} {...common} /> : null}
       {step.type === "http" ? <HttpForm step={step} {...common} /> : null}
       {step.type === "ai_reply" ? <AiReplyForm step={step} {...common} /> : null}

@@ -3,6 +3,7 @@ import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { contactFieldsRouter } from "./routers/contact-fields";
 import { contactsRouter } from "./routers/contacts";
 import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   flows: flowsRouter,
   profiles: profilesRouter,
   contacts: contactsRouter,
+  contactFields: contactFieldsRouter,
   inbox: inboxRouter,
   webhooks: webhooksRouter,
   apiKeys: apiKeysRouter,

@@ -10,6 +10,8 @@ import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { enqueueSends } from "~/server/jobs/boss";
 import { jsonRecordset } from "~/server/lib/sql";
+import { endFlowRun } from "~/server/flows/runs";
+import { readFlowState } from "~/server/flows/state";
 
 /**
  * The conversations module: THE one place that changes a conversation's state (`threads`: mode
@@ -80,12 +82,33 @@ async function applyChange(
   type: TEventInput["type"],
   payload: Record<string, unknown>,
 ): Promise<TOwnership> {
+  const flow = await flowAfter(tx, thread, after.mode);
   await tx
     .update(threads)
-    .set({ ...after, updatedAt: after.updatedAt ?? new Date() })
+    .set({ ...after, ...(flow !== undefined ? { flow } : {}), updatedAt: after.updatedAt ?? new Date() })
     .where(eq(threads.id, thread.id));
   await record(tx, actor, thread, after, eventFor(thread, type, payload));
   return { threadId: thread.id, mode: after.mode, assignedUserId: after.assignedUserId };
+}
+
+/**
+ * The conversation's flow after an ownership change (undefined: unchanged). A person taking it
+ * pauses the flow where it stands (nothing it waits for moves it: its jobs find it paused);
+ * giving it back to the bot resumes it at the same step (its answer still awaited; a wait's
+ * deadline that passed meanwhile no longer applies); closing it ends the run.
+ */
+async function flowAfter(
+  tx: TTx,
+  thread: Pick<TThreadRow, "flow">,
+  mode: "bot" | "human" | "closed",
+): Promise<Record<string, unknown> | null | undefined> {
+  const state = readFlowState(thread.flow);
+  if (!state) return undefined;
+  if (mode === "human") return state.paused ? undefined : { ...state, paused: true };
+  if (mode === "bot")
+    return state.paused ? { ...state, paused: false, deadline: null, token: state.token + 1 } : undefined;
+  await endFlowRun(tx, state.runId, "stopped");
+  return null;
 }
 
 /**
@@ -238,7 +261,16 @@ export async function handBackIdleThreads(db: TDb, idleMinutes: number, now = ne
     const ids = idle.map((row) => row.thread.id);
     await tx
       .update(threads)
-      .set({ mode: "bot", assignedUserId: null, humanActiveAt: null, updatedAt: now })
+      .set({
+        mode: "bot",
+        assignedUserId: null,
+        humanActiveAt: null,
+        // A paused flow resumes, as on any release (see flowAfter).
+        flow: sql`case when ${threads.flow}->>'paused' = 'true'
+          then ${threads.flow} || jsonb_build_object('paused', false, 'deadline', null, 'token', (${threads.flow}->>'token')::int + 1)
+          else ${threads.flow} end`,
+        updatedAt: now,
+      })
       .where(inArray(threads.id, ids));
     const note = `Returned to the bot after ${idleMinutes} minutes without a reply from a person.`;
     await tx.insert(threadNotes).values(ids.map((threadId) => ({ threadId, body: note, createdAt: now })));
@@ -316,9 +348,19 @@ export async function handOffToPhone(
 ): Promise<void> {
   if (conversation.mode === "human") return;
   const now = new Date();
+  const [current] = await tx.select({ flow: threads.flow }).from(threads).where(eq(threads.id, conversation.id));
+  const flow = current ? await flowAfter(tx, current, "human") : undefined;
   await tx
     .update(threads)
-    .set({ mode: "human", handoffAt: now, humanActiveAt: now, awaitingSince: null, closedAt: null, updatedAt: now })
+    .set({
+      mode: "human",
+      handoffAt: now,
+      humanActiveAt: now,
+      awaitingSince: null,
+      closedAt: null,
+      ...(flow !== undefined ? { flow } : {}),
+      updatedAt: now,
+    })
     .where(eq(threads.id, conversation.id));
   await recordEvents(tx, [
     {
@@ -337,7 +379,9 @@ export type TBotHandoff = {
   ruleId: string | null;
   assigneeId: string | null;
   note: string | null;
-  by?: "rule" | "policy";
+  by?: "rule" | "policy" | "flow";
+  /** A flow's hand-off step: the flow, its run and the variables it collected (shown to the agent). */
+  flow?: { flowId: string; runId: string; variables: Record<string, unknown> };
 };
 
 /**
@@ -359,6 +403,7 @@ export function botHandoffEvent(
       ruleId: handoff.ruleId,
       assigneeId: handoff.assigneeId,
       note: handoff.note,
+      ...(handoff.flow ? { flow: handoff.flow } : {}),
     },
   };
 }
@@ -402,13 +447,17 @@ export function decidedThreadsUpdate(
     autoRepliesAt: string[];
     botPausedAt: string | null;
     handoff: { assigneeId: string | null } | null;
+    /** The conversation's flow state after the batch, when the batch moved it (`state` null: none runs now). */
+    flow: { state: object | null } | null;
   }[],
   options: { maxTopics: number; at: Date; answering: SQL },
 ): SQL {
-  const rows = entries.map(({ handoff, ...entry }) => ({
+  const rows = entries.map(({ handoff, flow, ...entry }) => ({
     ...entry,
     handoff: handoff !== null,
     assigneeId: handoff?.assigneeId ?? null,
+    flowSet: flow !== null,
+    flow: flow?.state ?? null,
   }));
   const at = options.at.toISOString();
   return sql`
@@ -421,6 +470,7 @@ export function decidedThreadsUpdate(
       awaiting_since = case when a.thread_id is not null then l."waitingSince"
         else coalesce(t.awaiting_since, l."waitingSince") end,
       auto_replies_at = l."autoRepliesAt", bot_paused_at = l."botPausedAt",
+      flow = case when l."flowSet" then l.flow else t.flow end,
       mode = case when l.handoff then 'human'::thread_mode else t.mode end,
       assigned_user_id = case when l.handoff then l."assigneeId" else t.assigned_user_id end,
       handoff_at = case when l.handoff then ${at}::timestamptz else t.handoff_at end,
@@ -431,7 +481,7 @@ export function decidedThreadsUpdate(
       rows,
       `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, "waitingSince" timestamptz,
       "autoRepliesAt" timestamptz[],
-      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid`,
+      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid, "flowSet" boolean, flow jsonb`,
     )} l
     left join ${options.answering} a on a.thread_id = l."threadId"
     where t.id = l."threadId"`;

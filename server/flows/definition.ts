@@ -273,7 +273,7 @@ export const ZFlowStep = z.discriminatedUnion("type", [
 export type TFlowStep = z.output<typeof ZFlowStep>;
 export type TFlowStepType = TFlowStep["type"];
 export type TStepOf<K extends TFlowStepType> = Extract<TFlowStep, { type: K }>;
-export const FLOW_STEP_TYPES = ZFlowStep.options.map((option) => option.shape.type.value) as TFlowStepType[];
+export const FLOW_STEP_TYPES: TFlowStepType[] = ZFlowStep.options.map((option) => option.shape.type.value);
 
 /** Every transition out of a step: `[label, target]` (targets may be null: dead ends). */
 export function transitionsOf(step: TFlowStep): { key: string; target: string | null }[] {
@@ -286,9 +286,10 @@ export function transitionsOf(step: TFlowStep): { key: string; target: string | 
       return [{ key: "next", target: step.next }];
     case "ask":
       return [
-        ...(step.choices?.options ?? []).flatMap((option) =>
-          step.routes[option.id!] ? [{ key: `route:${option.id}`, target: step.routes[option.id!]! }] : [],
-        ),
+        ...(step.choices?.options ?? []).flatMap((option) => {
+          const target = step.routes[option.id];
+          return target ? [{ key: `route:${option.id}`, target }] : [];
+        }),
         { key: "next", target: step.next },
         { key: "onInvalid", target: step.onInvalid },
         ...(step.timeoutSeconds !== null ? [{ key: "onTimeout", target: step.onTimeout }] : []),

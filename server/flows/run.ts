@@ -92,7 +92,13 @@ export type TFlowEffects = {
   /** Contact field values to write, by key. */
   fields: Record<string, TFlowValue>;
   aiReplies: { profileId: string | null; messageId: string; stepId: string }[];
-  handoff: { note: string; assigneeId: string | null; variables: Record<string, TFlowValue> } | null;
+  handoff: {
+    note: string;
+    assigneeId: string | null;
+    flowId: string;
+    runId: string;
+    variables: Record<string, TFlowValue>;
+  } | null;
   /** Run the HTTP step the new state stands on (the `flow.http` job, with the state's token). */
   http: { stepId: string } | null;
   /** Schedule the `flow.deadline` job at the new state's deadline (with its token). */
@@ -101,7 +107,7 @@ export type TFlowEffects = {
   startFlow: { flowId: string } | null;
   trace: TTraceEntry[];
   /** The run ended here (the state is then null). */
-  ended: { outcome: TFlowRunOutcome; stepId: string | null } | null;
+  ended: { outcome: TFlowRunOutcome; stepId: string | null; variables: Record<string, TFlowValue> } | null;
   /** The input was not for the flow (a message while it waits for a deadline or an HTTP answer). */
   ignored: boolean;
 };
@@ -298,7 +304,13 @@ class Run {
         return { wait: false, next: step.next };
       case "handoff": {
         const variables = { ...state.vars };
-        effects.handoff = { note: this.render(step.note), assigneeId: step.assigneeId, variables };
+        effects.handoff = {
+          note: this.render(step.note),
+          assigneeId: step.assigneeId,
+          flowId: this.flow.flowId,
+          runId: state.runId,
+          variables,
+        };
         this.trace(step, { variables });
         return { wait: true, state: this.end("handed_off", step.id) };
       }
@@ -391,7 +403,7 @@ class Run {
   }
 
   private end(outcome: TFlowRunOutcome, stepId: string | null, detail: Record<string, unknown> = {}): null {
-    this.effects.ended = { outcome, stepId };
+    this.effects.ended = { outcome, stepId, variables: { ...this.state.vars } };
     if (Object.keys(detail).length > 0 && stepId) {
       const step = this.flow.steps.get(stepId);
       this.effects.trace.push({ stepId, stepType: step?.type ?? "unknown", detail: { ...detail, ended: outcome } });
@@ -464,10 +476,10 @@ export function validateAnswer(
       let chosen: Pick<TChoiceOption, "id" | "title"> | null = null;
       if (content.kind === "button_reply" || content.kind === "list_reply") {
         const option = step.choices?.options.find((candidate) => candidate.id === content.id);
-        chosen = option ? { id: option.id!, title: option.title } : null;
+        chosen = option ? { id: option.id, title: option.title } : null;
       } else if (isText && step.choices) {
         const option = matchChoice(
-          step.choices.options.map((candidate) => ({ id: candidate.id!, title: candidate.title })),
+          step.choices.options.map((candidate) => ({ id: candidate.id, title: candidate.title })),
           text,
         );
         chosen = option;

@@ -176,6 +176,35 @@ export const QUEUES = {
     policy: { retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 3_600, heartbeatSeconds: 30 },
     cron: "23 3 * * *",
   }),
+  "flow.deadline": declareQueue({
+    description:
+      "The deadline of a flow's wait (an ask's timeout, a wait step's end), scheduled for its time: moves the conversation's flow on, once, if it still stands there (server/flows/jobs.ts).",
+    concurrency: 4,
+    payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
+    policy: {
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 60,
+      heartbeatSeconds: 10,
+    },
+  }),
+  "flow.http": declareQueue({
+    description:
+      "A flow's HTTP step: calls the business's system (the SSRF guard, the step's timeout, an Idempotency-Key of run and step) and moves the flow on with the answer (server/flows/jobs.ts).",
+    concurrency: 8,
+    payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
+    // A crash after the call and before recording it calls again: the key lets the business's system answer once.
+    policy: {
+      retryLimit: 3,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 30,
+      expireInSeconds: 90,
+      heartbeatSeconds: 10,
+    },
+  }),
   "cloud.templates": declareQueue({
     description:
       "Daily: syncs the message templates of every number with Cloud API settings from its WhatsApp Business Account (server/cloud/template-sync.ts).",

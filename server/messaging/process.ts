@@ -8,10 +8,17 @@ import type { TEventInput } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import type { TQueuePayload } from "~/server/jobs/queues";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
-import type { TActionEffects } from "~/server/rules/actions";
+import { planActions, type TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
 import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
+import { coerceFieldValue } from "~/server/contacts/fields";
+import { loadFieldDefinitions, loadFlowCatalogue } from "~/server/flows/catalogue";
+import { FlowTurns, writeFlowRecords, type TFlowTurn } from "~/server/flows/engine";
+import { handoffNoteOf } from "~/server/flows/handoff";
+import type { TFlowContext } from "~/server/flows/run";
+import { readFlowState, type TFlowState } from "~/server/flows/state";
+import { contentOfRow } from "~/server/messages/content";
 
 export type TProcessOutcome =
   "replied" | "no_reply" | "human_mode" | TNoReplyReason | "already_processed" | "not_found";
@@ -74,6 +81,22 @@ export async function processInboundBatch(
       action: decide.settings.replyCapAction,
     };
     const capStates = new Map<string, TReplyCapState>(pending.map((row) => [row.thread.id, row.cap]));
+    // Flows: the published ones, the versions the batch's runs stand on, and each conversation's
+    // flow state as the batch moves it (written with the conversation's other state).
+    const running = pending.flatMap((row) => {
+      const state = readFlowState(row.flow);
+      return state ? [{ flowId: state.flowId, version: state.version }] : [];
+    });
+    const catalogue = await loadFlowCatalogue(tx, running);
+    const flowsInPlay = catalogue.published.size > 0 || running.length > 0;
+    const fieldDefinitions = flowsInPlay ? await loadFieldDefinitions(tx) : new Map<string, never>();
+    const turns = new FlowTurns(catalogue, decide.settings.flowEscape);
+    const flowStates = new Map<string, TFlowState | null>();
+    const fieldsNow = new Map<string, Record<string, string | number | boolean | null>>();
+    const coerceField: TFlowContext["coerceField"] = (key, raw) => {
+      const field = fieldDefinitions.get(key);
+      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "unknown_field" };
+    };
     const noReply = new Map<string, TNoReplyReason>();
     const replies: TOutboundItem[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
@@ -107,7 +130,58 @@ export async function processInboundBatch(
         unanswered("blocked");
         continue;
       }
-      const decision = decide({ ...inputs[index]!, thread: { ...row.thread, mode } });
+      const input = { ...inputs[index]!, thread: { ...row.thread, mode } };
+      const conversation = { threadId: row.thread.id, contactId: row.contact.id };
+      const flowState = flowStates.has(row.thread.id) ? flowStates.get(row.thread.id)! : readFlowState(row.flow);
+      const flowContext = (): TFlowContext => {
+        const { facts, now } = decide.factsOf(input);
+        return {
+          now,
+          timeZone: decide.settings.timeZone,
+          defaultCountry: decide.settings.defaultCountry,
+          facts,
+          fields: { ...row.contactFields, ...fieldsNow.get(row.contact.id) },
+          template: decide.templateOf(input),
+          coerceField,
+          assets: new Map(),
+          messageId: row.message.id,
+        };
+      };
+      const content = contentOfRow({
+        content: row.message.content ?? null,
+        type: row.message.type,
+        body: row.message.body,
+      });
+      const turn: TFlowTurn | null =
+        flowsInPlay || flowState
+          ? turns.onMessage(
+              conversation,
+              flowState,
+              { id: row.message.id, text: row.message.body, content, isFirst: input.counts.contactMessages === 1 },
+              flowContext(),
+            )
+          : null;
+      if (turn && (turn.handled || turn.state !== flowState)) flowStates.set(row.thread.id, turn.state);
+      const decision = turn?.handled ? flowDecision(turn, decide.learn(input)) : decide(input);
+      // A rule's "start flow": the flow starts after the rule's replies, and speaks from then on.
+      if (!turn?.handled && decision.effects.startFlow) {
+        const started = turns.startById(
+          conversation,
+          flowStates.has(row.thread.id) ? flowStates.get(row.thread.id)! : flowState,
+          decision.effects.startFlow.flowId,
+          "rule",
+          flowContext(),
+        );
+        if (started) {
+          flowStates.set(row.thread.id, started.state);
+          appendFlowEffects(decision.effects, started);
+        }
+      }
+      if (turn?.handled || decision.effects.startFlow) {
+        const changed = decision.effects.fields;
+        if (Object.keys(changed).length > 0)
+          fieldsNow.set(row.contact.id, { ...fieldsNow.get(row.contact.id), ...changed });
+      }
       for (const outcome of decision.outcomes) {
         if (outcome.skipped || decision.version === null) continue;
         const key = `${outcome.ruleId}|${decision.version}`;
@@ -190,7 +264,7 @@ export async function processInboundBatch(
         aiJobs.push({
           messageId: row.message.id,
           ruleId: ai.ruleId,
-          ruleVersion: decision.version,
+          ruleVersion: ai.ruleId ? decision.version : null,
           profileId: ai.profileId,
         });
       }
@@ -203,6 +277,7 @@ export async function processInboundBatch(
       await tx
         .update(contacts)
         .set({
+          ...(change.fields ? { fields: sql`${contacts.fields} || ${JSON.stringify(change.fields)}::jsonb` } : {}),
           tags: change.tags,
           ...(change.profileId ? { profileId: change.profileId } : {}),
           ...(change.relationship
@@ -224,8 +299,10 @@ export async function processInboundBatch(
         autoRepliesAt: capState.autoRepliesAt.map((at) => at.toISOString()),
         botPausedAt: capState.botPausedAt?.toISOString() ?? null,
         handoff: handoffs.get(threadId) ?? null,
+        flow: flowStates.has(threadId) ? { state: flowStates.get(threadId)! } : null,
       };
     });
+    await writeFlowRecords(tx, boss, turns.writes);
     await queueOutbound(tx, boss, replies, {
       threads: (answering) => decidedThreadsUpdate(decidedThreads, { maxTopics: MAX_TOPICS, at: queuedAt, answering }),
       also: decisionRecords({
@@ -264,6 +341,9 @@ function lockedMessagesQuery(tx: TTx) {
       blocked: contacts.blocked,
       /** It reached us long after it was sent (ingest's flag, LATE_AFTER_MS): not answered. */
       late: sql<boolean>`'late' = any(${messages.flags})`,
+      /** The conversation's active flow (server/flows/state.ts). */
+      flow: threads.flow,
+      contactFields: contacts.fields,
       cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
     })
     .from(messages)
@@ -354,16 +434,30 @@ function decisionRecords(batch: {
     )`;
 }
 
-type TContactChange = { tags: string[]; profileId?: string; relationship?: string; optedOut?: boolean };
+type TContactChange = {
+  tags: string[];
+  profileId?: string;
+  relationship?: string;
+  optedOut?: boolean;
+  fields?: Record<string, string | number | boolean | null>;
+};
 
 /** Folds one message's contact effects into the batch's pending change, or null if it changes nothing. */
 function mergeContactChange(current: TContactChange, effects: TActionEffects): TContactChange | null {
   const { tags } = effects;
-  if (tags.add.length + tags.remove.length === 0 && !effects.profileId && !effects.relationship && !effects.optOut) {
+  const fields = Object.keys(effects.fields).length > 0;
+  if (
+    tags.add.length + tags.remove.length === 0 &&
+    !effects.profileId &&
+    !effects.relationship &&
+    !effects.optOut &&
+    !fields
+  ) {
     return null;
   }
   return {
     ...current,
+    ...(fields ? { fields: { ...current.fields, ...effects.fields } } : {}),
     tags: [...new Set([...current.tags, ...tags.add])].filter((tag) => !tags.remove.includes(tag)),
     ...(effects.profileId ? { profileId: effects.profileId } : {}),
     ...(effects.relationship ? { relationship: effects.relationship } : {}),
@@ -378,5 +472,47 @@ function describe(effects: TActionEffects) {
     ...(effects.profileId ? { profileId: effects.profileId } : {}),
     ...(effects.relationship ? { relationship: effects.relationship } : {}),
     ...(effects.optOut ? { optedOut: true } : {}),
+    ...(Object.keys(effects.fields).length > 0 ? { fields: effects.fields } : {}),
   };
+}
+
+/**
+ * A message a flow took, as a decision: its replies, AI replies, tags, fields and hand-off as
+ * a rule's would be (the same reply policy applies), and no rule evaluated.
+ */
+function flowDecision(turn: TFlowTurn, learned: TLearnedContext) {
+  const effects = planActions({ outcomes: [], actions: [], matchedAny: true }, { template: {}, defaultReply: null });
+  appendFlowEffects(effects, turn);
+  return {
+    effects,
+    outcomes: [] as { ruleId: string; name: string; skipped: string | null; matched: boolean }[],
+    version: null,
+    learned: { topics: learned.topics, sentimentScore: learned.sentimentScore, sentiment: learned.sentiment },
+    optedOut: false,
+  };
+}
+
+/** Adds what a flow's move does to a message's effects (after a rule's, for its "start flow"). */
+function appendFlowEffects(effects: TActionEffects, turn: TFlowTurn) {
+  const moved = turn.effects;
+  for (const reply of moved.replies)
+    effects.replies.push({
+      body: reply.body,
+      ...(reply.content ? { content: reply.content } : {}),
+      source: "flow",
+      ruleId: null,
+    });
+  for (const ai of moved.aiReplies) effects.aiReplies.push({ ruleId: null, profileId: ai.profileId });
+  for (const tag of moved.tags.add) if (!effects.tags.add.includes(tag)) effects.tags.add.push(tag);
+  for (const tag of moved.tags.remove) if (!effects.tags.remove.includes(tag)) effects.tags.remove.push(tag);
+  Object.assign(effects.fields, moved.fields);
+  if (moved.handoff && !effects.handoff) {
+    effects.handoff = {
+      ruleId: null,
+      assigneeId: moved.handoff.assigneeId,
+      note: handoffNoteOf(moved.handoff.note, moved.handoff.variables),
+      by: "flow",
+      flow: { flowId: moved.handoff.flowId, runId: moved.handoff.runId, variables: moved.handoff.variables },
+    };
+  }
 }

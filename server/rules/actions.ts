@@ -7,15 +7,31 @@ import type { TReplyChoices, TRuleAction } from "./schema";
 import { renderTemplate, type TTemplateValues } from "./templates";
 
 /** A reply a rule (or the default) decided, before it is stored: a text, or a file (`content`) with `body` its stand-in. */
-export type TDecidedReply = { body: string; source: "rule" | "ai" | "flow"; ruleId: string | null; content?: TMessageContent };
+export type TDecidedReply = {
+  body: string;
+  source: "rule" | "ai" | "flow";
+  ruleId: string | null;
+  content?: TMessageContent;
+};
 
 /** The contact and thread changes the actions of one message make. */
 export type TActionEffects = {
   replies: TDecidedReply[];
   /** AI replies to write (asynchronously, by the `ai.reply` queue), in order. */
-  aiReplies: { ruleId: string; profileId: string | null }[];
-  /** `by`: a rule (the default) or a policy of the pipeline (the reply cap). */
-  handoff: { ruleId: string | null; assigneeId: string | null; note: string; by?: "rule" | "policy" } | null;
+  aiReplies: { ruleId: string | null; profileId: string | null }[];
+  /** `by`: a rule (the default), a flow's hand-off step, or a policy of the pipeline (the reply cap). */
+  handoff: {
+    ruleId: string | null;
+    assigneeId: string | null;
+    note: string;
+    by?: "rule" | "policy" | "flow";
+    /** A flow's: the flow and what it collected. */
+    flow?: { flowId: string; runId: string; variables: Record<string, unknown> };
+  } | null;
+  /** Contact field values to write (a flow's set step), by key. */
+  fields: Record<string, string | number | boolean | null>;
+  /** A rule's "start flow" action: the flow to start after the rule's replies. */
+  startFlow: { ruleId: string; flowId: string } | null;
   tags: { add: string[]; remove: string[] };
   profileId: string | null;
   relationship: string | null;
@@ -74,6 +90,8 @@ export function planActions(evaluation: TEvaluation, context: TActionContext): T
     optOut: false,
     customEvents: [],
     skipped: [],
+    fields: {},
+    startFlow: null,
   };
   for (const { ruleId, action } of evaluation.actions) applyAction(effects, ruleId, action, context);
   if (!evaluation.matchedAny && context.defaultReply) {

@@ -32,6 +32,8 @@ const STATE_COLUMNS = [
   "autoRepliesAt",
   "last_message_at",
   "lastMessageAt",
+  // The active flow's state (server/flows/state.ts): written by the pipeline's thread update and server/conversations/flow.ts.
+  "flow",
 ];
 
 type TKind = "threads state" | "threads insert" | "messages insert" | "messages update";

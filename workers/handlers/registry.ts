@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
+import { handleFlowDeadline, handleFlowHttp } from "./flows";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
@@ -24,4 +25,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "analytics.rollup": handleAnalyticsRollup,
   "media.retention": handleMediaRetention,
   "cloud.templates": handleCloudTemplates,
+  "flow.deadline": handleFlowDeadline,
+  "flow.http": handleFlowHttp,
 };

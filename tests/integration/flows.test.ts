@@ -1,0 +1,336 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { contacts, events, flowRuns, flowSteps, messages, threads } from "~/db/schema";
+import { runFlowDeadline } from "~/server/conversations/flow";
+import { takeOver, releaseThread } from "~/server/conversations/state";
+import type { TFlowInput } from "~/server/flows/definition";
+import { readFlowState } from "~/server/flows/state";
+import { defaultWebhookConfig } from "~/server/webhooks/deliver";
+import { sendAsContact } from "~/server/simulator/simulator";
+import { insertUser } from "../support/database";
+import { publishFlowRows } from "../support/flows";
+import { startOrdersServer } from "../support/orders-server";
+import { startPipeline, type TPipeline } from "../support/pipeline";
+import { waitFor } from "../support/processes";
+
+/** "orders" → a menu → the order number → the order system → shipped: say so; else hand off. */
+function ordersFlow(ordersUrl: string): TFlowInput {
+  return {
+    name: "Orders",
+    triggers: { keywords: ["orders"], firstMessage: false },
+    definition: {
+      start: "menu",
+      steps: [
+        {
+          id: "menu",
+          type: "ask",
+          text: "Which do you need?",
+          answer: "choice",
+          choices: { style: "buttons", options: [{ title: "Orders" }, { title: "Returns" }, { title: "Talk to us" }] },
+          routes: { returns: "returns", "talk-to-us": "people" },
+          variable: "topic",
+          next: "order",
+        },
+        {
+          id: "order",
+          type: "ask",
+          text: "Your order number?",
+          answer: "number",
+          variable: "order",
+          retryText: "That is not an order number.",
+          maxAttempts: 2,
+          next: "lookup",
+          onInvalid: "people",
+        },
+        {
+          id: "lookup",
+          type: "http",
+          method: "GET",
+          url: `${ordersUrl}/orders/{{var.order}}`,
+          map: [
+            { variable: "order_status", path: "status" },
+            { variable: "first_item", path: "items.0.name" },
+          ],
+          statusVariable: "http_status",
+          next: "check",
+          onError: "people",
+        },
+        {
+          id: "check",
+          type: "branch",
+          branches: [
+            {
+              id: "shipped",
+              conditions: { all: [{ fact: "var.order_status", operator: "equal", value: "shipped" }] },
+              next: "shipped-reply",
+            },
+          ],
+          otherwise: "people",
+        },
+        {
+          id: "shipped-reply",
+          type: "send",
+          text: "Order {{var.order}} ({{var.first_item}}) has shipped.",
+          next: "done",
+        },
+        { id: "returns", type: "send", text: "Returns are free within 30 days.", next: "done" },
+        { id: "people", type: "handoff", note: "From the orders flow" },
+        { id: "done", type: "end" },
+      ],
+    },
+  };
+}
+
+async function outbound(pipeline: TPipeline, waId: string) {
+  return pipeline.db
+    .select({ body: messages.body, source: messages.source, content: messages.content })
+    .from(messages)
+    .innerJoin(threads, eq(threads.id, messages.threadId))
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(and(eq(contacts.waId, waId), eq(messages.direction, "out")))
+    .orderBy(asc(messages.seq));
+}
+
+function waitForOutbound(pipeline: TPipeline, waId: string, count: number) {
+  return waitFor(
+    async () => {
+      const rows = await outbound(pipeline, waId);
+      return rows.length >= count ? rows : undefined;
+    },
+    15_000,
+    async () =>
+      `${count} messages to ${waId}; have ${JSON.stringify((await outbound(pipeline, waId)).map((r) => r.body))}`,
+  );
+}
+
+async function threadOf(pipeline: TPipeline, waId: string) {
+  const [row] = await pipeline.db
+    .select({ thread: threads })
+    .from(threads)
+    .innerJoin(contacts, eq(contacts.id, threads.contactId))
+    .where(eq(contacts.waId, waId));
+  return row!.thread;
+}
+
+const privateNetworks = {
+  webhooks: defaultWebhookConfig("flows-test-secret-0123456789abcdef", { allowPrivate: true }),
+};
+
+describe("flows in the pipeline", () => {
+  it("a keyword starts the flow; a numbered answer, a number and the order system's answer lead to the shipped reply", async () => {
+    const orders = await startOrdersServer({ "1042": "shipped" });
+    const pipeline = await startPipeline({}, privateNetworks);
+    const flowId = await publishFlowRows(pipeline.db, ordersFlow(orders.url));
+    const phone = "+14155550301";
+
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, name: "Ana", body: "Orders" });
+    const [menu] = await waitForOutbound(pipeline, phone, 1);
+    expect(menu).toMatchObject({ source: "flow", body: "Which do you need?\n\n1. Orders\n2. Returns\n3. Talk to us" });
+    expect(menu?.content).toMatchObject({ kind: "interactive", style: "buttons" });
+
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "1" });
+    expect((await waitForOutbound(pipeline, phone, 2))[1]?.body).toBe("Your order number?");
+
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "1042" });
+    const replies = await waitForOutbound(pipeline, phone, 3);
+    expect(replies[2]?.body).toBe("Order 1042 (Lamp) has shipped.");
+    expect(orders.requests).toHaveLength(1);
+    expect(orders.requests[0]).toMatchObject({ method: "GET", path: "/orders/1042" });
+    expect(orders.requests[0]!.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}:\d+$/);
+
+    const thread = await threadOf(pipeline, phone);
+    expect(thread.flow).toBeNull();
+    const [run] = await pipeline.db.select().from(flowRuns).where(eq(flowRuns.threadId, thread.id));
+    expect(run).toMatchObject({ flowId, version: 1, trigger: "keyword", outcome: "completed", lastStepId: "done" });
+    expect(run?.variables).toMatchObject({
+      topic: "orders",
+      topic_title: "Orders",
+      order: 1042,
+      order_status: "shipped",
+      http_status: 200,
+    });
+    const trace = await pipeline.db
+      .select({ stepId: flowSteps.stepId, detail: flowSteps.detail })
+      .from(flowSteps)
+      .where(eq(flowSteps.runId, run!.id))
+      .orderBy(asc(flowSteps.id));
+    expect(trace.map((entry) => entry.stepId)).toEqual([
+      "menu",
+      "menu",
+      "order",
+      "order",
+      "lookup",
+      "lookup",
+      "check",
+      "shipped-reply",
+      "done",
+    ]);
+    expect(trace.find((entry) => entry.stepId === "lookup" && "status" in entry.detail)?.detail).toMatchObject({
+      status: 200,
+      mapped: { order_status: "shipped", first_item: "Lamp" },
+    });
+    // While the flow held the conversation no rule ran, and the next "1" is the rules' again.
+    const fired = await pipeline.db.select().from(events).where(eq(events.type, "rule.fired"));
+    expect(fired).toHaveLength(0);
+  });
+
+  it("an answer that fails validation is asked again, and after the limit the flow hands off with what it collected", async () => {
+    const orders = await startOrdersServer({});
+    const pipeline = await startPipeline({}, privateNetworks);
+    await publishFlowRows(pipeline.db, ordersFlow(orders.url));
+    const phone = "+14155550302";
+
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, name: "Bo", body: "orders" });
+    await waitForOutbound(pipeline, phone, 1);
+    await sendAsContact(pipeline.db, pipeline.boss, {
+      phone,
+      content: { kind: "button_reply", id: "orders", title: "Orders" },
+    });
+    await waitForOutbound(pipeline, phone, 2);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "my order" });
+    const retried = await waitForOutbound(pipeline, phone, 4);
+    expect(retried.slice(2).map((reply) => reply.body)).toEqual(["That is not an order number.", "Your order number?"]);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "still not" });
+
+    const thread = await waitFor(
+      async () => {
+        const found = await threadOf(pipeline, phone);
+        return found.mode === "human" ? found : undefined;
+      },
+      15_000,
+      "the hand-off",
+    );
+    expect(thread.flow).toBeNull();
+    expect((await outbound(pipeline, phone)).length).toBe(4);
+    const [handoff] = await pipeline.db
+      .select({ payload: events.payload })
+      .from(events)
+      .where(and(eq(events.type, "thread.handoff"), eq(events.threadId, thread.id)));
+    expect(handoff?.payload).toMatchObject({
+      by: "flow",
+      note: "From the orders flow\n\ntopic: orders\ntopic_title: Orders",
+      flow: { variables: { topic: "orders", topic_title: "Orders" } },
+    });
+    const [run] = await pipeline.db.select().from(flowRuns).where(eq(flowRuns.threadId, thread.id));
+    expect(run?.outcome).toBe("handed_off");
+  });
+
+  it("a stop word ends the flow; the contact is answered by rules again", async () => {
+    const orders = await startOrdersServer({});
+    const pipeline = await startPipeline({}, privateNetworks);
+    await publishFlowRows(pipeline.db, ordersFlow(orders.url));
+    const phone = "+14155550303";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "orders" });
+    await waitForOutbound(pipeline, phone, 1);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "Cancel" });
+    await waitFor(
+      async () => {
+        const [run] = await pipeline.db.select().from(flowRuns);
+        return run?.outcome === "stopped" ? run : undefined;
+      },
+      15_000,
+      "the run stopped",
+    );
+    expect((await threadOf(pipeline, phone)).flow).toBeNull();
+  });
+
+  it("a person taking the conversation over pauses the flow; releasing it resumes at the same question", async () => {
+    const orders = await startOrdersServer({ "7": "shipped" });
+    const pipeline = await startPipeline({}, privateNetworks);
+    await publishFlowRows(pipeline.db, ordersFlow(orders.url));
+    const agent = await insertUser(pipeline.db, "agent");
+    const phone = "+14155550304";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "orders" });
+    await waitForOutbound(pipeline, phone, 1);
+    const { id: threadId } = await threadOf(pipeline, phone);
+
+    await takeOver(pipeline.db, agent, threadId);
+    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({ paused: true, stepId: "menu" });
+    // The person's conversation: the contact's "1" is theirs, the flow does not move.
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "1" });
+    await waitFor(
+      async () => {
+        const [row] = await pipeline.db
+          .select({ n: sql<number>`count(*) filter (where processed_at is not null)::int` })
+          .from(messages)
+          .where(and(eq(messages.threadId, threadId), eq(messages.direction, "in")));
+        return (row?.n ?? 0) >= 2 ? true : undefined;
+      },
+      15_000,
+      "the second message decided",
+    );
+    expect(await outbound(pipeline, phone)).toHaveLength(1);
+
+    await releaseThread(pipeline.db, agent, threadId);
+    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({ paused: false, stepId: "menu" });
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "Orders" });
+    expect((await waitForOutbound(pipeline, phone, 2))[1]?.body).toBe("Your order number?");
+  });
+});
+
+describe("a flow's deadline", () => {
+  /** Asks with a 2-minute timeout; no answer → a reminder, then waits for ever. */
+  const REMINDER_FLOW: TFlowInput = {
+    name: "Reminder",
+    triggers: { keywords: ["book"], firstMessage: false },
+    definition: {
+      start: "when",
+      steps: [
+        {
+          id: "when",
+          type: "ask",
+          text: "Which day?",
+          answer: "date",
+          variable: "day",
+          timeoutSeconds: 120,
+          next: "ok",
+          onTimeout: "remind",
+        },
+        { id: "remind", type: "ask", text: "Still there? Which day?", answer: "date", variable: "day", next: "ok" },
+        { id: "ok", type: "send", text: "Booked for {{var.day}}.", next: null },
+      ],
+    },
+  };
+
+  it("is a job scheduled for the deadline that moves the flow once, even when it runs twice or crashed before committing", async () => {
+    const pipeline = await startPipeline();
+    await publishFlowRows(pipeline.db, REMINDER_FLOW);
+    const phone = "+14155550305";
+    const before = Date.now();
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "book" });
+    await waitForOutbound(pipeline, phone, 1);
+    const thread = await threadOf(pipeline, phone);
+    const state = readFlowState(thread.flow)!;
+    expect(state).toMatchObject({ stepId: "when", wait: "answer" });
+    const deadline = new Date(state.deadline!).getTime();
+    expect(deadline - before).toBeGreaterThanOrEqual(119_000);
+    expect(deadline - before).toBeLessThan(140_000);
+
+    // The job waits in pg-boss for that time, keyed by run and token.
+    const jobs = await pipeline.db.execute<{ data: { runId: string; token: number }; start_after: Date }>(
+      sql`select data, start_after from pgboss.job where name = 'flow.deadline'`,
+    );
+    expect(jobs.rows).toHaveLength(1);
+    const job = { threadId: thread.id, runId: jobs.rows[0]!.data.runId, token: jobs.rows[0]!.data.token };
+    expect(job).toMatchObject({ runId: state.runId, token: state.token });
+    expect(Math.abs(new Date(jobs.rows[0]!.start_after).getTime() - deadline)).toBeLessThan(1_000);
+
+    // A worker killed inside the move (after deciding, before committing): nothing happened.
+    await expect(
+      runFlowDeadline(pipeline.db, pipeline.boss, job, {
+        beforeCommit: () => Promise.reject(new Error("SIGKILL")),
+      }),
+    ).rejects.toThrow("SIGKILL");
+    expect(await outbound(pipeline, phone)).toHaveLength(1);
+    // pg-boss runs it again: one reminder; and again (a duplicate): nothing more.
+    expect(await runFlowDeadline(pipeline.db, pipeline.boss, job)).toBe(true);
+    expect(await runFlowDeadline(pipeline.db, pipeline.boss, job)).toBe(false);
+    const sent = await outbound(pipeline, phone);
+    expect(sent.map((reply) => reply.body)).toEqual(["Which day?", "Still there? Which day?"]);
+    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({ stepId: "remind", deadline: null });
+
+    // Answered before the deadline instead: the deadline job finds the flow moved on.
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "2026-12-24" });
+    expect((await waitForOutbound(pipeline, phone, 3))[2]?.body).toBe("Booked for 2026-12-24.");
+  });
+});
