@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { createUser, expectAccessible, expectNoSidewaysScroll, login, PHONE, USER_PASSWORD } from "./helpers";
 
 /** A unique suffix, so the spec can run again on the same stack (flow names and users are unique). */
@@ -24,7 +24,7 @@ async function connect(page: Page, from: Locator, to: Locator) {
   await page.mouse.up();
 }
 
-async function newBuilder(page: Page, browser: import("@playwright/test").Browser, phone = false) {
+async function newBuilder(page: Page, browser: Browser, phone = false) {
   const email = `flows-${phone ? "phone" : "desk"}-${RUN}@e2e.test`;
   await login(page);
   await createUser(page, { email, name: "Flo Builder", role: "builder" });
