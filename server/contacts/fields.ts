@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contactFields, contacts } from "~/db/schema";
@@ -7,6 +7,7 @@ import { recordAudit, type TActor } from "~/server/audit/audit";
 import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
+import { pgArray } from "~/server/lib/sql";
 
 export { CONTACT_FIELD_TYPES, type TContactFieldType };
 
@@ -375,4 +376,14 @@ export function unknownFieldError(key: string): AppError {
   return new AppError("BAD_REQUEST", serverText("contactFields.unknownKey", { key }), {
     field: "There is no contact field with this key.",
   });
+}
+
+/**
+ * `contacts.fields` with `changes` applied, in SQL (for an update of many rows or inside a
+ * statement): values set, and keys whose value is null removed (a cleared field has no key).
+ */
+export function fieldsPatched(changes: Record<string, TContactFieldValue | null>): SQL {
+  const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null));
+  const cleared = Object.keys(changes).filter((key) => changes[key] === null);
+  return sql`(coalesce(${contacts.fields}, '{}'::jsonb) || ${JSON.stringify(set)}::jsonb) - ${pgArray(cleared, "text")}`;
 }
