@@ -3,6 +3,7 @@ import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
 import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
+import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { loadFlowCatalogue } from "~/server/flows/catalogue";
@@ -255,21 +256,37 @@ export async function recordFlowResponse(
 }
 
 /**
- * Starts a published flow in a conversation (the REST API; the conversation must be the bot's),
- * ending the one running there. Null when the flow is not published and enabled.
+ * Starts a published flow in a conversation (the REST API), ending the one running there. The
+ * conversation must be the bot's (a person's is theirs until released); refused with a clear
+ * error when it does not exist or the flow is not published and enabled.
  */
 export async function startFlowInConversation(
   db: TDb,
   boss: PgBoss,
   input: { threadId: string; flowId: string; variables?: Record<string, string | number | boolean | null> },
-): Promise<{ runId: string | null; state: TFlowState | null } | null> {
+): Promise<{ runId: string; flowId: string; version: number; stepId: string | null; ended: boolean }> {
   return db.transaction(async (tx) => {
-    let runId: string | null = null;
+    const found: { started?: { runId: string; version: number }; refusal?: AppError } = {};
     const turn = await moveLocked(tx, boss, input.threadId, (turns, locked, context) => {
-      const started = turns.startById(locked, locked.flow, input.flowId, "api", context, input.variables ?? {});
-      runId = turns.writes.runsStarted.at(-1)?.id ?? null;
-      return started;
+      if (locked.mode === "human") {
+        found.refusal = new AppError(
+          "CONFLICT",
+          "A person has this conversation: give it back to the bot before starting a flow.",
+        );
+        return null;
+      }
+      const moved = turns.startById(locked, locked.flow, input.flowId, "api", context, input.variables ?? {});
+      if (!moved) {
+        found.refusal = new AppError("NOT_FOUND", "No published, enabled flow has this id.");
+        return null;
+      }
+      const run = turns.writes.runsStarted.find((entry) => entry.flowId === input.flowId);
+      if (run) found.started = { runId: run.id, version: run.version };
+      return moved;
     });
-    return turn ? { runId, state: turn.state } : null;
+    if (found.refusal) throw found.refusal;
+    if (!turn || !found.started) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
+    const { runId, version } = found.started;
+    return { runId, flowId: input.flowId, version, stepId: turn.state?.stepId ?? null, ended: turn.state === null };
   });
 }

@@ -11,6 +11,8 @@ import { templateContentFor, ZTemplateChoice } from "~/server/inbox/templates";
 import { sendToNumber, ZSendToNumberInput } from "~/server/messaging/send-to-number";
 import { publicContent, ZPublicMessageContent, type TMediaLinker } from "~/server/media/public-content";
 import { contentOfRow, MEDIA_KINDS, textOf, ZMessageContent, type TMessageContent } from "~/server/messages/content";
+import { startFlowInConversation } from "~/server/conversations/flow";
+import { ZVariableName } from "~/server/flows/definition";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { findDefaultSessionId } from "~/server/contacts/contacts";
 import { AppError } from "~/server/errors";
@@ -577,6 +579,42 @@ export const OPERATIONS: TOperation[] = [
     status: 200,
     response: ZOwnership,
     handle: (context) => releaseThreadByApi(context.db, apiActor(context), context.params.id),
+  }),
+  defineOperation({
+    method: "post",
+    path: "/threads/{id}/flow",
+    operationId: "startFlow",
+    summary: "Start a flow in a thread",
+    description:
+      "Starts the published version of an enabled flow in the conversation (ending the flow running there, if any): its first messages are queued at once, and the contact's answers go to it from then on. The conversation must be the bot's (409 while a person has it).",
+    tag: "Threads",
+    scope: "write",
+    params: ZIdParams,
+    body: z.object({
+      flowId: z.uuid().meta({ description: "The flow (Flows → its page's address)" }),
+      variables: z
+        .record(ZVariableName, z.union([z.string().max(1_000), z.number(), z.boolean(), z.null()]))
+        .refine((record) => Object.keys(record).length <= 30, "At most 30 variables")
+        .default({})
+        .meta({ description: "Variables the flow starts with (`{{var.name}}`)", example: { order: "1042" } }),
+    }),
+    status: 201,
+    response: z
+      .object({
+        runId: z.uuid(),
+        flowId: z.uuid(),
+        version: z.number().int(),
+        stepId: z.string().nullable().meta({ description: "The step the flow waits on; null when it already ended" }),
+        ended: z.boolean(),
+      })
+      .meta({ id: "FlowRun" }),
+    async handle(context) {
+      return startFlowInConversation(context.db, await context.boss(), {
+        threadId: context.params.id,
+        flowId: context.body.flowId,
+        variables: context.body.variables,
+      });
+    },
   }),
   defineOperation({
     method: "post",

@@ -8,6 +8,7 @@ import { apiIdempotency, messages, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { IDEMPOTENCY_KEPT_DAYS, pruneApiIdempotency } from "~/server/rest/handler";
 import { insertUser } from "../support/database";
+import { publishFlowRows } from "../support/flows";
 import { startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { restClient } from "../support/rest-client";
@@ -208,6 +209,58 @@ describe("REST API", () => {
     });
   });
 
+  it("starts a flow in a thread with variables; refuses an unknown flow and a person's thread", async () => {
+    const pipeline = await startPipeline();
+    const call = api(pipeline);
+    const { write } = await keys(pipeline);
+    const flowId = await publishFlowRows(pipeline.db, {
+      name: "Delivery check",
+      definition: {
+        start: "ask",
+        steps: [
+          {
+            id: "ask",
+            type: "ask",
+            text: "Is {{var.order}} with you, {{contact.name}}?",
+            answer: "text",
+            variable: "reply",
+            next: null,
+          },
+        ],
+      },
+    });
+    await call("PUT", "/contacts", { key: write.key, body: { phone: "+14155550178", name: "Kim" } });
+    await call("POST", "/simulator/messages", { key: write.key, body: { from: "+14155550178", body: "hi" } });
+    await waitFor(
+      async () => (await call("GET", "/threads", { key: write.key })).body.threads[0]?.id as string | undefined,
+      10_000,
+      "the thread",
+    );
+    const thread = (await call("GET", "/threads", { key: write.key })).body.threads[0];
+    const started = await call("POST", `/threads/${thread.id}/flow`, {
+      key: write.key,
+      body: { flowId, variables: { order: "#1042" } },
+    });
+    expect(started).toMatchObject({ status: 201, body: { flowId, version: 1, stepId: "ask", ended: false } });
+    await waitForReplies(pipeline.db, "+14155550178", 1);
+    const sent = await pipeline.db.select({ body: messages.body }).from(messages).where(eq(messages.source, "flow"));
+    expect(sent.map((row) => row.body)).toEqual(["Is #1042 with you, Kim?"]);
+
+    expect(
+      await call("POST", `/threads/${thread.id}/flow`, { key: write.key, body: { flowId: randomUUID() } }),
+    ).toMatchObject({ status: 404, body: { error: { message: "No published, enabled flow has this id." } } });
+    expect(
+      await call("POST", `/threads/${thread.id}/flow`, {
+        key: write.key,
+        body: { flowId, variables: { "Bad-Name": 1 } },
+      }),
+    ).toMatchObject({ status: 400 });
+    await call("POST", `/threads/${thread.id}/handoff`, { key: write.key, body: { note: null } });
+    expect(await call("POST", `/threads/${thread.id}/flow`, { key: write.key, body: { flowId } })).toMatchObject({
+      status: 409,
+    });
+  });
+
   it("serves a valid OpenAPI 3.1 document describing every operation", async () => {
     const pipeline = await startPipeline();
     const call = api(pipeline);
@@ -223,6 +276,7 @@ describe("REST API", () => {
       "/messages/{id}",
       "/simulator/messages",
       "/threads",
+      "/threads/{id}/flow",
       "/threads/{id}/handoff",
       "/threads/{id}/messages",
       "/threads/{id}/release",
