@@ -4,6 +4,7 @@ import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactsRouter } from "./routers/contacts";
+import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   sessions: sessionsRouter,
   analytics: analyticsRouter,
   media: mediaRouter,
+  flowRuns: flowRunsRouter,
 });
 
 export type AppRouter = typeof appRouter;
