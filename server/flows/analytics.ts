@@ -95,7 +95,7 @@ export async function flowAnalytics(db: TDbOrTx, raw: TFlowAnalyticsInput): Prom
   const runFilter = sql`r.flow_id = ${flow.id}::uuid
     ${version !== null ? sql`and r.version = ${version}` : sql``}
     and r.started_at >= ${range.start} and r.started_at < ${range.end}
-    ${range.sessionId ? sql`and r.contact_id in (select id from contacts where session_id = ${range.sessionId}::uuid)` : sql``}`;
+    ${range.sessionId ? sql`and r.thread_id in (select t.id from threads t join contacts c on c.id = t.contact_id where c.session_id = ${range.sessionId}::uuid)` : sql``}`;
 
   const { figures, reached } = await withAnalyticsSettings(db, async (tx) => {
     const { rows: figureRows } = await tx.execute<{
