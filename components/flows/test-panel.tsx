@@ -77,13 +77,18 @@ export function FlowTestPanel({
       },
     );
   };
-  // A new flow (or a new contact or engine): the test starts over.
-  useEffect(() => {
+  const reset = () => {
     setBubbles([]);
     setSteps([]);
     setLast(null);
     setFields({});
-  }, [flowId, contactId, buttons]);
+  };
+  // Another flow: the test starts over (during render, as React recommends for a prop change).
+  const [testedFlow, setTestedFlow] = useState(flowId);
+  if (testedFlow !== flowId) {
+    setTestedFlow(flowId);
+    reset();
+  }
   useEffect(() => {
     const element = log.current;
     if (element) element.scrollTop = element.scrollHeight;
@@ -115,7 +120,10 @@ export function FlowTestPanel({
               <Select
                 aria-label={t("contact")}
                 value={contactId ?? ""}
-                onChange={(event) => setContactId(event.target.value || null)}
+                onChange={(event) => {
+                  setContactId(event.target.value || null);
+                  reset();
+                }}
               >
                 <option value="">{t("sampleContact")}</option>
                 {(contacts.data?.contacts ?? []).map((contact) => (
@@ -130,7 +138,10 @@ export function FlowTestPanel({
             <Select
               id={`${ids}-engine`}
               value={buttons ? "buttons" : "numbered"}
-              onChange={(event) => setButtons(event.target.value === "buttons")}
+              onChange={(event) => {
+                setButtons(event.target.value === "buttons");
+                reset();
+              }}
             >
               <option value="numbered">{t("numbered")}</option>
               <option value="buttons">{t("buttons")}</option>

@@ -96,19 +96,17 @@ describe("flow analytics (flowRuns.analytics)", () => {
         .returning();
       // A step asked and answered is two rows: the funnel counts the run once.
       const rows = path.flatMap((stepId) => (stepId === "menu" || stepId === "order" ? [stepId, stepId] : [stepId]));
-      await db
-        .insert(flowSteps)
-        .values(
-          rows.map((stepId) => ({
-            runId: run!.id,
-            flowId,
-            version,
-            stepId,
-            stepType: "send",
-            detail: {},
-            at: startedAt,
-          })),
-        );
+      await db.insert(flowSteps).values(
+        rows.map((stepId) => ({
+          runId: run!.id,
+          flowId,
+          version,
+          stepId,
+          stepType: "send",
+          detail: {},
+          at: startedAt,
+        })),
+      );
     }
     // Version 1: three completed (2, 4 and 30 minutes), a hand-off, one still at the menu.
     await seed(1, 10, ["menu", "order", "lookup", "done"], "completed", 2);

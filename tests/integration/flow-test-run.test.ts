@@ -86,8 +86,8 @@ async function saveDraft(db: TDb, input: TFlowInput): Promise<string> {
     .insert(flows)
     .values({
       name: flow.name,
-      definition: flow.definition as unknown as Record<string, unknown>,
-      triggers: flow.triggers as unknown as Record<string, unknown>,
+      definition: flow.definition,
+      triggers: flow.triggers,
     })
     .returning({ id: flows.id });
   return row!.id;
