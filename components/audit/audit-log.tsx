@@ -27,6 +27,8 @@ const ENTITIES = [
   "api_key",
   "canned_reply",
   "thread",
+  "contact_field",
+  "org_secret",
 ] as const;
 
 /** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */

@@ -14,6 +14,7 @@ import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { MessageContent } from "~/components/inbox/message-content";
+import { ContactFieldsCard } from "./contact-fields";
 import { ContactMerge } from "./contact-merge";
 import { placeFieldErrors } from "./field-errors";
 
@@ -150,6 +151,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
             </form>
           </CardBody>
         </Card>
+        <ContactFieldsCard id={id} values={data.fields} canWrite={canWrite} />
         <Card>
           <CardHeader title={t("detail.identitiesTitle")} description={t("detail.identitiesDescription")} />
           <CardBody>

@@ -13,7 +13,7 @@ import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
-import type { TImportMapping, TImportTarget, TRejectedRow } from "~/server/contacts/import";
+import type { TFieldTarget, TImportMapping, TImportTarget, TRejectedRow } from "~/server/contacts/import";
 
 /** Mirrors MAX_IMPORT_BYTES on the server, to refuse a too-large file before sending it. */
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -74,7 +74,7 @@ export function ContactImport() {
     setFile({ name: chosen.name, text });
     preview.mutate({ csv: text, fileName: chosen.name });
   };
-  const remap = (header: string, target: TImportTarget) => {
+  const remap = (header: string, target: TImportTarget | TFieldTarget) => {
     if (!file || !mapping) return;
     const next = { ...mapping, [header]: target };
     setMapping(next);
@@ -138,11 +138,17 @@ export function ContactImport() {
                     <Select
                       id={`import-column-${index}`}
                       value={mapping[header] ?? "ignore"}
-                      onChange={(event) => remap(header, event.target.value as TImportTarget)}
+                      onChange={(event) => remap(header, event.target.value as TImportTarget | TFieldTarget)}
                     >
                       {TARGETS.map((target) => (
                         <option key={target} value={target}>
                           {t(`import.target.${target}`)}
+                        </option>
+                      ))}
+                      {/* The custom fields of Settings → Contact fields. */}
+                      {(data.fields ?? []).map((field) => (
+                        <option key={field.key} value={`field.${field.key}`}>
+                          {field.label}
                         </option>
                       ))}
                     </Select>

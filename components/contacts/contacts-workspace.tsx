@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
@@ -25,6 +25,11 @@ function exportQuery(filters: TListContactsInput): string {
     if (typeof value === "string" && value !== "") params.set(key, value);
     else if (typeof value === "number" || typeof value === "boolean") params.set(key, `${value}`);
     else if (value instanceof Date) params.set(key, value.toISOString());
+  }
+  if (filters.field) {
+    params.set("fieldKey", filters.field.key);
+    params.set("fieldOp", filters.field.op ?? "eq");
+    params.set("fieldValue", filters.field.value);
   }
   return params.toString();
 }
@@ -130,6 +135,7 @@ export function ContactsWorkspace({ canWrite }: { canWrite: boolean }) {
               <option value="newest">{t("list.sortNewest")}</option>
             </Select>
           </div>
+          <FieldFilter onChange={(field) => set({ field })} />
           {list.error ? <Alert tone="error">{describeError(list.error).message}</Alert> : null}
           {/* Phones: one stacked entry per contact; from `sm` up, the table. */}
           <ul className="divide-y divide-border sm:hidden" aria-label={t("list.title")}>
@@ -267,5 +273,76 @@ function NewContact({ onDone }: { onDone: () => void }) {
         ) : null}
       </CardBody>
     </Card>
+  );
+}
+
+type TFieldFilter = NonNullable<TListContactsInput["field"]>;
+
+/**
+ * A filter on one custom field's value: equal, or (numbers and dates) before / after it, with
+ * an input fit for the field's type. Changes `field` of the list's filters (undefined: none).
+ */
+function FieldFilter({ onChange }: { onChange: (field: TFieldFilter | undefined) => void }) {
+  const trpc = useTRPC();
+  const t = useTranslations("contacts.list.fieldFilter");
+  const tFields = useTranslations("contacts.fields");
+  const definitions = useQuery(trpc.contactFields.list.queryOptions());
+  const [key, setKey] = useState("");
+  const [op, setOp] = useState<NonNullable<TFieldFilter["op"]>>("eq");
+  const [value, setValue] = useState("");
+  const fields = definitions.data ?? [];
+  if (fields.length === 0) return null;
+  const field = fields.find((candidate) => candidate.key === key);
+  const ordered = field?.type === "number" || field?.type === "date";
+  const apply = (next: { key?: string; op?: TFieldFilter["op"]; value?: string }) => {
+    const chosen = { key, op, value, ...next };
+    if (next.key !== undefined) setKey(next.key);
+    if (next.op !== undefined) setOp(next.op);
+    if (next.value !== undefined) setValue(next.value);
+    onChange(chosen.key ? { key: chosen.key, op: chosen.op, value: chosen.value } : undefined);
+  };
+  return (
+    <div className="mb-3 grid gap-2 sm:grid-cols-3" role="group" aria-label={t("field")}>
+      <Select
+        aria-label={t("field")}
+        value={key}
+        onChange={(event) => apply({ key: event.target.value, op: "eq", value: "" })}
+      >
+        <option value="">{t("any")}</option>
+        {fields.map((candidate) => (
+          <option key={candidate.key} value={candidate.key}>
+            {candidate.label}
+          </option>
+        ))}
+      </Select>
+      {field ? (
+        <Select
+          aria-label={t("op")}
+          value={op}
+          onChange={(event) => apply({ op: event.target.value as TFieldFilter["op"] })}
+        >
+          <option value="eq">{t("eq")}</option>
+          {ordered ? <option value="before">{t("before")}</option> : null}
+          {ordered ? <option value="after">{t("after")}</option> : null}
+        </Select>
+      ) : null}
+      {field?.type === "choice" || field?.type === "boolean" ? (
+        <Select aria-label={t("value")} value={value} onChange={(event) => apply({ value: event.target.value })}>
+          <option value="">{tFields("noValue")}</option>
+          {(field.type === "boolean" ? ["true", "false"] : field.options).map((option) => (
+            <option key={option} value={option}>
+              {field.type === "boolean" ? tFields(option === "true" ? "yes" : "no") : option}
+            </option>
+          ))}
+        </Select>
+      ) : field ? (
+        <Input
+          aria-label={t("value")}
+          type={field.type === "date" ? "date" : "text"}
+          value={value}
+          onChange={(event) => apply({ value: event.target.value })}
+        />
+      ) : null}
+    </div>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useId, useMemo } from "react";
+import { useCallback, useId, useMemo } from "react";
 import {
   type Field,
   QueryBuilder,
@@ -15,16 +16,41 @@ import {
   type ValueSelectorProps,
 } from "react-querybuilder";
 import "react-querybuilder/dist/query-builder.css";
-import { FACTS, type TFactName } from "~/server/rules/facts";
+import { useTRPC } from "~/components/trpc/client";
+import type { TContactFieldType } from "~/db/schema/flows";
+import { FACTS, type TFactName, type TFactType } from "~/server/rules/facts";
 import { OPERATORS, type TOperatorName } from "~/server/rules/operators";
 import { type TRuleLabels, useRuleLabels } from "./labels";
 
 const FACT_LIST = Object.entries(FACTS) as [TFactName, (typeof FACTS)[TFactName]][];
 const OPERATOR_LIST = Object.entries(OPERATORS) as [TOperatorName, (typeof OPERATORS)[TOperatorName]][];
 
-/** The facts, labelled in the reader's language (their names, the stored form, stay). */
-function fieldsFor(labels: TRuleLabels): Field[] {
-  return FACT_LIST.map(([name, fact]) => ({
+/** A contact field defined in Settings, tested as the fact `field.<key>`. */
+type TContactFieldFact = { key: string; label: string; type: TContactFieldType; options: string[] };
+
+/** The fact type a contact field's values compare as (dates, `YYYY-MM-DD`, as text). */
+const FIELD_FACT_TYPES: Record<TContactFieldType, TFactType> = {
+  text: "text",
+  number: "number",
+  boolean: "boolean",
+  choice: "choice",
+  date: "text",
+};
+
+/** What the editor knows of a fact: its type and, for a choice, the values to pick from. */
+type TFactInfo = { type: TFactType; choices?: readonly string[] };
+
+function factInfo(field: string, contactFields: ReadonlyMap<string, TContactFieldFact>): TFactInfo | undefined {
+  const custom = contactFields.get(field);
+  if (custom)
+    return { type: FIELD_FACT_TYPES[custom.type], choices: custom.type === "choice" ? custom.options : undefined };
+  const fact = FACTS[field as TFactName] as (typeof FACTS)[TFactName] | undefined;
+  return fact && { type: fact.type, choices: "choices" in fact ? fact.choices : undefined };
+}
+
+/** The facts, labelled in the reader's language (their names, the stored form, stay), then the contact fields. */
+function fieldsFor(labels: TRuleLabels, contactFields: ReadonlyMap<string, TContactFieldFact>): Field[] {
+  const facts: Field[] = FACT_LIST.map(([name, fact]) => ({
     name,
     label: labels.fact(name),
     ...(fact.type === "number" ? { inputType: "number" } : {}),
@@ -32,11 +58,19 @@ function fieldsFor(labels: TRuleLabels): Field[] {
       ? { values: fact.choices.map((choice) => ({ name: choice, label: labels.value(name, choice) })) }
       : {}),
   }));
+  const custom: Field[] = [...contactFields].map(([name, field]) => ({
+    name,
+    label: labels.fact(name),
+    ...(field.type === "number" ? { inputType: "number" } : {}),
+    ...(field.type === "date" ? { inputType: "date" } : {}),
+    ...(field.type === "choice" ? { values: field.options.map((option) => ({ name: option, label: option })) } : {}),
+  }));
+  return [...facts, ...custom];
 }
 
 /** The operators that fit a fact's type. */
-function operatorsFor(field: string, labels: TRuleLabels) {
-  const type = FACTS[field as TFactName]?.type;
+function operatorsFor(field: string, labels: TRuleLabels, contactFields: ReadonlyMap<string, TContactFieldFact>) {
+  const type = factInfo(field, contactFields)?.type;
   return OPERATOR_LIST.filter(([, operator]) => (operator.types as readonly string[]).includes(type ?? "")).map(
     ([name]) => ({ name, label: labels.operator(name) }),
   );
@@ -44,20 +78,38 @@ function operatorsFor(field: string, labels: TRuleLabels) {
 
 const LIST_OPERATORS = new Set(["in", "notIn", "inList", "containsAnyOf", "between"]);
 
-function valueEditorType(field: string, operator: string): ValueEditorType {
-  const type = FACTS[field as TFactName]?.type;
+function valueEditorType(
+  field: string,
+  operator: string,
+  contactFields: ReadonlyMap<string, TContactFieldFact>,
+): ValueEditorType {
+  const type = factInfo(field, contactFields)?.type;
   if (type === "boolean") return "select";
   if (type === "choice" && (operator === "equal" || operator === "notEqual")) return "select";
   return "text";
 }
 
-function valuesFor(field: string, labels: TRuleLabels) {
-  const fact = FACTS[field as TFactName];
+function valuesFor(field: string, labels: TRuleLabels, contactFields: ReadonlyMap<string, TContactFieldFact>) {
+  const fact = factInfo(field, contactFields);
   if (fact?.type === "boolean")
     return ["true", "false"].map((value) => ({ name: value, label: labels.value(field, value) }));
-  return fact && "choices" in fact
-    ? fact.choices.map((choice) => ({ name: choice, label: labels.value(field, choice) }))
-    : [];
+  return (fact?.choices ?? []).map((choice) => ({ name: choice, label: labels.value(field, choice) }));
+}
+
+/**
+ * The type of a fact, contact fields included: what the stored condition's value is converted to
+ * (a number field's "12" → 12, a yes/no field's "true" → true), as `fromQuery` needs it.
+ */
+export function useFactTypeOf(): (fact: string) => TFactType | undefined {
+  const contactFields = useContactFieldFacts();
+  return useCallback((fact: string) => factInfo(fact, contactFields)?.type, [contactFields]);
+}
+
+/** The contact fields defined in Settings, by fact name (`field.<key>`), for the fact picker. */
+function useContactFieldFacts(): ReadonlyMap<string, TContactFieldFact> {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.contactFields.list.queryOptions());
+  return useMemo(() => new Map((list.data ?? []).map((field) => [`field.${field.key}`, field] as const)), [list.data]);
 }
 
 /** Inputs and buttons in the theme's colours (the browser's defaults vanish in dark mode). */
@@ -141,8 +193,14 @@ export function ConditionBuilder({
 }) {
   const listId = useId();
   const t = useTranslations("rules.builder");
-  const labels = useRuleLabels();
-  const fields = useMemo(() => fieldsFor(labels), [labels]);
+  const contactFields = useContactFieldFacts();
+  const baseLabels = useRuleLabels();
+  // A contact field is named by its label from Settings.
+  const labels = useMemo<TRuleLabels>(
+    () => ({ ...baseLabels, fact: (name) => contactFields.get(name)?.label ?? baseLabels.fact(name) }),
+    [baseLabels, contactFields],
+  );
+  const fields = useMemo(() => fieldsFor(labels, contactFields), [labels, contactFields]);
   const seeBelow = t("seeBelow");
   const validator = useMemo(
     () => () => Object.fromEntries([...invalidRuleIds].map((id) => [id, { valid: false, reasons: [seeBelow] }])),
@@ -162,12 +220,12 @@ export function ConditionBuilder({
           { name: "and", label: t("all") },
           { name: "or", label: t("any") },
         ]}
-        getOperators={(field) => operatorsFor(field, labels)}
-        getDefaultOperator={(field) => operatorsFor(field, labels)[0]?.name ?? "equal"}
-        getValueEditorType={(field, operator) => valueEditorType(field, operator)}
-        getValues={(field) => valuesFor(field, labels)}
+        getOperators={(field) => operatorsFor(field, labels, contactFields)}
+        getDefaultOperator={(field) => operatorsFor(field, labels, contactFields)[0]?.name ?? "equal"}
+        getValueEditorType={(field, operator) => valueEditorType(field, operator, contactFields)}
+        getValues={(field) => valuesFor(field, labels, contactFields)}
         getDefaultValue={({ field, operator }) =>
-          FACTS[field as TFactName]?.type === "boolean" ? "true" : LIST_OPERATORS.has(operator) ? "" : ""
+          factInfo(field, contactFields)?.type === "boolean" ? "true" : LIST_OPERATORS.has(operator) ? "" : ""
         }
         validator={validator}
         controlElements={{ valueSelector: LabelledSelector, valueEditor: LabelledValueEditor }}
@@ -213,6 +271,12 @@ export function ConditionBuilder({
               <dd className="min-w-0 break-words">
                 {labels.factDescription(name)} {t("example")} <code>{fact.example}</code>
               </dd>
+            </div>
+          ))}
+          {[...contactFields].map(([name, field]) => (
+            <div key={name} className="contents">
+              <dt className="mt-1 font-medium text-foreground sm:mt-0">{field.label}</dt>
+              <dd className="min-w-0 break-words">{t("fieldFact", { key: field.key })}</dd>
             </div>
           ))}
         </dl>

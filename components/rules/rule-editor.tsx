@@ -14,7 +14,7 @@ import { fromQuery, toQuery, type TQueryGroup } from "~/server/rules/convert";
 import { type TRule, type TRuleAction, ZReplyChoices, ZRuleInput } from "~/server/rules/schema";
 import { WEEKDAYS } from "~/server/settings/schema";
 import { ActionList } from "./action-list";
-import { ConditionBuilder, type TReplyOption } from "./condition-builder";
+import { ConditionBuilder, type TReplyOption, useFactTypeOf } from "./condition-builder";
 
 export const NEW_RULE: Omit<TRule, "id"> = {
   name: "",
@@ -76,6 +76,7 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
     return [...seen.values()];
   }, [actions, ruleList.data, initial.id]);
 
+  const factTypeOf = useFactTypeOf();
   const draft = {
     name,
     description,
@@ -84,7 +85,7 @@ export function RuleEditor({ rule, onDone, canWrite }: { rule: TRule | null; onD
     stopOnMatch,
     cooldownS: Math.max(0, Math.round(Number(cooldownMin || "0") * 60)),
     schedule: hours === "any" && days.length === 0 ? null : { hours, days },
-    conditions: fromQuery(query as TQueryGroup),
+    conditions: fromQuery(query as TQueryGroup, factTypeOf),
     actions,
   };
   // The server's own schema, run as you type: the same messages, in place.

@@ -3,6 +3,7 @@ import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { contactFieldsRouter } from "./routers/contact-fields";
 import { contactsRouter } from "./routers/contacts";
 import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   rules: rulesRouter,
   profiles: profilesRouter,
   contacts: contactsRouter,
+  contactFields: contactFieldsRouter,
   inbox: inboxRouter,
   webhooks: webhooksRouter,
   apiKeys: apiKeysRouter,

@@ -11,6 +11,15 @@ import { cursorInstant, decodeCursor, encodeCursor, ZStorableDate, ZStorableInst
 import { pgArray } from "~/server/lib/sql";
 import { contentOfRow } from "~/server/messages/content";
 import { identityOfAddress } from "./address";
+import {
+  coerceFieldValue,
+  coerceFieldValues,
+  FIELD_KEY,
+  loadContactFields,
+  setContactFieldValues,
+  unknownFieldError,
+  ZFieldValues,
+} from "./fields";
 import { findContactByIdentity, listIdentities } from "./identities";
 import { resolvePhoneNumber } from "./phone";
 
@@ -31,6 +40,17 @@ export const ZListContactsInput = z.object({
   optedOut: z.boolean().optional(),
   /** Only contacts heard from since this time. */
   interactedSince: ZStorableDate.optional(),
+  /**
+   * Only contacts whose custom field `key` equals `value` (read as the field reads values), or,
+   * for numbers and dates, is before (below) or after (above) it.
+   */
+  field: z
+    .object({
+      key: z.string().regex(FIELD_KEY, "There is no contact field with this key."),
+      op: z.enum(["eq", "before", "after"]).default("eq"),
+      value: z.string().max(200),
+    })
+    .optional(),
   sort: z.enum(CONTACT_SORTS).default("recent"),
   /** The `next` of the previous page. */
   cursor: z.string().max(500).optional(),
@@ -88,6 +108,7 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
   if (input.minPriority !== undefined) where.push(sql`${contacts.priority} >= ${input.minPriority}`);
   if (input.optedOut !== undefined) where.push(eq(contacts.optedOut, input.optedOut));
   if (input.interactedSince) where.push(sql`${contacts.lastInteractionAt} >= ${input.interactedSince}`);
+  if (input.field) where.push(await fieldFilter(db, input.field));
 
   const cursor = input.cursor
     ? decodeCursor(input.cursor, z.object({ key: CURSOR_KEYS[input.sort], id: z.uuid() }))
@@ -125,6 +146,7 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
       profileId: contacts.profileId,
       firstSeenAt: contacts.firstSeenAt,
       lastInteractionAt: contacts.lastInteractionAt,
+      fields: contacts.fields,
       sortKey:
         input.sort === "name"
           ? sql<string | null>`coalesce(${contacts.name}, '')`
@@ -142,6 +164,23 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
     contacts: page.map(({ sortKey: _key, ...contact }) => contact),
     next: rows.length > input.limit && last ? encodeCursor({ key: last.sortKey, id: last.id }) : null,
   };
+}
+
+/** The condition of a list filter on a custom field's value; a value the field cannot hold is refused. */
+async function fieldFilter(db: TDbOrTx, filter: { key: string; op: "eq" | "before" | "after"; value: string }) {
+  const field = (await loadContactFields(db)).find((candidate) => candidate.key === filter.key);
+  if (!field) throw unknownFieldError(filter.key);
+  const coerced = coerceFieldValue(field, filter.value);
+  if (!coerced.ok) throw new AppError("BAD_REQUEST", coerced.reason, { "field.value": coerced.reason });
+  const stored = sql`${contacts.fields} -> ${field.key}::text`;
+  if (coerced.value === null) return sql`not (${contacts.fields} ? ${field.key}::text)`;
+  if (filter.op === "eq" || (field.type !== "number" && field.type !== "date")) {
+    return sql`${stored} = ${JSON.stringify(coerced.value)}::jsonb`;
+  }
+  const compare = filter.op === "before" ? sql`<` : sql`>`;
+  // jsonb compares numbers as numbers and strings (YYYY-MM-DD) in date order; the type guards a stray value.
+  const kind = field.type === "number" ? "number" : "string";
+  return sql`(jsonb_typeof(${stored}) = ${kind} and ${stored} ${compare} ${JSON.stringify(coerced.value)}::jsonb)`;
 }
 
 export const ZContactInput = z.object({
@@ -252,31 +291,51 @@ export const ZContactUpsert = z.object({
   notes: z.string().max(10_000).optional(),
   optedOut: z.boolean().optional(),
   blocked: z.boolean().optional(),
+  /** Custom field values by key (null clears one); fields left out keep their values. */
+  fields: ZFieldValues.optional(),
 });
 
 /** Creates the contact with this number (in the default session), or changes the given fields of it. */
 export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<typeof ZContactUpsert>) {
-  const input = ZContactUpsert.parse(raw);
+  const { fields, ...input } = ZContactUpsert.parse(raw);
+  // Field values are checked before anything is written: a bad one changes nothing.
+  if (fields) {
+    const checked = coerceFieldValues(await loadContactFields(db), fields);
+    if (!checked.ok) {
+      throw new AppError("BAD_REQUEST", Object.values(checked.errors)[0] ?? "", prefixKeys(checked.errors));
+    }
+  }
   const waId = await resolvePhoneNumber(db, input.phone);
   const sessionId = await findDefaultSessionId(db);
   // Found through identities: a second number merged into a contact reaches that contact.
   const existing = sessionId ? await findContactByIdentity(db, sessionId, { kind: "phone", value: waId }) : null;
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-  if (!existing) return { contact: await saveContact(db, actor, null, { ...given, phone: waId }), created: true };
-  const contact = await saveContact(db, actor, existing.id, {
-    name: existing.name,
-    relationship: existing.relationship,
-    priority: existing.priority,
-    tags: existing.tags,
-    profileId: existing.profileId,
-    notes: existing.notes,
-    optedOut: existing.optedOut,
-    blocked: existing.blocked,
-    ...given,
-    // The contact keeps its primary address, whichever of its numbers was named.
-    phone: existing.waId,
-  });
-  return { contact, created: false };
+  let contact = existing
+    ? await saveContact(db, actor, existing.id, {
+        name: existing.name,
+        relationship: existing.relationship,
+        priority: existing.priority,
+        tags: existing.tags,
+        profileId: existing.profileId,
+        notes: existing.notes,
+        optedOut: existing.optedOut,
+        blocked: existing.blocked,
+        ...given,
+        // The contact keeps its primary address, whichever of its numbers was named.
+        phone: existing.waId,
+      })
+    : await saveContact(db, actor, null, { ...given, phone: waId });
+  if (fields && Object.keys(fields).length > 0) {
+    const saved = contact;
+    const values = await db.transaction((tx) => setContactFieldValues(tx, saved.id, fields, actor));
+    contact = { ...saved, fields: values };
+  }
+  return { contact, created: !existing };
+}
+
+/** Field errors keyed as the API's body names them: `fields.<key>`. */
+function prefixKeys(errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([key, message]) => [`fields.${key}`, message]));
 }
 
 /**

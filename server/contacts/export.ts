@@ -2,6 +2,7 @@ import type { TDbOrTx } from "~/db/client";
 import { AppError } from "~/server/errors";
 import { fieldLabel, findUnstorableText, unstorableTextMessage } from "~/server/lib/storable-text";
 import { listContacts, type TListContactsInput, ZListContactsInput } from "./contacts";
+import { loadContactFields } from "./fields";
 
 /**
  * The export's filters from its URL (`?search=…&tag=…&optedOut=true…`), checked like any input:
@@ -16,6 +17,10 @@ export function readExportFilters(searchParams: URLSearchParams): TListContactsI
     ...params,
     ...(params.optedOut ? { optedOut: params.optedOut === "true" } : {}),
     ...(params.minPriority ? { minPriority: Number(params.minPriority) } : {}),
+    // A filter on a custom field: ?fieldKey=plan&fieldOp=eq&fieldValue=gold.
+    ...(params.fieldKey
+      ? { field: { key: params.fieldKey, op: params.fieldOp ?? "eq", value: params.fieldValue ?? "" } }
+      : {}),
   });
   if (!parsed.success) {
     throw new AppError(
@@ -46,12 +51,17 @@ export function csvField(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The header of a custom field's column: what the import reads back. */
+export const fieldColumn = (key: string) => `field.${key}`;
+
 /**
  * Every contact matching the list's filters, as CSV (header first), read page by page with the
  * same keyset the list uses, so an export of 100,000 contacts never holds them all at once.
+ * Each custom field is a column `field.<key>` after the fixed ones, in the fields' order.
  */
 export async function* exportContactsCsv(db: TDbOrTx, filters: TListContactsInput): AsyncGenerator<string> {
-  yield `${CONTACT_CSV_COLUMNS.join(",")}\r\n`;
+  const keys = (await loadContactFields(db)).map((field) => field.key);
+  yield `${[...CONTACT_CSV_COLUMNS, ...keys.map(fieldColumn)].map(csvField).join(",")}\r\n`;
   let cursor: string | undefined;
   do {
     const page = await listContacts(db, { ...filters, cursor, limit: 200 });
@@ -67,6 +77,7 @@ export async function* exportContactsCsv(db: TDbOrTx, filters: TListContactsInpu
             contact.optedOut,
             contact.firstSeenAt.toISOString(),
             contact.lastInteractionAt?.toISOString() ?? null,
+            ...keys.map((key) => contact.fields[key] ?? null),
           ]
             .map(csvField)
             .join(",") + "\r\n",

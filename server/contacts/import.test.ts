@@ -131,6 +131,7 @@ describe("validateRows", () => {
         profileName: "VIP clients",
         optedOut: true,
         blocked: false,
+        fields: null,
       },
       {
         line: 3,
@@ -144,6 +145,7 @@ describe("validateRows", () => {
         profileName: null,
         optedOut: null,
         blocked: null,
+        fields: null,
       },
     ]);
   });

@@ -11,6 +11,13 @@ import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { getOrgSettings } from "~/server/settings/settings";
 import { findDefaultSessionId, MAX_CONTACT_TAGS } from "./contacts";
 import { csvField } from "./export";
+import {
+  coerceFieldValue,
+  FIELD_KEY,
+  loadContactFields,
+  type TContactFieldDefinition,
+  type TContactFieldValue,
+} from "./fields";
 import { findKnownNumbers, parsePhoneNumber, phoneCandidates } from "./phone";
 
 /** The largest file an import reads (bytes of UTF-8), and the most data rows. */
@@ -35,8 +42,12 @@ export const IMPORT_TARGETS = [
   "ignore",
 ] as const;
 export type TImportTarget = (typeof IMPORT_TARGETS)[number];
+/** A custom field's column target: `field.<key>` (the export's header for it). */
+export type TFieldTarget = `field.${string}`;
 /** Column header → what it is imported as. */
-export type TImportMapping = Record<string, TImportTarget>;
+export type TImportMapping = Record<string, TImportTarget | TFieldTarget>;
+const FIELD_TARGET = new RegExp(`^field\\.${FIELD_KEY.source.slice(1, -1)}$`);
+const isFieldTarget = (target: string): target is TFieldTarget => FIELD_TARGET.test(target);
 
 const TARGET_LABELS: Record<TImportTarget, string> = {
   phone: "the phone number",
@@ -90,7 +101,18 @@ export const ZImportContactsInput = z.object({
   /** Shown in the audit log. */
   fileName: z.string().trim().max(255).optional(),
   /** What each column is imported as; columns left out are ignored. Without it, the suggestion is used. */
-  mapping: z.record(z.string().max(500), z.enum(IMPORT_TARGETS)).optional(),
+  mapping: z
+    .record(
+      z.string().max(500),
+      z.union([
+        z.enum(IMPORT_TARGETS),
+        z.templateLiteral([
+          "field.",
+          z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "There is no contact field with this key."),
+        ]),
+      ]),
+    )
+    .optional(),
 });
 export type TImportContactsInput = z.input<typeof ZImportContactsInput>;
 
@@ -201,10 +223,25 @@ function uniqueHeaders(cells: string[]): string[] {
 const normalizeHeader = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 /** A mapping guessed from the header names (`Mobile` → phone, `Labels` → tags…); the rest ignored. */
-export function suggestMapping(headers: readonly string[]): TImportMapping {
+export function suggestMapping(
+  headers: readonly string[],
+  fields: readonly Pick<TContactFieldDefinition, "key" | "label">[] = [],
+): TImportMapping {
   const mapping: TImportMapping = {};
-  const taken = new Set<TImportTarget>();
+  const taken = new Set<TImportTarget | TFieldTarget>();
   for (const header of headers) {
+    // A custom field's column: `field.<key>` as the export writes it, or the field's label or key.
+    const field = fields.find(
+      (candidate) =>
+        header.trim() === `field.${candidate.key}` ||
+        header.trim().toLowerCase() === candidate.label.toLowerCase() ||
+        header.trim() === candidate.key,
+    );
+    if (field && !taken.has(`field.${field.key}`)) {
+      mapping[header] = `field.${field.key}`;
+      taken.add(`field.${field.key}`);
+      continue;
+    }
     const key = normalizeHeader(header);
     const target = (Object.keys(HEADER_SYNONYMS) as Exclude<TImportTarget, "ignore">[]).find(
       (candidate) => !taken.has(candidate) && HEADER_SYNONYMS[candidate].includes(key),
@@ -222,11 +259,16 @@ export function suggestMapping(headers: readonly string[]): TImportMapping {
 export function resolveMapping(
   headers: readonly string[],
   given: TImportMapping | undefined,
+  fields: readonly Pick<TContactFieldDefinition, "key" | "label">[] = [],
 ): { mapping: TImportMapping; error: string | null } {
   if (!given) {
-    const mapping = suggestMapping(headers);
+    const mapping = suggestMapping(headers, fields);
     return { mapping, error: mappingError(headers, mapping) };
   }
+  const unknownField = Object.values(given).find(
+    (target) => isFieldTarget(target) && !fields.some((field) => `field.${field.key}` === target),
+  );
+  if (unknownField !== undefined) throw new AppError("BAD_REQUEST", "There is no contact field with this key.");
   const unknown = Object.keys(given).find((header) => !headers.includes(header));
   if (unknown !== undefined)
     throw new AppError("BAD_REQUEST", serverText("contacts.noSuchColumn", { column: unknown }));
@@ -235,15 +277,15 @@ export function resolveMapping(
 }
 
 function mappingError(headers: readonly string[], mapping: TImportMapping): string | null {
-  const columns = new Map<TImportTarget, string[]>();
+  const columns = new Map<TImportTarget | TFieldTarget, string[]>();
   for (const header of headers) {
     const target = mapping[header] ?? "ignore";
     columns.set(target, [...(columns.get(target) ?? []), header]);
   }
   if (!columns.has("phone")) return "Choose the column that holds the phone number.";
   for (const [target, list] of columns) {
-    if (list.length > 1 && !REPEATABLE.has(target)) {
-      return `Only one column can be ${TARGET_LABELS[target]}: ${list.map((header) => `“${header}”`).join(" and ")} are.`;
+    if (list.length > 1 && !REPEATABLE.has(target as TImportTarget)) {
+      return `Only one column can be ${isFieldTarget(target) ? target : TARGET_LABELS[target]}: ${list.map((header) => `“${header}”`).join(" and ")} are.`;
     }
   }
   return null;
@@ -256,6 +298,8 @@ export type TImportContext = {
   knownNumbers?: ReadonlySet<string>;
   /** Lower-case profile name → id and name. */
   profiles: ReadonlyMap<string, { id: string; name: string }>;
+  /** The custom fields defined in Settings: the `field.<key>` columns' types. */
+  fields?: readonly TContactFieldDefinition[];
 };
 
 /** A row ready to write: `null` (or no tags) where its cell is empty or not mapped, so it changes nothing. */
@@ -271,6 +315,8 @@ export type TImportRow = {
   profileName: string | null;
   optedOut: boolean | null;
   blocked: boolean | null;
+  /** The custom field values the row sets (empty cells left out: they never erase), or null for none. */
+  fields: Record<string, TContactFieldValue> | null;
 };
 
 /** A row as the preview shows it: the values it would write (the number as E.164 when valid), or why not. */
@@ -310,10 +356,18 @@ export function splitTags(cell: string): string[] {
  */
 export function validateRows(table: TCsvTable, mapping: TImportMapping, context: TImportContext) {
   const columns = new Map<TImportTarget, number[]>();
+  const fieldColumns: { index: number; field: TContactFieldDefinition }[] = [];
   table.headers.forEach((header, index) => {
     const target = mapping[header] ?? "ignore";
+    if (isFieldTarget(target)) {
+      const field = context.fields?.find((candidate) => `field.${candidate.key}` === target);
+      if (field) fieldColumns.push({ index, field });
+      return;
+    }
     columns.set(target, [...(columns.get(target) ?? []), index]);
   });
+  // Dates written 01/02/2025 read as the organisation's country writes them.
+  const monthFirst = context.defaultCountry === "US";
   const cellOf = (cells: string[], target: TImportTarget) => {
     const index = columns.get(target)?.[0];
     return index === undefined ? "" : (cells[index] ?? "");
@@ -371,6 +425,14 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
     if (profileCell && !profile) reasons.push(`There is no profile named “${profileCell}”.`);
     const optedOut = readBoolean(cellOf(cells, "optedOut"), "Opted out", reasons);
     const blocked = readBoolean(cellOf(cells, "blocked"), "Blocked", reasons);
+    let fields: Record<string, TContactFieldValue> | null = null;
+    for (const { index, field } of fieldColumns) {
+      const cell = cells[index] ?? "";
+      if (cell === "") continue;
+      const coerced = coerceFieldValue(field, cell, { monthFirst });
+      if (!coerced.ok) reasons.push(`${field.label} “${cell.slice(0, 40)}”: ${coerced.reason}`);
+      else if (coerced.value !== null) (fields ??= {})[field.key] = coerced.value;
+    }
 
     const row = {
       line,
@@ -384,12 +446,13 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
       profileName: profile?.name ?? null,
       optedOut,
       blocked,
+      fields,
     };
     const reason = reasons.length > 0 ? reasons.join(" ") : null;
     if (reason) rejected.push({ line, reason, phone: phone || null });
     else valid.push(row);
     if (sample.length < IMPORT_SAMPLE_ROWS) {
-      const { name, relationship, priority, tags, notes, optedOut, blocked } = row;
+      const { name, relationship, priority, tags, notes, optedOut, blocked, fields } = row;
       const profile = row.profileName ?? (profileCell || null);
       sample.push({
         line,
@@ -402,6 +465,7 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
         profile,
         optedOut,
         blocked,
+        fields,
         reason,
       });
     }
@@ -411,13 +475,14 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
 }
 
 async function loadContext(db: TDbOrTx): Promise<TImportContext & { sessionId: string }> {
-  const [{ defaultCountry }, profiles, sessionId] = await Promise.all([
+  const [{ defaultCountry }, profiles, sessionId, fields] = await Promise.all([
     getOrgSettings(db),
     db
       .select({ id: contextProfiles.id, name: contextProfiles.name })
       .from(contextProfiles)
       .orderBy(asc(contextProfiles.createdAt)),
     findDefaultSessionId(db),
+    loadContactFields(db),
   ]);
   if (!sessionId) throw new AppError("CONFLICT", "There is no WhatsApp session to add contacts to yet.");
   const byName = new Map<string, { id: string; name: string }>();
@@ -425,7 +490,7 @@ async function loadContext(db: TDbOrTx): Promise<TImportContext & { sessionId: s
     const key = profile.name.toLowerCase();
     if (!byName.has(key)) byName.set(key, profile);
   }
-  return { defaultCountry, profiles: byName, sessionId };
+  return { defaultCountry, profiles: byName, sessionId, fields };
 }
 
 const rowCount = (table: TCsvTable) => table.rows.length + table.unreadable.length;
@@ -434,8 +499,8 @@ const rowCount = (table: TCsvTable) => table.rows.length + table.unreadable.leng
 async function analyze(db: TDbOrTx, raw: TImportContactsInput) {
   const input = ZImportContactsInput.parse(raw);
   const table = readCsv(input.csv);
-  const { mapping, error } = resolveMapping(table.headers, input.mapping);
   const loaded = await loadContext(db);
+  const { mapping, error } = resolveMapping(table.headers, input.mapping, loaded.fields);
   const phoneColumn = table.headers.findIndex((header) => mapping[header] === "phone");
   const knownNumbers =
     phoneColumn < 0
@@ -527,6 +592,7 @@ export async function previewContactImport(db: TDbOrTx, raw: TImportContactsInpu
   return {
     headers: table.headers,
     delimiter: table.delimiter,
+    fields: context.fields,
     mapping,
     mappingError,
     rows: rowCount(table),
@@ -539,7 +605,7 @@ export async function previewContactImport(db: TDbOrTx, raw: TImportContactsInpu
 }
 
 const INPUT_COLUMNS = `wa_id text, name text, relationship relationship, priority int, tags text[], notes text,
-  profile_id uuid, opted_out boolean, blocked boolean`;
+  profile_id uuid, opted_out boolean, blocked boolean, fields jsonb`;
 
 /**
  * Imports the valid rows of a CSV file in one transaction: a number new to the default
@@ -569,6 +635,7 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
       profile_id: row.profileId,
       opted_out: row.optedOut,
       blocked: row.blocked,
+      fields: row.fields,
     }))
     .sort((a, b) => (a.wa_id < b.wa_id ? -1 : a.wa_id > b.wa_id ? 1 : 0));
   const chunks: (typeof rows)[] = [];
@@ -583,10 +650,10 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
         with input as (select * from ${jsonRecordset(chunk, INPUT_COLUMNS)} x),
         inserted as (
           insert into ${contacts} (session_id, wa_id, name, relationship, priority, tags, notes, profile_id,
-            opted_out, blocked)
+            opted_out, blocked, fields)
           select ${session}::uuid, wa_id, name, coalesce(relationship, 'other'), coalesce(priority, 0),
             coalesce(tags, '{}'), coalesce(notes, ''), profile_id, coalesce(opted_out, false),
-            coalesce(blocked, false)
+            coalesce(blocked, false), coalesce(fields, '{}'::jsonb)
           from input i
           -- A number that is any contact's (a second number merged into a contact too) is an update.
           where not exists (
@@ -627,6 +694,7 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
             profile_id = coalesce(i.profile_id, c.profile_id),
             opted_out = c.opted_out or coalesce(i.opted_out, false),
             blocked = coalesce(i.blocked, c.blocked),
+            fields = c.fields || coalesce(i.fields, '{}'::jsonb),
             updated_at = now()
           from locked l join input i on i.wa_id = l.wa_id
           where c.id = l.id

@@ -96,6 +96,15 @@ describe("planContactMerge", () => {
     }
   });
 
+  it("keeps the survivor's custom field values and takes the other's for keys it lacks", () => {
+    const older = side("1", { firstSeenAt: T0, fields: { plan: "Gold", age: 30 } });
+    const newer = side("2", { fields: { plan: "Silver", vip: true } });
+    for (const plan of [planContactMerge(older, newer), planContactMerge(newer, older)]) {
+      expect(plan.contact.fields).toEqual({ plan: "Gold", age: 30, vip: true });
+      expect(plan.customFields.overridden).toEqual(["plan"]);
+    }
+  });
+
   it("gives a LID-only survivor the other's number as its address", () => {
     const lid = side("1", { firstSeenAt: T0, waId: "166337892180127@lid" });
     lid.identities = [{ kind: "lid", value: "166337892180127" }];

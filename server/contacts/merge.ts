@@ -98,6 +98,8 @@ export function planContactMerge(first: TMergeSide, second: TMergeSide) {
   const tags = [...new Set([...s.tags, ...a.tags])];
   // The survivor wins where both have a value.
   const attributes = { ...a.attributes, ...s.attributes };
+  // Custom fields likewise: the survivor keeps its values and takes the absorbed contact's for keys it lacks.
+  const customFields = { ...a.fields, ...s.fields };
   // The primary address: the phone when known (the survivor's, else the absorbed contact's).
   const identities = [...survivor.identities, ...absorbed.identities];
   const phone =
@@ -118,7 +120,7 @@ export function planContactMerge(first: TMergeSide, second: TMergeSide) {
   return {
     survivor,
     absorbed,
-    contact: { ...merged, tags, attributes, waId },
+    contact: { ...merged, tags, attributes, fields: customFields, waId },
     fields,
     tags: { survivor: s.tags, absorbed: a.tags, result: tags },
     attributes: {
@@ -128,6 +130,12 @@ export function planContactMerge(first: TMergeSide, second: TMergeSide) {
       overridden: Object.keys(a.attributes).filter(
         (key) => key in s.attributes && JSON.stringify(s.attributes[key]) !== JSON.stringify(a.attributes[key]),
       ),
+    },
+    customFields: {
+      survivor: s.fields,
+      absorbed: a.fields,
+      result: customFields,
+      overridden: Object.keys(a.fields).filter((key) => key in s.fields && s.fields[key] !== a.fields[key]),
     },
     identities: { kept: survivor.identities, moving: absorbed.identities },
     /** `merge`: both have a thread (one remains); `move`: only the absorbed one has (it changes hands); `none`. */
@@ -223,6 +231,7 @@ export function summariseMergePlan(plan: TMergePlan) {
     fields: plan.fields,
     tags: plan.tags,
     attributes: plan.attributes,
+    customFields: plan.customFields,
     identities: plan.identities,
     threadAction: plan.threadAction,
     moves: plan.moves,

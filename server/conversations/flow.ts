@@ -1,8 +1,8 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
-import { coerceFieldValue } from "~/server/contacts/fields";
+import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
 import { recordEvents } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import { loadFieldDefinitions, loadFlowCatalogue } from "~/server/flows/catalogue";
@@ -106,7 +106,7 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
     ),
     coerceField: (key, raw) => {
       const field = fieldDefinitions.get(key);
-      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "unknown_field" };
+      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
     },
     assets: new Map(),
     messageId: latest?.id ?? null,
@@ -128,7 +128,7 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
       .update(contacts)
       .set({
         tags,
-        ...(fieldsChanged ? { fields: sql`${contacts.fields} || ${JSON.stringify(effects.fields)}::jsonb` } : {}),
+        ...(fieldsChanged ? { fields: fieldsPatched(effects.fields) } : {}),
         updatedAt: now,
       })
       .where(eq(contacts.id, locked.contactId));

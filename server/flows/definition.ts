@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FACTS, FACT_NAMES, type TFactName } from "~/server/rules/facts";
 import { conditionsSchema, slugOfTitle, ZReplyChoices, type TFactResolver } from "~/server/rules/schema";
 import { TEMPLATE_VARIABLES, variablesOf } from "~/server/rules/templates";
+import { domainText, serverText } from "~/server/i18n/domain";
 import { INTERACTIVE_LIMITS } from "~/server/messages/content";
 
 /**
@@ -21,11 +22,17 @@ export const ZVariableName = z
 export const ZStepId = z.string().regex(STEP_ID, "A step id is letters, digits, _ and - (at most 40)");
 const ZNext = ZStepId.nullable().default(null);
 const ZPosition = z.object({ x: z.number().finite(), y: z.number().finite() }).strict().default({ x: 0, y: 0 });
-const ZText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `At most ${max.toLocaleString("en")} characters`);
+/** Messages of the lengths used here, written out so the catalogue finds them (server/i18n/domain.ts). */
+const AT_MOST = {
+  80: "At most 80 characters",
+  500: "At most 500 characters",
+  1_000: "At most 1,000 characters",
+  1_024: "At most 1,024 characters",
+  2_000: "At most 2,000 characters",
+  4_096: "At most 4,096 characters",
+  20_000: "At most 20,000 characters",
+} as const;
+const ZText = (max: keyof typeof AT_MOST) => z.string().trim().max(max, AT_MOST[max]);
 const ZTag = z
   .string()
   .trim()
@@ -60,7 +67,7 @@ export const ZAskStep = z
     ...common,
     type: z.literal("ask"),
     /** The question. With `answer: choice`, the text above the buttons, list or numbered menu. */
-    text: ZText(INTERACTIVE_LIMITS.body).min(1, "Enter the question"),
+    text: ZText(1_024).min(1, "Enter the question"),
     answer: z.enum(ANSWER_TYPES),
     /** A choice's options (buttons up to 3, a list up to 10; a numbered menu where the engine has no buttons). */
     choices: ZReplyChoices.nullable().default(null),
@@ -375,7 +382,7 @@ export const ZFlowDefinition = z
   .object({
     /** The step a run starts at. */
     start: ZStepId.nullable().default(null),
-    steps: z.array(ZFlowStep).max(MAX_FLOW_STEPS, `At most ${MAX_FLOW_STEPS} steps`).default([]),
+    steps: z.array(ZFlowStep).max(MAX_FLOW_STEPS, "At most 500 steps").default([]),
   })
   .strict()
   .superRefine((definition, context) => {
@@ -392,7 +399,8 @@ export const ZFlowDefinition = z
         if (target !== null && !ids.has(target))
           context.addIssue({
             code: "custom",
-            message: `Leads to a step that does not exist (${target})`,
+            message: domainText("en", serverText("flowDefinition.missingTarget", { target })),
+            params: { text: serverText("flowDefinition.missingTarget", { target }) },
             path: ["steps", index, key],
           });
       }
@@ -406,7 +414,12 @@ export const ZFlowDefinition = z
               : [];
       for (const name of texts.flatMap(variablesOf)) {
         if (!isFlowTemplateVariable(name, { secrets: step.type === "http" }))
-          context.addIssue({ code: "custom", message: `Unknown variable {{${name}}}`, path: ["steps", index] });
+          context.addIssue({
+            code: "custom",
+            message: domainText("en", serverText("flowDefinition.unknownVariable", { name })),
+            params: { text: serverText("flowDefinition.unknownVariable", { name }) },
+            path: ["steps", index],
+          });
       }
     });
   });

@@ -11,7 +11,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 export type TSecretPurpose =
-  "webhook-secret" | "wa-session-auth" | "totp-secret" | "wa-engine-secrets" | "wa-engine-keys";
+  "webhook-secret" | "wa-session-auth" | "totp-secret" | "wa-engine-secrets" | "wa-engine-keys" | "org-secrets";
 
 const keys = new Map<string, Buffer>();
 function keyFor(appSecret: string, purpose: TSecretPurpose): Buffer {

@@ -12,7 +12,7 @@ import { planActions, type TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
 import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
-import { coerceFieldValue } from "~/server/contacts/fields";
+import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
 import { loadFieldDefinitions, loadFlowCatalogue } from "~/server/flows/catalogue";
 import { FlowTurns, writeFlowRecords, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
@@ -95,7 +95,7 @@ export async function processInboundBatch(
     const fieldsNow = new Map<string, Record<string, string | number | boolean | null>>();
     const coerceField: TFlowContext["coerceField"] = (key, raw) => {
       const field = fieldDefinitions.get(key);
-      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "unknown_field" };
+      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
     };
     const noReply = new Map<string, TNoReplyReason>();
     const replies: TOutboundItem[] = [];
@@ -140,7 +140,7 @@ export async function processInboundBatch(
           timeZone: decide.settings.timeZone,
           defaultCountry: decide.settings.defaultCountry,
           facts,
-          fields: { ...row.contactFields, ...fieldsNow.get(row.contact.id) },
+          fields: { ...row.contact.fields, ...fieldsNow.get(row.contact.id) },
           template: decide.templateOf(input),
           coerceField,
           assets: new Map(),
@@ -277,7 +277,7 @@ export async function processInboundBatch(
       await tx
         .update(contacts)
         .set({
-          ...(change.fields ? { fields: sql`${contacts.fields} || ${JSON.stringify(change.fields)}::jsonb` } : {}),
+          ...(change.fields ? { fields: fieldsPatched(change.fields) } : {}),
           tags: change.tags,
           ...(change.profileId ? { profileId: change.profileId } : {}),
           ...(change.relationship
@@ -343,7 +343,6 @@ function lockedMessagesQuery(tx: TTx) {
       late: sql<boolean>`'late' = any(${messages.flags})`,
       /** The conversation's active flow (server/flows/state.ts). */
       flow: threads.flow,
-      contactFields: contacts.fields,
       cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
     })
     .from(messages)

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { IDENTITY_KINDS, type TIdentity } from "~/server/contacts/address";
 import { listContacts, upsertContactByPhone, ZContactUpsert } from "~/server/contacts/contacts";
+import { FIELD_KEY } from "~/server/contacts/fields";
 import { listIdentitiesOf } from "~/server/contacts/identities";
 import { listThreadsPage, ZApiThreadsInput } from "~/server/inbox/list";
 import { handOffThreadByApi, releaseThreadByApi } from "~/server/conversations/state";
@@ -91,6 +92,11 @@ export const ZApiContact = z
     notes: z.string(),
     optedOut: z.boolean(),
     blocked: z.boolean(),
+    fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).meta({
+      example: { plan: "Gold", renewal: "2026-03-01", seats: 12, vip: true },
+      description:
+        "The contact's custom field values by key (Settings → Contact fields): text and choices as text, numbers as numbers, dates as `YYYY-MM-DD`, yes/no as booleans. A field without a value is absent",
+    }),
     lastInteractionAt: ZTime.nullable(),
     createdAt: ZTime,
   })
@@ -269,6 +275,7 @@ function toApiContact(
     notes?: string;
     optedOut: boolean;
     blocked: boolean;
+    fields?: Record<string, string | number | boolean>;
     lastInteractionAt: Date | null;
     createdAt?: Date;
     firstSeenAt?: Date;
@@ -286,6 +293,7 @@ function toApiContact(
     notes: contact.notes ?? "",
     optedOut: contact.optedOut,
     blocked: contact.blocked,
+    fields: contact.fields ?? {},
     lastInteractionAt: contact.lastInteractionAt,
     createdAt: contact.createdAt ?? contact.firstSeenAt,
   };
@@ -455,13 +463,29 @@ export const OPERATIONS: TOperation[] = [
     query: z.object({
       search: z.string().max(100).optional().meta({ description: "Name, number or tag" }),
       tag: z.string().max(40).optional(),
+      fieldKey: z
+        .string()
+        .regex(FIELD_KEY, "There is no contact field with this key.")
+        .optional()
+        .meta({ description: "Only contacts with this custom field (its key) set to `fieldValue`" }),
+      fieldOp: z
+        .enum(["eq", "before", "after"])
+        .optional()
+        .meta({ description: "How `fieldValue` is compared: equal (default), or below / above for numbers and dates" }),
+      fieldValue: z.string().max(200).optional().meta({
+        description: "Read as the field reads values (`12,5`, `yes`, `01/03/2026`); empty: the field is not set",
+      }),
       cursor: z.string().max(500).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     status: 200,
     response: z.object({ contacts: z.array(ZApiContact), next: z.string().nullable() }).meta({ id: "ContactPage" }),
     async handle(context) {
-      const page = await listContacts(context.db, context.query);
+      const { fieldKey, fieldOp, fieldValue, ...filters } = context.query;
+      const page = await listContacts(context.db, {
+        ...filters,
+        ...(fieldKey ? { field: { key: fieldKey, op: fieldOp ?? "eq", value: fieldValue ?? "" } } : {}),
+      });
       const identities = await listIdentitiesOf(
         context.db,
         page.contacts.map((contact) => contact.id),

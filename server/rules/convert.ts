@@ -1,4 +1,4 @@
-import { FACTS, type TFactName } from "./facts";
+import { FACTS, type TFactName, type TFactType } from "./facts";
 import type { TOperatorName } from "./operators";
 import type { TCondition, TLeafCondition, TTopCondition } from "./schema";
 
@@ -36,8 +36,13 @@ function toQueryItem(condition: TCondition): TQueryRule | TQueryGroup {
  * so "8, 17" becomes [8, 17] for `between`, "a, b" a list, "3" a number, "true" a boolean.
  * Values already of the right shape pass through, so converting twice changes nothing.
  */
-export function normalizeValue(fact: string, operator: string, value: unknown): unknown {
-  const type = FACTS[fact as TFactName]?.type;
+export function normalizeValue(
+  fact: string,
+  operator: string,
+  value: unknown,
+  typeOf: TFactTypeOf = factTypeOf,
+): unknown {
+  const type = typeOf(fact);
   const number = (item: unknown) =>
     typeof item === "string" && item.trim() !== "" && !Number.isNaN(Number(item)) ? Number(item) : item;
   const list = (item: unknown): unknown[] =>
@@ -58,19 +63,23 @@ export function normalizeValue(fact: string, operator: string, value: unknown): 
   return value;
 }
 
+/** A fact's type by name; the editor adds contact fields' (`field.<key>`), which only Settings knows. */
+export type TFactTypeOf = (fact: string) => TFactType | undefined;
+const factTypeOf: TFactTypeOf = (fact) => (FACTS[fact as TFactName] as { type: TFactType } | undefined)?.type;
+
 /** A react-querybuilder query → a json-rules-engine condition tree (what is stored). */
-export function fromQuery(group: TQueryGroup): TTopCondition {
-  const children = group.rules.map(fromQueryItem);
+export function fromQuery(group: TQueryGroup, typeOf: TFactTypeOf = factTypeOf): TTopCondition {
+  const children = group.rules.map((item) => fromQueryItem(item, typeOf));
   const base: TTopCondition = group.combinator === "or" ? { any: children } : { all: children };
   return group.not ? { not: base } : base;
 }
 
-function fromQueryItem(item: TQueryRule | TQueryGroup): TCondition {
-  if (isGroup(item)) return fromQuery(item);
+function fromQueryItem(item: TQueryRule | TQueryGroup, typeOf: TFactTypeOf): TCondition {
+  if (isGroup(item)) return fromQuery(item, typeOf);
   const leaf: TLeafCondition = {
     fact: item.field as TFactName,
     operator: item.operator as TOperatorName,
-    value: normalizeValue(item.field, item.operator, item.value),
+    value: normalizeValue(item.field, item.operator, item.value, typeOf),
   };
   return leaf;
 }

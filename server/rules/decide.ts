@@ -54,6 +54,8 @@ export type TMessageForDecision = {
     profileId: string | null;
     optedOut: boolean;
     firstSeenAt: Date;
+    /** `contacts.fields`: facts `field.<key>` (absent: none). */
+    fields?: Record<string, string | number | boolean>;
   };
   /** Inbound messages of the thread up to this one, all messages up to it, the bot's last reply before it. */
   counts: { contactMessages: number; threadMessages: number; lastBotReplyAt: Date | null };
@@ -83,6 +85,7 @@ export const messageForDecisionFields = {
     profileId: contacts.profileId,
     optedOut: contacts.optedOut,
     firstSeenAt: contacts.firstSeenAt,
+    fields: contacts.fields,
   },
   // One pass over the thread up to this message: inbound count, all messages, the bot's last reply.
   counts: sql<{ contactMessages: number; threadMessages: number; lastBotReplyAt: string | null }>`(
@@ -290,6 +293,7 @@ export async function createDecider(
         optedOut,
         firstSeenAt: row.contact.firstSeenAt,
         messageCount: row.counts.contactMessages,
+        fields: row.contact.fields,
       },
       thread: {
         mode: row.thread.mode,

@@ -215,7 +215,8 @@ export const FACTS = {
 export type TFactName = keyof typeof FACTS;
 export const FACT_NAMES = Object.keys(FACTS) as [TFactName, ...TFactName[]];
 export type TFactValue = string | number | boolean | string[] | null;
-export type TFacts = Record<TFactName, TFactValue>;
+/** The facts of a message: every fact of `FACTS`, and `field.<key>` for each custom field the contact has a value of. */
+export type TFacts = Record<TFactName, TFactValue> & { [field: `field.${string}`]: TFactValue };
 
 /** What facts are built from: one inbound message in its context. */
 export type TFactSource = {
@@ -242,6 +243,8 @@ export type TFactSource = {
     optedOut: boolean;
     firstSeenAt: Date;
     messageCount: number;
+    /** The contact's custom field values (`contacts.fields`), by key: facts `field.<key>`. */
+    fields?: Readonly<Record<string, string | number | boolean>>;
   };
   thread: { mode: string; messageCount: number; lastBotReplyAt: Date | null; topics: string[]; sentiment: string };
   now: Date;
@@ -323,7 +326,7 @@ export function hasMediaOf(content: TMessageContent | undefined, hasMediaMeta: b
 export function buildFacts(source: TFactSource): TFacts {
   const { message, contact, thread, now } = source;
   const local = localTime(now, source.timeZone);
-  return {
+  const facts: TFacts = {
     "message.text": message.body,
     "message.type": message.type,
     ...contentFacts(message),
@@ -350,4 +353,6 @@ export function buildFacts(source: TFactSource): TFacts {
     "time.weekday": local.weekday,
     "time.isBusinessHours": isBusinessHours(now, source.timeZone, source.businessHours),
   };
+  if (contact.fields) for (const key in contact.fields) facts[`field.${key}`] = contact.fields[key] ?? null;
+  return facts;
 }

@@ -9,7 +9,7 @@ import { INTERACTIVE_LIMITS } from "~/server/messages/content";
 import { ZTemplateValues } from "~/server/cloud/template-shape";
 
 /** A json-rules-engine condition: a fact test, or `all` / `any` / `not` of conditions. */
-export type TLeafCondition = { fact: TFactName; operator: TOperatorName; value: unknown };
+export type TLeafCondition = { fact: TFactName | `field.${string}`; operator: TOperatorName; value: unknown };
 export type TCondition = { all: TCondition[] } | { any: TCondition[] } | { not: TCondition } | TLeafCondition;
 export type TTopCondition = { all: TCondition[] } | { any: TCondition[] } | { not: TCondition };
 
@@ -24,9 +24,16 @@ const MAX_LEAVES = 100;
  */
 export type TFactResolver = (name: string) => { type: TFactType | "any"; label: string } | null;
 
-/** The facts rules test. */
+/** A contact field's fact: `field.<key>` (keys as server/contacts/fields.ts's FIELD_KEY). */
+const FIELD_FACT = /^field\.[a-z][a-z0-9_]{0,39}$/;
+
+/** The facts rules test: `FACTS`, and the contact's custom fields as `field.<key>` (any type). */
 export const ruleFactResolver: TFactResolver = (name) =>
-  (FACT_NAMES as string[]).includes(name) ? FACTS[name as TFactName] : null;
+  (FACT_NAMES as string[]).includes(name)
+    ? FACTS[name as TFactName]
+    : FIELD_FACT.test(name)
+      ? { type: "any", label: name }
+      : null;
 
 function checkCondition(
   value: unknown,

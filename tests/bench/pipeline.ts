@@ -14,7 +14,7 @@ import { note, percentile, report } from "./report";
 
 const BENCH = "pipeline";
 
-type TContext = {
+export type TContext = {
   url: string;
   db: TDb;
   pool: pg.Pool;
@@ -24,13 +24,13 @@ type TContext = {
   ingestor: ReturnType<typeof createInboundIngestor>;
 };
 
-async function startBoss(url: string) {
+export async function startBoss(url: string) {
   const boss = createBoss(url, "web");
   await boss.start();
   return boss;
 }
 
-function startWorker(url: string): TSpawned {
+export function startWorker(url: string): TSpawned {
   // BENCH_CPU_PROFILE=<folder>: the worker writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROFILE;
   const worker = spawnTs(
@@ -43,7 +43,7 @@ function startWorker(url: string): TSpawned {
   return worker;
 }
 
-async function stopWorker(worker: TSpawned) {
+export async function stopWorker(worker: TSpawned) {
   worker.child.kill("SIGTERM");
   await worker.exited;
 }
@@ -89,12 +89,13 @@ export async function publishBenchRules(db: TDb) {
 }
 
 let sequence = 0;
-function ingestOne(context: TContext) {
+/** One message from one of 500 contacts (numbers from `firstNumber` on). */
+function ingestOne(context: TContext, firstNumber = 3_000_000) {
   sequence += 1;
   return context.ingestor.ingest({
     sessionId: context.sessionId,
     waMessageId: `bench-${randomUUID()}`,
-    from: `+1555${String(3_000_000 + (sequence % 500)).padStart(7, "0")}`,
+    from: `+1555${String(firstNumber + (sequence % 500)).padStart(7, "0")}`,
     body: `bench message ${sequence}`,
   });
 }
@@ -103,13 +104,18 @@ function ingestOne(context: TContext) {
  * Hands `count` messages to ingest with up to `inFlight` at once: a transport receiving a burst
  * from many chats (whatsapp-web.js fires `message` events without waiting for the previous one).
  */
-async function ingestMany(context: TContext, count: number, inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 50)) {
+export async function ingestMany(
+  context: TContext,
+  count: number,
+  inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 50),
+  firstNumber = 3_000_000,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < count) {
         next += 1;
-        await ingestOne(context);
+        await ingestOne(context, firstNumber);
       }
     }),
   );
@@ -122,7 +128,7 @@ async function countSentSince(db: TDb, since: Date): Promise<number> {
   );
 }
 
-async function waitAllSent(context: TContext, since: Date, expected: number, timeoutMs: number) {
+export async function waitAllSent(context: TContext, since: Date, expected: number, timeoutMs: number) {
   await waitFor(
     async () => (await countSentSince(context.db, since)) >= expected,
     timeoutMs,

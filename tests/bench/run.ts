@@ -4,6 +4,7 @@
  */
 import { runAnalyticsBench } from "./analytics";
 import { runContactsBench } from "./contacts";
+import { runFlowsBench } from "./flows";
 import { runMediaBench } from "./media";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   webhooks: runWebhooksBench,
   analytics: runAnalyticsBench,
   media: runMediaBench,
+  flows: runFlowsBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

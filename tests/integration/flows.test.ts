@@ -8,7 +8,8 @@ import { readFlowState } from "~/server/flows/state";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { insertUser } from "../support/database";
-import { publishFlowRows, startOrdersServer } from "../support/flows";
+import { publishFlowRows } from "../support/flows";
+import { startOrdersServer } from "../support/orders-server";
 import { startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 

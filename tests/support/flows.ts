@@ -1,7 +1,4 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import { onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
 import { flows, flowVersions } from "~/db/schema";
 import { ZFlowInput, type TFlowInput } from "~/server/flows/definition";
@@ -28,33 +25,4 @@ export async function publishFlowRows(db: TDb, input: TFlowInput, existingId?: s
     .set({ ...values, publishedVersion: version })
     .where(eq(flows.id, id));
   return id;
-}
-
-export type TOrdersServer = {
-  url: string;
-  requests: { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }[];
-};
-
-/**
- * The business's order system, on loopback: `GET /orders/:n` answers `{ status }` from
- * `statuses` (404 for an unknown order). Stops with the test.
- */
-export async function startOrdersServer(statuses: Record<string, string>): Promise<TOrdersServer> {
-  const requests: TOrdersServer["requests"] = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    req.on("end", () => {
-      requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
-      const match = /^\/orders\/([^/?]+)/.exec(req.url ?? "");
-      const status = match ? statuses[decodeURIComponent(match[1]!)] : undefined;
-      res.writeHead(status ? 200 : 404, { "Content-Type": "application/json" });
-      res.end(
-        JSON.stringify(status ? { order: match![1], status, items: [{ name: "Lamp" }] } : { error: "not found" }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }

@@ -1,5 +1,6 @@
 import { runFlowDeadline } from "~/server/conversations/flow";
 import { performFlowRequest } from "~/server/flows/requests";
+import { loadSecrets } from "~/server/settings/secrets";
 import type { TJobHandler } from "../runtime";
 
 /** `flow.deadline`: a flow's wait reached its time (moves the flow once, if it still waits there). */
@@ -12,7 +13,7 @@ export const handleFlowDeadline: TJobHandler<"flow.deadline"> = async (payload, 
 export const handleFlowHttp: TJobHandler<"flow.http"> = async (payload, { db, boss, log, webhooks }) => {
   const outcome = await performFlowRequest(db, boss, payload, {
     allowPrivate: webhooks.allowPrivate,
-    loadSecrets: () => Promise.resolve(new Map()),
+    loadSecrets: (names) => loadSecrets(db, names, webhooks.appSecret, log),
   });
   log.debug({ threadId: payload.threadId, runId: payload.runId, outcome }, "flow request");
 };

@@ -2,6 +2,8 @@ import { getCountries } from "libphonenumber-js/min";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { ContactFieldsSettings } from "~/components/settings/contact-fields";
+import { SecretsSettings } from "~/components/settings/secrets";
 import { SettingsForm } from "~/components/settings/settings-form";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { PageHeader } from "~/components/ui/page-header";
@@ -39,6 +41,10 @@ export default async function SettingsPage() {
         <span className="mt-1 block text-sm text-muted-foreground">{tMedia("linkDescription")}</span>
       </Link>
       <SettingsForm canWrite={canAccess(user.role, "users", "write")} choices={settingsChoices()} />
+      <div className="mt-6 grid gap-6">
+        <ContactFieldsSettings canWrite={canAccess(user.role, "users", "write")} />
+        <SecretsSettings canWrite={canAccess(user.role, "users", "write")} />
+      </div>
     </>
   );
 }

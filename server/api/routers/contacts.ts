@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getContact, listContacts, saveContact, ZContactInput, ZListContactsInput } from "~/server/contacts/contacts";
+import { setContactFieldValues, ZFieldValues } from "~/server/contacts/fields";
 import { importContacts, previewContactImport, ZImportContactsInput } from "~/server/contacts/import";
 import { mergeContacts, previewContactMerge } from "~/server/contacts/merge";
 import { dashboardMediaLinks } from "~/server/media/links";
@@ -19,6 +20,12 @@ export const contactsRouter = createTRPCRouter({
   save: requireAccess("contacts", "write")
     .input(z.object({ id: z.uuid().nullable(), contact: ZContactInput }))
     .mutation(({ ctx, input }) => saveContact(ctx.db, ctx.user, input.id, input.contact)),
+  /** Sets some of the contact's custom field values (null clears one). */
+  setFields: requireAccess("contacts", "write")
+    .input(z.object({ id: z.uuid(), values: ZFieldValues }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction((tx) => setContactFieldValues(tx, input.id, input.values, ctx.user)),
+    ),
   // A mutation though it writes nothing: the file travels in the body, and only writers may preview an import.
   importPreview: requireAccess("contacts", "write")
     .input(ZImportContactsInput)
