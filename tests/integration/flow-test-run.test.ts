@@ -7,10 +7,12 @@ import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { ZFlowInput, type TFlowInput } from "~/server/flows/definition";
 import type { TFlowTestInput, TFlowTestResult } from "~/server/flows/test-run";
+import { setSecret } from "~/server/settings/secrets";
 import { insertUser } from "../support/database";
-import { publishFlowRows, startOrdersServer } from "../support/flows";
+import { publishFlowRows } from "../support/flows";
+import { startOrdersServer } from "../support/orders-server";
 import { usePreparedDatabase } from "../support/pipeline";
-import { testContext } from "../support/trpc-context";
+import { TEST_APP_SECRET, testContext } from "../support/trpc-context";
 
 /** "Which do you need?" → the order number → the order system → shipped: say so; else hand off. */
 function ordersFlow(ordersUrl: string, style: "buttons" | "list" = "buttons"): TFlowInput {
@@ -332,6 +334,30 @@ describe("the flow test panel (flowRuns.test)", () => {
     // The sample contact is not gold: the branch goes the other way.
     const [sample] = await run({ flowId }, [{ kind: "start" }]);
     expect(sample).toMatchObject({ replies: [], ended: { outcome: "completed" } });
+  });
+
+  it("an HTTP step's {{secrets.NAME}} comes from Settings → Secrets, and the trace masks it", async () => {
+    const orders = await startOrdersServer({ "5": "shipped" });
+    await setSecret(db, builder, TEST_APP_SECRET, { name: "SHOP_TOKEN", value: "s3cret" });
+    const flowId = await saveDraft(db, {
+      name: "Secret lookup",
+      definition: {
+        start: "lookup",
+        steps: [
+          {
+            id: "lookup",
+            type: "http",
+            url: `${orders.url}/orders/5?token={{secrets.SHOP_TOKEN}}`,
+            headers: [{ name: "Authorization", value: "Bearer {{secrets.SHOP_TOKEN}}" }],
+            next: null,
+          },
+        ],
+      },
+    });
+    const [result] = await run({ flowId }, [{ kind: "start" }]);
+    expect(orders.requests[0]!.headers.authorization).toBe("Bearer s3cret");
+    expect(orders.requests[0]!.path).toBe("/orders/5?token=s3cret");
+    expect(result!.trace[0]!.detail).toEqual({ request: { method: "GET", url: `${orders.url}/orders/5?token=••••` } });
   });
 
   it("tests the draft, not the published version", async () => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { flowAnalytics, listAnalyticsFlows, ZFlowAnalyticsInput } from "~/server/flows/analytics";
 import { testFlowStep, ZFlowTestInput } from "~/server/flows/test-run";
 import { conversationFlows } from "~/server/flows/trace";
+import { loadSecrets } from "~/server/settings/secrets";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 /** Flows as they run: the editor's test panel, a conversation's trace in the Inbox, flow analytics. */
@@ -12,7 +13,7 @@ export const flowRunsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) =>
       testFlowStep(ctx.db, input, {
         allowPrivate: ctx.webhooks.allowPrivate,
-        loadSecrets: () => Promise.resolve(new Map()),
+        loadSecrets: (names) => loadSecrets(ctx.db, names, ctx.appSecret),
       }),
     ),
   /** The conversation's active flow and its last runs, step by step. */
