@@ -5,7 +5,7 @@ import { contacts, messages, threads } from "~/db/schema";
 import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
 import { recordEvents } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
-import { loadFieldDefinitions, loadFlowCatalogue } from "~/server/flows/catalogue";
+import { loadFlowCatalogue } from "~/server/flows/catalogue";
 import { FlowTurns, writeFlowRecords, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
 import type { TFlowContext } from "~/server/flows/run";
@@ -78,7 +78,6 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
     tx,
     locked.flow ? [{ flowId: locked.flow.flowId, version: locked.flow.version }] : [],
   );
-  const fieldDefinitions = await loadFieldDefinitions(tx);
   const [latest] = await tx
     .select({ id: messages.id })
     .from(messages)
@@ -105,7 +104,7 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
       null,
     ),
     coerceField: (key, raw) => {
-      const field = fieldDefinitions.get(key);
+      const field = catalogue.fields.get(key);
       return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
     },
     assets: new Map(),

@@ -1,6 +1,6 @@
-import { and, eq, isNotNull, or } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import { contactFields, flows, flowVersions } from "~/db/schema";
+import { contactFields, flows, flowVersions, type TContactFieldType } from "~/db/schema";
 import { loadRuleAssets } from "~/server/rules/media";
 import type { TRuleAsset } from "~/server/rules/media";
 import { ZFlowDefinition, ZFlowTriggers, normalizeKeyword, type TFlowTriggers } from "./definition";
@@ -19,6 +19,8 @@ export type TFlowCatalogue = {
   keywords: ReadonlyMap<string, string>;
   /** Flows a contact's first message starts (the first one wins). */
   firstMessage: readonly string[];
+  /** The contact fields flows may write, by key. */
+  fields: ReadonlyMap<string, { type: TContactFieldType; options: string[] }>;
   /** A version by flow and number (loaded with `ensureVersions`). */
   version: (flowId: string, version: number) => TCompiledFlowWithAssets | null;
 };
@@ -75,12 +77,24 @@ export async function loadFlowCatalogue(
   tx: TDbOrTx,
   running: readonly { flowId: string; version: number }[] = [],
 ): Promise<TFlowCatalogue> {
-  const heads = await tx
-    .select({ id: flows.id, version: flows.publishedVersion, enabled: flows.enabled })
-    .from(flows)
-    .where(isNotNull(flows.publishedVersion));
+  // The published heads and the contact fields flows write, in one round trip.
+  const {
+    rows: [found],
+  } = await tx.execute<{
+    heads: { id: string; version: number; enabled: boolean }[];
+    fields: { key: string; type: TContactFieldType; options: string[] }[];
+  }>(sql`
+    select
+      (select coalesce(json_agg(json_build_object('id', id, 'version', published_version, 'enabled', enabled)), '[]'::json)
+        from ${flows} where published_version is not null) as heads,
+      (select coalesce(json_agg(json_build_object('key', key, 'type', type, 'options', options)), '[]'::json)
+        from ${contactFields}) as fields`);
+  const heads = found?.heads ?? [];
+  const fields = new Map(
+    (found?.fields ?? []).map((field) => [field.key, { type: field.type, options: field.options }]),
+  );
   const enabledNow = new Map(heads.map((head) => [head.id, head.enabled]));
-  const published = heads.filter((head) => head.enabled).map((head) => ({ flowId: head.id, version: head.version! }));
+  const published = heads.filter((head) => head.enabled).map((head) => ({ flowId: head.id, version: head.version }));
   await compileVersions(tx, [...published, ...running]);
   const byId = new Map<string, TCompiledFlowWithAssets>();
   const keywords = new Map<string, string>();
@@ -99,22 +113,13 @@ export async function loadFlowCatalogue(
     published: byId,
     keywords,
     firstMessage,
+    fields,
     version: (flowId, version) => {
       const flow = compiled.get(keyOf(flowId, version));
       if (!flow) return null;
       return { ...flow, enabled: enabledNow.get(flowId) ?? false };
     },
   };
-}
-
-/** The contact field definitions flows write (key → type and options). */
-export async function loadFieldDefinitions(
-  tx: TDbOrTx,
-): Promise<Map<string, { type: (typeof contactFields.$inferSelect)["type"]; options: string[] }>> {
-  const rows = await tx
-    .select({ key: contactFields.key, type: contactFields.type, options: contactFields.options })
-    .from(contactFields);
-  return new Map(rows.map((row) => [row.key, { type: row.type, options: row.options }]));
 }
 
 /** Forgets compiled versions (tests that rewrite a version in place). */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TTx } from "~/db/client";
 import { flowRuns, flowSteps, type TFlowRunOutcome } from "~/db/schema";
@@ -292,31 +292,51 @@ function mergeEffects(total: TFlowEffects, more: TFlowEffects) {
 }
 
 /**
- * Writes what moves of flows decided (in the caller's transaction): runs started and ended, the
- * trace, and the jobs of the new states — a deadline at its time, an HTTP request now — each
- * keyed by run and token, so enqueuing one twice is one job.
+ * What moves of flows decided, as CTEs (`name as (…), …`) for one statement: runs started (a run
+ * that also ended here is inserted ended), runs ended, and the trace. `message.process` adds
+ * them to the statement that queues its replies, so flows cost it no round trip.
  */
-export async function writeFlowRecords(tx: TTx, boss: PgBoss, writes: TFlowWrites): Promise<void> {
-  if (writes.runsStarted.length > 0) {
-    await tx.insert(flowRuns).values(
-      writes.runsStarted.map((run) => ({
-        id: run.id,
-        flowId: run.flowId,
-        version: run.version,
-        threadId: run.threadId,
-        contactId: run.contactId,
-        trigger: run.trigger,
-        startedAt: run.at,
-      })),
-    );
-  }
-  if (writes.runsEnded.length > 0) {
-    await tx.execute(sql`
+export function flowRecordsSql(writes: TFlowWrites): SQL | null {
+  if (writes.runsStarted.length + writes.runsEnded.length + writes.steps.length === 0) return null;
+  const endedById = new Map(writes.runsEnded.map((run) => [run.id, run]));
+  const started = writes.runsStarted.map((run) => {
+    const ended = endedById.get(run.id);
+    return {
+      ...run,
+      endedAt: ended?.at ?? null,
+      outcome: ended?.outcome ?? null,
+      lastStepId: ended?.lastStepId ?? null,
+      variables: ended?.variables ?? {},
+    };
+  });
+  const startedIds = new Set(started.map((run) => run.id));
+  const ended = writes.runsEnded.filter((run) => !startedIds.has(run.id));
+  return sql`
+    flow_runs_started as (
+      insert into ${flowRuns} (id, flow_id, version, thread_id, contact_id, trigger, started_at, ended_at, outcome, last_step_id, variables)
+      select id, "flowId", version, "threadId", "contactId", trigger, at, "endedAt", outcome, "lastStepId", variables
+      from ${jsonRecordset(
+        started,
+        `id uuid, "flowId" uuid, version int, "threadId" uuid, "contactId" uuid, trigger text, at timestamptz,
+        "endedAt" timestamptz, outcome text, "lastStepId" text, variables jsonb`,
+      )} r
+    ), flow_runs_ended as (
       update ${flowRuns} r set ended_at = e.at, outcome = e.outcome, last_step_id = e."lastStepId", variables = e.variables
-      from ${jsonRecordset(writes.runsEnded, `id uuid, outcome text, "lastStepId" text, variables jsonb, at timestamptz`)} e
-      where r.id = e.id and r.ended_at is null`);
-  }
-  if (writes.steps.length > 0) await tx.insert(flowSteps).values(writes.steps);
+      from ${jsonRecordset(ended, `id uuid, outcome text, "lastStepId" text, variables jsonb, at timestamptz`)} e
+      where r.id = e.id and r.ended_at is null
+    ), flow_trace as (
+      insert into ${flowSteps} (run_id, flow_id, version, step_id, step_type, detail, at)
+      select "runId", "flowId", version, "stepId", "stepType", detail, at
+      from ${jsonRecordset(
+        writes.steps.map((step, ord) => ({ ord, ...step })),
+        `ord int, "runId" uuid, "flowId" uuid, version int, "stepId" text, "stepType" text, detail jsonb, at timestamptz`,
+      )} s
+      order by ord
+    )`;
+}
+
+/** Enqueues the jobs the new states wait on: a deadline at its time, an HTTP request now, each keyed by run and token. */
+export async function enqueueFlowJobs(tx: TTx, boss: PgBoss, writes: TFlowWrites): Promise<void> {
   for (const deadline of writes.deadlines) {
     await enqueue(
       boss,
@@ -333,4 +353,11 @@ export async function writeFlowRecords(tx: TTx, boss: PgBoss, writes: TFlowWrite
       { tx, singletonKey: `${request.runId}:${request.token}` },
     );
   }
+}
+
+/** Writes what moves of flows decided (in the caller's transaction): the records, then the jobs. */
+export async function writeFlowRecords(tx: TTx, boss: PgBoss, writes: TFlowWrites): Promise<void> {
+  const records = flowRecordsSql(writes);
+  if (records) await tx.execute(sql`with ${records} select 1`);
+  await enqueueFlowJobs(tx, boss, writes);
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, events, messages, ruleEvaluations, ruleHits, threads, type TNoReplyReason } from "~/db/schema";
@@ -13,8 +13,8 @@ import { createDecider, messageForDecisionFields, toDecisionInput } from "~/serv
 import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
 import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
 import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
-import { loadFieldDefinitions, loadFlowCatalogue } from "~/server/flows/catalogue";
-import { FlowTurns, writeFlowRecords, type TFlowTurn } from "~/server/flows/engine";
+import { loadFlowCatalogue } from "~/server/flows/catalogue";
+import { enqueueFlowJobs, flowRecordsSql, FlowTurns, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
 import type { TFlowContext } from "~/server/flows/run";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
@@ -89,12 +89,11 @@ export async function processInboundBatch(
     });
     const catalogue = await loadFlowCatalogue(tx, running);
     const flowsInPlay = catalogue.published.size > 0 || running.length > 0;
-    const fieldDefinitions = flowsInPlay ? await loadFieldDefinitions(tx) : new Map<string, never>();
     const turns = new FlowTurns(catalogue, decide.settings.flowEscape);
     const flowStates = new Map<string, TFlowState | null>();
     const fieldsNow = new Map<string, Record<string, string | number | boolean | null>>();
     const coerceField: TFlowContext["coerceField"] = (key, raw) => {
-      const field = fieldDefinitions.get(key);
+      const field = catalogue.fields.get(key);
       return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
     };
     const noReply = new Map<string, TNoReplyReason>();
@@ -302,7 +301,7 @@ export async function processInboundBatch(
         flow: flowStates.has(threadId) ? { state: flowStates.get(threadId)! } : null,
       };
     });
-    await writeFlowRecords(tx, boss, turns.writes);
+
     await queueOutbound(tx, boss, replies, {
       threads: (answering) => decidedThreadsUpdate(decidedThreads, { maxTopics: MAX_TOPICS, at: queuedAt, answering }),
       also: decisionRecords({
@@ -310,8 +309,10 @@ export async function processInboundBatch(
         evaluations: [...evaluated.values()],
         events: toRecord,
         processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
+        flows: flowRecordsSql(turns.writes),
       }),
     });
+    await enqueueFlowJobs(tx, boss, turns.writes);
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     return outcomes;
   });
@@ -406,6 +407,8 @@ function decisionRecords(batch: {
   evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
   events: TEventInput[];
   processed: { id: string; noReplyReason: TNoReplyReason | null }[];
+  /** What flows recorded (runs, trace), as CTEs (server/flows/engine.ts). */
+  flows: SQL | null;
 }) {
   const eventRows = batch.events.map((event, ord) => ({ ord, ...event, payload: event.payload ?? {} }));
   return sql`
@@ -430,7 +433,7 @@ function decisionRecords(batch: {
         batch.processed.map((message) => message.id),
         "uuid",
       )}) and m.id = p.id
-    )`;
+    )${batch.flows ? sql`, ${batch.flows}` : sql``}`;
 }
 
 type TContactChange = {

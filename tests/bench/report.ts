@@ -1,6 +1,8 @@
 /** One figure of a benchmark, as a JSON line on standard output. */
 export function report(bench: string, metric: string, value: number, extra: Record<string, unknown> = {}) {
-  process.stdout.write(`${JSON.stringify({ bench, metric, value: Math.round(value * 100) / 100, ...extra })}\n`);
+  // Two decimals; three significant digits below 1 (a step's evaluation is a few microseconds).
+  const shown = Math.abs(value) < 1 && value !== 0 ? Number(value.toPrecision(3)) : Math.round(value * 100) / 100;
+  process.stdout.write(`${JSON.stringify({ bench, metric, value: shown, ...extra })}\n`);
 }
 
 /** Progress and context, on standard error (never mixed into the figures). */
