@@ -19,8 +19,8 @@ type TBubble = { key: number } & ({ said: string } | { reply: TTestReply });
 /**
  * The flow editor's Test panel: runs the DRAFT one input at a time (flowRuns.test) as a chosen
  * contact or a sample one, with buttons or a numbered menu; shows the conversation, the
- * variables and the steps taken. Nothing is sent or saved. `onStep` lets the editor select a
- * step on the canvas (the current one after each move, or one the person clicks).
+ * variables and the steps taken, the current one highlighted. Nothing is sent or saved. `onStep`
+ * lets the editor select on the canvas a step the person clicks in the steps taken.
  */
 export function FlowTestPanel({
   flowId,
@@ -72,7 +72,6 @@ export function FlowTestPanel({
           setSteps((current) => [...(restart ? [] : current), ...traced]);
           setFields((current) => ({ ...(restart ? {} : current), ...result.fields }));
           setLast(result);
-          if (result.stepId) onStep?.(result.stepId);
         },
       },
     );

@@ -99,6 +99,8 @@ function blank(type: TRuleAction["type"]): TRuleAction {
       return { type, name: "", data: {} };
     case "send_template":
       return { type, name: "", language: "", values: { header: [], body: [], buttons: {} } };
+    case "start_flow":
+      return { type, flowId: "" };
     case "opt_out":
     case "stop":
       return { type };
@@ -252,6 +254,39 @@ function ProfileSelect({
   );
 }
 
+/** The flows a "start flow" action may start (an unpublished one starts nothing until it is published). */
+function FlowSelect({
+  label,
+  value,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  disabled?: boolean;
+  onChange: (flowId: string) => void;
+}) {
+  const t = useTranslations("rules.actions");
+  const trpc = useTRPC();
+  const flows = useQuery(trpc.flows.list.queryOptions());
+  return (
+    <Select
+      aria-label={label}
+      className="w-full sm:w-64"
+      value={value}
+      disabled={disabled}
+      onChange={(event) => onChange(event.target.value)}
+    >
+      <option value="">{t("pickFlow")}</option>
+      {flows.data?.map((flow) => (
+        <option key={flow.id} value={flow.id}>
+          {flow.publishedVersion === null ? t("flowUnpublished", { name: flow.name }) : flow.name}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
 function ActionFields({
   action,
   onChange,
@@ -353,6 +388,15 @@ function ActionFields({
           allowContacts
           disabled={disabled}
           onChange={(profileId) => onChange({ ...action, profileId })}
+        />
+      );
+    case "start_flow":
+      return (
+        <FlowSelect
+          label={t("flow", { number })}
+          value={action.flowId}
+          disabled={disabled}
+          onChange={(flowId) => onChange({ ...action, flowId })}
         />
       );
     case "emit_event":

@@ -68,12 +68,15 @@ function fieldsFor(labels: TRuleLabels, contactFields: ReadonlyMap<string, TCont
   return [...facts, ...custom];
 }
 
-/** The operators that fit a fact's type. */
+/** The operators that fit a fact's type (an extra fact, of any type: those of text and numbers). */
 function operatorsFor(field: string, labels: TRuleLabels, contactFields: ReadonlyMap<string, TContactFieldFact>) {
   const type = factInfo(field, contactFields)?.type;
-  return OPERATOR_LIST.filter(([, operator]) => (operator.types as readonly string[]).includes(type ?? "")).map(
-    ([name]) => ({ name, label: labels.operator(name) }),
-  );
+  const fits = (types: readonly string[]) =>
+    type ? types.includes(type) : types.includes("text") || types.includes("number");
+  return OPERATOR_LIST.filter(([, operator]) => fits(operator.types)).map(([name]) => ({
+    name,
+    label: labels.operator(name),
+  }));
 }
 
 const LIST_OPERATORS = new Set(["in", "notIn", "inList", "containsAnyOf", "between"]);
@@ -183,6 +186,7 @@ export function ConditionBuilder({
   invalidRuleIds,
   disabled,
   replyOptions = [],
+  extraFacts = [],
 }: {
   query: RuleGroupType;
   onChange: (query: RuleGroupType) => void;
@@ -190,6 +194,8 @@ export function ConditionBuilder({
   disabled?: boolean;
   /** The options the rule set's replies offer: suggested as values of `message.replyId`. */
   replyOptions?: TReplyOption[];
+  /** Facts besides the rules' and the contact fields (a flow's variables, `var.x`), offered first. */
+  extraFacts?: { name: string; label: string }[];
 }) {
   const listId = useId();
   const t = useTranslations("rules.builder");
@@ -200,7 +206,10 @@ export function ConditionBuilder({
     () => ({ ...baseLabels, fact: (name) => contactFields.get(name)?.label ?? baseLabels.fact(name) }),
     [baseLabels, contactFields],
   );
-  const fields = useMemo(() => fieldsFor(labels, contactFields), [labels, contactFields]);
+  const fields = useMemo(
+    () => [...extraFacts, ...fieldsFor(labels, contactFields)],
+    [labels, contactFields, extraFacts],
+  );
   const seeBelow = t("seeBelow");
   const validator = useMemo(
     () => () => Object.fromEntries([...invalidRuleIds].map((id) => [id, { valid: false, reasons: [seeBelow] }])),

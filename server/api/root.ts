@@ -10,6 +10,7 @@ import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
 import { profilesRouter } from "./routers/profiles";
+import { flowsRouter } from "./routers/flows";
 import { rulesRouter } from "./routers/rules";
 import { sessionsRouter } from "./routers/sessions";
 import { settingsRouter } from "./routers/settings";
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   simulator: simulatorRouter,
   outbox: outboxRouter,
   rules: rulesRouter,
+  flows: flowsRouter,
   profiles: profilesRouter,
   contacts: contactsRouter,
   contactFields: contactFieldsRouter,

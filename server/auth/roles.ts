@@ -51,6 +51,7 @@ export const PAGES = [
   { href: "/contacts", key: "contacts", resource: "contacts" },
   { href: "/profiles", key: "profiles", resource: "config" },
   { href: "/rules", key: "rules", resource: "config" },
+  { href: "/flows", key: "flows", resource: "config" },
   { href: "/webhooks", key: "webhooks", resource: "config" },
   { href: "/api-keys", key: "api", resource: "users" },
   { href: "/simulator", key: "simulator", resource: "inbox" },

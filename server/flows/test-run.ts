@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, flows } from "~/db/schema";
 import type { TFlowRunOutcome } from "~/db/schema/flows";
-import { coerceFieldValue } from "~/server/contacts/fields";
+import { coerceFieldValue, loadContactFields } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { numberedMenu, type TMessageContent } from "~/server/messages/content";
@@ -12,7 +12,6 @@ import { buildFacts } from "~/server/rules/facts";
 import { loadRuleAssets } from "~/server/rules/media";
 import { templateValues } from "~/server/rules/templates";
 import { getOrgSettings } from "~/server/settings/settings";
-import { loadFieldDefinitions } from "./catalogue";
 import { ZFlowDefinition, type TFlowStep } from "./definition";
 import { callHttp, renderRequest, secretsUsedBy } from "./http";
 import {
@@ -146,7 +145,7 @@ export async function testFlowStep(
     .from(contextProfiles)
     .where(contact?.profileId ? eq(contextProfiles.id, contact.profileId) : eq(contextProfiles.isDefault, true))
     .limit(1);
-  const fieldDefinitions = await loadFieldDefinitions(db);
+  const fieldDefinitions = new Map((await loadContactFields(db)).map((field) => [field.key, field] as const));
   const assetIds = definition.steps.flatMap((step) =>
     step.type === "send" && step.mediaAssetId ? [step.mediaAssetId] : [],
   );
@@ -180,7 +179,7 @@ export async function testFlowStep(
     template: templateValues({ name: who.name, phone: who.phone, relationship: who.relationship }, profile),
     coerceField: (key, value) => {
       const field = fieldDefinitions.get(key);
-      return field ? coerceFieldValue(field, value) : { ok: false, reason: "unknown_field" };
+      return field ? coerceFieldValue(field, value) : { ok: false, reason: "There is no contact field with this key." };
     },
     assets,
     messageId: input.input.kind === "message" || input.input.kind === "choose" ? "test-message" : null,

@@ -274,6 +274,8 @@ export const ZRuleAction = z.discriminatedUnion("type", [
     .strict(),
   z.object({ type: z.literal("opt_out") }).strict(),
   z.object({ type: z.literal("stop") }).strict(),
+  /** Starts a published flow in the conversation, ending the one running there (a disabled or unpublished flow: nothing). */
+  z.object({ type: z.literal("start_flow"), flowId: z.uuid("Pick a flow") }).strict(),
 ]);
 export type TRuleAction = z.infer<typeof ZRuleAction>;
 export const ACTION_TYPES = ZRuleAction.options.map((option) => option.shape.type.value);

@@ -161,6 +161,21 @@ const PROCEDURE_AREAS: Record<
   "rules.restore": ["config", "write"],
   "rules.export": ["config", "read"],
   "rules.import": ["config", "write"],
+  "flows.list": ["config", "read"],
+  "flows.get": ["config", "read"],
+  "flows.editorContext": ["config", "read"],
+  "flows.check": ["config", "read"],
+  "flows.create": ["config", "write"],
+  "flows.update": ["config", "write"],
+  "flows.delete": ["config", "write"],
+  "flows.duplicate": ["config", "write"],
+  "flows.setEnabled": ["config", "write"],
+  "flows.publish": ["config", "write"],
+  "flows.versions": ["config", "read"],
+  "flows.diff": ["config", "read"],
+  "flows.restore": ["config", "write"],
+  "flows.export": ["config", "read"],
+  "flows.import": ["config", "write"],
 };
 
 type TOutcome = "allowed" | "FORBIDDEN" | "UNAUTHORIZED";
