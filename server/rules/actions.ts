@@ -184,6 +184,11 @@ function applyAction(effects: TActionEffects, ruleId: string, action: TRuleActio
     case "emit_event":
       effects.customEvents.push({ ruleId, name: action.name, data: action.data });
       return;
+    case "start_flow":
+      // The first one wins; after a hand-off the people have the conversation.
+      if (effects.handoff) return;
+      effects.startFlow ??= { ruleId, flowId: action.flowId };
+      return;
     case "stop":
       return;
   }

@@ -7,6 +7,7 @@ import type { TRuleInput } from "~/server/rules/schema";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { insertUser } from "../support/database";
 import { createFakeWwebjs, fakeWwebjsOptions } from "../support/fake-wwebjs";
+import { MENU_FLOW, publishFlowRows } from "../support/flows";
 import { conversationOf, publishRules, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
@@ -221,6 +222,33 @@ describe("choices offered by rules and understood in answers", () => {
       rule: "Order status",
       skipped: [{ action: "send_template", reason: "no_templates", template: "order_update (en_US)" }],
     });
+  });
+
+  it("[flows] on whatsapp-web.js (no buttons): the flow the Cloud API test runs asks with a numbered menu, and “2” takes its route", async () => {
+    const fake = createFakeWwebjs({ phone: "14155550100" });
+    const pipeline = await startPipeline({ engines: { wwebjs: await fakeWwebjsOptions(fake.factory) } });
+    await publishFlowRows(pipeline.db, MENU_FLOW);
+    const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
+    const { id } = await admin.sessions.create({ name: "Front desk" });
+    const client = await waitFor(() => Promise.resolve(fake.clients[0]), 15_000, "the client");
+    const statusIs = (status: string) =>
+      waitFor(
+        async () =>
+          (await admin.sessions.list()).find((session) => session.id === id)?.status === status ? true : undefined,
+        15_000,
+        status,
+      );
+    await statusIs("qr");
+    await client.scan();
+    await statusIs("ready");
+    const chat = "14155550165@c.us";
+    const sentTo = () => client.sent.filter((entry) => entry.chatId === chat).map((entry) => entry.body);
+    const waitForSent = (count: number) =>
+      waitFor(() => Promise.resolve(sentTo().length >= count ? sentTo() : undefined), 15_000, `${count} sends`);
+    client.deliver(chat, "track");
+    expect((await waitForSent(1))[0]).toBe("Which do you need?\n\n1. Orders\n2. Returns\n3. Talk to us");
+    client.deliver(chat, "2");
+    expect((await waitForSent(2))[1]).toBe("Returns: 30 days, free (Returns).");
   });
 
   it("sends a template from a rule on a number that has it, its variables filled for the contact", async () => {

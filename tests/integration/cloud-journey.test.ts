@@ -8,6 +8,7 @@ import type { TRuleInput } from "~/server/rules/schema";
 import { CLOUD_EXAMPLE, CLOUD_PAYLOADS, cloudMessage, signCloudWebhook } from "../support/cloud-webhooks";
 import { createFakeGraph, FAKE_GRAPH_DEFAULTS, type TFakeGraph } from "../support/fake-graph-server";
 import { jpegBytes } from "../support/media-fixtures";
+import { MENU_FLOW, publishFlowRows } from "../support/flows";
 import { log, publishRules, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 
@@ -158,6 +159,37 @@ const graphRequestsFor = (messageId: string) =>
   );
 
 describe("a Cloud API number, webhook in and Graph API out", () => {
+  it("[flows] a flow's question goes out as reply buttons, and the tapped button moves the flow", async () => {
+    await startJourney();
+    await publishFlowRows(pipeline.db, MENU_FLOW);
+    await postSigned(textFrom("wamid.FLOW-1", "track"));
+    const question = await sentReply(/^Which do you need\?/);
+    expect(graphRequestsFor(question.id)[0]?.body).toMatchObject({
+      type: "interactive",
+      interactive: {
+        type: "button",
+        body: { text: "Which do you need?" },
+        action: {
+          buttons: [
+            { type: "reply", reply: { id: "orders", title: "Orders" } },
+            { type: "reply", reply: { id: "returns", title: "Returns" } },
+            { type: "reply", reply: { id: "talk-to-us", title: "Talk to us" } },
+          ],
+        },
+      },
+    });
+    await postSigned(
+      CLOUD_PAYLOADS.buttonReply({
+        id: "wamid.FLOW-2",
+        from: CONTACT,
+        timestamp: now(),
+        replyId: "returns",
+        title: "Returns",
+      }),
+    );
+    await sentReply("Returns: 30 days, free (Returns).");
+  });
+
   it("[acceptance 1] a signed text gets the rule's reply through the Graph API; Meta's statuses move its ticks; a photo is downloaded and stored", async () => {
     await startJourney();
     expect(

@@ -8,9 +8,9 @@ import { readFlowState } from "~/server/flows/state";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { insertUser } from "../support/database";
-import { publishFlowRows } from "../support/flows";
+import { MENU_FLOW, publishFlowRows } from "../support/flows";
 import { startOrdersServer } from "../support/orders-server";
-import { startPipeline, type TPipeline } from "../support/pipeline";
+import { publishRules, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 
 /** "orders" → a menu → the order number → the order system → shipped: say so; else hand off. */
@@ -213,6 +213,40 @@ describe("flows in the pipeline", () => {
     });
     const [run] = await pipeline.db.select().from(flowRuns).where(eq(flowRuns.threadId, thread.id));
     expect(run?.outcome).toBe("handed_off");
+  });
+
+  it("a rule's start_flow action starts the flow after the rule's reply; the flow then takes the answers", async () => {
+    const pipeline = await startPipeline();
+    const flowId = await publishFlowRows(pipeline.db, {
+      ...MENU_FLOW,
+      triggers: { keywords: [], firstMessage: false },
+    });
+    await publishRules(pipeline.db, [
+      {
+        name: "Help",
+        conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "help" }] },
+        actions: [
+          { type: "reply", text: "Happy to help." },
+          { type: "start_flow", flowId },
+        ],
+      },
+      {
+        name: "Two",
+        conditions: { all: [{ fact: "message.text", operator: "equal", value: "2" }] },
+        actions: [{ type: "reply", text: "A rule answered 2" }],
+      },
+    ]);
+    const phone = "+14155550306";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "help please" });
+    const first = await waitForOutbound(pipeline, phone, 2);
+    expect(first.map((reply) => [reply.source, reply.body.split("\n")[0]])).toEqual([
+      ["rule", "Happy to help."],
+      ["flow", "Which do you need?"],
+    ]);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "2" });
+    expect((await waitForOutbound(pipeline, phone, 3))[2]?.body).toBe("Returns: 30 days, free (Returns).");
+    const [run] = await pipeline.db.select().from(flowRuns);
+    expect(run).toMatchObject({ flowId, trigger: "rule", outcome: "completed" });
   });
 
   it("a stop word ends the flow; the contact is answered by rules again", async () => {

@@ -26,3 +26,30 @@ export async function publishFlowRows(db: TDb, input: TFlowInput, existingId?: s
     .where(eq(flows.id, id));
   return id;
 }
+
+/**
+ * A small menu flow ("track" starts it): three options, "Returns" routed to its own answer; the
+ * same definition on every engine (buttons where the engine has them, a numbered menu elsewhere).
+ */
+export const MENU_FLOW: TFlowInput = {
+  name: "Help menu",
+  triggers: { keywords: ["track"], firstMessage: false },
+  definition: {
+    start: "menu",
+    steps: [
+      {
+        id: "menu",
+        type: "ask",
+        text: "Which do you need?",
+        answer: "choice",
+        choices: { style: "buttons", options: [{ title: "Orders" }, { title: "Returns" }, { title: "Talk to us" }] },
+        routes: { returns: "returns" },
+        variable: "topic",
+        next: "orders",
+        onInvalid: "orders",
+      },
+      { id: "orders", type: "send", text: "Orders ship within 2 days.", next: null },
+      { id: "returns", type: "send", text: "Returns: 30 days, free ({{var.topic_title}}).", next: null },
+    ],
+  },
+};
