@@ -13,6 +13,7 @@ import { bucketFor, rangeSearch, readRange, toLocalDay, type TAnalyticsRange } f
 import { BusiestHours } from "./busiest-hours";
 import { ANALYTICS_THEME_CLASS } from "./chart-theme";
 import { CsvLink } from "./csv-link";
+import { FlowsSection } from "./flows-section";
 import { HandoffsChart } from "./handoffs-chart";
 import { MessagesChart } from "./messages-chart";
 import { OverviewCards } from "./overview-cards";
@@ -166,6 +167,7 @@ function AnalyticsBody({
           isPending={agents.isPending}
           actions={<CsvLink kind="agents" range={range} label={t("csv.agents")} />}
         />
+        <FlowsSection range={input} />
       </div>
     </>
   );

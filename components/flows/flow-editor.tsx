@@ -494,7 +494,8 @@ function Editor({ flowId, canWrite }: { flowId: string; canWrite: boolean }) {
       </div>
 
       {/* The Test panel (issue 21's simulator run and trace) renders here. */}
-      <FlowTestPanel flowId={flowId} />
+      {/* Testing runs HTTP steps: the roles that may edit flows. */}
+      {canWrite ? <FlowTestPanel flowId={flowId} onStep={select} /> : null}
     </div>
   );
 }

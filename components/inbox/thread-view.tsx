@@ -9,6 +9,7 @@ import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardBody } from "~/components/ui/card";
 import { Composer } from "./composer";
+import { FlowTrace } from "./flow-trace";
 import { type TInboxMessage, type TInboxNote, type TInboxThread, useNow } from "./inbox-labels";
 import { MessageBubble, NoteCard, type TBubbleContext } from "./message-bubble";
 import { reactionsByTarget } from "./message-content";
@@ -177,6 +178,7 @@ export function ThreadView({
         onBack={onBack}
         focusOnOpen={focusOnOpen}
       />
+      <FlowTrace threadId={data.thread.id} />
       <div
         ref={scroller}
         onScroll={(event) => {

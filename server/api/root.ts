@@ -5,6 +5,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactFieldsRouter } from "./routers/contact-fields";
 import { contactsRouter } from "./routers/contacts";
+import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
@@ -37,6 +38,7 @@ export const appRouter = createTRPCRouter({
   sessions: sessionsRouter,
   analytics: analyticsRouter,
   media: mediaRouter,
+  flowRuns: flowRunsRouter,
 });
 
 export type AppRouter = typeof appRouter;

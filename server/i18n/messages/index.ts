@@ -43,6 +43,7 @@ import en_domainQ from "./en/domain-q.json";
 import en_domainR from "./en/domain-r.json";
 import en_domainS from "./en/domain-s.json";
 import en_flows from "./en/flows.json";
+import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
 import es_shell from "./es/shell.json";
 import es_home from "./es/home.json";
@@ -86,6 +87,7 @@ import es_domainQ from "./es/domain-q.json";
 import es_domainR from "./es/domain-r.json";
 import es_domainS from "./es/domain-s.json";
 import es_flows from "./es/flows.json";
+import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
 import ptBR_shell from "./pt-BR/shell.json";
 import ptBR_home from "./pt-BR/home.json";
@@ -129,6 +131,7 @@ import ptBR_domainQ from "./pt-BR/domain-q.json";
 import ptBR_domainR from "./pt-BR/domain-r.json";
 import ptBR_domainS from "./pt-BR/domain-s.json";
 import ptBR_flows from "./pt-BR/flows.json";
+import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
 
 /** The English catalogue: the source of every key, and the type of the others. */
@@ -157,6 +160,7 @@ export const en = {
   media: en_media,
   mediaLibrary: en_mediaLibrary,
   flows: en_flows,
+  flowRuns: en_flowRuns,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
   domain: {
     ...en_domainA,
@@ -207,6 +211,7 @@ const es: TMessages = {
   media: es_media,
   mediaLibrary: es_mediaLibrary,
   flows: es_flows,
+  flowRuns: es_flowRuns,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
   domain: {
     ...es_domainA,
@@ -255,6 +260,7 @@ const ptBR: TMessages = {
   media: ptBR_media,
   mediaLibrary: ptBR_mediaLibrary,
   flows: ptBR_flows,
+  flowRuns: ptBR_flowRuns,
   // What domain code says (server/i18n/domain.ts), by area; several files so several people can add at once (each adds its own top-level areas).
   domain: {
     ...ptBR_domainA,
