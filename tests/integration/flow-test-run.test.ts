@@ -9,77 +9,10 @@ import { ZFlowInput, type TFlowInput } from "~/server/flows/definition";
 import type { TFlowTestInput, TFlowTestResult } from "~/server/flows/test-run";
 import { setSecret } from "~/server/settings/secrets";
 import { insertUser } from "../support/database";
-import { publishFlowRows } from "../support/flows";
+import { ordersFlow, publishFlowRows } from "../support/flows";
 import { startOrdersServer } from "../support/orders-server";
 import { usePreparedDatabase } from "../support/pipeline";
 import { TEST_APP_SECRET, testContext } from "../support/trpc-context";
-
-/** "Which do you need?" → the order number → the order system → shipped: say so; else hand off. */
-function ordersFlow(ordersUrl: string, style: "buttons" | "list" = "buttons"): TFlowInput {
-  return {
-    name: `Orders ${Math.random()}`,
-    definition: {
-      start: "menu",
-      steps: [
-        {
-          id: "menu",
-          type: "ask",
-          text: "Which do you need, {{contact.firstName}}?",
-          answer: "choice",
-          choices: { style, options: [{ title: "Orders" }, { title: "Returns" }, { title: "Talk to us" }] },
-          routes: { returns: "returns", "talk-to-us": "people" },
-          variable: "topic",
-          next: "order",
-        },
-        {
-          id: "order",
-          type: "ask",
-          text: "Your order number?",
-          answer: "number",
-          variable: "order",
-          retryText: "That is not an order number.",
-          maxAttempts: 2,
-          next: "lookup",
-          onInvalid: "people",
-        },
-        {
-          id: "lookup",
-          type: "http",
-          method: "GET",
-          url: `${ordersUrl}/orders/{{var.order}}`,
-          map: [
-            { variable: "order_status", path: "status" },
-            { variable: "first_item", path: "items.0.name" },
-          ],
-          statusVariable: "http_status",
-          next: "check",
-          onError: "people",
-        },
-        {
-          id: "check",
-          type: "branch",
-          branches: [
-            {
-              id: "shipped",
-              conditions: { all: [{ fact: "var.order_status", operator: "equal", value: "shipped" }] },
-              next: "shipped-reply",
-            },
-          ],
-          otherwise: "people",
-        },
-        {
-          id: "shipped-reply",
-          type: "send",
-          text: "Order {{var.order}} ({{var.first_item}}) has shipped.",
-          next: "done",
-        },
-        { id: "returns", type: "send", text: "Returns are free within 30 days.", next: "done" },
-        { id: "people", type: "handoff", note: "From the orders flow" },
-        { id: "done", type: "end" },
-      ],
-    },
-  };
-}
 
 /** Stores a flow's draft only (never published). */
 async function saveDraft(db: TDb, input: TFlowInput): Promise<string> {
@@ -132,7 +65,7 @@ describe("the flow test panel (flowRuns.test)", () => {
 
   it("runs the draft with a numbered menu: answered by number, then the order system is called at once", async () => {
     const orders = await startOrdersServer({ "1042": "shipped" });
-    const flowId = await saveDraft(db, ordersFlow(orders.url));
+    const flowId = await saveDraft(db, ordersFlow(orders.url, { greet: true }));
     const [started, chosen, answered] = await run({ flowId, buttons: false }, [
       { kind: "start" },
       { kind: "message", text: "1" },
@@ -178,7 +111,7 @@ describe("the flow test panel (flowRuns.test)", () => {
   });
 
   it("with buttons the choice comes as options, and tapping one follows its route", async () => {
-    const flowId = await saveDraft(db, ordersFlow("http://127.0.0.1:9"));
+    const flowId = await saveDraft(db, ordersFlow("http://127.0.0.1:9", { greet: true }));
     const [started, tapped] = await run({ flowId, buttons: true }, [
       { kind: "start" },
       { kind: "choose", optionId: "returns" },
@@ -205,7 +138,7 @@ describe("the flow test panel (flowRuns.test)", () => {
   });
 
   it("an answer that fails validation is asked again, and after the limit the flow hands off with what it collected", async () => {
-    const flowId = await saveDraft(db, ordersFlow("http://127.0.0.1:9", "list"));
+    const flowId = await saveDraft(db, ordersFlow("http://127.0.0.1:9", { greet: true, style: "list" }));
     const [, , first, second] = await run({ flowId, buttons: true }, [
       { kind: "start" },
       { kind: "choose", optionId: "orders" },
@@ -226,7 +159,7 @@ describe("the flow test panel (flowRuns.test)", () => {
 
   it("an HTTP step to a private address is refused without WEBHOOK_ALLOW_PRIVATE_NETWORKS, and the flow takes onError", async () => {
     const orders = await startOrdersServer({ "7": "shipped" });
-    const flowId = await saveDraft(db, ordersFlow(orders.url));
+    const flowId = await saveDraft(db, ordersFlow(orders.url, { greet: true }));
     const results = await run(
       { flowId },
       [{ kind: "start" }, { kind: "message", text: "Orders" }, { kind: "message", text: "7" }],
@@ -392,12 +325,12 @@ describe("the flow test panel (flowRuns.test)", () => {
       code: "BAD_REQUEST",
       message: "The flow has no start step yet.",
     });
-    const flowId = await saveDraft(db, ordersFlow("http://127.0.0.1:9"));
+    const flowId = await saveDraft(db, ordersFlow("http://127.0.0.1:9", { greet: true }));
     await expect(caller().flowRuns.test({ flowId, input: { kind: "message", text: "hi" } })).rejects.toBeInstanceOf(
       TRPCError,
     );
     const [started] = await run({ flowId }, [{ kind: "start" }]);
-    const other = await saveDraft(db, ordersFlow("http://127.0.0.1:9"));
+    const other = await saveDraft(db, ordersFlow("http://127.0.0.1:9", { greet: true }));
     await expect(
       caller().flowRuns.test({ flowId: other, state: started!.state, input: { kind: "message", text: "1" } }),
     ).rejects.toMatchObject({ message: "This test belongs to another flow: start it again." });

@@ -53,3 +53,76 @@ export const MENU_FLOW: TFlowInput = {
     ],
   },
 };
+
+/**
+ * "orders" → "Which do you need?" (greeting the contact by name with `greet`) → the order number → the order system → shipped: say so; else hand off. */
+export function ordersFlow(
+  ordersUrl: string,
+  options: { style?: "buttons" | "list"; greet?: boolean } = {},
+): TFlowInput {
+  const style = options.style ?? "buttons";
+  return {
+    name: options.greet ? `Orders ${Math.random()}` : "Orders",
+    triggers: { keywords: ["orders"], firstMessage: false },
+    definition: {
+      start: "menu",
+      steps: [
+        {
+          id: "menu",
+          type: "ask",
+          text: options.greet ? "Which do you need, {{contact.firstName}}?" : "Which do you need?",
+          answer: "choice",
+          choices: { style, options: [{ title: "Orders" }, { title: "Returns" }, { title: "Talk to us" }] },
+          routes: { returns: "returns", "talk-to-us": "people" },
+          variable: "topic",
+          next: "order",
+        },
+        {
+          id: "order",
+          type: "ask",
+          text: "Your order number?",
+          answer: "number",
+          variable: "order",
+          retryText: "That is not an order number.",
+          maxAttempts: 2,
+          next: "lookup",
+          onInvalid: "people",
+        },
+        {
+          id: "lookup",
+          type: "http",
+          method: "GET",
+          url: `${ordersUrl}/orders/{{var.order}}`,
+          map: [
+            { variable: "order_status", path: "status" },
+            { variable: "first_item", path: "items.0.name" },
+          ],
+          statusVariable: "http_status",
+          next: "check",
+          onError: "people",
+        },
+        {
+          id: "check",
+          type: "branch",
+          branches: [
+            {
+              id: "shipped",
+              conditions: { all: [{ fact: "var.order_status", operator: "equal", value: "shipped" }] },
+              next: "shipped-reply",
+            },
+          ],
+          otherwise: "people",
+        },
+        {
+          id: "shipped-reply",
+          type: "send",
+          text: "Order {{var.order}} ({{var.first_item}}) has shipped.",
+          next: "done",
+        },
+        { id: "returns", type: "send", text: "Returns are free within 30 days.", next: "done" },
+        { id: "people", type: "handoff", note: "From the orders flow" },
+        { id: "done", type: "end" },
+      ],
+    },
+  };
+}
