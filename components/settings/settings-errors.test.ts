@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkHours, readHoursPath } from "./settings-errors";
+import { checkHours, readHoursPath, parseWords, settingsFieldOf } from "./settings-errors";
 
 describe("business hours in the settings form", () => {
   it("accepts closed days and well-formed openings", () => {
@@ -24,5 +24,14 @@ describe("business hours in the settings form", () => {
     expect(readHoursPath("businessHours.sun")).toEqual({ day: "sun", opening: null });
     expect(readHoursPath("timeZone")).toBeNull();
     expect(readHoursPath("businessHours.xyz.0")).toBeNull();
+  });
+
+  it("reads the flows' escape words as a list, and places a word's error on its field", () => {
+    expect(parseWords(" stop, cancel ,, Parar ")).toEqual(["stop", "cancel", "Parar"]);
+    expect(parseWords("")).toEqual([]);
+    expect(settingsFieldOf("flowEscape.stopWords.2")).toBe("flowStopWords");
+    expect(settingsFieldOf("flowEscape.menuFlowId")).toBe("flowMenuFlowId");
+    expect(settingsFieldOf("replyCapLimit")).toBe("replyCapLimit");
+    expect(settingsFieldOf("nothing.0")).toBeUndefined();
   });
 });

@@ -61,4 +61,21 @@ export const SETTINGS_FIELD_OF_PATH: Record<string, string> = {
   replyCapMinutes: "replyCapMinutes",
   replyCapAction: "replyCapAction",
   requireTwoFactorForAdmins: "requireTwoFactorForAdmins",
+  "flowEscape.stopWords": "flowStopWords",
+  "flowEscape.menuWords": "flowMenuWords",
+  "flowEscape.menuFlowId": "flowMenuFlowId",
+  "flowEscape.stopReply": "flowStopReply",
 };
+
+/** The form's field for a server error's path (a word's index dropped: `flowEscape.stopWords.2` → the words' field). */
+export function settingsFieldOf(path: string): string | undefined {
+  return SETTINGS_FIELD_OF_PATH[path] ?? SETTINGS_FIELD_OF_PATH[path.replace(/\.\d+$/, "")];
+}
+
+/** Words typed as a comma-separated list ("stop, cancel"), each trimmed, empty ones dropped. */
+export function parseWords(text: string): string[] {
+  return text
+    .split(",")
+    .map((word) => word.trim())
+    .filter(Boolean);
+}

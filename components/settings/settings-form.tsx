@@ -17,7 +17,8 @@ import {
   checkHours,
   MAX_OPENINGS_PER_DAY,
   readHoursPath,
-  SETTINGS_FIELD_OF_PATH,
+  parseWords,
+  settingsFieldOf,
   type THoursProblem,
 } from "./settings-errors";
 
@@ -109,7 +110,7 @@ function SettingsEditor({
             : t("hours.problem", { day, opening: t("hours.opening", { number: hours.opening }), problem });
         continue;
       }
-      const field = SETTINGS_FIELD_OF_PATH[path];
+      const field = settingsFieldOf(path);
       if (field) placed[field] ??= message;
     }
     return placed;
@@ -145,6 +146,12 @@ function SettingsEditor({
         replyCapMinutes: text("replyCapMinutes"),
         replyCapAction: text("replyCapAction") as TOrgSettings["replyCapAction"],
         requireTwoFactorForAdmins: form.get("requireTwoFactorForAdmins") === "on",
+        flowEscape: {
+          stopWords: parseWords(text("flowStopWords")),
+          menuWords: parseWords(text("flowMenuWords")),
+          menuFlowId: text("flowMenuFlowId") || null,
+          stopReply: text("flowStopReply"),
+        },
         businessHours: Object.fromEntries(
           WEEKDAYS.map((day) => [day, parseHours(text(`hours-${day}`))]),
         ) as TOrgSettings["businessHours"],
@@ -344,6 +351,7 @@ function SettingsEditor({
             </Field>
           </CardBody>
         </Card>
+        <FlowEscapeCard initial={initial.flowEscape} errors={fieldErrors} />
         <Card>
           <CardHeader title={t("signIn.title")} description={t("signIn.description")} />
           <CardBody className="space-y-1 text-sm">
@@ -376,5 +384,63 @@ function SettingsEditor({
         <p className="text-sm text-muted-foreground">{t("readOnly")}</p>
       )}
     </form>
+  );
+}
+
+/** The words that get a contact out of any flow (Settings `flowEscape`), and the menu flow. */
+function FlowEscapeCard({ initial, errors }: { initial: TOrgSettings["flowEscape"]; errors: Record<string, string> }) {
+  const trpc = useTRPC();
+  const t = useTranslations("settings.flowEscape");
+  const flows = useQuery(trpc.flows.list.queryOptions());
+  const published = (flows.data ?? []).filter((flow) => flow.publishedVersion !== null);
+  // A menu flow unpublished since stays selected (saving keeps it; it starts nothing until published).
+  const known = initial.menuFlowId === null || published.some((flow) => flow.id === initial.menuFlowId);
+  return (
+    <Card>
+      <CardHeader title={t("title")} description={t("description")} />
+      <CardBody className="grid gap-4 md:grid-cols-2">
+        <Field label={t("stopWords")} htmlFor="flowStopWords" error={errors.flowStopWords} hint={t("stopWordsHint")}>
+          <Input
+            id="flowStopWords"
+            name="flowStopWords"
+            defaultValue={initial.stopWords.join(", ")}
+            aria-invalid={Boolean(errors.flowStopWords)}
+          />
+        </Field>
+        <Field label={t("menuWords")} htmlFor="flowMenuWords" error={errors.flowMenuWords} hint={t("menuWordsHint")}>
+          <Input
+            id="flowMenuWords"
+            name="flowMenuWords"
+            defaultValue={initial.menuWords.join(", ")}
+            aria-invalid={Boolean(errors.flowMenuWords)}
+          />
+        </Field>
+        <Field label={t("menuFlow")} htmlFor="flowMenuFlowId" error={errors.flowMenuFlowId} hint={t("menuFlowHint")}>
+          <Select
+            id="flowMenuFlowId"
+            name="flowMenuFlowId"
+            // Remounted once the flows arrive, so the saved choice is selected among them.
+            key={flows.data ? "loaded" : "loading"}
+            defaultValue={initial.menuFlowId ?? ""}
+          >
+            <option value="">{t("noMenuFlow")}</option>
+            {!known && initial.menuFlowId ? <option value={initial.menuFlowId}>{t("unpublished")}</option> : null}
+            {published.map((flow) => (
+              <option key={flow.id} value={flow.id}>
+                {flow.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label={t("stopReply")} htmlFor="flowStopReply" error={errors.flowStopReply} hint={t("stopReplyHint")}>
+          <Input
+            id="flowStopReply"
+            name="flowStopReply"
+            defaultValue={initial.stopReply}
+            aria-invalid={Boolean(errors.flowStopReply)}
+          />
+        </Field>
+      </CardBody>
+    </Card>
   );
 }

@@ -1,7 +1,7 @@
-import { asc, desc, eq, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, max, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { ruleVersions, rules } from "~/db/schema";
+import { flows, ruleVersions, rules } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
@@ -134,6 +134,8 @@ async function insertVersion(tx: TDbOrTx, actor: TActor, snapshot: TRule[], note
   await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
   // A reply's library file deleted meanwhile: refused, naming the rule (the editor shows it).
   await assertRuleAssetsExist(tx, snapshot);
+  // A "start flow" action whose flow was deleted or never published would start nothing.
+  await assertRuleFlowsPublished(tx, snapshot);
   const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(ruleVersions.version) }).from(ruleVersions);
   const version = (latest ?? 0) + 1;
   const [row] = await tx
@@ -284,4 +286,23 @@ export async function importDraft(db: TDb, actor: TActor, document: unknown): Pr
     });
     return after;
   });
+}
+
+/** Refuses a ruleset whose `start_flow` action names a flow that does not exist or was never published, naming the rule. */
+async function assertRuleFlowsPublished(tx: TDbOrTx, rules: readonly TRule[]): Promise<void> {
+  const starts = rules.flatMap((rule) =>
+    rule.actions.flatMap((action) =>
+      action.type === "start_flow" ? [{ rule: rule.name, flowId: action.flowId }] : [],
+    ),
+  );
+  if (starts.length === 0) return;
+  const found = await tx
+    .select({ id: flows.id })
+    .from(flows)
+    .where(
+      and(inArray(flows.id, [...new Set(starts.map((start) => start.flowId))]), isNotNull(flows.publishedVersion)),
+    );
+  const published = new Set(found.map((row) => row.id));
+  const missing = starts.find((start) => !published.has(start.flowId));
+  if (missing) throw new AppError("CONFLICT", serverText("flowRuntime.ruleFlowMissing", { rule: missing.rule }));
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, events, flowRuns, flowSteps, messages, threads } from "~/db/schema";
+import { contacts, events, flowRuns, flowSteps, messages, rules, threads } from "~/db/schema";
 import { runFlowDeadline } from "~/server/conversations/flow";
 import { takeOver, releaseThread } from "~/server/conversations/state";
 import type { TFlowInput } from "~/server/flows/definition";
@@ -149,6 +150,17 @@ describe("flows in the pipeline", () => {
 
   it("a rule's start_flow action starts the flow after the rule's reply; the flow then takes the answers", async () => {
     const pipeline = await startPipeline();
+    // A rule may not start a flow that does not exist or was never published.
+    await expect(
+      publishRules(pipeline.db, [
+        {
+          name: "Lost",
+          conditions: { all: [{ fact: "message.text", operator: "equal", value: "x" }] },
+          actions: [{ type: "start_flow", flowId: randomUUID() }],
+        },
+      ]),
+    ).rejects.toThrow("The rule “Lost” starts a flow that is not published or no longer exists");
+    await pipeline.db.delete(rules).where(eq(rules.name, "Lost"));
     const flowId = await publishFlowRows(pipeline.db, {
       ...MENU_FLOW,
       triggers: { keywords: [], firstMessage: false },
