@@ -80,14 +80,18 @@ export class FlowTurns {
   /**
    * A contact's message. With a flow running: a stop word ends it, a menu word restarts the menu
    * flow, anything else moves it. Without one: the menu word, a keyword, or (their very first
-   * message) a first-message flow starts one. Otherwise not handled: rules decide.
+   * message) a first-message flow starts one. Otherwise not handled: rules decide. `contextOf`
+   * is called only when a flow moves or starts.
    */
   onMessage(
     conversation: { threadId: string; contactId: string },
     state: TFlowState | null,
     message: { id: string; text: string; content: TMessageContent; isFirst: boolean },
-    context: TFlowContext,
+    contextOf: () => TFlowContext,
   ): TFlowTurn {
+    // Built only when a flow moves or starts: a message rules decide does not pay for it twice.
+    let built: TFlowContext | null = null;
+    const context = () => (built ??= contextOf());
     const said = message.content.kind === "text" ? normalizeKeyword(message.text) : "";
     const stop = said !== "" && this.escape.stopWords.some((word) => normalizeKeyword(word) === said);
     const menu = said !== "" && this.escape.menuWords.some((word) => normalizeKeyword(word) === said);
@@ -95,18 +99,18 @@ export class FlowTurns {
     if (state && !state.paused) {
       if (stop) {
         const effects = emptyEffects();
-        this.endRun(state, "stopped", context.now, { by: "contact" });
+        this.endRun(state, "stopped", context().now, { by: "contact" });
         if (this.escape.stopReply) effects.replies.push({ body: this.escape.stopReply, stepId: state.stepId });
         return { handled: true, state: null, effects };
       }
       if (menu && menuFlow) {
-        this.endRun(state, "replaced", context.now, { by: "menu" });
-        return this.start(conversation, menuFlow, "menu", context);
+        this.endRun(state, "replaced", context().now, { by: "menu" });
+        return this.start(conversation, menuFlow, "menu", context());
       }
       const flow = this.catalogue.version(state.flowId, state.version);
       if (!flow || !flow.enabled) {
         // Unpublished, disabled or deleted since: the run ends, and rules answer this message.
-        this.endRun(state, flow ? "stopped" : "failed", context.now, { reason: flow ? "disabled" : "missing" });
+        this.endRun(state, flow ? "stopped" : "failed", context().now, { reason: flow ? "disabled" : "missing" });
         return { handled: false, state: null, effects: emptyEffects() };
       }
       return this.move(
@@ -114,17 +118,17 @@ export class FlowTurns {
         flow,
         state,
         { kind: "message", messageId: message.id, text: message.text, content: message.content },
-        context,
+        context(),
       );
     }
     if (state?.paused) return { handled: false, state, effects: emptyEffects() };
-    if (menu && menuFlow) return this.start(conversation, menuFlow, "menu", context);
+    if (menu && menuFlow) return this.start(conversation, menuFlow, "menu", context());
     const keywordFlowId = said ? this.catalogue.keywords.get(said) : undefined;
     const keywordFlow = keywordFlowId ? this.catalogue.published.get(keywordFlowId) : undefined;
-    if (keywordFlow) return this.start(conversation, keywordFlow, "keyword", context);
+    if (keywordFlow) return this.start(conversation, keywordFlow, "keyword", context());
     if (message.isFirst) {
       const first = this.catalogue.firstMessage.map((id) => this.catalogue.published.get(id)).find(Boolean);
-      if (first) return this.start(conversation, first, "first_message", context);
+      if (first) return this.start(conversation, first, "first_message", context());
     }
     return { handled: false, state: null, effects: emptyEffects() };
   }

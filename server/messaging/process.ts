@@ -157,7 +157,7 @@ export async function processInboundBatch(
               conversation,
               flowState,
               { id: row.message.id, text: row.message.body, content, isFirst: input.counts.contactMessages === 1 },
-              flowContext(),
+              flowContext,
             )
           : null;
       if (turn && (turn.handled || turn.state !== flowState)) flowStates.set(row.thread.id, turn.state);
