@@ -69,7 +69,7 @@ test("[builder] draws a flow on the canvas: menu → order number → HTTP → b
     await panel.getByRole("button", { name: "+ Option" }).click();
     await panel.getByLabel("Option 3", { exact: true }).fill("Talk to us");
     await panel.getByLabel("Store the answer in").fill("topic");
-    await expect(builder.getByText("Start", { exact: true })).toBeVisible();
+    await expect(builder.getByTestId("rf__node-ask").getByText("Start", { exact: true })).toBeVisible();
 
     // The order number.
     await addStep(builder, "Ask and wait");
