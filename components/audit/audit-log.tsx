@@ -29,6 +29,7 @@ const ENTITIES = [
   "thread",
   "contact_field",
   "org_secret",
+  "flow",
 ] as const;
 
 /** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
@@ -41,6 +42,7 @@ const ACTIONS = [
   "import",
   "merge",
   "publish",
+  "restore",
   "reorder",
   "restart",
   "logout",
