@@ -289,6 +289,19 @@ export function coerceFieldValue(
 }
 
 /**
+ * A flow's field writer: coerces a value for the field `key` among `definitions` (by key), or
+ * says there is no such field. The pipeline, the flow jobs and the test panel use the same one.
+ */
+export function fieldCoercer(
+  definitions: ReadonlyMap<string, { type: TContactFieldType; options: string[] }>,
+): (key: string, raw: unknown) => TCoerceResult {
+  return (key, raw) => {
+    const field = definitions.get(key);
+    return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
+  };
+}
+
+/**
  * Checks values for the fields by key against the definitions: the changes to apply (null
  * clears) or, for each key, why not. An unknown key is an error, never silently dropped.
  */

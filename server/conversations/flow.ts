@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, messages, threads } from "~/db/schema";
-import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
+import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
@@ -104,10 +104,7 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
       { name: locked.contact.name, phone: locked.contact.waId, relationship: locked.contact.relationship },
       null,
     ),
-    coerceField: (key, raw) => {
-      const field = catalogue.fields.get(key);
-      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
-    },
+    coerceField: fieldCoercer(catalogue.fields),
     assets: new Map(),
     messageId: latest?.id ?? null,
   };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FACTS, FACT_NAMES, type TFactName } from "~/server/rules/facts";
-import { conditionsSchema, slugOfTitle, ZReplyChoices, type TFactResolver } from "~/server/rules/schema";
+import { conditionsSchema, slugOfTitle, ZReplyChoices, ZTag, type TFactResolver } from "~/server/rules/schema";
 import { TEMPLATE_VARIABLES, variablesOf } from "~/server/rules/templates";
 import { domainText, serverText } from "~/server/i18n/domain";
 import { INTERACTIVE_LIMITS } from "~/server/messages/content";
@@ -33,12 +33,6 @@ const AT_MOST = {
   20_000: "At most 20,000 characters",
 } as const;
 const ZText = (max: keyof typeof AT_MOST) => z.string().trim().max(max, AT_MOST[max]);
-const ZTag = z
-  .string()
-  .trim()
-  .min(1, "Enter a tag")
-  .max(40)
-  .regex(/^[\p{L}\p{N} _.-]+$/u, "Letters, digits, space, _ . - only");
 
 /** What an ask step accepts. */
 export const ANSWER_TYPES = ["text", "number", "email", "phone", "date", "choice", "media"] as const;

@@ -9,7 +9,15 @@ import type { TMessageContent } from "~/server/messages/content";
 import type { TOrgSettings } from "~/server/settings/schema";
 import { normalizeKeyword } from "./definition";
 import type { TCompiledFlowWithAssets, TFlowCatalogue } from "./catalogue";
-import { advanceFlow, emptyEffects, newRunState, type TFlowContext, type TFlowEffects, type TFlowInput } from "./run";
+import {
+  advanceFlow,
+  emptyEffects,
+  mergeTags,
+  newRunState,
+  type TFlowContext,
+  type TFlowEffects,
+  type TFlowInput,
+} from "./run";
 import type { TFlowState } from "./state";
 
 /**
@@ -278,14 +286,7 @@ export class FlowTurns {
 
 function mergeEffects(total: TFlowEffects, more: TFlowEffects) {
   total.replies.push(...more.replies);
-  for (const tag of more.tags.add) {
-    total.tags.remove = total.tags.remove.filter((other) => other !== tag);
-    if (!total.tags.add.includes(tag)) total.tags.add.push(tag);
-  }
-  for (const tag of more.tags.remove) {
-    total.tags.add = total.tags.add.filter((other) => other !== tag);
-    if (!total.tags.remove.includes(tag)) total.tags.remove.push(tag);
-  }
+  mergeTags(total.tags, more.tags);
   Object.assign(total.fields, more.fields);
   total.aiReplies.push(...more.aiReplies);
   total.handoff ??= more.handoff;

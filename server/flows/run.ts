@@ -112,6 +112,21 @@ export type TFlowEffects = {
   ignored: boolean;
 };
 
+/** Folds tags to add and remove into `into`, in order: a later change to the same tag wins. */
+export function mergeTags(
+  into: { add: string[]; remove: string[] },
+  change: { add: readonly string[]; remove: readonly string[] },
+) {
+  for (const tag of change.add) {
+    into.remove = into.remove.filter((other) => other !== tag);
+    if (!into.add.includes(tag)) into.add.push(tag);
+  }
+  for (const tag of change.remove) {
+    into.add = into.add.filter((other) => other !== tag);
+    if (!into.remove.includes(tag)) into.remove.push(tag);
+  }
+}
+
 /** Steps run in one move at most (a loop with no wait in it ends the run). */
 export const MAX_STEPS_PER_MOVE = 200;
 
@@ -292,14 +307,7 @@ class Run {
         } else this.trace(step, { skipped: "no_message" });
         return { wait: false, next: step.next };
       case "tag":
-        for (const tag of step.add) {
-          effects.tags.remove = effects.tags.remove.filter((other) => other !== tag);
-          if (!effects.tags.add.includes(tag)) effects.tags.add.push(tag);
-        }
-        for (const tag of step.remove) {
-          effects.tags.add = effects.tags.add.filter((other) => other !== tag);
-          if (!effects.tags.remove.includes(tag)) effects.tags.remove.push(tag);
-        }
+        mergeTags(effects.tags, step);
         this.trace(step, { add: step.add, remove: step.remove });
         return { wait: false, next: step.next };
       case "handoff": {

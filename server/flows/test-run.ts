@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import { contacts, contextProfiles, flows } from "~/db/schema";
 import type { TFlowRunOutcome } from "~/db/schema/flows";
-import { coerceFieldValue, loadContactFields } from "~/server/contacts/fields";
+import { fieldCoercer, loadContactFields } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { numberedMenu, type TMessageContent } from "~/server/messages/content";
@@ -17,6 +17,7 @@ import { callHttp, renderRequest, secretsUsedBy } from "./http";
 import {
   advanceFlow,
   compileFlow,
+  mergeTags,
   newRunState,
   type TCompiledFlow,
   type TFlowContext,
@@ -177,10 +178,7 @@ export async function testFlowStep(
     }),
     fields,
     template: templateValues({ name: who.name, phone: who.phone, relationship: who.relationship }, profile),
-    coerceField: (key, value) => {
-      const field = fieldDefinitions.get(key);
-      return field ? coerceFieldValue(field, value) : { ok: false, reason: "There is no contact field with this key." };
-    },
+    coerceField: fieldCoercer(fieldDefinitions),
     assets,
     messageId: input.input.kind === "message" || input.input.kind === "choose" ? "test-message" : null,
   };
@@ -274,14 +272,7 @@ function collect() {
       for (const ai of effects.aiReplies) replies.push({ kind: "ai", stepId: ai.stepId });
       trace.push(...effects.trace);
       Object.assign(fields, effects.fields);
-      for (const tag of effects.tags.add) {
-        tags.remove = tags.remove.filter((other) => other !== tag);
-        if (!tags.add.includes(tag)) tags.add.push(tag);
-      }
-      for (const tag of effects.tags.remove) {
-        tags.add = tags.add.filter((other) => other !== tag);
-        if (!tags.remove.includes(tag)) tags.remove.push(tag);
-      }
+      mergeTags(tags, effects.tags);
       if (effects.ended) {
         ended = effects.ended;
         lastVariables = effects.ended.variables;

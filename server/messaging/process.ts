@@ -12,7 +12,7 @@ import { planActions, type TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
 import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
-import { coerceFieldValue, fieldsPatched } from "~/server/contacts/fields";
+import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { loadFlowCatalogue } from "~/server/flows/catalogue";
 import { enqueueFlowJobs, flowRecordsSql, FlowTurns, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
@@ -83,19 +83,17 @@ export async function processInboundBatch(
     const capStates = new Map<string, TReplyCapState>(pending.map((row) => [row.thread.id, row.cap]));
     // Flows: the published ones, the versions the batch's runs stand on, and each conversation's
     // flow state as the batch moves it (written with the conversation's other state).
-    const running = pending.flatMap((row) => {
-      const state = readFlowState(row.flow);
-      return state ? [{ flowId: state.flowId, version: state.version }] : [];
-    });
+    // Each conversation's stored flow state, read once (a batch may hold several of its messages).
+    const storedFlows = new Map(pending.map((row) => [row.thread.id, readFlowState(row.flow)] as const));
+    const running = [...storedFlows.values()].flatMap((state) =>
+      state ? [{ flowId: state.flowId, version: state.version }] : [],
+    );
     const catalogue = await loadFlowCatalogue(tx, running);
     const flowsInPlay = catalogue.published.size > 0 || running.length > 0;
     const turns = new FlowTurns(catalogue, decide.settings.flowEscape);
     const flowStates = new Map<string, TFlowState | null>();
     const fieldsNow = new Map<string, Record<string, string | number | boolean | null>>();
-    const coerceField: TFlowContext["coerceField"] = (key, raw) => {
-      const field = catalogue.fields.get(key);
-      return field ? coerceFieldValue(field, raw) : { ok: false, reason: "There is no contact field with this key." };
-    };
+    const coerceField = fieldCoercer(catalogue.fields);
     const noReply = new Map<string, TNoReplyReason>();
     const replies: TOutboundItem[] = [];
     const hits: (typeof ruleHits.$inferInsert)[] = [];
@@ -131,7 +129,9 @@ export async function processInboundBatch(
       }
       const input = { ...inputs[index]!, thread: { ...row.thread, mode } };
       const conversation = { threadId: row.thread.id, contactId: row.contact.id };
-      const flowState = flowStates.has(row.thread.id) ? flowStates.get(row.thread.id)! : readFlowState(row.flow);
+      const flowState = flowStates.has(row.thread.id)
+        ? flowStates.get(row.thread.id)!
+        : (storedFlows.get(row.thread.id) ?? null);
       const flowContext = (): TFlowContext => {
         const { facts, now } = decide.factsOf(input);
         return {

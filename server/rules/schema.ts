@@ -116,7 +116,8 @@ function refuseUnknownVariables(text: string, context: z.RefinementCtx) {
 /** A reply's text that may be empty: the caption of a file. */
 const ZCaptionTemplate = z.string().trim().max(4_096, "At most 4,096 characters").superRefine(refuseUnknownVariables);
 
-const ZTag = z
+/** A contact tag, as rules' and flows' tag actions take it. */
+export const ZTag = z
   .string()
   .trim()
   .min(1, "Enter a tag")
