@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, events, flowRuns, flowSteps, messages, rules, threads } from "~/db/schema";
+import { contactFields, contacts, events, flowRuns, flowSteps, messages, rules, threads } from "~/db/schema";
 import { runFlowDeadline } from "~/server/conversations/flow";
 import { takeOver, releaseThread } from "~/server/conversations/state";
 import type { TFlowInput } from "~/server/flows/definition";
@@ -191,6 +191,48 @@ describe("flows in the pipeline", () => {
     expect((await waitForOutbound(pipeline, phone, 3))[2]?.body).toBe("Returns: 30 days, free (Returns).");
     const [run] = await pipeline.db.select().from(flowRuns);
     expect(run).toMatchObject({ flowId, trigger: "rule", outcome: "completed" });
+  });
+
+  it("a set step writes contact fields as their types say, and a cleared field loses its key", async () => {
+    const pipeline = await startPipeline();
+    await pipeline.db.insert(contactFields).values([
+      { key: "seats", label: "Seats", type: "number" },
+      { key: "plan", label: "Plan", type: "text" },
+    ]);
+    await publishFlowRows(pipeline.db, {
+      name: "Seats",
+      triggers: { keywords: ["seats"], firstMessage: false },
+      definition: {
+        start: "ask",
+        steps: [
+          { id: "ask", type: "ask", text: "How many seats?", answer: "number", variable: "n", next: "set" },
+          {
+            id: "set",
+            type: "set",
+            assignments: [
+              { target: "field", name: "seats", value: "{{var.n}}" },
+              { target: "field", name: "plan", value: "" },
+            ],
+            next: "done",
+          },
+          { id: "done", type: "send", text: "Saved.", next: null },
+        ],
+      },
+    });
+    const phone = "+14155550307";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "seats" });
+    await waitForOutbound(pipeline, phone, 1);
+    await pipeline.db
+      .update(contacts)
+      .set({ fields: { plan: "gold", other: "kept" } })
+      .where(eq(contacts.waId, phone));
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "12,5" });
+    await waitForOutbound(pipeline, phone, 2);
+    const [contact] = await pipeline.db
+      .select({ fields: contacts.fields })
+      .from(contacts)
+      .where(eq(contacts.waId, phone));
+    expect(contact?.fields).toEqual({ seats: 12.5, other: "kept" });
   });
 
   it("a stop word ends the flow; the contact is answered by rules again", async () => {
