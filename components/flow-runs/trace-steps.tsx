@@ -79,7 +79,11 @@ export function useFlowRunLabels() {
       if (mapped) lines.push(t("step.mapped", { values: mapped }));
     }
     if ("branch" in d)
-      lines.push(d.branch === "otherwise" ? t("step.otherwise") : t("step.branch", { branch: shownValue(d.branch) }));
+      lines.push(
+        d.branch === "otherwise"
+          ? t("step.otherwise")
+          : t("step.branch", { branch: shownValue(typeof d.label === "string" && d.label ? d.label : d.branch) }),
+      );
     if ("set" in d) {
       const set = pairs(d.set);
       if (set) lines.push(t("step.set", { values: set }));

@@ -14,7 +14,7 @@ import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { templateValues } from "~/server/rules/templates";
 import { getOrgSettings } from "~/server/settings/settings";
 import { queueOutbound } from "./outbound";
-import { botHandoffEvent } from "./state";
+import { botHandoffEvent, recordHandoffNote } from "./state";
 
 /**
  * A conversation's flow moved by something other than a message (those are `message.process`'s):
@@ -155,6 +155,7 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
     })
     .where(eq(threads.id, threadId));
   if (handoff) {
+    await recordHandoffNote(tx, threadId, handoffNoteOf(handoff.note, handoff.variables), now);
     await recordEvents(
       tx,
       [

@@ -333,6 +333,7 @@ export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: strin
       closedAt: null,
       updatedAt: now,
     };
+    await recordHandoffNote(tx, thread.id, note, now);
     return applyChange(tx, by.actor, thread, after, "thread.handoff", {
       by: "api",
       apiKeyId: by.apiKeyId,
@@ -413,6 +414,23 @@ export type TBotHandoff = {
   /** A flow's hand-off step: the flow, its run and the variables it collected (shown to the agent). */
   flow?: { flowId: string; runId: string; variables: Record<string, unknown> };
 };
+
+/**
+ * The notes of hand-offs the bot decided (a rule's note, a flow's note with what it collected,
+ * the reply cap's reason), as the body of a CTE for the batch's statement: the agent who picks
+ * the conversation up reads them in its notes (written by Switchboard, no author).
+ */
+export function handoffNotesInsert(notes: readonly { threadId: string; body: string }[], at: Date): SQL {
+  return sql`
+    insert into ${threadNotes} (thread_id, body, created_at)
+    select "threadId", body, ${at.toISOString()}::timestamptz
+    from ${jsonRecordset(notes, `"threadId" uuid, body text`)} n`;
+}
+
+/** A hand-off's note, outside the hot path (a flow moved by a job, the REST API). */
+export async function recordHandoffNote(tx: TTx, threadId: string, body: string | null, at = new Date()) {
+  if (body?.trim()) await tx.insert(threadNotes).values({ threadId, body: body.trim(), createdAt: at });
+}
 
 /**
  * The `thread.handoff` event of a hand-off the bot decided (written with the batch's other

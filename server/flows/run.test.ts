@@ -176,7 +176,12 @@ describe("advanceFlow", () => {
           id: "b",
           type: "branch",
           branches: [
-            { id: "yes", conditions: { all: [{ fact: "var.s", operator: "equal", value: "shipped" }] }, next: "ok" },
+            {
+              id: "yes",
+              label: "Shipped",
+              conditions: { all: [{ fact: "var.s", operator: "equal", value: "shipped" }] },
+              next: "ok",
+            },
           ],
           otherwise: "no",
         },
@@ -195,6 +200,11 @@ describe("advanceFlow", () => {
       context,
     );
     expect(shipped.effects.replies[0]?.body).toBe("Shipped");
+    // The branch taken, traced by id and by the label it had then.
+    expect(shipped.effects.trace.find((entry) => entry.stepId === "b")?.detail).toEqual({
+      branch: "yes",
+      label: "Shipped",
+    });
     const packed = advanceFlow(
       lookup,
       asked.state!,
@@ -202,6 +212,7 @@ describe("advanceFlow", () => {
       context,
     );
     expect(packed.effects.replies[0]?.body).toBe("Not yet: packed");
+    expect(packed.effects.trace.find((entry) => entry.stepId === "b")?.detail).toEqual({ branch: "otherwise" });
     const failed = advanceFlow(lookup, asked.state!, { kind: "http", status: 503, body: "down", error: null }, context);
     expect(failed.effects.replies[0]?.body).toBe("Error 503");
     const trace = asked.effects.trace[0]!;

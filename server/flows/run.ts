@@ -27,8 +27,10 @@ export type TCompiledFlow = {
   name: string;
   start: string | null;
   steps: ReadonlyMap<string, TFlowStep>;
-  branches: ReadonlyMap<string, { id: string; next: string | null; test: TCompiledCondition }[]>;
+  branches: ReadonlyMap<string, TCompiledBranch[]>;
 };
+
+type TCompiledBranch = { id: string; label: string; next: string | null; test: TCompiledCondition };
 
 export function compileFlow(flow: {
   flowId: string;
@@ -37,13 +39,14 @@ export function compileFlow(flow: {
   definition: TFlowDefinition;
 }): TCompiledFlow {
   const steps = new Map(flow.definition.steps.map((step) => [step.id, step] as const));
-  const branches = new Map<string, { id: string; next: string | null; test: TCompiledCondition }[]>();
+  const branches = new Map<string, TCompiledBranch[]>();
   for (const step of flow.definition.steps) {
     if (step.type !== "branch") continue;
     branches.set(
       step.id,
       step.branches.map((branch) => ({
         id: branch.id,
+        label: branch.label,
         next: branch.next,
         test: compileCondition(branch.conditions as TCondition),
       })),
@@ -291,7 +294,11 @@ class Run {
         const facts = this.facts();
         const branches = this.flow.branches.get(step.id) ?? [];
         const taken = branches.find((branch) => branch.test(facts));
-        this.trace(step, { branch: taken?.id ?? "otherwise" });
+        // The label as it was when taken (the Inbox and the Test panel show it; the id for the funnel).
+        this.trace(
+          step,
+          taken ? { branch: taken.id, ...(taken.label ? { label: taken.label } : {}) } : { branch: "otherwise" },
+        );
         return { wait: false, next: taken ? taken.next : step.otherwise };
       }
       case "http":

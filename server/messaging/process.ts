@@ -3,7 +3,12 @@ import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
 import { contacts, events, messages, ruleEvaluations, ruleHits, threads, type TNoReplyReason } from "~/db/schema";
 import { queueOutbound, type TOutboundItem } from "~/server/conversations/outbound";
-import { botHandoffEvent, decidedThreadsUpdate, type TBotHandoff } from "~/server/conversations/state";
+import {
+  botHandoffEvent,
+  decidedThreadsUpdate,
+  handoffNotesInsert,
+  type TBotHandoff,
+} from "~/server/conversations/state";
 import type { TEventInput } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import type { TQueuePayload } from "~/server/jobs/queues";
@@ -309,6 +314,10 @@ export async function processInboundBatch(
         evaluations: [...evaluated.values()],
         events: toRecord,
         processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
+        handoffNotes: [...handoffs].flatMap(([threadId, handoff]) =>
+          handoff.note?.trim() ? [{ threadId, body: handoff.note.trim() }] : [],
+        ),
+        at: queuedAt,
         flows: flowRecordsSql(turns.writes),
       }),
     });
@@ -407,6 +416,9 @@ function decisionRecords(batch: {
   evaluations: { ruleId: string; version: number; evaluations: number; matches: number }[];
   events: TEventInput[];
   processed: { id: string; noReplyReason: TNoReplyReason | null }[];
+  /** The notes of the batch's hand-offs, for the agent (server/conversations/state.ts). */
+  handoffNotes: { threadId: string; body: string }[];
+  at: Date;
   /** What flows recorded (runs, trace), as CTEs (server/flows/engine.ts). */
   flows: SQL | null;
 }) {
@@ -433,7 +445,9 @@ function decisionRecords(batch: {
         batch.processed.map((message) => message.id),
         "uuid",
       )}) and m.id = p.id
-    )${batch.flows ? sql`, ${batch.flows}` : sql``}`;
+    )${batch.handoffNotes.length > 0 ? sql`, handoff_notes as (${handoffNotesInsert(batch.handoffNotes, batch.at)})` : sql``}${
+      batch.flows ? sql`, ${batch.flows}` : sql``
+    }`;
 }
 
 type TContactChange = {

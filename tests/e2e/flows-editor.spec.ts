@@ -202,7 +202,7 @@ test("[builder] draws 'menu → order number → HTTP → branch → answer or h
       .toEqual({ topic: "orders", topic_title: "Orders", order: "1001", status: "shipped", http_status: "200" });
     await expect(stepsTaken).toContainText(`Request: GET ${orders.url}/orders/1001`);
     await expect(stepsTaken).toContainText("Saved: status = shipped");
-    await expect(stepsTaken).toContainText("Branch taken:");
+    await expect(stepsTaken).toContainText("Branch taken: Shipped");
 
     // An unknown order: the order system says 404, the HTTP step's Error exit hands off.
     await builder.getByRole("button", { name: "Restart" }).click();
@@ -300,6 +300,11 @@ test("[builder] draws 'menu → order number → HTTP → branch → answer or h
     await expect(handedOff).toBeVisible({ timeout: 20_000 });
     await expect(needsHuman.getByRole("link").filter({ hasText: shipped })).toHaveCount(0);
     await handedOff.click();
+    // The hand-off's note, with what the flow collected, is in the conversation for the agent.
+    const note = agent.getByTestId("note").filter({ hasText: "Could not find the order" });
+    await expect(note).toContainText("topic: orders");
+    await expect(note).toContainText("order: 999");
+    await expect(note).toContainText("http_status: 404");
 
     // The conversation's Flow panel: the run, handed off, with its variables and the HTTP answer.
     const flowButton = agent.getByRole("button", { name: new RegExp(`Flow.*${name}`) });

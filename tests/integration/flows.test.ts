@@ -1,7 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contactFields, contacts, events, flowRuns, flowSteps, messages, rules, threads } from "~/db/schema";
+import {
+  contactFields,
+  contacts,
+  events,
+  flowRuns,
+  flowSteps,
+  messages,
+  rules,
+  threadNotes,
+  threads,
+} from "~/db/schema";
 import { runFlowDeadline } from "~/server/conversations/flow";
 import { handBackIdleThreads, releaseThread, takeOver } from "~/server/conversations/state";
 import type { TFlowInput } from "~/server/flows/definition";
@@ -144,6 +154,13 @@ describe("flows in the pipeline", () => {
       note: "From the orders flow\n\ntopic: orders\ntopic_title: Orders",
       flow: { variables: { topic: "orders", topic_title: "Orders" } },
     });
+    // The agent reads it in the conversation's notes (written by Switchboard).
+    expect(
+      await pipeline.db
+        .select({ body: threadNotes.body, author: threadNotes.authorUserId })
+        .from(threadNotes)
+        .where(eq(threadNotes.threadId, thread.id)),
+    ).toEqual([{ body: "From the orders flow\n\ntopic: orders\ntopic_title: Orders", author: null }]);
     const [run] = await pipeline.db.select().from(flowRuns).where(eq(flowRuns.threadId, thread.id));
     expect(run?.outcome).toBe("handed_off");
   });
@@ -322,7 +339,7 @@ describe("flows in the pipeline", () => {
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "Orders" });
     await waitForOutbound(pipeline, phone, 2);
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "7" });
-    await waitFor(async () => (orders.requests.length === 1 ? true : undefined), 15_000, "the lookup out");
+    await waitFor(() => Promise.resolve(orders.requests.length === 1 ? true : undefined), 15_000, "the lookup out");
     const { id: threadId } = await threadOf(pipeline, phone);
 
     // Taken over while the lookup is out; then the system answers: nothing is said.

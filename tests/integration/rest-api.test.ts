@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiIdempotency, messages, threads } from "~/db/schema";
+import { apiIdempotency, messages, threadNotes, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { IDEMPOTENCY_KEPT_DAYS, pruneApiIdempotency } from "~/server/rest/handler";
 import { insertUser } from "../support/database";
@@ -203,6 +203,9 @@ describe("REST API", () => {
       5_000,
       "human mode",
     );
+    expect(
+      await pipeline.db.select({ body: threadNotes.body }).from(threadNotes).where(eq(threadNotes.threadId, thread.id)),
+    ).toEqual([{ body: "VIP" }]);
     expect(await call("POST", `/threads/${thread.id}/release`, { key: write.key })).toMatchObject({
       status: 200,
       body: { mode: "bot" },

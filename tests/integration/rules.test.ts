@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { contacts, contextProfiles, messages, ruleHits, threads, webhookDeliveries } from "~/db/schema";
+import { contacts, contextProfiles, messages, ruleHits, threadNotes, threads, webhookDeliveries } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
@@ -353,6 +353,13 @@ describe("cooldowns, hand-offs within a batch, and every contact action", () => 
         ["thread.handoff", storedId(first)],
       ].sort(),
     );
+    // The rule's note is in the conversation's notes for the agent.
+    expect(
+      await database.db
+        .select({ body: threadNotes.body })
+        .from(threadNotes)
+        .where(eq(threadNotes.threadId, conversation.thread.id)),
+    ).toEqual([{ body: "asked" }]);
   });
 
   /** Publishes one rule that runs `actions` on "go", sends "go" from `waId`, and returns the conversation after. */

@@ -19,16 +19,17 @@ export async function startOrdersServer(
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    req.on("end", async () => {
+    req.on("end", () => {
       requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
       // `hold`: answers once it resolves (a slow system).
-      if (options.hold) await options.hold();
-      const match = /^\/orders\/([^/?]+)/.exec(req.url ?? "");
-      const status = match ? statuses[decodeURIComponent(match[1]!)] : undefined;
-      res.writeHead(status ? 200 : 404, { "Content-Type": "application/json" });
-      res.end(
-        JSON.stringify(status ? { order: match![1], status, items: [{ name: "Lamp" }] } : { error: "not found" }),
-      );
+      void (options.hold?.() ?? Promise.resolve()).then(() => {
+        const match = /^\/orders\/([^/?]+)/.exec(req.url ?? "");
+        const status = match ? statuses[decodeURIComponent(match[1]!)] : undefined;
+        res.writeHead(status ? 200 : 404, { "Content-Type": "application/json" });
+        res.end(
+          JSON.stringify(status ? { order: match![1], status, items: [{ name: "Lamp" }] } : { error: "not found" }),
+        );
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
