@@ -120,6 +120,33 @@ async function kill(worker: TSpawned) {
   return Date.now();
 }
 
+/**
+ * A row lock the test holds on its own connection (`select … for update`): a worker that needs
+ * the row waits inside its statement until `release`. `blocked()` counts the backends waiting for it.
+ */
+async function holdRowLock(database: TTestDatabase, query: string, params: unknown[]) {
+  const client = await database.pool.connect();
+  await client.query("begin");
+  const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+  const pid = rows[0]!.pid;
+  await client.query(query, params);
+  let released = false;
+  return {
+    blocked: async () => {
+      const { rows: waiting } = await database.db.execute<{ n: number }>(sql`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and ${pid}::int = any(pg_blocking_pids(pid))`);
+      return waiting[0]!.n;
+    },
+    release: async () => {
+      if (released) return;
+      released = true;
+      await client.query("rollback");
+      client.release();
+    },
+  };
+}
+
 /** A database prepared as on first start, the simulator instant and unpaced, the flow published. */
 async function prepare(onTestFinished: TestContext["onTestFinished"]) {
   const database = await usePreparedDatabase();
@@ -128,6 +155,11 @@ async function prepare(onTestFinished: TestContext["onTestFinished"]) {
     simulator: { deliveredAfterMs: 0, readAfterMs: 0 },
   });
   await publishFlowRows(database.db, BOOKING_FLOW);
+  // A killed worker's backend that waits for a lock notices its client is gone within a second
+  // and rolls back (as it would anyway, later, on a real server): it never runs a statement on
+  // behalf of a dead process once the test releases its locks.
+  const { rows } = await database.db.execute<{ name: string }>(sql`select current_database() as name`);
+  await database.db.execute(sql.raw(`alter database "${rows[0]!.name}" set client_connection_check_interval = '1s'`));
   // The web's side: the simulator's "send as contact" enqueues the inbound message.
   const web = createBoss(database.url, "web");
   await web.start();
@@ -198,13 +230,7 @@ async function askQuestion(database: TTestDatabase & { web: PgBoss }, phone: str
  * the question and one reminder, the flow stands on the reminder with the new 10-minute
  * deadline and its job scheduled, the first deadline's job is done.
  */
-async function expectOneReminder(
-  db: TDb,
-  phone: string,
-  before: TFlowState,
-  timeoutMs: number,
-  output: () => string,
-) {
+async function expectOneReminder(db: TDb, phone: string, before: TFlowState, timeoutMs: number, output: () => string) {
   await waitFor(
     async () => (await conversation(db, phone)).delivered.length >= 2,
     timeoutMs,
@@ -241,6 +267,26 @@ async function expectOneReminder(
   ]);
   expect(Math.abs(new Date(jobs[1]!.start_after).getTime() - nextDeadline)).toBeLessThan(1_000);
   return { decidedAt: reminder.at.getTime(), deliveredAt: after.delivered[1]!.at.getTime(), jobs };
+}
+
+/** Waits until the deadline job of `asked` is active and a backend waits for the test's lock. */
+async function waitForActiveAndBlocked(
+  db: TDb,
+  asked: { state: TFlowState; deadline: number },
+  blocked: () => Promise<number>,
+  output: () => string,
+) {
+  await waitFor(
+    async () => {
+      const [job] = await deadlineJobs(db, asked.state.runId);
+      return job?.state === "active" && (await blocked()) === 1;
+    },
+    asked.deadline + 15_000 - Date.now(),
+    async () =>
+      `the deadline job to be active and waiting for the lock: ${JSON.stringify(
+        await deadlineJobs(db, asked.state.runId),
+      )}; the workers said:\n${output()}`,
+  );
 }
 
 describe.concurrent("a 2-minute wait with a reminder, with the real worker killed (issue 21)", () => {
@@ -294,42 +340,17 @@ describe.concurrent("a 2-minute wait with a reminder, with the real worker kille
       // Shortly before the deadline the test locks the conversation's thread row: the deadline job
       // starts on time and then waits inside its transaction (for the lock), where it is killed.
       await sleep(asked.deadline - 10_000 - Date.now());
-      const lock = await database.pool.connect();
-      let released = false;
-      const release = async () => {
-        if (released) return;
-        released = true;
-        await lock.query("rollback");
-        lock.release();
-      };
-      onTestFinished(release);
-      await lock.query("begin");
-      await lock.query("select id from threads where id = $1 for update", [asked.threadId]);
-      const { rows: me } = await lock.query<{ pid: number }>("select pg_backend_pid() as pid");
-      const lockPid = me[0]!.pid;
-
-      await waitFor(
-        async () => {
-          const [job] = await deadlineJobs(database.db, asked.state.runId);
-          if (job?.state !== "active") return false;
-          const { rows } = await database.db.execute<{ waiting: number }>(sql`
-            select count(*)::int as waiting from pg_stat_activity
-            where datname = current_database() and ${lockPid}::int = any(pg_blocking_pids(pid))`);
-          return rows[0]!.waiting === 1;
-        },
-        asked.deadline + 15_000 - Date.now(),
-        async () =>
-          `the deadline job to be active and waiting for the thread: ${JSON.stringify(
-            await deadlineJobs(database.db, asked.state.runId),
-          )}; the workers said:\n${workers.output()}`,
-      );
+      const thread = await holdRowLock(database, "select id from threads where id = $1 for update", [asked.threadId]);
+      onTestFinished(thread.release);
+      await waitForActiveAndBlocked(database.db, asked, thread.blocked, workers.output);
       const activeAt = Date.now();
       expect(activeAt).toBeGreaterThanOrEqual(asked.deadline);
       const killedAt = await kill(first);
       const second = workers.start();
       // The killed worker's transaction never commits (its connection is gone); its job stays
       // active until pg-boss notices the missing heartbeat.
-      await release();
+      await waitFor(async () => (await thread.blocked()) === 0, 10_000, "the killed worker's backend to go");
+      await thread.release();
       expect((await conversation(database.db, phone)).flow).toEqual(asked.state);
 
       const { decidedAt, deliveredAt, jobs } = await expectOneReminder(
@@ -348,6 +369,74 @@ describe.concurrent("a 2-minute wait with a reminder, with the real worker kille
       expect(jobs[0]!.retry_count).toBe(1);
       expect(decidedAt).toBeGreaterThan(killedAt);
       expect(deliveredAt - killedAt).toBeLessThanOrEqual(AFTER_KILL_MS);
+
+      second.child.kill("SIGTERM");
+      expect((await second.exited).code, workers.output()).toBe(0);
+    },
+  );
+
+  it(
+    "SIGKILL after the move committed but before pg-boss recorded the job done: the retry finds the flow moved on and sends nothing",
+    { timeout: 210_000 },
+    async ({ onTestFinished }) => {
+      const database = await prepare(onTestFinished);
+      const workers = useWorkers(database.url, onTestFinished);
+      const phone = "+14155550903";
+      const first = workers.start();
+      const asked = await askQuestion(database, phone, workers.output);
+
+      // The deadline job is held inside its transaction by a lock on the thread (as above); the test
+      // then also locks the job's row in pg-boss, and lets the transaction go: the flow moves and
+      // commits, the reminder is sent, and pg-boss's "completed" waits for the job's row.
+      await sleep(asked.deadline - 10_000 - Date.now());
+      const thread = await holdRowLock(database, "select id from threads where id = $1 for update", [asked.threadId]);
+      onTestFinished(thread.release);
+      await waitForActiveAndBlocked(database.db, asked, thread.blocked, workers.output);
+      const job = await holdRowLock(database, "select id from pgboss.job where id = $1 for update", [asked.jobId]);
+      onTestFinished(job.release);
+      await thread.release();
+      await waitFor(
+        async () => {
+          const now = await conversation(database.db, phone);
+          return now.delivered.length === 2 && (await job.blocked()) >= 1;
+        },
+        15_000,
+        async () =>
+          `the reminder delivered and the job's completion waiting: ${JSON.stringify(
+            (await conversation(database.db, phone)).delivered,
+          )}, ${await job.blocked()} waiting; the workers said:\n${workers.output()}`,
+      );
+      const moved = (await conversation(database.db, phone)).flow!;
+      expect(moved).toMatchObject({ stepId: "remind" });
+
+      // Killed in that window: the move is committed, the job is still active.
+      const killedAt = await kill(first);
+      const second = workers.start();
+      await waitFor(async () => (await job.blocked()) === 0, 10_000, "the killed worker's backends to go");
+      await job.release();
+      // The killed worker never recorded the job done.
+      const pending = await deadlineJobs(database.db, asked.state.runId);
+      expect(pending.map((row) => row.token)).toEqual([asked.state.token, moved.token]);
+      expect(pending[0]!.state).not.toBe("completed");
+
+      // pg-boss runs the job again on the next worker: the token is no longer the flow's, nothing moves.
+      const retried = await waitFor(
+        async () => {
+          const [again] = await deadlineJobs(database.db, asked.state.runId);
+          return again?.state === "completed" ? again : undefined;
+        },
+        AFTER_KILL_MS + 10_000,
+        async () =>
+          `the retry to complete: ${JSON.stringify(await deadlineJobs(database.db, asked.state.runId))}; ` +
+          `the workers said:\n${workers.output()}`,
+      );
+      console.log(
+        `flows crash (killed after the move committed): the retry ran ${Date.now() - killedAt} ms after the kill`,
+      );
+      expect(retried.retry_count).toBe(1);
+      const { jobs } = await expectOneReminder(database.db, phone, asked.state, 10_000, workers.output);
+      expect(jobs[0]!.retry_count).toBe(1);
+      expect((await conversation(database.db, phone)).flow).toEqual(moved);
 
       second.child.kill("SIGTERM");
       expect((await second.exited).code, workers.output()).toBe(0);
