@@ -202,7 +202,29 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
 export async function runFlowDeadline(
   db: TDb,
   boss: PgBoss,
-  job: { threadId: string; runId: string; token: number },
+  job: TFlowJob,
+  hooks: { beforeCommit?: () => Promise<void> } = {},
+): Promise<boolean> {
+  return moveOnEvent(db, boss, job, { kind: "deadline" }, hooks);
+}
+
+/**
+ * A released conversation's flow goes on (`flow.resume`, queued by the release): the question
+ * asked again, a wait's deadline or an HTTP request scheduled again. Nothing if the flow moved
+ * since (the contact answered first), was paused again or ended. Returns whether it moved.
+ */
+export async function runFlowResume(db: TDb, boss: PgBoss, job: TFlowJob): Promise<boolean> {
+  return moveOnEvent(db, boss, job, { kind: "resume" });
+}
+
+type TFlowJob = { threadId: string; runId: string; token: number };
+
+/** Moves the flow on `input` when the job is still the current one (run and token), not paused, and the bot's. */
+async function moveOnEvent(
+  db: TDb,
+  boss: PgBoss,
+  job: TFlowJob,
+  input: { kind: "deadline" } | { kind: "resume" } | ({ kind: "http" } & TFlowResponse),
   hooks: { beforeCommit?: () => Promise<void> } = {},
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -210,12 +232,15 @@ export async function runFlowDeadline(
       const state = locked.flow;
       if (!state || state.runId !== job.runId || state.token !== job.token || state.paused) return null;
       if (locked.mode !== "bot") return null;
-      return turns.onEvent(locked, state, { kind: "deadline" }, context);
+      if (input.kind === "http" && state.wait !== "http") return null;
+      return turns.onEvent(locked, state, input, context);
     });
     await hooks.beforeCommit?.();
     return turn !== null;
   });
 }
+
+type TFlowResponse = { status: number; body: unknown; error: string | null };
 
 /**
  * The state an HTTP step's job reads before calling (outside any transaction: the call may take
@@ -223,7 +248,7 @@ export async function runFlowDeadline(
  */
 export async function readFlowForRequest(
   db: TDb,
-  job: { threadId: string; runId: string; token: number },
+  job: TFlowJob,
 ): Promise<{ state: TFlowState; contactId: string } | null> {
   const [row] = await db
     .select({ flow: threads.flow, contactId: threads.contactId })
@@ -234,22 +259,18 @@ export async function readFlowForRequest(
   return { state, contactId: row.contactId };
 }
 
-/** The answer of an HTTP step (`flow.http`), once called: moves the flow if it still waits for it. */
+/**
+ * The answer of an HTTP step (`flow.http`), once called: moves the flow if it still waits for
+ * it. Taken over while the request was out: the answer is dropped (the bot does not speak in a
+ * person's conversation), and releasing it makes the request again.
+ */
 export async function recordFlowResponse(
   db: TDb,
   boss: PgBoss,
-  job: { threadId: string; runId: string; token: number },
-  response: { status: number; body: unknown; error: string | null },
+  job: TFlowJob,
+  response: TFlowResponse,
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const turn = await moveLocked(tx, boss, job.threadId, (turns, locked, context) => {
-      const state = locked.flow;
-      if (!state || state.runId !== job.runId || state.token !== job.token || state.wait !== "http") return null;
-      // Taken over while the request was out: the answer is kept and the flow moves when released.
-      return turns.onEvent(locked, state, { kind: "http", ...response }, context);
-    });
-    return turn !== null;
-  });
+  return moveOnEvent(db, boss, job, { kind: "http", ...response });
 }
 
 /**

@@ -8,10 +8,10 @@ import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
-import { enqueueSends } from "~/server/jobs/boss";
+import { enqueue, enqueueMany, enqueueSends } from "~/server/jobs/boss";
 import { jsonRecordset } from "~/server/lib/sql";
 import { endFlowRun } from "~/server/flows/runs";
-import { readFlowState } from "~/server/flows/state";
+import { readFlowState, type TFlowState } from "~/server/flows/state";
 
 /**
  * The conversations module: THE one place that changes a conversation's state (`threads`: mode
@@ -81,12 +81,24 @@ async function applyChange(
   after: TThreadChange,
   type: TEventInput["type"],
   payload: Record<string, unknown>,
+  boss?: PgBoss,
 ): Promise<TOwnership> {
   const flow = await flowAfter(tx, thread, after.mode);
   await tx
     .update(threads)
     .set({ ...after, ...(flow !== undefined ? { flow } : {}), updatedAt: after.updatedAt ?? new Date() })
     .where(eq(threads.id, thread.id));
+  const resumed = flow && !flow.paused && readFlowState(thread.flow)?.paused ? flow : null;
+  if (resumed) {
+    // Released with a paused flow: `flow.resume` moves it on, after this commits.
+    if (!boss) throw new Error("Giving a conversation back to the bot needs the job queue (its flow resumes).");
+    await enqueue(
+      boss,
+      "flow.resume",
+      { threadId: thread.id, runId: resumed.runId, token: resumed.token },
+      { tx, singletonKey: `${resumed.runId}:${resumed.token}` },
+    );
+  }
   await record(tx, actor, thread, after, eventFor(thread, type, payload));
   return { threadId: thread.id, mode: after.mode, assignedUserId: after.assignedUserId };
 }
@@ -94,19 +106,20 @@ async function applyChange(
 /**
  * The conversation's flow after an ownership change (undefined: unchanged). A person taking it
  * pauses the flow where it stands (nothing it waits for moves it: its jobs find it paused);
- * giving it back to the bot resumes it at the same step (its answer still awaited; a wait's
- * deadline that passed meanwhile no longer applies); closing it ends the run.
+ * giving it back to the bot unpauses it with a new token (the jobs of before the pause do
+ * nothing) and the caller queues `flow.resume`, which goes on where it stood: the question is
+ * asked again (its timeout counted from then), a wait keeps its deadline, an HTTP request is
+ * made again. Closing it ends the run.
  */
 async function flowAfter(
   tx: TTx,
   thread: Pick<TThreadRow, "flow">,
   mode: "bot" | "human" | "closed",
-): Promise<Record<string, unknown> | null | undefined> {
+): Promise<TFlowState | null | undefined> {
   const state = readFlowState(thread.flow);
   if (!state) return undefined;
   if (mode === "human") return state.paused ? undefined : { ...state, paused: true };
-  if (mode === "bot")
-    return state.paused ? { ...state, paused: false, deadline: null, token: state.token + 1 } : undefined;
+  if (mode === "bot") return state.paused ? { ...state, paused: false, token: state.token + 1 } : undefined;
   await endFlowRun(tx, state.runId, "stopped");
   return null;
 }
@@ -191,17 +204,21 @@ function assertMayChange(user: TSessionUser, thread: TThreadRow, owner: string) 
 }
 
 /** Gives the thread back to the bot: the next message from the contact gets a bot reply. */
-export async function releaseThread(db: TDb, user: TSessionUser, threadId: string): Promise<TOwnership> {
+export async function releaseThread(db: TDb, boss: PgBoss, user: TSessionUser, threadId: string): Promise<TOwnership> {
   return db.transaction(async (tx) => {
     const thread = await lockThread(tx, threadId);
     if (thread.mode === "bot") return { threadId, mode: "bot", assignedUserId: null };
     assertMayChange(user, thread, await nameOf(tx, thread.assignedUserId));
     const after = { mode: "bot" as const, assignedUserId: null, humanActiveAt: null, updatedAt: new Date() };
-    return applyChange(tx, user, thread, after, "thread.released", {
-      by: user.id,
-      from: thread.mode,
-      previousAssigneeId: thread.assignedUserId,
-    });
+    return applyChange(
+      tx,
+      user,
+      thread,
+      after,
+      "thread.released",
+      { by: user.id, from: thread.mode, previousAssigneeId: thread.assignedUserId },
+      boss,
+    );
   });
 }
 
@@ -241,7 +258,12 @@ export async function reopenThread(db: TDb, user: TSessionUser, threadId: string
  * `idleMinutes` go back to the bot, each with a note saying so. `now` is a parameter so tests
  * control the clock. Returns the threads handed back.
  */
-export async function handBackIdleThreads(db: TDb, idleMinutes: number, now = new Date()): Promise<string[]> {
+export async function handBackIdleThreads(
+  db: TDb,
+  boss: PgBoss,
+  idleMinutes: number,
+  now = new Date(),
+): Promise<string[]> {
   const cutoff = new Date(now.getTime() - idleMinutes * 60_000);
   return db.transaction(async (tx) => {
     // Locked and skipped when busy: an agent acting on a thread right now wins over the policy.
@@ -267,11 +289,16 @@ export async function handBackIdleThreads(db: TDb, idleMinutes: number, now = ne
         humanActiveAt: null,
         // A paused flow resumes, as on any release (see flowAfter).
         flow: sql`case when ${threads.flow}->>'paused' = 'true'
-          then ${threads.flow} || jsonb_build_object('paused', false, 'deadline', null, 'token', (${threads.flow}->>'token')::int + 1)
+          then ${threads.flow} || jsonb_build_object('paused', false, 'token', (${threads.flow}->>'token')::int + 1)
           else ${threads.flow} end`,
         updatedAt: now,
       })
       .where(inArray(threads.id, ids));
+    const resumed = idle.flatMap(({ thread }) => {
+      const state = readFlowState(thread.flow);
+      return state?.paused ? [{ threadId: thread.id, runId: state.runId, token: state.token + 1 }] : [];
+    });
+    await enqueueMany(boss, "flow.resume", resumed, { tx });
     const note = `Returned to the bot after ${idleMinutes} minutes without a reply from a person.`;
     await tx.insert(threadNotes).values(ids.map((threadId) => ({ threadId, body: note, createdAt: now })));
     await recordEvents(
@@ -316,7 +343,7 @@ export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: strin
 }
 
 /** Gives the thread back to the bot, whoever holds it (the API acts for the business). */
-export async function releaseThreadByApi(db: TDb, by: TApiActor, threadId: string) {
+export async function releaseThreadByApi(db: TDb, boss: PgBoss, by: TApiActor, threadId: string) {
   return db.transaction(async (tx) => {
     const thread = await lockThread(tx, threadId);
     if (thread.mode === "bot") return { threadId, mode: "bot" as const, assignedUserId: null };
@@ -327,12 +354,15 @@ export async function releaseThreadByApi(db: TDb, by: TApiActor, threadId: strin
       closedAt: null,
       updatedAt: new Date(),
     };
-    return applyChange(tx, by.actor, thread, after, "thread.released", {
-      by: "api",
-      apiKeyId: by.apiKeyId,
-      from: thread.mode,
-      previousAssigneeId: thread.assignedUserId,
-    });
+    return applyChange(
+      tx,
+      by.actor,
+      thread,
+      after,
+      "thread.released",
+      { by: "api", apiKeyId: by.apiKeyId, from: thread.mode, previousAssigneeId: thread.assignedUserId },
+      boss,
+    );
   });
 }
 

@@ -178,7 +178,21 @@ export const QUEUES = {
   }),
   "flow.deadline": declareQueue({
     description:
-      "The deadline of a flow's wait (an ask's timeout, a wait step's end), scheduled for its time: moves the conversation's flow on, once, if it still stands there (server/flows/jobs.ts).",
+      "The deadline of a flow's wait (an ask's timeout, a wait step's end), scheduled for its time: moves the conversation's flow on, once, if it still stands there (server/conversations/flow.ts).",
+    concurrency: 4,
+    payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
+    policy: {
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 60,
+      heartbeatSeconds: 10,
+    },
+  }),
+  "flow.resume": declareQueue({
+    description:
+      "A person gave a conversation with a paused flow back to the bot: the flow goes on where it stood (a question asked again with its timeout from now, a wait's deadline kept, an HTTP request made again), once, if nothing moved it since (server/conversations/flow.ts).",
     concurrency: 4,
     payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
     policy: {
@@ -192,7 +206,7 @@ export const QUEUES = {
   }),
   "flow.http": declareQueue({
     description:
-      "A flow's HTTP step: calls the business's system (the SSRF guard, the step's timeout, an Idempotency-Key of run and step) and moves the flow on with the answer (server/flows/jobs.ts).",
+      "A flow's HTTP step: calls the business's system (the SSRF guard, the step's timeout, an Idempotency-Key of run and step) and moves the flow on with the answer (server/flows/requests.ts).",
     concurrency: 8,
     payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
     // A crash after the call and before recording it calls again: the key lets the business's system answer once.

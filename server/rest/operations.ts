@@ -578,7 +578,8 @@ export const OPERATIONS: TOperation[] = [
     params: ZIdParams,
     status: 200,
     response: ZOwnership,
-    handle: (context) => releaseThreadByApi(context.db, apiActor(context), context.params.id),
+    handle: async (context) =>
+      releaseThreadByApi(context.db, await context.boss(), apiActor(context), context.params.id),
   }),
   defineOperation({
     method: "post",

@@ -1,6 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { createUser, expectAccessible, expectNoSidewaysScroll, login, PHONE, USER_PASSWORD } from "./helpers";
+import {
+  createUser,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  fromBot,
+  login,
+  PHONE,
+  sendAsContact,
+  startChat,
+  USER_PASSWORD,
+} from "./helpers";
+import { startOrderSystem } from "./order-system";
 
 /** A unique suffix, so the spec can run again on the same stack (flow names and users are unique). */
 const RUN = Date.now().toString(36);
@@ -42,21 +53,44 @@ async function addStep(page: Page, type: string) {
     .click();
 }
 
-test("[builder] draws a flow on the canvas: menu → order number → HTTP → branch → answer or hand off; checks, publishes, exports", async ({
+/** The variables a list shows (`<dt>` name, `<dd>` value), as the person reads them. */
+async function variablesIn(scope: Locator): Promise<Record<string, string>> {
+  const pairs = await scope
+    .locator("dt")
+    .evaluateAll((terms) => terms.map((term) => [term.textContent ?? "", term.nextElementSibling?.textContent ?? ""]));
+  return Object.fromEntries(pairs) as Record<string, string>;
+}
+
+/** A phone number no other journey uses (the spec can run again on the same stack). */
+function contactPhone(index: number): string {
+  return `+1628555${String((Date.now() + index) % 10_000).padStart(4, "0")}`;
+}
+
+test("[builder] draws 'menu → order number → HTTP → branch → answer or hand off', tests it, publishes; contacts go through it and the agent who gets the hand-off sees what it collected", async ({
   browser,
   page,
 }) => {
+  test.setTimeout(240_000);
+  // The shop's order system, on loopback: order 1001 has shipped, 999 does not exist (404).
+  const orders = await startOrderSystem({ "1001": "shipped", "1002": "packing" });
   const { context, builder } = await newBuilder(page, browser);
+  const agentEmail = `flows-agent-${RUN}@e2e.test`;
+  await createUser(page, { email: agentEmail, name: "Ava Agent", role: "agent" });
+  const agentContext = await browser.newContext();
   try {
     await builder.goto("/flows");
     await expect(builder.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
     await expectAccessible(builder);
     const name = `Order help ${RUN}`;
+    const keyword = `track ${RUN}`;
     await builder.getByLabel("New flow").fill(name);
     await builder.getByRole("button", { name: "Create" }).click();
     await builder.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     await expect(builder.getByRole("heading", { name })).toBeVisible();
     const panel = builder.getByRole("complementary");
+
+    // The trigger: a contact who writes the keyword starts the flow.
+    await panel.getByLabel("Keywords").fill(keyword);
 
     // The menu: a choice with three options.
     await addStep(builder, "Ask and wait");
@@ -81,10 +115,11 @@ test("[builder] draws a flow on the canvas: menu → order number → HTTP → b
     // The lookup in the shop's system.
     await addStep(builder, "HTTP request");
     await panel.getByLabel("Title", { exact: true }).fill("Lookup");
-    await panel.getByLabel("URL").fill("https://shop.example/orders/{{var.order}}");
+    await panel.getByLabel("URL").fill(`${orders.url}/orders/{{var.order}}`);
     await panel.getByRole("button", { name: "+ Field" }).click();
     await panel.getByLabel("Field 1: path in the answer").fill("status");
     await panel.getByLabel("Field 1: variable").fill("status");
+    await panel.getByLabel("Store the HTTP status in").fill("http_status");
 
     // The branch on the status.
     await addStep(builder, "Branch");
@@ -142,6 +177,52 @@ test("[builder] draws a flow on the canvas: menu → order number → HTTP → b
 
     await builder.getByRole("button", { name: "Save draft" }).click();
     await expect(builder.getByText("Unsaved changes")).toBeHidden();
+    expect(orders.requests).toEqual([]);
+
+    // The Test panel runs the draft as a contact would see it, and its HTTP step calls the order system.
+    const conversation = builder.getByRole("log");
+    const answer = builder.getByLabel("Your answer");
+    const reply = async (text: string) => {
+      await answer.fill(text);
+      await builder.getByRole("button", { name: "Send", exact: true }).click();
+    };
+    const variables = builder.getByRole("region", { name: "Variables", exact: true });
+    const stepsTaken = builder.getByRole("region", { name: "Steps taken" });
+    await builder.getByRole("button", { name: "Start", exact: true }).click();
+    await expect(conversation).toContainText("Which do you need?");
+    await expect(conversation).toContainText("1. Orders");
+    await reply("1");
+    await expect(conversation).toContainText("Your order number?");
+    await reply("1001");
+    await expect(conversation).toContainText("Order 1001 is on its way.");
+    await expect(conversation).toContainText("The test ended: Completed.");
+    expect(orders.requests).toEqual(["/orders/1001"]);
+    await expect
+      .poll(() => variablesIn(variables))
+      .toEqual({ topic: "orders", topic_title: "Orders", order: "1001", status: "shipped", http_status: "200" });
+    await expect(stepsTaken).toContainText(`Request: GET ${orders.url}/orders/1001`);
+    await expect(stepsTaken).toContainText("Saved: status = shipped");
+    await expect(stepsTaken).toContainText("Branch taken:");
+
+    // An unknown order: the order system says 404, the HTTP step's Error exit hands off.
+    await builder.getByRole("button", { name: "Restart" }).click();
+    await expect(conversation).not.toContainText("Order 1001 is on its way.");
+    await expect(conversation).toContainText("Which do you need?");
+    await reply("1");
+    await expect(conversation).toContainText("Your order number?");
+    await reply("999");
+    await expect(conversation).toContainText(
+      "The test ended: Handed off. Handed off to people with what was collected.",
+    );
+    expect(orders.requests).toEqual(["/orders/1001", "/orders/999"]);
+    await expect(stepsTaken).toContainText("Answer: HTTP 404");
+    await expect
+      .poll(() => variablesIn(variables))
+      .toEqual({ topic: "orders", topic_title: "Orders", order: "999", status: "–", http_status: "404" });
+
+    // Nothing was published by testing: contacts do not reach the flow yet.
+    await expect(builder.getByText("Not published", { exact: true })).toBeVisible();
+
     await builder.getByLabel("Note for this version").fill("First version");
     await builder.getByRole("button", { name: "Publish" }).click();
     await expect(builder.getByText("Published version 1.")).toBeVisible();
@@ -150,17 +231,19 @@ test("[builder] draws a flow on the canvas: menu → order number → HTTP → b
     await expect(versions.getByText("Version 1", { exact: true })).toBeVisible();
     await expect(versions.getByText("First version")).toBeVisible();
 
-    // Export: one JSON document with the steps and where they lead.
+    // Export: one JSON document with the steps, where they lead, and the trigger.
     const download = builder.waitForEvent("download");
     await builder.getByRole("button", { name: "Export" }).click();
     const file = await (await download).path();
     const exported = JSON.parse(await readFile(file, "utf8")) as {
       format: string;
       name: string;
+      triggers: { keywords: string[] };
       definition: { start: string; steps: { id: string; type: string; routes?: Record<string, string> }[] };
     };
     expect(exported.format).toBe("switchboard.flow");
     expect(exported.name).toBe(name);
+    expect(exported.triggers.keywords).toEqual([keyword]);
     expect(exported.definition.start).toBe("ask");
     expect(exported.definition.steps.map((step) => step.type)).toEqual([
       "ask",
@@ -181,8 +264,59 @@ test("[builder] draws a flow on the canvas: menu → order number → HTTP → b
     await builder.getByRole("link", { name: "← Flows" }).click();
     const row = builder.getByRole("row").filter({ hasText: name });
     await expect(row.getByText("Version 1")).toBeVisible();
+
+    // The agent waits in the Inbox, in a browser of their own.
+    const agent = await agentContext.newPage();
+    await login(agent, agentEmail, USER_PASSWORD);
+    await agent.goto("/inbox");
+    const needsHuman = agent.getByRole("list", { name: "Conversations: Needs a human" });
+    await expect(agent.getByRole("button", { name: /^Needs a human/ })).toHaveAttribute("aria-pressed", "true");
+
+    // A contact with a shipped order goes through the published flow in the Simulator.
+    const shipped = `Sam Shipped ${RUN}`;
+    await startChat(page, contactPhone(0), shipped);
+    await sendAsContact(page, keyword);
+    await expect(fromBot(page, "Which do you need?")).toBeVisible({ timeout: 20_000 });
+    await sendAsContact(page, "1");
+    await expect(fromBot(page, "Your order number?")).toBeVisible({ timeout: 20_000 });
+    await sendAsContact(page, "1001");
+    await expect(fromBot(page, "Order 1001 is on its way.")).toBeVisible({ timeout: 20_000 });
+    expect(orders.requests).toEqual(["/orders/1001", "/orders/999", "/orders/1001"]);
+
+    // Another asks about an order the shop does not know: 404, the Error exit, handed off.
+    const unknown = `Uma Unknown ${RUN}`;
+    await startChat(page, contactPhone(1), unknown);
+    await sendAsContact(page, keyword);
+    await expect(fromBot(page, "Which do you need?")).toBeVisible({ timeout: 20_000 });
+    await sendAsContact(page, "1");
+    await expect(fromBot(page, "Your order number?")).toBeVisible({ timeout: 20_000 });
+    await sendAsContact(page, "999");
+    await expect.poll(() => orders.requests.length, { timeout: 20_000 }).toBe(4);
+    expect(orders.requests.at(-1)).toBe("/orders/999");
+    await expect(fromBot(page, /on its way/)).toHaveCount(0);
+
+    // The hand-off reaches the agent live; the shipped contact's conversation stays with the bot.
+    const handedOff = needsHuman.getByRole("link").filter({ hasText: unknown });
+    await expect(handedOff).toBeVisible({ timeout: 20_000 });
+    await expect(needsHuman.getByRole("link").filter({ hasText: shipped })).toHaveCount(0);
+    await handedOff.click();
+
+    // The conversation's Flow panel: the run, handed off, with its variables and the HTTP answer.
+    const flowButton = agent.getByRole("button", { name: new RegExp(`Flow.*${name}`) });
+    await expect(flowButton).toContainText("Handed off");
+    await flowButton.click();
+    const flowPanel = agent.getByRole("region", { name: "Flow", exact: true });
+    await expect(flowPanel.getByText(`${name}, version 1`)).toBeVisible();
+    await expect
+      .poll(() => variablesIn(flowPanel))
+      .toEqual({ topic: "orders", topic_title: "Orders", order: "999", status: "–", http_status: "404" });
+    await expect(flowPanel).toContainText(`Request: GET ${orders.url}/orders/999`);
+    await expect(flowPanel).toContainText("Answer: HTTP 404");
+    await expect(flowPanel).toContainText("Handed off to people");
   } finally {
+    await agentContext.close();
     await context.close();
+    await orders.close();
   }
 });
 

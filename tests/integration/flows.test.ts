@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { contactFields, contacts, events, flowRuns, flowSteps, messages, rules, threads } from "~/db/schema";
 import { runFlowDeadline } from "~/server/conversations/flow";
-import { takeOver, releaseThread } from "~/server/conversations/state";
+import { handBackIdleThreads, releaseThread, takeOver } from "~/server/conversations/state";
 import type { TFlowInput } from "~/server/flows/definition";
 import { readFlowState } from "~/server/flows/state";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
@@ -281,10 +281,76 @@ describe("flows in the pipeline", () => {
     );
     expect(await outbound(pipeline, phone)).toHaveLength(1);
 
-    await releaseThread(pipeline.db, agent, threadId);
+    // Given back to the bot: the flow goes on at the same question, asked again.
+    await releaseThread(pipeline.db, pipeline.boss, agent, threadId);
     expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({ paused: false, stepId: "menu" });
+    const asked = await waitForOutbound(pipeline, phone, 2);
+    expect(asked[1]?.body).toBe(asked[0]?.body);
+    expect(asked[1]?.body).toMatch(/^Which do you need\?/);
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "Orders" });
-    expect((await waitForOutbound(pipeline, phone, 2))[1]?.body).toBe("Your order number?");
+    expect((await waitForOutbound(pipeline, phone, 3))[2]?.body).toBe("Your order number?");
+  });
+
+  it("the idle handback gives the conversation back and its paused flow asks its question again", async () => {
+    const pipeline = await startPipeline({}, privateNetworks);
+    await publishFlowRows(pipeline.db, ordersFlow("http://127.0.0.1:9/unused"));
+    const agent = await insertUser(pipeline.db, "agent");
+    const phone = "+14155550306";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "orders" });
+    await waitForOutbound(pipeline, phone, 1);
+    const { id: threadId } = await threadOf(pipeline, phone);
+    await takeOver(pipeline.db, agent, threadId);
+    expect(await handBackIdleThreads(pipeline.db, pipeline.boss, 30, new Date(Date.now() + 31 * 60_000))).toEqual([
+      threadId,
+    ]);
+    const asked = await waitForOutbound(pipeline, phone, 2);
+    expect(asked[1]?.body).toBe(asked[0]?.body);
+    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({ paused: false, stepId: "menu" });
+  });
+
+  it("an HTTP answer that comes while a person has the conversation is not said; releasing it asks the system again", async () => {
+    let answer = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let holding = true;
+    const orders = await startOrdersServer({ "7": "shipped" }, { hold: () => (holding ? held : Promise.resolve()) });
+    const pipeline = await startPipeline({}, privateNetworks);
+    await publishFlowRows(pipeline.db, ordersFlow(orders.url));
+    const agent = await insertUser(pipeline.db, "agent");
+    const phone = "+14155550305";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "orders" });
+    await waitForOutbound(pipeline, phone, 1);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "Orders" });
+    await waitForOutbound(pipeline, phone, 2);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "7" });
+    await waitFor(async () => (orders.requests.length === 1 ? true : undefined), 15_000, "the lookup out");
+    const { id: threadId } = await threadOf(pipeline, phone);
+
+    // Taken over while the lookup is out; then the system answers: nothing is said.
+    await takeOver(pipeline.db, agent, threadId);
+    holding = false;
+    answer();
+    await waitFor(
+      async () => {
+        const { rows } = await pipeline.db.execute<{ state: string }>(
+          sql`select state::text from pgboss.job where name = 'flow.http'`,
+        );
+        return rows.length === 1 && rows[0]!.state === "completed" ? true : undefined;
+      },
+      15_000,
+      "the lookup's job done",
+    );
+    expect(await outbound(pipeline, phone)).toHaveLength(2);
+    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({
+      paused: true,
+      stepId: "lookup",
+      wait: "http",
+    });
+
+    // Released: the system is asked again (a new request) and the flow goes on with its answer.
+    await releaseThread(pipeline.db, pipeline.boss, agent, threadId);
+    expect((await waitForOutbound(pipeline, phone, 3))[2]?.body).toBe("Order 7 (Lamp) has shipped.");
+    expect(orders.requests).toHaveLength(2);
+    expect(new Set(orders.requests.map((request) => request.headers["idempotency-key"])).size).toBe(2);
   });
 });
 

@@ -184,7 +184,9 @@ describe("agent inbox", () => {
     await agent.inbox.takeOver({ threadId: thread.id });
     const taken = (await threadOf(pipeline, "+15550003301")).humanActiveAt!;
 
-    expect(await handBackIdleThreads(pipeline.db, 30, new Date(taken.getTime() + 29 * 60_000))).toEqual([]);
+    expect(await handBackIdleThreads(pipeline.db, pipeline.boss, 30, new Date(taken.getTime() + 29 * 60_000))).toEqual(
+      [],
+    );
     // Forty minutes pass; then a reply restarts the clock.
     await pipeline.db
       .update(threads)
@@ -192,8 +194,15 @@ describe("agent inbox", () => {
       .where(eq(threads.id, thread.id));
     await agent.inbox.reply({ threadId: thread.id, body: "Looking into it" });
     const replied = (await threadOf(pipeline, "+15550003301")).humanActiveAt!;
-    expect(await handBackIdleThreads(pipeline.db, 30, new Date(replied.getTime() + 29 * 60_000))).toEqual([]);
-    const released = await handBackIdleThreads(pipeline.db, 30, new Date(replied.getTime() + 31 * 60_000));
+    expect(
+      await handBackIdleThreads(pipeline.db, pipeline.boss, 30, new Date(replied.getTime() + 29 * 60_000)),
+    ).toEqual([]);
+    const released = await handBackIdleThreads(
+      pipeline.db,
+      pipeline.boss,
+      30,
+      new Date(replied.getTime() + 31 * 60_000),
+    );
     expect(released).toEqual([thread.id]);
     expect(await threadOf(pipeline, "+15550003301")).toMatchObject({ mode: "bot", assignedUserId: null });
     const notes = await pipeline.db.select().from(threadNotes).where(eq(threadNotes.threadId, thread.id));

@@ -81,7 +81,9 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     expect((await call("POST", `/threads/${ruleThread!.id}/handoff`, { key, body: { note: "VIP" } })).status).toBe(200);
     expect((await call("POST", `/threads/${ruleThread!.id}/release`, { key })).status).toBe(200);
     expect((await call("POST", `/threads/${ruleThread!.id}/handoff`, { key })).status).toBe(200);
-    expect(await handBackIdleThreads(pipeline.db, 1, new Date(Date.now() + 3_600_000))).toEqual([ruleThread!.id]);
+    expect(await handBackIdleThreads(pipeline.db, pipeline.boss, 1, new Date(Date.now() + 3_600_000))).toEqual([
+      ruleThread!.id,
+    ]);
     await recordPhoneMessage(pipeline.db, pipeline.sessionId, {
       to: "+14155550192",
       waMessageId: `phone-${randomUUID()}`,

@@ -9,15 +9,20 @@ export type TOrdersServer = {
 
 /**
  * The business's order system, on loopback: `GET /orders/:n` answers `{ status }` from
- * `statuses` (404 for an unknown order). Stops with the test.
+ * `statuses` (404 for an unknown order); with `hold`, each answer waits for it. Stops with the test.
  */
-export async function startOrdersServer(statuses: Record<string, string>): Promise<TOrdersServer> {
+export async function startOrdersServer(
+  statuses: Record<string, string>,
+  options: { hold?: () => Promise<void> } = {},
+): Promise<TOrdersServer> {
   const requests: TOrdersServer["requests"] = [];
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    req.on("end", () => {
+    req.on("end", async () => {
       requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
+      // `hold`: answers once it resolves (a slow system).
+      if (options.hold) await options.hold();
       const match = /^\/orders\/([^/?]+)/.exec(req.url ?? "");
       const status = match ? statuses[decodeURIComponent(match[1]!)] : undefined;
       res.writeHead(status ? 200 : 404, { "Content-Type": "application/json" });

@@ -1,4 +1,4 @@
-import { runFlowDeadline } from "~/server/conversations/flow";
+import { runFlowDeadline, runFlowResume } from "~/server/conversations/flow";
 import { performFlowRequest } from "~/server/flows/requests";
 import { loadSecrets } from "~/server/settings/secrets";
 import type { TJobHandler } from "../runtime";
@@ -7,6 +7,12 @@ import type { TJobHandler } from "../runtime";
 export const handleFlowDeadline: TJobHandler<"flow.deadline"> = async (payload, { db, boss, log }) => {
   const moved = await runFlowDeadline(db, boss, payload);
   log.debug({ threadId: payload.threadId, runId: payload.runId, moved }, "flow deadline");
+};
+
+/** `flow.resume`: a conversation with a paused flow was given back to the bot (the flow goes on once). */
+export const handleFlowResume: TJobHandler<"flow.resume"> = async (payload, { db, boss, log }) => {
+  const moved = await runFlowResume(db, boss, payload);
+  log.debug({ threadId: payload.threadId, runId: payload.runId, moved }, "flow resume");
 };
 
 /** `flow.http`: a flow's HTTP step calls the business's system and the flow moves on with the answer. */

@@ -3,9 +3,9 @@ import { getOrgSettings } from "~/server/settings/settings";
 import type { TJobHandler } from "../runtime";
 
 /** `inbox.handback` (cron): the idle handback of Settings, when it is on. */
-export const handleHandback: TJobHandler<"inbox.handback"> = async (_payload, { db, log }) => {
+export const handleHandback: TJobHandler<"inbox.handback"> = async (_payload, { db, boss, log }) => {
   const { handbackMinutes } = await getOrgSettings(db);
   if (handbackMinutes <= 0) return;
-  const released = await handBackIdleThreads(db, handbackMinutes);
+  const released = await handBackIdleThreads(db, boss, handbackMinutes);
   if (released.length > 0) log.info({ threads: released.length, minutes: handbackMinutes }, "idle threads handed back");
 };

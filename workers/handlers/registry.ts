@@ -3,7 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
-import { handleFlowDeadline, handleFlowHttp } from "./flows";
+import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
 import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
@@ -26,5 +26,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "media.retention": handleMediaRetention,
   "cloud.templates": handleCloudTemplates,
   "flow.deadline": handleFlowDeadline,
+  "flow.resume": handleFlowResume,
   "flow.http": handleFlowHttp,
 };

@@ -60,7 +60,7 @@ export const inboxRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => assignThread(ctx.db, ctx.user, input)),
   release: requireAccess("inbox", "write")
     .input(ZThread)
-    .mutation(({ ctx, input }) => releaseThread(ctx.db, ctx.user, input.threadId)),
+    .mutation(async ({ ctx, input }) => releaseThread(ctx.db, await ctx.boss(), ctx.user, input.threadId)),
   close: requireAccess("inbox", "write")
     .input(ZThread)
     .mutation(({ ctx, input }) => closeThread(ctx.db, ctx.user, input.threadId)),
