@@ -55,7 +55,10 @@ export function StepNode({ id, data, selected }: NodeProps<TStepNode>) {
           </span>
         ) : null}
       </div>
-      <div className="px-3 py-2 text-sm font-medium break-words">{step.title || step.id}</div>
+      {/* The builder's own name for the step: not interface text (not translated). */}
+      <div className="px-3 py-2 text-sm font-medium break-words" translate="no">
+        {step.title || step.id}
+      </div>
       {handles.map((handle) => (
         <div key={handle.key} className="relative border-t border-border/60 px-3 py-1 text-right text-xs">
           <span className={handle.target ? "" : "text-muted-foreground"}>{handleLabel(handle)}</span>
@@ -64,7 +67,9 @@ export function StepNode({ id, data, selected }: NodeProps<TStepNode>) {
             id={handle.key}
             position={Position.Right}
             className="!h-3 !w-3 !bg-primary"
-            aria-label={handleLabel(handle)}
+            // The way out is named by the text beside it (and, for the keyboard, by the side
+            // panel's "Leads to" select); a handle is a plain div, which may not carry a label.
+            title={handleLabel(handle)}
           />
         </div>
       ))}

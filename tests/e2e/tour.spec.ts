@@ -28,6 +28,22 @@ const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
   },
   { path: "/profiles" },
   { path: "/rules" },
+  { path: "/flows" },
+  {
+    path: "/flows",
+    // A flow's editor: its canvas, a step's panel and the checks (the journeys drew some).
+    open: async (page) => {
+      await page.locator('main a[href^="/flows/"]').first().waitFor();
+      const href = await page.evaluate(
+        () =>
+          [...document.querySelectorAll<HTMLAnchorElement>('a[href^="/flows/"]')]
+            .map((link) => link.getAttribute("href") ?? "")
+            .find((path) => /^\/flows\/[0-9a-f-]{36}$/.test(path)) ?? "/flows/none",
+      );
+      await page.goto(href);
+      await page.locator("[data-step-id]").first().click();
+    },
+  },
   { path: "/webhooks" },
   { path: "/api-keys" },
   { path: "/simulator" },
