@@ -17,3 +17,4 @@ export * from "./workers";
 export * from "./analytics";
 export * from "./media";
 export * from "./flows";
+export * from "./teams";

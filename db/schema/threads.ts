@@ -14,6 +14,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { contacts } from "./contacts";
+import { teams } from "./teams";
 import { users } from "./users";
 
 export const THREAD_MODES = ["bot", "human", "closed"] as const;
@@ -29,6 +30,8 @@ export const threads = pgTable(
       .references(() => contacts.id, { onDelete: "cascade" }),
     mode: threadMode().notNull().default("bot"),
     assignedUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** The team whose queue the conversation is in (a hand-off to a team); null: the shared queue. */
+    teamId: uuid().references(() => teams.id, { onDelete: "set null" }),
     lastMessageAt: timestamptz(),
     handoffAt: timestamptz(),
     /** The contact's oldest message nobody (bot or person) has answered yet; null when answered. */
@@ -72,6 +75,10 @@ export const threads = pgTable(
     index("threads_human_idx")
       .on(t.assignedUserId, t.awaitingSince)
       .where(sql`${t.mode} = 'human'`),
+    // A team's queue: its waiting (human, unassigned) conversations, oldest hand-off first.
+    index("threads_team_queue_idx")
+      .on(t.teamId, t.handoffAt)
+      .where(sql`${t.mode} = 'human' and ${t.assignedUserId} is null`),
   ],
 );
 

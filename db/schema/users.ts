@@ -5,6 +5,10 @@ import { id, timestamps, timestamptz } from "./columns";
 export const USER_ROLES = ["admin", "builder", "agent", "manager"] as const;
 export const userRole = pgEnum("user_role", USER_ROLES);
 
+/** Whether an agent takes conversations now (auto-assignment gives them only to `online` ones). */
+export const AVAILABILITIES = ["online", "away", "offline"] as const;
+export const availability = pgEnum("availability", AVAILABILITIES);
+
 /** Staff accounts of the dashboard. Passwords are argon2id hashes. */
 export const users = pgTable(
   "users",
@@ -18,6 +22,11 @@ export const users = pgTable(
     /** The interface language this user chose (`en`, `es`, `pt-BR`); null: the browser's. */
     locale: text(),
     lastLoginAt: timestamptz(),
+    /** Set by hand, or `away` by the sweep when no tab of theirs beat for a while (server/teams/availability.ts). */
+    availability: availability().notNull().default("offline"),
+    availabilityChangedAt: timestamptz(),
+    /** The last heartbeat of any open dashboard tab of theirs. */
+    lastSeenAt: timestamptz(),
     ...timestamps(),
   },
   (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
