@@ -155,7 +155,7 @@ export function newStep(
     case "tag":
       return { ...common, type, add: [], remove: [], next: null };
     case "handoff":
-      return { ...common, type, note: "", assigneeId: null };
+      return { ...common, type, note: "", assigneeId: null, teamId: null };
     case "wait":
       return { ...common, type, mode: "delay", seconds: 60, time: "09:00", next: null };
     case "goto_flow":

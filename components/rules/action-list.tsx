@@ -87,7 +87,7 @@ function blank(type: TRuleAction["type"]): TRuleAction {
     case "ai_reply":
       return { type, profileId: null };
     case "handoff":
-      return { type, assigneeId: null, note: "" };
+      return { type, assigneeId: null, teamId: null, note: "" };
     case "tag":
     case "untag":
       return { type, tag: "" };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TRuleAction } from "~/server/rules/schema";
 import { isSilentHandoff, withHandoffReply } from "./handoff-reply";
 
-const handoff: TRuleAction = { type: "handoff", assigneeId: null, note: "" };
+const handoff: TRuleAction = { type: "handoff", assigneeId: null, teamId: null, note: "" };
 const tag: TRuleAction = { type: "tag", tag: "vip" };
 
 describe("a hand-off that does not tell the contact", () => {

@@ -15,6 +15,7 @@ import { rulesRouter } from "./routers/rules";
 import { sessionsRouter } from "./routers/sessions";
 import { settingsRouter } from "./routers/settings";
 import { simulatorRouter } from "./routers/simulator";
+import { teamsRouter } from "./routers/teams";
 import { usersRouter } from "./routers/users";
 import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   contacts: contactsRouter,
   contactFields: contactFieldsRouter,
   inbox: inboxRouter,
+  teams: teamsRouter,
   webhooks: webhooksRouter,
   apiKeys: apiKeysRouter,
   sessions: sessionsRouter,

@@ -37,6 +37,7 @@ function side(
           contactId: id,
           mode: "bot",
           assignedUserId: null,
+          teamId: null,
           lastMessageAt: null,
           handoffAt: null,
           awaitingSince: null,

@@ -1,7 +1,7 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, messages, threads } from "~/db/schema";
+import { contacts, messages, teams, threads } from "~/db/schema";
 import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
@@ -15,6 +15,7 @@ import { templateValues } from "~/server/rules/templates";
 import { getOrgSettings } from "~/server/settings/settings";
 import { queueOutbound } from "./outbound";
 import { botHandoffEvent, recordHandoffNote } from "./state";
+import { queueTeamAssignment } from "./team-queue";
 
 /**
  * A conversation's flow moved by something other than a message (those are `message.process`'s):
@@ -149,11 +150,21 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
     .set({
       flow: turn.state,
       ...(handoff
-        ? { mode: "human" as const, assignedUserId: handoff.assigneeId, handoffAt: now, humanActiveAt: now }
+        ? {
+            mode: "human" as const,
+            assignedUserId: handoff.assigneeId,
+            // A team deleted since the flow was published: the shared queue.
+            teamId: handoff.teamId
+              ? sql`(select ${teams.id} from ${teams} where ${teams.id} = ${handoff.teamId})`
+              : null,
+            handoffAt: now,
+            humanActiveAt: now,
+          }
         : {}),
       updatedAt: now,
     })
     .where(eq(threads.id, threadId));
+  if (handoff?.teamId) await queueTeamAssignment(tx, boss, [handoff.teamId]);
   if (handoff) {
     await recordHandoffNote(tx, threadId, handoffNoteOf(handoff.note, handoff.variables), now);
     await recordEvents(
@@ -162,6 +173,7 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
         botHandoffEvent(ids, context.messageId ?? "", {
           ruleId: null,
           assigneeId: handoff.assigneeId,
+          teamId: handoff.teamId,
           note: handoffNoteOf(handoff.note, handoff.variables),
           by: "flow",
           flow: { flowId: handoff.flowId, runId: handoff.runId, variables: handoff.variables },

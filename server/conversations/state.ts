@@ -1,8 +1,8 @@
-import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, messages, threadNotes, threads, users } from "~/db/schema";
+import { contacts, messages, teams, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { serverText } from "~/server/i18n/domain";
@@ -12,6 +12,7 @@ import { enqueue, enqueueMany, enqueueSends } from "~/server/jobs/boss";
 import { jsonRecordset } from "~/server/lib/sql";
 import { endFlowRun } from "~/server/flows/runs";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
+import { queueAssignmentForMembers } from "./team-queue";
 
 /**
  * The conversations module: THE one place that changes a conversation's state (`threads`: mode
@@ -73,7 +74,11 @@ type TThreadChange = Partial<typeof threads.$inferInsert> & {
   assignedUserId: string | null;
 };
 
-/** Writes an ownership change of a locked thread, its event and its audit entry. */
+/**
+ * Writes an ownership change of a locked thread, its event and its audit entry. With `boss`, a
+ * change that frees a person's capacity (their conversation closed, released or given to
+ * another) queues assignment for their teams.
+ */
 async function applyChange(
   tx: TTx,
   actor: TActor,
@@ -88,6 +93,10 @@ async function applyChange(
     .update(threads)
     .set({ ...after, ...(flow !== undefined ? { flow } : {}), updatedAt: after.updatedAt ?? new Date() })
     .where(eq(threads.id, thread.id));
+  const freed = thread.mode === "human" && thread.assignedUserId !== null;
+  if (boss && freed && (after.mode !== "human" || after.assignedUserId !== thread.assignedUserId)) {
+    await queueAssignmentForMembers(tx, boss, [thread.assignedUserId!]);
+  }
   const resumed = flow && !flow.paused && readFlowState(thread.flow)?.paused ? flow : null;
   if (resumed) {
     // Released with a paused flow: `flow.resume` moves it on, after this commits.
@@ -152,6 +161,7 @@ function giveTo(
   thread: TThreadRow,
   assigneeId: string,
   extra: Record<string, unknown> = {},
+  boss?: PgBoss,
 ) {
   const now = new Date();
   const after = {
@@ -162,18 +172,61 @@ function giveTo(
     closedAt: null,
     updatedAt: now,
   };
-  return applyChange(tx, actor, thread, after, "thread.assigned", {
-    by: actor.id,
-    assigneeId,
-    from: thread.mode,
-    ...extra,
-  });
+  return applyChange(
+    tx,
+    actor,
+    thread,
+    after,
+    "thread.assigned",
+    { by: actor.id, assigneeId, from: thread.mode, ...extra },
+    boss,
+  );
+}
+
+/**
+ * Auto-assignment's transition (server/conversations/assignment.ts): the waiting conversation
+ * `threadId` of team `teamId` becomes `assigneeId`'s, recorded like a person's assignment
+ * (`thread.assigned`, an audit entry without a person) with `by: "policy"`. Written only where
+ * it is still the team's, human and unassigned (null otherwise, nothing recorded), so a
+ * conversation an agent took meanwhile keeps its owner and two runs never both assign it.
+ */
+export async function assignByPolicy(
+  tx: TTx,
+  teamId: string,
+  threadId: string,
+  assigneeId: string,
+  mode: "round_robin" | "fewest_open",
+  now = new Date(),
+): Promise<TOwnership | null> {
+  const thread = await lockThread(tx, threadId);
+  const [updated] = await tx
+    .update(threads)
+    .set({ mode: "human", assignedUserId: assigneeId, humanActiveAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(threads.id, threadId),
+        eq(threads.teamId, teamId),
+        eq(threads.mode, "human"),
+        isNull(threads.assignedUserId),
+      ),
+    )
+    .returning({ id: threads.id });
+  if (!updated) return null;
+  const after = { mode: "human" as const, assignedUserId: assigneeId };
+  await record(
+    tx,
+    null,
+    thread,
+    after,
+    eventFor(thread, "thread.assigned", { by: "policy", assigneeId, from: thread.mode, teamId, assignment: mode }),
+  );
+  return { threadId, ...after };
 }
 
 export const ZAssignInput = z.object({ threadId: z.uuid(), userId: z.uuid() });
 
 /** Gives the thread to another person (who must be able to answer in the inbox). */
-export async function assignThread(db: TDb, actor: TSessionUser, input: z.infer<typeof ZAssignInput>) {
+export async function assignThread(db: TDb, actor: TSessionUser, input: z.infer<typeof ZAssignInput>, boss?: PgBoss) {
   return db.transaction(async (tx) => {
     const [assignee] = await tx
       .select({ id: users.id, role: users.role, disabled: users.disabled })
@@ -188,7 +241,7 @@ export async function assignThread(db: TDb, actor: TSessionUser, input: z.infer<
     if (thread.mode === "human" && thread.assignedUserId === input.userId) {
       return { threadId: thread.id, mode: "human" as const, assignedUserId: input.userId };
     }
-    return giveTo(tx, actor, thread, input.userId);
+    return giveTo(tx, actor, thread, input.userId, {}, boss);
   });
 }
 
@@ -203,7 +256,7 @@ function assertMayChange(user: TSessionUser, thread: TThreadRow, owner: string) 
   }
 }
 
-/** Gives the thread back to the bot: the next message from the contact gets a bot reply. */
+/** Gives the thread back to the bot: the next message from the contact gets a bot reply (its owner's teams may assign more). */
 export async function releaseThread(db: TDb, boss: PgBoss, user: TSessionUser, threadId: string): Promise<TOwnership> {
   return db.transaction(async (tx) => {
     const thread = await lockThread(tx, threadId);
@@ -222,8 +275,8 @@ export async function releaseThread(db: TDb, boss: PgBoss, user: TSessionUser, t
   });
 }
 
-/** Closes the thread; it reopens with the bot when the contact writes again. */
-export async function closeThread(db: TDb, user: TSessionUser, threadId: string): Promise<TOwnership> {
+/** Closes the thread; it reopens with the bot when the contact writes again (its owner's teams may assign more). */
+export async function closeThread(db: TDb, boss: PgBoss, user: TSessionUser, threadId: string): Promise<TOwnership> {
   return db.transaction(async (tx) => {
     const thread = await lockThread(tx, threadId);
     if (thread.mode === "closed") return { threadId, mode: "closed", assignedUserId: null };
@@ -237,7 +290,7 @@ export async function closeThread(db: TDb, user: TSessionUser, threadId: string)
       closedAt: now,
       updatedAt: now,
     };
-    return applyChange(tx, user, thread, after, "thread.closed", { by: user.id, from: thread.mode });
+    return applyChange(tx, user, thread, after, "thread.closed", { by: user.id, from: thread.mode }, boss);
   });
 }
 
@@ -299,6 +352,11 @@ export async function handBackIdleThreads(
       return state?.paused ? [{ threadId: thread.id, runId: state.runId, token: state.token + 1 }] : [];
     });
     await enqueueMany(boss, "flow.resume", resumed, { tx });
+    await queueAssignmentForMembers(
+      tx,
+      boss,
+      idle.flatMap(({ thread }) => (thread.assignedUserId ? [thread.assignedUserId] : [])),
+    );
     const note = `Returned to the bot after ${idleMinutes} minutes without a reply from a person.`;
     await tx.insert(threadNotes).values(ids.map((threadId) => ({ threadId, body: note, createdAt: now })));
     await recordEvents(
@@ -328,6 +386,8 @@ export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: strin
     const after = {
       mode: "human" as const,
       assignedUserId: null,
+      // The shared queue ("needs a human"), not the team of an earlier hand-off.
+      teamId: null,
       handoffAt: now,
       humanActiveAt: now,
       closedAt: null,
@@ -385,6 +445,7 @@ export async function handOffToPhone(
     .update(threads)
     .set({
       mode: "human",
+      teamId: null,
       handoffAt: now,
       humanActiveAt: now,
       awaitingSince: null,
@@ -409,6 +470,8 @@ export async function handOffToPhone(
 export type TBotHandoff = {
   ruleId: string | null;
   assigneeId: string | null;
+  /** The team whose queue it goes to (null: the shared queue). */
+  teamId?: string | null;
   note: string | null;
   by?: "rule" | "policy" | "flow";
   /** A flow's hand-off step: the flow, its run and the variables it collected (shown to the agent). */
@@ -450,6 +513,7 @@ export function botHandoffEvent(
       ...(handoff.by === "policy" ? { reason: "reply_cap" } : {}),
       ruleId: handoff.ruleId,
       assigneeId: handoff.assigneeId,
+      ...(handoff.teamId ? { teamId: handoff.teamId } : {}),
       note: handoff.note,
       ...(handoff.flow ? { flow: handoff.flow } : {}),
     },
@@ -494,7 +558,8 @@ export function decidedThreadsUpdate(
     waitingSince: string | null;
     autoRepliesAt: string[];
     botPausedAt: string | null;
-    handoff: { assigneeId: string | null } | null;
+    /** `teamId`: the team whose queue it goes to (one since deleted: the shared queue). */
+    handoff: { assigneeId: string | null; teamId?: string | null } | null;
     /** The conversation's flow state after the batch, when the batch moved it (`state` null: none runs now). */
     flow: { state: object | null } | null;
   }[],
@@ -504,6 +569,7 @@ export function decidedThreadsUpdate(
     ...entry,
     handoff: handoff !== null,
     assigneeId: handoff?.assigneeId ?? null,
+    teamId: handoff?.teamId ?? null,
     flowSet: flow !== null,
     flow: flow?.state ?? null,
   }));
@@ -521,6 +587,9 @@ export function decidedThreadsUpdate(
       flow = case when l."flowSet" then l.flow else t.flow end,
       mode = case when l.handoff then 'human'::thread_mode else t.mode end,
       assigned_user_id = case when l.handoff then l."assigneeId" else t.assigned_user_id end,
+      -- A team deleted since the rule or flow was published: the shared queue (no broken batch).
+      team_id = case when l.handoff then (select tm.id from ${teams} tm where tm.id = l."teamId")
+        else t.team_id end,
       handoff_at = case when l.handoff then ${at}::timestamptz else t.handoff_at end,
       human_active_at = case when l.handoff then ${at}::timestamptz when a.by_person then now()
         else t.human_active_at end,
@@ -529,7 +598,7 @@ export function decidedThreadsUpdate(
       rows,
       `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, "waitingSince" timestamptz,
       "autoRepliesAt" timestamptz[],
-      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid, "flowSet" boolean, flow jsonb`,
+      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid, "teamId" uuid, "flowSet" boolean, flow jsonb`,
     )} l
     left join ${options.answering} a on a.thread_id = l."threadId"
     where t.id = l."threadId"`;

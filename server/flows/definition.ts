@@ -225,6 +225,8 @@ export const ZHandoffStep = z
     /** For the agent, above what the flow collected. */
     note: ZText(500).default(""),
     assigneeId: z.uuid().nullable().default(null),
+    /** The team whose queue it goes to (its auto-assignment picks the agent); null: the shared queue. */
+    teamId: z.uuid().nullable().default(null),
   })
   .strict();
 

@@ -98,6 +98,7 @@ export type TFlowEffects = {
   handoff: {
     note: string;
     assigneeId: string | null;
+    teamId: string | null;
     flowId: string;
     runId: string;
     variables: Record<string, TFlowValue>;
@@ -322,6 +323,7 @@ class Run {
         effects.handoff = {
           note: this.render(step.note),
           assigneeId: step.assigneeId,
+          teamId: step.teamId,
           flowId: this.flow.flowId,
           runId: state.runId,
           variables,

@@ -227,6 +227,20 @@ export const QUEUES = {
     policy: { retryLimit: 2, retryDelay: 600, retryBackoff: true, expireInSeconds: 1_800, heartbeatSeconds: 30 },
     cron: "41 4 * * *",
   }),
+  "team.assign": declareQueue({
+    description:
+      "Assigns a team's waiting conversations to its available members (its mode, the per-agent cap), under the team's row lock (server/conversations/assignment.ts); queued by a hand-off to the team, a member coming online, a member's conversation closed or released.",
+    concurrency: 2,
+    payload: z.object({ teamId: z.uuid() }),
+    policy: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, expireInSeconds: 60 },
+  }),
+  "team.sweep": declareQueue({
+    description:
+      "Every minute: agents whose dashboard has not beaten for AWAY_AFTER_MINUTES become away, and teams with waiting conversations get an assignment run (server/teams/availability.ts).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
+    cron: "* * * * *",
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

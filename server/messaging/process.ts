@@ -21,6 +21,7 @@ import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { loadFlowCatalogue } from "~/server/flows/catalogue";
 import { enqueueFlowJobs, flowRecordsSql, FlowTurns, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
+import { queueTeamAssignment } from "~/server/conversations/team-queue";
 import type { TFlowContext } from "~/server/flows/run";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { contentOfRow } from "~/server/messages/content";
@@ -323,6 +324,12 @@ export async function processInboundBatch(
     });
     await enqueueFlowJobs(tx, boss, turns.writes);
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
+    // Hand-offs to a team: its assignment runs in the worker, after this commits.
+    await queueTeamAssignment(
+      tx,
+      boss,
+      [...handoffs.values()].flatMap((handoff) => (handoff.teamId ? [handoff.teamId] : [])),
+    );
     return outcomes;
   });
 }
@@ -526,6 +533,7 @@ function appendFlowEffects(effects: TActionEffects, turn: TFlowTurn) {
     effects.handoff = {
       ruleId: null,
       assigneeId: moved.handoff.assigneeId,
+      teamId: moved.handoff.teamId,
       note: handoffNoteOf(moved.handoff.note, moved.handoff.variables),
       by: "flow",
       flow: { flowId: moved.handoff.flowId, runId: moved.handoff.runId, variables: moved.handoff.variables },

@@ -23,6 +23,8 @@ export type TActionEffects = {
   handoff: {
     ruleId: string | null;
     assigneeId: string | null;
+    /** The team whose queue it goes to (null: the shared queue). */
+    teamId?: string | null;
     note: string;
     by?: "rule" | "policy" | "flow";
     /** A flow's: the flow and what it collected. */
@@ -162,7 +164,7 @@ function applyAction(effects: TActionEffects, ruleId: string, action: TRuleActio
       effects.aiReplies.push({ ruleId, profileId: action.profileId });
       return;
     case "handoff":
-      effects.handoff ??= { ruleId, assigneeId: action.assigneeId, note: action.note };
+      effects.handoff ??= { ruleId, assigneeId: action.assigneeId, teamId: action.teamId, note: action.note };
       return;
     case "tag":
       effects.tags.remove = effects.tags.remove.filter((tag) => tag !== action.tag);

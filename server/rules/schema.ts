@@ -256,6 +256,8 @@ export const ZRuleAction = z.discriminatedUnion("type", [
     .object({
       type: z.literal("handoff"),
       assigneeId: z.uuid().nullable().default(null),
+      /** The team whose queue it goes to (its auto-assignment picks the agent); null: the shared queue. */
+      teamId: z.uuid().nullable().default(null),
       note: z.string().trim().max(500).default(""),
     })
     .strict(),

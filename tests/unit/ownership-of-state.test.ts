@@ -18,6 +18,9 @@ const STATE_COLUMNS = [
   "mode",
   "assigned_user_id",
   "assignedUserId",
+  // The team whose queue a hand-off went to (server/conversations: hand-offs and assignment).
+  "team_id",
+  "teamId",
   "handoff_at",
   "handoffAt",
   "awaiting_since",

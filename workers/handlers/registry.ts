@@ -8,6 +8,7 @@ import { handleHandback } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
+import { handleTeamAssign, handleTeamSweep } from "./teams";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
 
@@ -28,4 +29,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "flow.deadline": handleFlowDeadline,
   "flow.resume": handleFlowResume,
   "flow.http": handleFlowHttp,
+  "team.assign": handleTeamAssign,
+  "team.sweep": handleTeamSweep,
 };

@@ -57,13 +57,13 @@ export const inboxRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => takeOver(ctx.db, ctx.user, input.threadId)),
   assign: requireAccess("inbox", "write")
     .input(ZAssignInput)
-    .mutation(({ ctx, input }) => assignThread(ctx.db, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => assignThread(ctx.db, ctx.user, input, await ctx.boss())),
   release: requireAccess("inbox", "write")
     .input(ZThread)
     .mutation(async ({ ctx, input }) => releaseThread(ctx.db, await ctx.boss(), ctx.user, input.threadId)),
   close: requireAccess("inbox", "write")
     .input(ZThread)
-    .mutation(({ ctx, input }) => closeThread(ctx.db, ctx.user, input.threadId)),
+    .mutation(async ({ ctx, input }) => closeThread(ctx.db, await ctx.boss(), ctx.user, input.threadId)),
   reopen: requireAccess("inbox", "write")
     .input(ZThread)
     .mutation(({ ctx, input }) => reopenThread(ctx.db, ctx.user, input.threadId)),

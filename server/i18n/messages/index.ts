@@ -42,6 +42,7 @@ import en_domainP from "./en/domain-p.json";
 import en_domainQ from "./en/domain-q.json";
 import en_domainR from "./en/domain-r.json";
 import en_domainS from "./en/domain-s.json";
+import en_domainT from "./en/domain-t.json";
 import en_flows from "./en/flows.json";
 import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
@@ -86,6 +87,7 @@ import es_domainP from "./es/domain-p.json";
 import es_domainQ from "./es/domain-q.json";
 import es_domainR from "./es/domain-r.json";
 import es_domainS from "./es/domain-s.json";
+import es_domainT from "./es/domain-t.json";
 import es_flows from "./es/flows.json";
 import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
@@ -130,6 +132,7 @@ import ptBR_domainP from "./pt-BR/domain-p.json";
 import ptBR_domainQ from "./pt-BR/domain-q.json";
 import ptBR_domainR from "./pt-BR/domain-r.json";
 import ptBR_domainS from "./pt-BR/domain-s.json";
+import ptBR_domainT from "./pt-BR/domain-t.json";
 import ptBR_flows from "./pt-BR/flows.json";
 import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
@@ -182,6 +185,7 @@ export const en = {
     ...en_domainQ,
     ...en_domainR,
     ...en_domainS,
+    ...en_domainT,
   },
 };
 export type TMessages = typeof en;
@@ -233,6 +237,7 @@ const es: TMessages = {
     ...es_domainQ,
     ...es_domainR,
     ...es_domainS,
+    ...es_domainT,
   },
 };
 const ptBR: TMessages = {
@@ -282,6 +287,7 @@ const ptBR: TMessages = {
     ...ptBR_domainQ,
     ...ptBR_domainR,
     ...ptBR_domainS,
+    ...ptBR_domainT,
   },
 };
 

@@ -1,0 +1,102 @@
+import { and, eq, isNotNull, isNull, lt, ne, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
+import { z } from "zod";
+import type { TDb } from "~/db/client";
+import { AVAILABILITIES, teams, threads, users } from "~/db/schema";
+import { queueAssignmentForMembers, queueTeamAssignment } from "~/server/conversations/team-queue";
+import { AppError } from "~/server/errors";
+
+/**
+ * Minutes without a heartbeat from any dashboard tab of an `online` agent after which the
+ * `team.sweep` cron marks them `away` (so auto-assignment stops giving them conversations).
+ * A constant rather than a setting: tabs beat every minute, so five minutes means "closed".
+ */
+export const AWAY_AFTER_MINUTES = 5;
+
+export const ZSetAvailabilityInput = z.object({ availability: z.enum(AVAILABILITIES) });
+export type TSetAvailabilityInput = z.input<typeof ZSetAvailabilityInput>;
+
+/**
+ * A person sets their own availability. Becoming `online` counts as being seen, and queues
+ * assignment for their teams (what waited for someone may now be theirs).
+ */
+export async function setMyAvailability(
+  db: TDb,
+  boss: PgBoss,
+  user: { id: string },
+  rawInput: TSetAvailabilityInput,
+  now = new Date(),
+) {
+  const input = ZSetAvailabilityInput.parse(rawInput);
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ availability: users.availability })
+      .from(users)
+      .where(eq(users.id, user.id))
+      .for("update");
+    if (!before) throw new AppError("NOT_FOUND", "Your account no longer exists.");
+    const changed = before.availability !== input.availability;
+    const [after] = await tx
+      .update(users)
+      .set({
+        availability: input.availability,
+        ...(changed ? { availabilityChangedAt: now } : {}),
+        ...(input.availability === "online" ? { lastSeenAt: now } : {}),
+      })
+      .where(eq(users.id, user.id))
+      .returning({
+        availability: users.availability,
+        availabilityChangedAt: users.availabilityChangedAt,
+        lastSeenAt: users.lastSeenAt,
+      });
+    if (changed && input.availability === "online") await queueAssignmentForMembers(tx, boss, [user.id]);
+    return after!;
+  });
+}
+
+/** A dashboard tab of theirs is open: keeps an `online` person from being marked away. */
+export async function recordHeartbeat(db: TDb, user: { id: string }, now = new Date()) {
+  const [row] = await db
+    .update(users)
+    .set({ lastSeenAt: now })
+    .where(eq(users.id, user.id))
+    .returning({ availability: users.availability, lastSeenAt: users.lastSeenAt });
+  if (!row) throw new AppError("NOT_FOUND", "Your account no longer exists.");
+  return row;
+}
+
+/**
+ * The `team.sweep` cron: `online` people not seen for `AWAY_AFTER_MINUTES` become `away`, and
+ * every team with assignment on and conversations waiting gets a `team.assign` run (a
+ * backstop for any trigger that was missed). `now` is a parameter so tests control the clock.
+ */
+export async function sweepAvailability(db: TDb, boss: PgBoss, now = new Date()) {
+  const cutoff = new Date(now.getTime() - AWAY_AFTER_MINUTES * 60_000);
+  return db.transaction(async (tx) => {
+    const away = await tx
+      .update(users)
+      .set({ availability: "away", availabilityChangedAt: now })
+      .where(
+        and(
+          eq(users.availability, "online"),
+          lt(sql`coalesce(${users.lastSeenAt}, ${users.availabilityChangedAt}, '-infinity'::timestamptz)`, cutoff),
+        ),
+      )
+      .returning({ id: users.id });
+    const waiting = await tx
+      .selectDistinct({ teamId: threads.teamId })
+      .from(threads)
+      .innerJoin(teams, eq(teams.id, threads.teamId))
+      .where(
+        and(
+          eq(threads.mode, "human"),
+          isNull(threads.assignedUserId),
+          isNotNull(threads.teamId),
+          ne(teams.assignmentMode, "off"),
+        ),
+      );
+    const teamIds = waiting.flatMap((row) => (row.teamId ? [row.teamId] : []));
+    await queueTeamAssignment(tx, boss, teamIds);
+    return { away: away.map((row) => row.id), teams: teamIds };
+  });
+}
