@@ -59,9 +59,9 @@ describe("teams and auto-assignment", () => {
       await insertUser(pipeline.db, "agent", { name: "Cleo" }),
     ];
     const team = await admin.teams.create({ name: "Support", assignmentMode: "round_robin", maxOpenPerAgent: 5 });
-    for (const agent of [ana!, ben!, cleo!]) await admin.teams.addMember({ teamId: team.id, userId: agent.id });
-    await callerOf(pipeline, ana!).teams.setAvailability({ availability: "online" });
-    await callerOf(pipeline, ben!).teams.setAvailability({ availability: "online" });
+    for (const agent of [ana, ben, cleo]) await admin.teams.addMember({ teamId: team.id, userId: agent.id });
+    await callerOf(pipeline, ana).teams.setAvailability({ availability: "online" });
+    await callerOf(pipeline, ben).teams.setAvailability({ availability: "online" });
     const builder = callerOf(pipeline, await insertUser(pipeline.db, "builder"));
     await builder.rules.create({
       name: "Wants a person",
@@ -79,12 +79,12 @@ describe("teams and auto-assignment", () => {
       expect(thread.teamId).toBe(team.id);
       owners.push(thread.assignedUserId);
     }
-    expect(owners).toEqual([ana!.id, ben!.id, ana!.id, ben!.id, ana!.id, ben!.id]);
+    expect(owners).toEqual([ana.id, ben.id, ana.id, ben.id, ana.id, ben.id]);
 
     // Ben goes away: the next two go to Ana (then at the cap of 5), and seven more wait.
-    await callerOf(pipeline, ben!).teams.setAvailability({ availability: "away" });
+    await callerOf(pipeline, ben).teams.setAvailability({ availability: "away" });
     for (let i = 0; i < 2; i += 1) {
-      expect((await handOff(pipeline, `+55119200000${i}`)).assignedUserId).toBe(ana!.id);
+      expect((await handOff(pipeline, `+55119200000${i}`)).assignedUserId).toBe(ana.id);
     }
     for (let i = 0; i < 7; i += 1) {
       const thread = await handOff(pipeline, `+55119300000${i}`);
@@ -93,16 +93,16 @@ describe("teams and auto-assignment", () => {
     expect((await admin.teams.list()).find((listed) => listed.id === team.id)?.waiting).toBe(7);
 
     // Cleo comes online: the oldest five waiting are hers (her cap), two still wait.
-    await callerOf(pipeline, cleo!).teams.setAvailability({ availability: "online" });
+    await callerOf(pipeline, cleo).teams.setAvailability({ availability: "online" });
     await waitFor(async () => (await pendingAssignments(pipeline.db)) === 0, 10_000, "the assignment runs");
     const waiting = [];
     for (let i = 0; i < 7; i += 1) waiting.push((await threadOfContact(pipeline.db, `+55119300000${i}`))!);
     expect(waiting.map((thread) => thread.assignedUserId)).toEqual([
-      cleo!.id,
-      cleo!.id,
-      cleo!.id,
-      cleo!.id,
-      cleo!.id,
+      cleo.id,
+      cleo.id,
+      cleo.id,
+      cleo.id,
+      cleo.id,
       null,
       null,
     ]);
@@ -111,11 +111,11 @@ describe("teams and auto-assignment", () => {
     const anas = await pipeline.db
       .select({ id: threads.id })
       .from(threads)
-      .where(eq(threads.assignedUserId, ana!.id))
+      .where(eq(threads.assignedUserId, ana.id))
       .limit(1);
-    await callerOf(pipeline, ana!).inbox.close({ threadId: anas[0]!.id });
+    await callerOf(pipeline, ana).inbox.close({ threadId: anas[0]!.id });
     await waitFor(
-      async () => (await threadOfContact(pipeline.db, "+551193000005"))?.assignedUserId === ana!.id,
+      async () => (await threadOfContact(pipeline.db, "+551193000005"))?.assignedUserId === ana.id,
       10_000,
       "the freed place taken",
     );
