@@ -6,6 +6,7 @@ import { contacts, events, teamMembers, teams, threads, users } from "~/db/schem
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { assignTeamQueue } from "~/server/conversations/assignment";
+import { assignByPolicy } from "~/server/conversations/state";
 import { createBoss } from "~/server/jobs/boss";
 import { AWAY_AFTER_MINUTES, recordHeartbeat, sweepAvailability } from "~/server/teams/availability";
 import { insertUser } from "../support/database";
@@ -183,6 +184,29 @@ describe("teams and auto-assignment", () => {
       .groupBy(events.threadId);
     expect(recorded).toHaveLength(12);
     expect(recorded.every((row) => row.n === 1)).toBe(true);
+  });
+
+  it("[assignByPolicy] a conversation someone took meanwhile keeps its owner; nothing is recorded", async () => {
+    const { db, sessionId } = await usePreparedDatabase();
+    const [ana, ben] = await membersOnline(db, 2);
+    const [team] = await db.insert(teams).values({ name: "Taken", assignmentMode: "round_robin" }).returning();
+    const threadId = await newThread(db, sessionId, {
+      mode: "human",
+      teamId: team!.id,
+      assignedUserId: ana!.id,
+      handoffAt: new Date(),
+    });
+    const other = await newThread(db, sessionId, { mode: "human", teamId: null, handoffAt: new Date() });
+    expect(await db.transaction((tx) => assignByPolicy(tx, team!.id, threadId, ben!.id, "round_robin"))).toBeNull();
+    // Not the team's (the shared queue): not the team's to assign.
+    expect(await db.transaction((tx) => assignByPolicy(tx, team!.id, other, ben!.id, "round_robin"))).toBeNull();
+    const rows = await db
+      .select({ assignedUserId: threads.assignedUserId })
+      .from(threads)
+      .where(inArray(threads.id, [threadId, other]));
+    expect(rows.map((row) => row.assignedUserId).sort()).toEqual([ana!.id, null].sort());
+    const recorded = await db.select().from(events).where(eq(events.type, "thread.assigned"));
+    expect(recorded).toEqual([]);
   });
 
   it("[availability] online people no tab has beaten for a while become away; a heartbeat keeps them online; waiting teams get a run", async () => {
