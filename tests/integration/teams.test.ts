@@ -10,7 +10,8 @@ import { assignByPolicy } from "~/server/conversations/state";
 import { createBoss } from "~/server/jobs/boss";
 import { AWAY_AFTER_MINUTES, recordHeartbeat, sweepAvailability } from "~/server/teams/availability";
 import { insertUser } from "../support/database";
-import { inbound, startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
+import { publishFlowRows } from "../support/flows";
+import { inbound, repliesTo, startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
 
@@ -130,6 +131,62 @@ describe("teams and auto-assignment", () => {
     expect(assigned).toHaveLength(6 + 2 + 5 + 1);
     expect(assigned[0]!.payload).toMatchObject({ teamId: team.id, assignment: "round_robin" });
   }, 120_000);
+
+  it("[flows] a flow's hand-off step to a team (on a message, and after a wait moved by its job) lands in its queue and is assigned", async () => {
+    const pipeline = await startPipeline();
+    const admin = callerOf(pipeline, await insertUser(pipeline.db, "admin"));
+    const agent = await insertUser(pipeline.db, "agent");
+    const team = await admin.teams.create({ name: "Orders", assignmentMode: "fewest_open" });
+    await admin.teams.addMember({ teamId: team.id, userId: agent.id });
+    await callerOf(pipeline, agent).teams.setAvailability({ availability: "online" });
+    const handoff = { id: "person", type: "handoff" as const, note: "From the flow", teamId: team.id };
+    await publishFlowRows(pipeline.db, {
+      name: "Straight to people",
+      triggers: { keywords: ["agent"], firstMessage: false },
+      definition: { start: "person", steps: [handoff] },
+    });
+    await publishFlowRows(pipeline.db, {
+      name: "After a moment",
+      triggers: { keywords: ["later"], firstMessage: false },
+      definition: {
+        start: "wait",
+        steps: [{ id: "wait", type: "wait", mode: "delay", seconds: 1, next: "person" }, handoff],
+      },
+    });
+    await inbound(pipeline, "+551194000001", "agent");
+    await inbound(pipeline, "+551194000002", "later");
+    for (const waId of ["+551194000001", "+551194000002"]) {
+      const thread = await waitFor(
+        async () => {
+          const current = await threadOfContact(pipeline.db, waId);
+          return current?.assignedUserId ? current : undefined;
+        },
+        15_000,
+        `the flow's hand-off of ${waId} assigned`,
+      );
+      expect(thread).toMatchObject({ mode: "human", teamId: team.id, assignedUserId: agent.id });
+    }
+  }, 60_000);
+
+  it("[rules] a rule handing off to a team deleted since: the shared queue, and the batch still goes through", async () => {
+    const pipeline = await startPipeline();
+    const admin = callerOf(pipeline, await insertUser(pipeline.db, "admin"));
+    const team = await admin.teams.create({ name: "Gone soon", assignmentMode: "round_robin" });
+    const builder = callerOf(pipeline, await insertUser(pipeline.db, "builder"));
+    await builder.rules.create({
+      name: "Wants a person",
+      conditions: { any: [{ fact: "message.text", operator: "containsWord", value: "human" }] },
+      actions: [
+        { type: "reply", text: "Someone will answer." },
+        { type: "handoff", teamId: team.id },
+      ],
+    });
+    await builder.rules.publish({});
+    await admin.teams.delete({ id: team.id });
+    const thread = await handOff(pipeline, "+551195000001");
+    expect(thread).toMatchObject({ mode: "human", assignedUserId: null, teamId: null });
+    expect(await repliesTo(pipeline.db, "+551195000001")).toHaveLength(1);
+  }, 60_000);
 
   it("[fewest open] the least busy member first; ties to the one assigned longest ago; nobody over the cap", async () => {
     const { db, sessionId } = await usePreparedDatabase();
