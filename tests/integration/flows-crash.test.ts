@@ -3,14 +3,13 @@ import type { PgBoss } from "pg-boss";
 import { describe, expect, it, type TestContext } from "vitest";
 import type { TDb } from "~/db/client";
 import { contacts, messages, simulatorDeliveries, threads } from "~/db/schema";
-import type { TFlowInput } from "~/server/flows/definition";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { createBoss } from "~/server/jobs/boss";
 import { QUEUES, WORK_POLLING } from "~/server/jobs/queues";
 import { updateSessionSettings } from "~/server/sessions/sessions";
 import { sendAsContact } from "~/server/simulator/simulator";
 import type { TTestDatabase } from "../support/database";
-import { publishFlowRows } from "../support/flows";
+import { BOOKING_FLOW, BOOKING_QUESTION, BOOKING_REMINDER, BOOKING_TIMEOUT_S, publishFlowRows } from "../support/flows";
 import { usePreparedDatabase } from "../support/pipeline";
 import { spawnTs, type TSpawned, waitFor } from "../support/processes";
 
@@ -21,42 +20,9 @@ import { spawnTs, type TSpawned, waitFor } from "../support/processes";
  */
 
 const APP_SECRET = "f".repeat(32);
-const TIMEOUT_S = 120;
-const QUESTION = "Which day?";
-const REMINDER = "Still there? Which day?";
-
-/** "book" → "Which day?" (2 minutes) → "Still there? Which day?" (10 more minutes) → a person. */
-const BOOKING_FLOW: TFlowInput = {
-  name: "Booking",
-  triggers: { keywords: ["book"], firstMessage: false },
-  definition: {
-    start: "when",
-    steps: [
-      {
-        id: "when",
-        type: "ask",
-        text: QUESTION,
-        answer: "date",
-        variable: "day",
-        timeoutSeconds: TIMEOUT_S,
-        next: "ok",
-        onTimeout: "remind",
-      },
-      {
-        id: "remind",
-        type: "ask",
-        text: REMINDER,
-        answer: "date",
-        variable: "day",
-        timeoutSeconds: 600,
-        next: "ok",
-        onTimeout: "people",
-      },
-      { id: "ok", type: "send", text: "Booked for {{var.day}}.", next: null },
-      { id: "people", type: "handoff", note: "No answer to the booking question" },
-    ],
-  },
-};
+const TIMEOUT_S = BOOKING_TIMEOUT_S;
+const QUESTION = BOOKING_QUESTION;
+const REMINDER = BOOKING_REMINDER;
 
 /**
  * How late a deadline job may run when nothing goes wrong. The worker wakes on NOTIFY, but a job

@@ -14,12 +14,11 @@ import {
 } from "~/db/schema";
 import { runFlowDeadline } from "~/server/conversations/flow";
 import { handBackIdleThreads, releaseThread, takeOver } from "~/server/conversations/state";
-import type { TFlowInput } from "~/server/flows/definition";
 import { readFlowState } from "~/server/flows/state";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { insertUser } from "../support/database";
-import { MENU_FLOW, ordersFlow, publishFlowRows } from "../support/flows";
+import { BOOKING_FLOW, MENU_FLOW, ordersFlow, publishFlowRows } from "../support/flows";
 import { startOrdersServer } from "../support/orders-server";
 import { publishRules, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
@@ -333,7 +332,7 @@ describe("flows in the pipeline", () => {
     const pipeline = await startPipeline({}, privateNetworks);
     await publishFlowRows(pipeline.db, ordersFlow(orders.url));
     const agent = await insertUser(pipeline.db, "agent");
-    const phone = "+14155550305";
+    const phone = "+14155550307";
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "orders" });
     await waitForOutbound(pipeline, phone, 1);
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "Orders" });
@@ -372,32 +371,9 @@ describe("flows in the pipeline", () => {
 });
 
 describe("a flow's deadline", () => {
-  /** Asks with a 2-minute timeout; no answer → a reminder, then waits for ever. */
-  const REMINDER_FLOW: TFlowInput = {
-    name: "Reminder",
-    triggers: { keywords: ["book"], firstMessage: false },
-    definition: {
-      start: "when",
-      steps: [
-        {
-          id: "when",
-          type: "ask",
-          text: "Which day?",
-          answer: "date",
-          variable: "day",
-          timeoutSeconds: 120,
-          next: "ok",
-          onTimeout: "remind",
-        },
-        { id: "remind", type: "ask", text: "Still there? Which day?", answer: "date", variable: "day", next: "ok" },
-        { id: "ok", type: "send", text: "Booked for {{var.day}}.", next: null },
-      ],
-    },
-  };
-
   it("is a job scheduled for the deadline that moves the flow once, even when it runs twice or crashed before committing", async () => {
     const pipeline = await startPipeline();
-    await publishFlowRows(pipeline.db, REMINDER_FLOW);
+    await publishFlowRows(pipeline.db, BOOKING_FLOW);
     const phone = "+14155550305";
     const before = Date.now();
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "book" });
@@ -430,7 +406,12 @@ describe("a flow's deadline", () => {
     expect(await runFlowDeadline(pipeline.db, pipeline.boss, job)).toBe(false);
     const sent = await outbound(pipeline, phone);
     expect(sent.map((reply) => reply.body)).toEqual(["Which day?", "Still there? Which day?"]);
-    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({ stepId: "remind", deadline: null });
+    // The reminder waits in turn (10 minutes), under a new token.
+    expect(readFlowState((await threadOf(pipeline, phone)).flow)).toMatchObject({
+      stepId: "remind",
+      wait: "answer",
+      token: state.token + 1,
+    });
 
     // Answered before the deadline instead: the deadline job finds the flow moved on.
     await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "2026-12-24" });

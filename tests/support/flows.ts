@@ -126,3 +126,40 @@ export function ordersFlow(
     },
   };
 }
+
+export const BOOKING_TIMEOUT_S = 120;
+export const BOOKING_QUESTION = "Which day?";
+export const BOOKING_REMINDER = "Still there? Which day?";
+
+/** "book" → "Which day?" (2 minutes) → "Still there? Which day?" (10 more minutes) → a person. */
+export const BOOKING_FLOW: TFlowInput = {
+  name: "Booking",
+  triggers: { keywords: ["book"], firstMessage: false },
+  definition: {
+    start: "when",
+    steps: [
+      {
+        id: "when",
+        type: "ask",
+        text: BOOKING_QUESTION,
+        answer: "date",
+        variable: "day",
+        timeoutSeconds: BOOKING_TIMEOUT_S,
+        next: "ok",
+        onTimeout: "remind",
+      },
+      {
+        id: "remind",
+        type: "ask",
+        text: BOOKING_REMINDER,
+        answer: "date",
+        variable: "day",
+        timeoutSeconds: 600,
+        next: "ok",
+        onTimeout: "people",
+      },
+      { id: "ok", type: "send", text: "Booked for {{var.day}}.", next: null },
+      { id: "people", type: "handoff", note: "No answer to the booking question" },
+    ],
+  },
+};
