@@ -48,7 +48,10 @@ const TEAM_COLUMNS = {
 /** Every team, by name, with its members (and their availability) and how many conversations wait in its queue. */
 export async function listTeams(db: TDbOrTx) {
   const [rows, members, waiting] = await Promise.all([
-    db.select(TEAM_COLUMNS).from(teams).orderBy(asc(sql`lower(${teams.name})`)),
+    db
+      .select(TEAM_COLUMNS)
+      .from(teams)
+      .orderBy(asc(sql`lower(${teams.name})`)),
     db
       .select({
         teamId: teamMembers.teamId,
