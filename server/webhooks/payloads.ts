@@ -73,12 +73,17 @@ export const WEBHOOK_DETAILS = {
     apiKeyId: ZId.nullable(),
     /** For `policy`: which policy handed it off (the reply cap). */
     reason: z.literal("reply_cap").nullable(),
+    /** The team whose queue it went to (null: the shared queue). */
+    teamId: ZId.nullable(),
   }),
   "thread.assigned": z.strictObject({
-    by: ZUserId,
+    /** A user's id, or `policy`: a team's auto-assignment. */
+    by: z.union([ZUserId, z.literal("policy")]),
     assigneeId: ZUserId,
     from: ZMode,
     takeover: z.boolean(),
+    /** For `policy`: the team whose queue it came from. */
+    teamId: ZId.nullable(),
   }),
   "thread.released": z.strictObject({
     by: z.union([ZUserId, z.enum(["api", "policy"])]),

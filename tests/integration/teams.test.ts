@@ -9,6 +9,7 @@ import { assignTeamQueue } from "~/server/conversations/assignment";
 import { assignByPolicy } from "~/server/conversations/state";
 import { createBoss } from "~/server/jobs/boss";
 import { AWAY_AFTER_MINUTES, recordHeartbeat, sweepAvailability } from "~/server/teams/availability";
+import { WEBHOOK_DETAILS, webhookDetails } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
 import { publishFlowRows } from "../support/flows";
 import { inbound, repliesTo, startPipeline, usePreparedDatabase, type TPipeline } from "../support/pipeline";
@@ -130,6 +131,9 @@ describe("teams and auto-assignment", () => {
       .where(and(eq(events.type, "thread.assigned"), sql`${events.payload}->>'by' = 'policy'`));
     expect(assigned).toHaveLength(6 + 2 + 5 + 1);
     expect(assigned[0]!.payload).toMatchObject({ teamId: team.id, assignment: "round_robin" });
+    // …and a webhook receiver gets it in the documented shape.
+    const details = webhookDetails("thread.assigned", assigned[0]!.payload);
+    expect(WEBHOOK_DETAILS["thread.assigned"].parse(details)).toMatchObject({ by: "policy", teamId: team.id });
   }, 120_000);
 
   it("[flows] a flow's hand-off step to a team (on a message, and after a wait moved by its job) lands in its queue and is assigned", async () => {
