@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, isNull } from "drizzle-orm";
-import type { TDb } from "~/db/client";
+import type { TDb, TTx } from "~/db/client";
 import { teamMembers, teams, threads, users } from "~/db/schema";
 import { canAccess } from "~/server/auth/roles";
 import { assignByPolicy } from "./state";
@@ -44,20 +44,30 @@ export function pickAssignee(
   );
 }
 
+/**
+ * The team's row, locked for one assignment run. `no key update`: runs of one team wait for
+ * each other, but a hand-off writing `threads.team_id` (its foreign key check takes `key share`
+ * on this row) never waits for a run, nor deadlocks with one waiting for that thread.
+ */
+export async function lockTeamForAssignment(tx: TTx, teamId: string) {
+  const [team] = await tx.select().from(teams).where(eq(teams.id, teamId)).for("no key update");
+  return team ?? null;
+}
+
 export type TAssignment = { threadId: string; userId: string };
 
 /**
  * Assigns team `teamId`'s waiting conversations (human, unassigned, oldest hand-off first) to
  * its available members: `online`, enabled, able to answer in the inbox, with fewer open
  * conversations (human and theirs, in any team or none) than the team's cap. One transaction
- * holding the team's row lock (`select … for update`), so the decisions of one team are taken
+ * holding the team's row lock (`lockTeamForAssignment`), so the decisions of one team are taken
  * one run at a time with fresh counts: two workers running it at once give each conversation
  * exactly one assignee and nobody more than the cap. Each assignment is the conversations
  * module's `assignByPolicy` (guarded update, event, audit). Returns what it assigned.
  */
 export async function assignTeamQueue(db: TDb, teamId: string, now = new Date()): Promise<TAssignment[]> {
   return db.transaction(async (tx) => {
-    const [team] = await tx.select().from(teams).where(eq(teams.id, teamId)).for("update");
+    const team = await lockTeamForAssignment(tx, teamId);
     if (!team || team.assignmentMode === "off") return [];
     const mode = team.assignmentMode;
     // Every member is in the order (round-robin's cursor may be someone away now).

@@ -5,7 +5,7 @@ import { createDb, type TDb } from "~/db/client";
 import { contacts, events, teamMembers, teams, threads, users } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
-import { assignTeamQueue } from "~/server/conversations/assignment";
+import { assignTeamQueue, lockTeamForAssignment } from "~/server/conversations/assignment";
 import { assignByPolicy } from "~/server/conversations/state";
 import { createBoss } from "~/server/jobs/boss";
 import { AWAY_AFTER_MINUTES, recordHeartbeat, sweepAvailability } from "~/server/teams/availability";
@@ -245,6 +245,44 @@ describe("teams and auto-assignment", () => {
       .groupBy(events.threadId);
     expect(recorded).toHaveLength(12);
     expect(recorded.every((row) => row.n === 1)).toBe(true);
+  });
+
+  it("[lock] a hand-off writing threads.team_id does not wait for an assignment run holding the team's row", async () => {
+    const { db, sessionId, url } = await usePreparedDatabase();
+    const [team] = await db.insert(teams).values({ name: "Busy", assignmentMode: "round_robin" }).returning();
+    const threadId = await newThread(db, sessionId, { mode: "bot" });
+    const [agent] = await membersOnline(db, 1);
+    await addMembers(db, team!.id, [agent!]);
+    const run = createDb(url, { max: 1 });
+    const handoff = createDb(url, { max: 1 });
+    try {
+      // The run takes the team's row as assignTeamQueue does, then waits before going on.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const running = run.db.transaction(async (tx) => {
+        await lockTeamForAssignment(tx, team!.id);
+        locked();
+        await held;
+      });
+      await isLocked;
+      // The hand-off's write (its foreign key check takes `key share` on the team's row).
+      const wrote = handoff.db.execute(
+        sql`update threads set mode = 'human', team_id = ${team!.id}, handoff_at = now() where id = ${threadId}`,
+      );
+      const outcome = await Promise.race([
+        wrote.then(() => "written"),
+        new Promise((resolve) => setTimeout(() => resolve("waiting"), 2_000)),
+      ]);
+      release();
+      await running;
+      await wrote;
+      expect(outcome).toBe("written");
+    } finally {
+      await run.pool.end();
+      await handoff.pool.end();
+    }
   });
 
   it("[assignByPolicy] a conversation someone took meanwhile keeps its owner; nothing is recorded", async () => {
