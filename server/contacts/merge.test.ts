@@ -119,7 +119,7 @@ describe("planContactMerge", () => {
     });
   });
 
-  it("joins two conversations: people keep it if either was theirs; earliest waiting, latest activity", () => {
+  it("joins two conversations: people keep it (and its team queue) if either was theirs; earliest waiting, latest activity", () => {
     const plan = planContactMerge(
       side("1", { firstSeenAt: T0 }, { mode: "bot", lastMessageAt: T1, awaitingSince: T1, topics: ["a"] }),
       side(
@@ -128,6 +128,7 @@ describe("planContactMerge", () => {
         {
           mode: "human",
           assignedUserId: "u",
+          teamId: "team",
           lastMessageAt: T2,
           awaitingSince: T0,
           topics: ["b"],
@@ -139,6 +140,7 @@ describe("planContactMerge", () => {
     expect(plan.thread).toMatchObject({
       mode: "human",
       assignedUserId: "u",
+      teamId: "team",
       lastMessageAt: T2,
       awaitingSince: T0,
       topics: ["a", "b"],

@@ -157,6 +157,8 @@ function planThreadMerge(s: TThreadRow | null, a: TThreadRow | null) {
     values: {
       mode,
       assignedUserId: human ? (human.assignedUserId ?? (human === s ? a : s).assignedUserId) : null,
+      // The team queue follows the people's conversation, as the owner does.
+      teamId: human ? (human.teamId ?? (human === s ? a : s).teamId) : s.teamId,
       lastMessageAt: latest(s.lastMessageAt, a.lastMessageAt),
       handoffAt: latest(s.handoffAt, a.handoffAt),
       awaitingSince: earliest(s.awaitingSince, a.awaitingSince),
