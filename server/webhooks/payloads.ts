@@ -65,7 +65,7 @@ export const WEBHOOK_DETAILS = {
   "message.status": z.strictObject({ status: z.enum(["delivered", "read"]) }),
   "message.failed": z.strictObject({ error: z.string() }),
   "thread.handoff": z.strictObject({
-    by: z.enum(["rule", "api", "phone", "policy"]),
+    by: z.enum(["rule", "flow", "api", "phone", "policy"]),
     ruleId: ZId.nullable(),
     assigneeId: ZUserId.nullable(),
     note: z.string().nullable(),
@@ -75,6 +75,14 @@ export const WEBHOOK_DETAILS = {
     reason: z.literal("reply_cap").nullable(),
     /** The team whose queue it went to (null: the shared queue). */
     teamId: ZId.nullable(),
+    /** For `flow`: the flow, its run and the variables it collected. */
+    flow: z
+      .strictObject({
+        flowId: ZId,
+        runId: ZId,
+        variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+      })
+      .nullable(),
   }),
   "thread.assigned": z.strictObject({
     /** A user's id, or `policy`: a team's auto-assignment. */
@@ -210,9 +218,10 @@ export const ZWebhookPayload = z.discriminatedUnion(
   ],
 );
 
-/** Rules run only while a thread is the bot's, so a rule's hand-off is always from `bot`. */
+/** Rules and flows run only while a thread is the bot's, so their hand-offs are always from `bot`. */
 const INFERRED: Partial<Record<TWebhookPayloadType, (payload: Record<string, unknown>) => Record<string, unknown>>> = {
-  "thread.handoff": (payload) => (payload.by === "rule" || payload.by === "policy" ? { from: "bot" } : {}),
+  "thread.handoff": (payload) =>
+    payload.by === "rule" || payload.by === "flow" || payload.by === "policy" ? { from: "bot" } : {},
   "thread.assigned": () => ({ takeover: false }),
 };
 

@@ -20,6 +20,7 @@ import {
   type TWebhookPayloadType,
 } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
+import { publishFlowRows } from "../support/flows";
 import { jpegBytes } from "../support/media-fixtures";
 import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
 import { waitFor } from "../support/processes";
@@ -124,6 +125,17 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     const { endpoint } = await caller.webhooks.create({ url: "http://127.0.0.1:9/hook" });
     await caller.webhooks.sendTest({ id: endpoint.id });
 
+    // A flow's hand-off step (thread.handoff by flow, with what the flow collected).
+    await publishFlowRows(pipeline.db, {
+      name: "Person",
+      triggers: { keywords: ["person please"], firstMessage: false },
+      definition: {
+        start: "people",
+        steps: [{ id: "people", type: "handoff", note: "Asked in a flow" }],
+      },
+    });
+    await inbound(pipeline, "+14155550197", "person please");
+
     // The reply cap, handing off: the second message pauses the bot (thread.bot_paused) and hands
     // the thread to people (thread.handoff by policy).
     await caller.settings.update({ replyCapLimit: 1, replyCapMinutes: 10, replyCapAction: "handoff" });
@@ -161,6 +173,7 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     expect([...paths].sort()).toEqual(
       expect.arrayContaining([
         "thread.handoff by rule",
+        "thread.handoff by flow",
         "thread.handoff by api",
         "thread.handoff by phone",
         "thread.handoff by policy",
