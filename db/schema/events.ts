@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { id, timestamptz } from "./columns";
 
@@ -14,5 +15,15 @@ export const events = pgTable(
     payload: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     at: timestamptz().notNull().defaultNow(),
   },
-  (t) => [index("events_type_at_idx").on(t.type, t.at), index("events_at_idx").on(t.at)],
+  (t) => [
+    index("events_type_at_idx").on(t.type, t.at),
+    index("events_at_idx").on(t.at),
+    // A conversation's activity timeline (server/inbox): only the few activity types, so the
+    // pipeline's message events do not pay for the index.
+    index("events_thread_activity_idx")
+      .on(t.threadId, t.at)
+      .where(
+        sql`${t.threadId} is not null and ${t.type} in ('thread.handoff', 'thread.assigned', 'thread.released', 'thread.closed', 'thread.reopened', 'thread.snoozed', 'thread.woke', 'thread.updated', 'thread.sla_breached', 'thread.survey_answered')`,
+      ),
+  ],
 );

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { id, timestamps, timestamptz } from "./columns";
 import { users } from "./users";
 
@@ -21,11 +33,32 @@ export const teams = pgTable(
     maxOpenPerAgent: integer().notNull().default(5),
     /** The round-robin cursor: the member auto-assignment last gave a conversation to. */
     lastAssignedUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /**
+     * The team's opening hours (the shape of the org setting `businessHours`, in the org's time
+     * zone); null: the org's own business hours.
+     */
+    businessHours: jsonb().$type<Record<string, { start: string; end: string }[]>>(),
+    /** Whether a hand-off to the team tells the contact (the acknowledgement or the closed message). */
+    acknowledge: boolean().notNull().default(true),
+    /** What the contact hears on a hand-off while the team is open (`{{wait}}`); null: the default text. */
+    ackMessage: text(),
+    /** What the contact hears on a hand-off while the team is closed (`{{opens}}`); null: the default text. */
+    closedMessage: text(),
+    /** SLA: minutes from hand-off to the first reply by a person; null: no target. */
+    slaFirstResponseMinutes: integer(),
+    /** SLA: minutes from hand-off to the conversation being closed; null: no target. */
+    slaResolutionMinutes: integer(),
+    /** Whether closing one of the team's conversations asks the contact for a 1–5 score. */
+    surveyEnabled: boolean().notNull().default(false),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex("teams_name_lower_key").on(sql`lower(${t.name})`),
     check("teams_max_open_per_agent_check", sql`${t.maxOpenPerAgent} between 1 and 1000`),
+    check(
+      "teams_sla_minutes_check",
+      sql`coalesce(${t.slaFirstResponseMinutes}, 1) between 1 and 100000 and coalesce(${t.slaResolutionMinutes}, 1) between 1 and 100000`,
+    ),
   ],
 );
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  check,
   index,
   integer,
   jsonb,
@@ -8,6 +9,7 @@ import {
   pgTable,
   primaryKey,
   real,
+  smallint,
   text,
   uniqueIndex,
   uuid,
@@ -19,6 +21,8 @@ import { users } from "./users";
 
 export const THREAD_MODES = ["bot", "human", "closed"] as const;
 export const threadMode = pgEnum("thread_mode", THREAD_MODES);
+export const THREAD_PRIORITIES = ["none", "low", "medium", "high", "urgent"] as const;
+export const threadPriority = pgEnum("thread_priority", THREAD_PRIORITIES);
 
 /** A conversation with one contact; `mode` says who owns it right now. */
 export const threads = pgTable(
@@ -61,6 +65,25 @@ export const threads = pgTable(
      * attempts, the deadline of a wait); null when no flow runs here.
      */
     flow: jsonb().$type<Record<string, unknown>>(),
+    /** How urgent staff marked the conversation. */
+    priority: threadPriority().notNull().default("none"),
+    /** Labels staff put on the conversation (lower case, trimmed). */
+    labels: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** When staff snoozed the conversation (null: not snoozed); it wakes at `snoozedUntil` or when the contact writes. */
+    snoozedAt: timestamptz(),
+    /** When a snooze ends by itself; null with `snoozedAt` set: only when the contact writes. */
+    snoozedUntil: timestamptz(),
+    /** The first reply by a person since the last hand-off (the first-response SLA's clock stops). */
+    firstHumanReplyAt: timestamptz(),
+    /** SLA deadlines set at hand-off from the team's targets; null: no target. */
+    slaFirstResponseDueAt: timestamptz(),
+    slaResolutionDueAt: timestamptz(),
+    /** When each SLA target was found breached (its event was recorded once). */
+    slaFirstResponseBreachedAt: timestamptz(),
+    slaResolutionBreachedAt: timestamptz(),
     /** A small dense number for analytics' per-day thread bitmaps (analytics_thread_days). */
     analyticsNo: integer().notNull().generatedAlwaysAsIdentity(),
     ...timestamps(),
@@ -79,6 +102,17 @@ export const threads = pgTable(
     index("threads_team_queue_idx")
       .on(t.teamId, t.handoffAt)
       .where(sql`${t.mode} = 'human' and ${t.assignedUserId} is null`),
+    // Snoozed conversations that wake by themselves, soonest first.
+    index("threads_snooze_idx")
+      .on(t.snoozedUntil)
+      .where(sql`${t.snoozedAt} is not null and ${t.snoozedUntil} is not null`),
+    // Open SLA clocks, for the breach sweep.
+    index("threads_sla_first_response_idx")
+      .on(t.slaFirstResponseDueAt)
+      .where(sql`${t.slaFirstResponseBreachedAt} is null and ${t.firstHumanReplyAt} is null and ${t.mode} = 'human'`),
+    index("threads_sla_resolution_idx")
+      .on(t.slaResolutionDueAt)
+      .where(sql`${t.slaResolutionBreachedAt} is null and ${t.mode} = 'human'`),
   ],
 );
 
@@ -125,4 +159,58 @@ export const cannedReplies = pgTable(
     ...timestamps(),
   },
   (t) => [uniqueIndex("canned_replies_title_key").on(sql`lower(${t.title})`)],
+);
+
+/**
+ * A satisfaction survey sent when a conversation was closed, and its answer (a 1–5 score and an
+ * optional comment). Team and agent are the ones the conversation had when it was closed.
+ */
+export const satisfactionSurveys = pgTable(
+  "satisfaction_surveys",
+  {
+    id: id(),
+    threadId: uuid()
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    contactId: uuid()
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    teamId: uuid().references(() => teams.id, { onDelete: "set null" }),
+    agentUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    sentAt: timestamptz().notNull().defaultNow(),
+    /** After this an answer is no longer taken as the survey's. */
+    expiresAt: timestamptz().notNull(),
+    answeredAt: timestamptz(),
+    score: smallint(),
+    comment: text(),
+  },
+  (t) => [
+    check("satisfaction_surveys_score_check", sql`${t.score} is null or ${t.score} between 1 and 5`),
+    index("satisfaction_surveys_open_idx")
+      .on(t.threadId, t.sentAt)
+      .where(sql`${t.answeredAt} is null`),
+    index("satisfaction_surveys_answered_idx")
+      .on(t.answeredAt)
+      .where(sql`${t.answeredAt} is not null`),
+  ],
+);
+
+export const NOTIFICATION_KINDS = ["mention", "assigned"] as const;
+
+/** Something a staff member should see: a teammate mentioned them in a note, or gave them a conversation. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text().$type<(typeof NOTIFICATION_KINDS)[number]>().notNull(),
+    threadId: uuid().references(() => threads.id, { onDelete: "cascade" }),
+    noteId: uuid().references(() => threadNotes.id, { onDelete: "cascade" }),
+    actorUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamptz().notNull().defaultNow(),
+    readAt: timestamptz(),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
 );

@@ -28,6 +28,16 @@ export const EVENT_TYPES = [
   "thread.released",
   "thread.closed",
   "thread.reopened",
+  /** Staff snoozed the thread: `payload.by`, `payload.until` (null: until the contact writes). */
+  "thread.snoozed",
+  /** A snoozed thread woke: `payload.reason` is `time`, `contact` (the contact wrote) or `by` a person. */
+  "thread.woke",
+  /** Staff changed the thread's priority or labels: `payload.by` and what changed (`priority`, `labels`). */
+  "thread.updated",
+  /** A team's SLA target passed unmet: `payload.target` (`first_response` or `resolution`), `teamId`, `dueAt`. */
+  "thread.sla_breached",
+  /** The contact answered the satisfaction survey: `payload.score` (1–5), `comment`, `teamId`, `agentId`. */
+  "thread.survey_answered",
   /** An internal note was added (staff only; never sent to webhooks). */
   "thread.note",
   /** A contact was added by hand or by an import (`payload.by`); a contact who writes first appears with `message.received`. */

@@ -7,7 +7,7 @@ import { webhookDetails } from "./payloads";
 
 /**
  * The event types webhooks carry, and only these: internal ones (a queued reply, a note, an AI
- * call) stay inside. The SQL fan-out trigger has the same list (migration 0026,
+ * call) stay inside. The SQL fan-out trigger has the same list (migration 0031,
  * `switchboard_webhook_event_types()`; a test keeps them equal).
  */
 export const WEBHOOK_EVENT_TYPES = [
@@ -21,6 +21,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "thread.closed",
   "thread.reopened",
   "thread.bot_paused",
+  "thread.sla_breached",
+  "thread.survey_answered",
   "rule.fired",
   "rule.custom_event",
   "contact.created",

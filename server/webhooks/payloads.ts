@@ -109,6 +109,20 @@ export const WEBHOOK_DETAILS = {
     until: ZInstant.nullable(),
   }),
   "thread.reopened": z.strictObject({ by: ZUserId }),
+  /** A team's SLA target passed unmet (recorded once per target and hand-off). */
+  "thread.sla_breached": z.strictObject({
+    target: z.enum(["first_response", "resolution"]),
+    teamId: ZId,
+    dueAt: ZInstant,
+    assigneeId: ZUserId.nullable(),
+  }),
+  /** The contact answered the satisfaction survey sent when the conversation was closed. */
+  "thread.survey_answered": z.strictObject({
+    score: z.number().int().min(1).max(5),
+    comment: z.string().nullable(),
+    teamId: ZId.nullable(),
+    agentId: ZUserId.nullable(),
+  }),
   "rule.fired": z.strictObject({ ruleId: ZId, rule: z.string(), version: z.number().int() }),
   "rule.custom_event": z.strictObject({
     ruleId: ZId,
@@ -179,6 +193,8 @@ export const WEBHOOK_OBJECTS: Record<
   "thread.released": { contact: "required", thread: "required" },
   "thread.closed": { contact: "required", thread: "required" },
   "thread.reopened": { contact: "required", thread: "required" },
+  "thread.sla_breached": { contact: "required", thread: "required" },
+  "thread.survey_answered": { contact: "required", thread: "required" },
   "thread.bot_paused": { message: "required", contact: "required", thread: "required" },
   "rule.fired": { message: "required", contact: "required", thread: "required" },
   "rule.custom_event": { message: "required", contact: "required", thread: "required" },
