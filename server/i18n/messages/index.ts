@@ -43,6 +43,10 @@ import en_domainQ from "./en/domain-q.json";
 import en_domainR from "./en/domain-r.json";
 import en_domainS from "./en/domain-s.json";
 import en_domainT from "./en/domain-t.json";
+import en_domainU from "./en/domain-u.json";
+import en_domainV from "./en/domain-v.json";
+import en_domainW from "./en/domain-w.json";
+import en_domainX from "./en/domain-x.json";
 import en_flows from "./en/flows.json";
 import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
@@ -88,6 +92,10 @@ import es_domainQ from "./es/domain-q.json";
 import es_domainR from "./es/domain-r.json";
 import es_domainS from "./es/domain-s.json";
 import es_domainT from "./es/domain-t.json";
+import es_domainU from "./es/domain-u.json";
+import es_domainV from "./es/domain-v.json";
+import es_domainW from "./es/domain-w.json";
+import es_domainX from "./es/domain-x.json";
 import es_flows from "./es/flows.json";
 import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
@@ -133,6 +141,10 @@ import ptBR_domainQ from "./pt-BR/domain-q.json";
 import ptBR_domainR from "./pt-BR/domain-r.json";
 import ptBR_domainS from "./pt-BR/domain-s.json";
 import ptBR_domainT from "./pt-BR/domain-t.json";
+import ptBR_domainU from "./pt-BR/domain-u.json";
+import ptBR_domainV from "./pt-BR/domain-v.json";
+import ptBR_domainW from "./pt-BR/domain-w.json";
+import ptBR_domainX from "./pt-BR/domain-x.json";
 import ptBR_flows from "./pt-BR/flows.json";
 import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
@@ -186,6 +198,10 @@ export const en = {
     ...en_domainR,
     ...en_domainS,
     ...en_domainT,
+    ...en_domainU,
+    ...en_domainV,
+    ...en_domainW,
+    ...en_domainX,
   },
 };
 export type TMessages = typeof en;
@@ -238,6 +254,10 @@ const es: TMessages = {
     ...es_domainR,
     ...es_domainS,
     ...es_domainT,
+    ...es_domainU,
+    ...es_domainV,
+    ...es_domainW,
+    ...es_domainX,
   },
 };
 const ptBR: TMessages = {
@@ -288,6 +308,10 @@ const ptBR: TMessages = {
     ...ptBR_domainR,
     ...ptBR_domainS,
     ...ptBR_domainT,
+    ...ptBR_domainU,
+    ...ptBR_domainV,
+    ...ptBR_domainW,
+    ...ptBR_domainX,
   },
 };
 
