@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "~/server/logger";
 import { PRESENCE_CHANNEL, type TPresenceNotice, ZPresenceNotice } from "~/server/sessions/presence";
+import { NOTIFICATIONS_CHANNEL, ZNotificationNotice } from "~/server/notifications/notifications";
 import { EVENTS_CHANNEL, type TEventNotice } from "./events";
 
 type TListener = (notice: TEventNotice) => void;
@@ -22,8 +23,9 @@ export function presenceEvent(notice: TPresenceNotice): TEventNotice {
 
 /**
  * One LISTEN connection per web process, fanned out to every open live stream: the stored
- * domain events (`EVENTS_CHANNEL`) and the live-only presence of watched contacts
- * (`PRESENCE_CHANNEL`, relayed as `contact.presence`). Reconnects with backoff when the
+ * domain events (`EVENTS_CHANNEL`), the live-only presence of watched contacts
+ * (`PRESENCE_CHANNEL`, relayed as `contact.presence`) and new notifications
+ * (`NOTIFICATIONS_CHANNEL`, relayed as `notification.created` for one user). Reconnects with backoff when the
  * connection drops; streams stay open meanwhile.
  */
 export class EventHub {
@@ -81,6 +83,20 @@ export class EventHub {
         // Anyone who may connect can NOTIFY: only a well-formed notice reaches the streams.
         const notice = ZPresenceNotice.safeParse(parsed);
         if (notice.success) this.emit(presenceEvent(notice.data));
+      } else if (message.channel === NOTIFICATIONS_CHANNEL) {
+        const notice = ZNotificationNotice.safeParse(parsed);
+        if (notice.success) {
+          this.emit({
+            id: notice.data.id,
+            type: "notification.created",
+            sessionId: null,
+            contactId: null,
+            threadId: notice.data.threadId,
+            messageId: null,
+            at: new Date().toISOString(),
+            userId: notice.data.userId,
+          });
+        }
       }
     });
     client.on("error", (error) => {
@@ -94,6 +110,7 @@ export class EventHub {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+      await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
       if (this.closed) {
         await client.end().catch(() => undefined);
         return;
