@@ -53,7 +53,9 @@ export function pickAssignee(
  */
 export async function lockTeamForAssignment(tx: TTx, teamId: string, options: { skipLocked?: boolean } = {}) {
   const query = tx.select().from(teams).where(eq(teams.id, teamId));
-  const [team] = await (options.skipLocked ? query.for("no key update", { skipLocked: true }) : query.for("no key update"));
+  const [team] = await (options.skipLocked
+    ? query.for("no key update", { skipLocked: true })
+    : query.for("no key update"));
   return team ?? null;
 }
 
@@ -62,9 +64,7 @@ export type TAssignment = { threadId: string; userId: string };
 /** Follow-up runs one call makes at most (each assigns up to MAX_ASSIGNMENTS_PER_RUN). */
 const MAX_RUNS_PER_CALL = 20;
 
-type TRun =
-  | { busy: true }
-  | { busy: false; assigned: TAssignment[]; considered: string[]; room: boolean };
+type TRun = { busy: true } | { busy: false; assigned: TAssignment[]; considered: string[]; room: boolean };
 
 /**
  * Assigns team `teamId`'s waiting conversations (human, unassigned, oldest hand-off first) to
