@@ -233,13 +233,24 @@ describe("working the inbox", () => {
       .update(threads)
       .set({ mode: "human", teamId: team!.id, assignedUserId: null })
       .where(eq(threads.id, thread.id));
-    // A run that finds it taken meanwhile notifies nobody.
-    await pipeline.db.transaction((tx) => assignByPolicy(tx, team!.id, thread.id, ana.id, "round_robin"));
-    const rows = await pipeline.db.select().from(notifications).where(eq(notifications.userId, ana.id));
-    expect(rows).toMatchObject([{ kind: "assigned", threadId: thread.id, actorUserId: null }]);
-    expect(
-      await pipeline.db.transaction((tx) => assignByPolicy(tx, team!.id, thread.id, ana.id, "round_robin")),
-    ).toBeNull();
+    const hub = new EventHub(pipeline.url, log);
+    const heard: TEventNotice[] = [];
+    hub.subscribe((notice) => {
+      if (notice.type === "notification.created") heard.push(notice);
+    });
+    await hub.ensureConnected();
+    try {
+      const picks = [{ threadId: thread.id, userId: ana.id }];
+      expect(await pipeline.db.transaction((tx) => assignByPolicy(tx, team!.id, picks, "round_robin"))).toEqual(picks);
+      const rows = await pipeline.db.select().from(notifications).where(eq(notifications.userId, ana.id));
+      expect(rows).toMatchObject([{ kind: "assigned", threadId: thread.id, actorUserId: null }]);
+      await waitFor(() => Promise.resolve(heard.length === 1 ? true : undefined), 5_000, "the live notice");
+      expect(heard[0]).toMatchObject({ userId: ana.id, threadId: thread.id });
+      // A run that finds it taken meanwhile notifies nobody.
+      expect(await pipeline.db.transaction((tx) => assignByPolicy(tx, team!.id, picks, "round_robin"))).toEqual([]);
+    } finally {
+      await hub.close();
+    }
     expect(await pipeline.db.select().from(notifications)).toHaveLength(1);
   });
 
