@@ -78,7 +78,7 @@ export type TSurveyAnswer = { score: number; comment: string | null };
  * (`survey:4`), a digit 1–5 alone ("4", "4.", "4/5", "4 stars", "4️⃣"), one to five star emoji,
  * a score's title in any language ("excellent"), or a digit with a comment after a separator
  * ("4 - quick and kind"). "2 pizzas please" is not an answer: without a separator the words are
- * likely a new request.
+ * likely a new request; nor is "4,5" (a decimal comma).
  */
 export function parseSurveyAnswer(content: TMessageContent): TSurveyAnswer | null {
   if (content.kind === "button_reply" || content.kind === "list_reply") {
@@ -102,7 +102,7 @@ function parseText(raw: string): TSurveyAnswer | null {
   if (stars) return { score: [...text.replace(/\s/g, "")].length, comment: null };
   const titled = TITLE_SCORES.get(fold(text));
   if (titled) return { score: titled, comment: null };
-  const withComment = /^([1-5])(?:\s*\/\s*5)?\s*[-–—:,;]\s*([\s\S]+)$/u.exec(text);
+  const withComment = /^([1-5])(?:\s*\/\s*5)?\s*[-–—:,;]\s*(?!\d)([\s\S]+)$/u.exec(text);
   if (withComment) {
     const said = comment(withComment[2]);
     return said ? { score: Number(withComment[1]), comment: said } : null;
