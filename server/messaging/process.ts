@@ -197,7 +197,8 @@ export async function processInboundBatch(
           continue;
         }
         // Not an answer: the survey ends here and the message goes on as usual.
-        if (survey.phase === "score") surveyWrites.set(survey.id, { ...write, endedAt: row.message.createdAt.toISOString() });
+        if (survey.phase === "score")
+          surveyWrites.set(survey.id, { ...write, endedAt: row.message.createdAt.toISOString() });
         surveys.set(row.thread.id, null);
       }
       staysClosed.delete(row.thread.id);

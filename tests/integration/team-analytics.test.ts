@@ -120,7 +120,11 @@ describe("analytics per team and per agent", () => {
 
     const today = new Date().toISOString().slice(0, 10);
     const figures = await admin.analytics.teams({ from: today, to: today });
-    const [msA, msB, msD] = [await responseMs(pipeline, a.id), await responseMs(pipeline, b.id), await responseMs(pipeline, d.id)];
+    const [msA, msB, msD] = [
+      await responseMs(pipeline, a.id),
+      await responseMs(pipeline, b.id),
+      await responseMs(pipeline, d.id),
+    ];
     const [low, high] = [Math.min(msA, msB), Math.max(msA, msB)];
 
     expect(figures.teams.map((team) => team.name)).toEqual(["Sales", "Support"]);
