@@ -502,9 +502,15 @@ export function handoffNotesInsert(notes: readonly { threadId: string; body: str
     from ${jsonRecordset(notes, `"threadId" uuid, body text`)} n`;
 }
 
+/** The note a hand-off leaves in the conversation's notes: its text trimmed; null when there is none. */
+export function handoffNoteBody(note: string | null | undefined): string | null {
+  return note?.trim() || null;
+}
+
 /** A hand-off's note, outside the hot path (a flow moved by a job, the REST API). */
-export async function recordHandoffNote(tx: TTx, threadId: string, body: string | null, at = new Date()) {
-  if (body?.trim()) await tx.insert(threadNotes).values({ threadId, body: body.trim(), createdAt: at });
+export async function recordHandoffNote(tx: TTx, threadId: string, note: string | null, at = new Date()) {
+  const body = handoffNoteBody(note);
+  if (body) await tx.insert(threadNotes).values({ threadId, body, createdAt: at });
 }
 
 /**

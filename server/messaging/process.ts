@@ -6,6 +6,7 @@ import { queueOutbound, type TOutboundItem } from "~/server/conversations/outbou
 import {
   botHandoffEvent,
   decidedThreadsUpdate,
+  handoffNoteBody,
   handoffNotesInsert,
   type TBotHandoff,
 } from "~/server/conversations/state";
@@ -380,9 +381,10 @@ export async function processInboundBatch(
         evaluations: [...evaluated.values()],
         events: toRecord,
         processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
-        handoffNotes: [...handoffs].flatMap(([threadId, handoff]) =>
-          handoff.note?.trim() ? [{ threadId, body: handoff.note.trim() }] : [],
-        ),
+        handoffNotes: [...handoffs].flatMap(([threadId, handoff]) => {
+          const body = handoffNoteBody(handoff.note);
+          return body ? [{ threadId, body }] : [];
+        }),
         at: queuedAt,
         flows: flowRecordsSql(turns.writes),
         surveys: surveyWritesSql([...surveyWrites.values()]),
