@@ -13,7 +13,7 @@ import type { TInboxThread } from "./inbox-labels";
 
 /** Asked of the open conversation by a keyboard shortcut (components/inbox/shortcuts.tsx). */
 export const SHORTCUT_EVENT = "switchboard:inbox-shortcut";
-export type TShortcutAction = "close" | "assign-me" | "snooze";
+export type TShortcutAction = "close" | "assign-me" | "snooze" | "reply" | "note" | "saved";
 
 /** Listens for the shortcut `action` while mounted. */
 export function useShortcut(action: TShortcutAction, run: () => void) {
