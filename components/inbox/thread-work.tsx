@@ -85,6 +85,7 @@ export function SnoozeControl({ data, onChanged }: { data: TInboxThread; onChang
           <summary
             className="inline-flex h-8 cursor-pointer list-none items-center rounded-md border border-border bg-card px-3 text-sm font-medium hover:bg-muted focus-visible:outline-2 focus-visible:outline-primary"
             aria-keyshortcuts="S"
+            data-testid="snooze-menu"
           >
             {t("button")}
           </summary>

@@ -99,7 +99,7 @@ test("[inbox work] two agents: saved replies with '/', a mention reaches the oth
     await expect(threadRow(a, "Wanda Work").getByTestId("priority-badge")).toHaveText("High");
 
     // Snooze for an hour: it leaves the list, shows under Snoozed, and wakes by hand.
-    await a.getByText("Snooze", { exact: true }).click();
+    await a.getByTestId("snooze-menu").click();
     await a.getByRole("button", { name: "In 1 hour" }).click();
     await expect(a.getByTestId("snoozed-badge")).toContainText("Snoozed until");
     await expect(activity(a, /Ana Work snoozed the conversation until/)).toBeVisible();
@@ -185,7 +185,7 @@ test("[inbox work] on a phone: the bell in the top bar, the snooze menu and the 
     await threadRow(a, "Pablo Phone").click();
     await a.getByRole("group", { name: "Conversation actions" }).getByRole("button", { name: "Take over" }).click();
     await expect(activity(a, "Ana Work took the conversation over")).toBeVisible();
-    await a.getByText("Snooze", { exact: true }).click();
+    await a.getByTestId("snooze-menu").click();
     await expect(a.getByRole("button", { name: "Until the contact writes" })).toBeVisible();
     await expectNoSidewaysScroll(a);
     await a.getByRole("button", { name: "Until the contact writes" }).click();
