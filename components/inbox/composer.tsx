@@ -9,6 +9,7 @@ import {
   type KeyboardEvent,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from "react";
@@ -124,6 +125,14 @@ export function Composer({
   const [trigger, setTrigger] = useState<TTrigger | null>(null);
   const [activeIndex, setActiveIndex] = useState(0);
   const [picked, setPicked] = useState<{ id: string; name: string }[]>([]);
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const caret = pendingCaret.current;
+    if (caret === null) return;
+    pendingCaret.current = null;
+    textarea.current?.focus();
+    textarea.current?.setSelectionRange(caret, caret);
+  }, [text]);
   const agents = useQuery({ ...trpc.inbox.agents.queryOptions(), enabled: mode === "note" });
   const formatLatency = (ms: number) =>
     ms < 1000
@@ -365,11 +374,9 @@ export function Composer({
       }
     }
     const current = textarea.current?.value ?? text;
+    // The caret goes after the snippet in the same commit (keys typed right after land there).
+    pendingCaret.current = start + snippet.length;
     setText(current.slice(0, start) + snippet + current.slice(end));
-    requestAnimationFrame(() => {
-      textarea.current?.focus();
-      textarea.current?.setSelectionRange(start + snippet.length, start + snippet.length);
-    });
   };
   useShortcut("reply", () => {
     setMode("reply");
