@@ -179,6 +179,9 @@ const ORG_SETTING_FIELDS = {
   },
 };
 type TFields = typeof ORG_SETTING_FIELDS;
+
+/** Opening hours per weekday (the org setting's shape; a team's own hours use it too). */
+export const ZBusinessHours = ORG_SETTING_FIELDS.businessHours.schema;
 type TFieldName = keyof TFields;
 const FIELD_NAMES = Object.keys(ORG_SETTING_FIELDS) as TFieldName[];
 

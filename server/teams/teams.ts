@@ -7,6 +7,7 @@ import { recordAudit, type TActor } from "~/server/audit/audit";
 import { canAccess } from "~/server/auth/roles";
 import { queueTeamAssignment } from "~/server/conversations/team-queue";
 import { AppError, isUniqueViolation } from "~/server/errors";
+import { ZBusinessHours } from "~/server/settings/schema";
 
 /**
  * Teams: named groups of agents with their own queue of hand-offs and how it is assigned
@@ -17,10 +18,49 @@ import { AppError, isUniqueViolation } from "~/server/errors";
 const ZTeamName = z.string().trim().min(1, "Enter a name").max(80, "At most 80 characters");
 const ZCap = z.number().int("Between 1 and 1000").min(1, "Between 1 and 1000").max(1000, "Between 1 and 1000");
 
+/** A text the contact hears; empty means the default text of the catalogue (null). */
+const ZContactText = z
+  .string()
+  .trim()
+  .max(1000, "At most 1,000 characters")
+  .nullable()
+  .transform((text) => (text ? text : null));
+/** SLA target in minutes; null: no target. */
+const ZSlaMinutes = z
+  .number()
+  .int("Between 1 and 100,000 minutes")
+  .min(1, "Between 1 and 100,000 minutes")
+  .max(100_000, "Between 1 and 100,000 minutes")
+  .nullable();
+const ZSwitch = z.boolean({ error: "Choose on or off" });
+
+/**
+ * What a team tells the contact and promises: its own opening hours (null: the org's), whether
+ * a hand-off is acknowledged, the acknowledgement (`{{wait}}`: the expected wait) and the
+ * closed message (`{{opens}}`: when the team is back) — null: the catalogue's default text —,
+ * SLA targets (null: none) and the satisfaction survey switch.
+ */
+const TEAM_RECEPTION_FIELDS = {
+  businessHours: ZBusinessHours.nullable(),
+  acknowledge: ZSwitch,
+  ackMessage: ZContactText,
+  closedMessage: ZContactText,
+  slaFirstResponseMinutes: ZSlaMinutes,
+  slaResolutionMinutes: ZSlaMinutes,
+  surveyEnabled: ZSwitch,
+};
+
 export const ZCreateTeamInput = z.object({
   name: ZTeamName,
   assignmentMode: z.enum(ASSIGNMENT_MODES).default("off"),
   maxOpenPerAgent: ZCap.default(5),
+  businessHours: TEAM_RECEPTION_FIELDS.businessHours.default(null),
+  acknowledge: TEAM_RECEPTION_FIELDS.acknowledge.default(true),
+  ackMessage: TEAM_RECEPTION_FIELDS.ackMessage.default(null),
+  closedMessage: TEAM_RECEPTION_FIELDS.closedMessage.default(null),
+  slaFirstResponseMinutes: TEAM_RECEPTION_FIELDS.slaFirstResponseMinutes.default(null),
+  slaResolutionMinutes: TEAM_RECEPTION_FIELDS.slaResolutionMinutes.default(null),
+  surveyEnabled: TEAM_RECEPTION_FIELDS.surveyEnabled.default(false),
 });
 export type TCreateTeamInput = z.input<typeof ZCreateTeamInput>;
 
@@ -29,6 +69,8 @@ export const ZUpdateTeamInput = z.object({
   name: ZTeamName.optional(),
   assignmentMode: z.enum(ASSIGNMENT_MODES).optional(),
   maxOpenPerAgent: ZCap.optional(),
+  /** Each: left out, unchanged; null (where allowed), back to the default. */
+  ...z.object(TEAM_RECEPTION_FIELDS).partial().shape,
 });
 export type TUpdateTeamInput = z.input<typeof ZUpdateTeamInput>;
 
@@ -41,6 +83,13 @@ const TEAM_COLUMNS = {
   name: teams.name,
   assignmentMode: teams.assignmentMode,
   maxOpenPerAgent: teams.maxOpenPerAgent,
+  businessHours: teams.businessHours,
+  acknowledge: teams.acknowledge,
+  ackMessage: teams.ackMessage,
+  closedMessage: teams.closedMessage,
+  slaFirstResponseMinutes: teams.slaFirstResponseMinutes,
+  slaResolutionMinutes: teams.slaResolutionMinutes,
+  surveyEnabled: teams.surveyEnabled,
   createdAt: teams.createdAt,
   updatedAt: teams.updatedAt,
 };
@@ -105,7 +154,7 @@ export async function createTeam(db: TDb, actor: TActor, rawInput: TCreateTeamIn
   }
 }
 
-/** Renames a team or changes its assignment; turning assignment on or raising the cap queues a run. */
+/** Renames a team or changes its assignment, hours, texts, SLA targets or survey; turning assignment on or raising the cap queues a run. */
 export async function updateTeam(db: TDb, boss: PgBoss, actor: TActor, rawInput: TUpdateTeamInput) {
   const input = ZUpdateTeamInput.parse(rawInput);
   try {
@@ -117,6 +166,17 @@ export async function updateTeam(db: TDb, boss: PgBoss, actor: TActor, rawInput:
           name: input.name ?? before.name,
           assignmentMode: input.assignmentMode ?? before.assignmentMode,
           maxOpenPerAgent: input.maxOpenPerAgent ?? before.maxOpenPerAgent,
+          businessHours: input.businessHours === undefined ? before.businessHours : input.businessHours,
+          acknowledge: input.acknowledge ?? before.acknowledge,
+          ackMessage: input.ackMessage === undefined ? before.ackMessage : input.ackMessage,
+          closedMessage: input.closedMessage === undefined ? before.closedMessage : input.closedMessage,
+          slaFirstResponseMinutes:
+            input.slaFirstResponseMinutes === undefined
+              ? before.slaFirstResponseMinutes
+              : input.slaFirstResponseMinutes,
+          slaResolutionMinutes:
+            input.slaResolutionMinutes === undefined ? before.slaResolutionMinutes : input.slaResolutionMinutes,
+          surveyEnabled: input.surveyEnabled ?? before.surveyEnabled,
           updatedAt: new Date(),
         })
         .where(eq(teams.id, input.id))
