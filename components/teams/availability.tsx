@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useId, useSyncExternalStore } from "react";
 import { useLiveEvents } from "~/components/live/use-live-events";
@@ -143,5 +143,32 @@ export function AvailabilityControl({ userId }: { userId: string }) {
         </span>
       ) : null}
     </div>
+  );
+}
+
+/** The dot of a person who answers conversations, from the inbox's list of them (the thread header's owner). */
+export function AgentAvailabilityDot({ userId }: { userId: string }) {
+  const trpc = useTRPC();
+  const agents = useQuery(trpc.inbox.agents.queryOptions());
+  const loaded = agents.data?.find((agent) => agent.id === userId)?.availability;
+  return <AvailabilityDot userId={userId} availability={loaded} />;
+}
+
+/** An agent as a choice in a menu (options hold text only): their name and availability, e.g. "Ana · Online". */
+export function AgentOption({
+  agent,
+  label,
+  disabled,
+}: {
+  agent: { id: string; availability: TAvailability };
+  label: string;
+  disabled?: boolean;
+}) {
+  const t = useTranslations("domain.teamsUi.availability");
+  const state = useAvailability(agent.id, agent.availability);
+  return (
+    <option value={agent.id} disabled={disabled} data-availability={state ?? undefined}>
+      {state ? t("of", { name: label, state: t(state) }) : label}
+    </option>
   );
 }
