@@ -35,9 +35,11 @@ export function TeamsPanel({ canWrite }: { canWrite: boolean }) {
   return (
     <div className="space-y-6">
       {notice ? (
-        <Alert tone={notice.tone} className="break-words" data-testid="teams-notice">
-          {notice.text}
-        </Alert>
+        <div data-testid="teams-notice">
+          <Alert tone={notice.tone} className="break-words">
+            {notice.text}
+          </Alert>
+        </div>
       ) : null}
       {canWrite ? (
         <CreateTeamForm
