@@ -69,7 +69,7 @@ async function seed(db: TDb) {
       (case when c.n <= ${OPEN} then 'human' when c.n % 3 = 0 then 'closed' else 'bot' end)::thread_mode,
       case when c.n <= ${OPEN} and not (c.n % 2 = 1 and c.n % 10 = 1) then nt.id end,
       case when c.n <= ${OPEN} and c.n % 2 = 0 then
-        (select a.user_id from agents a where a.team_id = nt.id and a.k = (c.n / ${TEAMS}) % ${AGENTS_PER_TEAM}) end,
+        (select a.user_id from agents a where a.team_id = nt.id and a.k = (c.n / (2 * ${TEAMS})) % ${AGENTS_PER_TEAM}) end,
       c.last_interaction_at,
       case when c.n <= ${OPEN} then c.last_interaction_at - interval '5 minutes' end,
       case when c.n <= ${OPEN} and c.n % 3 = 0 then c.last_interaction_at end,
