@@ -7,31 +7,33 @@ import { Badge } from "~/components/ui/badge";
 /** What a thread row knows of its SLA clocks (set at hand-off from the team's targets; null: no target). */
 export type TSlaClocks = {
   mode: string;
-  firstHumanReplyAt: Date | string | null;
-  slaFirstResponseDueAt: Date | string | null;
-  slaResolutionDueAt: Date | string | null;
-  slaFirstResponseBreachedAt: Date | string | null;
-  slaResolutionBreachedAt: Date | string | null;
+  sla: {
+    firstHumanReplyAt: Date | string | null;
+    firstResponseDueAt: Date | string | null;
+    resolutionDueAt: Date | string | null;
+    firstResponseBreachedAt: Date | string | null;
+    resolutionBreachedAt: Date | string | null;
+  };
 };
 
 /** Which SLA clocks run for a thread, and how each stands at `now` (pure, for the row and its test). */
-export function slaClocks(row: TSlaClocks, now: number) {
-  if (row.mode !== "human") return [];
+export function slaClocks({ mode, sla }: TSlaClocks, now: number) {
+  if (mode !== "human") return [];
   const clocks: { target: "firstResponse" | "resolution"; dueAt: Date; breached: boolean }[] = [];
-  if (row.slaFirstResponseDueAt && !row.firstHumanReplyAt) {
-    const dueAt = new Date(row.slaFirstResponseDueAt);
+  if (sla.firstResponseDueAt && !sla.firstHumanReplyAt) {
+    const dueAt = new Date(sla.firstResponseDueAt);
     clocks.push({
       target: "firstResponse",
       dueAt,
-      breached: row.slaFirstResponseBreachedAt !== null || dueAt.getTime() <= now,
+      breached: sla.firstResponseBreachedAt !== null || dueAt.getTime() <= now,
     });
   }
-  if (row.slaResolutionDueAt) {
-    const dueAt = new Date(row.slaResolutionDueAt);
+  if (sla.resolutionDueAt) {
+    const dueAt = new Date(sla.resolutionDueAt);
     clocks.push({
       target: "resolution",
       dueAt,
-      breached: row.slaResolutionBreachedAt !== null || dueAt.getTime() <= now,
+      breached: sla.resolutionBreachedAt !== null || dueAt.getTime() <= now,
     });
   }
   return clocks;

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useId, useState } from "react";
 import { formatHours, parseHours } from "~/components/settings/settings-form";
+import { useLiveInvalidation } from "~/components/live/use-live-invalidation";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
@@ -29,6 +30,8 @@ export function TeamsPanel({ canWrite }: { canWrite: boolean }) {
   const t = useTranslations("domain.teamsUi");
   const queryClient = useQueryClient();
   const teams = useQuery(trpc.teams.list.queryOptions());
+  // Hand-offs, assignments and closes change what waits in each queue.
+  useLiveInvalidation((event) => (event.type.startsWith("thread.") ? [trpc.teams.list.queryKey()] : []));
   const [notice, setNotice] = useState<TNotice>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.teams.list.queryKey() });
 
