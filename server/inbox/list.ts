@@ -123,9 +123,7 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       ...(human
         ? [
             sql`${threads.awaitingSince} asc nulls last`,
-            // Constant in the unassigned filter: left out there, so a queue is read in the order of
-            // threads_team_queue_order_idx / threads_unassigned_order_idx rather than sorted.
-            ...(input.filter === "unassigned" ? [] : [sql`${threads.assignedUserId} is not null`]),
+            sql`${threads.assignedUserId} is not null`,
             desc(threads.lastMessageAt),
             desc(threads.id),
           ]
