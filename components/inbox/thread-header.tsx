@@ -15,6 +15,7 @@ import { Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { ContactPresence } from "./contact-presence";
 import { type TInboxThread, useInboxFormat } from "./inbox-labels";
+import { AgentAvailabilityDot, AgentOption } from "~/components/teams/availability";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
 import { PriorityAndLabels, SnoozeControl, useShortcut } from "./thread-work";
 
@@ -105,6 +106,7 @@ export function ThreadHeader({
         aria-label={t("header.about")}
       >
         <span className="text-muted-foreground">{t("header.owner")}</span>
+        {thread.assignedUserId ? <AgentAvailabilityDot userId={thread.assignedUserId} /> : null}
         <OwnerBadge owner={owner} />
         {thread.awaitingSince ? (
           thread.mode === "human" ? (
@@ -232,9 +234,12 @@ function ThreadActions({
                 {t("assignToPlaceholder")}
               </option>
               {agents.data?.map((agent) => (
-                <option key={agent.id} value={agent.id} disabled={agent.id === thread.assignedUserId}>
-                  {agent.id === currentUserId ? t("you", { name: agent.name }) : agent.name}
-                </option>
+                <AgentOption
+                  key={agent.id}
+                  agent={agent}
+                  disabled={agent.id === thread.assignedUserId}
+                  label={agent.id === currentUserId ? t("you", { name: agent.name }) : agent.name}
+                />
               ))}
             </Select>
             <Button type="submit" size="sm" variant="secondary" disabled={busy}>

@@ -14,6 +14,7 @@ import { ActivityLine } from "./activity-line";
 import { type TInboxActivity, type TInboxMessage, type TInboxNote, type TInboxThread, useNow } from "./inbox-labels";
 import { MessageBubble, NoteCard, type TBubbleContext } from "./message-bubble";
 import { reactionsByTarget } from "./message-content";
+import { Satisfaction } from "./satisfaction";
 import { ThreadHeader } from "./thread-header";
 
 type TTimelineItem =
@@ -192,6 +193,7 @@ export function ThreadView({
         focusOnOpen={focusOnOpen}
       />
       <FlowTrace threadId={data.thread.id} />
+      <Satisfaction satisfaction={data.satisfaction} now={now} />
       <div
         ref={scroller}
         onScroll={(event) => {

@@ -16,6 +16,8 @@ export type TLiveEvent = {
   presence?: { state: TPresenceState; lastSeen: string | null };
   /** `notification.created` only: the user it is for (the stream sends it to nobody else). */
   userId?: string;
+  /** `user.availability` only (live, never stored): whose availability changed, and to what. */
+  availability?: { userId: string; state: "online" | "away" | "offline" };
 };
 
 type TListener = (event: TLiveEvent) => void;

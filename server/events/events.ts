@@ -1,5 +1,5 @@
 import type { TDbOrTx } from "~/db/client";
-import { events } from "~/db/schema";
+import { type AVAILABILITIES, events } from "~/db/schema";
 import type { TPresenceState } from "~/server/sessions/presence";
 
 /** Domain event types. Every one is announced on NOTIFY 'switchboard_events' by a trigger. */
@@ -102,6 +102,8 @@ export type TEventNotice = {
   presence?: { state: TPresenceState; lastSeen: string | null };
   /** `notification.created` only: the one user it is for (no other stream gets it). */
   userId?: string;
+  /** `user.availability` only: whose availability changed, and to what. */
+  availability?: { userId: string; state: (typeof AVAILABILITIES)[number] };
 };
 
 /**
@@ -112,6 +114,8 @@ export type TEventNotice = {
  *   (server/sessions/presence.ts); `presence` holds the state.
  * - `notification.created`: a notification for `userId` was stored (server/notifications); only
  *   that user's streams get it, and it carries no content (the bell reads its list).
+ * - `user.availability`: a person became online, away or offline (by hand, or away by the
+ *   `team.sweep` cron; server/teams/availability.ts); `availability` holds who and the state.
  */
-export const LIVE_EVENT_TYPES = ["contact.presence", "notification.created"] as const;
+export const LIVE_EVENT_TYPES = ["contact.presence", "notification.created", "user.availability"] as const;
 export type TLiveEventType = (typeof LIVE_EVENT_TYPES)[number];

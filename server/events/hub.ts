@@ -3,6 +3,7 @@ import pg from "pg";
 import type { Logger } from "~/server/logger";
 import { PRESENCE_CHANNEL, type TPresenceNotice, ZPresenceNotice } from "~/server/sessions/presence";
 import { NOTIFICATIONS_CHANNEL, ZNotificationNotice } from "~/server/notifications/notifications";
+import { AVAILABILITY_CHANNEL, type TAvailabilityNotice, ZAvailabilityNotice } from "~/server/teams/availability";
 import { EVENTS_CHANNEL, type TEventNotice } from "./events";
 
 type TListener = (notice: TEventNotice) => void;
@@ -21,10 +22,25 @@ export function presenceEvent(notice: TPresenceNotice): TEventNotice {
   };
 }
 
+/** A person's availability change (as announced in its transaction) as the live event the streams carry. */
+export function availabilityEvent(notice: TAvailabilityNotice): TEventNotice {
+  return {
+    id: randomUUID(),
+    type: "user.availability",
+    sessionId: null,
+    contactId: null,
+    threadId: null,
+    messageId: null,
+    at: notice.at,
+    availability: { userId: notice.userId, state: notice.availability },
+  };
+}
+
 /**
  * One LISTEN connection per web process, fanned out to every open live stream: the stored
  * domain events (`EVENTS_CHANNEL`), the live-only presence of watched contacts
- * (`PRESENCE_CHANNEL`, relayed as `contact.presence`) and new notifications
+ * (`PRESENCE_CHANNEL`, relayed as `contact.presence`), people's availability changes
+ * (`AVAILABILITY_CHANNEL`, relayed as `user.availability`) and new notifications
  * (`NOTIFICATIONS_CHANNEL`, relayed as `notification.created` for one user). Reconnects with backoff when the
  * connection drops; streams stay open meanwhile.
  */
@@ -97,6 +113,9 @@ export class EventHub {
             userId: notice.data.userId,
           });
         }
+      } else if (message.channel === AVAILABILITY_CHANNEL) {
+        const notice = ZAvailabilityNotice.safeParse(parsed);
+        if (notice.success) this.emit(availabilityEvent(notice.data));
       }
     });
     client.on("error", (error) => {
@@ -111,6 +130,7 @@ export class EventHub {
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
       await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
+      await client.query(`LISTEN ${AVAILABILITY_CHANNEL}`);
       if (this.closed) {
         await client.end().catch(() => undefined);
         return;

@@ -6,6 +6,8 @@ export function canSeeEvent(role: TRole, type: string): boolean {
   if (type === "contact.presence") return canAccess(role, "inbox", "read");
   // The bell's news (the stream sends it to its one user only).
   if (type === "notification.created") return canAccess(role, "inbox", "read");
+  // Availability is shown beside agents' names in the inbox and on the Teams page.
+  if (type === "user.availability") return canAccess(role, "inbox", "read");
   if (type.startsWith("session.")) return canAccess(role, "users", "read");
   if (type.startsWith("message.") || type.startsWith("thread.") || type.startsWith("ai.")) {
     return canAccess(role, "inbox", "read");

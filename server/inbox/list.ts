@@ -24,6 +24,15 @@ export const ZInboxListInput = z.object({
   limit: z.number().int().min(1).max(100).default(50),
   /** Only conversations with this label (lower case, as stored). */
   label: z.string().trim().toLowerCase().max(40).optional(),
+  /**
+   * Narrows the filter to one queue: a team's id (its hand-offs), `shared` (hand-offs to no
+   * team), or null for every queue. A team with `unassigned` is the team's waiting queue,
+   * read through `threads_team_queue_idx`.
+   */
+  queue: z
+    .union([z.literal("shared"), z.uuid()])
+    .nullable()
+    .default(null),
 });
 export type TInboxListInput = z.input<typeof ZInboxListInput>;
 
@@ -92,11 +101,15 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
   const digits = search.replace(/\D/g, "");
   const conditions = [
     filterCondition(input.filter, user),
+    input.queue === null
+      ? undefined
+      : input.queue === "shared"
+        ? isNull(threads.teamId)
+        : eq(threads.teamId, input.queue),
     search
-      ? or(
-          sql`${contacts.name} ilike ${`%${search.replace(/[\\%_]/g, "\\$&")}%`}`,
-          digits.length >= 3 ? sql`${contacts.waId} like ${`%${digits}%`}` : undefined,
-        )
+      ? sql`exists (select 1 from ${contacts} c where c.id = ${threads.contactId} and (c.name ilike ${`%${search.replace(/[\\%_]/g, "\\$&")}%`}${
+          digits.length >= 3 ? sql` or c.wa_id like ${`%${digits}%`}` : sql``
+        }))`
       : undefined,
     !human && input.cursor
       ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${input.cursor.at}::timestamptz, ${input.cursor.id}::uuid)`
@@ -105,6 +118,15 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
     input.label ? sql`${threads.labels} @> array[${input.label}]::text[]` : undefined,
   ];
   const limit = human ? HUMAN_LIST_LIMIT : input.limit;
+  // The page's threads first, on `threads` alone (a bounded sort, or read in order from an
+  // index); then, for those rows only, the contact, the owner, the latest message and the unread count.
+  const pageIds = db
+    .select({ id: threads.id })
+    .from(threads)
+    .where(and(...conditions))
+    .orderBy(...listOrder(input.filter))
+    .limit(limit + 1)
+    .as("page_ids");
   const rows = await db
     .select({
       threadId: threads.id,
@@ -114,6 +136,8 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       mode: threads.mode,
       assignedUserId: threads.assignedUserId,
       assigneeName: users.name,
+      assigneeAvailability: users.availability,
+      teamId: threads.teamId,
       lastMessageAt: threads.lastMessageAt,
       cursorAt: cursorInstant(threads.lastMessageAt),
       awaitingSince: threads.awaitingSince,
@@ -135,12 +159,11 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
               where r.thread_id = ${threads.id} and r.user_id = ${user.id}), 0)
           limit ${UNREAD_CAP + 1}) u)`,
     })
-    .from(threads)
+    .from(pageIds)
+    .innerJoin(threads, eq(threads.id, pageIds.id))
     .innerJoin(contacts, eq(contacts.id, threads.contactId))
     .leftJoin(users, eq(users.id, threads.assignedUserId))
-    .where(and(...conditions))
-    .orderBy(...listOrder(input.filter))
-    .limit(limit + 1);
+    .orderBy(...listOrder(input.filter));
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -150,7 +173,11 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
   };
 }
 
-/** The badge: threads that need a person, those of this user waiting for them, and unassigned ones. */
+/**
+ * The badge: threads that need a person, those of this user waiting for them, and unassigned
+ * ones; and `queues`, the unassigned ones per queue (`teamId` null: the shared queue), one
+ * grouped count over the same few human threads (teams with nothing waiting are absent).
+ */
 export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
   const [row] = await db
     .select({
@@ -161,7 +188,17 @@ export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
     })
     .from(threads)
     .where(and(eq(threads.mode, "human"), isNull(threads.snoozedAt)));
-  return row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 };
+  const queues = await inboxQueueCounts(db);
+  return { ...(row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 }), queues };
+}
+
+/** Waiting (human, unassigned) conversations per queue, one grouped count on `threads_team_queue_idx`'s rows. */
+async function inboxQueueCounts(db: TDbOrTx) {
+  return db
+    .select({ teamId: threads.teamId, waiting: sql<number>`count(*)::int` })
+    .from(threads)
+    .where(and(eq(threads.mode, "human"), isNull(threads.assignedUserId), isNull(threads.snoozedAt)))
+    .groupBy(threads.teamId);
 }
 
 export const ZApiThreadsInput = z.object({
