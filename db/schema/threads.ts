@@ -102,6 +102,14 @@ export const threads = pgTable(
     index("threads_team_queue_idx")
       .on(t.teamId, t.handoffAt)
       .where(sql`${t.mode} = 'human' and ${t.assignedUserId} is null`),
+    // The inbox's queues in their order (waiting longest first, then latest activity), so a
+    // queue's first page is read from the index, not sorted: a team's, and all unassigned ones.
+    index("threads_team_queue_order_idx")
+      .on(t.teamId, t.awaitingSince, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.mode} = 'human' and ${t.assignedUserId} is null`),
+    index("threads_unassigned_order_idx")
+      .on(t.awaitingSince, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.mode} = 'human' and ${t.assignedUserId} is null`),
     // Snoozed conversations that wake by themselves, soonest first.
     index("threads_snooze_idx")
       .on(t.snoozedUntil)

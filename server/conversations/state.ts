@@ -1,15 +1,15 @@
-import { and, eq, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, messages, teams, threadNotes, threads, users } from "~/db/schema";
+import { auditLog, contacts, events, messages, teams, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents, type TEventInput } from "~/server/events/events";
 import { enqueue, enqueueMany, enqueueSends } from "~/server/jobs/boss";
-import { jsonRecordset } from "~/server/lib/sql";
+import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { endFlowRun } from "~/server/flows/runs";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { queueAssignmentForMembers } from "./team-queue";
@@ -211,43 +211,52 @@ function giveTo(
 }
 
 /**
- * Auto-assignment's transition (server/conversations/assignment.ts): the waiting conversation
- * `threadId` of team `teamId` becomes `assigneeId`'s, recorded like a person's assignment
- * (`thread.assigned`, an audit entry without a person) with `by: "policy"`. Written only where
- * it is still the team's, human and unassigned (null otherwise, nothing recorded), so a
- * conversation an agent took meanwhile keeps its owner and two runs never both assign it.
+ * Auto-assignment's transition (server/conversations/assignment.ts): each waiting conversation
+ * of team `teamId` in `picks` becomes its picked member's, recorded like a person's assignment
+ * (`thread.assigned`, an audit entry without a person) with `by: "policy"`. One statement for all
+ * of them, written only where the conversation is still the team's, human and unassigned (the
+ * others are left out, nothing recorded), so one an agent took meanwhile keeps its owner and two
+ * runs never both assign it. Returns the assignments made, in `picks`' order.
  */
 export async function assignByPolicy(
   tx: TTx,
   teamId: string,
-  threadId: string,
-  assigneeId: string,
+  picks: readonly { threadId: string; userId: string }[],
   mode: "round_robin" | "fewest_open",
   now = new Date(),
-): Promise<TOwnership | null> {
-  const thread = await lockThread(tx, threadId);
-  const [updated] = await tx
-    .update(threads)
-    .set({ mode: "human", assignedUserId: assigneeId, humanActiveAt: now, updatedAt: now })
-    .where(
-      and(
-        eq(threads.id, threadId),
-        eq(threads.teamId, teamId),
-        eq(threads.mode, "human"),
-        isNull(threads.assignedUserId),
-      ),
-    )
-    .returning({ id: threads.id });
-  if (!updated) return null;
-  const after = { mode: "human" as const, assignedUserId: assigneeId };
-  await record(
-    tx,
-    null,
-    thread,
-    after,
-    eventFor(thread, "thread.assigned", { by: "policy", assigneeId, from: thread.mode, teamId, assignment: mode }),
-  );
-  return { threadId, ...after };
+): Promise<{ threadId: string; userId: string }[]> {
+  if (picks.length === 0) return [];
+  // The update, its events and its audit entries in one statement (one round trip under the team's lock).
+  const { rows } = await tx.execute<{ id: string }>(sql`
+    with p as (
+      select unnest(${pgArray(
+        picks.map((pick) => pick.threadId),
+        "uuid",
+      )}) as thread_id, unnest(${pgArray(
+        picks.map((pick) => pick.userId),
+        "uuid",
+      )}) as user_id),
+    done as (
+      update ${threads} t
+      set mode = 'human', assigned_user_id = p.user_id, human_active_at = ${now}, updated_at = ${now}
+      from p, ${contacts} c
+      where t.id = p.thread_id and c.id = t.contact_id and t.team_id = ${teamId}
+        and t.mode = 'human' and t.assigned_user_id is null
+      returning t.id, t.contact_id, c.session_id, p.user_id),
+    recorded as (
+      insert into ${events} (type, session_id, contact_id, thread_id, payload)
+      select 'thread.assigned', session_id, contact_id, id, jsonb_build_object(
+        'by', 'policy', 'assigneeId', user_id, 'from', 'human', 'teamId', ${teamId}::uuid, 'assignment', ${mode}::text)
+      from done),
+    audited as (
+      insert into ${auditLog} (action, entity, entity_id, before, after)
+      select 'assigned', 'thread', id::text, '{"mode":"human","assignedUserId":null}'::jsonb,
+        jsonb_build_object('mode', 'human', 'assignedUserId', user_id)
+      from done)
+    select id from done`);
+  const done = new Set(rows.map((row) => row.id));
+  const assigned = picks.filter((pick) => done.has(pick.threadId));
+  return assigned;
 }
 
 export const ZAssignInput = z.object({ threadId: z.uuid(), userId: z.uuid() });

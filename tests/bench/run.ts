@@ -5,6 +5,7 @@
 import { runAnalyticsBench } from "./analytics";
 import { runContactsBench } from "./contacts";
 import { runFlowsBench } from "./flows";
+import { runInboxBench } from "./inbox";
 import { runMediaBench } from "./media";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   analytics: runAnalyticsBench,
   media: runMediaBench,
   flows: runFlowsBench,
+  inbox: runInboxBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

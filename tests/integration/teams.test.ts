@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb, type TDb } from "~/db/client";
-import { contacts, events, teamMembers, teams, threads, users } from "~/db/schema";
+import { auditLog, contacts, events, teamMembers, teams, threads, users } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { assignTeamQueue, lockTeamForAssignment } from "~/server/conversations/assignment";
@@ -247,6 +247,52 @@ describe("teams and auto-assignment", () => {
     expect(recorded.every((row) => row.n === 1)).toBe(true);
   });
 
+  it("[busy] a run finding the team's row locked returns at once; the run holding it takes the hand-offs that came meanwhile", async () => {
+    const { db, sessionId, url } = await usePreparedDatabase();
+    const [ana, ben] = await membersOnline(db, 2);
+    const [team] = await db.insert(teams).values({ name: "Rush", assignmentMode: "round_robin" }).returning();
+    await addMembers(db, team!.id, [ana!, ben!]);
+    const [first] = await waitingThreads(db, sessionId, team!.id, 1);
+    const late = await newThread(db, sessionId, { mode: "bot" });
+    const holder = createDb(url, { max: 1 });
+    const other = createDb(url, { max: 1 });
+    let release = () => {};
+    try {
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let reading!: () => void;
+      const hasRead = new Promise<void>((resolve) => (reading = resolve));
+      let runs = 0;
+      const holding = assignTeamQueue(holder.db, team!.id, new Date(), {
+        afterWaitingRead: async () => {
+          runs += 1;
+          if (runs > 1) return;
+          reading();
+          await gate;
+        },
+      });
+      await hasRead;
+      // A hand-off commits after the run read the queue; its own run finds the team busy.
+      await db
+        .update(threads)
+        .set({ mode: "human", teamId: team!.id, handoffAt: new Date() })
+        .where(eq(threads.id, late));
+      const started = Date.now();
+      expect(await assignTeamQueue(other.db, team!.id)).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      release();
+      // The holder assigned its own, then ran again for the one that came meanwhile.
+      expect(await holding).toEqual([
+        { threadId: first, userId: ana!.id },
+        { threadId: late, userId: ben!.id },
+      ]);
+      expect(runs).toBe(2);
+    } finally {
+      release();
+      await holder.pool.end();
+      await other.pool.end();
+    }
+  });
+
   it("[lock] a hand-off writing threads.team_id does not wait for an assignment run holding the team's row", async () => {
     const { db, sessionId, url } = await usePreparedDatabase();
     const [team] = await db.insert(teams).values({ name: "Busy", assignmentMode: "round_robin" }).returning();
@@ -285,7 +331,7 @@ describe("teams and auto-assignment", () => {
     }
   });
 
-  it("[assignByPolicy] a conversation someone took meanwhile keeps its owner; nothing is recorded", async () => {
+  it("[assignByPolicy] one statement for many: a conversation someone took meanwhile, or not the team's, is left out and nothing is recorded for it", async () => {
     const { db, sessionId } = await usePreparedDatabase();
     const [ana, ben] = await membersOnline(db, 2);
     const [team] = await db.insert(teams).values({ name: "Taken", assignmentMode: "round_robin" }).returning();
@@ -296,16 +342,31 @@ describe("teams and auto-assignment", () => {
       handoffAt: new Date(),
     });
     const other = await newThread(db, sessionId, { mode: "human", teamId: null, handoffAt: new Date() });
-    expect(await db.transaction((tx) => assignByPolicy(tx, team!.id, threadId, ben!.id, "round_robin"))).toBeNull();
-    // Not the team's (the shared queue): not the team's to assign.
-    expect(await db.transaction((tx) => assignByPolicy(tx, team!.id, other, ben!.id, "round_robin"))).toBeNull();
+    const waiting = await newThread(db, sessionId, { mode: "human", teamId: team!.id, handoffAt: new Date() });
+    // Taken by Ana meanwhile; not the team's (the shared queue); and one still waiting: only that one is assigned.
+    const picks = [threadId, other, waiting].map((id) => ({ threadId: id, userId: ben!.id }));
+    expect(await db.transaction((tx) => assignByPolicy(tx, team!.id, picks, "round_robin"))).toEqual([
+      { threadId: waiting, userId: ben!.id },
+    ]);
     const rows = await db
-      .select({ assignedUserId: threads.assignedUserId })
+      .select({ id: threads.id, assignedUserId: threads.assignedUserId })
       .from(threads)
-      .where(inArray(threads.id, [threadId, other]));
-    expect(rows.map((row) => row.assignedUserId).sort()).toEqual([ana!.id, null].sort());
+      .where(inArray(threads.id, [threadId, other, waiting]));
+    expect(new Map(rows.map((row) => [row.id, row.assignedUserId]))).toEqual(
+      new Map([
+        [threadId, ana!.id],
+        [other, null],
+        [waiting, ben!.id],
+      ]),
+    );
     const recorded = await db.select().from(events).where(eq(events.type, "thread.assigned"));
-    expect(recorded).toEqual([]);
+    expect(recorded.map((event) => [event.threadId, event.payload])).toEqual([
+      [waiting, { by: "policy", assigneeId: ben!.id, from: "human", teamId: team!.id, assignment: "round_robin" }],
+    ]);
+    const audited = await db.select().from(auditLog).where(eq(auditLog.entityId, waiting));
+    expect(audited.map((entry) => [entry.action, entry.userId, entry.after])).toEqual([
+      ["assigned", null, { mode: "human", assignedUserId: ben!.id }],
+    ]);
   });
 
   it("[availability] online people no tab has beaten for a while become away; a heartbeat keeps them online; waiting teams get a run", async () => {

@@ -1,0 +1,2 @@
+CREATE INDEX "threads_team_queue_order_idx" ON "threads" USING btree ("team_id","awaiting_since","last_message_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "threads"."mode" = 'human' and "threads"."assigned_user_id" is null;--> statement-breakpoint
+CREATE INDEX "threads_unassigned_order_idx" ON "threads" USING btree ("awaiting_since","last_message_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "threads"."mode" = 'human' and "threads"."assigned_user_id" is null;
