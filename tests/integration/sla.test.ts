@@ -122,6 +122,15 @@ describe("SLA targets of teams", () => {
     expect((await threadOf(pipeline.db, "+14155552001"))!.slaFirstResponseBreachedAt?.getTime()).toBe(
       handoffAt + 11 * MINUTE,
     );
+    // The Inbox's list rows carry the clocks (timers, breaches).
+    const listed = (await admin.inbox.list({ filter: "needs_human" })).threads;
+    expect(listed.find((row) => row.threadId === late.id)?.sla).toEqual({
+      firstResponseDueAt: new Date(handoffAt + 10 * MINUTE),
+      resolutionDueAt: new Date(handoffAt + 60 * MINUTE),
+      firstHumanReplyAt: null,
+      firstResponseBreachedAt: new Date(handoffAt + 11 * MINUTE),
+      resolutionBreachedAt: null,
+    });
 
     // Resolution: the one closed in time is not breached; the one still open is, with its owner.
     await agent.inbox.close({ threadId: answered.id });
