@@ -6,6 +6,7 @@ import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
+import type { TFlowJob } from "~/server/jobs/queues";
 import { loadFlowCatalogue } from "~/server/flows/catalogue";
 import { FlowTurns, writeFlowRecords, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
@@ -230,8 +231,6 @@ export async function runFlowDeadline(
 export async function runFlowResume(db: TDb, boss: PgBoss, job: TFlowJob): Promise<boolean> {
   return moveOnEvent(db, boss, job, { kind: "resume" });
 }
-
-type TFlowJob = { threadId: string; runId: string; token: number };
 
 /** Moves the flow on `input` when the job is still the current one (run and token), not paused, and the bot's. */
 async function moveOnEvent(

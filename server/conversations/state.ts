@@ -13,6 +13,7 @@ import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { endFlowRun } from "~/server/flows/runs";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { queueAssignmentForMembers } from "./team-queue";
+import { sendSurveyOnClose } from "~/server/teams/survey";
 
 /**
  * The conversations module: THE one place that changes a conversation's state (`threads`: mode
@@ -134,6 +135,8 @@ async function applyChange(
     );
   }
   await record(tx, actor, thread, after, eventFor(thread, type, payload));
+  // Closed by people: the team's satisfaction survey, if it has one (server/teams/survey.ts).
+  if (boss && after.mode === "closed" && thread.mode !== "closed") await sendSurveyOnClose(tx, boss, thread);
   return { threadId: thread.id, mode: after.mode, assignedUserId: after.assignedUserId };
 }
 
@@ -528,9 +531,15 @@ export function handoffNotesInsert(notes: readonly { threadId: string; body: str
     from ${jsonRecordset(notes, `"threadId" uuid, body text`)} n`;
 }
 
+/** The note a hand-off leaves in the conversation's notes: its text trimmed; null when there is none. */
+export function handoffNoteBody(note: string | null | undefined): string | null {
+  return note?.trim() || null;
+}
+
 /** A hand-off's note, outside the hot path (a flow moved by a job, the REST API). */
-export async function recordHandoffNote(tx: TTx, threadId: string, body: string | null, at = new Date()) {
-  if (body?.trim()) await tx.insert(threadNotes).values({ threadId, body: body.trim(), createdAt: at });
+export async function recordHandoffNote(tx: TTx, threadId: string, note: string | null, at = new Date()) {
+  const body = handoffNoteBody(note);
+  if (body) await tx.insert(threadNotes).values({ threadId, body, createdAt: at });
 }
 
 /**
@@ -600,11 +609,17 @@ export function decidedThreadsUpdate(
     handoff: { assigneeId: string | null; teamId?: string | null } | null;
     /** The conversation's flow state after the batch, when the batch moved it (`state` null: none runs now). */
     flow: { state: object | null } | null;
+    /**
+     * The batch's last message of a closed conversation only answered its satisfaction survey:
+     * it stays closed (ingest reopened it), closed at this time, nobody waiting.
+     */
+    staysClosedAt?: string | null;
   }[],
   options: { maxTopics: number; at: Date; answering: SQL },
 ): SQL {
-  const rows = entries.map(({ handoff, flow, ...entry }) => ({
+  const rows = entries.map(({ handoff, flow, staysClosedAt, ...entry }) => ({
     ...entry,
+    staysClosedAt: handoff ? null : (staysClosedAt ?? null),
     handoff: handoff !== null,
     assigneeId: handoff?.assigneeId ?? null,
     teamId: handoff?.teamId ?? null,
@@ -619,11 +634,14 @@ export function decidedThreadsUpdate(
         group by topic order by min(o) limit ${sql.raw(String(options.maxTopics))}),
       sentiment = l.sentiment, sentiment_score = l."sentimentScore",
       -- Answered here: waiting since the first message after the last one answered, if any.
-      awaiting_since = case when a.thread_id is not null then l."waitingSince"
+      awaiting_since = case when l."staysClosedAt" is not null then null
+        when a.thread_id is not null then l."waitingSince"
         else coalesce(t.awaiting_since, l."waitingSince") end,
+      closed_at = coalesce(l."staysClosedAt", t.closed_at),
       auto_replies_at = l."autoRepliesAt", bot_paused_at = l."botPausedAt",
       flow = case when l."flowSet" then l.flow else t.flow end,
-      mode = case when l.handoff then 'human'::thread_mode else t.mode end,
+      mode = case when l.handoff then 'human'::thread_mode
+        when l."staysClosedAt" is not null then 'closed'::thread_mode else t.mode end,
       assigned_user_id = case when l.handoff then l."assigneeId" else t.assigned_user_id end,
       -- A team deleted since the rule or flow was published: the shared queue (no broken batch).
       team_id = case when l.handoff then (select tm.id from ${teams} tm where tm.id = l."teamId")
@@ -647,7 +665,8 @@ export function decidedThreadsUpdate(
       rows,
       `"threadId" uuid, topics text[], sentiment text, "sentimentScore" real, "waitingSince" timestamptz,
       "autoRepliesAt" timestamptz[],
-      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid, "teamId" uuid, "flowSet" boolean, flow jsonb`,
+      "botPausedAt" timestamptz, handoff boolean, "assigneeId" uuid, "teamId" uuid, "flowSet" boolean, flow jsonb,
+      "staysClosedAt" timestamptz`,
     )} l
     left join ${options.answering} a on a.thread_id = l."threadId"
     where t.id = l."threadId"`;

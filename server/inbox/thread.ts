@@ -14,6 +14,7 @@ import {
   waEngines,
   waSessions,
 } from "~/db/schema";
+import { threadSatisfaction } from "~/server/teams/survey";
 import type { TSessionUser } from "~/server/auth/roles";
 import { serviceWindowOf } from "~/server/conversations/window";
 import { AppError } from "~/server/errors";
@@ -161,6 +162,8 @@ export async function getInboxThread(
     capabilities: readEngineCapabilities(row.capabilities),
     /** The 24-hour customer-service window (`applies` only where the engine holds the business to it). */
     window: await serviceWindowOf(db, input.threadId),
+    /** The satisfaction survey: the last answer (score, comment), or one sent and waiting (server/teams/survey.ts). */
+    satisfaction: await threadSatisfaction(db, input.threadId),
     messages: page,
     notes,
     hasOlder,

@@ -31,6 +31,22 @@ function declareQueue<TPayload extends z.ZodType>(declaration: TQueueDeclaration
 }
 
 /**
+ * A job that moves a conversation's flow (`flow.deadline`, `flow.resume`, `flow.http`): the run
+ * and the flow state's token it was made for, so a job the flow has moved past does nothing.
+ */
+const ZFlowJob = z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) });
+export type TFlowJob = z.infer<typeof ZFlowJob>;
+/** `flow.deadline` and `flow.resume`: retried briskly (a wait's end or a release is due now). */
+const FLOW_MOVE_POLICY: TQueuePolicy = {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  expireInSeconds: 60,
+  heartbeatSeconds: 10,
+};
+
+/**
  * Every queue of the system, declared once. The worker creates them all on start; `enqueue`
  * type-checks names and payloads against this map. Later issues add the messaging queues.
  */
@@ -180,35 +196,21 @@ export const QUEUES = {
     description:
       "The deadline of a flow's wait (an ask's timeout, a wait step's end), scheduled for its time: moves the conversation's flow on, once, if it still stands there (server/conversations/flow.ts).",
     concurrency: 4,
-    payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
-    policy: {
-      retryLimit: 10,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 60,
-      expireInSeconds: 60,
-      heartbeatSeconds: 10,
-    },
+    payload: ZFlowJob,
+    policy: FLOW_MOVE_POLICY,
   }),
   "flow.resume": declareQueue({
     description:
       "A person gave a conversation with a paused flow back to the bot: the flow goes on where it stood (a question asked again with its timeout from now, a wait's deadline kept, an HTTP request made again), once, if nothing moved it since (server/conversations/flow.ts).",
     concurrency: 4,
-    payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
-    policy: {
-      retryLimit: 10,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 60,
-      expireInSeconds: 60,
-      heartbeatSeconds: 10,
-    },
+    payload: ZFlowJob,
+    policy: FLOW_MOVE_POLICY,
   }),
   "flow.http": declareQueue({
     description:
       "A flow's HTTP step: calls the business's system (the SSRF guard, the step's timeout, an Idempotency-Key of run and step) and moves the flow on with the answer (server/flows/requests.ts).",
     concurrency: 8,
-    payload: z.object({ threadId: z.uuid(), runId: z.uuid(), token: z.number().int().min(0) }),
+    payload: ZFlowJob,
     // A crash after the call and before recording it calls again: the key lets the business's system answer once.
     policy: {
       retryLimit: 3,

@@ -6,6 +6,7 @@ import { queueOutbound, type TOutboundItem } from "~/server/conversations/outbou
 import {
   botHandoffEvent,
   decidedThreadsUpdate,
+  handoffNoteBody,
   handoffNotesInsert,
   type TBotHandoff,
 } from "~/server/conversations/state";
@@ -25,6 +26,17 @@ import { queueTeamHandoffs } from "~/server/conversations/team-queue";
 import type { TFlowContext } from "~/server/flows/run";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { contentOfRow } from "~/server/messages/content";
+import {
+  openSurveyColumn,
+  orgLocale,
+  parseSurveyAnswer,
+  parseSurveyComment,
+  surveyReplyText,
+  surveyWritesSql,
+  type TOpenSurvey,
+  type TSurveyWrite,
+} from "~/server/teams/survey";
+import type { TLocale } from "~/server/i18n/locales";
 
 export type TProcessOutcome =
   "replied" | "no_reply" | "human_mode" | TNoReplyReason | "already_processed" | "not_found";
@@ -113,6 +125,12 @@ export async function processInboundBatch(
     // (their first message after the last one answered here; null when that one was answered).
     const learned = new Map<string, TLearnedContext & { waitingSince: Date | null }>();
     const queuedAt = new Date();
+    // The satisfaction survey (server/teams/survey.ts): each conversation's open survey as the
+    // batch moves it, what to write, and the conversations that stay closed (only answered it).
+    const surveys = new Map<string, TOpenSurvey | null>();
+    const surveyWrites = new Map<string, TSurveyWrite>();
+    const staysClosed = new Map<string, string>();
+    let surveyLocale: TLocale | null = null;
     for (const [index, row] of pending.entries()) {
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
       const waitingSince = learned.get(row.thread.id)?.waitingSince ?? row.message.createdAt;
@@ -133,6 +151,58 @@ export async function processInboundBatch(
         unanswered("blocked");
         continue;
       }
+      const content = contentOfRow({
+        content: row.message.content ?? null,
+        type: row.message.type,
+        body: row.message.body,
+      });
+      const survey = surveys.has(row.thread.id) ? surveys.get(row.thread.id)! : row.survey;
+      if (survey) {
+        const write = surveyWrites.get(survey.id) ?? {
+          id: survey.id,
+          answeredAt: null,
+          score: null,
+          comment: null,
+          endedAt: null,
+        };
+        const answer = survey.phase === "score" ? parseSurveyAnswer(content) : null;
+        const comment = survey.phase === "comment" ? parseSurveyComment(content) : null;
+        if (answer || comment) {
+          // Taken as the survey's: no rule, flow or AI sees it; the contact is thanked.
+          const score = answer?.score ?? survey.score!;
+          const said = answer ? answer.comment : comment;
+          surveyWrites.set(survey.id, {
+            ...write,
+            ...(answer ? { answeredAt: row.message.createdAt.toISOString(), score } : {}),
+            comment: said ?? write.comment,
+          });
+          surveys.set(row.thread.id, answer && !said ? { ...survey, phase: "comment", score } : null);
+          toRecord.push({
+            type: "thread.survey_answered",
+            ...ids,
+            messageId: row.message.id,
+            payload: { surveyId: survey.id, score, comment: said, teamId: survey.teamId, agentId: survey.agentId },
+          });
+          surveyLocale ??= await orgLocale(tx);
+          const reply = answer ? (said ? "thanksWithComment" : "thanks") : "commentThanks";
+          replies.push({
+            ...ids,
+            body: surveyReplyText(surveyLocale, reply),
+            source: "rule",
+            ruleId: null,
+            replyToMessageId: row.message.id,
+          });
+          staysClosed.set(row.thread.id, survey.sentAt);
+          learned.get(row.thread.id)!.waitingSince = null;
+          outcomes.set(row.message.id, "replied");
+          continue;
+        }
+        // Not an answer: the survey ends here and the message goes on as usual.
+        if (survey.phase === "score")
+          surveyWrites.set(survey.id, { ...write, endedAt: row.message.createdAt.toISOString() });
+        surveys.set(row.thread.id, null);
+      }
+      staysClosed.delete(row.thread.id);
       const input = { ...inputs[index]!, thread: { ...row.thread, mode } };
       const conversation = { threadId: row.thread.id, contactId: row.contact.id };
       const flowState = flowStates.has(row.thread.id)
@@ -152,11 +222,6 @@ export async function processInboundBatch(
           messageId: row.message.id,
         };
       };
-      const content = contentOfRow({
-        content: row.message.content ?? null,
-        type: row.message.type,
-        body: row.message.body,
-      });
       const turn: TFlowTurn | null =
         flowsInPlay || flowState
           ? turns.onMessage(
@@ -305,6 +370,7 @@ export async function processInboundBatch(
         botPausedAt: capState.botPausedAt?.toISOString() ?? null,
         handoff: handoffs.get(threadId) ?? null,
         flow: flowStates.has(threadId) ? { state: flowStates.get(threadId)! } : null,
+        staysClosedAt: staysClosed.get(threadId) ?? null,
       };
     });
 
@@ -315,11 +381,13 @@ export async function processInboundBatch(
         evaluations: [...evaluated.values()],
         events: toRecord,
         processed: pending.map((row) => ({ id: row.message.id, noReplyReason: noReply.get(row.message.id) ?? null })),
-        handoffNotes: [...handoffs].flatMap(([threadId, handoff]) =>
-          handoff.note?.trim() ? [{ threadId, body: handoff.note.trim() }] : [],
-        ),
+        handoffNotes: [...handoffs].flatMap(([threadId, handoff]) => {
+          const body = handoffNoteBody(handoff.note);
+          return body ? [{ threadId, body }] : [];
+        }),
         at: queuedAt,
         flows: flowRecordsSql(turns.writes),
+        surveys: surveyWritesSql([...surveyWrites.values()]),
       }),
     });
     await enqueueFlowJobs(tx, boss, turns.writes);
@@ -363,6 +431,8 @@ function lockedMessagesQuery(tx: TTx) {
       /** The conversation's active flow (server/flows/state.ts). */
       flow: threads.flow,
       cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
+      /** The satisfaction survey this message may answer (two index probes; null almost always). */
+      survey: openSurveyColumn(sql`${threads.id}`, sql`${messages.createdAt}`),
     })
     .from(messages)
     .innerJoin(threads, eq(threads.id, messages.threadId))
@@ -430,6 +500,8 @@ function decisionRecords(batch: {
   at: Date;
   /** What flows recorded (runs, trace), as CTEs (server/flows/engine.ts). */
   flows: SQL | null;
+  /** The satisfaction surveys answered or ended (server/teams/survey.ts), as a CTE. */
+  surveys: SQL | null;
 }) {
   const eventRows = batch.events.map((event, ord) => ({ ord, ...event, payload: event.payload ?? {} }));
   return sql`
@@ -456,7 +528,7 @@ function decisionRecords(batch: {
       )}) and m.id = p.id
     )${batch.handoffNotes.length > 0 ? sql`, handoff_notes as (${handoffNotesInsert(batch.handoffNotes, batch.at)})` : sql``}${
       batch.flows ? sql`, ${batch.flows}` : sql``
-    }`;
+    }${batch.surveys ? sql`, ${batch.surveys}` : sql``}`;
 }
 
 type TContactChange = {

@@ -118,6 +118,7 @@ const PROCEDURE_AREAS: Record<
   "analytics.busiestHours": ["insights", "read"],
   "analytics.rules": ["insights", "read"],
   "analytics.agents": ["insights", "read"],
+  "analytics.teams": ["insights", "read"],
   "settings.ai": ["users", "read"],
   "settings.testAi": ["users", "write"],
   "audit.list": ["insights", "read"],

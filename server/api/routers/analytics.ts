@@ -2,6 +2,7 @@ import { busiestHours, messagesOverTime, responseTimeOverTime, ZSeriesInput } fr
 import { getOverview } from "~/server/analytics/overview";
 import { ZRangeInput } from "~/server/analytics/range";
 import { agentsTable, rulesTable } from "~/server/analytics/tables";
+import { teamAnalytics } from "~/server/analytics/teams";
 import { isScopedToOwn } from "~/server/auth/roles";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
@@ -26,5 +27,11 @@ export const analyticsRouter = createTRPCRouter({
     // An agent's share of the insights: their own row of the per-person table.
     .query(({ ctx, input }) =>
       agentsTable(ctx.db, input, isScopedToOwn(ctx.user.role, "insights") ? ctx.user.id : null),
+    ),
+  /** Per team and per agent: hand-offs, first response, SLA compliance, satisfaction (an agent: their own agent row). */
+  teams: requireAccess("insights", "read")
+    .input(ZRangeInput)
+    .query(({ ctx, input }) =>
+      teamAnalytics(ctx.db, input, isScopedToOwn(ctx.user.role, "insights") ? ctx.user.id : null),
     ),
 });
