@@ -102,6 +102,14 @@ describe("business hours", () => {
     expect(instantOf({ year: 2026, month: 10, day: 25 }, 2 * 60 + 30, "Europe/Berlin")).toEqual(
       at("2026-10-25T00:30:00Z"), // the first 02:30 (CEST)
     );
+    // Opening later on the day of the change itself: the offset after it.
+    const sundayMornings = { ...CLOSED, sun: [{ start: "09:00", end: "12:00" }] };
+    expect(nextOpeningAt(at("2026-03-28T12:00:00Z"), "Europe/Berlin", sundayMornings)).toEqual(
+      at("2026-03-29T07:00:00Z"),
+    );
+    expect(nextOpeningAt(at("2026-10-24T12:00:00Z"), "Europe/Berlin", sundayMornings)).toEqual(
+      at("2026-10-25T08:00:00Z"),
+    );
     const sunday = { ...CLOSED, sun: [{ start: "02:30", end: "05:00" }] };
     expect(nextOpeningAt(at("2026-03-28T12:00:00Z"), "Europe/Berlin", sunday)).toEqual(at("2026-03-29T01:30:00Z"));
   });

@@ -178,6 +178,52 @@ describe("SLA targets of teams", () => {
     expect(await sweepSlaBreaches(pipeline.db)).toEqual([]);
   }, 60_000);
 
+  it("[teams] the reception and SLA settings are saved and listed; out-of-range targets and overlong texts are refused", async () => {
+    const pipeline = await startPipeline();
+    const admin = callerOf(pipeline, await insertUser(pipeline.db, "admin"));
+    const team = await admin.teams.create({ name: "Desk" });
+    expect(team).toMatchObject({
+      businessHours: null,
+      acknowledge: true,
+      ackMessage: null,
+      closedMessage: null,
+      slaFirstResponseMinutes: null,
+      slaResolutionMinutes: null,
+      surveyEnabled: false,
+    });
+    const hours = { mon: [{ start: "08:00", end: "12:00" }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+    await admin.teams.update({
+      id: team.id,
+      businessHours: hours,
+      ackMessage: "  Back in {{wait}}  ",
+      closedMessage: "",
+      slaFirstResponseMinutes: 15,
+      slaResolutionMinutes: 480,
+      surveyEnabled: true,
+    });
+    // Only what is given changes; null puts a default back.
+    await admin.teams.update({ id: team.id, acknowledge: false, slaResolutionMinutes: null });
+    const [listed] = await admin.teams.list();
+    expect(listed).toMatchObject({
+      businessHours: hours,
+      acknowledge: false,
+      ackMessage: "Back in {{wait}}",
+      closedMessage: null,
+      slaFirstResponseMinutes: 15,
+      slaResolutionMinutes: null,
+      surveyEnabled: true,
+    });
+    await expect(admin.teams.update({ id: team.id, slaFirstResponseMinutes: 0 })).rejects.toThrow(
+      "Between 1 and 100,000 minutes",
+    );
+    await expect(admin.teams.update({ id: team.id, ackMessage: "x".repeat(1001) })).rejects.toThrow(
+      "At most 1,000 characters",
+    );
+    await expect(
+      admin.teams.update({ id: team.id, businessHours: { ...hours, mon: [{ start: "12:00", end: "08:00" }] } }),
+    ).rejects.toThrow("The end must be after the start");
+  }, 60_000);
+
   it("[webhooks] the team.sla job records a breach that reaches a subscribed webhook, in the documented shape", async () => {
     const receiver = await startWebhookReceiver(() => ({ status: 200 }));
     const pipeline = await startPipeline(
