@@ -178,9 +178,9 @@ export async function processInboundBatch(
           });
           surveys.set(row.thread.id, answer && !said ? { ...survey, phase: "comment", score } : null);
           toRecord.push({
+            // No message: the webhook's `data` is contact and thread (the answer is in `details`).
             type: "thread.survey_answered",
             ...ids,
-            messageId: row.message.id,
             payload: { surveyId: survey.id, score, comment: said, teamId: survey.teamId, agentId: survey.agentId },
           });
           surveyLocale ??= await orgLocale(tx);

@@ -152,6 +152,26 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     await waitForReplies(pipeline.db, "+14155550196", 1);
     await inbound(pipeline, "+14155550196", "hi again");
 
+    // The satisfaction survey: a team's conversation closed by a person, the contact answers (thread.survey_answered).
+    const surveyed = await caller.teams.create({ name: "Care", surveyEnabled: true });
+    await inbound(pipeline, "+14155550198", "hello care");
+    const surveyThread = await waitFor(
+      async () =>
+        (
+          await pipeline.db
+            .select()
+            .from(threads)
+            .innerJoin(contacts, eq(contacts.id, threads.contactId))
+            .where(eq(contacts.waId, "+14155550198"))
+        )[0]?.threads,
+      10_000,
+      "the surveyed conversation",
+    );
+    await caller.inbox.takeOver({ threadId: surveyThread.id });
+    await pipeline.db.update(threads).set({ teamId: surveyed.id }).where(eq(threads.id, surveyThread.id));
+    await caller.inbox.close({ threadId: surveyThread.id });
+    await inbound(pipeline, "+14155550198", "5");
+
     const types = [...WEBHOOK_EVENT_TYPES, TEST_EVENT_TYPE];
     const rows = await waitFor(
       async () => {
