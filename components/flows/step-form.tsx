@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { TeamSelect } from "~/components/teams/team-select";
 import { useId, useMemo } from "react";
 import { ConditionBuilder } from "~/components/rules/condition-builder";
 import { ReplyMediaPicker } from "~/components/rules/reply-media";
@@ -595,6 +596,7 @@ function TagForm({ step, onChange, disabled }: TProps<"tag">) {
 
 function HandoffForm({ step, onChange, disabled }: TProps<"handoff">) {
   const t = useTranslations("flows.form");
+  const tTeams = useTranslations("domain.teamsUi.picker");
   const trpc = useTRPC();
   const agents = useQuery(trpc.inbox.agents.queryOptions());
   const id = useId();
@@ -608,6 +610,14 @@ function HandoffForm({ step, onChange, disabled }: TProps<"handoff">) {
         disabled={disabled}
         onChange={(note) => onChange({ ...step, note })}
       />
+      <Field label={tTeams("team")} htmlFor={`${id}-team`} hint={tTeams("hint")}>
+        <TeamSelect
+          id={`${id}-team`}
+          value={step.teamId ?? null}
+          disabled={disabled}
+          onChange={(teamId) => onChange({ ...step, teamId })}
+        />
+      </Field>
       <Field label={t("assignee")} htmlFor={id}>
         <Select
           id={id}

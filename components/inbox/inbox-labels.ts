@@ -17,7 +17,7 @@ export type TInboxCounts = TInboxOutputs["counts"];
 export type TCannedReply = TInboxOutputs["canned"][number];
 
 /** The filter tabs, in order, and which count (if any) each shows (labels: `inbox.tabs.<filter>`). */
-export const INBOX_TABS: readonly { filter: TInboxFilter; count?: keyof TInboxCounts }[] = [
+export const INBOX_TABS: readonly { filter: TInboxFilter; count?: Exclude<keyof TInboxCounts, "queues"> }[] = [
   { filter: "needs_human", count: "needsHuman" },
   { filter: "mine", count: "mine" },
   { filter: "unassigned", count: "unassigned" },

@@ -28,6 +28,9 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
   const filter: TInboxFilter = isInboxFilter(filterParam) ? filterParam : "needs_human";
   const threadParam = searchParams.get("thread");
   const threadId = threadParam && UUID.test(threadParam) ? threadParam : null;
+  // The queue (a team's id, or "shared") narrows the filter; the URL keeps it too.
+  const queueParam = searchParams.get("queue");
+  const queue = queueParam === "shared" || (queueParam && UUID.test(queueParam)) ? queueParam : null;
 
   useLiveInvalidation((event) => {
     const isThreadEvent = event.type.startsWith("thread.") || event.type.startsWith("message.");
@@ -39,8 +42,10 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
     ];
   });
 
-  const hrefFor = (next: { filter: TInboxFilter; thread: string | null }) => {
+  const hrefFor = (next: { filter: TInboxFilter; thread: string | null; queue?: string | null }) => {
     const params = new URLSearchParams({ filter: next.filter });
+    const nextQueue = next.queue === undefined ? queue : next.queue;
+    if (nextQueue) params.set("queue", nextQueue);
     if (next.thread) params.set("thread", next.thread);
     return `/inbox?${params.toString()}`;
   };
@@ -65,6 +70,8 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
   };
   const selectFilter = (next: TInboxFilter) =>
     window.history.replaceState(null, "", hrefFor({ filter: next, thread: threadId }));
+  const selectQueue = (next: string | null) =>
+    window.history.replaceState(null, "", hrefFor({ filter, thread: threadId, queue: next }));
   // Back (phones): the list comes back with the row of the conversation just left focused.
   const returningFrom = useRef<string | null>(null);
   const backToList = () => {
@@ -103,6 +110,8 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
         <ThreadList
           className={threadId ? "hidden md:flex" : undefined}
           filter={filter}
+          queue={queue}
+          onQueueChange={selectQueue}
           selectedThreadId={threadId}
           currentUserId={currentUserId}
           canWrite={canWrite}

@@ -14,6 +14,7 @@ import { Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { ContactPresence } from "./contact-presence";
 import { type TInboxThread, useInboxFormat } from "./inbox-labels";
+import { AgentAvailabilityDot, AgentOption } from "~/components/teams/availability";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
 
 /**
@@ -100,6 +101,7 @@ export function ThreadHeader({
         aria-label={t("header.about")}
       >
         <span className="text-muted-foreground">{t("header.owner")}</span>
+        {thread.assignedUserId ? <AgentAvailabilityDot userId={thread.assignedUserId} /> : null}
         <OwnerBadge owner={owner} />
         {thread.awaitingSince ? (
           thread.mode === "human" ? (
@@ -217,9 +219,12 @@ function ThreadActions({
                 {t("assignToPlaceholder")}
               </option>
               {agents.data?.map((agent) => (
-                <option key={agent.id} value={agent.id} disabled={agent.id === thread.assignedUserId}>
-                  {agent.id === currentUserId ? t("you", { name: agent.name }) : agent.name}
-                </option>
+                <AgentOption
+                  key={agent.id}
+                  agent={agent}
+                  disabled={agent.id === thread.assignedUserId}
+                  label={agent.id === currentUserId ? t("you", { name: agent.name }) : agent.name}
+                />
               ))}
             </Select>
             <Button type="submit" size="sm" variant="secondary" disabled={busy}>

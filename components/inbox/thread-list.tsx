@@ -11,6 +11,8 @@ import { Button } from "~/components/ui/button";
 import { Card } from "~/components/ui/card";
 import { cn } from "~/components/ui/cn";
 import { Input } from "~/components/ui/input";
+import { AvailabilityDot } from "~/components/teams/availability";
+import { QueueChips } from "~/components/teams/queue-chips";
 import type { TInboxFilter } from "~/server/inbox/list";
 import { formatUnread, INBOX_TABS, type TInboxThreadRow, useInboxFormat, useNow } from "./inbox-labels";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
@@ -28,6 +30,8 @@ function useDebounced<T>(value: T, delayMs: number): T {
 /** The left column: filter tabs with counts, search, and the conversations (keyset pages). */
 export function ThreadList({
   filter,
+  queue = null,
+  onQueueChange = () => undefined,
   selectedThreadId,
   currentUserId,
   canWrite,
@@ -37,6 +41,9 @@ export function ThreadList({
   className,
 }: {
   filter: TInboxFilter;
+  /** The queue the list is narrowed to: a team's id, "shared", or null for every queue. */
+  queue?: string | null;
+  onQueueChange?: (queue: string | null) => void;
   selectedThreadId: string | null;
   currentUserId: string;
   /** Whether the user can own threads (a manager has no "Mine"). */
@@ -54,7 +61,7 @@ export function ThreadList({
   const counts = useQuery(trpc.inbox.counts.queryOptions());
   const list = useInfiniteQuery(
     trpc.inbox.list.infiniteQueryOptions(
-      { filter, search, limit: 50 },
+      { filter, search, limit: 50, queue },
       { getNextPageParam: (page) => page.nextCursor ?? undefined, initialCursor: null },
     ),
   );
@@ -114,6 +121,7 @@ export function ThreadList({
             );
           })}
         </div>
+        <QueueChips queue={queue} onChange={onQueueChange} />
         <Input
           type="search"
           data-inbox-search=""
@@ -227,7 +235,12 @@ function ThreadRow({
         )}
       </p>
       <div className="mt-1.5 flex flex-wrap items-center gap-1">
-        <OwnerBadge owner={owner} />
+        <span className="inline-flex items-center gap-1">
+          {row.assignedUserId ? (
+            <AvailabilityDot userId={row.assignedUserId} availability={row.assigneeAvailability} />
+          ) : null}
+          <OwnerBadge owner={owner} />
+        </span>
         {row.awaitingSince ? (
           waitingForPerson ? (
             <Badge tone="warning">{t("waiting", { duration: inboxFormat.duration(row.awaitingSince, now) })}</Badge>

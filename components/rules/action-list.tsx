@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { TeamSelect } from "~/components/teams/team-select";
 import { useId } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
@@ -300,6 +301,7 @@ function ActionFields({
 }) {
   const t = useTranslations("rules.actions");
   const tr = useTranslations("rules.choices.relationship");
+  const tTeams = useTranslations("domain.teamsUi.picker");
   const number = index + 1;
   switch (action.type) {
     case "reply":
@@ -346,14 +348,23 @@ function ActionFields({
       );
     case "handoff":
       return (
-        <Input
-          aria-label={t("handoffNote", { number })}
-          className="min-w-0 flex-1 basis-full lg:basis-0"
-          placeholder={t("handoffPlaceholder")}
-          value={action.note}
-          disabled={disabled}
-          onChange={(event) => onChange({ ...action, note: event.target.value })}
-        />
+        <>
+          <TeamSelect
+            aria-label={tTeams("teamOf", { number })}
+            className="w-full sm:w-48"
+            value={action.teamId ?? null}
+            disabled={disabled}
+            onChange={(teamId) => onChange({ ...action, teamId })}
+          />
+          <Input
+            aria-label={t("handoffNote", { number })}
+            className="min-w-0 flex-1 basis-full lg:basis-0"
+            placeholder={t("handoffPlaceholder")}
+            value={action.note}
+            disabled={disabled}
+            onChange={(event) => onChange({ ...action, note: event.target.value })}
+          />
+        </>
       );
     case "set_relationship":
       return (

@@ -23,10 +23,10 @@ import {
 } from "./settings-errors";
 
 /** "09:00-12:00, 13:00-17:00" ⇄ intervals. Malformed text is sent as is for the server to refuse. */
-function formatHours(intervals: { start: string; end: string }[]): string {
+export function formatHours(intervals: { start: string; end: string }[]): string {
   return intervals.map((interval) => `${interval.start}-${interval.end}`).join(", ");
 }
-function parseHours(text: string): { start: string; end: string }[] {
+export function parseHours(text: string): { start: string; end: string }[] {
   return text
     .split(",")
     .map((part) => part.trim())

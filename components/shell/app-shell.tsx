@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { canAccess, PAGES, type TSessionUser } from "~/server/auth/roles";
+import { AvailabilityControl, AvailabilityLive } from "~/components/teams/availability";
 import { Badge } from "~/components/ui/badge";
 import { InboxNavBadge } from "./inbox-nav-badge";
 import { MobileNav } from "./mobile-nav";
@@ -19,6 +20,7 @@ export async function AppShell({ user, theme, children }: { user: TSessionUser; 
   const t = await getTranslations("shell");
   const pages = PAGES.filter((page) => canAccess(user.role, page.resource, "read"));
   const canInbox = canAccess(user.role, "inbox", "read");
+  const canAnswer = canAccess(user.role, "inbox", "write");
   const brand = (
     <span className="text-lg font-semibold tracking-tight">
       <span className="text-primary" aria-hidden="true">
@@ -49,6 +51,7 @@ export async function AppShell({ user, theme, children }: { user: TSessionUser; 
           {user.name}
         </Link>
         <div className="truncate text-xs text-muted-foreground">{user.email}</div>
+        {canAnswer ? <AvailabilityControl userId={user.id} /> : null}
         <ThemeSwitch initial={theme} />
         <div className="flex items-center justify-between">
           <Badge tone="primary">{t(`role.${user.role}`)}</Badge>
@@ -65,6 +68,7 @@ export async function AppShell({ user, theme, children }: { user: TSessionUser; 
       >
         {t("skipToContent")}
       </a>
+      {canInbox ? <AvailabilityLive userId={user.id} canBeat={canAnswer} /> : null}
       <MobileNav
         brand={
           <Link href="/" className="block truncate">

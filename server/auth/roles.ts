@@ -48,6 +48,7 @@ export function isScopedToOwn(role: TRole, resource: TResource): boolean {
 export const PAGES = [
   { href: "/", key: "overview", resource: "insights" },
   { href: "/inbox", key: "inbox", resource: "inbox" },
+  { href: "/teams", key: "teams", resource: "inbox" },
   { href: "/contacts", key: "contacts", resource: "contacts" },
   { href: "/profiles", key: "profiles", resource: "config" },
   { href: "/rules", key: "rules", resource: "config" },

@@ -1,5 +1,5 @@
 import type { TDbOrTx } from "~/db/client";
-import { events } from "~/db/schema";
+import { type AVAILABILITIES, events } from "~/db/schema";
 import type { TPresenceState } from "~/server/sessions/presence";
 
 /** Domain event types. Every one is announced on NOTIFY 'switchboard_events' by a trigger. */
@@ -100,6 +100,8 @@ export type TEventNotice = {
   at: string;
   /** `contact.presence` only: what the contact is doing, and when they were last seen if WhatsApp said. */
   presence?: { state: TPresenceState; lastSeen: string | null };
+  /** `user.availability` only: whose availability changed, and to what. */
+  availability?: { userId: string; state: (typeof AVAILABILITIES)[number] };
 };
 
 /**
@@ -108,6 +110,8 @@ export type TEventNotice = {
  * to webhooks (which read stored events, of `WEBHOOK_EVENT_TYPES`).
  * - `contact.presence`: a watched contact is typing, recording audio, online, paused or offline
  *   (server/sessions/presence.ts); `presence` holds the state.
+ * - `user.availability`: a person became online, away or offline (by hand, or away by the
+ *   `team.sweep` cron; server/teams/availability.ts); `availability` holds who and the state.
  */
-export const LIVE_EVENT_TYPES = ["contact.presence"] as const;
+export const LIVE_EVENT_TYPES = ["contact.presence", "user.availability"] as const;
 export type TLiveEventType = (typeof LIVE_EVENT_TYPES)[number];

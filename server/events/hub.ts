@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "~/server/logger";
 import { PRESENCE_CHANNEL, type TPresenceNotice, ZPresenceNotice } from "~/server/sessions/presence";
+import { AVAILABILITY_CHANNEL, type TAvailabilityNotice, ZAvailabilityNotice } from "~/server/teams/availability";
 import { EVENTS_CHANNEL, type TEventNotice } from "./events";
 
 type TListener = (notice: TEventNotice) => void;
@@ -20,10 +21,25 @@ export function presenceEvent(notice: TPresenceNotice): TEventNotice {
   };
 }
 
+/** A person's availability change (as announced in its transaction) as the live event the streams carry. */
+export function availabilityEvent(notice: TAvailabilityNotice): TEventNotice {
+  return {
+    id: randomUUID(),
+    type: "user.availability",
+    sessionId: null,
+    contactId: null,
+    threadId: null,
+    messageId: null,
+    at: notice.at,
+    availability: { userId: notice.userId, state: notice.availability },
+  };
+}
+
 /**
  * One LISTEN connection per web process, fanned out to every open live stream: the stored
  * domain events (`EVENTS_CHANNEL`) and the live-only presence of watched contacts
- * (`PRESENCE_CHANNEL`, relayed as `contact.presence`). Reconnects with backoff when the
+ * (`PRESENCE_CHANNEL`, relayed as `contact.presence`) and people's availability changes
+ * (`AVAILABILITY_CHANNEL`, relayed as `user.availability`). Reconnects with backoff when the
  * connection drops; streams stay open meanwhile.
  */
 export class EventHub {
@@ -81,6 +97,9 @@ export class EventHub {
         // Anyone who may connect can NOTIFY: only a well-formed notice reaches the streams.
         const notice = ZPresenceNotice.safeParse(parsed);
         if (notice.success) this.emit(presenceEvent(notice.data));
+      } else if (message.channel === AVAILABILITY_CHANNEL) {
+        const notice = ZAvailabilityNotice.safeParse(parsed);
+        if (notice.success) this.emit(availabilityEvent(notice.data));
       }
     });
     client.on("error", (error) => {
@@ -94,6 +113,7 @@ export class EventHub {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+      await client.query(`LISTEN ${AVAILABILITY_CHANNEL}`);
       if (this.closed) {
         await client.end().catch(() => undefined);
         return;

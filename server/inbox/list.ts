@@ -22,6 +22,15 @@ export const ZInboxListInput = z.object({
   /** For the bot, closed and all filters (keyset on the latest message, to the microsecond). */
   cursor: zCursor(ZThreadCursor).nullable().default(null),
   limit: z.number().int().min(1).max(100).default(50),
+  /**
+   * Narrows the filter to one queue: a team's id (its hand-offs), `shared` (hand-offs to no
+   * team), or null for every queue. A team with `unassigned` is the team's waiting queue,
+   * read through `threads_team_queue_idx`.
+   */
+  queue: z
+    .union([z.literal("shared"), z.uuid()])
+    .nullable()
+    .default(null),
 });
 export type TInboxListInput = z.input<typeof ZInboxListInput>;
 
@@ -83,6 +92,11 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
   const digits = search.replace(/\D/g, "");
   const conditions = [
     filterCondition(input.filter, user),
+    input.queue === null
+      ? undefined
+      : input.queue === "shared"
+        ? isNull(threads.teamId)
+        : eq(threads.teamId, input.queue),
     search
       ? or(
           sql`${contacts.name} ilike ${`%${search.replace(/[\\%_]/g, "\\$&")}%`}`,
@@ -104,6 +118,8 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       mode: threads.mode,
       assignedUserId: threads.assignedUserId,
       assigneeName: users.name,
+      assigneeAvailability: users.availability,
+      teamId: threads.teamId,
       lastMessageAt: threads.lastMessageAt,
       cursorAt: cursorInstant(threads.lastMessageAt),
       awaitingSince: threads.awaitingSince,
@@ -144,7 +160,11 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
   };
 }
 
-/** The badge: threads that need a person, those of this user waiting for them, and unassigned ones. */
+/**
+ * The badge: threads that need a person, those of this user waiting for them, and unassigned
+ * ones; and `queues`, the unassigned ones per queue (`teamId` null: the shared queue), one
+ * grouped count over the same few human threads (teams with nothing waiting are absent).
+ */
 export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
   const [row] = await db
     .select({
@@ -155,7 +175,17 @@ export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
     })
     .from(threads)
     .where(eq(threads.mode, "human"));
-  return row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 };
+  const queues = await inboxQueueCounts(db);
+  return { ...(row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 }), queues };
+}
+
+/** Waiting (human, unassigned) conversations per queue, one grouped count on `threads_team_queue_idx`'s rows. */
+async function inboxQueueCounts(db: TDbOrTx) {
+  return db
+    .select({ teamId: threads.teamId, waiting: sql<number>`count(*)::int` })
+    .from(threads)
+    .where(and(eq(threads.mode, "human"), isNull(threads.assignedUserId)))
+    .groupBy(threads.teamId);
 }
 
 export const ZApiThreadsInput = z.object({

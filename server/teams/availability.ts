@@ -1,10 +1,34 @@
 import { and, eq, isNotNull, isNull, lt, ne, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
-import type { TDb } from "~/db/client";
+import type { TDb, TDbOrTx } from "~/db/client";
 import { AVAILABILITIES, teams, threads, users } from "~/db/schema";
 import { queueAssignmentForMembers, queueTeamAssignment } from "~/server/conversations/team-queue";
 import { AppError } from "~/server/errors";
+
+/**
+ * Availability changes, live and never stored: announced with `pg_notify` in the transaction
+ * that made them (delivered when it commits, whichever process: the web for a person's own
+ * choice, the worker's `team.sweep` for "away"), relayed by each web process to the live
+ * streams of users who may read the inbox as the event `user.availability`
+ * (server/events/hub.ts). The state itself is in `users.availability`; a stream that missed a
+ * change reads it there on its next load, so there is nothing to replay.
+ */
+export const AVAILABILITY_CHANNEL = "switchboard_availability";
+
+export const ZAvailabilityNotice = z.object({
+  userId: z.uuid(),
+  availability: z.enum(AVAILABILITIES),
+  at: z.string(),
+});
+export type TAvailabilityNotice = z.infer<typeof ZAvailabilityNotice>;
+
+/** Announces availability changes (one NOTIFY each; a no-op for none) in `tx`, so only a committed change is heard. */
+export async function announceAvailability(tx: TDbOrTx, notices: readonly TAvailabilityNotice[]): Promise<void> {
+  for (const notice of notices) {
+    await tx.execute(sql`select pg_notify(${AVAILABILITY_CHANNEL}, ${JSON.stringify(notice)})`);
+  }
+}
 
 /**
  * Minutes without a heartbeat from any dashboard tab of an `online` agent after which the
@@ -49,7 +73,10 @@ export async function setMyAvailability(
         availabilityChangedAt: users.availabilityChangedAt,
         lastSeenAt: users.lastSeenAt,
       });
-    if (changed && input.availability === "online") await queueAssignmentForMembers(tx, boss, [user.id]);
+    if (changed) {
+      await announceAvailability(tx, [{ userId: user.id, availability: input.availability, at: now.toISOString() }]);
+      if (input.availability === "online") await queueAssignmentForMembers(tx, boss, [user.id]);
+    }
     return after!;
   });
 }
@@ -83,6 +110,10 @@ export async function sweepAvailability(db: TDb, boss: PgBoss, now = new Date())
         ),
       )
       .returning({ id: users.id });
+    await announceAvailability(
+      tx,
+      away.map((row) => ({ userId: row.id, availability: "away" as const, at: now.toISOString() })),
+    );
     const waiting = await tx
       .selectDistinct({ teamId: threads.teamId })
       .from(threads)

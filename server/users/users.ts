@@ -231,7 +231,7 @@ export async function ensureBootstrapAdmin(
 /** People who can answer conversations (the inbox's "assign to"): enabled admins, builders and agents. */
 export async function listAssignableUsers(db: TDbOrTx) {
   const all = await db
-    .select({ id: users.id, name: users.name, email: users.email, role: users.role })
+    .select({ id: users.id, name: users.name, email: users.email, role: users.role, availability: users.availability })
     .from(users)
     .where(eq(users.disabled, false))
     .orderBy(asc(users.name));

@@ -117,7 +117,7 @@ export async function runInboxBench() {
     };
     const lists: [string, (index: number) => TInboxListInput][] = [
       ["mine", () => ({ filter: "mine" })],
-      ["team_queue", (index) => ({ filter: "unassigned", teamId: teamIds[index % teamIds.length] }) as TInboxListInput],
+      ["team_queue", (index) => ({ filter: "unassigned", queue: teamIds[index % teamIds.length] ?? null })],
       ["needs_human", () => ({ filter: "needs_human" })],
     ];
     const all: number[] = [];

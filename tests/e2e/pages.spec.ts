@@ -18,6 +18,7 @@ const PAGES: {
 }[] = [
   { path: "/", name: "overview", heading: /^Welcome/ },
   { path: "/inbox?filter=all", name: "inbox", heading: "Inbox", photographedBy: "agent.spec.ts" },
+  { path: "/teams", name: "teams", heading: "Teams" },
   { path: "/contacts", name: "contacts", heading: "Contacts" },
   {
     path: "/contacts",

@@ -13,6 +13,7 @@ import { expectAccessible, expectNoSidewaysScroll, login, PHONE } from "./helper
 const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
   { path: "/" },
   { path: "/inbox?filter=all" },
+  { path: "/teams" },
   { path: "/contacts" },
   {
     path: "/contacts",
