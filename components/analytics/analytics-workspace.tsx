@@ -20,6 +20,7 @@ import { OverviewCards } from "./overview-cards";
 import { RangeControls } from "./range-controls";
 import { ResponseTimeChart } from "./response-time-chart";
 import { RulesTable } from "./rules-table";
+import { TeamsSection } from "./teams-section";
 import { useAnalyticsFormat } from "./use-analytics-format";
 
 const subscribeNever = () => () => {};
@@ -167,6 +168,7 @@ function AnalyticsBody({
           isPending={agents.isPending}
           actions={<CsvLink kind="agents" range={range} label={t("csv.agents")} />}
         />
+        <TeamsSection range={input} />
         <FlowsSection range={input} />
       </div>
     </>

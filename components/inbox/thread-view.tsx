@@ -13,6 +13,7 @@ import { FlowTrace } from "./flow-trace";
 import { type TInboxMessage, type TInboxNote, type TInboxThread, useNow } from "./inbox-labels";
 import { MessageBubble, NoteCard, type TBubbleContext } from "./message-bubble";
 import { reactionsByTarget } from "./message-content";
+import { Satisfaction } from "./satisfaction";
 import { ThreadHeader } from "./thread-header";
 
 type TTimelineItem = { kind: "message"; message: TInboxMessage } | { kind: "note"; note: TInboxNote };
@@ -179,6 +180,7 @@ export function ThreadView({
         focusOnOpen={focusOnOpen}
       />
       <FlowTrace threadId={data.thread.id} />
+      <Satisfaction satisfaction={data.satisfaction} now={now} />
       <div
         ref={scroller}
         onScroll={(event) => {

@@ -75,6 +75,22 @@ test("[teams] an admin makes a team of two agents with round robin; availability
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.getByText(/^Published version \d+\.$/)).toBeVisible();
 
+  // The flow editor's hand-off step takes the team too, and keeps it in the saved draft.
+  await page.goto("/flows");
+  await page.getByLabel("New flow").fill(`Night owl flow ${Date.now().toString(36)}`);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
+  await page.getByRole("toolbar", { name: "Add step" }).getByRole("button", { name: "+ Hand off" }).click();
+  const panel = page.getByRole("complementary");
+  await panel.getByLabel("Team", { exact: true }).selectOption({ label: TEAM });
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await page.waitForLoadState("networkidle");
+  await page.reload();
+  await page.locator('[data-step-id^="handoff"]').first().click();
+  await expect(
+    page.getByRole("complementary").getByLabel("Team", { exact: true }).locator("option:checked"),
+  ).toHaveText(TEAM);
+
   // Ana, in a browser of her own, goes online from the shell; the admin's Teams page shows it live.
   await page.goto("/teams");
   await expect(memberDot(page, ANA.name)).toHaveAttribute("data-availability", "offline");
