@@ -98,10 +98,9 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
         ? isNull(threads.teamId)
         : eq(threads.teamId, input.queue),
     search
-      ? or(
-          sql`${contacts.name} ilike ${`%${search.replace(/[\\%_]/g, "\\$&")}%`}`,
-          digits.length >= 3 ? sql`${contacts.waId} like ${`%${digits}%`}` : undefined,
-        )
+      ? sql`exists (select 1 from ${contacts} c where c.id = ${threads.contactId} and (c.name ilike ${`%${search.replace(/[\\%_]/g, "\\$&")}%`}${
+          digits.length >= 3 ? sql` or c.wa_id like ${`%${digits}%`}` : sql``
+        }))`
       : undefined,
     !human && input.cursor
       ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${input.cursor.at}::timestamptz, ${input.cursor.id}::uuid)`
@@ -109,6 +108,15 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
     human ? undefined : isNotNull(threads.lastMessageAt),
   ];
   const limit = human ? HUMAN_LIST_LIMIT : input.limit;
+  // The page's threads first, on `threads` alone (a bounded sort, or read in order from an
+  // index); then, for those rows only, the contact, the owner, the latest message and the unread count.
+  const pageIds = db
+    .select({ id: threads.id })
+    .from(threads)
+    .where(and(...conditions))
+    .orderBy(...listOrder(input.filter))
+    .limit(limit + 1)
+    .as("page_ids");
   const rows = await db
     .select({
       threadId: threads.id,
@@ -145,12 +153,11 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
               where r.thread_id = ${threads.id} and r.user_id = ${user.id}), 0)
           limit ${UNREAD_CAP + 1}) u)`,
     })
-    .from(threads)
+    .from(pageIds)
+    .innerJoin(threads, eq(threads.id, pageIds.id))
     .innerJoin(contacts, eq(contacts.id, threads.contactId))
     .leftJoin(users, eq(users.id, threads.assignedUserId))
-    .where(and(...conditions))
-    .orderBy(...listOrder(input.filter))
-    .limit(limit + 1);
+    .orderBy(...listOrder(input.filter));
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
