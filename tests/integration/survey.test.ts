@@ -1,13 +1,16 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { contacts, events, messages, satisfactionSurveys, teams, threads } from "~/db/schema";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contacts, events, messages, satisfactionSurveys, teams, threads, waSessions } from "~/db/schema";
+import { sealCloudSecrets } from "~/server/cloud/config";
+import { ingestInbound } from "~/server/messaging/ingest";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { WEBHOOK_DETAILS, webhookDetails } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
-import { inbound, publishRules, startPipeline, type TPipeline } from "../support/pipeline";
+import { createFakeGraph, FAKE_GRAPH_DEFAULTS, type TFakeGraph } from "../support/fake-graph-server";
+import { inbound, publishRules, startPipeline, waitForProcessed, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
 
@@ -256,5 +259,101 @@ describe("the satisfaction survey", () => {
     await pipeline.db.update(threads).set({ teamId: setup.team.id }).where(eq(threads.id, botThread.id));
     await setup.adminCaller.inbox.close({ threadId: botThread.id });
     expect(await surveysOf(pipeline, botThread.id)).toEqual([]);
+  });
+});
+
+describe("the satisfaction survey on the Cloud API engine (buttons)", () => {
+  const APP_SECRET = "survey-test-app-secret-0123456789abcdef";
+  let graph: TFakeGraph;
+  beforeAll(async () => {
+    graph = await createFakeGraph();
+  });
+  afterAll(async () => {
+    await graph.close();
+  });
+
+  it("asks with a list message of five rows, and takes the tapped row as the score", async () => {
+    const pipeline = await startPipeline({
+      engines: { cloud: { appSecret: APP_SECRET, baseUrl: graph.url, minBackoffMs: 200, maxBackoffMs: 1_000 } },
+    });
+    const [row] = await pipeline.db
+      .insert(waSessions)
+      .values({
+        name: "Bakery (Cloud API)",
+        kind: "cloud",
+        engineConfig: {
+          phoneNumberId: FAKE_GRAPH_DEFAULTS.number.id,
+          businessAccountId: FAKE_GRAPH_DEFAULTS.businessAccountId,
+        },
+        engineSecrets: sealCloudSecrets(
+          {
+            accessToken: FAKE_GRAPH_DEFAULTS.accessToken,
+            appSecret: "0123456789abcdef0123456789abcdef",
+            verifyToken: "verify-me-please",
+          },
+          APP_SECRET,
+        ),
+      })
+      .returning({ id: waSessions.id });
+    const cloudId = row!.id;
+    await waitFor(
+      async () =>
+        (await pipeline.db.select().from(waSessions).where(eq(waSessions.id, cloudId)))[0]?.status === "ready",
+      20_000,
+      "the Cloud API number to be ready",
+    );
+    const write = async (content: { kind: "text"; text: string } | { kind: "list_reply"; id: string; title: string }) =>
+      waitForProcessed(
+        pipeline.db,
+        await ingestInbound(pipeline.db, pipeline.boss, {
+          sessionId: cloudId,
+          waMessageId: `wamid.IN-${Math.random()}`,
+          from: "+15550002001",
+          type: content.kind,
+          body: content.kind === "text" ? content.text : content.title,
+          content,
+        }),
+      );
+    const first = await write({ kind: "text", text: "hello" });
+    const threadId = first.threadId;
+    const admin = callerOf(pipeline, await insertUser(pipeline.db, "admin"));
+    const team = await admin.teams.create({ name: "Cakes", surveyEnabled: true });
+    await admin.inbox.takeOver({ threadId });
+    await pipeline.db.update(threads).set({ teamId: team.id }).where(eq(threads.id, threadId));
+    await admin.inbox.close({ threadId });
+
+    const [asked] = await pipeline.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.threadId, threadId), eq(messages.direction, "out"), eq(messages.type, "interactive")));
+    expect(asked).toBeDefined();
+    const request = await waitFor(
+      () =>
+        Promise.resolve(
+          graph.requests.find(
+            (seen) =>
+              (seen.body as { biz_opaque_callback_data?: string } | null)?.biz_opaque_callback_data === asked!.id,
+          ),
+        ),
+      20_000,
+      "the survey sent to Meta",
+    );
+    const interactive = (request.body as { interactive: { type: string; action: { sections: { rows: unknown[] }[] } } })
+      .interactive;
+    expect(interactive.type).toBe("list");
+    expect(interactive.action.sections.flatMap((section) => section.rows)).toEqual([
+      { id: "survey:1", title: "Very poor", description: "⭐" },
+      { id: "survey:2", title: "Poor", description: "⭐⭐" },
+      { id: "survey:3", title: "Okay", description: "⭐⭐⭐" },
+      { id: "survey:4", title: "Good", description: "⭐⭐⭐⭐" },
+      { id: "survey:5", title: "Excellent", description: "⭐⭐⭐⭐⭐" },
+    ]);
+
+    await write({ kind: "list_reply", id: "survey:4", title: "Good" });
+    const [survey] = await pipeline.db
+      .select()
+      .from(satisfactionSurveys)
+      .where(eq(satisfactionSurveys.threadId, threadId));
+    expect(survey).toMatchObject({ score: 4, teamId: team.id });
   });
 });
