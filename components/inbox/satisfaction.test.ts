@@ -1,0 +1,45 @@
+import { createElement } from "react";
+import { describe, expect, it } from "vitest";
+import { LOCALES } from "~/server/i18n/locales";
+import { renderInLocale } from "~/tests/support/render-intl";
+import type { TInboxThread } from "./inbox-labels";
+import { Satisfaction } from "./satisfaction";
+
+const NOW = Date.parse("2026-03-06T15:00:00Z");
+const SURVEY = {
+  surveyId: "s-1",
+  sentAt: new Date("2026-03-06T14:00:00Z"),
+  expiresAt: new Date("2026-03-07T14:00:00Z"),
+  answeredAt: new Date("2026-03-06T14:30:00Z"),
+  score: 4,
+  comment: "Quick <and> kind",
+  agentUserId: "u-1",
+  agentName: "Ana",
+  teamId: "t-1",
+  teamName: "Support",
+} satisfies NonNullable<TInboxThread["satisfaction"]>;
+const render = (locale: (typeof LOCALES)[number], satisfaction: TInboxThread["satisfaction"]) =>
+  renderInLocale(locale, createElement(Satisfaction, { satisfaction, now: NOW }));
+
+describe("the satisfaction survey on a conversation", () => {
+  it("shows the score with stars, for whom, and the comment untranslated, in every language", () => {
+    for (const locale of LOCALES) {
+      const html = render(locale, SURVEY);
+      expect(html).toContain("★★★★☆");
+      expect(html).toMatch(/4 (of|de) 5/);
+      expect(html).toMatch(/<blockquote[^>]*translate="no"><span class="sr-only">[^<]+<\/span>Quick &lt;and&gt; kind/);
+      expect(html).toContain("Ana");
+    }
+    expect(render("en", SURVEY)).toContain("Answered 30 minutes ago");
+  });
+
+  it("says a survey waits, or went unanswered, and shows nothing for a conversation never surveyed", () => {
+    const waiting = { ...SURVEY, answeredAt: null, score: null, comment: null };
+    expect(render("en", waiting)).toContain("Survey sent 1 hour ago, awaiting an answer");
+    expect(render("en", { ...waiting, expiresAt: new Date("2026-03-06T14:59:00Z") })).toContain(
+      "Survey sent 1 hour ago, not answered",
+    );
+    expect(render("es", waiting)).toContain("esperando respuesta");
+    expect(render("en", null)).toBe("");
+  });
+});
