@@ -184,6 +184,13 @@ export const QUEUES = {
     policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
     cron: "* * * * *",
   }),
+  "inbox.wake": declareQueue({
+    description:
+      "Every minute: snoozed conversations whose time has come wake (thread.woke, reason time; server/inbox/work.ts).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
+    cron: "* * * * *",
+  }),
   "media.retention": declareQueue({
     description:
       "Daily: removes media files not used for the days set in Settings → Media (kept forever by default), with their thumbnails, and records what it freed.",

@@ -4,7 +4,7 @@ import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
-import { handleHandback } from "./inbox";
+import { handleHandback, handleWake } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
@@ -23,6 +23,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "cloud.webhook": handleCloudWebhook,
   "media.transcribe": handleTranscribe,
   "inbox.handback": handleHandback,
+  "inbox.wake": handleWake,
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
   "media.retention": handleMediaRetention,
