@@ -9,6 +9,7 @@ import {
   type KeyboardEvent,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from "react";
@@ -30,6 +31,8 @@ import { cn } from "~/components/ui/cn";
 import { Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { CannedRepliesDialog } from "./canned-replies";
+import { findTrigger, matchesQuery, mentionedIn, type TTrigger } from "./composer-suggest";
+import { useShortcut } from "./thread-work";
 import { readDraft, sessionDrafts, writeDraft } from "./drafts";
 import { OPTED_OUT_REPLY_HOURS } from "~/server/inbox/reply-window";
 import { type TInboxThread, useInboxFormat, useNow } from "./inbox-labels";
@@ -116,6 +119,21 @@ export function Composer({
   const note = useMutation(trpc.inbox.note.mutationOptions());
   const suggest = useMutation(trpc.inbox.suggest.mutationOptions());
   const [inserting, setInserting] = useState(false);
+  // "/" (saved replies) and "@" (teammates, in notes) suggestions while typing.
+  const tWork = useTranslations("domain.inboxWork.ui");
+  const suggestId = useId();
+  const [trigger, setTrigger] = useState<TTrigger | null>(null);
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [picked, setPicked] = useState<{ id: string; name: string }[]>([]);
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const caret = pendingCaret.current;
+    if (caret === null) return;
+    pendingCaret.current = null;
+    textarea.current?.focus();
+    textarea.current?.setSelectionRange(caret, caret);
+  }, [text]);
+  const agents = useQuery({ ...trpc.inbox.agents.queryOptions(), enabled: mode === "note" });
   const formatLatency = (ms: number) =>
     ms < 1000
       ? format.number(Math.round(ms), { style: "unit", unit: "millisecond", unitDisplay: "short" })
@@ -246,8 +264,9 @@ export function Composer({
         });
         setAttachment(null);
       } else if (mode === "reply") await reply.mutateAsync({ threadId, body });
-      else await note.mutateAsync({ threadId, body });
+      else await note.mutateAsync({ threadId, body, mentions: mentionedIn(body, picked) });
       setText("");
+      setPicked([]);
       setAiNote(null);
       onSent();
     } catch (caught) {
@@ -270,6 +289,24 @@ export function Composer({
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (trigger && suggestions.length > 0) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        setActiveIndex((index) => (index + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        void choose(suggestions[Math.min(activeIndex, suggestions.length - 1)]!);
+        return;
+      }
+    }
+    if (trigger && event.key === "Escape") {
+      event.preventDefault();
+      setTrigger(null);
+      return;
+    }
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void send();
@@ -292,6 +329,76 @@ export function Composer({
       setInserting(false);
     }
   };
+
+  type TSuggestion = { id: string; label: string; detail?: string };
+  const suggestions: TSuggestion[] = !trigger
+    ? []
+    : trigger.kind === "slash"
+      ? (canned.data ?? [])
+          .filter((reply) => matchesQuery(reply.title, trigger.query))
+          .slice(0, 8)
+          .map((reply) => ({ id: reply.id, label: reply.title, detail: reply.body }))
+      : (agents.data ?? [])
+          .filter((agent) => agent.id !== currentUserId && matchesQuery(agent.name, trigger.query))
+          .slice(0, 8)
+          .map((agent) => ({ id: agent.id, label: agent.name }));
+  const onTextChange = (value: string, caret: number) => {
+    setText(value);
+    const next = findTrigger(value, caret, { mentions: mode === "note" });
+    if (next?.kind !== trigger?.kind || next?.query !== trigger?.query) setActiveIndex(0);
+    setTrigger(next);
+  };
+  /** Puts the chosen suggestion in place of the "/…" or "@…" typed. */
+  const choose = async (item: TSuggestion) => {
+    if (!trigger) return;
+    const { start, end, kind } = trigger;
+    setTrigger(null);
+    let snippet: string;
+    if (kind === "mention") {
+      snippet = `@${item.label} `;
+      setPicked((list) => [...list, { id: item.id, name: item.label }]);
+    } else {
+      setError(null);
+      setInserting(true);
+      try {
+        const rendered = await queryClient.fetchQuery({
+          ...trpc.inbox.renderCanned.queryOptions({ id: item.id, threadId }),
+          staleTime: 0,
+        });
+        snippet = rendered.text;
+      } catch (caught) {
+        setError(describeError(caught).message);
+        return;
+      } finally {
+        setInserting(false);
+      }
+    }
+    const current = textarea.current?.value ?? text;
+    // The caret goes after the snippet in the same commit (keys typed right after land there).
+    pendingCaret.current = start + snippet.length;
+    setText(current.slice(0, start) + snippet + current.slice(end));
+  };
+  useShortcut("reply", () => {
+    setMode("reply");
+    requestAnimationFrame(() => textarea.current?.focus());
+  });
+  useShortcut("note", () => {
+    setMode("note");
+    requestAnimationFrame(() => textarea.current?.focus());
+  });
+  useShortcut("saved", () => {
+    const element = textarea.current;
+    if (!element) return;
+    const caret = element.selectionStart;
+    const before = text.slice(0, caret);
+    const slash = before === "" || /\s$/.test(before) ? "/" : " /";
+    const value = before + slash + text.slice(caret);
+    onTextChange(value, caret + slash.length);
+    requestAnimationFrame(() => {
+      element.focus();
+      element.setSelectionRange(caret + slash.length, caret + slash.length);
+    });
+  });
 
   const askAi = async () => {
     if (text.trim() && !window.confirm(t("confirmReplace"))) return;
@@ -431,8 +538,15 @@ export function Composer({
           id={textareaId}
           ref={textarea}
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => onTextChange(event.target.value, event.target.selectionStart)}
           onKeyDown={onKeyDown}
+          onBlur={() => setTrigger(null)}
+          aria-controls={trigger ? suggestId : undefined}
+          aria-activedescendant={
+            trigger && suggestions.length > 0
+              ? `${suggestId}-${Math.min(activeIndex, suggestions.length - 1)}`
+              : undefined
+          }
           onPaste={onPaste}
           aria-describedby={hintId}
           aria-keyshortcuts="Alt+R"
@@ -443,6 +557,47 @@ export function Composer({
           placeholder={isNote ? t("notePlaceholder") : withFile ? tAttach("captionPlaceholder") : t("replyPlaceholder")}
           className="block max-h-60 min-h-16 w-full resize-y rounded-md border border-border bg-card px-3 py-2 text-sm placeholder:text-muted-foreground focus-visible:outline-2 focus-visible:outline-primary aria-[invalid=true]:border-destructive"
         />
+        {trigger ? (
+          <div className="rounded-md border border-border bg-card shadow-lg" data-testid="composer-suggestions">
+            <p className="border-b border-border px-3 py-1 text-xs font-medium text-muted-foreground">
+              {trigger.kind === "slash" ? tWork("slash.label") : tWork("mentions.suggestions")}
+            </p>
+            {suggestions.length === 0 ? (
+              <p className="px-3 py-2 text-xs text-muted-foreground">{tWork("slash.none")}</p>
+            ) : (
+              <ul
+                id={suggestId}
+                role="listbox"
+                aria-label={trigger.kind === "slash" ? tWork("slash.label") : tWork("mentions.suggestions")}
+                className="max-h-48 overflow-y-auto py-1"
+              >
+                {suggestions.map((item, index) => (
+                  <li
+                    key={item.id}
+                    id={`${suggestId}-${index}`}
+                    role="option"
+                    aria-selected={index === Math.min(activeIndex, suggestions.length - 1)}
+                    className="cursor-pointer px-3 py-1.5 text-sm aria-selected:bg-primary/10"
+                    // Chosen before the textarea's blur closes the list.
+                    onMouseDown={(event) => {
+                      event.preventDefault();
+                      void choose(item);
+                    }}
+                  >
+                    <span className="font-medium" translate="no">
+                      {item.label}
+                    </span>
+                    {item.detail ? (
+                      <span className="block truncate text-xs text-muted-foreground" translate="no">
+                        {item.detail}
+                      </span>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        ) : null}
         {withFile ? (
           <AttachmentPreview
             attachment={attachment}
@@ -497,7 +652,8 @@ export function Composer({
               </Button>
             ) : null}
             <p id={hintId} className="min-w-0 text-xs text-foreground/70">
-              {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}
+              {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}{" "}
+              <span className="hidden sm:inline">{isNote ? tWork("mentions.hint") : tWork("slash.hint")}</span>
               {attachBlocked || partialHint ? (
                 <span id={attachHintId} className={isNote ? "sr-only" : "block"} data-testid="attach-hint">
                   {attachBlocked ?? partialHint}

@@ -13,11 +13,15 @@ export type TInboxThread = TInboxOutputs["thread"];
 export type TInboxTemplate = TInboxOutputs["templates"][number];
 export type TInboxMessage = TInboxThread["messages"][number];
 export type TInboxNote = TInboxThread["notes"][number];
+export type TInboxActivity = TInboxThread["activity"][number];
 export type TInboxCounts = TInboxOutputs["counts"];
 export type TCannedReply = TInboxOutputs["canned"][number];
 
 /** The filter tabs, in order, and which count (if any) each shows (labels: `inbox.tabs.<filter>`). */
-export const INBOX_TABS: readonly { filter: TInboxFilter; count?: Exclude<keyof TInboxCounts, "queues"> }[] = [
+export const INBOX_TABS: readonly {
+  filter: Exclude<TInboxFilter, "snoozed">;
+  count?: Exclude<keyof TInboxCounts, "queues">;
+}[] = [
   { filter: "needs_human", count: "needsHuman" },
   { filter: "mine", count: "mine" },
   { filter: "unassigned", count: "unassigned" },
@@ -27,7 +31,7 @@ export const INBOX_TABS: readonly { filter: TInboxFilter; count?: Exclude<keyof 
 ];
 
 export function isInboxFilter(value: string | null): value is TInboxFilter {
-  return INBOX_TABS.some((tab) => tab.filter === value);
+  return value === "snoozed" || INBOX_TABS.some((tab) => tab.filter === value);
 }
 
 /** The current time, refreshed every `intervalMs`, so "waiting 12 min" keeps counting. */

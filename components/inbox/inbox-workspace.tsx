@@ -9,6 +9,7 @@ import { Card, CardBody } from "~/components/ui/card";
 import { cn } from "~/components/ui/cn";
 import type { TInboxFilter } from "~/server/inbox/list";
 import { isInboxFilter } from "./inbox-labels";
+import { ShortcutsSheet, useShortcutsSheet } from "./shortcuts";
 import { ThreadList } from "./thread-list";
 import { ThreadView } from "./thread-view";
 
@@ -23,6 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: string; canWrite: boolean }) {
   const trpc = useTRPC();
   const t = useTranslations("inbox.workspace");
+  const tWork = useTranslations("domain.inboxWork.ui.shortcuts");
   const searchParams = useSearchParams();
   const filterParam = searchParams.get("filter");
   const filter: TInboxFilter = isInboxFilter(filterParam) ? filterParam : "needs_human";
@@ -102,9 +104,35 @@ export function InboxWorkspace({ currentUserId, canWrite }: { currentUserId: str
     return () => window.removeEventListener("keydown", onKeyDown);
   }, [focusList]);
 
+  // j / k: the next or previous conversation of the list as shown; the others: ./shortcuts.tsx.
+  const sheet = useShortcutsSheet((direction) => {
+    const rows = [
+      ...(workspace.current?.querySelectorAll<HTMLAnchorElement>("[data-inbox-list] a[data-thread-id]") ?? []),
+    ];
+    if (rows.length === 0) return;
+    const current = rows.findIndex((row) => row.dataset.threadId === threadId);
+    const next = rows[current < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, current + direction))];
+    const id = next?.dataset.threadId;
+    if (id && id !== threadId) {
+      window.history.pushState(null, "", hrefFor({ filter, thread: id }));
+      next.scrollIntoView({ block: "nearest" });
+    }
+  });
+
   return (
     <div ref={workspace}>
-      <p className="mb-2 hidden text-xs text-muted-foreground md:block">{t("shortcuts")}</p>
+      <p className="mb-2 hidden text-xs text-muted-foreground md:block">
+        {t("shortcuts")}{" "}
+        <button
+          type="button"
+          className="text-primary underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-primary"
+          onClick={sheet.show}
+          aria-keyshortcuts="?"
+        >
+          {tWork("hint")}
+        </button>
+      </p>
+      {sheet.open ? <ShortcutsSheet onClose={sheet.hide} /> : null}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-4 md:h-[calc(100dvh-12rem)] md:min-h-[34rem] md:grid-cols-[18rem_minmax(0,1fr)] lg:grid-cols-[22rem_minmax(0,1fr)]">
         {/* Phones show one pane at a time: the list, or the open conversation with a Back link. */}
         <ThreadList

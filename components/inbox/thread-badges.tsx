@@ -27,3 +27,25 @@ export function MoodBadge({ sentiment }: { sentiment: "positive" | "neutral" | "
   if (sentiment === "positive") return <Badge tone="success">{t("positive")}</Badge>;
   return null;
 }
+
+const PRIORITY_TONE = { low: "neutral", medium: "primary", high: "warning", urgent: "danger" } as const;
+
+/** How urgent staff marked the conversation (nothing for "none"). */
+export function PriorityBadge({ priority }: { priority: "none" | "low" | "medium" | "high" | "urgent" }) {
+  const t = useTranslations("domain.inboxWork.ui.priority");
+  if (priority === "none") return null;
+  return (
+    <Badge tone={PRIORITY_TONE[priority]} title={t("label")} data-testid="priority-badge">
+      {t(priority)}
+    </Badge>
+  );
+}
+
+/** The conversation's labels (staff's words: not translated). */
+export function LabelBadges({ labels }: { labels: readonly string[] }) {
+  return labels.map((label) => (
+    <Badge key={label} tone="neutral" translate="no" data-testid="label-badge">
+      #{label}
+    </Badge>
+  ));
+}

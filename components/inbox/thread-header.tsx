@@ -10,12 +10,14 @@ import { Alert } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { ContactPresence } from "./contact-presence";
 import { type TInboxThread, useInboxFormat } from "./inbox-labels";
 import { AgentAvailabilityDot, AgentOption } from "~/components/teams/availability";
 import { MoodBadge, OwnerBadge } from "./thread-badges";
+import { PriorityAndLabels, SnoozeControl, useShortcut } from "./thread-work";
 
 /**
  * The top of an open conversation: who the contact is (with a link to their page) and, where the
@@ -94,6 +96,9 @@ export function ThreadHeader({
           </div>
         </div>
         {canWrite ? <ThreadActions data={data} currentUserId={currentUserId} onChanged={onChanged} /> : null}
+      </div>
+      <div className="border-t border-border px-4 py-2 text-xs">
+        <PriorityAndLabels data={data} canWrite={canWrite} onChanged={onChanged} />
       </div>
       <div
         className="flex flex-wrap items-center gap-2 border-t border-border px-4 py-2 text-xs"
@@ -188,9 +193,19 @@ function ThreadActions({
   const close = useMutation(trpc.inbox.close.mutationOptions(options));
   const reopen = useMutation(trpc.inbox.reopen.mutationOptions(options));
   const busy = takeOver.isPending || assign.isPending || release.isPending || close.isPending || reopen.isPending;
+  const [confirmingClose, setConfirmingClose] = useState(false);
+  const tWork = useTranslations("domain.inboxWork.ui.close");
   const input = { threadId: thread.id };
   const isClosed = thread.mode === "closed";
   const canTakeOver = thread.mode === "bot" || (thread.mode === "human" && !thread.assignedUserId);
+  useShortcut("close", () => {
+    if (!isClosed && !busy) setConfirmingClose(true);
+  });
+  useShortcut("assign-me", () => {
+    if (busy || isClosed || (thread.mode === "human" && thread.assignedUserId === currentUserId)) return;
+    if (canTakeOver) takeOver.mutate(input);
+    else assign.mutate({ threadId: thread.id, userId: currentUserId });
+  });
 
   const submitAssign = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -242,12 +257,32 @@ function ThreadActions({
             {t("reopen")}
           </Button>
         ) : (
-          <Button size="sm" variant="ghost" disabled={busy} onClick={() => close.mutate(input)}>
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={busy}
+            onClick={() => setConfirmingClose(true)}
+            aria-keyshortcuts="E"
+          >
             {t("close")}
           </Button>
         )}
+        <SnoozeControl data={data} onChanged={onChanged} />
       </div>
       {error ? <Alert tone="error">{error}</Alert> : null}
+      {confirmingClose ? (
+        <ConfirmDialog
+          title={tWork("title")}
+          confirmLabel={tWork("confirm")}
+          onCancel={() => setConfirmingClose(false)}
+          onConfirm={() => {
+            setConfirmingClose(false);
+            close.mutate(input);
+          }}
+        >
+          {tWork("body", { name: data.contact.name ?? data.contact.waId })}
+        </ConfirmDialog>
+      ) : null}
     </div>
   );
 }

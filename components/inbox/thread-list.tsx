@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type MouseEvent, useEffect, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
@@ -10,12 +10,13 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card } from "~/components/ui/card";
 import { cn } from "~/components/ui/cn";
-import { Input } from "~/components/ui/input";
+import { Input, Select } from "~/components/ui/input";
 import { AvailabilityDot } from "~/components/teams/availability";
 import { QueueChips } from "~/components/teams/queue-chips";
 import type { TInboxFilter } from "~/server/inbox/list";
 import { formatUnread, INBOX_TABS, type TInboxThreadRow, useInboxFormat, useNow } from "./inbox-labels";
-import { MoodBadge, OwnerBadge } from "./thread-badges";
+import { BulkActions } from "./bulk-actions";
+import { LabelBadges, MoodBadge, OwnerBadge, PriorityBadge } from "./thread-badges";
 
 /** `value`, once it has stopped changing for `delayMs` (search as you type, one request). */
 function useDebounced<T>(value: T, delayMs: number): T {
@@ -55,13 +56,25 @@ export function ThreadList({
 }) {
   const trpc = useTRPC();
   const t = useTranslations("inbox");
+  const tWork = useTranslations("domain.inboxWork.ui");
   const common = useTranslations("common");
+  const queryClient = useQueryClient();
   const [searchText, setSearchText] = useState("");
   const search = useDebounced(searchText.trim(), 300);
+  const [label, setLabel] = useState("");
+  const labels = useQuery(trpc.inbox.labels.queryOptions());
+  // Conversations ticked for a bulk action (kept across refetches; cleared on a change of filter).
+  const selectionKey = `${filter}|${label}`;
+  const [checkedState, setCheckedState] = useState<{ key: string; ids: ReadonlySet<string> }>({
+    key: selectionKey,
+    ids: new Set(),
+  });
+  const checked = checkedState.key === selectionKey ? checkedState.ids : new Set<string>();
+  const setChecked = (ids: ReadonlySet<string>) => setCheckedState({ key: selectionKey, ids });
   const counts = useQuery(trpc.inbox.counts.queryOptions());
   const list = useInfiniteQuery(
     trpc.inbox.list.infiniteQueryOptions(
-      { filter, search, limit: 50, queue },
+      { filter, search, limit: 50, queue, ...(label ? { label } : {}) },
       { getNextPageParam: (page) => page.nextCursor ?? undefined, initialCursor: null },
     ),
   );
@@ -120,7 +133,36 @@ export function ThreadList({
               </button>
             );
           })}
+          <button
+            type="button"
+            aria-pressed={filter === "snoozed"}
+            onClick={() => onFilterChange("snoozed")}
+            className={cn(
+              "inline-flex h-7 items-center gap-1.5 rounded-full border px-2.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary",
+              filter === "snoozed"
+                ? "border-primary bg-primary text-primary-foreground"
+                : "border-border bg-card text-foreground hover:bg-muted",
+            )}
+          >
+            {tWork("snoozedTab")}
+          </button>
         </div>
+        {labels.data && labels.data.length > 0 ? (
+          <Select
+            aria-label={tWork("labelFilter")}
+            className="h-8 w-full"
+            value={label}
+            onChange={(event) => setLabel(event.target.value)}
+            data-testid="label-filter"
+          >
+            <option value="">{tWork("anyLabel")}</option>
+            {labels.data.map((option) => (
+              <option key={option.label} value={option.label} translate="no">
+                {option.label}
+              </option>
+            ))}
+          </Select>
+        ) : null}
         <QueueChips queue={queue} onChange={onQueueChange} />
         <Input
           type="search"
@@ -132,6 +174,18 @@ export function ThreadList({
           onChange={(event) => setSearchText(event.target.value)}
         />
       </div>
+      {canWrite && checked.size > 0 ? (
+        <BulkActions
+          selected={[...checked]}
+          onClear={() => setChecked(new Set())}
+          onDone={() => {
+            setChecked(new Set());
+            void queryClient.invalidateQueries({ queryKey: trpc.inbox.list.pathKey() });
+            void queryClient.invalidateQueries({ queryKey: trpc.inbox.counts.queryKey() });
+            void queryClient.invalidateQueries({ queryKey: trpc.inbox.labels.queryKey() });
+          }}
+        />
+      ) : null}
       <div className="min-h-0 flex-1 overflow-y-auto">
         {list.error ? (
           <Alert tone="error" className="m-3">
@@ -140,15 +194,34 @@ export function ThreadList({
         ) : null}
         {list.isPending ? <p className="p-4 text-sm text-muted-foreground">{common("loading")}</p> : null}
         {!list.isPending && rows.length === 0 && !list.error ? (
-          <p className="p-4 text-sm text-muted-foreground">{search ? t("list.noMatch") : t(`list.empty.${filter}`)}</p>
+          <p className="p-4 text-sm text-muted-foreground">
+            {search ? t("list.noMatch") : filter === "snoozed" ? tWork("snoozedEmpty") : t(`list.empty.${filter}`)}
+          </p>
         ) : null}
         <ul
-          aria-label={t("list.listLabel", { tab: t(`tabs.${filter}`) })}
+          aria-label={t("list.listLabel", { tab: filter === "snoozed" ? tWork("snoozedTab") : t(`tabs.${filter}`) })}
           className="divide-y divide-border"
           data-inbox-list=""
         >
           {rows.map((row) => (
-            <li key={row.threadId}>
+            <li key={row.threadId} className="flex items-stretch">
+              {canWrite ? (
+                <label className="flex shrink-0 items-start pt-3 pl-2">
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-primary"
+                    checked={checked.has(row.threadId)}
+                    data-testid="thread-check"
+                    aria-label={tWork("bulk.select", { name: row.name ?? row.waId })}
+                    onChange={(event) => {
+                      const next = new Set(checked);
+                      if (event.target.checked) next.add(row.threadId);
+                      else next.delete(row.threadId);
+                      setChecked(next);
+                    }}
+                  />
+                </label>
+              ) : null}
               <ThreadRow
                 row={row}
                 now={now}
@@ -210,8 +283,9 @@ function ThreadRow({
       onClick={onClick}
       aria-current={selected ? "true" : undefined}
       data-testid="inbox-thread"
+      data-thread-id={row.threadId}
       className={cn(
-        "block border-l-4 px-3 py-2.5 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-primary",
+        "block min-w-0 flex-1 border-l-4 px-3 py-2.5 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-primary",
         selected ? "border-l-primary bg-primary/10" : "border-l-transparent hover:bg-muted",
       )}
     >
@@ -251,6 +325,8 @@ function ThreadRow({
           )
         ) : null}
         <MoodBadge sentiment={row.sentiment} />
+        <PriorityBadge priority={row.priority} />
+        <LabelBadges labels={row.labels} />
         {row.unread > 0 ? (
           <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground">
             {formatUnread(row.unread)}

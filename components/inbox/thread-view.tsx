@@ -10,33 +10,40 @@ import { Button } from "~/components/ui/button";
 import { Card, CardBody } from "~/components/ui/card";
 import { Composer } from "./composer";
 import { FlowTrace } from "./flow-trace";
-import { type TInboxMessage, type TInboxNote, type TInboxThread, useNow } from "./inbox-labels";
+import { ActivityLine } from "./activity-line";
+import { type TInboxActivity, type TInboxMessage, type TInboxNote, type TInboxThread, useNow } from "./inbox-labels";
 import { MessageBubble, NoteCard, type TBubbleContext } from "./message-bubble";
 import { reactionsByTarget } from "./message-content";
 import { Satisfaction } from "./satisfaction";
 import { ThreadHeader } from "./thread-header";
 
-type TTimelineItem = { kind: "message"; message: TInboxMessage } | { kind: "note"; note: TInboxNote };
+type TTimelineItem =
+  | { kind: "message"; message: TInboxMessage }
+  | { kind: "note"; note: TInboxNote }
+  | { kind: "activity"; activity: TInboxActivity };
+type TAside = Extract<TTimelineItem, { kind: "note" | "activity" }>;
+const asideAt = (item: TAside) => +new Date(item.kind === "note" ? item.note.createdAt : item.activity.at);
 
-/** Messages (by seq) and notes (by time) of every loaded page, as one timeline, oldest first. */
+/** Messages (by seq), notes and activity (by time) of every loaded page, as one timeline, oldest first. */
 function buildTimeline(pages: readonly TInboxThread[]): TTimelineItem[] {
   const messages = new Map<string, TInboxMessage>();
-  const notes = new Map<string, TInboxNote>();
+  const asides = new Map<string, TAside>();
   for (const page of pages) {
     for (const message of page.messages) messages.set(message.id, message);
-    for (const note of page.notes) notes.set(note.id, note);
+    for (const note of page.notes) asides.set(note.id, { kind: "note", note });
+    for (const activity of page.activity) asides.set(activity.id, { kind: "activity", activity });
   }
   const sortedMessages = [...messages.values()].sort((a, b) => a.seq - b.seq);
-  const sortedNotes = [...notes.values()].sort((a, b) => +new Date(a.createdAt) - +new Date(b.createdAt));
+  const sortedNotes = [...asides.values()].sort((a, b) => asideAt(a) - asideAt(b));
   const timeline: TTimelineItem[] = [];
   let next = 0;
   for (const message of sortedMessages) {
-    while (next < sortedNotes.length && +new Date(sortedNotes[next]!.createdAt) < +new Date(message.createdAt)) {
-      timeline.push({ kind: "note", note: sortedNotes[next++]! });
+    while (next < sortedNotes.length && asideAt(sortedNotes[next]!) < +new Date(message.createdAt)) {
+      timeline.push(sortedNotes[next++]!);
     }
     timeline.push({ kind: "message", message });
   }
-  for (; next < sortedNotes.length; next++) timeline.push({ kind: "note", note: sortedNotes[next]! });
+  for (; next < sortedNotes.length; next++) timeline.push(sortedNotes[next]!);
   return timeline;
 }
 
@@ -115,7 +122,13 @@ export function ThreadView({
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const lastItem = timeline.at(-1);
-  const lastKey = lastItem ? (lastItem.kind === "message" ? lastItem.message.id : lastItem.note.id) : "";
+  const lastKey = lastItem
+    ? lastItem.kind === "message"
+      ? lastItem.message.id
+      : lastItem.kind === "note"
+        ? lastItem.note.id
+        : lastItem.activity.id
+    : "";
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element && atBottom.current) element.scrollTop = element.scrollHeight;
@@ -215,8 +228,10 @@ export function ThreadView({
         {timeline.map((item) =>
           item.kind === "message" ? (
             <MessageBubble key={item.message.id} message={item.message} now={now} context={bubbleContext} />
-          ) : (
+          ) : item.kind === "note" ? (
             <NoteCard key={item.note.id} note={item.note} now={now} />
+          ) : (
+            <ActivityLine key={item.activity.id} item={item.activity} now={now} />
           ),
         )}
       </div>

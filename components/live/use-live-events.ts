@@ -14,6 +14,8 @@ export type TLiveEvent = {
   at: string;
   /** `contact.presence` only (live, never stored): what the contact is doing. */
   presence?: { state: TPresenceState; lastSeen: string | null };
+  /** `notification.created` only: the user it is for (the stream sends it to nobody else). */
+  userId?: string;
   /** `user.availability` only (live, never stored): whose availability changed, and to what. */
   availability?: { userId: string; state: "online" | "away" | "offline" };
 };

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { canAccess, PAGES, type TSessionUser } from "~/server/auth/roles";
 import { AvailabilityControl, AvailabilityLive } from "~/components/teams/availability";
 import { Badge } from "~/components/ui/badge";
+import { NotificationBell } from "~/components/inbox/notification-bell";
 import { InboxNavBadge } from "./inbox-nav-badge";
 import { MobileNav } from "./mobile-nav";
 import { NavLink } from "./nav-link";
@@ -77,16 +78,22 @@ export async function AppShell({ user, theme, children }: { user: TSessionUser; 
         }
         badge={
           canInbox ? (
-            <Link href="/inbox" aria-label={t("nav.inbox")} className="flex items-center">
-              <InboxNavBadge notify={false} />
-            </Link>
+            <span className="flex items-center gap-1">
+              <NotificationBell />
+              <Link href="/inbox" aria-label={t("nav.inbox")} className="flex items-center">
+                <InboxNavBadge notify={false} />
+              </Link>
+            </span>
           ) : undefined
         }
       >
         {navigation(false)}
       </MobileNav>
       <aside className="hidden w-56 shrink-0 flex-col border-r border-border bg-card md:flex">
-        <div className="px-4 py-4">{brand}</div>
+        <div className="flex items-center justify-between gap-2 px-4 py-4">
+          {brand}
+          {canInbox ? <NotificationBell /> : null}
+        </div>
         {navigation(true)}
       </aside>
       <main id="main" tabIndex={-1} className="min-w-0 flex-1 p-4 outline-none sm:p-6 lg:p-8">

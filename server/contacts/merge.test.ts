@@ -165,4 +165,16 @@ describe("planContactMerge", () => {
     expect(planContactMerge(side("1", { firstSeenAt: T0 }), side("2", {}, {})).threadAction).toBe("move");
     expect(planContactMerge(side("1", { firstSeenAt: T0 }, {}), side("2", {})).threadAction).toBe("none");
   });
+
+  it("joins two conversations' labels (each once) and keeps the higher priority", () => {
+    const plan = planContactMerge(
+      side("1", { firstSeenAt: T0 }, { priority: "low", labels: ["billing", "vip"] }),
+      side("2", {}, { priority: "urgent", labels: ["vip", "refund"] }),
+    );
+    expect(plan.thread).toMatchObject({ priority: "urgent", labels: ["billing", "vip", "refund"] });
+    expect(
+      planContactMerge(side("1", { firstSeenAt: T0 }, { priority: "high" }), side("2", {}, { priority: "medium" }))
+        .thread,
+    ).toMatchObject({ priority: "high" });
+  });
 });

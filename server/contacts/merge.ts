@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx, TTx } from "~/db/client";
-import { contactIdentities, contacts, messages, threadNotes, threads } from "~/db/schema";
+import { contactIdentities, contacts, messages, THREAD_PRIORITIES, threadNotes, threads } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
@@ -169,6 +169,9 @@ function planThreadMerge(s: TThreadRow | null, a: TThreadRow | null) {
       sentimentScore: newer.sentimentScore ?? (newer === s ? a : s).sentimentScore,
       autoRepliesAt: [...s.autoRepliesAt, ...a.autoRepliesAt].sort((x, y) => x.getTime() - y.getTime()),
       botPausedAt: latest(s.botPausedAt, a.botPausedAt),
+      // Staff's marks: every label of either, the higher priority.
+      labels: [...new Set([...s.labels, ...a.labels])],
+      priority: THREAD_PRIORITIES.indexOf(a.priority) > THREAD_PRIORITIES.indexOf(s.priority) ? a.priority : s.priority,
     } satisfies Partial<TThreadRow>,
   };
 }

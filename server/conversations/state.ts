@@ -2,7 +2,7 @@ import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TTx } from "~/db/client";
-import { auditLog, contacts, events, messages, teams, threadNotes, threads, users } from "~/db/schema";
+import { auditLog, contacts, events, messages, notifications, teams, threadNotes, threads, users } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { serverText } from "~/server/i18n/domain";
@@ -12,6 +12,7 @@ import { enqueue, enqueueMany, enqueueSends } from "~/server/jobs/boss";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { endFlowRun } from "~/server/flows/runs";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
+import { createNotifications, NOTIFICATIONS_CHANNEL } from "~/server/notifications/notifications";
 import { queueAssignmentForMembers } from "./team-queue";
 import { sendSurveyOnClose } from "~/server/teams/survey";
 
@@ -29,6 +30,31 @@ import { sendSurveyOnClose } from "~/server/teams/survey";
  */
 
 type TThreadRow = typeof threads.$inferSelect & { sessionId: string };
+
+/**
+ * The SLA clocks of a hand-off with no team's promise (the shared queue, a person taking it):
+ * no due times, no first reply by a person yet, nothing breached. Every way into human mode
+ * resets them (`slaClocksForTeam` for a team's hand-off), so a due time of an earlier hand-off
+ * never fires against a later one; server/teams/sla.ts sweeps them.
+ */
+export const SLA_CLOCKS_CLEARED = {
+  firstHumanReplyAt: null,
+  slaFirstResponseDueAt: null,
+  slaResolutionDueAt: null,
+  slaFirstResponseBreachedAt: null,
+  slaResolutionBreachedAt: null,
+} as const;
+
+/** The SLA clocks of a hand-off to `teamId` at `at`: due at `at` plus the team's targets (none: null). */
+export function slaClocksForTeam(teamId: string, at: Date) {
+  const due = (minutes: SQL) =>
+    sql`${at.toISOString()}::timestamptz + (select ${minutes} from ${teams} where ${teams.id} = ${teamId}) * interval '1 minute'`;
+  return {
+    ...SLA_CLOCKS_CLEARED,
+    slaFirstResponseDueAt: due(sql`${teams.slaFirstResponseMinutes}`),
+    slaResolutionDueAt: due(sql`${teams.slaResolutionMinutes}`),
+  };
+}
 
 async function lockThread(tx: TTx, threadId: string): Promise<TThreadRow> {
   const [row] = await tx
@@ -157,8 +183,11 @@ export async function takeOverIn(tx: TTx, user: TSessionUser, threadId: string):
   return giveTo(tx, user, thread, user.id, { takeover: true });
 }
 
-/** The thread becomes `assigneeId`'s (human mode), recorded as `thread.assigned`. */
-function giveTo(
+/**
+ * The thread becomes `assigneeId`'s (human mode), recorded as `thread.assigned`; given by
+ * someone else, the assignee is notified (`assigned`) in the same transaction.
+ */
+async function giveTo(
   tx: TTx,
   actor: TSessionUser,
   thread: TThreadRow,
@@ -166,11 +195,14 @@ function giveTo(
   extra: Record<string, unknown> = {},
   boss?: PgBoss,
 ) {
+  await createNotifications(tx, [{ userId: assigneeId, kind: "assigned", threadId: thread.id, actorUserId: actor.id }]);
   const now = new Date();
   const after = {
     mode: "human" as const,
     assignedUserId: assigneeId,
     handoffAt: thread.mode === "human" ? thread.handoffAt : now,
+    // Taken from the bot by a person: no team's promise runs.
+    ...(thread.mode === "human" ? {} : SLA_CLOCKS_CLEARED),
     humanActiveAt: now,
     closedAt: null,
     updatedAt: now,
@@ -228,8 +260,16 @@ export async function assignByPolicy(
       insert into ${auditLog} (action, entity, entity_id, before, after)
       select 'assigned', 'thread', id::text, '{"mode":"human","assignedUserId":null}'::jsonb,
         jsonb_build_object('mode', 'human', 'assignedUserId', user_id)
-      from done)
-    select id from done`);
+      from done),
+    -- Each assignee hears of it (the bell; live through NOTIFICATIONS_CHANNEL at commit).
+    notified as (
+      insert into ${notifications} (user_id, kind, thread_id)
+      select user_id, 'assigned', id from done
+      returning id, user_id, thread_id)
+    select d.id, n.sent from done d left join (
+      select thread_id, pg_notify(${NOTIFICATIONS_CHANNEL},
+        json_build_object('id', id, 'userId', user_id, 'threadId', thread_id)::text) is not null as sent
+      from notified) n on n.thread_id = d.id`);
   const done = new Set(rows.map((row) => row.id));
   const assigned = picks.filter((pick) => done.has(pick.threadId));
   return assigned;
@@ -401,6 +441,7 @@ export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: strin
       // The shared queue ("needs a human"), not the team of an earlier hand-off.
       teamId: null,
       handoffAt: now,
+      ...SLA_CLOCKS_CLEARED,
       humanActiveAt: now,
       closedAt: null,
       updatedAt: now,
@@ -459,6 +500,7 @@ export async function handOffToPhone(
       mode: "human",
       teamId: null,
       handoffAt: now,
+      ...SLA_CLOCKS_CLEARED,
       humanActiveAt: now,
       awaitingSince: null,
       closedAt: null,
@@ -555,8 +597,23 @@ export function inboundThreadsUpsert(contactRows: SQL): SQL {
       closed_at = null,
       -- A closed conversation reopens with the bot when the contact writes again.
       mode = case when ${threads}.mode = 'closed' then 'bot'::thread_mode else ${threads}.mode end,
+      -- The contact wrote: a snoozed conversation wakes (its event: inboundWokeEvents).
+      snoozed_at = null, snoozed_until = null,
       updated_at = now()
     returning id, contact_id`;
+}
+
+/**
+ * The `thread.woke` events (reason `contact`) of the conversations `inboundThreadsUpsert` wakes,
+ * as a sibling in ingest's statement: it reads `threads` as they were before the statement (every
+ * part of one statement sees the same snapshot), so it finds exactly those that were snoozed.
+ */
+export function inboundWokeEvents(contactRows: SQL): SQL {
+  return sql`
+    insert into ${events} (type, session_id, contact_id, thread_id, payload)
+    select 'thread.woke', c.session_id, t.contact_id, t.id, jsonb_build_object('reason', 'contact')
+    from ${threads} t join ${contactRows} c on c.id = t.contact_id
+    where t.snoozed_at is not null`;
 }
 
 /**
@@ -618,6 +675,17 @@ export function decidedThreadsUpdate(
       team_id = case when l.handoff then (select tm.id from ${teams} tm where tm.id = l."teamId")
         else t.team_id end,
       handoff_at = case when l.handoff then ${at}::timestamptz else t.handoff_at end,
+      -- The SLA clocks start again at a hand-off: due times from the team's targets (none: null).
+      first_human_reply_at = case when l.handoff then null when a.by_person then coalesce(t.first_human_reply_at, now())
+        else t.first_human_reply_at end,
+      sla_first_response_due_at = case when l.handoff then ${at}::timestamptz
+          + (select tm.sla_first_response_minutes from ${teams} tm where tm.id = l."teamId") * interval '1 minute'
+        else t.sla_first_response_due_at end,
+      sla_resolution_due_at = case when l.handoff then ${at}::timestamptz
+          + (select tm.sla_resolution_minutes from ${teams} tm where tm.id = l."teamId") * interval '1 minute'
+        else t.sla_resolution_due_at end,
+      sla_first_response_breached_at = case when l.handoff then null else t.sla_first_response_breached_at end,
+      sla_resolution_breached_at = case when l.handoff then null else t.sla_resolution_breached_at end,
       human_active_at = case when l.handoff then ${at}::timestamptz when a.by_person then now()
         else t.human_active_at end,
       updated_at = case when l.handoff then ${at}::timestamptz when a.by_person then now() else t.updated_at end

@@ -100,6 +100,8 @@ export type TEventNotice = {
   at: string;
   /** `contact.presence` only: what the contact is doing, and when they were last seen if WhatsApp said. */
   presence?: { state: TPresenceState; lastSeen: string | null };
+  /** `notification.created` only: the one user it is for (no other stream gets it). */
+  userId?: string;
   /** `user.availability` only: whose availability changed, and to what. */
   availability?: { userId: string; state: (typeof AVAILABILITIES)[number] };
 };
@@ -110,8 +112,10 @@ export type TEventNotice = {
  * to webhooks (which read stored events, of `WEBHOOK_EVENT_TYPES`).
  * - `contact.presence`: a watched contact is typing, recording audio, online, paused or offline
  *   (server/sessions/presence.ts); `presence` holds the state.
+ * - `notification.created`: a notification for `userId` was stored (server/notifications); only
+ *   that user's streams get it, and it carries no content (the bell reads its list).
  * - `user.availability`: a person became online, away or offline (by hand, or away by the
  *   `team.sweep` cron; server/teams/availability.ts); `availability` holds who and the state.
  */
-export const LIVE_EVENT_TYPES = ["contact.presence", "user.availability"] as const;
+export const LIVE_EVENT_TYPES = ["contact.presence", "notification.created", "user.availability"] as const;
 export type TLiveEventType = (typeof LIVE_EVENT_TYPES)[number];

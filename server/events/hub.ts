@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "~/server/logger";
 import { PRESENCE_CHANNEL, type TPresenceNotice, ZPresenceNotice } from "~/server/sessions/presence";
+import { NOTIFICATIONS_CHANNEL, ZNotificationNotice } from "~/server/notifications/notifications";
 import { AVAILABILITY_CHANNEL, type TAvailabilityNotice, ZAvailabilityNotice } from "~/server/teams/availability";
 import { EVENTS_CHANNEL, type TEventNotice } from "./events";
 
@@ -37,9 +38,10 @@ export function availabilityEvent(notice: TAvailabilityNotice): TEventNotice {
 
 /**
  * One LISTEN connection per web process, fanned out to every open live stream: the stored
- * domain events (`EVENTS_CHANNEL`) and the live-only presence of watched contacts
- * (`PRESENCE_CHANNEL`, relayed as `contact.presence`) and people's availability changes
- * (`AVAILABILITY_CHANNEL`, relayed as `user.availability`). Reconnects with backoff when the
+ * domain events (`EVENTS_CHANNEL`), the live-only presence of watched contacts
+ * (`PRESENCE_CHANNEL`, relayed as `contact.presence`), people's availability changes
+ * (`AVAILABILITY_CHANNEL`, relayed as `user.availability`) and new notifications
+ * (`NOTIFICATIONS_CHANNEL`, relayed as `notification.created` for one user). Reconnects with backoff when the
  * connection drops; streams stay open meanwhile.
  */
 export class EventHub {
@@ -97,6 +99,20 @@ export class EventHub {
         // Anyone who may connect can NOTIFY: only a well-formed notice reaches the streams.
         const notice = ZPresenceNotice.safeParse(parsed);
         if (notice.success) this.emit(presenceEvent(notice.data));
+      } else if (message.channel === NOTIFICATIONS_CHANNEL) {
+        const notice = ZNotificationNotice.safeParse(parsed);
+        if (notice.success) {
+          this.emit({
+            id: notice.data.id,
+            type: "notification.created",
+            sessionId: null,
+            contactId: null,
+            threadId: notice.data.threadId,
+            messageId: null,
+            at: new Date().toISOString(),
+            userId: notice.data.userId,
+          });
+        }
       } else if (message.channel === AVAILABILITY_CHANNEL) {
         const notice = ZAvailabilityNotice.safeParse(parsed);
         if (notice.success) this.emit(availabilityEvent(notice.data));
@@ -113,6 +129,7 @@ export class EventHub {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+      await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
       await client.query(`LISTEN ${AVAILABILITY_CHANNEL}`);
       if (this.closed) {
         await client.end().catch(() => undefined);

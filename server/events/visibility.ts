@@ -4,6 +4,8 @@ import { canAccess, type TRole } from "~/server/auth/roles";
 export function canSeeEvent(role: TRole, type: string): boolean {
   // Presence belongs to an open conversation, so to the inbox (not to the contacts area).
   if (type === "contact.presence") return canAccess(role, "inbox", "read");
+  // The bell's news (the stream sends it to its one user only).
+  if (type === "notification.created") return canAccess(role, "inbox", "read");
   // Availability is shown beside agents' names in the inbox and on the Teams page.
   if (type === "user.availability") return canAccess(role, "inbox", "read");
   if (type.startsWith("session.")) return canAccess(role, "users", "read");

@@ -1,15 +1,16 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { TDb, TDbOrTx, TTx } from "~/db/client";
-import { contacts, messages, threadNotes, threads } from "~/db/schema";
+import { contacts, messages, threadNotes, threads, users } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
-import type { TSessionUser } from "~/server/auth/roles";
+import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { takeOverIn } from "~/server/conversations/state";
 import { serverText } from "~/server/i18n/domain";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
+import { createNotifications } from "~/server/notifications/notifications";
 import { mediaContentFor, ZMediaAttachment } from "~/server/media/outbound-content";
 import { textContent, textOf, type TMessageContent } from "~/server/messages/content";
 import { assertMayQueue } from "~/server/conversations/window";
@@ -125,6 +126,8 @@ async function queueAgentMessage(
 export const ZNoteInput = z.object({
   threadId: z.uuid(),
   body: z.string().trim().min(1, "Write the note").max(4_000, "At most 4,000 characters"),
+  /** Teammates mentioned (@name) in the note: each is notified. */
+  mentions: z.array(z.uuid()).max(20).default([]),
 });
 
 /** An internal note: staff see it in the thread; the contact never does. */
@@ -144,6 +147,25 @@ export async function addNote(db: TDb, user: TSessionUser, raw: z.input<typeof Z
     await recordEvents(tx, [
       { type: "thread.note", sessionId: thread.sessionId, contactId: thread.contactId, threadId: input.threadId },
     ]);
+    if (input.mentions.length > 0) {
+      // Only people who can read the inbox (enabled) hear of it; other ids are ignored.
+      const mentioned = await tx
+        .select({ id: users.id, role: users.role })
+        .from(users)
+        .where(and(inArray(users.id, input.mentions), eq(users.disabled, false)));
+      await createNotifications(
+        tx,
+        mentioned
+          .filter((person) => canAccess(person.role, "inbox", "read"))
+          .map((person) => ({
+            userId: person.id,
+            kind: "mention" as const,
+            threadId: input.threadId,
+            noteId: note!.id,
+            actorUserId: user.id,
+          })),
+      );
+    }
     return note!;
   });
 }

@@ -5,7 +5,7 @@ import { contacts, messages, threadReads, threads, users } from "~/db/schema";
 import type { TSessionUser } from "~/server/auth/roles";
 import { cursorInstant, decodeCursor, encodeCursor, zCursor, ZStorableInstant } from "~/server/lib/cursor";
 
-export const INBOX_FILTERS = ["needs_human", "mine", "unassigned", "bot", "closed", "all"] as const;
+export const INBOX_FILTERS = ["needs_human", "mine", "unassigned", "bot", "closed", "all", "snoozed"] as const;
 export type TInboxFilter = (typeof INBOX_FILTERS)[number];
 
 /** Unread counts stop here ("99+"): counting a long unread history exactly is not worth it. */
@@ -22,6 +22,8 @@ export const ZInboxListInput = z.object({
   /** For the bot, closed and all filters (keyset on the latest message, to the microsecond). */
   cursor: zCursor(ZThreadCursor).nullable().default(null),
   limit: z.number().int().min(1).max(100).default(50),
+  /** Only conversations with this label (lower case, as stored). */
+  label: z.string().trim().toLowerCase().max(40).optional(),
   /**
    * Narrows the filter to one queue: a team's id (its hand-offs), `shared` (hand-offs to no
    * team), or null for every queue. A team with `unassigned` is the team's waiting queue,
@@ -39,6 +41,13 @@ export type TInboxListInput = z.input<typeof ZInboxListInput>;
  * either nobody has it yet or the contact is waiting for an answer.
  */
 function filterCondition(filter: TInboxFilter, user: TSessionUser): SQL | undefined {
+  // Snoozed conversations leave every list but their own (and closed, which ignores snoozes).
+  if (filter === "snoozed") return isNotNull(threads.snoozedAt);
+  if (filter === "closed") return eq(threads.mode, "closed");
+  return and(isNull(threads.snoozedAt), activeFilterCondition(filter, user));
+}
+
+function activeFilterCondition(filter: Exclude<TInboxFilter, "snoozed">, user: TSessionUser): SQL | undefined {
   switch (filter) {
     case "needs_human":
       return and(eq(threads.mode, "human"), or(isNull(threads.assignedUserId), isNotNull(threads.awaitingSince)));
@@ -55,7 +64,7 @@ function filterCondition(filter: TInboxFilter, user: TSessionUser): SQL | undefi
   }
 }
 
-const HUMAN_FILTERS = new Set<TInboxFilter>(["needs_human", "mine", "unassigned"]);
+const HUMAN_FILTERS = new Set<TInboxFilter>(["needs_human", "mine", "unassigned", "snoozed"]);
 
 /**
  * A list's order. Human filters by urgency: waiting longest first, then (needs a human only,
@@ -106,6 +115,7 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${input.cursor.at}::timestamptz, ${input.cursor.id}::uuid)`
       : undefined,
     human ? undefined : isNotNull(threads.lastMessageAt),
+    input.label ? sql`${threads.labels} @> array[${input.label}]::text[]` : undefined,
   ];
   const limit = human ? HUMAN_LIST_LIMIT : input.limit;
   // The page's threads first, on `threads` alone (a bounded sort, or read in order from an
@@ -132,8 +142,20 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       cursorAt: cursorInstant(threads.lastMessageAt),
       awaitingSince: threads.awaitingSince,
       handoffAt: threads.handoffAt,
+      // The SLA clocks of a team's hand-off (server/teams/sla.ts): timers and breaches in the list.
+      sla: {
+        firstResponseDueAt: threads.slaFirstResponseDueAt,
+        resolutionDueAt: threads.slaResolutionDueAt,
+        firstHumanReplyAt: threads.firstHumanReplyAt,
+        firstResponseBreachedAt: threads.slaFirstResponseBreachedAt,
+        resolutionBreachedAt: threads.slaResolutionBreachedAt,
+      },
       sentiment: threads.sentiment,
       topics: threads.topics,
+      priority: threads.priority,
+      labels: threads.labels,
+      snoozedAt: threads.snoozedAt,
+      snoozedUntil: threads.snoozedUntil,
       last: sql<{ body: string; direction: "in" | "out"; source: string; at: string } | null>`(
         select json_build_object('body', left(m.body, 200), 'direction', m.direction, 'source', m.source, 'at', m.created_at)
         from ${messages} m where m.thread_id = ${threads.id} order by m.seq desc limit 1)`,
@@ -173,7 +195,7 @@ export async function inboxCounts(db: TDbOrTx, user: TSessionUser) {
       unassigned: sql<number>`count(*) filter (where ${threads.assignedUserId} is null)::int`,
     })
     .from(threads)
-    .where(eq(threads.mode, "human"));
+    .where(and(eq(threads.mode, "human"), isNull(threads.snoozedAt)));
   const queues = await inboxQueueCounts(db);
   return { ...(row ?? { needsHuman: 0, mine: 0, mineWaiting: 0, unassigned: 0 }), queues };
 }
@@ -183,7 +205,7 @@ async function inboxQueueCounts(db: TDbOrTx) {
   return db
     .select({ teamId: threads.teamId, waiting: sql<number>`count(*)::int` })
     .from(threads)
-    .where(and(eq(threads.mode, "human"), isNull(threads.assignedUserId)))
+    .where(and(eq(threads.mode, "human"), isNull(threads.assignedUserId), isNull(threads.snoozedAt)))
     .groupBy(threads.teamId);
 }
 

@@ -5,6 +5,7 @@ import type { TDbOrTx } from "~/db/client";
 import {
   contacts,
   contextProfiles,
+  events,
   messages,
   ruleVersions,
   threadNotes,
@@ -144,6 +145,7 @@ export async function getInboxThread(
     )
     .orderBy(asc(threadNotes.createdAt))
     .limit(500);
+  const activity = await listThreadActivity(db, input.threadId, { from, until });
   const settings = await getOrgSettings(db);
   const cap = {
     limit: settings.replyCapLimit,
@@ -166,6 +168,7 @@ export async function getInboxThread(
     satisfaction: await threadSatisfaction(db, input.threadId),
     messages: page,
     notes,
+    activity,
     hasOlder,
   };
 }
@@ -201,4 +204,77 @@ export async function listThreadMessages(db: TDbOrTx, threadId: string, options:
     .limit(options.limit + 1);
   const page = rows.slice(0, options.limit).map(withContent);
   return { messages: page, next: rows.length > options.limit ? (page.at(-1)?.seq ?? null) : null };
+}
+
+/** The event types of a conversation's activity (exactly those of `events_thread_activity_idx`). */
+export const ACTIVITY_TYPES = [
+  "thread.handoff",
+  "thread.assigned",
+  "thread.released",
+  "thread.closed",
+  "thread.reopened",
+  "thread.snoozed",
+  "thread.woke",
+  "thread.updated",
+  "thread.sla_breached",
+  "thread.survey_answered",
+] as const;
+
+/**
+ * A conversation's activity for its timeline: hand-offs, assignments, releases, closing and
+ * reopening, snoozes, priority and label changes, SLA breaches and survey answers, each with who
+ * did it (`byName`; `by` may also be `policy`, `rule`, `flow`, `api`, `phone`) and whom it
+ * concerned (`assigneeName`), oldest first, within `[from, until)` like the notes of a page.
+ */
+export async function listThreadActivity(
+  db: TDbOrTx,
+  threadId: string,
+  window: { from?: Date | string; until?: Date | string } = {},
+) {
+  const from = window.from ? new Date(window.from).toISOString() : null;
+  const until = window.until ? new Date(window.until).toISOString() : null;
+  const types = sql.raw(ACTIVITY_TYPES.map((type) => `'${type}'`).join(", "));
+  const rows = await db.execute<{
+    id: string;
+    type: (typeof ACTIVITY_TYPES)[number];
+    at: string;
+    payload: Record<string, unknown>;
+    by_name: string | null;
+    assignee_name: string | null;
+  }>(sql`
+    select e.id, e.type, e.at, e.payload, b.name as by_name, a.name as assignee_name
+    from ${events} e
+    left join ${users} b on b.id::text = e.payload->>'by'
+    left join ${users} a on a.id::text = coalesce(e.payload->>'assigneeId', e.payload->>'agentId')
+    where e.thread_id = ${threadId}::uuid and e.type in (${types})
+      ${from ? sql`and e.at >= ${from}::timestamptz` : sql``}
+      ${until ? sql`and e.at < ${until}::timestamptz` : sql``}
+    order by e.at, e.id
+    limit 500`);
+  return rows.rows.map((row) => ({
+    id: row.id,
+    type: row.type,
+    at: new Date(row.at).toISOString(),
+    by: typeof row.payload.by === "string" ? row.payload.by : null,
+    byName: row.by_name,
+    assigneeName: row.assignee_name,
+    payload: pickActivityPayload(row.payload),
+  }));
+}
+
+/** The parts of an activity event's payload the timeline shows (no notes, variables or ids). */
+function pickActivityPayload(payload: Record<string, unknown>) {
+  const keep = ["until", "reason", "priority", "labels", "target", "score", "takeover", "from"] as const;
+  const out: Partial<Record<(typeof keep)[number], unknown>> = {};
+  for (const key of keep) if (payload[key] !== undefined) out[key] = payload[key];
+  return out as {
+    until?: string | null;
+    reason?: string;
+    priority?: string;
+    labels?: string[];
+    target?: string;
+    score?: number;
+    takeover?: boolean;
+    from?: string;
+  };
 }

@@ -5,7 +5,7 @@ import type { TDb } from "~/db/client";
 import { contactIdentities, contacts, events, messages } from "~/db/schema";
 import { addressOf, parseAddress, preferredIdentity, type TIdentity } from "~/server/contacts/address";
 import { isIdentityRace, linkIdentities } from "~/server/contacts/merge";
-import { inboundThreadsUpsert } from "~/server/conversations/state";
+import { inboundThreadsUpsert, inboundWokeEvents } from "~/server/conversations/state";
 import { recordEvent } from "~/server/events/events";
 import { enqueueMany, enqueueMediaReceives } from "~/server/jobs/boss";
 import { createGroupCommit } from "~/server/lib/group-commit";
@@ -269,6 +269,8 @@ async function storeBatch(
         on conflict (session_id, kind, value) do nothing
       ), upserted_threads as (
         ${inboundThreadsUpsert(sql`upserted_contacts`)}
+      ), woke as (
+        ${inboundWokeEvents(sql`upserted_contacts`)}
       ), routed as (
         select f.*, t.id as thread_id, t.contact_id,
           (r.holder is not null and r.alt_holder is not null and r.holder <> r.alt_holder) as link

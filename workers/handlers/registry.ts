@@ -4,10 +4,11 @@ import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
-import { handleHandback } from "./inbox";
+import { handleHandback, handleWake } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
+import { handleTeamAcknowledge, handleTeamSla } from "./team-reception";
 import { handleTeamAssign, handleTeamSweep } from "./teams";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
@@ -22,6 +23,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "cloud.webhook": handleCloudWebhook,
   "media.transcribe": handleTranscribe,
   "inbox.handback": handleHandback,
+  "inbox.wake": handleWake,
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
   "media.retention": handleMediaRetention,
@@ -31,4 +33,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "flow.http": handleFlowHttp,
   "team.assign": handleTeamAssign,
   "team.sweep": handleTeamSweep,
+  "team.acknowledge": handleTeamAcknowledge,
+  "team.sla": handleTeamSla,
 };

@@ -40,6 +40,8 @@ export async function GET(request: Request) {
       };
       write(": connected\n\nretry: 2000\n\n");
       const unsubscribe = hub.subscribe((notice) => {
+        // A notification is for one person only.
+        if (notice.userId !== undefined && notice.userId !== user.id) return;
         if (canSeeEvent(role, notice.type)) write(`data: ${JSON.stringify(notice)}\n\n`);
       });
       const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);

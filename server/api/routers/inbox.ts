@@ -29,6 +29,27 @@ import { dashboardMediaLinks } from "~/server/media/links";
 import { watchContactPresence } from "~/server/inbox/presence";
 import { getInboxThread, markThreadRead, ZInboxThreadInput } from "~/server/inbox/thread";
 import { listAssignableUsers } from "~/server/users/users";
+import {
+  bulkAssign,
+  bulkClose,
+  bulkLabel,
+  ZBulkAssignInput,
+  ZBulkCloseInput,
+  ZBulkLabelInput,
+} from "~/server/inbox/bulk";
+import {
+  listLabelsInUse,
+  snoozeThread,
+  updateThreadTags,
+  wakeThread,
+  ZSnoozeInput,
+  ZThreadTagsInput,
+} from "~/server/inbox/work";
+import {
+  listNotifications,
+  markNotificationsRead,
+  ZMarkNotificationsInput,
+} from "~/server/notifications/notifications";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 const ZThread = z.object({ threadId: z.uuid() });
@@ -93,4 +114,30 @@ export const inboxRouter = createTRPCRouter({
   renderCanned: requireAccess("inbox", "read")
     .input(ZThread.extend({ id: z.uuid() }))
     .query(({ ctx, input }) => renderCannedReply(ctx.db, input.id, input.threadId)),
+  snooze: requireAccess("inbox", "write")
+    .input(ZSnoozeInput)
+    .mutation(({ ctx, input }) => snoozeThread(ctx.db, ctx.user, input)),
+  wake: requireAccess("inbox", "write")
+    .input(ZThread)
+    .mutation(({ ctx, input }) => wakeThread(ctx.db, ctx.user, input.threadId)),
+  /** Priority and/or labels of one conversation. */
+  tag: requireAccess("inbox", "write")
+    .input(ZThreadTagsInput)
+    .mutation(({ ctx, input }) => updateThreadTags(ctx.db, ctx.user, input)),
+  /** Labels in use, for suggestions and the list's label filter. */
+  labels: requireAccess("inbox", "read").query(({ ctx }) => listLabelsInUse(ctx.db)),
+  bulkAssign: requireAccess("inbox", "write")
+    .input(ZBulkAssignInput)
+    .mutation(async ({ ctx, input }) => bulkAssign(ctx.db, await ctx.boss(), ctx.user, input)),
+  bulkClose: requireAccess("inbox", "write")
+    .input(ZBulkCloseInput)
+    .mutation(async ({ ctx, input }) => bulkClose(ctx.db, await ctx.boss(), ctx.user, input)),
+  bulkLabel: requireAccess("inbox", "write")
+    .input(ZBulkLabelInput)
+    .mutation(({ ctx, input }) => bulkLabel(ctx.db, ctx.user, input)),
+  /** The bell: the user's own notifications (mentions, conversations given to them). */
+  notifications: requireAccess("inbox", "read").query(({ ctx }) => listNotifications(ctx.db, ctx.user)),
+  readNotifications: requireAccess("inbox", "read")
+    .input(ZMarkNotificationsInput)
+    .mutation(({ ctx, input }) => markNotificationsRead(ctx.db, ctx.user, input)),
 });
