@@ -78,7 +78,8 @@ async function setUp(options: { survey?: boolean } = {}) {
   await adminCaller.teams.addMember({ teamId: team.id, userId: ana.id });
   await pipeline.db
     .update(teams)
-    .set({ surveyEnabled: options.survey ?? true })
+    // No hand-off acknowledgement (server/teams/reception.ts): the contact's phone holds only what the survey sends.
+    .set({ surveyEnabled: options.survey ?? true, acknowledge: false })
     .where(eq(teams.id, team.id));
   await updateOrgSettings(pipeline.db, null, { defaultReply: { mode: "text", text: BOT } });
   await publishRules(pipeline.db, [
