@@ -432,7 +432,7 @@ function lockedMessagesQuery(tx: TTx) {
       flow: threads.flow,
       cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
       /** The satisfaction survey this message may answer (two index probes; null almost always). */
-      survey: openSurveyColumn(sql`${threads.id}`, sql`${messages.createdAt}`),
+      survey: openSurveyColumn(sql`${threads.id}`, sql`${threads.teamId}`, sql`${messages.createdAt}`),
     })
     .from(messages)
     .innerJoin(threads, eq(threads.id, messages.threadId))
