@@ -10,6 +10,7 @@ import { sweepSlaBreaches } from "~/server/teams/sla";
 import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { ZWebhookPayload } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
+import { publishFlowRows } from "../support/flows";
 import { inbound, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
@@ -176,6 +177,39 @@ describe("SLA targets of teams", () => {
       slaResolutionDueAt: null,
     });
     expect(await sweepSlaBreaches(pipeline.db)).toEqual([]);
+  }, 60_000);
+
+  it("[flows] a flow's hand-off to a team after a wait (moved by its job) starts the clocks too", async () => {
+    const pipeline = await startPipeline();
+    const admin = callerOf(pipeline, await insertUser(pipeline.db, "admin"));
+    const team = await admin.teams.create({
+      name: "Orders",
+      acknowledge: false,
+      slaFirstResponseMinutes: 5,
+      slaResolutionMinutes: 30,
+    });
+    await publishFlowRows(pipeline.db, {
+      name: "To orders after a moment",
+      triggers: { keywords: ["later"], firstMessage: false },
+      definition: {
+        start: "wait",
+        steps: [
+          { id: "wait", type: "wait", mode: "delay", seconds: 1, next: "person" },
+          { id: "person", type: "handoff", teamId: team.id },
+        ],
+      },
+    });
+    await inbound(pipeline, "+14155552301", "later");
+    const thread = await waitFor(
+      async () => {
+        const current = await threadOf(pipeline.db, "+14155552301");
+        return current?.mode === "human" ? current : undefined;
+      },
+      15_000,
+      "the flow's hand-off",
+    );
+    expect(thread.slaFirstResponseDueAt!.getTime()).toBe(thread.handoffAt!.getTime() + 5 * MINUTE);
+    expect(thread.slaResolutionDueAt!.getTime()).toBe(thread.handoffAt!.getTime() + 30 * MINUTE);
   }, 60_000);
 
   it("[teams] the reception and SLA settings are saved and listed; out-of-range targets and overlong texts are refused", async () => {

@@ -131,7 +131,7 @@ describe("what the contact hears on a hand-off to a team", () => {
     );
   }, 60_000);
 
-  it("[flows] a flow's hand-off step to a team is acknowledged the same way", async () => {
+  it("[flows] a flow's hand-off step to a team is acknowledged the same way, on a message and after a wait moved by its job", async () => {
     const pipeline = await startPipeline();
     const admin = callerOf(pipeline, await insertUser(pipeline.db, "admin"));
     const team = await admin.teams.create({
@@ -139,14 +139,26 @@ describe("what the contact hears on a hand-off to a team", () => {
       businessHours: ALWAYS_OPEN,
       ackMessage: "Orders: {{wait}}",
     });
+    const handoff = { id: "person", type: "handoff" as const, teamId: team.id };
     await publishFlowRows(pipeline.db, {
       name: "To orders",
       triggers: { keywords: ["order"], firstMessage: false },
-      definition: { start: "person", steps: [{ id: "person", type: "handoff", teamId: team.id }] },
+      definition: { start: "person", steps: [handoff] },
+    });
+    await publishFlowRows(pipeline.db, {
+      name: "To orders after a moment",
+      triggers: { keywords: ["later"], firstMessage: false },
+      definition: {
+        start: "wait",
+        steps: [{ id: "wait", type: "wait", mode: "delay", seconds: 1, next: "person" }, handoff],
+      },
     });
     await inbound(pipeline, "+14155551201", "order");
-    const [ack] = await waitForReplies(pipeline.db, "+14155551201", 1);
-    expect(ack!.body).toBe("Orders: a little while");
+    await inbound(pipeline, "+14155551202", "later");
+    for (const waId of ["+14155551201", "+14155551202"]) {
+      const [ack] = await waitForReplies(pipeline.db, waId, 1, "sent", 15_000);
+      expect(ack!.body, waId).toBe("Orders: a little while");
+    }
   }, 60_000);
 
   it("[once] a team that does not acknowledge says nothing; a hand-off is acknowledged at most once, and not after it moved on", async () => {
