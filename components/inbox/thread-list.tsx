@@ -13,6 +13,7 @@ import { cn } from "~/components/ui/cn";
 import { Input, Select } from "~/components/ui/input";
 import { AvailabilityDot } from "~/components/teams/availability";
 import { QueueChips } from "~/components/teams/queue-chips";
+import { SlaTimers } from "~/components/teams/sla-timers";
 import type { TInboxFilter } from "~/server/inbox/list";
 import { formatUnread, INBOX_TABS, type TInboxThreadRow, useInboxFormat, useNow } from "./inbox-labels";
 import { BulkActions } from "./bulk-actions";
@@ -324,6 +325,7 @@ function ThreadRow({
             </span>
           )
         ) : null}
+        <SlaTimers row={row} now={now} />
         <MoodBadge sentiment={row.sentiment} />
         <PriorityBadge priority={row.priority} />
         <LabelBadges labels={row.labels} />

@@ -25,6 +25,8 @@ export const users = pgTable(
     /** Set by hand, or `away` by the sweep when no tab of theirs beat for a while (server/teams/availability.ts). */
     availability: availability().notNull().default("offline"),
     availabilityChangedAt: timestamptz(),
+    /** `away` set by the sweep (no tab beat), not by the person: their next heartbeat makes them `online` again. */
+    availabilityAuto: boolean().notNull().default(false),
     /** The last heartbeat of any open dashboard tab of theirs. */
     lastSeenAt: timestamptz(),
     ...timestamps(),

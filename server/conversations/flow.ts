@@ -15,8 +15,8 @@ import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { templateValues } from "~/server/rules/templates";
 import { getOrgSettings } from "~/server/settings/settings";
 import { queueOutbound } from "./outbound";
-import { botHandoffEvent, recordHandoffNote } from "./state";
-import { queueTeamAssignment } from "./team-queue";
+import { botHandoffEvent, recordHandoffNote, SLA_CLOCKS_CLEARED, slaClocksForTeam } from "./state";
+import { queueTeamHandoffs } from "./team-queue";
 
 /**
  * A conversation's flow moved by something other than a message (those are `message.process`'s):
@@ -159,13 +159,14 @@ async function moveLocked(tx: TTx, boss: PgBoss, threadId: string, move: TMove):
               ? sql`(select ${teams.id} from ${teams} where ${teams.id} = ${handoff.teamId})`
               : null,
             handoffAt: now,
+            ...(handoff.teamId ? slaClocksForTeam(handoff.teamId, now) : SLA_CLOCKS_CLEARED),
             humanActiveAt: now,
           }
         : {}),
       updatedAt: now,
     })
     .where(eq(threads.id, threadId));
-  if (handoff?.teamId) await queueTeamAssignment(tx, boss, [handoff.teamId]);
+  if (handoff?.teamId) await queueTeamHandoffs(tx, boss, [{ threadId, teamId: handoff.teamId, at: now }]);
   if (handoff) {
     await recordHandoffNote(tx, threadId, handoffNoteOf(handoff.note, handoff.variables), now);
     await recordEvents(

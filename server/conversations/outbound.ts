@@ -42,6 +42,12 @@ export type TOutboundItem = {
    * transport id) is a no-op.
    */
   sent?: { waMessageId: string; at: Date };
+  /**
+   * An automatic notice, not an answer (a hand-off's acknowledgement to the contact): the
+   * contact still waits for a person, so it neither clears `awaiting_since` nor counts as a
+   * response time.
+   */
+  notice?: boolean;
 };
 
 /**
@@ -119,7 +125,7 @@ function toRows(items: readonly TOutboundItem[]): TOutboundRow[] {
     wa_message_id: item.sent?.waMessageId ?? null,
     sent_at: item.sent?.at.toISOString() ?? null,
     payload: item.event ?? {},
-    responder: responderOf(item.source),
+    responder: item.notice ? null : responderOf(item.source),
   }));
 }
 
@@ -219,13 +225,16 @@ async function insertOutbound(tx: TDbOrTx, rows: TOutboundRow[], options: TOutbo
 
 /**
  * The conversation side of an answer, as a statement for a CTE: nobody is waiting any more,
- * and a person's answer restarts the idle handback's clock. `answering` names a relation of
- * `(thread_id uuid, by_person boolean)`.
+ * and a person's answer restarts the idle handback's clock and, the first since the hand-off,
+ * stops the SLA's first-response clock (`first_human_reply_at`). `answering` names a relation
+ * of `(thread_id uuid, by_person boolean)`.
  */
 function answeredThreadsUpdate(answering: SQL): SQL {
   return sql`
     update ${threads} t set awaiting_since = null,
       human_active_at = case when a.by_person then now() else t.human_active_at end,
+      first_human_reply_at = case when a.by_person then coalesce(t.first_human_reply_at, now())
+        else t.first_human_reply_at end,
       updated_at = case when a.by_person then now() else t.updated_at end
     from ${answering} a
     where t.id = a.thread_id and (t.awaiting_since is not null or a.by_person)`;

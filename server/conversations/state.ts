@@ -31,6 +31,31 @@ import { sendSurveyOnClose } from "~/server/teams/survey";
 
 type TThreadRow = typeof threads.$inferSelect & { sessionId: string };
 
+/**
+ * The SLA clocks of a hand-off with no team's promise (the shared queue, a person taking it):
+ * no due times, no first reply by a person yet, nothing breached. Every way into human mode
+ * resets them (`slaClocksForTeam` for a team's hand-off), so a due time of an earlier hand-off
+ * never fires against a later one; server/teams/sla.ts sweeps them.
+ */
+export const SLA_CLOCKS_CLEARED = {
+  firstHumanReplyAt: null,
+  slaFirstResponseDueAt: null,
+  slaResolutionDueAt: null,
+  slaFirstResponseBreachedAt: null,
+  slaResolutionBreachedAt: null,
+} as const;
+
+/** The SLA clocks of a hand-off to `teamId` at `at`: due at `at` plus the team's targets (none: null). */
+export function slaClocksForTeam(teamId: string, at: Date) {
+  const due = (minutes: SQL) =>
+    sql`${at.toISOString()}::timestamptz + (select ${minutes} from ${teams} where ${teams.id} = ${teamId}) * interval '1 minute'`;
+  return {
+    ...SLA_CLOCKS_CLEARED,
+    slaFirstResponseDueAt: due(sql`${teams.slaFirstResponseMinutes}`),
+    slaResolutionDueAt: due(sql`${teams.slaResolutionMinutes}`),
+  };
+}
+
 async function lockThread(tx: TTx, threadId: string): Promise<TThreadRow> {
   const [row] = await tx
     .select({ thread: threads, sessionId: contacts.sessionId })
@@ -176,6 +201,8 @@ async function giveTo(
     mode: "human" as const,
     assignedUserId: assigneeId,
     handoffAt: thread.mode === "human" ? thread.handoffAt : now,
+    // Taken from the bot by a person: no team's promise runs.
+    ...(thread.mode === "human" ? {} : SLA_CLOCKS_CLEARED),
     humanActiveAt: now,
     closedAt: null,
     updatedAt: now,
@@ -414,6 +441,7 @@ export async function handOffThreadByApi(db: TDb, by: TApiActor, threadId: strin
       // The shared queue ("needs a human"), not the team of an earlier hand-off.
       teamId: null,
       handoffAt: now,
+      ...SLA_CLOCKS_CLEARED,
       humanActiveAt: now,
       closedAt: null,
       updatedAt: now,
@@ -472,6 +500,7 @@ export async function handOffToPhone(
       mode: "human",
       teamId: null,
       handoffAt: now,
+      ...SLA_CLOCKS_CLEARED,
       humanActiveAt: now,
       awaitingSince: null,
       closedAt: null,
@@ -646,6 +675,17 @@ export function decidedThreadsUpdate(
       team_id = case when l.handoff then (select tm.id from ${teams} tm where tm.id = l."teamId")
         else t.team_id end,
       handoff_at = case when l.handoff then ${at}::timestamptz else t.handoff_at end,
+      -- The SLA clocks start again at a hand-off: due times from the team's targets (none: null).
+      first_human_reply_at = case when l.handoff then null when a.by_person then coalesce(t.first_human_reply_at, now())
+        else t.first_human_reply_at end,
+      sla_first_response_due_at = case when l.handoff then ${at}::timestamptz
+          + (select tm.sla_first_response_minutes from ${teams} tm where tm.id = l."teamId") * interval '1 minute'
+        else t.sla_first_response_due_at end,
+      sla_resolution_due_at = case when l.handoff then ${at}::timestamptz
+          + (select tm.sla_resolution_minutes from ${teams} tm where tm.id = l."teamId") * interval '1 minute'
+        else t.sla_resolution_due_at end,
+      sla_first_response_breached_at = case when l.handoff then null else t.sla_first_response_breached_at end,
+      sla_resolution_breached_at = case when l.handoff then null else t.sla_resolution_breached_at end,
       human_active_at = case when l.handoff then ${at}::timestamptz when a.by_person then now()
         else t.human_active_at end,
       updated_at = case when l.handoff then ${at}::timestamptz when a.by_person then now() else t.updated_at end

@@ -142,6 +142,14 @@ export async function listInboxThreads(db: TDbOrTx, user: TSessionUser, raw: TIn
       cursorAt: cursorInstant(threads.lastMessageAt),
       awaitingSince: threads.awaitingSince,
       handoffAt: threads.handoffAt,
+      // The SLA clocks of a team's hand-off (server/teams/sla.ts): timers and breaches in the list.
+      sla: {
+        firstResponseDueAt: threads.slaFirstResponseDueAt,
+        resolutionDueAt: threads.slaResolutionDueAt,
+        firstHumanReplyAt: threads.firstHumanReplyAt,
+        firstResponseBreachedAt: threads.slaFirstResponseBreachedAt,
+        resolutionBreachedAt: threads.slaResolutionBreachedAt,
+      },
       sentiment: threads.sentiment,
       topics: threads.topics,
       priority: threads.priority,

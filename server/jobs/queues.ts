@@ -243,6 +243,20 @@ export const QUEUES = {
     payload: z.object({ teamId: z.uuid() }),
     policy: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, expireInSeconds: 60 },
   }),
+  "team.acknowledge": declareQueue({
+    description:
+      "Tells the contact of a hand-off to a team what happens next (server/teams/reception.ts): inside the team's hours the acknowledgement with the expected wait, outside them when the team is back; at most once per hand-off.",
+    concurrency: 2,
+    payload: z.object({ threadId: z.uuid(), teamId: z.uuid(), handoffAt: z.iso.datetime({ offset: true }) }),
+    policy: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, expireInSeconds: 60 },
+  }),
+  "team.sla": declareQueue({
+    description:
+      "Every minute: conversations past a team's SLA due time (first response, resolution) are stamped breached once and recorded as thread.sla_breached (server/teams/sla.ts).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
+    cron: "* * * * *",
+  }),
   "team.sweep": declareQueue({
     description:
       "Every minute: agents whose dashboard has not beaten for AWAY_AFTER_MINUTES become away, and teams with waiting conversations get an assignment run (server/teams/availability.ts).",

@@ -22,7 +22,7 @@ import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { loadFlowCatalogue } from "~/server/flows/catalogue";
 import { enqueueFlowJobs, flowRecordsSql, FlowTurns, type TFlowTurn } from "~/server/flows/engine";
 import { handoffNoteOf } from "~/server/flows/handoff";
-import { queueTeamAssignment } from "~/server/conversations/team-queue";
+import { queueTeamHandoffs } from "~/server/conversations/team-queue";
 import type { TFlowContext } from "~/server/flows/run";
 import { readFlowState, type TFlowState } from "~/server/flows/state";
 import { contentOfRow } from "~/server/messages/content";
@@ -392,11 +392,13 @@ export async function processInboundBatch(
     });
     await enqueueFlowJobs(tx, boss, turns.writes);
     await enqueueMany(boss, "ai.reply", aiJobs, { tx });
-    // Hand-offs to a team: its assignment runs in the worker, after this commits.
-    await queueTeamAssignment(
+    // Hand-offs to a team: its assignment and the contact's acknowledgement run in the worker, after this commits.
+    await queueTeamHandoffs(
       tx,
       boss,
-      [...handoffs.values()].flatMap((handoff) => (handoff.teamId ? [handoff.teamId] : [])),
+      [...handoffs].flatMap(([threadId, handoff]) =>
+        handoff.teamId ? [{ threadId, teamId: handoff.teamId, at: queuedAt }] : [],
+      ),
     );
     return outcomes;
   });
@@ -430,7 +432,7 @@ function lockedMessagesQuery(tx: TTx) {
       flow: threads.flow,
       cap: { autoRepliesAt: threads.autoRepliesAt, botPausedAt: threads.botPausedAt, handoffAt: threads.handoffAt },
       /** The satisfaction survey this message may answer (two index probes; null almost always). */
-      survey: openSurveyColumn(sql`${threads.id}`, sql`${messages.createdAt}`),
+      survey: openSurveyColumn(sql`${threads.id}`, sql`${threads.teamId}`, sql`${messages.createdAt}`),
     })
     .from(messages)
     .innerJoin(threads, eq(threads.id, messages.threadId))

@@ -64,6 +64,7 @@ export async function setMyAvailability(
       .update(users)
       .set({
         availability: input.availability,
+        availabilityAuto: false,
         ...(changed ? { availabilityChangedAt: now } : {}),
         ...(input.availability === "online" ? { lastSeenAt: now } : {}),
       })
@@ -81,15 +82,36 @@ export async function setMyAvailability(
   });
 }
 
-/** A dashboard tab of theirs is open: keeps an `online` person from being marked away. */
-export async function recordHeartbeat(db: TDb, user: { id: string }, now = new Date()) {
-  const [row] = await db
-    .update(users)
-    .set({ lastSeenAt: now })
-    .where(eq(users.id, user.id))
-    .returning({ availability: users.availability, lastSeenAt: users.lastSeenAt });
-  if (!row) throw new AppError("NOT_FOUND", "Your account no longer exists.");
-  return row;
+/**
+ * A dashboard tab of theirs is open: keeps an `online` person from being marked away, and
+ * brings back `online` a person the sweep marked away (they closed every tab, and are back):
+ * announced, and assignment queued for their teams. A person who chose `away` or `offline`
+ * stays so.
+ */
+export async function recordHeartbeat(db: TDb, boss: PgBoss, user: { id: string }, now = new Date()) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({
+        lastSeenAt: now,
+        availability: sql`case when ${users.availabilityAuto} then 'online'::availability else ${users.availability} end`,
+        availabilityChangedAt: sql`case when ${users.availabilityAuto} then ${now.toISOString()}::timestamptz else ${users.availabilityChangedAt} end`,
+        availabilityAuto: false,
+      })
+      .where(eq(users.id, user.id))
+      .returning({
+        availability: users.availability,
+        lastSeenAt: users.lastSeenAt,
+        back: sql<boolean>`${users.availabilityChangedAt} = ${now.toISOString()}::timestamptz and ${users.availability} = 'online'`,
+      });
+    if (!row) throw new AppError("NOT_FOUND", "Your account no longer exists.");
+    const { back, ...seen } = row;
+    if (back) {
+      await announceAvailability(tx, [{ userId: user.id, availability: "online", at: now.toISOString() }]);
+      await queueAssignmentForMembers(tx, boss, [user.id]);
+    }
+    return seen;
+  });
 }
 
 /**
@@ -102,7 +124,7 @@ export async function sweepAvailability(db: TDb, boss: PgBoss, now = new Date())
   return db.transaction(async (tx) => {
     const away = await tx
       .update(users)
-      .set({ availability: "away", availabilityChangedAt: now })
+      .set({ availability: "away", availabilityChangedAt: now, availabilityAuto: true })
       .where(
         and(
           eq(users.availability, "online"),

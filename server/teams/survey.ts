@@ -121,7 +121,8 @@ export function parseSurveyComment(content: TMessageContent): string | null {
  * expired when the message arrived, sent before it), else one answered within COMMENT_MINUTES
  * without a comment yet (`comment`, found through its `thread.survey_answered` event). Both are
  * probes of partial indexes (`satisfaction_surveys_open_idx`, `events_thread_activity_idx`), so
- * a conversation without a survey costs two empty index lookups.
+ * a team's conversation without a survey costs two empty index lookups, and one without a team
+ * none.
  */
 export type TOpenSurvey = {
   id: string;
@@ -132,8 +133,10 @@ export type TOpenSurvey = {
   score: number | null;
 };
 
-export function openSurveyColumn(threadId: SQL, receivedAt: SQL): SQL<TOpenSurvey | null> {
-  return sql<TOpenSurvey | null>`coalesce(
+export function openSurveyColumn(threadId: SQL, teamId: SQL, receivedAt: SQL): SQL<TOpenSurvey | null> {
+  // Surveys are sent for team conversations only, and the team stays on the thread after it is
+  // closed: a conversation no team ever had (most of the bot's traffic) costs no probe at all.
+  return sql<TOpenSurvey | null>`case when ${teamId} is not null then coalesce(
     (select json_build_object('id', s.id, 'phase', 'score', 'teamId', s.team_id, 'agentId', s.agent_user_id,
         'sentAt', s.sent_at, 'score', null)
       from ${satisfactionSurveys} s
@@ -146,7 +149,7 @@ export function openSurveyColumn(threadId: SQL, receivedAt: SQL): SQL<TOpenSurve
       where e.thread_id = ${threadId} and e.type = 'thread.survey_answered'
         and e.at > ${receivedAt} - interval '${sql.raw(String(COMMENT_MINUTES))} minutes'
         and s.comment is null
-      order by e.at desc limit 1))`;
+      order by e.at desc limit 1)) end`;
 }
 
 /** What a batch did to a survey: answered (score, maybe a comment), commented, or ended by a message that was not an answer. */

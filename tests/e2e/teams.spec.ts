@@ -1,4 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
+import pg from "pg";
 import {
   createUser,
   expectAccessible,
@@ -10,6 +11,9 @@ import {
   startChat,
   USER_PASSWORD,
 } from "./helpers";
+import { E2E } from "./stack";
+
+const DATABASE_URL = process.env.E2E_DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${E2E.pgPort}/switchboard`;
 
 const TEAM = "Night Owls";
 const ANA = { email: "ana.teams@e2e.test", name: "Ana Owl" };
@@ -52,6 +56,7 @@ test("[teams] an admin makes a team of two agents with round robin; availability
   }
   await card.getByLabel("Assignment").selectOption("round_robin");
   await card.getByLabel("Open conversations per agent").fill("2");
+  await card.getByLabel("First response target (minutes)").fill("30");
   await card.getByRole("button", { name: "Save team" }).click();
   await expect(page.getByTestId("teams-notice")).toHaveText(`Team ${TEAM} saved.`);
   await expect(card).toContainText("Round robin");
@@ -125,6 +130,23 @@ test("[teams] an admin makes a team of two agents with round robin; availability
     const row = ana.getByTestId("inbox-thread").filter({ hasText: "Olive Owl" });
     await expect(row).toBeVisible();
     await expect(row).toContainText("Unassigned");
+    // Its SLA clock runs in the row: time left to the first reply; past due, it is highlighted.
+    const timer = row.getByTestId("sla-timer");
+    await expect(timer).toHaveAttribute("data-breached", "false");
+    await expect(timer).toContainText(/^First reply in (29|30) min$/);
+    const db = new pg.Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(
+        `update threads set sla_first_response_due_at = now() - interval '5 minutes'
+         where contact_id = (select id from contacts where name = 'Olive Owl')`,
+      );
+    } finally {
+      await db.end();
+    }
+    await ana.reload();
+    await expect(timer).toHaveAttribute("data-breached", "true");
+    await expect(timer).toContainText(/^First reply overdue by (5|6) min$/);
     // The shared queue does not have it.
     await queues.getByRole("button", { name: /^Shared/ }).click();
     await expect(row).toHaveCount(0);

@@ -78,7 +78,8 @@ async function setUp(options: { survey?: boolean } = {}) {
   await adminCaller.teams.addMember({ teamId: team.id, userId: ana.id });
   await pipeline.db
     .update(teams)
-    .set({ surveyEnabled: options.survey ?? true })
+    // No hand-off acknowledgement (server/teams/reception.ts): the contact's phone holds only what the survey sends.
+    .set({ surveyEnabled: options.survey ?? true, acknowledge: false })
     .where(eq(teams.id, team.id));
   await updateOrgSettings(pipeline.db, null, { defaultReply: { mode: "text", text: BOT } });
   await publishRules(pipeline.db, [
@@ -259,6 +260,42 @@ describe("the satisfaction survey", () => {
     await pipeline.db.update(threads).set({ teamId: setup.team.id }).where(eq(threads.id, botThread.id));
     await setup.adminCaller.inbox.close({ threadId: botThread.id });
     expect(await surveysOf(pipeline, botThread.id)).toEqual([]);
+
+    // Nor to a contact who opted out or is blocked (a survey is something we start).
+    for (const [waId, change] of [
+      ["+14155550208", { optedOut: true }],
+      ["+14155550209", { blocked: true }],
+    ] as const) {
+      await inbound(pipeline, waId, "I want a human please");
+      const thread = await waitFor(
+        async () => {
+          const found = await threadOf(pipeline, waId);
+          return found?.mode === "human" ? found : undefined;
+        },
+        10_000,
+        "the hand-off",
+      );
+      await agent.inbox.takeOver({ threadId: thread.id });
+      await pipeline.db.update(contacts).set(change).where(eq(contacts.waId, waId));
+      await agent.inbox.close({ threadId: thread.id });
+      expect(await surveysOf(pipeline, thread.id), waId).toEqual([]);
+    }
+  });
+
+  it("a second close while a survey is open ends the first: only the latest is answered", async () => {
+    const setup = await setUp();
+    const { pipeline, agent } = setup;
+    const waId = "+14155550210";
+    const thread = await handOffAndClose(setup, waId);
+    await agent.inbox.reopen({ threadId: thread.id });
+    await agent.inbox.takeOver({ threadId: thread.id });
+    await agent.inbox.close({ threadId: thread.id });
+    await inbound(pipeline, waId, "3");
+    await waitForDecided(pipeline, waId, 2);
+    const [first, second] = await surveysOf(pipeline, thread.id);
+    expect(first).toMatchObject({ score: null, answeredAt: null });
+    expect(first!.expiresAt.getTime()).toBeLessThanOrEqual(second!.sentAt.getTime());
+    expect(second).toMatchObject({ score: 3 });
   });
 });
 

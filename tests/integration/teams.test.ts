@@ -8,7 +8,7 @@ import type { TSessionUser } from "~/server/auth/roles";
 import { assignTeamQueue, lockTeamForAssignment } from "~/server/conversations/assignment";
 import { assignByPolicy } from "~/server/conversations/state";
 import { createBoss } from "~/server/jobs/boss";
-import { AWAY_AFTER_MINUTES, recordHeartbeat, sweepAvailability } from "~/server/teams/availability";
+import { AWAY_AFTER_MINUTES, recordHeartbeat, setMyAvailability, sweepAvailability } from "~/server/teams/availability";
 import { WEBHOOK_DETAILS, webhookDetails } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
 import { publishFlowRows } from "../support/flows";
@@ -369,16 +369,17 @@ describe("teams and auto-assignment", () => {
     ]);
   });
 
-  it("[availability] online people no tab has beaten for a while become away; a heartbeat keeps them online; waiting teams get a run", async () => {
+  it("[availability] online people no tab has beaten for a while become away; a heartbeat keeps them online, and brings back online those the sweep marked away (not those who chose away); waiting teams get a run", async () => {
     const { db, sessionId, url } = await usePreparedDatabase();
     const boss = createBoss(url, "worker");
     await boss.start();
     try {
       const [idle, busy] = await membersOnline(db, 2);
       const [team] = await db.insert(teams).values({ name: "Night", assignmentMode: "round_robin" }).returning();
+      await addMembers(db, team!.id, [idle!]);
       await waitingThreads(db, sessionId, team!.id, 1);
       const now = new Date(Date.now() + (AWAY_AFTER_MINUTES + 1) * 60_000);
-      await recordHeartbeat(db, busy!, new Date(now.getTime() - 60_000));
+      await recordHeartbeat(db, boss, busy!, new Date(now.getTime() - 60_000));
       const swept = await sweepAvailability(db, boss, now);
       expect(swept).toEqual({ away: [idle!.id], teams: [team!.id] });
       const states = await db
@@ -391,6 +392,21 @@ describe("teams and auto-assignment", () => {
         [busy!.id]: "online",
       });
       expect(await pendingAssignments(db)).toBe(1);
+
+      // Back: the one the sweep marked away opens a tab and is online again (their teams get a run);
+      // one who chose away stays away.
+      const later = new Date(now.getTime() + 60_000);
+      expect(await recordHeartbeat(db, boss, idle!, later)).toMatchObject({ availability: "online" });
+      expect(await pendingAssignments(db)).toBe(2);
+      await setMyAvailability(db, boss, busy!, { availability: "away" }, later);
+      expect(await recordHeartbeat(db, boss, busy!, new Date(later.getTime() + 60_000))).toMatchObject({
+        availability: "away",
+      });
+      const [back] = await db
+        .select({ availabilityAuto: users.availabilityAuto, changedAt: users.availabilityChangedAt })
+        .from(users)
+        .where(eq(users.id, idle!.id));
+      expect(back).toEqual({ availabilityAuto: false, changedAt: later });
     } finally {
       await boss.stop({ graceful: false });
     }

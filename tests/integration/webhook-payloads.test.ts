@@ -10,6 +10,7 @@ import { linkIdentities } from "~/server/contacts/merge";
 import { handBackIdleThreads } from "~/server/conversations/state";
 import { recordPhoneMessage } from "~/server/messaging/phone-message";
 import { recordSessionStatus } from "~/server/sessions/sessions";
+import { sweepSlaBreaches } from "~/server/teams/sla";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { buildWebhookPayloads, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from "~/server/webhooks/events";
 import {
@@ -125,16 +126,24 @@ describe("webhook payloads: one shape per type, whatever path wrote the event", 
     const { endpoint } = await caller.webhooks.create({ url: "http://127.0.0.1:9/hook" });
     await caller.webhooks.sendTest({ id: endpoint.id });
 
-    // A flow's hand-off step (thread.handoff by flow, with what the flow collected).
+    // A flow's hand-off step (thread.handoff by flow, with what the flow collected) to a team
+    // with an SLA target; the target passes unmet (thread.sla_breached).
+    const desk = await caller.teams.create({ name: "Desk", acknowledge: false, slaFirstResponseMinutes: 5 });
     await publishFlowRows(pipeline.db, {
       name: "Person",
       triggers: { keywords: ["person please"], firstMessage: false },
       definition: {
         start: "people",
-        steps: [{ id: "people", type: "handoff", note: "Asked in a flow" }],
+        steps: [{ id: "people", type: "handoff", note: "Asked in a flow", teamId: desk.id }],
       },
     });
     await inbound(pipeline, "+14155550197", "person please");
+    await waitFor(
+      async () => (await pipeline.db.select().from(threads).where(eq(threads.teamId, desk.id))).length === 1,
+      10_000,
+      "the flow's hand-off to the team",
+    );
+    expect(await sweepSlaBreaches(pipeline.db, new Date(Date.now() + 6 * 60_000))).toHaveLength(1);
 
     // The reply cap, handing off: the second message pauses the bot (thread.bot_paused) and hands
     // the thread to people (thread.handoff by policy).

@@ -8,6 +8,7 @@ import { handleHandback, handleWake } from "./inbox";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
+import { handleTeamAcknowledge, handleTeamSla } from "./team-reception";
 import { handleTeamAssign, handleTeamSweep } from "./teams";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
@@ -32,4 +33,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "flow.http": handleFlowHttp,
   "team.assign": handleTeamAssign,
   "team.sweep": handleTeamSweep,
+  "team.acknowledge": handleTeamAcknowledge,
+  "team.sla": handleTeamSla,
 };

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "availability_auto" boolean DEFAULT false NOT NULL;
