@@ -58,7 +58,17 @@ export function NotificationBell({ className }: { className?: string }) {
         data-testid="notification-bell"
         className="relative inline-flex size-9 items-center justify-center rounded-md hover:bg-muted focus-visible:outline-2 focus-visible:outline-primary"
       >
-        <span aria-hidden="true">🔔</span>
+        <svg
+          aria-hidden="true"
+          viewBox="0 0 24 24"
+          className="size-5"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+        >
+          <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+          <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+        </svg>
         <span className="sr-only">
           {t("label")}
           {unread > 0 ? `, ${t("unread", { count: unread })}` : ""}
