@@ -11,13 +11,14 @@ export type TBubbleContext = { byWaId: ReadonlyMap<string, TInboxMessage>; react
 /** Who wrote a message: the contact, a rule (which, which version), the AI, an agent, the phone or the API. */
 function SourceLabel({ message }: { message: TInboxMessage }) {
   const t = useTranslations("inbox.bubble");
+  const survey = useTranslations("domain.satisfaction");
   const format = useFormatter();
   switch (message.source) {
     case "contact":
       return <span>{t("contact")}</span>;
     case "rule": {
-      // No rule: nothing matched and the default reply from Settings answered.
-      if (!message.ruleId) return <span>{t("defaultReply")}</span>;
+      // No rule: the satisfaction survey's messages, or nothing matched and the default reply answered.
+      if (!message.ruleId) return <span>{message.survey ? survey("surveyMessage") : t("defaultReply")}</span>;
       const name = message.ruleName ? t("namedRule", { name: message.ruleName }) : t("rule");
       return (
         <Link href={`/rules?rule=${message.ruleId}`} className="underline underline-offset-2 hover:no-underline">

@@ -2,7 +2,8 @@ import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import { LOCALES } from "~/server/i18n/locales";
 import { renderInLocale } from "~/tests/support/render-intl";
-import type { TInboxThread } from "./inbox-labels";
+import type { TInboxMessage, TInboxThread } from "./inbox-labels";
+import { MessageBubble } from "./message-bubble";
 import { Satisfaction } from "./satisfaction";
 
 const NOW = Date.parse("2026-03-06T15:00:00Z");
@@ -41,5 +42,34 @@ describe("the satisfaction survey on a conversation", () => {
     );
     expect(render("es", waiting)).toContain("esperando respuesta");
     expect(render("en", null)).toBe("");
+  });
+
+  it("names the survey's messages in the conversation, where a rule-less bot message is the default reply", () => {
+    const base = {
+      id: "m-1",
+      seq: 1,
+      direction: "out",
+      status: "sent",
+      body: "How would you rate the help you received?",
+      content: { kind: "text", text: "How would you rate the help you received?" },
+      createdAt: new Date("2026-03-06T14:05:00Z"),
+      source: "rule",
+      ruleId: null,
+      ruleName: null,
+      ruleVersion: null,
+      aiLatencyMs: null,
+      authorName: null,
+      noReplyReason: null,
+      error: null,
+      waMessageId: null,
+    };
+    const bubble = (locale: (typeof LOCALES)[number], survey: boolean) =>
+      renderInLocale(
+        locale,
+        createElement(MessageBubble, { message: { ...base, survey } as unknown as TInboxMessage, now: NOW }),
+      );
+    expect(bubble("en", true)).toContain("Satisfaction survey");
+    expect(bubble("pt-BR", true)).toContain("Pesquisa de satisfação");
+    expect(bubble("en", false)).not.toContain("Satisfaction survey");
   });
 });

@@ -15,7 +15,7 @@ import {
   waEngines,
   waSessions,
 } from "~/db/schema";
-import { threadSatisfaction } from "~/server/teams/survey";
+import { SURVEY_FLAG, threadSatisfaction } from "~/server/teams/survey";
 import type { TSessionUser } from "~/server/auth/roles";
 import { serviceWindowOf } from "~/server/conversations/window";
 import { AppError } from "~/server/errors";
@@ -108,6 +108,8 @@ export async function getInboxThread(
       authorName: author.name,
       aiLatencyMs: messages.aiLatencyMs,
       noReplyReason: messages.noReplyReason,
+      /** One of the satisfaction survey's messages (server/teams/survey.ts). */
+      survey: sql<boolean>`${SURVEY_FLAG} = any(${messages.flags})`,
     })
     .from(messages)
     .leftJoin(author, eq(author.id, messages.authorUserId))

@@ -33,6 +33,7 @@ import {
   parseSurveyComment,
   surveyReplyText,
   surveyWritesSql,
+  SURVEY_FLAG,
   type TOpenSurvey,
   type TSurveyWrite,
 } from "~/server/teams/survey";
@@ -190,6 +191,7 @@ export async function processInboundBatch(
             body: surveyReplyText(surveyLocale, reply),
             source: "rule",
             ruleId: null,
+            flags: [SURVEY_FLAG],
             replyToMessageId: row.message.id,
           });
           staysClosed.set(row.thread.id, survey.sentAt);

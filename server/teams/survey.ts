@@ -23,6 +23,8 @@ import { LOCALES } from "~/server/i18n/locales";
 export const SURVEY_HOURS = 24;
 /** How long after the score the contact's next text is taken as their comment. */
 export const COMMENT_MINUTES = 10;
+/** On the survey's messages (the question and the thanks): what the Inbox labels them by. */
+export const SURVEY_FLAG = "survey";
 /** The id of each option (what a tapped list row or button answers). */
 const OPTION_ID = /^survey:([1-5])$/;
 const MAX_COMMENT_CHARS = 2_000;
@@ -239,6 +241,8 @@ export async function sendSurveyOnClose(
     content,
     // The bot's automatic message (no rule): there is no source of its own for Switchboard's messages.
     source: "rule",
+    // Marks Switchboard's survey messages (the Inbox names them; the source has no value of its own).
+    flags: [SURVEY_FLAG],
     event: { survey: survey!.id },
   });
   return survey!.id;

@@ -161,6 +161,15 @@ describe("the satisfaction survey", () => {
       agentName: "Ana",
       teamName: "Support",
     });
+    // Its messages are marked as the survey's (the Inbox names them), the contact's are not.
+    expect(detail.messages.map((message) => [message.direction, message.survey])).toEqual([
+      ["in", false],
+      ["out", true],
+      ["in", false],
+      ["out", true],
+      ["in", false],
+      ["out", true],
+    ]);
 
     // The events, and the webhook's details (the documented shape, every key filled).
     const answered = await pipeline.db
