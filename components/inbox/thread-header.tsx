@@ -13,6 +13,7 @@ import { formText } from "~/components/ui/form-text";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Select } from "~/components/ui/input";
 import { engineCan } from "~/server/sessions/engine-capabilities";
+import { ContactPanelButton } from "./contact-panel";
 import { ContactPresence } from "./contact-presence";
 import { type TInboxThread, useInboxFormat } from "./inbox-labels";
 import { AgentAvailabilityDot, AgentOption } from "~/components/teams/availability";
@@ -92,6 +93,7 @@ export function ThreadHeader({
               <Link href={`/contacts/${contact.id}`} className="text-primary underline-offset-2 hover:underline">
                 {t("header.contactPage")}
               </Link>
+              <ContactPanelButton contactId={contact.id} canWrite={canWrite} onClosed={onChanged} />
             </div>
           </div>
         </div>

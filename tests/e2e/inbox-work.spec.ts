@@ -206,6 +206,17 @@ test("[inbox work] on a phone: the bell in the top bar, the snooze menu and the 
     await expectNoSidewaysScroll(a);
     await confirm.getByRole("button", { name: "Close conversation" }).click();
     await expect(activity(a, "Ana Work closed the conversation")).toBeVisible();
+
+    // The contact beside the conversation, editable in place.
+    await a.getByTestId("open-contact-panel").click();
+    const panel = a.getByTestId("contact-panel");
+    await panel.getByLabel("Tags (comma-separated)").fill("phone, returning");
+    await panel.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(panel.getByText("Saved.")).toBeVisible();
+    await expectNoSidewaysScroll(a);
+    await panel.getByRole("button", { name: "Close", exact: true }).click();
+    await expect(panel).toHaveCount(0);
+    await expect(a.getByRole("heading", { name: "Pablo Phone" })).toBeVisible();
   } finally {
     await ana.context.close();
   }
