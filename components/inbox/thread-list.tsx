@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { type MouseEvent, useEffect, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -274,6 +274,8 @@ function ThreadRow({
   onClick: (event: MouseEvent<HTMLAnchorElement>) => void;
 }) {
   const t = useTranslations("inbox");
+  const tSnooze = useTranslations("domain.inboxWork.ui.snooze");
+  const format = useFormatter();
   const inboxFormat = useInboxFormat();
   const owner = inboxFormat.owner(row, currentUserId);
   const at = row.last?.at ?? row.lastMessageAt;
@@ -329,6 +331,13 @@ function ThreadRow({
         <MoodBadge sentiment={row.sentiment} />
         <PriorityBadge priority={row.priority} />
         <LabelBadges labels={row.labels} />
+        {row.snoozedAt ? (
+          <Badge tone="primary" data-testid="row-snoozed">
+            {row.snoozedUntil
+              ? tSnooze("until", { time: format.dateTime(new Date(row.snoozedUntil), "short") })
+              : tSnooze("untilContact")}
+          </Badge>
+        ) : null}
         {row.unread > 0 ? (
           <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground">
             {formatUnread(row.unread)}

@@ -105,7 +105,7 @@ test("[inbox work] two agents: saved replies with '/', a mention reaches the oth
     await expect(activity(a, /Ana Work snoozed the conversation until/)).toBeVisible();
     await expect(threadRow(a, "Wanda Work")).toHaveCount(0);
     await a.getByRole("button", { name: "Snoozed", exact: true }).click();
-    await expect(threadRow(a, "Wanda Work")).toBeVisible();
+    await expect(threadRow(a, "Wanda Work").getByTestId("row-snoozed")).toContainText("Snoozed until");
     await a.getByRole("button", { name: "Wake now" }).click();
     await expect(activity(a, "Ana Work woke the conversation")).toBeVisible();
     await expect(a.getByTestId("snoozed-badge")).toHaveCount(0);
