@@ -47,6 +47,8 @@ test("[survey] a closed conversation of a team sends the survey; the score and c
   const satisfaction = page.getByTestId("satisfaction");
   await expect(satisfaction).toContainText("5 of 5", { timeout: 20_000 });
   await expect(satisfaction).toContainText("Lovely bread");
+  // The survey's own messages are named as such, not as the default reply.
+  await expect(page.getByRole("log").getByText("Satisfaction survey").first()).toBeVisible();
   await expectAccessible(page);
 
   // In Analytics: the team's row.
