@@ -318,7 +318,7 @@ describe("the satisfaction survey on the Cloud API engine (buttons)", () => {
     await graph.close();
   });
 
-  it("asks with a list message of five rows, and takes the tapped row as the score", async () => {
+  it("asks with a list message of five rows, takes the tapped row as the score, and sends none outside the 24-hour window", async () => {
     const pipeline = await startPipeline({
       engines: { cloud: { appSecret: APP_SECRET, baseUrl: graph.url, minBackoffMs: 200, maxBackoffMs: 1_000 } },
     });
@@ -401,5 +401,17 @@ describe("the satisfaction survey on the Cloud API engine (buttons)", () => {
       .from(satisfactionSurveys)
       .where(eq(satisfactionSurveys.threadId, threadId));
     expect(survey).toMatchObject({ score: 4, teamId: team.id });
+
+    // Outside the 24-hour window (the contact last wrote two days ago) no survey can go: none is sent.
+    await pipeline.db
+      .update(messages)
+      .set({ createdAt: sql`now() - interval '2 days'` })
+      .where(and(eq(messages.threadId, threadId), eq(messages.direction, "in")));
+    await admin.inbox.reopen({ threadId });
+    await admin.inbox.takeOver({ threadId });
+    await admin.inbox.close({ threadId });
+    expect(
+      await pipeline.db.select().from(satisfactionSurveys).where(eq(satisfactionSurveys.threadId, threadId)),
+    ).toHaveLength(1);
   });
 });
