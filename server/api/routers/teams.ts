@@ -36,5 +36,7 @@ export const teamsRouter = createTRPCRouter({
     .input(ZSetAvailabilityInput)
     .mutation(async ({ ctx, input }) => setMyAvailability(ctx.db, await ctx.boss(), ctx.user, input)),
   /** Sent by each open dashboard tab about once a minute: keeps an online person from turning away. */
-  heartbeat: requireAccess("inbox", "write").mutation(async ({ ctx }) => recordHeartbeat(ctx.db, await ctx.boss(), ctx.user)),
+  heartbeat: requireAccess("inbox", "write").mutation(async ({ ctx }) =>
+    recordHeartbeat(ctx.db, await ctx.boss(), ctx.user),
+  ),
 });
