@@ -200,6 +200,8 @@ export const satisfactionSurveys = pgTable(
     index("satisfaction_surveys_answered_idx")
       .on(t.answeredAt)
       .where(sql`${t.answeredAt} is not null`),
+    // Analytics' surveys sent in a period.
+    index("satisfaction_surveys_sent_idx").on(t.sentAt),
   ],
 );
 

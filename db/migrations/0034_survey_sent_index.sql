@@ -1,0 +1,1 @@
+CREATE INDEX "satisfaction_surveys_sent_idx" ON "satisfaction_surveys" USING btree ("sent_at");
