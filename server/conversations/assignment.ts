@@ -1,8 +1,8 @@
-import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
+import { and, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { pgArray } from "~/server/lib/sql";
 import type { TDb, TTx } from "~/db/client";
-import { teamMembers, teams, threads, users } from "~/db/schema";
-import { canAccess } from "~/server/auth/roles";
+import { teamMembers, teams, threads, users, type AVAILABILITIES } from "~/db/schema";
+import { canAccess, type TRole } from "~/server/auth/roles";
 import { assignByPolicy } from "./state";
 
 /** Waiting conversations one run assigns at most (the next run, queued or the sweep's, goes on). */
@@ -64,6 +64,16 @@ export type TAssignment = { threadId: string; userId: string };
 /** Follow-up runs one call makes at most (each assigns up to MAX_ASSIGNMENTS_PER_RUN). */
 const MAX_RUNS_PER_CALL = 20;
 
+/** A member as the run reads them (JSON: times are ISO strings). */
+type TMemberRow = {
+  userId: string;
+  role: TRole;
+  availability: (typeof AVAILABILITIES)[number];
+  disabled: boolean;
+  lastAssignedAt: string | null;
+  open: number;
+};
+
 type TRun = { busy: true } | { busy: false; assigned: TAssignment[]; considered: string[]; room: boolean };
 
 /**
@@ -123,38 +133,36 @@ async function assignmentRun(
   const idle = { busy: false as const, assigned: [], considered: [], room: false };
   if (team.assignmentMode === "off") return idle;
   const mode = team.assignmentMode;
-  // Every member is in the order (round-robin's cursor may be someone away now), with the open
-  // conversations they hold (human and theirs, in any team or none).
-  const members = await tx
-    .select({
-      userId: teamMembers.userId,
-      role: users.role,
-      availability: users.availability,
-      disabled: users.disabled,
-      lastAssignedAt: teamMembers.lastAssignedAt,
-      open: sql<number>`(select count(*)::int from ${threads} o where o.mode = 'human' and o.assigned_user_id = ${teamMembers.userId})`,
-    })
-    .from(teamMembers)
-    .innerJoin(users, eq(users.id, teamMembers.userId))
-    .where(eq(teamMembers.teamId, teamId))
-    .orderBy(asc(teamMembers.createdAt), asc(teamMembers.userId));
+  // One read after the lock (so it sees every run committed before): every member in the order
+  // (round-robin's cursor may be someone away now), with the open conversations they hold (human
+  // and theirs, in any team or none); and the waiting conversations, oldest hand-off first.
+  const {
+    rows: [read],
+  } = await tx.execute<{ members: TMemberRow[]; waiting: string[] }>(sql`
+    select
+      (select coalesce(json_agg(m order by m."createdAt", m."userId"), '[]'::json) from (
+        select tm.user_id as "userId", tm.created_at as "createdAt", u.role, u.availability, u.disabled,
+          tm.last_assigned_at as "lastAssignedAt",
+          (select count(*)::int from ${threads} o where o.mode = 'human' and o.assigned_user_id = tm.user_id) as open
+        from ${teamMembers} tm join ${users} u on u.id = tm.user_id
+        where tm.team_id = ${teamId}) m) as members,
+      (select coalesce(json_agg(w.id order by w.handoff_at, w.id), '[]'::json) from (
+        select id, handoff_at from ${threads}
+        where team_id = ${teamId} and mode = 'human' and assigned_user_id is null
+        order by handoff_at, id limit ${MAX_ASSIGNMENTS_PER_RUN}) w) as waiting`);
+  const members = read!.members;
   const available = members.filter(
     (member) => member.availability === "online" && !member.disabled && canAccess(member.role, "inbox", "write"),
   );
   if (available.length === 0) return idle;
-  const waiting = await tx
-    .select({ id: threads.id })
-    .from(threads)
-    .where(and(eq(threads.teamId, teamId), eq(threads.mode, "human"), isNull(threads.assignedUserId)))
-    .orderBy(asc(threads.handoffAt), asc(threads.id))
-    .limit(MAX_ASSIGNMENTS_PER_RUN);
+  const waiting = read!.waiting.map((id) => ({ id }));
   const considered = waiting.map((thread) => thread.id);
   await hooks.afterWaitingRead?.();
   const candidates: TCandidate[] = available.map((member) => ({
     userId: member.userId,
     order: members.indexOf(member),
     open: member.open,
-    lastAssignedAt: member.lastAssignedAt?.getTime() ?? 0,
+    lastAssignedAt: member.lastAssignedAt ? Date.parse(member.lastAssignedAt) : 0,
   }));
   const orderOf = (userId: string | null) => {
     const index = members.findIndex((member) => member.userId === userId);
