@@ -13,6 +13,7 @@ import { cn } from "~/components/ui/cn";
 import { Input, Select } from "~/components/ui/input";
 import { AvailabilityDot } from "~/components/teams/availability";
 import { QueueChips } from "~/components/teams/queue-chips";
+import { NewConversation } from "./new-conversation";
 import { SlaTimers } from "~/components/teams/sla-timers";
 import type { TInboxFilter } from "~/server/inbox/list";
 import { formatUnread, INBOX_TABS, type TInboxThreadRow, useInboxFormat, useNow } from "./inbox-labels";
@@ -93,6 +94,11 @@ export function ThreadList({
   return (
     <Card className={cn("flex min-h-0 flex-col", className)}>
       <div className="space-y-3 border-b border-border p-3">
+        {canWrite ? (
+          <div className="flex justify-end">
+            <NewConversation onStarted={onSelect} />
+          </div>
+        ) : null}
         <div role="group" aria-label={t("list.filterGroup")} className="flex flex-wrap gap-1">
           {INBOX_TABS.filter((tab) => canWrite || tab.filter !== "mine").map((tab) => {
             const count = tab.count ? counts.data?.[tab.count] : undefined;

@@ -58,6 +58,8 @@ const PROCEDURE_AREAS: Record<
   "inbox.markRead": ["inbox", "read"],
   "inbox.watchPresence": ["inbox", "read"],
   "inbox.agents": ["inbox", "read"],
+  "inbox.senders": ["inbox", "read"],
+  "inbox.start": ["inbox", "write"],
   "inbox.takeOver": ["inbox", "write"],
   "inbox.assign": ["inbox", "write"],
   "inbox.release": ["inbox", "write"],

@@ -16,6 +16,7 @@ import {
   ZNoteInput,
 } from "~/server/inbox/compose";
 import { listThreadTemplates } from "~/server/inbox/templates";
+import { listSenders, startConversation, ZStartConversationInput } from "~/server/inbox/start";
 import { inboxCounts, listInboxThreads, ZInboxListInput } from "~/server/inbox/list";
 import {
   assignThread,
@@ -73,6 +74,12 @@ export const inboxRouter = createTRPCRouter({
     .input(ZThread)
     .mutation(({ ctx, input }) => watchContactPresence(ctx.db, ctx.user, input.threadId)),
   agents: requireAccess("inbox", "read").query(({ ctx }) => listAssignableUsers(ctx.db)),
+  /** The numbers a conversation can be started from (New conversation's choice). */
+  senders: requireAccess("inbox", "read").query(({ ctx }) => listSenders(ctx.db)),
+  /** A new conversation with a number, taken over by the caller (the first message then goes through its composer). */
+  start: requireAccess("inbox", "write")
+    .input(ZStartConversationInput)
+    .mutation(({ ctx, input }) => startConversation(ctx.db, ctx.user, input)),
   takeOver: requireAccess("inbox", "write")
     .input(ZThread)
     .mutation(({ ctx, input }) => takeOver(ctx.db, ctx.user, input.threadId)),
