@@ -17,8 +17,8 @@ function SourceLabel({ message }: { message: TInboxMessage }) {
     case "contact":
       return <span>{t("contact")}</span>;
     case "rule": {
-      // No rule: the satisfaction survey's messages, or nothing matched and the default reply answered.
-      if (!message.ruleId) return <span>{message.survey ? survey("surveyMessage") : t("defaultReply")}</span>;
+      // No rule: nothing matched and the default reply answered.
+      if (!message.ruleId) return <span>{t("defaultReply")}</span>;
       const name = message.ruleName ? t("namedRule", { name: message.ruleName }) : t("rule");
       return (
         <Link href={`/rules?rule=${message.ruleId}`} className="underline underline-offset-2 hover:no-underline">
@@ -49,6 +49,9 @@ function SourceLabel({ message }: { message: TInboxMessage }) {
       return <span title={t("phoneTitle")}>{t("phone")}</span>;
     case "api":
       return <span>{t("api")}</span>;
+    case "system":
+      // Switchboard's own: the satisfaction survey's messages, or a team's hand-off acknowledgement.
+      return <span>{message.survey ? survey("surveyMessage") : t("system")}</span>;
   }
 }
 

@@ -44,7 +44,7 @@ describe("the satisfaction survey on a conversation", () => {
     expect(render("en", null)).toBe("");
   });
 
-  it("names the survey's messages in the conversation, where a rule-less bot message is the default reply", () => {
+  it("names Switchboard's own messages in the conversation: the survey's by name, an acknowledgement as Switchboard; a rule-less bot message is the default reply", () => {
     const base = {
       id: "m-1",
       seq: 1,
@@ -53,7 +53,7 @@ describe("the satisfaction survey on a conversation", () => {
       body: "How would you rate the help you received?",
       content: { kind: "text", text: "How would you rate the help you received?" },
       createdAt: new Date("2026-03-06T14:05:00Z"),
-      source: "rule",
+      source: "system",
       ruleId: null,
       ruleName: null,
       ruleVersion: null,
@@ -63,13 +63,15 @@ describe("the satisfaction survey on a conversation", () => {
       error: null,
       waMessageId: null,
     };
-    const bubble = (locale: (typeof LOCALES)[number], survey: boolean) =>
+    const bubble = (locale: (typeof LOCALES)[number], survey: boolean, source = "system") =>
       renderInLocale(
         locale,
-        createElement(MessageBubble, { message: { ...base, survey } as unknown as TInboxMessage, now: NOW }),
+        createElement(MessageBubble, { message: { ...base, source, survey } as unknown as TInboxMessage, now: NOW }),
       );
     expect(bubble("en", true)).toContain("Satisfaction survey");
     expect(bubble("pt-BR", true)).toContain("Pesquisa de satisfação");
     expect(bubble("en", false)).not.toContain("Satisfaction survey");
+    expect(bubble("en", false)).toContain("Switchboard");
+    expect(bubble("en", false, "rule")).toContain("Default reply");
   });
 });

@@ -189,7 +189,7 @@ export async function processInboundBatch(
           replies.push({
             ...ids,
             body: surveyReplyText(surveyLocale, reply),
-            source: "rule",
+            source: "system",
             ruleId: null,
             flags: [SURVEY_FLAG],
             replyToMessageId: row.message.id,

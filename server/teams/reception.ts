@@ -243,7 +243,7 @@ export async function acknowledgeHandoff(
       threadId: input.threadId,
       contactId: row.contactId,
       body,
-      source: "rule",
+      source: "system",
       notice: true,
       event: { by: "team", acknowledgement: { teamId: input.teamId, open } },
     });

@@ -240,7 +240,7 @@ export async function sendSurveyOnClose(
     body: textOf(content),
     content,
     // The bot's automatic message (no rule): there is no source of its own for Switchboard's messages.
-    source: "rule",
+    source: "system",
     // Marks Switchboard's survey messages (the Inbox names them; the source has no value of its own).
     flags: [SURVEY_FLAG],
     event: { survey: survey!.id },

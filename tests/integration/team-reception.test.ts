@@ -84,7 +84,7 @@ describe("what the contact hears on a hand-off to a team", () => {
       .select({ source: messages.source, ruleId: messages.ruleId })
       .from(messages)
       .where(and(eq(messages.threadId, first.id), eq(messages.direction, "out")));
-    expect(ackRow).toEqual({ source: "rule", ruleId: null });
+    expect(ackRow).toEqual({ source: "system", ruleId: null });
 
     // Three conversations answered by a person, each about 20 minutes after its hand-off.
     const agentCaller = callerOf(pipeline, agent);
