@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contacts, events, messages, satisfactionSurveys, teams, threads, waSessions } from "~/db/schema";
+import { analyticsResponses, contacts, events, messages, satisfactionSurveys, teams, threads, waSessions } from "~/db/schema";
 import { sealCloudSecrets } from "~/server/cloud/config";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { createCaller } from "~/server/api/root";
@@ -143,6 +143,13 @@ describe("the satisfaction survey", () => {
     expect((await surveysOf(pipeline, thread.id))[0]!.answeredAt).not.toBeNull();
     expect(await threadOf(pipeline, waId)).toMatchObject({ mode: "closed", awaitingSince: null });
     expect((await threadOf(pipeline, waId))!.closedAt).not.toBeNull();
+    // Switchboard's own messages (source system): the thanks is not the bot's answer in the figures.
+    expect((await outboundOf(pipeline, waId)).map((message) => message.source)).toEqual(["system", "system"]);
+    const botResponses = await pipeline.db
+      .select()
+      .from(analyticsResponses)
+      .where(and(eq(analyticsResponses.threadId, thread.id), eq(analyticsResponses.responder, "bot")));
+    expect(botResponses).toEqual([]);
 
     // The next message is the comment.
     await inbound(pipeline, waId, "Quick and kind, thank you");
