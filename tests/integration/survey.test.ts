@@ -1,6 +1,15 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyticsResponses, contacts, events, messages, satisfactionSurveys, teams, threads, waSessions } from "~/db/schema";
+import {
+  analyticsResponses,
+  contacts,
+  events,
+  messages,
+  satisfactionSurveys,
+  teams,
+  threads,
+  waSessions,
+} from "~/db/schema";
 import { sealCloudSecrets } from "~/server/cloud/config";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { createCaller } from "~/server/api/root";
