@@ -1,8 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { expectAccessible, expectNoSidewaysScroll, fromBot, login, PHONE, sendAsContact, startChat } from "./helpers";
 
-const NUMBER = "+1 415 555 0191";
-const E164 = "+14155550191";
+const NUMBER = "+1 415 555 0232";
+const E164 = "+14155550232";
 
 test("[inbox] an agent starts a conversation with a number: it opens as theirs, the first message reaches the phone, the answer comes back live", async ({
   page,

@@ -120,7 +120,7 @@ test("[teams] an admin makes a team of two agents with round robin; availability
     const teamChip = queues.getByRole("button", { name: new RegExp(`^${TEAM}`) });
     await expect(teamChip).toBeVisible();
     await ana.waitForLoadState("networkidle");
-    await startChat(page, "+14155550177", "Olive Owl");
+    await startChat(page, "+14155550231", "Olive Owl");
     await sendAsContact(page, "Is a nightowl around?");
     await expect(fromBot(page, ACK)).toBeVisible({ timeout: 20_000 });
     await expect(teamChip).toHaveAccessibleName(`${TEAM} 1 waiting`, { timeout: 20_000 });

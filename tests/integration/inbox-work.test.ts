@@ -70,7 +70,12 @@ describe("working the inbox", () => {
 
     // Not yet: a sweep before its time leaves it; at its time it wakes, once.
     expect(await wakeDueSnoozes(pipeline.db, new Date(until.getTime() - 1_000))).toEqual([]);
-    expect(await wakeDueSnoozes(pipeline.db, until)).toEqual([thread.id]);
+    // The sweep skips a row another transaction holds (the pipeline's jobs may, a moment): again until taken.
+    await waitFor(
+      async () => ((await wakeDueSnoozes(pipeline.db, until)).includes(thread.id) ? true : undefined),
+      5_000,
+      "the sweep at its time to wake it",
+    );
     expect(await wakeDueSnoozes(pipeline.db, new Date(until.getTime() + 60_000))).toEqual([]);
     expect(await threadRow(pipeline, thread.id)).toMatchObject({ snoozedAt: null, snoozedUntil: null });
     expect((await eventsOf(pipeline, thread.id, "thread.woke")).map((event) => event.payload)).toEqual([
