@@ -143,7 +143,12 @@ function ContentBody({
     case "text":
       return (
         <div className="break-words whitespace-pre-wrap [overflow-wrap:anywhere]">
-          {content.text || <em className="text-foreground/70">{t("content.empty")}</em>}
+          {/* The conversation's own words (whoever wrote them, whatever the language): not interface text. */}
+          {content.text ? (
+            <span translate="no">{content.text}</span>
+          ) : (
+            <em className="text-foreground/70">{t("content.empty")}</em>
+          )}
         </div>
       );
     case "image":

@@ -311,7 +311,7 @@ function ThreadRow({
             {row.last.direction === "out" && isPreviewSource(row.last.source)
               ? t(`list.prefix.${row.last.source}`)
               : ""}
-            {row.last.body || t("list.noText")}
+            {row.last.body ? <span translate="no">{row.last.body}</span> : t("list.noText")}
           </>
         ) : (
           t("list.noMessages")

@@ -38,7 +38,7 @@ export function tapsOf(content: TMessageContent): { kind: "button_reply" | "list
  */
 export function ChoiceText({ content }: { content: Extract<TMessageContent, { kind: "interactive" }> }) {
   return (
-    <div className="space-y-0.5" data-kind={content.kind} data-testid="message-content">
+    <div className="space-y-0.5" data-kind={content.kind} data-testid="message-content" translate="no">
       {content.header ? <div className="font-semibold [overflow-wrap:anywhere]">{content.header}</div> : null}
       <div className="whitespace-pre-wrap [overflow-wrap:anywhere]">{content.body}</div>
       {content.footer ? <div className="text-xs text-muted-foreground">{content.footer}</div> : null}
