@@ -65,7 +65,8 @@ export function Simulator({ canWrite }: { canWrite: boolean }) {
                       <Badge tone="warning">{t(`mode.${conversation.mode}`)}</Badge>
                     ) : null}
                   </div>
-                  <div className="truncate text-xs text-foreground/70">
+                  {/* The last message's own words (content, not interface text), or the number. */}
+                  <div className="truncate text-xs text-foreground/70" translate="no">
                     {conversation.lastBody ?? conversation.waId}
                   </div>
                 </button>
