@@ -1,9 +1,10 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useRef, useState } from "react";
+import { useState } from "react";
 import { ContactDetail } from "~/components/contacts/contact-detail";
 import { Button } from "~/components/ui/button";
+import { useModalDialog } from "~/components/ui/modal-dialog";
 
 /**
  * The contact beside the conversation: the contact page's details (fields, tags, notes, custom
@@ -48,12 +49,7 @@ export function ContactPanelButton({
 function ContactPanel({ contactId, canWrite, onClose }: { contactId: string; canWrite: boolean; onClose: () => void }) {
   const t = useTranslations("domain.inboxWork.ui.contactPanel");
   const common = useTranslations("common");
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
+  const { ref: dialog, titleId, close } = useModalDialog();
   return (
     <dialog
       ref={dialog}
@@ -66,7 +62,7 @@ function ContactPanel({ contactId, canWrite, onClose }: { contactId: string; can
         <h2 id={titleId} className="font-semibold">
           {t("title")}
         </h2>
-        <Button size="sm" variant="ghost" onClick={() => dialog.current?.close()}>
+        <Button size="sm" variant="ghost" onClick={close}>
           {common("close")}
         </Button>
       </div>

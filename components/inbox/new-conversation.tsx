@@ -2,12 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
+import { useModalDialog } from "~/components/ui/modal-dialog";
 
 /**
  * "New conversation" in the Inbox: a number (and, with several, the WhatsApp number to write
@@ -41,8 +42,7 @@ function StartDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (
   const common = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
+  const { ref: dialog, titleId, close } = useModalDialog();
   const numberId = useId();
   const senderId = useId();
   const [to, setTo] = useState("");
@@ -57,10 +57,6 @@ function StartDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (
       },
     }),
   );
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
   const error = start.error ? describeError(start.error) : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -108,7 +104,7 @@ function StartDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (
           </p>
         ) : null}
         <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => dialog.current?.close()}>
+          <Button variant="secondary" onClick={close}>
             {common("cancel")}
           </Button>
           <Button type="submit" disabled={start.isPending}>

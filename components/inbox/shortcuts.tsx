@@ -1,8 +1,9 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Button } from "~/components/ui/button";
+import { useModalDialog } from "~/components/ui/modal-dialog";
 import { SHORTCUT_EVENT, type TShortcutAction } from "./thread-work";
 
 /** Whether a key press belongs to a field the person is typing in (shortcuts stay out of it). */
@@ -76,12 +77,7 @@ export function useInboxShortcuts(onMove: (direction: 1 | -1) => void, onHelp: (
 export function ShortcutsSheet({ onClose }: { onClose: () => void }) {
   const t = useTranslations("domain.inboxWork.ui.shortcuts");
   const common = useTranslations("common");
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
+  const { ref: dialog, titleId, close } = useModalDialog();
   return (
     <dialog
       ref={dialog}
@@ -94,7 +90,7 @@ export function ShortcutsSheet({ onClose }: { onClose: () => void }) {
         <h2 id={titleId} className="font-semibold">
           {t("title")}
         </h2>
-        <Button size="sm" variant="ghost" onClick={() => dialog.current?.close()}>
+        <Button size="sm" variant="ghost" onClick={close}>
           {common("close")}
         </Button>
       </div>

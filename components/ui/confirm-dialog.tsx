@@ -3,6 +3,7 @@
 import { useTranslations } from "next-intl";
 import { type ReactNode, useEffect, useId, useRef } from "react";
 import { Button } from "./button";
+import { useModalDialog } from "./modal-dialog";
 
 /**
  * A modal question before an action that is not undone in one click (closing a conversation…):
@@ -25,15 +26,12 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const common = useTranslations("common");
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
+  const { ref: dialog, titleId, close } = useModalDialog();
   const bodyId = useId();
   const confirmed = useRef(false);
   useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    element?.querySelector<HTMLButtonElement>("[data-confirm]")?.focus();
-  }, []);
+    dialog.current?.querySelector<HTMLButtonElement>("[data-confirm]")?.focus();
+  }, [dialog]);
   return (
     <dialog
       ref={dialog}
@@ -53,7 +51,7 @@ export function ConfirmDialog({
           </div>
         ) : null}
         <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => dialog.current?.close()}>
+          <Button variant="secondary" onClick={close}>
             {common("cancel")}
           </Button>
           <Button
@@ -61,7 +59,7 @@ export function ConfirmDialog({
             variant={tone}
             onClick={() => {
               confirmed.current = true;
-              dialog.current?.close();
+              close();
             }}
           >
             {confirmLabel}

@@ -56,13 +56,21 @@ export function slaClocksForTeam(teamId: string, at: Date) {
   };
 }
 
-async function lockThread(tx: TTx, threadId: string): Promise<TThreadRow> {
+/**
+ * The thread's row, locked, with its contact's session. `update` for ownership changes (this
+ * module's); `no key update` for staff's bookkeeping on it (snooze, priority, labels: server/inbox/work.ts).
+ */
+export async function lockThread(
+  tx: TTx,
+  threadId: string,
+  strength: "update" | "no key update" = "update",
+): Promise<TThreadRow> {
   const [row] = await tx
     .select({ thread: threads, sessionId: contacts.sessionId })
     .from(threads)
     .innerJoin(contacts, eq(contacts.id, threads.contactId))
     .where(eq(threads.id, threadId))
-    .for("update", { of: threads });
+    .for(strength, { of: threads });
   if (!row) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
   return { ...row.thread, sessionId: row.sessionId };
 }

@@ -6,7 +6,10 @@ import { recordAudit } from "~/server/audit/audit";
 import type { TSessionUser } from "~/server/auth/roles";
 import { AppError } from "~/server/errors";
 import { recordEvents } from "~/server/events/events";
+import { WEEKDAYS } from "~/server/settings/schema";
+import { lockThread } from "~/server/conversations/state";
 import { getOrgSettings } from "~/server/settings/settings";
+import { instantOf, localMomentOf } from "~/server/teams/hours";
 
 /**
  * Working the inbox: snooze and wake, priority and labels. These columns (`snoozed_at`,
@@ -25,54 +28,16 @@ const MORNING_HOUR = 9;
 export const MAX_LABELS = 20;
 const MAX_LABEL_LENGTH = 40;
 
-/** The wall-clock parts of `at` in `timeZone`. */
-function zonedParts(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    weekday: "short",
-  }).formatToParts(at);
-  const get = (type: string) => parts.find((part) => part.type === type)?.value ?? "0";
-  const weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(get("weekday"));
-  return {
-    year: Number(get("year")),
-    month: Number(get("month")),
-    day: Number(get("day")),
-    hour: Number(get("hour")),
-    minute: Number(get("minute")),
-    second: Number(get("second")),
-    weekday,
-  };
-}
-
-/** The instant the wall clock in `timeZone` reads year-month-day hour:00 (the day may overflow). */
-export function zonedTime(timeZone: string, year: number, month: number, day: number, hour: number): Date {
-  const guess = Date.UTC(year, month - 1, day, hour);
-  // The zone's offset at the guess, then once more at the corrected instant (DST edges).
-  let at = guess;
-  for (let i = 0; i < 2; i++) {
-    const p = zonedParts(new Date(at), timeZone);
-    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-    at = guess - (shown - at);
-  }
-  return new Date(at);
-}
-
 /**
  * When a snooze preset ends: in an hour; tomorrow at 9:00; next week (the coming Monday) at
  * 9:00, both in the organisation's time zone. Pure, so tests pin the clock and the zone.
  */
 export function snoozeUntilFor(preset: TSnoozePreset, now: Date, timeZone: string): Date {
   if (preset === "1h") return new Date(now.getTime() + 60 * 60_000);
-  const today = zonedParts(now, timeZone);
-  const days = preset === "tomorrow" ? 1 : (8 - today.weekday) % 7 || 7;
-  return zonedTime(timeZone, today.year, today.month, today.day + days, MORNING_HOUR);
+  const today = localMomentOf(now, timeZone);
+  // Next week: the coming Monday (a Monday's is the one after).
+  const days = preset === "tomorrow" ? 1 : 7 - WEEKDAYS.indexOf(today.weekday);
+  return instantOf({ year: today.year, month: today.month, day: today.day + days }, MORNING_HOUR * 60, timeZone);
 }
 
 export const ZSnoozeInput = z.object({
@@ -86,18 +51,7 @@ export const ZSnoozeInput = z.object({
 });
 export type TSnoozeInput = z.input<typeof ZSnoozeInput>;
 
-type TLocked = typeof threads.$inferSelect & { sessionId: string };
-
-async function lockThread(tx: TTx, threadId: string): Promise<TLocked> {
-  const [row] = await tx
-    .select({ thread: threads, sessionId: contacts.sessionId })
-    .from(threads)
-    .innerJoin(contacts, eq(contacts.id, threads.contactId))
-    .where(eq(threads.id, threadId))
-    .for("no key update", { of: threads });
-  if (!row) throw new AppError("NOT_FOUND", "This conversation no longer exists.");
-  return { ...row.thread, sessionId: row.sessionId };
-}
+type TLocked = Awaited<ReturnType<typeof lockThread>>;
 
 function ids(thread: TLocked) {
   return { sessionId: thread.sessionId, contactId: thread.contactId, threadId: thread.id };
@@ -122,7 +76,7 @@ export async function snoozeThread(db: TDb, user: TSessionUser, raw: TSnoozeInpu
     throw new AppError("BAD_REQUEST", "Choose a time in the future.", { until: "Choose a time in the future." });
   }
   return db.transaction(async (tx) => {
-    const thread = await lockThread(tx, input.threadId);
+    const thread = await lockThread(tx, input.threadId, "no key update");
     if (thread.mode === "closed") throw new AppError("CONFLICT", "A closed conversation cannot be snoozed.");
     await tx.update(threads).set({ snoozedAt: now, snoozedUntil: until }).where(eq(threads.id, thread.id));
     await recordEvents(tx, [
@@ -142,7 +96,7 @@ export async function snoozeThread(db: TDb, user: TSessionUser, raw: TSnoozeInpu
 /** Wakes a snoozed conversation by hand (`thread.woke`, reason `by`); nothing when it is awake. */
 export async function wakeThread(db: TDb, user: TSessionUser, threadId: string) {
   return db.transaction(async (tx) => {
-    const thread = await lockThread(tx, threadId);
+    const thread = await lockThread(tx, threadId, "no key update");
     if (!thread.snoozedAt) return { threadId, woke: false };
     await tx.update(threads).set({ snoozedAt: null, snoozedUntil: null }).where(eq(threads.id, thread.id));
     await recordEvents(tx, [{ type: "thread.woke", ...ids(thread), payload: { reason: "by", by: user.id } }]);
@@ -219,7 +173,7 @@ export async function updateThreadTags(db: TDb, user: TSessionUser, raw: TThread
 }
 
 async function updateThreadTagsIn(tx: TTx, user: TSessionUser, input: z.infer<typeof ZThreadTagsInput>) {
-  const thread = await lockThread(tx, input.threadId);
+  const thread = await lockThread(tx, input.threadId, "no key update");
   const labels = input.labels ? normalizeLabels(input.labels) : undefined;
   const change: { priority?: (typeof THREAD_PRIORITIES)[number]; labels?: string[] } = {};
   if (input.priority !== undefined && input.priority !== thread.priority) change.priority = input.priority;
