@@ -120,6 +120,28 @@ describe("agent inbox", () => {
     expect(types).toEqual(expect.arrayContaining(["thread.handoff", "thread.assigned", "thread.released"]));
   });
 
+  it("searches conversations by the contact's name (its wildcards taken literally) or by digits of the number", async () => {
+    const pipeline = await startPipeline();
+    const inbox = callerOf(pipeline, await insertUser(pipeline.db, "agent")).inbox;
+    const names = { "+15550003101": "Maria 100% Silva", "+15550003102": "Mario_Rossi", "+15550003203": "Zed" };
+    const ids = new Map<string, string>();
+    for (const [waId, name] of Object.entries(names)) {
+      await inbound(pipeline, waId, "hello");
+      const thread = await threadOf(pipeline, waId);
+      await pipeline.db.update(contacts).set({ name }).where(eq(contacts.id, thread.contactId));
+      ids.set(name, thread.id);
+    }
+    const found = async (search: string) =>
+      (await inbox.list({ filter: "all", search })).threads.map((row) => row.threadId).sort();
+    const of = (...list: string[]) => list.map((name) => ids.get(name)!).sort();
+    expect(await found("mari")).toEqual(of("Maria 100% Silva", "Mario_Rossi"));
+    expect(await found("%")).toEqual(of("Maria 100% Silva"));
+    expect(await found("o_r")).toEqual(of("Mario_Rossi"));
+    expect(await found("3203")).toEqual(of("Zed"));
+    expect(await found("555 000 31")).toEqual(of("Maria 100% Silva", "Mario_Rossi"));
+    expect(await found("nobody")).toEqual([]);
+  });
+
   it("lets exactly one of two agents taking over at the same moment win, and tells the other who did", async () => {
     const pipeline = await startPipeline();
     await withHandoffRule(pipeline);
