@@ -18,3 +18,4 @@ export * from "./analytics";
 export * from "./media";
 export * from "./flows";
 export * from "./teams";
+export * from "./knowledge";

@@ -42,6 +42,13 @@ export const contextProfiles = pgTable(
       .default(sql`'{}'::text[]`),
     instructions: text().notNull().default(""),
     fallbackText: text().notNull().default(""),
+    /**
+     * Answer only from the knowledge base: when no passage of the profile's collections is
+     * relevant, the bot says it will pass the question on and hands off instead of answering.
+     */
+    knowledgeOnly: boolean().notNull().default(false),
+    /** Whether a reply drawn from the knowledge base names its sources to the contact. */
+    citeSources: boolean().notNull().default(true),
     isDefault: boolean().notNull().default(false),
     /** Contacts with one of these relationships (and no profile of their own) get this profile. */
     relationships: relationship()

@@ -51,6 +51,8 @@ export const PAGES = [
   { href: "/teams", key: "teams", resource: "inbox" },
   { href: "/contacts", key: "contacts", resource: "contacts" },
   { href: "/profiles", key: "profiles", resource: "config" },
+  { href: "/knowledge", key: "knowledge", resource: "config" },
+  { href: "/tools", key: "tools", resource: "config" },
   { href: "/rules", key: "rules", resource: "config" },
   { href: "/flows", key: "flows", resource: "config" },
   { href: "/webhooks", key: "webhooks", resource: "config" },

@@ -22,6 +22,10 @@ export async function createFakeGemini(
   const steps = [...(options.steps ?? [])];
   let otherwise = options.otherwise ?? { reply: "Hello from the fake model." };
   const requests: { path: string; body: Record<string, unknown> }[] = [];
+  /** Every embedding request: the texts it asked to embed. */
+  const embedRequests: string[][] = [];
+  /** Failures for the next embedding requests (then they succeed). */
+  const embedSteps: { status: number; message?: string }[] = [];
   const hanging = new Set<ServerResponse>();
   /** What each recording says, by the SHA-256 of its bytes (`transcript`). */
   const transcripts = new Map<string, string>();
@@ -36,6 +40,24 @@ export async function createFakeGemini(
     if (request.method === "POST" && path === "/__control") {
       otherwise = JSON.parse(Buffer.concat(chunks).toString("utf8")) as TFakeGeminiStep;
       response.writeHead(204).end();
+      return;
+    }
+    if (request.method === "POST" && path.includes(":batchEmbedContents")) {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
+        requests?: { content?: { parts?: { text?: string }[] } }[];
+      };
+      const texts = (body.requests ?? []).map((item) => (item.content?.parts ?? []).map((part) => part.text ?? "").join(" "));
+      embedRequests.push(texts);
+      const step = embedSteps.shift();
+      if (step) {
+        response
+          .writeHead(step.status, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" } }));
+        return;
+      }
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ embeddings: texts.map((text) => ({ values: fakeEmbedding(text) })) }));
       return;
     }
     if (request.method !== "POST" || !path.includes(":generateContent")) {
@@ -70,7 +92,12 @@ export async function createFakeGemini(
       respond(response, step);
       return;
     }
-    respond(response, steps.shift() ?? otherwise);
+    const scripted = steps.shift();
+    if (scripted) return respond(response, scripted);
+    // A request carrying knowledge passages is answered from them (the best-matching passage,
+    // cited), after the contact's words: tests see which passages and messages reached the model.
+    const echo = knowledgeEcho(requests.at(-1)!.body);
+    respond(response, echo === null ? otherwise : { reply: echo });
   };
 
   const respond = (response: ServerResponse, step: TFakeGeminiStep) => {
@@ -116,6 +143,8 @@ export async function createFakeGemini(
       transcripts.set(createHash("sha256").update(bytes).digest("hex"), text);
     },
     audio,
+    embedRequests,
+    failNextEmbedding: (status = 503, message?: string) => embedSteps.push({ status, message }),
     setOtherwise: (step: TFakeGeminiStep) => {
       otherwise = step;
     },
@@ -135,4 +164,62 @@ function inlineAudioOf(body: Record<string, unknown>): { mimeType: string; data:
     }
   }
   return null;
+}
+
+/** The words of a text as the fake model compares them: lower case, accents and plural "s" dropped. */
+function wordsOf(text: string): string[] {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word.length > 2)
+    .map((word) => (word.length > 3 && word.endsWith("s") ? word.slice(0, -1) : word));
+}
+
+/**
+ * A deterministic stand-in for an embedding: each word hashed into one of 64 dimensions,
+ * normalised. Texts sharing words point the same way, as real embeddings of related texts do.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(64).fill(0);
+  for (const word of wordsOf(text)) {
+    const digest = createHash("sha256").update(word).digest();
+    vector[digest[0]! % 64]! += 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+/**
+ * The fake model's answer to a request whose system instruction lists knowledge passages
+ * ("[1] Title" lines, each followed by its text up to a blank line): what the contact wrote in the last turn, then
+ * the passage sharing most words with it, cited by its number. Null without passages.
+ */
+function knowledgeEcho(body: Record<string, unknown>): string | null {
+  const system = body.systemInstruction as { parts?: { text?: string }[] } | undefined;
+  const instruction = (system?.parts ?? []).map((part) => part.text ?? "").join("\n");
+  const passages: { marker: string; title: string; text: string }[] = [];
+  const lines = instruction.split("\n");
+  for (const [index, line] of lines.entries()) {
+    const match = /^\[(\d+)\] (.*)$/.exec(line);
+    if (!match) continue;
+    const text: string[] = [];
+    for (const next of lines.slice(index + 1)) {
+      if (next.trim() === "" || /^\[\d+\] /.test(next)) break;
+      text.push(next.trim());
+    }
+    passages.push({ marker: `[${match[1]}]`, title: match[2]!, text: text.join(" ") });
+  }
+  if (passages.length === 0) return null;
+  const contents = Array.isArray(body.contents) ? (body.contents as { role?: string; parts?: { text?: string }[] }[]) : [];
+  const asked = (contents.at(-1)?.parts ?? []).map((part) => part.text ?? "").filter(Boolean);
+  const question = new Set(wordsOf(asked.join(" ")));
+  let best = passages[0]!;
+  let bestScore = -1;
+  for (const passage of passages) {
+    const score = wordsOf(`${passage.title} ${passage.text}`).filter((word) => question.has(word)).length;
+    if (score > bestScore) [best, bestScore] = [passage, score];
+  }
+  return `You asked: ${asked.join(" / ")}. ${best.text} ${best.marker}`;
 }

@@ -47,6 +47,11 @@ import en_domainU from "./en/domain-u.json";
 import en_domainV from "./en/domain-v.json";
 import en_domainW from "./en/domain-w.json";
 import en_domainX from "./en/domain-x.json";
+import en_domainY from "./en/domain-y.json";
+import en_domainZ from "./en/domain-z.json";
+import en_domainAa from "./en/domain-aa.json";
+import en_domainAb from "./en/domain-ab.json";
+import en_domainAc from "./en/domain-ac.json";
 import en_flows from "./en/flows.json";
 import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
@@ -96,6 +101,11 @@ import es_domainU from "./es/domain-u.json";
 import es_domainV from "./es/domain-v.json";
 import es_domainW from "./es/domain-w.json";
 import es_domainX from "./es/domain-x.json";
+import es_domainY from "./es/domain-y.json";
+import es_domainZ from "./es/domain-z.json";
+import es_domainAa from "./es/domain-aa.json";
+import es_domainAb from "./es/domain-ab.json";
+import es_domainAc from "./es/domain-ac.json";
 import es_flows from "./es/flows.json";
 import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
@@ -145,6 +155,11 @@ import ptBR_domainU from "./pt-BR/domain-u.json";
 import ptBR_domainV from "./pt-BR/domain-v.json";
 import ptBR_domainW from "./pt-BR/domain-w.json";
 import ptBR_domainX from "./pt-BR/domain-x.json";
+import ptBR_domainY from "./pt-BR/domain-y.json";
+import ptBR_domainZ from "./pt-BR/domain-z.json";
+import ptBR_domainAa from "./pt-BR/domain-aa.json";
+import ptBR_domainAb from "./pt-BR/domain-ab.json";
+import ptBR_domainAc from "./pt-BR/domain-ac.json";
 import ptBR_flows from "./pt-BR/flows.json";
 import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
@@ -202,6 +217,11 @@ export const en = {
     ...en_domainV,
     ...en_domainW,
     ...en_domainX,
+    ...en_domainY,
+    ...en_domainZ,
+    ...en_domainAa,
+    ...en_domainAb,
+    ...en_domainAc,
   },
 };
 export type TMessages = typeof en;
@@ -258,6 +278,11 @@ const es: TMessages = {
     ...es_domainV,
     ...es_domainW,
     ...es_domainX,
+    ...es_domainY,
+    ...es_domainZ,
+    ...es_domainAa,
+    ...es_domainAb,
+    ...es_domainAc,
   },
 };
 const ptBR: TMessages = {
@@ -312,6 +337,11 @@ const ptBR: TMessages = {
     ...ptBR_domainV,
     ...ptBR_domainW,
     ...ptBR_domainX,
+    ...ptBR_domainY,
+    ...ptBR_domainZ,
+    ...ptBR_domainAa,
+    ...ptBR_domainAb,
+    ...ptBR_domainAc,
   },
 };
 
