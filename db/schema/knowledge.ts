@@ -167,7 +167,10 @@ export const profileCollections = pgTable(
       .notNull()
       .references(() => knowledgeCollections.id, { onDelete: "cascade" }),
   },
-  (t) => [primaryKey({ columns: [t.profileId, t.collectionId] }), index("profile_collections_collection_idx").on(t.collectionId)],
+  (t) => [
+    primaryKey({ columns: [t.profileId, t.collectionId] }),
+    index("profile_collections_collection_idx").on(t.collectionId),
+  ],
 );
 
 export const TOOL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;

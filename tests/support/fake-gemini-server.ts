@@ -46,13 +46,19 @@ export async function createFakeGemini(
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
         requests?: { content?: { parts?: { text?: string }[] } }[];
       };
-      const texts = (body.requests ?? []).map((item) => (item.content?.parts ?? []).map((part) => part.text ?? "").join(" "));
+      const texts = (body.requests ?? []).map((item) =>
+        (item.content?.parts ?? []).map((part) => part.text ?? "").join(" "),
+      );
       embedRequests.push(texts);
       const step = embedSteps.shift();
       if (step) {
         response
           .writeHead(step.status, { "content-type": "application/json" })
-          .end(JSON.stringify({ error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" } }));
+          .end(
+            JSON.stringify({
+              error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" },
+            }),
+          );
         return;
       }
       response
@@ -212,7 +218,9 @@ function knowledgeEcho(body: Record<string, unknown>): string | null {
     passages.push({ marker: `[${match[1]}]`, title: match[2]!, text: text.join(" ") });
   }
   if (passages.length === 0) return null;
-  const contents = Array.isArray(body.contents) ? (body.contents as { role?: string; parts?: { text?: string }[] }[]) : [];
+  const contents = Array.isArray(body.contents)
+    ? (body.contents as { role?: string; parts?: { text?: string }[] }[])
+    : [];
   const asked = (contents.at(-1)?.parts ?? []).map((part) => part.text ?? "").filter(Boolean);
   const question = new Set(wordsOf(asked.join(" ")));
   let best = passages[0]!;
