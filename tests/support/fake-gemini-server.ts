@@ -52,13 +52,11 @@ export async function createFakeGemini(
       embedRequests.push(texts);
       const step = embedSteps.shift();
       if (step) {
-        response
-          .writeHead(step.status, { "content-type": "application/json" })
-          .end(
-            JSON.stringify({
-              error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" },
-            }),
-          );
+        response.writeHead(step.status, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            error: { code: step.status, message: step.message ?? "fake failure", status: "UNAVAILABLE" },
+          }),
+        );
         return;
       }
       response
