@@ -219,7 +219,10 @@ function ResultChecks({ result }: { result: TEvalResult }) {
       </li>
       {result.passages?.length ? (
         <li>
-          {t("passages")} <span translate="no">{result.passages.map((passage) => passage.title).join(" · ")}</span>
+          {t("passages")}{" "}
+          <span translate="no">
+            {result.passages.map((passage) => (passage.cited ? `${passage.title} ✓` : passage.title)).join(" · ")}
+          </span>
         </li>
       ) : null}
       {result.error ? <li className="text-destructive">{t("error", { error: result.error })}</li> : null}

@@ -9,7 +9,7 @@ import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { enqueue } from "~/server/jobs/boss";
 import { fold } from "~/server/lib/fold";
-import { writeAiReply, type TAiConfig } from "./ai-reply";
+import { answerWithAi, type TAiConfig } from "./answer";
 
 /** Questions one profile's evaluation set may hold. */
 export const MAX_EVAL_QUESTIONS = 200;
@@ -93,6 +93,9 @@ export function scoreAnswer(expected: TEvalExpectation, answer: TEvalAnswer): TE
   return { factsFound, factsMissing, forbiddenFound, checks, checksMet, passed: checksMet === checks };
 }
 
+/** A knowledge passage an answer was given: its title, its source's, and whether the answer cited it. */
+export type TEvalPassage = { title: string; source: string; cited: boolean };
+
 /** One question of a run: what was asked and expected (as it was when the run started), and what happened. */
 export type TEvalResult = TEvalExpectation & {
   questionId: string;
@@ -110,8 +113,8 @@ export type TEvalResult = TEvalExpectation & {
   latencyMs: number | null;
   /** Why the model gave no answer (a failed call, a timeout); the question then fails. */
   error: string | null;
-  /** The knowledge passages the answer was built from, when there were any. */
-  passages?: { title: string }[];
+  /** The knowledge passages the answer was given (and whether it cited each), when the profile has collections. */
+  passages?: TEvalPassage[];
 };
 
 /** The run's figures from its answered questions: questions passed, and checks met over checks made (null: none made). */
@@ -328,7 +331,7 @@ export type TEvalReply = {
   /** Set when the model gave no answer of its own (the fallback text was all there was). */
   error: string | null;
   latencyMs: number;
-  passages?: { title: string }[];
+  passages?: TEvalPassage[];
 };
 
 /**
@@ -337,26 +340,27 @@ export type TEvalReply = {
  */
 export type TEvalAnswerer = (profileId: string, question: string) => Promise<TEvalReply>;
 
-/** The answerer the worker uses: the real reply path with the worker's model configuration. */
+/**
+ * The answerer the worker uses: `answerWithAi`, the code that answers every real message (the
+ * profile, its knowledge base, the knowledge-only hand-off, citations, the model and its
+ * fallback), with the worker's model configuration, for a new contact with no history.
+ */
 export function replyAnswerer(db: TDbOrTx, config: TAiConfig): TEvalAnswerer {
   return async (profileId, question) => {
-    // TODO(issue 23): the lead's core `answerWithAi` (knowledge, hand-off) replaces this call.
-    const reply = await writeAiReply(
-      db,
-      config,
-      {
-        message: { body: question, seq: 0 },
-        // A thread that does not exist: a new contact, with no history.
-        thread: { id: randomUUID() },
-        contact: { name: null, relationship: "client", tags: [], profileId },
-      },
+    const reply = await answerWithAi(db, config, {
       profileId,
-    );
+      contact: { name: null, relationship: "client", tags: [], profileId },
+      history: [],
+      message: question,
+    });
     return {
       text: reply.text,
-      handedOff: false,
+      handedOff: reply.handoff !== null,
       error: reply.outcome === "fallback" ? `${reply.reason}${reply.error ? `: ${reply.error}` : ""}` : null,
       latencyMs: reply.latencyMs,
+      ...(reply.knowledge
+        ? { passages: reply.knowledge.passages.map(({ title, source, cited }) => ({ title, source, cited })) }
+        : {}),
     };
   };
 }

@@ -2,7 +2,14 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
-import { contextProfiles, evalQuestions, evalRuns } from "~/db/schema";
+import {
+  contextProfiles,
+  evalQuestions,
+  evalRuns,
+  knowledgeCollections,
+  knowledgePassages,
+  knowledgeSources,
+} from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { MAX_EVAL_QUESTIONS } from "~/server/ai/evaluation";
 import { createBoss } from "~/server/jobs/boss";
@@ -150,6 +157,111 @@ describe("Evaluation runs through the worker (ai.evaluate)", () => {
     const run = await waitForRun(caller, id);
     expect(run.results[0]).toMatchObject({ handedOff: false, expectHandoff: true, passed: false, checks: 1 });
     expect(run.score).toBe(0);
+  });
+});
+
+describe("Evaluation runs with a knowledge base (the fake model answers from the passages it is sent)", () => {
+  async function knowledgeBase(db: TDb) {
+    const [collection] = await db
+      .insert(knowledgeCollections)
+      .values({ name: `Shop ${randomUUID()}`, language: "english" })
+      .returning();
+    const passage = async (title: string, body: string) => {
+      const [source] = await db
+        .insert(knowledgeSources)
+        .values({ collectionId: collection!.id, kind: "text", title, content: body, status: "indexed" })
+        .returning();
+      await db
+        .insert(knowledgePassages)
+        .values({ sourceId: source!.id, collectionId: collection!.id, position: 0, title, body, language: "english" });
+      return source!;
+    };
+    const prices = await passage("Price list", "The large cake costs 45 euros. The small cake costs 20 euros.");
+    const hours = await passage("Opening hours", "We open Monday to Saturday from 7 to 19.");
+    return { collection: collection!, prices, hours };
+  }
+
+  it("scores answers built from the passages; with a source removed, its question is handed off and the comparison shows it failed", async () => {
+    const fake = await startFakeGemini();
+    const pipeline = await startPipeline(
+      {},
+      { ai: { gemini: { apiKey: "k", model: `eval-${randomUUID()}`, baseUrl: fake.url } } },
+    );
+    const caller = await builderOf(pipeline.db, pipeline.boss);
+    const kb = await knowledgeBase(pipeline.db);
+    const profile = await caller.profiles.save({
+      id: null,
+      profile: {
+        ...BAKERY,
+        businessInfo: { name: "Sunrise Bakery" },
+        knowledgeOnly: true,
+        collectionIds: [kb.collection.id],
+      },
+    });
+    const questions = [
+      { question: "How much is the large cake?", mustContain: ["45 euros"], mustNotContain: ["55 euros"] },
+      { question: "When do you open?", mustContain: ["monday", "7 to 19"] },
+      { question: "Who will win the election?", expectHandoff: true },
+    ];
+    for (const question of questions) {
+      await caller.evaluation.saveQuestion({ profileId: profile.id, id: null, question });
+    }
+
+    const first = await caller.evaluation.start({ profileId: profile.id });
+    const before = await waitForRun(caller, first.id);
+    expect(before.results.map((result) => [result.passed, result.handedOff])).toEqual([
+      [true, false],
+      [true, false],
+      [true, true],
+    ]);
+    expect(before).toMatchObject({ status: "done", passed: 3, score: 1 });
+    expect(before.results[0]!.answer).toContain("The large cake costs 45 euros");
+    expect(before.results[0]!.passages).toContainEqual({ title: "Price list", source: "Price list", cited: true });
+    expect(before.results[2]!.answer).toContain("passing your question to a colleague");
+
+    // The opening hours leave the knowledge base.
+    await pipeline.db.delete(knowledgeSources).where(eq(knowledgeSources.id, kb.hours.id));
+    const second = await caller.evaluation.start({ profileId: profile.id });
+    const after = await waitForRun(caller, second.id);
+    expect(after).toMatchObject({ status: "done", passed: 2 });
+    expect(after.score).toBeLessThan(before.score!);
+    expect(after.results[1]).toMatchObject({
+      question: "When do you open?",
+      handedOff: true,
+      factsMissing: ["monday", "7 to 19"],
+      passed: false,
+    });
+    const comparison = await caller.evaluation.compare({ a: first.id, b: second.id });
+    expect(comparison.rows.filter((row) => row.change === "broke").map((row) => row.question)).toEqual([
+      "When do you open?",
+    ]);
+  });
+
+  it("a knowledge-only profile hands off what its documents do not cover: expected, it passes; not expected, it fails", async () => {
+    const pipeline = await startPipeline();
+    const caller = await builderOf(pipeline.db, pipeline.boss);
+    const kb = await knowledgeBase(pipeline.db);
+    const profile = await caller.profiles.save({
+      id: null,
+      profile: { ...BAKERY, knowledgeOnly: true, collectionIds: [kb.collection.id] },
+    });
+    await caller.evaluation.saveQuestion({
+      profileId: profile.id,
+      id: null,
+      question: { question: "Who will win the election?", expectHandoff: true },
+    });
+    await caller.evaluation.saveQuestion({
+      profileId: profile.id,
+      id: null,
+      question: { question: "Do you sell bicycles?", mustContain: ["bicycle"] },
+    });
+    const { id } = await caller.evaluation.start({ profileId: profile.id });
+    const run = await waitForRun(caller, id);
+    expect(run.results).toMatchObject([
+      { handedOff: true, expectHandoff: true, passed: true, checks: 1, checksMet: 1 },
+      { handedOff: true, expectHandoff: false, passed: false, checks: 2, checksMet: 0 },
+    ]);
+    expect(run.score).toBeCloseTo(1 / 3);
   });
 });
 
