@@ -63,6 +63,28 @@ describe("retrieval from the knowledge base (no model)", () => {
     expect(await retrievePassages(db, ["not-a-uuid"], "cake")).toMatchObject({ passages: [] });
   });
 
+  it("weighs a word by how rare it is: one rare word outranks two words every passage has", async () => {
+    const { db } = await useTestDatabase();
+    const [collection] = (
+      await db.execute<{ id: string }>(
+        sql`insert into knowledge_collections (name, language) values ('Rare words', 'english') returning id`,
+      )
+    ).rows;
+    const [source] = (
+      await db.execute<{ id: string }>(
+        sql`insert into knowledge_sources (collection_id, kind, title) values (${collection!.id}, 'text', 'Menu') returning id`,
+      )
+    ).rows;
+    await db.execute(sql`insert into knowledge_passages (source_id, collection_id, position, title, body, language)
+      select ${source!.id}::uuid, ${collection!.id}::uuid, n, 'Menu › Item ' || n, 'Our cakes and their price, item ' || n || '.', 'english'::regconfig
+      from generate_series(1, 50) n
+      union all
+      select ${source!.id}::uuid, ${collection!.id}::uuid, 0, 'Rides', 'Zeppelin rides on Sundays.', 'english'::regconfig`);
+    const { passages } = await retrievePassages(db, [collection!.id], "zeppelin cake price?", { limit: 2 });
+    expect(passages[0]).toMatchObject({ title: "Rides", matchedTerms: 1, queryTerms: 3 });
+    expect(passages[1]!.matchedTerms).toBe(2);
+  });
+
   it("re-reads term frequencies when the passages change (a new source is searchable at once)", async () => {
     const { db } = await useTestDatabase();
     const { collectionId } = await seedKnowledgeCorpus(db, 200);
