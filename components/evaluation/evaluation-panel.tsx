@@ -55,11 +55,14 @@ export function EvaluationPanel({ profileId, canWrite }: { profileId: string; ca
       <section className="flex flex-col gap-2" aria-label={t("questionsLabel")}>
         <div className="flex flex-wrap items-center gap-2">
           <h3 className="text-sm font-medium">{t("questionsHeading", { count })}</h3>
-          {canWrite && editing === null ? (
-            <Button size="sm" variant="secondary" className="ml-auto" onClick={() => setEditing("new")}>
-              {t("addQuestion")}
-            </Button>
-          ) : null}
+          <div className="ml-auto flex flex-wrap gap-1">
+            <CsvButtons profileId={profileId} canWrite={canWrite} count={count} />
+            {canWrite && editing === null ? (
+              <Button size="sm" variant="secondary" onClick={() => setEditing("new")}>
+                {t("addQuestion")}
+              </Button>
+            ) : null}
+          </div>
         </div>
         {editing === "new" ? (
           <QuestionForm profileId={profileId} question={null} onDone={() => setEditing(null)} />
@@ -173,6 +176,67 @@ function EvaluationSheet({
         <EvaluationPanel profileId={profile.id} canWrite={canWrite} />
       </div>
     </dialog>
+  );
+}
+
+/** The set as a CSV file, and questions added from one. */
+function CsvButtons({ profileId, canWrite, count }: { profileId: string; canWrite: boolean; count: number }) {
+  const t = useTranslations("domain.evaluation.ui");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [exportError, setExportError] = useState<string | null>(null);
+  const importCsv = useMutation(
+    trpc.evaluation.importCsv.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.evaluation.questions.pathKey() }),
+    }),
+  );
+  const download = async () => {
+    setExportError(null);
+    try {
+      const csv = await queryClient.fetchQuery(trpc.evaluation.exportCsv.queryOptions({ profileId }, { staleTime: 0 }));
+      const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = "evaluation.csv";
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (error) {
+      setExportError(describeError(error).message);
+    }
+  };
+  return (
+    <>
+      {count > 0 ? (
+        <Button size="sm" variant="ghost" onClick={() => void download()}>
+          {t("exportCsv")}
+        </Button>
+      ) : null}
+      {canWrite ? (
+        <label className="inline-flex h-8 cursor-pointer items-center rounded-md px-3 text-sm font-medium focus-within:outline-2 focus-within:outline-primary hover:bg-muted">
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            className="sr-only"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              event.target.value = "";
+              if (file) void file.text().then((csv) => importCsv.mutate({ profileId, csv }));
+            }}
+          />
+          {t("importCsv")}
+        </label>
+      ) : null}
+      {importCsv.data ? (
+        <span role="status" className="basis-full text-sm">
+          {t("imported", { count: importCsv.data.imported })}
+        </span>
+      ) : null}
+      {importCsv.error || exportError ? (
+        <div className="basis-full">
+          <Alert tone="error">{exportError ?? describeError(importCsv.error).message}</Alert>
+        </div>
+      ) : null}
+    </>
   );
 }
 

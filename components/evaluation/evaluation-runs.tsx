@@ -139,7 +139,10 @@ export function EvaluationRuns({
                   {run.status === "running" ? (
                     <Badge tone="primary">{t("running")}</Badge>
                   ) : run.status === "failed" ? (
-                    <Badge tone="danger" title={run.error ?? undefined}>
+                    <Badge
+                      tone="danger"
+                      title={run.error === "interrupted" ? t("interrupted") : (run.error ?? undefined)}
+                    >
                       {t("failedRun")}
                     </Badge>
                   ) : (
@@ -261,7 +264,9 @@ function RunDetail({ runId }: { runId: string }) {
         })}
       </h4>
       {run.data.status === "failed" ? (
-        <Alert tone="error">{t("runFailed", { error: run.data.error ?? "" })}</Alert>
+        <Alert tone="error">
+          {run.data.error === "interrupted" ? t("interrupted") : t("runFailed", { error: run.data.error ?? "" })}
+        </Alert>
       ) : null}
       <ol className="flex flex-col gap-2">
         {run.data.results.map((result) => (

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { parse } from "csv-parse/sync";
 import { and, asc, count, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
@@ -241,6 +242,102 @@ export async function deleteEvalQuestion(db: TDbOrTx, input: { profileId: string
     .where(and(eq(evalQuestions.id, input.id), eq(evalQuestions.profileId, input.profileId)))
     .returning({ id: evalQuestions.id });
   if (!row) throw new AppError("NOT_FOUND", "This question no longer exists.");
+}
+
+/** The columns of an evaluation set as CSV; lists hold one fact per line of the cell. */
+export const EVAL_CSV_COLUMNS = ["question", "must_contain", "must_not_contain", "expect_handoff"] as const;
+/** The largest CSV an import reads. */
+export const MAX_EVAL_CSV_CHARS = 1_000_000;
+
+/** One CSV field: quoted when it holds a comma, quote or line break; formula-looking text defused. */
+function csvField(text: string): string {
+  // A leading = + - @ makes spreadsheets run the cell as a formula: prefix it to keep it text.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** A profile's evaluation set as CSV (header first), for a spreadsheet or another profile. */
+export async function exportEvalQuestionsCsv(db: TDbOrTx, profileId: string): Promise<string> {
+  const questions = await listEvalQuestions(db, profileId);
+  const lines = [
+    EVAL_CSV_COLUMNS.join(","),
+    ...questions.map((question) =>
+      [
+        question.question,
+        question.mustContain.join("\n"),
+        question.mustNotContain.join("\n"),
+        question.expectHandoff ? "yes" : "no",
+      ]
+        .map(csvField)
+        .join(","),
+    ),
+  ];
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** A cell as written by a person or by the export (which defuses formulas with a leading '). */
+function cellText(cell: string | undefined): string {
+  const text = (cell ?? "").trim();
+  return /^'[=+\-@]/.test(text) ? text.slice(1) : text;
+}
+
+/**
+ * Adds the questions of a CSV (the export's columns; `question` required, the others optional,
+ * lists one per line of the cell, `expect_handoff` yes/true/1/x) after a profile's own. All or
+ * nothing: a line that does not fit refuses the file, naming the line.
+ */
+export async function importEvalQuestionsCsv(db: TDb, input: { profileId: string; csv: string }) {
+  let records: string[][];
+  try {
+    records = parse(input.csv.slice(0, MAX_EVAL_CSV_CHARS), {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as string[][];
+  } catch {
+    throw new AppError("BAD_REQUEST", "This file cannot be read as CSV.");
+  }
+  const header = (records[0] ?? []).map((name) => fold(name.trim()).replace(/[\s-]+/g, "_"));
+  const column = (name: (typeof EVAL_CSV_COLUMNS)[number]) => header.indexOf(name);
+  if (column("question") < 0) {
+    throw new AppError(
+      "BAD_REQUEST",
+      "The first line must name the columns: question, must_contain, must_not_contain, expect_handoff.",
+    );
+  }
+  const list = (row: string[], name: (typeof EVAL_CSV_COLUMNS)[number]) =>
+    column(name) < 0 ? [] : (row[column(name)] ?? "").split(/\r?\n/).map(cellText);
+  const questions = records.slice(1).map((row, index) => {
+    const parsed = ZEvalQuestionInput.safeParse({
+      question: cellText(row[column("question")]),
+      mustContain: list(row, "must_contain"),
+      mustNotContain: list(row, "must_not_contain"),
+      expectHandoff: /^(yes|y|true|1|x|si|sim)$/i.test(fold(cellText(row[column("expect_handoff")]))),
+    });
+    if (!parsed.success) throw new AppError("BAD_REQUEST", serverText("evaluation.csvLine", { line: index + 2 }));
+    return parsed.data;
+  });
+  if (questions.length === 0) throw new AppError("BAD_REQUEST", "The file holds no questions.");
+  return db.transaction(async (tx) => {
+    await lockProfile(tx, input.profileId);
+    const [{ n, last }] = (await tx
+      .select({ n: count(), last: sql<number | null>`max(${evalQuestions.position})` })
+      .from(evalQuestions)
+      .where(eq(evalQuestions.profileId, input.profileId))) as [{ n: number; last: number | null }];
+    if (n + questions.length > MAX_EVAL_QUESTIONS) {
+      throw new AppError("BAD_REQUEST", serverText("evaluation.tooManyQuestions", { max: MAX_EVAL_QUESTIONS }));
+    }
+    await tx
+      .insert(evalQuestions)
+      .values(
+        questions.map((question, index) => ({
+          ...question,
+          profileId: input.profileId,
+          position: (last ?? -1) + 1 + index,
+        })),
+      );
+    return { imported: questions.length };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

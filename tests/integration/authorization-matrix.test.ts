@@ -168,6 +168,8 @@ const PROCEDURE_AREAS: Record<
   "evaluation.questions": ["config", "read"],
   "evaluation.saveQuestion": ["config", "write"],
   "evaluation.deleteQuestion": ["config", "write"],
+  "evaluation.exportCsv": ["config", "read"],
+  "evaluation.importCsv": ["config", "write"],
   "evaluation.runs": ["config", "read"],
   "evaluation.run": ["config", "read"],
   "evaluation.start": ["config", "write"],

@@ -362,6 +362,70 @@ describe("Evaluation set and run bookkeeping", () => {
     ).rejects.toThrow("A profile has at most 200 evaluation questions.");
   });
 
+  it("exports a set as CSV and imports it into another profile; a bad line refuses the whole file", async () => {
+    const { caller, profile } = await withoutWorker();
+    await caller.evaluation.saveQuestion({
+      profileId: profile.id,
+      id: null,
+      question: {
+        question: 'Price of the "large" cake, please?',
+        mustContain: ["45 €|45 euros", "large"],
+        mustNotContain: ["=1+1"],
+      },
+    });
+    await caller.evaluation.saveQuestion({
+      profileId: profile.id,
+      id: null,
+      question: { question: "Who wins the election?", expectHandoff: true },
+    });
+    const csv = await caller.evaluation.exportCsv({ profileId: profile.id });
+    expect(csv.split("\r\n")[0]).toBe("question,must_contain,must_not_contain,expect_handoff");
+    // A formula is defused for spreadsheets.
+    expect(csv).toContain(",'=1+1,");
+
+    const other = await caller.profiles.save({ id: null, profile: { ...BAKERY, name: "Copy" } });
+    expect(await caller.evaluation.importCsv({ profileId: other.id, csv })).toEqual({ imported: 2 });
+    const copied = await caller.evaluation.questions({ profileId: other.id });
+    expect(
+      copied.map(({ question, mustContain, mustNotContain, expectHandoff, position }) => ({
+        question,
+        mustContain,
+        mustNotContain,
+        expectHandoff,
+        position,
+      })),
+    ).toEqual([
+      {
+        question: 'Price of the "large" cake, please?',
+        mustContain: ["45 €|45 euros", "large"],
+        mustNotContain: ["=1+1"],
+        expectHandoff: false,
+        position: 0,
+      },
+      { question: "Who wins the election?", mustContain: [], mustNotContain: [], expectHandoff: true, position: 1 },
+    ]);
+
+    // A spreadsheet's own file: other column order and case, a BOM, semicolon-free lists by line.
+    await expect(
+      caller.evaluation.importCsv({ profileId: other.id, csv: "\uFEFFExpect handoff,Question\nx,Open on Sunday?\n" }),
+    ).resolves.toEqual({ imported: 1 });
+    expect((await caller.evaluation.questions({ profileId: other.id })).at(-1)).toMatchObject({
+      question: "Open on Sunday?",
+      expectHandoff: true,
+      position: 2,
+    });
+    await expect(caller.evaluation.importCsv({ profileId: other.id, csv: 'question\nfine?\n""\n' })).rejects.toThrow(
+      /^Line 3:/,
+    );
+    await expect(caller.evaluation.importCsv({ profileId: other.id, csv: "text\nhello?\n" })).rejects.toThrow(
+      "The first line must name the columns",
+    );
+    await expect(caller.evaluation.importCsv({ profileId: other.id, csv: "question\n" })).rejects.toThrow(
+      "The file holds no questions.",
+    );
+    expect(await caller.evaluation.questions({ profileId: other.id })).toHaveLength(3);
+  });
+
   it("compares only runs of one profile, and forgets a profile's runs with the profile", async () => {
     const { db, caller, profile } = await withoutWorker();
     const other = await caller.profiles.save({ id: null, profile: { ...BAKERY, name: "Other" } });

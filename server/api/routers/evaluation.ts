@@ -2,6 +2,9 @@ import { z } from "zod";
 import {
   compareEvalRuns,
   deleteEvalQuestion,
+  exportEvalQuestionsCsv,
+  importEvalQuestionsCsv,
+  MAX_EVAL_CSV_CHARS,
   getEvalRun,
   listEvalQuestions,
   listEvalRuns,
@@ -25,6 +28,12 @@ export const evaluationRouter = createTRPCRouter({
   deleteQuestion: requireAccess("config", "write")
     .input(ZProfile.extend({ id: z.uuid() }))
     .mutation(({ ctx, input }) => deleteEvalQuestion(ctx.db, input)),
+  exportCsv: requireAccess("config", "read")
+    .input(ZProfile)
+    .query(({ ctx, input }) => exportEvalQuestionsCsv(ctx.db, input.profileId)),
+  importCsv: requireAccess("config", "write")
+    .input(ZProfile.extend({ csv: z.string().max(MAX_EVAL_CSV_CHARS) }))
+    .mutation(({ ctx, input }) => importEvalQuestionsCsv(ctx.db, input)),
   runs: requireAccess("config", "read")
     .input(ZProfile)
     .query(({ ctx, input }) => listEvalRuns(ctx.db, input.profileId)),
