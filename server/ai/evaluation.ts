@@ -289,11 +289,13 @@ function cellText(cell: string | undefined): string {
 export async function importEvalQuestionsCsv(db: TDb, input: { profileId: string; csv: string }) {
   let records: string[][];
   try {
-    records = parse(input.csv.slice(0, MAX_EVAL_CSV_CHARS), {
+    const rows: unknown = parse(input.csv.slice(0, MAX_EVAL_CSV_CHARS), {
       bom: true,
       relax_column_count: true,
       skip_empty_lines: true,
-    }) as string[][];
+    });
+    // Without `columns`, each record is the array of its cells.
+    records = rows as string[][];
   } catch {
     throw new AppError("BAD_REQUEST", "This file cannot be read as CSV.");
   }
@@ -327,15 +329,13 @@ export async function importEvalQuestionsCsv(db: TDb, input: { profileId: string
     if (n + questions.length > MAX_EVAL_QUESTIONS) {
       throw new AppError("BAD_REQUEST", serverText("evaluation.tooManyQuestions", { max: MAX_EVAL_QUESTIONS }));
     }
-    await tx
-      .insert(evalQuestions)
-      .values(
-        questions.map((question, index) => ({
-          ...question,
-          profileId: input.profileId,
-          position: (last ?? -1) + 1 + index,
-        })),
-      );
+    await tx.insert(evalQuestions).values(
+      questions.map((question, index) => ({
+        ...question,
+        profileId: input.profileId,
+        position: (last ?? -1) + 1 + index,
+      })),
+    );
     return { imported: questions.length };
   });
 }
