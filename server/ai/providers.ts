@@ -104,9 +104,7 @@ export function createGeminiProvider(options: TGeminiOptions): TAiProvider {
         },
       });
       const usage = response.usageMetadata;
-      const tokens = usage
-        ? { prompt: usage.promptTokenCount ?? 0, output: usage.candidatesTokenCount ?? 0 }
-        : null;
+      const tokens = usage ? { prompt: usage.promptTokenCount ?? 0, output: usage.candidatesTokenCount ?? 0 } : null;
       const content = response.candidates?.[0]?.content;
       const parts = content?.parts ?? [];
       // The text parts read by hand: `response.text` warns when other parts come with them.

@@ -37,10 +37,7 @@ export type TAiReply = TAiOutcome & {
 /** The tools one reply may call (tools.ts's `toolRunner`). */
 export type TToolRunner = {
   declarations: readonly TFunctionDeclaration[];
-  run: (
-    call: TFunctionCall,
-    deadlineAt: number,
-  ) => Promise<{ record: TToolCall; response: Record<string, unknown> }>;
+  run: (call: TFunctionCall, deadlineAt: number) => Promise<{ record: TToolCall; response: Record<string, unknown> }>;
 };
 
 /** Rounds of tool calls a reply may make before the model must answer in text. */

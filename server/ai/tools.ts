@@ -70,12 +70,12 @@ export function parametersProblem(value: unknown): string | TServerText | null {
       return serverText("aiTools.parameterType", { name });
     }
     const property = raw as Record<string, unknown>;
-    for (const key of Object.keys(property)) {
-      if (!["type", "description", "enum"].includes(key)) return serverText("aiTools.parameterKey", { name, key });
-    }
     const type = property.type;
     if (typeof type !== "string" || !(TOOL_PARAMETER_TYPES as readonly string[]).includes(type)) {
       return serverText("aiTools.parameterType", { name });
+    }
+    for (const key of Object.keys(property)) {
+      if (!["type", "description", "enum"].includes(key)) return serverText("aiTools.parameterKey", { name, key });
     }
     if (
       property.description !== undefined &&
@@ -202,7 +202,10 @@ export const ZToolInput = z
     const texts: [string, (string | number)[]][] = [
       [tool.url, ["url"]],
       [tool.body, ["body"]],
-      ...tool.headers.map((header, index): [string, (string | number)[]] => [header.value, ["headers", index, "value"]]),
+      ...tool.headers.map((header, index): [string, (string | number)[]] => [
+        header.value,
+        ["headers", index, "value"],
+      ]),
     ];
     for (const [text, path] of texts) {
       for (const name of variablesOf(text)) {
@@ -277,10 +280,7 @@ export async function setToolProfiles(db: TDb, actor: TActor, toolId: string, pr
     const found =
       wanted.length === 0
         ? []
-        : await tx
-            .select({ id: contextProfiles.id })
-            .from(contextProfiles)
-            .where(inArray(contextProfiles.id, wanted));
+        : await tx.select({ id: contextProfiles.id }).from(contextProfiles).where(inArray(contextProfiles.id, wanted));
     if (found.length !== wanted.length) throw new AppError("NOT_FOUND", "This profile no longer exists.");
     const before = await tx.select().from(profileTools).where(eq(profileTools.toolId, toolId));
     await tx.delete(profileTools).where(eq(profileTools.toolId, toolId));
@@ -457,7 +457,11 @@ export async function runTool(
         : cut(JSON.stringify(body), MODEL_RESULT_CHARS);
     if (answer.error) return finish({ error: answer.error, status: answer.status }, answer.status, shown);
     if (answer.status >= 400) {
-      return finish({ error: `http_${answer.status}`, status: answer.status, body: bodyForModel }, answer.status, shown);
+      return finish(
+        { error: `http_${answer.status}`, status: answer.status, body: bodyForModel },
+        answer.status,
+        shown,
+      );
     }
     return finish({ status: answer.status, body: bodyForModel }, answer.status, shown);
   } catch (error) {
