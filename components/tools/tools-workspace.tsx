@@ -117,9 +117,7 @@ function ToolForm({ tool, canWrite, onDone }: { tool: TTool | null; canWrite: bo
   const [timeoutMs, setTimeoutMs] = useState(String(tool?.timeoutMs ?? 5_000));
   const [enabled, setEnabled] = useState(tool?.enabled ?? true);
   const [rows, setRows] = useState<TParameterRow[]>(initialRows ?? []);
-  const [raw, setRaw] = useState<string | null>(
-    initialRows ? null : JSON.stringify(tool?.parameters ?? {}, null, 2),
-  );
+  const [raw, setRaw] = useState<string | null>(initialRows ? null : JSON.stringify(tool?.parameters ?? {}, null, 2));
   const [profileIds, setProfileIds] = useState<string[]>(tool?.profileIds ?? []);
   const [jsonProblem, setJsonProblem] = useState(false);
 
@@ -279,7 +277,12 @@ function ToolForm({ tool, canWrite, onDone }: { tool: TTool | null; canWrite: bo
               />
             </Field>
           )}
-          <Field label={t("form.timeout")} htmlFor="tool-timeout" hint={t("form.timeoutHint")} error={fieldErrors.timeoutMs}>
+          <Field
+            label={t("form.timeout")}
+            htmlFor="tool-timeout"
+            hint={t("form.timeoutHint")}
+            error={fieldErrors.timeoutMs}
+          >
             <Input
               id="tool-timeout"
               type="number"

@@ -105,14 +105,14 @@ export async function generateAiReply(
   );
   const started = performance.now();
   let attempts = 0;
-  let tokens: TAiReply["tokens"] = null;
+  const usage = { prompt: 0, output: 0, reported: false };
   const toolCalls: TToolCall[] = [];
   const done = (result: TAiOutcome): TAiReply => ({
     ...result,
     provider: provider.name,
     model: provider.model,
     latencyMs: Math.round(performance.now() - started),
-    tokens,
+    tokens: usage.reported ? { prompt: usage.prompt, output: usage.output } : null,
     attempts,
     toolCalls,
   });
@@ -131,11 +131,9 @@ export async function generateAiReply(
         signal,
       );
       if (result.tokens) {
-        const before = tokens as TAiReply["tokens"];
-        tokens = {
-          prompt: (before?.prompt ?? 0) + result.tokens.prompt,
-          output: (before?.output ?? 0) + result.tokens.output,
-        };
+        usage.prompt += result.tokens.prompt;
+        usage.output += result.tokens.output;
+        usage.reported = true;
       }
       if (!result.calls?.length || offered.length === 0) {
         if (!result.text) throw new Error("the model returned no text");
@@ -152,8 +150,8 @@ export async function generateAiReply(
           return { call, response, record };
         }),
       );
-      signal.throwIfAborted();
       for (const { record } of results) if (record) toolCalls.push(record);
+      signal.throwIfAborted();
       turns.push({ role: "model", calls: result.calls, content: result.content });
       turns.push({ role: "user", results: results.map(({ call, response }) => ({ call, response })) });
     }

@@ -99,7 +99,7 @@ export function parametersProblem(value: unknown): string | TServerText | null {
     if (!Array.isArray(schema.required) || !schema.required.every((item) => typeof item === "string")) {
       return '"required" must be a list of parameter names.';
     }
-    for (const name of schema.required as string[]) {
+    for (const name of schema.required) {
       if (!Object.hasOwn(properties, name)) return serverText("aiTools.requiredUnknown", { name: name.slice(0, 80) });
     }
   }
