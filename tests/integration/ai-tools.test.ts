@@ -8,9 +8,13 @@ import { createGeminiProvider, createOfflineProvider } from "~/server/ai/provide
 import { generateAiReply } from "~/server/ai/reply";
 import { toolRunner, type TAiTool, type TToolEnv } from "~/server/ai/tools";
 import { createCaller } from "~/server/api/root";
+import { eq } from "drizzle-orm";
+import { contextProfiles, events } from "~/db/schema";
+import { setSecret } from "~/server/settings/secrets";
 import { insertUser, useTestDatabase } from "../support/database";
+import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
 import { startFakeGemini } from "../support/fake-gemini";
-import { testContext } from "../support/trpc-context";
+import { TEST_APP_SECRET, testContext } from "../support/trpc-context";
 
 /** The business's order system on loopback: GET /orders/<n> answers the order's status; /slow never answers. */
 async function startOrderServer() {
@@ -304,5 +308,98 @@ describe("AI tools through the API", () => {
     await expect(agent.aiTools.delete({ id: tool.id })).rejects.toBeInstanceOf(TRPCError);
     await builder.aiTools.delete({ id: tool.id });
     expect(await builder.aiTools.list()).toEqual([]);
+  });
+});
+
+describe("AI tools in the pipeline (rule action → ai.reply → send)", () => {
+  it("'order status for 1234': the tool reaches the order server, the reply uses its answer, and ai.replied records the call", async () => {
+    const shop = await startOrderServer();
+    const fake = await startFakeGemini({ steps: [{ call: { name: "order_status", args: { order: "1234" } } }] });
+    const pipeline = await startPipeline(
+      {},
+      {
+        ai: {
+          gemini: { apiKey: "k", model: `m-${randomUUID()}`, baseUrl: fake.url },
+          tools: { allowPrivate: true, appSecret: TEST_APP_SECRET },
+        },
+      },
+    );
+    const user = await insertUser(pipeline.db, "builder");
+    const caller = createCaller(testContext({ db: pipeline.db, user }));
+    const [profile] = await pipeline.db.insert(contextProfiles).values({ name: "Shop", isDefault: true }).returning();
+    const tool = await caller.aiTools.save({
+      id: null,
+      tool: {
+        name: "order_status",
+        description: "Looks up the status of an order by its number",
+        parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
+        url: `${shop.url}/orders/{{args.order}}`,
+        headers: [{ name: "Authorization", value: "Bearer {{secrets.SHOP_TOKEN}}" }],
+      },
+    });
+    await caller.aiTools.setProfiles({ toolId: tool.id, profileIds: [profile!.id] });
+    await setSecret(pipeline.db, null, TEST_APP_SECRET, { name: "SHOP_TOKEN", value: "tok-live" });
+    await caller.rules.create({
+      name: "Ask the model",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "order" }] },
+      actions: [{ type: "ai_reply" }],
+    });
+    await caller.rules.publish({});
+
+    await inbound(pipeline, "+15550023401", "order status for 1234");
+    const [reply] = await waitForReplies(pipeline.db, "+15550023401", 1);
+    expect(shop.seen).toEqual([
+      expect.objectContaining({
+        method: "GET",
+        url: "/orders/1234",
+        headers: expect.objectContaining({ authorization: "Bearer tok-live" }) as unknown,
+      }),
+    ]);
+    expect(reply?.body).toContain("Tool order_status said:");
+    expect(reply?.body).toContain('"status":"shipped"');
+    const [event] = await pipeline.db.select().from(events).where(eq(events.type, "ai.replied"));
+    expect(event?.payload).toMatchObject({
+      outcome: "ok",
+      toolCalls: [{ tool: "order_status", args: { order: "1234" }, status: 200, ok: true, error: null }],
+    });
+    expect(JSON.stringify(event?.payload)).not.toContain("tok-live");
+    // The Inbox's trace shows it.
+    const agent = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "agent") }));
+    const trace = await agent.aiTools.ofConversation({ threadId: event!.threadId! });
+    expect(trace).toEqual([
+      expect.objectContaining({ calls: [expect.objectContaining({ tool: "order_status", status: 200 })] }),
+    ]);
+  });
+
+  it("a disabled tool, or one the profile does not use, is not offered to the model", async () => {
+    const shop = await startOrderServer();
+    const fake = await startFakeGemini({ otherwise: { reply: "No tools here." } });
+    const pipeline = await startPipeline(
+      {},
+      {
+        ai: {
+          gemini: { apiKey: "k", model: `m-${randomUUID()}`, baseUrl: fake.url },
+          tools: { allowPrivate: true, appSecret: TEST_APP_SECRET },
+        },
+      },
+    );
+    const caller = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "builder") }));
+    const [profile] = await pipeline.db.insert(contextProfiles).values({ name: "Shop", isDefault: true }).returning();
+    const tool = await caller.aiTools.save({
+      id: null,
+      tool: { name: "order_status", description: "Orders", url: `${shop.url}/orders/1234`, enabled: false },
+    });
+    await caller.aiTools.setProfiles({ toolId: tool.id, profileIds: [profile!.id] });
+    await caller.aiTools.save({ id: null, tool: { name: "unused", description: "x", url: `${shop.url}/x` } });
+    await caller.rules.create({
+      name: "Ask the model",
+      conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "order" }] },
+      actions: [{ type: "ai_reply" }],
+    });
+    await caller.rules.publish({});
+    await inbound(pipeline, "+15550023402", "order status for 1234");
+    const [reply] = await waitForReplies(pipeline.db, "+15550023402", 1);
+    expect(reply?.body).toBe("No tools here.");
+    expect(JSON.stringify(fake.requests.at(-1)!.body)).not.toContain("functionDeclarations");
   });
 });
