@@ -131,9 +131,7 @@ export async function createFakeGemini(
       return;
     }
     const parts =
-      "call" in step
-        ? [{ functionCall: { name: step.call.name, args: step.call.args } }]
-        : [{ text: step.reply }];
+      "call" in step ? [{ functionCall: { name: step.call.name, args: step.call.args } }] : [{ text: step.reply }];
     const tokens = "tokens" in step ? step.tokens : undefined;
     response.writeHead(200, { "content-type": "application/json" }).end(
       JSON.stringify({
