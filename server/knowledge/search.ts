@@ -1,6 +1,5 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
-import type { TSearchLanguage } from "~/db/schema";
 
 /** A passage found for a question, with where it comes from and why it ranked. */
 export type TRetrievedPassage = {
@@ -36,7 +35,10 @@ export type TRetrieval = {
 export type TRetrievalOptions = {
   /** Passages to return (default 4). */
   limit?: number;
-  /** The question's embedding, when Gemini is configured and the call succeeded. */
+  /**
+   * The question's embedding, when Gemini is configured: undefined when embeddings are off,
+   * null when the call failed (retrieval goes on with text search alone).
+   */
   queryEmbedding?: number[] | null;
   /** Candidates each ranking contributes to the fusion (default 40). */
   candidates?: number;
@@ -48,19 +50,32 @@ const RRF_K = 60;
 const MIN_TERM_COVERAGE = 0.5;
 /** …or its embedding is at least this close to the question's. */
 const MIN_SIMILARITY = 0.75;
-/** Lexemes that can be written as a quoted tsquery literal as they are (no quote, no backslash). */
-const PLAIN_LEXEME = /^[^'\\]+$/;
+/** Terms of one question taken into account. */
+const MAX_TERMS = 16;
+/**
+ * Candidates are the passages holding one of the question's rarest terms, taken until their
+ * passages add up to this many: enough that every passage holding the discriminating words is
+ * scored, few enough that scoring stays a few milliseconds with 10,000 passages.
+ */
+const CANDIDATE_BUDGET = 1_500;
+/** A term in a passage's title counts this much more than in its body. */
+const TITLE_BOOST = 0.5;
 
 /**
  * The passages of `collectionIds` that answer `question` best. Full-text search works on any
- * Postgres (embedded included): the question is turned into lexemes with each collection's own
- * language (stemming, stop words), any of them may match (an OR query, so "how much is the large
- * cake" finds "Large cake — 45 EUR" although "much" is not in it), ranked by cover density with
- * the title weighted above the body and by how many of the question's words a passage holds.
- * With the question's embedding, the passages' stored embeddings are ranked by cosine too, and
- * both rankings are fused (reciprocal rank fusion), so a passage that says the same in other
- * words still surfaces. Two statements at most: the text ranking, then the vector ranking over
- * the collections' embeddings (compared in this process, cached per collection).
+ * Postgres (embedded included), in two statements:
+ * 1. the question's lexemes in each collection's language (`to_tsvector`: stemming, stop
+ *    words), and a stamp of each collection's passages;
+ * 2. the ranking: every passage holding one of the question's rarer terms is scored by the
+ *    terms it holds, each weighted by its inverse document frequency in the collections (BM25's
+ *    idf, so "cake" in 3,000 passages counts little and "Belém" in one counts a lot), a term in
+ *    the title counting more; ties go to cover density (`ts_rank_cd`). The document
+ *    frequencies come from `ts_stat`, kept in this process per collection until its passages
+ *    change (the stamp).
+ * With the question's embedding, the passages' stored embeddings are ranked by cosine too (in
+ * this process, cached the same way) and both rankings are fused (reciprocal rank fusion), so a
+ * passage that says the same in other words still surfaces; a third statement then reads the
+ * chosen passages the text ranking did not return.
  */
 export async function retrievePassages(
   db: TDbOrTx,
@@ -69,25 +84,27 @@ export async function retrievePassages(
   options: TRetrievalOptions = {},
 ): Promise<TRetrieval> {
   const limit = options.limit ?? 4;
-  const candidates = options.candidates ?? 40;
+  const hybrid = Boolean(options.queryEmbedding?.length);
+  const candidates = hybrid ? (options.candidates ?? 40) : limit;
   const text = question.trim().slice(0, 2_000);
-  if (collectionIds.length === 0 || !text) {
-    return { passages: [], relevant: false, mode: "text", vectorSkipped: null };
-  }
-  const textRanked = await textRanking(db, collectionIds, text, candidates);
+  const ids = collectionIds.filter(isUuid);
+  if (ids.length === 0 || !text) return { passages: [], relevant: false, mode: "text", vectorSkipped: null };
+
+  const collections = await collectionsFor(db, ids, text, hybrid);
+  const terms = await weightedTerms(db, collections);
+  const textRanked = await textRanking(db, ids, terms, candidates);
+
   let vectorRanked: { id: string; similarity: number }[] = [];
   let vectorSkipped: string | null = null;
-  if (options.queryEmbedding?.length) {
-    vectorRanked = await vectorRanking(db, collectionIds, options.queryEmbedding, candidates);
-    if (vectorRanked.length === 0) vectorSkipped = "no passage of these collections has an embedding yet";
+  if (hybrid) {
+    vectorRanked = await vectorRanking(db, collections, options.queryEmbedding!, candidates);
+    if (vectorRanked.length === 0) vectorSkipped = "no passage of these collections has a comparable embedding";
   } else {
     vectorSkipped = options.queryEmbedding === null ? "the question could not be embedded" : "embeddings are off";
   }
 
-  const fused = new Map<
-    string,
-    { score: number; textRank: number | null; vectorRank: number | null; similarity: number | null }
-  >();
+  type TRank = { score: number; textRank: number | null; vectorRank: number | null; similarity: number | null };
+  const fused = new Map<string, TRank>();
   textRanked.forEach((row, index) => {
     fused.set(row.id, { score: 1 / (RRF_K + index + 1), textRank: index + 1, vectorRank: null, similarity: null });
   });
@@ -99,24 +116,19 @@ export async function retrievePassages(
     fused.set(row.id, entry);
   });
   const chosen = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
-  if (chosen.length === 0) {
-    return { passages: [], relevant: false, mode: vectorRanked.length ? "hybrid" : "text", vectorSkipped };
+  const known = new Map(textRanked.map((row) => [row.id, row]));
+  const missing = chosen.map(([id]) => id).filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    for (const row of await passageRows(db, missing, terms)) known.set(row.id, row);
   }
-  const details = await passageDetails(
-    db,
-    chosen.map(([id]) => id),
-    text,
-  );
+  const queryTerms = terms.reduce((most, language) => Math.max(most, language.all), 0);
   const passages: TRetrievedPassage[] = chosen.flatMap(([id, rank]) => {
-    const row = details.get(id);
-    return row ? [{ ...row, ...rank }] : [];
+    const row = known.get(id);
+    if (!row) return [];
+    const { matched, ...passage } = row;
+    return [{ ...passage, ...rank, matchedTerms: matched, queryTerms }];
   });
-  return {
-    passages,
-    relevant: passages.some(isRelevant),
-    mode: vectorRanked.length ? "hybrid" : "text",
-    vectorSkipped,
-  };
+  return { passages, relevant: passages.some(isRelevant), mode: hybrid ? "hybrid" : "text", vectorSkipped };
 }
 
 /** Whether a passage answers the question well enough for "answer only from the knowledge base". */
@@ -126,65 +138,210 @@ export function isRelevant(passage: Pick<TRetrievedPassage, "matchedTerms" | "qu
   return passage.matchedTerms >= Math.max(1, Math.ceil(passage.queryTerms * MIN_TERM_COVERAGE));
 }
 
-async function textRanking(db: TDbOrTx, collectionIds: readonly string[], text: string, candidates: number) {
-  // The question's lexemes per language (to_tsvector: the language's stemming and stop words);
-  // only plain ones become query terms, so no input can break the tsquery syntax.
-  const lexemes = await db.execute<{ language: TSearchLanguage; lexemes: string[] }>(sql`
-    select l.language::text as language,
-      coalesce(array(select lexeme from unnest(to_tsvector(l.language, ${text}))), '{}') as lexemes
-    from (select distinct language from knowledge_collections where id = any(${pgUuids(collectionIds)})) l`);
-  const queries = lexemes.rows.flatMap((row) => {
-    const terms = row.lexemes.filter((lexeme) => PLAIN_LEXEME.test(lexeme));
-    return terms.length ? [{ language: row.language, query: terms.map((term) => `'${term}'`).join(" | ") }] : [];
-  });
-  if (queries.length === 0) return [];
-  const matches = sql.join(
-    queries.map((query) => sql`(p.language = ${query.language}::regconfig and p.search @@ ${query.query}::tsquery)`),
-    sql` or `,
-  );
-  const rank = sql.join(
-    queries.map(
-      (query) =>
-        sql`case when p.language = ${query.language}::regconfig then ts_rank_cd('{0.1, 0.2, 0.6, 1.0}', p.search, ${query.query}::tsquery, 1) else 0 end`,
-    ),
-    sql` + `,
-  );
-  const result = await db.execute<{ id: string }>(sql`
-    select p.id from knowledge_passages p
-    where p.collection_id = any(${pgUuids(collectionIds)}) and (${matches})
-    order by ${rank} desc, p.id
-    limit ${candidates}`);
-  return result.rows;
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
-function pgUuids(ids: readonly string[]) {
+function uuidArray(ids: readonly string[]): SQL {
   return sql`${`{${ids.join(",")}}`}::uuid[]`;
 }
 
-/** Embeddings of a collection, kept in this process until its passages change. */
+type TCollectionStamp = {
+  id: string;
+  language: string;
+  /** Changes whenever the collection's passages do (count and newest row). */
+  stamp: string;
+  /** The same for its embedded passages (only read for hybrid retrieval). */
+  vectorStamp: string | null;
+  /** The question's lexemes in the collection's language. */
+  lexemes: string[];
+};
+
+/** Statement 1: each collection's language, stamps, and the question's lexemes in its language. */
+async function collectionsFor(db: TDbOrTx, ids: readonly string[], text: string, hybrid: boolean) {
+  const result = await db.execute<TCollectionStamp>(sql`
+    select c.id, c.language::text as language,
+      (select count(*) || ':' || coalesce(max(p.created_at)::text, '')
+        from knowledge_passages p where p.collection_id = c.id) as stamp,
+      ${
+        hybrid
+          ? sql`(select count(*) || ':' || coalesce(max(p.created_at)::text, '')
+              from knowledge_passages p where p.collection_id = c.id and p.embedding is not null)`
+          : sql`null::text`
+      } as "vectorStamp",
+      -- Lexemes with a quote or backslash are left out: the rest is written as tsquery literals.
+      array(
+        select lexeme from unnest(to_tsvector(c.language, ${text}))
+        where strpos(lexeme, chr(39)) = 0 and strpos(lexeme, chr(92)) = 0
+      ) as lexemes
+    from knowledge_collections c
+    where c.id = any(${uuidArray(ids)})`);
+  return result.rows;
+}
+
+/** Document frequencies of a collection's lexemes (`ts_stat`), kept until its passages change. */
+type TTermStats = { stamp: string; passages: number; frequency: Map<string, number> };
+const termStats = new Map<string, TTermStats>();
+const MAX_CACHED_COLLECTIONS = 64;
+
+async function statsFor(db: TDbOrTx, collection: TCollectionStamp): Promise<TTermStats> {
+  const cached = termStats.get(collection.id);
+  if (cached?.stamp === collection.stamp) return cached;
+  // ts_stat takes its query as text: the id is a checked UUID, so it is safe to write inline.
+  const inner = `select search from knowledge_passages where collection_id = '${collection.id}'`;
+  const rows = await db.execute<{ word: string; ndoc: number }>(sql`select word, ndoc from ts_stat(${inner})`);
+  const stats: TTermStats = {
+    stamp: collection.stamp,
+    passages: Number(collection.stamp.split(":")[0]),
+    frequency: new Map(rows.rows.map((row) => [row.word, Number(row.ndoc)])),
+  };
+  if (termStats.size >= MAX_CACHED_COLLECTIONS) termStats.delete(termStats.keys().next().value!);
+  termStats.set(collection.id, stats);
+  return stats;
+}
+
+/** The question's terms for one language: each with its weight, rarest first. */
+type TLanguageTerms = {
+  language: string;
+  terms: { lexeme: string; weight: number; frequency: number }[];
+  /** How many terms the question has in this language (those found nowhere included). */
+  all: number;
+};
+
+/**
+ * The question's terms per language, weighted by BM25's inverse document frequency over the
+ * collections of that language: ln(1 + (N − n + 0.5) / (n + 0.5)). Terms no passage holds are
+ * counted (they make the question less covered) but not searched.
+ */
+async function weightedTerms(db: TDbOrTx, collections: readonly TCollectionStamp[]): Promise<TLanguageTerms[]> {
+  const byLanguage = new Map<string, TCollectionStamp[]>();
+  for (const collection of collections) {
+    byLanguage.set(collection.language, [...(byLanguage.get(collection.language) ?? []), collection]);
+  }
+  const result: TLanguageTerms[] = [];
+  for (const [language, group] of byLanguage) {
+    const stats = await Promise.all(group.map((collection) => statsFor(db, collection)));
+    const total = stats.reduce((sum, stat) => sum + stat.passages, 0);
+    const lexemes = [...new Set(group[0]!.lexemes)].slice(0, MAX_TERMS);
+    const terms = lexemes
+      .map((lexeme) => {
+        const frequency = stats.reduce((sum, stat) => sum + (stat.frequency.get(lexeme) ?? 0), 0);
+        return { lexeme, frequency, weight: Math.log(1 + (total - frequency + 0.5) / (frequency + 0.5)) };
+      })
+      .filter((term) => term.frequency > 0)
+      .sort((a, b) => a.frequency - b.frequency);
+    result.push({ language, terms, all: lexemes.length });
+  }
+  return result;
+}
+
+type TTextRow = Omit<
+  TRetrievedPassage,
+  "score" | "textRank" | "vectorRank" | "similarity" | "matchedTerms" | "queryTerms"
+> & { matched: number };
+
+const tsquery = (lexeme: string, weights = "") => sql`${`'${lexeme}'${weights}`}::tsquery`;
+
+/** Per passage: the idf-weighted sum of the terms it holds (title boosted), and how many it holds. */
+function scoring(terms: readonly TLanguageTerms[]) {
+  const score = sql.join(
+    terms.flatMap((language) =>
+      language.terms.map(
+        (term) =>
+          sql`(case when p.language = ${language.language}::regconfig and p.search @@ ${tsquery(term.lexeme)}
+            then ${term.weight}::float8 * (1 + ${TITLE_BOOST}::float8 * (p.search @@ ${tsquery(term.lexeme, ":A")})::int)
+            else 0 end)`,
+      ),
+    ),
+    sql` + `,
+  );
+  const matched = sql.join(
+    terms.flatMap((language) =>
+      language.terms.map(
+        (term) => sql`(p.language = ${language.language}::regconfig and p.search @@ ${tsquery(term.lexeme)})::int`,
+      ),
+    ),
+    sql` + `,
+  );
+  const anyTerm = sql.join(
+    terms.flatMap((language) =>
+      language.terms.length
+        ? [
+            sql`p.language = ${language.language}::regconfig and p.search @@ ${language.terms.map((term) => `'${term.lexeme}'`).join(" | ")}::tsquery`,
+          ]
+        : [],
+    ),
+    sql` or `,
+  );
+  return { score, matched, anyTerm };
+}
+
+const rowColumns = sql`p.id, p.source_id as "sourceId", p.collection_id as "collectionId", p.title, p.body,
+  json_build_object('title', s.title, 'kind', s.kind, 'fileName', s.file_name, 'url', s.url) as source`;
+
+/**
+ * Statement 2: the text ranking. Candidates hold one of the rarest terms (until their passages
+ * add up to CANDIDATE_BUDGET), found through the GIN index; they are scored with every term.
+ */
+async function textRanking(
+  db: TDbOrTx,
+  ids: readonly string[],
+  terms: readonly TLanguageTerms[],
+  candidates: number,
+): Promise<TTextRow[]> {
+  if (terms.every((language) => language.terms.length === 0)) return [];
+  const selective = terms.map((language) => {
+    const kept: TLanguageTerms["terms"] = [];
+    let passages = 0;
+    for (const term of language.terms) {
+      if (kept.length > 0 && passages + term.frequency > CANDIDATE_BUDGET) break;
+      kept.push(term);
+      passages += term.frequency;
+    }
+    return { ...language, terms: kept };
+  });
+  const { anyTerm } = scoring(selective);
+  const { score, matched } = scoring(terms);
+  const allTerms = terms.flatMap((language) => language.terms.map((term) => `'${term.lexeme}'`)).join(" | ");
+  const result = await db.execute<TTextRow>(sql`
+    select ${rowColumns}, ${matched} as matched
+    from knowledge_passages p
+    join knowledge_sources s on s.id = p.source_id
+    where p.collection_id = any(${uuidArray(ids)}) and (${anyTerm})
+    order by ${score} desc, ts_rank_cd('{0.1, 0.2, 0.6, 1.0}', p.search, ${allTerms}::tsquery, 1) desc, p.id
+    limit ${candidates}`);
+  return result.rows.map((row) => ({ ...row, matched: Number(row.matched) }));
+}
+
+/** The passages the vector ranking chose that the text ranking did not return. */
+async function passageRows(db: TDbOrTx, ids: readonly string[], terms: readonly TLanguageTerms[]) {
+  const { matched } = scoring(terms);
+  const result = await db.execute<TTextRow>(sql`
+    select ${rowColumns}, ${terms.some((language) => language.terms.length) ? matched : sql`0`} as matched
+    from knowledge_passages p
+    join knowledge_sources s on s.id = p.source_id
+    where p.id = any(${uuidArray(ids)})`);
+  return result.rows.map((row) => ({ ...row, matched: Number(row.matched) }));
+}
+
+/** Embeddings of a collection, kept in this process until its embedded passages change. */
 type TVectorCache = { stamp: string; ids: string[]; vectors: Float32Array; dimensions: number };
 const vectorCaches = new Map<string, TVectorCache>();
-const MAX_CACHED_COLLECTIONS = 32;
 
 async function vectorRanking(
   db: TDbOrTx,
-  collectionIds: readonly string[],
+  collections: readonly TCollectionStamp[],
   query: readonly number[],
   candidates: number,
 ): Promise<{ id: string; similarity: number }[]> {
-  // What each collection's embedded passages are now: a changed count or newest row reloads it.
-  const stamps = await db.execute<{ collection_id: string; stamp: string }>(sql`
-    select collection_id, count(*) || ':' || max(created_at)::text || ':' || max(id::text) as stamp
-    from knowledge_passages
-    where collection_id = any(${pgUuids(collectionIds)}) and embedding is not null
-    group by collection_id`);
   const best: { id: string; similarity: number }[] = [];
-  for (const { collection_id: collectionId, stamp } of stamps.rows) {
-    let cache = vectorCaches.get(collectionId);
-    if (!cache || cache.stamp !== stamp) {
-      cache = await loadVectors(db, collectionId, stamp);
+  for (const collection of collections) {
+    if (!collection.vectorStamp || collection.vectorStamp.startsWith("0:")) continue;
+    let cache = vectorCaches.get(collection.id);
+    if (cache?.stamp !== collection.vectorStamp) {
+      cache = await loadVectors(db, collection.id, collection.vectorStamp);
       if (vectorCaches.size >= MAX_CACHED_COLLECTIONS) vectorCaches.delete(vectorCaches.keys().next().value!);
-      vectorCaches.set(collectionId, cache);
+      vectorCaches.set(collection.id, cache);
     }
     if (cache.dimensions !== query.length) continue; // embedded by another model: not comparable
     const { vectors, dimensions, ids } = cache;
@@ -208,50 +365,4 @@ async function loadVectors(db: TDbOrTx, collectionId: string, stamp: string): Pr
   const vectors = new Float32Array(kept.length * dimensions);
   kept.forEach((row, index) => vectors.set(row.embedding, index * dimensions));
   return { stamp, ids: kept.map((row) => row.id), vectors, dimensions };
-}
-
-/** The chosen passages' text and source, and how many of the question's lexemes each holds. */
-async function passageDetails(db: TDbOrTx, ids: readonly string[], text: string) {
-  const result = await db.execute<{
-    id: string;
-    source_id: string;
-    collection_id: string;
-    title: string;
-    body: string;
-    source_title: string;
-    kind: string;
-    file_name: string | null;
-    url: string | null;
-    matched: number;
-    terms: number;
-  }>(sql`
-    select p.id, p.source_id, p.collection_id, p.title, p.body,
-      s.title as source_title, s.kind::text as kind, s.file_name, s.url,
-      (select count(*) from unnest(q.lexemes) lexeme where p.search @@ quote_literal(lexeme)::tsquery)::int as matched,
-      coalesce(array_length(q.lexemes, 1), 0) as terms
-    from knowledge_passages p
-    join knowledge_sources s on s.id = p.source_id
-    cross join lateral (
-      -- Lexemes with a quote or backslash are left out, as in the text ranking's query.
-      select array(
-        select lexeme from unnest(to_tsvector(p.language, ${text}))
-        where strpos(lexeme, chr(39)) = 0 and strpos(lexeme, chr(92)) = 0
-      ) as lexemes
-    ) q
-    where p.id = any(${pgUuids(ids)})`);
-  return new Map(
-    result.rows.map((row) => [
-      row.id,
-      {
-        id: row.id,
-        sourceId: row.source_id,
-        collectionId: row.collection_id,
-        title: row.title,
-        body: row.body,
-        source: { title: row.source_title, kind: row.kind, fileName: row.file_name, url: row.url },
-        matchedTerms: row.matched,
-        queryTerms: row.terms,
-      },
-    ]),
-  );
 }
