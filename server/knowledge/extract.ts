@@ -171,7 +171,7 @@ export function parseQaCsv(text: string): TQaRow[] {
 
 const SKIPPED_ELEMENTS = ["script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"];
 const BLOCK_ELEMENTS =
-  /^(p|div|section|article|main|aside|header|footer|nav|ul|ol|dl|dt|dd|table|thead|tbody|tfoot|tr|blockquote|pre|figure|figcaption|form|fieldset|address|details|summary|hr)$/;
+  /^(p|div|section|article|main|aside|header|footer|nav|ul|ol|dl|dt|dd|table|blockquote|pre|figure|figcaption|form|fieldset|address|details|summary|hr)$/;
 const NAMED_ENTITIES: Record<string, string> = {
   amp: "&",
   lt: "<",
@@ -248,10 +248,11 @@ export function htmlToText(html: string): { title?: string; text: string } {
         out += `\n\n${"#".repeat(heading)} `;
       }
     } else if (lower === "br") out += "\n";
-    else if (lower === "li") out += closing ? "\n" : "\n- ";
+    // List items and table rows are lines of one block: a short list or table stays in one passage.
+    else if (lower === "li") out += closing ? "" : "\n- ";
     else if (lower === "td" || lower === "th") out += closing ? " | " : "";
-    else if (lower === "tr") out += "\n";
-    else if (BLOCK_ELEMENTS.test(lower)) out += lower === "tr" ? "\n" : "\n\n";
+    else if (lower === "tr") out += closing ? "" : "\n";
+    else if (BLOCK_ELEMENTS.test(lower)) out += "\n\n";
   }
   const text = out
     .split("\n")

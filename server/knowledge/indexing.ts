@@ -247,7 +247,12 @@ export async function indexSource(
     if (options.refresh) await setProgress(10, { status: "indexing", error: null });
     else await setProgress(20);
 
-    const drafts = extracted.rows ?? splitText(extracted.text, source.title);
+    // A page added without a title takes its own `<title>`.
+    const title =
+      extracted.title && source.kind === "url" && source.title === defaultUrlTitle(source.url)
+        ? extracted.title
+        : source.title;
+    const drafts = extracted.rows ?? splitText(extracted.text, title);
     if (drafts.length === 0) throw sourceFailure("noText");
     await setProgress(30);
 
@@ -319,9 +324,7 @@ export async function indexSource(
           contentHash,
           ...(source.kind === "text" ? {} : { content: extracted.text }),
           ...(extracted.size !== undefined ? { sizeBytes: extracted.size } : {}),
-          ...(extracted.title && source.kind === "url" && source.title === defaultUrlTitle(source.url)
-            ? { title: extracted.title }
-            : {}),
+          title,
           indexedAt: now(),
           nextFetchAt: nextFetchAt(),
           updatedAt: now(),
