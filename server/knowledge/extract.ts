@@ -222,7 +222,10 @@ export function htmlToText(html: string): { title?: string; text: string } {
         .replace(/\s+/g, " ")
         .trim()
     : "";
-  let body = html.replace(/<!--[\s\S]*?-->/g, "").replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
+  let body = html
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "")
+    .replace(/<[!?][^>]*>/g, "");
   for (const element of SKIPPED_ELEMENTS) {
     body = body.replace(new RegExp(`<${element}\\b[\\s\\S]*?<\\/${element}\\s*>`, "gi"), " ");
   }
