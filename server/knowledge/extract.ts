@@ -139,7 +139,7 @@ export function parseQaCsv(text: string): TQaRow[] {
   const delimiter = [",", ";", "\t"].reduce((best, candidate) =>
     firstLine.split(candidate).length > firstLine.split(best).length ? candidate : best,
   );
-  let records: string[][];
+  let records: unknown;
   try {
     records = parseCsv(clean, {
       delimiter,
@@ -147,17 +147,18 @@ export function parseQaCsv(text: string): TQaRow[] {
       skip_empty_lines: true,
       trim: true,
       bom: true,
-    }) as string[][];
+    });
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw sourceFailure("csvInvalid", { line: line ?? 1 });
   }
-  const header = (records[0] ?? []).map((cell) => cell.trim().toLowerCase());
+  const table = records as string[][];
+  const header = (table[0] ?? []).map((cell) => cell.trim().toLowerCase());
   const questionAt = header.findIndex((cell) => QUESTION_COLUMNS.has(cell));
   const answerAt = header.findIndex((cell) => ANSWER_COLUMNS.has(cell));
   if (questionAt < 0 || answerAt < 0) throw sourceFailure("csvColumns");
   const rows: TQaRow[] = [];
-  for (const record of records.slice(1)) {
+  for (const record of table.slice(1)) {
     const question = normaliseText(record[questionAt] ?? "").trim();
     const answer = normaliseText(record[answerAt] ?? "").trim();
     if (question && answer) rows.push({ question, answer });

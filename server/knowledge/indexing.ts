@@ -272,7 +272,7 @@ export async function indexSource(
               deps.signal,
             )),
           );
-          await setProgress(30 + (60 * Math.min(drafts.length, start + EMBED_CHUNK)) / drafts.length);
+          await setProgress(30 + (60 * (start + chunk.length)) / drafts.length);
         }
         embeddings = vectors;
       } catch (error) {

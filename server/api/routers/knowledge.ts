@@ -34,11 +34,14 @@ export const knowledgeRouter = createTRPCRouter({
     .input(
       z.object({
         sourceId: z.uuid(),
-        after: z.number().int().min(-1).optional(),
+        /** The position after which to read (-1 or none: from the start). */
+        cursor: z.number().int().min(-1).nullish(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
-    .query(({ ctx, input }) => listPassages(ctx.db, input.sourceId, input)),
+    .query(({ ctx, input }) =>
+      listPassages(ctx.db, input.sourceId, { after: input.cursor ?? undefined, limit: input.limit }),
+    ),
   addText: requireAccess("config", "write")
     .input(ZAddTextInput)
     .mutation(async ({ ctx, input }) => addTextSource(ctx.db, await ctx.boss(), ctx.user, input)),
