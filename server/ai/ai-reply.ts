@@ -1,36 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, threads } from "~/db/schema";
+import { contacts, messages, threads } from "~/db/schema";
 import { recordAiCall } from "~/server/analytics/responses";
 import { queueOutboundOne } from "~/server/conversations/outbound";
+import { handOffQuietly } from "~/server/conversations/state";
 import { recordEvents } from "~/server/events/events";
-import { getOrgSettings } from "~/server/settings/settings";
-import { effectiveModel, type TGeminiConfig } from "./models";
-import { buildPrompt, type TPromptProfile } from "./prompt";
-import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
-import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
+import { answerWithAi, threadHistory, type TAiAnswer, type TAiConfig } from "./answer";
 
-/** Which model answers: Gemini with a key, else the offline provider (built per profile). */
-export type TAiConfig = {
-  gemini: TGeminiConfig | null;
-  policy?: Partial<TAiPolicy>;
-};
-
-const HISTORY_MESSAGES = 30;
-const DEFAULT_FALLBACK = "Thanks for your message! We will get back to you shortly.";
-
-const providers = new Map<string, TAiProvider>();
-function geminiFor(config: NonNullable<TAiConfig["gemini"]>): TAiProvider {
-  const key = `${config.baseUrl ?? ""}|${config.model}|${config.apiKey}`;
-  let provider = providers.get(key);
-  if (!provider) {
-    provider = createGeminiProvider(config);
-    providers.set(key, provider);
-  }
-  return provider;
-}
+export type { TAiConfig } from "./answer";
 
 export type TAiReplyJob = {
   messageId: string;
@@ -77,6 +56,10 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       outcome: reply.outcome,
       ...(reply.outcome === "fallback" ? { reason: reply.reason, error: reply.error } : {}),
       ruleId: job.ruleId,
+      profileId: reply.profileId,
+      // What the knowledge base gave (each passage, its ranks and whether the reply cited it).
+      ...(reply.knowledge ? { knowledge: reply.knowledge } : {}),
+      ...(reply.handoff ? { handoff: reply.handoff.reason } : {}),
     };
     if (thread?.mode === "human") {
       // A person took the conversation over while the model was thinking: the bot stays quiet.
@@ -105,6 +88,21 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       replyToMessageId: job.messageId,
       aiLatencyMs: reply.latencyMs,
     });
+    if (reply.handoff) {
+      // Nothing in the knowledge base answers it and the profile answers only from there: the
+      // contact was told, and the conversation goes to the people with the question as its note.
+      await handOffQuietly(
+        tx,
+        { id: row.thread.id, contactId: row.contact.id, sessionId: row.message.sessionId },
+        job.messageId,
+        {
+          by: "ai",
+          reason: reply.handoff.reason,
+          note: `Nothing in the knowledge base answers: ${reply.handoff.question}`,
+        },
+      );
+      return "handed_off" as const;
+    }
     await recordAiCall(tx, {
       sessionId: row.message.sessionId,
       latencyMs: reply.latencyMs,
@@ -121,9 +119,9 @@ type TMessageInThread = {
 };
 
 /**
- * The AI's answer to one message of a thread: the profile (`profileId`, else the contact's own,
- * else the one for their relationship, else the default), the contact, the recent history and
- * the message; Gemini or the offline provider; deadline, retries, circuit breaker and fallback.
+ * The AI's answer to one message of a thread (`answerWithAi` with the thread's recent history):
+ * the profile (`profileId`, else the contact's own, else by relationship, else the default), its
+ * knowledge, Gemini or the offline provider; deadline, retries, circuit breaker and fallback.
  * Writes nothing: the job stores and sends it, the inbox offers it to the agent to edit.
  */
 export async function writeAiReply(
@@ -131,55 +129,13 @@ export async function writeAiReply(
   config: TAiConfig,
   row: TMessageInThread,
   ruleProfileId: string | null,
-): Promise<TAiReply> {
-  const settings = await getOrgSettings(db);
-  const profileId = ruleProfileId ?? row.contact.profileId;
-  const [profile] = await db
-    .select()
-    .from(contextProfiles)
-    .where(
-      profileId
-        ? eq(contextProfiles.id, profileId)
-        : or(
-            sql`${contextProfiles.relationships} @> array[${row.contact.relationship}]::relationship[]`,
-            eq(contextProfiles.isDefault, true),
-          ),
-    )
-    .orderBy(sql`${contextProfiles.isDefault} asc`)
-    .limit(1);
-  const promptProfile: TPromptProfile & { fallbackText: string } = profile ?? {
-    name: "Default",
-    persona: "",
-    businessInfo: { name: settings.orgName || undefined },
-    tone: "friendly",
-    formality: "neutral",
-    responseLength: "short",
-    emoji: "some",
-    language: "en",
-    topics: [],
-    topicsToAvoid: [],
-    instructions: "",
-    fallbackText: "",
-  };
-  const history = await db
-    .select({ direction: messages.direction, body: messages.body })
-    .from(messages)
-    .where(and(eq(messages.threadId, row.thread.id), lt(messages.seq, row.message.seq)))
-    .orderBy(desc(messages.seq))
-    .limit(HISTORY_MESSAGES);
-  const prompt = buildPrompt({
-    profile: promptProfile,
-    contact: { name: row.contact.name, relationship: row.contact.relationship, tags: row.contact.tags },
-    history: history.reverse(),
+): Promise<TAiAnswer> {
+  return answerWithAi(db, config, {
+    profileId: ruleProfileId,
+    contact: row.contact,
+    history: await threadHistory(db, row.thread.id, row.message.seq),
     message: row.message.body,
   });
-  const fallback =
-    promptProfile.fallbackText ||
-    (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
-  const provider = config.gemini
-    ? geminiFor({ ...config.gemini, model: effectiveModel(config.gemini, settings.aiModel) })
-    : createOfflineProvider(promptProfile);
-  return generateAiReply(provider, prompt, fallback, { policy: config.policy });
 }
 
 async function alreadyAnswered(db: TDbOrTx, job: TAiReplyJob): Promise<boolean> {
