@@ -162,6 +162,7 @@ const PROCEDURE_AREAS: Record<
   "settings.setSecret": ["users", "write"],
   "settings.deleteSecret": ["users", "write"],
   "profiles.list": ["config", "read"],
+  "profiles.collections": ["config", "read"],
   "profiles.save": ["config", "write"],
   "profiles.delete": ["config", "write"],
   "profiles.preview": ["config", "read"],
