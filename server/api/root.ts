@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { aiToolsRouter } from "./routers/ai-tools";
 import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
@@ -10,6 +11,7 @@ import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
+import { knowledgeRouter } from "./routers/knowledge";
 import { profilesRouter } from "./routers/profiles";
 import { flowsRouter } from "./routers/flows";
 import { rulesRouter } from "./routers/rules";
@@ -33,6 +35,7 @@ export const appRouter = createTRPCRouter({
   flows: flowsRouter,
   profiles: profilesRouter,
   evaluation: evaluationRouter,
+  knowledge: knowledgeRouter,
   contacts: contactsRouter,
   contactFields: contactFieldsRouter,
   inbox: inboxRouter,
@@ -43,6 +46,7 @@ export const appRouter = createTRPCRouter({
   analytics: analyticsRouter,
   media: mediaRouter,
   flowRuns: flowRunsRouter,
+  aiTools: aiToolsRouter,
 });
 
 export type AppRouter = typeof appRouter;

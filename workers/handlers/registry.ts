@@ -6,6 +6,7 @@ import { handleCloudTemplates } from "./cloud-templates";
 import { handleEvaluate } from "./evaluation";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
 import { handleHandback, handleWake } from "./inbox";
+import { handleKnowledgeIndex, handleKnowledgeRefresh } from "./knowledge";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
@@ -37,4 +38,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "team.sweep": handleTeamSweep,
   "team.acknowledge": handleTeamAcknowledge,
   "team.sla": handleTeamSla,
+  "knowledge.index": handleKnowledgeIndex,
+  "knowledge.refresh": handleKnowledgeRefresh,
 };
