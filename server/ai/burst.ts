@@ -1,0 +1,123 @@
+import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
+import type { TDbOrTx } from "~/db/client";
+import { messages } from "~/db/schema";
+import type { TPresenceState } from "~/server/sessions/presence";
+
+/**
+ * One answer per burst. People write "hi" / "I ordered last week" / "where is it?" in a row; an
+ * AI reply waits until the contact has been quiet for Settings `replyQuietMs` (and, where the
+ * engine reports it, has stopped typing), then ONE reply answers the burst: the reply to its last
+ * message, whose prompt holds every message of the burst (server/ai/prompt.ts merges consecutive
+ * inbound messages into one user turn). The jobs of the burst's earlier messages find a newer
+ * message that will be answered and do nothing (recorded as superseded).
+ */
+
+/** However long the contact keeps typing, the answer waits at most this long after their last message. */
+export const MAX_BURST_WAIT_MS = 15_000;
+/** A "typing" notice older than this is stale (WhatsApp repeats it every few seconds while they type). */
+export const TYPING_FRESH_MS = 8_000;
+/** The messages one burst answer names in its event (the prompt holds the recent history anyway). */
+const MAX_BURST_IDS = 20;
+
+/**
+ * The last presence each contact's engine reported, in this process: presence is live and never
+ * stored (server/sessions/presence.ts), so only the worker that runs the contact's session knows
+ * it. The AI job usually runs there too (one worker); with several workers, a job that runs in
+ * another one does not see the typing and answers after the quiet period alone.
+ */
+const lastPresence = new Map<string, { state: TPresenceState; at: number }>();
+const MAX_REMEMBERED = 10_000;
+
+/** Remembers a contact's presence for the burst check (called where the engine reports it). */
+export function noteContactPresence(contactId: string, state: TPresenceState, at: number = Date.now()): void {
+  if (lastPresence.size >= MAX_REMEMBERED) {
+    // Forget whatever is stale; if everything is fresh, forget everything (typing is a hint).
+    for (const [id, seen] of lastPresence) if (at - seen.at > TYPING_FRESH_MS) lastPresence.delete(id);
+    if (lastPresence.size >= MAX_REMEMBERED) lastPresence.clear();
+  }
+  lastPresence.set(contactId, { state, at });
+}
+
+/** Whether the contact was reported typing (or recording) after `since`, and recently. */
+export function isContactTyping(contactId: string, since: Date, now: number = Date.now()): boolean {
+  const seen = lastPresence.get(contactId);
+  if (!seen || (seen.state !== "typing" && seen.state !== "recording")) return false;
+  return seen.at > since.getTime() && now - seen.at <= TYPING_FRESH_MS;
+}
+
+export type TBurstMessage = { id: string; threadId: string; contactId: string; seq: number; createdAt: Date };
+
+export type TBurstVerdict =
+  /** Answer now: the burst's inbound messages, oldest first, ending with this one. */
+  | { action: "answer"; messageIds: string[] }
+  /** A newer message of the contact will be answered (or was): this one's reply is dropped. */
+  | { action: "superseded"; byMessageId: string }
+  /** Not quiet yet: try again at `at` (never later than MAX_BURST_WAIT_MS after the message). */
+  | { action: "wait"; at: Date; why: "quiet" | "typing" | "deciding" };
+
+/** Whether an `ai.reply` job exists for a message (queued, running or done): its reply is coming or came. */
+export type THasAiReplyJob = (messageId: string) => Promise<boolean>;
+
+/** How long to look again when a newer message is still being decided (message.process takes milliseconds). */
+const DECIDING_RETRY_MS = 500;
+/** Newer messages looked at (newest first) for one that answers the burst. */
+const MAX_NEWER = 20;
+
+/**
+ * What an AI reply to `message` does now, with the quiet period `quietMs` (0: off, answer each
+ * message at once). A newer inbound message of the thread supersedes it when that one gets an
+ * answer of its own: an AI reply job, or a reply a rule queued with it. A newer message that got
+ * no answer (no rule matched it, or the bot declined: blocked, reply cap…) does not: the AI still
+ * answers the burst up to this message. One still being decided is waited for (bounded).
+ */
+export async function decideBurst(
+  db: TDbOrTx,
+  hasAiReplyJob: THasAiReplyJob,
+  message: TBurstMessage,
+  quietMs: number,
+  now: number = Date.now(),
+): Promise<TBurstVerdict> {
+  if (quietMs <= 0) return { action: "answer", messageIds: [message.id] };
+  const sent = message.createdAt.getTime();
+  const latest = sent + MAX_BURST_WAIT_MS;
+  const newer = await db
+    .select({
+      id: messages.id,
+      processed: sql<boolean>`${messages.processedAt} is not null`,
+      answered: sql<boolean>`exists (select 1 from ${messages} r where r.reply_to_message_id = ${messages.id} and r.direction = 'out')`,
+    })
+    .from(messages)
+    .where(and(eq(messages.threadId, message.threadId), eq(messages.direction, "in"), gt(messages.seq, message.seq)))
+    .orderBy(desc(messages.seq))
+    .limit(MAX_NEWER);
+  for (const candidate of newer) {
+    if (!candidate.processed) {
+      if (now < latest) return { action: "wait", at: new Date(Math.min(now + DECIDING_RETRY_MS, latest)), why: "deciding" };
+      continue;
+    }
+    if (candidate.answered || (await hasAiReplyJob(candidate.id)))
+      return { action: "superseded", byMessageId: candidate.id };
+  }
+  if (now < latest) {
+    if (now < sent + quietMs) return { action: "wait", at: new Date(sent + quietMs), why: "quiet" };
+    if (isContactTyping(message.contactId, message.createdAt, now))
+      return { action: "wait", at: new Date(Math.min(now + quietMs, latest)), why: "typing" };
+  }
+  // The burst: the contact's messages since the last message to them (bot's or a person's).
+  const burst = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.threadId, message.threadId),
+        eq(messages.direction, "in"),
+        lte(messages.seq, message.seq),
+        sql`${messages.seq} > coalesce((
+          select max(o.seq) from ${messages} o
+          where o.thread_id = ${message.threadId} and o.direction = 'out' and o.seq < ${message.seq}), 0)`,
+      ),
+    )
+    .orderBy(asc(messages.seq));
+  const ids = burst.map((row) => row.id).slice(-MAX_BURST_IDS);
+  return { action: "answer", messageIds: ids.length > 0 ? ids : [message.id] };
+}
