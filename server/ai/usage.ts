@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { aiUsageDaily, contextProfiles, type TAiUsagePurpose } from "~/db/schema";
+import { getOrgSettings } from "~/server/settings/settings";
 
 /** US dollars per million tokens, in and out. */
 type TPrice = { family: string; inputPerMillion: number; outputPerMillion: number };
@@ -151,4 +152,10 @@ export async function aiUsageReport(
     totals,
     budget: { capUsd, todayCostMicros: await todaysCostMicros(db) },
   };
+}
+
+/** The report for an Analytics range (its days read as UTC days; the session filter does not apply). */
+export async function aiUsageForRange(db: TDbOrTx, range: { from: string; to: string }): Promise<TAiUsageReport> {
+  const { aiDailyCapUsd } = await getOrgSettings(db);
+  return aiUsageReport(db, range, aiDailyCapUsd);
 }
