@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
 import type { TDbOrTx } from "~/db/client";
 import { messages } from "~/db/schema";
 import type { TPresenceState } from "~/server/sessions/presence";
@@ -84,7 +85,9 @@ export async function decideBurst(
     .select({
       id: messages.id,
       processed: sql<boolean>`${messages.processedAt} is not null`,
-      answered: sql<boolean>`exists (select 1 from ${messages} r where r.reply_to_message_id = ${messages.id} and r.direction = 'out')`,
+      // Qualified by hand: drizzle leaves a one-table query's columns unqualified, and the
+      // subquery's own alias would capture them.
+      answered: sql<boolean>`exists (select 1 from ${messages} r where r.reply_to_message_id = "messages"."id" and r.direction = 'out')`,
     })
     .from(messages)
     .where(and(eq(messages.threadId, message.threadId), eq(messages.direction, "in"), gt(messages.seq, message.seq)))
@@ -92,7 +95,8 @@ export async function decideBurst(
     .limit(MAX_NEWER);
   for (const candidate of newer) {
     if (!candidate.processed) {
-      if (now < latest) return { action: "wait", at: new Date(Math.min(now + DECIDING_RETRY_MS, latest)), why: "deciding" };
+      if (now < latest)
+        return { action: "wait", at: new Date(Math.min(now + DECIDING_RETRY_MS, latest)), why: "deciding" };
       continue;
     }
     if (candidate.answered || (await hasAiReplyJob(candidate.id)))
@@ -120,4 +124,12 @@ export async function decideBurst(
     .orderBy(asc(messages.seq));
   const ids = burst.map((row) => row.id).slice(-MAX_BURST_IDS);
   return { action: "answer", messageIds: ids.length > 0 ? ids : [message.id] };
+}
+
+/** `THasAiReplyJob` through pg-boss: any `ai.reply` job for the message that did not fail for good. */
+export function aiReplyJobFinder(boss: PgBoss): THasAiReplyJob {
+  return async (messageId) => {
+    const jobs = await boss.findJobs("ai.reply", { data: { messageId } });
+    return jobs.some((job) => job.state !== "failed" && job.state !== "cancelled");
+  };
 }

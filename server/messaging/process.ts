@@ -399,7 +399,8 @@ export async function processInboundBatch(
     if (quietMs > 0) {
       const sentAt = new Map(pending.map((row) => [row.message.id, row.message.createdAt.getTime()]));
       const byStart = Map.groupBy(aiJobs, (job) => Math.max(sentAt.get(job.messageId)! + quietMs, queuedAt.getTime()));
-      for (const [startAt, jobs] of byStart) await enqueueMany(boss, "ai.reply", jobs, { tx, startAfter: new Date(startAt) });
+      for (const [startAt, jobs] of byStart)
+        await enqueueMany(boss, "ai.reply", jobs, { tx, startAfter: new Date(startAt) });
     } else {
       await enqueueMany(boss, "ai.reply", aiJobs, { tx });
     }
