@@ -10,7 +10,9 @@ import { getOrgSettings } from "~/server/settings/settings";
 import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
+import { answerBurst } from "./burst";
 import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
+import { budgetFallback, isDailyBudgetSpent, recordReplyUsage } from "./usage";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
@@ -56,11 +58,16 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
     .where(and(eq(messages.id, job.messageId), eq(messages.direction, "in")));
   if (!row) return "not_found" as const;
   if (await alreadyAnswered(db, job)) return "already_answered" as const;
+  // One answer per burst (server/ai/burst.ts): wait for quiet, or leave it to a newer message.
+  const burst = await answerBurst(db, boss, job, row);
+  if (burst.action !== "answer") return burst.action;
   const reply = await writeAiReply(db, config, row, job.profileId);
 
   return db.transaction(async (tx) => {
     // One writer per inbound message: a concurrent retry waits here, then finds the reply.
     await tx.execute(sql`select 1 from ${messages} where id = ${job.messageId} for update`);
+    // Every model call is counted, whatever becomes of its reply.
+    await recordReplyUsage(tx, reply);
     if (await alreadyAnswered(tx, job)) return "already_answered" as const;
     const [thread] = await tx
       .select({ mode: threads.mode, blocked: contacts.blocked })
@@ -77,6 +84,7 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       outcome: reply.outcome,
       ...(reply.outcome === "fallback" ? { reason: reply.reason, error: reply.error } : {}),
       ruleId: job.ruleId,
+      ...(burst.messageIds.length > 1 ? { burst: burst.messageIds } : {}),
     };
     if (thread?.mode === "human") {
       // A person took the conversation over while the model was thinking: the bot stays quiet.
@@ -131,7 +139,7 @@ export async function writeAiReply(
   config: TAiConfig,
   row: TMessageInThread,
   ruleProfileId: string | null,
-): Promise<TAiReply> {
+): Promise<TAiReply & { profileId: string | null }> {
   const settings = await getOrgSettings(db);
   const profileId = ruleProfileId ?? row.contact.profileId;
   const [profile] = await db
@@ -179,7 +187,11 @@ export async function writeAiReply(
   const provider = config.gemini
     ? geminiFor({ ...config.gemini, model: effectiveModel(config.gemini, settings.aiModel) })
     : createOfflineProvider(promptProfile);
-  return generateAiReply(provider, prompt, fallback, { policy: config.policy });
+  const profileRef = { profileId: profile?.id ?? null };
+  // The daily budget spent (server/ai/usage.ts): the fallback text, and no call.
+  if (await isDailyBudgetSpent(db, settings.aiDailyCapUsd))
+    return { ...budgetFallback(provider, fallback), ...profileRef };
+  return { ...(await generateAiReply(provider, prompt, fallback, { policy: config.policy })), ...profileRef };
 }
 
 async function alreadyAnswered(db: TDbOrTx, job: TAiReplyJob): Promise<boolean> {

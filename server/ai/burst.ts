@@ -1,7 +1,11 @@
 import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDbOrTx } from "~/db/client";
-import { messages } from "~/db/schema";
+import { events, messages } from "~/db/schema";
+import { recordEvents } from "~/server/events/events";
+import { enqueueMany } from "~/server/jobs/boss";
+import type { TQueuePayload } from "~/server/jobs/queues";
+import { getOrgSettings } from "~/server/settings/settings";
 import type { TPresenceState } from "~/server/sessions/presence";
 
 /**
@@ -132,4 +136,57 @@ export function aiReplyJobFinder(boss: PgBoss): THasAiReplyJob {
     const jobs = await boss.findJobs("ai.reply", { data: { messageId } });
     return jobs.some((job) => job.state !== "failed" && job.state !== "cancelled");
   };
+}
+
+type TBurstJob = TQueuePayload<"ai.reply">;
+type TBurstRow = {
+  message: Pick<typeof messages.$inferSelect, "id" | "threadId" | "sessionId" | "seq" | "createdAt">;
+  contact: { id: string };
+};
+
+/**
+ * The burst step of an `ai.reply` job, before the model is asked: with Settings' quiet period,
+ * a job that is early (or whose contact is typing) queues itself again for later and does
+ * nothing now ("waiting"); one whose message a newer message's answer supersedes records that on
+ * the message (an `ai.replied` event with `discarded: "superseded"`, once) and does nothing
+ * ("superseded"); otherwise it answers, naming the burst's messages.
+ */
+export async function answerBurst(
+  db: TDbOrTx,
+  boss: PgBoss,
+  job: TBurstJob,
+  row: TBurstRow,
+): Promise<{ action: "answer"; messageIds: string[] } | { action: "waiting" } | { action: "superseded" }> {
+  const { replyQuietMs } = await getOrgSettings(db);
+  const message = { ...row.message, contactId: row.contact.id };
+  const verdict = await decideBurst(db, aiReplyJobFinder(boss), message, replyQuietMs);
+  if (verdict.action === "answer") return verdict;
+  if (verdict.action === "wait") {
+    await enqueueMany(boss, "ai.reply", [job], { startAfter: verdict.at });
+    return { action: "waiting" };
+  }
+  const [recorded] = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(
+      and(
+        eq(events.threadId, row.message.threadId),
+        eq(events.type, "ai.replied"),
+        eq(events.messageId, row.message.id),
+        sql`${events.payload}->>'discarded' = 'superseded'`,
+      ),
+    )
+    .limit(1);
+  if (!recorded)
+    await recordEvents(db, [
+      {
+        type: "ai.replied",
+        sessionId: row.message.sessionId,
+        contactId: row.contact.id,
+        threadId: row.message.threadId,
+        messageId: row.message.id,
+        payload: { discarded: "superseded", supersededBy: verdict.byMessageId, ruleId: job.ruleId },
+      },
+    ]);
+  return { action: "superseded" };
 }

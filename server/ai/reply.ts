@@ -13,7 +13,12 @@ import { isRetryable, type TAiProvider } from "./providers";
 
 export type TAiOutcome =
   | { outcome: "ok"; text: string }
-  | { outcome: "fallback"; text: string; reason: "timeout" | "error" | "circuit_open" | "empty"; error?: string };
+  | {
+      outcome: "fallback";
+      text: string;
+      reason: "timeout" | "error" | "circuit_open" | "empty" | "budget";
+      error?: string;
+    };
 
 /** What one AI reply did, for the message and the analytics. */
 export type TAiReply = TAiOutcome & {

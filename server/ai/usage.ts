@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { aiUsageDaily, contextProfiles, type TAiUsagePurpose } from "~/db/schema";
 import { getOrgSettings } from "~/server/settings/settings";
+import type { TAiReply } from "./reply";
 
 /** US dollars per million tokens, in and out. */
 type TPrice = { family: string; inputPerMillion: number; outputPerMillion: number };
@@ -158,4 +159,46 @@ export async function aiUsageReport(
 export async function aiUsageForRange(db: TDbOrTx, range: { from: string; to: string }): Promise<TAiUsageReport> {
   const { aiDailyCapUsd } = await getOrgSettings(db);
   return aiUsageReport(db, range, aiDailyCapUsd);
+}
+
+/**
+ * Counts an AI reply's model call (none for the offline provider, or when no call was made: an
+ * open circuit, the budget spent), in the transaction that stores the reply.
+ */
+export async function recordReplyUsage(
+  tx: TDbOrTx,
+  reply: {
+    provider: string;
+    model: string;
+    attempts: number;
+    tokens: { prompt: number; output: number } | null;
+    profileId: string | null;
+  },
+): Promise<void> {
+  if (reply.provider !== "gemini" || reply.attempts === 0) return;
+  await recordAiUsage(tx, {
+    profileId: reply.profileId,
+    model: reply.model,
+    purpose: "reply",
+    calls: reply.attempts,
+    promptTokens: reply.tokens?.prompt ?? 0,
+    outputTokens: reply.tokens?.output ?? 0,
+  });
+}
+
+/** The reply when the daily budget is spent: the fallback text, reason "budget", no model call. */
+export function budgetFallback(
+  provider: { name: TAiReply["provider"]; model: string },
+  fallbackText: string,
+): TAiReply {
+  return {
+    outcome: "fallback",
+    text: fallbackText,
+    reason: "budget",
+    provider: provider.name,
+    model: provider.model,
+    latencyMs: 0,
+    tokens: null,
+    attempts: 0,
+  };
 }

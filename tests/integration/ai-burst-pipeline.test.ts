@@ -92,8 +92,8 @@ describe("one answer per burst, in the pipeline (ingest → rules → ai.reply a
     const replied = await aiReplied(pipeline);
     expect(replied).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ messageId: ids[0], outcome: "superseded", supersededBy: ids[2] }),
-        expect.objectContaining({ messageId: ids[1], outcome: "superseded", supersededBy: ids[2] }),
+        expect.objectContaining({ messageId: ids[0], discarded: "superseded", supersededBy: ids[2] }),
+        expect.objectContaining({ messageId: ids[1], discarded: "superseded", supersededBy: ids[2] }),
         expect.objectContaining({ messageId: reply!.id, outcome: "ok", burst: ids }),
       ]),
     );
