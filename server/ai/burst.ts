@@ -6,7 +6,7 @@ import { recordEvents } from "~/server/events/events";
 import { enqueueMany } from "~/server/jobs/boss";
 import type { TQueuePayload } from "~/server/jobs/queues";
 import { getOrgSettings } from "~/server/settings/settings";
-import type { TPresenceState } from "~/server/sessions/presence";
+import { isContactTyping } from "./typing";
 
 /**
  * One answer per burst. People write "hi" / "I ordered last week" / "where is it?" in a row; an
@@ -19,36 +19,8 @@ import type { TPresenceState } from "~/server/sessions/presence";
 
 /** However long the contact keeps typing, the answer waits at most this long after their last message. */
 export const MAX_BURST_WAIT_MS = 15_000;
-/** A "typing" notice older than this is stale (WhatsApp repeats it every few seconds while they type). */
-export const TYPING_FRESH_MS = 8_000;
 /** The messages one burst answer names in its event (the prompt holds the recent history anyway). */
 const MAX_BURST_IDS = 20;
-
-/**
- * The last presence each contact's engine reported, in this process: presence is live and never
- * stored (server/sessions/presence.ts), so only the worker that runs the contact's session knows
- * it. The AI job usually runs there too (one worker); with several workers, a job that runs in
- * another one does not see the typing and answers after the quiet period alone.
- */
-const lastPresence = new Map<string, { state: TPresenceState; at: number }>();
-const MAX_REMEMBERED = 10_000;
-
-/** Remembers a contact's presence for the burst check (called where the engine reports it). */
-export function noteContactPresence(contactId: string, state: TPresenceState, at: number = Date.now()): void {
-  if (lastPresence.size >= MAX_REMEMBERED) {
-    // Forget whatever is stale; if everything is fresh, forget everything (typing is a hint).
-    for (const [id, seen] of lastPresence) if (at - seen.at > TYPING_FRESH_MS) lastPresence.delete(id);
-    if (lastPresence.size >= MAX_REMEMBERED) lastPresence.clear();
-  }
-  lastPresence.set(contactId, { state, at });
-}
-
-/** Whether the contact was reported typing (or recording) after `since`, and recently. */
-export function isContactTyping(contactId: string, since: Date, now: number = Date.now()): boolean {
-  const seen = lastPresence.get(contactId);
-  if (!seen || (seen.state !== "typing" && seen.state !== "recording")) return false;
-  return seen.at > since.getTime() && now - seen.at <= TYPING_FRESH_MS;
-}
 
 export type TBurstMessage = { id: string; threadId: string; contactId: string; seq: number; createdAt: Date };
 

@@ -4,7 +4,7 @@ import type { TDb } from "~/db/client";
 import { threads } from "~/db/schema";
 import { parseAddress } from "~/server/contacts/address";
 import { findContactByIdentity } from "~/server/contacts/identities";
-import { noteContactPresence } from "~/server/ai/burst";
+import { noteContactPresence } from "~/server/ai/typing";
 
 /**
  * A contact's presence, live and never stored: an engine with `contactPresence` reports it while

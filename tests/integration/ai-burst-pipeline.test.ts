@@ -4,7 +4,8 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { aiUsageDaily, contextProfiles, events, messages, threads } from "~/db/schema";
 import { replyWithAi } from "~/server/ai/ai-reply";
-import { MAX_BURST_WAIT_MS, noteContactPresence } from "~/server/ai/burst";
+import { MAX_BURST_WAIT_MS } from "~/server/ai/burst";
+import { noteContactPresence } from "~/server/ai/typing";
 import { recordAiUsage } from "~/server/ai/usage";
 import { createCaller } from "~/server/api/root";
 import { createLogger } from "~/server/logger";
@@ -48,7 +49,7 @@ const lastUserTurn = (body: unknown) => {
 async function aiReplied(pipeline: TPipeline) {
   return (await pipeline.db.select().from(events).where(eq(events.type, "ai.replied"))).map((event) => ({
     messageId: event.messageId,
-    ...(event.payload as Record<string, unknown>),
+    ...event.payload,
   }));
 }
 

@@ -4,13 +4,8 @@ import type { PgBoss } from "pg-boss";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
 import { aiUsageDaily, contextProfiles, messages } from "~/db/schema";
-import {
-  aiReplyJobFinder,
-  decideBurst,
-  MAX_BURST_WAIT_MS,
-  noteContactPresence,
-  type TBurstMessage,
-} from "~/server/ai/burst";
+import { aiReplyJobFinder, decideBurst, MAX_BURST_WAIT_MS, type TBurstMessage } from "~/server/ai/burst";
+import { noteContactPresence } from "~/server/ai/typing";
 import { aiUsageReport, isDailyBudgetSpent, recordAiUsage, todaysCostMicros, usageDay } from "~/server/ai/usage";
 import { createBoss, enqueueMany } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";

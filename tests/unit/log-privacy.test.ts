@@ -18,11 +18,10 @@ const CONTENT_AT_INFO =
 
 describe("privacy: no message content in the logs at info level", () => {
   it("no log call at info or above carries a message's body, caption, transcript, or an AI prompt or answer", () => {
-    const offenders = [...sources(path.join(ROOT, "server")), ...sources(path.join(ROOT, "workers"))].flatMap(
-      (file) =>
-        [...readFileSync(file, "utf8").matchAll(CONTENT_AT_INFO)].map(
-          (match) => `${path.relative(ROOT, file)}: ${match[0].slice(0, 120)}`,
-        ),
+    const offenders = [...sources(path.join(ROOT, "server")), ...sources(path.join(ROOT, "workers"))].flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(CONTENT_AT_INFO)].map(
+        (match) => `${path.relative(ROOT, file)}: ${match[0].slice(0, 120)}`,
+      ),
     );
     expect(offenders).toEqual([]);
   });
