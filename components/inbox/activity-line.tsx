@@ -24,6 +24,7 @@ export function ActivityLine({ item, now }: { item: TInboxActivity; now: number 
     flow: t("byFlow"),
     api: t("byApi"),
     phone: t("byPhone"),
+    ai: t("byAi"),
   };
   const who = item.byName ?? (item.by ? (byWords[item.by] ?? t("someone")) : t("bySwitchboard"));
   const { payload } = item;

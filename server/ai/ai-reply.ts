@@ -1,38 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, threads } from "~/db/schema";
+import { contacts, messages, threads } from "~/db/schema";
 import { recordAiCall } from "~/server/analytics/responses";
 import { queueOutboundOne } from "~/server/conversations/outbound";
+import { handOffQuietly } from "~/server/conversations/state";
 import { recordEvents } from "~/server/events/events";
-import { getOrgSettings } from "~/server/settings/settings";
-import { effectiveModel, type TGeminiConfig } from "./models";
-import { buildPrompt, type TPromptProfile } from "./prompt";
-import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
+import { answerWithAi, threadHistory, type TAiAnswer, type TAiConfig } from "./answer";
 import { answerBurst } from "./burst";
-import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
-import { budgetFallback, isDailyBudgetSpent, recordReplyUsage } from "./usage";
+import { budgetSpentAnswer, recordReplyUsage } from "./usage";
 
-/** Which model answers: Gemini with a key, else the offline provider (built per profile). */
-export type TAiConfig = {
-  gemini: TGeminiConfig | null;
-  policy?: Partial<TAiPolicy>;
-};
-
-const HISTORY_MESSAGES = 30;
-const DEFAULT_FALLBACK = "Thanks for your message! We will get back to you shortly.";
-
-const providers = new Map<string, TAiProvider>();
-function geminiFor(config: NonNullable<TAiConfig["gemini"]>): TAiProvider {
-  const key = `${config.baseUrl ?? ""}|${config.model}|${config.apiKey}`;
-  let provider = providers.get(key);
-  if (!provider) {
-    provider = createGeminiProvider(config);
-    providers.set(key, provider);
-  }
-  return provider;
-}
+export type { TAiConfig } from "./answer";
 
 export type TAiReplyJob = {
   messageId: string;
@@ -61,7 +40,9 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
   // One answer per burst (server/ai/burst.ts): wait for quiet, or leave it to a newer message.
   const burst = await answerBurst(db, boss, job, row);
   if (burst.action !== "answer") return burst.action;
-  const reply = await writeAiReply(db, config, row, job.profileId);
+  // The daily budget spent (server/ai/usage.ts): the fallback text, without asking the model.
+  const reply =
+    (await budgetSpentAnswer(db, job.profileId, row.contact)) ?? (await writeAiReply(db, config, row, job.profileId));
 
   return db.transaction(async (tx) => {
     // One writer per inbound message: a concurrent retry waits here, then finds the reply.
@@ -84,6 +65,10 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       outcome: reply.outcome,
       ...(reply.outcome === "fallback" ? { reason: reply.reason, error: reply.error } : {}),
       ruleId: job.ruleId,
+      profileId: reply.profileId,
+      // What the knowledge base gave (each passage, its ranks and whether the reply cited it).
+      ...(reply.knowledge ? { knowledge: reply.knowledge } : {}),
+      ...(reply.handoff ? { handoff: reply.handoff.reason } : {}),
       ...(burst.messageIds.length > 1 ? { burst: burst.messageIds } : {}),
     };
     if (thread?.mode === "human") {
@@ -113,6 +98,21 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       replyToMessageId: job.messageId,
       aiLatencyMs: reply.latencyMs,
     });
+    if (reply.handoff) {
+      // Nothing in the knowledge base answers it and the profile answers only from there: the
+      // contact was told, and the conversation goes to the people with the question as its note.
+      await handOffQuietly(
+        tx,
+        { id: row.thread.id, contactId: row.contact.id, sessionId: row.message.sessionId },
+        job.messageId,
+        {
+          by: "ai",
+          reason: reply.handoff.reason,
+          note: `Nothing in the knowledge base answers: ${reply.handoff.question}`,
+        },
+      );
+      return "handed_off" as const;
+    }
     await recordAiCall(tx, {
       sessionId: row.message.sessionId,
       latencyMs: reply.latencyMs,
@@ -129,9 +129,9 @@ type TMessageInThread = {
 };
 
 /**
- * The AI's answer to one message of a thread: the profile (`profileId`, else the contact's own,
- * else the one for their relationship, else the default), the contact, the recent history and
- * the message; Gemini or the offline provider; deadline, retries, circuit breaker and fallback.
+ * The AI's answer to one message of a thread (`answerWithAi` with the thread's recent history):
+ * the profile (`profileId`, else the contact's own, else by relationship, else the default), its
+ * knowledge, Gemini or the offline provider; deadline, retries, circuit breaker and fallback.
  * Writes nothing: the job stores and sends it, the inbox offers it to the agent to edit.
  */
 export async function writeAiReply(
@@ -139,59 +139,13 @@ export async function writeAiReply(
   config: TAiConfig,
   row: TMessageInThread,
   ruleProfileId: string | null,
-): Promise<TAiReply & { profileId: string | null }> {
-  const settings = await getOrgSettings(db);
-  const profileId = ruleProfileId ?? row.contact.profileId;
-  const [profile] = await db
-    .select()
-    .from(contextProfiles)
-    .where(
-      profileId
-        ? eq(contextProfiles.id, profileId)
-        : or(
-            sql`${contextProfiles.relationships} @> array[${row.contact.relationship}]::relationship[]`,
-            eq(contextProfiles.isDefault, true),
-          ),
-    )
-    .orderBy(sql`${contextProfiles.isDefault} asc`)
-    .limit(1);
-  const promptProfile: TPromptProfile & { fallbackText: string } = profile ?? {
-    name: "Default",
-    persona: "",
-    businessInfo: { name: settings.orgName || undefined },
-    tone: "friendly",
-    formality: "neutral",
-    responseLength: "short",
-    emoji: "some",
-    language: "en",
-    topics: [],
-    topicsToAvoid: [],
-    instructions: "",
-    fallbackText: "",
-  };
-  const history = await db
-    .select({ direction: messages.direction, body: messages.body })
-    .from(messages)
-    .where(and(eq(messages.threadId, row.thread.id), lt(messages.seq, row.message.seq)))
-    .orderBy(desc(messages.seq))
-    .limit(HISTORY_MESSAGES);
-  const prompt = buildPrompt({
-    profile: promptProfile,
-    contact: { name: row.contact.name, relationship: row.contact.relationship, tags: row.contact.tags },
-    history: history.reverse(),
+): Promise<TAiAnswer> {
+  return answerWithAi(db, config, {
+    profileId: ruleProfileId,
+    contact: row.contact,
+    history: await threadHistory(db, row.thread.id, row.message.seq),
     message: row.message.body,
   });
-  const fallback =
-    promptProfile.fallbackText ||
-    (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
-  const provider = config.gemini
-    ? geminiFor({ ...config.gemini, model: effectiveModel(config.gemini, settings.aiModel) })
-    : createOfflineProvider(promptProfile);
-  const profileRef = { profileId: profile?.id ?? null };
-  // The daily budget spent (server/ai/usage.ts): the fallback text, and no call.
-  if (await isDailyBudgetSpent(db, settings.aiDailyCapUsd))
-    return { ...budgetFallback(provider, fallback), ...profileRef };
-  return { ...(await generateAiReply(provider, prompt, fallback, { policy: config.policy })), ...profileRef };
 }
 
 async function alreadyAnswered(db: TDbOrTx, job: TAiReplyJob): Promise<boolean> {

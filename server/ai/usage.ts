@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { aiUsageDaily, contextProfiles, type TAiUsagePurpose } from "~/db/schema";
 import { getOrgSettings } from "~/server/settings/settings";
-import type { TAiReply } from "./reply";
+import { resolveAnswerProfile, type TAiAnswer, type TAnswerRequest } from "./answer";
 
 /** US dollars per million tokens, in and out. */
 type TPrice = { family: string; inputPerMillion: number; outputPerMillion: number };
@@ -186,19 +186,34 @@ export async function recordReplyUsage(
   });
 }
 
-/** The reply when the daily budget is spent: the fallback text, reason "budget", no model call. */
-export function budgetFallback(
-  provider: { name: TAiReply["provider"]; model: string },
-  fallbackText: string,
-): TAiReply {
+const DEFAULT_FALLBACK = "Thanks for your message! We will get back to you shortly.";
+
+/**
+ * The AI reply when the daily budget is spent (Settings `aiDailyCapUsd`): the answering
+ * profile's fallback text (else the org's default reply, else a stock text), `reason: "budget"`,
+ * and no model call. Null while there is budget left (or no cap): ask the model.
+ */
+export async function budgetSpentAnswer(
+  db: TDbOrTx,
+  profileId: string | null,
+  contact: TAnswerRequest["contact"],
+): Promise<TAiAnswer | null> {
+  const settings = await getOrgSettings(db);
+  if (!(await isDailyBudgetSpent(db, settings.aiDailyCapUsd))) return null;
+  const profile = await resolveAnswerProfile(db, profileId, contact);
+  const text =
+    profile.fallbackText || (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
   return {
     outcome: "fallback",
-    text: fallbackText,
+    text,
     reason: "budget",
-    provider: provider.name,
-    model: provider.model,
+    provider: "gemini",
+    model: "none",
     latencyMs: 0,
     tokens: null,
     attempts: 0,
+    profileId: profile.id,
+    handoff: null,
+    knowledge: null,
   };
 }

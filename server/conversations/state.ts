@@ -499,9 +499,29 @@ export async function handOffToPhone(
   messageId: string,
 ): Promise<void> {
   if (conversation.mode === "human") return;
+  await handOffQuietly(tx, conversation, messageId, { by: "phone", from: conversation.mode });
+}
+
+/**
+ * A hand-off to the shared queue decided outside a batch: a person on the linked phone (who is
+ * answering, so nobody waits), or the AI finding nothing in the knowledge base to answer from
+ * (the contact waits for a person; the question is the note). A running flow ends as a hand-off.
+ * Nothing when the conversation is the people's already (read under the thread's lock).
+ */
+export async function handOffQuietly(
+  tx: TTx,
+  conversation: { id: string; contactId: string; sessionId: string },
+  messageId: string,
+  by: { by: "phone"; from: string } | { by: "ai"; reason: string; note: string },
+): Promise<void> {
   const now = new Date();
-  const [current] = await tx.select({ flow: threads.flow }).from(threads).where(eq(threads.id, conversation.id));
-  const flow = current ? await flowAfter(tx, current, "human") : undefined;
+  const [current] = await tx
+    .select({ flow: threads.flow, mode: threads.mode })
+    .from(threads)
+    .where(eq(threads.id, conversation.id))
+    .for("update");
+  if (!current || current.mode === "human") return;
+  const flow = await flowAfter(tx, current, "human");
   await tx
     .update(threads)
     .set({
@@ -510,12 +530,13 @@ export async function handOffToPhone(
       handoffAt: now,
       ...SLA_CLOCKS_CLEARED,
       humanActiveAt: now,
-      awaitingSince: null,
+      ...(by.by === "phone" ? { awaitingSince: null } : {}),
       closedAt: null,
       ...(flow !== undefined ? { flow } : {}),
       updatedAt: now,
     })
     .where(eq(threads.id, conversation.id));
+  if (by.by === "ai") await recordHandoffNote(tx, conversation.id, by.note, now);
   await recordEvents(tx, [
     {
       type: "thread.handoff",
@@ -523,7 +544,7 @@ export async function handOffToPhone(
       contactId: conversation.contactId,
       threadId: conversation.id,
       messageId,
-      payload: { by: "phone", from: conversation.mode },
+      payload: by.by === "phone" ? by : { by: "ai", reason: by.reason, note: by.note, from: current.mode },
     },
   ]);
 }

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { TDb, TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, threads } from "~/db/schema";
+import type { TDb, TDbOrTx, TTx } from "~/db/client";
+import { contacts, contextProfiles, knowledgeCollections, profileCollections, threads } from "~/db/schema";
 import { EMOJI_USES, FORMALITIES, RESPONSE_LENGTHS } from "~/db/schema/profiles";
 import { RELATIONSHIPS } from "~/db/schema/relationship";
-import { buildPrompt } from "~/server/ai/prompt";
+import { prepareAnswer, threadHistory, type TAiConfig } from "~/server/ai/answer";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { pgArray } from "~/server/lib/sql";
@@ -41,12 +41,44 @@ export const ZProfileInput = z
     isDefault: z.boolean().default(false),
     /** Contacts with these relationships and no profile of their own get this one. */
     relationships: z.array(z.enum(RELATIONSHIPS)).max(RELATIONSHIPS.length).default([]),
+    /** The knowledge collections its AI replies draw on. */
+    collectionIds: z.array(z.uuid()).max(50).default([]),
+    /** Answer only from the knowledge base (else pass the question on and hand off). */
+    knowledgeOnly: z.boolean().default(false),
+    /** Name the sources a reply drew on. */
+    citeSources: z.boolean().default(true),
   })
   .strict();
 export type TProfileInput = z.input<typeof ZProfileInput>;
 
+/** The profiles, each with the collections it draws on. */
 export async function listProfiles(db: TDbOrTx) {
-  return db.select().from(contextProfiles).orderBy(desc(contextProfiles.isDefault), asc(contextProfiles.name));
+  return db
+    .select({
+      ...getTableColumns(contextProfiles),
+      collectionIds: sql<string[]>`array(
+        select ${profileCollections.collectionId} from ${profileCollections}
+        where ${profileCollections.profileId} = ${contextProfiles.id} order by 1)`.mapWith((value: string[]) => value),
+    })
+    .from(contextProfiles)
+    .orderBy(desc(contextProfiles.isDefault), asc(contextProfiles.name));
+}
+
+/** Sets the collections a profile draws on; a collection deleted meanwhile is a clear error. */
+async function setProfileCollections(tx: TTx, profileId: string, collectionIds: readonly string[]) {
+  await tx.delete(profileCollections).where(eq(profileCollections.profileId, profileId));
+  const unique = [...new Set(collectionIds)];
+  if (unique.length === 0) return;
+  const found = await tx
+    .select({ id: knowledgeCollections.id })
+    .from(knowledgeCollections)
+    .where(inArray(knowledgeCollections.id, unique));
+  if (found.length !== unique.length) {
+    throw new AppError("BAD_REQUEST", "A chosen knowledge collection no longer exists.", {
+      collectionIds: "Choose the collections again",
+    });
+  }
+  await tx.insert(profileCollections).values(unique.map((collectionId) => ({ profileId, collectionId })));
 }
 
 function uniqueName(error: unknown): never {
@@ -59,7 +91,8 @@ function uniqueName(error: unknown): never {
 /** Saves a profile (new when `id` is null); making one the default unsets the previous default. */
 export async function saveProfile(db: TDb, actor: TActor, id: string | null, input: TProfileInput) {
   const parsed = ZProfileInput.parse(input);
-  const profile = { ...parsed, relationships: [...new Set(parsed.relationships)] };
+  const { collectionIds, ...fields } = parsed;
+  const profile = { ...fields, relationships: [...new Set(fields.relationships)] };
   return db
     .transaction(async (tx) => {
       if (profile.isDefault) {
@@ -84,7 +117,13 @@ export async function saveProfile(db: TDb, actor: TActor, id: string | null, inp
       }
       if (!id) {
         const [created] = await tx.insert(contextProfiles).values(profile).returning();
-        await recordAudit(tx, actor, { action: "create", entity: "profile", entityId: created!.id, after: created });
+        await setProfileCollections(tx, created!.id, collectionIds);
+        await recordAudit(tx, actor, {
+          action: "create",
+          entity: "profile",
+          entityId: created!.id,
+          after: { ...created, collectionIds },
+        });
         return created!;
       }
       const [before] = await tx.select().from(contextProfiles).where(eq(contextProfiles.id, id)).for("update");
@@ -94,7 +133,20 @@ export async function saveProfile(db: TDb, actor: TActor, id: string | null, inp
         .set({ ...profile, updatedAt: new Date() })
         .where(eq(contextProfiles.id, id))
         .returning();
-      await recordAudit(tx, actor, { action: "update", entity: "profile", entityId: id, before, after: updated });
+      const collectionsBefore = (
+        await tx
+          .select({ id: profileCollections.collectionId })
+          .from(profileCollections)
+          .where(eq(profileCollections.profileId, id))
+      ).map((row) => row.id);
+      await setProfileCollections(tx, id, collectionIds);
+      await recordAudit(tx, actor, {
+        action: "update",
+        entity: "profile",
+        entityId: id,
+        before: { ...before, collectionIds: collectionsBefore },
+        after: { ...updated, collectionIds },
+      });
       return updated!;
     })
     .catch(uniqueName);
@@ -115,26 +167,27 @@ export const ZPreviewInput = z.object({
   message: z.string().trim().min(1, "Type a message").max(4_096),
 });
 
-/** The exact request an AI reply would send for this profile, contact and message. */
-export async function previewPrompt(db: TDbOrTx, input: z.input<typeof ZPreviewInput>) {
+/**
+ * The exact request an AI reply would send for this profile, contact and message, and the
+ * knowledge passages it would carry (with their ranks, and whether the answer would be a
+ * hand-off because the profile answers only from its knowledge base and nothing fits).
+ */
+export async function previewPrompt(db: TDbOrTx, config: TAiConfig, input: z.input<typeof ZPreviewInput>) {
   const { profileId, contactId, message } = ZPreviewInput.parse(input);
-  const [profile] = await db.select().from(contextProfiles).where(eq(contextProfiles.id, profileId));
+  const [profile] = await db
+    .select({ id: contextProfiles.id })
+    .from(contextProfiles)
+    .where(eq(contextProfiles.id, profileId));
   if (!profile) throw new AppError("NOT_FOUND", "This profile no longer exists.");
-  let contact = { name: "Ana Example" as string | null, relationship: "client", tags: [] as string[] };
+  let contact = { name: "Ana Example" as string | null, relationship: "client", tags: [] as string[], profileId: null };
   let history: { direction: "in" | "out"; body: string }[] = [];
   if (contactId) {
     const [row] = await db.select().from(contacts).where(eq(contacts.id, contactId));
     if (!row) throw new AppError("NOT_FOUND", "This contact no longer exists.");
-    contact = { name: row.name, relationship: row.relationship, tags: row.tags };
-    history = (
-      await db
-        .select({ direction: messages.direction, body: messages.body })
-        .from(messages)
-        .innerJoin(threads, eq(threads.id, messages.threadId))
-        .where(eq(threads.contactId, contactId))
-        .orderBy(desc(messages.seq))
-        .limit(30)
-    ).reverse();
+    contact = { name: row.name, relationship: row.relationship, tags: row.tags, profileId: null };
+    const [thread] = await db.select({ id: threads.id }).from(threads).where(eq(threads.contactId, contactId));
+    history = thread ? await threadHistory(db, thread.id, Number.MAX_SAFE_INTEGER) : [];
   }
-  return buildPrompt({ profile, contact, history, message });
+  const prepared = await prepareAnswer(db, config, { profileId, contact, history, message });
+  return { ...prepared.prompt, knowledge: prepared.knowledge, handoff: prepared.handoff !== null };
 }

@@ -65,14 +65,14 @@ export const WEBHOOK_DETAILS = {
   "message.status": z.strictObject({ status: z.enum(["delivered", "read"]) }),
   "message.failed": z.strictObject({ error: z.string() }),
   "thread.handoff": z.strictObject({
-    by: z.enum(["rule", "flow", "api", "phone", "policy"]),
+    by: z.enum(["rule", "flow", "api", "phone", "policy", "ai"]),
     ruleId: ZId.nullable(),
     assigneeId: ZUserId.nullable(),
     note: z.string().nullable(),
     from: ZMode.nullable(),
     apiKeyId: ZId.nullable(),
-    /** For `policy`: which policy handed it off (the reply cap). */
-    reason: z.literal("reply_cap").nullable(),
+    /** For `policy`: which policy handed it off (the reply cap); for `ai`: `knowledge_gap` (nothing in the knowledge base answers). */
+    reason: z.enum(["reply_cap", "knowledge_gap"]).nullable(),
     /** The team whose queue it went to (null: the shared queue). */
     teamId: ZId.nullable(),
     /** For `flow`: the flow, its run and the variables it collected. */

@@ -6,6 +6,7 @@ import { runAnalyticsBench } from "./analytics";
 import { runContactsBench } from "./contacts";
 import { runFlowsBench } from "./flows";
 import { runInboxBench } from "./inbox";
+import { runKnowledgeBench } from "./knowledge";
 import { runMediaBench } from "./media";
 import { runPipelineBench } from "./pipeline";
 import { runRulesBench } from "./rules";
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   media: runMediaBench,
   flows: runFlowsBench,
   inbox: runInboxBench,
+  knowledge: runKnowledgeBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

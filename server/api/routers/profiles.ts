@@ -19,5 +19,5 @@ export const profilesRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => deleteProfile(ctx.db, ctx.user, input.id)),
   preview: requireAccess("config", "read")
     .input(ZPreviewInput)
-    .mutation(({ ctx, input }) => previewPrompt(ctx.db, input)),
+    .mutation(({ ctx, input }) => previewPrompt(ctx.db, { gemini: ctx.gemini }, input)),
 });
