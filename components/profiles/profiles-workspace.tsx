@@ -196,11 +196,42 @@ function PromptPreview({ profileId }: { profileId: string }) {
         </Button>
       </form>
       {preview.error ? <Alert tone="error">{describeError(preview.error).message}</Alert> : null}
+      {preview.data?.handoff ? (
+        <div className="mt-3">
+          <Alert tone="info">{t("handoff")}</Alert>
+        </div>
+      ) : null}
+      {preview.data?.knowledge ? (
+        <div className="mt-3 text-xs">
+          <h3 className="mb-1 text-sm font-medium">{t("knowledge")}</h3>
+          <p className="mb-1 text-muted-foreground">
+            {t("knowledgeMode", { mode: t(preview.data.knowledge.mode === "hybrid" ? "modeHybrid" : "modeText") })}
+          </p>
+          {preview.data.knowledge.passages.length === 0 ? (
+            <p className="text-muted-foreground">{t("knowledgeNone")}</p>
+          ) : (
+            <ol className="flex list-decimal flex-col gap-1 pl-5" aria-label={t("knowledge")}>
+              {preview.data.knowledge.passages.map((passage) => (
+                <li key={passage.id}>
+                  <span className="font-medium" translate="no">
+                    {passage.title}
+                  </span>{" "}
+                  <span className="text-muted-foreground">
+                    {t("passageRanks", { text: passage.textRank ?? "–", vector: passage.vectorRank ?? "–" })}
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      ) : null}
       {preview.data ? (
         <div className="mt-3 grid gap-3 text-xs md:grid-cols-2">
           <div className="min-w-0">
             <h3 className="mb-1 text-sm font-medium">{t("systemInstruction")}</h3>
-            <pre className="rounded bg-muted p-2 break-words whitespace-pre-wrap">{preview.data.systemInstruction}</pre>
+            <pre className="rounded bg-muted p-2 break-words whitespace-pre-wrap" translate="no">
+              {preview.data.systemInstruction}
+            </pre>
           </div>
           <div className="min-w-0">
             <h3 className="mb-1 text-sm font-medium">{t("conversation")}</h3>
@@ -236,6 +267,7 @@ function ProfileForm({
       },
     }),
   );
+  const collections = useQuery(trpc.profiles.collections.queryOptions());
   const error = save.error ? describeError(save.error) : null;
   // The first problem the server found in each field (links report each link: `businessInfo.links.2`).
   const fieldErrors: Record<string, string> = {};
@@ -273,6 +305,9 @@ function ProfileForm({
         fallbackText: text("fallbackText"),
         isDefault: form.get("isDefault") === "on",
         relationships: RELATIONSHIPS.filter((relationship) => form.get(`for-${relationship}`) === "on"),
+        collectionIds: form.getAll("collection").map(String),
+        knowledgeOnly: form.get("knowledgeOnly") === "on",
+        citeSources: form.get("citeSources") === "on",
       },
     });
   };
@@ -392,6 +427,44 @@ function ProfileForm({
                 {t(`relationships.${relationship}`)}
               </label>
             ))}
+          </div>
+        </fieldset>
+        <fieldset className="text-sm md:col-span-3">
+          <legend className="mb-1 font-medium">{t("form.knowledge")}</legend>
+          <p className="mb-2 text-xs text-muted-foreground">{t("form.knowledgeHint")}</p>
+          {collections.data?.length === 0 ? (
+            <p className="mb-2 text-xs">{t("form.noCollections")}</p>
+          ) : (
+            <div className="mb-2 flex flex-wrap gap-4">
+              {collections.data?.map((collection) => (
+                <label key={collection.id} className="flex items-center gap-2">
+                  <input
+                    type="checkbox"
+                    name="collection"
+                    value={collection.id}
+                    defaultChecked={profile?.collectionIds?.includes(collection.id) ?? false}
+                  />
+                  <span translate="no">
+                    {t("form.collectionOption", { name: collection.name, count: collection.passages })}
+                  </span>
+                </label>
+              ))}
+            </div>
+          )}
+          {fieldError("collectionIds") ? (
+            <p className="mb-2 text-xs text-destructive" role="alert">
+              {fieldError("collectionIds")}
+            </p>
+          ) : null}
+          <div className="flex flex-col gap-1">
+            <label className="flex items-center gap-2">
+              <input type="checkbox" name="knowledgeOnly" defaultChecked={profile?.knowledgeOnly ?? false} />
+              {t("form.knowledgeOnly")}
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="checkbox" name="citeSources" defaultChecked={profile?.citeSources ?? true} />
+              {t("form.citeSources")}
+            </label>
           </div>
         </fieldset>
       </fieldset>

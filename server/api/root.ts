@@ -9,6 +9,7 @@ import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
 import { outboxRouter } from "./routers/outbox";
+import { knowledgeRouter } from "./routers/knowledge";
 import { profilesRouter } from "./routers/profiles";
 import { flowsRouter } from "./routers/flows";
 import { rulesRouter } from "./routers/rules";
@@ -31,6 +32,7 @@ export const appRouter = createTRPCRouter({
   rules: rulesRouter,
   flows: flowsRouter,
   profiles: profilesRouter,
+  knowledge: knowledgeRouter,
   contacts: contactsRouter,
   contactFields: contactFieldsRouter,
   inbox: inboxRouter,

@@ -264,6 +264,22 @@ export const QUEUES = {
     policy: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120 },
     cron: "* * * * *",
   }),
+  "knowledge.index": declareQueue({
+    description:
+      "Indexes one knowledge source: extracts its text (pasted, a file from the media store, a web page through the SSRF guard), splits it into passages, embeds them when Gemini is configured, and replaces the source's passages in one transaction (server/knowledge/indexing.ts). `refresh`: a scheduled fetch that leaves an unchanged page alone.",
+    // PDF parsing is CPU work: two at a time leaves the pipeline room.
+    concurrency: 2,
+    payload: z.object({ sourceId: z.uuid(), refresh: z.boolean().optional() }),
+    // A bad file or page is not retried (the source fails with its reason); only a crashed or stuck run is.
+    policy: { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 900, heartbeatSeconds: 30 },
+  }),
+  "knowledge.refresh": declareQueue({
+    description:
+      "Every five minutes: web page sources whose next fetch is due are queued for knowledge.index (refresh), each claimed so a slow fetch is not queued twice.",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 120 },
+    cron: "*/5 * * * *",
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { mediaAssets, mediaObjects } from "~/db/schema";
+import { knowledgeSources, mediaAssets, mediaObjects } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import type { TMediaStore } from "./store";
 
@@ -24,7 +24,8 @@ export async function mediaUsage(db: TDbOrTx): Promise<TMediaAmount> {
 
 /**
  * Retention: removes the files in `media_objects` not used for `olderThanDays` days
- * (`last_used_at`), not removed yet and not in the media library (`media_assets`), with their
+ * (`last_used_at`), not removed yet, not in the media library (`media_assets`) and not a
+ * knowledge source's file (`knowledge_sources.media_sha256`, indexed again from it), with their
  * thumbnails (unless a file still kept uses the same one). A thumbnail goes with its image,
  * never on its own while the image is kept. `files` counts the media files removed; `bytes`
  * includes their thumbnails.
@@ -63,6 +64,7 @@ export async function pruneMedia(
           select o.sha256 from ${mediaObjects} o
           where o.deleted_at is null and o.last_used_at < ${cutoff.toISOString()}
             and not exists (select 1 from ${mediaAssets} a where a.sha256 = o.sha256)
+            and not exists (select 1 from ${knowledgeSources} k where k.media_sha256 = o.sha256)
             and not exists (select 1 from ${mediaObjects} p where p.thumb_sha256 = o.sha256 and p.deleted_at is null)
           order by o.last_used_at
           limit ${batchSize}

@@ -64,6 +64,14 @@ export async function listProfiles(db: TDbOrTx) {
     .orderBy(desc(contextProfiles.isDefault), asc(contextProfiles.name));
 }
 
+/** The knowledge collections a profile may choose, with how many passages each holds. */
+export async function listCollectionChoices(db: TDbOrTx) {
+  const rows = await db.execute<{ id: string; name: string; passages: number }>(sql`
+    select c.id, c.name, (select count(*) from knowledge_passages p where p.collection_id = c.id)::int as passages
+    from ${knowledgeCollections} c order by lower(c.name)`);
+  return rows.rows;
+}
+
 /** Sets the collections a profile draws on; a collection deleted meanwhile is a clear error. */
 async function setProfileCollections(tx: TTx, profileId: string, collectionIds: readonly string[]) {
   await tx.delete(profileCollections).where(eq(profileCollections.profileId, profileId));

@@ -1,7 +1,10 @@
 import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { knowledgeCollections } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
+import { seedKnowledgeCorpus } from "../bench/knowledge";
 import { insertUser } from "../support/database";
 import { inbound, startPipeline, waitForReplies, type TPipeline } from "../support/pipeline";
 import { testContext } from "../support/trpc-context";
@@ -55,6 +58,38 @@ describe("context profiles", () => {
     expect(preview.systemInstruction).toContain('"pt-BR"');
     expect(preview.contents.map((turn) => turn.role)).toEqual(["user", "model", "user"]);
     expect(preview.contents.at(-1)?.parts.at(-1)?.text).toBe("Quanto custa?");
+  });
+
+  it("chooses knowledge collections, previews the passages a message would carry, and refuses a deleted collection", async () => {
+    const { pipeline, builder } = await setUp();
+    const caller = createCaller(testContext({ db: pipeline.db, user: builder }));
+    const { collectionId } = await seedKnowledgeCorpus(pipeline.db, 100, "Bakery documents");
+    expect(await caller.profiles.collections()).toEqual([
+      { id: collectionId, name: "Bakery documents", passages: 100 },
+    ]);
+    const profile = await caller.profiles.save({
+      id: null,
+      profile: { name: "Bakery", collectionIds: [collectionId], knowledgeOnly: true, citeSources: false },
+    });
+    const [listed] = await caller.profiles.list();
+    expect(listed).toMatchObject({ collectionIds: [collectionId], knowledgeOnly: true, citeSources: false });
+    const preview = await caller.profiles.preview({ profileId: profile.id, message: "How much is the large cake?" });
+    expect(preview.handoff).toBe(false);
+    expect(preview.knowledge).toMatchObject({ mode: "text", relevant: true });
+    expect(preview.knowledge?.passages[0]).toMatchObject({ title: "Price list › Celebration cakes", textRank: 1 });
+    expect(preview.systemInstruction).toContain("[1] Price list › Celebration cakes");
+    expect(preview.systemInstruction).toContain("Answer only from these passages.");
+    const unrelated = await caller.profiles.preview({ profileId: profile.id, message: "Do you fix bicycles?" });
+    expect(unrelated.handoff).toBe(true);
+
+    await pipeline.db.delete(knowledgeCollections).where(eq(knowledgeCollections.id, collectionId));
+    const [afterDelete] = await caller.profiles.list();
+    expect(afterDelete?.collectionIds).toEqual([]);
+    const gone = await caller.profiles
+      .save({ id: profile.id, profile: { name: "Bakery", collectionIds: [collectionId] } })
+      .catch((error: unknown) => error);
+    expect((gone as TRPCError).code).toBe("BAD_REQUEST");
+    expect((gone as TRPCError).message).toBe("A chosen knowledge collection no longer exists.");
   });
 
   it("serves a contact the profile of their relationship, and moves a relationship between profiles", async () => {

@@ -5,6 +5,7 @@ import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
 import { handleHandback, handleWake } from "./inbox";
+import { handleKnowledgeIndex, handleKnowledgeRefresh } from "./knowledge";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
@@ -35,4 +36,6 @@ export const JOB_HANDLERS: THandlerMap = {
   "team.sweep": handleTeamSweep,
   "team.acknowledge": handleTeamAcknowledge,
   "team.sla": handleTeamSla,
+  "knowledge.index": handleKnowledgeIndex,
+  "knowledge.refresh": handleKnowledgeRefresh,
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   deleteProfile,
+  listCollectionChoices,
   listProfiles,
   previewPrompt,
   saveProfile,
@@ -11,6 +12,8 @@ import { createTRPCRouter, requireAccess } from "../trpc";
 
 export const profilesRouter = createTRPCRouter({
   list: requireAccess("config", "read").query(({ ctx }) => listProfiles(ctx.db)),
+  /** The knowledge collections a profile may draw on (for the profile form). */
+  collections: requireAccess("config", "read").query(({ ctx }) => listCollectionChoices(ctx.db)),
   save: requireAccess("config", "write")
     .input(z.object({ id: z.uuid().nullable(), profile: ZProfileInput }))
     .mutation(({ ctx, input }) => saveProfile(ctx.db, ctx.user, input.id, input.profile)),
