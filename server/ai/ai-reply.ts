@@ -70,6 +70,8 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       ...(reply.knowledge ? { knowledge: reply.knowledge } : {}),
       ...(reply.handoff ? { handoff: reply.handoff.reason } : {}),
       ...(burst.messageIds.length > 1 ? { burst: burst.messageIds } : {}),
+      // The tools the model called: tool, arguments, status, result (cut short), time.
+      ...(reply.toolCalls.length > 0 ? { toolCalls: reply.toolCalls } : {}),
     };
     if (thread?.mode === "human") {
       // A person took the conversation over while the model was thinking: the bot stays quiet.

@@ -215,5 +215,6 @@ export async function budgetSpentAnswer(
     profileId: profile.id,
     handoff: null,
     knowledge: null,
+    toolCalls: [],
   };
 }
