@@ -11,6 +11,7 @@ import { serverText } from "~/server/i18n/domain";
 import { enqueue } from "~/server/jobs/boss";
 import { fold } from "~/server/lib/fold";
 import { answerWithAi, type TAiConfig } from "./answer";
+import { recordAiUsage } from "./usage";
 
 /** Questions one profile's evaluation set may hold. */
 export const MAX_EVAL_QUESTIONS = 200;
@@ -429,6 +430,8 @@ export type TEvalReply = {
   error: string | null;
   latencyMs: number;
   passages?: TEvalPassage[];
+  /** The model calls it took, counted in the daily AI usage as `evaluation` (none: the offline provider). */
+  usage?: { model: string; calls: number; promptTokens: number; outputTokens: number };
 };
 
 /**
@@ -457,6 +460,16 @@ export function replyAnswerer(db: TDbOrTx, config: TAiConfig): TEvalAnswerer {
       latencyMs: reply.latencyMs,
       ...(reply.knowledge
         ? { passages: reply.knowledge.passages.map(({ title, source, cited }) => ({ title, source, cited })) }
+        : {}),
+      ...(reply.provider === "gemini" && reply.attempts > 0
+        ? {
+            usage: {
+              model: reply.model,
+              calls: reply.attempts,
+              promptTokens: reply.tokens?.prompt ?? 0,
+              outputTokens: reply.tokens?.output ?? 0,
+            },
+          }
         : {}),
     };
   };
@@ -504,11 +517,18 @@ export async function runEvaluation(db: TDb, answer: TEvalAnswerer, runId: strin
         ...(reply.passages ? { passages: reply.passages } : {}),
       };
       const { passed, score } = scoreRun(results);
-      const [still] = await db
-        .update(evalRuns)
-        .set({ results, passed, score })
-        .where(and(eq(evalRuns.id, runId), eq(evalRuns.status, "running")))
-        .returning({ id: evalRuns.id });
+      const still = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(evalRuns)
+          .set({ results, passed, score })
+          .where(and(eq(evalRuns.id, runId), eq(evalRuns.status, "running")))
+          .returning({ id: evalRuns.id });
+        // Counted with the result it produced, so a retried job does not count it twice.
+        if (row && reply.usage) {
+          await recordAiUsage(tx, { profileId: run.profileId, purpose: "evaluation", ...reply.usage });
+        }
+        return row;
+      });
       // The run was removed (its profile deleted) or ended elsewhere: stop.
       if (!still) return "stopped" as const;
     }

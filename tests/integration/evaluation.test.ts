@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
 import {
+  aiUsageDaily,
   contextProfiles,
   evalQuestions,
   evalRuns,
@@ -142,6 +143,16 @@ describe("Evaluation runs through the worker (ai.evaluate)", () => {
     expect(body.contents).toEqual([{ role: "user", parts: [{ text: "How much is the large cake?" }] }]);
     expect(JSON.stringify(body.systemInstruction)).toContain("Sunrise Bakery");
     expect(JSON.stringify(body.systemInstruction)).toContain("Never discuss: politics");
+    // The calls count in the day's AI usage as evaluation (the failed one with no tokens).
+    expect(await pipeline.db.select().from(aiUsageDaily)).toEqual([
+      expect.objectContaining({
+        profileId: profile.id,
+        purpose: "evaluation",
+        calls: 3,
+        promptTokens: 240,
+        outputTokens: 24,
+      }),
+    ]);
   });
 
   it("expects a hand-off: a question the bot answers instead of handing off fails", async () => {
