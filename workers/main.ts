@@ -77,6 +77,7 @@ async function main() {
     ai: {
       gemini: geminiConfig(env),
       policy: { deadlineMs: env.AI_DEADLINE_MS },
+      tools: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS, appSecret: env.APP_SECRET },
     },
     webhooks: {
       databaseUrl: env.DATABASE_URL,

@@ -7,6 +7,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
+import { ToolCallsTrace } from "~/components/tools/tool-calls-trace";
 import { Card, CardBody } from "~/components/ui/card";
 import { Composer } from "./composer";
 import { FlowTrace } from "./flow-trace";
@@ -193,6 +194,7 @@ export function ThreadView({
         focusOnOpen={focusOnOpen}
       />
       <FlowTrace threadId={data.thread.id} />
+      <ToolCallsTrace threadId={data.thread.id} />
       <Satisfaction satisfaction={data.satisfaction} now={now} />
       <div
         ref={scroller}

@@ -60,6 +60,8 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       // What the knowledge base gave (each passage, its ranks and whether the reply cited it).
       ...(reply.knowledge ? { knowledge: reply.knowledge } : {}),
       ...(reply.handoff ? { handoff: reply.handoff.reason } : {}),
+      // The tools the model called: tool, arguments, status, result (cut short), time.
+      ...(reply.toolCalls.length > 0 ? { toolCalls: reply.toolCalls } : {}),
     };
     if (thread?.mode === "human") {
       // A person took the conversation over while the model was thinking: the bot stays quiet.

@@ -1,18 +1,26 @@
+import { randomUUID } from "node:crypto";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { contextProfiles, messages, profileCollections } from "~/db/schema";
 import { embedTexts } from "~/server/knowledge/embed";
+import { loadSecrets } from "~/server/settings/secrets";
 import { retrievePassages, type TRetrieval } from "~/server/knowledge/search";
 import { getOrgSettings } from "~/server/settings/settings";
 import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
 import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
+import { loadProfileTools, toolRunner } from "./tools";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
   gemini: TGeminiConfig | null;
   policy?: Partial<TAiPolicy>;
+  /**
+   * What the profile's AI tools need (WEBHOOK_ALLOW_PRIVATE_NETWORKS, and APP_SECRET to read
+   * Settings → Secrets); without it no tool is offered to the model.
+   */
+  tools?: { allowPrivate: boolean; appSecret: string };
 };
 
 const HISTORY_MESSAGES = 30;
@@ -243,6 +251,7 @@ export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAns
       latencyMs: 0,
       tokens: null,
       attempts: 0,
+      toolCalls: [],
       profileId: profile.id,
       handoff: prepared.handoff,
       knowledge: prepared.knowledge,
@@ -252,7 +261,24 @@ export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAns
   const fallback =
     profile.fallbackText || (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
   const provider = config.gemini ? geminiFor({ ...config.gemini, model }) : createOfflineProvider(profile);
-  const reply = await generateAiReply(provider, prepared.prompt, fallback, { policy: config.policy });
+  // The profile's tools, offered to Gemini (the offline provider never calls them).
+  const toolEnv = config.tools;
+  const tools = toolEnv && config.gemini ? await loadProfileTools(db, profile.id) : [];
+  const reply = await generateAiReply(provider, prepared.prompt, fallback, {
+    policy: config.policy,
+    ...(toolEnv && tools.length > 0
+      ? {
+          tools: toolRunner(
+            tools,
+            {
+              allowPrivate: toolEnv.allowPrivate,
+              loadSecrets: (names) => loadSecrets(db, names, toolEnv.appSecret),
+            },
+            randomUUID(),
+          ),
+        }
+      : {}),
+  });
   if (reply.outcome !== "ok" || !prepared.knowledge) {
     return { ...reply, profileId: profile.id, handoff: null, knowledge: prepared.knowledge };
   }

@@ -1,16 +1,58 @@
-import { ApiError, GoogleGenAI } from "@google/genai";
+import { ApiError, GoogleGenAI, type Content } from "@google/genai";
 import { fold } from "~/server/lib/fold";
 import { DEFAULT_GEMINI_MODEL } from "./models";
 import type { TPrompt, TPromptProfile } from "./prompt";
 
-export type TAiResult = { text: string; tokens: { prompt: number; output: number } | null };
+/** A function the model may call (an AI tool): its name, what it does, its parameters' JSON schema. */
+export type TFunctionDeclaration = { name: string; description: string; parameters: Record<string, unknown> };
+
+/** A call the model asked for. */
+export type TFunctionCall = { id?: string; name: string; args: Record<string, unknown> };
+
+/** A turn added after the prompt's: the model's calls, and the results sent back to it. */
+export type TToolTurn =
+  | { role: "model"; calls: TFunctionCall[]; content?: unknown }
+  | { role: "user"; results: { call: TFunctionCall; response: Record<string, unknown> }[] };
+
+export type TAiResult = {
+  text: string;
+  tokens: { prompt: number; output: number } | null;
+  /** Functions the model wants called before it answers (only when it was given some). */
+  calls?: TFunctionCall[];
+  /** The model's turn as it came, for sending it back unchanged with the results. */
+  content?: unknown;
+};
+
+export type TGenerateOptions = {
+  /** Functions the model may call; none: it must answer in text. */
+  functions?: readonly TFunctionDeclaration[];
+  /** Tool turns after the prompt's contents (calls and their results so far). */
+  turns?: readonly TToolTurn[];
+};
 
 /** A model that writes a reply to a prompt. */
 export type TAiProvider = {
   readonly name: "gemini" | "offline";
   readonly model: string;
-  generate: (prompt: TPrompt, signal: AbortSignal) => Promise<TAiResult>;
+  generate: (prompt: TPrompt, signal: AbortSignal, options?: TGenerateOptions) => Promise<TAiResult>;
 };
+
+/** Gemini's contents for the tool turns: `functionCall` parts, then `functionResponse` parts. */
+function toolContents(turns: readonly TToolTurn[]): Content[] {
+  return turns.map((turn) =>
+    turn.role === "model"
+      ? ((turn.content as Content | undefined) ?? {
+          role: "model",
+          parts: turn.calls.map((call) => ({ functionCall: { id: call.id, name: call.name, args: call.args } })),
+        })
+      : {
+          role: "user",
+          parts: turn.results.map(({ call, response }) => ({
+            functionResponse: { ...(call.id ? { id: call.id } : {}), name: call.name, response },
+          })),
+        },
+  );
+}
 
 export type TGeminiOptions = {
   apiKey: string;
@@ -37,23 +79,56 @@ export function createGeminiProvider(options: TGeminiOptions): TAiProvider {
   return {
     name: "gemini",
     model,
-    async generate(prompt, signal) {
+    async generate(prompt, signal, generateOptions = {}) {
+      const functions = generateOptions.functions ?? [];
       const response = await client.models.generateContent({
         model,
-        contents: prompt.contents,
+        contents: [...prompt.contents, ...toolContents(generateOptions.turns ?? [])],
         config: {
           systemInstruction: prompt.systemInstruction,
           abortSignal: signal,
           thinkingConfig: { thinkingBudget: options.thinkingBudget ?? 0 },
+          ...(functions.length > 0
+            ? {
+                tools: [
+                  {
+                    functionDeclarations: functions.map((fn) => ({
+                      name: fn.name,
+                      description: fn.description,
+                      parametersJsonSchema: fn.parameters,
+                    })),
+                  },
+                ],
+              }
+            : {}),
         },
       });
-      const text = response.text?.trim() ?? "";
-      if (!text) throw new Error("the model returned no text");
       const usage = response.usageMetadata;
-      return {
-        text,
-        tokens: usage ? { prompt: usage.promptTokenCount ?? 0, output: usage.candidatesTokenCount ?? 0 } : null,
-      };
+      const tokens = usage ? { prompt: usage.promptTokenCount ?? 0, output: usage.candidatesTokenCount ?? 0 } : null;
+      const content = response.candidates?.[0]?.content;
+      const parts = content?.parts ?? [];
+      // The text parts read by hand: `response.text` warns when other parts come with them.
+      const text = parts
+        .filter((part) => typeof part.text === "string" && !part.thought)
+        .map((part) => part.text)
+        .join("")
+        .trim();
+      const calls = functions.length
+        ? parts.flatMap((part) =>
+            part.functionCall?.name
+              ? [
+                  {
+                    ...(part.functionCall.id ? { id: part.functionCall.id } : {}),
+                    name: part.functionCall.name,
+                    args: part.functionCall.args ?? {},
+                  },
+                ]
+              : [],
+          )
+        : [];
+      if (calls.length > 0) return { text, tokens, calls, content };
+      if (!text) throw new Error("the model returned no text");
+      return { text, tokens };
     },
   };
 }

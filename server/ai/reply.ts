@@ -9,7 +9,15 @@ import {
   type CircuitBreakerPolicy,
 } from "cockatiel";
 import type { TPrompt } from "./prompt";
-import { isRetryable, type TAiProvider } from "./providers";
+import {
+  isRetryable,
+  type TAiProvider,
+  type TAiResult,
+  type TFunctionCall,
+  type TFunctionDeclaration,
+  type TToolTurn,
+} from "./providers";
+import type { TToolCall } from "./tools";
 
 export type TAiOutcome =
   | { outcome: "ok"; text: string }
@@ -22,7 +30,20 @@ export type TAiReply = TAiOutcome & {
   latencyMs: number;
   tokens: { prompt: number; output: number } | null;
   attempts: number;
+  /** The tools the model called, in order, with their arguments and results. */
+  toolCalls: TToolCall[];
 };
+
+/** The tools one reply may call (tools.ts's `toolRunner`). */
+export type TToolRunner = {
+  declarations: readonly TFunctionDeclaration[];
+  run: (call: TFunctionCall, deadlineAt: number) => Promise<{ record: TToolCall; response: Record<string, unknown> }>;
+};
+
+/** Rounds of tool calls a reply may make before the model must answer in text. */
+export const MAX_TOOL_ROUNDS = 3;
+/** Calls the model may ask for in one round (more are answered with an error). */
+const MAX_CALLS_PER_ROUND = 5;
 
 export type TAiPolicy = {
   /** The whole reply, retries included, must be done within this (default 8 s). */
@@ -68,10 +89,11 @@ export async function generateAiReply(
   provider: TAiProvider,
   prompt: TPrompt,
   fallbackText: string,
-  options: { policy?: Partial<TAiPolicy>; circuitKey?: string; signal?: AbortSignal } = {},
+  options: { policy?: Partial<TAiPolicy>; circuitKey?: string; signal?: AbortSignal; tools?: TToolRunner } = {},
 ): Promise<TAiReply> {
   const policy = { ...DEFAULT_AI_POLICY, ...options.policy };
   const deadline = AbortSignal.timeout(policy.deadlineMs);
+  const deadlineAt = Date.now() + policy.deadlineMs;
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   const breaker = breakerFor(
     options.circuitKey ?? `${provider.name}:${provider.model}:${JSON.stringify(policy)}`,
@@ -83,24 +105,56 @@ export async function generateAiReply(
   );
   const started = performance.now();
   let attempts = 0;
-  const done = (result: TAiOutcome, tokens: TAiReply["tokens"] = null): TAiReply => ({
+  const usage = { prompt: 0, output: 0, reported: false };
+  const toolCalls: TToolCall[] = [];
+  const done = (result: TAiOutcome): TAiReply => ({
     ...result,
     provider: provider.name,
     model: provider.model,
     latencyMs: Math.round(performance.now() - started),
-    tokens,
+    tokens: usage.reported ? { prompt: usage.prompt, output: usage.output } : null,
     attempts,
+    toolCalls,
   });
+  const functions = options.tools?.declarations ?? [];
+  const turns: TToolTurn[] = [];
   try {
-    const result = await breaker.execute(
-      () =>
-        retrying.execute(({ signal: attemptSignal }) => {
-          attempts += 1;
-          return provider.generate(prompt, attemptSignal);
-        }, signal),
-      signal,
-    );
-    return done({ outcome: "ok", text: result.text }, result.tokens);
+    for (let round = 0; ; round += 1) {
+      // The last round offers no functions: the model has to answer with what it has.
+      const offered = round < MAX_TOOL_ROUNDS ? functions : [];
+      const result: TAiResult = await breaker.execute(
+        () =>
+          retrying.execute(({ signal: attemptSignal }) => {
+            attempts += 1;
+            return provider.generate(prompt, attemptSignal, { functions: offered, turns });
+          }, signal),
+        signal,
+      );
+      if (result.tokens) {
+        usage.prompt += result.tokens.prompt;
+        usage.output += result.tokens.output;
+        usage.reported = true;
+      }
+      if (!result.calls?.length || offered.length === 0) {
+        if (!result.text) throw new Error("the model returned no text");
+        return done({ outcome: "ok", text: result.text });
+      }
+      const runner = options.tools!;
+      const results = await Promise.all(
+        result.calls.map(async (call, index) => {
+          if (index >= MAX_CALLS_PER_ROUND) {
+            const response = { error: `too_many_calls: at most ${MAX_CALLS_PER_ROUND} calls at once` };
+            return { call, response, record: null };
+          }
+          const { record, response } = await runner.run(call, deadlineAt);
+          return { call, response, record };
+        }),
+      );
+      for (const { record } of results) if (record) toolCalls.push(record);
+      signal.throwIfAborted();
+      turns.push({ role: "model", calls: result.calls, content: result.content });
+      turns.push({ role: "user", results: results.map(({ call, response }) => ({ call, response })) });
+    }
   } catch (error) {
     if (error instanceof BrokenCircuitError)
       return done({ outcome: "fallback", text: fallbackText, reason: "circuit_open" });

@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { aiToolsRouter } from "./routers/ai-tools";
 import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
@@ -43,6 +44,7 @@ export const appRouter = createTRPCRouter({
   analytics: analyticsRouter,
   media: mediaRouter,
   flowRuns: flowRunsRouter,
+  aiTools: aiToolsRouter,
 });
 
 export type AppRouter = typeof appRouter;

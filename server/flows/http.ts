@@ -40,23 +40,40 @@ export function renderRequest(
     context: Pick<TFlowContext, "template" | "fields">;
     secrets: ReadonlyMap<string, string>;
   },
-): { method: string; url: string; headers: Record<string, string>; body: string | null } {
-  const lookup = (encode: boolean) => (name: string) => {
-    const value = name.startsWith("secrets.")
+): THttpRequest {
+  return renderHttpTemplate(step, (name) =>
+    name.startsWith("secrets.")
       ? (scope.secrets.get(name.slice("secrets.".length)) ?? null)
-      : lookupVariable(name, scope.vars, scope.context);
+      : lookupVariable(name, scope.vars, scope.context),
+  );
+}
+
+export type THttpRequest = { method: string; url: string; headers: Record<string, string>; body: string | null };
+
+/**
+ * A request from templates (shared by flows' HTTP steps and the AI's tools): values in the URL
+ * percent-encoded, line breaks in header values flattened (no header injection), no body for
+ * GET and DELETE, a Content-Type guessed from the body when none is set.
+ */
+export function renderHttpTemplate(
+  template: { method: string; url: string; headers: readonly { name: string; value: string }[]; body: string },
+  lookupValue: (name: string) => string | null,
+): THttpRequest {
+  const lookup = (encode: boolean) => (name: string) => {
+    const value = lookupValue(name);
     return value === null ? null : encode ? encodeURIComponent(value) : value;
   };
   const headers: Record<string, string> = {};
-  for (const header of step.headers) {
+  for (const header of template.headers) {
     // A header value cannot hold a line break (it would be a header injection).
     headers[header.name] = renderWith(header.value, lookup(false)).replace(/[\r\n]+/g, " ");
   }
-  const body = step.method === "GET" || step.method === "DELETE" ? null : renderWith(step.body, lookup(false));
+  const body =
+    template.method === "GET" || template.method === "DELETE" ? null : renderWith(template.body, lookup(false));
   if (body !== null && !Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) {
     headers["Content-Type"] = isJson(body) ? "application/json" : "text/plain; charset=utf-8";
   }
-  return { method: step.method, url: renderWith(step.url, lookup(true)), headers, body };
+  return { method: template.method, url: renderWith(template.url, lookup(true)), headers, body };
 }
 
 function isJson(text: string): boolean {
@@ -71,8 +88,8 @@ function isJson(text: string): boolean {
 
 /** Sends the request; never throws: a refused address, a timeout or a broken connection is `status: 0` with `error`. */
 export function callHttp(
-  request: { method: string; url: string; headers: Record<string, string>; body: string | null },
-  options: { timeoutMs: number; allowPrivate: boolean; idempotencyKey: string },
+  request: THttpRequest,
+  options: { timeoutMs: number; allowPrivate: boolean; idempotencyKey: string; userAgent?: string },
 ): Promise<THttpAnswer> {
   const problem = urlProblem(request.url);
   if (problem) return Promise.resolve({ status: 0, body: null, error: `bad_url: ${problem}` });
@@ -93,7 +110,7 @@ export function callHttp(
       {
         method: request.method,
         headers: {
-          "User-Agent": "Switchboard-Flows/1",
+          "User-Agent": options.userAgent ?? "Switchboard-Flows/1",
           Accept: "application/json, text/plain;q=0.5",
           "Idempotency-Key": options.idempotencyKey,
           ...request.headers,

@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 export type TFakeGeminiStep =
   | { reply: string; tokens?: { prompt: number; output: number } }
   | { status: number; message?: string }
-  | { hang: true };
+  | { hang: true }
+  /** A function call (function calling): the model asks for a tool with these arguments. */
+  | { call: { name: string; args: Record<string, unknown> } };
 
 /**
  * A stand-in for the Gemini API on 127.0.0.1, for the real `@google/genai` client
@@ -39,6 +41,13 @@ export async function createFakeGemini(
     // Browser tests, in another process, change what the model does next.
     if (request.method === "POST" && path === "/__control") {
       otherwise = JSON.parse(Buffer.concat(chunks).toString("utf8")) as TFakeGeminiStep;
+      response.writeHead(204).end();
+      return;
+    }
+    // Browser tests queue the next answers (a tool call, then text…).
+    if (request.method === "POST" && path === "/__steps") {
+      const queued = JSON.parse(Buffer.concat(chunks).toString("utf8")) as TFakeGeminiStep | TFakeGeminiStep[];
+      steps.push(...(Array.isArray(queued) ? queued : [queued]));
       response.writeHead(204).end();
       return;
     }
@@ -98,6 +107,9 @@ export async function createFakeGemini(
     }
     const scripted = steps.shift();
     if (scripted) return respond(response, scripted);
+    // After a tool's result, the model says what the tool said: tests see the result used.
+    const toolEcho = functionResponseEcho(requests.at(-1)!.body);
+    if (toolEcho !== null) return respond(response, { reply: toolEcho });
     // A request carrying knowledge passages is answered from them (the best-matching passage,
     // cited), after the contact's words: tests see which passages and messages reached the model.
     const echo = knowledgeEcho(requests.at(-1)!.body);
@@ -118,13 +130,16 @@ export async function createFakeGemini(
       );
       return;
     }
+    const parts =
+      "call" in step ? [{ functionCall: { name: step.call.name, args: step.call.args } }] : [{ text: step.reply }];
+    const tokens = "tokens" in step ? step.tokens : undefined;
     response.writeHead(200, { "content-type": "application/json" }).end(
       JSON.stringify({
-        candidates: [{ content: { role: "model", parts: [{ text: step.reply }] }, finishReason: "STOP", index: 0 }],
+        candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }],
         usageMetadata: {
-          promptTokenCount: step.tokens?.prompt ?? 120,
-          candidatesTokenCount: step.tokens?.output ?? 12,
-          totalTokenCount: (step.tokens?.prompt ?? 120) + (step.tokens?.output ?? 12),
+          promptTokenCount: tokens?.prompt ?? 120,
+          candidatesTokenCount: tokens?.output ?? 12,
+          totalTokenCount: (tokens?.prompt ?? 120) + (tokens?.output ?? 12),
         },
       }),
     );
@@ -168,6 +183,19 @@ function inlineAudioOf(body: Record<string, unknown>): { mimeType: string; data:
     }
   }
   return null;
+}
+
+/**
+ * When the last turn of a request carries function responses (tool results), the fake model's
+ * answer: "Tool <name> said: <response as JSON>" for each. Null otherwise.
+ */
+function functionResponseEcho(body: Record<string, unknown>): string | null {
+  const contents = Array.isArray(body.contents) ? (body.contents as { parts?: unknown[] }[]) : [];
+  const said = (contents.at(-1)?.parts ?? []).flatMap((part) => {
+    const result = (part as { functionResponse?: { name?: unknown; response?: unknown } }).functionResponse;
+    return result ? [`Tool ${String(result.name)} said: ${JSON.stringify(result.response)}`] : [];
+  });
+  return said.length > 0 ? said.join(" ") : null;
 }
 
 /** The words of a text as the fake model compares them: lower case, accents and plural "s" dropped. */

@@ -110,7 +110,16 @@ export const inboxRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => addNote(ctx.db, ctx.user, input)),
   suggest: requireAccess("inbox", "write")
     .input(ZThread)
-    .mutation(({ ctx, input }) => suggestReply(ctx.db, { gemini: ctx.gemini }, input.threadId)),
+    .mutation(({ ctx, input }) =>
+      suggestReply(
+        ctx.db,
+        {
+          gemini: ctx.gemini,
+          tools: { allowPrivate: ctx.webhooks.allowPrivate, appSecret: ctx.appSecret },
+        },
+        input.threadId,
+      ),
+    ),
   canned: requireAccess("inbox", "read").query(({ ctx }) => listCannedReplies(ctx.db)),
   saveCanned: requireAccess("inbox", "write")
     .input(z.object({ id: z.uuid().nullable(), reply: ZCannedReplyInput }))
