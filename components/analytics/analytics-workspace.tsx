@@ -9,6 +9,7 @@ import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { AgentsTable } from "./agents-table";
+import { AiUsageSection } from "./ai-usage-section";
 import { bucketFor, rangeSearch, readRange, toLocalDay, type TAnalyticsRange } from "./analytics-range";
 import { BusiestHours } from "./busiest-hours";
 import { ANALYTICS_THEME_CLASS } from "./chart-theme";
@@ -170,6 +171,7 @@ function AnalyticsBody({
         />
         <TeamsSection range={input} />
         <FlowsSection range={input} />
+        <AiUsageSection range={input} />
       </div>
     </>
   );

@@ -65,6 +65,8 @@ export const SETTINGS_FIELD_OF_PATH: Record<string, string> = {
   "flowEscape.menuWords": "flowMenuWords",
   "flowEscape.menuFlowId": "flowMenuFlowId",
   "flowEscape.stopReply": "flowStopReply",
+  replyQuietMs: "replyQuietMs",
+  aiDailyCapUsd: "aiDailyCapUsd",
 };
 
 /** The form's field for a server error's path (a word's index dropped: `flowEscape.stopWords.2` → the words' field). */

@@ -7,6 +7,7 @@ import { describeError } from "~/components/trpc/errors";
 import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
 import { AiProviderCard } from "./ai-provider";
+import { AiRepliesCard } from "./ai-replies";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
@@ -146,6 +147,8 @@ function SettingsEditor({
         replyCapMinutes: text("replyCapMinutes"),
         replyCapAction: text("replyCapAction") as TOrgSettings["replyCapAction"],
         requireTwoFactorForAdmins: form.get("requireTwoFactorForAdmins") === "on",
+        replyQuietMs: text("replyQuietMs"),
+        aiDailyCapUsd: text("aiDailyCapUsd") || null,
         flowEscape: {
           stopWords: parseWords(text("flowStopWords")),
           menuWords: parseWords(text("flowMenuWords")),
@@ -372,6 +375,7 @@ function SettingsEditor({
           </CardBody>
         </Card>
         <AiProviderCard aiModel={initial.aiModel} error={fieldErrors.aiModel} canWrite={canWrite} />
+        <AiRepliesCard replyQuietMs={initial.replyQuietMs} aiDailyCapUsd={initial.aiDailyCapUsd} errors={fieldErrors} />
       </fieldset>
       {canWrite ? (
         <div className="flex flex-col gap-3">

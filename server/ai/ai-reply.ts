@@ -8,6 +8,8 @@ import { queueOutboundOne } from "~/server/conversations/outbound";
 import { handOffQuietly } from "~/server/conversations/state";
 import { recordEvents } from "~/server/events/events";
 import { answerWithAi, threadHistory, type TAiAnswer, type TAiConfig } from "./answer";
+import { answerBurst } from "./burst";
+import { budgetSpentAnswer, recordReplyUsage } from "./usage";
 
 export type { TAiConfig } from "./answer";
 
@@ -35,11 +37,18 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
     .where(and(eq(messages.id, job.messageId), eq(messages.direction, "in")));
   if (!row) return "not_found" as const;
   if (await alreadyAnswered(db, job)) return "already_answered" as const;
-  const reply = await writeAiReply(db, config, row, job.profileId);
+  // One answer per burst (server/ai/burst.ts): wait for quiet, or leave it to a newer message.
+  const burst = await answerBurst(db, boss, job, row);
+  if (burst.action !== "answer") return burst.action;
+  // The daily budget spent (server/ai/usage.ts): the fallback text, without asking the model.
+  const reply =
+    (await budgetSpentAnswer(db, job.profileId, row.contact)) ?? (await writeAiReply(db, config, row, job.profileId));
 
   return db.transaction(async (tx) => {
     // One writer per inbound message: a concurrent retry waits here, then finds the reply.
     await tx.execute(sql`select 1 from ${messages} where id = ${job.messageId} for update`);
+    // Every model call is counted, whatever becomes of its reply.
+    await recordReplyUsage(tx, reply);
     if (await alreadyAnswered(tx, job)) return "already_answered" as const;
     const [thread] = await tx
       .select({ mode: threads.mode, blocked: contacts.blocked })
@@ -60,6 +69,7 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
       // What the knowledge base gave (each passage, its ranks and whether the reply cited it).
       ...(reply.knowledge ? { knowledge: reply.knowledge } : {}),
       ...(reply.handoff ? { handoff: reply.handoff.reason } : {}),
+      ...(burst.messageIds.length > 1 ? { burst: burst.messageIds } : {}),
       // The tools the model called: tool, arguments, status, result (cut short), time.
       ...(reply.toolCalls.length > 0 ? { toolCalls: reply.toolCalls } : {}),
     };

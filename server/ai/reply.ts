@@ -21,7 +21,12 @@ import type { TToolCall } from "./tools";
 
 export type TAiOutcome =
   | { outcome: "ok"; text: string }
-  | { outcome: "fallback"; text: string; reason: "timeout" | "error" | "circuit_open" | "empty"; error?: string };
+  | {
+      outcome: "fallback";
+      text: string;
+      reason: "timeout" | "error" | "circuit_open" | "empty" | "budget";
+      error?: string;
+    };
 
 /** What one AI reply did, for the message and the analytics. */
 export type TAiReply = TAiOutcome & {

@@ -393,7 +393,17 @@ export async function processInboundBatch(
       }),
     });
     await enqueueFlowJobs(tx, boss, turns.writes);
-    await enqueueMany(boss, "ai.reply", aiJobs, { tx });
+    // One answer per burst (server/ai/burst.ts): an AI reply starts once the contact has been
+    // quiet for the quiet period after the message it answers; its job looks again then.
+    const quietMs = decide.settings.replyQuietMs;
+    if (quietMs > 0) {
+      const sentAt = new Map(pending.map((row) => [row.message.id, row.message.createdAt.getTime()]));
+      const byStart = Map.groupBy(aiJobs, (job) => Math.max(sentAt.get(job.messageId)! + quietMs, queuedAt.getTime()));
+      for (const [startAt, jobs] of byStart)
+        await enqueueMany(boss, "ai.reply", jobs, { tx, startAfter: new Date(startAt) });
+    } else {
+      await enqueueMany(boss, "ai.reply", aiJobs, { tx });
+    }
     // Hand-offs to a team: its assignment and the contact's acknowledgement run in the worker, after this commits.
     await queueTeamHandoffs(
       tx,

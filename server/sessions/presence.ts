@@ -4,6 +4,7 @@ import type { TDb } from "~/db/client";
 import { threads } from "~/db/schema";
 import { parseAddress } from "~/server/contacts/address";
 import { findContactByIdentity } from "~/server/contacts/identities";
+import { noteContactPresence } from "~/server/ai/typing";
 
 /**
  * A contact's presence, live and never stored: an engine with `contactPresence` reports it while
@@ -39,6 +40,8 @@ export async function publishContactPresence(
   if (!identity) return null;
   const contact = await findContactByIdentity(db, sessionId, identity);
   if (!contact) return null;
+  // Remembered a few seconds in this process, where the AI's burst check reads it (server/ai/burst.ts).
+  noteContactPresence(contact.id, presence.state);
   const [thread] = await db.select({ id: threads.id }).from(threads).where(eq(threads.contactId, contact.id));
   const notice: TPresenceNotice = {
     sessionId,

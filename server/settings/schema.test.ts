@@ -74,4 +74,23 @@ describe("org settings schema", () => {
     expect(readOrgSettings({ mediaRetentionDays: 0 }).mediaRetentionDays).toBeNull();
     expect(readOrgSettings({ mediaRetentionDays: 30 }).mediaRetentionDays).toBe(30);
   });
+
+  it("[settings] burst quiet period: 2,500 ms by default, 0 (off) to 10,000 whole milliseconds", () => {
+    expect(ZOrgSettings.parse({}).replyQuietMs).toBe(2_500);
+    expect(ZUpdateOrgSettingsInput.parse({ replyQuietMs: "0" })).toEqual({ replyQuietMs: 0 });
+    expect(ZUpdateOrgSettingsInput.parse({ replyQuietMs: 4_000 })).toEqual({ replyQuietMs: 4_000 });
+    for (const bad of [-1, 1.5, 10_001, "soon"])
+      expect(ZUpdateOrgSettingsInput.safeParse({ replyQuietMs: bad }).success).toBe(false);
+    expect(readOrgSettings({ replyQuietMs: -5 }).replyQuietMs).toBe(2_500);
+  });
+
+  it("[settings] daily AI budget: none by default; empty or 0 is none; a positive amount in dollars", () => {
+    expect(ZOrgSettings.parse({}).aiDailyCapUsd).toBeNull();
+    expect(ZUpdateOrgSettingsInput.parse({ aiDailyCapUsd: "" })).toEqual({ aiDailyCapUsd: null });
+    expect(ZUpdateOrgSettingsInput.parse({ aiDailyCapUsd: "0" })).toEqual({ aiDailyCapUsd: null });
+    expect(ZUpdateOrgSettingsInput.parse({ aiDailyCapUsd: null })).toEqual({ aiDailyCapUsd: null });
+    expect(ZUpdateOrgSettingsInput.parse({ aiDailyCapUsd: "2.50" })).toEqual({ aiDailyCapUsd: 2.5 });
+    for (const bad of [-1, 0.001, 100_001, "lots"])
+      expect(ZUpdateOrgSettingsInput.safeParse({ aiDailyCapUsd: bad }).success).toBe(false);
+  });
 });

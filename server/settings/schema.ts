@@ -116,6 +116,36 @@ const ORG_SETTING_FIELDS = {
     fallback: "",
   },
   /**
+   * One answer per burst (server/ai/burst.ts): an AI reply waits until the contact has written
+   * nothing for this long, then answers everything they wrote since as one message. 0: off
+   * (each message gets its own reply at once). Costs this much latency on every AI reply.
+   */
+  replyQuietMs: {
+    schema: z.coerce
+      .number({ error: "Quiet period: enter a number of milliseconds" })
+      .int("Quiet period: whole milliseconds")
+      .min(0, "Quiet period: 0 (off) or more")
+      .max(10_000, "Quiet period: at most 10,000 ms (10 seconds)"),
+    fallback: 2_500,
+  },
+  /**
+   * The daily budget of the AI in US dollars, by the estimated cost (server/ai/usage.ts): once
+   * today's (UTC) estimate reaches it, AI replies send the profile's fallback text without
+   * calling the model until the day ends. null: no cap (the default).
+   */
+  aiDailyCapUsd: {
+    // An empty field (or 0) is "no cap", as null.
+    schema: z.preprocess(
+      (value) => (value === "" || value === 0 || value === "0" ? null : value),
+      z.coerce
+        .number({ error: "Daily AI budget: enter an amount in US dollars" })
+        .min(0.01, "Daily AI budget: at least 0.01 US dollars")
+        .max(100_000, "Daily AI budget: at most 100,000 US dollars")
+        .nullable(),
+    ),
+    fallback: null as number | null,
+  },
+  /**
    * Admins must sign in with two-factor (TOTP): an admin without it is sent to enrol right after
    * signing in and can do nothing else until they have.
    */
@@ -208,6 +238,8 @@ export const ZOrgSettings = z.object({
     ORG_SETTING_FIELDS.mediaRetentionDays.fallback,
   ),
   flowEscape: ORG_SETTING_FIELDS.flowEscape.schema.default(ORG_SETTING_FIELDS.flowEscape.fallback),
+  replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema.default(ORG_SETTING_FIELDS.replyQuietMs.fallback),
+  aiDailyCapUsd: ORG_SETTING_FIELDS.aiDailyCapUsd.schema.default(ORG_SETTING_FIELDS.aiDailyCapUsd.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -229,6 +261,8 @@ export const ZUpdateOrgSettingsInput = z
     requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema,
     mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema,
     flowEscape: ORG_SETTING_FIELDS.flowEscape.schema,
+    replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema,
+    aiDailyCapUsd: ORG_SETTING_FIELDS.aiDailyCapUsd.schema,
   })
   .partial()
   .strict();

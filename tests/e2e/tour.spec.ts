@@ -45,6 +45,19 @@ const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
       await page.locator("[data-step-id]").first().click();
     },
   },
+  { path: "/tools" },
+  {
+    path: "/tools",
+    // A tool's editor: the parameters table, headers, profiles and the Test panel.
+    open: async (page) => {
+      await page
+        .locator("main button")
+        .filter({ hasText: /^(New tool|Nueva herramienta|Nova ferramenta)$/ })
+        .click();
+      await page.locator("#tool-name").waitFor();
+      await page.locator("main fieldset button").first().click();
+    },
+  },
   { path: "/webhooks" },
   { path: "/api-keys" },
   { path: "/simulator" },

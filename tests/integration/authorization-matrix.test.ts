@@ -130,6 +130,7 @@ const PROCEDURE_AREAS: Record<
   "analytics.rules": ["insights", "read"],
   "analytics.agents": ["insights", "read"],
   "analytics.teams": ["insights", "read"],
+  "analytics.aiUsage": ["insights", "read"],
   "settings.ai": ["users", "read"],
   "settings.testAi": ["users", "write"],
   "audit.list": ["insights", "read"],

@@ -104,6 +104,8 @@ describe("blocked contacts", () => {
     const boss = createBoss(database.url, "web");
     await boss.start();
     onTestFinished(() => boss.stop({ close: true, graceful: false }));
+    // The job runs at once here, not after the burst's quiet period (server/ai/burst.ts).
+    await updateOrgSettings(database.db, null, { replyQuietMs: 0 });
     const [rule] = await publishRules(database.db, [
       {
         name: "AI",

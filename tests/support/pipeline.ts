@@ -9,7 +9,7 @@ import type { TDb } from "~/db/client";
 import { contacts, events, messages, simulatorDeliveries, threads } from "~/db/schema";
 import { createBoss } from "~/server/jobs/boss";
 import { ZLogLevel } from "~/server/env";
-import { createLogger } from "~/server/logger";
+import { createLogger, type Logger } from "~/server/logger";
 import type { TMediaStore } from "~/server/media/store";
 import { createFsMediaStore } from "~/server/media/store-fs";
 import { ingestInbound, type TIngestResult } from "~/server/messaging/ingest";
@@ -54,7 +54,11 @@ export async function usePreparedDatabase(): Promise<TTestDatabase & { sessionId
  */
 export async function startPipeline(
   sessions: Partial<NonNullable<TWorkerOptions["sessions"]>> = {},
-  options: Pick<TWorkerOptions, "ai" | "mediaStore" | "mediaLimits"> & { webhooks?: TWebhookConfig } = {},
+  options: Pick<TWorkerOptions, "ai" | "mediaStore" | "mediaLimits"> & {
+    webhooks?: TWebhookConfig;
+    /** The worker's logger (a test that reads the logs passes its own). */
+    log?: Logger;
+  } = {},
 ): Promise<TPipeline> {
   // One store for the whole worker (jobs, sends, inbound files), whichever option names it.
   const mediaStore =
@@ -71,7 +75,7 @@ export async function startPipeline(
   const worker = await startWorker({
     db: database.db,
     boss,
-    log,
+    log: options.log ?? log,
     version: "test",
     heartbeatIntervalMs: 1_000,
     handlers: JOB_HANDLERS,

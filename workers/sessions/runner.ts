@@ -152,6 +152,12 @@ export function createSessionRunner(options: TSessionRunnerOptions) {
       onMessage: async (message) => {
         const result = await ingestor.ingest(message);
         if (result.status === "rejected") log.warn({ sessionId: id, reason: result.reason }, "message rejected");
+        // Engines report presence only for contacts they watch: watch who just wrote, so the AI's
+        // burst check (server/ai/burst.ts) hears them typing the next message. Best effort.
+        if (result.status === "stored")
+          void transport
+            .watchPresence?.(message.from)
+            .catch((error: unknown) => log.debug({ err: error, sessionId: id }, "could not watch presence"));
       },
       onAck: async (ack) => {
         await applyAckOnceKnown(db, id, ack);

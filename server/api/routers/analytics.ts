@@ -4,6 +4,7 @@ import { ZRangeInput } from "~/server/analytics/range";
 import { agentsTable, rulesTable } from "~/server/analytics/tables";
 import { teamAnalytics } from "~/server/analytics/teams";
 import { isScopedToOwn } from "~/server/auth/roles";
+import { aiUsageForRange } from "~/server/ai/usage";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 export const analyticsRouter = createTRPCRouter({
@@ -34,4 +35,8 @@ export const analyticsRouter = createTRPCRouter({
     .query(({ ctx, input }) =>
       teamAnalytics(ctx.db, input, isScopedToOwn(ctx.user.role, "insights") ? ctx.user.id : null),
     ),
+  /** AI token use and estimated cost per day (UTC) and per profile, and today's spend against the daily cap. */
+  aiUsage: requireAccess("insights", "read")
+    .input(ZRangeInput)
+    .query(({ ctx, input }) => aiUsageForRange(ctx.db, input)),
 });
