@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { type FormEvent, useMemo, useState } from "react";
+import { ProfileToolsPicker } from "~/components/tools/profile-tools-picker";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
@@ -467,6 +468,11 @@ function ProfileForm({
             </label>
           </div>
         </fieldset>
+        {profile ? (
+          <div className="md:col-span-3">
+            <ProfileToolsPicker profileId={profile.id} canWrite={canWrite} />
+          </div>
+        ) : null}
       </fieldset>
       {error ? (
         <div className="md:col-span-3">

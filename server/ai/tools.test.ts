@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { domainText } from "~/server/i18n/domain";
-import { argumentsProblem, parametersProblem, renderToolRequest, ZToolInput, type TToolParameters } from "./tools";
+import { findUnstorableText } from "~/server/lib/storable-text";
+import {
+  argumentsProblem,
+  parametersProblem,
+  renderToolRequest,
+  toolRunner,
+  ZToolInput,
+  type TToolParameters,
+} from "./tools";
 
 const ORDER: TToolParameters = {
   type: "object",
@@ -105,5 +113,19 @@ describe("a tool's request", () => {
     expect(
       ZToolInput.safeParse({ name: "order_status", description: "x", url: "https://a.example", timeoutMs: 50 }).success,
     ).toBe(false);
+  });
+});
+
+describe("a call as the trace stores it", () => {
+  it("holds no NUL, no broken UTF-16 and no megabyte from the model", async () => {
+    const runner = toolRunner([], { allowPrivate: false, loadSecrets: () => Promise.resolve(new Map()) }, "k");
+    const { record } = await runner.run(
+      { name: "nope\u0000\ud800", args: { a: "x\u0000y\udc00", big: "z".repeat(100_000) } },
+      Date.now() + 1_000,
+    );
+    expect(findUnstorableText(record)).toBeNull();
+    expect(record.tool).toBe("nope\ufffd");
+    expect(JSON.stringify(record.args).length).toBeLessThan(2_200);
+    expect(record.error).toMatch(/^unknown_tool/);
   });
 });

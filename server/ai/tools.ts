@@ -7,6 +7,7 @@ import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { callHttp, renderHttpTemplate, type THttpRequest } from "~/server/flows/http";
 import { domainText, serverText, type TServerText } from "~/server/i18n/domain";
+import { repairStrings } from "~/server/lib/storable-text";
 import { variablesOf } from "~/server/rules/templates";
 import { SECRET_NAME } from "~/server/settings/secrets";
 import type { TFunctionCall, TFunctionDeclaration } from "./providers";
@@ -403,6 +404,21 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
+/** Characters of a call's arguments kept in the trace. */
+const TRACE_ARGS_CHARS = 2_000;
+
+/**
+ * A call as the trace stores it (jsonb): what the model sent may hold NUL characters, broken
+ * UTF-16 or a megabyte; these are repaired and cut, so recording a reply never fails on them.
+ */
+export function storableCall(record: TToolCall): TToolCall {
+  const args =
+    JSON.stringify(record.args).length <= TRACE_ARGS_CHARS
+      ? record.args
+      : { truncated: cut(JSON.stringify(record.args), TRACE_ARGS_CHARS) };
+  return repairStrings({ ...record, tool: record.tool.slice(0, 80), args }).value;
+}
+
 /**
  * Runs one tool with the model's arguments: checks them, fills the request, sends it within
  * the tool's timeout and what is left of the reply's deadline. Never throws: the outcome is a
@@ -422,7 +438,7 @@ export async function runTool(
   const finish = (response: Record<string, unknown>, status: number, request: THttpRequest | null) => {
     const error = typeof response.error === "string" ? response.error : null;
     return {
-      record: {
+      record: storableCall({
         tool: tool.name,
         args,
         status,
@@ -430,7 +446,7 @@ export async function runTool(
         error,
         result: cut(JSON.stringify(response), TRACE_RESULT_CHARS),
         ms: Math.round(performance.now() - started),
-      },
+      }),
       response,
       request,
     };
@@ -489,15 +505,15 @@ export function toolRunner(tools: readonly TAiTool[], env: TToolEnv, keyPrefix: 
       const tool = byName.get(call.name);
       if (!tool) {
         const response = { error: `unknown_tool: there is no tool named "${call.name.slice(0, 80)}"` };
-        const record: TToolCall = {
-          tool: call.name.slice(0, 80),
+        const record = storableCall({
+          tool: call.name,
           args: call.args,
           status: 0,
           ok: false,
           error: response.error,
           result: JSON.stringify(response),
           ms: 0,
-        };
+        });
         return { record, response };
       }
       const { record, response } = await runTool(tool, call.args, env, {
