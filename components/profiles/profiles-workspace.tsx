@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { type FormEvent, useMemo, useState } from "react";
+import { EvaluationButton } from "~/components/evaluation/evaluation-panel";
 import { ProfileToolsPicker } from "~/components/tools/profile-tools-picker";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -139,6 +140,7 @@ export function ProfilesWorkspace({ canWrite }: { canWrite: boolean }) {
                   >
                     {t("workspace.previewPrompt")}
                   </Button>
+                  <EvaluationButton profile={profile} canWrite={canWrite} />
                   <Button size="sm" variant="secondary" onClick={() => setEditing({ ...profile })}>
                     {canWrite ? tc("edit") : t("workspace.view")}
                   </Button>

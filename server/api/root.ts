@@ -6,6 +6,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactFieldsRouter } from "./routers/contact-fields";
 import { contactsRouter } from "./routers/contacts";
+import { evaluationRouter } from "./routers/evaluation";
 import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
 import { mediaRouter } from "./routers/media";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   rules: rulesRouter,
   flows: flowsRouter,
   profiles: profilesRouter,
+  evaluation: evaluationRouter,
   knowledge: knowledgeRouter,
   contacts: contactsRouter,
   contactFields: contactFieldsRouter,

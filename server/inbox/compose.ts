@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx, TTx } from "~/db/client";
 import { contacts, messages, threadNotes, threads, users } from "~/db/schema";
 import { writeAiReply, type TAiConfig } from "~/server/ai/ai-reply";
+import { recordReplyUsage } from "~/server/ai/usage";
 import { canAccess, type TSessionUser } from "~/server/auth/roles";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { takeOverIn } from "~/server/conversations/state";
@@ -186,6 +187,8 @@ export async function suggestReply(db: TDbOrTx, config: TAiConfig, threadId: str
     .limit(1);
   if (!row) throw new AppError("BAD_REQUEST", "The contact has not written anything to answer yet.");
   const reply = await writeAiReply(db, config, row, null);
+  // The model call costs the same as the bot's (server/ai/usage.ts).
+  await recordReplyUsage(db, reply);
   return {
     text: reply.text,
     outcome: reply.outcome,

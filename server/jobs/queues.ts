@@ -86,6 +86,15 @@ export const QUEUES = {
       heartbeatSeconds: 10,
     },
   }),
+  "ai.evaluate": declareQueue({
+    description:
+      "Answers a profile's evaluation questions one by one with the real reply path and scores them, writing each result as it comes (server/ai/evaluation.ts).",
+    // One run at a time per worker: a run is up to 200 model calls in a row.
+    concurrency: 1,
+    payload: z.object({ runId: z.uuid() }),
+    // A retried job (the worker died) carries on where the run stood.
+    policy: { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 3_600, heartbeatSeconds: 30 },
+  }),
   "simulator.inbound": declareQueue({
     description: "A message typed in the Simulator: the simulator transport delivers it to ingest.",
     // Handled a batch per transaction.

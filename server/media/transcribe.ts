@@ -9,6 +9,7 @@ import { isRetryable } from "~/server/ai/providers";
 import { mediaOf, ZMessageContent } from "~/server/messages/content";
 import { hasTranscriptOutcome, isTranscribable, recordTranscript, type TTranscriptFlag } from "./message-media";
 import type { TMediaStore } from "./store";
+import { recordAiUsage } from "~/server/ai/usage";
 
 /**
  * The largest recording sent to the model inline (base64 in the request, which Gemini takes up to
@@ -95,6 +96,7 @@ export async function transcribeMessage(
   });
   const deadline = AbortSignal.timeout(options.timeoutMs ?? TRANSCRIBE_TIMEOUT_MS);
   let text: string;
+  let usage: { promptTokenCount?: number; candidatesTokenCount?: number } | undefined;
   try {
     const response = await client.models.generateContent({
       model: gemini.model,
@@ -115,11 +117,21 @@ export async function transcribeMessage(
       },
     });
     text = response.text?.trim() ?? "";
+    usage = response.usageMetadata;
   } catch (error) {
     // The job itself ran out of time: pg-boss retries it (or has given up on it).
     if (options.signal.aborted) throw error;
     if ((isRetryable(error) || deadline.aborted) && !options.isLastAttempt) throw error;
     return settle({ flag: "transcript_failed" });
   }
+  // Its tokens and estimated cost (server/ai/usage.ts). Outside the transcript's transaction: a
+  // job retried after this point counts the call again, as the provider bills it again.
+  await recordAiUsage(db, {
+    profileId: null,
+    model: gemini.model,
+    purpose: "transcription",
+    promptTokens: usage?.promptTokenCount ?? 0,
+    outputTokens: usage?.candidatesTokenCount ?? 0,
+  });
   return text ? settle({ transcript: text }) : settle({ flag: "transcript_skipped" });
 }

@@ -1,7 +1,7 @@
 import { type TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, events, messages, threadNotes, threads } from "~/db/schema";
+import { aiUsageDaily, contacts, events, messages, threadNotes, threads } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import type { TSessionUser } from "~/server/auth/roles";
 import { handBackIdleThreads } from "~/server/conversations/state";
@@ -334,5 +334,9 @@ describe("agent inbox", () => {
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("I want a human please");
     // A suggestion is never sent by itself.
     expect(await repliesTo(pipeline.db, "+15550003601")).toHaveLength(1);
+    // Its model call is counted (server/ai/usage.ts).
+    expect(await pipeline.db.select().from(aiUsageDaily)).toEqual([
+      expect.objectContaining({ purpose: "reply", model: "gemini-test", calls: 1 }),
+    ]);
   });
 });

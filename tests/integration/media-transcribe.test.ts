@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { contacts, messages, ruleHits, waSessions } from "~/db/schema";
+import { aiUsageDaily, contacts, messages, ruleHits, waSessions } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { ZMessageContent } from "~/server/messages/content";
 import type { TAiConfig } from "~/server/ai/ai-reply";
@@ -126,6 +126,10 @@ describe.each(mediaStoreVariants())("voice notes to text ($name store)", (varian
     expect(refused.flags).toContain("transcript_failed");
     expect(gemini.audio.filter((entry) => entry.sha256 === sha256Of(oggOpusBytes(5)))).toHaveLength(1);
     expect(await processJobs(pipeline, refused.id)).toBe(1);
+    // The call that answered is counted as a transcription (server/ai/usage.ts); failed ones are not.
+    expect(await pipeline.db.select().from(aiUsageDaily)).toEqual([
+      expect.objectContaining({ purpose: "transcription", model: "gemini-test", profileId: null, calls: 1 }),
+    ]);
   });
 
   it("stores and processes a voice note without a transcript when Gemini is not configured", async () => {

@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCloudTemplates } from "./cloud-templates";
+import { handleEvaluate } from "./evaluation";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
 import { handleHandback, handleWake } from "./inbox";
 import { handleKnowledgeIndex, handleKnowledgeRefresh } from "./knowledge";
@@ -19,6 +20,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "maintenance.prune": handlePrune,
   "message.process": handleProcess,
   "ai.reply": handleAiReply,
+  "ai.evaluate": handleEvaluate,
   "simulator.inbound": handleSimulatorInbound,
   "simulator.ack": handleSimulatorAck,
   "cloud.webhook": handleCloudWebhook,
