@@ -357,6 +357,44 @@ describe("embeddings", () => {
     expect((await sourceOf(source.id)).error).toBeNull();
   });
 
+  it("[progress] a large source's status and progress move while it is being embedded", async () => {
+    const fake = await startFakeGemini();
+    const collection = await newCollection();
+    const text = Array.from(
+      { length: 150 },
+      (_, index) => `# Item ${index}\n\nItem ${index} costs ${index}.00 EUR and is baked every morning.`,
+    ).join("\n\n");
+    const source = await caller.knowledge.addText({ collectionId: collection.id, title: "Catalogue", text });
+    // In front of the fake Gemini: what the source says at each embedding request.
+    const seen: { status: string; progress: number }[] = [];
+    const proxy = createServer((request, response) => {
+      void (async () => {
+        const row = await sourceOf(source.id);
+        seen.push({ status: row.status, progress: row.progress });
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        const answer = await fetch(`${fake.url}${request.url}`, {
+          method: request.method,
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        });
+        response.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+      })();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      await drain("knowledge.index", gemini(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`));
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+    expect(seen.length).toBe(2);
+    expect(seen.map((state) => state.status)).toEqual(["indexing", "indexing"]);
+    expect(seen[0]!.progress).toBeGreaterThanOrEqual(30);
+    expect(seen[1]!.progress).toBeGreaterThan(seen[0]!.progress);
+    expect(seen[1]!.progress).toBeLessThan(100);
+    expect(await sourceOf(source.id)).toMatchObject({ status: "indexed", progress: 100, passageCount: 150 });
+  });
+
   it("[embed] an embedding failure leaves the passages searchable by text, and says so", async () => {
     const fake = await startFakeGemini();
     fake.failNextEmbedding(503);
