@@ -167,13 +167,25 @@ describe("knowledge sources", () => {
     expect(new Set((await passagesOf(added.id)).map((passage) => passage.language))).toEqual(new Set(["spanish"]));
   });
 
-  it("[failed] a damaged PDF and a CSV without question and answer columns fail with their reason", async () => {
+  it("[failed] a damaged, an encrypted and a text-less PDF, and a CSV without question and answer columns, fail with their reason", async () => {
     const collection = await newCollection();
     const broken = await upload(Buffer.from("%PDF-1.4\nthis is not really a PDF\n%%EOF\n"), "broken.pdf");
     const pdf = await caller.knowledge.addFile({
       collectionId: collection.id,
       sha256: broken.sha256,
       fileName: "broken.pdf",
+    });
+    const locked = await upload(pdfBytes([["Secret prices"]], { encrypted: true }), "locked.pdf");
+    const encrypted = await caller.knowledge.addFile({
+      collectionId: collection.id,
+      sha256: locked.sha256,
+      fileName: "locked.pdf",
+    });
+    const blank = await upload(pdfBytes([[""], [""]]), "scanned.pdf");
+    const scanned = await caller.knowledge.addFile({
+      collectionId: collection.id,
+      sha256: blank.sha256,
+      fileName: "scanned.pdf",
     });
     const csvFile = await upload(Buffer.from("name,price\nLarge cake,45\n"), "prices.csv");
     const csv = await caller.knowledge.addFile({
@@ -191,6 +203,14 @@ describe("knowledge sources", () => {
     expect(listed.find((row) => row.id === pdf.id)?.error).toBe(
       "The file is not a readable PDF (damaged or not a PDF).",
     );
+    expect(listed.find((row) => row.id === encrypted.id)).toMatchObject({
+      status: "failed",
+      error: "The PDF is protected by a password; upload a copy without one.",
+    });
+    expect(listed.find((row) => row.id === scanned.id)).toMatchObject({
+      status: "failed",
+      error: "The PDF holds no text (perhaps scanned pages); upload a PDF with text, or paste the text.",
+    });
     expect(listed.find((row) => row.id === csv.id)?.error).toBe(
       'The CSV needs a header row with a "question" column and an "answer" column.',
     );
