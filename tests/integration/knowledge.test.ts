@@ -386,11 +386,11 @@ describe("embeddings", () => {
     ).join("\n\n");
     const source = await caller.knowledge.addText({ collectionId: collection.id, title: "Catalogue", text });
     // In front of the fake Gemini: what the source says at each embedding request.
-    const seen: { status: string; progress: number }[] = [];
+    const seen: { status: string; progress: number; passages: number }[] = [];
     const proxy = createServer((request, response) => {
       void (async () => {
         const row = await sourceOf(source.id);
-        seen.push({ status: row.status, progress: row.progress });
+        seen.push({ status: row.status, progress: row.progress, passages: (await passagesOf(source.id)).length });
         const chunks: Buffer[] = [];
         for await (const chunk of request) chunks.push(chunk as Buffer);
         const answer = await fetch(`${fake.url}${request.url}`, {
@@ -402,8 +402,19 @@ describe("embeddings", () => {
       })();
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const viaProxy = gemini(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
     try {
-      await drain("knowledge.index", gemini(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`));
+      await drain("knowledge.index", viaProxy);
+      expect(seen.map((state) => state.passages)).toEqual([0, 0]);
+      // Indexed again: while the new passages are being made, searches still find every old one.
+      const before = await passagesOf(source.id);
+      await caller.knowledge.reindex({ sourceId: source.id });
+      await drain("knowledge.index", viaProxy);
+      expect(seen.slice(2).map((state) => state.passages)).toEqual([150, 150]);
+      const after = await passagesOf(source.id);
+      expect(after).toHaveLength(150);
+      expect(after[0]!.id).not.toBe(before[0]!.id);
+      seen.splice(2);
     } finally {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
