@@ -16,6 +16,8 @@ import { TEXTAREA } from "./styles";
 
 const KINDS = ["text", "file", "qa", "url"] as const;
 type TKind = (typeof KINDS)[number];
+/** The knowledge base's file limit (KNOWLEDGE_LIMITS.fileBytes). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 /** How often a web page may be fetched again ("" = once). */
 const REFRESH_CHOICES = ["", "1", "6", "24", "168"] as const;
 
@@ -77,6 +79,11 @@ export function AddSourceForm({ collectionId }: { collectionId: string }) {
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0) {
       setError({ message: t("chooseFile"), fields: {} });
+      return;
+    }
+    if (file.size > MAX_FILE_BYTES) {
+      // Refused before uploading (the server refuses it too, in the same words).
+      setError({ message: t("tooLarge"), fields: {} });
       return;
     }
     try {

@@ -69,7 +69,7 @@ export function KnowledgeWorkspace({ canWrite }: { canWrite: boolean }) {
                     type="button"
                     aria-current={selected?.id === collection.id ? "true" : undefined}
                     onClick={() => setSelectedId(collection.id)}
-                    className="flex w-full flex-col items-start rounded-md px-3 py-2 text-left text-sm hover:bg-muted focus-visible:outline-2 focus-visible:outline-primary aria-[current=true]:bg-primary/10"
+                    className="flex w-full flex-col items-start rounded-md px-3 py-2 text-left text-sm hover:bg-muted focus-visible:outline-2 focus-visible:outline-primary border-l-2 border-transparent aria-[current=true]:border-primary aria-[current=true]:bg-card aria-[current=true]:font-semibold"
                   >
                     <span className="font-medium break-words" translate="no">
                       {collection.name}

@@ -167,13 +167,25 @@ describe("knowledge sources", () => {
     expect(new Set((await passagesOf(added.id)).map((passage) => passage.language))).toEqual(new Set(["spanish"]));
   });
 
-  it("[failed] a damaged PDF and a CSV without question and answer columns fail with their reason", async () => {
+  it("[failed] a damaged, an encrypted and a text-less PDF, and a CSV without question and answer columns, fail with their reason", async () => {
     const collection = await newCollection();
     const broken = await upload(Buffer.from("%PDF-1.4\nthis is not really a PDF\n%%EOF\n"), "broken.pdf");
     const pdf = await caller.knowledge.addFile({
       collectionId: collection.id,
       sha256: broken.sha256,
       fileName: "broken.pdf",
+    });
+    const locked = await upload(pdfBytes([["Secret prices"]], { encrypted: true }), "locked.pdf");
+    const encrypted = await caller.knowledge.addFile({
+      collectionId: collection.id,
+      sha256: locked.sha256,
+      fileName: "locked.pdf",
+    });
+    const blank = await upload(pdfBytes([[""], [""]]), "scanned.pdf");
+    const scanned = await caller.knowledge.addFile({
+      collectionId: collection.id,
+      sha256: blank.sha256,
+      fileName: "scanned.pdf",
     });
     const csvFile = await upload(Buffer.from("name,price\nLarge cake,45\n"), "prices.csv");
     const csv = await caller.knowledge.addFile({
@@ -191,6 +203,14 @@ describe("knowledge sources", () => {
     expect(listed.find((row) => row.id === pdf.id)?.error).toBe(
       "The file is not a readable PDF (damaged or not a PDF).",
     );
+    expect(listed.find((row) => row.id === encrypted.id)).toMatchObject({
+      status: "failed",
+      error: "The PDF is protected by a password; upload a copy without one.",
+    });
+    expect(listed.find((row) => row.id === scanned.id)).toMatchObject({
+      status: "failed",
+      error: "The PDF holds no text (perhaps scanned pages); upload a PDF with text, or paste the text.",
+    });
     expect(listed.find((row) => row.id === csv.id)?.error).toBe(
       'The CSV needs a header row with a "question" column and an "answer" column.',
     );
@@ -355,6 +375,55 @@ describe("embeddings", () => {
     }
     expect(fake.embedRequests.flat().join(" ")).toContain("Large cake");
     expect((await sourceOf(source.id)).error).toBeNull();
+  });
+
+  it("[progress] a large source's status and progress move while it is being embedded", async () => {
+    const fake = await startFakeGemini();
+    const collection = await newCollection();
+    const text = Array.from(
+      { length: 150 },
+      (_, index) => `# Item ${index}\n\nItem ${index} costs ${index}.00 EUR and is baked every morning.`,
+    ).join("\n\n");
+    const source = await caller.knowledge.addText({ collectionId: collection.id, title: "Catalogue", text });
+    // In front of the fake Gemini: what the source says at each embedding request.
+    const seen: { status: string; progress: number; passages: number }[] = [];
+    const proxy = createServer((request, response) => {
+      void (async () => {
+        const row = await sourceOf(source.id);
+        seen.push({ status: row.status, progress: row.progress, passages: (await passagesOf(source.id)).length });
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        const answer = await fetch(`${fake.url}${request.url}`, {
+          method: request.method,
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        });
+        response.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+      })();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const viaProxy = gemini(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    try {
+      await drain("knowledge.index", viaProxy);
+      expect(seen.map((state) => state.passages)).toEqual([0, 0]);
+      // Indexed again: while the new passages are being made, searches still find every old one.
+      const before = await passagesOf(source.id);
+      await caller.knowledge.reindex({ sourceId: source.id });
+      await drain("knowledge.index", viaProxy);
+      expect(seen.slice(2).map((state) => state.passages)).toEqual([150, 150]);
+      const after = await passagesOf(source.id);
+      expect(after).toHaveLength(150);
+      expect(after[0]!.id).not.toBe(before[0]!.id);
+      seen.splice(2);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+    expect(seen.length).toBe(2);
+    expect(seen.map((state) => state.status)).toEqual(["indexing", "indexing"]);
+    expect(seen[0]!.progress).toBeGreaterThanOrEqual(30);
+    expect(seen[1]!.progress).toBeGreaterThan(seen[0]!.progress);
+    expect(seen[1]!.progress).toBeLessThan(100);
+    expect(await sourceOf(source.id)).toMatchObject({ status: "indexed", progress: 100, passageCount: 150 });
   });
 
   it("[embed] an embedding failure leaves the passages searchable by text, and says so", async () => {

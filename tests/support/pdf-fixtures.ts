@@ -3,7 +3,13 @@
  * a line of Helvetica text (WinAnsi: "–" and "€" work), valid cross-reference table included.
  * A line that is empty leaves a gap, which text extraction reads as a paragraph break.
  */
-export function pdfBytes(pages: readonly (readonly string[])[], options: { title?: string } = {}): Buffer {
+export function pdfBytes(
+  pages: readonly (readonly string[])[],
+  options: {
+    title?: string;
+    /** Protected by a password nobody knows (readers ask for it). */ encrypted?: boolean;
+  } = {},
+): Buffer {
   const objects: string[] = [];
   const add = (body: string) => {
     objects.push(body);
@@ -32,6 +38,10 @@ export function pdfBytes(pages: readonly (readonly string[])[], options: { title
   objects[pagesObject - 1] =
     `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pageIds.length} >>`;
   const info = options.title ? add(`<< /Title (${pdfString(options.title)}) >>`) : null;
+  // The standard security handler with password hashes no password matches.
+  const encrypt = options.encrypted
+    ? add(`<< /Filter /Standard /V 1 /R 2 /O <${"ab".repeat(32)}> /U <${"cd".repeat(32)}> /P -44 >>`)
+    : null;
 
   let out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
   const offsets: number[] = [];
@@ -42,7 +52,10 @@ export function pdfBytes(pages: readonly (readonly string[])[], options: { title
   const xref = Buffer.byteLength(out, "latin1");
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
   for (const offset of offsets) out += `${String(offset).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R${info ? ` /Info ${info} 0 R` : ""} >>\nstartxref\n${xref}\n%%EOF\n`;
+  const extra =
+    (info ? ` /Info ${info} 0 R` : "") +
+    (encrypt ? ` /Encrypt ${encrypt} 0 R /ID [<${"01".repeat(16)}> <${"01".repeat(16)}>]` : "");
+  out += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R${extra} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, "latin1");
 }
 
