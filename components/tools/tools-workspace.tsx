@@ -15,6 +15,13 @@ import { TOOL_METHODS } from "~/db/schema/knowledge";
 import type { TToolInput } from "~/server/ai/tools";
 import { currentSchema, ParametersEditor, rowsOfSchema, schemaOfRows, type TParameterRow } from "./parameters-editor";
 
+/** Examples of what the fields take: code, the same in every language (not interface text). */
+const EXAMPLE = {
+  headerName: "Authorization",
+  headerValue: "Bearer {{secrets.SHOP_TOKEN}}",
+  body: '{"order": "{{args.order}}"}',
+};
+
 type TTool = {
   id: string;
   name: string;
@@ -231,7 +238,7 @@ function ToolForm({ tool, canWrite, onDone }: { tool: TTool | null; canWrite: bo
                 <Input
                   aria-label={t("form.headerName", { number: index + 1 })}
                   value={header.name}
-                  placeholder="Authorization"
+                  placeholder={EXAMPLE.headerName}
                   onChange={(event) =>
                     setHeaders(headers.map((h, i) => (i === index ? { ...h, name: event.target.value } : h)))
                   }
@@ -240,7 +247,7 @@ function ToolForm({ tool, canWrite, onDone }: { tool: TTool | null; canWrite: bo
                   aria-label={t("form.headerValue", { number: index + 1 })}
                   value={header.value}
                   className="font-mono"
-                  placeholder="Bearer {{secrets.SHOP_TOKEN}}"
+                  placeholder={EXAMPLE.headerValue}
                   onChange={(event) =>
                     setHeaders(headers.map((h, i) => (i === index ? { ...h, value: event.target.value } : h)))
                   }
@@ -272,7 +279,7 @@ function ToolForm({ tool, canWrite, onDone }: { tool: TTool | null; canWrite: bo
                 id="tool-body"
                 className={`${TEXTAREA} font-mono`}
                 value={body}
-                placeholder='{"order": "{{args.order}}"}'
+                placeholder={EXAMPLE.body}
                 onChange={(event) => setBody(event.target.value)}
               />
             </Field>
