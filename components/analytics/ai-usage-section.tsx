@@ -102,7 +102,7 @@ export function AiUsageSection({ range }: { range: { from: string; to: string; s
             <tbody>
               {(data?.profiles ?? []).map((row) => (
                 <tr key={row.profileId ?? "none"}>
-                  <Td translate="no">{row.name ?? t("noProfile")}</Td>
+                  <Td translate="no">{row.name ?? (row.profileId ? t("deletedProfile") : t("noProfile"))}</Td>
                   {cells(row)}
                 </tr>
               ))}

@@ -283,7 +283,11 @@ export const aiUsageDaily = pgTable(
   "ai_usage_daily",
   {
     day: date({ mode: "string" }).notNull(),
-    profileId: uuid().references(() => contextProfiles.id, { onDelete: "set null" }),
+    /**
+     * The profile (null: none). No foreign key: a deleted profile's spending stays in the day's
+     * figures under its id (setting it null could collide with the day's "no profile" row).
+     */
+    profileId: uuid(),
     model: text().notNull(),
     purpose: text().$type<TAiUsagePurpose>().notNull(),
     calls: integer().notNull().default(0),

@@ -236,5 +236,12 @@ describe("AI usage: tokens and estimated cost per day and per profile", () => {
         .from(aiUsageDaily)
         .where(and(eq(aiUsageDaily.day, "2026-12-08"))),
     ).toHaveLength(1);
+
+    // Deleting the profile keeps its spending under its id (the day's "no profile" row exists
+    // already, so it could not become null), reported as a deleted profile.
+    await db.delete(contextProfiles).where(eq(contextProfiles.id, profile!.id));
+    const after = await aiUsageReport(db, { from: "2026-12-07", to: "2026-12-08" }, 1);
+    expect(after.profiles).toContainEqual(expect.objectContaining({ profileId: profile!.id, name: null, calls: 2 }));
+    expect(after.totals.costMicros).toBe(2_900);
   });
 });
