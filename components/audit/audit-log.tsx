@@ -30,6 +30,11 @@ const ENTITIES = [
   "contact_field",
   "org_secret",
   "flow",
+  "team",
+  "media_asset",
+  "knowledge_collection",
+  "knowledge_source",
+  "ai_tool",
 ] as const;
 
 /** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
@@ -58,6 +63,10 @@ const ACTIONS = [
   "regenerate_recovery_codes",
   "use_recovery_code",
   "handoff",
+  "add_member",
+  "remove_member",
+  "set_profiles",
+  "set_tools",
   "assigned",
   "released",
   "closed",
