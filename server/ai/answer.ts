@@ -5,6 +5,7 @@ import { contextProfiles, messages, profileCollections } from "~/db/schema";
 import { embedTexts } from "~/server/knowledge/embed";
 import { loadSecrets } from "~/server/settings/secrets";
 import { retrievePassages, type TRetrieval } from "~/server/knowledge/search";
+import type { TOrgSettings } from "~/server/settings/schema";
 import { getOrgSettings } from "~/server/settings/settings";
 import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPrompt, type TPromptProfile } from "./prompt";
@@ -241,7 +242,8 @@ export async function prepareAnswer(db: TDbOrTx, config: TAiConfig, request: TAn
 export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAnswerRequest): Promise<TAiAnswer> {
   const prepared = await prepareAnswer(db, config, request);
   const { profile } = prepared;
-  const model = config.gemini ? effectiveModel(config.gemini, (await getOrgSettings(db)).aiModel) : "profile";
+  const settings = await getOrgSettings(db);
+  const model = config.gemini ? effectiveModel(config.gemini, settings.aiModel) : "profile";
   if (prepared.handoff) {
     return {
       outcome: "ok",
@@ -257,9 +259,7 @@ export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAns
       knowledge: prepared.knowledge,
     };
   }
-  const settings = await getOrgSettings(db);
-  const fallback =
-    profile.fallbackText || (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
+  const fallback = fallbackTextOf(profile, settings);
   const provider = config.gemini ? geminiFor({ ...config.gemini, model }) : createOfflineProvider(profile);
   // The profile's tools, offered to Gemini (the offline provider never calls them).
   const toolEnv = config.tools;
@@ -296,6 +296,13 @@ export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAns
     handoff: null,
     knowledge,
   };
+}
+
+/** What the bot says when the model cannot answer: the profile's fallback, else the org's default reply, else a stock text. */
+export function fallbackTextOf(profile: Pick<TAnswerProfile, "fallbackText">, settings: TOrgSettings): string {
+  return (
+    profile.fallbackText || (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK)
+  );
 }
 
 /** The question's embedding, or null when the call fails or is slow (text search goes on alone). */

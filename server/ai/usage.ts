@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
 import { aiUsageDaily, contextProfiles, type TAiUsagePurpose } from "~/db/schema";
 import { getOrgSettings } from "~/server/settings/settings";
-import { resolveAnswerProfile, type TAiAnswer, type TAnswerRequest } from "./answer";
+import { fallbackTextOf, resolveAnswerProfile, type TAiAnswer, type TAnswerRequest } from "./answer";
 
 /** US dollars per million tokens, in and out. */
 type TPrice = { family: string; inputPerMillion: number; outputPerMillion: number };
@@ -186,8 +186,6 @@ export async function recordReplyUsage(
   });
 }
 
-const DEFAULT_FALLBACK = "Thanks for your message! We will get back to you shortly.";
-
 /**
  * The AI reply when the daily budget is spent (Settings `aiDailyCapUsd`): the answering
  * profile's fallback text (else the org's default reply, else a stock text), `reason: "budget"`,
@@ -201,11 +199,9 @@ export async function budgetSpentAnswer(
   const settings = await getOrgSettings(db);
   if (!(await isDailyBudgetSpent(db, settings.aiDailyCapUsd))) return null;
   const profile = await resolveAnswerProfile(db, profileId, contact);
-  const text =
-    profile.fallbackText || (settings.defaultReply.mode === "text" ? settings.defaultReply.text : DEFAULT_FALLBACK);
   return {
     outcome: "fallback",
-    text,
+    text: fallbackTextOf(profile, settings),
     reason: "budget",
     provider: "gemini",
     model: "none",
