@@ -25,6 +25,12 @@ describe("a whatsapp-web.js client's memory", () => {
       5_000,
       "the browser's child process",
     );
+    // The child is a fork of the shell until it has exec'd sleep; its RSS changes at the exec.
+    await waitFor(
+      async () => ((await readFile(`/proc/${childPid}/comm`, "utf8")).trim() === "sleep" ? true : undefined),
+      5_000,
+      "the child to become sleep",
+    );
     const client = { pupBrowser: { process: () => ({ pid, kill: () => true }) } };
     const memory = await chromiumMemory(client);
     const expected = ((await vmRssKb(pid)) + (await vmRssKb(childPid))) * 1024;
