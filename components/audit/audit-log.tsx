@@ -13,67 +13,7 @@ import { Card, CardBody } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
 import { Input, Select } from "~/components/ui/input";
 import { EmptyRow, Table, Td, Th } from "~/components/ui/table";
-
-/** What the server records changes of (server/audit callers), each with words in `audit.entity`. */
-const ENTITIES = [
-  "user",
-  "settings",
-  "rule",
-  "ruleset",
-  "profile",
-  "webhook",
-  "contact",
-  "session",
-  "api_key",
-  "canned_reply",
-  "thread",
-  "contact_field",
-  "org_secret",
-  "flow",
-  "team",
-  "media_asset",
-  "knowledge_collection",
-  "knowledge_source",
-  "ai_tool",
-] as const;
-
-/** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
-const ACTIONS = [
-  "create",
-  "update",
-  "delete",
-  "enable",
-  "disable",
-  "import",
-  "merge",
-  "publish",
-  "restore",
-  "reorder",
-  "restart",
-  "logout",
-  "pairing_code",
-  "redeliver",
-  "revoke",
-  "rotate_secret",
-  "reset_password",
-  "sign_out_everywhere",
-  "enable_two_factor",
-  "disable_two_factor",
-  "reset_two_factor",
-  "regenerate_recovery_codes",
-  "use_recovery_code",
-  "handoff",
-  "add_member",
-  "remove_member",
-  "set_profiles",
-  "set_tools",
-  "assigned",
-  "released",
-  "closed",
-  "reopened",
-  "bot_paused",
-  "bootstrap",
-] as const;
+import { ACTIONS, ENTITIES } from "./vocabulary";
 
 const isOneOf = <T extends string>(values: readonly T[], value: string): value is T =>
   (values as readonly string[]).includes(value);

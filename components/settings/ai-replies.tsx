@@ -3,19 +3,22 @@
 import { useTranslations } from "next-intl";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
 import { Field } from "~/components/ui/field";
-import { Input } from "~/components/ui/input";
+import { Input, Select } from "~/components/ui/input";
 
 /**
  * AI replies' burst and budget settings, part of the Settings form: the quiet period before an
- * AI reply (`replyQuietMs`, server/ai/burst.ts) and the daily budget (`aiDailyCapUsd`,
+ * AI reply (`replyQuietMs`, server/ai/burst.ts), whether rules wait for it too (`quietBeforeRules`,
+ * server/messaging/quiet.ts) and the daily budget (`aiDailyCapUsd`,
  * server/ai/usage.ts). The form sends them with the rest.
  */
 export function AiRepliesCard({
   replyQuietMs,
+  quietBeforeRules,
   aiDailyCapUsd,
   errors,
 }: {
   replyQuietMs: number;
+  quietBeforeRules: boolean;
   aiDailyCapUsd: number | null;
   errors: Record<string, string>;
 }) {
@@ -36,6 +39,17 @@ export function AiRepliesCard({
             defaultValue={replyQuietMs}
             aria-invalid={errors.replyQuietMs ? true : undefined}
           />
+        </Field>
+        <Field
+          label={t("beforeRules")}
+          htmlFor="quietBeforeRules"
+          error={errors.quietBeforeRules}
+          hint={t("beforeRulesHint")}
+        >
+          <Select id="quietBeforeRules" name="quietBeforeRules" defaultValue={quietBeforeRules ? "yes" : "no"}>
+            <option value="no">{t("beforeRulesAi")}</option>
+            <option value="yes">{t("beforeRulesAll")}</option>
+          </Select>
         </Field>
         <Field label={t("cap")} htmlFor="aiDailyCapUsd" error={errors.aiDailyCapUsd} hint={t("capHint")}>
           <Input

@@ -66,6 +66,7 @@ export const SETTINGS_FIELD_OF_PATH: Record<string, string> = {
   "flowEscape.menuFlowId": "flowMenuFlowId",
   "flowEscape.stopReply": "flowStopReply",
   replyQuietMs: "replyQuietMs",
+  quietBeforeRules: "quietBeforeRules",
   aiDailyCapUsd: "aiDailyCapUsd",
 };
 

@@ -148,6 +148,7 @@ function SettingsEditor({
         replyCapAction: text("replyCapAction") as TOrgSettings["replyCapAction"],
         requireTwoFactorForAdmins: form.get("requireTwoFactorForAdmins") === "on",
         replyQuietMs: text("replyQuietMs"),
+        quietBeforeRules: text("quietBeforeRules") === "yes",
         aiDailyCapUsd: text("aiDailyCapUsd") || null,
         flowEscape: {
           stopWords: parseWords(text("flowStopWords")),
@@ -375,7 +376,12 @@ function SettingsEditor({
           </CardBody>
         </Card>
         <AiProviderCard aiModel={initial.aiModel} error={fieldErrors.aiModel} canWrite={canWrite} />
-        <AiRepliesCard replyQuietMs={initial.replyQuietMs} aiDailyCapUsd={initial.aiDailyCapUsd} errors={fieldErrors} />
+        <AiRepliesCard
+          replyQuietMs={initial.replyQuietMs}
+          quietBeforeRules={initial.quietBeforeRules}
+          aiDailyCapUsd={initial.aiDailyCapUsd}
+          errors={fieldErrors}
+        />
       </fieldset>
       {canWrite ? (
         <div className="flex flex-col gap-3">

@@ -11,7 +11,7 @@ import { effectiveModel, type TGeminiConfig } from "./models";
 import { buildPrompt, type TPrompt, type TPromptProfile } from "./prompt";
 import { createGeminiProvider, createOfflineProvider, type TAiProvider } from "./providers";
 import { generateAiReply, type TAiPolicy, type TAiReply } from "./reply";
-import { loadProfileTools, toolRunner } from "./tools";
+import { HAND_OFF_TOOL, loadProfileTools, toolRunner, withHandOff, type TAiTool } from "./tools";
 
 /** Which model answers: Gemini with a key, else the offline provider (built per profile). */
 export type TAiConfig = {
@@ -167,6 +167,12 @@ export type TPreparedAnswer = {
   passages: TRetrieval["passages"];
   /** Set when the answer is a hand-off without asking the model. */
   handoff: TAiAnswer["handoff"];
+  /** What the contact is asking (the burst as one text). */
+  question: string;
+  /** The profile's tools the model is offered (Gemini and the tools' environment configured). */
+  tools: TAiTool[];
+  /** Whether the model is offered the hand-off function (a knowledge-only profile, on Gemini). */
+  offersHandOff: boolean;
 };
 
 /**
@@ -209,7 +215,15 @@ export async function prepareAnswer(db: TDbOrTx, config: TAiConfig, request: TAn
         })),
       }
     : null;
-  const handoff = profile.knowledgeOnly && !retrieval?.relevant ? { reason: "knowledge_gap" as const, question } : null;
+  // Tools are offered only to Gemini, and only with what they need to run.
+  const tools = config.tools && config.gemini && profile.id ? await loadProfileTools(db, profile.id) : [];
+  // A knowledge-only profile's model can hand off itself (it may find nothing in the passages).
+  const offersHandOff = profile.knowledgeOnly && config.gemini !== null;
+  // Nothing relevant: hand off without asking the model, unless a tool might answer.
+  const handoff =
+    profile.knowledgeOnly && !retrieval?.relevant && tools.length === 0
+      ? { reason: "knowledge_gap" as const, question }
+      : null;
   const prompt = buildPrompt({
     profile,
     contact: request.contact,
@@ -219,6 +233,7 @@ export async function prepareAnswer(db: TDbOrTx, config: TAiConfig, request: TAn
       ? {
           knowledge: {
             only: profile.knowledgeOnly,
+            ...(offersHandOff ? { handOff: HAND_OFF_TOOL } : {}),
             passages: passages.map((passage) => ({
               title: passage.title,
               source: sourceLabel(passage.source),
@@ -228,7 +243,7 @@ export async function prepareAnswer(db: TDbOrTx, config: TAiConfig, request: TAn
         }
       : {}),
   });
-  return { profile, prompt, knowledge, passages, handoff };
+  return { profile, prompt, knowledge, passages, handoff, question, tools, offersHandOff };
 }
 
 /**
@@ -261,24 +276,33 @@ export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAns
   }
   const fallback = fallbackTextOf(profile, settings);
   const provider = config.gemini ? geminiFor({ ...config.gemini, model }) : createOfflineProvider(profile);
-  // The profile's tools, offered to Gemini (the offline provider never calls them).
+  // The profile's tools and the hand-off function, offered to Gemini (the offline provider calls none).
   const toolEnv = config.tools;
-  const tools = toolEnv && config.gemini ? await loadProfileTools(db, profile.id) : [];
+  const runner = withHandOff(
+    toolEnv && prepared.tools.length > 0
+      ? toolRunner(
+          prepared.tools,
+          { allowPrivate: toolEnv.allowPrivate, loadSecrets: (names) => loadSecrets(db, names, toolEnv.appSecret) },
+          randomUUID(),
+        )
+      : null,
+    prepared.offersHandOff,
+  );
   const reply = await generateAiReply(provider, prepared.prompt, fallback, {
     policy: config.policy,
-    ...(toolEnv && tools.length > 0
-      ? {
-          tools: toolRunner(
-            tools,
-            {
-              allowPrivate: toolEnv.allowPrivate,
-              loadSecrets: (names) => loadSecrets(db, names, toolEnv.appSecret),
-            },
-            randomUUID(),
-          ),
-        }
-      : {}),
+    ...(runner ? { tools: runner } : {}),
   });
+  if (runner?.handedOff()) {
+    // The model found no answer in the passages or its tools: people take the question.
+    return {
+      ...reply,
+      outcome: "ok",
+      text: passOnText(profile.language),
+      profileId: profile.id,
+      handoff: { reason: "knowledge_gap", question: prepared.question },
+      knowledge: prepared.knowledge,
+    };
+  }
   if (reply.outcome !== "ok" || !prepared.knowledge) {
     return { ...reply, profileId: profile.id, handoff: null, knowledge: prepared.knowledge };
   }

@@ -25,7 +25,12 @@ export type TPromptInput = {
   /** Rough budget for the history, in tokens (about 4 characters each). */
   historyTokens?: number;
   /** Passages of the knowledge base found for the message, numbered [1], [2]… in this order. */
-  knowledge?: { passages: readonly TPromptPassage[]; only: boolean };
+  knowledge?: {
+    passages: readonly TPromptPassage[];
+    only: boolean;
+    /** With `only`: the name of the hand-off function the model may call (it has tools). */
+    handOff?: string;
+  };
 };
 
 /** A knowledge passage as the model sees it: its title, where it comes from, its text. */
@@ -108,17 +113,22 @@ export function buildPrompt(input: TPromptInput): TPrompt {
 function knowledgeLines(knowledge: TPromptInput["knowledge"]): string[] {
   if (!knowledge) return [];
   if (knowledge.passages.length === 0) {
-    return knowledge.only
+    if (!knowledge.only) return [];
+    return knowledge.handOff
       ? [
-          "Answer only from the business's documents. None of them covers this message: say that you will pass the question on to a colleague, and do not answer it yourself.",
+          `Answer only from the business's documents and what your tools return. None of the documents covers this message: call a tool if one can answer it; otherwise call ${knowledge.handOff} and do not answer it yourself.`,
         ]
-      : [];
+      : [
+          "Answer only from the business's documents. None of them covers this message: say that you will pass the question on to a colleague, and do not answer it yourself.",
+        ];
   }
   const block = [
     "Passages from the business's documents that may answer the message. Prefer them to anything else you know, and cite each passage you use by its number in square brackets, like [1].",
     ...(knowledge.only
       ? [
-          "Answer only from these passages. If they do not contain the answer, say that you will pass the question on to a colleague; never answer from general knowledge.",
+          knowledge.handOff
+            ? `Answer only from these passages and what your tools return. If they do not contain the answer, call ${knowledge.handOff}; never answer from general knowledge.`
+            : "Answer only from these passages. If they do not contain the answer, say that you will pass the question on to a colleague; never answer from general knowledge.",
         ]
       : []),
     ...knowledge.passages.flatMap((passage, index) => [

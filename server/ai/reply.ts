@@ -43,6 +43,8 @@ export type TAiReply = TAiOutcome & {
 export type TToolRunner = {
   declarations: readonly TFunctionDeclaration[];
   run: (call: TFunctionCall, deadlineAt: number) => Promise<{ record: TToolCall; response: Record<string, unknown> }>;
+  /** True once a call ended the reply (the hand-off): the loop stops after that round, with no text. */
+  finished?: () => boolean;
 };
 
 /** Rounds of tool calls a reply may make before the model must answer in text. */
@@ -156,6 +158,7 @@ export async function generateAiReply(
         }),
       );
       for (const { record } of results) if (record) toolCalls.push(record);
+      if (runner.finished?.()) return done({ outcome: "ok", text: "" });
       signal.throwIfAborted();
       turns.push({ role: "model", calls: result.calls, content: result.content });
       turns.push({ role: "user", results: results.map(({ call, response }) => ({ call, response })) });

@@ -113,6 +113,11 @@ describe("a tool's request", () => {
     expect(
       ZToolInput.safeParse({ name: "order_status", description: "x", url: "https://a.example", timeoutMs: 50 }).success,
     ).toBe(false);
+    // The built-in hand-off's name is taken.
+    expect(
+      ZToolInput.safeParse({ name: "hand_off_to_person", description: "x", url: "https://a.example" }).error?.issues[0]
+        ?.message,
+    ).toBe("hand_off_to_person is the built-in hand-off; choose another name");
   });
 });
 

@@ -23,6 +23,11 @@ import type { TFunctionCall, TFunctionDeclaration } from "./providers";
  */
 
 export const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/**
+ * The built-in function a knowledge-only profile's model may call instead of answering (answer.ts):
+ * the conversation goes to people, and the contact is told so. No user tool may take its name.
+ */
+export const HAND_OFF_TOOL = "hand_off_to_person";
 export const TOOL_PARAMETER_TYPES = ["string", "number", "integer", "boolean"] as const;
 export type TToolParameterType = (typeof TOOL_PARAMETER_TYPES)[number];
 const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -160,7 +165,8 @@ export const ZToolInput = z
     name: z
       .string()
       .trim()
-      .regex(TOOL_NAME, "A name in lower case: letters, digits and _, starting with a letter (at most 64)"),
+      .regex(TOOL_NAME, "A name in lower case: letters, digits and _, starting with a letter (at most 64)")
+      .refine((name) => name !== HAND_OFF_TOOL, "hand_off_to_person is the built-in hand-off; choose another name"),
     description: z
       .string()
       .trim()
@@ -492,6 +498,46 @@ export function toolDeclarations(tools: readonly TAiTool[]): TFunctionDeclaratio
     description: tool.description,
     parameters: tool.parameters,
   }));
+}
+
+const HAND_OFF_DECLARATION: TFunctionDeclaration = {
+  name: HAND_OFF_TOOL,
+  description:
+    "Pass the conversation to a person when neither the business's documents nor your other tools answer the message. Call it instead of answering; do not answer from general knowledge.",
+  parameters: {
+    type: "object",
+    properties: { reason: { type: "string", description: "What the contact asked that you could not answer." } },
+  },
+};
+
+/**
+ * A reply's tools with the hand-off function added (`offerHandOff`), or null when there is
+ * nothing to offer. A call to it is recorded in the trace and ends the reply's loop after its
+ * round (`finished`); `handedOff` says whether it was called.
+ */
+export function withHandOff(
+  runner: ReturnType<typeof toolRunner> | null,
+  offerHandOff: boolean,
+): (ReturnType<typeof toolRunner> & { finished: () => boolean; handedOff: () => boolean }) | null {
+  if (!offerHandOff) return runner ? { ...runner, finished: () => false, handedOff: () => false } : null;
+  let handedOff = false;
+  return {
+    declarations: [...(runner?.declarations ?? []), HAND_OFF_DECLARATION],
+    async run(call, deadlineAt) {
+      if (call.name !== HAND_OFF_TOOL) {
+        if (runner) return runner.run(call, deadlineAt);
+        const response = { error: `unknown_tool: there is no tool named "${call.name.slice(0, 80)}"` };
+        const record = { tool: call.name, args: call.args, status: 0, ok: false, error: response.error, ms: 0 };
+        return { record: storableCall({ ...record, result: JSON.stringify(response) }), response };
+      }
+      handedOff = true;
+      const response = { handedOff: true };
+      const record = { tool: HAND_OFF_TOOL, args: call.args, status: 0, ok: true, error: null, ms: 0 };
+      return { record: storableCall({ ...record, result: JSON.stringify(response) }), response };
+    },
+    finished: () => handedOff,
+    handedOff: () => handedOff,
+  };
 }
 
 /** The tools of one reply, ready for the reply's loop (reply.ts). */

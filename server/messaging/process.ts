@@ -17,6 +17,7 @@ import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import { planActions, type TActionEffects } from "~/server/rules/actions";
 import { createDecider, messageForDecisionFields, toDecisionInput } from "~/server/rules/decide";
 import { MAX_TOPICS, type TLearnedContext } from "~/server/threads/learned-context";
+import { quietVerdict, readBurstStates } from "./quiet";
 import { admitReplies, type TReplyCap, type TReplyCapState } from "./reply-cap";
 import { fieldCoercer, fieldsPatched } from "~/server/contacts/fields";
 import { loadFlowCatalogue } from "~/server/flows/catalogue";
@@ -40,7 +41,16 @@ import {
 import type { TLocale } from "~/server/i18n/locales";
 
 export type TProcessOutcome =
-  "replied" | "no_reply" | "human_mode" | TNoReplyReason | "already_processed" | "not_found";
+  | "replied"
+  | "no_reply"
+  | "human_mode"
+  | TNoReplyReason
+  | "already_processed"
+  | "not_found"
+  /** Too early for the quiet period before rules: queued again for later, not processed. */
+  | "deferred"
+  /** Part of a burst whose last message is decided with its text (processed, no rule run). */
+  | "merged";
 
 /** Test-only seams: production code passes none. */
 export type TProcessHooks = {
@@ -85,14 +95,22 @@ export async function processInboundBatch(
     await lockContactsQuery(tx).execute(ids);
     const rows = await lockedMessagesQuery(tx).execute(ids);
     await hooks.afterLock?.();
-    const pending = rows.filter((row) => {
+    let pending = rows.filter((row) => {
       outcomes.set(row.message.id, row.message.processedAt ? "already_processed" : "no_reply");
       return !row.message.processedAt;
     });
     if (pending.length === 0) return outcomes;
 
-    const inputs = pending.map(toDecisionInput);
+    let inputs = pending.map(toDecisionInput);
     const decide = await createDecider(tx, inputs);
+    // One decision per burst, when Settings say rules wait too (server/messaging/quiet.ts).
+    const quiet = await quietBursts(tx, boss, pending, inputs, decide.settings);
+    if (quiet) {
+      for (const id of quiet.deferred) outcomes.set(id, "deferred");
+      pending = pending.filter((row) => !quiet.deferred.has(row.message.id));
+      inputs = inputs.filter((input) => !quiet.deferred.has(input.message.id));
+      if (pending.length === 0) return outcomes;
+    }
     const { answerOptedOut } = decide.settings;
     const cap: TReplyCap = {
       limit: decide.settings.replyCapLimit,
@@ -133,8 +151,14 @@ export async function processInboundBatch(
     const staysClosed = new Map<string, string>();
     let surveyLocale: TLocale | null = null;
     for (const [index, row] of pending.entries()) {
+      // Merged into its burst's last message, which is decided with its text (no rule runs now).
+      if (quiet?.merged.has(row.message.id)) {
+        outcomes.set(row.message.id, "merged");
+        continue;
+      }
       const ids = { sessionId: row.message.sessionId, contactId: row.contact.id, threadId: row.thread.id };
-      const waitingSince = learned.get(row.thread.id)?.waitingSince ?? row.message.createdAt;
+      const waitingSince =
+        learned.get(row.thread.id)?.waitingSince ?? quiet?.since.get(row.message.id) ?? row.message.createdAt;
       learned.set(row.thread.id, { ...decide.learn(inputs[index]!), waitingSince });
       const unanswered = (reason: TNoReplyReason) => {
         noReply.set(row.message.id, reason);
@@ -229,7 +253,7 @@ export async function processInboundBatch(
           ? turns.onMessage(
               conversation,
               flowState,
-              { id: row.message.id, text: row.message.body, content, isFirst: input.counts.contactMessages === 1 },
+              { id: row.message.id, text: input.message.body, content, isFirst: input.counts.contactMessages === 1 },
               flowContext,
             )
           : null;
@@ -417,6 +441,60 @@ export async function processInboundBatch(
 }
 
 const batchIds = sql`any(${sql.placeholder("ids")}::uuid[])`;
+
+type TLockedRow = Awaited<ReturnType<ReturnType<typeof lockedMessagesQuery>["execute"]>>[number];
+
+/**
+ * The quiet period before rules (Settings `quietBeforeRules`, server/messaging/quiet.ts), for
+ * the batch's pending messages that the bot would decide (not a person's thread, not blocked,
+ * not a survey answer, not late): those too early are queued again for later (`deferred`);
+ * those with a newer message of their burst are `merged`; the rest are decided on their burst's
+ * joined text (written into `inputs`, with when the burst began in `since`). null when off.
+ */
+async function quietBursts(
+  tx: TTx,
+  boss: PgBoss,
+  pending: readonly TLockedRow[],
+  inputs: ReturnType<typeof toDecisionInput>[],
+  settings: { quietBeforeRules: boolean; replyQuietMs: number },
+): Promise<{ deferred: Set<string>; merged: Set<string>; since: Map<string, Date> } | null> {
+  if (!settings.quietBeforeRules || settings.replyQuietMs <= 0) return null;
+  const eligible = pending.filter((row) => row.thread.mode !== "human" && !row.blocked && !row.survey && !row.late);
+  const states = await readBurstStates(
+    tx,
+    eligible.map((row) => row.message.id),
+  );
+  const deferred = new Map<string, Date>();
+  const merged = new Set<string>();
+  const since = new Map<string, Date>();
+  const now = Date.now();
+  for (const row of eligible) {
+    const state = states.get(row.message.id);
+    if (!state) continue;
+    const verdict = quietVerdict(
+      { id: row.message.id, contactId: row.contact.id, createdAt: row.message.createdAt, body: row.message.body },
+      state,
+      settings.replyQuietMs,
+      now,
+    );
+    if (verdict.action === "defer") deferred.set(row.message.id, verdict.at);
+    else if (verdict.action === "merged") merged.add(row.message.id);
+    else if (verdict.body !== row.message.body) {
+      const index = inputs.findIndex((input) => input.message.id === row.message.id);
+      inputs[index] = { ...inputs[index]!, message: { ...inputs[index]!.message, body: verdict.body } };
+      since.set(row.message.id, verdict.since);
+    }
+  }
+  const byStart = Map.groupBy(deferred, ([, at]) => at.getTime());
+  for (const [startAt, list] of byStart)
+    await enqueueMany(
+      boss,
+      "message.process",
+      list.map(([messageId]) => ({ messageId })),
+      { tx, startAfter: new Date(startAt) },
+    );
+  return { deferred: new Set(deferred.keys()), merged, since };
+}
 
 /** Locks the contacts of a batch's messages, in ingest's order (contacts by number). */
 function lockContactsQuery(tx: TTx) {

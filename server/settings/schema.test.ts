@@ -84,6 +84,13 @@ describe("org settings schema", () => {
     expect(readOrgSettings({ replyQuietMs: -5 }).replyQuietMs).toBe(2_500);
   });
 
+  it("[settings] rules wait for the quiet period only when chosen (off by default)", () => {
+    expect(ZOrgSettings.parse({}).quietBeforeRules).toBe(false);
+    expect(ZUpdateOrgSettingsInput.parse({ quietBeforeRules: true })).toEqual({ quietBeforeRules: true });
+    expect(ZUpdateOrgSettingsInput.safeParse({ quietBeforeRules: "yes" }).success).toBe(false);
+    expect(readOrgSettings({ quietBeforeRules: "maybe" }).quietBeforeRules).toBe(false);
+  });
+
   it("[settings] daily AI budget: none by default; empty or 0 is none; a positive amount in dollars", () => {
     expect(ZOrgSettings.parse({}).aiDailyCapUsd).toBeNull();
     expect(ZUpdateOrgSettingsInput.parse({ aiDailyCapUsd: "" })).toEqual({ aiDailyCapUsd: null });

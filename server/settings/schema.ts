@@ -129,6 +129,15 @@ const ORG_SETTING_FIELDS = {
     fallback: 2_500,
   },
   /**
+   * One decision per burst for rules too (server/messaging/quiet.ts): a message waits for the
+   * same quiet period before its rules run, and a burst is decided as ONE message (its texts
+   * joined, in order). Off (the default): rules answer each message at once.
+   */
+  quietBeforeRules: {
+    schema: z.boolean({ error: "Choose whether rules wait for the quiet period" }),
+    fallback: false,
+  },
+  /**
    * The daily budget of the AI in US dollars, by the estimated cost (server/ai/usage.ts): once
    * today's (UTC) estimate reaches it, AI replies send the profile's fallback text without
    * calling the model until the day ends. null: no cap (the default).
@@ -239,6 +248,7 @@ export const ZOrgSettings = z.object({
   ),
   flowEscape: ORG_SETTING_FIELDS.flowEscape.schema.default(ORG_SETTING_FIELDS.flowEscape.fallback),
   replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema.default(ORG_SETTING_FIELDS.replyQuietMs.fallback),
+  quietBeforeRules: ORG_SETTING_FIELDS.quietBeforeRules.schema.default(ORG_SETTING_FIELDS.quietBeforeRules.fallback),
   aiDailyCapUsd: ORG_SETTING_FIELDS.aiDailyCapUsd.schema.default(ORG_SETTING_FIELDS.aiDailyCapUsd.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
@@ -262,6 +272,7 @@ export const ZUpdateOrgSettingsInput = z
     mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema,
     flowEscape: ORG_SETTING_FIELDS.flowEscape.schema,
     replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema,
+    quietBeforeRules: ORG_SETTING_FIELDS.quietBeforeRules.schema,
     aiDailyCapUsd: ORG_SETTING_FIELDS.aiDailyCapUsd.schema,
   })
   .partial()

@@ -2,8 +2,8 @@ import { expect, test } from "@playwright/test";
 import { expectAccessible, login } from "./helpers";
 
 /**
- * Issue 23's burst and budget settings in the browser: the quiet period and the daily AI budget
- * are saved from the Settings page and kept; Analytics shows AI usage and today's spend against
+ * Issue 23's burst and budget settings in the browser: the quiet period, whether rules wait for
+ * it too, and the daily AI budget are saved from the Settings page and kept; Analytics shows AI usage and today's spend against
  * the budget. (The budget is set high and removed again: specs share the database.)
  */
 test("the quiet period and the daily AI budget are saved in Settings, and Analytics shows AI usage against it", async ({
@@ -24,6 +24,17 @@ test("the quiet period and the daily AI budget are saved in Settings, and Analyt
     await page.reload();
     await expect(page.getByLabel("Daily AI budget (US dollars)")).toHaveValue("5000");
     await expect(page.getByLabel("Quiet period before an AI reply (milliseconds)")).toHaveValue("2500");
+    // Rules wait too, when chosen (and back at once: other specs expect rules to answer at once).
+    const beforeRules = page.getByLabel("Wait before rules too");
+    await expect(beforeRules).toHaveValue("no");
+    await beforeRules.selectOption({ label: "All replies (rules too)" });
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByText("Settings saved.")).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel("Wait before rules too")).toHaveValue("yes");
+    await page.getByLabel("Wait before rules too").selectOption("no");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByText("Settings saved.")).toBeVisible();
 
     await page.goto("/analytics");
     const section = page.getByRole("heading", { name: "AI usage and cost" });
@@ -34,6 +45,7 @@ test("the quiet period and the daily AI budget are saved in Settings, and Analyt
   } finally {
     await page.goto("/settings");
     await page.getByLabel("Daily AI budget (US dollars)").fill("");
+    await page.getByLabel("Wait before rules too").selectOption("no");
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.reload();
     await expect(page.getByLabel("Daily AI budget (US dollars)")).toHaveValue("");

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { TDb } from "~/db/client";
-import { contextProfiles, events, profileCollections, threadNotes, threads } from "~/db/schema";
+import { aiTools, contextProfiles, events, profileCollections, profileTools, threadNotes, threads } from "~/db/schema";
 import { answerWithAi } from "~/server/ai/answer";
 import { retrievePassages } from "~/server/knowledge/search";
 import { seedKnowledgeCorpus } from "../bench/knowledge";
@@ -9,6 +9,7 @@ import { useTestDatabase } from "../support/database";
 import { startFakeGemini } from "../support/fake-gemini";
 import { fakeEmbedding } from "../support/fake-gemini-server";
 import { GOLD_QUESTIONS } from "../support/knowledge-corpus";
+import { startOrdersServer } from "../support/orders-server";
 import { conversationOf, inbound, publishRules, startPipeline, waitForReplies } from "../support/pipeline";
 
 async function profileWith(db: TDb, collectionId: string, options: { knowledgeOnly?: boolean; name?: string } = {}) {
@@ -26,6 +27,36 @@ async function profileWith(db: TDb, collectionId: string, options: { knowledgeOn
 }
 
 const CONTACT = { name: "Ana", relationship: "client", tags: [], profileId: null };
+
+/** A knowledge-only profile over the corpus that may also look orders up on a local order system. */
+async function knowledgeOnlyWithOrders(db: TDb) {
+  const { collectionId } = await seedKnowledgeCorpus(db, 200);
+  const profile = await profileWith(db, collectionId, { knowledgeOnly: true });
+  const shop = await startOrdersServer({ "1234": "shipped" });
+  const [tool] = await db
+    .insert(aiTools)
+    .values({
+      name: "order_status",
+      description: "Looks up the status of an order by its number",
+      parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
+      url: `${shop.url}/orders/{{args.order}}`,
+    })
+    .returning();
+  await db.insert(profileTools).values({ profileId: profile.id, toolId: tool!.id });
+  const fake = await startFakeGemini();
+  const config = {
+    gemini: { apiKey: "k", model: "gemini-test", baseUrl: fake.url },
+    tools: { allowPrivate: true, appSecret: "x".repeat(32) },
+  };
+  const ask = (message: string) =>
+    answerWithAi(db, config, {
+      profileId: null,
+      contact: { ...CONTACT, profileId: profile.id },
+      history: [],
+      message,
+    });
+  return { fake, shop, ask };
+}
 
 describe("retrieval from the knowledge base (no model)", () => {
   it("finds the passage answering each question among 1,000 in the same vocabulary (recall at 3 ≥ 0.9)", async () => {
@@ -125,6 +156,40 @@ describe("retrieval from the knowledge base (no model)", () => {
 });
 
 describe("AI answers from the knowledge base", () => {
+  it("a knowledge-only profile with tools asks the model when no passage is relevant, and a tool's answer is used", async () => {
+    const { db } = await useTestDatabase();
+    const { fake, shop, ask } = await knowledgeOnlyWithOrders(db);
+    fake.push({ call: { name: "order_status", args: { order: "1234" } } });
+    const answer = await ask("order status for 1234");
+    expect(answer.handoff).toBeNull();
+    expect(answer.knowledge?.relevant).toBe(false);
+    expect(shop.requests.map((request) => request.path)).toEqual(["/orders/1234"]);
+    expect(answer.text).toContain("shipped");
+    expect(answer.toolCalls.map((call) => call.tool)).toEqual(["order_status"]);
+    // The model was offered its tool and the hand-off, and told to hand off when neither answers.
+    const first = JSON.stringify(fake.requests[0]!.body);
+    expect(first).toContain('"name":"order_status"');
+    expect(first).toContain('"name":"hand_off_to_person"');
+    expect(first).toMatch(/what your tools return.*call hand_off_to_person/);
+  });
+
+  it("a knowledge-only profile's model hands off by calling hand_off_to_person: the contact is told, no more model calls", async () => {
+    const { db } = await useTestDatabase();
+    const { fake, shop, ask } = await knowledgeOnlyWithOrders(db);
+    fake.push({ call: { name: "hand_off_to_person", args: { reason: "car insurance" } } });
+    const answer = await ask("Do you sell car insurance?");
+    expect(answer).toMatchObject({
+      outcome: "ok",
+      text: "I don't have that information here, so I'm passing your question to a colleague who will get back to you.",
+      handoff: { reason: "knowledge_gap", question: "Do you sell car insurance?" },
+    });
+    expect(answer.toolCalls).toEqual([
+      expect.objectContaining({ tool: "hand_off_to_person", args: { reason: "car insurance" }, ok: true }),
+    ]);
+    expect(fake.requests).toHaveLength(1); // the loop ends at the hand-off
+    expect(shop.requests).toEqual([]);
+  });
+
   it("puts the passages in the prompt, numbered, and turns the model's [n] into the source's name", async () => {
     const { db } = await useTestDatabase();
     const { collectionId } = await seedKnowledgeCorpus(db, 200);
@@ -151,6 +216,22 @@ describe("AI answers from the knowledge base", () => {
     expect(answer.knowledge?.passages[0]).toMatchObject({ title: "Price list › Celebration cakes", cited: true });
     expect(answer.knowledge?.mode).toBe("hybrid"); // Gemini is configured: the question was embedded
     expect(fake.embedRequests).toEqual([["How much is the large cake?"]]);
+
+    // A profile that does not name its sources: the markers still go, and no "Source:" line comes.
+    await db.update(contextProfiles).set({ citeSources: false }).where(eq(contextProfiles.id, profile.id));
+    const uncited = await answerWithAi(
+      db,
+      { gemini },
+      {
+        profileId: null,
+        contact: { ...CONTACT, profileId: profile.id },
+        history: [],
+        message: "How much is the large cake?",
+      },
+    );
+    expect(uncited.text).toContain("large (serves 12) 45.00 EUR");
+    expect(uncited.text).not.toMatch(/\[\d\]|Source/);
+    expect(uncited.knowledge?.passages[0]).toMatchObject({ cited: true });
   });
 
   it("hands a question its documents do not cover to the people, without asking the model, when the profile answers only from them", async () => {

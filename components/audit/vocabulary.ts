@@ -1,0 +1,68 @@
+/**
+ * The audit log's vocabulary: what the server records changes of and the actions it records
+ * (`recordAudit` callers in server/), each with words in the `audit` catalogue. A unit test
+ * (tests/unit/audit-vocabulary.test.ts) keeps the callers, these lists and the words together.
+ */
+/** What the server records changes of (server/audit callers), each with words in `audit.entity`. */
+export const ENTITIES = [
+  "user",
+  "settings",
+  "rule",
+  "ruleset",
+  "profile",
+  "webhook",
+  "contact",
+  "session",
+  "api_key",
+  "canned_reply",
+  "thread",
+  "contact_field",
+  "org_secret",
+  "flow",
+  "team",
+  "media_asset",
+  "knowledge_collection",
+  "knowledge_source",
+  "ai_tool",
+] as const;
+
+/** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
+export const ACTIONS = [
+  "create",
+  "update",
+  "delete",
+  "enable",
+  "disable",
+  "import",
+  "merge",
+  "publish",
+  "restore",
+  "reorder",
+  "restart",
+  "logout",
+  "pairing_code",
+  "redeliver",
+  "revoke",
+  "rotate_secret",
+  "reset_password",
+  "sign_out_everywhere",
+  "enable_two_factor",
+  "disable_two_factor",
+  "reset_two_factor",
+  "regenerate_recovery_codes",
+  "use_recovery_code",
+  "handoff",
+  "add_member",
+  "remove_member",
+  "set_profiles",
+  "set_tools",
+  "assigned",
+  "released",
+  "closed",
+  "reopened",
+  "bot_paused",
+  "snooze",
+  "wake",
+  "set_locale",
+  "bootstrap",
+] as const;
