@@ -18,6 +18,10 @@ export const events = pgTable(
   (t) => [
     index("events_type_at_idx").on(t.type, t.at),
     index("events_at_idx").on(t.at),
+    // A conversation's AI replies, newest first: the Inbox's AI tool calls panel (server/ai/tools.ts).
+    index("events_thread_ai_idx")
+      .on(t.threadId, t.at)
+      .where(sql`${t.type} = 'ai.replied'`),
     // A conversation's activity timeline (server/inbox): only the few activity types, so the
     // pipeline's message events do not pay for the index.
     index("events_thread_activity_idx")

@@ -42,7 +42,9 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
   if (burst.action !== "answer") return burst.action;
   // The daily budget spent (server/ai/usage.ts): the fallback text, without asking the model.
   const reply =
-    (await budgetSpentAnswer(db, job.profileId, row.contact)) ?? (await writeAiReply(db, config, row, job.profileId));
+    (await budgetSpentAnswer(db, job.profileId, row.contact)) ??
+    // A retried job's tool calls carry the same Idempotency-Keys as the first try's.
+    (await writeAiReply(db, config, row, job.profileId, `${job.messageId}:${job.ruleId ?? "default"}`));
 
   return db.transaction(async (tx) => {
     // One writer per inbound message: a concurrent retry waits here, then finds the reply.
@@ -141,12 +143,14 @@ export async function writeAiReply(
   config: TAiConfig,
   row: TMessageInThread,
   ruleProfileId: string | null,
+  callKey?: string,
 ): Promise<TAiAnswer> {
   return answerWithAi(db, config, {
     profileId: ruleProfileId,
     contact: row.contact,
     history: await threadHistory(db, row.thread.id, row.message.seq),
     message: row.message.body,
+    ...(callKey ? { callKey } : {}),
   });
 }
 

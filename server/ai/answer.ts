@@ -58,6 +58,11 @@ export type TAnswerRequest = {
   /** The conversation before the message, oldest first. */
   history: { direction: "in" | "out"; body: string }[];
   message: string;
+  /**
+   * What the tool calls' `Idempotency-Key` starts with (then `:1`, `:2`…): the same for a retried
+   * job's answer, so the business's system can tell a repeat. Default: new for each answer.
+   */
+  callKey?: string;
 };
 
 /** A passage the answer was given, and whether the reply cited it. */
@@ -85,7 +90,8 @@ export type TAiAnswer = TAiReply & {
   profileId: string | null;
   /**
    * The bot should pass the conversation to people: the profile answers only from its knowledge
-   * base and nothing relevant was found (the text says so; the model was not asked).
+   * base, and nothing relevant was found (the model was not asked) or the model called the
+   * hand-off function (the text says so).
    */
   handoff: { reason: "knowledge_gap"; question: string } | null;
   knowledge: TAnswerKnowledge | null;
@@ -206,7 +212,7 @@ export async function prepareAnswer(db: TDbOrTx, config: TAiConfig, request: TAn
           id: passage.id,
           sourceId: passage.sourceId,
           title: passage.title,
-          source: sourceLabel(passage.source),
+          source: passage.source.title,
           score: passage.score,
           textRank: passage.textRank,
           vectorRank: passage.vectorRank,
@@ -236,7 +242,7 @@ export async function prepareAnswer(db: TDbOrTx, config: TAiConfig, request: TAn
             ...(offersHandOff ? { handOff: HAND_OFF_TOOL } : {}),
             passages: passages.map((passage) => ({
               title: passage.title,
-              source: sourceLabel(passage.source),
+              source: passage.source.title,
               body: passage.body,
             })),
           },
@@ -283,7 +289,7 @@ export async function answerWithAi(db: TDbOrTx, config: TAiConfig, request: TAns
       ? toolRunner(
           prepared.tools,
           { allowPrivate: toolEnv.allowPrivate, loadSecrets: (names) => loadSecrets(db, names, toolEnv.appSecret) },
-          randomUUID(),
+          request.callKey ?? randomUUID(),
         )
       : null,
     prepared.offersHandOff,
@@ -341,11 +347,6 @@ async function embedQuestion(gemini: TGeminiConfig, question: string): Promise<n
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** How a source is named to the model and to the contact: its title, with the file when it has one. */
-function sourceLabel(source: TRetrieval["passages"][number]["source"]): string {
-  return source.title;
 }
 
 const MARKER = /\s?\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]/g;

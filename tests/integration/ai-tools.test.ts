@@ -8,11 +8,11 @@ import { createGeminiProvider, createOfflineProvider } from "~/server/ai/provide
 import { generateAiReply } from "~/server/ai/reply";
 import { toolRunner, type TAiTool, type TToolEnv } from "~/server/ai/tools";
 import { createCaller } from "~/server/api/root";
-import { eq } from "drizzle-orm";
-import { contextProfiles, events } from "~/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { contextProfiles, events, rules } from "~/db/schema";
 import { setSecret } from "~/server/settings/secrets";
 import { insertUser, useTestDatabase } from "../support/database";
-import { inbound, startPipeline, waitForReplies } from "../support/pipeline";
+import { inbound, startPipeline, storedId, waitForReplies } from "../support/pipeline";
 import { startFakeGemini } from "../support/fake-gemini";
 import { TEST_APP_SECRET, testContext } from "../support/trpc-context";
 
@@ -346,13 +346,18 @@ describe("AI tools in the pipeline (rule action → ai.reply → send)", () => {
     });
     await caller.rules.publish({});
 
-    await inbound(pipeline, "+15550023401", "order status for 1234");
+    const received = await inbound(pipeline, "+15550023401", "order status for 1234");
     const [reply] = await waitForReplies(pipeline.db, "+15550023401", 1);
+    const [rule] = await pipeline.db.select({ id: rules.id }).from(rules).where(eq(rules.name, "Ask the model"));
     expect(shop.seen).toEqual([
       expect.objectContaining({
         method: "GET",
         url: "/orders/1234",
-        headers: expect.objectContaining({ authorization: "Bearer tok-live" }) as unknown,
+        // The job's own key (message and rule), so a retried job's call is recognisably the same.
+        headers: expect.objectContaining({
+          authorization: "Bearer tok-live",
+          "idempotency-key": `${storedId(received)}:${rule!.id}:1`,
+        }) as unknown,
       }),
     ]);
     expect(reply?.body).toContain("Tool order_status said:");
@@ -401,5 +406,21 @@ describe("AI tools in the pipeline (rule action → ai.reply → send)", () => {
     const [reply] = await waitForReplies(pipeline.db, "+15550023402", 1);
     expect(reply?.body).toBe("No tools here.");
     expect(JSON.stringify(fake.requests.at(-1)!.body)).not.toContain("functionDeclarations");
+  });
+});
+
+describe("the Inbox's AI tool calls panel", () => {
+  it("reads one conversation's AI replies through their own index, not by scanning every AI reply", async () => {
+    const { db } = await useTestDatabase();
+    const threadId = randomUUID();
+    const plan = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      const result = await tx.execute<{ "QUERY PLAN": string }>(
+        sql`explain select id from ${events} where type = 'ai.replied' and thread_id = ${threadId}
+          and jsonb_typeof(payload -> 'toolCalls') = 'array' order by at desc limit 20`,
+      );
+      return result.rows.map((line) => line["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toContain("events_thread_ai_idx");
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "events_thread_ai_idx" ON "events" USING btree ("thread_id","at") WHERE "events"."type" = 'ai.replied';
