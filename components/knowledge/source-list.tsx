@@ -2,7 +2,7 @@
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { formatBytes } from "~/components/media/format-bytes";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -38,6 +38,12 @@ export function SourceList({ collectionId, canWrite }: { collectionId: string; c
       },
     ),
   );
+  // The collections list counts passages: read it again whenever the sources were (indexing ends).
+  const queryClient = useQueryClient();
+  const readAt = sources.dataUpdatedAt;
+  useEffect(() => {
+    if (readAt > 0) void queryClient.invalidateQueries({ queryKey: trpc.knowledge.collections.queryKey() });
+  }, [readAt, queryClient, trpc]);
   return (
     <Card>
       <CardHeader title={t("heading")} />

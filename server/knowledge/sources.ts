@@ -99,8 +99,8 @@ export async function listCollections(db: TDbOrTx) {
       language: knowledgeCollections.language,
       createdAt: knowledgeCollections.createdAt,
       updatedAt: knowledgeCollections.updatedAt,
-      sources: sql<number>`(select count(*)::int from ${knowledgeSources} s where s.collection_id = ${knowledgeCollections.id})`,
-      passages: sql<number>`(select coalesce(sum(s.passage_count), 0)::int from ${knowledgeSources} s where s.collection_id = ${knowledgeCollections.id})`,
+      sources: sql<number>`(select count(*)::int from ${knowledgeSources} s where s.collection_id = ${knowledgeCollections}.id)`,
+      passages: sql<number>`(select coalesce(sum(s.passage_count), 0)::int from ${knowledgeSources} s where s.collection_id = ${knowledgeCollections}.id)`,
     })
     .from(knowledgeCollections)
     .orderBy(sql`lower(${knowledgeCollections.name})`);

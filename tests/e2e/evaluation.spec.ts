@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, trpc, trpcQuery } from "./helpers";
+import { login, screenshot, trpc, trpcQuery } from "./helpers";
 
 type TSource = { id: string; status: string };
 
@@ -90,6 +90,7 @@ test("an evaluation set scores a profile; with a fact removed from its knowledge
   await expect(broke).toContainText("When do you open?");
   await expect(broke).toContainText("now fails");
   await expect(broke).toContainText("Missing: Monday · 7 to 19");
+  await screenshot(page, "evaluation");
 
   // On a phone the sheet takes the whole width and nothing overflows it sideways.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -11,6 +11,9 @@ test("[admin] Knowledge: creates a collection, uploads a PDF price list, sees it
   const row = await addPriceListCollection(page, name);
   await expect(row).toContainText("File");
   await expect(row).not.toContainText("0 bytes");
+  // The collections list counts the source and its passages once it is indexed.
+  const listed = page.getByRole("list", { name: "Collections" }).getByRole("button", { name });
+  await expect(listed).toContainText(/1 source · [1-9]\d* passages?/);
 
   await row.getByRole("button", { name: "Show passages" }).click();
   const passages = row.getByTestId("knowledge-passages");

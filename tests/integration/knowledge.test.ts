@@ -156,6 +156,11 @@ describe("knowledge sources", () => {
     expect(listed).toEqual([
       expect.objectContaining({ id: added.id, status: "indexed", passageCount: passages.length }),
     ]);
+    // The collections list counts its sources and passages.
+    expect((await caller.knowledge.collections()).find((listed) => listed.id === collection.id)).toMatchObject({
+      sources: 1,
+      passages: passages.length,
+    });
     const viewer = await caller.knowledge.passages({ sourceId: added.id });
     expect(viewer.passages.map((passage) => passage.body).join("\n")).toContain("Large cake – 45.00 EUR");
 
