@@ -52,6 +52,8 @@ function SourceLabel({ message }: { message: TInboxMessage }) {
     case "system":
       // Switchboard's own: the satisfaction survey's messages, or a team's hand-off acknowledgement.
       return <span>{message.survey ? survey("surveyMessage") : t("system")}</span>;
+    case "campaign":
+      return <span>{t("campaign")}</span>;
   }
 }
 

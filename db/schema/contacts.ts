@@ -31,6 +31,10 @@ export const contacts = pgTable(
     profileId: uuid().references(() => contextProfiles.id, { onDelete: "set null" }),
     notes: text().notNull().default(""),
     optedOut: boolean().notNull().default(false),
+    /** Consent: when and how the contact agreed to messages we start (campaigns), and when they opted out. */
+    optedInAt: timestamptz(),
+    optInSource: text(),
+    optedOutAt: timestamptz(),
     blocked: boolean().notNull().default(false),
     attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     /** Values of the custom fields defined in Settings (`contact_fields`), by key. */

@@ -19,3 +19,4 @@ export * from "./media";
 export * from "./flows";
 export * from "./teams";
 export * from "./knowledge";
+export * from "./campaigns";

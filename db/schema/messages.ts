@@ -10,9 +10,19 @@ export const messageDirection = pgEnum("message_direction", MESSAGE_DIRECTIONS);
  * Who wrote a message: the contact; the bot (a rule, the AI, a flow); a person (an agent in the
  * Inbox, someone on the linked phone); another system (the API); or Switchboard itself (`system`:
  * a team's hand-off acknowledgement, the satisfaction survey), which is neither the bot's answer
- * nor a person's, so response times and the bot's figures leave it out.
+ * nor a person's, so response times and the bot's figures leave it out; or a campaign.
  */
-export const MESSAGE_SOURCES = ["contact", "rule", "ai", "agent", "api", "phone", "flow", "system"] as const;
+export const MESSAGE_SOURCES = [
+  "contact",
+  "rule",
+  "ai",
+  "agent",
+  "api",
+  "phone",
+  "flow",
+  "system",
+  "campaign",
+] as const;
 export const messageSource = pgEnum("message_source", MESSAGE_SOURCES);
 export const MESSAGE_STATUSES = ["received", "queued", "sent", "delivered", "read", "failed"] as const;
 export const messageStatus = pgEnum("message_status", MESSAGE_STATUSES);
