@@ -52,6 +52,9 @@ import en_domainZ from "./en/domain-z.json";
 import en_domainAa from "./en/domain-aa.json";
 import en_domainAb from "./en/domain-ab.json";
 import en_domainAc from "./en/domain-ac.json";
+import en_domainAd from "./en/domain-ad.json";
+import en_domainAe from "./en/domain-ae.json";
+import en_domainAf from "./en/domain-af.json";
 import en_flows from "./en/flows.json";
 import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
@@ -106,6 +109,9 @@ import es_domainZ from "./es/domain-z.json";
 import es_domainAa from "./es/domain-aa.json";
 import es_domainAb from "./es/domain-ab.json";
 import es_domainAc from "./es/domain-ac.json";
+import es_domainAd from "./es/domain-ad.json";
+import es_domainAe from "./es/domain-ae.json";
+import es_domainAf from "./es/domain-af.json";
 import es_flows from "./es/flows.json";
 import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
@@ -160,6 +166,9 @@ import ptBR_domainZ from "./pt-BR/domain-z.json";
 import ptBR_domainAa from "./pt-BR/domain-aa.json";
 import ptBR_domainAb from "./pt-BR/domain-ab.json";
 import ptBR_domainAc from "./pt-BR/domain-ac.json";
+import ptBR_domainAd from "./pt-BR/domain-ad.json";
+import ptBR_domainAe from "./pt-BR/domain-ae.json";
+import ptBR_domainAf from "./pt-BR/domain-af.json";
 import ptBR_flows from "./pt-BR/flows.json";
 import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
@@ -222,6 +231,9 @@ export const en = {
     ...en_domainAa,
     ...en_domainAb,
     ...en_domainAc,
+    ...en_domainAd,
+    ...en_domainAe,
+    ...en_domainAf,
   },
 };
 export type TMessages = typeof en;
@@ -283,6 +295,9 @@ const es: TMessages = {
     ...es_domainAa,
     ...es_domainAb,
     ...es_domainAc,
+    ...es_domainAd,
+    ...es_domainAe,
+    ...es_domainAf,
   },
 };
 const ptBR: TMessages = {
@@ -342,6 +357,9 @@ const ptBR: TMessages = {
     ...ptBR_domainAa,
     ...ptBR_domainAb,
     ...ptBR_domainAc,
+    ...ptBR_domainAd,
+    ...ptBR_domainAe,
+    ...ptBR_domainAf,
   },
 };
 
