@@ -56,6 +56,20 @@ export const campaigns = pgTable(
     pausedReason: text(),
     startedAt: timestamptz(),
     finishedAt: timestamptz(),
+    /**
+     * The sending loop's token: each `campaign.tick` job carries it, and one whose token is no
+     * longer the campaign's (a pause and resume started a new loop) does nothing.
+     */
+    tickToken: uuid(),
+    /**
+     * The rate's anchor: `rateAnchorCount` recipients were queued at `rateAnchorAt`; from then on
+     * at most `ratePerMinute` more per minute (set at start, resume and the end of quiet hours).
+     */
+    rateAnchorAt: timestamptz(),
+    rateAnchorCount: integer().notNull().default(0),
+    /** Recipients materialised at start, and those whose message is made (or skipped) so far. */
+    recipientCount: integer().notNull().default(0),
+    doneCount: integer().notNull().default(0),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
     ...timestamps(),
   },
