@@ -24,6 +24,8 @@ export const ENTITIES = [
   "knowledge_collection",
   "knowledge_source",
   "ai_tool",
+  "segment",
+  "campaign",
 ] as const;
 
 /** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
@@ -64,5 +66,9 @@ export const ACTIONS = [
   "snooze",
   "wake",
   "set_locale",
+  "start",
+  "pause",
+  "resume",
+  "cancel",
   "bootstrap",
 ] as const;

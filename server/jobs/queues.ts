@@ -289,6 +289,13 @@ export const QUEUES = {
     policy: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 120 },
     cron: "*/5 * * * *",
   }),
+  "campaign.tick": declareQueue({
+    description:
+      "One step of a campaign's sending loop: the next recipients the rate allows get their messages (or are skipped), exactly once, and the next step is queued, all in one transaction; a job whose token is no longer the campaign's does nothing (server/campaigns/campaigns.ts).",
+    concurrency: 2,
+    payload: z.object({ campaignId: z.uuid(), token: z.uuid() }),
+    policy: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 120 },
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

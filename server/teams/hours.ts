@@ -46,7 +46,7 @@ function weekdayOf({ year, month, day }: TLocalDate): TWeekday {
 }
 
 /** The date `days` after `date` (any number, month and year boundaries included). */
-function addDays({ year, month, day }: TLocalDate, days: number): TLocalDate {
+export function addDays({ year, month, day }: TLocalDate, days: number): TLocalDate {
   const shifted = new Date(Date.UTC(year, month - 1, day + days));
   return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }

@@ -2,6 +2,7 @@ import type { THandlerMap } from "../runtime";
 import { handleAiReply } from "./ai";
 import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
+import { handleCampaignTick } from "./campaigns";
 import { handleCloudTemplates } from "./cloud-templates";
 import { handleEvaluate } from "./evaluation";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
@@ -38,6 +39,7 @@ export const JOB_HANDLERS: THandlerMap = {
   "team.sweep": handleTeamSweep,
   "team.acknowledge": handleTeamAcknowledge,
   "team.sla": handleTeamSla,
+  "campaign.tick": handleCampaignTick,
   "knowledge.index": handleKnowledgeIndex,
   "knowledge.refresh": handleKnowledgeRefresh,
 };
