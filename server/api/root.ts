@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { aiToolsRouter } from "./routers/ai-tools";
+import { campaignsRouter } from "./routers/campaigns";
 import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
@@ -47,6 +48,7 @@ export const appRouter = createTRPCRouter({
   media: mediaRouter,
   flowRuns: flowRunsRouter,
   aiTools: aiToolsRouter,
+  campaigns: campaignsRouter,
 });
 
 export type AppRouter = typeof appRouter;

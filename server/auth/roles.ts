@@ -55,6 +55,7 @@ export const PAGES = [
   { href: "/tools", key: "tools", resource: "config" },
   { href: "/rules", key: "rules", resource: "config" },
   { href: "/flows", key: "flows", resource: "config" },
+  { href: "/campaigns", key: "campaigns", resource: "config" },
   { href: "/webhooks", key: "webhooks", resource: "config" },
   { href: "/api-keys", key: "api", resource: "users" },
   { href: "/simulator", key: "simulator", resource: "inbox" },

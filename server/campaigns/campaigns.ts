@@ -10,6 +10,7 @@ import {
   messages,
   segments,
   threads,
+  waSessions,
   type TCampaignStatus,
 } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
@@ -549,6 +550,20 @@ export async function getCampaign(db: TDbOrTx, id: string) {
   const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
   if (!row) throw new AppError("NOT_FOUND", serverText("campaigns.notFound"));
   return row;
+}
+
+/** The numbers a campaign may send from: each session's name, engine, status and number. */
+export async function sendingNumbers(db: TDbOrTx) {
+  return db
+    .select({
+      id: waSessions.id,
+      name: waSessions.name,
+      kind: waSessions.kind,
+      status: waSessions.status,
+      phone: waSessions.phone,
+    })
+    .from(waSessions)
+    .orderBy(waSessions.name);
 }
 
 export type { TCampaignStatus };
