@@ -31,6 +31,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
   const trpc = useTRPC();
   const t = useTranslations("contacts");
   const tCommon = useTranslations("common");
+  const tConsent = useTranslations("domain.consent.contact");
   const format = useFormatter();
   const queryClient = useQueryClient();
   const contact = useQuery(trpc.contacts.get.queryOptions({ id }));
@@ -62,6 +63,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
         profileId: text("profileId") || null,
         notes: text("notes"),
         optedOut: form.get("optedOut") === "on",
+        optedIn: form.get("optedIn") === "on",
         blocked: form.get("blocked") === "on",
       },
     });
@@ -75,7 +77,8 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
             description={t("detail.firstSeen", { date: format.dateTime(new Date(data.firstSeenAt), "date") })}
           />
           <CardBody>
-            <form className="grid gap-3" onSubmit={submit}>
+            {/* Remounted by each save: the checkboxes show what was saved (an opt-in clears an opt-out). */}
+            <form key={new Date(data.updatedAt).getTime()} className="grid gap-3" onSubmit={submit}>
               <fieldset disabled={!canWrite} className="contents">
                 <Field label={t("form.phone")} htmlFor="d-phone" error={errors?.byField.phone}>
                   <Input
@@ -130,7 +133,22 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     className="min-h-20 w-full rounded-md border border-border bg-card px-3 py-2 text-sm"
                   />
                 </Field>
+                <ConsentStatus
+                  optedOut={data.optedOut}
+                  optedOutAt={data.optedOutAt}
+                  optedInAt={data.optedInAt}
+                  optInSource={data.optInSource}
+                />
                 <div className="flex flex-wrap gap-4 text-sm">
+                  <label className="flex items-center gap-2">
+                    <input
+                      type="checkbox"
+                      name="optedIn"
+                      aria-describedby="d-opted-in-hint"
+                      defaultChecked={data.optedInAt !== null && !data.optedOut}
+                    />{" "}
+                    {tConsent("optedIn")}
+                  </label>
                   <label className="flex items-center gap-2">
                     <input type="checkbox" name="optedOut" defaultChecked={data.optedOut} /> {t("form.optedOut")}
                   </label>
@@ -138,6 +156,9 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
                     <input type="checkbox" name="blocked" defaultChecked={data.blocked} /> {t("form.blocked")}
                   </label>
                 </div>
+                <p id="d-opted-in-hint" className="text-xs text-muted-foreground">
+                  {tConsent("optedInHint")}
+                </p>
               </fieldset>
               {errors?.summary ? <Alert tone="error">{errors.summary}</Alert> : null}
               {save.isSuccess ? <Alert tone="success">{t("form.saved")}</Alert> : null}
@@ -204,6 +225,39 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
           ))}
         </CardBody>
       </Card>
+    </div>
+  );
+}
+
+const OPT_IN_SOURCES = ["agent", "import", "api", "keyword", "form"] as const;
+
+/** The contact's consent as recorded: "Opted in on <date> (source)", "Opted out on <date>", or none. */
+function ConsentStatus({
+  optedOut,
+  optedOutAt,
+  optedInAt,
+  optInSource,
+}: {
+  optedOut: boolean;
+  optedOutAt: Date | string | null;
+  optedInAt: Date | string | null;
+  optInSource: string | null;
+}) {
+  const t = useTranslations("domain.consent.contact");
+  const format = useFormatter();
+  const date = (at: Date | string) => format.dateTime(new Date(at), "date");
+  const source = optInSource ? known(OPT_IN_SOURCES, optInSource) : null;
+  let text: string;
+  if (optedOut) text = optedOutAt ? t("optedOutOn", { date: date(optedOutAt) }) : t("optedOut");
+  else if (optedInAt)
+    text = t("optedInOn", { date: date(optedInAt), source: source ? t(`source.${source}`) : (optInSource ?? "") });
+  else text = t("none");
+  return (
+    <div className="flex flex-wrap items-center gap-2 text-sm" role="group" aria-label={t("title")}>
+      <span className="text-muted-foreground">{t("title")}</span>
+      <Badge tone={optedOut ? "danger" : optedInAt ? "success" : "neutral"} data-testid="contact-consent">
+        {text}
+      </Badge>
     </div>
   );
 }

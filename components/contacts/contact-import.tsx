@@ -26,6 +26,7 @@ const TARGETS: readonly TImportTarget[] = [
   "tags",
   "notes",
   "profile",
+  "optedIn",
   "optedOut",
   "blocked",
   "ignore",
@@ -40,6 +41,7 @@ export function ContactImport() {
   const trpc = useTRPC();
   const t = useTranslations("contacts");
   const tCommon = useTranslations("common");
+  const tConsent = useTranslations("domain.consent.contact");
   const format = useFormatter();
   const number = (value: number) => format.number(value);
   const yesNo = (value: boolean | null) => (value === null ? "" : value ? tCommon("yes") : tCommon("no"));
@@ -142,7 +144,7 @@ export function ContactImport() {
                     >
                       {TARGETS.map((target) => (
                         <option key={target} value={target}>
-                          {t(`import.target.${target}`)}
+                          {target === "optedIn" ? tConsent("optedIn") : t(`import.target.${target}`)}
                         </option>
                       ))}
                       {/* The custom fields of Settings → Contact fields. */}
@@ -197,6 +199,7 @@ export function ContactImport() {
                       {mapped.has("tags") ? <Th>{t("import.tags")}</Th> : null}
                       {mapped.has("notes") ? <Th>{t("import.notes")}</Th> : null}
                       {mapped.has("profile") ? <Th>{t("import.profile")}</Th> : null}
+                      {mapped.has("optedIn") ? <Th>{tConsent("optedIn")}</Th> : null}
                       {mapped.has("optedOut") ? <Th>{t("import.optedOut")}</Th> : null}
                       {mapped.has("blocked") ? <Th>{t("import.blocked")}</Th> : null}
                       <Th>{t("import.status")}</Th>
@@ -217,6 +220,7 @@ export function ContactImport() {
                           </Td>
                         ) : null}
                         {mapped.has("profile") ? <Td>{row.profile}</Td> : null}
+                        {mapped.has("optedIn") ? <Td>{yesNo(row.optedIn)}</Td> : null}
                         {mapped.has("optedOut") ? <Td>{yesNo(row.optedOut)}</Td> : null}
                         {mapped.has("blocked") ? <Td>{yesNo(row.blocked)}</Td> : null}
                         <Td>

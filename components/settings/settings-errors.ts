@@ -68,6 +68,9 @@ export const SETTINGS_FIELD_OF_PATH: Record<string, string> = {
   replyQuietMs: "replyQuietMs",
   quietBeforeRules: "quietBeforeRules",
   aiDailyCapUsd: "aiDailyCapUsd",
+  optOut: "optOutKeywords",
+  "optOut.keywords": "optOutKeywords",
+  "optOut.confirmation": "optOutConfirmation",
 };
 
 /** The form's field for a server error's path (a word's index dropped: `flowEscape.stopWords.2` → the words' field). */

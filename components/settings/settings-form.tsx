@@ -8,6 +8,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { Alert } from "~/components/ui/alert";
 import { AiProviderCard } from "./ai-provider";
 import { AiRepliesCard } from "./ai-replies";
+import { OptOutCard } from "./opt-out";
 import { Button } from "~/components/ui/button";
 import { formText } from "~/components/ui/form-text";
 import { Card, CardBody, CardHeader } from "~/components/ui/card";
@@ -156,6 +157,7 @@ function SettingsEditor({
           menuFlowId: text("flowMenuFlowId") || null,
           stopReply: text("flowStopReply"),
         },
+        optOut: { keywords: parseWords(text("optOutKeywords")), confirmation: text("optOutConfirmation") },
         businessHours: Object.fromEntries(
           WEEKDAYS.map((day) => [day, parseHours(text(`hours-${day}`))]),
         ) as TOrgSettings["businessHours"],
@@ -356,6 +358,7 @@ function SettingsEditor({
           </CardBody>
         </Card>
         <FlowEscapeCard initial={initial.flowEscape} errors={fieldErrors} />
+        <OptOutCard initial={initial.optOut} errors={fieldErrors} />
         <Card>
           <CardHeader title={t("signIn.title")} description={t("signIn.description")} />
           <CardBody className="space-y-1 text-sm">

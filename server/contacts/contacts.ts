@@ -4,6 +4,7 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import { contactIdentities, contacts, contextProfiles, messages, threads, waSessions } from "~/db/schema";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { recordAudit, type TActor } from "~/server/audit/audit";
+import { consentChange, type TOptInSource } from "./consent";
 import { recordEvents } from "~/server/events/events";
 import { AppError, isUniqueViolation } from "~/server/errors";
 import { attachMediaLinks, type TMediaLinkOptions } from "~/server/media/links";
@@ -142,6 +143,9 @@ export async function listContacts(db: TDbOrTx, raw: TListContactsInput = {}) {
       priority: contacts.priority,
       tags: contacts.tags,
       optedOut: contacts.optedOut,
+      optedInAt: contacts.optedInAt,
+      optInSource: contacts.optInSource,
+      optedOutAt: contacts.optedOutAt,
       blocked: contacts.blocked,
       profileId: contacts.profileId,
       firstSeenAt: contacts.firstSeenAt,
@@ -192,6 +196,11 @@ export const ZContactInput = z.object({
   profileId: z.uuid().nullable().default(null),
   notes: z.string().max(10_000).default(""),
   optedOut: z.boolean().default(false),
+  /**
+   * Consent to messages we start (server/contacts/consent.ts): true records when and how (and
+   * opts a contact back in after an opt-out), false clears it; left out, unchanged.
+   */
+  optedIn: z.boolean().optional(),
   blocked: z.boolean().default(false),
   /** The WhatsApp session the contact belongs to (default: the first one). */
   sessionId: z.uuid().optional(),
@@ -211,9 +220,19 @@ export async function findDefaultSessionId(db: TDbOrTx): Promise<string | null> 
   return session?.id ?? null;
 }
 
-/** Saves a contact (new when `id` is null); the number is stored as E.164. */
-export async function saveContact(db: TDb, actor: TActor, id: string | null, raw: TContactInput) {
-  const { phone, sessionId, tags, ...fields } = ZContactInput.parse(raw);
+/**
+ * Saves a contact (new when `id` is null); the number is stored as E.164. Consent changes are
+ * recorded with `consentSource` as the opt-in's source (staff: `agent`; the REST API: `api`).
+ */
+export async function saveContact(
+  db: TDb,
+  actor: TActor,
+  id: string | null,
+  raw: TContactInput,
+  { consentSource = "agent" }: { consentSource?: TOptInSource } = {},
+) {
+  const { phone, sessionId, tags, optedIn, optedOut, ...fields } = ZContactInput.parse(raw);
+  const consentAt = new Date();
   // A stored number (this contact's own, unchanged) is never judged again; nor is an address that
   // is not a number (a contact known only by their LID, `…@lid`), kept as it is.
   const [current] = id ? await db.select({ waId: contacts.waId }).from(contacts).where(eq(contacts.id, id)) : [];
@@ -238,9 +257,10 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
           if (!known)
             throw new AppError("NOT_FOUND", "There is no such WhatsApp session.", { sessionId: "Unknown session" });
         }
+        const consent = consentChange(null, { optedIn, optedOut }, consentSource, consentAt);
         const [created] = await tx
           .insert(contacts)
-          .values({ ...values, sessionId: session })
+          .values({ ...values, ...consent, sessionId: session })
           .returning();
         await recordAudit(tx, actor, { action: "create", entity: "contact", entityId: created!.id, after: created });
         await recordEvents(tx, [
@@ -269,7 +289,11 @@ export async function saveContact(db: TDb, actor: TActor, id: string | null, raw
       }
       const [updated] = await tx
         .update(contacts)
-        .set({ ...values, updatedAt: new Date() })
+        .set({
+          ...values,
+          ...consentChange(before, { optedIn, optedOut }, consentSource, consentAt),
+          updatedAt: new Date(),
+        })
         .where(eq(contacts.id, id))
         .returning();
       await recordAudit(tx, actor, { action: "update", entity: "contact", entityId: id, before, after: updated });
@@ -290,6 +314,8 @@ export const ZContactUpsert = z.object({
   tags: z.array(z.string().trim().min(1).max(40)).max(MAX_CONTACT_TAGS).optional(),
   notes: z.string().max(10_000).optional(),
   optedOut: z.boolean().optional(),
+  /** true: the contact agreed to messages we start, recorded with the source `api` (and an opt-out cleared). */
+  optedIn: z.boolean().optional(),
   blocked: z.boolean().optional(),
   /** Custom field values by key (null clears one); fields left out keep their values. */
   fields: ZFieldValues.optional(),
@@ -311,20 +337,26 @@ export async function upsertContactByPhone(db: TDb, actor: TActor, raw: z.input<
   const existing = sessionId ? await findContactByIdentity(db, sessionId, { kind: "phone", value: waId }) : null;
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   let contact = existing
-    ? await saveContact(db, actor, existing.id, {
-        name: existing.name,
-        relationship: existing.relationship,
-        priority: existing.priority,
-        tags: existing.tags,
-        profileId: existing.profileId,
-        notes: existing.notes,
-        optedOut: existing.optedOut,
-        blocked: existing.blocked,
-        ...given,
-        // The contact keeps its primary address, whichever of its numbers was named.
-        phone: existing.waId,
-      })
-    : await saveContact(db, actor, null, { ...given, phone: waId });
+    ? await saveContact(
+        db,
+        actor,
+        existing.id,
+        {
+          name: existing.name,
+          relationship: existing.relationship,
+          priority: existing.priority,
+          tags: existing.tags,
+          profileId: existing.profileId,
+          notes: existing.notes,
+          optedOut: existing.optedOut,
+          blocked: existing.blocked,
+          ...given,
+          // The contact keeps its primary address, whichever of its numbers was named.
+          phone: existing.waId,
+        },
+        { consentSource: "api" },
+      )
+    : await saveContact(db, actor, null, { ...given, phone: waId }, { consentSource: "api" });
   if (fields && Object.keys(fields).length > 0) {
     const saved = contact;
     const values = await db.transaction((tx) => setContactFieldValues(tx, saved.id, fields, actor));

@@ -37,6 +37,7 @@ export const IMPORT_TARGETS = [
   "tags",
   "notes",
   "profile",
+  "optedIn",
   "optedOut",
   "blocked",
   "ignore",
@@ -57,6 +58,7 @@ const TARGET_LABELS: Record<TImportTarget, string> = {
   tags: "tags",
   notes: "the notes",
   profile: "the profile",
+  optedIn: "opted in",
   optedOut: "opted out",
   blocked: "blocked",
   ignore: "ignored",
@@ -91,6 +93,7 @@ const HEADER_SYNONYMS: Record<Exclude<TImportTarget, "ignore">, readonly string[
   tags: ["tags", "tag", "labels", "label", "groups"],
   notes: ["notes", "note", "comment", "comments", "remarks", "description"],
   profile: ["profile", "profilename", "contextprofile"],
+  optedIn: ["optedin", "optin", "consent", "subscribed"],
   optedOut: ["optedout", "optout", "unsubscribed", "donotcontact"],
   blocked: ["blocked", "block", "isblocked"],
 };
@@ -313,6 +316,8 @@ export type TImportRow = {
   notes: string | null;
   profileId: string | null;
   profileName: string | null;
+  /** Yes: the contact agreed to messages we start, recorded with the source `import` (never over an opt-out). */
+  optedIn: boolean | null;
   optedOut: boolean | null;
   blocked: boolean | null;
   /** The custom field values the row sets (empty cells left out: they never erase), or null for none. */
@@ -423,6 +428,7 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
     const profileCell = cellOf(cells, "profile");
     const profile = profileCell ? context.profiles.get(profileCell.toLowerCase()) : undefined;
     if (profileCell && !profile) reasons.push(`There is no profile named “${profileCell}”.`);
+    const optedIn = readBoolean(cellOf(cells, "optedIn"), "Opted in", reasons);
     const optedOut = readBoolean(cellOf(cells, "optedOut"), "Opted out", reasons);
     const blocked = readBoolean(cellOf(cells, "blocked"), "Blocked", reasons);
     let fields: Record<string, TContactFieldValue> | null = null;
@@ -444,6 +450,7 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
       notes,
       profileId: profile?.id ?? null,
       profileName: profile?.name ?? null,
+      optedIn,
       optedOut,
       blocked,
       fields,
@@ -452,7 +459,7 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
     if (reason) rejected.push({ line, reason, phone: phone || null });
     else valid.push(row);
     if (sample.length < IMPORT_SAMPLE_ROWS) {
-      const { name, relationship, priority, tags, notes, optedOut, blocked, fields } = row;
+      const { name, relationship, priority, tags, notes, optedIn, optedOut, blocked, fields } = row;
       const profile = row.profileName ?? (profileCell || null);
       sample.push({
         line,
@@ -463,6 +470,7 @@ export function validateRows(table: TCsvTable, mapping: TImportMapping, context:
         tags,
         notes,
         profile,
+        optedIn,
         optedOut,
         blocked,
         fields,
@@ -605,7 +613,7 @@ export async function previewContactImport(db: TDbOrTx, raw: TImportContactsInpu
 }
 
 const INPUT_COLUMNS = `wa_id text, name text, relationship relationship, priority int, tags text[], notes text,
-  profile_id uuid, opted_out boolean, blocked boolean, fields jsonb`;
+  profile_id uuid, opted_in boolean, opted_out boolean, blocked boolean, fields jsonb`;
 
 /**
  * Imports the valid rows of a CSV file in one transaction: a number new to the default
@@ -633,6 +641,7 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
       tags: row.tags,
       notes: row.notes,
       profile_id: row.profileId,
+      opted_in: row.optedIn,
       opted_out: row.optedOut,
       blocked: row.blocked,
       fields: row.fields,
@@ -650,9 +659,12 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
         with input as (select * from ${jsonRecordset(chunk, INPUT_COLUMNS)} x),
         inserted as (
           insert into ${contacts} (session_id, wa_id, name, relationship, priority, tags, notes, profile_id,
-            opted_out, blocked, fields)
+            opted_out, opted_out_at, opted_in_at, opt_in_source, blocked, fields)
           select ${session}::uuid, wa_id, name, coalesce(relationship, 'other'), coalesce(priority, 0),
             coalesce(tags, '{}'), coalesce(notes, ''), profile_id, coalesce(opted_out, false),
+            case when opted_out then now() end,
+            case when opted_in and not coalesce(opted_out, false) then now() end,
+            case when opted_in and not coalesce(opted_out, false) then 'import' end,
             coalesce(blocked, false), coalesce(fields, '{}'::jsonb)
           from input i
           -- A number that is any contact's (a second number merged into a contact too) is an update.
@@ -693,6 +705,12 @@ export async function importContacts(db: TDb, actor: TActor, raw: TImportContact
             notes = coalesce(i.notes, c.notes),
             profile_id = coalesce(i.profile_id, c.profile_id),
             opted_out = c.opted_out or coalesce(i.opted_out, false),
+            opted_out_at = case when not c.opted_out and i.opted_out then now() else c.opted_out_at end,
+            -- An opt-in is recorded once, never over an opt-out (the contact's own or the row's).
+            opted_in_at = case when i.opted_in and c.opted_in_at is null and not c.opted_out
+              and not coalesce(i.opted_out, false) then now() else c.opted_in_at end,
+            opt_in_source = case when i.opted_in and c.opted_in_at is null and not c.opted_out
+              and not coalesce(i.opted_out, false) then 'import' else c.opt_in_source end,
             blocked = coalesce(i.blocked, c.blocked),
             fields = c.fields || coalesce(i.fields, '{}'::jsonb),
             updated_at = now()

@@ -39,6 +39,7 @@ import {
   type TSurveyWrite,
 } from "~/server/teams/survey";
 import type { TLocale } from "~/server/i18n/locales";
+import { contactLocale, matchOptOutKeyword, optOutConfirmationText } from "~/server/contacts/consent";
 
 export type TProcessOutcome =
   | "replied"
@@ -50,7 +51,9 @@ export type TProcessOutcome =
   /** Too early for the quiet period before rules: queued again for later, not processed. */
   | "deferred"
   /** Part of a burst whose last message is decided with its text (processed, no rule run). */
-  | "merged";
+  | "merged"
+  /** An opt-out keyword (server/contacts/consent.ts): the contact is opted out; no rule, flow or AI ran. */
+  | "opted_out";
 
 /** Test-only seams: production code passes none. */
 export type TProcessHooks = {
@@ -103,8 +106,17 @@ export async function processInboundBatch(
 
     let inputs = pending.map(toDecisionInput);
     const decide = await createDecider(tx, inputs);
+    // Opt-out keywords (server/contacts/consent.ts): honoured at once, before anything else
+    // decides the message, so never deferred nor merged by the quiet period.
+    const optOutKeywords = decide.settings.optOut.keywords;
+    const keywordOf = new Map(
+      pending.flatMap((row) => {
+        const keyword = matchOptOutKeyword(row.message.body, optOutKeywords);
+        return keyword ? [[row.message.id, keyword] as const] : [];
+      }),
+    );
     // One decision per burst, when Settings say rules wait too (server/messaging/quiet.ts).
-    const quiet = await quietBursts(tx, boss, pending, inputs, decide.settings);
+    const quiet = await quietBursts(tx, boss, pending, inputs, decide.settings, keywordOf);
     if (quiet) {
       for (const id of quiet.deferred) outcomes.set(id, "deferred");
       pending = pending.filter((row) => !quiet.deferred.has(row.message.id));
@@ -150,6 +162,7 @@ export async function processInboundBatch(
     const surveyWrites = new Map<string, TSurveyWrite>();
     const staysClosed = new Map<string, string>();
     let surveyLocale: TLocale | null = null;
+    const optedOutNow = new Set<string>();
     for (const [index, row] of pending.entries()) {
       // Merged into its burst's last message, which is decided with its text (no rule runs now).
       if (quiet?.merged.has(row.message.id)) {
@@ -166,6 +179,40 @@ export async function processInboundBatch(
         toRecord.push({ type: "message.unanswered", ...ids, messageId: row.message.id, payload: { reason } });
       };
       const mode = threadModes.get(row.thread.id) ?? row.thread.mode;
+      // An opt-out keyword: the contact's own act, in every mode (a person's thread too, where
+      // the person sees it and the bot says nothing), blocked or not. Only the first opt-out
+      // records and confirms; a repeat changes nothing. No rule, flow or AI sees the message.
+      const keyword = keywordOf.get(row.message.id);
+      if (keyword) {
+        outcomes.set(row.message.id, "opted_out");
+        if (row.contact.optedOut || optedOutNow.has(row.contact.id)) continue;
+        optedOutNow.add(row.contact.id);
+        contactChanges.set(row.contact.id, {
+          ...(contactChanges.get(row.contact.id) ?? { tags: row.contact.tags }),
+          optedOut: true,
+          optedOutAt: row.message.createdAt,
+        });
+        toRecord.push({
+          type: "contact.updated",
+          ...ids,
+          messageId: row.message.id,
+          payload: { by: "keyword", changes: { optedOut: true } },
+        });
+        if (mode === "human") {
+          toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
+          continue;
+        }
+        if (row.blocked) continue;
+        replies.push({
+          ...ids,
+          body: optOutConfirmationText(await contactLocale(tx, row.contact.id), decide.settings.optOut.confirmation),
+          source: "system",
+          ruleId: null,
+          replyToMessageId: row.message.id,
+        });
+        learned.get(row.thread.id)!.waitingSince = null;
+        continue;
+      }
       if (mode === "human") {
         toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
         outcomes.set(row.message.id, "human_mode");
@@ -347,6 +394,7 @@ export async function processInboundBatch(
         toRecord.push({ type: "rule.custom_event", ...ids, messageId: row.message.id, payload: { ...custom } });
       }
       const change = mergeContactChange(contactChanges.get(row.contact.id) ?? { tags: row.contact.tags }, effects);
+      if (change?.optedOut && !change.optedOutAt && !row.contact.optedOut) change.optedOutAt = row.message.createdAt;
       if (change) {
         contactChanges.set(row.contact.id, change);
         toRecord.push({
@@ -380,6 +428,10 @@ export async function processInboundBatch(
             ? { relationship: change.relationship as (typeof contacts.$inferInsert)["relationship"] }
             : {}),
           ...(change.optedOut ? { optedOut: true } : {}),
+          // When they opted out: kept from the first time (a rule's opt-out of an opted-out contact changes nothing).
+          ...(change.optedOutAt
+            ? { optedOutAt: sql`coalesce(${contacts.optedOutAt}, ${change.optedOutAt.toISOString()}::timestamptz)` }
+            : {}),
           updatedAt: new Date(),
         })
         .where(eq(contacts.id, contactId));
@@ -457,9 +509,13 @@ async function quietBursts(
   pending: readonly TLockedRow[],
   inputs: ReturnType<typeof toDecisionInput>[],
   settings: { quietBeforeRules: boolean; replyQuietMs: number },
+  /** Opt-out keywords, honoured at once: never deferred nor merged. */
+  keywords: ReadonlyMap<string, string>,
 ): Promise<{ deferred: Set<string>; merged: Set<string>; since: Map<string, Date> } | null> {
   if (!settings.quietBeforeRules || settings.replyQuietMs <= 0) return null;
-  const eligible = pending.filter((row) => row.thread.mode !== "human" && !row.blocked && !row.survey && !row.late);
+  const eligible = pending.filter(
+    (row) => row.thread.mode !== "human" && !row.blocked && !row.survey && !row.late && !keywords.has(row.message.id),
+  );
   const states = await readBurstStates(
     tx,
     eligible.map((row) => row.message.id),
@@ -626,6 +682,8 @@ type TContactChange = {
   profileId?: string;
   relationship?: string;
   optedOut?: boolean;
+  /** When the contact opted out (the message's time), for a contact not opted out before. */
+  optedOutAt?: Date;
   fields?: Record<string, string | number | boolean | null>;
 };
 

@@ -93,6 +93,14 @@ export const ZApiContact = z
     tags: z.array(z.string()),
     notes: z.string(),
     optedOut: z.boolean(),
+    optedOutAt: ZTime.nullable().meta({ description: "When the contact opted out (null: not opted out)" }),
+    optedInAt: ZTime.nullable().meta({
+      description: "When the contact agreed to messages the business starts (null: no opt-in recorded)",
+    }),
+    optInSource: z
+      .string()
+      .nullable()
+      .meta({ description: "How the opt-in was recorded: `agent`, `import`, `api`, `keyword` or `form`" }),
     blocked: z.boolean(),
     fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).meta({
       example: { plan: "Gold", renewal: "2026-03-01", seats: 12, vip: true },
@@ -276,6 +284,9 @@ function toApiContact(
     tags: string[];
     notes?: string;
     optedOut: boolean;
+    optedOutAt: Date | null;
+    optedInAt: Date | null;
+    optInSource: string | null;
     blocked: boolean;
     fields?: Record<string, string | number | boolean>;
     lastInteractionAt: Date | null;
@@ -294,6 +305,9 @@ function toApiContact(
     tags: contact.tags,
     notes: contact.notes ?? "",
     optedOut: contact.optedOut,
+    optedOutAt: contact.optedOutAt,
+    optedInAt: contact.optedInAt,
+    optInSource: contact.optInSource,
     blocked: contact.blocked,
     fields: contact.fields ?? {},
     lastInteractionAt: contact.lastInteractionAt,

@@ -100,4 +100,25 @@ describe("org settings schema", () => {
     for (const bad of [-1, 0.001, 100_001, "lots"])
       expect(ZUpdateOrgSettingsInput.safeParse({ aiDailyCapUsd: bad }).success).toBe(false);
   });
+
+  it("[settings] opt-out keywords: every language's by default, the built-in confirmation, at most 30 words of 40 characters", () => {
+    const defaults = ZOrgSettings.parse({}).optOut;
+    expect(defaults.keywords).toEqual(["STOP", "UNSUBSCRIBE", "BAJA", "PARAR", "CANCELAR", "SAIR"]);
+    expect(defaults.confirmation).toBe("");
+    expect(readOrgSettings({ optOut: { keywords: "stop" } }).optOut).toEqual(defaults);
+    const update = ZUpdateOrgSettingsInput.parse({ optOut: { keywords: [" Halt "], confirmation: " Bye " } });
+    expect(update).toEqual({ optOut: { keywords: ["Halt"], confirmation: "Bye" } });
+    expect(ZUpdateOrgSettingsInput.safeParse({ optOut: { keywords: [" "], confirmation: "" } }).success).toBe(false);
+    expect(
+      ZUpdateOrgSettingsInput.safeParse({ optOut: { keywords: ["x".repeat(41)], confirmation: "" } }).success,
+    ).toBe(false);
+    const many = Array.from({ length: 31 }, (_, index) => `w${index}`);
+    expect(ZUpdateOrgSettingsInput.safeParse({ optOut: { keywords: many, confirmation: "" } }).success).toBe(false);
+    expect(
+      ZUpdateOrgSettingsInput.safeParse({ optOut: { keywords: [], confirmation: "y".repeat(1_001) } }).success,
+    ).toBe(false);
+    expect(ZUpdateOrgSettingsInput.safeParse({ optOut: { keywords: [], confirmation: "", extra: 1 } }).success).toBe(
+      false,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultOptOutKeywords } from "~/server/contacts/consent-keywords";
 
 /** Client-safe: the settings shape and its validation, shared by the form and the server. */
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -198,6 +199,22 @@ const ORG_SETTING_FIELDS = {
       stopReply: string;
     },
   },
+  /**
+   * Opt-out keywords (server/contacts/consent.ts, docs/consent.md): a contact whose whole message
+   * is one of them (without case, accents or surrounding punctuation) is opted out at once and
+   * told so once, with `confirmation` (empty: the built-in text in the contact's language).
+   */
+  optOut: {
+    schema: z
+      .object({
+        keywords: z
+          .array(z.string().trim().min(1, "Enter a keyword").max(40, "At most 40 characters"))
+          .max(30, "At most 30 keywords"),
+        confirmation: z.string().trim().max(1_000, "At most 1,000 characters"),
+      })
+      .strict(),
+    fallback: { keywords: defaultOptOutKeywords(), confirmation: "" },
+  },
   /** Opening hours per weekday, in `timeZone`; an empty list means closed all day. */
   businessHours: {
     schema: z.object(
@@ -250,6 +267,7 @@ export const ZOrgSettings = z.object({
   replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema.default(ORG_SETTING_FIELDS.replyQuietMs.fallback),
   quietBeforeRules: ORG_SETTING_FIELDS.quietBeforeRules.schema.default(ORG_SETTING_FIELDS.quietBeforeRules.fallback),
   aiDailyCapUsd: ORG_SETTING_FIELDS.aiDailyCapUsd.schema.default(ORG_SETTING_FIELDS.aiDailyCapUsd.fallback),
+  optOut: ORG_SETTING_FIELDS.optOut.schema.default(ORG_SETTING_FIELDS.optOut.fallback),
 });
 export type TOrgSettings = z.infer<typeof ZOrgSettings>;
 export type TBusinessHours = TOrgSettings["businessHours"];
@@ -274,6 +292,7 @@ export const ZUpdateOrgSettingsInput = z
     replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema,
     quietBeforeRules: ORG_SETTING_FIELDS.quietBeforeRules.schema,
     aiDailyCapUsd: ORG_SETTING_FIELDS.aiDailyCapUsd.schema,
+    optOut: ORG_SETTING_FIELDS.optOut.schema,
   })
   .partial()
   .strict();

@@ -134,7 +134,7 @@ export const WEBHOOK_DETAILS = {
     fileName: z.string().nullable(),
   }),
   "contact.updated": z.strictObject({
-    by: z.union([ZUserId, z.enum(["import", "rule"])]).nullable(),
+    by: z.union([ZUserId, z.enum(["import", "rule", "keyword"])]).nullable(),
     changes: z
       .strictObject({
         tagged: z.array(z.string()).optional(),
