@@ -263,9 +263,11 @@ function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
     trpc.campaigns.get.queryOptions(
       { id },
       {
+        // While it sends, and until its last messages have left the queue.
         refetchInterval: (query) => {
           const status = query.state.data?.campaign.status;
-          return status === "running" || status === "scheduled" ? POLL_MS : false;
+          const waiting = (query.state.data?.progress.queued ?? 0) > 0;
+          return status === "running" || status === "scheduled" || waiting ? POLL_MS : false;
         },
       },
     ),

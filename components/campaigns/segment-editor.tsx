@@ -60,15 +60,8 @@ export function SegmentEditor({ onSaved }: { onSaved: (id: string) => void }) {
   );
 
   return (
-    <form
-      className="flex flex-col gap-3 rounded-md border border-border p-3"
-      aria-label={t("heading")}
-      onSubmit={(event) => {
-        event.preventDefault();
-        setError(null);
-        save.mutate({ id: null, segment: { name, filter } });
-      }}
-    >
+    // A group, not a form: it sits inside the campaign's form (forms do not nest).
+    <div role="group" className="flex flex-col gap-3 rounded-md border border-border p-3" aria-label={t("heading")}>
       <p className="text-sm font-medium">{t("heading")}</p>
       <Field label={t("name")} htmlFor={`${id}-name`} error={error?.fields.name}>
         <Input
@@ -124,10 +117,17 @@ export function SegmentEditor({ onSaved }: { onSaved: (id: string) => void }) {
       </p>
       {error ? <Alert tone="error">{error.message}</Alert> : null}
       <div>
-        <Button type="submit" variant="secondary" disabled={save.isPending}>
+        <Button
+          variant="secondary"
+          disabled={save.isPending}
+          onClick={() => {
+            setError(null);
+            save.mutate({ id: null, segment: { name, filter } });
+          }}
+        >
           {t("save")}
         </Button>
       </div>
-    </form>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { contacts, messages, RELATIONSHIPS, segments, threads } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
+import { audienceConsentSql } from "~/server/contacts/consent";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { pgArray } from "~/server/lib/sql";
@@ -114,8 +115,8 @@ const wroteFirst = sql`exists (
   select 1 from ${threads} t join ${messages} m on m.thread_id = t.id
   where t.contact_id = c.id and m.direction = 'in')`;
 
-/** Whom a campaign may send to at all: not opted out, not blocked. */
-export const reachableWhere = sql`not c.opted_out and not c.blocked`;
+/** Whom a campaign may send to at all (the consent module's rule): not opted out, not blocked. */
+export const reachableWhere = audienceConsentSql({ optedOut: sql`c.opted_out`, blocked: sql`c.blocked` });
 
 function fieldCondition(condition: z.infer<typeof ZFieldCondition>): SQL {
   const text = sql`(c.fields ->> ${condition.key})`;

@@ -3,6 +3,7 @@
  * line on standard output, `{"bench":"…","metric":"…","value":N}`; logs go to standard error.
  */
 import { runAnalyticsBench } from "./analytics";
+import { runCampaignsBench } from "./campaigns";
 import { runContactsBench } from "./contacts";
 import { runFlowsBench } from "./flows";
 import { runInboxBench } from "./inbox";
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   flows: runFlowsBench,
   inbox: runInboxBench,
   knowledge: runKnowledgeBench,
+  campaigns: runCampaignsBench,
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

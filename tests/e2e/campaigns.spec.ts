@@ -15,8 +15,8 @@ test("[campaigns] a campaign to a new segment: live count, start, pause, resume,
   const stamp = Date.now().toString(36);
   const tag = `spring-${stamp}`;
   // Six imported contacts (they never wrote) with the campaign's tag, on the Simulator's number.
-  const base = 100 + Math.floor(Math.random() * 890);
-  const phones = Array.from({ length: 6 }, (_, index) => `+1555003${String(base + index).padStart(3, "0")}1`);
+  const base = 6_000 + Math.floor(Math.random() * 990);
+  const phones = Array.from({ length: 6 }, (_, index) => `+1415555${base + index}`);
   for (const [index, phone] of phones.entries())
     await trpc(page, "contacts.save", {
       id: null,
@@ -27,7 +27,7 @@ test("[campaigns] a campaign to a new segment: live count, start, pause, resume,
   await page.getByRole("button", { name: "New campaign" }).click();
   await page.getByLabel("Name", { exact: true }).fill(`Spring menu ${stamp}`);
   await page.getByRole("button", { name: "New segment" }).click();
-  const segment = page.getByRole("form", { name: "New segment" });
+  const segment = page.getByRole("group", { name: "New segment" });
   await segment.getByLabel("Segment name").fill(`Spring guests ${stamp}`);
   await segment.getByLabel("Has any of these tags").fill(tag);
   // The live count follows the filter.
@@ -41,7 +41,7 @@ test("[campaigns] a campaign to a new segment: live count, start, pause, resume,
   await segment.getByRole("button", { name: "Save segment" }).click();
   await expect(page.getByLabel("Audience (segment)")).toHaveValue(/.+/);
 
-  await page.getByLabel("Message").fill("Hello {{contact.firstName}}, our spring menu is out.");
+  await page.getByLabel("Message", { exact: true }).fill("Hello {{contact.firstName}}, our spring menu is out.");
   await page.getByRole("checkbox", { name: /Simulator/ }).check();
   await page.getByLabel("Messages per minute").fill("20");
   await page.getByLabel(/Also send to contacts who never wrote/).check();
