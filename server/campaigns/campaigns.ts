@@ -56,6 +56,12 @@ import { reachableWhere, segmentWhere, ZSegmentFilter } from "./segments";
 
 /** How often the loop looks when the rate allows nothing yet (at most). */
 const TICK_MS = 2_000;
+/**
+ * The shortest gap between two ticks: at a high rate a tick takes the second's worth at once
+ * rather than one message per tick (each tick is a transaction and a job: at 600 a minute, ten
+ * a second would compete with the replies the pipeline is making).
+ */
+const MIN_TICK_GAP_MS = 1_000;
 /** Recipients one tick takes at most (one transaction). */
 const MAX_PER_TICK = 500;
 
@@ -295,10 +301,10 @@ export async function tickCampaign(
       await hooks.beforeCommit?.();
       return { action: "sent", queued, skipped, done: true };
     }
-    // The next tick: when the rate allows one more, within TICK_MS.
+    // The next tick: when the rate allows one more (at least MIN_TICK_GAP_MS on, at most TICK_MS).
     const perMessageMs = 60_000 / state.ratePerMinute;
     const dueAt = anchorAt.getTime() + (doneCount - state.rateAnchorCount) * perMessageMs;
-    const soonest = now.getTime() + 50;
+    const soonest = now.getTime() + MIN_TICK_GAP_MS;
     const latest = now.getTime() + TICK_MS;
     await next(new Date(Math.min(Math.max(dueAt, soonest), latest)), { doneCount });
     await hooks.beforeCommit?.();
