@@ -53,7 +53,7 @@ function SourceLabel({ message }: { message: TInboxMessage }) {
       // Switchboard's own: the satisfaction survey's messages, or a team's hand-off acknowledgement.
       return <span>{message.survey ? survey("surveyMessage") : t("system")}</span>;
     case "campaign":
-      return <span>{t("campaign")}</span>;
+      return <span>{message.campaignName ? t("campaignNamed", { name: message.campaignName }) : t("campaign")}</span>;
   }
 }
 

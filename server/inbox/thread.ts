@@ -3,6 +3,8 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { TDbOrTx } from "~/db/client";
 import {
+  campaignRecipients,
+  campaigns,
   contacts,
   contextProfiles,
   events,
@@ -110,6 +112,10 @@ export async function getInboxThread(
       noReplyReason: messages.noReplyReason,
       /** One of the satisfaction survey's messages (server/teams/survey.ts). */
       survey: sql<boolean>`${SURVEY_FLAG} = any(${messages.flags})`,
+      /** The campaign a campaign's message belongs to (by its unique message index). */
+      campaignName: sql<string | null>`case when ${messages.source} = 'campaign' then (
+        select c.name from ${campaignRecipients} cr join ${campaigns} c on c.id = cr.campaign_id
+        where cr.message_id = ${messages.id}) end`,
     })
     .from(messages)
     .leftJoin(author, eq(author.id, messages.authorUserId))

@@ -14,6 +14,8 @@ import {
   tickCampaign,
 } from "~/server/campaigns/campaigns";
 import { countSegment, saveSegment, type TSegmentFilter } from "~/server/campaigns/segments";
+import { getInboxThread } from "~/server/inbox/thread";
+import { dashboardMediaLinks } from "~/server/media/links";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";
@@ -376,6 +378,18 @@ describe("campaigns in the pipeline (tick jobs → send queue → simulator)", (
       expect(replies.map((reply) => reply.body)).toEqual([expect.any(String), "Welcome, Guest!"]);
     }
     expect(await campaignProgress(pipeline.db, campaign.id)).toMatchObject({ recipients: 12, sent: 12, pending: 0 });
+    // In the Inbox, the message names its campaign.
+    const [conversation] = (
+      await pipeline.db.execute<{ id: string }>(sql`select id from threads where contact_id = ${ids[0]}`)
+    ).rows;
+    const thread = await getInboxThread(
+      pipeline.db,
+      { threadId: conversation!.id },
+      { media: dashboardMediaLinks("m".repeat(32)) },
+    );
+    expect(thread.messages.filter((message) => message.source === "campaign")).toEqual([
+      expect.objectContaining({ campaignName: "Welcome", body: "Welcome, Guest!" }),
+    ]);
     const [done] = await pipeline.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
     expect(done!.status).toBe("done");
   });
