@@ -296,6 +296,20 @@ export const QUEUES = {
     payload: z.object({ campaignId: z.uuid(), token: z.uuid() }),
     policy: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 120 },
   }),
+  "scheduled.send": declareQueue({
+    description:
+      "A scheduled message's time came (one job per row, startAfter its sendAt): queues it through the outbound entry point and marks the row sent, in one transaction under the row's lock (exactly once); past its expiry it is marked expired instead (server/scheduled/).",
+    concurrency: 4,
+    payload: z.object({ scheduledId: z.uuid() }),
+    policy: {
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 120,
+      expireInSeconds: 60,
+      heartbeatSeconds: 10,
+    },
+  }),
 } as const;
 
 export type TQueueName = keyof typeof QUEUES;

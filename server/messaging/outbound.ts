@@ -1,11 +1,12 @@
 import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { TDb } from "~/db/client";
+import type { TDb, TTx } from "~/db/client";
 import { contacts, events, messages, threads } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { TMediaStore } from "~/server/media/store";
+import { EXPIRED_REASON, hasExpired, markScheduledExpired } from "~/server/scheduled/expiry";
 import { contentOfRow, isMediaKind, mediaOf, type TMessageContent } from "~/server/messages/content";
 import type { Pacer } from "./pacing";
 
@@ -82,6 +83,8 @@ type TQueuedMessage = {
   /** `messages.content` as stored (read with `contentOfRow`). */
   content: unknown;
   type: string;
+  /** Its flags: an expiry among them (`server/scheduled/expiry.ts`) drops it once passed. */
+  flags: string[];
   threadId: string;
   sessionId: string;
   waMessageId: string | null;
@@ -116,6 +119,7 @@ async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(
       body: messages.body,
       content: messages.content,
       type: messages.type,
+      flags: messages.flags,
       threadId: messages.threadId,
       sessionId: messages.sessionId,
       waMessageId: messages.waMessageId,
@@ -252,6 +256,12 @@ export async function sendQueuedBatch(
       // Up to the last message a job of this batch is for; later ones wait for their own jobs.
       const last = list.findLastIndex((message) => jobOf.has(message.id));
       for (const [index, message] of list.slice(0, last + 1).entries()) {
+        if (!accepted.has(message.id) && hasExpired(message.flags)) {
+          // A one-time code past its expiry is dropped, never sent late (the number was down,
+          // the send waited for retries): failed, and its scheduled message expired.
+          await markFailed(db, message, new Error(EXPIRED_REASON), markScheduledExpired);
+          continue;
+        }
         const refusal = accepted.has(message.id) ? null : refusalOf(message);
         if (refusal) {
           // Failed for good, at once (a retry would be refused the same way); later ones go on.
@@ -365,7 +375,13 @@ function errorText(error: unknown): string {
 }
 
 /** After the last try: the message is `failed` with its error; pg-boss puts the job in the dead-letter queue. */
-async function markFailed(db: TDb, message: TQueuedMessage, error: unknown): Promise<void> {
+async function markFailed(
+  db: TDb,
+  message: TQueuedMessage,
+  error: unknown,
+  /** More to record with the failure, in its transaction (only when this call failed it). */
+  also?: (tx: TTx, messageId: string) => Promise<void>,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const updated = await tx
       .update(messages)
@@ -373,6 +389,7 @@ async function markFailed(db: TDb, message: TQueuedMessage, error: unknown): Pro
       .where(and(eq(messages.id, message.id), eq(messages.status, "queued")))
       .returning({ id: messages.id });
     if (updated.length === 0) return;
+    await also?.(tx, message.id);
     await recordEvent(tx, {
       type: "message.failed",
       sessionId: message.sessionId,

@@ -20,6 +20,25 @@ export const ZSendToNumberInput = z.object({
 export type TSendToNumberInput = z.input<typeof ZSendToNumberInput>;
 
 /**
+ * Who a message from another system goes to: the number read like every other, the session
+ * (given, or the default one), and the contact and their thread, found or created. A blocked or
+ * opted-out contact is refused. Shared by an immediate send and a scheduled one.
+ */
+export async function resolveSendTarget(tx: TTx, input: { to: string; sessionId?: string | undefined }) {
+  const phone = await resolvePhoneNumber(tx, input.to, "to");
+  const sessionId = input.sessionId ?? (await findDefaultSessionId(tx));
+  if (!sessionId) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
+  if (input.sessionId) {
+    const [session] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
+    if (!session) throw new AppError("NOT_FOUND", "There is no such session.", { sessionId: "Unknown session" });
+  }
+  const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone);
+  if (contact.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
+  if (contact.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
+  return { sessionId, contact, thread };
+}
+
+/**
  * A message to a number from another system (the REST API): the contact and their thread are
  * found or created, the message is stored as `queued` (`source = api`) and goes through the
  * session's send queue like every other (pacing, retries, statuses), all in the caller's
@@ -35,16 +54,7 @@ export async function sendToNumber(
   content?: TMessageContent,
 ) {
   const input = ZSendToNumberInput.parse(raw);
-  const phone = await resolvePhoneNumber(tx, input.to, "to");
-  const sessionId = input.sessionId ?? (await findDefaultSessionId(tx));
-  if (!sessionId) throw new AppError("CONFLICT", "There is no WhatsApp session to send from yet.");
-  if (input.sessionId) {
-    const [session] = await tx.select({ id: waSessions.id }).from(waSessions).where(eq(waSessions.id, sessionId));
-    if (!session) throw new AppError("NOT_FOUND", "There is no such session.", { sessionId: "Unknown session" });
-  }
-  const { contact, thread } = await findOrCreateConversation(tx, sessionId, phone);
-  if (contact.blocked) throw new AppError("CONFLICT", "This contact is blocked.");
-  if (contact.optedOut) throw new AppError("CONFLICT", "This contact opted out of messages.");
+  const { sessionId, contact, thread } = await resolveSendTarget(tx, input);
   // Outside the 24-hour window (where the engine holds us to it) only a template goes.
   await assertMayQueue(tx, { sessionId, threadId: thread.id, content: content ?? textContent(input.body) });
   const queued = await queueOutboundOne(tx, boss, {

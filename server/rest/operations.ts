@@ -16,6 +16,13 @@ import { ZVariableName } from "~/server/flows/definition";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { findDefaultSessionId } from "~/server/contacts/contacts";
 import { AppError } from "~/server/errors";
+import {
+  cancelScheduledMessage,
+  getScheduledMessage,
+  SCHEDULE_MAX_DAYS,
+  scheduleToNumber,
+  type TScheduledView,
+} from "~/server/scheduled/scheduled";
 import { contentOfStoredMedia, describeStoredMedia, sendFieldsWithFile } from "./media";
 import { ApiAnswer, defineOperation, type TOperation, type TRunContext } from "./operation";
 
@@ -217,8 +224,22 @@ const ZApiSendInput = z
       .max(4_096, "At most 4,096 characters")
       .optional()
       .meta({ description: "The text under a file" }),
+    sendAt: z.iso
+      .datetime({ offset: true, error: "Give the time to send at as an ISO date and time." })
+      .optional()
+      .meta({
+        example: "2026-11-22T10:15:00.000Z",
+        description: `Schedule it instead of sending now: when to send (in the future, at most ${SCHEDULE_MAX_DAYS} days ahead). Answers the scheduled message.`,
+      }),
+    expiresAt: z.iso.datetime({ offset: true, error: "Give the expiry as an ISO date and time." }).optional().meta({
+      example: "2026-11-22T10:20:00.000Z",
+      description:
+        "With `sendAt`, a one-time code's expiry (after `sendAt`): not sent at all once it has passed, even when the number was down and the send waited",
+    }),
   })
   .superRefine((input, context) => {
+    if (input.expiresAt !== undefined && input.sendAt === undefined)
+      context.addIssue({ code: "custom", path: ["expiresAt"], message: "An expiry needs a time to send at (sendAt)." });
     if (input.template) {
       for (const field of ["body", "media", "caption"] as const)
         if (input[field] !== undefined)
@@ -264,6 +285,35 @@ const ZApiMediaUpload = z
     height: z.number().int().nullable(),
   })
   .meta({ id: "UploadedMedia" });
+
+/** A scheduled message as the API answers it. */
+export const ZApiScheduledMessage = z
+  .object({
+    id: ZUuid,
+    threadId: ZUuid,
+    contactId: ZUuid,
+    sessionId: ZUuid,
+    body: z.string(),
+    state: z.enum(["scheduled", "sent", "cancelled", "expired", "failed"]).meta({
+      description:
+        "`scheduled` until its time; then `sent` (queued: follow `messageId` for its delivery), `expired` (its expiry passed before it went, also after it was queued while the number was down), `failed` (`reason`: the contact was blocked or opted out, the window closed) or `cancelled`",
+    }),
+    sendAt: ZTime,
+    expiresAt: ZTime.nullable(),
+    messageId: ZUuid.nullable().meta({ description: "The message it became, once queued" }),
+    reason: z.string().nullable(),
+    createdAt: ZTime,
+  })
+  .meta({ id: "ScheduledMessage" });
+
+function toApiScheduled(view: TScheduledView) {
+  return {
+    ...view,
+    sendAt: view.sendAt.toISOString(),
+    expiresAt: view.expiresAt?.toISOString() ?? null,
+    createdAt: view.createdAt.toISOString(),
+  };
+}
 
 /** A stored message as the API answers it, its media with signed links. */
 function toApiMessage<T extends { content: TMessageContent }>(message: T, linker: TMediaLinker | null) {
@@ -335,6 +385,8 @@ export const OPERATIONS: TOperation[] = [
       "",
       "**A template** (numbers of an engine that sends templates, the Cloud API): JSON `template: { name, language, values?, headerMedia? }`, alone (no `body`, `media` or `caption`). A template that is not approved, a variable without its value or a missing header file is refused with 400 naming it; an unknown template with 404; a number whose engine sends no templates with 400.",
       "",
+      "**Scheduled** (and one-time codes): add `sendAt` (ISO time, in the future, at most 30 days ahead) to send it then instead: the answer (still 202) is `{ scheduled, contactId, threadId }`, the scheduled message with its `id` (read it with `GET /scheduled-messages/{id}`, cancel it with `POST /scheduled-messages/{id}/cancel`). `expiresAt` (after `sendAt`) makes it a one-time code: once the expiry has passed it is never sent (marked `expired`), even when it was already queued and the number was down. The 24-hour window is checked when it goes. A time that has passed, an expiry before `sendAt` or an unreadable time is refused with 400 naming the field.",
+      "",
       "**The 24-hour window**: on the Cloud API a business may write freely only within 24 hours of the contact's last message. Outside it (or to a contact who never wrote) anything but a template is refused with 409 `conflict`, its `error.message` saying when the window closed and that only an approved template can reach the contact.",
     ].join("\n"),
     tag: "Messages",
@@ -351,9 +403,14 @@ export const OPERATIONS: TOperation[] = [
       "409":
         "The contact is blocked or opted out; or, on an engine with the 24-hour window (the Cloud API), the window is closed (or was never opened) and the message is not a template: `error.message` says when it closed and that a template is needed",
     },
-    response: z.object({ message: ZApiMessage, contactId: ZUuid, threadId: ZUuid }).meta({ id: "SentMessage" }),
+    response: z.union([
+      z.object({ message: ZApiMessage, contactId: ZUuid, threadId: ZUuid }).meta({ id: "SentMessage" }),
+      z
+        .object({ scheduled: ZApiScheduledMessage, contactId: ZUuid, threadId: ZUuid })
+        .meta({ id: "ScheduledSend", description: "With `sendAt`: the message scheduled" }),
+    ]),
     async handle(context) {
-      const { media, body, caption, to, sessionId, template } = context.body;
+      const { media, body, caption, to, sessionId, template, sendAt, expiresAt } = context.body;
       let content: TMessageContent | undefined;
       if (template) {
         const from = sessionId ?? (await findDefaultSessionId(context.tx));
@@ -381,6 +438,22 @@ export const OPERATIONS: TOperation[] = [
           caption: caption || undefined,
           sessionId: from,
         });
+      }
+      if (sendAt !== undefined) {
+        const scheduled = await scheduleToNumber(
+          context.tx,
+          await context.boss(),
+          {
+            to,
+            sessionId,
+            body: content ? textOf(content) : (body ?? ""),
+            sendAt: new Date(sendAt),
+            expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
+          },
+          { apiKeyId: context.caller.keyId },
+          content,
+        );
+        return { ...scheduled, scheduled: toApiScheduled(scheduled.scheduled) };
       }
       const result = await sendToNumber(
         context.tx,
@@ -455,6 +528,32 @@ export const OPERATIONS: TOperation[] = [
         height: file.height,
       };
     },
+  }),
+  defineOperation({
+    method: "get",
+    path: "/scheduled-messages/{id}",
+    operationId: "getScheduledMessage",
+    summary: "A scheduled message and its state",
+    tag: "Messages",
+    scope: "read",
+    params: ZIdParams,
+    status: 200,
+    response: ZApiScheduledMessage,
+    handle: async (context) => toApiScheduled(await getScheduledMessage(context.db, context.params.id)),
+  }),
+  defineOperation({
+    method: "post",
+    path: "/scheduled-messages/{id}/cancel",
+    operationId: "cancelScheduledMessage",
+    summary: "Cancel a scheduled message",
+    description: "Only while it is `scheduled`: one already sent, expired, failed or cancelled is refused with 409.",
+    tag: "Messages",
+    scope: "write",
+    params: ZIdParams,
+    status: 200,
+    errors: { "409": "The message is no longer scheduled (`error.message` says its state)" },
+    response: ZApiScheduledMessage,
+    handle: async (context) => toApiScheduled(await cancelScheduledMessage(context.db, context.params.id)),
   }),
   defineOperation({
     method: "get",

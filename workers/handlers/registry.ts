@@ -13,6 +13,7 @@ import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
 import { handleTeamAcknowledge, handleTeamSla } from "./team-reception";
 import { handleTeamAssign, handleTeamSweep } from "./teams";
+import { handleScheduledSend } from "./scheduled";
 import { handleProcess, handleSimulatorAck, handleSimulatorInbound } from "./messages";
 import { handleWebhookDelivery } from "./webhooks";
 
@@ -42,4 +43,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "campaign.tick": handleCampaignTick,
   "knowledge.index": handleKnowledgeIndex,
   "knowledge.refresh": handleKnowledgeRefresh,
+  "scheduled.send": handleScheduledSend,
 };
