@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useFormatter, useTimeZone, useTranslations } from "next-intl";
 import {
   type ClipboardEvent,
   type DragEvent,
@@ -36,6 +36,7 @@ import { useShortcut } from "./thread-work";
 import { readDraft, sessionDrafts, writeDraft } from "./drafts";
 import { OPTED_OUT_REPLY_HOURS } from "~/server/inbox/reply-window";
 import { type TInboxThread, useInboxFormat, useNow } from "./inbox-labels";
+import { ScheduledMessages, wallTimeIn } from "./scheduled-messages";
 import { TemplatePicker } from "./template-picker";
 
 type TMode = "reply" | "note";
@@ -118,6 +119,14 @@ export function Composer({
   const reply = useMutation(trpc.inbox.reply.mutationOptions());
   const note = useMutation(trpc.inbox.note.mutationOptions());
   const suggest = useMutation(trpc.inbox.suggest.mutationOptions());
+  // "Schedule": the reply goes at a chosen time, in the org's time zone (Settings), shown beside it.
+  const tSchedule = useTranslations("domain.scheduled.ui");
+  const timeZone = useTimeZone() ?? "UTC";
+  const schedule = useMutation(trpc.scheduled.create.mutationOptions());
+  const [scheduling, setScheduling] = useState(false);
+  const [sendAt, setSendAt] = useState("");
+  const sendAtId = useId();
+  const timeZoneId = useId();
   const [inserting, setInserting] = useState(false);
   // "/" (saved replies) and "@" (teammates, in notes) suggestions while typing.
   const tWork = useTranslations("domain.inboxWork.ui");
@@ -138,8 +147,10 @@ export function Composer({
     ms < 1000
       ? format.number(Math.round(ms), { style: "unit", unit: "millisecond", unitDisplay: "short" })
       : format.number(ms / 1000, { style: "unit", unit: "second", unitDisplay: "short", maximumFractionDigits: 1 });
-  const sending = reply.isPending || note.isPending || uploadProgress !== null;
+  const sending = reply.isPending || note.isPending || schedule.isPending || uploadProgress !== null;
   const isNoteMode = mode === "note";
+  const isScheduling = scheduling && !isNoteMode && attachment === null;
+  const [scheduleNotice, setScheduleNotice] = useState<string | null>(null);
   // Why the attach button is off, in words (null: it is on).
   const attachBlocked = isNoteMode ? tAttach("notInNotes") : canSend.length === 0 ? tAttach("cannotSendAny") : null;
   // Kinds this number cannot send while it can send others: said up front, not only once picked.
@@ -245,6 +256,22 @@ export function Composer({
     if ((!body && !file) || sending) return;
     setError(null);
     try {
+      if (isScheduling) {
+        if (!sendAt) {
+          setError(tSchedule("pickTime"));
+          return;
+        }
+        const scheduled = await schedule.mutateAsync({ threadId, body, sendAt });
+        await queryClient.invalidateQueries({ queryKey: trpc.scheduled.list.queryKey({ threadId }) });
+        setScheduleNotice(
+          tSchedule("scheduledToast", {
+            time: format.dateTime(scheduled.sendAt, { dateStyle: "medium", timeStyle: "short" }),
+          }),
+        );
+        setScheduling(false);
+        setText("");
+        return;
+      }
       if (file) {
         setUploadProgress(0);
         let uploaded;
@@ -279,7 +306,12 @@ export function Composer({
         return;
       }
       const described = describeError(caught);
-      setError(described.fieldErrors.body ?? described.fieldErrors.attachment ?? described.message);
+      setError(
+        described.fieldErrors.body ??
+          described.fieldErrors.attachment ??
+          described.fieldErrors.sendAt ??
+          described.message,
+      );
     }
   };
 
@@ -485,6 +517,7 @@ export function Composer({
   }
   return (
     <>
+      <ScheduledMessages threadId={threadId} />
       <form
         onSubmit={onSubmit}
         onDragOver={onDragOver}
@@ -609,8 +642,30 @@ export function Composer({
             disabled={sending}
           />
         ) : null}
+        {isScheduling ? (
+          <div className="flex flex-wrap items-center gap-2" data-testid="schedule-time">
+            <label htmlFor={sendAtId} className="text-sm font-medium">
+              {tSchedule("scheduleAt")}
+            </label>
+            <input
+              id={sendAtId}
+              type="datetime-local"
+              value={sendAt}
+              min={wallTimeIn(new Date(now), timeZone)}
+              onChange={(event) => setSendAt(event.target.value)}
+              aria-describedby={timeZoneId}
+              className="h-8 rounded-md border border-border bg-card px-2 text-sm focus-visible:outline-2 focus-visible:outline-primary"
+            />
+            <span id={timeZoneId} className="text-xs text-foreground/70" translate="no">
+              {tSchedule("timeZone", { timeZone })}
+            </span>
+          </div>
+        ) : null}
         {aiNote ? <Alert tone={aiNote.tone}>{aiNote.text}</Alert> : null}
         {error ? <Alert tone="error">{error}</Alert> : null}
+        <p role="status" className={scheduleNotice ? "text-xs text-foreground/70" : "sr-only"}>
+          {scheduleNotice}
+        </p>
         <div className="flex flex-wrap items-center justify-between gap-2">
           <div className="flex min-w-0 flex-1 items-center gap-2">
             <input
@@ -638,6 +693,23 @@ export function Composer({
               <span aria-hidden="true">📎</span>
               <span className="sr-only sm:not-sr-only">{tAttach("button")}</span>
             </Button>
+            {!isNote ? (
+              <Button
+                size="sm"
+                variant={isScheduling ? "primary" : "secondary"}
+                disabled={sending || withFile}
+                aria-pressed={isScheduling}
+                onClick={() => {
+                  if (!scheduling && !sendAt) setSendAt(wallTimeIn(new Date(Date.now() + 3_600_000), timeZone));
+                  setScheduling(!scheduling);
+                }}
+                title={tSchedule("schedule")}
+                data-testid="schedule-toggle"
+              >
+                <span aria-hidden="true">⏰</span>
+                <span className="sr-only sm:not-sr-only">{tSchedule("schedule")}</span>
+              </Button>
+            ) : null}
             {hasTemplates && !isNote ? (
               <Button
                 size="sm"
@@ -668,7 +740,9 @@ export function Composer({
                 ? t("sending")
                 : isNote
                   ? t("addNote")
-                  : t("send")}
+                  : isScheduling
+                    ? tSchedule("confirm")
+                    : t("send")}
           </Button>
         </div>
       </form>

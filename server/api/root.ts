@@ -18,6 +18,7 @@ import { flowsRouter } from "./routers/flows";
 import { rulesRouter } from "./routers/rules";
 import { sessionsRouter } from "./routers/sessions";
 import { settingsRouter } from "./routers/settings";
+import { scheduledRouter } from "./routers/scheduled";
 import { simulatorRouter } from "./routers/simulator";
 import { teamsRouter } from "./routers/teams";
 import { usersRouter } from "./routers/users";
@@ -49,6 +50,7 @@ export const appRouter = createTRPCRouter({
   flowRuns: flowRunsRouter,
   aiTools: aiToolsRouter,
   campaigns: campaignsRouter,
+  scheduled: scheduledRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,7 +11,9 @@ import { serverText } from "~/server/i18n/domain";
 import { enqueue } from "~/server/jobs/boss";
 import { contentOfRow, textContent, ZMessageContent, type TMessageContent } from "~/server/messages/content";
 import { resolveSendTarget } from "~/server/messaging/send-to-number";
+import { getOrgSettings } from "~/server/settings/settings";
 import { expiryFlag } from "./expiry";
+import { instantOfWallTime, WALL_TIME } from "./wall-time";
 
 /** How far ahead a message may be scheduled. */
 export const SCHEDULE_MAX_DAYS = 30;
@@ -248,7 +250,8 @@ export async function listScheduledInThread(db: TDbOrTx, threadId: string): Prom
 export const ZScheduleReplyInput = z.object({
   threadId: z.uuid(),
   body: z.string().trim().min(1, "The message is empty").max(4_096, "At most 4,096 characters"),
-  sendAt: z.coerce.date(),
+  /** The wall-clock time in the org's time zone (Settings), as a `datetime-local` input gives it. */
+  sendAt: z.string().regex(WALL_TIME, "Choose a date and time."),
 });
 
 /**
@@ -263,6 +266,9 @@ export async function scheduleAgentMessage(
 ) {
   const input = ZScheduleReplyInput.parse(raw);
   return db.transaction(async (tx) => {
+    const { timeZone } = await getOrgSettings(tx);
+    const sendAt = instantOfWallTime(input.sendAt, timeZone);
+    if (!sendAt) throw new AppError("BAD_REQUEST", "Choose a date and time.", { sendAt: "Choose a date and time." });
     const [target] = await tx
       .select({
         contactId: contacts.id,
@@ -288,7 +294,7 @@ export async function scheduleAgentMessage(
       threadId: input.threadId,
       contactId: target.contactId,
       body: input.body,
-      sendAt: input.sendAt,
+      sendAt,
       createdBy: user.id,
     });
     return { id: row.id, sendAt: row.sendAt, state: row.state, body: row.body };

@@ -1,13 +1,14 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
    The API answers untyped JSON; the assertions are what check its shape. */
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { messages, scheduledMessages } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { updateOrgSettings } from "~/server/settings/settings";
 import { runScheduledMessage, runScheduledMessageIn } from "~/server/scheduled/scheduled";
 import { insertUser } from "../support/database";
-import { deliveriesTo, startPipeline, type TPipeline } from "../support/pipeline";
+import { conversationOf, deliveriesTo, inbound, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { restClient } from "../support/rest-client";
 import { testContext } from "../support/trpc-context";
@@ -158,7 +159,7 @@ describe("scheduled messages", () => {
     expect(answer.status).toBe(202);
     const id = answer.body.scheduled.id as string;
     // Queued at its time, and the number down: its sends fail and wait for retries.
-    await waitFor(async () => attempts > 0, 15_000, "a send attempt while the number is down");
+    await waitFor(() => Promise.resolve(attempts > 0), 15_000, "a send attempt while the number is down");
     const queued = await scheduledRow(pipeline, id);
     expect(queued.state).toBe("sent");
     const [message] = await pipeline.db.select().from(messages).where(eq(messages.id, queued.messageId!));
@@ -213,5 +214,50 @@ describe("scheduled messages", () => {
     expect(alone.body.error.fields.expiresAt).toBe("An expiry needs a time to send at (sendAt).");
     expect(await pipeline.db.$count(scheduledMessages)).toBe(0);
     expect(await pipeline.db.$count(messages, eq(messages.body, "x"))).toBe(0);
+  });
+
+  it("[agent] schedules in a conversation they may reply to, in the org's time zone, and cancels it; not in one another took over", async () => {
+    const pipeline = await startPipeline();
+    await inbound(pipeline, "+15550026007", "hello");
+    const { thread } = await waitFor(() => conversationOf(pipeline.db, "+15550026007"), 10_000, "the conversation");
+    const caller = async (role: "agent" | "manager") =>
+      createCaller(testContext({ db: pipeline.db, boss: pipeline.boss, user: await insertUser(pipeline.db, role) }));
+    const agent = await caller("agent");
+    await updateOrgSettings(pipeline.db, null, { timeZone: "America/Sao_Paulo" });
+    // Tomorrow 09:00 in São Paulo (UTC-3, no summer time): 12:00 UTC.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const scheduled = await agent.scheduled.create({
+      threadId: thread.id,
+      body: "See you tomorrow",
+      sendAt: `${tomorrow}T09:00`,
+    });
+    expect(scheduled.sendAt.toISOString()).toBe(`${tomorrow}T12:00:00.000Z`);
+    const listed = await agent.scheduled.list({ threadId: thread.id });
+    expect(listed.map((row) => [row.id, row.body, row.state])).toEqual([
+      [scheduled.id, "See you tomorrow", "scheduled"],
+    ]);
+    const refused = await agent.scheduled
+      .create({ threadId: thread.id, body: "Too late", sendAt: "2020-01-01T09:00" })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "BAD_REQUEST" });
+    await agent.scheduled.cancel({ threadId: thread.id, id: scheduled.id });
+    expect(await agent.scheduled.list({ threadId: thread.id })).toEqual([]);
+    // A viewer may not; nor an agent where another person took the conversation over.
+    const manager = await caller("manager");
+    await expect(
+      manager.scheduled.create({ threadId: thread.id, body: "x", sendAt: `${tomorrow}T09:00` }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await agent.inbox.takeOver({ threadId: thread.id });
+    const other = await caller("agent");
+    await expect(
+      other.scheduled.create({ threadId: thread.id, body: "Mine now", sendAt: `${tomorrow}T09:00` }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(
+      await agent.scheduled.create({ threadId: thread.id, body: "Still mine", sendAt: `${tomorrow}T10:00` }),
+    ).toMatchObject({
+      state: "scheduled",
+    });
   });
 });
