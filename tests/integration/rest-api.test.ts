@@ -277,6 +277,8 @@ describe("REST API", () => {
       "/media",
       "/messages",
       "/messages/{id}",
+      "/scheduled-messages/{id}",
+      "/scheduled-messages/{id}/cancel",
       "/simulator/messages",
       "/threads",
       "/threads/{id}/flow",
