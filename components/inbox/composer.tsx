@@ -724,7 +724,11 @@ export function Composer({
               </Button>
             ) : null}
             <p id={hintId} className="min-w-0 text-xs text-foreground/70">
-              {isNote ? t("noteHint") : replyHint(t, data.thread, data.contact, currentUserId)}{" "}
+              {isNote
+                ? t("noteHint")
+                : isScheduling
+                  ? tSchedule("hint")
+                  : replyHint(t, data.thread, data.contact, currentUserId)}{" "}
               <span className="hidden sm:inline">{isNote ? tWork("mentions.hint") : tWork("slash.hint")}</span>
               {attachBlocked || partialHint ? (
                 <span id={attachHintId} className={isNote ? "sr-only" : "block"} data-testid="attach-hint">
