@@ -152,5 +152,9 @@ export const scheduledMessages = pgTable(
       .on(t.sendAt)
       .where(sql`${t.state} = 'scheduled'`),
     index("scheduled_messages_thread_idx").on(t.threadId, t.sendAt),
+    // The send path finds the row of a message it drops as expired.
+    index("scheduled_messages_message_idx")
+      .on(t.messageId)
+      .where(sql`${t.messageId} is not null`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "scheduled_messages_message_idx" ON "scheduled_messages" USING btree ("message_id") WHERE "scheduled_messages"."message_id" is not null;
