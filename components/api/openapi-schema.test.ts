@@ -21,7 +21,16 @@ describe("the API reference's reading of openapi.json", () => {
   it("sketches a request body with optional keys marked and limits spelled out", () => {
     const body = doc.paths["/messages"]!.post!.requestBody!.content!["application/json"]!.schema;
     const sketch = sketchSchema(doc, body) as Record<string, unknown>;
-    expect(Object.keys(sketch).sort()).toEqual(["body?", "caption?", "media?", "sessionId?", "template?", "to"]);
+    expect(Object.keys(sketch).sort()).toEqual([
+      "body?",
+      "caption?",
+      "expiresAt?",
+      "media?",
+      "sendAt?",
+      "sessionId?",
+      "template?",
+      "to",
+    ]);
     expect(sketch).toMatchObject({
       to: expect.stringMatching(/^string, 1–40 chars — /),
       "body?": expect.stringMatching(/^string, 1–4096 chars — /),

@@ -294,7 +294,15 @@ export const QUEUES = {
       "One step of a campaign's sending loop: the next recipients the rate allows get their messages (or are skipped), exactly once, and the next step is queued, all in one transaction; a job whose token is no longer the campaign's does nothing (server/campaigns/campaigns.ts).",
     concurrency: 2,
     payload: z.object({ campaignId: z.uuid(), token: z.uuid() }),
-    policy: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 120 },
+    // Heartbeat: a tick whose worker was killed is retried within seconds, not at its expiry.
+    policy: {
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 120,
+      heartbeatSeconds: 10,
+    },
   }),
   "scheduled.send": declareQueue({
     description:

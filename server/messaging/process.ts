@@ -198,6 +198,14 @@ export async function processInboundBatch(
           messageId: row.message.id,
           payload: { by: "keyword", changes: { optedOut: true } },
         });
+        // A flow under way ends: it must not ask the next question of someone who opted out.
+        const activeFlow = flowStates.has(row.thread.id)
+          ? flowStates.get(row.thread.id)!
+          : (storedFlows.get(row.thread.id) ?? null);
+        if (activeFlow) {
+          turns.stop(activeFlow, "stopped", row.message.createdAt, { by: "opt_out" });
+          flowStates.set(row.thread.id, null);
+        }
         if (mode === "human") {
           toRecord.push({ type: "thread.awaiting_human", ...ids, messageId: row.message.id });
           continue;

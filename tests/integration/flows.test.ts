@@ -270,6 +270,25 @@ describe("flows in the pipeline", () => {
     expect((await threadOf(pipeline, phone)).flow).toBeNull();
   });
 
+  it("an opt-out keyword ends the flow as well as opting the contact out", async () => {
+    const orders = await startOrdersServer({});
+    const pipeline = await startPipeline({}, privateNetworks);
+    await publishFlowRows(pipeline.db, ordersFlow(orders.url));
+    const phone = "+14155550304";
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "orders" });
+    await waitForOutbound(pipeline, phone, 1);
+    await sendAsContact(pipeline.db, pipeline.boss, { phone, body: "STOP" });
+    await waitFor(
+      async () => {
+        const [found] = await pipeline.db.select().from(flowRuns);
+        return found?.outcome === "stopped" ? found : undefined;
+      },
+      15_000,
+      "the run stopped",
+    );
+    expect((await threadOf(pipeline, phone)).flow).toBeNull();
+  });
+
   it("a person taking the conversation over pauses the flow; releasing it resumes at the same question", async () => {
     const orders = await startOrdersServer({ "7": "shipped" });
     const pipeline = await startPipeline({}, privateNetworks);

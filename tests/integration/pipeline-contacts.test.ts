@@ -42,10 +42,13 @@ const PRICE_RULE: TRuleInput = {
   ],
 };
 
-/** A contact writing STOP opts out, and is told so in the same rule. */
+/**
+ * A rule that opts a contact out and tells them so (its words are not opt-out keywords, which
+ * opt out before any rule runs: tests/integration/consent.test.ts).
+ */
 const STOP_RULE: TRuleInput = {
   name: "Opt out",
-  conditions: { all: [{ fact: "message.text", operator: "inList", value: ["stop", "unsubscribe"] }] },
+  conditions: { all: [{ fact: "message.text", operator: "inList", value: ["remove me", "no more messages"] }] },
   actions: [{ type: "opt_out" }, { type: "reply", text: "You will get no more messages from us." }],
   stopOnMatch: true,
 };
@@ -190,12 +193,12 @@ describe("opted-out contacts", () => {
     expect((await waitForReplies(pipeline.db, "+15550002012", 1))[0]?.body).toBe("Our prices: cleaning $80.");
   });
 
-  it("[opted out] writing STOP opts them out and still sends the rule's confirmation; the next message is not answered", async () => {
+  it("[opted out] a rule's opt-out ('remove me') still sends the rule's confirmation; the next message is not answered", async () => {
     const pipeline = await startPipeline();
     await updateOrgSettings(pipeline.db, null, { answerOptedOut: false });
     await publishRules(pipeline.db, [STOP_RULE]);
     const waId = "+15550002013";
-    await inbound(pipeline, waId, "STOP");
+    await inbound(pipeline, waId, "REMOVE ME");
     const [confirmation] = await waitForReplies(pipeline.db, waId, 1);
     expect(confirmation?.body).toBe("You will get no more messages from us.");
     const conversation = await conversationOf(pipeline.db, waId);
@@ -210,7 +213,7 @@ describe("opted-out contacts", () => {
     expect(await deliveriesTo(pipeline.db, waId)).toHaveLength(1);
   });
 
-  it("[opted out] STOP and a later message in ONE batch: the confirmation goes out, the later message gets nothing", async () => {
+  it("[opted out] a rule's opt-out and a later message in ONE batch: the confirmation goes out, the later message gets nothing", async () => {
     const { sessionId, ...database } = await usePreparedDatabase();
     const boss = createBoss(database.url, "web");
     await boss.start();
@@ -218,7 +221,12 @@ describe("opted-out contacts", () => {
     await updateOrgSettings(database.db, null, { answerOptedOut: false });
     await publishRules(database.db, [STOP_RULE]);
     const waId = "+15550002014";
-    const stop = await ingestInbound(database.db, boss, { sessionId, waMessageId: "s-1", from: waId, body: "stop" });
+    const stop = await ingestInbound(database.db, boss, {
+      sessionId,
+      waMessageId: "s-1",
+      from: waId,
+      body: "remove me",
+    });
     const after = await ingestInbound(database.db, boss, { sessionId, waMessageId: "s-2", from: waId, body: "ok?" });
     const outcomes = await processInboundBatch(database.db, boss, [storedId(stop), storedId(after)]);
     expect(Object.fromEntries(outcomes)).toEqual({ [storedId(stop)]: "replied", [storedId(after)]: "opted_out" });
@@ -253,7 +261,7 @@ describe("opted-out contacts", () => {
 });
 
 describe("sends queued before the contact changed", () => {
-  it("[send] nothing queued goes to a contact blocked since, no API message to one who opted out since; a reply to their STOP still goes", async () => {
+  it("[send] nothing queued goes to a contact blocked since, no API message to one who opted out since; a reply to their opt-out still goes", async () => {
     const { sessionId, ...database } = await usePreparedDatabase();
     const boss = createBoss(database.url, "web");
     await boss.start();
@@ -267,9 +275,14 @@ describe("sends queued before the contact changed", () => {
     const bot = "+15550002021";
     const stopper = "+15550002022";
     const hi = await ingestInbound(database.db, boss, { sessionId, waMessageId: "q-1", from: bot, body: "hi" });
-    const stop = await ingestInbound(database.db, boss, { sessionId, waMessageId: "q-2", from: stopper, body: "stop" });
+    const stop = await ingestInbound(database.db, boss, {
+      sessionId,
+      waMessageId: "q-2",
+      from: stopper,
+      body: "remove me",
+    });
     await processInboundBatch(database.db, boss, [storedId(hi), storedId(stop)]);
-    // Then the contacts change: one opts out, one is blocked (the STOP rule opted the third out itself).
+    // Then the contacts change: one opts out, one is blocked (the opt-out rule opted the third out itself).
     await database.db.update(contacts).set({ optedOut: true }).where(eq(contacts.waId, api));
     await database.db.update(contacts).set({ blocked: true }).where(eq(contacts.waId, bot));
 
