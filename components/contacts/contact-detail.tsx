@@ -78,7 +78,12 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
           />
           <CardBody>
             {/* Remounted by each save: the checkboxes show what was saved (an opt-in clears an opt-out). */}
-            <form key={new Date(data.updatedAt).getTime()} className="grid gap-3" onSubmit={submit}>
+            <form
+              key={new Date(data.updatedAt).getTime()}
+              aria-label={t("detail.formLabel")}
+              className="grid gap-3"
+              onSubmit={submit}
+            >
               <fieldset disabled={!canWrite} className="contents">
                 <Field label={t("form.phone")} htmlFor="d-phone" error={errors?.byField.phone}>
                   <Input

@@ -211,7 +211,10 @@ test("[inbox work] on a phone: the bell in the top bar, the snooze menu and the 
     await a.getByTestId("open-contact-panel").click();
     const panel = a.getByTestId("contact-panel");
     await panel.getByLabel("Tags (comma-separated)").fill("phone, returning");
-    await panel.getByRole("button", { name: "Save", exact: true }).click();
+    await panel
+      .getByRole("form", { name: "Contact details" })
+      .getByRole("button", { name: "Save", exact: true })
+      .click();
     await expect(panel.getByText("Saved.")).toBeVisible();
     await expectNoSidewaysScroll(a);
     await panel.getByRole("button", { name: "Close", exact: true }).click();
