@@ -31,6 +31,7 @@ const PAGES: {
   },
   { path: "/profiles", name: "profiles", heading: "Profiles" },
   { path: "/rules", name: "rules", heading: "Rules" },
+  { path: "/campaigns", name: "campaigns", heading: "Campaigns", photographedBy: "campaigns.spec.ts" },
   { path: "/webhooks", name: "webhooks", heading: "Webhooks", photographedBy: "integrations.spec.ts" },
   { path: "/api-keys", name: "api", heading: "API" },
   {

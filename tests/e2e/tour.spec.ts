@@ -45,6 +45,7 @@ const PAGES: { path: string; open?: (page: Page) => Promise<void> }[] = [
       await page.locator("[data-step-id]").first().click();
     },
   },
+  { path: "/campaigns" },
   { path: "/tools" },
   {
     path: "/tools",
