@@ -9,7 +9,18 @@ import { describe, expect, it } from "vitest";
  * honest.
  */
 const DOC = readFileSync(path.resolve(import.meta.dirname, "../../docs/benchmarks.md"), "utf8");
-const BENCHES = ["pipeline", "rules", "contacts", "webhooks", "analytics", "media", "flows", "inbox", "knowledge", "campaigns"];
+const BENCHES = [
+  "pipeline",
+  "rules",
+  "contacts",
+  "webhooks",
+  "analytics",
+  "media",
+  "flows",
+  "inbox",
+  "knowledge",
+  "campaigns",
+];
 const DATE = /\b(20\d\d-\d\d-\d\d)\b/g;
 
 function section(text: string, heading: RegExp): string | null {
