@@ -221,7 +221,7 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
                 type="number"
                 inputMode="numeric"
                 min={1}
-                max={1000}
+                max={6000}
                 defaultValue={20}
               />
             </Field>

@@ -102,7 +102,7 @@ export const ZCampaignInput = z
       .number()
       .int("A whole number of messages per minute")
       .min(1, "At least 1 message per minute")
-      .max(1_000, "At most 1,000 messages per minute"),
+      .max(6_000, "At most 6,000 messages per minute"),
     includeColdContacts: z.boolean().default(false),
   })
   .strict();
