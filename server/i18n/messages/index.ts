@@ -55,6 +55,9 @@ import en_domainAc from "./en/domain-ac.json";
 import en_domainAd from "./en/domain-ad.json";
 import en_domainAe from "./en/domain-ae.json";
 import en_domainAf from "./en/domain-af.json";
+import en_domainAg from "./en/domain-ag.json";
+import en_domainAh from "./en/domain-ah.json";
+import en_domainAi from "./en/domain-ai.json";
 import en_flows from "./en/flows.json";
 import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
@@ -112,6 +115,9 @@ import es_domainAc from "./es/domain-ac.json";
 import es_domainAd from "./es/domain-ad.json";
 import es_domainAe from "./es/domain-ae.json";
 import es_domainAf from "./es/domain-af.json";
+import es_domainAg from "./es/domain-ag.json";
+import es_domainAh from "./es/domain-ah.json";
+import es_domainAi from "./es/domain-ai.json";
 import es_flows from "./es/flows.json";
 import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
@@ -169,6 +175,9 @@ import ptBR_domainAc from "./pt-BR/domain-ac.json";
 import ptBR_domainAd from "./pt-BR/domain-ad.json";
 import ptBR_domainAe from "./pt-BR/domain-ae.json";
 import ptBR_domainAf from "./pt-BR/domain-af.json";
+import ptBR_domainAg from "./pt-BR/domain-ag.json";
+import ptBR_domainAh from "./pt-BR/domain-ah.json";
+import ptBR_domainAi from "./pt-BR/domain-ai.json";
 import ptBR_flows from "./pt-BR/flows.json";
 import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
@@ -234,6 +243,9 @@ export const en = {
     ...en_domainAd,
     ...en_domainAe,
     ...en_domainAf,
+    ...en_domainAg,
+    ...en_domainAh,
+    ...en_domainAi,
   },
 };
 export type TMessages = typeof en;
@@ -298,6 +310,9 @@ const es: TMessages = {
     ...es_domainAd,
     ...es_domainAe,
     ...es_domainAf,
+    ...es_domainAg,
+    ...es_domainAh,
+    ...es_domainAi,
   },
 };
 const ptBR: TMessages = {
@@ -360,6 +375,9 @@ const ptBR: TMessages = {
     ...ptBR_domainAd,
     ...ptBR_domainAe,
     ...ptBR_domainAf,
+    ...ptBR_domainAg,
+    ...ptBR_domainAh,
+    ...ptBR_domainAi,
   },
 };
 
