@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { describeError } from "~/components/trpc/errors";
@@ -24,6 +24,8 @@ const PACING_FIELDS: readonly { name: TPacingNumber; min: number; max: number }[
 ];
 
 const TYPING_MAX_MS = { min: 1_000, max: 60_000 };
+const DAILY_CAP = { min: 1, max: 1_000_000 };
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const WHOLE_NUMBER = /^\d+$/;
 
 /**
@@ -33,13 +35,14 @@ const WHOLE_NUMBER = /^\d+$/;
 export function SessionSettingsForm({ session, canWrite }: { session: TSession; canWrite: boolean }) {
   const trpc = useTRPC();
   const t = useTranslations("sessions");
+  const tHealth = useTranslations("domain.numberHealth");
   const tCommon = useTranslations("common");
   const format = useFormatter();
   const queryClient = useQueryClient();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const update = useMutation(trpc.sessions.updateSettings.mutationOptions());
-  const { pacing, presence } = session.settings;
+  const { pacing, presence, outreach } = session.settings;
   const hasPresence = session.engine.settings.includes("presence");
   const idFor = (name: string) => `session-${session.id}-${name}`;
 
@@ -62,6 +65,11 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
     const typingMaxMs = hasPresence
       ? whole("presence.typingMaxMs", "typingMaxMs", TYPING_MAX_MS.min, TYPING_MAX_MS.max)
       : presence.typingMaxMs;
+    const capText = formText(form, "dailyCap").trim();
+    const dailyCap = capText === "" ? null : whole("outreach.dailyCap", "dailyCap", DAILY_CAP.min, DAILY_CAP.max);
+    const warmUpText = formText(form, "warmUpFrom").trim();
+    if (warmUpText !== "" && !ISO_DATE.test(warmUpText)) errors["outreach.warmUpFrom"] = tHealth("dateFormat");
+    const pauseBelow = whole("outreach.pauseBelow", "pauseBelow", 0, 100);
     // The server takes a minimum above the maximum (the pause is then always the minimum); say so here.
     if (!errors["pacing.jitterMaxMs"] && numbers.jitterMaxMs < numbers.jitterMinMs)
       errors["pacing.jitterMaxMs"] = t("settings.atLeastShortest");
@@ -75,6 +83,7 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
       await update.mutateAsync({
         id: session.id,
         pacing: { enabled: form.get("enabled") === "on", ...numbers },
+        outreach: { dailyCap, warmUpFrom: warmUpText === "" ? null : warmUpText, pauseBelow },
         ...(hasPresence ? { presence: { typing: form.get("typing") === "on", typingMaxMs } } : {}),
       });
       await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
@@ -85,7 +94,7 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
     } catch (error) {
       const described = describeError(error);
       const hasFieldErrors = Object.keys(described.fieldErrors).some(
-        (path) => path.startsWith("pacing.") || path.startsWith("presence."),
+        (path) => path.startsWith("pacing.") || path.startsWith("presence.") || path.startsWith("outreach."),
       );
       setFieldErrors(described.fieldErrors);
       setNotice({ tone: "error", text: hasFieldErrors ? t("settings.checkFields") : described.message });
@@ -175,6 +184,63 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
           </div>
         </fieldset>
       ) : null}
+      <fieldset disabled={!canWrite || update.isPending} className="space-y-3">
+        <legend className="text-sm font-semibold">{tHealth("legend")}</legend>
+        <p className="text-xs text-muted-foreground">{tHealth("hint")}</p>
+        <NumberHealth sessionId={session.id} />
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field
+            label={tHealth("dailyCap")}
+            htmlFor={idFor("dailyCap")}
+            hint={tHealth("dailyCapHint")}
+            error={fieldErrors["outreach.dailyCap"]}
+          >
+            <Input
+              id={idFor("dailyCap")}
+              name="dailyCap"
+              type="number"
+              inputMode="numeric"
+              min={DAILY_CAP.min}
+              max={DAILY_CAP.max}
+              step={1}
+              defaultValue={outreach.dailyCap ?? ""}
+              aria-invalid={Boolean(fieldErrors["outreach.dailyCap"])}
+            />
+          </Field>
+          <Field
+            label={tHealth("warmUpFrom")}
+            htmlFor={idFor("warmUpFrom")}
+            hint={tHealth("warmUpFromHint")}
+            error={fieldErrors["outreach.warmUpFrom"]}
+          >
+            <Input
+              id={idFor("warmUpFrom")}
+              name="warmUpFrom"
+              type="date"
+              defaultValue={outreach.warmUpFrom ?? ""}
+              aria-invalid={Boolean(fieldErrors["outreach.warmUpFrom"])}
+            />
+          </Field>
+          <Field
+            label={tHealth("pauseBelow")}
+            htmlFor={idFor("pauseBelow")}
+            hint={tHealth("pauseBelowHint")}
+            error={fieldErrors["outreach.pauseBelow"]}
+          >
+            <Input
+              id={idFor("pauseBelow")}
+              name="pauseBelow"
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={100}
+              step={1}
+              defaultValue={outreach.pauseBelow}
+              aria-invalid={Boolean(fieldErrors["outreach.pauseBelow"])}
+            />
+          </Field>
+        </div>
+      </fieldset>
       {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
       {canWrite ? (
         <Button type="submit" size="sm" disabled={update.isPending}>
@@ -184,5 +250,27 @@ export function SessionSettingsForm({ session, canWrite }: { session: TSession; 
         <p className="text-sm text-muted-foreground">{t("settings.adminsOnly")}</p>
       )}
     </form>
+  );
+}
+
+/** A number's health score and today's campaign sends against its cap (server/campaigns/health.ts). */
+function NumberHealth({ sessionId }: { sessionId: string }) {
+  const trpc = useTRPC();
+  const t = useTranslations("domain.numberHealth");
+  const format = useFormatter();
+  const { data } = useQuery(trpc.sessions.outreach.queryOptions());
+  const number = data?.find((entry) => entry.sessionId === sessionId);
+  if (!number) return null;
+  const score = number.health?.score ?? 100;
+  return (
+    <p className="text-sm" data-testid="number-health">
+      <span className={score < 50 ? "font-semibold text-destructive" : "font-semibold"}>{t("score", { score })}</span>
+      {number.health?.cause ? ` · ${t(`cause.${number.health.cause}`)}` : ""}
+      {" · "}
+      {number.cap === null
+        ? t("sentToday", { sent: format.number(number.sentToday) })
+        : t("sentTodayOfCap", { sent: format.number(number.sentToday), cap: format.number(number.cap) })}
+      {number.warmUpDay !== null ? ` · ${t("warmUpDay", { day: number.warmUpDay, days: number.warmUpDays })}` : ""}
+    </p>
   );
 }

@@ -54,6 +54,21 @@ export const campaigns = pgTable(
     includeColdContacts: boolean().notNull().default(false),
     /** Why it is paused (`manual`, or a number's health), shown on the campaign. */
     pausedReason: text(),
+    /**
+     * With `pausedReason = 'health'`: the number whose health paused it and why
+     * (server/campaigns/health.ts, `TPauseDetail`).
+     */
+    pausedDetail: jsonb().$type<Record<string, unknown> | null>(),
+    /**
+     * Health counts this campaign's numbers' sends from here (a resume after a health pause: staff
+     * chose to go on, so only what is sent after it can pause it again); null: the last 24 hours.
+     */
+    healthSince: timestamptz(),
+    /** When a tick last judged its numbers' health (it does at most once a minute: the query reads a day of sends). */
+    healthCheckedAt: timestamptz(),
+    /** Why a running campaign sends nothing for now (`quiet_hours`, `daily_cap`) and until when. */
+    waitReason: text(),
+    waitUntil: timestamptz(),
     startedAt: timestamptz(),
     finishedAt: timestamptz(),
     /**

@@ -102,6 +102,13 @@ export const messages = pgTable(
     index("messages_failed_idx")
       .on(t.failedAt)
       .where(sql`${t.status} = 'failed'`),
+    // A number's outbound messages of a source by time: its campaign messages of the day (its
+    // daily cap) and of the last day (its health), server/campaigns/health.ts. Not partial on
+    // `source = 'campaign'`: on a new database every migration runs in one transaction, where a
+    // value added to an enum in it (0039) may not be used.
+    index("messages_session_source_created_idx")
+      .on(t.sessionId, t.source, t.createdAt)
+      .where(sql`${t.direction} = 'out'`),
     // The agents table's replies per person (INCLUDE (author_user_id, session_id) in the migration).
     index("messages_agent_replies_idx")
       .on(t.createdAt)

@@ -29,6 +29,7 @@ import { engineCan } from "~/server/sessions/engine-capabilities";
 import { ZBusinessInterval } from "~/server/settings/schema";
 import { getOrgSettings } from "~/server/settings/settings";
 import { addDays, instantOf, localMomentOf } from "~/server/teams/hours";
+import { numbersOutreach, orgDay, unhealthyNumber, type TNumberOutreach, type TPauseDetail } from "./health";
 import { reachableWhere, segmentWhere, ZSegmentFilter } from "./segments";
 
 /**
@@ -50,6 +51,11 @@ import { reachableWhere, segmentWhere, ZSegmentFilter } from "./segments";
  *   pacing applies on top, in its send queue.
  * - **Quiet hours** (the org's time zone): no tick takes recipients inside them; the loop sleeps
  *   until they end and the rate starts again from there (no burst after the night).
+ * - **Numbers' limits and health** (server/campaigns/health.ts): each tick takes no more of a
+ *   number's recipients than its daily cap (or warm-up) leaves today; when every number with
+ *   recipients left is at its cap, the loop sleeps until the org's next day. When a number's
+ *   health falls below its threshold, the tick pauses the campaign instead, with the number and
+ *   the reason (`pausedReason` `health`, `pausedDetail`).
  * - **Pause, resume, cancel**: pausing and cancelling end the loop (the token is cleared);
  *   resuming starts a new one. Delivery, reads and replies are the messages' own state.
  */
@@ -62,6 +68,8 @@ const TICK_MS = 2_000;
  * a second would compete with the replies the pipeline is making).
  */
 const MIN_TICK_GAP_MS = 1_000;
+/** How often a running campaign judges its numbers' health (server/campaigns/health.ts). */
+const HEALTH_EVERY_MS = 60_000;
 /** Recipients one tick takes at most (one transaction). */
 const MAX_PER_TICK = 500;
 
@@ -197,7 +205,14 @@ export async function pauseCampaign(db: TDb, actor: TActor, id: string, reason =
     const before = await lockCampaign(tx, id);
     if (before.status !== "running" && before.status !== "scheduled")
       throw new AppError("CONFLICT", serverText("campaigns.notRunning"));
-    return changeStatus(tx, actor, before, "pause", { status: "paused", tickToken: null, pausedReason: reason });
+    return changeStatus(tx, actor, before, "pause", {
+      status: "paused",
+      tickToken: null,
+      pausedReason: reason,
+      pausedDetail: null,
+      waitReason: null,
+      waitUntil: null,
+    });
   });
 }
 
@@ -213,6 +228,9 @@ export async function resumeCampaign(db: TDb, boss: PgBoss, actor: TActor, id: s
       status: started ? "running" : "scheduled",
       tickToken: token,
       pausedReason: null,
+      pausedDetail: null,
+      // Staff chose to go on after a health pause: only what is sent from now can pause it again.
+      ...(before.pausedReason === "health" ? { healthSince: new Date() } : {}),
       ...(started ? { rateAnchorAt: new Date(), rateAnchorCount: before.doneCount } : {}),
     });
     await enqueueMany(boss, "campaign.tick", [{ campaignId: id, token }], { tx });
@@ -236,7 +254,8 @@ export async function cancelCampaign(db: TDb, actor: TActor, id: string) {
 
 export type TTickOutcome =
   | { action: "stale" }
-  | { action: "waiting"; until: Date }
+  | { action: "waiting"; until: Date; reason: "start" | "quiet_hours" | "daily_cap" }
+  | { action: "paused"; detail: TPauseDetail }
   | { action: "sent"; queued: number; skipped: number; done: boolean };
 
 /** Test-only seams: production code passes none. */
@@ -265,7 +284,7 @@ export async function tickCampaign(
     if ((state.status === "scheduled" || state.status === "running") && state.startedAt === null) {
       if (state.startAt && state.startAt > now) {
         await next(state.startAt);
-        return { action: "waiting", until: state.startAt };
+        return { action: "waiting", until: state.startAt, reason: "start" };
       }
       state = await begin(tx, state, now);
     }
@@ -274,10 +293,57 @@ export async function tickCampaign(
     const quietEnd = state.quietHours ? quietHoursEnd(now, timeZone, state.quietHours) : null;
     if (quietEnd) {
       // Asleep until the quiet hours end; the rate starts again from there.
-      await next(quietEnd, { rateAnchorAt: quietEnd, rateAnchorCount: state.doneCount });
+      await next(quietEnd, {
+        rateAnchorAt: quietEnd,
+        rateAnchorCount: state.doneCount,
+        waitReason: "quiet_hours",
+        waitUntil: quietEnd,
+      });
       await hooks.beforeCommit?.();
-      return { action: "waiting", until: quietEnd };
+      return { action: "waiting", until: quietEnd, reason: "quiet_hours" };
     }
+    // Health is judged at most once a minute (it reads a day of the numbers' sends); caps every tick.
+    const judge = !state.healthCheckedAt || now.getTime() - state.healthCheckedAt.getTime() >= HEALTH_EVERY_MS;
+    const numbers = await numbersOutreach(tx, state.sessionIds, now, timeZone, { judge, since: state.healthSince });
+    if (judge) await tx.update(campaigns).set({ healthCheckedAt: now }).where(eq(campaigns.id, state.id));
+    const sick = unhealthyNumber(numbers);
+    if (sick) {
+      // The loop ends here; staff resume it (or not) knowing why.
+      const [paused] = await tx
+        .update(campaigns)
+        .set({
+          status: "paused",
+          tickToken: null,
+          pausedReason: "health",
+          pausedDetail: sick,
+          waitReason: null,
+          waitUntil: null,
+          updatedAt: now,
+        })
+        .where(eq(campaigns.id, state.id))
+        .returning();
+      await recordAudit(tx, null, {
+        action: "pause",
+        entity: "campaign",
+        entityId: state.id,
+        before: { status: state.status },
+        after: { status: paused!.status, pausedReason: "health", pausedDetail: sick },
+      });
+      await hooks.beforeCommit?.();
+      return { action: "paused", detail: sick };
+    }
+    const sleepUntilTomorrow = async () => {
+      const tomorrow = orgDay(now, timeZone).next;
+      await next(tomorrow, {
+        rateAnchorAt: tomorrow,
+        rateAnchorCount: state.doneCount,
+        waitReason: "daily_cap",
+        waitUntil: tomorrow,
+      });
+      await hooks.beforeCommit?.();
+      return { action: "waiting", until: tomorrow, reason: "daily_cap" } as const;
+    };
+    if (numbers.length > 0 && numbers.every((number) => number.remaining <= 0)) return sleepUntilTomorrow();
     const anchorAt = state.rateAnchorAt ?? now;
     const allowed = Math.min(
       MAX_PER_TICK,
@@ -286,7 +352,8 @@ export async function tickCampaign(
         1 -
         state.doneCount,
     );
-    const { queued, skipped } = allowed > 0 ? await sendSome(tx, boss, state, allowed) : { queued: 0, skipped: 0 };
+    const { queued, skipped } =
+      allowed > 0 ? await sendSome(tx, boss, state, allowed, numbers) : { queued: 0, skipped: 0 };
     const doneCount = state.doneCount + queued + skipped;
     const [left] = await tx
       .select({ id: campaignRecipients.contactId })
@@ -296,17 +363,29 @@ export async function tickCampaign(
     if (!left) {
       await tx
         .update(campaigns)
-        .set({ status: "done", doneCount, tickToken: null, finishedAt: now, updatedAt: now })
+        .set({
+          status: "done",
+          doneCount,
+          tickToken: null,
+          finishedAt: now,
+          waitReason: null,
+          waitUntil: null,
+          updatedAt: now,
+        })
         .where(eq(campaigns.id, state.id));
       await hooks.beforeCommit?.();
       return { action: "sent", queued, skipped, done: true };
     }
+    // Nothing taken although the rate allowed it: what is left is the capped numbers' (a number
+    // at its cap keeps its recipients pending), so the loop sleeps until the next day.
+    if (allowed > 0 && queued + skipped === 0 && numbers.some((number) => number.remaining <= 0))
+      return sleepUntilTomorrow();
     // The next tick: when the rate allows one more (at least MIN_TICK_GAP_MS on, at most TICK_MS).
     const perMessageMs = 60_000 / state.ratePerMinute;
     const dueAt = anchorAt.getTime() + (doneCount - state.rateAnchorCount) * perMessageMs;
     const soonest = now.getTime() + MIN_TICK_GAP_MS;
     const latest = now.getTime() + TICK_MS;
-    await next(new Date(Math.min(Math.max(dueAt, soonest), latest)), { doneCount });
+    await next(new Date(Math.min(Math.max(dueAt, soonest), latest)), { doneCount, waitReason: null, waitUntil: null });
     await hooks.beforeCommit?.();
     return { action: "sent", queued, skipped, done: false };
   });
@@ -362,14 +441,26 @@ type TClaimed = {
 };
 
 /**
- * Up to `count` pending recipients, in order: each gets its message (queued through the entry
- * point) or is skipped with the reason, in the caller's transaction.
+ * Up to `count` pending recipients in order, locked: those of one number (`only`), of none of
+ * some (`except`: a contact since moved to a number the campaign does not name), or any (null).
  */
-async function sendSome(tx: TTx, boss: PgBoss, campaign: typeof campaigns.$inferSelect, count: number) {
-  const { rows: claimed } = await tx.execute<TClaimed>(sql`
+async function claim(
+  tx: TTx,
+  campaignId: string,
+  count: number,
+  numbers: { only: string } | { except: string[] } | null,
+) {
+  const { rows } = await tx.execute<TClaimed>(sql`
     with picked as (
       select r.contact_id, r.variables, r.position from ${campaignRecipients} r
-      where r.campaign_id = ${campaign.id} and r.state = 'pending'
+      where r.campaign_id = ${campaignId} and r.state = 'pending'
+        ${
+          numbers === null
+            ? sql``
+            : "only" in numbers
+              ? sql`and exists (select 1 from ${contacts} n where n.id = r.contact_id and n.session_id = ${numbers.only})`
+              : sql`and exists (select 1 from ${contacts} n where n.id = r.contact_id and n.session_id <> all(${pgArray(numbers.except, "uuid")}))`
+        }
       order by r.position
       limit ${count}
       for update skip locked
@@ -381,6 +472,37 @@ async function sendSome(tx: TTx, boss: PgBoss, campaign: typeof campaigns.$infer
     join ${contacts} c on c.id = p.contact_id
     left join ${threads} t on t.contact_id = c.id
     order by p.position`);
+  return rows;
+}
+
+/**
+ * Up to `count` pending recipients, in order: each gets its message (queued through the entry
+ * point) or is skipped with the reason, in the caller's transaction.
+ */
+async function sendSome(
+  tx: TTx,
+  boss: PgBoss,
+  campaign: typeof campaigns.$inferSelect,
+  count: number,
+  numbers: readonly TNumberOutreach[],
+) {
+  let claimed: TClaimed[];
+  if (numbers.every((number) => number.remaining === Number.POSITIVE_INFINITY)) {
+    claimed = await claim(tx, campaign.id, count, null);
+  } else {
+    // A number's recipients, no more than its cap leaves today; the uncapped ones' as they come.
+    claimed = [];
+    for (const number of numbers) {
+      const take = Math.min(count - claimed.length, number.remaining);
+      if (take > 0) claimed.push(...(await claim(tx, campaign.id, take, { only: number.sessionId })));
+    }
+    if (claimed.length < count)
+      claimed.push(
+        ...(await claim(tx, campaign.id, count - claimed.length, {
+          except: numbers.map((number) => number.sessionId),
+        })),
+      );
+  }
   if (claimed.length === 0) return { queued: 0, skipped: 0 };
   const content = ZCampaignContent.parse(campaign.content);
   const sessions = new Map<string, { templates: boolean; window: boolean; template: TTemplate | null }>();

@@ -10,6 +10,8 @@ import { engineCan } from "./engine-capabilities";
 import { getEngine, listEngines, unpublishedEngine } from "./engines";
 import { notifySessionRequest } from "./requests";
 import { readSessionSettings, type TSessionSettings, ZSessionSettings } from "./settings";
+import { getOrgSettings } from "~/server/settings/settings";
+import { localMomentOf } from "~/server/teams/hours";
 
 export const SIMULATOR_SESSION_NAME = "Simulator";
 
@@ -279,9 +281,12 @@ export async function createSession(db: TDb, actor: TActor, raw: z.input<typeof 
   if (engineCan(engine.capabilities, "webhookInbound"))
     throw new AppError("BAD_REQUEST", serverText("cloudSetup.needsSettings", { engine: engine.label }));
   return db.transaction(async (tx) => {
+    // A number linked from a phone (an unofficial engine) is taken to be new: its campaigns warm
+    // it up from today (server/campaigns/health.ts); staff say otherwise in its settings.
+    const settings = engine.capabilities.pairing.length > 0 ? { outreach: { warmUpFrom: await orgToday(tx) } } : {};
     const [created] = await tx
       .insert(waSessions)
-      .values({ name: input.name, kind, status: "new" })
+      .values({ name: input.name, kind, status: "new", settings })
       .returning({ id: waSessions.id, name: waSessions.name, kind: waSessions.kind });
     await recordAudit(tx, actor, { action: "create", entity: "session", entityId: created!.id, after: created });
     // A worker that runs its engine takes it at once (its QR shows without waiting for a lease tick).
@@ -334,4 +339,11 @@ export async function deleteSession(db: TDb, actor: TActor, sessionId: string) {
       before: { name: session.name, phone: session.phone },
     });
   });
+}
+
+/** Today's date in the org's time zone (YYYY-MM-DD). */
+async function orgToday(tx: TDbOrTx) {
+  const { timeZone } = await getOrgSettings(tx);
+  const { year, month, day } = localMomentOf(new Date(), timeZone);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }

@@ -37,10 +37,31 @@ export const ZPresence = z.object({
   typingMaxMs: z.number().int().min(1_000).max(60_000).default(25_000),
 });
 
+/**
+ * How much a number may send in campaigns (server/campaigns/health.ts). Unofficial numbers are
+ * banned for sudden volume: a new one warms up (its daily cap grows day by day from `warmUpFrom`),
+ * an established one has `dailyCap`; a campaign pauses itself when the number's health falls
+ * below `pauseBelow`.
+ */
+export const ZOutreach = z.object({
+  /** Campaign messages a day once warmed up (the org's days); null: no cap. */
+  dailyCap: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  /** The warm-up's first day (YYYY-MM-DD, the org's time zone); null: no warm-up (an established number). */
+  warmUpFrom: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "A date like 2026-12-31")
+    .nullable()
+    .default(null),
+  /** Its campaigns pause when its health score (0–100) falls below this; 0: never. */
+  pauseBelow: z.number().int().min(0).max(100).default(50),
+});
+export type TOutreach = z.infer<typeof ZOutreach>;
+
 export const ZSessionSettings = z.object({
   pacing: ZPacing.default(ZPacing.parse({})),
   simulator: ZSimulatorOptions.default(ZSimulatorOptions.parse({})),
   presence: ZPresence.default(ZPresence.parse({})),
+  outreach: ZOutreach.default(ZOutreach.parse({})),
 });
 export type TSessionSettings = z.infer<typeof ZSessionSettings>;
 
@@ -50,9 +71,11 @@ export function readSessionSettings(stored: unknown): TSessionSettings {
   const pacing = ZPacing.safeParse(record.pacing ?? {});
   const simulator = ZSimulatorOptions.safeParse(record.simulator ?? {});
   const presence = ZPresence.safeParse(record.presence ?? {});
+  const outreach = ZOutreach.safeParse(record.outreach ?? {});
   return {
     pacing: pacing.success ? pacing.data : ZPacing.parse({}),
     simulator: simulator.success ? simulator.data : ZSimulatorOptions.parse({}),
     presence: presence.success ? presence.data : ZPresence.parse({}),
+    outreach: outreach.success ? outreach.data : ZOutreach.parse({}),
   };
 }

@@ -8,7 +8,7 @@ import { WEEKDAYS, type TBusinessHours, type TWeekday } from "~/server/settings/
  * 23:59 runs to midnight.
  */
 
-type TLocalDate = { year: number; month: number; day: number };
+export type TLocalDate = { year: number; month: number; day: number };
 type TLocalMoment = TLocalDate & { weekday: TWeekday; minutes: number };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -75,7 +75,7 @@ export function instantOf(date: TLocalDate, minutes: number, timeZone: string): 
   return new Date(wall - before * 60_000);
 }
 
-function clockMinutes(clock: string): number {
+export function clockMinutes(clock: string): number {
   const [hour = "0", minute = "0"] = clock.split(":");
   return Number(hour) * 60 + Number(minute);
 }

@@ -120,6 +120,7 @@ const PROCEDURE_AREAS: Record<
   "sessions.requestPairingCode": ["users", "write"],
   "sessions.delete": ["users", "write"],
   "sessions.updateSettings": ["users", "write"],
+  "sessions.outreach": ["users", "read"],
   "sessions.createCloud": ["users", "write"],
   "sessions.updateCloud": ["users", "write"],
   "sessions.cloudSettings": ["users", "write"],

@@ -283,8 +283,13 @@ describe("campaigns: exactly once per recipient", () => {
     const morning = new Date("2026-12-08T06:00:00Z");
     expect(
       await tickCampaign(db, boss, { campaignId: campaign.id, token: await tokenOf(db, campaign.id) }, {}, night),
-    ).toEqual({ action: "waiting", until: morning });
+    ).toEqual({ action: "waiting", until: morning, reason: "quiet_hours" });
     expect(await campaignProgress(db, campaign.id)).toMatchObject({ recipients: 3, pending: 3 });
+    // The page says why it waits, and until when.
+    expect((await db.select().from(campaigns).where(eq(campaigns.id, campaign.id)))[0]).toMatchObject({
+      waitReason: "quiet_hours",
+      waitUntil: morning,
+    });
     // At 06:00: one (the rate, from the end of the quiet hours), not the seven hours' worth.
     expect(
       await tickCampaign(db, boss, { campaignId: campaign.id, token: await tokenOf(db, campaign.id) }, {}, morning),

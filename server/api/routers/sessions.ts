@@ -20,7 +20,8 @@ import {
   ZCreateSessionInput,
 } from "~/server/sessions/sessions";
 import { requestPairingCode, ZRequestPairingCodeInput } from "~/server/sessions/pairing";
-import { ZPacing, ZPresence } from "~/server/sessions/settings";
+import { numbersOutreachNow } from "~/server/campaigns/health";
+import { ZOutreach, ZPacing, ZPresence } from "~/server/sessions/settings";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 const ZId = z.object({ id: z.uuid() });
@@ -92,11 +93,14 @@ export const sessionsRouter = createTRPCRouter({
     .input(ZId)
     .query(({ ctx, input }) => listTemplates(ctx.db, input.id)),
   updateSettings: requireAccess("users", "write")
-    .input(ZId.extend({ pacing: ZPacing.optional(), presence: ZPresence.optional() }))
+    .input(ZId.extend({ pacing: ZPacing.optional(), presence: ZPresence.optional(), outreach: ZOutreach.optional() }))
     .mutation(({ ctx, input }) =>
       updateSessionSettings(ctx.db, ctx.user, input.id, {
         ...(input.pacing ? { pacing: input.pacing } : {}),
         ...(input.presence ? { presence: input.presence } : {}),
+        ...(input.outreach ? { outreach: input.outreach } : {}),
       }),
     ),
+  /** Every number's campaign limits today (cap, warm-up day, sent) and health score. */
+  outreach: requireAccess("users", "read").query(({ ctx }) => numbersOutreachNow(ctx.db)),
 });
