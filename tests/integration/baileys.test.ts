@@ -202,6 +202,16 @@ describe("Baileys sessions (fake socket, real pipeline)", () => {
     const pipeline = await startPipeline({ engines: { baileys: fakeBaileysOptions(fake.factory) } });
     const admin = createCaller(testContext({ db: pipeline.db, user: await insertUser(pipeline.db, "admin") }));
     const { id } = await admin.sessions.create({ name: "By code", engine: "baileys" });
+    // A number linked from a phone is taken to be new: its campaigns warm it up from today (UTC, the org's).
+    const today = new Date().toISOString().slice(0, 10);
+    const outreach = (await admin.sessions.outreach()).find((number) => number.sessionId === id);
+    expect(outreach).toMatchObject({ warmUpDay: 1, cap: 20, sentToday: 0 });
+    expect((await sessionRow(pipeline, id)).settings).toMatchObject({ outreach: { warmUpFrom: today } });
+    // The simulator (no phone) has no warm-up.
+    expect((await admin.sessions.outreach()).find((number) => number.sessionId === pipeline.sessionId)).toMatchObject({
+      warmUpDay: null,
+      cap: null,
+    });
     await waitForStatus(pipeline, id, "qr");
     await pipeline.db
       .update(waSessions)
