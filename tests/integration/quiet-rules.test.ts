@@ -1,7 +1,11 @@
-import { and, asc, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { events, messages } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
+import { createBoss } from "~/server/jobs/boss";
+import { ingestInbound } from "~/server/messaging/ingest";
+import { processInboundBatch } from "~/server/messaging/process";
 import { insertUser } from "../support/database";
 import {
   conversationOf,
@@ -10,6 +14,7 @@ import {
   repliesTo,
   startPipeline,
   storedId,
+  usePreparedDatabase,
   waitForReplies,
   type TPipeline,
 } from "../support/pipeline";
@@ -84,5 +89,47 @@ describe("the quiet period before rules (Settings: wait before rules too)", () =
     expect(replies.map((reply) => reply.body)).toEqual(
       Array(3).fill("Thanks for your message! We will get back to you shortly."),
     );
+  });
+});
+
+describe("the quiet period before rules: a message too young is left for later", () => {
+  it("is not processed now, and its job is queued again for the end of the quiet period, when it is decided", async () => {
+    // No worker: the batch is run by hand, and the queued jobs are read from pg-boss's table.
+    const database = await usePreparedDatabase();
+    const { db, sessionId } = database;
+    const boss = createBoss(database.url, "web");
+    await boss.start();
+    onTestFinished(() => boss.stop({ graceful: false }));
+    const admin = createCaller(testContext({ db, user: await insertUser(db, "admin") }));
+    await admin.settings.update({ replyQuietMs: 1_500, quietBeforeRules: true });
+    const id = storedId(
+      await ingestInbound(db, boss, {
+        sessionId,
+        waMessageId: `in-${randomUUID()}`,
+        from: "+15550024003",
+        pushName: "Quiet Contact",
+        type: "text",
+        body: "hello",
+      }),
+    );
+    const [stored] = await db.select().from(messages).where(eq(messages.id, id));
+
+    expect(await processInboundBatch(db, boss, [id])).toEqual(new Map([[id, "deferred"]]));
+    const [after] = await db.select().from(messages).where(eq(messages.id, id));
+    expect(after!.processedAt).toBeNull();
+    expect(await repliesTo(db, "+15550024003")).toEqual([]);
+    // Queued again (besides ingest's own job), to start when the quiet period ends.
+    const { rows: jobs } = await db.execute<{ start_after: string }>(sql`
+      select start_after from pgboss.job
+      where name = 'message.process' and data->>'messageId' = ${id} order by created_on, start_after`);
+    expect(jobs).toHaveLength(2);
+    expect(Math.abs(new Date(jobs[1]!.start_after).getTime() - (stored!.createdAt.getTime() + 1_500))).toBeLessThan(5);
+
+    // At the end of the quiet period, the job runs again and decides it (the default reply).
+    await sleep(Math.max(0, stored!.createdAt.getTime() + 1_550 - Date.now()));
+    expect(await processInboundBatch(db, boss, [id])).toEqual(new Map([[id, "replied"]]));
+    expect((await repliesTo(db, "+15550024003")).map((reply) => reply.body)).toEqual([
+      "Thanks for your message! We will get back to you shortly.",
+    ]);
   });
 });
