@@ -12,7 +12,13 @@ const RECIPIENTS = 10_000;
 /** +1 415 780 0000 … +1 415 780 9999: valid numbers no other test uses. */
 const PHONE_PREFIX = "+1415780";
 
-type TChild = { name: string; state: string; pid: number | null; restarts: number };
+type TChild = {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  lastExit: { code: number | null; signal: string | null } | null;
+};
 
 async function workerStatus(): Promise<TChild> {
   const state = JSON.parse(await readFile(SUPERVISOR_STATE, "utf8")) as { children: TChild[] };
@@ -100,12 +106,24 @@ test("[campaigns] 10,000 recipients: live progress, pause and resume, two worker
         )
       ).rows[0]!.n;
 
+    const activeJobs = async () =>
+      (
+        await db.query<{ n: number }>(
+          "select count(*)::int as n from pgboss.job where state = 'active' and name in ('campaign.tick', $1)",
+          [`send.${simulator.id}`],
+        )
+      ).rows[0]!.n;
+
     const started = Date.now();
     await page.getByRole("button", { name: "Start" }).click();
     await expect(page.getByTestId("campaign-progress-text")).toHaveText(/ of 10,000 recipients done$/, {
       timeout: 20_000,
     });
-    // Live: the count and the bar move on their own (no reload), twice.
+    // Live: the count and the bar move on their own, twice. (A mark on the page's window: it is
+    // never reloaded until the end.)
+    await page.evaluate((mark) => {
+      Object.assign(window, { scaleMark: mark });
+    }, stamp);
     let seen = await expectProgressPast(page, 0);
     const barAt = Number(await bar.getAttribute("aria-valuenow"));
     seen = await expectProgressPast(page, seen);
@@ -136,24 +154,28 @@ test("[campaigns] 10,000 recipients: live progress, pause and resume, two worker
         .toBeGreaterThanOrEqual(RECIPIENTS * share);
       const before = await workerStatus();
       expect(before).toMatchObject({ state: "running", pid: expect.any(Number) });
+      // In the middle of the work: while the worker holds a tick or a batch of sends.
+      await expect.poll(activeJobs, { timeout: 10_000, intervals: [20] }).toBeGreaterThan(0);
       process.kill(before.pid!, "SIGKILL");
       await expect
         .poll(workerStatus, { timeout: 30_000, message: "the supervisor restarts the worker" })
         .toMatchObject({ state: "running", restarts: before.restarts + 1 });
       const after = await workerStatus();
       expect(after.pid).not.toBe(before.pid);
-      // The new worker is alive and beating (same identity, its own pid).
+      expect(after.lastExit).toMatchObject({ signal: "SIGKILL" });
+      // The new worker is alive and beating (the stack's identity, its own pid).
       await expect
         .poll(
           async () =>
             (
-              await db.query<{ pid: string }>(
-                "select pid from worker_heartbeats where stopped_at is null order by beat_at desc limit 1",
+              await db.query<{ n: number }>(
+                "select count(*)::int as n from worker_heartbeats where pid = $1 and stopped_at is null and beat_at > now() - interval '30 seconds'",
+                [String(after.pid)],
               )
-            ).rows[0]?.pid,
-          { timeout: 60_000 },
+            ).rows[0]!.n,
+          { timeout: 60_000, message: "the restarted worker's heartbeat" },
         )
-        .toBe(String(after.pid));
+        .toBe(1);
       expect((await fetch(`${BASE_URL}/api/health`)).status).toBe(200);
       seen = await expectProgressPast(page, Math.max(seen, await doneInDb()), 60_000);
     }
@@ -163,7 +185,17 @@ test("[campaigns] 10,000 recipients: live progress, pause and resume, two worker
     });
     await expect(page.locator('[data-count="sent"]')).toHaveText("10,000", { timeout: 120_000 });
     await expect(page.getByText("Done", { exact: true }).last()).toBeVisible();
-    console.log(`campaigns at scale: ${RECIPIENTS} recipients sent in ${Math.round((Date.now() - started) / 1000)} s`);
+    expect(await page.evaluate(() => (window as unknown as { scaleMark?: string }).scaleMark)).toBe(stamp);
+    const {
+      rows: [retried],
+    } = await db.query<{ n: number }>(
+      "select count(*)::int as n from pgboss.job where retry_count > 0 and name in ('campaign.tick', $1)",
+      [`send.${simulator.id}`],
+    );
+    console.log(
+      `campaigns at scale: ${RECIPIENTS} recipients sent in ${Math.round((Date.now() - started) / 1000)} s; ` +
+        `${retried!.n} tick or send jobs retried after the kills`,
+    );
 
     // Exactly once: each recipient has one message, and the phone got each once.
     const {
