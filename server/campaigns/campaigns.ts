@@ -28,7 +28,7 @@ import { renderWith } from "~/server/rules/templates";
 import { engineCan } from "~/server/sessions/engine-capabilities";
 import { ZBusinessInterval } from "~/server/settings/schema";
 import { getOrgSettings } from "~/server/settings/settings";
-import { addDays, instantOf, localMomentOf } from "~/server/teams/hours";
+import { addDays, clockMinutes, instantOf, localMomentOf } from "~/server/teams/hours";
 import { numbersOutreach, orgDay, unhealthyNumber, type TNumberOutreach, type TPauseDetail } from "./health";
 import { reachableWhere, segmentWhere, ZSegmentFilter } from "./segments";
 
@@ -626,9 +626,8 @@ function variableLookup(row: TClaimed) {
 
 /** When quiet hours that hold at `at` end (null: not in quiet hours). Times of the org's time zone. */
 export function quietHoursEnd(at: Date, timeZone: string, quiet: { start: string; end: string }): Date | null {
-  const minutes = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
-  const start = minutes(quiet.start);
-  const end = minutes(quiet.end);
+  const start = clockMinutes(quiet.start);
+  const end = clockMinutes(quiet.end);
   const local = localMomentOf(at, timeZone);
   const inside =
     start < end ? local.minutes >= start && local.minutes < end : local.minutes >= start || local.minutes < end;

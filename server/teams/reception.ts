@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
-import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { TDb, TDbOrTx } from "~/db/client";
-import { contacts, contextProfiles, messages, teams, threads } from "~/db/schema";
+import { contacts, messages, teams, threads } from "~/db/schema";
+import { contactLocale } from "~/server/contacts/consent";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { assertMayQueue } from "~/server/conversations/window";
 import { AppError } from "~/server/errors";
 import { domainText, serverText } from "~/server/i18n/domain";
-import { negotiateLocale, type TLocale } from "~/server/i18n/locales";
+import type { TLocale } from "~/server/i18n/locales";
 import { ZBusinessHours, type TBusinessHours } from "~/server/settings/schema";
 import { getOrgSettings } from "~/server/settings/settings";
 import { isOpenAt, localDaysBetween, medianOf, nextOpeningAt, roundWait, type TWaitEstimate } from "./hours";
@@ -141,24 +142,6 @@ export function acknowledgementIdOf(threadId: string, handoffAt: Date): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The language the bot speaks to a contact: their profile's (their own, their relationship's, the default), else English. */
-async function contactLocaleOf(db: TDbOrTx, contactId: string): Promise<TLocale> {
-  const [row] = await db
-    .select({ language: contextProfiles.language })
-    .from(contextProfiles)
-    .innerJoin(contacts, eq(contacts.id, contactId))
-    .where(
-      sql`${contextProfiles.id} = ${contacts.profileId} or ${contacts.relationship} = any(${contextProfiles.relationships})
-        or ${contextProfiles.isDefault}`,
-    )
-    .orderBy(
-      sql`coalesce(${contextProfiles.id} = ${contacts.profileId}, false) desc`,
-      sql`coalesce(${contacts.relationship} = any(${contextProfiles.relationships}), false) desc`,
-      desc(contextProfiles.isDefault),
-    )
-    .limit(1);
-  return negotiateLocale(row?.language);
-}
 
 export type TAcknowledgeOutcome =
   | { sent: true; messageId: string; open: boolean; body: string }
@@ -228,7 +211,7 @@ export async function acknowledgeHandoff(
     const { timeZone } = settings;
     const open = isOpenAt(now, timeZone, hours);
     const body = receptionText({
-      locale: await contactLocaleOf(tx, row.contactId),
+      locale: await contactLocale(tx, row.contactId),
       open,
       ackMessage: team.ackMessage,
       closedMessage: team.closedMessage,
