@@ -142,7 +142,6 @@ export function acknowledgementIdOf(threadId: string, handoffAt: Date): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-
 export type TAcknowledgeOutcome =
   | { sent: true; messageId: string; open: boolean; body: string }
   | { sent: false; reason: "stale" | "off" | "already_sent" | "silent" | "window_closed" };
