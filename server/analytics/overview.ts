@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { TDbOrTx } from "~/db/client";
+import { countStuckMessages } from "~/server/delivery/stuck";
 import { responsePercentiles } from "./percentiles";
 import { hourlyRows } from "./rollup";
 import { threadCounts } from "./thread-days";
@@ -129,13 +130,17 @@ async function computeFigures(db: TDbOrTx, start: Date, end: Date, sessionId: st
   };
 }
 
-/** The Overview: the range's figures and the previous period's (same length, just before). */
+/**
+ * The Overview: the range's figures and the previous period's (same length, just before), and
+ * the messages stuck now (server/delivery/stuck.ts: a count of this moment, not of the range).
+ */
 export async function getOverview(db: TDbOrTx, input: TRangeInput) {
   const range = await resolveRange(db, input);
   // The two periods at once, on two connections (outside a transaction).
-  const [current, previous] = await Promise.all([
+  const [current, previous, stuck] = await Promise.all([
     figures(db, range.start, range.end, range.sessionId),
     figures(db, range.previousStart, range.start, range.sessionId),
+    countStuckMessages(db, range.sessionId),
   ]);
-  return { range, current, previous };
+  return { range, current, previous, stuck };
 }

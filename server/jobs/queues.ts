@@ -304,6 +304,13 @@ export const QUEUES = {
       heartbeatSeconds: 10,
     },
   }),
+  "delivery.sweep": declareQueue({
+    description:
+      "Every two minutes: outbound messages stuck without the engine taking them or without a delivery receipt past their threshold are flagged with a likely cause, and those the engine never accepted are re-sent once where the engine allows it (server/delivery/stuck.ts).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 120 },
+    cron: "*/2 * * * *",
+  }),
   "scheduled.send": declareQueue({
     description:
       "A scheduled message's time came (one job per row, startAfter its sendAt): queues it through the outbound entry point and marks the row sent, in one transaction under the row's lock (exactly once); past its expiry it is marked expired instead (server/scheduled/).",

@@ -62,6 +62,15 @@ export const ZEngineCapabilities = z.object({
   webhookInbound: z.boolean(),
   /** Reports messages a person typed on the linked phone itself (they then take the conversation over). */
   phoneEcho: z.boolean(),
+  /**
+   * A message stuck before the engine accepted it (still queued, no id from WhatsApp) may be
+   * handed to it once more by the delivery sweep (server/delivery/stuck.ts), because the engine
+   * can tell for certain, across worker restarts, that it never accepted the first: its send
+   * pipeline's `findSentMany` is durable, so the second hand-off sends nothing if the first went.
+   * Never for a message the engine or WhatsApp's server acknowledged. docs/delivery.md says which
+   * engines can and why. Absent from what workers published before it existed: read as false.
+   */
+  resendUnaccepted: z.boolean().default(false),
 });
 export type TEngineCapabilities = z.infer<typeof ZEngineCapabilities>;
 
@@ -86,6 +95,7 @@ export const NO_CAPABILITIES: TEngineCapabilities = {
   pairing: [],
   webhookInbound: false,
   phoneEcho: false,
+  resendUnaccepted: false,
 };
 
 /** Whether an engine with these capabilities can do `capability`; null or unreadable capabilities can do nothing. */

@@ -148,6 +148,7 @@ const PROCEDURE_AREAS: Record<
   "flowRuns.analytics": ["insights", "read"],
   "outbox.failed": ["inbox", "read"],
   "outbox.retry": ["inbox", "write"],
+  "outbox.stuck": ["inbox", "read"],
   "rules.catalog": ["config", "read"],
   "contacts.list": ["contacts", "read"],
   "contacts.get": ["contacts", "read"],

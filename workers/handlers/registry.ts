@@ -3,6 +3,7 @@ import { handleAiReply } from "./ai";
 import { handleCloudWebhook } from "./cloud";
 import { handleAnalyticsRollup } from "./analytics";
 import { handleCampaignTick } from "./campaigns";
+import { handleDeliverySweep } from "./delivery";
 import { handleCloudTemplates } from "./cloud-templates";
 import { handleEvaluate } from "./evaluation";
 import { handleFlowDeadline, handleFlowResume, handleFlowHttp } from "./flows";
@@ -44,4 +45,5 @@ export const JOB_HANDLERS: THandlerMap = {
   "knowledge.index": handleKnowledgeIndex,
   "knowledge.refresh": handleKnowledgeRefresh,
   "scheduled.send": handleScheduledSend,
+  "delivery.sweep": handleDeliverySweep,
 };

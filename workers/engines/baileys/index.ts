@@ -214,6 +214,8 @@ export const baileysEngine: TEngine<TBaileysEngineOptions, ReturnType<typeof ZBa
       pairing: ["qr", "code"],
       webhookInbound: false,
       phoneEcho: true,
+      // Which sends it accepted is known only in memory: no certain re-send (docs/delivery.md).
+      resendUnaccepted: false,
     },
     settings: ["pacing", "presence"],
     controls: ["restart", "logout"],

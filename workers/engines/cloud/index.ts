@@ -30,6 +30,8 @@ export const cloudEngine: TEngine<TCloudEngineOptions, z.infer<typeof ZCloudEnv>
       pairing: [],
       webhookInbound: true,
       phoneEcho: false,
+      // Which sends it accepted is known only in memory: no certain re-send (docs/delivery.md).
+      resendUnaccepted: false,
     },
     settings: ["pacing"],
     controls: ["restart"],

@@ -134,6 +134,8 @@ export const simulatorEngine: TEngine<Record<string, never>> = {
       pairing: [],
       webhookInbound: false,
       phoneEcho: false,
+      // Its phone is the database: a send it never took is certain not to be there.
+      resendUnaccepted: true,
     },
     settings: ["pacing"],
     controls: [],

@@ -169,6 +169,8 @@ export const wwebjsEngine: TEngine<TWwebjsEngineOptions, ReturnType<typeof ZWweb
       pairing: ["qr"],
       webhookInbound: false,
       phoneEcho: true,
+      // Which sends it accepted is known only in memory: no certain re-send (docs/delivery.md).
+      resendUnaccepted: false,
     },
     settings: ["pacing", "presence"],
     controls: ["restart", "logout"],
