@@ -17,6 +17,7 @@ import { CsvLink } from "./csv-link";
 import { FlowsSection } from "./flows-section";
 import { HandoffsChart } from "./handoffs-chart";
 import { MessagesChart } from "./messages-chart";
+import { StuckSummary } from "~/components/outbox/stuck-sends";
 import { OverviewCards } from "./overview-cards";
 import { RangeControls } from "./range-controls";
 import { ResponseTimeChart } from "./response-time-chart";
@@ -127,7 +128,10 @@ function AnalyticsBody({
           />
           <CardBody aria-busy={overview.isPending}>
             {overview.data ? (
-              <OverviewCards current={overview.data.current} previous={overview.data.previous} />
+              <>
+                <OverviewCards current={overview.data.current} previous={overview.data.previous} />
+                <StuckSummary stuck={overview.data.stuck} />
+              </>
             ) : (
               <p className="text-sm text-muted-foreground">
                 {overview.isPending ? tc("loading") : t("overview.nothing")}

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { FailedSends } from "~/components/outbox/failed-sends";
+import { StuckSends } from "~/components/outbox/stuck-sends";
 import { NoAccess } from "~/components/shell/not-yet-built";
 import { PageHeader } from "~/components/ui/page-header";
 import { requirePageUser } from "~/server/auth/page-access";
@@ -18,7 +19,10 @@ export default async function OutboxPage() {
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
-      <FailedSends canWrite={canAccess(user.role, "inbox", "write")} />
+      <div className="space-y-6">
+        <FailedSends canWrite={canAccess(user.role, "inbox", "write")} />
+        <StuckSends />
+      </div>
     </>
   );
 }
