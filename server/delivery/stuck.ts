@@ -154,7 +154,7 @@ export type TStuckMessage = {
 
 /**
  * Messages stuck now (flagged, still queued or sent), oldest first. Queued ones through the
- * partial index of queued messages; sent ones over the last 14 days by `created_at`.
+ * partial index of queued messages; sent ones over the last 7 days by `created_at`.
  */
 export async function listStuckMessages(db: TDbOrTx, limit = 200): Promise<TStuckMessage[]> {
   const { rows } = await db.execute<{
@@ -214,7 +214,7 @@ export async function countStuckMessages(
   return counts;
 }
 
-const LIST_LOOKBACK_MS = 14 * 24 * 3_600_000;
+const LIST_LOOKBACK_MS = 7 * 24 * 3_600_000;
 
 /** Outbound messages flagged stuck and still waiting: `columns` of `messages m`. */
 function stuckNow(columns: ReturnType<typeof sql>) {
