@@ -14,21 +14,23 @@ import {
   type TCampaignStatus,
 } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import { buildTemplateContent, getTemplate, type TTemplate } from "~/server/cloud/templates";
-import { ZTemplateValues } from "~/server/cloud/template-shape";
 import { queueOutbound, type TOutboundItem } from "~/server/conversations/outbound";
 import { threadsOfContacts } from "~/server/conversations/find";
-import { capabilitiesOfSession, windowAt } from "~/server/conversations/window";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { enqueueMany } from "~/server/jobs/boss";
 import { pgArray } from "~/server/lib/sql";
-import { textContent, textOf, type TMessageContent } from "~/server/messages/content";
-import { renderWith } from "~/server/rules/templates";
-import { engineCan } from "~/server/sessions/engine-capabilities";
+import { textOf } from "~/server/messages/content";
 import { ZBusinessInterval } from "~/server/settings/schema";
 import { getOrgSettings } from "~/server/settings/settings";
 import { addDays, clockMinutes, instantOf, localMomentOf } from "~/server/teams/hours";
+import {
+  buildRecipientMessage,
+  campaignSessions,
+  ZCampaignContent,
+  type TCampaignContent,
+  type TRecipientRow,
+} from "./content";
 import { numbersOutreach, orgDay, unhealthyNumber, type TNumberOutreach, type TPauseDetail } from "./health";
 import { reachableWhere, segmentWhere, ZSegmentFilter } from "./segments";
 
@@ -73,30 +75,15 @@ const HEALTH_EVERY_MS = 60_000;
 /** Recipients one tick takes at most (one transaction). */
 const MAX_PER_TICK = 500;
 
-export const ZCampaignContent = z.discriminatedUnion("kind", [
-  z
-    .object({
-      kind: z.literal("text"),
-      /** With variables: {{contact.firstName | there}}, {{field.key}}, {{var.column}} (an imported list's). */
-      body: z.string().trim().min(1, "Write the message").max(4_096, "At most 4,096 characters"),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal("template"),
-      name: z.string().trim().min(1, "Choose a template").max(512),
-      language: z.string().trim().min(1).max(20),
-      /** The template's variables, each of which may hold {{…}} variables of its own, filled per contact. */
-      values: ZTemplateValues.default({ header: [], body: [], buttons: {} }),
-    })
-    .strict(),
-]);
-export type TCampaignContent = z.infer<typeof ZCampaignContent>;
+export { ZCampaignContent, type TCampaignContent };
 
 export const ZCampaignInput = z
   .object({
     name: z.string().trim().min(1, "Name the campaign").max(120, "At most 120 characters"),
-    segmentId: z.uuid("Choose a segment"),
+    /** Who it goes to: a segment's contacts, or an imported list (its rows are the recipients, see ./audience.ts). */
+    audience: z.enum(["segment", "list"]).default("segment"),
+    /** The segment (audience `segment`); ignored for a list. */
+    segmentId: z.uuid("Choose a segment").nullable().optional(),
     content: ZCampaignContent,
     sessionIds: z.array(z.uuid()).min(1, "Choose at least one number to send from").max(20),
     startAt: z.coerce.date().nullable().default(null),
@@ -113,19 +100,26 @@ export const ZCampaignInput = z
       .max(6_000, "At most 6,000 messages per minute"),
     includeColdContacts: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((input) => input.audience === "list" || !!input.segmentId, {
+    message: "Choose a segment",
+    path: ["segmentId"],
+  });
 export type TCampaignInput = z.input<typeof ZCampaignInput>;
 
 /** Creates a draft campaign (`id` null) or changes a draft or scheduled one. Audited. */
 export async function saveCampaign(db: TDb, actor: TActor, id: string | null, raw: TCampaignInput) {
-  const input = ZCampaignInput.parse(raw);
+  const { audience, ...input } = ZCampaignInput.parse(raw);
+  const segmentId = audience === "segment" ? input.segmentId! : null;
   return db.transaction(async (tx) => {
-    const [segment] = await tx.select({ id: segments.id }).from(segments).where(eq(segments.id, input.segmentId));
-    if (!segment)
-      throw new AppError("BAD_REQUEST", serverText("campaigns.segmentNotFound"), {
-        segmentId: serverText("campaigns.segmentNotFound"),
-      });
-    const values = { ...input, content: input.content as Record<string, unknown> };
+    if (segmentId) {
+      const [segment] = await tx.select({ id: segments.id }).from(segments).where(eq(segments.id, segmentId));
+      if (!segment)
+        throw new AppError("BAD_REQUEST", serverText("campaigns.segmentNotFound"), {
+          segmentId: serverText("campaigns.segmentNotFound"),
+        });
+    }
+    const values = { ...input, segmentId, content: input.content as Record<string, unknown> };
     if (!id) {
       const [created] = await tx
         .insert(campaigns)
@@ -142,12 +136,20 @@ export async function saveCampaign(db: TDb, actor: TActor, id: string | null, ra
       .set({ ...values, updatedAt: new Date() })
       .where(eq(campaigns.id, id))
       .returning();
+    // A segment replaces an imported list: the list's rows (not yet sent: draft or scheduled) go.
+    if (segmentId) await clearList(tx, id);
     await recordAudit(tx, actor, { action: "update", entity: "campaign", entityId: id, before, after });
     return after!;
   });
 }
 
-async function lockCampaign(tx: TTx, id: string) {
+/** Removes an imported list's recipients (a campaign not started yet: nothing of them was sent). */
+export async function clearList(tx: TTx, id: string) {
+  await tx.delete(campaignRecipients).where(eq(campaignRecipients.campaignId, id));
+}
+
+/** The campaign's row, locked for the rest of the transaction (NOT_FOUND when it is gone). */
+export async function lockCampaign(tx: TTx, id: string) {
   const [row] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
   if (!row) throw new AppError("NOT_FOUND", serverText("campaigns.notFound"));
   return row;
@@ -391,6 +393,9 @@ export async function tickCampaign(
   });
 }
 
+/** The contact (`c`) wrote to us at least once: without `includeColdContacts`, only they are sent to. */
+const wroteFirstSql = sql`exists (select 1 from ${threads} t join ${messages} m on m.thread_id = t.id where t.contact_id = c.id and m.direction = 'in')`;
+
 /** The campaign starts: its recipients are materialised, once, and the rate anchored at now. */
 async function begin(tx: TTx, campaign: typeof campaigns.$inferSelect, now: Date) {
   const [segment] = campaign.segmentId
@@ -406,10 +411,32 @@ async function begin(tx: TTx, campaign: typeof campaigns.$inferSelect, now: Date
         from ${contacts} c
         where ${segmentWhere(filter.data)} and ${reachableWhere}
           and c.session_id = any(${pgArray(campaign.sessionIds, "uuid")})
-          ${campaign.includeColdContacts ? sql`` : sql`and exists (select 1 from ${threads} t join ${messages} m on m.thread_id = t.id where t.contact_id = c.id and m.direction = 'in')`}
+          ${campaign.includeColdContacts ? sql`` : sql`and ${wroteFirstSql}`}
         on conflict do nothing`);
       materialised = result.rowCount ?? 0;
     }
+  }
+  let skippedAtStart = 0;
+  if (!campaign.segmentId) {
+    // An imported list: its rows are the recipients. Those no longer reachable now (opted out or
+    // blocked since the import, never wrote when cold contacts are not chosen, or on a number no
+    // longer chosen) are skipped with the reason, so the counts show them.
+    const { rows } = await tx.execute<{ total: number; skipped: number }>(sql`
+      with marked as (
+        update ${campaignRecipients} r set state = 'skipped', queued_at = ${now.toISOString()}::timestamptz,
+          reason = case when c.opted_out then 'opted_out' when c.blocked then 'blocked'
+            when not (c.session_id = any(${pgArray(campaign.sessionIds, "uuid")})) then 'number_not_chosen'
+            else 'cold' end
+        from ${contacts} c
+        where r.campaign_id = ${campaign.id} and r.state = 'pending' and c.id = r.contact_id
+          and (not ${reachableWhere} or not (c.session_id = any(${pgArray(campaign.sessionIds, "uuid")}))
+            ${campaign.includeColdContacts ? sql`` : sql`or not ${wroteFirstSql}`})
+        returning 1
+      )
+      select (select count(*) from ${campaignRecipients} where campaign_id = ${campaign.id})::int as total,
+        (select count(*) from marked)::int as skipped`);
+    materialised = rows[0]?.total ?? 0;
+    skippedAtStart = rows[0]?.skipped ?? 0;
   }
   const [started] = await tx
     .update(campaigns)
@@ -417,8 +444,10 @@ async function begin(tx: TTx, campaign: typeof campaigns.$inferSelect, now: Date
       status: "running",
       startedAt: now,
       recipientCount: materialised,
+      // Recipients skipped at the start are done, and take nothing from the rate.
+      doneCount: skippedAtStart,
       rateAnchorAt: now,
-      rateAnchorCount: 0,
+      rateAnchorCount: skippedAtStart,
       updatedAt: now,
     })
     .where(eq(campaigns.id, campaign.id))
@@ -426,19 +455,7 @@ async function begin(tx: TTx, campaign: typeof campaigns.$inferSelect, now: Date
   return started!;
 }
 
-type TClaimed = {
-  contact_id: string;
-  variables: Record<string, string>;
-  session_id: string;
-  wa_id: string;
-  name: string | null;
-  relationship: string;
-  fields: Record<string, unknown>;
-  opted_out: boolean;
-  blocked: boolean;
-  thread_id: string | null;
-  last_in_at: string | null;
-};
+type TClaimed = TRecipientRow;
 
 /**
  * Up to `count` pending recipients in order, locked: those of one number (`only`), of none of
@@ -505,19 +522,11 @@ async function sendSome(
   }
   if (claimed.length === 0) return { queued: 0, skipped: 0 };
   const content = ZCampaignContent.parse(campaign.content);
-  const sessions = new Map<string, { templates: boolean; window: boolean; template: TTemplate | null }>();
-  for (const sessionId of new Set(claimed.map((row) => row.session_id))) {
-    const capabilities = await capabilitiesOfSession(tx, sessionId);
-    const template =
-      content.kind === "template"
-        ? await getTemplate(tx, sessionId, content.name, content.language).catch(() => null)
-        : null;
-    sessions.set(sessionId, {
-      templates: engineCan(capabilities, "templates"),
-      window: engineCan(capabilities, "serviceWindow"),
-      template,
-    });
-  }
+  const sessions = await campaignSessions(
+    tx,
+    content,
+    claimed.map((row) => row.session_id),
+  );
   // Every recipient's conversation (ingest's upsert: a contact has one thread).
   const missing = claimed.filter((row) => !row.thread_id).map((row) => row.contact_id);
   if (missing.length > 0) {
@@ -529,47 +538,12 @@ async function sendSome(
   const queuedFor: string[] = [];
   const skipped: { contactId: string; reason: string }[] = [];
   for (const row of claimed) {
-    const session = sessions.get(row.session_id)!;
-    const skip = (reason: string) => skipped.push({ contactId: row.contact_id, reason });
-    if (row.opted_out) {
-      skip("opted_out");
+    const built = buildRecipientMessage(content, sessions.get(row.session_id)!, row, now);
+    if ("skip" in built) {
+      skipped.push({ contactId: row.contact_id, reason: built.skip });
       continue;
     }
-    if (row.blocked) {
-      skip("blocked");
-      continue;
-    }
-    const lookup = variableLookup(row);
-    let message: TMessageContent;
-    try {
-      if (content.kind === "template") {
-        if (!session.templates || !session.template) {
-          skip("template_unavailable");
-          continue;
-        }
-        message = buildTemplateContent(session.template, {
-          header: content.values.header.map((value) => renderWith(value, lookup)),
-          body: content.values.body.map((value) => renderWith(value, lookup)),
-          buttons: Object.fromEntries(
-            Object.entries(content.values.buttons).map(([index, value]) => [index, renderWith(value, lookup)]),
-          ),
-        });
-      } else {
-        if (session.window && !windowAt(row.last_in_at ? new Date(row.last_in_at) : null, now).open) {
-          skip("window_closed");
-          continue;
-        }
-        const body = renderWith(content.body, lookup);
-        if (!body) {
-          skip("empty");
-          continue;
-        }
-        message = textContent(body);
-      }
-    } catch {
-      skip("variables");
-      continue;
-    }
+    const message = built.message;
     items.push({
       sessionId: row.session_id,
       threadId: row.thread_id!,
@@ -597,31 +571,6 @@ async function sendSome(
     from json_to_recordset(${JSON.stringify(updates)}::json) as u(contact_id uuid, state text, message_id uuid, reason text)
     where r.campaign_id = ${campaign.id} and r.contact_id = u.contact_id`);
   return { queued: queuedFor.length, skipped: skipped.length };
-}
-
-/** A recipient's values for {{…}}: the contact's, their custom fields (`field.key`), the list's columns (`var.name`). */
-function variableLookup(row: TClaimed) {
-  return (name: string): string | null => {
-    if (name.startsWith("var.")) return row.variables[name.slice(4)] ?? null;
-    if (name.startsWith("field.")) {
-      const value = row.fields[name.slice(6)];
-      return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-        ? String(value)
-        : null;
-    }
-    switch (name) {
-      case "contact.name":
-        return row.name;
-      case "contact.firstName":
-        return row.name?.trim().split(/\s+/)[0] ?? null;
-      case "contact.phone":
-        return row.wa_id.includes("@") ? null : row.wa_id;
-      case "contact.relationship":
-        return row.relationship;
-      default:
-        return null;
-    }
-  };
 }
 
 /** When quiet hours that hold at `at` end (null: not in quiet hours). Times of the org's time zone. */

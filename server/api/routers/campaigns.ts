@@ -19,6 +19,11 @@ import {
   ZSegmentFilter,
   ZSegmentInput,
 } from "~/server/campaigns/segments";
+import { importCampaignList, listSummary, ZCampaignListInput } from "~/server/campaigns/audience";
+import { ZCampaignContent } from "~/server/campaigns/content";
+import { previewAudience, previewCampaignMessage } from "~/server/campaigns/preview";
+import { listCampaignRecipients, ZListRecipientsInput } from "~/server/campaigns/results";
+import { listTemplates } from "~/server/cloud/templates";
 import { createTRPCRouter, requireAccess } from "../trpc";
 
 const ZId = z.object({ id: z.uuid() });
@@ -60,4 +65,28 @@ export const campaignsRouter = createTRPCRouter({
   cancel: requireAccess("config", "write")
     .input(ZId)
     .mutation(({ ctx, input }) => cancelCampaign(ctx.db, ctx.user, input.id)),
+  /** Replaces a draft or scheduled campaign's audience with a CSV file's rows; reports each row left out. */
+  importList: requireAccess("config", "write")
+    .input(ZCampaignListInput)
+    .mutation(({ ctx, input }) => importCampaignList(ctx.db, ctx.user, input)),
+  /** An imported list's size and the variables its columns give. */
+  listSummary: requireAccess("config", "read")
+    .input(ZId)
+    .query(({ ctx, input }) => listSummary(ctx.db, input.id)),
+  /** A number's approved templates with their parts (the template picker). */
+  templates: requireAccess("config", "read")
+    .input(z.object({ sessionId: z.uuid() }))
+    .query(({ ctx, input }) => listTemplates(ctx.db, input.sessionId, { approvedOnly: true })),
+  /** The first contacts of the audience, to preview the message for. */
+  previewAudience: requireAccess("config", "read")
+    .input(ZId)
+    .query(({ ctx, input }) => previewAudience(ctx.db, input.id)),
+  /** The exact message a contact would get (the saved content, or the one being edited). */
+  preview: requireAccess("config", "read")
+    .input(z.object({ campaignId: z.uuid(), contactId: z.uuid(), content: ZCampaignContent.optional() }))
+    .query(({ ctx, input }) => previewCampaignMessage(ctx.db, input)),
+  /** A page of the recipients and what became of each one's message. */
+  recipients: requireAccess("config", "read")
+    .input(ZListRecipientsInput)
+    .query(({ ctx, input }) => listCampaignRecipients(ctx.db, input)),
 });
