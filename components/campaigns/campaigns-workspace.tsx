@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
+import Link from "next/link";
 import { useId, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
@@ -13,6 +14,8 @@ import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import type { TCampaignStatus } from "~/server/campaigns/campaigns";
+import { CampaignListUpload, CampaignPreview } from "./campaign-audience";
+import { ContentFields, contentOf, EMPTY_CONTENT, type TContentDraft } from "./content-fields";
 import { SegmentEditor } from "./segment-editor";
 
 /** How often a running campaign's progress is read again. */
@@ -26,9 +29,6 @@ const STATUS_TONES = {
   cancelled: "danger",
   done: "success",
 } as const satisfies Record<TCampaignStatus, string>;
-
-const TEXTAREA =
-  "min-h-24 w-full rounded-md border border-border bg-card px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-primary aria-[invalid=true]:border-destructive";
 
 /** The Campaigns page: the campaigns with their status, a new campaign's form, and the chosen one's live progress. */
 export function CampaignsWorkspace({ canWrite }: { canWrite: boolean }) {
@@ -114,8 +114,15 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
   const id = useId();
   const segments = useQuery(trpc.campaigns.segments.queryOptions());
   const numbers = useQuery(trpc.campaigns.numbers.queryOptions());
+  const ta = useTranslations("domain.campaignResults.form");
+  const [audience, setAudience] = useState<"segment" | "list">("segment");
   const [segmentId, setSegmentId] = useState("");
   const [newSegment, setNewSegment] = useState(false);
+  const [content, setContent] = useState<TContentDraft>(EMPTY_CONTENT);
+  const [checked, setChecked] = useState<string[] | null>(null);
+  // One number: chosen already (as the form always did).
+  const sessionIds = checked ?? (numbers.data?.length === 1 ? [numbers.data[0]!.id] : []);
+  const firstNumber = (numbers.data ?? []).find((number) => number.id === sessionIds[0]) ?? null;
   const [error, setError] = useState<{ message: string; fields: Record<string, string> } | null>(null);
   const save = useMutation(
     trpc.campaigns.save.mutationOptions({
@@ -148,9 +155,10 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
               id: null,
               campaign: {
                 name: text("name"),
-                segmentId,
-                content: { kind: "text", body: text("body") },
-                sessionIds: form.getAll("sessionIds").map(String),
+                audience,
+                segmentId: audience === "segment" ? segmentId : null,
+                content: contentOf(content),
+                sessionIds,
                 ratePerMinute: text("ratePerMinute"),
                 startAt: startAt ? new Date(startAt) : null,
                 quietHours: quietStart && quietEnd ? { start: quietStart, end: quietEnd } : null,
@@ -162,37 +170,53 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
           <Field label={t("name")} htmlFor={`${id}-name`} error={error?.fields.name}>
             <Input id={`${id}-name`} name="name" required maxLength={120} />
           </Field>
-          <Field label={t("segment")} htmlFor={`${id}-segment`} error={error?.fields.segmentId}>
-            <div className="flex flex-wrap gap-2">
-              <Select
-                id={`${id}-segment`}
-                value={segmentId}
-                onChange={(event) => setSegmentId(event.target.value)}
-                className="max-w-sm"
-              >
-                <option value="">{t("chooseSegment")}</option>
-                {(segments.data ?? []).map((segment) => (
-                  <option key={segment.id} value={segment.id}>
-                    {segment.name}
-                  </option>
-                ))}
-              </Select>
-              <Button variant="ghost" onClick={() => setNewSegment((open) => !open)} aria-expanded={newSegment}>
-                {t("newSegment")}
-              </Button>
-            </div>
-          </Field>
-          {newSegment ? (
-            <SegmentEditor
-              onSaved={(saved) => {
-                setSegmentId(saved);
-                setNewSegment(false);
-              }}
-            />
+          <fieldset className="flex flex-col gap-1.5">
+            <legend className="text-sm font-medium">{ta("audience")}</legend>
+            {(["segment", "list"] as const).map((choice) => (
+              <label key={choice} className="flex items-center gap-2 text-sm">
+                <input
+                  type="radio"
+                  name="audience"
+                  value={choice}
+                  checked={audience === choice}
+                  onChange={() => setAudience(choice)}
+                />
+                {ta(choice === "segment" ? "audienceSegment" : "audienceList")}
+              </label>
+            ))}
+          </fieldset>
+          {audience === "segment" ? (
+            <>
+              <Field label={t("segment")} htmlFor={`${id}-segment`} error={error?.fields.segmentId}>
+                <div className="flex flex-wrap gap-2">
+                  <Select
+                    id={`${id}-segment`}
+                    value={segmentId}
+                    onChange={(event) => setSegmentId(event.target.value)}
+                    className="max-w-sm"
+                  >
+                    <option value="">{t("chooseSegment")}</option>
+                    {(segments.data ?? []).map((segment) => (
+                      <option key={segment.id} value={segment.id}>
+                        {segment.name}
+                      </option>
+                    ))}
+                  </Select>
+                  <Button variant="ghost" onClick={() => setNewSegment((open) => !open)} aria-expanded={newSegment}>
+                    {t("newSegment")}
+                  </Button>
+                </div>
+              </Field>
+              {newSegment ? (
+                <SegmentEditor
+                  onSaved={(saved) => {
+                    setSegmentId(saved);
+                    setNewSegment(false);
+                  }}
+                />
+              ) : null}
+            </>
           ) : null}
-          <Field label={t("body")} htmlFor={`${id}-body`} hint={t("bodyHint")} error={error?.fields["content.body"]}>
-            <textarea id={`${id}-body`} name="body" required maxLength={4096} className={TEXTAREA} />
-          </Field>
           <fieldset className="flex flex-col gap-1.5">
             <legend className="text-sm font-medium">{t("numbers")}</legend>
             {(numbers.data ?? []).map((number) => (
@@ -201,7 +225,14 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
                   type="checkbox"
                   name="sessionIds"
                   value={number.id}
-                  defaultChecked={numbers.data?.length === 1}
+                  checked={sessionIds.includes(number.id)}
+                  onChange={(event) =>
+                    setChecked(
+                      event.target.checked
+                        ? [...sessionIds, number.id]
+                        : sessionIds.filter((chosen) => chosen !== number.id),
+                    )
+                  }
                 />
                 <span translate="no">{number.name}</span>
                 <span className="text-muted-foreground">{number.phone ?? number.kind}</span>
@@ -213,6 +244,7 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
               </p>
             ) : null}
           </fieldset>
+          <ContentFields value={content} onChange={setContent} firstNumber={firstNumber} errors={error?.fields ?? {}} />
           <div className="grid gap-4 md:grid-cols-2">
             <Field label={t("rate")} htmlFor={`${id}-rate`} hint={t("rateHint")} error={error?.fields.ratePerMinute}>
               <Input
@@ -256,7 +288,7 @@ const COUNTS = ["queued", "sent", "delivered", "read", "replied", "failed", "ski
 function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
   const t = useTranslations("domain.campaigns.ui.detail");
   const ts = useTranslations("domain.campaigns.ui.status");
-  const format = useFormatter();
+  const tr = useTranslations("domain.campaignResults.results");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery(
@@ -287,9 +319,6 @@ function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
   if (detail.error) return <Alert tone="error">{describeError(detail.error).message}</Alert>;
   if (!detail.data) return null;
   const { campaign, progress } = detail.data;
-  const total = Math.max(campaign.recipientCount, progress.recipients);
-  const done = progress.recipients - progress.pending;
-  const percent = total > 0 ? Math.round((done / total) * 100) : 0;
   const busy = start.isPending || pause.isPending || resume.isPending || cancel.isPending;
 
   return (
@@ -304,29 +333,19 @@ function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
         actions={<Badge tone={STATUS_TONES[campaign.status]}>{ts(campaign.status)}</Badge>}
       />
       <CardBody className="flex flex-col gap-4">
-        <div className="flex flex-col gap-1.5">
-          <p className="text-sm" data-testid="campaign-progress-text">
-            {t("progress", { done: format.number(done), total: format.number(total) })}
-          </p>
-          <div
-            role="progressbar"
-            aria-label={t("progressLabel")}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-            className="h-2 w-full overflow-hidden rounded-full bg-muted"
+        <CampaignProgress recipientCount={campaign.recipientCount} progress={progress} />
+        {canWrite && !campaign.segmentId && (campaign.status === "draft" || campaign.status === "scheduled") ? (
+          <CampaignListUpload campaignId={id} sessionIds={campaign.sessionIds} />
+        ) : null}
+        {campaign.status === "draft" || campaign.status === "scheduled" ? <CampaignPreview campaignId={id} /> : null}
+        <p>
+          <Link
+            href={`/campaigns/${id}`}
+            className="text-sm font-medium text-primary underline-offset-4 hover:underline"
           >
-            <div className="h-full bg-primary transition-[width]" style={{ width: `${percent}%` }} />
-          </div>
-        </div>
-        <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3" data-testid="campaign-counts">
-          {COUNTS.map((key) => (
-            <div key={key} className="flex justify-between gap-2">
-              <dt className="text-muted-foreground">{t(`counts.${key}`)}</dt>
-              <dd data-count={key}>{format.number(progress[key])}</dd>
-            </div>
-          ))}
-        </dl>
+            {tr("link")}
+          </Link>
+        </p>
         {error ? <Alert tone="error">{error}</Alert> : null}
         {canWrite ? (
           <div className="flex flex-wrap gap-2">
@@ -354,5 +373,43 @@ function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
         ) : null}
       </CardBody>
     </Card>
+  );
+}
+
+type TProgress = Record<(typeof COUNTS)[number] | "recipients", number>;
+
+/** A campaign's live progress: recipients done out of the total with a bar, and the counts of what became of the messages. */
+export function CampaignProgress({ recipientCount, progress }: { recipientCount: number; progress: TProgress }) {
+  const t = useTranslations("domain.campaigns.ui.detail");
+  const format = useFormatter();
+  const total = Math.max(recipientCount, progress.recipients);
+  const done = progress.recipients - progress.pending;
+  const percent = total > 0 ? Math.round((done / total) * 100) : 0;
+  return (
+    <>
+      <div className="flex flex-col gap-1.5">
+        <p className="text-sm" data-testid="campaign-progress-text">
+          {t("progress", { done: format.number(done), total: format.number(total) })}
+        </p>
+        <div
+          role="progressbar"
+          aria-label={t("progressLabel")}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+          className="h-2 w-full overflow-hidden rounded-full bg-muted"
+        >
+          <div className="h-full bg-primary transition-[width]" style={{ width: `${percent}%` }} />
+        </div>
+      </div>
+      <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3" data-testid="campaign-counts">
+        {COUNTS.map((key) => (
+          <div key={key} className="flex justify-between gap-2">
+            <dt className="text-muted-foreground">{t(`counts.${key}`)}</dt>
+            <dd data-count={key}>{format.number(progress[key])}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
   );
 }

@@ -9,6 +9,7 @@ import { mediaContent, storedMediaRef } from "~/server/media/media-content";
 import { isMediaKind, textContent, type TMediaKind, type TMessageContent } from "~/server/messages/content";
 import { renderWith } from "~/server/rules/templates";
 import { engineCan } from "~/server/sessions/engine-capabilities";
+import { SKIP_REASONS, type TSkipReason } from "./skip-reasons";
 
 /**
  * What a campaign says, and the ONE function that turns it into a recipient's message
@@ -116,19 +117,7 @@ export async function campaignSessions(
   return sessions;
 }
 
-/** Why a recipient gets no message (`campaign_recipients.reason`). */
-export const SKIP_REASONS = [
-  "opted_out",
-  "blocked",
-  "cold",
-  "number_not_chosen",
-  "window_closed",
-  "template_unavailable",
-  "media_unavailable",
-  "empty",
-  "variables",
-] as const;
-export type TSkipReason = (typeof SKIP_REASONS)[number];
+export { SKIP_REASONS, type TSkipReason };
 
 /**
  * The message a recipient gets from this content, or why they get none. Pure given the

@@ -4,6 +4,7 @@ import type { TDbOrTx } from "~/db/client";
 import { campaignRecipients, contacts, messages, waSessions } from "~/db/schema";
 import { csvField } from "~/server/contacts/export";
 import { getCampaign } from "./campaigns";
+import { RECIPIENT_FILTERS, type TRecipientFilter } from "./recipient-filters";
 
 /**
  * A campaign's results, recipient by recipient: what became of each one's message (read from
@@ -12,19 +13,7 @@ import { getCampaign } from "./campaigns";
  * recipients), filterable by the same statuses the progress counts, and exported as CSV.
  */
 
-export const RECIPIENT_FILTERS = [
-  "all",
-  "pending",
-  "queued",
-  "sent",
-  "delivered",
-  "read",
-  "failed",
-  "replied",
-  "skipped",
-  "optedOut",
-] as const;
-export type TRecipientFilter = (typeof RECIPIENT_FILTERS)[number];
+export { RECIPIENT_FILTERS, type TRecipientFilter };
 
 export const ZListRecipientsInput = z.object({
   campaignId: z.uuid(),
