@@ -118,7 +118,7 @@ test("[campaigns] an imported list: upload with its row report, preview, start, 
     `${phones[3]},Dora ${stamp},12`,
   ].join("\n");
   await page
-    .getByLabel("CSV file")
+    .getByLabel("CSV file", { exact: true })
     .setInputFiles({ name: "guests.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.getByRole("button", { name: "Upload list" }).click();
   await expect(page.getByTestId("campaign-list-result")).toHaveText("3 recipients from 5 rows; 3 new contacts.");
