@@ -394,7 +394,7 @@ export async function tickCampaign(
 }
 
 /** The contact (`c`) wrote to us at least once: without `includeColdContacts`, only they are sent to. */
-const wroteFirstSql = sql`exists (select 1 from ${threads} t join ${messages} m on m.thread_id = t.id where t.contact_id = c.id and m.direction = 'in')`;
+export const wroteFirstSql = sql`exists (select 1 from ${threads} t join ${messages} m on m.thread_id = t.id where t.contact_id = c.id and m.direction = 'in')`;
 
 /** The campaign starts: its recipients are materialised, once, and the rate anchored at now. */
 async function begin(tx: TTx, campaign: typeof campaigns.$inferSelect, now: Date) {

@@ -5,7 +5,7 @@ import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
 import { pgArray } from "~/server/lib/sql";
 import { textOf } from "~/server/messages/content";
-import { getCampaign } from "./campaigns";
+import { getCampaign, wroteFirstSql } from "./campaigns";
 import {
   buildRecipientMessage,
   campaignSessions,
@@ -38,11 +38,12 @@ export async function previewAudience(db: TDbOrTx, campaignId: string) {
   const [segment] = await db.select().from(segments).where(eq(segments.id, campaign.segmentId));
   const filter = ZSegmentFilter.safeParse(segment?.filter);
   if (!filter.success) return [];
-  // The materialisation's order (campaigns.ts `begin`): by contact id.
+  // Whom the materialisation takes, in its order (campaigns.ts `begin`): by contact id.
   const { rows } = await db.execute<{ contactId: string; name: string | null; waId: string }>(sql`
     select c.id as "contactId", c.name, c.wa_id as "waId" from ${contacts} c
     where ${segmentWhere(filter.data)} and ${reachableWhere}
       and c.session_id = any(${pgArray(campaign.sessionIds, "uuid")})
+      ${campaign.includeColdContacts ? sql`` : sql`and ${wroteFirstSql}`}
     order by c.id limit ${PREVIEW_CONTACTS}`);
   return rows;
 }

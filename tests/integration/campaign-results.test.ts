@@ -8,6 +8,7 @@ import { saveCampaign, startCampaign, tickCampaign } from "~/server/campaigns/ca
 import type { TCampaignContent } from "~/server/campaigns/content";
 import { previewAudience, previewCampaignMessage } from "~/server/campaigns/preview";
 import { exportCampaignRecipientsCsv, listCampaignRecipients } from "~/server/campaigns/results";
+import { saveSegment } from "~/server/campaigns/segments";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { NO_CAPABILITIES } from "~/server/sessions/engine-capabilities";
@@ -166,7 +167,7 @@ describe("campaigns: an imported list", () => {
     ).rejects.toThrow("Choose the column that holds the phone number.");
     await expect(
       importCampaignList(database.db, database.actor, { ...base, csv: `phone\n${"+14155550600\n".repeat(50_001)}` }),
-    ).rejects.toThrow();
+    ).rejects.toThrow("The file has more than 50,000 rows; split it into smaller files.");
     await expect(
       importCampaignList(database.db, database.actor, { ...base, csv: "x".repeat(10 * 1024 * 1024 + 1) }),
     ).rejects.toThrow("The file is larger than 10 MB");
@@ -213,15 +214,15 @@ describe("campaigns: an imported list", () => {
     expect(stored).toMatchObject({ status: "done", recipientCount: 3, doneCount: 3 });
   });
 
-  it("a segment replaces the list when chosen instead", async () => {
+  it("a segment replaces the list when chosen instead; its preview offers whom the start would take", async () => {
     const database = await setUp();
+    await writer(database, 41, "Eva Nunes");
     const campaign = await listCampaign(database, { kind: "text", body: "Hi" });
     await importCampaignList(database.db, database.actor, {
       campaignId: campaign.id,
       sessionId: database.sessionId,
       csv: `phone\n${phone(40)}\n`,
     });
-    const { saveSegment } = await import("~/server/campaigns/segments");
     const segment = await saveSegment(database.db, database.actor, null, { name: "All", filter: {} });
     await saveCampaign(database.db, database.actor, campaign.id, {
       name: "Now a segment",
@@ -233,6 +234,8 @@ describe("campaigns: an imported list", () => {
     expect(
       await database.db.select().from(campaignRecipients).where(eq(campaignRecipients.campaignId, campaign.id)),
     ).toHaveLength(0);
+    // The list's contact never wrote (cold contacts not chosen): only the one who wrote is offered.
+    expect((await previewAudience(database.db, campaign.id)).map((row) => row.waId)).toEqual([phone(41)]);
     await expect(
       saveCampaign(database.db, database.actor, campaign.id, {
         name: "No audience",
