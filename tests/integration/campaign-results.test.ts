@@ -2,19 +2,21 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
-import { campaignRecipients, campaigns, contacts, mediaAssets, mediaObjects, messages } from "~/db/schema";
+import { campaignRecipients, campaigns, contacts, mediaAssets, mediaObjects, messages, waTemplates } from "~/db/schema";
 import { importCampaignList } from "~/server/campaigns/audience";
 import { saveCampaign, startCampaign, tickCampaign } from "~/server/campaigns/campaigns";
 import type { TCampaignContent } from "~/server/campaigns/content";
 import { previewAudience, previewCampaignMessage } from "~/server/campaigns/preview";
 import { exportCampaignRecipientsCsv, listCampaignRecipients } from "~/server/campaigns/results";
 import { saveSegment } from "~/server/campaigns/segments";
+import { createCaller } from "~/server/api/root";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { NO_CAPABILITIES } from "~/server/sessions/engine-capabilities";
 import { publishEngines } from "~/server/sessions/engines";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
+import { testContext } from "../support/trpc-context";
 
 /** Numbers of this file: +1 415 555 06xx. */
 const phone = (n: number) => `+1415555${String(600 + n).padStart(4, "0")}`;
@@ -30,7 +32,7 @@ async function setUp() {
 type TSetUp = Awaited<ReturnType<typeof setUp>>;
 
 /** The simulator as a worker would publish it, sending these media kinds. */
-async function simulatorSends(db: TDb, media: ("image" | "document" | "audio")[]) {
+async function simulatorSends(db: TDb, media: ("image" | "document" | "audio")[], templates = false) {
   await publishEngines(
     db,
     [
@@ -38,7 +40,7 @@ async function simulatorSends(db: TDb, media: ("image" | "document" | "audio")[]
         kind: "simulator",
         label: "Simulator",
         description: "",
-        capabilities: { ...NO_CAPABILITIES, text: true, media, readReceipts: true },
+        capabilities: { ...NO_CAPABILITIES, text: true, media, templates, readReceipts: true },
         settings: [],
         controls: [],
         addable: false,
@@ -333,6 +335,60 @@ describe("campaigns: media content and the preview", () => {
       select r.contact_id, m.content from ${campaignRecipients} r join ${messages} m on m.id = r.message_id
       where r.campaign_id = ${campaign.id} order by r.position`);
     expect(rows.map((row) => row.content)).toEqual(previews.map((preview) => preview.message));
+  });
+});
+
+describe("campaigns: the template picker", () => {
+  it("offers a number's approved templates only, and previews a template for a contact as it is sent", async () => {
+    const database = await setUp();
+    const { db } = database;
+    await simulatorSends(db, [], true);
+    await db.insert(waTemplates).values([
+      {
+        sessionId: database.sessionId,
+        name: "table_ready",
+        language: "en_US",
+        status: "APPROVED",
+        components: [
+          { type: "HEADER", format: "TEXT", text: "Table {{1}}" },
+          { type: "BODY", text: "Hi {{1}}, your table {{2}} is ready." },
+        ] as never,
+      },
+      {
+        sessionId: database.sessionId,
+        name: "not_yet",
+        language: "en_US",
+        status: "PENDING",
+        components: [{ type: "BODY", text: "Soon" }] as never,
+      },
+    ]);
+    const admin = await insertUser(db, "admin");
+    const caller = createCaller(testContext({ db, user: admin, boss: database.boss }));
+    const templates = await caller.campaigns.templates({ sessionId: database.sessionId });
+    expect(
+      templates.map((template) => [template.name, template.shape.header?.variables, template.shape.body.variables]),
+    ).toEqual([["table_ready", 1, 2]]);
+    await writer(database, 80, "Ana Lima");
+    const campaign = await listCampaign(database, {
+      kind: "template",
+      name: "table_ready",
+      language: "en_US",
+      values: { header: ["{{var.table}}"], body: ["{{contact.firstName}}", "{{var.table}}"], buttons: {} },
+    });
+    await caller.campaigns.importList({
+      campaignId: campaign.id,
+      sessionId: database.sessionId,
+      csv: `phone,table\n${phone(80)},12\n`,
+    });
+    const [first] = await caller.campaigns.previewAudience({ id: campaign.id });
+    const preview = await caller.campaigns.preview({ campaignId: campaign.id, contactId: first!.contactId });
+    expect(preview.message).toMatchObject({ kind: "template", name: "table_ready" });
+    expect(preview.text).toContain("Hi Ana, your table 12 is ready.");
+    await startCampaign(db, database.boss, database.actor, campaign.id);
+    await runLoop(database, campaign.id);
+    const [row] = await db.select().from(campaignRecipients).where(eq(campaignRecipients.campaignId, campaign.id));
+    const [sent] = await db.select().from(messages).where(eq(messages.id, row!.messageId!));
+    expect(sent!.content).toEqual(preview.message);
   });
 });
 
