@@ -140,6 +140,8 @@ export async function importCampaignList(db: TDb, actor: TActor, raw: TCampaignL
         sessionId: "Choose a number the campaign sends from.",
       });
     const session = input.sessionId;
+    // As the contacts import records the contacts it makes (the webhook's `contact.created` payload).
+    const createdPayload = JSON.stringify({ by: "import", fileName: input.fileName ?? null });
     const rejected = [...list.rejected];
     let created = 0;
     const seen = new Set<string>();
@@ -162,7 +164,7 @@ export async function importCampaignList(db: TDb, actor: TActor, raw: TCampaignL
           returning id
         ), recorded as (
           insert into ${events} (type, session_id, contact_id, payload)
-          select 'contact.created', ${session}::uuid, id, ${JSON.stringify({ by: "campaign_list", campaignId: campaign.id })}::jsonb
+          select 'contact.created', ${session}::uuid, id, ${createdPayload}::jsonb
           from inserted
         )
         select id from inserted`);

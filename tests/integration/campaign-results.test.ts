@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
-import { campaignRecipients, campaigns, contacts, mediaAssets, mediaObjects, messages, waTemplates } from "~/db/schema";
+import {
+  campaignRecipients,
+  campaigns,
+  contacts,
+  events,
+  mediaAssets,
+  mediaObjects,
+  messages,
+  waTemplates,
+} from "~/db/schema";
 import { importCampaignList } from "~/server/campaigns/audience";
 import { saveCampaign, startCampaign, tickCampaign } from "~/server/campaigns/campaigns";
 import type { TCampaignContent } from "~/server/campaigns/content";
@@ -14,6 +23,7 @@ import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { NO_CAPABILITIES } from "~/server/sessions/engine-capabilities";
 import { publishEngines } from "~/server/sessions/engines";
+import { WEBHOOK_DETAILS } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
 import { testContext } from "../support/trpc-context";
@@ -145,6 +155,10 @@ describe("campaigns: an imported list", () => {
     ]);
     const [created] = await db.select().from(contacts).where(eq(contacts.id, rows[1]!.contactId));
     expect(created).toMatchObject({ waId: phone(10), name: "New Person", sessionId: database.sessionId });
+    // Recorded as the contacts import records the contacts it makes (what the webhooks send).
+    const [event] = await db.select().from(events).where(eq(events.contactId, created!.id));
+    expect(event).toMatchObject({ type: "contact.created", payload: { by: "import", fileName: "guests.csv" } });
+    expect(WEBHOOK_DETAILS["contact.created"].safeParse(event!.payload).success).toBe(true);
     const [stored] = await db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
     expect(stored!.segmentId).toBeNull();
 
