@@ -345,6 +345,19 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
         type: "text/csv",
       },
       { what: "export signed out", url: "/api/contacts/export", status: 401, type: "text/plain" },
+      {
+        what: "campaign export signed out",
+        url: "/api/campaigns/00000000-0000-4000-8000-000000000000/export",
+        status: 401,
+        type: "text/plain",
+      },
+      {
+        what: "campaign export of no campaign",
+        url: "/api/campaigns/00000000-0000-4000-8000-000000000000/export",
+        init: { headers: own },
+        status: 404,
+        type: "text/plain",
+      },
       { what: "unknown API path", url: "/api/no-such-route", status: 404, type: "text/html" },
       // Next would fail on these before proxy.ts runs (a bare 500); the web entry answers them.
       { what: "malformed %-escape in a page path", url: "/contacts/%ZZ", status: 400, type: "text/plain" },
@@ -462,6 +475,7 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
       ["/api/events", corsRead],
       ["/api/contacts/export", embedded],
       ["/api/analytics/export?kind=messages&from=2026-01-01&to=2026-01-02", embedded],
+      ["/api/campaigns/00000000-0000-4000-8000-000000000000/export", embedded],
     ] as const) {
       const response = await rawGet(`${server.base}${url}`, headers);
       refused[url.split("?")[0]!] = response.status;
@@ -472,6 +486,7 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
       "/api/events": 403,
       "/api/contacts/export": 403,
       "/api/analytics/export": 403,
+      "/api/campaigns/00000000-0000-4000-8000-000000000000/export": 403,
     });
     const link = await rawGet(`${server.base}/api/contacts/export`, {
       cookie: session.cookie,
