@@ -285,9 +285,47 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
 
 const COUNTS = ["queued", "sent", "delivered", "read", "replied", "failed", "skipped", "optedOut", "pending"] as const;
 
+/** Why a campaign is paused or waits (server/campaigns/health.ts), in words; null: nothing to say. */
+function useCampaignNote() {
+  const t = useTranslations("domain.campaigns.ui.detail");
+  const tHealth = useTranslations("domain.numberHealth");
+  const format = useFormatter();
+  return (campaign: {
+    status: TCampaignStatus;
+    pausedReason: string | null;
+    pausedDetail: Record<string, unknown> | null;
+    waitReason: string | null;
+    waitUntil: Date | string | null;
+  }): string | null => {
+    if (campaign.status === "paused" && campaign.pausedReason === "health" && campaign.pausedDetail) {
+      const detail = campaign.pausedDetail as {
+        sessionName: string;
+        score: number;
+        cause: "failures" | "opt_outs" | "few_replies" | null;
+        pauseBelow: number;
+      };
+      return tHealth("pausedHealth", {
+        number: detail.sessionName,
+        score: detail.score,
+        cause: detail.cause ? tHealth(`cause.${detail.cause}`) : "",
+        threshold: detail.pauseBelow,
+      });
+    }
+    if (campaign.status === "paused" && campaign.pausedReason)
+      return t("pausedBecause", { reason: campaign.pausedReason });
+    if (campaign.status === "running" && campaign.waitUntil) {
+      const until = format.dateTime(new Date(campaign.waitUntil), { dateStyle: "medium", timeStyle: "short" });
+      if (campaign.waitReason === "daily_cap") return tHealth("waitDailyCap", { until });
+      if (campaign.waitReason === "quiet_hours") return tHealth("waitQuietHours", { until });
+    }
+    return null;
+  };
+}
+
 function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
   const t = useTranslations("domain.campaigns.ui.detail");
   const ts = useTranslations("domain.campaigns.ui.status");
+  const noteOf = useCampaignNote();
   const tr = useTranslations("domain.campaignResults.results");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -325,11 +363,7 @@ function CampaignDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
     <Card>
       <CardHeader
         title={campaign.name}
-        description={
-          campaign.status === "paused" && campaign.pausedReason
-            ? t("pausedBecause", { reason: campaign.pausedReason })
-            : undefined
-        }
+        description={noteOf(campaign) ?? undefined}
         actions={<Badge tone={STATUS_TONES[campaign.status]}>{ts(campaign.status)}</Badge>}
       />
       <CardBody className="flex flex-col gap-4">
