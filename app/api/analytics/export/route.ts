@@ -6,6 +6,7 @@ import { getDb } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { refuseCrossSiteRequest } from "~/server/security/same-origin";
 import { analyticsCsv } from "./analytics-csv";
+import { csvHeaders } from "~/server/lib/csv-download";
 
 export const dynamic = "force-dynamic";
 
@@ -52,11 +53,5 @@ export async function GET(request: Request) {
       return new Response(error.issues.map((issue) => issue.message).join("; "), { status: 400 });
     throw error;
   }
-  return new Response(csv, {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="${kind}-${from}-${to}.csv"`,
-      "cache-control": "no-store",
-    },
-  });
+  return new Response(csv, { headers: csvHeaders(`${kind}-${from}-${to}.csv`) });
 }

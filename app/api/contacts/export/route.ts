@@ -4,6 +4,7 @@ import { exportContactsCsv, readExportFilters } from "~/server/contacts/export";
 import { getDb } from "~/server/db";
 import { refuseCrossSiteRequest } from "~/server/security/same-origin";
 import { AppError } from "~/server/errors";
+import { csvDownload } from "~/server/lib/csv-download";
 
 export const dynamic = "force-dynamic";
 
@@ -21,20 +22,6 @@ export async function GET(request: Request) {
     if (error instanceof AppError) return new Response(error.message, { status: 400 });
     throw error;
   }
-  const encoder = new TextEncoder();
   const rows = exportContactsCsv(getDb(), filters);
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await rows.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="contacts-${new Date().toISOString().slice(0, 10)}.csv"`,
-      "cache-control": "no-store",
-    },
-  });
+  return csvDownload(rows, `contacts-${new Date().toISOString().slice(0, 10)}.csv`);
 }

@@ -5,6 +5,7 @@ import { exportCampaignRecipientsCsv, RECIPIENT_FILTERS } from "~/server/campaig
 import { getDb } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { refuseCrossSiteRequest } from "~/server/security/same-origin";
+import { csvDownload } from "~/server/lib/csv-download";
 
 export const dynamic = "force-dynamic";
 
@@ -26,7 +27,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     status: new URL(request.url).searchParams.get("status") ?? undefined,
   });
   if (!parsed.success) return new Response("Not a campaign.", { status: 404 });
-  const encoder = new TextEncoder();
   const rows = exportCampaignRecipientsCsv(getDb(), parsed.data.id, parsed.data.status);
   let first: IteratorResult<string>;
   try {
@@ -36,21 +36,5 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     if (error instanceof AppError && error.code === "NOT_FOUND") return new Response(error.message, { status: 404 });
     throw error;
   }
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (!first.done) controller.enqueue(encoder.encode(first.value));
-    },
-    async pull(controller) {
-      const next = await rows.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="campaign-${parsed.data.id}-recipients.csv"`,
-      "cache-control": "no-store",
-    },
-  });
+  return csvDownload(rows, `campaign-${parsed.data.id}-recipients.csv`, first);
 }
