@@ -58,6 +58,9 @@ import en_domainAf from "./en/domain-af.json";
 import en_domainAg from "./en/domain-ag.json";
 import en_domainAh from "./en/domain-ah.json";
 import en_domainAi from "./en/domain-ai.json";
+import en_domainAj from "./en/domain-aj.json";
+import en_domainAk from "./en/domain-ak.json";
+import en_domainAl from "./en/domain-al.json";
 import en_flows from "./en/flows.json";
 import en_flowRuns from "./en/flow-runs.json";
 import es_common from "./es/common.json";
@@ -118,6 +121,9 @@ import es_domainAf from "./es/domain-af.json";
 import es_domainAg from "./es/domain-ag.json";
 import es_domainAh from "./es/domain-ah.json";
 import es_domainAi from "./es/domain-ai.json";
+import es_domainAj from "./es/domain-aj.json";
+import es_domainAk from "./es/domain-ak.json";
+import es_domainAl from "./es/domain-al.json";
 import es_flows from "./es/flows.json";
 import es_flowRuns from "./es/flow-runs.json";
 import ptBR_common from "./pt-BR/common.json";
@@ -178,6 +184,9 @@ import ptBR_domainAf from "./pt-BR/domain-af.json";
 import ptBR_domainAg from "./pt-BR/domain-ag.json";
 import ptBR_domainAh from "./pt-BR/domain-ah.json";
 import ptBR_domainAi from "./pt-BR/domain-ai.json";
+import ptBR_domainAj from "./pt-BR/domain-aj.json";
+import ptBR_domainAk from "./pt-BR/domain-ak.json";
+import ptBR_domainAl from "./pt-BR/domain-al.json";
 import ptBR_flows from "./pt-BR/flows.json";
 import ptBR_flowRuns from "./pt-BR/flow-runs.json";
 import type { TLocale } from "../locales";
@@ -246,6 +255,9 @@ export const en = {
     ...en_domainAg,
     ...en_domainAh,
     ...en_domainAi,
+    ...en_domainAj,
+    ...en_domainAk,
+    ...en_domainAl,
   },
 };
 export type TMessages = typeof en;
@@ -313,6 +325,9 @@ const es: TMessages = {
     ...es_domainAg,
     ...es_domainAh,
     ...es_domainAi,
+    ...es_domainAj,
+    ...es_domainAk,
+    ...es_domainAl,
   },
 };
 const ptBR: TMessages = {
@@ -378,6 +393,9 @@ const ptBR: TMessages = {
     ...ptBR_domainAg,
     ...ptBR_domainAh,
     ...ptBR_domainAi,
+    ...ptBR_domainAj,
+    ...ptBR_domainAk,
+    ...ptBR_domainAl,
   },
 };
 
