@@ -345,7 +345,9 @@ export async function tickCampaign(
       await hooks.beforeCommit?.();
       return { action: "waiting", until: tomorrow, reason: "daily_cap" } as const;
     };
-    if (numbers.length > 0 && numbers.every((number) => number.remaining <= 0)) return sleepUntilTomorrow();
+    // Every number at its cap: only recipients since moved to a number the campaign does not name
+    // may still go today (`sendSome`'s `except`); with none of those, the loop sleeps.
+    const allCapped = numbers.length > 0 && numbers.every((number) => number.remaining <= 0);
     const anchorAt = state.rateAnchorAt ?? now;
     const allowed = Math.min(
       MAX_PER_TICK,
@@ -356,6 +358,7 @@ export async function tickCampaign(
     );
     const { queued, skipped } =
       allowed > 0 ? await sendSome(tx, boss, state, allowed, numbers) : { queued: 0, skipped: 0 };
+    if (allCapped && queued + skipped === 0) return sleepUntilTomorrow();
     const doneCount = state.doneCount + queued + skipped;
     const [left] = await tx
       .select({ id: campaignRecipients.contactId })

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { TDb } from "~/db/client";
-import { auditLog, campaignRecipients, campaigns, contacts, messages } from "~/db/schema";
+import { auditLog, campaignRecipients, campaigns, contacts, messages, waSessions } from "~/db/schema";
 import { resumeCampaign, saveCampaign, startCampaign, tickCampaign } from "~/server/campaigns/campaigns";
 import { numbersOutreachNow, orgDay } from "~/server/campaigns/health";
 import { saveSegment } from "~/server/campaigns/segments";
-import { createBoss } from "~/server/jobs/boss";
+import { createBoss, createSendQueue } from "~/server/jobs/boss";
 import { updateSessionSettings } from "~/server/sessions/sessions";
 import { updateOrgSettings } from "~/server/settings/settings";
 import { insertUser } from "../support/database";
@@ -114,6 +114,56 @@ describe("number health: daily caps and warm-up", () => {
     );
     expect(capped).toMatchObject({ action: "waiting", reason: "daily_cap" });
     expect(await queuedCount(db, campaign.id)).toBe(50);
+  });
+
+  it("a capped number's campaign still sends to contacts moved since to a number it does not name, from their new number", async () => {
+    const { db, boss, sessionId, timeZone, campaign } = await setUp(40);
+    const today = orgDay(new Date(), timeZone).today;
+    const iso = `${today.year}-${String(today.month).padStart(2, "0")}-${String(today.day).padStart(2, "0")}`;
+    await updateSessionSettings(db, null, sessionId, { outreach: { warmUpFrom: iso } });
+    await startCampaign(db, boss, null, campaign.id);
+    // The ticks keep the list and send the warm-up day's 20, until the number is at its cap.
+    const now = new Date();
+    let step = 0;
+    for (; step < 5 && (await queuedCount(db, campaign.id)) < 20; step++) {
+      const { tickToken } = await campaignRow(db, campaign.id);
+      await tickCampaign(
+        db,
+        boss,
+        { campaignId: campaign.id, token: tickToken! },
+        {},
+        new Date(now.getTime() + step * 60_000),
+      );
+    }
+    expect(await queuedCount(db, campaign.id)).toBe(20);
+    // Then the last 5 contacts move to a number the campaign does not name.
+    const [other] = await db
+      .insert(waSessions)
+      .values({ name: "Other number", kind: "simulator" })
+      .returning({ id: waSessions.id });
+    await createSendQueue(boss, other!.id);
+    const moved = await db.execute<{ contact_id: string }>(sql`
+      update ${contacts} set session_id = ${other!.id} where id in (
+        select contact_id from ${campaignRecipients} where campaign_id = ${campaign.id} order by position desc limit 5)
+      returning id as contact_id`);
+    expect(moved.rows).toHaveLength(5);
+    // The capped number sends no more today; the moved 5 are not its messages and still go.
+    const second = await campaignRow(db, campaign.id);
+    const outcome = await tickCampaign(
+      db,
+      boss,
+      { campaignId: campaign.id, token: second.tickToken! },
+      {},
+      new Date(now.getTime() + step * 60_000),
+    );
+    expect(outcome).toMatchObject({ action: "sent", queued: 5 });
+    const bySession = await db.execute<{ session_id: string; n: number }>(sql`
+      select m.session_id, count(*)::int as n from ${campaignRecipients} r join ${messages} m on m.id = r.message_id
+      where r.campaign_id = ${campaign.id} group by m.session_id`);
+    expect(Object.fromEntries(bySession.rows.map((row) => [row.session_id, row.n]))).toEqual({
+      [sessionId]: 20,
+      [other!.id]: 5,
+    });
   });
 
   it("an established number with no cap sends at the campaign's rate alone", async () => {
