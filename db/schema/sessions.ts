@@ -62,6 +62,12 @@ export const waSessions = pgTable("wa_sessions", {
   connectionState: text(),
   statusChangedAt: timestamptz(),
   /**
+   * When the number last sent a message (the send path's record of sends, written at most every
+   * `LAST_SENT_EVERY_S`): a queued message on a number that sends is waiting for its turn behind
+   * the number's pacing, not stuck (server/delivery/stuck.ts).
+   */
+  lastSentAt: timestamptz(),
+  /**
    * While the client keeps failing: the reconnect attempt under way or scheduled (1 = the first
    * retry) and when it is due, so the Sessions page shows "retrying in 32 s (attempt 6)".
    * Cleared once it is connected (or waiting for a scan).

@@ -21,7 +21,9 @@ import { engineCan, readEngineCapabilities } from "~/server/sessions/engine-capa
  * - `number_disconnected`: its number (session) is not connected: a queued message waits for
  *   it, and receipts of a sent one cannot reach us until it is back ("waiting for the number");
  * - `not_accepted`: the number is connected but the engine never took the message (no id, no
- *   server ack) within `NOT_ACCEPTED_AFTER_MS`;
+ *   server ack) within `NOT_ACCEPTED_AFTER_MS`, and the number has sent nothing in that time
+ *   either (`wa_sessions.last_sent_at`): a number that sends is working through a backlog behind
+ *   its pacing, and its queued messages are waiting for their turn;
  * - `not_delivered`: WhatsApp took it, but no delivery receipt came within
  *   `NOT_DELIVERED_AFTER_MS`: the contact's phone may be off or offline (normal for hours), the
  *   number may not be on WhatsApp, or the contact may have blocked us. Flagged, never failed.
@@ -88,6 +90,9 @@ async function stuckCandidates(db: TDbOrTx, now: Date): Promise<TCandidate[]> {
       left join wa_engines e on e.kind = s.kind
       where m.status = 'queued' and m.direction = 'out'
         and coalesce(m.queued_at, m.created_at) < ${notAcceptedBefore}
+        -- A connected number that has sent within the threshold is working through its queue
+        -- behind its pacing: its queued messages wait for their turn, they are not stuck.
+        and not (s.status = 'ready' and s.last_sent_at is not null and s.last_sent_at >= ${notAcceptedBefore})
         and not (m.flags @> array[${causeFlag}])
       limit ${SWEEP_LIMIT})
     union all

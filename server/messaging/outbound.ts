@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { TDb, TTx } from "~/db/client";
-import { contacts, events, messages, threads } from "~/db/schema";
+import { contacts, events, messages, threads, waSessions } from "~/db/schema";
 import { recordEvent } from "~/server/events/events";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
@@ -146,6 +146,9 @@ async function queuedInThreads(db: TDb, threadIds: readonly string[]): Promise<(
 
 type TSentRecord = { message: TQueuedMessage; waMessageId: string };
 
+/** How stale a number's `last_sent_at` may be: the send path writes it at most this often. */
+export const LAST_SENT_EVERY_S = 30;
+
 /**
  * Records that the transport accepted messages: the status moves from `queued` only (a fast
  * ack may have won) and `message.sent` is recorded, for every message in one statement.
@@ -173,6 +176,12 @@ export function createSentRecorder(db: TDb) {
         )})
           and m.id = input.id and m.status = 'queued'
         returning m.id, m.thread_id, m.session_id, input.contact_id, input.wa_message_id
+      ), number_sent as (
+        -- The number's "last sent", at most every LAST_SENT_EVERY_S: one row write per number
+        -- per half minute, however fast it sends.
+        update ${waSessions} s set last_sent_at = now()
+        where s.id in (select distinct session_id from sent)
+          and (s.last_sent_at is null or s.last_sent_at < now() - make_interval(secs => ${LAST_SENT_EVERY_S}))
       )
       insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
       select 'message.sent', session_id, contact_id, thread_id, id, jsonb_build_object('waMessageId', wa_message_id)

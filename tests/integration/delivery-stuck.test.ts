@@ -34,7 +34,20 @@ async function contactThread(pipeline: TPipeline, waId: string) {
     10_000,
     "the thread's replies to go",
   );
+  // The send path recorded that the number sent; the test's clock then moves past the threshold
+  // (a number that has gone quiet), so its queued messages are not taken to be waiting their turn.
+  const [session] = await pipeline.db.select().from(waSessions).where(eq(waSessions.id, pipeline.sessionId));
+  expect(session!.lastSentAt).not.toBeNull();
+  await quietNumber(pipeline);
   return threadId;
+}
+
+/** The number last sent longer ago than the not-accepted threshold. */
+async function quietNumber(pipeline: TPipeline) {
+  await pipeline.db
+    .update(waSessions)
+    .set({ lastSentAt: new Date(Date.now() - NOT_ACCEPTED_AFTER_MS - MINUTE) })
+    .where(eq(waSessions.id, pipeline.sessionId));
 }
 
 /**
@@ -135,12 +148,34 @@ describe("delivery you can trust: stuck messages", () => {
       .update(messages)
       .set({ status: "queued", waMessageId: null, flags: ["stuck:number_disconnected", "stuck_resent"] })
       .where(eq(messages.id, stuck));
+    await quietNumber(pipeline);
     const again = await sweepStuckMessages(pipeline.db, pipeline.boss);
     expect(again.resent).toEqual([]);
     expect((await messageOf(pipeline, stuck)).flags).toEqual(["stuck_resent", "stuck:not_accepted"]);
     await sleep(1_500);
     expect(await deliveriesOf(pipeline, stuck)).toHaveLength(1);
     expect(await sendJobsOf(pipeline, stuck)).toBe(1);
+  });
+
+  it("a queued message on a connected number that is sending is waiting for its turn (pacing), not stuck; once the number goes quiet it is", async () => {
+    const pipeline = await startPipeline();
+    await setSimulatorCapability(pipeline, false);
+    const threadId = await contactThread(pipeline, "+14155558609");
+    const waiting = await insertOutbound(pipeline, threadId, {
+      status: "queued",
+      ageMs: NOT_ACCEPTED_AFTER_MS + MINUTE,
+    });
+    // The number sent something 2 minutes ago: it works through a backlog behind its pacing.
+    await pipeline.db
+      .update(waSessions)
+      .set({ lastSentAt: new Date(Date.now() - 2 * MINUTE) })
+      .where(eq(waSessions.id, pipeline.sessionId));
+    expect(await sweepStuckMessages(pipeline.db, pipeline.boss)).toEqual({ flagged: 0, resent: [] });
+    expect(await messageOf(pipeline, waiting)).toMatchObject({ status: "queued", flags: [] });
+    // Quiet for the whole threshold while the message waits: now it is not accepted.
+    await quietNumber(pipeline);
+    expect(await sweepStuckMessages(pipeline.db, pipeline.boss)).toEqual({ flagged: 1, resent: [] });
+    expect(await messageOf(pipeline, waiting)).toMatchObject({ status: "queued", flags: ["stuck:not_accepted"] });
   });
 
   it("an engine that cannot make a re-send certain: flagged not_accepted, never re-sent", async () => {
