@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
-import { useId, useState } from "react";
+import { type ReactNode, useId, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { describeError } from "~/components/trpc/errors";
 import { Alert } from "~/components/ui/alert";
@@ -11,6 +11,29 @@ import { Field } from "~/components/ui/field";
 import { Select } from "~/components/ui/input";
 import { Table, Td, Th } from "~/components/ui/table";
 import { SKIP_REASONS, type TSkipReason } from "~/server/campaigns/skip-reasons";
+
+/** A bordered panel of the campaign page: a heading, a line saying what it is for, and its body. */
+function Panel({
+  id,
+  heading,
+  description,
+  children,
+}: {
+  id: string;
+  heading: string;
+  description: string;
+  children: ReactNode;
+}) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="flex flex-col gap-3 rounded-md border border-border p-3">
+      <h3 id={`${id}-heading`} className="text-sm font-semibold">
+        {heading}
+      </h3>
+      <p className="text-sm text-muted-foreground">{description}</p>
+      {children}
+    </section>
+  );
+}
 
 const isSkipReason = (reason: string): reason is TSkipReason => (SKIP_REASONS as readonly string[]).includes(reason);
 
@@ -50,11 +73,7 @@ export function CampaignListUpload({ campaignId, sessionIds }: { campaignId: str
     td(reason.key as never, reason.values as never);
 
   return (
-    <section aria-labelledby={`${id}-heading`} className="flex flex-col gap-3 rounded-md border border-border p-3">
-      <h3 id={`${id}-heading`} className="text-sm font-semibold">
-        {t("heading")}
-      </h3>
-      <p className="text-sm text-muted-foreground">{t("description")}</p>
+    <Panel id={id} heading={t("heading")} description={t("description")}>
       {summary.data ? (
         <p className="text-sm" data-testid="campaign-list-summary">
           {t("current", { count: summary.data.recipients })}
@@ -135,7 +154,7 @@ export function CampaignListUpload({ campaignId, sessionIds }: { campaignId: str
           ) : null}
         </div>
       ) : null}
-    </section>
+    </Panel>
   );
 }
 
@@ -153,11 +172,7 @@ export function CampaignPreview({ campaignId }: { campaignId: string }) {
   );
 
   return (
-    <section aria-labelledby={`${id}-heading`} className="flex flex-col gap-3 rounded-md border border-border p-3">
-      <h3 id={`${id}-heading`} className="text-sm font-semibold">
-        {t("heading")}
-      </h3>
-      <p className="text-sm text-muted-foreground">{t("description")}</p>
+    <Panel id={id} heading={t("heading")} description={t("description")}>
       {audience.data && audience.data.length === 0 ? <p className="text-sm">{t("empty")}</p> : null}
       {audience.data && audience.data.length > 0 ? (
         <>
@@ -196,6 +211,6 @@ export function CampaignPreview({ campaignId }: { campaignId: string }) {
           </div>
         </>
       ) : null}
-    </section>
+    </Panel>
   );
 }

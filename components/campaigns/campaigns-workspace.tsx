@@ -14,6 +14,7 @@ import { Field } from "~/components/ui/field";
 import { formText } from "~/components/ui/form-text";
 import { Input, Select } from "~/components/ui/input";
 import type { TCampaignStatus } from "~/server/campaigns/campaigns";
+import type { TPauseDetail } from "~/server/campaigns/health";
 import { CampaignListUpload, CampaignPreview } from "./campaign-audience";
 import { ContentFields, contentOf, EMPTY_CONTENT, type TContentDraft } from "./content-fields";
 import { SegmentEditor } from "./segment-editor";
@@ -298,12 +299,7 @@ function useCampaignNote() {
     waitUntil: Date | string | null;
   }): string | null => {
     if (campaign.status === "paused" && campaign.pausedReason === "health" && campaign.pausedDetail) {
-      const detail = campaign.pausedDetail as {
-        sessionName: string;
-        score: number;
-        cause: "failures" | "opt_outs" | "few_replies" | null;
-        pauseBelow: number;
-      };
+      const detail = campaign.pausedDetail as TPauseDetail;
       return tHealth("pausedHealth", {
         number: detail.sessionName,
         score: detail.score,

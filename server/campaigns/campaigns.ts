@@ -274,11 +274,13 @@ export async function tickCampaign(
   return db.transaction(async (tx) => {
     const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, job.campaignId)).for("update");
     if (!campaign || campaign.tickToken !== job.token) return { action: "stale" };
+    // Written with the tick's own update of the campaign (its next tick, or its end).
+    let stamp: Partial<typeof campaigns.$inferInsert> = {};
     const next = async (at: Date, set: Partial<typeof campaigns.$inferInsert> = {}) => {
       const token = randomUUID();
       await tx
         .update(campaigns)
-        .set({ ...set, tickToken: token, updatedAt: now })
+        .set({ ...stamp, ...set, tickToken: token, updatedAt: now })
         .where(eq(campaigns.id, campaign.id));
       await enqueueMany(boss, "campaign.tick", [{ campaignId: campaign.id, token }], { tx, startAfter: at });
     };
@@ -307,7 +309,7 @@ export async function tickCampaign(
     // Health is judged at most once a minute (it reads a day of the numbers' sends); caps every tick.
     const judge = !state.healthCheckedAt || now.getTime() - state.healthCheckedAt.getTime() >= HEALTH_EVERY_MS;
     const numbers = await numbersOutreach(tx, state.sessionIds, now, timeZone, { judge, since: state.healthSince });
-    if (judge) await tx.update(campaigns).set({ healthCheckedAt: now }).where(eq(campaigns.id, state.id));
+    if (judge) stamp = { healthCheckedAt: now };
     const sick = unhealthyNumber(numbers);
     if (sick) {
       // The loop ends here; staff resume it (or not) knowing why.
@@ -345,9 +347,6 @@ export async function tickCampaign(
       await hooks.beforeCommit?.();
       return { action: "waiting", until: tomorrow, reason: "daily_cap" } as const;
     };
-    // Every number at its cap: only recipients since moved to a number the campaign does not name
-    // may still go today (`sendSome`'s `except`); with none of those, the loop sleeps.
-    const allCapped = numbers.length > 0 && numbers.every((number) => number.remaining <= 0);
     const anchorAt = state.rateAnchorAt ?? now;
     const allowed = Math.min(
       MAX_PER_TICK,
@@ -358,7 +357,6 @@ export async function tickCampaign(
     );
     const { queued, skipped } =
       allowed > 0 ? await sendSome(tx, boss, state, allowed, numbers) : { queued: 0, skipped: 0 };
-    if (allCapped && queued + skipped === 0) return sleepUntilTomorrow();
     const doneCount = state.doneCount + queued + skipped;
     const [left] = await tx
       .select({ id: campaignRecipients.contactId })
@@ -369,6 +367,7 @@ export async function tickCampaign(
       await tx
         .update(campaigns)
         .set({
+          ...stamp,
           status: "done",
           doneCount,
           tickToken: null,
@@ -382,7 +381,8 @@ export async function tickCampaign(
       return { action: "sent", queued, skipped, done: true };
     }
     // Nothing taken although the rate allowed it: what is left is the capped numbers' (a number
-    // at its cap keeps its recipients pending), so the loop sleeps until the next day.
+    // at its cap keeps its recipients pending; recipients since moved to a number the campaign
+    // does not name were taken by `sendSome`'s `except`), so the loop sleeps until the next day.
     if (allowed > 0 && queued + skipped === 0 && numbers.some((number) => number.remaining <= 0))
       return sleepUntilTomorrow();
     // The next tick: when the rate allows one more (at least MIN_TICK_GAP_MS on, at most TICK_MS).

@@ -13,7 +13,7 @@ import {
   waTemplates,
 } from "~/db/schema";
 import { importCampaignList } from "~/server/campaigns/audience";
-import { saveCampaign, startCampaign, tickCampaign } from "~/server/campaigns/campaigns";
+import { saveCampaign, startCampaign } from "~/server/campaigns/campaigns";
 import type { TCampaignContent } from "~/server/campaigns/content";
 import { previewAudience, previewCampaignMessage } from "~/server/campaigns/preview";
 import { exportCampaignRecipientsCsv, listCampaignRecipients } from "~/server/campaigns/results";
@@ -27,6 +27,7 @@ import { WEBHOOK_DETAILS } from "~/server/webhooks/payloads";
 import { insertUser } from "../support/database";
 import { usePreparedDatabase } from "../support/pipeline";
 import { testContext } from "../support/trpc-context";
+import { runCampaignLoop } from "../support/campaigns";
 
 /** Numbers of this file: +1 415 555 06xx. */
 const phone = (n: number) => `+1415555${String(600 + n).padStart(4, "0")}`;
@@ -83,25 +84,6 @@ async function listCampaign(database: TSetUp, content: TCampaignContent, include
     ratePerMinute: 600,
     includeColdContacts,
   });
-}
-
-const tokenOf = async (db: TDb, id: string) =>
-  (await db.select({ token: campaigns.tickToken }).from(campaigns).where(eq(campaigns.id, id)))[0]!.token;
-
-async function runLoop(database: TSetUp, id: string) {
-  const from = new Date();
-  for (let step = 1; step <= 50; step++) {
-    const token = await tokenOf(database.db, id);
-    if (!token) return;
-    await tickCampaign(
-      database.db,
-      database.boss,
-      { campaignId: id, token },
-      {},
-      new Date(from.getTime() + step * 60_000),
-    );
-  }
-  throw new Error("the loop did not end");
 }
 
 const textOf = (reason: { key: string; values?: Record<string, string | number> }) => reason;
@@ -212,7 +194,7 @@ describe("campaigns: an imported list", () => {
     // Bruno opts out after the import; the third never wrote (cold, not chosen).
     await db.update(contacts).set({ optedOut: true, optedOutAt: new Date() }).where(eq(contacts.id, bruno));
     await startCampaign(db, database.boss, database.actor, campaign.id);
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     const rows = await db
       .select()
       .from(campaignRecipients)
@@ -295,7 +277,7 @@ describe("campaigns: media content and the preview", () => {
         csv: `phone\n${phone(50)}\n`,
       });
       await startCampaign(db, database.boss, database.actor, campaign.id);
-      await runLoop(database, campaign.id);
+      await runCampaignLoop(database, campaign.id);
     }
     const [imageRow] = await db
       .select()
@@ -344,7 +326,7 @@ describe("campaigns: media content and the preview", () => {
     });
     expect(edited).toMatchObject({ text: "Table 7", skip: null });
     await startCampaign(db, database.boss, database.actor, campaign.id);
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     const { rows } = await db.execute<{ contact_id: string; content: unknown }>(sql`
       select r.contact_id, m.content from ${campaignRecipients} r join ${messages} m on m.id = r.message_id
       where r.campaign_id = ${campaign.id} order by r.position`);
@@ -399,7 +381,7 @@ describe("campaigns: the template picker", () => {
     expect(preview.message).toMatchObject({ kind: "template", name: "table_ready" });
     expect(preview.text).toContain("Hi Ana, your table 12 is ready.");
     await startCampaign(db, database.boss, database.actor, campaign.id);
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     const [row] = await db.select().from(campaignRecipients).where(eq(campaignRecipients.campaignId, campaign.id));
     const [sent] = await db.select().from(messages).where(eq(messages.id, row!.messageId!));
     expect(sent!.content).toEqual(preview.message);
@@ -421,7 +403,7 @@ describe("campaigns: results", () => {
     });
     await db.update(contacts).set({ optedOut: true, optedOutAt: new Date() }).where(eq(contacts.id, ids[4]!));
     await startCampaign(db, database.boss, database.actor, campaign.id);
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     // Message 2 is delivered, message 1 failed; contact 2 replied.
     const recipients = await db
       .select()

@@ -20,6 +20,7 @@ import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
 import { insertUser } from "../support/database";
 import { repliesTo, startPipeline, usePreparedDatabase, waitForReplies } from "../support/pipeline";
+import { runCampaignLoop } from "../support/campaigns";
 
 /** A prepared database with a started (non-working) pg-boss: ticks are run by hand. */
 async function setUp() {
@@ -85,22 +86,6 @@ async function campaignFor(
 const tokenOf = async (db: TDb, id: string) =>
   (await db.select({ token: campaigns.tickToken }).from(campaigns).where(eq(campaigns.id, id)))[0]!.token!;
 
-/** Runs the loop by hand until it stops, on a synthetic clock a minute further at each step (the rate allows more). */
-async function runLoop(database: Awaited<ReturnType<typeof setUp>>, id: string, from = new Date()) {
-  for (let step = 1; step <= 50; step++) {
-    const token = (await database.db.select().from(campaigns).where(eq(campaigns.id, id)))[0]!.tickToken;
-    if (!token) return;
-    await tickCampaign(
-      database.db,
-      database.boss,
-      { campaignId: id, token },
-      {},
-      new Date(from.getTime() + step * 60_000),
-    );
-  }
-  throw new Error("the loop did not end");
-}
-
 const outbound = (db: TDb, contactId: string) =>
   db.execute<{ body: string; source: string }>(sql`
     select m.body, m.source from ${messages} m join threads t on t.id = m.thread_id
@@ -154,7 +139,7 @@ describe("campaigns: exactly once per recipient", () => {
     await writer(db, boss, sessionId, { tags: ["other"] });
     const campaign = await campaignFor(database, { tags: { any: ["vip"], all: [], none: [] } });
     await startCampaign(db, boss, database.actor, campaign.id);
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
 
     const [done] = await db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
     expect(done).toMatchObject({ status: "done", recipientCount: 2, doneCount: 2, tickToken: null });
@@ -168,7 +153,7 @@ describe("campaigns: exactly once per recipient", () => {
     for (const contactId of [optedOut, coldOne]) expect((await outbound(db, contactId)).rows).toEqual([]);
     // Contacts added to the segment after the start are not part of this campaign.
     await writer(db, boss, sessionId, { tags: ["vip"] });
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     expect(await campaignProgress(db, campaign.id)).toMatchObject({ recipients: 2, pending: 0, queued: 2 });
   });
 
@@ -182,7 +167,7 @@ describe("campaigns: exactly once per recipient", () => {
       { includeColdContacts: true, content: { kind: "text", body: "Hello {{contact.firstName}}" } },
     );
     await startCampaign(db, boss, database.actor, campaign.id);
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     expect((await outbound(db, coldOne)).rows).toEqual([{ body: "Hello Cold", source: "campaign" }]);
   });
 
@@ -213,7 +198,7 @@ describe("campaigns: exactly once per recipient", () => {
     expect(await tickCampaign(db, boss, { campaignId: campaign.id, token: second }, {}, t0)).toEqual({
       action: "stale",
     });
-    await runLoop(database, campaign.id);
+    await runCampaignLoop(database, campaign.id);
     const recipients = await db.select().from(campaignRecipients).where(eq(campaignRecipients.campaignId, campaign.id));
     expect(recipients).toHaveLength(5);
     expect(recipients.every((recipient) => recipient.state === "queued" && recipient.messageId)).toBe(true);
@@ -249,7 +234,7 @@ describe("campaigns: exactly once per recipient", () => {
       queued: 1,
       done: false,
     });
-    await runLoop(database, campaign.id, later);
+    await runCampaignLoop(database, campaign.id, later);
     expect(await campaignProgress(db, campaign.id)).toMatchObject({ recipients: 3, queued: 3, pending: 0 });
   });
 
@@ -315,7 +300,7 @@ describe("campaigns: exactly once per recipient", () => {
     const others = [stays, leaves, blocked].filter((id) => id !== first[0]!.contactId);
     await db.update(contacts).set({ optedOut: true, optedOutAt: new Date() }).where(eq(contacts.id, others[0]!));
     await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, others[1]!));
-    await runLoop(database, campaign.id, new Date(t0.getTime() + 600_000));
+    await runCampaignLoop(database, campaign.id, new Date(t0.getTime() + 600_000));
     const states = await db
       .select({
         contactId: campaignRecipients.contactId,
