@@ -124,6 +124,13 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
   // One number: chosen already (as the form always did).
   const sessionIds = checked ?? (numbers.data?.length === 1 ? [numbers.data[0]!.id] : []);
   const firstNumber = (numbers.data ?? []).find((number) => number.id === sessionIds[0]) ?? null;
+  const [rate, setRate] = useState(20);
+  // The chosen numbers' paced rates together (null: one of them is not paced, so no limit).
+  const chosen = (numbers.data ?? []).filter((number) => sessionIds.includes(number.id));
+  const pacedMax =
+    chosen.length > 0 && chosen.every((number) => number.pacedPerMinute !== null)
+      ? chosen.reduce((sum, number) => sum + (number.pacedPerMinute ?? 0), 0)
+      : null;
   const [error, setError] = useState<{ message: string; fields: Record<string, string> } | null>(null);
   const save = useMutation(
     trpc.campaigns.save.mutationOptions({
@@ -247,7 +254,12 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
           </fieldset>
           <ContentFields value={content} onChange={setContent} firstNumber={firstNumber} errors={error?.fields ?? {}} />
           <div className="grid gap-4 md:grid-cols-2">
-            <Field label={t("rate")} htmlFor={`${id}-rate`} hint={t("rateHint")} error={error?.fields.ratePerMinute}>
+            <Field
+              label={t("rate")}
+              htmlFor={`${id}-rate`}
+              hint={pacedMax !== null && rate > pacedMax ? t("pacedLimit", { max: pacedMax }) : t("rateHint")}
+              error={error?.fields.ratePerMinute}
+            >
               <Input
                 id={`${id}-rate`}
                 name="ratePerMinute"
@@ -256,6 +268,7 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
                 min={1}
                 max={6000}
                 defaultValue={20}
+                onChange={(event) => setRate(Number(event.target.value))}
               />
             </Field>
             <Field label={t("startAt")} htmlFor={`${id}-start`} hint={t("startAtHint")}>

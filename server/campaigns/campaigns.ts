@@ -21,6 +21,7 @@ import { serverText } from "~/server/i18n/domain";
 import { enqueueMany } from "~/server/jobs/boss";
 import { pgArray } from "~/server/lib/sql";
 import { textOf } from "~/server/messages/content";
+import { readSessionSettings } from "~/server/sessions/settings";
 import { ZBusinessInterval } from "~/server/settings/schema";
 import { getOrgSettings } from "~/server/settings/settings";
 import { addDays, clockMinutes, instantOf, localMomentOf } from "~/server/teams/hours";
@@ -632,17 +633,27 @@ export async function getCampaign(db: TDbOrTx, id: string) {
 }
 
 /** The numbers a campaign may send from: each session's name, engine, status and number. */
+/**
+ * The numbers a campaign may send from, each with the rate its pacing allows (messages a minute;
+ * null: not paced). A campaign faster than its numbers' paced rates together only queues
+ * messages that wait for their turn: the form says so.
+ */
 export async function sendingNumbers(db: TDbOrTx) {
-  return db
+  const rows = await db
     .select({
       id: waSessions.id,
       name: waSessions.name,
       kind: waSessions.kind,
       status: waSessions.status,
       phone: waSessions.phone,
+      settings: waSessions.settings,
     })
     .from(waSessions)
     .orderBy(waSessions.name);
+  return rows.map(({ settings, ...number }) => {
+    const { pacing } = readSessionSettings(settings);
+    return { ...number, pacedPerMinute: pacing.enabled ? pacing.messagesPerMinute : null };
+  });
 }
 
 export type { TCampaignStatus };

@@ -105,6 +105,8 @@ test("[campaigns] an imported list: upload with its row report, preview, start, 
   await page.getByRole("checkbox", { name: /Simulator/ }).check();
   await page.getByLabel("Message", { exact: true }).fill("Hi {{contact.firstName}}, your table is {{var.table}}.");
   await page.getByLabel("Messages per minute").fill("600");
+  // The Simulator is paced at 20 a minute: the form says faster messages wait for their turn.
+  await expect(page.getByText(/pacing sends at most 20 a minute together/)).toBeVisible();
   await page.getByLabel(/Also send to contacts who never wrote/).check();
   await page.getByRole("button", { name: "Save draft" }).click();
 

@@ -10,6 +10,7 @@ import {
   pauseCampaign,
   resumeCampaign,
   saveCampaign,
+  sendingNumbers,
   startCampaign,
   tickCampaign,
 } from "~/server/campaigns/campaigns";
@@ -18,6 +19,7 @@ import { getInboxThread } from "~/server/inbox/thread";
 import { dashboardMediaLinks } from "~/server/media/links";
 import { createBoss } from "~/server/jobs/boss";
 import { ingestInbound } from "~/server/messaging/ingest";
+import { updateSessionSettings } from "~/server/sessions/sessions";
 import { insertUser } from "../support/database";
 import { repliesTo, startPipeline, usePreparedDatabase, waitForReplies } from "../support/pipeline";
 import { runCampaignLoop } from "../support/campaigns";
@@ -124,6 +126,18 @@ describe("segments", () => {
     // Bad filters are refused, not read as "everyone".
     await expect(countSegment(db, { fields: [{ key: "orders", op: "gt", value: "many" }] })).rejects.toThrow();
     await expect(countSegment(db, { tags: { any: ["a,b"] } })).rejects.toThrow();
+  });
+});
+
+describe("campaigns: the numbers to send from", () => {
+  it("each with the rate its pacing allows, or none when it is not paced (the form's hint)", async () => {
+    const { db, sessionId } = await setUp();
+    const rateOf = async () => (await sendingNumbers(db)).find((number) => number.id === sessionId)!.pacedPerMinute;
+    expect(await rateOf()).toBe(20);
+    await updateSessionSettings(db, null, sessionId, { pacing: { messagesPerMinute: 45 } });
+    expect(await rateOf()).toBe(45);
+    await updateSessionSettings(db, null, sessionId, { pacing: { enabled: false } });
+    expect(await rateOf()).toBeNull();
   });
 });
 
