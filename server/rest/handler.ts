@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { z } from "zod";
-import type { TDb } from "~/db/client";
+import type { TDb, TTx } from "~/db/client";
+import type { TApiScope } from "~/db/schema";
 import { apiIdempotency } from "~/db/schema";
 import { AppError, type TAppErrorCode } from "~/server/errors";
 import {
@@ -12,7 +13,7 @@ import {
   unstorableTextMessage,
 } from "~/server/lib/storable-text";
 import type { Logger } from "~/server/logger";
-import { ApiAuthError, authenticateApiKey, takeRateLimit } from "./api-keys";
+import { ApiAuthError, authenticateApiKey, takeRateLimit, type TApiCaller } from "./api-keys";
 import {
   ApiMediaRefusal,
   isMultipartRequest,
@@ -188,16 +189,9 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
   }
   const { operation, params } = found;
   try {
-    const caller = await authenticateApiKey(deps.db, request.headers.get("authorization"));
-    if (!caller.scopes.includes(operation.scope)) {
-      return error(403, "forbidden", `This key lacks the "${operation.scope}" scope.`);
-    }
-    const wait = await takeRateLimit(deps.db, caller.keyId, deps.ratePerMinute);
-    if (wait !== null) {
-      return error(429, "rate_limited", `Over ${deps.ratePerMinute} requests a minute; try again in ${wait} s.`, {
-        headers: { "retry-after": String(wait) },
-      });
-    }
+    const admitted = await admitApiCaller(deps.db, request, deps.ratePerMinute, operation.scope);
+    if (admitted instanceof Response) return admitted;
+    const caller = admitted;
     const url = new URL(request.url);
     const rawQuery = Object.fromEntries(url.searchParams);
     const { text, value: read } = await readBody(request, operation, deps.media);
@@ -236,41 +230,18 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
       });
     }
     const fingerprint = createHash("sha256").update(`${method} ${url.pathname}\n${text}`).digest("hex");
-    const stored = await deps.db.transaction(async (tx) => {
-      // A concurrent request with the same key waits here for the first one to commit.
-      const claimed = await tx
-        .insert(apiIdempotency)
-        .values({ keyId: caller.keyId, idempotencyKey: key, fingerprint, response: {} })
-        .onConflictDoNothing()
-        .returning({ keyId: apiIdempotency.keyId });
-      if (claimed.length === 0) {
-        const [previous] = await tx
-          .select()
-          .from(apiIdempotency)
-          .where(and(eq(apiIdempotency.keyId, caller.keyId), eq(apiIdempotency.idempotencyKey, key)));
-        return { replay: true as const, previous: previous! };
-      }
+    const stored = await answerOnce(deps.db, { keyId: caller.keyId, key, fingerprint }, async (tx) => {
       const result = await accepted.run({ ...context, tx });
-      const response =
-        result instanceof ApiAnswer
-          ? { status: result.status, body: result.body }
-          : { status: operation.status, body: result };
-      const serialised = JSON.parse(JSON.stringify(response)) as { status: number; body: unknown };
-      await tx
-        .update(apiIdempotency)
-        .set({ response: serialised })
-        .where(and(eq(apiIdempotency.keyId, caller.keyId), eq(apiIdempotency.idempotencyKey, key)));
-      return { replay: false as const, response: serialised };
+      return result instanceof ApiAnswer
+        ? { status: result.status, body: result.body }
+        : { status: operation.status, body: result };
     });
-    if (!stored.replay) return json(stored.response.status, stored.response.body);
-    if (stored.previous.fingerprint !== fingerprint) {
+    if (!stored.replayed) return json(stored.response.status, stored.response.body);
+    if (!stored.sameRequest) {
       return error(422, "unprocessable", "This Idempotency-Key was used for another request; use a new key.");
     }
-    const previous = stored.previous.response as { status: number; body: unknown };
-    return json(previous.status, previous.body, { "idempotent-replayed": "true" });
+    return json(stored.response.status, stored.response.body, { "idempotent-replayed": "true" });
   } catch (caught) {
-    if (caught instanceof ApiAuthError)
-      return error(caught.status, caught.status === 401 ? "unauthorized" : "forbidden", caught.message);
     if (caught instanceof BadInput) return error(400, "bad_request", caught.message, { fields: caught.fields });
     if (caught instanceof PayloadTooLarge) {
       return error(413, "payload_too_large", "The body is larger than 1 MB.", {
@@ -304,6 +275,83 @@ export async function handleRestRequest(request: Request, deps: TRestDeps): Prom
     deps.log.error({ err: caught, path: segments.join("/") }, "REST API request failed");
     return error(500, "internal", "Something went wrong on our side; the error is in the server log.");
   }
+}
+
+/**
+ * The key behind a request (`Authorization: Bearer sb_…`), holding `scope` when one is asked,
+ * counted against its per-minute limit; or the JSON error answer to send instead (401 no or bad
+ * key, 403 missing scope, 429 over the limit with Retry-After). /api/v1 and /api/mcp both admit
+ * callers through it.
+ */
+export async function admitApiCaller(
+  db: TDb,
+  request: Request,
+  ratePerMinute: number,
+  scope?: TApiScope,
+): Promise<TApiCaller | Response> {
+  let caller: TApiCaller;
+  try {
+    caller = await authenticateApiKey(db, request.headers.get("authorization"));
+  } catch (caught) {
+    if (caught instanceof ApiAuthError)
+      return error(caught.status, caught.status === 401 ? "unauthorized" : "forbidden", caught.message);
+    throw caught;
+  }
+  if (scope && !caller.scopes.includes(scope)) {
+    return error(403, "forbidden", `This key lacks the "${scope}" scope.`);
+  }
+  const wait = await takeRateLimit(db, caller.keyId, ratePerMinute);
+  if (wait !== null) {
+    return error(429, "rate_limited", `Over ${ratePerMinute} requests a minute; try again in ${wait} s.`, {
+      headers: { "retry-after": String(wait) },
+    });
+  }
+  return caller;
+}
+
+/** An idempotent request's stored answer: its status and JSON body. */
+export type TStoredAnswer = { status: number; body: unknown };
+
+/**
+ * Runs `run` once per API key and idempotency key: the first request claims the key and its
+ * answer is stored in the same transaction; a repeat (also one running concurrently, which waits
+ * for the first to commit) gets the stored answer without running anything, `sameRequest` saying
+ * whether its fingerprint matches the first's. Shared by the REST API's idempotent operations and
+ * the MCP server's send tool.
+ */
+export async function answerOnce(
+  db: TDb,
+  claim: { keyId: string; key: string; fingerprint: string },
+  run: (tx: TTx) => Promise<TStoredAnswer>,
+): Promise<
+  { replayed: false; response: TStoredAnswer } | { replayed: true; sameRequest: boolean; response: TStoredAnswer }
+> {
+  const { keyId, key, fingerprint } = claim;
+  return db.transaction(async (tx) => {
+    // A concurrent request with the same key waits here for the first one to commit.
+    const claimed = await tx
+      .insert(apiIdempotency)
+      .values({ keyId, idempotencyKey: key, fingerprint, response: {} })
+      .onConflictDoNothing()
+      .returning({ keyId: apiIdempotency.keyId });
+    if (claimed.length === 0) {
+      const [previous] = await tx
+        .select()
+        .from(apiIdempotency)
+        .where(and(eq(apiIdempotency.keyId, keyId), eq(apiIdempotency.idempotencyKey, key)));
+      return {
+        replayed: true as const,
+        sameRequest: previous!.fingerprint === fingerprint,
+        response: previous!.response as TStoredAnswer,
+      };
+    }
+    const response = JSON.parse(JSON.stringify(await run(tx))) as TStoredAnswer;
+    await tx
+      .update(apiIdempotency)
+      .set({ response })
+      .where(and(eq(apiIdempotency.keyId, keyId), eq(apiIdempotency.idempotencyKey, key)));
+    return { replayed: false as const, response };
+  });
 }
 
 /** Whether a JSON body names its media by URL (`media: { url }`). */
