@@ -230,6 +230,22 @@ const ICONS: [string, string][] = [
   ["/manifest.webmanifest", "application/manifest+json"],
 ];
 
+/** An MCP `initialize` request (JSON-RPC), as a client's first POST to /api/mcp. */
+const MCP_INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "http-security", version: "1" } },
+});
+
+function mcpHeaders(key?: string): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+  };
+}
+
 let database: TTestDatabase;
 const servers: TServer[] = [];
 beforeAll(async () => {
@@ -328,6 +344,20 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
         type: "application/json",
       },
       { what: "REST without a key", url: "/api/v1/contacts", status: 401, type: "application/json" },
+      {
+        what: "MCP initialize with a key",
+        url: "/api/mcp",
+        init: { method: "POST", headers: mcpHeaders(key.key), body: MCP_INITIALIZE },
+        status: 200,
+        type: "application/json",
+      },
+      {
+        what: "MCP without a key",
+        url: "/api/mcp",
+        init: { method: "POST", headers: mcpHeaders(), body: MCP_INITIALIZE },
+        status: 401,
+        type: "application/json",
+      },
       { what: "next-auth csrf", url: "/api/auth/csrf", status: 200, type: "application/json" },
       {
         what: "next-auth session",
@@ -519,6 +549,19 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
       headers: { authorization: `Bearer ${key.key}`, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
     });
     expect(crossSite.status).toBe(200);
+    // The MCP server too: a bearer API, where a cookie alone is nobody and an origin no reason to refuse.
+    const mcpWithCookie = await fetch(`${server.base}/api/mcp`, {
+      method: "POST",
+      headers: { ...mcpHeaders(), cookie: session.cookie, origin: server.base, "sec-fetch-site": "same-origin" },
+      body: MCP_INITIALIZE,
+    });
+    expect(mcpWithCookie.status).toBe(401);
+    const mcpCrossSite = await fetch(`${server.base}/api/mcp`, {
+      method: "POST",
+      headers: { ...mcpHeaders(key.key), origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      body: MCP_INITIALIZE,
+    });
+    expect(mcpCrossSite.status).toBe(200);
   });
 
   it("sends next-auth's errors to the sign-in page, which says what happened (its own page was a 500 the CSP broke)", async () => {
