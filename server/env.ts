@@ -67,8 +67,17 @@ export const ZWebhookEnv = z.object({
 });
 export type TWebhookEnv = z.infer<typeof ZWebhookEnv>;
 
+/**
+ * Prometheus metrics (server/metrics, docs/operations.md): /metrics answers only a request with
+ * `Authorization: Bearer <METRICS_TOKEN>`; without a token configured, metrics are off (404).
+ */
+export const ZMetricsEnv = z.object({
+  METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters (try: openssl rand -hex 24)").optional(),
+});
+
 const ZWebEnv = z.object({
   ...ZMediaEnv.shape,
+  ...ZMetricsEnv.shape,
   ...ZAiEnv.shape,
   ...ZCloudEnv.shape,
   ...ZWebhookEnv.shape,

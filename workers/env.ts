@@ -5,6 +5,7 @@ import {
   ZAiEnv,
   ZCloudEnv,
   ZWebhookEnv,
+  ZMetricsEnv,
   ZAppSecret,
   ZLogLevel,
   ZPostgresUrl,
@@ -37,6 +38,14 @@ const ZWorkerEnv = z.object({
   ...ZAiEnv.shape,
   ...ZCloudEnv.shape,
   ...ZWebhookEnv.shape,
+  ...ZMetricsEnv.shape,
+  /**
+   * The worker's own metrics port (with METRICS_TOKEN): unset, no listener. Several workers on
+   * one host each need their own port, or 0: a free port, which the worker logs.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Where the worker's metrics listener binds (default loopback: a Prometheus on the same host or a tunnel). */
+  METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
   /**
    * The address people open the app at (the web's NEXTAUTH_URL): the origin of the signed media
    * links in webhook payloads. Unset: payloads say `linkUnavailable: "no_public_url"`.

@@ -7,6 +7,8 @@ import { createLogger } from "~/server/logger";
 import { mediaLimitsFromEnv } from "~/server/media/limits";
 import { createMediaStore } from "~/server/media/store-env";
 import { signedMediaLinks } from "~/server/media/urls";
+import { startMetricsServer, type TMetricsServer } from "~/server/metrics/http";
+import { watchWorker } from "~/server/metrics/sources";
 import { prepareDatabase } from "~/server/setup/prepare-database";
 import { workerEnv } from "./env";
 import { JOB_HANDLERS } from "./handlers/registry";
@@ -33,6 +35,7 @@ async function main() {
     settings: { synchronous_commit: "off" },
   });
   let worker: TRunningWorker | null = null;
+  let metricsServer: TMetricsServer | null = null;
   let stopping = false;
 
   // Installed before anything starts, so a SIGTERM during start-up also ends in a clean exit 0.
@@ -42,6 +45,7 @@ async function main() {
     log.info({ signal }, "shutting down");
     try {
       const { drained } = worker ? await worker.stop(env.WORKER_SHUTDOWN_TIMEOUT_MS) : { drained: true };
+      await metricsServer?.stop();
       await Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, POOL_END_TIMEOUT_MS))]);
       log.info({ drained }, "worker stopped");
       process.exit(0);
@@ -66,6 +70,17 @@ async function main() {
   const boss = createBoss(env.DATABASE_URL, "worker", (error) => log.error({ err: error }, "pg-boss error"));
   await boss.start();
   if (stopping) return void (await boss.stop({ graceful: false }));
+  watchWorker(db, pool, boss);
+  if (env.WORKER_METRICS_PORT !== undefined && env.METRICS_TOKEN) {
+    metricsServer = await startMetricsServer({
+      host: env.METRICS_HOST,
+      port: env.WORKER_METRICS_PORT,
+      token: env.METRICS_TOKEN,
+      log,
+    });
+  } else if (env.WORKER_METRICS_PORT !== undefined) {
+    log.warn("WORKER_METRICS_PORT is set but METRICS_TOKEN is not: metrics stay off");
+  }
   worker = await startWorker({
     db,
     boss,

@@ -1,5 +1,6 @@
 import type { Job, JobResult, PgBoss, WorkOptions } from "pg-boss";
 import { WORK_POLLING } from "~/server/jobs/queues";
+import { metrics } from "~/server/metrics/metrics";
 
 export type TWorkOptions = {
   /** Jobs fetched at once; they run concurrently. */
@@ -26,10 +27,13 @@ export function workBatched<T>(
     async (jobs) =>
       Promise.all(
         jobs.map(async (job): Promise<JobResult> => {
+          const timed = metrics.timeJob(name);
           try {
             await handleOne(job);
+            timed("completed");
             return { id: job.id, status: "completed" };
           } catch (error) {
+            timed("failed");
             return failure(job, error);
           }
         }),
@@ -54,12 +58,16 @@ export function workInBatches<T>(
     name,
     { ...WORK_POLLING, burstWhenBatchFull: true, ...options, perJobResults: true },
     async (jobs): Promise<JobResult[]> => {
+      const timed = metrics.timeJob(name);
       try {
         const failed = (await handleBatch(jobs)) ?? new Map<string, unknown>();
+        timed("completed", jobs.length - failed.size);
+        timed("failed", failed.size);
         return jobs.map((job) =>
           failed.has(job.id) ? failure(job, failed.get(job.id)) : { id: job.id, status: "completed" },
         );
       } catch (error) {
+        timed("failed", jobs.length);
         if (jobs.length === 1) return [failure(jobs[0]!, error)];
         const results: JobResult[] = [];
         for (const job of jobs) {

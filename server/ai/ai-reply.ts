@@ -7,6 +7,7 @@ import { recordAiCall } from "~/server/analytics/responses";
 import { queueOutboundOne } from "~/server/conversations/outbound";
 import { handOffQuietly } from "~/server/conversations/state";
 import { recordEvents } from "~/server/events/events";
+import { metrics } from "~/server/metrics/metrics";
 import { answerWithAi, threadHistory, type TAiAnswer, type TAiConfig } from "./answer";
 import { answerBurst } from "./burst";
 import { budgetSpentAnswer, recordReplyUsage } from "./usage";
@@ -45,6 +46,9 @@ export async function replyWithAi(db: TDb, boss: PgBoss, config: TAiConfig, job:
     (await budgetSpentAnswer(db, job.profileId, row.contact)) ??
     // A retried job's tool calls carry the same Idempotency-Keys as the first try's.
     (await writeAiReply(db, config, row, job.profileId, `${job.messageId}:${job.ruleId ?? "default"}`));
+  const aiOutcome = reply.outcome === "fallback" ? reply.reason : reply.outcome;
+  metrics.aiCalls.inc({ outcome: aiOutcome });
+  metrics.aiLatency.observe({ outcome: aiOutcome }, reply.latencyMs / 1000);
 
   return db.transaction(async (tx) => {
     // One writer per inbound message: a concurrent retry waits here, then finds the reply.

@@ -56,6 +56,11 @@ export class EventHub {
     private readonly log: Logger,
   ) {}
 
+  /** Live subscribers: one per open event stream (the switchboard_sse_clients gauge). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   subscribe(listener: TListener): () => void {
     this.listeners.add(listener);
     void this.ensureConnected();

@@ -12,6 +12,7 @@ import { createGroupCommit } from "~/server/lib/group-commit";
 import { repairStrings } from "~/server/lib/storable-text";
 import { mediaOf } from "~/server/messages/content";
 import { jsonRecordset } from "~/server/lib/sql";
+import { metrics } from "~/server/metrics/metrics";
 import {
   LATE_AFTER_MS,
   mediaMetaOf,
@@ -162,6 +163,10 @@ export async function ingestInboundBatch(db: TDb, boss: PgBoss, raws: readonly u
       // the next try reads the merged contacts.
       if (attempt >= MERGE_RACE_RETRIES || !isIdentityRace(error)) throw error;
     }
+  }
+  for (const item of valid) {
+    if (results[item.index]?.status === "stored")
+      metrics.messagesIn.inc({ session: item.message.sessionId, kind: item.content.type });
   }
   // The sender's two identities belong to two contacts: they are one person, so merge them
   // (after the commit: the message is safe whatever happens here; a failure is retried by the

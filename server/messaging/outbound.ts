@@ -6,6 +6,7 @@ import { recordEvent } from "~/server/events/events";
 import { createGroupCommit } from "~/server/lib/group-commit";
 import { jsonRecordset, pgArray } from "~/server/lib/sql";
 import type { TMediaStore } from "~/server/media/store";
+import { metrics, sendFailureReason } from "~/server/metrics/metrics";
 import { EXPIRED_REASON, hasExpired, markScheduledExpired } from "~/server/scheduled/expiry";
 import { contentOfRow, isMediaKind, mediaOf, type TMessageContent } from "~/server/messages/content";
 import type { Pacer } from "./pacing";
@@ -162,7 +163,7 @@ export function createSentRecorder(db: TDb) {
       wa_message_id: waMessageId,
       contact_id: message.contactId,
     }));
-    await db.execute(sql`
+    const { rows: replies } = await db.execute<{ session_id: string; seconds: number }>(sql`
       with input as (
         select * from ${jsonRecordset(input, "id uuid, wa_message_id text, contact_id uuid")} x
       ), sent as (
@@ -175,17 +176,29 @@ export function createSentRecorder(db: TDb) {
           "uuid",
         )})
           and m.id = input.id and m.status = 'queued'
-        returning m.id, m.thread_id, m.session_id, input.contact_id, input.wa_message_id
+        returning m.id, m.thread_id, m.session_id, m.reply_to_message_id, input.contact_id, input.wa_message_id
       ), number_sent as (
         -- The number's "last sent", at most every LAST_SENT_EVERY_S: one row write per number
         -- per half minute, however fast it sends.
         update ${waSessions} s set last_sent_at = now()
         where s.id in (select distinct session_id from sent)
           and (s.last_sent_at is null or s.last_sent_at < now() - make_interval(secs => ${LAST_SENT_EVERY_S}))
+      ), recorded as (
+        insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
+        select 'message.sent', session_id, contact_id, thread_id, id, jsonb_build_object('waMessageId', wa_message_id)
+        from sent
       )
-      insert into ${events} (type, session_id, contact_id, thread_id, message_id, payload)
-      select 'message.sent', session_id, contact_id, thread_id, id, jsonb_build_object('waMessageId', wa_message_id)
-      from sent`);
+      -- The reply latency metric: the first reply sent to each inbound message (none sent before
+      -- this statement; one per message within it), from the inbound message's arrival.
+      select r.session_id, greatest(0, extract(epoch from now() - i.created_at))::float8 as seconds
+      from (select distinct on (reply_to_message_id) * from sent where reply_to_message_id is not null) r
+      join ${messages} i on i.id = r.reply_to_message_id
+      where not exists (
+        select 1 from ${messages} o
+        where o.thread_id = r.thread_id and o.created_at >= i.created_at
+          and o.reply_to_message_id = r.reply_to_message_id and o.sent_at is not null
+      )`);
+    for (const reply of replies) metrics.replyLatency.observe({ session: reply.session_id }, reply.seconds);
     return records.map(() => undefined);
   });
   return {
@@ -286,6 +299,7 @@ export async function sendQueuedBatch(
             await markFailed(db, message, error);
             continue;
           }
+          metrics.sendFailures.inc({ session: message.sessionId, reason: "transient" });
           // This message and every later one of the thread wait for a retry, in order.
           for (const waiting of list.slice(index, last + 1)) {
             const job = jobOf.get(waiting.id);
@@ -377,6 +391,7 @@ async function sendOne(
   signal?.throwIfAborted();
   const { waMessageId } = await transport.send(send, signal);
   await recorder.record(message, waMessageId);
+  metrics.messagesOut.inc({ session: message.sessionId, kind: message.type });
 }
 
 function errorText(error: unknown): string {
@@ -398,6 +413,7 @@ async function markFailed(
       .where(and(eq(messages.id, message.id), eq(messages.status, "queued")))
       .returning({ id: messages.id });
     if (updated.length === 0) return;
+    metrics.sendFailures.inc({ session: message.sessionId, reason: sendFailureReason(error) });
     await also?.(tx, message.id);
     await recordEvent(tx, {
       type: "message.failed",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TDb, TDbOrTx } from "~/db/client";
 import { waSessions, type WA_SESSION_STATUSES } from "~/db/schema";
 import { recordEvents } from "~/server/events/events";
+import { metrics } from "~/server/metrics/metrics";
 import { recordAudit, type TActor } from "~/server/audit/audit";
 import { AppError } from "~/server/errors";
 import { serverText } from "~/server/i18n/domain";
@@ -170,6 +171,8 @@ export async function recordSessionStatus(db: TDb, sessionId: string, report: TS
       (report.phone !== undefined && before.phone !== report.phone) ||
       (report.state !== undefined && before.connectionState !== report.state);
     if (!changed) return;
+    if (before.status !== status) metrics.sessionStatusChanges.inc({ session: sessionId, status });
+    if (report.reconnect) metrics.sessionReconnects.inc({ session: sessionId });
     await tx
       .update(waSessions)
       .set({

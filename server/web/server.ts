@@ -15,6 +15,7 @@ import next from "next";
 import { forwardedForWithPeer } from "~/server/auth/client-address";
 import { ConfigError, webEnv } from "~/server/env";
 import { createLogger } from "~/server/logger";
+import { isMetricsPath, serveMetrics } from "~/server/metrics/http";
 import { MALFORMED_PATH_ERROR } from "~/server/rest/path";
 import { createNonce, securityHeaders } from "~/server/security/headers";
 import { isHttpsRequest } from "~/server/security/request-origin";
@@ -95,6 +96,14 @@ async function main() {
     // bare 500; it is the client's mistake.
     if (hasMalformedEscape(req.url ?? "/")) {
       answer(req, res, 400);
+      return;
+    }
+    // Prometheus's scrape, answered here and not by Next: no session, no page, this process's registry.
+    if (isMetricsPath(req.url)) {
+      serveMetrics(req, res, env.METRICS_TOKEN).catch((error: unknown) => {
+        log.error({ err: error }, "metrics scrape failed");
+        if (!res.headersSent) answer(req, res, 500);
+      });
       return;
     }
     handle(req, res).catch((error: unknown) => {

@@ -4,6 +4,7 @@ import type { PgBoss } from "pg-boss";
 import type { TDb } from "~/db/client";
 import { webhookAttempts, webhookDeliveries, webhooks, type TDeliveryStatus } from "~/db/schema";
 import { enqueue, enqueueMany } from "~/server/jobs/boss";
+import { metrics } from "~/server/metrics/metrics";
 import { decryptSecret } from "~/server/lib/secrets";
 import { jsonRecordset } from "~/server/lib/sql";
 import type { TMediaLinker } from "~/server/media/public-content";
@@ -168,6 +169,9 @@ export async function deliverWebhook(
     allowPrivate: config.allowPrivate,
   });
   const verdict = judgeAttempt(result);
+  const observed = { endpoint: endpoint.id, outcome: verdict.status };
+  metrics.webhookAttempts.inc(observed);
+  metrics.webhookLatency.observe(observed, result.latencyMs / 1000);
   const attempt = delivery.attempts + 1;
   const delayS = verdict.status === "retry" ? retryDelayS(config.scheduleS, attempt + 1, verdict.retryAfterS) : null;
   const status: TDeliveryStatus =
