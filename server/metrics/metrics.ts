@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import client from "prom-client";
+import { EXPIRED_REASON } from "~/server/scheduled/expiry";
 
 /**
  * Every Prometheus metric of Switchboard, defined once, on one registry per process (the web
@@ -52,7 +53,7 @@ export function sendFailureReason(error: unknown): string {
   if (name === "MediaMissingError") return "media_missing";
   if (name === "PermanentSendError") return "engine_refused";
   if (message.startsWith("Not sent:")) return "contact_refused";
-  if (/expired/i.test(message)) return "expired";
+  if (message === EXPIRED_REASON) return "expired";
   return "retries_exhausted";
 }
 

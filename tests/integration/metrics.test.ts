@@ -1,15 +1,23 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { contextProfiles, webhookDeliveries } from "~/db/schema";
+import { createCaller } from "~/server/api/root";
+import { recordEvents } from "~/server/events/events";
+import { PermanentSendError } from "~/server/messaging/outbound";
+import { defaultWebhookConfig } from "~/server/webhooks/deliver";
 import { createBoss } from "~/server/jobs/boss";
 import { metrics } from "~/server/metrics/metrics";
 import { serveMetrics } from "~/server/metrics/http";
 import { sendAsContact } from "~/server/simulator/simulator";
 import { updateSessionSettings } from "~/server/sessions/sessions";
-import { publishRules, usePreparedDatabase } from "../support/pipeline";
+import { insertUser } from "../support/database";
+import { inbound, publishRules, startPipeline, usePreparedDatabase, waitForReplies } from "../support/pipeline";
 import { freePort } from "../support/ports";
 import { spawnTs, type TSpawned, waitFor } from "../support/processes";
+import { testContext } from "../support/trpc-context";
+import { startWebhookReceiver } from "../support/webhook-receiver";
 
 const APP_SECRET = "x".repeat(32);
 const TOKEN = "metrics-token-for-tests-0123456789";
@@ -174,4 +182,109 @@ describe("metrics", () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
+
+/** The sum of a counter's or histogram's series (a histogram: its count) whose labels include `labels`. */
+async function count(
+  metric: { get: () => Promise<{ values: { labels: object; value: number; metricName?: string }[] }> },
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await metric.get();
+  return values
+    .filter(
+      (value) =>
+        value.metricName === undefined ||
+        value.metricName.endsWith("_count") ||
+        !value.metricName.match(/_(bucket|sum)$/),
+    )
+    .filter((value) =>
+      Object.entries(labels).every(([key, wanted]) => (value.labels as Record<string, unknown>)[key] === wanted),
+    )
+    .reduce((sum, value) => sum + value.value, 0);
+}
+
+describe("metrics of the worker's central points (in process)", () => {
+  it(
+    "a send the engine refuses, an AI reply and a webhook retried then delivered are counted",
+    { timeout: 60_000 },
+    async () => {
+      const refused = "+15550009001";
+      const secret = "m".repeat(40);
+      const pipeline = await startPipeline(
+        {
+          createTransport: (simulator) => ({
+            ...simulator,
+            send: (message, signal) =>
+              message.to.includes(refused.slice(1))
+                ? Promise.reject(new PermanentSendError("not a WhatsApp number"))
+                : simulator.send(message, signal),
+          }),
+        },
+        { webhooks: defaultWebhookConfig(secret, { allowPrivate: true, timeoutMs: 2_000, scheduleS: [0, 0.05, 0.1] }) },
+      );
+      const { db, sessionId } = pipeline;
+      await db
+        .insert(contextProfiles)
+        .values({ name: "Default", isDefault: true, fallbackText: "A person will answer." });
+      await publishRules(db, [
+        {
+          name: "Prices",
+          conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "price" }] },
+          actions: [{ type: "reply", text: "Our prices: cleaning $80." }],
+        },
+        {
+          name: "Ask the model",
+          conditions: { all: [{ fact: "message.text", operator: "containsWord", value: "question" }] },
+          actions: [{ type: "ai_reply" }],
+        },
+      ]);
+      let posts = 0;
+      const receiver = await startWebhookReceiver(() => ({ status: posts++ === 0 ? 503 : 200 }));
+      const admin = createCaller(
+        testContext({
+          db,
+          user: await insertUser(db, "admin"),
+          boss: pipeline.boss,
+          webhooks: { appSecret: secret, allowPrivate: true, rotationOverlapHours: 24 },
+        }),
+      );
+      const { endpoint } = await admin.webhooks.create({ url: receiver.url, events: ["contact.updated"] });
+
+      const before = {
+        refused: await count(metrics.sendFailures, { session: sessionId, reason: "engine_refused" }),
+        ai: await count(metrics.aiCalls, { outcome: "ok" }),
+        aiLatency: await count(metrics.aiLatency, { outcome: "ok" }),
+        retry: await count(metrics.webhookAttempts, { endpoint: endpoint.id, outcome: "retry" }),
+        delivered: await count(metrics.webhookAttempts, { endpoint: endpoint.id, outcome: "delivered" }),
+      };
+      await inbound(pipeline, refused, "the price?");
+      await inbound(pipeline, "+15550009002", "a question");
+      await recordEvents(db, [{ type: "contact.updated", payload: { n: 1 } }]);
+      await waitForReplies(db, "+15550009002", 1);
+      await waitFor(
+        async () => {
+          const [delivery] = await db
+            .select()
+            .from(webhookDeliveries)
+            .where(eq(webhookDeliveries.webhookId, endpoint.id));
+          const failed = await count(metrics.sendFailures, { session: sessionId, reason: "engine_refused" });
+          return delivery?.status === "delivered" && failed > before.refused;
+        },
+        30_000,
+        "the delivery and the refused send",
+      );
+
+      expect(await count(metrics.sendFailures, { session: sessionId, reason: "engine_refused" })).toBe(
+        before.refused + 1,
+      );
+      expect(await count(metrics.aiCalls, { outcome: "ok" })).toBe(before.ai + 1);
+      expect(await count(metrics.aiLatency, { outcome: "ok" })).toBe(before.aiLatency + 1);
+      expect(await count(metrics.webhookAttempts, { endpoint: endpoint.id, outcome: "retry" })).toBe(before.retry + 1);
+      expect(await count(metrics.webhookAttempts, { endpoint: endpoint.id, outcome: "delivered" })).toBe(
+        before.delivered + 1,
+      );
+      expect(await count(metrics.webhookLatency, { endpoint: endpoint.id })).toBeGreaterThanOrEqual(2);
+      await receiver.close();
+    },
+  );
 });
