@@ -147,9 +147,46 @@ describe("metrics", () => {
     const port = Number(/"port":(\d+)/.exec(worker.output().split("metrics listening")[0]!.split("\n").at(-1)!)?.[1]);
     expect(port).toBeGreaterThan(0);
     expect((await scrape(port)).status).toBe(200);
+    // A SIGTERM while the worker is still starting can end in exit 1 (its pool closes under start-up).
+    await waitFor(() => Promise.resolve(worker.output().includes("worker started")), 30_000, "the worker to start");
     worker.child.kill("SIGTERM");
-    expect((await worker.exited).code).toBe(0);
+    expect((await worker.exited).code, worker.output()).toBe(0);
   });
+
+  it(
+    "the web process's /metrics: 401 without the token, 200 with it, with the pool Next's route handlers use",
+    { timeout: 120_000 },
+    async () => {
+      const { url } = await usePreparedDatabase();
+      const port = await freePort();
+      const web = spawnTs("server/web/server.ts", ["--port", String(port), "--hostname", "127.0.0.1"], {
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        AUTH_TRUST_HOST: "true",
+        APP_SECRET,
+        DATABASE_URL: url,
+        METRICS_TOKEN: TOKEN,
+        LOG_LEVEL: "silent",
+      });
+      running.push(web);
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(
+        async () => (await fetch(`${base}/api/health`).catch(() => null))?.status !== undefined,
+        60_000,
+        "the web to answer",
+      );
+      expect((await scrape(port, null)).status).toBe(401);
+      const scraped = await scrape(port);
+      expect(scraped.status).toBe(200);
+      // The pool is made inside Next's bundle (server/db.ts, on /api/health's first query) and
+      // shows in the registry the custom server exposes: one registry per process.
+      expect(sample(scraped.text, "switchboard_db_pool_max", { pool: "web" })).toBe(10);
+      expect(scraped.text).toContain("switchboard_sse_clients 0");
+      expect(sample(scraped.text, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+      web.child.kill("SIGTERM");
+      await web.exited;
+    },
+  );
 
   it("the web's /metrics handler: 404 without a token configured, 401 without the token, 200 with it", async () => {
     // The handler server/web/server.ts answers /metrics with, before Next sees the request.
