@@ -18,6 +18,7 @@ import { flowsRouter } from "./routers/flows";
 import { rulesRouter } from "./routers/rules";
 import { sessionsRouter } from "./routers/sessions";
 import { settingsRouter } from "./routers/settings";
+import { configTransferRouter } from "./routers/config-transfer";
 import { scheduledRouter } from "./routers/scheduled";
 import { simulatorRouter } from "./routers/simulator";
 import { teamsRouter } from "./routers/teams";
@@ -31,6 +32,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   audit: auditRouter,
   settings: settingsRouter,
+  configTransfer: configTransferRouter,
   simulator: simulatorRouter,
   outbox: outboxRouter,
   rules: rulesRouter,

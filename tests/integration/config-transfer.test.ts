@@ -1,0 +1,255 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import type { TDb } from "~/db/client";
+import { auditLog, flows, rules, webhooks } from "~/db/schema";
+import { exportConfiguration } from "~/server/config-transfer/document";
+import { applyImport, planImport, type TImportPlan } from "~/server/config-transfer/import";
+import { AppError } from "~/server/errors";
+import { saveProfile } from "~/server/profiles/profiles";
+import { createRule, publishDraft } from "~/server/rules/rules";
+import type { TRuleInput } from "~/server/rules/schema";
+import { updateOrgSettings } from "~/server/settings/settings";
+import { createTeam } from "~/server/teams/teams";
+import { createEndpoint } from "~/server/webhooks/endpoints";
+import { saveCollection, addTextSource } from "~/server/knowledge/sources";
+import { createContactField } from "~/server/contacts/fields";
+import { insertUser } from "../support/database";
+import { MENU_FLOW, publishFlowRows } from "../support/flows";
+import { repliesTo, startPipeline, type TPipeline } from "../support/pipeline";
+import { waitFor } from "../support/processes";
+import { sendAsContact } from "~/server/simulator/simulator";
+
+const WEBHOOKS = { appSecret: "x".repeat(32), allowPrivate: true, rotationOverlapHours: 24 };
+const keyword = (word: string) => ({
+  all: [{ fact: "message.text" as const, operator: "containsWord" as const, value: word }],
+});
+
+/** A configured org: a field, a team, knowledge, a profile, a flow, rules pointing at them, settings, a webhook. */
+async function configure(pipeline: TPipeline) {
+  const { db, boss } = pipeline;
+  const admin = await insertUser(db, "admin");
+  await createContactField(db, admin, { key: "plan", label: "Plan", type: "choice", options: ["free", "pro"] });
+  await createTeam(db, admin, {
+    name: "Billing",
+    ackMessage: "Billing will answer you soon.",
+    closedMessage: "Billing will answer you soon.",
+  });
+  const collection = await saveCollection(db, admin, null, { name: "Prices", language: "english" });
+  await addTextSource(db, boss, admin, { collectionId: collection.id, title: "Price list", text: "Pro costs 10." });
+  const profile = await saveProfile(db, admin, null, {
+    name: "Sales",
+    persona: "A helpful seller",
+    collectionIds: [collection.id],
+  });
+  const flowId = await publishFlowRows(db, MENU_FLOW);
+  const [team] = await db.execute<{ id: string }>(sql`select id from teams where name = 'Billing'`).then((r) => r.rows);
+  const ruleset: TRuleInput[] = [
+    {
+      name: "Prices",
+      priority: 10,
+      conditions: keyword("price"),
+      actions: [
+        { type: "set_profile", profileId: profile.id },
+        { type: "reply", text: "Pro costs 10, {{contact.name}}." },
+      ],
+      stopOnMatch: true,
+    },
+    { name: "Help", conditions: keyword("help"), actions: [{ type: "start_flow", flowId }], stopOnMatch: true },
+    {
+      name: "Agent",
+      conditions: keyword("agent"),
+      actions: [{ type: "handoff", teamId: team!.id, assigneeId: null, note: "" }],
+      stopOnMatch: true,
+    },
+  ];
+  for (const rule of ruleset) await createRule(db, admin, rule);
+  await publishDraft(db, admin, {});
+  await updateOrgSettings(db, admin, {
+    defaultReply: { mode: "text", text: "Sorry, we did not understand: try help." },
+  });
+  const { secret } = await createEndpoint(
+    db,
+    admin,
+    { url: "http://127.0.0.1:9/hook", description: "CRM", events: [] },
+    WEBHOOKS,
+  );
+  return { admin, secret };
+}
+
+const CONVERSATIONS: Record<string, string[]> = {
+  "+14155550191": ["what is the price", "something random", "agent please"],
+  "+14155550192": ["help", "Returns"],
+  "+14155550193": ["track", "Orders"],
+};
+
+/** Waits until the pipeline has decided `count` inbound messages of a contact. */
+function waitForDecided(pipeline: TPipeline, waId: string, count: number) {
+  return waitFor(
+    async () => {
+      const { rows } = await pipeline.db.execute<{ n: number }>(sql`select count(*)::int as n from messages m
+        join threads t on t.id = m.thread_id join contacts c on c.id = t.contact_id
+        where c.wa_id = ${waId} and m.direction = 'in' and m.processed_at is not null`);
+      return (rows[0]?.n ?? 0) >= count ? true : undefined;
+    },
+    15_000,
+    `${count} messages of ${waId} decided`,
+  );
+}
+
+/** What the bot answered to the same Simulator messages, contact by contact. */
+async function converse(pipeline: TPipeline) {
+  const answers: Record<string, (string | null)[]> = {};
+  for (const [waId, texts] of Object.entries(CONVERSATIONS)) {
+    for (const [index, body] of texts.entries()) {
+      await sendAsContact(pipeline.db, pipeline.boss, { phone: waId, name: "Ana Lima", body });
+      await waitForDecided(pipeline, waId, index + 1);
+    }
+    answers[waId] = (await repliesTo(pipeline.db, waId)).map((reply) => reply.body);
+  }
+  return answers;
+}
+
+async function rowCounts(db: TDb) {
+  const { rows } = await db.execute<Record<string, number>>(sql`select
+    (select count(*)::int from rules) as rules, (select count(*)::int from rule_versions) as rule_versions,
+    (select count(*)::int from flows) as flows, (select count(*)::int from context_profiles) as profiles,
+    (select count(*)::int from teams) as teams, (select count(*)::int from webhooks) as webhooks,
+    (select count(*)::int from knowledge_collections) as collections, (select count(*)::int from settings) as settings,
+    (select count(*)::int from contact_fields) as fields`);
+  return rows[0];
+}
+
+function kind(plan: TImportPlan, name: TImportPlan["kinds"][number]["kind"]) {
+  return plan.kinds.find((entry) => entry.kind === name)!;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe("configuration transfer", () => {
+  it("[acceptance 3] a configuration exported from one instance imports into an empty one and the bot answers the same", async () => {
+    const source = await startPipeline();
+    const { admin, secret } = await configure(source);
+    const exported = JSON.parse(JSON.stringify(await exportConfiguration(source.db))) as Record<string, unknown>;
+    const text = JSON.stringify(exported);
+    expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/"secret"/);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/); // no ids at all
+
+    const target = await startPipeline();
+    const importer = await insertUser(target.db, "admin");
+    const plan = await planImport(target.db, exported);
+    expect(plan.hasChanges).toBe(true);
+    expect(kind(plan, "flows").added).toEqual(["Help menu"]);
+    expect(kind(plan, "rules").added).toEqual(["Prices", "Help", "Agent"]);
+    expect(kind(plan, "webhooks").added).toEqual(["http://127.0.0.1:9/hook"]);
+    expect(plan.warnings).toContainEqual({ code: "webhookSecret", name: "http://127.0.0.1:9/hook" });
+    await applyImport(target.db, exported, importer, {
+      expectedPlanHash: plan.planHash,
+      boss: target.boss,
+      webhooks: WEBHOOKS,
+    });
+
+    // The same messages get the same answers (rules → profile, a flow started by a rule and by its keyword, a team's hand-off).
+    const [before, after] = [await converse(source), await converse(target)];
+    expect(after).toEqual(before);
+    expect(before["+14155550191"]).toContain("Billing will answer you soon.");
+    expect(before["+14155550192"]![0]).toMatch(/^Which do you need\?/);
+
+    // Webhooks come without their secret: a new one, and off until someone gives it out.
+    const [hook] = await target.db.select().from(webhooks);
+    expect(hook).toMatchObject({ enabled: false, url: "http://127.0.0.1:9/hook" });
+    expect(hook!.disabledReason).toMatch(/secret/);
+    const [audit] = await target.db.select().from(auditLog).where(eq(auditLog.entity, "configuration"));
+    expect(audit).toMatchObject({ action: "import", userId: importer.id });
+
+    // Importing the same file again changes nothing.
+    const again = await planImport(target.db, exported);
+    expect(again.hasChanges).toBe(false);
+    expect(kind(again, "rules").unchanged).toEqual(["Prices", "Help", "Agent"]);
+    const counts = await rowCounts(target.db);
+    await applyImport(target.db, exported, importer, { boss: target.boss, webhooks: WEBHOOKS });
+    expect(await rowCounts(target.db)).toEqual(counts);
+    void admin;
+  }, 90_000);
+
+  it("[diff] shows what an import changes, field by field, and what it removes or keeps", async () => {
+    const source = await startPipeline();
+    await configure(source);
+    const exported = JSON.parse(JSON.stringify(await exportConfiguration(source.db))) as {
+      profiles: { name: string; tone: string }[];
+      rules: { draft: { name: string; description: string }[] };
+    };
+    // The instance drifts from the file: the file says something else about Sales, drops a rule.
+    exported.profiles[0]!.tone = "formal and warm";
+    exported.rules.draft = exported.rules.draft.filter((rule) => rule.name !== "Agent");
+    await source.db.insert(flows).values({ name: "Local only", definition: MENU_FLOW.definition as never });
+    const plan = await planImport(source.db, exported);
+    expect(kind(plan, "profiles").changed).toEqual([
+      { name: "Sales", changes: [{ field: "tone", before: "friendly", after: "formal and warm" }] },
+    ]);
+    expect(kind(plan, "rules").removed).toEqual(["Agent"]);
+    expect(kind(plan, "flows").kept).toEqual(["Local only"]);
+    expect(kind(plan, "flows").unchanged).toEqual(["Help menu"]);
+
+    // Applied: the profile changes, the draft loses the rule, the local flow stays.
+    const admin = await insertUser(source.db, "admin");
+    await applyImport(source.db, exported, admin, {
+      expectedPlanHash: plan.planHash,
+      boss: source.boss,
+      webhooks: WEBHOOKS,
+    });
+    expect((await source.db.select({ name: rules.name }).from(rules)).map((row) => row.name).sort()).toEqual([
+      "Help",
+      "Prices",
+    ]);
+    expect((await source.db.select().from(flows)).map((row) => row.name).sort()).toEqual(["Help menu", "Local only"]);
+    expect((await planImport(source.db, exported)).hasChanges).toBe(false);
+  }, 60_000);
+
+  it("[bad files] are refused with what is wrong, and nothing is written", async () => {
+    const source = await startPipeline();
+    await configure(source);
+    const good = JSON.parse(JSON.stringify(await exportConfiguration(source.db))) as Record<string, unknown>;
+    const target = await startPipeline();
+    const admin = await insertUser(target.db, "admin");
+    const counts = await rowCounts(target.db);
+    const options = { boss: target.boss, webhooks: WEBHOOKS };
+
+    expect((await refusal(planImport(target.db, "hello"))).message).toMatch(/not a Switchboard configuration/);
+    expect((await refusal(planImport(target.db, { ...good, format: "switchboard.rules" }))).message).toMatch(
+      /not a Switchboard configuration/,
+    );
+    expect((await refusal(applyImport(target.db, { ...good, version: 2 }, admin, options))).message).toMatch(
+      /newer version \(2\)/,
+    );
+    // One broken rule among good parts: the whole file is refused, naming the rule.
+    const rulesPart = good.rules as { draft: Record<string, unknown>[] };
+    const broken = { ...good, rules: { ...rulesPart, draft: [{ ...rulesPart.draft[0], actions: [] }] } };
+    const invalid = await refusal(applyImport(target.db, broken, admin, options));
+    expect(invalid.code).toBe("BAD_REQUEST");
+    expect(Object.keys(invalid.fieldErrors ?? {}).join()).toMatch(/Prices/);
+    // A rule pointing at a flow neither side has.
+    const dangling = {
+      ...good,
+      flows: [],
+      rules: { draft: rulesPart.draft, published: null },
+    };
+    const missing = await refusal(planImport(target.db, dangling));
+    expect(Object.values(missing.fieldErrors ?? {}).join()).toMatch(/Help menu/);
+    // A plan reviewed before the instance changed is not applied.
+    const plan = await planImport(target.db, good);
+    await target.db.insert(flows).values({ name: "Help menu", definition: MENU_FLOW.definition as never });
+    expect(
+      (await refusal(applyImport(target.db, good, admin, { ...options, expectedPlanHash: plan.planHash }))).code,
+    ).toBe("CONFLICT");
+    await target.db.delete(flows).where(eq(flows.name, "Help menu"));
+    expect(await rowCounts(target.db)).toEqual(counts);
+  }, 60_000);
+});
