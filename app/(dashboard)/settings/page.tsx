@@ -28,6 +28,7 @@ function settingsChoices() {
 export default async function SettingsPage() {
   const t = await getTranslations("settings.page");
   const tMedia = await getTranslations("mediaLibrary.page");
+  const tConfig = await getTranslations("domain.configTransfer");
   const { user, allowed } = await requirePageUser("users");
   if (!allowed) return <NoAccess title={t("title")} />;
   return (
@@ -39,6 +40,13 @@ export default async function SettingsPage() {
       >
         <span className="font-semibold">{tMedia("link")}</span>
         <span className="mt-1 block text-sm text-muted-foreground">{tMedia("linkDescription")}</span>
+      </Link>
+      <Link
+        href="/settings/configuration"
+        className="mb-6 block rounded-lg border border-border bg-card p-4 shadow-sm hover:bg-muted"
+      >
+        <span className="font-semibold">{tConfig("link")}</span>
+        <span className="mt-1 block text-sm text-muted-foreground">{tConfig("linkDescription")}</span>
       </Link>
       <SettingsForm canWrite={canAccess(user.role, "users", "write")} choices={settingsChoices()} />
       <div className="mt-6 grid gap-6">
