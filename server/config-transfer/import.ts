@@ -22,7 +22,7 @@ import { ZCreateContactFieldInput } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { ZFlowInput } from "~/server/flows/definition";
 import { FLOWS_LOCK } from "~/server/flows/flows";
-import { serverText } from "~/server/i18n/domain";
+import { serverText, type TServerText } from "~/server/i18n/domain";
 import { enqueue } from "~/server/jobs/boss";
 import { encryptSecret } from "~/server/lib/secrets";
 import { pgArray } from "~/server/lib/sql";
@@ -104,11 +104,13 @@ function shortJson(value: unknown): string {
 
 const lower = (name: string) => name.toLocaleLowerCase("en");
 
-function invalid(fieldErrors: Record<string, string>): never {
+type TErrors = Record<string, string | TServerText>;
+
+function invalid(fieldErrors: TErrors): never {
   throw new AppError("BAD_REQUEST", serverText("configTransfer.errors.invalid"), fieldErrors);
 }
 
-function issuesOf(label: string, error: z.ZodError, into: Record<string, string>) {
+function issuesOf(label: string, error: z.ZodError, into: TErrors) {
   for (const issue of error.issues.slice(0, 5)) {
     const where = issue.path.length > 0 ? `${label} › ${issue.path.join(".")}` : label;
     if (Object.keys(into).length < 50) into[where] = issue.message;
@@ -130,7 +132,7 @@ function readDocument(raw: unknown): TConfigDocument {
     );
   const parsed = ZConfigDocument.safeParse(raw);
   if (!parsed.success) {
-    const errors: Record<string, string> = {};
+    const errors: TErrors = {};
     issuesOf("file", parsed.error, errors);
     invalid(errors);
   }
@@ -182,7 +184,7 @@ async function nameIndex(db: TDbOrTx, document: TConfigDocument): Promise<TNames
 type TResolver = { resolve: (value: unknown) => unknown; names: (value: unknown) => unknown };
 
 /** Turns `…Ref` names back into ids (and ids into names, to compare), collecting what cannot be found. */
-function resolver(index: TNames, label: string, errors: Record<string, string>, warnings: TImportWarning[]): TResolver {
+function resolver(index: TNames, label: string, errors: TErrors, warnings: TImportWarning[]): TResolver {
   const nameById = new Map<string, string>();
   for (const map of Object.values(index)) for (const [name, id] of map) nameById.set(id, name);
   const original = new Map<string, string>();
@@ -203,7 +205,7 @@ function resolver(index: TNames, label: string, errors: Record<string, string>, 
           return null;
         }
         const key = idKey === "mediaAssetId" ? "missingFile" : "missingReference";
-        if (Object.keys(errors).length < 50) errors[label] = `${serverTextEnglish(key)}: ${name}`;
+        if (Object.keys(errors).length < 50) errors[label] = serverText(`configTransfer.errors.${key}`, { name });
         return name;
       }),
     names: (value) =>
@@ -211,14 +213,6 @@ function resolver(index: TNames, label: string, errors: Record<string, string>, 
         typeof id === "string" ? (original.get(id) ?? nameById.get(id) ?? null) : null,
       ),
   };
-}
-
-const ENGLISH_REFERENCE_TEXT: Record<string, string> = {
-  missingFile: "A media library file with this name does not exist here; upload it first",
-  missingReference: "Refers to something neither this instance nor the file has",
-};
-function serverTextEnglish(key: keyof typeof ENGLISH_REFERENCE_TEXT): string {
-  return ENGLISH_REFERENCE_TEXT[key]!;
 }
 
 type TNormalized = {
@@ -309,7 +303,7 @@ type TValidated = {
 async function validate(db: TDbOrTx, raw: unknown): Promise<TValidated> {
   const document = readDocument(raw);
   const index = await nameIndex(db, document);
-  const errors: Record<string, string> = {};
+  const errors: TErrors = {};
   const warnings: TImportWarning[] = [];
 
   const fieldRows = await db.select({ key: contactFields.key, type: contactFields.type }).from(contactFields);
@@ -319,7 +313,7 @@ async function validate(db: TDbOrTx, raw: unknown): Promise<TValidated> {
     if (!parsed.success) issuesOf(`contactFields: ${field.key}`, parsed.error, errors);
     const type = fieldTypes.get(field.key);
     if (type && type !== field.type)
-      errors[`contactFields: ${field.key}`] = `This field exists here as ${type}; its type cannot change`;
+      errors[`contactFields: ${field.key}`] = serverText("configTransfer.errors.fieldType", { type });
     return parsed.success ? parsed.data : field;
   });
 
@@ -345,7 +339,7 @@ async function validate(db: TDbOrTx, raw: unknown): Promise<TValidated> {
     if (!parsed.success) issuesOf(`profiles: ${profile.name}`, parsed.error, errors);
     for (const name of collections)
       if (!index.collections.has(lower(name)))
-        errors[`profiles: ${profile.name}`] = `${serverTextEnglish("missingReference")}: ${name}`;
+        errors[`profiles: ${profile.name}`] = serverText("configTransfer.errors.missingReference", { name });
     return parsed.success ? [{ input: parsed.data, collections: [...collections].sort() }] : [];
   });
 
@@ -497,7 +491,7 @@ function diffKind(
     const existing = before.get(key);
     if (!existing) plan.added.push(name);
     else {
-      const changes = diffFields(existing, item, kind === "webhooks" ? ["enabled"] : []);
+      const changes = diffFields(existing, item);
       if (changes.length > 0) plan.changed.push({ name, changes });
       else plan.unchanged.push(name);
     }
