@@ -306,6 +306,24 @@ async function validate(db: TDbOrTx, raw: unknown): Promise<TValidated> {
   const errors: TErrors = {};
   const warnings: TImportWarning[] = [];
 
+  // Things are matched by name: two of a kind with one name would be one thing written twice.
+  const named: [string, string[]][] = [
+    ["contactFields", document.contactFields.map((field) => field.key)],
+    ["teams", document.teams.map((team) => team.name)],
+    ["knowledge", document.knowledge.map((collection) => collection.name)],
+    ["profiles", document.profiles.map((profile) => profile.name)],
+    ["flows", document.flows.map((flow) => flow.name)],
+    ["webhooks", document.webhooks.map((hook) => hook.url)],
+  ];
+  for (const [part, names] of named) {
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (seen.has(lower(name.trim())))
+        errors[`${part}: ${name}`] = serverText("configTransfer.errors.duplicate", { name });
+      seen.add(lower(name.trim()));
+    }
+  }
+
   const fieldRows = await db.select({ key: contactFields.key, type: contactFields.type }).from(contactFields);
   const fieldTypes = new Map(fieldRows.map((row) => [row.key, row.type]));
   const fields = document.contactFields.map((field) => {

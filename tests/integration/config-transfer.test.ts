@@ -243,6 +243,11 @@ describe("configuration transfer", () => {
     };
     const missing = await refusal(planImport(target.db, dangling));
     expect(Object.values(missing.fieldErrors ?? {}).join()).toMatch(/Help menu/);
+    // Two flows of one name (things are matched by name).
+    const twice = { ...good, flows: [...(good.flows as unknown[]), ...(good.flows as unknown[])] };
+    expect(Object.values((await refusal(planImport(target.db, twice))).fieldErrors ?? {}).join()).toMatch(
+      /“Help menu” appears twice/,
+    );
     // A plan reviewed before the instance changed is not applied.
     const plan = await planImport(target.db, good);
     await target.db.insert(flows).values({ name: "Help menu", definition: MENU_FLOW.definition as never });
