@@ -71,4 +71,6 @@ export const ACTIONS = [
   "resume",
   "cancel",
   "bootstrap",
+  "erase",
+  "export",
 ] as const;

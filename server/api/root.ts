@@ -7,6 +7,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { contactFieldsRouter } from "./routers/contact-fields";
 import { contactsRouter } from "./routers/contacts";
+import { dataRightsRouter } from "./routers/data-rights";
 import { evaluationRouter } from "./routers/evaluation";
 import { flowRunsRouter } from "./routers/flow-runs";
 import { inboxRouter } from "./routers/inbox";
@@ -53,6 +54,7 @@ export const appRouter = createTRPCRouter({
   aiTools: aiToolsRouter,
   campaigns: campaignsRouter,
   scheduled: scheduledRouter,
+  dataRights: dataRightsRouter,
 });
 
 export type AppRouter = typeof appRouter;

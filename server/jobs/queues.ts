@@ -208,6 +208,19 @@ export const QUEUES = {
     policy: { retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 3_600, heartbeatSeconds: 30 },
     cron: "23 3 * * *",
   }),
+  "messages.retention": declareQueue({
+    description:
+      "Daily: deletes messages older than the days set in Settings (kept forever by default) in batches, with their events and media files nothing else uses, and finishes removing media an erasure marked (server/data-rights/retention.ts).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 3_600, heartbeatSeconds: 30 },
+    cron: "37 3 * * *",
+  }),
+  "media.erased": declareQueue({
+    description:
+      "After a contact's erasure commits: removes the media files it marked `erased` from the store, then their rows (server/data-rights/erase.ts, finishErasedMedia).",
+    payload: z.object({}).strict(),
+    policy: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 900, heartbeatSeconds: 30 },
+  }),
   "flow.deadline": declareQueue({
     description:
       "The deadline of a flow's wait (an ask's timeout, a wait step's end), scheduled for its time: moves the conversation's flow on, once, if it still stands there (server/conversations/flow.ts).",

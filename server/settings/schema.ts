@@ -179,6 +179,23 @@ const ORG_SETTING_FIELDS = {
     fallback: null as number | null,
   },
   /**
+   * Messages older than this many days are deleted by the daily `messages.retention` job, in
+   * batches, with what refers to them (server/data-rights/retention.ts, docs/data-rights.md).
+   * null: kept forever (the default). At least 7 days: analytics' rollups are final by then.
+   */
+  messageRetentionDays: {
+    schema: z.preprocess(
+      (value) => (value === "" ? null : value),
+      z.coerce
+        .number({ error: "Keep messages: enter a number of days" })
+        .int("Keep messages: whole days")
+        .min(7, "Keep messages: at least 7 days")
+        .max(36_500, "Keep messages: at most 36,500 days (100 years)")
+        .nullable(),
+    ),
+    fallback: null as number | null,
+  },
+  /**
    * The words that get a contact out of a flow, whatever it is asking (whole messages, compared
    * without case or accents): a stop word ends it (with `stopReply`, if any); a menu word ends it
    * and starts the menu flow (`menuFlowId`), which a menu word also starts when no flow runs.
@@ -263,6 +280,9 @@ export const ZOrgSettings = z.object({
   mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema.default(
     ORG_SETTING_FIELDS.mediaRetentionDays.fallback,
   ),
+  messageRetentionDays: ORG_SETTING_FIELDS.messageRetentionDays.schema.default(
+    ORG_SETTING_FIELDS.messageRetentionDays.fallback,
+  ),
   flowEscape: ORG_SETTING_FIELDS.flowEscape.schema.default(ORG_SETTING_FIELDS.flowEscape.fallback),
   replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema.default(ORG_SETTING_FIELDS.replyQuietMs.fallback),
   quietBeforeRules: ORG_SETTING_FIELDS.quietBeforeRules.schema.default(ORG_SETTING_FIELDS.quietBeforeRules.fallback),
@@ -288,6 +308,7 @@ export const ZUpdateOrgSettingsInput = z
     replyCapAction: ORG_SETTING_FIELDS.replyCapAction.schema,
     requireTwoFactorForAdmins: ORG_SETTING_FIELDS.requireTwoFactorForAdmins.schema,
     mediaRetentionDays: ORG_SETTING_FIELDS.mediaRetentionDays.schema,
+    messageRetentionDays: ORG_SETTING_FIELDS.messageRetentionDays.schema,
     flowEscape: ORG_SETTING_FIELDS.flowEscape.schema,
     replyQuietMs: ORG_SETTING_FIELDS.replyQuietMs.schema,
     quietBeforeRules: ORG_SETTING_FIELDS.quietBeforeRules.schema,

@@ -160,6 +160,7 @@ const PROCEDURE_AREAS: Record<
   "contacts.import": ["contacts", "write"],
   "contacts.mergePreview": ["contacts", "write"],
   "contacts.merge": ["contacts", "write"],
+  "dataRights.erase": ["users", "write"],
   "contacts.setFields": ["contacts", "write"],
   "contactFields.list": ["contacts", "read"],
   "contactFields.create": ["users", "write"],

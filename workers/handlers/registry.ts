@@ -12,6 +12,7 @@ import { handleKnowledgeIndex, handleKnowledgeRefresh } from "./knowledge";
 import { handlePrune } from "./maintenance";
 import { handleTranscribe } from "./media";
 import { handleMediaRetention } from "./media-retention";
+import { handleErasedMedia, handleMessageRetention } from "./message-retention";
 import { handleTeamAcknowledge, handleTeamSla } from "./team-reception";
 import { handleTeamAssign, handleTeamSweep } from "./teams";
 import { handleScheduledSend } from "./scheduled";
@@ -33,6 +34,8 @@ export const JOB_HANDLERS: THandlerMap = {
   "webhook.deliver": handleWebhookDelivery,
   "analytics.rollup": handleAnalyticsRollup,
   "media.retention": handleMediaRetention,
+  "messages.retention": handleMessageRetention,
+  "media.erased": handleErasedMedia,
   "cloud.templates": handleCloudTemplates,
   "flow.deadline": handleFlowDeadline,
   "flow.resume": handleFlowResume,
