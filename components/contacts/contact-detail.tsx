@@ -15,6 +15,7 @@ import { Input, Select } from "~/components/ui/input";
 import { RELATIONSHIPS } from "~/db/schema/contacts";
 import { MessageContent } from "~/components/inbox/message-content";
 import { ContactFieldsCard } from "./contact-fields";
+import { ContactDataRights } from "./contact-data-rights";
 import { ContactMerge } from "./contact-merge";
 import { placeFieldErrors } from "./field-errors";
 
@@ -27,7 +28,16 @@ function known<T extends string>(values: readonly T[], value: string): T | null 
 const IDENTITY_SOURCES = ["contact", "message", "engine", "staff", "backfill"] as const;
 
 /** One contact: details (editable), profile, notes, opt-out and block, and the conversation. */
-export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
+export function ContactDetail({
+  id,
+  canWrite,
+  canManageData = false,
+}: {
+  id: string;
+  canWrite: boolean;
+  /** An admin: may export the contact's data and erase them (docs/data-rights.md). */
+  canManageData?: boolean;
+}) {
   const trpc = useTRPC();
   const t = useTranslations("contacts");
   const tCommon = useTranslations("common");
@@ -203,6 +213,7 @@ export function ContactDetail({ id, canWrite }: { id: string; canWrite: boolean 
           </CardBody>
         </Card>
         {canWrite ? <ContactMerge id={id} /> : null}
+        {canManageData ? <ContactDataRights id={id} name={data.name} phone={data.waId} /> : null}
       </div>
       <Card>
         <CardHeader

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ContactFieldsSettings } from "~/components/settings/contact-fields";
+import { MessageRetentionCard } from "~/components/settings/message-retention";
 import { SecretsSettings } from "~/components/settings/secrets";
 import { SettingsForm } from "~/components/settings/settings-form";
 import { NoAccess } from "~/components/shell/not-yet-built";
@@ -52,6 +53,7 @@ export default async function SettingsPage() {
       <div className="mt-6 grid gap-6">
         <ContactFieldsSettings canWrite={canAccess(user.role, "users", "write")} />
         <SecretsSettings canWrite={canAccess(user.role, "users", "write")} />
+        <MessageRetentionCard canWrite={canAccess(user.role, "users", "write")} />
       </div>
     </>
   );

@@ -19,7 +19,11 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
   return (
     <>
       <PageHeader title={t("detailPage.title")} description={t("detailPage.description")} />
-      <ContactDetail id={id} canWrite={canAccess(user.role, "contacts", "write")} />
+      <ContactDetail
+        id={id}
+        canWrite={canAccess(user.role, "contacts", "write")}
+        canManageData={canAccess(user.role, "users", "write")}
+      />
     </>
   );
 }
