@@ -26,6 +26,7 @@ export const ENTITIES = [
   "ai_tool",
   "segment",
   "campaign",
+  "configuration",
 ] as const;
 
 /** The actions the server records, each with words in `audit.action`; the filter matches them exactly. */
