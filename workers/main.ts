@@ -23,6 +23,12 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/**
+ * Set once a signal asks the worker to stop: start-up steps still under way then fail (their
+ * pool is ending), and those failures are the stop, not a crash (exit 0, not 1).
+ */
+let stopping = false;
+
 /** The worker process: `npm run worker`, or started by `npm start`. */
 async function main() {
   const env = workerEnv();
@@ -36,7 +42,6 @@ async function main() {
   });
   let worker: TRunningWorker | null = null;
   let metricsServer: TMetricsServer | null = null;
-  let stopping = false;
 
   // Installed before anything starts, so a SIGTERM during start-up also ends in a clean exit 0.
   const shutdown = async (signal: string) => {
@@ -119,4 +124,6 @@ async function main() {
   });
 }
 
-main().catch((error: unknown) => fail(error));
+main().catch((error: unknown) => {
+  if (!stopping) fail(error);
+});

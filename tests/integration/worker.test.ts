@@ -144,6 +144,18 @@ describe("worker process", () => {
     expect(beat?.stoppedAt).toBeInstanceOf(Date);
   });
 
+  it.each([
+    ["while it prepares the database", "first start: created admin"],
+    ["while it starts its sessions and queues", "session started"],
+  ])("exits 0 on a SIGTERM %s (start-up steps cut short are the stop, not a crash)", async (_moment, line) => {
+    const { url } = await useTestDatabase();
+    const worker = spawnTs("workers/main.ts", [], { DATABASE_URL: url, APP_SECRET, LOG_LEVEL: "info" });
+    await waitFor(async () => worker.output().includes(line) || undefined, 30_000, `the worker's "${line}"`);
+    worker.child.kill("SIGTERM");
+    const exit = await worker.exited;
+    expect(exit.code, worker.output()).toBe(0);
+  });
+
   it("refuses to start without APP_SECRET, in one line", async () => {
     const worker = spawnTs("workers/main.ts", [], { DATABASE_URL: "postgres://x@127.0.0.1:1/x" });
     const exit = await worker.exited;
