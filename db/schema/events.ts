@@ -18,6 +18,14 @@ export const events = pgTable(
   (t) => [
     index("events_type_at_idx").on(t.type, t.at),
     index("events_at_idx").on(t.at),
+    // A message's and a contact's events: erasure, message retention and a contact's data export
+    // (server/data-rights) find them by these instead of reading every event.
+    index("events_message_idx")
+      .on(t.messageId)
+      .where(sql`${t.messageId} is not null`),
+    index("events_contact_idx")
+      .on(t.contactId)
+      .where(sql`${t.contactId} is not null`),
     // A conversation's AI replies, newest first: the Inbox's AI tool calls panel (server/ai/tools.ts).
     index("events_thread_ai_idx")
       .on(t.threadId, t.at)

@@ -109,6 +109,14 @@ export const messages = pgTable(
     index("messages_session_source_created_idx")
       .on(t.sessionId, t.source, t.createdAt)
       .where(sql`${t.direction} = 'out'`),
+    // The messages that refer to a stored file (or its thumbnail), by its key: whether a file is
+    // still used by anyone when a contact is erased or old messages are removed (server/data-rights).
+    index("messages_media_key_idx")
+      .on(sql`(${t.content} -> 'media' ->> 'storageKey')`)
+      .where(sql`(${t.content} -> 'media' ->> 'storageKey') is not null`),
+    index("messages_media_thumb_idx")
+      .on(sql`(${t.content} -> 'media' ->> 'thumbKey')`)
+      .where(sql`(${t.content} -> 'media' ->> 'thumbKey') is not null`),
     // The agents table's replies per person (INCLUDE (author_user_id, session_id) in the migration).
     index("messages_agent_replies_idx")
       .on(t.createdAt)

@@ -59,6 +59,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     uniqueIndex("webhook_deliveries_webhook_event_key").on(t.webhookId, t.eventId),
+    // An event's deliveries, whatever the endpoint: removed with the event (server/data-rights).
+    index("webhook_deliveries_event_idx").on(t.eventId),
     index("webhook_deliveries_webhook_created_idx").on(t.webhookId, t.createdAt),
     index("webhook_deliveries_undispatched_idx")
       .on(t.createdAt)
