@@ -31,6 +31,18 @@ export async function handleMcpRequest(request: Request, deps: TMcpRequestDeps):
   }
   const admitted = await admitApiCaller(deps.db, request, deps.ratePerMinute);
   if (admitted instanceof Response) return admitted;
+  // One message per request: a JSON-RPC batch (up to 100 calls, run at once) would count as one
+  // request against the key's rate limit. MCP 2025-06-18 dropped batches.
+  if (await isJsonArray(request)) {
+    return new Response(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        error: { code: -32600, message: "Batches are not accepted: send one JSON-RPC message per request." },
+        id: null,
+      }),
+      { status: 400, headers: { "content-type": "application/json", "cache-control": "no-store" } },
+    );
+  }
   const server = createMcpServer(deps, admitted);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -44,5 +56,27 @@ export async function handleMcpRequest(request: Request, deps: TMcpRequestDeps):
     });
   } finally {
     await server.close();
+  }
+}
+
+/** Whether the body is a JSON array: its first byte that is not white space is `[` (read from a copy; the rest is not read). */
+async function isJsonArray(request: Request): Promise<boolean> {
+  const body = request.clone().body;
+  if (!body) return false;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      for (const byte of value) {
+        // Space, tab, line feed, carriage return: JSON's white space.
+        if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+        return byte === 0x5b;
+      }
+    }
+  } finally {
+    // Not awaited: a tee's branch settles its cancel only once the other branch (the request the
+    // transport reads) is done too.
+    reader.cancel().catch(() => undefined);
   }
 }

@@ -256,6 +256,32 @@ describe("MCP server", () => {
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
+  it("refuses a JSON-RPC batch (many calls for one request of the rate limit) with 400, running none of it", async () => {
+    const pipeline = await startPipeline();
+    const endpoint = await serveMcp(pipeline);
+    const { read } = await keys(pipeline);
+    const call = (id: number) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "list_threads", arguments: {} },
+    });
+    const batch = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${read}`,
+      },
+      body: ` \n${JSON.stringify(Array.from({ length: 50 }, (_, index) => call(index + 1)))}`,
+    });
+    expect(batch.status).toBe(400);
+    expect(await batch.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32600 }, id: null });
+    // One message per request still works.
+    const client = await connect(endpoint, read);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
   it("reads a contact's presence from an engine that reports it, 'unknown' when none comes in time, unsupported elsewhere", async () => {
     const pipeline = await startPipeline();
     const endpoint = await serveMcp(pipeline);
