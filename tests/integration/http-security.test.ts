@@ -9,6 +9,7 @@ import { chromium, type Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contacts, waSessions } from "~/db/schema";
 import { createApiKey } from "~/server/rest/api-keys";
+import { createUser } from "~/server/users/users";
 import { CHROMIUM_FLAGS } from "~/server/lib/chromium";
 import { CHROMIUM_PATH, RUN_BROWSER_TESTS } from "../support/chromium";
 import { useTestDatabase, type TTestDatabase } from "../support/database";
@@ -77,7 +78,7 @@ function cookiePairs(response: Response): string[] {
 }
 
 /** Signs in through next-auth's own form endpoint; returns the Cookie header and the Set-Cookie lines. */
-async function signIn(base: string, headers: Record<string, string> = {}) {
+async function signIn(base: string, headers: Record<string, string> = {}, as: typeof ADMIN = ADMIN) {
   const csrfResponse = await fetch(`${base}/api/auth/csrf`, { headers });
   const cookies = cookiePairs(csrfResponse);
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
@@ -85,7 +86,7 @@ async function signIn(base: string, headers: Record<string, string> = {}) {
     method: "POST",
     redirect: "manual",
     headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, email: ADMIN.email, password: ADMIN.password, json: "true" }),
+    body: new URLSearchParams({ csrfToken, email: as.email, password: as.password, json: "true" }),
   });
   const setCookies = login.headers.getSetCookie();
   const all = [...cookies, ...cookiePairs(login)];
@@ -388,6 +389,33 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
         status: 404,
         type: "text/plain",
       },
+      {
+        what: "contact data export",
+        url: `/api/contacts/${contact!.id}/data-export`,
+        init: { headers: own },
+        status: 200,
+        type: "application/zip",
+      },
+      {
+        what: "contact data export signed out",
+        url: `/api/contacts/${contact!.id}/data-export`,
+        status: 401,
+        type: "text/plain",
+      },
+      {
+        what: "contact data export of no contact",
+        url: "/api/contacts/00000000-0000-4000-8000-000000000000/data-export",
+        init: { headers: own },
+        status: 404,
+        type: "text/plain",
+      },
+      {
+        what: "contact data export of a malformed id",
+        url: "/api/contacts/not-a-uuid/data-export",
+        init: { headers: own },
+        status: 404,
+        type: "text/plain",
+      },
       { what: "unknown API path", url: "/api/no-such-route", status: 404, type: "text/html" },
       // Next would fail on these before proxy.ts runs (a bare 500); the web entry answers them.
       { what: "malformed %-escape in a page path", url: "/contacts/%ZZ", status: 400, type: "text/plain" },
@@ -506,6 +534,7 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
       ["/api/contacts/export", embedded],
       ["/api/analytics/export?kind=messages&from=2026-01-01&to=2026-01-02", embedded],
       ["/api/campaigns/00000000-0000-4000-8000-000000000000/export", embedded],
+      [`/api/contacts/${contact!.id}/data-export`, embedded],
     ] as const) {
       const response = await rawGet(`${server.base}${url}`, headers);
       refused[url.split("?")[0]!] = response.status;
@@ -517,6 +546,7 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
       "/api/contacts/export": 403,
       "/api/analytics/export": 403,
       "/api/campaigns/00000000-0000-4000-8000-000000000000/export": 403,
+      [`/api/contacts/${contact!.id}/data-export`]: 403,
     });
     const link = await rawGet(`${server.base}/api/contacts/export`, {
       cookie: session.cookie,
@@ -532,6 +562,33 @@ describe("over plain HTTP, no proxy trusted (the defaults)", () => {
       "sec-fetch-mode": "cors",
     });
     expect(own.status).toBe(200);
+  });
+
+  it("lets only admins download a contact's data: a signed-in manager gets 403, and no ZIP", async () => {
+    const manager = { email: "manager@example.test", password: "another-long-password" };
+    await createUser(database.db, null, { ...manager, name: "Manager", role: "manager" });
+    const managerSession = await signIn(server.base, {}, manager);
+    const me = await fetch(`${server.base}/api/trpc/auth.me`, {
+      headers: { cookie: managerSession.cookie, origin: server.base },
+    });
+    expect(await me.text()).toContain("manager@example.test");
+    for (const id of [contact!.id, "00000000-0000-4000-8000-000000000000"]) {
+      const response = await fetch(`${server.base}/api/contacts/${id}/data-export`, {
+        headers: { cookie: managerSession.cookie, origin: server.base },
+      });
+      expect(response.status, id).toBe(403);
+      expect(response.headers.get("content-type"), id).toContain("text/plain");
+      expect(response.headers.get("content-disposition"), id).toBeNull();
+      expectSecurityHeaders(response, "data export refused", { https: false });
+    }
+    const admin = await fetch(`${server.base}/api/contacts/${contact!.id}/data-export`, {
+      headers: { cookie: session.cookie, origin: server.base },
+    });
+    expect(admin.status).toBe(200);
+    expect(admin.headers.get("content-disposition")).toMatch(/^attachment; filename=".+\.zip"$/);
+    const zip = Buffer.from(await admin.arrayBuffer());
+    expect(zip.subarray(0, 2).toString("latin1")).toBe("PK");
+    expect(zip.includes(Buffer.from("contact.json"))).toBe(true);
   });
 
   it("keeps the REST API on keys alone: no cookie login, no origin check", async () => {
