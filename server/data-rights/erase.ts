@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
-import type { TDb, TTx } from "~/db/client";
+import type { TDb, TDbOrTx, TTx } from "~/db/client";
 import {
   analyticsResponses,
   apiIdempotency,
@@ -21,7 +21,7 @@ import {
   webhookDeliveries,
 } from "~/db/schema";
 import { recordAudit, type TActor } from "~/server/audit/audit";
-import { addressOf } from "~/server/contacts/address";
+import { addressOf, parseAddress } from "~/server/contacts/address";
 import { eraseConversationsOfContact } from "~/server/conversations/erase";
 import { AppError } from "~/server/errors";
 import { enqueue } from "~/server/jobs/boss";
@@ -110,6 +110,27 @@ async function unsharedKeys(tx: TTx, keys: readonly string[]): Promise<string[]>
 }
 
 /**
+ * The `message.rejected` events (server/messaging/ingest.ts `reject`) whose raw message came from
+ * one of `addresses`: its `from`, read as ingest reads senders (`parseAddress`: `…@c.us`, `+…`,
+ * `…@lid`), or exactly as given when it is no address at all.
+ */
+export async function rejectedEventsFrom(tx: TDbOrTx, addresses: readonly string[]): Promise<string[]> {
+  const wanted = new Set(addresses);
+  const { rows } = await tx.execute<{ id: string; sender: string | null }>(sql`
+    select id, payload->'message'->>'from' as sender from ${events}
+    where type = 'message.rejected' and jsonb_typeof(payload->'message'->'from') = 'string'`);
+  return rows
+    .filter((row) => {
+      if (row.sender === null) return false;
+      const parsed = parseAddress(row.sender);
+      return (
+        wanted.has(row.sender) || wanted.has(row.sender.trim()) || (parsed !== null && wanted.has(addressOf(parsed)))
+      );
+    })
+    .map((row) => row.id);
+}
+
+/**
  * Marks the media objects of `keys` nothing else refers to as `erased` (in the caller's
  * transaction); `finishErasedMedia` removes their bytes and rows after it commits. Returns how many
  * files were marked and how many stay because something else uses them.
@@ -192,6 +213,13 @@ export async function eraseContact(
       delete from ${events}
       where contact_id = ${contactId} or thread_id = any(${threadIds}) or message_id = any(${messageIds})
       returning id`);
+    // Messages ingest could not store are kept as `message.rejected` events with the raw message
+    // (sender, name, text) and no contact: theirs are found by the sender's address.
+    const rejected = await rejectedEventsFrom(tx, addresses);
+    const { rows: rejectedRows } = await tx.execute<{ id: string }>(
+      sql`delete from ${events} where id = any(${pgArray(rejected, "uuid")}) returning id`,
+    );
+    eventRows.push(...rejectedRows);
     const deliveries = await count(
       tx,
       sql`delete from ${webhookDeliveries} where event_id = any(${pgArray(

@@ -16,7 +16,7 @@ export type TMessagePrune = { messages: number; mediaFiles: number };
  * Message retention: deletes the messages created more than `olderThanDays` days ago (through
  * server/conversations), oldest first, in batches of MESSAGE_PRUNE_BATCH each in its own short
  * transaction, with what copies their content: the events about them (and the webhook deliveries
- * made from those events), the simulator's copies, and their media files nothing else uses (marked
+ * made from those events), the simulator's copies, the `message.rejected` events of the same age, and their media files nothing else uses (marked
  * in the batch, removed from the store after it commits). Conversations, contacts and aggregates
  * that do not identify anyone (hourly counts, response times, rule hits, thread bitmaps) stay.
  * Messages still waiting to be sent are left alone. Returns what went (the job logs it).
@@ -54,6 +54,26 @@ export async function pruneOldMessages(
     pruned.messages += batch.count;
     pruned.mediaFiles += batch.media;
     if (batch.count < batchSize) break;
+  }
+  // Messages ingest could not store (`message.rejected`: the raw message, sender and text) go
+  // after the same time, with the webhook deliveries made from them.
+  for (;;) {
+    const gone = await db.transaction(async (tx) => {
+      const { rows } = await tx.execute<{ id: string }>(sql`
+        delete from ${events} where id in (
+          select id from ${events} where type = 'message.rejected' and at < ${cutoff.toISOString()}
+          limit ${batchSize})
+        returning id`);
+      if (rows.length > 0)
+        await tx.execute(
+          sql`delete from ${webhookDeliveries} where event_id = any(${pgArray(
+            rows.map((row) => row.id),
+            "uuid",
+          )})`,
+        );
+      return rows.length;
+    });
+    if (gone < batchSize) break;
   }
   if (store) await finishErasedMedia(db, store);
   return pruned;

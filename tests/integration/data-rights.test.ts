@@ -31,6 +31,7 @@ import { startPipeline, waitForReplies, type TPipeline } from "../support/pipeli
 import { waitFor } from "../support/processes";
 import { testContext } from "../support/trpc-context";
 import { createLogger } from "~/server/logger";
+import { pruneOldMessages } from "~/server/data-rights/retention";
 import { handleMessageRetention } from "~/workers/handlers/message-retention";
 import type { TJobContext } from "~/workers/runtime";
 
@@ -358,5 +359,43 @@ describe("data rights: a contact's export and erasure", () => {
     expect(await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, seeded.contactId))).toHaveLength(
       1,
     );
+  });
+
+  it("[erase] takes the messages ingest rejected from them (number, name, text) and keeps another sender's; retention ages them out", async () => {
+    const pipeline = await startPipeline();
+    const { db } = pipeline;
+    await text(pipeline, PHONE, NAME, "hi");
+    await waitForReplies(db, PHONE, 1);
+    // Malformed (no message id): kept as `message.rejected` events with the raw message, no contact.
+    const rejectedFrom = (from: string, body: string) =>
+      ingestInbound(db, pipeline.boss, {
+        sessionId: pipeline.sessionId,
+        waMessageId: "",
+        from,
+        pushName: NAME,
+        type: "text",
+        body,
+      });
+    await rejectedFrom(PHONE, "my card is REJECTEDSECRET");
+    await rejectedFrom(`${PHONE.slice(1)}@c.us`, "again REJECTEDSECRET2");
+    await rejectedFrom(OTHER_PHONE, "someone else KEPTSECRET");
+    const rejected = async () =>
+      (
+        await db.execute<{ body: string }>(
+          sql`select payload->'message'->>'body' as body from events where type = 'message.rejected' order by at`,
+        )
+      ).rows.map((row) => row.body);
+    expect(await rejected()).toHaveLength(3);
+    const admin = await insertUser(db, "admin");
+    const erasure = await eraseContact(db, admin, { contactId: await contactIdOf(db, PHONE) }, { store: null });
+    expect(await rejected()).toEqual(["someone else KEPTSECRET"]);
+    expect(erasure.counts.events).toBeGreaterThanOrEqual(2);
+
+    // Message retention removes rejected messages older than its days, and only those.
+    await rejectedFrom(OTHER_PHONE, "recent RECENTSECRET");
+    await db.execute(sql`update events set at = now() - interval '40 days'
+      where type = 'message.rejected' and payload->'message'->>'body' = 'someone else KEPTSECRET'`);
+    await pruneOldMessages(db, null, { olderThanDays: 30 });
+    expect(await rejected()).toEqual(["recent RECENTSECRET"]);
   });
 });
