@@ -79,6 +79,15 @@ export type TErasureCounts = {
 
 export type TErasure = { contactId: string; counts: TErasureCounts };
 
+/** A stored REST/MCP answer about an erased contact, as a retry with its Idempotency-Key gets it again. */
+export const ERASED_ANSWER_MESSAGE =
+  "This request's answer was removed when the contact it concerned was erased; it is not run again.";
+export const ERASED_ANSWER_STATUS = 410;
+export const ERASED_ANSWER = {
+  status: ERASED_ANSWER_STATUS,
+  body: { error: { code: "erased", message: ERASED_ANSWER_MESSAGE } },
+} as const;
+
 /** The contact does not exist: never did, or erased already. */
 export const NO_SUCH_CONTACT = "This contact does not exist (or was erased already).";
 
@@ -175,7 +184,7 @@ export async function markUnsharedMedia(
  * and messages (through server/conversations), identities, events and the webhook deliveries made
  * from them, campaign recipient rows, scheduled messages, flow runs and their steps, rule hits and
  * response times of their conversation, the simulator's copies of what was sent to them, the REST
- * API's stored answers about them; the before/after snapshots of audit entries about them are
+ * API's stored answers about them (replaced by ERASED_ANSWER, the key kept); the before/after snapshots of audit entries about them are
  * redacted (who did what, and when, stays). Their media files nothing else uses are marked
  * `erased` in the same transaction and removed from the store after it commits
  * (`finishErasedMedia`: here with `store`, or by the `media.erased` job with `boss`; the daily
@@ -263,11 +272,13 @@ export async function eraseContact(
              or client_ref = any(${pgArray(conversations.messageIds, "text")})
           returning id`,
     );
-    // What the REST API answered (kept a week for idempotent retries) may name them.
+    // What the REST API answered (kept a week for idempotent retries) may name them. The key and
+    // its fingerprint stay, so a retry is not run again (which would recreate them): it gets
+    // ERASED_ANSWER_STATUS with a body that names no one.
     const needles = pgArray([contactId, ...conversations.threadIds, ...addresses], "text");
     const apiResponses = await count(
       tx,
-      sql`delete from ${apiIdempotency} a
+      sql`update ${apiIdempotency} a set response = ${JSON.stringify(ERASED_ANSWER)}::jsonb
           where exists (select 1 from unnest(${needles}) n where a.response::text like '%' || n || '%')
           returning key_id`,
     );

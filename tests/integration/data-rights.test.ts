@@ -19,7 +19,9 @@ import {
   webhooks,
 } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
-import { eraseContact, finishErasedMedia } from "~/server/data-rights/erase";
+import { ERASED_ANSWER, eraseContact, finishErasedMedia } from "~/server/data-rights/erase";
+import { createApiKey } from "~/server/rest/api-keys";
+import { answerOnce } from "~/server/rest/handler";
 import { exportContactData, type TContactDocument } from "~/server/data-rights/export";
 import { readStoredZip } from "~/server/data-rights/zip";
 import { intakeMedia, mediaRefOf } from "~/server/media/intake";
@@ -433,5 +435,29 @@ describe("data rights: a contact's export and erasure", () => {
     expect(await pipeline.mediaStore.has(again.sha256)).toBe(true);
     const [row] = await db.select().from(mediaObjects).where(eq(mediaObjects.sha256, again.sha256));
     expect(row?.deletedAt ?? null).toBeNull();
+  });
+
+  it("[erase] a stored REST/MCP answer naming them becomes a 410 tombstone: a retry with its key is not run again", async () => {
+    const pipeline = await startPipeline();
+    const { db } = pipeline;
+    await text(pipeline, PHONE, NAME, "hi");
+    await waitForReplies(db, PHONE, 1);
+    const contactId = await contactIdOf(db, PHONE);
+    const admin = await insertUser(db, "admin");
+    const apiKey = await createApiKey(db, admin, { name: "crm", scopes: ["read", "write"] });
+    const claim = { keyId: apiKey.id, key: `k-${randomUUID()}`, fingerprint: "POST /api/v1/contacts\nbody" };
+    let runs = 0;
+    const create = () => {
+      runs += 1;
+      return Promise.resolve({ status: 201, body: { id: contactId, phone: PHONE, name: NAME } });
+    };
+    expect((await answerOnce(db, claim, create)).replayed).toBe(false);
+    const erasure = await eraseContact(db, admin, { contactId }, { store: null });
+    expect(erasure.counts.apiResponses).toBe(1);
+    const retry = await answerOnce(db, claim, create);
+    expect(runs).toBe(1);
+    expect(retry).toEqual({ replayed: true, sameRequest: true, response: ERASED_ANSWER });
+    expect(retry.response.status).toBe(410);
+    expect(JSON.stringify(retry.response)).not.toMatch(new RegExp(`${PHONE.slice(2)}|Quintrell|${contactId}`));
   });
 });
