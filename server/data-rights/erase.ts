@@ -329,39 +329,59 @@ export async function eraseContact(
  * its row's lock and only while it is still marked (the same file arriving again meanwhile takes
  * the row back, see `intakeMedia`, and keeps its bytes), with its thumbnail unless a kept file or
  * the library uses it. Called after an erasure commits and by the daily `messages.retention` job,
- * which finishes what a crash between the two left. Returns the files removed.
+ * which finishes what a crash between the two left. A file whose removal fails stays marked for the
+ * next sweep while the rest go on; the first such error is thrown after them. Returns the files removed.
  */
 export async function finishErasedMedia(db: TDb, store: TMediaStore, batchSize = 200): Promise<number> {
   let removed = 0;
+  // A file whose removal fails stays marked (the next sweep tries it again) and is not asked for
+  // again in this one; the others go on, and the first error is thrown at the end.
+  const failed: string[] = [];
+  let failure: Error | null = null;
   for (;;) {
     const pending = await db
       .select({ sha256: mediaObjects.sha256 })
       .from(mediaObjects)
-      .where(sql`${mediaObjects.deletedReason} = ${ERASED_REASON} and ${mediaObjects.deletedAt} is not null`)
+      .where(
+        sql`${mediaObjects.deletedReason} = ${ERASED_REASON} and ${mediaObjects.deletedAt} is not null
+            and not (${mediaObjects.sha256} = any(${pgArray(failed, "text")}))`,
+      )
+      .orderBy(mediaObjects.sha256)
       .limit(batchSize);
     let done = 0;
     for (const { sha256 } of pending) {
-      const finished = await db.transaction(async (tx) => {
-        const { rows } = await tx.execute<{ thumb_sha256: string | null; deleted_reason: string | null }>(sql`
-          select thumb_sha256, deleted_reason from ${mediaObjects} where sha256 = ${sha256} for update`);
-        const row = rows[0];
-        if (!row || row.deleted_reason !== ERASED_REASON) return false;
-        await store.delete(sha256);
-        if (row.thumb_sha256) {
-          const { rows: users } = await tx.execute(sql`
-            select 1 from ${mediaObjects} where thumb_sha256 = ${row.thumb_sha256} and sha256 <> ${sha256}
-              and deleted_at is null
-            union all select 1 from ${mediaAssets} where sha256 = ${row.thumb_sha256}
-            union all select 1 from ${mediaObjects} where sha256 = ${row.thumb_sha256} and deleted_at is null
-            limit 1`);
-          if (users.length === 0) await store.delete(row.thumb_sha256);
-        }
-        await tx.execute(sql`delete from ${mediaObjects} where sha256 = ${sha256}`);
-        return true;
-      });
-      if (finished) removed += 1;
       done += 1;
+      try {
+        if (await finishOne(db, store, sha256)) removed += 1;
+      } catch (error) {
+        failure ??= error instanceof Error ? error : new Error(`could not remove ${sha256} from the media store`);
+        failed.push(sha256);
+      }
     }
-    if (done < batchSize) return removed;
+    if (done < batchSize) break;
   }
+  if (failure) throw failure;
+  return removed;
+}
+
+/** Removes one file marked `erased` (see `finishErasedMedia`); false when it is no longer marked. */
+async function finishOne(db: TDb, store: TMediaStore, sha256: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.execute<{ thumb_sha256: string | null; deleted_reason: string | null }>(sql`
+      select thumb_sha256, deleted_reason from ${mediaObjects} where sha256 = ${sha256} for update`);
+    const row = rows[0];
+    if (!row || row.deleted_reason !== ERASED_REASON) return false;
+    await store.delete(sha256);
+    if (row.thumb_sha256) {
+      const { rows: users } = await tx.execute(sql`
+        select 1 from ${mediaObjects} where thumb_sha256 = ${row.thumb_sha256} and sha256 <> ${sha256}
+          and deleted_at is null
+        union all select 1 from ${mediaAssets} where sha256 = ${row.thumb_sha256}
+        union all select 1 from ${mediaObjects} where sha256 = ${row.thumb_sha256} and deleted_at is null
+        limit 1`);
+      if (users.length === 0) await store.delete(row.thumb_sha256);
+    }
+    await tx.execute(sql`delete from ${mediaObjects} where sha256 = ${sha256}`);
+    return true;
+  });
 }

@@ -460,4 +460,32 @@ describe("data rights: a contact's export and erasure", () => {
     expect(retry.response.status).toBe(410);
     expect(JSON.stringify(retry.response)).not.toMatch(new RegExp(`${PHONE.slice(2)}|Quintrell|${contactId}`));
   });
+
+  it("[erase] a file the store fails to remove stays marked for the next sweep; the others are removed all the same", async () => {
+    const pipeline = await startPipeline();
+    const { db } = pipeline;
+    const seeded = await seedContact(pipeline, PHONE, NAME, await jpegBytes(45, 45));
+    await eraseContact(db, null, { contactId: seeded.contactId }, { store: null });
+    const marked = async () =>
+      (
+        await db
+          .select({ sha256: mediaObjects.sha256 })
+          .from(mediaObjects)
+          .where(eq(mediaObjects.deletedReason, "erased"))
+          .orderBy(mediaObjects.sha256)
+      ).map((row) => row.sha256);
+    const before = await marked();
+    expect(before).toHaveLength(2);
+    const broken = before[0]!;
+    const failing = Object.create(pipeline.mediaStore) as TMediaStore;
+    failing.delete = (sha256: string) =>
+      sha256 === broken ? Promise.reject(new Error("disk says no")) : pipeline.mediaStore.delete(sha256);
+    // Batches of one: the failing file comes first and must not block the one after it.
+    await expect(finishErasedMedia(db, failing, 1)).rejects.toThrow("disk says no");
+    expect(await marked()).toEqual([broken]);
+    expect(await pipeline.mediaStore.has(before[1]!)).toBe(false);
+    expect(await pipeline.mediaStore.has(broken)).toBe(true);
+    expect(await finishErasedMedia(db, pipeline.mediaStore)).toBe(1);
+    expect(await marked()).toEqual([]);
+  });
 });
