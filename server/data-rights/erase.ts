@@ -25,6 +25,7 @@ import { addressOf, parseAddress } from "~/server/contacts/address";
 import { eraseConversationsOfContact } from "~/server/conversations/erase";
 import { AppError } from "~/server/errors";
 import { enqueue } from "~/server/jobs/boss";
+import { DEAD_LETTER_QUEUE } from "~/server/jobs/queues";
 import { pgArray } from "~/server/lib/sql";
 import type { TMediaStore } from "~/server/media/store";
 
@@ -72,6 +73,7 @@ export type TErasureCounts = {
   responseTimes: number;
   simulatorDeliveries: number;
   apiResponses: number;
+  jobs: number;
   auditEntriesRedacted: number;
   mediaFiles: number;
   mediaFilesKept: number;
@@ -143,6 +145,30 @@ export async function rejectedEventsFrom(tx: TDbOrTx, addresses: readonly string
       );
     })
     .map((row) => row.id);
+}
+
+/**
+ * Deletes the pg-boss jobs (`pgboss.job`; pg-boss 12 has no archive table) whose data mentions one
+ * of `addresses` (also a phone number's digits alone, as Meta's webhook JSON and WhatsApp's
+ * `…@c.us` write it): finished ones (completed, failed, cancelled) and those in the dead-letter
+ * queue not being worked. A job waiting or running stays: it finds nothing once the erasure
+ * commits. Returns how many went.
+ */
+async function eraseFinishedJobs(tx: TTx, addresses: readonly string[]): Promise<number> {
+  const { rows: found } = await tx.execute<{ table: string | null }>(
+    sql`select to_regclass('pgboss.job')::text as table`,
+  );
+  if (!found[0]?.table) return 0;
+  const digits = addresses.flatMap((address) => (/^\+\d{8,}$/.test(address) ? [address.slice(1)] : []));
+  const needles = [...new Set([...addresses, ...digits])].filter((needle) => needle.length >= 6);
+  if (needles.length === 0) return 0;
+  const { rows } = await tx.execute(sql`
+    delete from pgboss.job j
+    where (j.state in ('completed', 'failed', 'cancelled')
+           or (j.name = ${DEAD_LETTER_QUEUE} and j.state in ('created', 'retry')))
+      and exists (select 1 from unnest(${pgArray(needles, "text")}) n where j.data::text like '%' || n || '%')
+    returning j.id`);
+  return rows.length;
 }
 
 /**
@@ -291,6 +317,10 @@ export async function eraseContact(
           returning id`,
     );
 
+    // Finished jobs pg-boss keeps a while (a webhook's or the simulator's raw inbound message),
+    // and jobs in the dead-letter queue, that mention them; never one waiting or running.
+    const jobs = await eraseFinishedJobs(tx, addresses);
+
     const { rows: identityRows } = await tx.execute(
       sql`delete from ${contactIdentities} where contact_id = ${contactId} returning id`,
     );
@@ -312,6 +342,7 @@ export async function eraseContact(
       responseTimes: responses,
       simulatorDeliveries: simulated,
       apiResponses,
+      jobs,
       auditEntriesRedacted: redacted,
       mediaFiles: media.marked,
       mediaFilesKept: media.kept,

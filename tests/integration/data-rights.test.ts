@@ -392,9 +392,22 @@ describe("data rights: a contact's export and erasure", () => {
         )
       ).rows.map((row) => row.body);
     expect(await rejected()).toHaveLength(3);
+    // Jobs carrying their raw inbound message: a finished one (pg-boss keeps it a week) and one
+    // still waiting (never taken from under a worker).
+    const inbound = { from: `${PHONE.slice(1)}@c.us`, pushName: NAME, body: "JOBSECRET" };
+    const finished = await pipeline.boss.send("simulator.inbound", inbound, { startAfter: 3600 });
+    const waiting = await pipeline.boss.send("simulator.inbound", inbound, { startAfter: 3600 });
+    await db.execute(sql`update pgboss.job set state = 'completed', completed_on = now() where id = ${finished}`);
+    const jobs = async () =>
+      (await db.execute<{ id: string }>(sql`select id from pgboss.job where data::text like '%JOBSECRET%'`)).rows.map(
+        (row) => row.id,
+      );
+    expect(await jobs()).toHaveLength(2);
     const admin = await insertUser(db, "admin");
     const erasure = await eraseContact(db, admin, { contactId: await contactIdOf(db, PHONE) }, { store: null });
     expect(await rejected()).toEqual(["someone else KEPTSECRET"]);
+    expect(await jobs()).toEqual([waiting]);
+    expect(erasure.counts.jobs).toBe(1);
     expect(erasure.counts.events).toBeGreaterThanOrEqual(2);
 
     // Message retention removes rejected messages older than its days, and only those.
