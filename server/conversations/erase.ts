@@ -15,19 +15,7 @@ export type TErasedConversations = {
   messageIds: string[];
   /** The media store keys (files and thumbnails) the deleted messages referred to. */
   mediaKeys: string[];
-  /** For each of `mediaKeys`, when the newest deleted message referring to it was written (ms). */
-  mediaWrittenAt: Record<string, number>;
 };
-
-type TMediaRow = { keys: string[]; at: number | string };
-
-/** The media keys of deleted message rows, and when the newest of them referring to each was written. */
-function mediaOf(rows: readonly TMediaRow[]): { mediaKeys: string[]; mediaWrittenAt: Record<string, number> } {
-  const mediaWrittenAt: Record<string, number> = {};
-  for (const row of rows)
-    for (const key of row.keys) mediaWrittenAt[key] = Math.max(mediaWrittenAt[key] ?? 0, Number(row.at));
-  return { mediaKeys: Object.keys(mediaWrittenAt), mediaWrittenAt };
-}
 
 /** The media keys a set of message rows refers to (`content.media.storageKey` and `thumbKey`). */
 const MEDIA_KEYS_OF = (alias: string) =>
@@ -35,9 +23,6 @@ const MEDIA_KEYS_OF = (alias: string) =>
     ${alias}.content->'media'->>'storageKey',
     ${alias}.content->'media'->>'thumbKey'
   ], null)`);
-
-/** A message row's `created_at` in epoch milliseconds. */
-const WRITTEN_AT = (alias: string) => sql.raw(`(extract(epoch from ${alias}.created_at) * 1000)::float8`);
 
 /**
  * Deletes every conversation of one contact with all its messages, in the caller's transaction,
@@ -49,15 +34,15 @@ export async function eraseConversationsOfContact(tx: TTx, contactId: string): P
     sql`select id from ${threads} where contact_id = ${contactId} for update`,
   );
   const threadIds = locked.map((row) => row.id);
-  if (threadIds.length === 0) return { threadIds, messageIds: [], mediaKeys: [], mediaWrittenAt: {} };
-  const { rows } = await tx.execute<{ id: string } & TMediaRow>(sql`
+  if (threadIds.length === 0) return { threadIds, messageIds: [], mediaKeys: [] };
+  const { rows } = await tx.execute<{ id: string; keys: string[] }>(sql`
     delete from ${messages} m where m.thread_id = any(${pgArray(threadIds, "uuid")})
-    returning m.id, ${MEDIA_KEYS_OF("m")} as keys, ${WRITTEN_AT("m")} as at`);
+    returning m.id, ${MEDIA_KEYS_OF("m")} as keys`);
   await tx.execute(sql`delete from ${threads} where id = any(${pgArray(threadIds, "uuid")})`);
   return {
     threadIds,
     messageIds: rows.map((row) => row.id),
-    ...mediaOf(rows),
+    mediaKeys: [...new Set(rows.flatMap((row) => row.keys))],
   };
 }
 
@@ -70,8 +55,8 @@ export async function deleteMessagesBefore(
   tx: TTx,
   cutoff: Date,
   limit: number,
-): Promise<{ messageIds: string[]; mediaKeys: string[]; mediaWrittenAt: Record<string, number> }> {
-  const { rows } = await tx.execute<{ id: string } & TMediaRow>(sql`
+): Promise<{ messageIds: string[]; mediaKeys: string[] }> {
+  const { rows } = await tx.execute<{ id: string; keys: string[] }>(sql`
     with doomed as (
       select id from ${messages}
       where created_at < ${cutoff.toISOString()} and status <> 'queued'
@@ -80,9 +65,9 @@ export async function deleteMessagesBefore(
       for update skip locked
     )
     delete from ${messages} m using doomed d where m.id = d.id
-    returning m.id, ${MEDIA_KEYS_OF("m")} as keys, ${WRITTEN_AT("m")} as at`);
+    returning m.id, ${MEDIA_KEYS_OF("m")} as keys`);
   return {
     messageIds: rows.map((row) => row.id),
-    ...mediaOf(rows),
+    mediaKeys: [...new Set(rows.flatMap((row) => row.keys))],
   };
 }

@@ -50,12 +50,6 @@ export function confirmsContact(typed: string, contact: { name: string | null; w
   return typedDigits.length >= 6 && typedDigits === digits(contact.waId) && !/[a-z]/i.test(typed);
 }
 
-/**
- * How long after a file was taken in again an erasure leaves it alone when no message refers to it
- * yet (see `markUnsharedMedia`).
- */
-export const RECENT_INTAKE_GRACE_MS = 24 * 3_600_000;
-
 /** `media_objects.deleted_reason` of a file whose last messages were erased, until its bytes are gone. */
 export const ERASED_REASON = "erased";
 
@@ -176,29 +170,14 @@ async function eraseFinishedJobs(tx: TTx, addresses: readonly string[]): Promise
  * transaction); `finishErasedMedia` removes their bytes and rows after it commits. Returns how many
  * files were marked and how many stay because something else uses them.
  */
-export async function markUnsharedMedia(
-  tx: TTx,
-  keys: readonly string[],
-  writtenAt: Readonly<Record<string, number>> = {},
-): Promise<{ marked: number; kept: number }> {
+export async function markUnsharedMedia(tx: TTx, keys: readonly string[]): Promise<{ marked: number; kept: number }> {
   const unshared = await unsharedKeys(tx, keys);
-  // A file taken in again (`last_used_at`) after the erased messages referring to it were written,
-  // and within RECENT_INTAKE_GRACE_MS, is about to be used by a message or library asset not
-  // written yet (a composer upload is referred to minutes later): it stays, for the media
-  // retention sweep, which re-checks every reference.
   const { rows } = await tx.execute<{ sha256: string }>(sql`
-    update ${mediaObjects} o set deleted_at = now(), deleted_reason = ${ERASED_REASON}
-    from unnest(${pgArray(unshared, "text")}, ${pgArray(
-      unshared.map((key) => String(writtenAt[key] ?? 0)),
-      "text",
-    )}::float8[]) as k(sha256, written_ms)
-    where o.sha256 = k.sha256
-      and not (o.last_used_at > now() - make_interval(secs => ${RECENT_INTAKE_GRACE_MS / 1000})
-               and o.last_used_at > to_timestamp(k.written_ms / 1000))
-    returning o.sha256`);
+    update ${mediaObjects} set deleted_at = now(), deleted_reason = ${ERASED_REASON}
+    where sha256 = any(${pgArray(unshared, "text")})
+    returning sha256`);
   // Files (with a row of their own; thumbnails go with theirs) that stay for another use.
-  const marked = new Set(rows.map((row) => row.sha256));
-  const shared = keys.filter((key) => !marked.has(key));
+  const shared = keys.filter((key) => !unshared.includes(key));
   const { rows: kept } = await tx.execute(
     sql`select sha256 from ${mediaObjects} where sha256 = any(${pgArray(shared, "text")})`,
   );
@@ -326,7 +305,7 @@ export async function eraseContact(
     );
     await tx.execute(sql`delete from ${contacts} where id = ${contactId}`);
 
-    const media = await markUnsharedMedia(tx, conversations.mediaKeys, conversations.mediaWrittenAt);
+    const media = await markUnsharedMedia(tx, conversations.mediaKeys);
     if (media.marked > 0 && options.boss) await enqueue(options.boss, "media.erased", {}, { tx });
 
     const counts: TErasureCounts = {

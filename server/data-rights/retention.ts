@@ -48,7 +48,7 @@ export async function pruneOldMessages(
       await tx.execute(
         sql`delete from ${simulatorDeliveries} where client_ref = any(${pgArray(deleted.messageIds, "text")})`,
       );
-      const media = await markUnsharedMedia(tx, deleted.mediaKeys, deleted.mediaWrittenAt);
+      const media = await markUnsharedMedia(tx, deleted.mediaKeys);
       return { count: deleted.messageIds.length, media: media.marked };
     });
     pruned.messages += batch.count;

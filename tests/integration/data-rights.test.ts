@@ -336,10 +336,6 @@ describe("data rights: a contact's export and erasure", () => {
     const old = before.filter((m) => m.seq <= photoMessage.seq);
     await db.execute(sql`update messages set created_at = now() - interval '40 days'
       where id = any(${`{${old.map((m) => m.id).join(",")}}`}::uuid[])`);
-    // Its file was taken in when it arrived (a file taken in again since stays: the next test).
-    await db.execute(
-      sql`update media_objects set last_used_at = now() - interval '40 days' where sha256 = ${seeded.own.sha256}`,
-    );
 
     await run();
     expect(await all()).toHaveLength(before.length);
@@ -416,38 +412,6 @@ describe("data rights: a contact's export and erasure", () => {
       where type = 'message.rejected' and payload->'message'->>'body' = 'someone else KEPTSECRET'`);
     await pruneOldMessages(db, null, { olderThanDays: 30 });
     expect(await rejected()).toEqual(["recent RECENTSECRET"]);
-  });
-
-  it("[erase] leaves a file taken in again after their messages (another message or upload about to use it) for media retention", async () => {
-    const pipeline = await startPipeline();
-    const { db } = pipeline;
-    const bytes = await jpegBytes(77, 55);
-    await photo(pipeline, PHONE, NAME, bytes, "mine");
-    await waitForReplies(db, PHONE, 1);
-    // Another contact's copy of the same file is taken in (intake committed), its message not written yet.
-    const again = await intakeMedia(db, pipeline.mediaStore, Readable.from([bytes]), { kind: "image" });
-    const erasure = await eraseContact(
-      db,
-      await insertUser(db, "admin"),
-      { contactId: await contactIdOf(db, PHONE) },
-      {
-        store: pipeline.mediaStore,
-      },
-    );
-    expect(erasure.counts.mediaFiles).toBe(0);
-    expect(erasure.counts.mediaFilesKept).toBe(1);
-    await ingestInbound(db, pipeline.boss, {
-      sessionId: pipeline.sessionId,
-      waMessageId: `in-${randomUUID()}`,
-      from: OTHER_PHONE,
-      pushName: OTHER_NAME,
-      type: "image",
-      body: "",
-      content: { kind: "image", media: mediaRefOf(again) },
-    });
-    expect(await pipeline.mediaStore.has(again.sha256)).toBe(true);
-    const [row] = await db.select().from(mediaObjects).where(eq(mediaObjects.sha256, again.sha256));
-    expect(row?.deletedAt ?? null).toBeNull();
   });
 
   it("[erase] a stored REST/MCP answer naming them becomes a 410 tombstone: a retry with its key is not run again", async () => {
