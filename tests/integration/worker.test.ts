@@ -150,7 +150,7 @@ describe("worker process", () => {
   ])("exits 0 on a SIGTERM %s (start-up steps cut short are the stop, not a crash)", async (_moment, line) => {
     const { url } = await useTestDatabase();
     const worker = spawnTs("workers/main.ts", [], { DATABASE_URL: url, APP_SECRET, LOG_LEVEL: "info" });
-    await waitFor(async () => worker.output().includes(line) || undefined, 30_000, `the worker's "${line}"`);
+    await waitFor(() => Promise.resolve(worker.output().includes(line) || undefined), 30_000, `the worker's "${line}"`);
     worker.child.kill("SIGTERM");
     const exit = await worker.exited;
     expect(exit.code, worker.output()).toBe(0);
