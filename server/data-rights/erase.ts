@@ -104,9 +104,10 @@ async function unsharedKeys(tx: TTx, keys: readonly string[]): Promise<string[]>
   const { rows } = await tx.execute<{ key: string }>(sql`
     select k as key from unnest(${list}) k
     except
-    select x from ${messages} m,
-      lateral unnest(array[m.content->'media'->>'storageKey', m.content->'media'->>'thumbKey']) x
-      where x = any(${list})
+    -- Through the indexes on a message's file key and thumbnail key (migration 0044).
+    select m.content->'media'->>'storageKey' from ${messages} m where (m.content->'media'->>'storageKey') = any(${list})
+    except
+    select m.content->'media'->>'thumbKey' from ${messages} m where (m.content->'media'->>'thumbKey') = any(${list})
     except
     select sha256 from ${mediaAssets} where sha256 = any(${list})
     except
