@@ -117,10 +117,31 @@ function issuesOf(label: string, error: z.ZodError, into: TErrors) {
   }
 }
 
+/** Deeper than any real configuration nests (every walk over the file recurses). */
+export const MAX_DOCUMENT_DEPTH = 64;
+/** More JSON values (objects, arrays, scalars) than any real configuration has. */
+export const MAX_DOCUMENT_NODES = 200_000;
+
+/** Whether `raw` stays within MAX_DOCUMENT_DEPTH and MAX_DOCUMENT_NODES: walked without recursion. */
+function withinLimits(raw: unknown): boolean {
+  const stack: [unknown, number][] = [[raw, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    nodes += 1;
+    if (nodes > MAX_DOCUMENT_NODES || depth > MAX_DOCUMENT_DEPTH) return false;
+    if (value === null || typeof value !== "object") continue;
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) stack.push([inner, depth + 1]);
+  }
+  return true;
+}
+
 /** Reads the outer frame: refuses another file, a newer version, a malformed one, with what is wrong. */
 function readDocument(raw: unknown): TConfigDocument {
   if (!raw || typeof raw !== "object" || Array.isArray(raw))
     throw new AppError("BAD_REQUEST", serverText("configTransfer.errors.notConfig"));
+  // Deep nesting would overflow the stack of every recursive walk below (a 500); refuse it first.
+  if (!withinLimits(raw)) throw new AppError("BAD_REQUEST", serverText("configTransfer.errors.tooDeep"));
   const frame = raw as Record<string, unknown>;
   if (frame.format !== CONFIG_FORMAT) throw new AppError("BAD_REQUEST", serverText("configTransfer.errors.notConfig"));
   if (typeof frame.version !== "number" || !Number.isInteger(frame.version) || frame.version < 1)

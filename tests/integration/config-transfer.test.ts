@@ -257,4 +257,24 @@ describe("configuration transfer", () => {
     await target.db.delete(flows).where(eq(flows.name, "Help menu"));
     expect(await rowCounts(target.db)).toEqual(counts);
   }, 60_000);
+
+  it("[deep files] a file nested too deeply or too large is refused with a clear error, never a 500", async () => {
+    const target = await startPipeline();
+    const depth = 20_000;
+    const deep: unknown = JSON.parse('{"a":'.repeat(depth) + "1" + "}".repeat(depth));
+    const file = (x: unknown) => ({
+      format: "switchboard-config",
+      version: 1,
+      flows: [{ name: "x", definition: { steps: [], x } }],
+    });
+    const tooDeep = await refusal(planImport(target.db, file(deep)));
+    expect(tooDeep.code).toBe("BAD_REQUEST");
+    expect(tooDeep.message).toMatch(/nests too deeply/);
+    const wide = await refusal(planImport(target.db, file(Array.from({ length: 250_000 }, () => 1))));
+    expect(wide.message).toMatch(/too many values/);
+    // 60 levels is still read (and refused only for what the flow schema says).
+    const fine = JSON.parse('{"a":'.repeat(55) + "1" + "}".repeat(55)) as unknown;
+    const shallow = await refusal(planImport(target.db, file(fine)));
+    expect(shallow.message).not.toMatch(/nests too deeply/);
+  }, 60_000);
 });
