@@ -61,6 +61,21 @@ export function rewriteKeys(
   return out;
 }
 
+/**
+ * Settings that belong to one instance, never to the configuration moved between them: data
+ * retention (a staging export's 7 days would make production's nightly jobs delete its messages
+ * and media for good) and the two-factor rule for admins (an instance's own sign-in policy).
+ * Left out of the export, and ignored in a file that has them.
+ */
+export const INSTANCE_SETTINGS = ["messageRetentionDays", "mediaRetentionDays", "requireTwoFactorForAdmins"] as const;
+
+function withoutInstanceSettings<T>(value: T): T {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of INSTANCE_SETTINGS) delete out[key];
+  return out as T;
+}
+
 const ZName = z.string().trim().min(1).max(200);
 const ZJsonObject = z.record(z.string(), z.unknown());
 
@@ -73,7 +88,14 @@ export const ZConfigDocument = z
     format: z.string(),
     version: z.number().int(),
     exportedAt: z.string().max(100).optional(),
-    settings: ZUpdateOrgSettingsInput.default({}),
+    settings: z.preprocess(
+      withoutInstanceSettings,
+      ZUpdateOrgSettingsInput.omit({
+        messageRetentionDays: true,
+        mediaRetentionDays: true,
+        requireTwoFactorForAdmins: true,
+      }).default({}),
+    ),
     contactFields: z
       .array(
         z.object({
@@ -249,7 +271,7 @@ export async function exportConfiguration(db: TDbOrTx, now = new Date()) {
     format: CONFIG_FORMAT,
     version: CONFIG_VERSION,
     exportedAt: now.toISOString(),
-    settings,
+    settings: withoutInstanceSettings(settings) as Omit<typeof settings, (typeof INSTANCE_SETTINGS)[number]>,
     contactFields: fieldRows.map((row) => ({ key: row.key, label: row.label, type: row.type, options: row.options })),
     teams: sortedByName(
       teamRows.map((row) => ({

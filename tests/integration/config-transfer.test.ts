@@ -8,7 +8,7 @@ import { AppError } from "~/server/errors";
 import { saveProfile } from "~/server/profiles/profiles";
 import { createRule, publishDraft } from "~/server/rules/rules";
 import type { TRuleInput } from "~/server/rules/schema";
-import { updateOrgSettings } from "~/server/settings/settings";
+import { getOrgSettings, updateOrgSettings } from "~/server/settings/settings";
 import { createTeam } from "~/server/teams/teams";
 import { createEndpoint } from "~/server/webhooks/endpoints";
 import { saveCollection, addTextSource } from "~/server/knowledge/sources";
@@ -276,5 +276,48 @@ describe("configuration transfer", () => {
     const fine = JSON.parse('{"a":'.repeat(55) + "1" + "}".repeat(55)) as unknown;
     const shallow = await refusal(planImport(target.db, file(fine)));
     expect(shallow.message).not.toMatch(/nests too deeply/);
+  }, 60_000);
+
+  it("[instance settings] retention and the admins' two-factor rule are neither exported nor imported", async () => {
+    const source = await startPipeline();
+    const admin = await insertUser(source.db, "admin");
+    await updateOrgSettings(source.db, admin, {
+      orgName: "Staging",
+      messageRetentionDays: 7,
+      mediaRetentionDays: 30,
+      requireTwoFactorForAdmins: true,
+    });
+    const exported = JSON.parse(JSON.stringify(await exportConfiguration(source.db))) as {
+      settings: Record<string, unknown>;
+    };
+    expect(exported.settings.orgName).toBe("Staging");
+    for (const key of ["messageRetentionDays", "mediaRetentionDays", "requireTwoFactorForAdmins"])
+      expect(exported.settings).not.toHaveProperty(key);
+
+    // A file that has them anyway (edited by hand, or from an older build): they are ignored.
+    const target = await startPipeline();
+    const importer = await insertUser(target.db, "admin");
+    await updateOrgSettings(target.db, importer, { messageRetentionDays: 365 });
+    const file = {
+      ...exported,
+      settings: {
+        ...exported.settings,
+        messageRetentionDays: 7,
+        mediaRetentionDays: 30,
+        requireTwoFactorForAdmins: true,
+      },
+    };
+    const plan = await planImport(target.db, file);
+    const fields = kind(plan, "settings").changed.flatMap((entry) => entry.changes.map((change) => change.field));
+    expect(fields).toContain("orgName");
+    expect(fields).not.toContain("messageRetentionDays");
+    await applyImport(target.db, file, importer, { boss: target.boss, webhooks: WEBHOOKS });
+    const after = await getOrgSettings(target.db);
+    expect(after).toMatchObject({
+      orgName: "Staging",
+      messageRetentionDays: 365,
+      mediaRetentionDays: null,
+      requireTwoFactorForAdmins: false,
+    });
   }, 60_000);
 });
