@@ -6,12 +6,10 @@ import type { TDb, TDbOrTx } from "~/db/client";
 import {
   contactFields,
   contextProfiles,
-  flowVersions,
   flows,
   knowledgeCollections,
   knowledgeSources,
   profileCollections,
-  ruleVersions,
   rules,
   settings,
   teams,
@@ -21,14 +19,19 @@ import { recordAudit, type TActor } from "~/server/audit/audit";
 import { ZCreateContactFieldInput } from "~/server/contacts/fields";
 import { AppError } from "~/server/errors";
 import { ZFlowInput } from "~/server/flows/definition";
-import { FLOWS_LOCK } from "~/server/flows/flows";
+import {
+  assertFlowDefinitionPublishable,
+  assertKeywordsFree,
+  FLOWS_LOCK,
+  insertFlowVersion,
+} from "~/server/flows/flows";
 import { serverText, type TServerText } from "~/server/i18n/domain";
 import { enqueue } from "~/server/jobs/boss";
 import { encryptSecret } from "~/server/lib/secrets";
 import { pgArray } from "~/server/lib/sql";
 import { ZCollectionInput } from "~/server/knowledge/sources";
 import { ZProfileInput } from "~/server/profiles/profiles";
-import { RULES_LOCK } from "~/server/rules/rules";
+import { insertVersion, RULES_LOCK } from "~/server/rules/rules";
 import { ZRuleInput, type TRule } from "~/server/rules/schema";
 import { ZOrgSettings } from "~/server/settings/schema";
 import { getOrgSettings, ORG_KEY } from "~/server/settings/settings";
@@ -108,6 +111,16 @@ type TErrors = Record<string, string | TServerText>;
 
 function invalid(fieldErrors: TErrors): never {
   throw new AppError("BAD_REQUEST", serverText("configTransfer.errors.invalid"), fieldErrors);
+}
+
+/** Runs a publish check; its refusal becomes the file's error on `label` (nothing is written: the transaction ends). */
+async function asFileError<T>(label: string, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof AppError) invalid({ [label]: error.message });
+    throw error;
+  }
 }
 
 function issuesOf(label: string, error: z.ZodError, into: TErrors) {
@@ -744,6 +757,8 @@ export async function applyImport(
     }
 
     // Flows, by name: every new flow exists before any definition points at it (go-to-flow steps).
+    const publishing: { id: string; label: string; published: z.output<typeof ZFlowInput>; enabled: boolean }[] = [];
+    const flowsPlan = plan.kinds.find((kind) => kind.kind === "flows")!;
     for (const flow of validated.flows) {
       if (!changed("flows", flow.name)) continue;
       const id = index.flows.get(lower(flow.name))!;
@@ -759,26 +774,19 @@ export async function applyImport(
         .values({ id, ...values })
         .onConflictDoUpdate({ target: flows.id, set: { ...values, updatedAt: now } });
       if (!flow.published) continue; // nothing published in the file: what is published here stays
-      const flowsPlan = plan.kinds.find((kind) => kind.kind === "flows")!;
       const isNew = flowsPlan.added.includes(flow.name);
       const entry = flowsPlan.changed.find((item) => item.name === flow.name);
       if (!isNew && !entry?.changes.some((change) => change.field === "published")) continue;
-      const [{ latest } = { latest: 0 }] = await tx
-        .select({ latest: max(flowVersions.version) })
-        .from(flowVersions)
-        .where(eq(flowVersions.flowId, id));
-      const version = (latest ?? 0) + 1;
-      await tx.insert(flowVersions).values({
-        flowId: id,
-        version,
-        name: flow.published.name,
-        definition: flow.published.definition,
-        triggers: flow.published.triggers,
-        note: "imported",
-        publishedBy: actor?.id ?? null,
-      });
-      await tx.update(flows).set({ publishedVersion: version }).where(eq(flows.id, id));
+      publishing.push({ id, label: `flows: ${flow.name}`, published: flow.published, enabled: flow.input.enabled });
     }
+    // Published as the Publish button does (its checks, a version, the audit), once every flow exists.
+    for (const flow of publishing) {
+      await asFileError(flow.label, () => assertFlowDefinitionPublishable(tx, flow.published.definition));
+      await insertFlowVersion(tx, actor, flow.id, flow.published, "imported");
+    }
+    // Keywords once every imported version is in: two enabled flows never start on one keyword.
+    for (const flow of publishing)
+      if (flow.enabled) await asFileError(flow.label, () => assertKeywordsFree(tx, flow.id, flow.published.triggers));
 
     // The draft ruleset: the file's replaces this one (in the file's order).
     if (changed("rules")) {
@@ -794,17 +802,14 @@ export async function applyImport(
           })),
         );
     }
-    // The published ruleset: a new version, as publishing does; workers switch at their next message.
+    // The published ruleset: a new version, as publishing does (its checks, the audit); workers switch at their next message.
     if (validated.publishedRules && changed("publishedRules")) {
       const draftIds = new Map(validated.draftRules.map(({ id, ...rule }) => [stable(rule), id]));
       const snapshot = validated.publishedRules.map(({ id, ...rule }) => ({
         ...rule,
         id: draftIds.get(stable(rule)) ?? id,
       }));
-      const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(ruleVersions.version) }).from(ruleVersions);
-      await tx
-        .insert(ruleVersions)
-        .values({ version: (latest ?? 0) + 1, snapshot, note: "imported", publishedBy: actor?.id ?? null });
+      await asFileError("rules (published)", () => insertVersion(tx, actor, snapshot, "imported"));
     }
 
     // Webhooks, by URL: a new endpoint gets a new secret and stays off until someone gives it out.

@@ -220,8 +220,8 @@ async function otherLiveTriggers(tx: TDbOrTx, id: string): Promise<TPublishedTri
   return rows.map((row) => ({ ...row, triggers: ZFlowTriggers.parse(row.triggers) }));
 }
 
-/** Refuses keywords another enabled published flow already starts on, naming that flow. */
-async function assertKeywordsFree(tx: TDbOrTx, id: string, triggers: TFlowTriggers): Promise<void> {
+/** Refuses keywords another enabled published flow already starts on, naming that flow (publish and import). */
+export async function assertKeywordsFree(tx: TDbOrTx, id: string, triggers: TFlowTriggers): Promise<void> {
   if (triggers.keywords.length === 0) return;
   const others = await otherLiveTriggers(tx, id);
   for (const keyword of triggers.keywords) {
@@ -299,38 +299,62 @@ export async function publishFlow(
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${FLOWS_LOCK}, 0)`);
     const flow = toFlow(await findFlow(tx, id, true));
-    const problems = checkFlow(flow.definition, await flowCheckContext(tx, flow.definition));
-    if (hasBlockingProblems(problems)) {
-      const errors = problems.filter((found) => found.severity === "error");
-      throw new AppError(
-        "BAD_REQUEST",
-        serverText("flowEditor.publishBlocked", { count: errors.length, first: errors[0]!.message }),
-      );
-    }
+    const problems = await assertFlowDefinitionPublishable(tx, flow.definition);
     if (flow.enabled) await assertKeywordsFree(tx, id, flow.triggers);
-    const [{ latest } = { latest: 0 }] = await tx
-      .select({ latest: max(flowVersions.version) })
-      .from(flowVersions)
-      .where(eq(flowVersions.flowId, id));
-    const version = (latest ?? 0) + 1;
-    await tx.insert(flowVersions).values({
-      flowId: id,
-      version,
-      name: flow.name,
-      definition: flow.definition,
-      triggers: flow.triggers,
-      note: note.trim().slice(0, 500),
-      publishedBy: actor?.id ?? null,
-    });
-    await tx.update(flows).set({ publishedVersion: version }).where(eq(flows.id, id));
-    await recordAudit(tx, actor, {
-      action: "publish",
-      entity: "flow",
-      entityId: id,
-      after: { version, note, steps: flow.definition.steps.length },
-    });
+    const version = await insertFlowVersion(tx, actor, id, flow, note);
     return { version, warnings: problems };
   });
+}
+
+/**
+ * The checks a publish runs on a definition, inside `tx` (publish and import): errors refuse
+ * it; the problems (warnings) come back.
+ */
+export async function assertFlowDefinitionPublishable(
+  tx: TDbOrTx,
+  definition: TFlowDefinition,
+): Promise<TFlowProblem[]> {
+  const problems = checkFlow(definition, await flowCheckContext(tx, definition));
+  if (hasBlockingProblems(problems)) {
+    const errors = problems.filter((found) => found.severity === "error");
+    throw new AppError(
+      "BAD_REQUEST",
+      serverText("flowEditor.publishBlocked", { count: errors.length, first: errors[0]!.message }),
+    );
+  }
+  return problems;
+}
+
+/** Writes the flow's next version (as published, audited) inside `tx`, under FLOWS_LOCK; its number. */
+export async function insertFlowVersion(
+  tx: TDbOrTx,
+  actor: TActor,
+  id: string,
+  flow: { name: string; definition: TFlowDefinition; triggers: TFlowTriggers },
+  note: string,
+): Promise<number> {
+  const [{ latest } = { latest: 0 }] = await tx
+    .select({ latest: max(flowVersions.version) })
+    .from(flowVersions)
+    .where(eq(flowVersions.flowId, id));
+  const version = (latest ?? 0) + 1;
+  await tx.insert(flowVersions).values({
+    flowId: id,
+    version,
+    name: flow.name,
+    definition: flow.definition,
+    triggers: flow.triggers,
+    note: note.trim().slice(0, 500),
+    publishedBy: actor?.id ?? null,
+  });
+  await tx.update(flows).set({ publishedVersion: version }).where(eq(flows.id, id));
+  await recordAudit(tx, actor, {
+    action: "publish",
+    entity: "flow",
+    entityId: id,
+    after: { version, note, steps: flow.definition.steps.length },
+  });
+  return version;
 }
 
 export type TFlowVersionSummary = {

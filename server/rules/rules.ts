@@ -130,7 +130,11 @@ export async function getPublishedVersionId(db: TDbOrTx): Promise<{ id: string; 
   return row ?? null;
 }
 
-async function insertVersion(tx: TDbOrTx, actor: TActor, snapshot: TRule[], note: string) {
+/**
+ * Publishes `snapshot` as the next ruleset version inside `tx` (publish, rollback and import):
+ * refused when a reply's library file is gone or a "start flow" names a flow not published.
+ */
+export async function insertVersion(tx: TDbOrTx, actor: TActor, snapshot: TRule[], note: string) {
   await tx.execute(sql`select pg_advisory_xact_lock(${RULES_LOCK}, 0)`);
   // A reply's library file deleted meanwhile: refused, naming the rule (the editor shows it).
   await assertRuleAssetsExist(tx, snapshot);

@@ -19,6 +19,18 @@ import { repliesTo, startPipeline, type TPipeline } from "../support/pipeline";
 import { waitFor } from "../support/processes";
 import { sendAsContact } from "~/server/simulator/simulator";
 
+/** The support menu flow, ending in an end step (as the editor's Publish requires; the import runs its checks). */
+const MENU: typeof MENU_FLOW = {
+  ...MENU_FLOW,
+  definition: {
+    ...MENU_FLOW.definition,
+    steps: [
+      ...(MENU_FLOW.definition.steps ?? []).map((step) => (step.type === "send" ? { ...step, next: "done" } : step)),
+      { id: "done", type: "end" },
+    ],
+  },
+};
+
 const WEBHOOKS = { appSecret: "x".repeat(32), allowPrivate: true, rotationOverlapHours: 24 };
 const keyword = (word: string) => ({
   all: [{ fact: "message.text" as const, operator: "containsWord" as const, value: word }],
@@ -41,7 +53,7 @@ async function configure(pipeline: TPipeline) {
     persona: "A helpful seller",
     collectionIds: [collection.id],
   });
-  const flowId = await publishFlowRows(db, MENU_FLOW);
+  const flowId = await publishFlowRows(db, MENU);
   const [team] = await db.execute<{ id: string }>(sql`select id from teams where name = 'Billing'`).then((r) => r.rows);
   const ruleset: TRuleInput[] = [
     {
@@ -189,7 +201,7 @@ describe("configuration transfer", () => {
     // The instance drifts from the file: the file says something else about Sales, drops a rule.
     exported.profiles[0]!.tone = "formal and warm";
     exported.rules.draft = exported.rules.draft.filter((rule) => rule.name !== "Agent");
-    await source.db.insert(flows).values({ name: "Local only", definition: MENU_FLOW.definition as never });
+    await source.db.insert(flows).values({ name: "Local only", definition: MENU.definition as never });
     const plan = await planImport(source.db, exported);
     expect(kind(plan, "profiles").changed).toEqual([
       { name: "Sales", changes: [{ field: "tone", before: "friendly", after: "formal and warm" }] },
@@ -250,7 +262,7 @@ describe("configuration transfer", () => {
     );
     // A plan reviewed before the instance changed is not applied.
     const plan = await planImport(target.db, good);
-    await target.db.insert(flows).values({ name: "Help menu", definition: MENU_FLOW.definition as never });
+    await target.db.insert(flows).values({ name: "Help menu", definition: MENU.definition as never });
     expect(
       (await refusal(applyImport(target.db, good, admin, { ...options, expectedPlanHash: plan.planHash }))).code,
     ).toBe("CONFLICT");
@@ -319,5 +331,48 @@ describe("configuration transfer", () => {
       mediaRetentionDays: null,
       requireTwoFactorForAdmins: false,
     });
+  }, 60_000);
+
+  it("[publish checks] published flows and rules in a file pass the checks a Publish runs, or nothing is written", async () => {
+    const source = await startPipeline();
+    await configure(source);
+    const good = JSON.parse(JSON.stringify(await exportConfiguration(source.db))) as {
+      flows: { name: string; published: { name: string; definition: { steps: { next: unknown }[] } } | null }[];
+    };
+    const target = await startPipeline();
+    const admin = await insertUser(target.db, "admin");
+    const counts = await rowCounts(target.db);
+    const options = { boss: target.boss, webhooks: WEBHOOKS };
+    const copy = () => JSON.parse(JSON.stringify(good)) as typeof good;
+
+    // A published flow the editor would refuse (the menu's options lead nowhere).
+    const deadEnd = copy();
+    deadEnd.flows[0]!.published!.definition.steps[0]!.next = null;
+    const refused = await refusal(applyImport(target.db, deadEnd, admin, options));
+    expect(refused.code).toBe("BAD_REQUEST");
+    expect(refused.fieldErrors?.["flows: Help menu"]).toMatch(/.+/);
+
+    // Two enabled flows starting on one keyword.
+    const twice = copy();
+    const other = JSON.parse(JSON.stringify(twice.flows[0])) as (typeof twice.flows)[number];
+    other.name = "Orders menu";
+    other.published!.name = "Orders menu";
+    twice.flows.push(other);
+    const taken = await refusal(applyImport(target.db, twice, admin, options));
+    expect(taken.code).toBe("BAD_REQUEST");
+    expect(Object.values(taken.fieldErrors ?? {}).join()).toMatch(/track/);
+
+    // A published ruleset starting a flow that is only a draft.
+    const draftOnly = copy();
+    draftOnly.flows[0]!.published = null;
+    const notPublished = await refusal(applyImport(target.db, draftOnly, admin, options));
+    expect(notPublished.code).toBe("BAD_REQUEST");
+    expect(Object.keys(notPublished.fieldErrors ?? {})).toEqual(["rules (published)"]);
+
+    expect(await rowCounts(target.db)).toEqual(counts);
+    // The good file still imports, with a publish recorded per flow and for the ruleset.
+    await applyImport(target.db, good, admin, options);
+    const audits = await target.db.select().from(auditLog).where(eq(auditLog.action, "publish"));
+    expect(audits.map((row) => row.entity).sort()).toEqual(["flow", "ruleset"]);
   }, 60_000);
 });
