@@ -170,7 +170,17 @@ function readDocument(raw: unknown): TConfigDocument {
     issuesOf("file", parsed.error, errors);
     invalid(errors);
   }
-  return parsed.data;
+  // Endpoints are stored with their URL normalised (a lower-case host…): matched the same way.
+  return { ...parsed.data, webhooks: parsed.data.webhooks.map((hook) => ({ ...hook, url: normalUrl(hook.url) })) };
+}
+
+/** `url` as an endpoint stores it (URL.toString()); a malformed one as it is (its schema refuses it). */
+function normalUrl(url: string): string {
+  try {
+    return new URL(url.trim()).toString();
+  } catch {
+    return url;
+  }
 }
 
 type TNames = {

@@ -375,4 +375,21 @@ describe("configuration transfer", () => {
     const audits = await target.db.select().from(auditLog).where(eq(auditLog.action, "publish"));
     expect(audits.map((row) => row.entity).sort()).toEqual(["flow", "ruleset"]);
   }, 60_000);
+
+  it("[webhook urls] an endpoint is matched by its normalised URL: an upper-case host is not added again", async () => {
+    const target = await startPipeline();
+    const admin = await insertUser(target.db, "admin");
+    const file = {
+      format: "switchboard-config",
+      version: 1,
+      webhooks: [{ url: "http://LOCALHOST:9/hook", description: "CRM", events: [] }],
+    };
+    const options = { boss: target.boss, webhooks: WEBHOOKS };
+    expect(kind(await planImport(target.db, file), "webhooks").added).toEqual(["http://localhost:9/hook"]);
+    await applyImport(target.db, file, admin, options);
+    const again = await planImport(target.db, file);
+    expect(again.hasChanges).toBe(false);
+    await applyImport(target.db, file, admin, options);
+    expect((await target.db.select().from(webhooks)).map((row) => row.url)).toEqual(["http://localhost:9/hook"]);
+  }, 60_000);
 });
